@@ -1,0 +1,48 @@
+namespace Hubbub.Core.Channels;
+
+/// <summary>Who is asking to do what on which channel.</summary>
+/// <param name="User">The signed-in user.</param>
+/// <param name="Channel">The channel.</param>
+public readonly record struct ChannelAccess(HubbubUser User, ChannelName Channel);
+
+/// <summary>A permission check; answers true to allow. May look things up (membership, ownership).</summary>
+public delegate ValueTask<bool> ChannelPermission(ChannelAccess access, CancellationToken cancellationToken);
+
+/// <summary>
+/// The rules of one channel namespace: who may subscribe, who may publish from a client, and whether
+/// presence is tracked. Features declare their namespaces with these; history limits come from
+/// configuration (<see cref="HubbubOptions.Namespaces"/>).
+/// </summary>
+public sealed class ChannelNamespace
+{
+    /// <summary>Always allow.</summary>
+    public static readonly ChannelPermission Anyone = static (_, _) => ValueTask.FromResult(true);
+
+    /// <summary>Never allow (only the server publishes).</summary>
+    public static readonly ChannelPermission Nobody = static (_, _) => ValueTask.FromResult(false);
+
+    /// <summary>Allow only the user whose id is the channel's name (<c>user:42</c> → user 42).</summary>
+    public static readonly ChannelPermission Owner = static (access, _) =>
+        ValueTask.FromResult(string.Equals(access.User.Id, access.Channel.Name, StringComparison.Ordinal));
+
+    /// <summary>Creates the rules of namespace <paramref name="name"/>.</summary>
+    public ChannelNamespace(string name, ChannelPermission canSubscribe, ChannelPermission canPublish, bool presence = true)
+    {
+        Name = name;
+        CanSubscribe = canSubscribe;
+        CanPublish = canPublish;
+        Presence = presence;
+    }
+
+    /// <summary>The namespace, the part of a channel name before the first <c>:</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>Who may subscribe (and so read history, presence, and send typing and cursors).</summary>
+    public ChannelPermission CanSubscribe { get; }
+
+    /// <summary>Who may publish from a client. The server API and features always may.</summary>
+    public ChannelPermission CanPublish { get; }
+
+    /// <summary>Whether subscribers are tracked in presence and announced with join/leave events.</summary>
+    public bool Presence { get; }
+}

@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+
+namespace Hubbub.Core.Channels;
+
+/// <summary>
+/// The registry of channel namespaces. The core declares <c>public</c> and <c>user</c>; features add
+/// theirs at start-up. A channel in an undeclared namespace is refused. Admins pass every check.
+/// </summary>
+public sealed class ChannelRules
+{
+    private readonly ConcurrentDictionary<string, ChannelNamespace> _namespaces = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the registry with the core namespaces.</summary>
+    public ChannelRules()
+    {
+        Add(new ChannelNamespace("public", ChannelNamespace.Anyone, ChannelNamespace.Anyone));
+        Add(new ChannelNamespace("user", ChannelNamespace.Owner, ChannelNamespace.Nobody, presence: false));
+    }
+
+    /// <summary>Declares a namespace; declaring one twice is a start-up bug.</summary>
+    public void Add(ChannelNamespace ns)
+    {
+        if (!_namespaces.TryAdd(ns.Name, ns))
+        {
+            throw new InvalidOperationException($"Channel namespace '{ns.Name}' is declared twice.");
+        }
+    }
+
+    /// <summary>The rules of a namespace, or null when none was declared.</summary>
+    public ChannelNamespace? Find(string ns) => _namespaces.GetValueOrDefault(ns);
+
+    /// <summary>The declared namespaces.</summary>
+    public IEnumerable<ChannelNamespace> All => _namespaces.Values;
+
+    /// <summary>May this user subscribe to the channel?</summary>
+    public ValueTask<bool> CanSubscribeAsync(HubbubUser user, ChannelName channel, CancellationToken cancellationToken) =>
+        Check(user, channel, static ns => ns.CanSubscribe, cancellationToken);
+
+    /// <summary>May this user publish on the channel from a client?</summary>
+    public ValueTask<bool> CanPublishAsync(HubbubUser user, ChannelName channel, CancellationToken cancellationToken) =>
+        Check(user, channel, static ns => ns.CanPublish, cancellationToken);
+
+    private ValueTask<bool> Check(HubbubUser user, ChannelName channel, Func<ChannelNamespace, ChannelPermission> pick,
+        CancellationToken cancellationToken)
+    {
+        if (Find(channel.Namespace) is not { } ns)
+        {
+            return ValueTask.FromResult(false);
+        }
+        return user.IsAdmin ? ValueTask.FromResult(true) : pick(ns)(new ChannelAccess(user, channel), cancellationToken);
+    }
+}

@@ -1,0 +1,186 @@
+using System.Text.Json;
+using Hubbub.Core.Commands;
+using Hubbub.Core.Diagnostics;
+using Hubbub.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Hubbub.Core.Connections;
+
+/// <summary>
+/// Routes each client frame: rate limit, parse, then a core operation or a feature command. Every frame with
+/// an id gets exactly one reply or error; a bad frame gets <c>bad_request</c> and the connection stays open.
+/// </summary>
+internal sealed class FrameDispatcher
+{
+    private readonly HubbubEngine _engine;
+    private readonly CommandRegistry _commands;
+    private readonly IServiceProvider _services;
+    private readonly HubbubOptions _options;
+    private readonly ILogger _logger;
+
+    public FrameDispatcher(HubbubEngine engine, CommandRegistry commands, IServiceProvider services, HubbubOptions options, ILogger logger)
+    {
+        _engine = engine;
+        _commands = commands;
+        _services = services;
+        _options = options;
+        _logger = logger;
+    }
+
+    public async ValueTask HandleAsync(ClientConnection connection, ReadOnlyMemory<byte> utf8)
+    {
+        if (!connection.RateLimit.TryTake())
+        {
+            RejectForRate(connection, utf8);
+            return;
+        }
+        connection.RejectedInARow = 0;
+
+        using var frame = InboundFrame.TryParse(utf8, out var parseError, out var parsedId);
+        if (frame is null)
+        {
+            SendError(connection, parsedId, ErrorCodes.BadRequest, parseError!);
+            return;
+        }
+
+        try
+        {
+            await RouteAsync(connection, frame, CancellationToken.None);
+        }
+        catch (HubbubException ex)
+        {
+            SendError(connection, frame.RawId, ex.Code, ex.Message);
+        }
+        catch (JsonException ex)
+        {
+            SendError(connection, frame.RawId, ErrorCodes.BadRequest, $"'{frame.Type}' has a malformed field: {Describe(ex)}");
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or NotSupportedException && IsJsonShapeError(ex))
+        {
+            SendError(connection, frame.RawId, ErrorCodes.BadRequest, $"'{frame.Type}' has a malformed field");
+        }
+        catch (Exception ex)
+        {
+            Log.RequestFailed(_logger, ex, frame.Type, connection.Id);
+            SendError(connection, frame.RawId, ErrorCodes.Internal, "the server failed to handle this request; try again");
+        }
+    }
+
+    private ValueTask RouteAsync(ClientConnection connection, InboundFrame frame, CancellationToken ct)
+    {
+        switch (frame.Type)
+        {
+            case MessageTypes.Ping:
+                connection.TryEnqueue(FrameWriter.Simple(MessageTypes.Pong, frame.RawId,
+                    frame.Data.ValueKind == JsonValueKind.Undefined ? default : RawBytes(frame.Data)));
+                return ValueTask.CompletedTask;
+            case MessageTypes.Pong:
+                // A client's answer to the server's heartbeat: its arrival is all that matters.
+                return ValueTask.CompletedTask;
+            case MessageTypes.Subscribe:
+                return _engine.SubscribeAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.SubscribeRequest), ct);
+            case MessageTypes.Unsubscribe:
+                return _engine.UnsubscribeAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.ChannelRequest));
+            case MessageTypes.Publish:
+                return _engine.ClientPublishAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.PublishRequest), ct);
+            case MessageTypes.History:
+                return _engine.HistoryAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.HistoryRequest), ct);
+            case MessageTypes.Presence:
+                return _engine.PresenceAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.ChannelRequest), ct);
+            case MessageTypes.Typing:
+                return _engine.TypingAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.TypingRequest), ct);
+            case MessageTypes.Cursor:
+                return _engine.CursorAsync(connection, frame.RawId, WithChannel(frame), ct);
+        }
+
+        if (_commands.Find(frame.Type) is { } handler)
+        {
+            return RunCommandAsync(connection, frame, handler, ct);
+        }
+        throw HubbubException.BadRequest($"unknown message type '{HubbubEngine.Truncate(frame.Type)}'");
+    }
+
+    private async ValueTask RunCommandAsync(ClientConnection connection, InboundFrame frame, CommandHandler handler, CancellationToken ct)
+    {
+        var data = frame.Data.ValueKind == JsonValueKind.Undefined ? EmptyObject : frame.Data;
+        var reply = await handler(new CommandContext(connection.User, connection, data, _services), ct);
+        if (frame.RawId is not null)
+        {
+            connection.TryEnqueue(FrameWriter.ReplyRaw(frame.RawId, reply ?? "{}"u8.ToArray()));
+        }
+    }
+
+    private void RejectForRate(ClientConnection connection, ReadOnlyMemory<byte> utf8)
+    {
+        HubbubMetrics.RateLimited.Inc();
+        connection.RejectedInARow++;
+        if (connection.RejectedInARow >= _options.FloodCloseAfter)
+        {
+            Log.Flooding(_logger, connection.Id, connection.User.Id);
+            connection.Close(CloseCodes.PolicyViolation, "rate limit exceeded", dropQueued: true);
+            return;
+        }
+        // Parse only to answer the id; a flood is cheap to refuse.
+        using var frame = InboundFrame.TryParse(utf8, out _, out var rawId);
+        SendError(connection, frame?.RawId ?? rawId, ErrorCodes.RateLimited,
+            $"slow down: at most {_options.MessagesPerSecond} frames per second (burst {_options.Burst})");
+    }
+
+    private static void SendError(ClientConnection connection, string? rawId, string code, string message)
+    {
+        HubbubMetrics.Errors.WithLabels(code).Inc();
+        connection.TryEnqueue(FrameWriter.Error(rawId, code, message));
+    }
+
+    /// <summary>
+    /// Reads a request's <c>data</c>. A top-level <c>channel</c> is accepted too (a common client habit) when
+    /// <c>data</c> has none.
+    /// </summary>
+    private static T Read<T>(InboundFrame frame, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
+    {
+        var data = WithChannel(frame);
+        if (data.ValueKind != JsonValueKind.Object)
+        {
+            throw HubbubException.BadRequest($"'{frame.Type}' needs an object in 'data'");
+        }
+        return data.Deserialize(typeInfo) ?? throw HubbubException.BadRequest($"'{frame.Type}' needs an object in 'data'");
+    }
+
+    private static JsonElement WithChannel(InboundFrame frame)
+    {
+        if (frame.Channel is null)
+        {
+            return frame.Data;
+        }
+        if (frame.Data.ValueKind == JsonValueKind.Object && frame.Data.TryGetProperty("channel"u8, out _))
+        {
+            return frame.Data;
+        }
+        // Merge the top-level channel into data so one reader serves both shapes.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("channel"u8, frame.Channel);
+            if (frame.Data.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in frame.Data.EnumerateObject())
+                {
+                    property.WriteTo(w);
+                }
+            }
+            w.WriteEndObject();
+        }
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+
+    private static byte[] RawBytes(JsonElement element) => JsonSerializer.SerializeToUtf8Bytes(element, HubbubJsonContext.Default.JsonElement);
+
+    private static string Describe(JsonException ex) =>
+        ex.Path is { Length: > 0 } path ? $"{path} has the wrong type" : "wrong type";
+
+    private static bool IsJsonShapeError(Exception ex) => ex.StackTrace?.Contains("System.Text.Json", StringComparison.Ordinal) == true;
+
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
+}

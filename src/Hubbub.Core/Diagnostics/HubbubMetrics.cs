@@ -1,0 +1,39 @@
+using Prometheus;
+
+namespace Hubbub.Core.Diagnostics;
+
+/// <summary>
+/// The engine's Prometheus metrics, exported at <c>/metrics</c>. Counters are process-wide, as Prometheus
+/// expects one registry per process.
+/// </summary>
+public static class HubbubMetrics
+{
+    /// <summary>Open WebSocket connections.</summary>
+    public static readonly Gauge Connections = Metrics.CreateGauge("hubbub_connections", "Open WebSocket connections.");
+
+    /// <summary>Connections accepted since start.</summary>
+    public static readonly Counter ConnectionsAccepted = Metrics.CreateCounter("hubbub_connections_accepted_total", "WebSocket connections accepted.");
+
+    /// <summary>Client frames received.</summary>
+    public static readonly Counter FramesIn = Metrics.CreateCounter("hubbub_frames_received_total", "Frames received from clients.");
+
+    /// <summary>Frames written to clients.</summary>
+    public static readonly Counter FramesOut = Metrics.CreateCounter("hubbub_frames_sent_total", "Frames sent to clients.");
+
+    /// <summary>Publications appended (from clients, the server API and features).</summary>
+    public static readonly Counter Publications = Metrics.CreateCounter("hubbub_publications_total", "Publications appended to channel streams.");
+
+    /// <summary>Connections closed because their send queue overflowed.</summary>
+    public static readonly Counter SlowConsumers = Metrics.CreateCounter("hubbub_slow_consumer_disconnects_total", "Connections closed as slow consumers.");
+
+    /// <summary>Frames refused with rate_limited.</summary>
+    public static readonly Counter RateLimited = Metrics.CreateCounter("hubbub_rate_limited_total", "Client frames refused with rate_limited.");
+
+    /// <summary>Errors answered, by code.</summary>
+    public static readonly Counter Errors = Metrics.CreateCounter("hubbub_errors_total", "Error frames sent, by code.", "code");
+
+    /// <summary>Time from a publication entering this node to its frame being written to a subscriber's socket.</summary>
+    public static readonly Histogram PublishToSend = Metrics.CreateHistogram("hubbub_publish_to_send_seconds",
+        "Seconds from publication (on this node) to the write of its frame to a subscriber.",
+        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0001, 2, 16) });
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace Hubbub.Core.Diagnostics;
+
+/// <summary>The engine's log messages, source-generated, with stable event ids. None of them carries a token.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Debug, "Connection {ConnectionId} opened for user {UserId}")]
+    public static partial void ConnectionOpened(ILogger logger, string connectionId, string userId);
+
+    [LoggerMessage(1001, LogLevel.Debug, "Connection {ConnectionId} closed ({CloseCode} {Reason})")]
+    public static partial void ConnectionClosed(ILogger logger, string connectionId, int closeCode, string reason);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Connection {ConnectionId} of user {UserId} is a slow consumer: its send queue of {Capacity} frames is full; closing it")]
+    public static partial void SlowConsumer(ILogger logger, string connectionId, string userId, int capacity);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Connection {ConnectionId} of user {UserId} kept flooding after rate_limited; closing it with 1008")]
+    public static partial void Flooding(ILogger logger, string connectionId, string userId);
+
+    [LoggerMessage(1004, LogLevel.Information, "Connection {ConnectionId} sent a frame larger than {MaxBytes} bytes; closing it with 1009")]
+    public static partial void FrameTooLarge(ILogger logger, string connectionId, int maxBytes);
+
+    [LoggerMessage(1005, LogLevel.Error, "Request {Type} on connection {ConnectionId} failed")]
+    public static partial void RequestFailed(ILogger logger, Exception exception, string type, string connectionId);
+
+    [LoggerMessage(1006, LogLevel.Debug, "Connection {ConnectionId} ended with a socket error")]
+    public static partial void SocketError(ILogger logger, Exception exception, string connectionId);
+
+    [LoggerMessage(1007, LogLevel.Information, "User {UserId} already holds {Max} connections; closing the new one")]
+    public static partial void TooManyConnections(ILogger logger, string userId, int max);
+
+    [LoggerMessage(1008, LogLevel.Information, "Closing {Count} connections for shutdown")]
+    public static partial void ShuttingDown(ILogger logger, int count);
+
+    [LoggerMessage(1009, LogLevel.Error, "Cleaning up connection {ConnectionId} failed")]
+    public static partial void CleanupFailed(ILogger logger, Exception exception, string connectionId);
+
+    [LoggerMessage(1010, LogLevel.Error, "Delivering an ephemeral event on {Channel} failed")]
+    public static partial void EphemeralFailed(ILogger logger, Exception exception, string channel);
+}

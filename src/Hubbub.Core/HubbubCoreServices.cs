@@ -1,0 +1,34 @@
+using Hubbub.Core.Channels;
+using Hubbub.Core.Commands;
+using Hubbub.Core.Connections;
+using Hubbub.Core.Memory;
+using Hubbub.Core.Seams;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Hubbub.Core;
+
+/// <summary>Registers the engine and, unless something registered others first, the in-memory seams.</summary>
+public static class HubbubCoreServices
+{
+    /// <summary>
+    /// Adds the engine, channel rules, registries and the embedded (in-memory) broker, history and presence.
+    /// A scale-out package registers its own seams before or after this; <c>TryAdd</c> keeps the first.
+    /// </summary>
+    public static IServiceCollection AddHubbubCore(this IServiceCollection services)
+    {
+        services.AddOptions<HubbubOptions>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ChannelRules>();
+        services.TryAddSingleton<CommandRegistry>();
+        services.TryAddSingleton<ConnectionRegistry>();
+        services.TryAddSingleton<SubscriberRegistry>();
+        services.TryAddSingleton<IBrokerSink>(sp => sp.GetRequiredService<SubscriberRegistry>());
+        services.TryAddSingleton<MemoryHistoryStore>();
+        services.TryAddSingleton<IHistoryStore>(sp => sp.GetRequiredService<MemoryHistoryStore>());
+        services.TryAddSingleton<IBroker>(sp => new MemoryBroker(sp.GetRequiredService<MemoryHistoryStore>(), sp.GetRequiredService<IBrokerSink>()));
+        services.TryAddSingleton<IPresenceStore, MemoryPresenceStore>();
+        services.TryAddSingleton<HubbubEngine>();
+        return services;
+    }
+}

@@ -1,0 +1,227 @@
+using System.Text.Json;
+using Hubbub.Core.Connections;
+using Hubbub.Core.Diagnostics;
+using Hubbub.Core.Seams;
+using Hubbub.Protocol;
+
+namespace Hubbub.Core;
+
+// The core channel operations a client asks for over its WebSocket. Each validates, checks the channel's
+// rules, then acts through the seams; refusals are HubbubExceptions the dispatcher turns into error frames.
+public sealed partial class HubbubEngine
+{
+    internal async ValueTask SubscribeAsync(ClientConnection connection, string? rawId, SubscribeRequest request, CancellationToken ct)
+    {
+        var channel = ParseChannel(request.Channel);
+        if (!await Rules.CanSubscribeAsync(connection.User, channel, ct))
+        {
+            throw HubbubException.Forbidden($"you may not subscribe to '{channel}'");
+        }
+        if (request.Since is { } since && (since.Offset < 0 || string.IsNullOrEmpty(since.Epoch)))
+        {
+            throw HubbubException.BadRequest("since needs a non-negative offset and an epoch");
+        }
+        if (connection.Subscriptions.ContainsKey(channel.Value))
+        {
+            throw HubbubException.Conflict($"already subscribed to '{channel}'");
+        }
+        if (connection.Subscriptions.Count >= _options.MaxSubscriptionsPerConnection)
+        {
+            throw HubbubException.Forbidden($"a connection may hold at most {_options.MaxSubscriptionsPerConnection} subscriptions");
+        }
+
+        var presence = Rules.Find(channel.Namespace)!.Presence;
+        var subscription = new Subscription(connection, channel.Value, presence);
+        if (!connection.Subscriptions.TryAdd(channel.Value, subscription))
+        {
+            throw HubbubException.Conflict($"already subscribed to '{channel}'");
+        }
+
+        try
+        {
+            // Register first so nothing published from here on is missed; the subscription buffers it
+            // until the reply and any recovered publications have been queued.
+            if (Subscribers.Add(subscription))
+            {
+                await _broker.SubscribeAsync(channel.Value, ct);
+            }
+
+            IReadOnlyList<Publication> recovered = [];
+            bool? wasRecovered = null;
+            StreamTop top;
+            if (request.Since is { } position)
+            {
+                var policy = _options.HistoryFor(channel.Namespace);
+                var history = await _history.ReadAsync(channel.Value, position.Offset, position.Epoch,
+                    Math.Max(policy.Size, 1), ct);
+                top = history.Top;
+                wasRecovered = history.Complete;
+                if (history.Complete)
+                {
+                    recovered = history.Publications;
+                }
+            }
+            else
+            {
+                top = await _history.GetTopAsync(channel.Value, ct);
+            }
+
+            var reply = FrameWriter.Reply(rawId, new SubscribeReply(top.Offset, top.Epoch, wasRecovered),
+                HubbubJsonContext.Default.SubscribeReply);
+            subscription.Activate(reply, top, recovered);
+        }
+        catch
+        {
+            await RemoveSubscriptionAsync(subscription);
+            throw;
+        }
+
+        if (presence)
+        {
+            var joined = await _presence.AddAsync(channel.Value,
+                new PresenceEntry(connection.Id, connection.User.Id, connection.User.Name, _time.GetUtcNow()), ct);
+            if (joined)
+            {
+                await SendEphemeralAsync(channel.Value, PresenceEvent(MessageTypes.PresenceJoin, channel.Value, connection.Info, connection.Id));
+            }
+        }
+    }
+
+    internal async ValueTask UnsubscribeAsync(ClientConnection connection, string? rawId, ChannelRequest request)
+    {
+        var channel = ParseChannel(request.Channel);
+        if (connection.Subscriptions.TryRemove(channel.Value, out var subscription))
+        {
+            await RemoveSubscriptionAsync(subscription);
+        }
+        Reply(connection, rawId);
+    }
+
+    internal async ValueTask ClientPublishAsync(ClientConnection connection, string? rawId, PublishRequest request, CancellationToken ct)
+    {
+        var channel = ParseChannel(request.Channel);
+        if (request.Data.ValueKind == JsonValueKind.Undefined)
+        {
+            throw HubbubException.BadRequest("publish needs 'data'");
+        }
+        if (!await Rules.CanPublishAsync(connection.User, channel, ct))
+        {
+            throw HubbubException.Forbidden($"you may not publish on '{channel}'");
+        }
+        var data = JsonSerializer.SerializeToUtf8Bytes(request.Data, HubbubJsonContext.Default.JsonElement);
+        var publication = await PublishCheckedAsync(channel, request.Event, data, connection.Info, ct);
+        if (rawId is not null)
+        {
+            connection.TryEnqueue(FrameWriter.Reply(rawId, new PublishReply(publication.Offset), HubbubJsonContext.Default.PublishReply));
+        }
+    }
+
+    internal async ValueTask HistoryAsync(ClientConnection connection, string? rawId, HistoryRequest request, CancellationToken ct)
+    {
+        var channel = ParseChannel(request.Channel);
+        if (!await Rules.CanSubscribeAsync(connection.User, channel, ct))
+        {
+            throw HubbubException.Forbidden($"you may not read '{channel}'");
+        }
+        var limit = request.Limit ?? 100;
+        if (limit < 1 || limit > _options.MaxHistoryLimit)
+        {
+            throw HubbubException.BadRequest($"limit must be between 1 and {_options.MaxHistoryLimit}");
+        }
+        var result = await _history.ReadAsync(channel.Value, request.Since?.Offset, request.Since?.Epoch, limit, ct);
+        connection.TryEnqueue(HistoryReply(rawId, result));
+    }
+
+    internal async ValueTask PresenceAsync(ClientConnection connection, string? rawId, ChannelRequest request, CancellationToken ct)
+    {
+        var channel = ParseChannel(request.Channel);
+        if (!await Rules.CanSubscribeAsync(connection.User, channel, ct))
+        {
+            throw HubbubException.Forbidden($"you may not see who is in '{channel}'");
+        }
+        var members = await _presence.GetMembersAsync(channel.Value, ct);
+        connection.TryEnqueue(FrameWriter.Reply(rawId, new PresenceReply(members), HubbubJsonContext.Default.PresenceReply));
+    }
+
+    internal async ValueTask TypingAsync(ClientConnection connection, string? rawId, TypingRequest request, CancellationToken ct)
+    {
+        var channel = ParseChannel(request.Channel);
+        if (request.IsTyping is not { } isTyping)
+        {
+            throw HubbubException.BadRequest("typing needs a boolean 'is_typing'");
+        }
+        if (!await Rules.CanSubscribeAsync(connection.User, channel, ct))
+        {
+            throw HubbubException.Forbidden($"you may not type in '{channel}'");
+        }
+        await Typing.SetAsync(channel.Value, connection.Info, isTyping);
+        Reply(connection, rawId);
+    }
+
+    internal async ValueTask CursorAsync(ClientConnection connection, string? rawId, JsonElement data, CancellationToken ct)
+    {
+        string? channelValue = null;
+        if (data.ValueKind == JsonValueKind.Object && data.TryGetProperty("channel"u8, out var c) && c.ValueKind == JsonValueKind.String)
+        {
+            channelValue = c.GetString();
+        }
+        var channel = ParseChannel(channelValue);
+        if (!await Rules.CanSubscribeAsync(connection.User, channel, ct))
+        {
+            throw HubbubException.Forbidden($"you may not share a cursor in '{channel}'");
+        }
+        await Cursors.MoveAsync(channel.Value, connection.Info, data);
+        Reply(connection, rawId);
+    }
+
+    internal async ValueTask RemoveSubscriptionAsync(Subscription subscription)
+    {
+        var channel = subscription.Channel;
+        var connection = subscription.Connection;
+        if (Subscribers.Remove(subscription))
+        {
+            await _broker.UnsubscribeAsync(channel);
+        }
+        await Typing.StopIfTypingAsync(channel, connection.Info);
+        if (subscription.Presence
+            && await _presence.RemoveAsync(channel, connection.Id, connection.User.Id))
+        {
+            Cursors.Forget(channel, connection.User.Id);
+            await SendEphemeralAsync(channel, PresenceEvent(MessageTypes.PresenceLeave, channel, connection.Info, connection.Id));
+        }
+    }
+
+    private static EphemeralEvent PresenceEvent(string type, string channel, ClientInfo user, string excludeConnection)
+    {
+        var data = FrameWriter.Serialize(user, HubbubJsonContext.Default.ClientInfo);
+        return new EphemeralEvent(FrameWriter.ChannelEvent(type, channel, null, data, null), null, excludeConnection);
+    }
+
+    private static void Reply(ClientConnection connection, string? rawId)
+    {
+        if (rawId is not null)
+        {
+            connection.TryEnqueue(FrameWriter.ReplyRaw(rawId, "{}"u8));
+        }
+    }
+
+    private static byte[] HistoryReply(string? rawId, HistoryResult result)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("publications"u8);
+            w.WriteStartArray();
+            foreach (var publication in result.Publications)
+            {
+                w.WriteRawValue(publication.Frame, skipInputValidation: true);
+            }
+            w.WriteEndArray();
+            w.WriteNumber("offset"u8, result.Top.Offset);
+            w.WriteString("epoch"u8, result.Top.Epoch);
+            w.WriteEndObject();
+        }
+        return FrameWriter.ReplyRaw(rawId, buffer.WrittenSpan);
+    }
+}

@@ -1,0 +1,229 @@
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using Hubbub.Core.Channels;
+using Hubbub.Core.Connections;
+using Hubbub.Core.Diagnostics;
+using Hubbub.Core.Ephemeral;
+using Hubbub.Core.Seams;
+using Hubbub.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Hubbub.Core;
+
+/// <summary>
+/// The real-time engine of one node. Transports hand it sockets (<see cref="RunConnectionAsync"/>); features
+/// and the server API publish through <see cref="PublishAsync"/>. It never knows which broker, history or
+/// presence implementation is behind the seams.
+/// </summary>
+public sealed partial class HubbubEngine : IDisposable
+{
+    private readonly HubbubOptions _options;
+    private readonly IBroker _broker;
+    private readonly IHistoryStore _history;
+    private readonly IPresenceStore _presence;
+    private readonly TimeProvider _time;
+    private readonly ILogger<HubbubEngine> _logger;
+    private readonly FrameDispatcher _dispatcher;
+
+    /// <summary>Wires the engine to its seams.</summary>
+    public HubbubEngine(IOptions<HubbubOptions> options, ChannelRules rules, SubscriberRegistry subscribers,
+        ConnectionRegistry connections, IBroker broker, IHistoryStore history, IPresenceStore presence,
+        Commands.CommandRegistry commands, IServiceProvider services, TimeProvider time, ILogger<HubbubEngine> logger)
+    {
+        _options = options.Value;
+        Rules = rules;
+        Subscribers = subscribers;
+        Connections = connections;
+        _broker = broker;
+        _history = history;
+        _presence = presence;
+        _time = time;
+        _logger = logger;
+        NodeId = string.IsNullOrEmpty(_options.NodeId)
+            ? $"{Environment.MachineName.ToLowerInvariant()}-{Environment.ProcessId}"
+            : _options.NodeId;
+        Typing = new TypingTracker(time, TimeSpan.FromMilliseconds(_options.TypingTimeoutMs), SendEphemeralAsync);
+        Cursors = new CursorCoalescer(time, TimeSpan.FromMilliseconds(_options.CursorIntervalMs), SendEphemeralAsync);
+        _dispatcher = new FrameDispatcher(this, commands, services, _options, logger);
+    }
+
+    /// <summary>This node's id.</summary>
+    public string NodeId { get; }
+
+    /// <summary>The channel namespaces and their rules.</summary>
+    public ChannelRules Rules { get; }
+
+    /// <summary>This node's subscriptions per channel.</summary>
+    public SubscriberRegistry Subscribers { get; }
+
+    /// <summary>This node's open connections.</summary>
+    public ConnectionRegistry Connections { get; }
+
+    internal TypingTracker Typing { get; }
+
+    internal CursorCoalescer Cursors { get; }
+
+    internal HubbubOptions Options => _options;
+
+    /// <summary>
+    /// Publishes on behalf of the server or a feature (no permission check: the caller decided). Validates the
+    /// channel and event type, appends to history, and fans out. Returns the publication with its offset.
+    /// </summary>
+    public ValueTask<Publication> PublishAsync(string channel, string? eventType, ReadOnlyMemory<byte> data,
+        ClientInfo? from = null, CancellationToken cancellationToken = default)
+    {
+        var name = ParseChannel(channel);
+        if (Rules.Find(name.Namespace) is null)
+        {
+            throw HubbubException.NotFound($"channel namespace '{name.Namespace}' does not exist");
+        }
+        return PublishCheckedAsync(name, eventType, data, from, cancellationToken);
+    }
+
+    internal async ValueTask<Publication> PublishCheckedAsync(ChannelName channel, string? eventType, ReadOnlyMemory<byte> data,
+        ClientInfo? from, CancellationToken cancellationToken)
+    {
+        var type = string.IsNullOrEmpty(eventType) ? MessageTypes.Message : eventType;
+        if (!IsValidEventType(type))
+        {
+            throw HubbubException.BadRequest(
+                $"event '{Truncate(type)}' is not allowed: use 1-64 of a-z, 0-9, '_', '.', '-' and no core message type");
+        }
+        var publication = await _broker.PublishAsync(channel.Value, new PublicationDraft(type, data, from),
+            _options.HistoryFor(channel.Namespace), cancellationToken);
+        HubbubMetrics.Publications.Inc();
+        return publication;
+    }
+
+    /// <summary>Reads a channel's newest position.</summary>
+    public ValueTask<StreamTop> GetTopAsync(string channel, CancellationToken cancellationToken = default) =>
+        _history.GetTopAsync(channel, cancellationToken);
+
+    /// <summary>
+    /// Serves one accepted WebSocket until it closes: sends <c>welcome</c>, runs the reader and writer, and
+    /// finally removes the connection's subscriptions and presence.
+    /// </summary>
+    public async Task RunConnectionAsync(WebSocket socket, HubbubUser user, CancellationToken cancellationToken)
+    {
+        var connection = new ClientConnection(NewConnectionId(), user, socket, _options, _time, _logger);
+        if (!Connections.TryAdd(connection, _options.MaxConnectionsPerUser))
+        {
+            Log.TooManyConnections(_logger, user.Id, _options.MaxConnectionsPerUser);
+            connection.TryEnqueue(FrameWriter.Error(null, ErrorCodes.RateLimited,
+                $"user already holds {_options.MaxConnectionsPerUser} connections"));
+            connection.Close(CloseCodes.TooManyConnections, "too many connections");
+            await connection.RunAsync(static (_, _) => ValueTask.CompletedTask, cancellationToken);
+            return;
+        }
+
+        HubbubMetrics.Connections.Inc();
+        HubbubMetrics.ConnectionsAccepted.Inc();
+        Log.ConnectionOpened(_logger, connection.Id, user.Id);
+        try
+        {
+            connection.TryEnqueue(Welcome(connection));
+            await connection.RunAsync(_dispatcher.HandleAsync, cancellationToken);
+        }
+        finally
+        {
+            Connections.Remove(connection);
+            HubbubMetrics.Connections.Dec();
+            await CleanupAsync(connection);
+        }
+    }
+
+    /// <summary>Closes every connection with <paramref name="code"/> and waits (bounded) for them to finish.</summary>
+    public async Task CloseAllAsync(int code, string reason, TimeSpan wait)
+    {
+        var open = Connections.All.ToList();
+        Log.ShuttingDown(_logger, open.Count);
+        foreach (var connection in open)
+        {
+            connection.Close(code, reason);
+        }
+        var deadline = _time.GetTimestamp();
+        while (Connections.Count > 0 && _time.GetElapsedTime(deadline) < wait)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), _time);
+        }
+    }
+
+    /// <summary>
+    /// Sends an application-level <c>ping</c> to every connection that has been quiet for a heartbeat, so
+    /// clients (browsers cannot see WebSocket pings) can tell a live server from a dead one.
+    /// </summary>
+    public void SendHeartbeats()
+    {
+        var interval = TimeSpan.FromMilliseconds(_options.HeartbeatMs);
+        var now = _time.GetTimestamp();
+        foreach (var connection in Connections.All)
+        {
+            if (_time.GetElapsedTime(connection.LastSentTimestamp, now) >= interval * 0.9)
+            {
+                connection.TryEnqueue(HeartbeatFrame);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Typing.Dispose();
+        Cursors.Dispose();
+    }
+
+    internal ChannelName ParseChannel(string? channel) =>
+        ChannelName.TryParse(channel, _options.MaxChannelLength, out var name, out var error)
+            ? name
+            : throw HubbubException.BadRequest(error);
+
+    internal ValueTask SendEphemeralAsync(string channel, EphemeralEvent ephemeral) =>
+        _broker.PublishEphemeralAsync(channel, ephemeral);
+
+    private static readonly byte[] HeartbeatFrame = FrameWriter.Simple(MessageTypes.Ping, null, default);
+
+    private byte[] Welcome(ClientConnection connection)
+    {
+        var data = new WelcomeData(connection.Id, connection.User.Id, connection.User.Name, _options.HeartbeatMs, NodeId,
+            typeof(HubbubEngine).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+            new WelcomeLimits(_options.MaxFrameBytes, _options.MaxSubscriptionsPerConnection, _options.MessagesPerSecond, _options.Burst));
+        return FrameWriter.Simple(MessageTypes.Welcome, null, FrameWriter.Serialize(data, HubbubJsonContext.Default.WelcomeData));
+    }
+
+    private async Task CleanupAsync(ClientConnection connection)
+    {
+        foreach (var subscription in connection.Subscriptions.Values)
+        {
+            try
+            {
+                await RemoveSubscriptionAsync(subscription);
+            }
+            catch (Exception ex)
+            {
+                Log.CleanupFailed(_logger, ex, connection.Id);
+            }
+        }
+        connection.Subscriptions.Clear();
+    }
+
+    private static string NewConnectionId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+    private static bool IsValidEventType(string type)
+    {
+        if (type.Length is 0 or > 64 || MessageTypes.IsReserved(type))
+        {
+            return false;
+        }
+        foreach (var c in type)
+        {
+            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '.' or '-'))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    internal static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
+}

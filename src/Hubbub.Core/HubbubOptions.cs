@@ -1,0 +1,128 @@
+using Hubbub.Core.Seams;
+
+namespace Hubbub.Core;
+
+/// <summary>
+/// Settings of the real-time engine, bound from the configuration section <c>Hubbub</c>
+/// (environment <c>Hubbub__Name</c>). Every default is safe for a public deployment.
+/// </summary>
+public sealed class HubbubOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Hubbub";
+
+    /// <summary>How often the server proves it is alive when it has nothing else to send (ms). Announced in <c>welcome</c>.</summary>
+    public int HeartbeatMs { get; set; } = 25_000;
+
+    /// <summary>
+    /// A connection that answers no WebSocket ping for this long is closed and its presence removed (ms).
+    /// 0 means twice <see cref="HeartbeatMs"/>.
+    /// </summary>
+    public int ClientTimeoutMs { get; set; }
+
+    /// <summary>Largest client frame in bytes; a larger one closes the connection with 1009.</summary>
+    public int MaxFrameBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Frames queued for one connection before it counts as a slow consumer and is closed with 4000.</summary>
+    public int SendQueueCapacity { get; set; } = 1024;
+
+    /// <summary>How long a slow consumer's close frame may take before the socket is aborted (ms).</summary>
+    public int SlowConsumerCloseGraceMs { get; set; } = 5_000;
+
+    /// <summary>Channels one connection may be subscribed to at once.</summary>
+    public int MaxSubscriptionsPerConnection { get; set; } = 128;
+
+    /// <summary>Connections one user may hold on this node; one more is closed with 4029.</summary>
+    public int MaxConnectionsPerUser { get; set; } = 16;
+
+    /// <summary>Longest channel name.</summary>
+    public int MaxChannelLength { get; set; } = 200;
+
+    /// <summary>Client frames per second a connection may send, sustained.</summary>
+    public double MessagesPerSecond { get; set; } = 100;
+
+    /// <summary>Client frames a connection may send in a burst above the sustained rate.</summary>
+    public int Burst { get; set; } = 200;
+
+    /// <summary>Frames refused with <c>rate_limited</c> in a row after which the connection is closed with 1008.</summary>
+    public int FloodCloseAfter { get; set; } = 100;
+
+    /// <summary>After the last <c>is_typing:true</c>, the server announces <c>is_typing:false</c> this much later (ms).</summary>
+    public int TypingTimeoutMs { get; set; } = 3_000;
+
+    /// <summary>Cursor events of one user on one channel are sent at most once per this interval (ms).</summary>
+    public int CursorIntervalMs { get; set; } = 100;
+
+    /// <summary>Largest <c>limit</c> a <c>history</c> request may ask for.</summary>
+    public int MaxHistoryLimit { get; set; } = 1_000;
+
+    /// <summary>History kept per channel unless its namespace says otherwise.</summary>
+    public NamespaceOptions History { get; set; } = new();
+
+    /// <summary>Per-namespace history settings, by namespace name (e.g. <c>Hubbub:Namespaces:public:HistorySize</c>).</summary>
+    public Dictionary<string, NamespaceOptions> Namespaces { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>How long shutdown waits for connections to finish their close handshake (ms).</summary>
+    public int ShutdownGraceMs { get; set; } = 5_000;
+
+    /// <summary>This node's name in <c>welcome</c> and logs; empty means host name plus process id.</summary>
+    public string NodeId { get; set; } = string.Empty;
+
+    /// <summary>The effective client timeout.</summary>
+    public TimeSpan EffectiveClientTimeout => TimeSpan.FromMilliseconds(ClientTimeoutMs > 0 ? ClientTimeoutMs : HeartbeatMs * 2);
+
+    /// <summary>The history policy of a namespace.</summary>
+    public HistoryPolicy HistoryFor(string ns)
+    {
+        var o = Namespaces.GetValueOrDefault(ns);
+        return new HistoryPolicy(o?.HistorySize ?? History.HistorySize ?? 200,
+            TimeSpan.FromSeconds(o?.HistoryTtlSeconds ?? History.HistoryTtlSeconds ?? 600));
+    }
+
+    /// <summary>Checks every value; returns the problems found (empty when valid).</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        void Positive(string name, double value)
+        {
+            if (value <= 0)
+            {
+                errors.Add($"Hubbub:{name} must be greater than 0 (it is {value}).");
+            }
+        }
+        Positive(nameof(HeartbeatMs), HeartbeatMs);
+        Positive(nameof(MaxFrameBytes), MaxFrameBytes);
+        Positive(nameof(SendQueueCapacity), SendQueueCapacity);
+        Positive(nameof(MaxSubscriptionsPerConnection), MaxSubscriptionsPerConnection);
+        Positive(nameof(MaxConnectionsPerUser), MaxConnectionsPerUser);
+        Positive(nameof(MaxChannelLength), MaxChannelLength);
+        Positive(nameof(MessagesPerSecond), MessagesPerSecond);
+        Positive(nameof(Burst), Burst);
+        Positive(nameof(FloodCloseAfter), FloodCloseAfter);
+        Positive(nameof(TypingTimeoutMs), TypingTimeoutMs);
+        Positive(nameof(CursorIntervalMs), CursorIntervalMs);
+        Positive(nameof(MaxHistoryLimit), MaxHistoryLimit);
+        if (ClientTimeoutMs < 0)
+        {
+            errors.Add("Hubbub:ClientTimeoutMs must be 0 (twice the heartbeat) or more.");
+        }
+        foreach (var (name, ns) in Namespaces.Append(new("(default)", History)))
+        {
+            if (ns.HistorySize < 0 || ns.HistoryTtlSeconds < 0)
+            {
+                errors.Add($"Hubbub:Namespaces:{name}: history size and TTL must not be negative.");
+            }
+        }
+        return errors;
+    }
+}
+
+/// <summary>History settings of a namespace; unset values fall back to <see cref="HubbubOptions.History"/>.</summary>
+public sealed class NamespaceOptions
+{
+    /// <summary>Publications kept per channel (default 200; 0 keeps none, so recovery always fails).</summary>
+    public int? HistorySize { get; set; }
+
+    /// <summary>Seconds a publication is kept (default 600).</summary>
+    public int? HistoryTtlSeconds { get; set; }
+}

@@ -1,0 +1,31 @@
+namespace Hubbub.Core.Seams;
+
+/// <summary>
+/// Moves publications between nodes. <see cref="PublishAsync"/> appends to the channel's history and delivers
+/// to every node as one atomic step, so offsets reach every subscriber in order.
+/// </summary>
+public interface IBroker
+{
+    /// <summary>Appends a publication to the channel's stream and delivers it to every node's subscribers.</summary>
+    ValueTask<Publication> PublishAsync(string channel, PublicationDraft draft, HistoryPolicy policy,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Delivers an event that is not stored (typing, cursor, presence) to every node.</summary>
+    ValueTask PublishEphemeralAsync(string channel, EphemeralEvent ephemeral, CancellationToken cancellationToken = default);
+
+    /// <summary>This node now has a subscriber on the channel: start receiving it.</summary>
+    ValueTask SubscribeAsync(string channel, CancellationToken cancellationToken = default);
+
+    /// <summary>This node has no subscriber left on the channel.</summary>
+    ValueTask UnsubscribeAsync(string channel, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What a broker calls on this node when something arrives for a channel it subscribed to.</summary>
+public interface IBrokerSink
+{
+    /// <summary>A publication for local subscribers.</summary>
+    void OnPublication(Publication publication);
+
+    /// <summary>An ephemeral event for local subscribers.</summary>
+    void OnEphemeral(string channel, EphemeralEvent ephemeral);
+}

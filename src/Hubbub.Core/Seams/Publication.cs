@@ -1,0 +1,57 @@
+using Hubbub.Protocol;
+
+namespace Hubbub.Core.Seams;
+
+/// <summary>
+/// What a publisher hands to the broker: the event type, its data as raw JSON, and who sent it. The broker
+/// assigns the offset.
+/// </summary>
+/// <param name="Event">The event type subscribers see in <c>type</c> (default <c>message</c>).</param>
+/// <param name="Data">The <c>data</c> member as UTF-8 JSON.</param>
+/// <param name="From">The sending user, or null for the server and features.</param>
+public sealed record PublicationDraft(string Event, ReadOnlyMemory<byte> Data, ClientInfo? From);
+
+/// <summary>
+/// A publication with its place in the channel's stream. <see cref="Frame"/> is the exact bytes every
+/// subscriber receives; it is built once per node.
+/// </summary>
+public sealed class Publication
+{
+    /// <summary>Creates a publication and serializes its frame.</summary>
+    public Publication(string channel, long offset, string epoch, PublicationDraft draft, long publishedTimestamp)
+    {
+        Channel = channel;
+        Offset = offset;
+        Epoch = epoch;
+        Event = draft.Event;
+        Data = draft.Data;
+        From = draft.From;
+        PublishedTimestamp = publishedTimestamp;
+        Frame = FrameWriter.ChannelEvent(draft.Event, channel, offset, draft.Data.Span, draft.From);
+    }
+
+    /// <summary>The channel.</summary>
+    public string Channel { get; }
+    /// <summary>Position in the channel's stream: 1 for the first publication, +1 for each next one.</summary>
+    public long Offset { get; }
+    /// <summary>The stream's epoch; it changes whenever the offsets restart.</summary>
+    public string Epoch { get; }
+    /// <summary>The event type.</summary>
+    public string Event { get; }
+    /// <summary>The data as UTF-8 JSON.</summary>
+    public ReadOnlyMemory<byte> Data { get; }
+    /// <summary>The sender, or null for server publications.</summary>
+    public ClientInfo? From { get; }
+    /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp on this node when it was published or received; feeds the publish-to-send latency.</summary>
+    public long PublishedTimestamp { get; }
+    /// <summary>The frame sent to subscribers.</summary>
+    public byte[] Frame { get; }
+}
+
+/// <summary>
+/// An event that is delivered but not stored: typing, cursor, presence join/leave. It carries no offset.
+/// </summary>
+/// <param name="Frame">The exact bytes to send.</param>
+/// <param name="ExcludeUser">A user none of whose connections receive it (the typist, the cursor's owner), or null.</param>
+/// <param name="ExcludeConnection">One connection that does not receive it, or null.</param>
+public sealed record EphemeralEvent(byte[] Frame, string? ExcludeUser, string? ExcludeConnection);

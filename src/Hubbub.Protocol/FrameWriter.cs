@@ -1,0 +1,145 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Hubbub.Protocol;
+
+/// <summary>
+/// Builds outgoing frames as UTF-8 bytes. Every frame is written once; fan-out sends the same array to
+/// every subscriber.
+/// </summary>
+public static class FrameWriter
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = false };
+
+    /// <summary><c>{"type":"reply","id":…,"data":…}</c>.</summary>
+    public static byte[] Reply<T>(string? rawId, T data, JsonTypeInfo<T> typeInfo) =>
+        Write(w =>
+        {
+            w.WriteString("type"u8, MessageTypes.Reply);
+            WriteId(w, rawId);
+            w.WritePropertyName("data"u8);
+            JsonSerializer.Serialize(w, data, typeInfo);
+        });
+
+    /// <summary><c>{"type":"reply","id":…,"data":RAW}</c> with data already serialized.</summary>
+    public static byte[] ReplyRaw(string? rawId, ReadOnlySpan<byte> rawData)
+    {
+        var buffer = new ArrayBufferWriter<byte>(rawData.Length + 48);
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            w.WriteStartObject();
+            w.WriteString("type"u8, MessageTypes.Reply);
+            WriteId(w, rawId);
+            w.WritePropertyName("data"u8);
+            w.WriteRawValue(rawData, skipInputValidation: true);
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary><c>{"type":"error","id"?:…,"data":{"code","message"}}</c>.</summary>
+    public static byte[] Error(string? rawId, string code, string message) =>
+        Write(w =>
+        {
+            w.WriteString("type"u8, MessageTypes.Error);
+            WriteId(w, rawId);
+            w.WritePropertyName("data"u8);
+            w.WriteStartObject();
+            w.WriteString("code"u8, code);
+            w.WriteString("message"u8, message);
+            w.WriteEndObject();
+        });
+
+    /// <summary>
+    /// A channel event: <c>{"type","channel","offset"?,"data","from"?}</c>. <paramref name="offset"/> is null
+    /// for ephemeral events (typing, cursor, presence).
+    /// </summary>
+    public static byte[] ChannelEvent(string type, string channel, long? offset, ReadOnlySpan<byte> rawData, ClientInfo? from)
+    {
+        var buffer = new ArrayBufferWriter<byte>(rawData.Length + channel.Length + 96);
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            w.WriteStartObject();
+            w.WriteString("type"u8, type);
+            w.WriteString("channel"u8, channel);
+            if (offset is { } o)
+            {
+                w.WriteNumber("offset"u8, o);
+            }
+            w.WritePropertyName("data"u8);
+            if (rawData.IsEmpty)
+            {
+                w.WriteNullValue();
+            }
+            else
+            {
+                w.WriteRawValue(rawData, skipInputValidation: true);
+            }
+            if (from is not null)
+            {
+                w.WritePropertyName("from"u8);
+                w.WriteStartObject();
+                w.WriteString("user"u8, from.User);
+                w.WriteString("name"u8, from.Name);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// <c>{"type":"stream_reset","channel","data":{"epoch"}}</c>: the channel's stream restarted (its history
+    /// was lost), so offsets begin again under a new epoch and the client should reload its state.
+    /// </summary>
+    public static byte[] StreamReset(string channel, string epoch)
+    {
+        var data = JsonSerializer.SerializeToUtf8Bytes(new StreamResetData(epoch), HubbubJsonContext.Default.StreamResetData);
+        return ChannelEvent(MessageTypes.StreamReset, channel, null, data, null);
+    }
+
+    /// <summary>A frame with a type and optional id and data, e.g. <c>pong</c> or <c>welcome</c>.</summary>
+    public static byte[] Simple(string type, string? rawId, ReadOnlySpan<byte> rawData)
+    {
+        var buffer = new ArrayBufferWriter<byte>(rawData.Length + 48);
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            w.WriteStartObject();
+            w.WriteString("type"u8, type);
+            WriteId(w, rawId);
+            if (!rawData.IsEmpty)
+            {
+                w.WritePropertyName("data"u8);
+                w.WriteRawValue(rawData, skipInputValidation: true);
+            }
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Serializes a value with the protocol's source-generated context.</summary>
+    public static byte[] Serialize<T>(T value, JsonTypeInfo<T> typeInfo) => JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
+
+    private static void WriteId(Utf8JsonWriter w, string? rawId)
+    {
+        if (rawId is null)
+        {
+            return;
+        }
+        w.WritePropertyName("id"u8);
+        w.WriteRawValue(rawId, skipInputValidation: true);
+    }
+
+    private static byte[] Write(Action<Utf8JsonWriter> body)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            w.WriteStartObject();
+            body(w);
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+}

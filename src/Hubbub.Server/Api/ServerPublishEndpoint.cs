@@ -1,0 +1,101 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Hubbub.Core;
+using Hubbub.Protocol;
+using Hubbub.Server.Auth;
+using Microsoft.Extensions.Options;
+
+namespace Hubbub.Server.Api;
+
+/// <summary>
+/// <c>POST /api/publish</c> with <c>X-Api-Key</c>: lets any backend push an event to a channel without
+/// speaking WebSocket. The server may publish on every channel, including <c>user:</c> and feature ones.
+/// </summary>
+public static class ServerPublishEndpoint
+{
+    /// <summary>Maps the endpoint.</summary>
+    public static IEndpointConventionBuilder MapServerPublish(this IEndpointRouteBuilder app) =>
+        app.MapPost("/api/publish", HandleAsync)
+            .WithName("ServerPublish")
+            .WithSummary("Publish an event on a channel (server API, X-Api-Key)")
+            .Produces<PublishReply>()
+            .Produces<ApiError>(StatusCodes.Status400BadRequest)
+            .Produces<ApiError>(StatusCodes.Status401Unauthorized)
+            .Produces<ApiError>(StatusCodes.Status413PayloadTooLarge);
+
+    private static async Task<IResult> HandleAsync(HttpContext context, HubbubEngine engine, IOptions<AuthOptions> auth,
+        IOptions<HubbubOptions> options, CancellationToken cancellationToken)
+    {
+        if (!KeyMatches(context.Request.Headers["X-Api-Key"], auth.Value.ApiKey))
+        {
+            return Error(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "a valid X-Api-Key header is required");
+        }
+
+        var max = options.Value.MaxFrameBytes;
+        if (context.Request.ContentLength > max)
+        {
+            return Error(StatusCodes.Status413PayloadTooLarge, ErrorCodes.TooLarge, $"the body is larger than {max} bytes");
+        }
+        ServerPublishRequest? request;
+        try
+        {
+            request = await ReadBodyAsync(context.Request, max, cancellationToken);
+        }
+        catch (InvalidDataException)
+        {
+            return Error(StatusCodes.Status413PayloadTooLarge, ErrorCodes.TooLarge, $"the body is larger than {max} bytes");
+        }
+        catch (JsonException)
+        {
+            return Error(StatusCodes.Status400BadRequest, ErrorCodes.BadRequest, "the body must be JSON: {\"channel\", \"type\"?, \"data\"}");
+        }
+        if (request is null || request.Data.ValueKind == JsonValueKind.Undefined)
+        {
+            return Error(StatusCodes.Status400BadRequest, ErrorCodes.BadRequest, "the body needs 'channel' and 'data'");
+        }
+
+        try
+        {
+            var data = JsonSerializer.SerializeToUtf8Bytes(request.Data, HubbubJsonContext.Default.JsonElement);
+            var publication = await engine.PublishAsync(request.Channel!, request.Type, data, null, cancellationToken);
+            return TypedResults.Json(new PublishReply(publication.Offset), ApiJsonContext.Default.PublishReply);
+        }
+        catch (HubbubException ex)
+        {
+            return Error(ApiResults.StatusOf(ex.Code), ex.Code, ex.Message);
+        }
+    }
+
+    private static async Task<ServerPublishRequest?> ReadBodyAsync(HttpRequest request, int max, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > max)
+            {
+                throw new InvalidDataException("body too large");
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        if (buffer.Length == 0)
+        {
+            return null;
+        }
+        return JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ApiJsonContext.Default.ServerPublishRequest);
+    }
+
+    private static bool KeyMatches(string? given, string? expected)
+    {
+        if (string.IsNullOrEmpty(given) || string.IsNullOrEmpty(expected))
+        {
+            return false;
+        }
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
+    }
+
+    private static IResult Error(int status, string code, string message) =>
+        TypedResults.Json(new ApiError(code, message), ApiJsonContext.Default.ApiError, statusCode: status);
+}

@@ -1,0 +1,59 @@
+using Hubbub.Server.Auth;
+
+namespace Hubbub.Server.Cli;
+
+/// <summary>
+/// <c>token --user ID [--name NAME] [--roles a,b] [--ttl SECONDS]</c>: prints a token signed with the server's
+/// key (in Development, the generated one), for trying the server with any WebSocket client.
+/// </summary>
+public static class TokenCommand
+{
+    /// <summary>Runs the verb; returns the process exit code.</summary>
+    public static int Run(IServiceProvider services, string[] args, TextWriter output, TextWriter error)
+    {
+        var options = ParseOptions(args);
+        if (!options.TryGetValue("user", out var user) || string.IsNullOrWhiteSpace(user))
+        {
+            error.WriteLine("usage: token --user ID [--name NAME] [--roles admin,...] [--ttl SECONDS]");
+            return 2;
+        }
+        var ttl = 24 * 3600;
+        if (options.TryGetValue("ttl", out var ttlText) && (!int.TryParse(ttlText, out ttl) || ttl <= 0))
+        {
+            error.WriteLine("--ttl must be a positive number of seconds");
+            return 2;
+        }
+        var roles = options.TryGetValue("roles", out var r)
+            ? r.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [];
+        var issuer = services.GetRequiredService<TokenIssuer>();
+        output.WriteLine(issuer.Issue(user, options.GetValueOrDefault("name"), roles, TimeSpan.FromSeconds(ttl)));
+        return 0;
+    }
+
+    private static Dictionary<string, string> ParseOptions(string[] args)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                var name = args[i][2..];
+                var eq = name.IndexOf('=', StringComparison.Ordinal);
+                if (eq > 0)
+                {
+                    result[name[..eq]] = name[(eq + 1)..];
+                }
+                else if (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    result[name] = args[++i];
+                }
+                else
+                {
+                    result[name] = "true";
+                }
+            }
+        }
+        return result;
+    }
+}

@@ -1,0 +1,54 @@
+using Hubbub.Core;
+using Hubbub.Server.Api;
+using Hubbub.Server.Auth;
+using Hubbub.Server.Realtime;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Prometheus;
+
+namespace Hubbub.Server.Hosting;
+
+/// <summary>Composes the server: <see cref="AddHubbubServer"/> registers, <see cref="MapHubbubServer"/> maps.</summary>
+public static class HubbubServerSetup
+{
+    /// <summary>The health-check tag of readiness checks.</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>Registers options (validated at start), auth, the engine with the embedded seams, and hosted services.</summary>
+    public static WebApplicationBuilder AddHubbubServer(this WebApplicationBuilder builder)
+    {
+        // Request-start logs print the query string, and the WebSocket token travels there: never log them.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+
+        var services = builder.Services;
+        services.AddOptions<HubbubOptions>().BindConfiguration(HubbubOptions.Section)
+            .Validate(o => o.Validate().Count == 0, "Hubbub settings are invalid").ValidateOnStart();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+        services.AddHubbubCore();
+        services.AddHubbubAuthentication();
+        services.AddSingleton<OriginPolicy>();
+        services.AddSingleton<GracefulShutdown>();
+        services.AddHostedService(sp => sp.GetRequiredService<GracefulShutdown>());
+        services.AddHostedService<HeartbeatService>();
+        services.AddHealthChecks().AddCheck<ReadinessCheck>("shutdown", tags: [ReadyTag]);
+        services.AddProblemDetails();
+        return builder;
+    }
+
+    /// <summary>Maps <c>/ws</c>, the server API, health and metrics.</summary>
+    public static WebApplication MapHubbubServer(this WebApplication app)
+    {
+        if (app.Services.GetService<HubbubEngine>() is null)
+        {
+            throw new InvalidOperationException("Call builder.AddHubbubServer() before app.MapHubbubServer().");
+        }
+        app.UseWebSockets();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHubbubWebSocket();
+        app.MapServerPublish();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
+        app.MapMetrics("/metrics");
+        return app;
+    }
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Runs every Hubbub test suite on this machine, from a fresh Debian box to a summary line:
+#   installs what the suites need (Redis, PostgreSQL, Chromium) from Debian packages when missing,
+#   starts Redis and PostgreSQL on loopback ports of its own, builds, runs the .NET and JavaScript suites,
+#   stops what it started on every exit path, and exits non-zero when anything failed.
+# Usage: ./test.sh            (everything)
+#        ./test.sh --filter X (only .NET tests whose name matches X; services still start)
+set -uo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+filter=""
+if [ "${1:-}" = "--filter" ]; then filter="${2:-}"; fi
+
+log() { printf '\n== %s\n' "$*"; }
+
+# --- 1. Packages -------------------------------------------------------------------------------------
+need=()
+command -v redis-server >/dev/null || need+=(redis-server)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v node >/dev/null || need+=(nodejs)
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null || { echo "apt-get install failed"; exit 1; }
+fi
+
+# --- 2. Services on loopback, on ports of our own -----------------------------------------------------
+work=$(mktemp -d /tmp/hubbub-test.XXXXXX)
+chmod 755 "$work"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+redis_port=$(free_port)
+pg_port=$(free_port)
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+
+cleanup() {
+  [ -n "${redis_port:-}" ] && redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1
+  if [ -d "$work/pg" ]; then su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D $work/pg -m fast stop" >/dev/null 2>&1; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+log "starting Redis on 127.0.0.1:$redis_port"
+mkdir -p "$work/redis"
+redis-server --port "$redis_port" --bind 127.0.0.1 --daemonize yes --save '' --appendonly no \
+  --dir "$work/redis" --pidfile "$work/redis/redis.pid" --logfile "$work/redis/redis.log" || { echo "redis failed"; exit 1; }
+for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+log "starting PostgreSQL on 127.0.0.1:$pg_port"
+mkdir -p "$work/pg" "$work/pgsock"
+chown postgres "$work/pg" "$work/pgsock"
+su postgres -s /bin/sh -c "$pg_bin/initdb -D $work/pg --auth=trust -U postgres" >/dev/null || { echo "initdb failed"; exit 1; }
+su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D $work/pg -w -l $work/pg.log -o \"-p $pg_port -c listen_addresses=127.0.0.1 -k $work/pgsock -c fsync=off -c max_connections=300\" start" >/dev/null \
+  || { echo "postgres failed"; cat "$work/pg.log"; exit 1; }
+
+export HUBBUB_TEST_REDIS="127.0.0.1:$redis_port"
+export HUBBUB_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Pooling=true"
+export HUBBUB_TEST_REDIS_PORT="$redis_port"
+export HUBBUB_TEST_REDIS_DIR="$work/redis"
+export HUBBUB_CHROMIUM=/usr/bin/chromium
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# --- 3. Build once, then every suite --------------------------------------------------------------------
+passed=0; failed=0; skipped=0; status=0
+log "building"
+dotnet build Hubbub.slnx -c Release -nologo -v q || { echo "build failed"; echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
+
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  log "dotnet test $name"
+  trx="$work/$name.trx"
+  args=(test "$project" -c Release --no-build -nologo --logger "trx;LogFileName=$trx" --logger "console;verbosity=normal")
+  [ -n "$filter" ] && args+=(--filter "$filter")
+  dotnet "${args[@]}" 2>&1 | grep -vE '^\s*$' | grep -vE '^  Passed ' | tail -n 200
+  rc=${PIPESTATUS[0]}
+  [ "$rc" -ne 0 ] && status=1
+  if [ -f "$trx" ]; then
+    counts=$(python3 - "$trx" <<'PY'
+import sys, xml.etree.ElementTree as ET
+c = ET.parse(sys.argv[1]).getroot().find('.//{*}Counters')
+print(c.get('passed', 0), int(c.get('failed', 0)) + int(c.get('error', 0)) + int(c.get('timeout', 0)), c.get('notExecuted', 0))
+PY
+)
+    read -r p f s <<<"$counts"
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  elif [ "$rc" -ne 0 ]; then
+    failed=$((failed + 1))
+  fi
+done
+
+if [ -z "$filter" ] && [ -f clients/js/package.json ]; then
+  log "node --test clients/js"
+  (cd clients/js && { [ -d node_modules ] || npm install --no-audit --no-fund --silent; } && npm test) > "$work/js.log" 2>&1
+  rc=$?
+  cat "$work/js.log" | tail -n 60
+  [ "$rc" -ne 0 ] && status=1
+  p=$(grep -E '^# pass ' "$work/js.log" | tail -n1 | awk '{print $3}'); f=$(grep -E '^# fail ' "$work/js.log" | tail -n1 | awk '{print $3}')
+  s=$(grep -E '^# skipped ' "$work/js.log" | tail -n1 | awk '{print $3}')
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
+  [ -z "$p" ] && [ "$rc" -ne 0 ] && failed=$((failed + 1))
+fi
+
+[ "$failed" -gt 0 ] && status=1
+echo
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit $status
