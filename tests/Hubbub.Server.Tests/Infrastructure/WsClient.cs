@@ -15,7 +15,7 @@ public sealed class WsClient : IAsyncDisposable
     private readonly List<JsonElement> _inbox = [];
     private readonly SemaphoreSlim _arrived = new(0);
     private readonly Task _receiver;
-    private int _nextId;
+    private int _nextId = 1000; // above the ids tests write by hand
 
     private WsClient(ClientWebSocket socket)
     {
@@ -94,7 +94,7 @@ public sealed class WsClient : IAsyncDisposable
         var id = Interlocked.Increment(ref _nextId);
         await SendAsync(data is null ? new { type, id } : new { type, id, data });
         return await NextAsync(f => f.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.Number && i.GetInt32() == id
-            && f.Type() is "reply" or "error");
+            && f.Type() is "reply" or "error" or "pong");
     }
 
     /// <summary>Like <see cref="RequestAsync"/> but fails the test unless the answer is a reply.</summary>
