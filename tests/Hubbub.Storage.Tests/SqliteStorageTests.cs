@@ -37,29 +37,6 @@ public sealed class SqliteStorageTests : StorageContractTests
     }
 
     [Fact]
-    public async Task Read_then_write_transactions_serialize_instead_of_failing_busy()
-    {
-        // With a deferred BEGIN, two transactions that both read and then write fail with SQLITE_BUSY on the
-        // lock upgrade; BEGIN IMMEDIATE makes them queue. Read-modify-write must lose nothing.
-        var node = Node(Widgets);
-        await node.Migrations.ApplyAsync();
-
-        await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
-        {
-            for (var i = 0; i < 20; i++)
-            {
-                await node.Database.InTransactionAsync(async tx =>
-                {
-                    var value = await tx.ExecuteScalarAsync<long>("SELECT value FROM widget_counters WHERE name = 'total'");
-                    await tx.ExecuteAsync("UPDATE widget_counters SET value = @value WHERE name = 'total'", new { value = value + 1 });
-                });
-            }
-        })));
-
-        Assert.Equal(120L, await node.Database.InTransactionAsync(tx => tx.ExecuteScalarAsync<long>("SELECT value FROM widget_counters")));
-    }
-
-    [Fact]
     public async Task A_file_that_is_not_a_database_is_reported_as_unreachable()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(File)!);

@@ -239,6 +239,29 @@ public abstract class StorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Read_then_write_transactions_with_ForUpdate_lose_no_update()
+    {
+        // SQLite: BEGIN IMMEDIATE makes such transactions queue (a deferred BEGIN would fail them with SQLITE_BUSY
+        // on the lock upgrade). PostgreSQL: FOR UPDATE locks the row read until commit.
+        var node = Node(Widgets);
+        await node.Migrations.ApplyAsync();
+
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                await node.Database.InTransactionAsync(async tx =>
+                {
+                    var value = await tx.ExecuteScalarAsync<long>("SELECT value FROM widget_counters WHERE name = 'total'" + tx.ForUpdate);
+                    await tx.ExecuteAsync("UPDATE widget_counters SET value = @value WHERE name = 'total'", new { value = value + 1 });
+                });
+            }
+        })));
+
+        Assert.Equal(120L, await node.Database.InTransactionAsync(tx => tx.ExecuteScalarAsync<long>("SELECT value FROM widget_counters")));
+    }
+
+    [Fact]
     public async Task Concurrent_conditional_debits_never_overdraw()
     {
         // The wallet pattern of docs/storage.md: one conditional UPDATE, atomic on both engines.

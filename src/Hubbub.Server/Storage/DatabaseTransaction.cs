@@ -19,6 +19,12 @@ public sealed class DatabaseTransaction(DbConnection connection, DbTransaction t
     /// <summary>The engine in use.</summary>
     public DatabaseProvider Provider { get; } = provider;
 
+    /// <summary>
+    /// Append to a <c>SELECT</c> whose rows this transaction will update after reading them: <c>" FOR UPDATE"</c> on
+    /// PostgreSQL (the rows stay locked until commit), empty on SQLite, whose transactions already hold the write lock.
+    /// </summary>
+    public string ForUpdate => Provider == DatabaseProvider.Postgres ? " FOR UPDATE" : "";
+
     /// <summary>Executes a statement; returns the number of rows it changed.</summary>
     public Task<int> ExecuteAsync(string sql, object? parameters = null, CancellationToken cancellationToken = default) =>
         Connection.ExecuteAsync(Command(sql, parameters, cancellationToken));
@@ -26,6 +32,10 @@ public sealed class DatabaseTransaction(DbConnection connection, DbTransaction t
     /// <summary>Runs a query and maps each row to <typeparamref name="T"/>.</summary>
     public Task<IEnumerable<T>> QueryAsync<T>(string sql, object? parameters = null, CancellationToken cancellationToken = default) =>
         Connection.QueryAsync<T>(Command(sql, parameters, cancellationToken));
+
+    /// <summary>Runs a query expected to return exactly one row (throws otherwise).</summary>
+    public Task<T> QuerySingleAsync<T>(string sql, object? parameters = null, CancellationToken cancellationToken = default) =>
+        Connection.QuerySingleAsync<T>(Command(sql, parameters, cancellationToken));
 
     /// <summary>Runs a query expected to return at most one row; default when it returns none.</summary>
     public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? parameters = null, CancellationToken cancellationToken = default) =>
