@@ -29,6 +29,24 @@ public sealed class ServerStartTests
     }
 
     [Fact]
+    public async Task Server_with_MigrateOnStart_off_leaves_the_schema_to_the_migrate_verb()
+    {
+        await using var db = new SqliteTestDatabase();
+        var port = ClosedPort.Find();
+        var environment = new Dictionary<string, string?>(db.EnvironmentVariables) { ["Storage__MigrateOnStart"] = "false" };
+        await using (var server = ServerProcess.Start(db.Folder, environment, "--urls", $"http://127.0.0.1:{port}"))
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+            Assert.Equal(HttpStatusCode.OK, await WaitForReadyAsync(http, server));
+            Assert.Contains("Storage:MigrateOnStart is off", server.Output, StringComparison.Ordinal);
+        }
+
+        await using var node = new StorageNode(db);
+        Assert.Equal(0L, await node.Database.InTransactionAsync(tx =>
+            tx.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'hubbub_migrations'")));
+    }
+
+    [Fact]
     public async Task Server_with_an_unreachable_database_exits_with_one_line_and_never_listens()
     {
         var folder = Directory.CreateTempSubdirectory("hubbub-storage-").FullName;

@@ -25,7 +25,7 @@ public sealed class SqliteStorageTests : StorageContractTests
     }
 
     [Fact]
-    public async Task Every_connection_waits_for_the_write_lock_and_enforces_foreign_keys()
+    public async Task Every_connection_waits_for_the_write_lock_enforces_foreign_keys_and_syncs_normally()
     {
         var node = Node(Widgets, new Dictionary<string, string?> { ["Storage:SqliteBusyTimeoutMs"] = "1234" });
         await using var connection = await node.Database.OpenConnectionAsync();
@@ -34,6 +34,8 @@ public sealed class SqliteStorageTests : StorageContractTests
         Assert.Equal(1234L, (long)(await command.ExecuteScalarAsync())!);
         command.CommandText = "PRAGMA foreign_keys";
         Assert.Equal(1L, (long)(await command.ExecuteScalarAsync())!);
+        command.CommandText = "PRAGMA synchronous";
+        Assert.Equal(1L, (long)(await command.ExecuteScalarAsync())!); // NORMAL
     }
 
     [Fact]
