@@ -13,24 +13,29 @@ public sealed class SqliteDatabase : Database
 {
     private readonly string _connectionString;
     private readonly string _connectionPragmas;
+    private volatile bool _directoryReady;
 
-    /// <summary>Creates the database object; the file is created on first open.</summary>
+    /// <summary>Creates the database object; the file (and its folder) are created on first open.</summary>
     public SqliteDatabase(StorageSettings settings, int busyTimeoutMs) : base(settings)
     {
         _connectionString = settings.ConnectionString;
         // synchronous=NORMAL is durable against application crashes in WAL mode and much faster than FULL;
         // a power loss may lose the last transactions, never corrupt the file.
         _connectionPragmas = $"PRAGMA busy_timeout = {busyTimeoutMs}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
-        var file = new SqliteConnectionStringBuilder(_connectionString).DataSource;
-        if (Path.GetDirectoryName(file) is { Length: > 0 } directory)
-        {
-            Directory.CreateDirectory(directory);
-        }
     }
 
     /// <inheritdoc />
     public override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default)
     {
+        if (!_directoryReady)
+        {
+            // SQLite creates the file but not its folder; done on first use rather than in the constructor.
+            if (Path.GetDirectoryName(new SqliteConnectionStringBuilder(_connectionString).DataSource) is { Length: > 0 } directory)
+            {
+                Directory.CreateDirectory(directory);
+            }
+            _directoryReady = true;
+        }
         var connection = new SqliteConnection(_connectionString);
         try
         {

@@ -157,7 +157,7 @@ public sealed class MigrationRunner(IDatabase database, IEnumerable<MigrationSet
     // authentication, a missing database, an unreadable SQLite file.
     private static bool IsUnreachable(Exception ex) => ex switch
     {
-        SocketException or TimeoutException or IOException => true,
+        SocketException or TimeoutException or IOException or UnauthorizedAccessException => true,
         Npgsql.PostgresException pg => pg.SqlState is "3D000" or "28000" or "28P01" or "57P03",
         Npgsql.NpgsqlException => true, // not a server error: the connection itself failed
         Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode is 14 or 26 or 8 or 23, // CANTOPEN, NOTADB, READONLY, AUTH
