@@ -50,4 +50,16 @@ public sealed class SqliteStorageTests : StorageContractTests
         var health = await new DatabaseHealthCheck(node.Database).CheckHealthAsync(new());
         Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy, health.Status);
     }
+
+    [Fact]
+    public async Task A_folder_that_cannot_be_created_is_reported_as_unreachable()
+    {
+        var blocker = Path.Combine(Db.Folder, "not-a-folder");
+        await System.IO.File.WriteAllTextAsync(blocker, "a file where the database folder should be");
+        var path = Path.Combine(blocker, "hubbub.db");
+        await using var node = new StorageNode([new("ConnectionStrings:Sqlite", path)], Db.Folder);
+
+        var ex = await Assert.ThrowsAsync<StartupException>(() => node.Migrations.ApplyAsync());
+        Assert.StartsWith($"cannot reach the database (SQLite file {path})", ex.Message, StringComparison.Ordinal);
+    }
 }
