@@ -19,8 +19,10 @@ try
             return 0;
         case "token":
             return TokenCommand.Run(app.Services, args[1..], Console.Out, Console.Error);
+        case "migrate":
+            return await MigrateCommand.RunAsync(app.Services, args[1..], Console.Out, Console.Error);
         default:
-            await Console.Error.WriteLineAsync($"unknown command '{verb}'. Commands: token");
+            await Console.Error.WriteLineAsync($"unknown command '{verb}'. Commands: token, migrate");
             return 2;
     }
 }
