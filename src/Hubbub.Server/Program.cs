@@ -10,10 +10,10 @@ builder.AddHubbubServer();
 try
 {
     var app = builder.Build();
-    _ = app.Services.GetRequiredService<SigningKeyProvider>(); // fail fast on a missing key, with its message
     switch (verb)
     {
         case null:
+            _ = app.Services.GetRequiredService<SigningKeyProvider>(); // fail fast on a missing key, with its message
             app.MapHubbubServer();
             await app.RunAsync();
             return 0;
