@@ -903,6 +903,8 @@ function pickDefined(options) {
 function detach(socket) {
   socket.onopen = null;
   socket.onmessage = null;
-  socket.onerror = null;
+  // Keep swallowing errors: Node's ws reports a socket closed mid-handshake as an error event, and an
+  // EventEmitter error nobody listens to would crash the process.
+  socket.onerror = () => {};
   socket.onclose = null;
 }
