@@ -91,8 +91,10 @@ export class ServerProcess {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     child.kill(signal);
-    const timeout = new Promise((r) => setTimeout(r, 15_000));
+    let timer;
+    const timeout = new Promise((r) => { timer = setTimeout(r, 15_000); });
     await Promise.race([this._exited, timeout]);
+    clearTimeout(timer);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     this.child = null;
   }
