@@ -70,10 +70,12 @@ export interface WebSocketLike {
   close(code?: number, reason?: string): void;
   /** Used when present (Node's `ws`) to drop a dead socket at once. */
   terminate?(): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
+  // `any` events: the browser's, undici's and ws's event classes differ; the client reads `data`, `code`,
+  // `reason` and `message` from them.
+  onopen: ((event: any) => void) | null;
+  onmessage: ((event: any) => void) | null;
+  onerror: ((event: any) => void) | null;
+  onclose: ((event: any) => void) | null;
 }
 
 /** Options of {@link HubbubClient}. Give `token` or `getToken`. */
