@@ -299,7 +299,8 @@ export class HubbubClient extends Emitter {
     const timeoutMs = options.timeoutMs ?? this._opts.callTimeoutMs;
     return new Promise((resolve, reject) => {
       const request = { type, data, resolve, reject, timeoutMs };
-      if (this._state === 'connected') this._sendRequest(request);
+      // A socket that is already closing cannot take it: queue it for the next connection instead.
+      if (this._state === 'connected' && this._socket?.readyState === 1) this._sendRequest(request);
       else this._enqueue(request);
     });
   }
@@ -372,6 +373,19 @@ export class HubbubClient extends Emitter {
     this._attempts++;
     this._setState('connecting');
     this._emit('connecting', { attempt: this._attempts });
+    const attempt = { socket: null, welcomed: false, errorText: '' };
+    // One deadline for the whole attempt, getToken included: a token service that hangs is a failure too.
+    this._connectTimer = this._timers.setTimeout(() => {
+      this._connectTimer = null;
+      if (generation !== this._generation || attempt.welcomed) return;
+      if (attempt.socket) {
+        this._abandon(attempt.socket, 4008, 'no welcome within connectTimeoutMs', attempt);
+      } else {
+        this._generation++;
+        this._emit('error', new HubbubError(ClientErrorCodes.timeout, 'getToken did not finish within connectTimeoutMs'));
+        this._afterFailure(null);
+      }
+    }, this._opts.connectTimeoutMs);
 
     let token = this._opts.token;
     if (typeof this._opts.getToken === 'function') {
@@ -379,6 +393,7 @@ export class HubbubClient extends Emitter {
         token = await this._opts.getToken();
       } catch (err) {
         if (generation !== this._generation) return;
+        this._clearConnectionTimers();
         this._emit('error', new HubbubError(ClientErrorCodes.unauthorized, `getToken failed: ${err?.message ?? err}`));
         this._afterFailure(null);
         return;
@@ -392,16 +407,13 @@ export class HubbubClient extends Emitter {
       if (token) url.searchParams.set('access_token', String(token));
       socket = new this._WebSocket(url.toString());
     } catch (err) {
+      this._clearConnectionTimers();
       this._emit('error', new HubbubError('bad_request', `cannot open the WebSocket: ${err?.message ?? err}`));
       this._afterFailure(null);
       return;
     }
     this._socket = socket;
-    const attempt = { socket, welcomed: false, errorText: '' };
-    this._connectTimer = this._timers.setTimeout(() => {
-      if (this._socket !== socket) return;
-      this._abandon(socket, 4008, 'no welcome within connectTimeoutMs', attempt);
-    }, this._opts.connectTimeoutMs);
+    attempt.socket = socket;
 
     socket.onmessage = (event) => {
       if (this._socket === socket) this._onMessage(event.data, attempt);

@@ -116,6 +116,35 @@ describe('protocol edges', { timeout: 60_000 }, () => {
     assert.deepEqual(subscribes.map((f) => f.data.since), [undefined, { offset: 3, epoch: 'e' }]);
   });
 
+  it('treats a getToken that throws or hangs as a failed attempt and asks again', { timeout: 15_000 }, async () => {
+    server = new ScriptedServer((socket) => welcome(socket));
+    await server.listening();
+    const clock = new FakeClock();
+    let calls = 0;
+    const getToken = () => {
+      calls++;
+      if (calls === 1) return Promise.reject(new Error('token service down'));
+      if (calls === 2) return new Promise(() => {}); // never settles
+      return Promise.resolve('fresh');
+    };
+    const c = pool.create(server.wsUrl, { getToken, timers: clock.api, random: () => 0, connectTimeoutMs: 5000 });
+    const errors = [];
+    c.on('error', (e) => errors.push(e.code));
+    c.connect();
+    await nextEvent(c, 'reconnecting');
+    clock.advance(0);
+    await until(() => calls === 2, 5000, 'second getToken call');
+    const retry = nextEvent(c, 'reconnecting');
+    clock.advance(5000);
+    await retry;
+    const connected = nextEvent(c, 'connected');
+    clock.advance(1000);
+    await connected;
+    assert.equal(calls, 3);
+    assert.deepEqual(errors, ['unauthorized', 'timeout']);
+    assert.equal(server.connections, 1, 'only the good token opened a socket');
+  });
+
   it('rejects a call that gets no reply within callTimeoutMs with timeout', { timeout: 15_000 }, async () => {
     server = new ScriptedServer((socket) => welcome(socket));
     await server.listening();
