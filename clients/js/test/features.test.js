@@ -123,7 +123,9 @@ describe('features against a real server', { timeout: 60_000 }, () => {
     const js = await fetch(`${server.httpUrl}/sdk/hubbub.js`);
     assert.equal(js.status, 200);
     assert.match(js.headers.get('content-type'), /^text\/javascript/);
-    assert.equal(await js.text(), await readFile(new URL('../src/hubbub.js', import.meta.url), 'utf8'));
+    assert.equal(await js.text(), await readFile(new URL('../src/hubbub.js', import.meta.url), 'utf8'),
+      'the server serves the current SDK (rebuild it: dotnet build src/Hubbub.Server -c Release)');
+    assert.equal(js.headers.get('access-control-allow-origin'), '*', 'pages on other origins may import it');
     const dts = await fetch(`${server.httpUrl}/sdk/hubbub.d.ts`);
     assert.equal(dts.status, 200);
     assert.match(await dts.text(), /export declare class HubbubClient/);
