@@ -121,7 +121,8 @@ describe('reconnect and recovery', { timeout: 120_000 }, () => {
   });
 
   it('asks the app to reload when a restarted server lost the history (recovered:false)', { timeout: 60_000 }, async () => {
-    const c = pool.create(server.wsUrl, { token: server.token(7), ...fast });
+    // Fast retries for a server that may take seconds to start: keep the breaker out of this test.
+    const c = pool.create(server.wsUrl, { token: server.token(7), ...fast, circuitBreakerThreshold: 10_000 });
     const got = [];
     const sub = c.subscribe('public:restart', { message: (p) => got.push(p) });
     await c.connect();
