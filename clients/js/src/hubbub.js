@@ -237,6 +237,9 @@ export class HubbubClient extends Emitter {
   connect() {
     if (this._state === 'connected') return Promise.resolve();
     const waiter = new Promise((resolve, reject) => this._connectWaiters.push({ resolve, reject }));
+    // Fire-and-forget `connect()` followed by `close()` must not crash Node with an unhandled rejection;
+    // a caller that awaits still sees the rejection.
+    waiter.catch(() => {});
     if (this._state === 'idle' || this._state === 'closed') {
       this._failures = 0;
       this._attempts = 0;
@@ -508,9 +511,10 @@ export class HubbubClient extends Emitter {
     if (socket) {
       detach(socket);
       try {
-        socket.close(NORMAL_CLOSURE, reason.slice(0, 120));
+        socket.close(NORMAL_CLOSURE, reason.slice(0, 60));
       } catch {
-        // Already closing.
+        // A reason the socket rejects (too long in UTF-8) must not keep it open; a closing socket throws too.
+        try { socket.close(NORMAL_CLOSURE); } catch { /* already closing */ }
       }
       this._emit('disconnected', { code, reason, willReconnect: false });
     }
