@@ -1,6 +1,7 @@
 using Hubbub.Core;
 using Hubbub.Server.Api;
 using Hubbub.Server.Auth;
+using Hubbub.Server.WebConsole;
 using Hubbub.Server.Realtime;
 using Hubbub.Server.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -45,12 +46,14 @@ public static class HubbubServerSetup
         }
         // Touch the metrics so /metrics lists them (at zero) before the first connection.
         Hubbub.Core.Diagnostics.HubbubMetrics.Connections.Set(app.Services.GetRequiredService<HubbubEngine>().Connections.Count);
+        app.UseHubbubConsole();
         app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHubbubWebSocket();
         app.MapServerPublish();
         app.MapHubbubSdk();
+        app.MapDevTokenEndpoint(app.Environment);
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
         app.MapMetrics("/metrics");
