@@ -99,13 +99,17 @@ public sealed class LoopbackProxy : IDisposable
     {
         try
         {
-            client.Client.LingerState = new LingerOption(true, 0);
-            client.Dispose();
+            // Client is null once the TcpClient was disposed.
+            if (client.Client is { } socket)
+            {
+                socket.LingerState = new LingerOption(true, 0);
+            }
         }
-        catch (ObjectDisposedException)
+        catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
         {
             // Already closed.
         }
+        client.Dispose();
     }
 
     public void Dispose()
