@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Hubbub.Console.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -111,6 +113,51 @@ public sealed partial class ChatTests(BrowserFixture browser, ITestOutputHelper 
         await Assertions.Expect(alice.Page.Locator("#conversations .conv .badge")).ToHaveCountAsync(0);
         Assert.Empty(alice.UnexpectedErrors());
     }
+
+    [Fact]
+    public async Task Earlier_messages_load_page_by_page()
+    {
+        // Bob writes 55 messages through the REST API before Alice ever opens the console (in one burst,
+        // so this server allows a larger one than the default).
+        using var server = new ConsoleServer(settings: new() { ["Messaging:SendBurst"] = "100" });
+        var bobToken = await DevTokenAsync(server, "bob", "Bob");
+        await DevTokenAsync(server, "alice", "Alice");
+        using var create = Authorized(HttpMethod.Post, "/api/conversations", bobToken, """{"participants":["alice"]}""");
+        var created = await server.Http.SendAsync(create);
+        created.EnsureSuccessStatusCode();
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        for (var i = 1; i <= 55; i++)
+        {
+            using var send = Authorized(HttpMethod.Post, $"/api/conversations/{id}/messages", bobToken, $$"""{"text":"message {{i}}"}""");
+            (await server.Http.SendAsync(send)).EnsureSuccessStatusCode();
+        }
+
+        await using var alice = await ConsolePage.OpenAsync(browser, server.BaseAddress, output);
+        await alice.SignInAsync("alice");
+        await Assertions.Expect(alice.Page.Locator("#conversations .conv .badge")).ToHaveCountAsync(0); // read on open
+        await Assertions.Expect(Messages(alice)).ToHaveCountAsync(50);
+        await Assertions.Expect(Messages(alice).First).ToHaveTextAsync("message 6");
+        await Assertions.Expect(Messages(alice).Last).ToHaveTextAsync("message 55");
+        await alice.Page.Locator("#load-older").ClickAsync();
+        await Assertions.Expect(Messages(alice)).ToHaveCountAsync(55);
+        await Assertions.Expect(Messages(alice).First).ToHaveTextAsync("message 1");
+        await Assertions.Expect(alice.Page.Locator("#load-older")).ToHaveCountAsync(0);
+        Assert.Empty(alice.UnexpectedErrors());
+    }
+
+    private static async Task<string> DevTokenAsync(ConsoleServer server, string user, string name)
+    {
+        var response = await server.Http.PostAsJsonAsync("/api/dev/token", new { user, name });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+    }
+
+    private static HttpRequestMessage Authorized(HttpMethod method, string path, string token, string json) =>
+        new(method, path)
+        {
+            Headers = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token) },
+            Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
+        };
 
     [Fact]
     public async Task A_cut_connection_shows_reconnecting_then_catches_up_with_messages_sent_meanwhile()

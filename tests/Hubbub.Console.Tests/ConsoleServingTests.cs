@@ -26,6 +26,7 @@ public sealed class ConsoleServingTests : IClassFixture<ConsoleServingTests.Serv
         Assert.DoesNotContain("unsafe-eval", csp, StringComparison.Ordinal);
         Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
     }
 
     [Fact]

@@ -18,11 +18,13 @@ public sealed class ConsoleServer : WebApplicationFactory<Program>
     public const string ProductionKey = "console-tests-signing-key-of-at-least-32-chars";
 
     private readonly string _environment;
+    private readonly Dictionary<string, string?> _settings;
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("hubbub-console-").FullName;
 
-    public ConsoleServer(string environment = "Development")
+    public ConsoleServer(string environment = "Development", Dictionary<string, string?>? settings = null)
     {
         _environment = environment;
+        _settings = settings ?? [];
         UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         StartServer();
         var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
@@ -41,6 +43,10 @@ public sealed class ConsoleServer : WebApplicationFactory<Program>
         if (_environment != "Development")
         {
             builder.UseSetting("Auth:SigningKey", ProductionKey);
+        }
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
         }
         builder.ConfigureLogging(logging =>
         {

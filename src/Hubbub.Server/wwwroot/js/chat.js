@@ -27,6 +27,7 @@ export class ChatPage {
     /** @type {Map<string, Map<string, string>>} conversation → user → last read message id */ this.reads = new Map();
     /** @type {Map<string, string>} conversation → last message id this user marked read */ this.readSent = new Map();
     this.current = null;
+    this.creating = false;
     this.lastTypingSent = 0;
     this.disposed = false;
     this.offs = [];
@@ -97,7 +98,8 @@ export class ChatPage {
         typing: (t) => this.onTyping(id, t),
         reload: () => this.reloadConversation(id),
       }));
-      if (announce) toast(`New conversation: ${this.titleOf(this.conversations.get(id))}`, 'info');
+      // Not for one this tab is creating: its conversation_added may arrive before the REST answer.
+      if (announce && !this.creating) toast(`New conversation: ${this.titleOf(this.conversations.get(id))}`, 'info');
     }
     for (const p of conversation.participants ?? []) {
       if (p.user !== this.me.user && !this.statuses.has(p.user)) this.fetchStatus(p.user);
@@ -298,6 +300,7 @@ export class ChatPage {
     }
     const body = { kind: participants.length > 1 || title ? 'group' : 'direct', participants };
     if (title) body.title = title;
+    this.creating = true;
     try {
       const conversation = await api(this.me, '/api/conversations', { method: 'POST', body });
       this.addConversation(conversation, false);
@@ -306,6 +309,8 @@ export class ChatPage {
     } catch (err) {
       toast(`Cannot create the conversation: ${err.message}`, 'error');
       return false;
+    } finally {
+      this.creating = false;
     }
   }
 
