@@ -116,6 +116,7 @@ public sealed class ScriptedServerTests
     {
         var time = new FakeTimeProvider();
         var ping = new SemaphoreSlim(0);
+        var ponged = new SemaphoreSlim(0);
         await using var server = await ScriptedServer.StartAsync(async (socket, _) =>
         {
             await socket.WelcomeAsync(heartbeatMs: 1000);
@@ -123,6 +124,8 @@ public sealed class ScriptedServerTests
             {
                 await ping.WaitAsync(TimeSpan.FromSeconds(10));
                 await socket.SendAsync("""{"type":"ping"}""");
+                await socket.ReceiveTypeAsync("pong");
+                ponged.Release();
             }
             await socket.DrainAsync();
         });
@@ -131,13 +134,15 @@ public sealed class ScriptedServerTests
         await client.ConnectAsync();
         for (var i = 0; i < 3; i++)
         {
+            // 1.5 s of silence each time: past one heartbeat, short of two; the ping resets the watchdog.
             time.Advance(TimeSpan.FromMilliseconds(1500));
             ping.Release();
-            // The client answers each ping; once the pong is visible the ping has reset the watchdog.
-            await Eventually.TrueAsync(() => client.State == ConnectionState.Connected, "still connected");
+            Assert.True(await ponged.WaitAsync(TimeSpan.FromSeconds(10)), "the client answered the ping");
         }
-        await Task.Delay(100); // let the last ping land before looking (bounded, no assertion on timing)
+        Assert.Equal(ConnectionState.Connected, client.State);
         Assert.DoesNotContain(log.All, e => e.State == ConnectionState.Disconnected);
+        time.Advance(TimeSpan.FromMilliseconds(2000));
+        Assert.Contains("heartbeat timeout", (await log.NextAsync(ConnectionState.Disconnected)).Reason);
     }
 
     [Fact]

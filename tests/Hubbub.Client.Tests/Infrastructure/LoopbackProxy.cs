@@ -39,11 +39,27 @@ public sealed class LoopbackProxy : IAsyncDisposable
         {
             foreach (var (client, upstream) in _links)
             {
-                client.Client.LingerState = new LingerOption(true, 0);
+                Reset(client);
                 client.Dispose();
                 upstream.Dispose();
             }
             _links.Clear();
+        }
+    }
+
+    /// <summary>Makes the close abortive (RST), like a network that died, when the socket is still there.</summary>
+    private static void Reset(TcpClient client)
+    {
+        try
+        {
+            if (client.Client is { } socket)
+            {
+                socket.LingerState = new LingerOption(true, 0);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already closed by its pump.
         }
     }
 
@@ -65,7 +81,7 @@ public sealed class LoopbackProxy : IAsyncDisposable
             }
             if (_refusing)
             {
-                client.Client.LingerState = new LingerOption(true, 0);
+                Reset(client);
                 client.Dispose();
                 continue;
             }
