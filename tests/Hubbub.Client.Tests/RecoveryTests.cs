@@ -171,7 +171,7 @@ public sealed class RecoveryTests
     }
 
     [Fact]
-    public async Task A_request_in_flight_when_the_connection_dies_fails_as_unknown_and_a_cancelled_queued_one_is_never_sent()
+    public async Task A_request_cancelled_while_queued_is_never_sent()
     {
         await using var server = ServerHost.Start();
         await using var proxy = new LoopbackProxy(server.Port);
@@ -189,5 +189,41 @@ public sealed class RecoveryTests
         Assert.Equal(1, await kept); // the cancelled one never reached the server
         var history = await writer.HistoryAsync("public:cancel");
         Assert.Equal(1, history.Publications.Single().Data.GetProperty("n").GetInt32());
+    }
+
+    [Fact]
+    public async Task Cancelling_ConnectAsync_only_stops_waiting_and_a_subscription_made_offline_completes_once_connected()
+    {
+        var port = Eventually.FreePort();
+        await using var client = Clients.For(new Uri($"ws://127.0.0.1:{port}/ws"), "42");
+        var log = new StateLog(client);
+        using (var cts = new CancellationTokenSource())
+        {
+            var connect = client.ConnectAsync(cts.Token);
+            await log.NextAsync(ConnectionState.Reconnecting);
+            await cts.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connect);
+        }
+        var subscribing = client.SubscribeAsync("public:late");
+        Assert.False(subscribing.IsCompleted);
+
+        await using var server = ServerHost.Start(port);
+        var feed = await subscribing.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(ConnectionState.Connected, client.State);
+        await server.PublishAsync("public:late", new { n = 1 });
+        Assert.Equal(1, (await Eventually.ReadAsync(feed, 1))[0].Offset);
+    }
+
+    [Fact]
+    public async Task A_throwing_event_handler_does_not_stop_delivery()
+    {
+        await using var server = ServerHost.Start();
+        await using var client = await Clients.ConnectedAsync(server.WsUrl, "42");
+        client.StateChanged += (_, _) => throw new InvalidOperationException("app bug");
+        var feed = await client.SubscribeAsync("public:handler");
+        feed.Received += (_, _) => throw new InvalidOperationException("app bug");
+        await server.PublishAsync("public:handler", new { n = 1 });
+        await server.PublishAsync("public:handler", new { n = 2 });
+        Assert.Equal([1L, 2], (await Eventually.ReadAsync(feed, 2)).Select(e => e.Offset!.Value));
     }
 }

@@ -247,4 +247,31 @@ public sealed class ScriptedServerTests
         var error = await Assert.ThrowsAsync<HubbubConnectionException>(() => publish);
         Assert.Contains("no reply", error.Message);
     }
+
+    [Fact]
+    public async Task A_request_in_flight_when_the_connection_dies_fails_as_unknown_and_is_not_resent()
+    {
+        var firstOnSecondConnection = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await ScriptedServer.StartAsync(async (socket, n) =>
+        {
+            await socket.WelcomeAsync();
+            var publish = await socket.ReceiveTypeAsync("publish");
+            if (n == 1)
+            {
+                await socket.CloseAsync(1011, "crashed mid-request");
+                return;
+            }
+            firstOnSecondConnection.TrySetResult(publish.GetProperty("data").GetProperty("data").GetProperty("n").GetInt32());
+            await socket.SendAsync($$$"""{"type":"reply","id":{{{publish.GetProperty("id").GetInt64()}}},"data":{"offset":7}}""");
+            await socket.DrainAsync();
+        });
+        await using var client = Client(server.WsUrl);
+        var log = new StateLog(client);
+        await client.ConnectAsync();
+        var error = await Assert.ThrowsAsync<HubbubConnectionException>(() => client.PublishAsync("public:x", new { n = 1 }));
+        Assert.Contains("may or may not", error.Message);
+        await log.NextAsync(ConnectionState.Connected);
+        Assert.Equal(7, await client.PublishAsync("public:x", new { n = 2 }));
+        Assert.Equal(2, await firstOnSecondConnection.Task);
+    }
 }
