@@ -12,6 +12,8 @@ public sealed partial class HubbubClient
     private readonly Dictionary<string, HubbubSubscription> _subscriptions = new(StringComparer.Ordinal);
     private long _nextId;
 
+    private static readonly JsonElement JsonNull = JsonDocument.Parse("null").RootElement.Clone();
+
     /// <summary>
     /// Sends any request that carries an id (core or feature command) and returns the reply's <c>data</c>.
     /// Throws <see cref="HubbubRequestException"/> with the server's <c>code</c> when it answers with an error,
@@ -82,7 +84,8 @@ public sealed partial class HubbubClient
     public async Task<HubbubHistory> HistoryAsync(string channel, int? limit = null, StreamPosition? since = null, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(channel);
-        var request = JsonSerializer.SerializeToElement(new HistoryRequest(channel, since, limit), HubbubJsonContext.Default.HistoryRequest);
+        var sinceElement = since is null ? JsonNull : JsonSerializer.SerializeToElement(since, HubbubJsonContext.Default.StreamPosition);
+        var request = JsonSerializer.SerializeToElement(new HistoryRequest(channel, sinceElement, limit), HubbubJsonContext.Default.HistoryRequest);
         var reply = await SendAsync(MessageTypes.History, channel, request, ct);
         var epoch = reply.TryGetProperty("epoch"u8, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : "";
         var offset = reply.TryGetProperty("offset"u8, out var o) && o.TryGetInt64(out var n) ? n : 0;
