@@ -41,7 +41,7 @@ public sealed partial class HubbubClient : IAsyncDisposable
         _options = options;
         _url = WebSocketUrl(options.Url!);
         _time = options.TimeProvider;
-        _logger = (ILogger?)options.LoggerFactory?.CreateLogger<HubbubClient>() ?? NullLogger.Instance;
+        _logger = options.Logger ?? (ILogger?)options.LoggerFactory?.CreateLogger<HubbubClient>() ?? NullLogger.Instance;
         _policy = new ReconnectPolicy(options);
     }
 

@@ -60,6 +60,9 @@ public sealed class HubbubClientOptions
     /// <summary>Where the client logs (category <c>Hubbub.Client.HubbubClient</c>). Default: no logging.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
+    /// <summary>A logger to use as is (e.g. an injected <c>ILogger&lt;MyService&gt;</c>); wins over <see cref="LoggerFactory"/>.</summary>
+    public ILogger? Logger { get; set; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {

@@ -81,6 +81,9 @@ public sealed class ServerHost : IAsyncDisposable
         return body.RootElement.GetProperty("offset").GetInt64();
     }
 
+    /// <summary>The server's services (e.g. to begin shutdown through <c>IHostApplicationLifetime</c>).</summary>
+    public IServiceProvider Services => _factory.Services;
+
     /// <summary>Stops the server (connections get 1001) and frees the port.</summary>
     public async ValueTask DisposeAsync() => await _factory.DisposeAsync();
 }

@@ -23,7 +23,11 @@ public sealed class StateLog
     }
 
     /// <summary>Waits for the next change whose state is <paramref name="state"/>, skipping others.</summary>
-    public async Task<ConnectionStateChangedEventArgs> NextAsync(ConnectionState state, int timeoutSeconds = 15)
+    public Task<ConnectionStateChangedEventArgs> NextAsync(ConnectionState state, int timeoutSeconds = 15) =>
+        NextAsync(state, _ => true, timeoutSeconds);
+
+    /// <summary>Waits for the next change in <paramref name="state"/> that matches <paramref name="match"/>.</summary>
+    public async Task<ConnectionStateChangedEventArgs> NextAsync(ConnectionState state, Func<ConnectionStateChangedEventArgs, bool> match, int timeoutSeconds = 15)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
         try
@@ -31,7 +35,7 @@ public sealed class StateLog
             while (true)
             {
                 var e = await _events.Reader.ReadAsync(cts.Token);
-                if (e.State == state)
+                if (e.State == state && match(e))
                 {
                     return e;
                 }
