@@ -315,5 +315,6 @@ public sealed partial class HubbubClient
             subscription.Close(closeStreamsWithError ? error : null);
         }
         _firstConnected.TrySetException(error);
+        _ = _firstConnected.Task.Exception; // observed: ConnectAsync may never have been called
     }
 }

@@ -158,6 +158,7 @@ public sealed class HubbubSubscription
         else
         {
             _subscribed.TrySetException(error);
+            _ = _subscribed.Task.Exception; // a restored subscription has no awaiter; its stream carries the error
         }
         _buffer?.Writer.TryComplete(error);
     }

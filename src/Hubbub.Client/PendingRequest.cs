@@ -48,6 +48,10 @@ internal sealed class PendingRequest(long id, string type, string? channel, byte
         var exception = new HubbubRequestException(error.Code, error.Message, Type);
         OnError?.Invoke(exception);
         _completion.TrySetException(exception);
+        if (Restorable)
+        {
+            _ = _completion.Task.Exception; // nobody awaits a restore; the subscription carries the error
+        }
     }
 
     public void Fail(Exception exception)
