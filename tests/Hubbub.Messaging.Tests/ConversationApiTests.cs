@@ -184,6 +184,24 @@ public abstract class ConversationApiTests(ChatFixture fixture)
     }
 
     [Fact]
+    public async Task Creating_a_direct_conversation_again_puts_back_the_one_who_left()
+    {
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        using var adaApi = Chat.Api(ada);
+        using var bobApi = Chat.Api(bob);
+        var c = await adaApi.CreateAsync([bob, bob, ada]);
+        Assert.Equal("direct", c.GetProperty("kind").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, (await bobApi.DeleteAsync($"/api/conversations/{Id(c)}/participants/me")).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await bobApi.GetAsync($"/api/conversations/{Id(c)}")).Status);
+
+        var again = await adaApi.PostAsync("/api/conversations", new { participants = new[] { bob } });
+        Assert.Equal(HttpStatusCode.OK, again.Status);
+        Assert.Equal(Id(c), Id(again.Body));
+        Assert.Equal(2, again.Body.GetProperty("participants").GetArrayLength());
+        Assert.Equal(HttpStatusCode.OK, (await bobApi.GetAsync($"/api/conversations/{Id(c)}")).Status);
+    }
+
+    [Fact]
     public async Task Creating_announces_the_conversation_to_every_participant()
     {
         var (ada, bob) = (Users.New("ada"), Users.New("bob"));
