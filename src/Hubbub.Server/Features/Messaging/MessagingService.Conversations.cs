@@ -190,6 +190,11 @@ public sealed partial class MessagingService
             return null;
         }
         title = title.Trim();
+        if (title.Any(char.IsControl))
+        {
+            throw HubbubException.BadRequest("'title' must not contain control characters");
+        }
+        CheckStorable(title, "title");
         if (title.Length > Options.MaxTitleLength)
         {
             throw HubbubException.TooLarge($"'title' is longer than {Options.MaxTitleLength} characters");

@@ -95,10 +95,11 @@ public sealed partial class MessagingService(
 
     /// <summary>Parses a conversation id; an id that cannot exist is <c>not_found</c>, as an unknown one is.</summary>
     private static long ParseConversation(string? value) =>
-        TryParseId(value, out var id) ? id : throw HubbubException.NotFound("conversation not found");
+        value is null ? throw HubbubException.BadRequest("a conversation id is required") : TryParseId(value, out var id) ? id : throw HubbubException.NotFound("conversation not found");
 
     private static long ParseMessage(string? value) =>
-        TryParseId(value, out var id) ? id : throw HubbubException.NotFound("message not found");
+        value is null ? throw HubbubException.BadRequest("a message id is required")
+        : TryParseId(value, out var id) ? id : throw HubbubException.NotFound("message not found");
 
     private static bool TryParseId(string? value, out long id) =>
         long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out id) && id > 0;
@@ -119,8 +120,33 @@ public sealed partial class MessagingService(
         {
             throw HubbubException.BadRequest("'text' must not be empty or only whitespace");
         }
+        CheckStorable(text, "text");
         // Stored and delivered verbatim: clients render it as text, never as markup.
         return text;
+    }
+
+    /// <summary>
+    /// Refuses what no database can store as text: NUL (PostgreSQL rejects it) and unpaired surrogates (not
+    /// encodable as UTF-8). Everything else, markup included, is kept as written.
+    /// </summary>
+    private static void CheckStorable(string value, string field)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c == '\0')
+            {
+                throw HubbubException.BadRequest($"'{field}' must not contain NUL characters");
+            }
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                throw HubbubException.BadRequest($"'{field}' must be valid Unicode (an unpaired surrogate was found)");
+            }
+        }
     }
 
     private string? ValidClientId(string? clientId)

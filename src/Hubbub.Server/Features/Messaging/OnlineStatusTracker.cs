@@ -33,11 +33,12 @@ public sealed class OnlineStatusTracker(IDatabase database, MessagingEvents even
         await _gate.WaitAsync();
         try
         {
-            if (Change(user.Id, +1) != 1)
+            var count = Change(user.Id, +1);
+            await users.TouchAsync(user); // every connection refreshes the display name
+            if (count != 1)
             {
                 return;
             }
-            await users.TouchAsync(user);
             await AnnounceAsync(new UserStatus(user.Id, true, null));
         }
         finally
