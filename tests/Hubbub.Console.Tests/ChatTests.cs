@@ -195,6 +195,50 @@ public sealed partial class ChatTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task After_a_server_restart_history_cannot_be_replayed_so_the_page_says_so_and_reloads_the_conversation()
+    {
+        // The first server keeps its channel history in memory: a restart starts every channel under a new
+        // epoch, so the page's resubscribe gets recovered:false. The messages themselves are in the database.
+        var data = Directory.CreateTempSubdirectory("hubbub-console-restart-").FullName;
+        try
+        {
+            using var first = new ConsoleServer(dataDirectory: data); // disposed mid-test; a second Dispose is a no-op
+            using var proxy = new LoopbackProxy(first.BaseAddress);
+            await using var alice = await ConsolePage.OpenAsync(browser, proxy.Address, output);
+            await using var bob = await ConsolePage.OpenAsync(browser, first.BaseAddress, output);
+            await alice.SignInAsync("alice");
+            await bob.SignInAsync("bob");
+            await StartConversationAsync(alice, bob);
+            await SendAsync(bob, "before the restart");
+            await Assertions.Expect(Messages(alice)).ToHaveTextAsync(["before the restart"]);
+            var bobToken = await bob.Page.EvaluateAsync<string>("() => sessionStorage.getItem('hubbub.console.token')");
+            var conversation = await alice.Page.Locator("#conversations .conv").First.GetAttributeAsync("data-id");
+
+            proxy.Cut();
+            await Assertions.Expect(alice.Page.Locator("#conn")).ToHaveAttributeAsync("data-state", "reconnecting");
+            await bob.DisposeAsync();
+            first.Dispose();
+            using var second = new ConsoleServer(dataDirectory: data);
+            using (var send = Authorized(HttpMethod.Post, $"/api/conversations/{conversation}/messages", bobToken, """{"text":"after the restart"}"""))
+            {
+                (await second.Http.SendAsync(send)).EnsureSuccessStatusCode();
+            }
+            proxy.Retarget(second.BaseAddress);
+            proxy.Restore();
+
+            await Assertions.Expect(alice.Page.Locator("#conn")).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 30000 });
+            await Assertions.Expect(alice.Page.Locator(".toast.warn", new() { HasText = "could not be replayed" })).ToHaveCountAsync(1);
+            await Assertions.Expect(Messages(alice)).ToHaveTextAsync(["before the restart", "after the restart"]);
+            await alice.ScreenshotAsync("chat-not-recovered");
+            Assert.Empty(alice.UnexpectedErrors());
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Markup_in_messages_names_and_titles_is_shown_as_text_and_runs_nothing()
     {
         const string img = "<img src=x onerror=\"window.__xss=1;alert(1)\">";

@@ -1,10 +1,10 @@
 using Hubbub.Core;
 using Hubbub.Server.Api;
 using Hubbub.Server.Auth;
-using Hubbub.Server.WebConsole;
 using Hubbub.Server.Features.Messaging;
 using Hubbub.Server.Realtime;
 using Hubbub.Server.Storage;
+using Hubbub.Server.WebConsole;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Prometheus;
 

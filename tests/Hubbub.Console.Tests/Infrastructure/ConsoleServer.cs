@@ -19,11 +19,17 @@ public sealed class ConsoleServer : WebApplicationFactory<Program>
 
     private readonly string _environment;
     private readonly Dictionary<string, string?> _settings;
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("hubbub-console-").FullName;
+    private readonly string _dataDirectory;
+    private readonly bool _ownsDataDirectory;
 
-    public ConsoleServer(string environment = "Development", Dictionary<string, string?>? settings = null)
+    /// <param name="environment">The ASP.NET Core environment.</param>
+    /// <param name="settings">Configuration overrides.</param>
+    /// <param name="dataDirectory">A data directory to reuse (kept on dispose), e.g. to restart a server on the same data.</param>
+    public ConsoleServer(string environment = "Development", Dictionary<string, string?>? settings = null, string? dataDirectory = null)
     {
         _environment = environment;
+        _ownsDataDirectory = dataDirectory is null;
+        _dataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("hubbub-console-").FullName;
         _settings = settings ?? [];
         UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         StartServer();
@@ -35,6 +41,8 @@ public sealed class ConsoleServer : WebApplicationFactory<Program>
     public Uri BaseAddress { get; }
 
     public HttpClient Http { get; }
+
+    public string DataDirectory => _dataDirectory;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -61,6 +69,10 @@ public sealed class ConsoleServer : WebApplicationFactory<Program>
         if (disposing)
         {
             Http.Dispose();
+            if (!_ownsDataDirectory)
+            {
+                return;
+            }
             try
             {
                 Directory.Delete(_dataDirectory, recursive: true);

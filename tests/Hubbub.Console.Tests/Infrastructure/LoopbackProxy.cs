@@ -11,7 +11,7 @@ namespace Hubbub.Console.Tests.Infrastructure;
 public sealed class LoopbackProxy : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly Uri _target;
+    private volatile Uri _target;
     private readonly ConcurrentDictionary<TcpClient, byte> _live = new();
     private readonly CancellationTokenSource _stop = new();
     private volatile bool _cut;
@@ -38,6 +38,9 @@ public sealed class LoopbackProxy : IDisposable
     }
 
     public void Restore() => _cut = false;
+
+    /// <summary>Sends new connections to another server (e.g. one restarted on another port).</summary>
+    public void Retarget(Uri target) => _target = target;
 
     private async Task AcceptLoopAsync()
     {
@@ -67,7 +70,8 @@ public sealed class LoopbackProxy : IDisposable
         using var outbound = new TcpClient();
         try
         {
-            await outbound.ConnectAsync(_target.Host, _target.Port, _stop.Token);
+            var target = _target;
+            await outbound.ConnectAsync(target.Host, target.Port, _stop.Token);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException)
         {
