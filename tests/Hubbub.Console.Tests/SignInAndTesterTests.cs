@@ -58,6 +58,22 @@ public sealed class SignInAndTesterTests(BrowserFixture browser, ITestOutputHelp
     }
 
     [Fact]
+    public async Task A_token_the_server_refuses_signs_out_with_an_error()
+    {
+        await using var first = await ConsolePage.OpenAsync(browser, _server.BaseAddress, output);
+        await first.SignInAsync("alice");
+        var token = await first.Page.EvaluateAsync<string>("() => sessionStorage.getItem('hubbub.console.token')");
+        var forged = token[..token.LastIndexOf('.')] + ".c2lnbmVkIHdpdGggYW5vdGhlciBrZXk"; // readable claims, wrong signature
+
+        await using var second = await ConsolePage.OpenAsync(browser, _server.BaseAddress, output);
+        await second.Page.Locator("#token-form textarea").FillAsync(forged);
+        await second.Page.Locator("#token-form button").ClickAsync();
+        await Assertions.Expect(second.Page.Locator(".toast.error", new() { HasText = "refused this token" })).ToHaveCountAsync(1);
+        await Assertions.Expect(second.Page.Locator("#token-form")).ToBeVisibleAsync();
+        Assert.Null(await second.Page.EvaluateAsync<string?>("() => sessionStorage.getItem('hubbub.console.token')"));
+    }
+
+    [Fact]
     public async Task Outside_development_only_the_token_form_is_offered()
     {
         using var production = new ConsoleServer("Production");

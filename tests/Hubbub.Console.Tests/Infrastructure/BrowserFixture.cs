@@ -19,6 +19,8 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Two shared cores run several suites at once: give page assertions the same slack as actions.
+        Assertions.SetDefaultExpectTimeout(15000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -47,6 +47,10 @@ function enter(s) {
   const chat = new ChatPage(byId('page-chat'), client, s);
   const tester = new TesterPage(byId('page-tester'), s);
   current = { client, unbind, chat, tester };
+  chat.onUnauthorized = () => {
+    toast('The server refused this token (wrong key, expired or revoked). Sign in again.', 'error');
+    signOut();
+  };
   client.connect().catch((err) => toast(`Cannot connect: ${err.message}`, 'error'));
   chat.start();
   showPage();

@@ -30,6 +30,8 @@ export class ChatPage {
     this.creating = false;
     this.lastTypingSent = 0;
     this.disposed = false;
+    /** @type {(() => void) | null} called when the server refuses the token */
+    this.onUnauthorized = null;
     this.offs = [];
     this.render();
   }
@@ -79,7 +81,9 @@ export class ChatPage {
       this.renderList();
       if (!this.current && conversations.length > 0) this.open(this.sorted()[0].id);
     } catch (err) {
-      toast(`Cannot load conversations: ${err.message}`, 'error');
+      // Browsers hide a refused WebSocket handshake, but a refused REST call says 401 plainly.
+      if (err.status === 401) this.onUnauthorized?.();
+      else toast(`Cannot load conversations: ${err.message}`, 'error');
     }
   }
 
