@@ -2,6 +2,7 @@ using Hubbub.Core;
 using Hubbub.Server.Api;
 using Hubbub.Server.Auth;
 using Hubbub.Server.Realtime;
+using Hubbub.Server.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Prometheus;
 
@@ -25,6 +26,7 @@ public static class HubbubServerSetup
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         services.AddHubbubCore();
         services.AddHubbubAuthentication();
+        services.AddHubbubStorage(builder.Configuration, builder.Environment, ReadyTag);
         services.AddSingleton<OriginPolicy>();
         services.AddSingleton<GracefulShutdown>();
         services.AddHostedService(sp => sp.GetRequiredService<GracefulShutdown>());
