@@ -50,6 +50,7 @@ public static class HubbubServerSetup
         app.UseAuthorization();
         app.MapHubbubWebSocket();
         app.MapServerPublish();
+        app.MapHubbubSdk();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
         app.MapMetrics("/metrics");
