@@ -55,6 +55,7 @@ public static class HubbubServerSetup
         app.MapServerPublish();
         app.MapOpenApi();
         app.MapMessagingApi();
+        app.MapHubbubSdk();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
         app.MapMetrics("/metrics");
