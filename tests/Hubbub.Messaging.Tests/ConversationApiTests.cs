@@ -228,8 +228,11 @@ public abstract class ConversationApiTests(ChatFixture fixture)
         };
         foreach (var (method, path) in calls)
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(method, path, "{}")).Status);
-            Assert.Equal(HttpStatusCode.Unauthorized, (await forged.SendAsync(method, path, "{}")).Status);
+            foreach (var answer in new[] { await anonymous.SendAsync(method, path, "{}"), await forged.SendAsync(method, path, "{}") })
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, answer.Status);
+                Assert.Equal("unauthorized", answer.Body.GetProperty("code").GetString());
+            }
         }
     }
 

@@ -55,10 +55,10 @@ public static class HubbubServerSetup
         app.UseAuthorization();
         app.MapHubbubWebSocket();
         app.MapServerPublish();
-        app.MapHubbubSdk();
-        app.MapDevTokenEndpoint(app.Environment);
         app.MapOpenApi();
         app.MapMessagingApi();
+        app.MapHubbubSdk();
+        app.MapDevTokenEndpoint(app.Environment);
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
         app.MapMetrics("/metrics");
