@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 
 namespace Hubbub.Console.Tests.Infrastructure;
 
@@ -7,7 +8,7 @@ namespace Hubbub.Console.Tests.Infrastructure;
 /// Playwright's bundled driver: no browser download. Background networking is off so Chromium does not
 /// flood the closed network.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public sealed class BrowserFixture(IMessageSink diagnostics) : IAsyncLifetime
 {
     private IPlaywright? _playwright;
 
@@ -36,6 +37,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        // Diagnostic messages reach the test command's console output (diagnosticMessages in xunit.runner.json).
+        var count = Directory.GetFiles(ScreenshotDirectory, "*.png").Length;
+        diagnostics.OnMessage(new Xunit.Sdk.DiagnosticMessage($"console screenshots ({count}): {ScreenshotDirectory}"));
         if (Browser is not null)
         {
             await Browser.CloseAsync();
