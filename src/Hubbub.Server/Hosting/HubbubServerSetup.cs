@@ -23,6 +23,7 @@ public static class HubbubServerSetup
         services.AddOptions<HubbubOptions>().BindConfiguration(HubbubOptions.Section)
             .Validate(o => o.Validate().Count == 0, "Hubbub settings are invalid").ValidateOnStart();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+        builder.AddHubbubRedisIfConfigured(); // before AddHubbubCore: its in-memory seams are TryAdd
         services.AddHubbubCore();
         services.AddHubbubAuthentication();
         services.AddSingleton<OriginPolicy>();
