@@ -135,7 +135,14 @@ public sealed class RedisBroker : IBroker
             await state.Gate.WaitAsync();
             try
             {
-                if (string.Equals(epoch, state.Epoch, StringComparison.Ordinal))
+                if (state.Epoch is not null && !string.Equals(epoch, state.Epoch, StringComparison.Ordinal))
+                {
+                    // The stream restarted (Redis lost it). Subscribers get stream_reset with the first publication
+                    // of the new epoch, and must then see every one of its offsets from 1.
+                    state.Epoch = epoch;
+                    state.Offset = 0;
+                }
+                if (state.Epoch is not null)
                 {
                     if (offset <= state.Offset)
                     {
@@ -201,9 +208,14 @@ public sealed class RedisBroker : IBroker
                     continue;
                 }
                 var top = await _history.GetTopAsync(state.Channel);
-                // A different epoch means Redis lost the stream: subscribers learn it (stream_reset) from the
-                // next publication, which carries the new epoch.
-                if (string.Equals(top.Epoch, state.Epoch, StringComparison.Ordinal) && top.Offset > state.Offset)
+                if (!string.Equals(top.Epoch, state.Epoch, StringComparison.Ordinal))
+                {
+                    // Redis lost the stream: what was published since under the new epoch is delivered from 1,
+                    // and subscribers learn of the restart (stream_reset) with its first publication.
+                    state.Epoch = top.Epoch;
+                    state.Offset = 0;
+                }
+                if (top.Offset > state.Offset)
                 {
                     await FillGapAsync(state, top.Offset);
                 }

@@ -113,6 +113,26 @@ public sealed class RedisBrokerTests : IAsyncLifetime
         Assert.Equal([1L, 2, 3, 4], received.Select(p => p.Offset));
     }
 
+    [Fact]
+    public async Task After_a_stream_restart_a_node_delivers_the_new_epoch_from_offset_1_even_when_it_missed_the_first()
+    {
+        var node = _redis.Node(_time);
+        var channel = NewChannel();
+        await node.SubscribeAsync(channel);
+        var old = await node.Broker.PublishAsync(channel, SeamExtensions.Draft("1"), Policy);
+        await node.Sink.WaitForAsync(channel, 1);
+
+        await DeleteChannelKeysAsync(channel);
+        var connection = _redis.Connect();
+        await (await connection.GetDatabaseAsync()).ScriptEvaluateAsync(LuaScripts.Publish, connection.Routing.History(channel),
+            ["nowhere", MessageCodec.EncodeDraft(SeamExtensions.Draft("2")), "eeeeeeee", 100,
+                _time.GetUtcNow().ToUnixTimeMilliseconds(), 600_000, 600_000]);
+        await node.Broker.PublishAsync(channel, SeamExtensions.Draft("3"), Policy);
+
+        var received = await node.Sink.WaitForAsync(channel, 3);
+        Assert.Equal([(1L, old.Epoch), (1L, "eeeeeeee"), (2L, "eeeeeeee")], received.Select(p => (p.Offset, p.Epoch)));
+    }
+
     private async Task DeleteChannelKeysAsync(string channel)
     {
         var connection = _redis.Connect();
