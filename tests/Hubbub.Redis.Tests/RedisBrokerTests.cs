@@ -133,6 +133,42 @@ public sealed class RedisBrokerTests : IAsyncLifetime
         Assert.Equal([(1L, old.Epoch), (1L, "eeeeeeee"), (2L, "eeeeeeee")], received.Select(p => (p.Offset, p.Epoch)));
     }
 
+    [Fact]
+    public async Task Garbage_published_on_a_channels_Redis_topic_is_dropped_and_delivery_goes_on()
+    {
+        var node = _redis.Node(_time);
+        var channel = NewChannel();
+        await node.SubscribeAsync(channel);
+        var connection = _redis.Connect();
+        var subscriber = (await connection.GetAsync()).GetSubscriber();
+        foreach (var garbage in new[] { "", "p", "pxx:yy:", "p12:", "p-1:ab:\u0001", "e", "e\u0003\u00ff\u00ff\u00ff\u007f", "zzz" })
+        {
+            await subscriber.PublishAsync(connection.Routing.PubSub(channel), garbage);
+        }
+
+        await node.Broker.PublishAsync(channel, SeamExtensions.Draft("1"), Policy);
+
+        var received = await node.Sink.WaitForAsync(channel, 1);
+        Assert.Equal(1, Assert.Single(received).Offset);
+        Assert.Empty(node.Sink.Ephemeral);
+    }
+
+    [Fact]
+    public async Task Large_payloads_and_odd_channel_names_round_trip()
+    {
+        var node = _redis.Node(_time);
+        var channel = $"public:a.b-c_d:e@f=g,h{Guid.NewGuid():N}";
+        await node.SubscribeAsync(channel);
+        var big = "\"" + new string('x', 60_000) + "\"";
+
+        await node.Broker.PublishAsync(channel, SeamExtensions.Draft(big, "big.one", new Hubbub.Protocol.ClientInfo("a:b", "{}")), Policy);
+
+        var received = Assert.Single(await node.Sink.WaitForAsync(channel, 1));
+        Assert.Equal(big, System.Text.Encoding.UTF8.GetString(received.Data.Span));
+        var stored = Assert.Single((await node.History.ReadAsync(channel, 0, null, 10)).Publications);
+        Assert.Equal(received.Frame, stored.Frame);
+    }
+
     private async Task DeleteChannelKeysAsync(string channel)
     {
         var connection = _redis.Connect();
