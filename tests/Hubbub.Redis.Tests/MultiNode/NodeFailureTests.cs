@@ -84,6 +84,12 @@ public sealed class NodeFailureTests
         var pong = await onB.RequestAsync("ping", new { x = 1 });
         Assert.Equal(1, pong.GetProperty("x").GetInt32());
         Assert.False(onA.Closed);
+        // What needs Redis fails visibly instead of being accepted and lost.
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => onB.RequestAsync("publish", new { channel, data = new { n = -1 } }));
+        Assert.Contains("\"internal\"", refused.Message, StringComparison.Ordinal);
+        var apiRefused = await Assert.ThrowsAsync<HttpRequestException>(() => b.PublishAsync(channel, "{\"n\":-2}"));
+        Assert.True((int?)apiRefused.StatusCode >= 500, $"API publish answered {apiRefused.StatusCode}");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => onB.RequestAsync("presence", new { channel }));
 
         redis.Restart();
         await a.WaitForReadyAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(30));
