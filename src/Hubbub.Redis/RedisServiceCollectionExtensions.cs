@@ -2,6 +2,7 @@ using Hubbub.Core.Seams;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Hubbub.Redis;
 
@@ -23,8 +24,8 @@ public static class RedisServiceCollectionExtensions
                 o.Configuration = connectionString;
                 configure?.Invoke(o);
             })
-            .Validate(o => o.Validate().Count == 0, "Hubbub:Redis settings are invalid")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisOptions>, RedisOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RedisConnection>();
         services.TryAddSingleton<RedisHistoryStore>();

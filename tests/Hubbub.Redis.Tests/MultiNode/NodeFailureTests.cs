@@ -117,6 +117,35 @@ public sealed class NodeFailureTests
         Assert.NotEqual(oldEpoch, reply.GetProperty("epoch").GetString());
     }
 
+    [Fact]
+    public async Task A_node_started_while_Redis_is_down_is_not_ready_until_Redis_comes_up()
+    {
+        var port = TestRedis.FreePort();
+        await using var node = await ServerNode.StartAsync("early", $"127.0.0.1:{port}", TestRedis.UniquePrefix(),
+            waitFor: HttpStatusCode.ServiceUnavailable);
+
+        using var redis = RedisServerProcess.Start(port);
+        await node.WaitForReadyAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(30));
+
+        var channel = NewChannel();
+        await using var client = await node.ConnectAsync("early-bird");
+        await client.SubscribeAsync(channel);
+        Assert.Equal(1, await node.PublishAsync(channel, "{\"n\":1}"));
+        await client.WaitForPublicationsAsync(channel, 1);
+    }
+
+    [Fact]
+    public async Task Invalid_Redis_settings_stop_the_node_at_start_with_the_reason()
+    {
+        await using var node = await ServerNode.StartAsync("invalid", TestRedis.Endpoint, TestRedis.UniquePrefix(), presenceTtlSeconds: 0,
+            waitFor: null);
+
+        var exitCode = await node.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("PresenceTtlSeconds must be at least 1", node.Output, StringComparison.Ordinal);
+    }
+
     private static long? Offset(JsonElement frame) =>
         frame.TryGetProperty("offset", out var o) ? o.GetInt64() : null;
 

@@ -45,7 +45,8 @@ public sealed class ServerNode : IAsyncDisposable
     }
 
     /// <summary>Starts a node on <paramref name="redis"/> and waits (bounded) until /readyz answers 200.</summary>
-    public static async Task<ServerNode> StartAsync(string name, string redis, string keyPrefix, int presenceTtlSeconds = 30)
+    public static async Task<ServerNode> StartAsync(string name, string redis, string keyPrefix, int presenceTtlSeconds = 30,
+        HttpStatusCode? waitFor = HttpStatusCode.OK, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = TestRedis.FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -66,6 +67,10 @@ public sealed class ServerNode : IAsyncDisposable
         start.Environment["Hubbub__Redis__PresenceTtlSeconds"] = presenceTtlSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Hubbub"] = "Information";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var node = new ServerNode(process, port, name);
@@ -75,7 +80,10 @@ public sealed class ServerNode : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await node.WaitForReadyAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(30));
+            if (waitFor is { } status)
+            {
+                await node.WaitForReadyAsync(status, TimeSpan.FromSeconds(30));
+            }
         }
         catch
         {
@@ -130,6 +138,14 @@ public sealed class ServerNode : IAsyncDisposable
 
     /// <summary>Connects a WebSocket client as <paramref name="user"/>.</summary>
     public Task<WsClient> ConnectAsync(string user) => WsClient.ConnectAsync(Port, user, SigningKey);
+
+    /// <summary>Waits (bounded) for the process to exit by itself and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan within)
+    {
+        using var deadline = new CancellationTokenSource(within);
+        await _process.WaitForExitAsync(deadline.Token);
+        return _process.ExitCode;
+    }
 
     /// <summary>Kills the process with SIGKILL: no shutdown code runs, like a crash.</summary>
     public void Kill()
