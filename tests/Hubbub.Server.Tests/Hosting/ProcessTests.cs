@@ -79,6 +79,14 @@ public sealed class ProcessTests
     }
 
     [Fact]
+    public async Task Migrate_needs_no_signing_key()
+    {
+        var (code, output, error) = await ServerProcess.RunAsync("migrate", Env());
+        Assert.True(code == 0, error);
+        Assert.Contains("registered", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unknown_verb_is_refused()
     {
         var (code, _, error) = await ServerProcess.RunAsync("frobnicate", Env(("Auth__SigningKey", TestTokens.Key)));

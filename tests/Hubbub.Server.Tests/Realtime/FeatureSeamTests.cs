@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Hubbub.Core;
 using Hubbub.Core.Channels;
+using Hubbub.Core.Connections;
+using Microsoft.Extensions.DependencyInjection;
 using Hubbub.Server.Tests.Infrastructure;
 
 namespace Hubbub.Server.Tests.Realtime;
@@ -9,8 +11,13 @@ namespace Hubbub.Server.Tests.Realtime;
 public sealed class FeatureSeamTests : IDisposable
 {
     private static readonly HashSet<string> Members = ["ada", "bob"];
-    private readonly TestServer _server = new(configureServices: services =>
+    private readonly RecordingObserver _observer = new();
+    private readonly TestServer _server;
+
+    public FeatureSeamTests() => _server = new(configureServices: services =>
     {
+        services.AddSingleton<IConnectionObserver>(_observer);
+        services.AddSingleton<IConnectionObserver>(new FailingObserver());
         services.AddChannelNamespace(_ => new ChannelNamespace("room",
             (access, _) => ValueTask.FromResult(Members.Contains(access.User.Id)),
             (access, _) => ValueTask.FromResult(Members.Contains(access.User.Id))));
@@ -32,6 +39,45 @@ public sealed class FeatureSeamTests : IDisposable
             return ValueTask.FromResult<byte[]?>(JsonSerializer.SerializeToUtf8Bytes(new { text = text.GetString()!.ToUpperInvariant(), user = context.User.Id }));
         });
     });
+
+    [Fact]
+    public async Task Connection_observers_see_opens_and_closes_and_a_failing_one_harms_nothing()
+    {
+        var c = await _server.ConnectAsync("ada");
+        Assert.Equal("pong", (await c.RequestAsync("ping")).Type());
+        Assert.Contains("open ada", _observer.Events);
+        await c.DisposeAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!_observer.Events.Contains("close ada") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        Assert.Contains("close ada", _observer.Events);
+    }
+
+    private sealed class RecordingObserver : IConnectionObserver
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Events { get; } = new();
+
+        public ValueTask OnOpenedAsync(ClientConnection connection, CancellationToken cancellationToken)
+        {
+            Events.Enqueue("open " + connection.User.Id);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask OnClosedAsync(ClientConnection connection, CancellationToken cancellationToken)
+        {
+            Events.Enqueue("close " + connection.User.Id);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class FailingObserver : IConnectionObserver
+    {
+        public ValueTask OnOpenedAsync(ClientConnection connection, CancellationToken cancellationToken) => throw new InvalidOperationException("observer bug");
+
+        public ValueTask OnClosedAsync(ClientConnection connection, CancellationToken cancellationToken) => throw new InvalidOperationException("observer bug");
+    }
 
     public void Dispose() => _server.Dispose();
 
