@@ -16,6 +16,7 @@ public sealed class ServerNode : IAsyncDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private string? _dataDirectory;
 
     private ServerNode(Process process, int port, string name)
     {
@@ -65,6 +66,14 @@ public sealed class ServerNode : IAsyncDisposable
         start.Environment["Hubbub__NodeId"] = name;
         start.Environment["Hubbub__Redis__KeyPrefix"] = keyPrefix;
         start.Environment["Hubbub__Redis__PresenceTtlSeconds"] = presenceTtlSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // Shared durable state like a real deployment: the test PostgreSQL when the test script provides one.
+        // Each node also gets a data folder of its own, so none writes into the repository.
+        var dataDirectory = Directory.CreateTempSubdirectory("hubbub-node-").FullName;
+        start.Environment["Hubbub__DataDirectory"] = dataDirectory;
+        if (await TestPostgres.DatabaseAsync() is { } postgres)
+        {
+            start.Environment["ConnectionStrings__Postgres"] = postgres;
+        }
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Hubbub"] = "Information";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
@@ -73,7 +82,7 @@ public sealed class ServerNode : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var node = new ServerNode(process, port, name);
+        var node = new ServerNode(process, port, name) { _dataDirectory = dataDirectory };
         process.OutputDataReceived += (_, e) => node.Append(e.Data);
         process.ErrorDataReceived += (_, e) => node.Append(e.Data);
         process.BeginOutputReadLine();
@@ -163,6 +172,10 @@ public sealed class ServerNode : IAsyncDisposable
         Kill();
         _process.Dispose();
         Http.Dispose();
+        if (_dataDirectory is not null && Directory.Exists(_dataDirectory))
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
         return ValueTask.CompletedTask;
     }
 
