@@ -19,8 +19,8 @@ public sealed class RedisPresenceStore : IPresenceStore
 
     private readonly RedisConnection _redis;
     private readonly TimeProvider _time;
-    // This node's own entries: channel → connection → encoded entry. The heartbeat refreshes exactly these.
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, string>> _local = new(StringComparer.Ordinal);
+    // This node's own entries: channel → connection → entry. The heartbeat refreshes exactly these.
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, LocalEntry>> _local = new(StringComparer.Ordinal);
 
     /// <summary>Creates the store over the node's Redis connection.</summary>
     public RedisPresenceStore(RedisConnection redis, TimeProvider time)
@@ -33,7 +33,7 @@ public sealed class RedisPresenceStore : IPresenceStore
     public async ValueTask<bool> AddAsync(string channel, PresenceEntry entry, CancellationToken cancellationToken = default)
     {
         var encoded = MessageCodec.EncodePresence(entry.User, entry.Name, entry.Since);
-        _local.GetOrAdd(channel, static _ => new(StringComparer.Ordinal))[entry.ConnectionId] = encoded;
+        _local.GetOrAdd(channel, static _ => new(StringComparer.Ordinal))[entry.ConnectionId] = new LocalEntry(entry.User, encoded);
         var db = await _redis.GetDatabaseAsync();
         var first = await db.ScriptEvaluateAsync(LuaScripts.PresenceAdd, _redis.Routing.Presence(channel),
             [entry.ConnectionId, entry.User, encoded, ExpiresAt(), KeyTtlMs]);
@@ -93,15 +93,15 @@ public sealed class RedisPresenceStore : IPresenceStore
             for (var i = 0; i < snapshot.Length; i++)
             {
                 args[2 + i * 2] = snapshot[i].Key;
-                args[3 + i * 2] = snapshot[i].Value;
+                args[3 + i * 2] = snapshot[i].Value.Encoded;
             }
             await db.ScriptEvaluateAsync(LuaScripts.PresenceRefresh, _redis.Routing.Presence(channel), args);
             // A connection removed while the refresh was on its way may have been put back: take it out again.
-            foreach (var (connectionId, encoded) in snapshot)
+            foreach (var (connectionId, local) in snapshot)
             {
                 if (!connections.ContainsKey(connectionId))
                 {
-                    await RemoveFromRedisAsync(channel, connectionId, MessageCodec.DecodePresence(System.Text.Encoding.UTF8.GetBytes(encoded)).User);
+                    await RemoveFromRedisAsync(channel, connectionId, local.User);
                 }
             }
         }
@@ -135,6 +135,8 @@ public sealed class RedisPresenceStore : IPresenceStore
         var last = await db.ScriptEvaluateAsync(LuaScripts.PresenceRemove, _redis.Routing.Presence(channel), [connectionId, user]);
         return (int)last == 1;
     }
+
+    private sealed record LocalEntry(string User, string Encoded);
 
     private long ExpiresAt() => (_time.GetUtcNow() + _redis.Options.PresenceTtl).ToUnixTimeMilliseconds();
 
