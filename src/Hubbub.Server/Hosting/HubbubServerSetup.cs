@@ -1,6 +1,7 @@
 using Hubbub.Core;
 using Hubbub.Server.Api;
 using Hubbub.Server.Auth;
+using Hubbub.Server.Features.Messaging;
 using Hubbub.Server.Realtime;
 using Hubbub.Server.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -34,6 +35,8 @@ public static class HubbubServerSetup
         services.AddHostedService<HeartbeatService>();
         services.AddHealthChecks().AddCheck<ReadinessCheck>("shutdown", tags: [ReadyTag]);
         services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddMessaging();
         return builder;
     }
 
@@ -51,6 +54,9 @@ public static class HubbubServerSetup
         app.UseAuthorization();
         app.MapHubbubWebSocket();
         app.MapServerPublish();
+        app.MapOpenApi();
+        app.MapMessagingApi();
+        app.MapHubbubSdk();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
         app.MapMetrics("/metrics");
