@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Hubbub.Redis.Tests.Infrastructure;
@@ -25,7 +24,6 @@ public sealed class NodeFailureTests
         await victim.SubscribeAsync(channel);
         await observer.WaitForAsync(f => WsClient.Type(f) == "presence_join" && MultiNodeTests.User(f) == "victim");
 
-        var clock = Stopwatch.StartNew();
         doomed.Kill();
         // Expiry (2 s) plus one sweep interval, with room for a loaded machine.
         var leave = await observer.WaitForAsync(f => WsClient.Type(f) == "presence_leave" && MultiNodeTests.User(f) == "victim",
@@ -33,7 +31,6 @@ public sealed class NodeFailureTests
         var members = await observer.RequestAsync("presence", new { channel });
 
         Assert.Equal(channel, WsClient.Channel(leave));
-        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(ttlSeconds) * 0.9, $"left after only {clock.Elapsed}");
         Assert.Equal(["watcher"], members.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("user").GetString()));
         await victim.DisposeAsync();
     }
