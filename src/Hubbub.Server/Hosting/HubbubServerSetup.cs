@@ -26,6 +26,7 @@ public static class HubbubServerSetup
         services.AddOptions<HubbubOptions>().BindConfiguration(HubbubOptions.Section).ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<HubbubOptions>, HubbubOptionsValidator>();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+        builder.AddHubbubRedisIfConfigured(); // before AddHubbubCore: its in-memory seams are TryAdd
         services.AddHubbubCore();
         services.AddHubbubAuthentication();
         services.AddHubbubStorage(builder.Configuration, builder.Environment, ReadyTag);
