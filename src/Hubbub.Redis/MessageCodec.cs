@@ -69,7 +69,8 @@ internal static class MessageCodec
     public static byte[] EncodeEphemeral(EphemeralEvent ephemeral)
     {
         var buffer = new ArrayBufferWriter<byte>(ephemeral.Frame.Length + 48);
-        var flags = (byte)((ephemeral.ExcludeUser is null ? 0 : 1) | (ephemeral.ExcludeConnection is null ? 0 : 2));
+        var flags = (byte)((ephemeral.ExcludeUser is null ? 0 : 1) | (ephemeral.ExcludeConnection is null ? 0 : 2)
+            | (ephemeral.EvictUser is null ? 0 : 4));
         buffer.Write([EphemeralKind, flags]);
         if (ephemeral.ExcludeUser is { } user)
         {
@@ -78,6 +79,10 @@ internal static class MessageCodec
         if (ephemeral.ExcludeConnection is { } connection)
         {
             WriteString(buffer, connection);
+        }
+        if (ephemeral.EvictUser is { } evicted)
+        {
+            WriteString(buffer, evicted);
         }
         buffer.Write(ephemeral.Frame);
         return buffer.WrittenSpan.ToArray();
@@ -94,7 +99,8 @@ internal static class MessageCodec
         var position = 2;
         var user = (flags & 1) != 0 ? ReadString(message, ref position) : null;
         var connection = (flags & 2) != 0 ? ReadString(message, ref position) : null;
-        return new EphemeralEvent(message[position..].ToArray(), user, connection);
+        var evicted = (flags & 4) != 0 ? ReadString(message, ref position) : null;
+        return new EphemeralEvent(message[position..].ToArray(), user, connection, evicted);
     }
 
     /// <summary>

@@ -95,6 +95,20 @@ public abstract class BrokerContract
     }
 
     [Fact]
+    public async Task Eviction_carries_the_evicted_user_to_every_node()
+    {
+        var node = await CreateNodeAsync();
+        var channel = NewChannel();
+        await node.SubscribeAsync(channel);
+        var frame = FrameWriter.Unsubscribed(channel, "left");
+        await node.Broker.PublishEphemeralAsync(channel, new EphemeralEvent(frame, "user-1", null, EvictUser: "user-7"));
+        var received = await node.Sink.WaitForEphemeralAsync(channel, 1);
+        Assert.Equal(frame, received[0].Frame);
+        Assert.Equal("user-7", received[0].EvictUser);
+        Assert.Equal("user-1", received[0].ExcludeUser);
+    }
+
+    [Fact]
     public async Task Channels_have_independent_offsets()
     {
         var node = await CreateNodeAsync();
