@@ -212,7 +212,11 @@ export interface SubscriptionEvents {
   /** Missed publications cannot be replayed (history lost or stream restarted): reload the app's state. */
   reload: { reason: 'not_recovered' | 'stream_reset'; epoch: string };
   error: HubbubError;
-  unsubscribed: Record<string, never>;
+  /**
+   * The subscription ended: after `unsubscribe()` (no `reason`), or because the server ended it when the user lost
+   * access, e.g. left the conversation (`reason` from the server; the subscription is then `ended`).
+   */
+  unsubscribed: { reason?: string };
 }
 
 /** Handlers given to `subscribe`: known events, or any publication event name. */
@@ -224,8 +228,13 @@ export type SubscriptionHandlers = {
 export declare class Subscription {
   /** The channel name. */
   readonly channel: string;
-  /** `pending`, `subscribed`, `refused` or `unsubscribed`. */
-  readonly state: 'pending' | 'subscribed' | 'refused' | 'unsubscribed';
+  /**
+   * `pending`, `subscribed`, `refused`, `unsubscribed` (by the app) or `ended` (by the server: the user lost access;
+   * never restored, and `ready`/`publish`/`history`/`presence` reject with code `forbidden`).
+   */
+  readonly state: 'pending' | 'subscribed' | 'refused' | 'unsubscribed' | 'ended';
+  /** Why the server ended this subscription; null unless `state` is `ended`. */
+  readonly endReason: string | null;
   /** The last publication seen (null before the first subscribe reply). */
   readonly position: StreamPosition | null;
   /** Adds a listener for a known event or any publication event name; returns a remover. */
@@ -241,9 +250,9 @@ export declare class Subscription {
   history(options?: { since?: StreamPosition; limit?: number }): Promise<HistoryReply>;
   /** Who is in this channel. */
   presence(): Promise<PresenceReply>;
-  /** Typing indicator; returns whether it was sent. */
+  /** Typing indicator; returns whether it was sent (false when offline or `ended`). */
   typing(isTyping: boolean): boolean;
-  /** Cursor position; returns whether it was sent. */
+  /** Cursor position; returns whether it was sent (false when offline or `ended`). */
   cursor(position: Record<string, unknown>): boolean;
   /** Leaves the channel and stops restoring it. */
   unsubscribe(): Promise<void>;

@@ -728,6 +728,11 @@ export class HubbubClient extends Emitter {
     this._sendRequest(request, true);
   }
 
+  /** @private The server ended `sub` (`unsubscribed`): forget it, so no reconnect restores it. */
+  _forget(sub) {
+    if (this._subscriptions.get(sub.channel) === sub) this._subscriptions.delete(sub.channel);
+  }
+
   /** @private */
   _unsubscribe(sub) {
     if (this._subscriptions.get(sub.channel) !== sub) return Promise.resolve();
@@ -754,7 +759,11 @@ export class HubbubClient extends Emitter {
  * with `{type, channel, offset, data, from?}`; `typing`, `cursor`, `presence_join`, `presence_leave` with the
  * event's data (`{user, name, …}`); `subscribed` {offset, epoch, recovered, resubscribed}; `reload`
  * {reason: 'not_recovered' | 'stream_reset', epoch} when missed publications cannot be replayed and the app
- * should reload its state; `error` (HubbubError) when the server refused the subscription; `unsubscribed`.
+ * should reload its state; `error` (HubbubError) when the server refused the subscription; `unsubscribed`
+ * {reason?} when it ended: after `unsubscribe()` (no reason), or when the server ended it because the user lost
+ * access, e.g. left the conversation (`reason` from the server). A subscription the server ended is `ended`:
+ * it is not restored after a reconnect, and its `ready`, `publish`, `history` and `presence` reject with a
+ * HubbubError of code `forbidden`; `typing` and `cursor` send nothing and return false.
  */
 export class Subscription extends Emitter {
   /** @param {HubbubClient} client @param {string} channel */
@@ -767,11 +776,17 @@ export class Subscription extends Emitter {
     this._position = null;
     /** @private */ this._state = 'pending';
     /** @private */ this._readyWaiters = [];
+    /** @private */ this._endReason = null;
   }
 
-  /** `pending` (waiting for the server), `subscribed`, `refused` or `unsubscribed`. */
+  /** `pending` (waiting for the server), `subscribed`, `refused`, `unsubscribed` (by the app) or `ended` (by the server). */
   get state() {
     return this._state;
+  }
+
+  /** Why the server ended this subscription (its `unsubscribed` reason); null unless `state` is `ended`. */
+  get endReason() {
+    return this._state === 'ended' ? this._endReason : null;
   }
 
   /** The last publication seen: `{offset, epoch}` (null before the first subscribe reply). */
@@ -788,6 +803,7 @@ export class Subscription extends Emitter {
     if (this._state === 'subscribed') return Promise.resolve();
     if (this._state === 'refused') return Promise.reject(this._refusal);
     if (this._state === 'unsubscribed') return Promise.reject(new HubbubError(ClientErrorCodes.closed, 'unsubscribed'));
+    if (this._state === 'ended') return Promise.reject(this._endedError('subscribe'));
     return new Promise((resolve, reject) => this._readyWaiters.push({ resolve, reject }));
   }
 
@@ -798,6 +814,7 @@ export class Subscription extends Emitter {
    * @returns {Promise<{offset: number}>}
    */
   publish(data, options) {
+    if (this._state === 'ended') return Promise.reject(this._endedError('publish'));
     return this._client.publish(this.channel, data, options);
   }
 
@@ -807,27 +824,31 @@ export class Subscription extends Emitter {
    * @returns {Promise<{publications: Array<object>, offset: number, epoch: string}>}
    */
   history(options) {
+    if (this._state === 'ended') return Promise.reject(this._endedError('history'));
     return this._client.history(this.channel, options);
   }
 
   /** Who is in this channel now. @returns {Promise<{members: Array<{user: string, name: string, since: string}>}>} */
   presence() {
+    if (this._state === 'ended') return Promise.reject(this._endedError('presence'));
     return this._client.presence(this.channel);
   }
 
   /** Tells the others this user is (or stopped) typing. @param {boolean} isTyping @returns {boolean} whether sent. */
   typing(isTyping) {
+    if (this._state === 'ended') return false;
     return this._client.typing(this.channel, isTyping);
   }
 
   /** Shares this user's cursor position. @param {Record<string, unknown>} position @returns {boolean} whether sent. */
   cursor(position) {
+    if (this._state === 'ended') return false;
     return this._client.cursor(this.channel, position);
   }
 
   /** Leaves the channel and stops restoring it. @returns {Promise<void>} */
   unsubscribe() {
-    if (this._state === 'unsubscribed') return Promise.resolve();
+    if (this._state === 'unsubscribed' || this._state === 'ended') return Promise.resolve();
     this._state = 'unsubscribed';
     this._settleReady(new HubbubError(ClientErrorCodes.closed, 'unsubscribed'));
     const done = this._client._unsubscribe(this);
@@ -842,7 +863,7 @@ export class Subscription extends Emitter {
 
   /** @private */
   _onSubscribed(reply, resubscribed) {
-    if (this._state === 'unsubscribed') return;
+    if (this._state === 'unsubscribed' || this._state === 'ended') return;
     const recovered = reply.recovered;
     if (!resubscribed || recovered === false || !this._position) {
       // Without recovery the stream starts at the server's latest offset. With recovered:true we keep our
@@ -873,8 +894,28 @@ export class Subscription extends Emitter {
   }
 
   /** @private */
+  /** @private The error a call on an ended subscription rejects with. */
+  _endedError(type) {
+    return new HubbubError('forbidden', `the server ended the subscription to ${this.channel}: ${this._endReason}`,
+      { type, channel: this.channel });
+  }
+
+  /** @private The server sent `unsubscribed`: the user lost access, so the subscription ends for good. */
+  _onEnded(reason) {
+    this._client._forget(this);
+    this._state = 'ended';
+    this._endReason = typeof reason === 'string' ? reason : '';
+    this._settleReady(this._endedError('subscribe'));
+    this._emit('unsubscribed', { reason: this._endReason });
+  }
+
+  /** @private */
   _onFrame(frame) {
-    if (this._state === 'unsubscribed') return;
+    if (this._state === 'unsubscribed' || this._state === 'ended') return;
+    if (frame.type === 'unsubscribed') {
+      this._onEnded(frame.data?.reason);
+      return;
+    }
     if (frame.type === 'stream_reset') {
       const epoch = frame.data?.epoch;
       // Offsets restart in the new epoch: accept whatever comes next, then dedupe from there.

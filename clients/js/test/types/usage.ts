@@ -25,6 +25,7 @@ room.on('presence_join', (m) => console.log(m.name));
 room.on('cursor', (c) => console.log(c.user, c['x']));
 const sent: boolean = room.typing(true) && room.cursor({ x: 1, y: 2 });
 console.log(sent, room.position?.epoch, room.state);
+room.on('unsubscribed', (u) => console.log(u.reason ?? 'by the app', room.endReason));
 
 async function main(): Promise<void> {
   await client.connect();
