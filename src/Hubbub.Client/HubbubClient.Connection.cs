@@ -252,6 +252,15 @@ public sealed partial class HubbubClient
                     reset.OnStreamReset(epoch.GetString()!, ReportHandlerFailure);
                 }
                 return;
+            case MessageTypes.Unsubscribed:
+                if (Forget(frame.Channel) is { } ended)
+                {
+                    var reason = frame.Data.ValueKind == JsonValueKind.Object && frame.Data.TryGetProperty("reason"u8, out var r)
+                        && r.ValueKind == JsonValueKind.String ? r.GetString()! : "";
+                    Log.Ended(_logger, ended.Channel, reason);
+                    ended.OnEnded(frame, reason, ReportHandlerFailure);
+                }
+                return;
             default:
                 if (Find(frame.Channel) is { } subscription && subscription.OnEvent(frame, ReportHandlerFailure, out var gapFrom) && gapFrom is { } expected)
                 {
@@ -270,6 +279,19 @@ public sealed partial class HubbubClient
         lock (_gate)
         {
             return _subscriptions.GetValueOrDefault(channel);
+        }
+    }
+
+    /// <summary>Removes the subscription to <paramref name="channel"/> (the server ended it), so no reconnect restores it.</summary>
+    private HubbubSubscription? Forget(string? channel)
+    {
+        if (channel is null)
+        {
+            return null;
+        }
+        lock (_gate)
+        {
+            return _subscriptions.Remove(channel, out var subscription) ? subscription : null;
         }
     }
 

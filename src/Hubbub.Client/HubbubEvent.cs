@@ -16,10 +16,18 @@ public enum HubbubEventKind
     /// Publications after this one continue the new stream.
     /// </summary>
     ReloadRequired,
+    /// <summary>
+    /// The server ended the subscription because the user lost access (e.g. left the conversation): the last event
+    /// of the subscription. <see cref="HubbubEvent.Type"/> is <c>unsubscribed</c> and <see cref="HubbubEvent.Data"/>
+    /// <c>{"reason": "…"}</c> (also in <see cref="HubbubSubscription.EndReason"/>). The subscription is not restored
+    /// after a reconnect, <see cref="HubbubSubscription.ReadAllAsync"/> completes, and later calls on it throw
+    /// <see cref="HubbubRequestException"/> with code <c>forbidden</c>.
+    /// </summary>
+    Unsubscribed,
 }
 
 /// <summary>One thing that happened on a subscribed channel.</summary>
-/// <param name="Kind">Publication, ephemeral event or reload signal.</param>
+/// <param name="Kind">Publication, ephemeral event, reload signal or the server's end of the subscription.</param>
 /// <param name="Channel">The channel.</param>
 /// <param name="Type">The wire type: <c>message</c> or the publisher's event name, <c>typing</c>, <c>cursor</c>…; for <see cref="HubbubEventKind.ReloadRequired"/> <c>not_recovered</c> or <c>stream_reset</c>.</param>
 /// <param name="Offset">The publication's offset in its epoch; null for ephemeral events.</param>

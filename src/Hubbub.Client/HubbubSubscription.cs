@@ -10,6 +10,8 @@ namespace Hubbub.Client;
 /// connection losses: after a reconnect the client resubscribes with <c>since</c> = the last offset and epoch it
 /// delivered, the server replays what was missed, and anything already delivered is dropped by offset. When the
 /// server cannot replay (history gone, stream restarted) a <see cref="HubbubEventKind.ReloadRequired"/> event says so.
+/// When the server ends the subscription (the user lost access) a last <see cref="HubbubEventKind.Unsubscribed"/> event
+/// says so, the stream completes and the subscription is never restored.
 /// Read events either with <see cref="ReadAllAsync"/> (one reader) or the <see cref="Received"/> event.
 /// </summary>
 public sealed class HubbubSubscription
@@ -51,7 +53,13 @@ public sealed class HubbubSubscription
     internal bool Closed { get; private set; }
 
     /// <summary>
-    /// Streams every event of the channel in order until the subscription ends (unsubscribe, client disposed) or
+    /// Why the server ended this subscription (the <c>reason</c> of its <c>unsubscribed</c> event, e.g.
+    /// <c>left the conversation</c>); null while it lasts or when the app unsubscribed.
+    /// </summary>
+    public string? EndReason { get; private set; }
+
+    /// <summary>
+    /// Streams every event of the channel in order until the subscription ends (unsubscribe, ended by the server, client disposed) or
     /// <paramref name="ct"/> fires. Events are buffered from the moment of subscribing, so none is missed between
     /// <c>SubscribeAsync</c> and the first read. One reader at a time.
     /// </summary>
@@ -72,24 +80,27 @@ public sealed class HubbubSubscription
 
     /// <summary>Publishes <paramref name="data"/> on this channel; returns its offset.</summary>
     public Task<long> PublishAsync(JsonElement data, string? eventType = null, CancellationToken ct = default) =>
-        _client.PublishAsync(Channel, data, eventType, ct);
+        IfNotEnded<long>(MessageTypes.Publish) ?? _client.PublishAsync(Channel, data, eventType, ct);
 
     /// <summary>Publishes <paramref name="data"/> (serialized with <see cref="HubbubClientOptions.JsonOptions"/>); returns its offset.</summary>
     public Task<long> PublishAsync<T>(T data, string? eventType = null, CancellationToken ct = default) =>
-        _client.PublishAsync(Channel, data, eventType, ct);
+        IfNotEnded<long>(MessageTypes.Publish) ?? _client.PublishAsync(Channel, data, eventType, ct);
 
     /// <summary>The channel's latest publications (up to <paramref name="limit"/>), or those after <paramref name="since"/>.</summary>
     public Task<HubbubHistory> HistoryAsync(int? limit = null, StreamPosition? since = null, CancellationToken ct = default) =>
-        _client.HistoryAsync(Channel, limit, since, ct);
+        IfNotEnded<HubbubHistory>(MessageTypes.History) ?? _client.HistoryAsync(Channel, limit, since, ct);
 
     /// <summary>Who is in the channel.</summary>
-    public Task<IReadOnlyList<PresenceMember>> PresenceAsync(CancellationToken ct = default) => _client.PresenceAsync(Channel, ct);
+    public Task<IReadOnlyList<PresenceMember>> PresenceAsync(CancellationToken ct = default) =>
+        IfNotEnded<IReadOnlyList<PresenceMember>>(MessageTypes.Presence) ?? _client.PresenceAsync(Channel, ct);
 
     /// <summary>Tells the others this user is (or stopped) typing.</summary>
-    public Task TypingAsync(bool isTyping, CancellationToken ct = default) => _client.TypingAsync(Channel, isTyping, ct);
+    public Task TypingAsync(bool isTyping, CancellationToken ct = default) =>
+        IfNotEnded(MessageTypes.Typing) ?? _client.TypingAsync(Channel, isTyping, ct);
 
     /// <summary>Shares this user's cursor position (any JSON object, e.g. <c>{x, y}</c>).</summary>
-    public Task CursorAsync<T>(T position, CancellationToken ct = default) => _client.CursorAsync(Channel, position, ct);
+    public Task CursorAsync<T>(T position, CancellationToken ct = default) =>
+        IfNotEnded(MessageTypes.Cursor) ?? _client.CursorAsync(Channel, position, ct);
 
     /// <summary>Leaves the channel; the stream ends.</summary>
     public Task UnsubscribeAsync(CancellationToken ct = default) => _client.UnsubscribeAsync(this, ct);
@@ -146,6 +157,29 @@ public sealed class HubbubSubscription
         Offset = 0;
         Deliver(new HubbubEvent(HubbubEventKind.ReloadRequired, Channel, MessageTypes.StreamReset, 0, epoch, default, null), report);
     }
+
+    /// <summary>
+    /// The server sent <c>unsubscribed</c> (the client already forgot the subscription): deliver it as the last
+    /// event and complete the stream.
+    /// </summary>
+    internal void OnEnded(ServerFrame frame, string reason, Action<Exception> report)
+    {
+        if (Closed)
+        {
+            return;
+        }
+        EndReason = reason;
+        Deliver(new HubbubEvent(HubbubEventKind.Unsubscribed, Channel, MessageTypes.Unsubscribed, null, Epoch, frame.Data, null), report);
+        Close(null);
+    }
+
+    /// <summary>A failed task when the server ended the subscription; null while it lasts.</summary>
+    private Task<T>? IfNotEnded<T>(string requestType) => EndReason is null ? null : Task.FromException<T>(Ended(requestType));
+
+    private Task? IfNotEnded(string requestType) => EndReason is null ? null : Task.FromException(Ended(requestType));
+
+    private HubbubRequestException Ended(string requestType) =>
+        new(ErrorCodes.Forbidden, $"the server ended the subscription to {Channel}: {EndReason}", requestType);
 
     /// <summary>The subscription ended: the stream completes (with <paramref name="error"/> when it failed).</summary>
     internal void Close(Exception? error)

@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(2012, LogLevel.Warning, "Channel {Channel} skipped from offset {Expected} to {Offset}")]
     public static partial void Gap(ILogger logger, string channel, long expected, long offset);
+
+    [LoggerMessage(2013, LogLevel.Information, "The server ended the subscription to {Channel}: {Reason}")]
+    public static partial void Ended(ILogger logger, string channel, string reason);
 }
