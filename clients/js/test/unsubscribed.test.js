@@ -101,5 +101,10 @@ describe('subscriptions the server ends', { timeout: 120_000 }, () => {
     await marker;
     assert.deepEqual(cyMessages.map((m) => m.text), ['hello']);
     assert.equal(ended.length, 1);
+
+    // Subscribing again is a new subscription, which the server refuses now that cy has no access.
+    const again = cy.subscribe(channel);
+    assert.notEqual(again, cyRoom);
+    await assert.rejects(again.ready(), (e) => e.code === 'forbidden' && e.channel === channel);
   });
 });
