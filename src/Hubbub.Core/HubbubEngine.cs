@@ -142,10 +142,11 @@ public sealed partial class HubbubEngine : IDisposable
         {
             connection.Close(code, reason);
         }
-        var deadline = _time.GetTimestamp();
-        while (Connections.Count > 0 && _time.GetElapsedTime(deadline) < wait)
+        // Real time, not _time: shutdown must finish even when the domain clock is a test's fake one.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (Connections.Count > 0 && System.Diagnostics.Stopwatch.GetElapsedTime(started) < wait)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), _time);
+            await Task.Delay(TimeSpan.FromMilliseconds(20));
         }
     }
 

@@ -105,7 +105,8 @@ public sealed class ClientConnection
         _dropQueued = dropQueued;
         _queue.Writer.TryComplete();
         var grace = TimeSpan.FromMilliseconds(_options.SlowConsumerCloseGraceMs);
-        _ = Task.Delay(grace, _time).ContinueWith(static (_, s) =>
+        // Real time, not _time: this guards a socket, not domain logic, and must fire under a test's fake clock too.
+        _ = Task.Delay(grace).ContinueWith(static (_, s) =>
         {
             var socket = (WebSocket)s!;
             if (socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))

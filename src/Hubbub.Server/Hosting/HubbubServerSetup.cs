@@ -20,8 +20,8 @@ public static class HubbubServerSetup
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
         var services = builder.Services;
-        services.AddOptions<HubbubOptions>().BindConfiguration(HubbubOptions.Section)
-            .Validate(o => o.Validate().Count == 0, "Hubbub settings are invalid").ValidateOnStart();
+        services.AddOptions<HubbubOptions>().BindConfiguration(HubbubOptions.Section).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<HubbubOptions>, HubbubOptionsValidator>();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         services.AddHubbubCore();
         services.AddHubbubAuthentication();
@@ -41,6 +41,8 @@ public static class HubbubServerSetup
         {
             throw new InvalidOperationException("Call builder.AddHubbubServer() before app.MapHubbubServer().");
         }
+        // Touch the metrics so /metrics lists them (at zero) before the first connection.
+        Hubbub.Core.Diagnostics.HubbubMetrics.Connections.Set(app.Services.GetRequiredService<HubbubEngine>().Connections.Count);
         app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -1,0 +1,90 @@
+using System.Net;
+using System.Text.Json;
+using Hubbub.Server.Tests.Infrastructure;
+
+namespace Hubbub.Server.Tests.Api;
+
+/// <summary>PROTOCOL "Server API": POST /api/publish with X-Api-Key.</summary>
+public sealed class ServerPublishTests : IClassFixture<SharedServer>
+{
+    private readonly TestServer _server;
+
+    public ServerPublishTests(SharedServer shared) => _server = shared.Server;
+
+    private static string Channel() => "public:" + Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task Publishes_with_the_event_type_and_returns_the_offset()
+    {
+        var channel = Channel();
+        await using var c = await _server.ConnectAsync("api1");
+        await c.SubscribeAsync(channel);
+        var response = await _server.PublishAsync(JsonSerializer.Serialize(new { channel, type = "checkin", data = new { gym = "north", count = 12 } }));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(1, body.GetProperty("offset").GetInt64());
+        var e = await c.NextAsync(f => f.Type() == "checkin");
+        Assert.Equal(1, e.Offset());
+        Assert.Equal(12, e.GetProperty("data").GetProperty("count").GetInt32());
+
+        var second = await _server.PublishAsync(JsonSerializer.Serialize(new { channel, data = "plain" }));
+        Assert.Equal(2, JsonDocument.Parse(await second.Content.ReadAsStringAsync()).RootElement.GetProperty("offset").GetInt64());
+        Assert.Equal("message", (await c.NextAsync(f => f.Offset() == 2)).Type());
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("wrong-key")]
+    [InlineData("test-api-ke")]
+    public async Task Missing_or_wrong_key_is_401(string? key)
+    {
+        var response = await _server.PublishAsync("""{"channel":"public:x","data":1}""", key);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("unauthorized", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Unconfigured_api_key_refuses_everyone()
+    {
+        using var server = new TestServer(new() { ["Auth:ApiKey"] = "" });
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.PublishAsync("""{"channel":"public:x","data":1}""", "")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.PublishAsync("""{"channel":"public:x","data":1}""", "anything")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("not json", HttpStatusCode.BadRequest, "bad_request")]
+    [InlineData("", HttpStatusCode.BadRequest, "bad_request")]
+    [InlineData("[]", HttpStatusCode.BadRequest, "bad_request")]
+    [InlineData("""{"channel":"public:x"}""", HttpStatusCode.BadRequest, "bad_request")]
+    [InlineData("""{"data":1}""", HttpStatusCode.BadRequest, "bad_request")]
+    [InlineData("""{"channel":"no-namespace","data":1}""", HttpStatusCode.BadRequest, "bad_request")]
+    [InlineData("""{"channel":"public:<b>","data":1}""", HttpStatusCode.BadRequest, "bad_request")]
+    [InlineData("""{"channel":"public:x","type":"welcome","data":1}""", HttpStatusCode.BadRequest, "bad_request")]
+    [InlineData("""{"channel":"nowhere:x","data":1}""", HttpStatusCode.NotFound, "not_found")]
+    [InlineData("""{"channel":5,"data":1}""", HttpStatusCode.BadRequest, "bad_request")]
+    public async Task Bad_bodies_get_a_clear_error(string body, HttpStatusCode status, string code)
+    {
+        var response = await _server.PublishAsync(body);
+        Assert.Equal(status, response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(code, error.GetProperty("code").GetString());
+        Assert.False(string.IsNullOrEmpty(error.GetProperty("message").GetString()));
+    }
+
+    [Fact]
+    public async Task Oversized_body_is_413()
+    {
+        var big = JsonSerializer.Serialize(new { channel = "public:x", data = new string('x', 70_000) });
+        var response = await _server.PublishAsync(big);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("too_large", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Get_is_not_allowed()
+    {
+        var response = await _server.Http.GetAsync("/api/publish");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+    }
+}

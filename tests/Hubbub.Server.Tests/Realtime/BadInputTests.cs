@@ -1,0 +1,101 @@
+using System.Net.WebSockets;
+using System.Text;
+using Hubbub.Server.Tests.Infrastructure;
+
+namespace Hubbub.Server.Tests.Realtime;
+
+/// <summary>PROTOCOL "Frames": a bad frame gets bad_request and the connection stays open.</summary>
+public sealed class BadInputTests : IClassFixture<SharedServer>
+{
+    private readonly TestServer _server;
+
+    public BadInputTests(SharedServer shared) => _server = shared.Server;
+
+    public static TheoryData<string, string> BadFrames() => new()
+    {
+        { "not json", "hello" },
+        { "truncated json", """{"type":"subscribe","id":1""" },
+        { "array", "[1,2,3]" },
+        { "string", "\"ping\"" },
+        { "no type", """{"id":1,"data":{}}""" },
+        { "type not a string", """{"type":5,"id":1}""" },
+        { "empty type", """{"type":"","id":1}""" },
+        { "unknown type", """{"type":"teleport","id":1}""" },
+        { "id an object", """{"type":"ping","id":{"a":1}}""" },
+        { "subscribe without data", """{"type":"subscribe","id":1}""" },
+        { "subscribe without channel", """{"type":"subscribe","id":1,"data":{}}""" },
+        { "subscribe channel a number", """{"type":"subscribe","id":1,"data":{"channel":5}}""" },
+        { "subscribe data a string", """{"type":"subscribe","id":1,"data":"public:x"}""" },
+        { "channel without namespace", """{"type":"subscribe","id":1,"data":{"channel":"lobby"}}""" },
+        { "channel with bad characters", """{"type":"subscribe","id":1,"data":{"channel":"public:<script>"}}""" },
+        { "channel too long", "{\"type\":\"subscribe\",\"id\":1,\"data\":{\"channel\":\"public:" + new string('a', 300) + "\"}}" },
+        { "publish without data", """{"type":"publish","id":1,"data":{"channel":"public:x"}}""" },
+        { "publish reserved event", """{"type":"publish","id":1,"data":{"channel":"public:x","event":"welcome","data":1}}""" },
+        { "publish odd event", """{"type":"publish","id":1,"data":{"channel":"public:x","event":"Drop Table","data":1}}""" },
+        { "typing without is_typing", """{"type":"typing","id":1,"data":{"channel":"public:x"}}""" },
+        { "typing is_typing a string", """{"type":"typing","id":1,"data":{"channel":"public:x","is_typing":"yes"}}""" },
+        { "cursor without channel", """{"type":"cursor","id":1,"data":{"x":1}}""" },
+        { "history limit too big", """{"type":"history","id":1,"data":{"channel":"public:x","limit":100000}}""" },
+        { "presence without channel", """{"type":"presence","id":1,"data":{}}""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadFrames))]
+    public async Task Bad_frames_get_bad_request_and_the_connection_stays_open(string why, string frame)
+    {
+        await using var c = await _server.ConnectAsync("bad");
+        await c.SendRawAsync(frame);
+        var error = await c.NextAsync(f => f.Type() == "error");
+        Assert.True("bad_request" == error.ErrorCode(), $"{why}: {error}");
+        Assert.False(string.IsNullOrEmpty(error.GetProperty("data").GetProperty("message").GetString()));
+        if (frame.Contains("\"id\":1,", StringComparison.Ordinal) || frame.EndsWith("\"id\":1}", StringComparison.Ordinal))
+        {
+            Assert.Equal(1, error.GetProperty("id").GetInt32());
+        }
+        var pong = await c.RequestAsync("ping");
+        Assert.Equal("pong", pong.Type());
+    }
+
+    [Fact]
+    public async Task Binary_frames_are_refused_without_closing()
+    {
+        await using var c = await _server.ConnectAsync("bin");
+        await c.SendBytesAsync([1, 2, 3], WebSocketMessageType.Binary);
+        Assert.Equal("bad_request", (await c.NextAsync(f => f.Type() == "error")).ErrorCode());
+        Assert.Equal("pong", (await c.RequestAsync("ping")).Type());
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_in_a_text_frame_closes_with_1007_as_RFC_6455_requires()
+    {
+        await using var c = await _server.ConnectAsync("utf");
+        await using var bystander = await _server.ConnectAsync("utf-bystander");
+        var bytes = Encoding.UTF8.GetBytes("""{"type":"ping","data":"X"}""");
+        bytes[^3] = 0xFF;
+        await c.SendBytesAsync(bytes);
+        Assert.Equal(WebSocketCloseStatus.InvalidPayloadData, await c.WaitClosedAsync());
+        Assert.Equal("pong", (await bystander.RequestAsync("ping")).Type());
+    }
+
+    [Fact]
+    public async Task Deeply_nested_json_is_refused_without_harm()
+    {
+        await using var c = await _server.ConnectAsync("deep");
+        var nested = new string('[', 5000) + new string(']', 5000);
+        await c.SendRawAsync("{\"type\":\"publish\",\"id\":1,\"data\":{\"channel\":\"public:x\",\"data\":" + nested + "}}");
+        Assert.Equal("bad_request", (await c.NextAsync(f => f.Type() == "error")).ErrorCode());
+        Assert.Equal("pong", (await c.RequestAsync("ping")).Type());
+    }
+
+    [Fact]
+    public async Task Hostile_text_is_delivered_as_data_verbatim()
+    {
+        var channel = "public:" + Guid.NewGuid().ToString("N");
+        await using var c = await _server.ConnectAsync("xss");
+        await c.SubscribeAsync(channel);
+        const string hostile = "<script>alert(1)</script>\"'\u0000\u2028";
+        await c.OkAsync("publish", new { channel, data = new { text = hostile } });
+        var message = await c.NextAsync(f => f.Type() == "message");
+        Assert.Equal(hostile, message.GetProperty("data").GetProperty("text").GetString());
+    }
+}

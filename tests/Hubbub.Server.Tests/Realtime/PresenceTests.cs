@@ -1,0 +1,68 @@
+using Hubbub.Server.Tests.Infrastructure;
+
+namespace Hubbub.Server.Tests.Realtime;
+
+/// <summary>PROTOCOL: presence is per user, not per connection.</summary>
+public sealed class PresenceTests : IClassFixture<SharedServer>
+{
+    private readonly TestServer _server;
+
+    public PresenceTests(SharedServer shared) => _server = shared.Server;
+
+    private static string Channel() => "public:" + Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task Two_connections_of_one_user_join_once_and_leave_when_the_last_one_goes()
+    {
+        var channel = Channel();
+        await using var watcher = await _server.ConnectAsync("watcher", "Watcher");
+        await watcher.SubscribeAsync(channel);
+
+        var tab1 = await _server.ConnectAsync("ada", "Ada");
+        await tab1.SubscribeAsync(channel);
+        var join = await watcher.NextAsync(f => f.Type() == "presence_join");
+        Assert.Equal(channel, join.Channel());
+        Assert.Equal("ada", join.GetProperty("data").GetProperty("user").GetString());
+        Assert.Equal("Ada", join.GetProperty("data").GetProperty("name").GetString());
+        Assert.False(join.TryGetProperty("offset", out _));
+
+        var tab2 = await _server.ConnectAsync("ada", "Ada");
+        await tab2.SubscribeAsync(channel);
+        var members = await watcher.OkAsync("presence", new { channel });
+        var users = members.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("user").GetString()).ToList();
+        Assert.Equal(["watcher", "ada"], users);
+        Assert.True(members.GetProperty("members")[1].TryGetProperty("since", out _));
+        Assert.Empty(await watcher.PendingAfterSyncAsync(f => f.Type() == "presence_join"));
+
+        await tab1.CloseAsync();
+        await tab1.DisposeAsync();
+        Assert.Empty(await watcher.PendingAfterSyncAsync(f => f.Type() == "presence_leave"));
+
+        tab2.Abort(); // dies rather than closing: presence must still be removed
+        await tab2.DisposeAsync();
+        var leave = await watcher.NextAsync(f => f.Type() == "presence_leave");
+        Assert.Equal("ada", leave.GetProperty("data").GetProperty("user").GetString());
+        var after = await watcher.OkAsync("presence", new { channel });
+        Assert.Equal(["watcher"], after.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("user").GetString()));
+    }
+
+    [Fact]
+    public async Task Unsubscribe_sends_presence_leave()
+    {
+        var channel = Channel();
+        await using var watcher = await _server.ConnectAsync("w2");
+        await watcher.SubscribeAsync(channel);
+        await using var bob = await _server.ConnectAsync("bob");
+        await bob.SubscribeAsync(channel);
+        await watcher.NextAsync(f => f.Type() == "presence_join");
+        await bob.OkAsync("unsubscribe", new { channel });
+        Assert.Equal("bob", (await watcher.NextAsync(f => f.Type() == "presence_leave")).GetProperty("data").GetProperty("user").GetString());
+    }
+
+    [Fact]
+    public async Task Presence_of_a_forbidden_channel_is_refused()
+    {
+        await using var c = await _server.ConnectAsync("nosy");
+        Assert.Equal("forbidden", (await c.RequestAsync("presence", new { channel = "user:someone" })).ErrorCode());
+    }
+}

@@ -1,0 +1,186 @@
+using System.Text.Json;
+using Hubbub.Server.Tests.Infrastructure;
+
+namespace Hubbub.Server.Tests.Realtime;
+
+/// <summary>PROTOCOL "Core message types": ping, subscribe, publish, offsets, fan-out, unsubscribe, history.</summary>
+public sealed class PubSubTests : IClassFixture<SharedServer>
+{
+    private readonly TestServer _server;
+
+    public PubSubTests(SharedServer shared) => _server = shared.Server;
+
+    private static string Channel() => "public:" + Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task Ping_gets_pong_with_the_same_data_and_id()
+    {
+        await using var c = await _server.ConnectAsync("1");
+        await c.SendRawAsync("""{"type":"ping","id":"abc","data":{"n":[1,2,3]}}""");
+        var pong = await c.NextAsync(f => f.Type() == "pong");
+        Assert.Equal("abc", pong.GetProperty("id").GetString());
+        Assert.Equal("""{"n":[1,2,3]}""", pong.GetProperty("data").GetRawText());
+        await c.SendRawAsync("""{"type":"ping"}""");
+        var bare = await c.NextAsync(f => f.Type() == "pong");
+        Assert.False(bare.TryGetProperty("id", out _));
+    }
+
+    [Fact]
+    public async Task Subscribe_reply_has_offset_zero_and_an_epoch_before_any_publication()
+    {
+        await using var c = await _server.ConnectAsync("1");
+        var reply = await c.SubscribeAsync(Channel());
+        Assert.Equal(0, reply.GetProperty("offset").GetInt64());
+        Assert.False(string.IsNullOrEmpty(reply.GetProperty("epoch").GetString()));
+        Assert.False(reply.TryGetProperty("recovered", out _));
+    }
+
+    [Fact]
+    public async Task Publish_reaches_subscribers_with_offset_event_and_sender()
+    {
+        var channel = Channel();
+        await using var ada = await _server.ConnectAsync("42", "Ada");
+        await using var bob = await _server.ConnectAsync("43", "Bob");
+        await bob.SubscribeAsync(channel);
+
+        var reply = await ada.OkAsync("publish", new { channel, data = new { text = "hi" } });
+        Assert.Equal(1, reply.GetProperty("offset").GetInt64());
+        var message = await bob.NextAsync(f => f.Type() == "message");
+        Assert.Equal(channel, message.Channel());
+        Assert.Equal(1, message.Offset());
+        Assert.Equal("hi", message.GetProperty("data").GetProperty("text").GetString());
+        Assert.Equal("42", message.GetProperty("from").GetProperty("user").GetString());
+        Assert.Equal("Ada", message.GetProperty("from").GetProperty("name").GetString());
+
+        var second = await ada.OkAsync("publish", new { channel, @event = "liked", data = new { post = 9 } });
+        Assert.Equal(2, second.GetProperty("offset").GetInt64());
+        var liked = await bob.NextAsync(f => f.Type() == "liked");
+        Assert.Equal(2, liked.Offset());
+    }
+
+    [Fact]
+    public async Task Fan_out_to_many_subscribers_keeps_offsets_in_order_for_each()
+    {
+        var channel = Channel();
+        const int subscribers = 25;
+        const int messages = 60;
+        var clients = new List<WsClient>();
+        try
+        {
+            for (var i = 0; i < subscribers; i++)
+            {
+                var c = await _server.ConnectAsync($"fan{i}");
+                await c.SubscribeAsync(channel);
+                clients.Add(c);
+            }
+            await using var publisher = await _server.ConnectAsync("pub");
+            for (var i = 0; i < messages; i++)
+            {
+                await publisher.SendAsync(new { type = "publish", data = new { channel, data = new { i } } });
+            }
+            foreach (var c in clients)
+            {
+                var received = await c.PublicationsAsync(channel, messages);
+                Assert.Equal(Enumerable.Range(1, messages).Select(i => (long)i), received.Select(f => f.Offset()));
+                Assert.Equal(Enumerable.Range(0, messages), received.Select(f => f.GetProperty("data").GetProperty("i").GetInt32()));
+            }
+        }
+        finally
+        {
+            foreach (var c in clients)
+            {
+                await c.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_publishers_produce_one_gapless_sequence()
+    {
+        var channel = Channel();
+        await using var listener = await _server.ConnectAsync("listener");
+        await listener.SubscribeAsync(channel);
+        var publishers = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => _server.ConnectAsync($"p{i}")));
+        await Task.WhenAll(publishers.Select(async p =>
+        {
+            for (var i = 0; i < 25; i++)
+            {
+                await p.OkAsync("publish", new { channel, data = new { i } });
+            }
+        }));
+        var received = await listener.PublicationsAsync(channel, 100);
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), received.Select(f => f.Offset()));
+        foreach (var p in publishers)
+        {
+            await p.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Publisher_that_is_not_subscribed_gets_only_its_reply()
+    {
+        var channel = Channel();
+        await using var c = await _server.ConnectAsync("1");
+        await c.OkAsync("publish", new { channel, data = "x" });
+        Assert.Empty(await c.PendingAfterSyncAsync(f => f.Type() == "message"));
+    }
+
+    [Fact]
+    public async Task Unsubscribe_stops_delivery()
+    {
+        var channel = Channel();
+        await using var c = await _server.ConnectAsync("1");
+        await c.SubscribeAsync(channel);
+        await c.OkAsync("unsubscribe", new { channel });
+        var response = await _server.PublishAsync(JsonSerializer.Serialize(new { channel, data = new { x = 1 } }));
+        response.EnsureSuccessStatusCode();
+        Assert.Empty(await c.PendingAfterSyncAsync(f => f.Type() == "message"));
+        // Unsubscribing again is harmless.
+        await c.OkAsync("unsubscribe", new { channel });
+    }
+
+    [Fact]
+    public async Task Subscribing_twice_is_a_conflict()
+    {
+        var channel = Channel();
+        await using var c = await _server.ConnectAsync("1");
+        await c.SubscribeAsync(channel);
+        var again = await c.RequestAsync("subscribe", new { channel });
+        Assert.Equal("conflict", again.ErrorCode());
+    }
+
+    [Fact]
+    public async Task History_returns_publications_oldest_first_with_limit_and_since()
+    {
+        var channel = Channel();
+        await using var c = await _server.ConnectAsync("1");
+        for (var i = 1; i <= 5; i++)
+        {
+            await c.OkAsync("publish", new { channel, data = new { i } });
+        }
+        var all = await c.OkAsync("history", new { channel });
+        Assert.Equal(5, all.GetProperty("offset").GetInt64());
+        var epoch = all.GetProperty("epoch").GetString();
+        Assert.Equal([1L, 2, 3, 4, 5], all.GetProperty("publications").EnumerateArray().Select(p => p.Offset()));
+        Assert.Equal("message", all.GetProperty("publications")[0].Type());
+
+        var latest = await c.OkAsync("history", new { channel, limit = 2 });
+        Assert.Equal([4L, 5], latest.GetProperty("publications").EnumerateArray().Select(p => p.Offset()));
+
+        var since = await c.OkAsync("history", new { channel, since = new { offset = 2, epoch }, limit = 2 });
+        Assert.Equal([3L, 4], since.GetProperty("publications").EnumerateArray().Select(p => p.Offset()));
+
+        var bad = await c.RequestAsync("history", new { channel, limit = 0 });
+        Assert.Equal("bad_request", bad.ErrorCode());
+    }
+
+    [Fact]
+    public async Task Top_level_channel_is_accepted_beside_data()
+    {
+        var channel = Channel();
+        await using var c = await _server.ConnectAsync("1");
+        await c.SendRawAsync($$"""{"type":"subscribe","id":1,"channel":"{{channel}}"}""");
+        var reply = await c.NextAsync(f => f.Type() is "reply" or "error");
+        Assert.Equal("reply", reply.Type());
+    }
+}
