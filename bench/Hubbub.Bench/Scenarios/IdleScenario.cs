@@ -6,7 +6,9 @@ using Hubbub.Bench.Results;
 namespace Hubbub.Bench.Scenarios;
 
 /// <summary>
-/// <c>idle</c>: connections subscribed to one channel and then left alone. Per level: the server's RSS growth per
+/// <c>idle</c>: connections each subscribed to its user's own channel (<c>user:ID</c>, the personal notification
+/// channel every app client holds; a SignalR group of the same name; the Kestrel baseline has no subscription)
+/// and then left alone. Per level: the server's RSS growth per
 /// connection over its RSS after a warm-up, and the connect rate (handshake plus subscribe) reaching that level.
 /// </summary>
 public sealed class IdleScenario : IScenario
@@ -16,6 +18,13 @@ public sealed class IdleScenario : IScenario
 
     /// <inheritdoc />
     public string Name => "idle";
+
+    /// <summary>
+    /// Connection <paramref name="index"/>'s own channel. Not one shared public channel: there every join would
+    /// announce <c>presence_join</c> to every member, N²/2 frames for N connections, which measures presence
+    /// fan-out rather than idle connections (see docs/performance.md).
+    /// </summary>
+    public static string OwnChannel(int index) => $"user:b{index}";
 
     /// <inheritdoc />
     public bool Supports(ServerKind kind) => true;
@@ -40,7 +49,8 @@ public sealed class IdleScenario : IScenario
         {
             // Warm-up: the first connections compile the server's connect path; their cost is not per connection.
             context.Status($"idle {kind.Title()} round {round}: warm-up");
-            var warm = await context.ConnectManyAsync(1_000_000, 50, (i, ct) => target.ConnectSubscriberAsync(i, FanoutScenario.Channel, sink, ct),
+            var warmSink = new NullSink();
+            var warm = await context.ConnectManyAsync(1_000_000, 50, (i, ct) => target.ConnectSubscriberAsync(i, OwnChannel(i), warmSink, ct),
                 cancellationToken);
             await ScenarioContext.DisposeAllAsync(warm);
             await Task.Delay(Settle, cancellationToken);
@@ -52,7 +62,7 @@ public sealed class IdleScenario : IScenario
                 var more = level - all.Count;
                 var clock = Stopwatch.StartNew();
                 all.AddRange(await context.ConnectManyAsync(all.Count, more,
-                    (i, ct) => target.ConnectSubscriberAsync(i, FanoutScenario.Channel, sink, ct), cancellationToken));
+                    (i, ct) => target.ConnectSubscriberAsync(i, OwnChannel(i), sink, ct), cancellationToken));
                 var rate = more / clock.Elapsed.TotalSeconds;
                 await Task.Delay(Settle, cancellationToken);
                 var rss = server.Sample().RssBytes;
