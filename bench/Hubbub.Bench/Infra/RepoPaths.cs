@@ -13,8 +13,14 @@ public static class RepoPaths
     /// <summary>The default results folder, bench/results.</summary>
     public static string Results => Path.Combine(Root, "bench", "results");
 
-    /// <summary>The built Hubbub server.</summary>
-    public static string HubbubServerDll => Output("src/Hubbub.Server", "Hubbub.Server.dll");
+    /// <summary>
+    /// The built Hubbub server, or the one named by <c>HUBBUB_BENCH_SERVER_DLL</c> (to measure another build, e.g.
+    /// before and after a change, with the same load generator).
+    /// </summary>
+    public static string HubbubServerDll =>
+        Environment.GetEnvironmentVariable("HUBBUB_BENCH_SERVER_DLL") is { Length: > 0 } other
+            ? other
+            : Output("src/Hubbub.Server", "Hubbub.Server.dll");
 
     /// <summary>The built Kestrel broadcast baseline.</summary>
     public static string KestrelDll => Output("bench/Baselines/KestrelBroadcast", "KestrelBroadcast.dll");
