@@ -78,6 +78,7 @@ public sealed class BenchSettings
           --subscribers N       fan-out subscribers (default 1000)
           --rates a,b           fan-out ladder, msgs/s (default 10,20,50,100,200,300,500,750,1000)
           --step-seconds S      seconds per ladder step (default 3)
+          --echo-count N        measured echo round trips (default 3000)
           --max-minutes M       bound on the whole run (default 30)
         """;
 
@@ -125,6 +126,7 @@ public sealed class BenchSettings
                     case "--idle-levels": settings.IdleLevels = [.. Ints(value).Order()]; break;
                     case "--subscribers": settings.Subscribers = Positive(value); break;
                     case "--rates": settings.Rates = [.. Ints(value).Order()]; break;
+                    case "--echo-count": settings.EchoRoundTrips = Positive(value); break;
                     case "--step-seconds": settings.StepDuration = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     case "--max-minutes": settings.MaxDuration = TimeSpan.FromMinutes(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     default:

@@ -15,7 +15,8 @@ public static class HubbubMetrics
     public static readonly Counter ConnectionsAccepted = Metrics.CreateCounter("hubbub_connections_accepted_total", "WebSocket connections accepted.");
 
     /// <summary>Client frames received.</summary>
-    public static readonly Counter FramesIn = Metrics.CreateCounter("hubbub_frames_received_total", "Frames received from clients.");
+    public static readonly Counter FramesIn = Metrics.CreateCounter("hubbub_frames_received_total", "Frames received from clients.",
+        new CounterConfiguration { ExemplarBehavior = ExemplarBehavior.NoExemplars() });
 
     /// <summary>Frames written to clients.</summary>
     /// <remarks>Recorded per frame on the fan-out path, so without exemplars: prometheus-net's default exemplar
@@ -24,7 +25,8 @@ public static class HubbubMetrics
         new CounterConfiguration { ExemplarBehavior = ExemplarBehavior.NoExemplars() });
 
     /// <summary>Publications appended (from clients, the server API and features).</summary>
-    public static readonly Counter Publications = Metrics.CreateCounter("hubbub_publications_total", "Publications appended to channel streams.");
+    public static readonly Counter Publications = Metrics.CreateCounter("hubbub_publications_total", "Publications appended to channel streams.",
+        new CounterConfiguration { ExemplarBehavior = ExemplarBehavior.NoExemplars() });
 
     /// <summary>Connections closed because their send queue overflowed.</summary>
     public static readonly Counter SlowConsumers = Metrics.CreateCounter("hubbub_slow_consumer_disconnects_total", "Connections closed as slow consumers.");
