@@ -47,11 +47,11 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --daemonize yes --save '' --a
 for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
 log "starting PostgreSQL on 127.0.0.1:$pg_port"
-mkdir -p "$work/pg" "$work/pgsock"
-chown postgres "$work/pg" "$work/pgsock"
+mkdir -p "$work/pg" "$work/pgsock" "$work/pglog"
+chown postgres "$work/pg" "$work/pgsock" "$work/pglog"
 su postgres -s /bin/sh -c "$pg_bin/initdb -D $work/pg --auth=trust -U postgres" >/dev/null || { echo "initdb failed"; exit 1; }
-su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D $work/pg -w -l $work/pg.log -o \"-p $pg_port -c listen_addresses=127.0.0.1 -k $work/pgsock -c fsync=off -c max_connections=300\" start" >/dev/null \
-  || { echo "postgres failed"; cat "$work/pg.log"; exit 1; }
+su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D $work/pg -w -l $work/pglog/pg.log -o \"-p $pg_port -c listen_addresses=127.0.0.1 -k $work/pgsock -c fsync=off -c max_connections=300\" start" >/dev/null \
+  || { echo "postgres failed"; cat "$work/pglog/pg.log"; exit 1; }
 
 export HUBBUB_TEST_REDIS="127.0.0.1:$redis_port"
 export HUBBUB_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Pooling=true"

@@ -31,4 +31,12 @@ public static class HubbubCoreServices
         services.TryAddSingleton<HubbubEngine>();
         return services;
     }
+
+    /// <summary>Declares a feature's channel namespace (its subscribe and publish rules).</summary>
+    public static IServiceCollection AddChannelNamespace(this IServiceCollection services, Func<IServiceProvider, ChannelNamespace> factory) =>
+        services.AddSingleton(factory);
+
+    /// <summary>Registers a feature command reachable over the WebSocket by its frame type.</summary>
+    public static IServiceCollection AddHubbubCommand(this IServiceCollection services, string type, CommandHandler handler) =>
+        services.AddSingleton(new CommandRegistration(type, handler));
 }

@@ -128,8 +128,32 @@ public sealed partial class HubbubEngine
         {
             throw HubbubException.BadRequest($"limit must be between 1 and {_options.MaxHistoryLimit}");
         }
-        var result = await _history.ReadAsync(channel.Value, request.Since?.Offset, request.Since?.Epoch, limit, ct);
+        var (sinceOffset, sinceEpoch) = ReadSince(request.Since);
+        var result = await _history.ReadAsync(channel.Value, sinceOffset, sinceEpoch, limit, ct);
         connection.TryEnqueue(HistoryReply(rawId, result));
+    }
+
+    /// <summary>A history <c>since</c>: absent, a bare offset, or <c>{offset, epoch?}</c>.</summary>
+    private static (long? Offset, string? Epoch) ReadSince(JsonElement since)
+    {
+        switch (since.ValueKind)
+        {
+            case JsonValueKind.Undefined or JsonValueKind.Null:
+                return (null, null);
+            case JsonValueKind.Number when since.TryGetInt64(out var bare) && bare >= 0:
+                return (bare, null);
+            case JsonValueKind.Object when since.TryGetProperty("offset"u8, out var o) && o.TryGetInt64(out var offset) && offset >= 0:
+                string? epoch = null;
+                if (since.TryGetProperty("epoch"u8, out var e))
+                {
+                    epoch = e.ValueKind == JsonValueKind.String ? e.GetString()
+                        : e.ValueKind == JsonValueKind.Null ? null
+                        : throw HubbubException.BadRequest("since.epoch must be a string");
+                }
+                return (offset, epoch);
+            default:
+                throw HubbubException.BadRequest("since must be an offset or {offset, epoch}");
+        }
     }
 
     internal async ValueTask PresenceAsync(ClientConnection connection, string? rawId, ChannelRequest request, CancellationToken ct)

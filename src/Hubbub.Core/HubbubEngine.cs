@@ -25,12 +25,15 @@ public sealed partial class HubbubEngine : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<HubbubEngine> _logger;
     private readonly FrameDispatcher _dispatcher;
+    private readonly IConnectionObserver[] _observers;
 
     /// <summary>Wires the engine to its seams.</summary>
     public HubbubEngine(IOptions<HubbubOptions> options, ChannelRules rules, SubscriberRegistry subscribers,
         ConnectionRegistry connections, IBroker broker, IHistoryStore history, IPresenceStore presence,
-        Commands.CommandRegistry commands, IServiceProvider services, TimeProvider time, ILogger<HubbubEngine> logger)
+        Commands.CommandRegistry commands, IServiceProvider services, TimeProvider time, ILogger<HubbubEngine> logger,
+        IEnumerable<IConnectionObserver>? observers = null)
     {
+        _observers = observers?.ToArray() ?? [];
         _options = options.Value;
         Rules = rules;
         Subscribers = subscribers;
@@ -123,6 +126,7 @@ public sealed partial class HubbubEngine : IDisposable
         try
         {
             connection.TryEnqueue(Welcome(connection));
+            await NotifyAsync(connection, opened: true);
             await connection.RunAsync(_dispatcher.HandleAsync, cancellationToken);
         }
         finally
@@ -130,6 +134,7 @@ public sealed partial class HubbubEngine : IDisposable
             Connections.Remove(connection);
             HubbubMetrics.Connections.Dec();
             await CleanupAsync(connection);
+            await NotifyAsync(connection, opened: false);
         }
     }
 
@@ -206,6 +211,23 @@ public sealed partial class HubbubEngine : IDisposable
             }
         }
         connection.Subscriptions.Clear();
+    }
+
+    private async ValueTask NotifyAsync(ClientConnection connection, bool opened)
+    {
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                await (opened
+                    ? observer.OnOpenedAsync(connection, CancellationToken.None)
+                    : observer.OnClosedAsync(connection, CancellationToken.None));
+            }
+            catch (Exception ex)
+            {
+                Log.ObserverFailed(_logger, ex, observer.GetType().Name, connection.Id);
+            }
+        }
     }
 
     private static string NewConnectionId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));

@@ -22,10 +22,13 @@ public sealed record PublishRequest(
     [property: JsonPropertyName("event")] string? Event,
     [property: JsonPropertyName("data")] JsonElement Data);
 
-/// <summary><c>history</c>: publications of a channel, oldest first, after <see cref="Since"/> or the latest <see cref="Limit"/>.</summary>
+/// <summary>
+/// <c>history</c>: publications of a channel, oldest first, after <see cref="Since"/> or the latest
+/// <see cref="Limit"/>. <see cref="Since"/> is a position <c>{offset, epoch?}</c> or a bare offset.
+/// </summary>
 public sealed record HistoryRequest(
     [property: JsonPropertyName("channel")] string? Channel,
-    [property: JsonPropertyName("since")] StreamPosition? Since,
+    [property: JsonPropertyName("since")] JsonElement Since,
     [property: JsonPropertyName("limit")] int? Limit);
 
 /// <summary><c>typing</c>: tell the others in a channel that this user is (or stopped) typing.</summary>

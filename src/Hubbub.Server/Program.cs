@@ -10,17 +10,19 @@ builder.AddHubbubServer();
 try
 {
     var app = builder.Build();
-    _ = app.Services.GetRequiredService<SigningKeyProvider>(); // fail fast on a missing key, with its message
     switch (verb)
     {
         case null:
+            _ = app.Services.GetRequiredService<SigningKeyProvider>(); // fail fast on a missing key, with its message
             app.MapHubbubServer();
             await app.RunAsync();
             return 0;
         case "token":
             return TokenCommand.Run(app.Services, args[1..], Console.Out, Console.Error);
+        case "migrate":
+            return await MigrateCommand.RunAsync(app.Services, args[1..], Console.Out, Console.Error);
         default:
-            await Console.Error.WriteLineAsync($"unknown command '{verb}'. Commands: token");
+            await Console.Error.WriteLineAsync($"unknown command '{verb}'. Commands: token, migrate");
             return 2;
     }
 }

@@ -11,10 +11,22 @@ public sealed class ChannelRules
     private readonly ConcurrentDictionary<string, ChannelNamespace> _namespaces = new(StringComparer.Ordinal);
 
     /// <summary>Creates the registry with the core namespaces.</summary>
-    public ChannelRules()
+    public ChannelRules() : this([])
+    {
+    }
+
+    /// <summary>
+    /// Creates the registry with the core namespaces and those features registered as services
+    /// (<see cref="HubbubCoreServices.AddChannelNamespace"/>).
+    /// </summary>
+    public ChannelRules(IEnumerable<ChannelNamespace> declared)
     {
         Add(new ChannelNamespace("public", ChannelNamespace.Anyone, ChannelNamespace.Anyone));
         Add(new ChannelNamespace("user", ChannelNamespace.Owner, ChannelNamespace.Nobody, presence: false));
+        foreach (var ns in declared)
+        {
+            Add(ns);
+        }
     }
 
     /// <summary>Declares a namespace; declaring one twice is a start-up bug.</summary>

@@ -26,6 +26,20 @@ public sealed class CommandRegistry
 {
     private readonly ConcurrentDictionary<string, CommandHandler> _handlers = new(StringComparer.Ordinal);
 
+    /// <summary>Creates an empty registry.</summary>
+    public CommandRegistry() : this([])
+    {
+    }
+
+    /// <summary>Creates the registry with the commands features registered as services (<see cref="HubbubCoreServices.AddHubbubCommand"/>).</summary>
+    public CommandRegistry(IEnumerable<CommandRegistration> registrations)
+    {
+        foreach (var registration in registrations)
+        {
+            Add(registration.Type, registration.Handler);
+        }
+    }
+
     /// <summary>Registers a command; a type may be registered once and may not shadow a core type.</summary>
     public void Add(string type, CommandHandler handler)
     {
@@ -45,3 +59,8 @@ public sealed class CommandRegistry
     /// <summary>Every registered command type.</summary>
     public IEnumerable<string> Types => _handlers.Keys;
 }
+
+/// <summary>A feature command registered as a service.</summary>
+/// <param name="Type">The frame type, e.g. <c>chat.send</c>.</param>
+/// <param name="Handler">The handler.</param>
+public sealed record CommandRegistration(string Type, CommandHandler Handler);

@@ -120,7 +120,8 @@ internal sealed class FrameDispatcher
         if (connection.RejectedInARow >= _options.FloodCloseAfter)
         {
             Log.Flooding(_logger, connection.Id, connection.User.Id);
-            connection.Close(CloseCodes.PolicyViolation, "rate limit exceeded", dropQueued: true);
+            // Queued frames (the rate_limited errors among them) still go out before the close frame.
+            connection.Close(CloseCodes.PolicyViolation, "rate limit exceeded");
             return;
         }
         // Parse only to answer the id; a flood is cheap to refuse.

@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(1009, LogLevel.Error, "Cleaning up connection {ConnectionId} failed")]
     public static partial void CleanupFailed(ILogger logger, Exception exception, string connectionId);
 
+    [LoggerMessage(1011, LogLevel.Error, "Connection observer {Observer} failed for connection {ConnectionId}")]
+    public static partial void ObserverFailed(ILogger logger, Exception exception, string observer, string connectionId);
+
     [LoggerMessage(1010, LogLevel.Error, "Delivering an ephemeral event on {Channel} failed")]
     public static partial void EphemeralFailed(ILogger logger, Exception exception, string channel);
 }

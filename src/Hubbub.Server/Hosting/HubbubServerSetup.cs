@@ -1,7 +1,9 @@
 using Hubbub.Core;
 using Hubbub.Server.Api;
 using Hubbub.Server.Auth;
+using Hubbub.Server.Features.Messaging;
 using Hubbub.Server.Realtime;
+using Hubbub.Server.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Prometheus;
 
@@ -25,12 +27,15 @@ public static class HubbubServerSetup
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         services.AddHubbubCore();
         services.AddHubbubAuthentication();
+        services.AddHubbubStorage(builder.Configuration, builder.Environment, ReadyTag);
         services.AddSingleton<OriginPolicy>();
         services.AddSingleton<GracefulShutdown>();
         services.AddHostedService(sp => sp.GetRequiredService<GracefulShutdown>());
         services.AddHostedService<HeartbeatService>();
         services.AddHealthChecks().AddCheck<ReadinessCheck>("shutdown", tags: [ReadyTag]);
         services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddMessaging();
         return builder;
     }
 
@@ -48,6 +53,9 @@ public static class HubbubServerSetup
         app.UseAuthorization();
         app.MapHubbubWebSocket();
         app.MapServerPublish();
+        app.MapOpenApi();
+        app.MapMessagingApi();
+        app.MapHubbubSdk();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
         app.MapMetrics("/metrics");

@@ -16,8 +16,15 @@ public static class WebSocketEndpoint
         app.Map("/ws", HandleAsync).WithName("WebSocket").ExcludeFromDescription();
 
     private static async Task HandleAsync(HttpContext context, HubbubEngine engine, OriginPolicy origins,
-        IOptions<HubbubOptions> options)
+        IOptions<HubbubOptions> options, Hosting.GracefulShutdown shutdown)
     {
+        if (shutdown.IsStopping)
+        {
+            // A socket accepted after the 1001 sweep would hold shutdown open until the host's timeout; the
+            // client retries with backoff and reaches another (or the restarted) node.
+            await WriteRefusal(context, StatusCodes.Status503ServiceUnavailable, Hubbub.Protocol.ErrorCodes.Internal, "the server is shutting down; reconnect later");
+            return;
+        }
         if (!origins.IsAllowed(context.Request))
         {
             await WriteRefusal(context, StatusCodes.Status403Forbidden, "forbidden", "this origin may not open a Hubbub connection");

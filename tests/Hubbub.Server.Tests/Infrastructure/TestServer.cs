@@ -20,9 +20,13 @@ public sealed class TestServer : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("hubbub-test-").FullName;
 
-    public TestServer(Dictionary<string, string?>? settings = null, FakeTimeProvider? clock = null)
+    private readonly Action<IServiceCollection>? _configureServices;
+
+    public TestServer(Dictionary<string, string?>? settings = null, FakeTimeProvider? clock = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         Clock = clock;
+        _configureServices = configureServices;
         _settings = new Dictionary<string, string?>
         {
             ["Auth:SigningKey"] = TestTokens.Key,
@@ -85,6 +89,7 @@ public sealed class TestServer : WebApplicationFactory<Program>
         }
         builder.ConfigureLogging(logging =>
         {
+            logging.ClearProviders(); // the collected lines are what tests read; the console stays quiet
             logging.SetMinimumLevel(LogLevel.Debug);
             logging.AddProvider(new CollectingLoggerProvider(Logs));
         });
@@ -94,6 +99,7 @@ public sealed class TestServer : WebApplicationFactory<Program>
             {
                 services.AddSingleton<TimeProvider>(Clock);
             }
+            _configureServices?.Invoke(services);
         });
     }
 

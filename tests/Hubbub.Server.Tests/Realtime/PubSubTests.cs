@@ -170,8 +170,16 @@ public sealed class PubSubTests : IClassFixture<SharedServer>
         var since = await c.OkAsync("history", new { channel, since = new { offset = 2, epoch }, limit = 2 });
         Assert.Equal([3L, 4], since.GetProperty("publications").EnumerateArray().Select(p => p.Offset()));
 
+        var bareOffset = await c.OkAsync("history", new { channel, since = 3 });
+        Assert.Equal([4L, 5], bareOffset.GetProperty("publications").EnumerateArray().Select(p => p.Offset()));
+
+        var otherEpoch = await c.OkAsync("history", new { channel, since = new { offset = 3, epoch = "other" } });
+        Assert.Empty(otherEpoch.GetProperty("publications").EnumerateArray());
+
         var bad = await c.RequestAsync("history", new { channel, limit = 0 });
         Assert.Equal("bad_request", bad.ErrorCode());
+        Assert.Equal("bad_request", (await c.RequestAsync("history", new { channel, since = "yesterday" })).ErrorCode());
+        Assert.Equal("bad_request", (await c.RequestAsync("history", new { channel, since = -1 })).ErrorCode());
     }
 
     [Fact]

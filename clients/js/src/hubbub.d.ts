@@ -1,0 +1,250 @@
+// Type declarations of the Hubbub JavaScript SDK (hubbub.js). See docs/sdk-js.md.
+
+/** A position in a channel's stream: the last offset seen and the epoch it belongs to. */
+export interface StreamPosition {
+  offset: number;
+  epoch: string;
+}
+
+/** Who sent a publication or an ephemeral event. */
+export interface Sender {
+  user: string;
+  name: string;
+}
+
+/** A publication delivered to a subscription: it has an offset and is kept in history. */
+export interface Publication<T = unknown> {
+  /** `message` or the publication's event name. */
+  type: string;
+  channel: string;
+  /** Grows by exactly 1 per publication on the channel, within one epoch. */
+  offset: number;
+  data: T;
+  /** Absent for publications from the server API or a feature. */
+  from?: Sender;
+}
+
+/** The server's first frame's data. */
+export interface Welcome {
+  client: string;
+  user: string;
+  name: string;
+  heartbeat_ms: number;
+  node: string;
+  version: string;
+  limits: { max_frame_bytes: number; max_subscriptions: number; messages_per_second: number; burst: number };
+}
+
+/** Data of `typing` events. */
+export interface TypingEvent extends Sender {
+  is_typing: boolean;
+}
+
+/** Data of `cursor` events: the sender plus whatever position fields it sent. */
+export type CursorEvent = Sender & Record<string, unknown>;
+
+/** Reply to `presence`. */
+export interface PresenceReply {
+  members: Array<{ user: string; name: string; since: string }>;
+}
+
+/** Reply to `history`. */
+export interface HistoryReply {
+  publications: Publication[];
+  offset: number;
+  epoch: string;
+}
+
+/** The injectable clock: used for backoff, the breaker's cool-down, heartbeat checks and timeouts. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  /** Milliseconds, monotonic enough for measuring silence. */
+  now(): number;
+}
+
+/** The WebSocket shape the client needs (the browser's, undici's or the `ws` package's). */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  /** Used when present (Node's `ws`) to drop a dead socket at once. */
+  terminate?(): void;
+  // `any` events: the browser's, undici's and ws's event classes differ; the client reads `data`, `code`,
+  // `reason` and `message` from them.
+  onopen: ((event: any) => void) | null;
+  onmessage: ((event: any) => void) | null;
+  onerror: ((event: any) => void) | null;
+  onclose: ((event: any) => void) | null;
+}
+
+/** Options of {@link HubbubClient}. Give `token` or `getToken`. */
+export interface HubbubClientOptions {
+  /** A JWT sent as `access_token` on every connection. */
+  token?: string;
+  /** Called before every connection attempt (the first and each reconnect), so a refreshed token is used. */
+  getToken?: () => string | Promise<string>;
+  /** The WebSocket constructor. Default `globalThis.WebSocket`; in Node 20 pass the `ws` package's. */
+  WebSocket?: new (url: string) => WebSocketLike;
+  /** First reconnect delay ceiling in ms; doubles per failed attempt. Default 500. */
+  backoffBaseMs?: number;
+  /** Largest reconnect delay ceiling in ms. Default 30000. */
+  backoffCapMs?: number;
+  /** Consecutive failed attempts that open the circuit breaker. Default 8. */
+  circuitBreakerThreshold?: number;
+  /** Wait in ms while the breaker is open before one more attempt. Default 60000. */
+  circuitBreakerCooldownMs?: number;
+  /** Requests the offline queue holds; beyond it the oldest is dropped. Default 100. */
+  queueLimit?: number;
+  /** How long a sent request waits for its reply, in ms. Default 15000. */
+  callTimeoutMs?: number;
+  /** How long an attempt may take from opening the socket to `welcome`, in ms. Default 10000. */
+  connectTimeoutMs?: number;
+  /** Silence in ms after which the connection counts as dead; 0 (default) means 2 × the server's `heartbeat_ms`. */
+  heartbeatTimeoutMs?: number;
+  /** The clock. Default: the global setTimeout/clearTimeout and Date.now. */
+  timers?: Timers;
+  /** The jitter source in [0, 1). Default Math.random. */
+  random?: () => number;
+}
+
+/** Client-side error codes. */
+export declare const ClientErrorCodes: Readonly<{
+  timeout: 'timeout';
+  disconnected: 'disconnected';
+  closed: 'closed';
+  queueOverflow: 'queue_overflow';
+  unauthorized: 'unauthorized';
+}>;
+
+/** Server error codes (closed catalogue) and client ones. */
+export type HubbubErrorCode =
+  | 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'too_large' | 'internal'
+  | 'timeout' | 'disconnected' | 'closed' | 'queue_overflow'
+  | (string & {});
+
+/** An error from the server or the client; check `code`. */
+export declare class HubbubError extends Error {
+  constructor(code: string, message: string, details?: { type?: string; channel?: string });
+  readonly name: 'HubbubError';
+  /** The error code. */
+  code: HubbubErrorCode;
+  /** The request type that failed, when known. */
+  type?: string;
+  /** The channel concerned, when known. */
+  channel?: string;
+}
+
+/** Exponential backoff with full jitter: random in [0, min(capMs, baseMs × 2^attempt)). */
+export declare function backoffDelay(attempt: number, baseMs: number, capMs: number, random: () => number): number;
+
+/** True when a close code means "reconnect" (everything but 1000 and 4400–4499). */
+export declare function shouldReconnect(code: number): boolean;
+
+/** Connection states. */
+export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** Events of {@link HubbubClient} and their payloads. */
+export interface ClientEvents {
+  state: ClientState;
+  connecting: { attempt: number };
+  connected: Welcome;
+  disconnected: { code: number; reason: string; willReconnect: boolean };
+  reconnecting: { delay: number; attempt: number };
+  circuit_open: { failures: number; cooldownMs: number };
+  /** The handshake was refused (status seen: 401/403) or the server closed with a 44xx code. */
+  auth_failed: { status?: number; code?: number; reason: string; willRetry: boolean };
+  /** The client stopped for good (close(), a "don't reconnect" close code, or a refused static token). */
+  closed: { code: number; reason: string };
+  /** The offline queue was full; this oldest request was dropped (its promise rejects with queue_overflow). */
+  queue_dropped: { type: string; data: unknown };
+  /** An error no request was waiting for. */
+  error: HubbubError;
+}
+
+/** A Hubbub connection shared by all subscriptions. */
+export declare class HubbubClient {
+  /** @param url e.g. `wss://host/ws` (`http(s)` becomes `ws(s)`, a bare host gets `/ws`). */
+  constructor(url: string, options: HubbubClientOptions);
+  /** The connection state. */
+  readonly state: ClientState;
+  /** The current connection's welcome data (null before the first). */
+  readonly welcome: Welcome | null;
+  /** Consecutive failed attempts since the last success. */
+  readonly failures: number;
+  /** Requests waiting in the offline queue. */
+  readonly queued: number;
+  /** Adds a listener; returns a function that removes it. */
+  on<E extends keyof ClientEvents>(event: E, fn: (payload: ClientEvents[E]) => void): () => void;
+  /** Removes a listener. */
+  off<E extends keyof ClientEvents>(event: E, fn: (payload: ClientEvents[E]) => void): void;
+  /** Opens the connection; resolves at the first welcome, rejects only if the client stops for good first. */
+  connect(): Promise<void>;
+  /** Closes with 1000 and stops reconnecting; queued and unanswered requests reject with `closed`. */
+  close(reason?: string): void;
+  /** Subscribes (now or once connected) and keeps the subscription across reconnects. */
+  subscribe(channel: string, handlers?: SubscriptionHandlers): Subscription;
+  /** The subscription to a channel, if any. */
+  getSubscription(channel: string): Subscription | undefined;
+  /** Any request with an id: resolves with the reply's data, rejects with a HubbubError. Queued while offline. */
+  call<T = any>(type: string, data?: unknown, options?: { timeoutMs?: number }): Promise<T>;
+  /** Publishes on a channel (queued while offline). */
+  publish(channel: string, data: unknown, options?: { event?: string }): Promise<{ offset: number }>;
+  /** A channel's history. */
+  history(channel: string, options?: { since?: StreamPosition; limit?: number }): Promise<HistoryReply>;
+  /** Who is in a channel. */
+  presence(channel: string): Promise<PresenceReply>;
+  /** Typing indicator; sent only while connected. Returns whether it was sent. */
+  typing(channel: string, isTyping: boolean): boolean;
+  /** Cursor position; sent only while connected. Returns whether it was sent. */
+  cursor(channel: string, position: Record<string, unknown>): boolean;
+}
+
+/** Events of a {@link Subscription} besides publication types. */
+export interface SubscriptionEvents {
+  publication: Publication;
+  message: Publication;
+  typing: TypingEvent;
+  cursor: CursorEvent;
+  presence_join: Sender;
+  presence_leave: Sender;
+  subscribed: { offset: number; epoch: string; recovered: boolean | null; resubscribed: boolean };
+  /** Missed publications cannot be replayed (history lost or stream restarted): reload the app's state. */
+  reload: { reason: 'not_recovered' | 'stream_reset'; epoch: string };
+  error: HubbubError;
+  unsubscribed: Record<string, never>;
+}
+
+/** Handlers given to `subscribe`: known events, or any publication event name. */
+export type SubscriptionHandlers = {
+  [E in keyof SubscriptionEvents]?: (payload: SubscriptionEvents[E]) => void;
+} & { [event: string]: ((payload: any) => void) | undefined };
+
+/** A channel subscription, restored with recovery after every reconnect. */
+export declare class Subscription {
+  /** The channel name. */
+  readonly channel: string;
+  /** `pending`, `subscribed`, `refused` or `unsubscribed`. */
+  readonly state: 'pending' | 'subscribed' | 'refused' | 'unsubscribed';
+  /** The last publication seen (null before the first subscribe reply). */
+  readonly position: StreamPosition | null;
+  /** Adds a listener for a known event or any publication event name; returns a remover. */
+  on<E extends keyof SubscriptionEvents>(event: E, fn: (payload: SubscriptionEvents[E]) => void): () => void;
+  on(event: string, fn: (payload: Publication) => void): () => void;
+  /** Removes a listener. */
+  off(event: string, fn: (...args: any[]) => void): void;
+  /** Resolves when the server confirmed the subscription; rejects when it refused. */
+  ready(): Promise<void>;
+  /** Publishes on this channel. */
+  publish(data: unknown, options?: { event?: string }): Promise<{ offset: number }>;
+  /** This channel's history. */
+  history(options?: { since?: StreamPosition; limit?: number }): Promise<HistoryReply>;
+  /** Who is in this channel. */
+  presence(): Promise<PresenceReply>;
+  /** Typing indicator; returns whether it was sent. */
+  typing(isTyping: boolean): boolean;
+  /** Cursor position; returns whether it was sent. */
+  cursor(position: Record<string, unknown>): boolean;
+  /** Leaves the channel and stops restoring it. */
+  unsubscribe(): Promise<void>;
+}

@@ -1,0 +1,926 @@
+// Hubbub JavaScript SDK: one resilient WebSocket to a Hubbub server, shared by every channel subscription.
+// A plain ES module with no dependencies and no build step; runs in browsers and in Node (inject a WebSocket
+// implementation such as the `ws` package where there is no global one). Types: hubbub.d.ts beside this file.
+//
+// What it does for the app: reconnects with exponential backoff and full jitter, opens a circuit breaker after
+// repeated failures, detects dead connections from the server's heartbeat, queues publishes and calls while
+// offline, and restores every subscription with `since` so missed publications arrive in order, once each.
+
+/** Close codes after which the client does not reconnect: 1000 and 4400–4499 ("do not retry"). */
+const NORMAL_CLOSURE = 1000;
+
+/** Client-side error codes, beside the server's (`bad_request`, `forbidden`, …). */
+export const ClientErrorCodes = Object.freeze({
+  /** No reply arrived within the call timeout. */
+  timeout: 'timeout',
+  /** The connection dropped after the request was sent; it may or may not have been applied. */
+  disconnected: 'disconnected',
+  /** The client was closed (by `close()` or because the server refused it for good). */
+  closed: 'closed',
+  /** The offline queue was full and this, its oldest request, was dropped. */
+  queueOverflow: 'queue_overflow',
+  /** The token could not be obtained or was refused. */
+  unauthorized: 'unauthorized',
+});
+
+/**
+ * An error from the server (`{"type":"error","data":{"code","message"}}`) or from the client itself
+ * (see {@link ClientErrorCodes}). Check `code`, never the message.
+ */
+export class HubbubError extends Error {
+  /**
+   * @param {string} code snake_case error code, e.g. `forbidden` or `timeout`.
+   * @param {string} message human-readable explanation.
+   * @param {{type?: string, channel?: string}} [details] the request that failed, when known.
+   */
+  constructor(code, message, details = {}) {
+    super(message);
+    /** @type {string} */
+    this.name = 'HubbubError';
+    /** The error code: a server code (`bad_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `rate_limited`, `too_large`, `internal`) or a client one. */
+    this.code = code;
+    /** The request type that failed, when known. */
+    this.type = details.type;
+    /** The channel concerned, when known. */
+    this.channel = details.channel;
+  }
+}
+
+/**
+ * The reconnect delay before attempt `attempt` (0-based): a uniformly random value in
+ * [0, min(capMs, baseMs × 2^attempt)) — exponential backoff with full jitter, so a crowd of clients
+ * that lost the same server does not come back in lockstep.
+ * @param {number} attempt 0 for the first retry after a drop.
+ * @param {number} baseMs
+ * @param {number} capMs
+ * @param {() => number} random a source of numbers in [0, 1).
+ * @returns {number} milliseconds, rounded down.
+ */
+export function backoffDelay(attempt, baseMs, capMs, random) {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * True when a close code means "reconnect": everything but 1000 and 4400–4499.
+ * @param {number} code
+ * @returns {boolean}
+ */
+export function shouldReconnect(code) {
+  return !(code === NORMAL_CLOSURE || (code >= 4400 && code <= 4499));
+}
+
+/** A minimal event emitter: `on` returns a function that removes the listener. */
+class Emitter {
+  constructor() {
+    /** @type {Map<string, Set<Function>>} */
+    this._listeners = new Map();
+  }
+
+  /**
+   * Adds a listener.
+   * @param {string} event
+   * @param {Function} fn
+   * @returns {() => void} call it to remove the listener.
+   */
+  on(event, fn) {
+    if (typeof fn !== 'function') throw new TypeError(`listener for '${event}' must be a function`);
+    let set = this._listeners.get(event);
+    if (!set) this._listeners.set(event, (set = new Set()));
+    set.add(fn);
+    return () => this.off(event, fn);
+  }
+
+  /**
+   * Removes a listener added with `on`.
+   * @param {string} event
+   * @param {Function} fn
+   */
+  off(event, fn) {
+    this._listeners.get(event)?.delete(fn);
+  }
+
+  /** @param {string} event @param {...unknown} args @returns {boolean} whether anyone listened. */
+  _emit(event, ...args) {
+    const set = this._listeners.get(event);
+    if (!set || set.size === 0) return false;
+    for (const fn of [...set]) {
+      try {
+        fn(...args);
+      } catch (err) {
+        // A throwing app handler must not break the connection's bookkeeping; surface it loudly instead.
+        if (typeof globalThis.reportError === 'function') globalThis.reportError(err);
+        else console.error('hubbub: an event handler threw', err);
+      }
+    }
+    return true;
+  }
+}
+
+/**
+ * Options of {@link HubbubClient}. Give `token` or `getToken`; everything else has a default.
+ * @typedef {object} HubbubClientOptions
+ * @property {string} [token] a JWT sent as `access_token` on every connection.
+ * @property {() => (string | Promise<string>)} [getToken] called before every connection attempt (first and
+ *   each reconnect), so a refreshed token is used; a throw counts as a failed attempt.
+ * @property {Function} [WebSocket] the WebSocket constructor (default `globalThis.WebSocket`; in Node 20 pass `ws`).
+ * @property {number} [backoffBaseMs=500] first reconnect delay ceiling; doubles per failed attempt.
+ * @property {number} [backoffCapMs=30000] largest reconnect delay ceiling.
+ * @property {number} [circuitBreakerThreshold=8] consecutive failed attempts that open the circuit breaker.
+ * @property {number} [circuitBreakerCooldownMs=60000] wait while the breaker is open before trying again.
+ * @property {number} [queueLimit=100] requests the offline queue holds; the oldest is dropped beyond it.
+ * @property {number} [callTimeoutMs=15000] how long a sent request waits for its reply.
+ * @property {number} [connectTimeoutMs=10000] how long an attempt may take from opening to `welcome`.
+ * @property {number} [heartbeatTimeoutMs=0] silence after which the connection counts as dead; 0 means
+ *   2 × the server's `heartbeat_ms` from `welcome`.
+ * @property {{setTimeout: (fn: () => void, ms: number) => unknown, clearTimeout: (handle: unknown) => void, now: () => number}} [timers]
+ *   the clock (inject a fake one in tests).
+ * @property {() => number} [random=Math.random] the jitter source, in [0, 1).
+ */
+
+const DEFAULTS = Object.freeze({
+  backoffBaseMs: 500,
+  backoffCapMs: 30_000,
+  circuitBreakerThreshold: 8,
+  circuitBreakerCooldownMs: 60_000,
+  queueLimit: 100,
+  callTimeoutMs: 15_000,
+  connectTimeoutMs: 10_000,
+  heartbeatTimeoutMs: 0,
+});
+
+const defaultTimers = {
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle),
+  now: () => Date.now(),
+};
+
+/** Lifecycle names a subscription emits itself; a publication of such a type reaches only `publication`. */
+const SUBSCRIPTION_LIFECYCLE = new Set(['subscribed', 'reload', 'error', 'publication', 'unsubscribed']);
+
+/**
+ * A Hubbub connection. Create it, add listeners, `subscribe`, then `connect()`.
+ *
+ * Events (listen with `on`): `connecting` {attempt}, `connected` (welcome data), `disconnected`
+ * {code, reason, willReconnect}, `reconnecting` {delay, attempt}, `circuit_open` {failures, cooldownMs},
+ * `auth_failed` {status?, code?, reason, willRetry}, `closed` {code, reason}, `queue_dropped` {type, data},
+ * `error` (HubbubError without a request to reject), `state` (the new state name).
+ */
+export class HubbubClient extends Emitter {
+  /**
+   * @param {string} url the server's WebSocket endpoint, e.g. `wss://chat.example.com/ws`
+   *   (`http(s)://` is turned into `ws(s)://`; a URL without a path gets `/ws`).
+   * @param {HubbubClientOptions} [options] see hubbub.d.ts and docs/sdk-js.md for every option and its default.
+   */
+  constructor(url, options = {}) {
+    super();
+    if (typeof url !== 'string' || url.length === 0) throw new TypeError('url is required');
+    if (options.token === undefined && typeof options.getToken !== 'function') {
+      throw new TypeError('give either token or getToken');
+    }
+    const WebSocketImpl = options.WebSocket ?? globalThis.WebSocket;
+    if (typeof WebSocketImpl !== 'function') {
+      throw new TypeError('no WebSocket implementation: pass options.WebSocket (e.g. the ws package in Node)');
+    }
+    /** @private */ this._url = normalizeUrl(url);
+    /** @private */ this._WebSocket = WebSocketImpl;
+    /** @private */ this._opts = { ...DEFAULTS, ...pickDefined(options) };
+    /** @private */ this._timers = options.timers ?? defaultTimers;
+    /** @private */ this._random = options.random ?? Math.random;
+    /** @private */ this._state = 'idle';
+    /** @private */ this._socket = null;
+    /** @private */ this._generation = 0;
+    /** @private */ this._nextId = 1;
+    /** @private @type {Map<number, {resolve: Function, reject: Function, timer: unknown, type: string, channel?: string, quiet?: boolean}>} */
+    this._pending = new Map();
+    /** @private @type {Array<{type: string, data: unknown, resolve: Function, reject: Function, timeoutMs: number}>} */
+    this._queue = [];
+    /** @private @type {Map<string, Subscription>} */
+    this._subscriptions = new Map();
+    /** @private */ this._failures = 0;
+    /** @private */ this._attempts = 0;
+    /** @private */ this._reconnectTimer = null;
+    /** @private */ this._connectTimer = null;
+    /** @private */ this._heartbeatTimer = null;
+    /** @private */ this._lastFrameAt = 0;
+    /** @private */ this._welcome = null;
+    /** @private @type {Array<{resolve: Function, reject: Function}>} */
+    this._connectWaiters = [];
+  }
+
+  /** The connection state: `idle`, `connecting`, `connected`, `reconnecting` or `closed`. */
+  get state() {
+    return this._state;
+  }
+
+  /** The server's `welcome` data of the current connection (null before the first). */
+  get welcome() {
+    return this._welcome;
+  }
+
+  /** Consecutive failed connection attempts since the last successful one. */
+  get failures() {
+    return this._failures;
+  }
+
+  /** Requests waiting in the offline queue. */
+  get queued() {
+    return this._queue.length;
+  }
+
+  /**
+   * Opens the connection (and keeps it open until `close()`). Resolves once the server's `welcome` arrived;
+   * rejects with a HubbubError (`closed` or `unauthorized`) if the client stops for good before that.
+   * Transient failures do not reject: the client keeps retrying with backoff.
+   * @returns {Promise<void>}
+   */
+  connect() {
+    if (this._state === 'connected') return Promise.resolve();
+    const waiter = new Promise((resolve, reject) => this._connectWaiters.push({ resolve, reject }));
+    // Fire-and-forget `connect()` followed by `close()` must not crash Node with an unhandled rejection;
+    // a caller that awaits still sees the rejection.
+    waiter.catch(() => {});
+    if (this._state === 'idle' || this._state === 'closed') {
+      this._failures = 0;
+      this._attempts = 0;
+      this._open();
+    }
+    return waiter;
+  }
+
+  /**
+   * Closes the connection with 1000 and stops reconnecting. Queued and unanswered requests are rejected
+   * with `closed`. Subscriptions are kept: a later `connect()` restores them with recovery.
+   * @param {string} [reason]
+   */
+  close(reason = 'client closed') {
+    this._stop(NORMAL_CLOSURE, reason, ClientErrorCodes.closed);
+  }
+
+  /**
+   * Subscribes to a channel (now, or as soon as connected) and keeps the subscription across reconnects.
+   * Subscribing twice to one channel returns the same subscription with the new handlers added.
+   * @param {string} channel e.g. `public:lobby`, `room:42`.
+   * @param {Record<string, Function>} [handlers] event name → listener, the same as calling `on` for each.
+   * @returns {Subscription}
+   */
+  subscribe(channel, handlers = {}) {
+    if (typeof channel !== 'string' || channel.length === 0) throw new TypeError('channel is required');
+    let sub = this._subscriptions.get(channel);
+    if (!sub) {
+      sub = new Subscription(this, channel);
+      this._subscriptions.set(channel, sub);
+      if (this._state === 'connected') this._sendSubscribe(sub);
+    }
+    for (const [event, fn] of Object.entries(handlers)) sub.on(event, fn);
+    return sub;
+  }
+
+  /**
+   * The subscription to `channel`, if any.
+   * @param {string} channel
+   * @returns {Subscription | undefined}
+   */
+  getSubscription(channel) {
+    return this._subscriptions.get(channel);
+  }
+
+  /**
+   * Sends any request that carries an id and resolves with the reply's `data`; rejects with a HubbubError
+   * carrying the server's `code`. While offline the request waits in the bounded offline queue and is sent
+   * in order after reconnecting; a request already sent when the connection drops rejects with `disconnected`.
+   * @param {string} type the message type, e.g. `publish` or a feature command.
+   * @param {unknown} [data] the request's `data`.
+   * @param {{timeoutMs?: number}} [options] `timeoutMs` counts from sending (default `callTimeoutMs`).
+   * @returns {Promise<any>}
+   */
+  call(type, data, options = {}) {
+    if (typeof type !== 'string' || type.length === 0) return Promise.reject(new TypeError('type is required'));
+    if (this._state === 'closed') {
+      return Promise.reject(new HubbubError(ClientErrorCodes.closed, 'the client is closed', { type }));
+    }
+    const timeoutMs = options.timeoutMs ?? this._opts.callTimeoutMs;
+    return new Promise((resolve, reject) => {
+      const request = { type, data, resolve, reject, timeoutMs };
+      // A socket that is already closing cannot take it: queue it for the next connection instead.
+      if (this._state === 'connected' && this._socket?.readyState === 1) this._sendRequest(request);
+      else this._enqueue(request);
+    });
+  }
+
+  /**
+   * Publishes on a channel (queued while offline). Resolves with `{offset}`.
+   * @param {string} channel
+   * @param {unknown} data any JSON value.
+   * @param {{event?: string}} [options] `event` names the publication type (default `message`).
+   * @returns {Promise<{offset: number}>}
+   */
+  publish(channel, data, options = {}) {
+    const request = { channel, data };
+    if (options.event !== undefined) request.event = options.event;
+    return this.call('publish', request);
+  }
+
+  /**
+   * Reads a channel's history: the latest `limit` publications, or those after `since`.
+   * @param {string} channel
+   * @param {{since?: {offset: number, epoch: string}, limit?: number}} [options]
+   * @returns {Promise<{publications: Array<object>, offset: number, epoch: string}>}
+   */
+  history(channel, options = {}) {
+    return this.call('history', { channel, ...options });
+  }
+
+  /**
+   * Who is in a channel now.
+   * @param {string} channel
+   * @returns {Promise<{members: Array<{user: string, name: string, since: string}>}>}
+   */
+  presence(channel) {
+    return this.call('presence', { channel });
+  }
+
+  /**
+   * Tells the channel this user is (or stopped) typing. Ephemeral: sent only while connected, never queued.
+   * @param {string} channel
+   * @param {boolean} isTyping
+   * @returns {boolean} whether it was sent.
+   */
+  typing(channel, isTyping) {
+    return this._sendEphemeral({ type: 'typing', data: { channel, is_typing: Boolean(isTyping) } });
+  }
+
+  /**
+   * Shares this user's cursor position in a channel. Ephemeral: sent only while connected, never queued;
+   * the server forwards at most one per user per 100 ms, the latest kept.
+   * @param {string} channel
+   * @param {Record<string, unknown>} position any JSON object, e.g. `{x: 10, y: 20}`.
+   * @returns {boolean} whether it was sent.
+   */
+  cursor(channel, position) {
+    return this._sendEphemeral({ type: 'cursor', data: { ...position, channel } });
+  }
+
+  // ---- connection lifecycle -------------------------------------------------------------------------
+
+  /** @private */
+  _setState(state) {
+    if (this._state === state) return;
+    this._state = state;
+    this._emit('state', state);
+  }
+
+  /** @private Starts one connection attempt. */
+  async _open() {
+    const generation = ++this._generation;
+    this._attempts++;
+    this._setState('connecting');
+    this._emit('connecting', { attempt: this._attempts });
+    const attempt = { socket: null, welcomed: false, errorText: '' };
+    // One deadline for the whole attempt, getToken included: a token service that hangs is a failure too.
+    this._connectTimer = this._timers.setTimeout(() => {
+      this._connectTimer = null;
+      if (generation !== this._generation || attempt.welcomed) return;
+      if (attempt.socket) {
+        this._abandon(attempt.socket, 4008, 'no welcome within connectTimeoutMs', attempt);
+      } else {
+        this._generation++;
+        this._emit('error', new HubbubError(ClientErrorCodes.timeout, 'getToken did not finish within connectTimeoutMs'));
+        this._afterFailure(null);
+      }
+    }, this._opts.connectTimeoutMs);
+
+    let token = this._opts.token;
+    if (typeof this._opts.getToken === 'function') {
+      try {
+        token = await this._opts.getToken();
+      } catch (err) {
+        if (generation !== this._generation) return;
+        this._clearConnectionTimers();
+        this._emit('error', new HubbubError(ClientErrorCodes.unauthorized, `getToken failed: ${err?.message ?? err}`));
+        this._afterFailure(null);
+        return;
+      }
+      if (generation !== this._generation) return;
+    }
+
+    let socket;
+    try {
+      const url = new URL(this._url);
+      if (token) url.searchParams.set('access_token', String(token));
+      socket = new this._WebSocket(url.toString());
+    } catch (err) {
+      this._clearConnectionTimers();
+      this._emit('error', new HubbubError('bad_request', `cannot open the WebSocket: ${err?.message ?? err}`));
+      this._afterFailure(null);
+      return;
+    }
+    this._socket = socket;
+    attempt.socket = socket;
+
+    socket.onmessage = (event) => {
+      if (this._socket === socket) this._onMessage(event.data, attempt);
+    };
+    socket.onerror = (event) => {
+      // Browsers hide the handshake status; Node's ws says "Unexpected server response: 401".
+      attempt.errorText = String(event?.message ?? event?.error?.message ?? '');
+    };
+    socket.onclose = (event) => {
+      if (this._socket !== socket) return;
+      this._onSocketClosed(attempt, event?.code ?? 1006, event?.reason ?? '');
+    };
+  }
+
+  /** @private Drops a socket we gave up on (dead or stuck) without waiting for its close handshake. */
+  _abandon(socket, code, reason, attempt) {
+    detach(socket);
+    try {
+      if (typeof socket.terminate === 'function') socket.terminate();
+      else socket.close(code, reason);
+    } catch {
+      // The socket may already be closing; we no longer listen to it either way.
+    }
+    this._onSocketClosed(attempt, code, reason);
+  }
+
+  /** @private */
+  _onSocketClosed(attempt, code, reason) {
+    const socket = attempt.socket;
+    detach(socket);
+    if (this._socket === socket) this._socket = null;
+    this._clearConnectionTimers();
+    this._failInFlight();
+    for (const sub of this._subscriptions.values()) sub._onDisconnected();
+
+    const status = /\b(401|403)\b/.exec(attempt.errorText)?.[1];
+    if (!attempt.welcomed && status) {
+      // The handshake was refused (seen where the WebSocket exposes the HTTP status, e.g. Node's ws).
+      const willRetry = typeof this._opts.getToken === 'function';
+      this._emit('auth_failed', { status: Number(status), reason: attempt.errorText, willRetry });
+      this._emit('disconnected', { code, reason: attempt.errorText, willReconnect: willRetry });
+      if (!willRetry) {
+        this._stop(code, attempt.errorText, ClientErrorCodes.unauthorized);
+        return;
+      }
+      this._afterFailure(attempt);
+      return;
+    }
+    if (!shouldReconnect(code)) {
+      if (code !== NORMAL_CLOSURE) this._emit('auth_failed', { code, reason, willRetry: false });
+      this._emit('disconnected', { code, reason, willReconnect: false });
+      this._stop(code, reason, code === NORMAL_CLOSURE ? ClientErrorCodes.closed : ClientErrorCodes.unauthorized);
+      return;
+    }
+    this._emit('disconnected', { code, reason, willReconnect: true });
+    this._afterFailure(attempt);
+  }
+
+  /** @private Decides the next attempt: backoff, or the circuit breaker's cool-down. */
+  _afterFailure(attempt) {
+    if (this._state === 'closed') return;
+    this._socket = null;
+    // A connection that reached welcome was a success: its drop starts a fresh backoff sequence.
+    if (!attempt?.welcomed) this._failures++;
+    let delay;
+    if (this._failures >= this._opts.circuitBreakerThreshold) {
+      delay = this._opts.circuitBreakerCooldownMs;
+      this._emit('circuit_open', { failures: this._failures, cooldownMs: delay });
+    } else {
+      // The first retry (after a drop or a first failure) uses the base; each further failure doubles it.
+      delay = backoffDelay(Math.max(0, this._failures - 1), this._opts.backoffBaseMs, this._opts.backoffCapMs, this._random);
+    }
+    this._setState('reconnecting');
+    this._emit('reconnecting', { delay, attempt: this._attempts + 1 });
+    this._reconnectTimer = this._timers.setTimeout(() => {
+      this._reconnectTimer = null;
+      if (this._state === 'reconnecting') this._open();
+    }, delay);
+  }
+
+  /** @private Stops for good: no reconnect, every waiting request rejected. */
+  _stop(code, reason, errorCode) {
+    if (this._state === 'closed' || this._state === 'idle') {
+      this._setState('closed');
+      this._rejectConnectWaiters(errorCode, reason);
+      this._rejectQueue(errorCode, reason);
+      return;
+    }
+    this._generation++;
+    const socket = this._socket;
+    this._socket = null;
+    if (socket) {
+      detach(socket);
+      try {
+        socket.close(NORMAL_CLOSURE, reason.slice(0, 60));
+      } catch {
+        // A reason the socket rejects (too long in UTF-8) must not keep it open; a closing socket throws too.
+        try { socket.close(NORMAL_CLOSURE); } catch { /* already closing */ }
+      }
+      this._emit('disconnected', { code, reason, willReconnect: false });
+    }
+    if (this._reconnectTimer !== null) this._timers.clearTimeout(this._reconnectTimer);
+    this._reconnectTimer = null;
+    this._clearConnectionTimers();
+    this._failInFlight(ClientErrorCodes.closed);
+    for (const sub of this._subscriptions.values()) sub._onDisconnected();
+    this._setState('closed');
+    this._rejectConnectWaiters(errorCode, reason);
+    this._rejectQueue(errorCode, reason);
+    this._emit('closed', { code, reason });
+  }
+
+  /** @private */
+  _clearConnectionTimers() {
+    if (this._connectTimer !== null) this._timers.clearTimeout(this._connectTimer);
+    if (this._heartbeatTimer !== null) this._timers.clearTimeout(this._heartbeatTimer);
+    this._connectTimer = null;
+    this._heartbeatTimer = null;
+  }
+
+  /** @private */
+  _rejectConnectWaiters(code, reason) {
+    const waiters = this._connectWaiters.splice(0);
+    for (const w of waiters) w.reject(new HubbubError(code, `the client stopped: ${reason}`));
+  }
+
+  /** @private */
+  _rejectQueue(code, reason) {
+    const queued = this._queue.splice(0);
+    for (const r of queued) r.reject(new HubbubError(code, `the client stopped: ${reason}`, { type: r.type }));
+  }
+
+  /** @private Requests sent but unanswered when the connection dropped may or may not have been applied. */
+  _failInFlight(code = ClientErrorCodes.disconnected) {
+    const pending = [...this._pending.values()];
+    this._pending.clear();
+    for (const p of pending) {
+      this._timers.clearTimeout(p.timer);
+      if (!p.quiet) p.reject(new HubbubError(code, `the connection dropped before '${p.type}' was answered`, p));
+    }
+  }
+
+  // ---- heartbeat ------------------------------------------------------------------------------------
+
+  /** @private How long without any frame means the connection is dead. */
+  _deadAfterMs() {
+    if (this._opts.heartbeatTimeoutMs > 0) return this._opts.heartbeatTimeoutMs;
+    return 2 * (this._welcome?.heartbeat_ms ?? 25_000);
+  }
+
+  /** @private Checks once per window instead of re-arming a timer on every frame. */
+  _armHeartbeat(attempt) {
+    const check = () => {
+      this._heartbeatTimer = null;
+      if (this._socket !== attempt.socket) return;
+      const quietFor = this._timers.now() - this._lastFrameAt;
+      const deadAfter = this._deadAfterMs();
+      if (quietFor >= deadAfter) {
+        this._abandon(attempt.socket, 4001, `no frame from the server for ${quietFor} ms`, attempt);
+        return;
+      }
+      this._heartbeatTimer = this._timers.setTimeout(check, deadAfter - quietFor);
+    };
+    this._heartbeatTimer = this._timers.setTimeout(check, this._deadAfterMs());
+  }
+
+  // ---- frames ---------------------------------------------------------------------------------------
+
+  /** @private */
+  _onMessage(raw, attempt) {
+    this._lastFrameAt = this._timers.now();
+    let frame;
+    try {
+      frame = JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw));
+    } catch {
+      this._emit('error', new HubbubError('bad_request', 'the server sent a frame that is not JSON'));
+      return;
+    }
+    if (frame === null || typeof frame !== 'object') return;
+    switch (frame.type) {
+      case 'welcome':
+        this._onWelcome(frame.data ?? {}, attempt);
+        return;
+      case 'ping':
+        if (frame.id === undefined) this._sendRaw({ type: 'pong' });
+        return;
+      default:
+        // Any frame carrying the id of a request answers it (`reply`, `error`, or `pong` for a `ping`).
+        if (frame.id !== undefined && frame.id !== null) {
+          if (this._pending.has(frame.id)) this._settle(frame);
+          return;
+        }
+        if (frame.type === 'error') {
+          const d = frame.data ?? {};
+          this._emit('error', new HubbubError(d.code ?? 'internal', d.message ?? 'error from the server'));
+          return;
+        }
+        if (typeof frame.channel === 'string') this._subscriptions.get(frame.channel)?._onFrame(frame);
+    }
+  }
+
+  /** @private */
+  _onWelcome(data, attempt) {
+    if (attempt.welcomed) return;
+    attempt.welcomed = true;
+    this._timers.clearTimeout(this._connectTimer);
+    this._connectTimer = null;
+    this._failures = 0;
+    this._attempts = 0;
+    this._welcome = data;
+    this._armHeartbeat(attempt);
+    this._setState('connected');
+    this._emit('connected', data);
+    // Subscriptions first, then the queue, so queued publishes reach channels this client listens to.
+    for (const sub of this._subscriptions.values()) this._sendSubscribe(sub);
+    const queued = this._queue.splice(0);
+    for (const request of queued) this._sendRequest(request);
+    const waiters = this._connectWaiters.splice(0);
+    for (const w of waiters) w.resolve();
+  }
+
+  /** @private */
+  _settle(frame) {
+    const p = this._pending.get(frame.id);
+    this._pending.delete(frame.id);
+    this._timers.clearTimeout(p.timer);
+    if (frame.type === 'error') {
+      const d = frame.data ?? {};
+      p.reject(new HubbubError(d.code ?? 'internal', d.message ?? 'request failed', p));
+    } else {
+      p.resolve(frame.data ?? {});
+    }
+  }
+
+  /** @private */
+  _enqueue(request) {
+    this._queue.push(request);
+    while (this._queue.length > this._opts.queueLimit) {
+      const dropped = this._queue.shift();
+      this._emit('queue_dropped', { type: dropped.type, data: dropped.data });
+      dropped.reject(new HubbubError(ClientErrorCodes.queueOverflow,
+        `the offline queue holds at most ${this._opts.queueLimit} requests; this oldest one was dropped`, dropped));
+    }
+  }
+
+  /** @private Sends a request with a fresh id and waits for its reply. */
+  _sendRequest(request, quiet = false) {
+    const id = this._nextId++;
+    const entry = {
+      resolve: request.resolve,
+      reject: request.reject,
+      type: request.type,
+      channel: request.data?.channel,
+      quiet,
+      timer: null,
+    };
+    entry.timer = this._timers.setTimeout(() => {
+      if (!this._pending.has(id)) return;
+      this._pending.delete(id);
+      entry.reject(new HubbubError(ClientErrorCodes.timeout,
+        `no reply to '${request.type}' within ${request.timeoutMs} ms`, entry));
+    }, request.timeoutMs);
+    this._pending.set(id, entry);
+    const frame = { type: request.type, id };
+    if (request.data !== undefined) frame.data = request.data;
+    if (!this._sendRaw(frame)) {
+      // The socket refused the frame (it is closing): the close handler rejects it with `disconnected`.
+    }
+  }
+
+  /** @private */
+  _sendEphemeral(frame) {
+    if (this._state !== 'connected') return false;
+    return this._sendRaw(frame);
+  }
+
+  /** @private */
+  _sendRaw(frame) {
+    const socket = this._socket;
+    if (!socket || socket.readyState !== 1) return false;
+    try {
+      socket.send(JSON.stringify(frame));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** @private Sends `subscribe` for a subscription, with `since` when it has a position to recover from. */
+  _sendSubscribe(sub) {
+    const data = { channel: sub.channel };
+    if (sub.position) data.since = { offset: sub.position.offset, epoch: sub.position.epoch };
+    const request = {
+      type: 'subscribe',
+      data,
+      timeoutMs: this._opts.callTimeoutMs,
+      resolve: (reply) => sub._onSubscribed(reply, data.since !== undefined),
+      reject: (err) => {
+        if (err.code === ClientErrorCodes.timeout) {
+          // A subscribe the server never answered leaves the channel in doubt: start a clean connection.
+          if (this._socket) this._abandon(this._socket, 4008, 'subscribe timed out', { socket: this._socket, welcomed: true, errorText: '' });
+          return;
+        }
+        this._subscriptions.delete(sub.channel);
+        sub._onRefused(err);
+      },
+    };
+    // quiet: a subscribe cut off by a disconnect is simply sent again after reconnecting.
+    this._sendRequest(request, true);
+  }
+
+  /** @private */
+  _unsubscribe(sub) {
+    if (this._subscriptions.get(sub.channel) !== sub) return Promise.resolve();
+    this._subscriptions.delete(sub.channel);
+    if (this._state !== 'connected') return Promise.resolve();
+    return new Promise((resolve) => {
+      this._sendRequest({
+        type: 'unsubscribe',
+        data: { channel: sub.channel },
+        timeoutMs: this._opts.callTimeoutMs,
+        resolve: () => resolve(),
+        // Gone either way: the server drops subscriptions with the connection.
+        reject: () => resolve(),
+      }, true);
+    });
+  }
+}
+
+/**
+ * One channel subscription. Kept across reconnects and restored with `since`, so its publications arrive in
+ * offset order with no gap and no duplicate.
+ *
+ * Events: every publication type (`message` or the publication's `event`) and `publication` (all of them)
+ * with `{type, channel, offset, data, from?}`; `typing`, `cursor`, `presence_join`, `presence_leave` with the
+ * event's data (`{user, name, …}`); `subscribed` {offset, epoch, recovered, resubscribed}; `reload`
+ * {reason: 'not_recovered' | 'stream_reset', epoch} when missed publications cannot be replayed and the app
+ * should reload its state; `error` (HubbubError) when the server refused the subscription; `unsubscribed`.
+ */
+export class Subscription extends Emitter {
+  /** @param {HubbubClient} client @param {string} channel */
+  constructor(client, channel) {
+    super();
+    /** @private */ this._client = client;
+    /** The channel name. */
+    this.channel = channel;
+    /** @private @type {{offset: number, epoch: string} | null} */
+    this._position = null;
+    /** @private */ this._state = 'pending';
+    /** @private */ this._readyWaiters = [];
+  }
+
+  /** `pending` (waiting for the server), `subscribed`, `refused` or `unsubscribed`. */
+  get state() {
+    return this._state;
+  }
+
+  /** The last publication seen: `{offset, epoch}` (null before the first subscribe reply). */
+  get position() {
+    return this._position ? { ...this._position } : null;
+  }
+
+  /**
+   * Resolves when the server confirmed the subscription (at once if it already has); rejects with the
+   * server's HubbubError when it refused.
+   * @returns {Promise<void>}
+   */
+  ready() {
+    if (this._state === 'subscribed') return Promise.resolve();
+    if (this._state === 'refused') return Promise.reject(this._refusal);
+    if (this._state === 'unsubscribed') return Promise.reject(new HubbubError(ClientErrorCodes.closed, 'unsubscribed'));
+    return new Promise((resolve, reject) => this._readyWaiters.push({ resolve, reject }));
+  }
+
+  /**
+   * Publishes on this channel (queued while offline).
+   * @param {unknown} data
+   * @param {{event?: string}} [options]
+   * @returns {Promise<{offset: number}>}
+   */
+  publish(data, options) {
+    return this._client.publish(this.channel, data, options);
+  }
+
+  /**
+   * This channel's history.
+   * @param {{since?: {offset: number, epoch: string}, limit?: number}} [options]
+   * @returns {Promise<{publications: Array<object>, offset: number, epoch: string}>}
+   */
+  history(options) {
+    return this._client.history(this.channel, options);
+  }
+
+  /** Who is in this channel now. @returns {Promise<{members: Array<{user: string, name: string, since: string}>}>} */
+  presence() {
+    return this._client.presence(this.channel);
+  }
+
+  /** Tells the others this user is (or stopped) typing. @param {boolean} isTyping @returns {boolean} whether sent. */
+  typing(isTyping) {
+    return this._client.typing(this.channel, isTyping);
+  }
+
+  /** Shares this user's cursor position. @param {Record<string, unknown>} position @returns {boolean} whether sent. */
+  cursor(position) {
+    return this._client.cursor(this.channel, position);
+  }
+
+  /** Leaves the channel and stops restoring it. @returns {Promise<void>} */
+  unsubscribe() {
+    if (this._state === 'unsubscribed') return Promise.resolve();
+    this._state = 'unsubscribed';
+    this._settleReady(new HubbubError(ClientErrorCodes.closed, 'unsubscribed'));
+    const done = this._client._unsubscribe(this);
+    this._emit('unsubscribed', {});
+    return done;
+  }
+
+  /** @private */
+  _onDisconnected() {
+    if (this._state === 'subscribed') this._state = 'pending';
+  }
+
+  /** @private */
+  _onSubscribed(reply, resubscribed) {
+    if (this._state === 'unsubscribed') return;
+    const recovered = reply.recovered;
+    if (!resubscribed || recovered === false || !this._position) {
+      // Without recovery the stream starts at the server's latest offset. With recovered:true we keep our
+      // position: the replayed publications that follow the reply move it forward.
+      this._position = { offset: reply.offset, epoch: reply.epoch };
+    }
+    this._state = 'subscribed';
+    this._emit('subscribed', { offset: reply.offset, epoch: reply.epoch, recovered: recovered ?? null, resubscribed });
+    if (resubscribed && recovered === false) {
+      this._emit('reload', { reason: 'not_recovered', epoch: reply.epoch });
+    }
+    this._settleReady(null);
+  }
+
+  /** @private */
+  _onRefused(err) {
+    this._state = 'refused';
+    this._refusal = err;
+    err.channel = this.channel;
+    this._settleReady(err);
+    this._emit('error', err);
+  }
+
+  /** @private */
+  _settleReady(err) {
+    const waiters = this._readyWaiters.splice(0);
+    for (const w of waiters) (err ? w.reject(err) : w.resolve());
+  }
+
+  /** @private */
+  _onFrame(frame) {
+    if (this._state === 'unsubscribed') return;
+    if (frame.type === 'stream_reset') {
+      const epoch = frame.data?.epoch;
+      // Offsets restart in the new epoch: accept whatever comes next, then dedupe from there.
+      this._position = { offset: 0, epoch };
+      this._emit('reload', { reason: 'stream_reset', epoch });
+      return;
+    }
+    if (typeof frame.offset === 'number') {
+      if (this._position && frame.offset <= this._position.offset) return; // already delivered
+      if (this._position) this._position.offset = frame.offset;
+      const publication = { type: frame.type, channel: frame.channel, offset: frame.offset, data: frame.data };
+      if (frame.from) publication.from = frame.from;
+      this._emit('publication', publication);
+      if (!SUBSCRIPTION_LIFECYCLE.has(frame.type)) this._emit(frame.type, publication);
+      return;
+    }
+    // Ephemeral events (typing, cursor, presence_join/leave, feature events without offset).
+    if (!SUBSCRIPTION_LIFECYCLE.has(frame.type)) this._emit(frame.type, frame.data, frame);
+  }
+}
+
+/** @param {string} url */
+function normalizeUrl(url) {
+  const parsed = new URL(url);
+  if (parsed.protocol === 'http:') parsed.protocol = 'ws:';
+  else if (parsed.protocol === 'https:') parsed.protocol = 'wss:';
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+    throw new TypeError(`url must be ws:, wss:, http: or https: (got ${parsed.protocol})`);
+  }
+  if (parsed.pathname === '/' || parsed.pathname === '') parsed.pathname = '/ws';
+  return parsed.toString();
+}
+
+/** @param {object} options */
+function pickDefined(options) {
+  const out = {};
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/** Stops listening to a socket we are done with. */
+function detach(socket) {
+  socket.onopen = null;
+  socket.onmessage = null;
+  // Keep swallowing errors: Node's ws reports a socket closed mid-handshake as an error event, and an
+  // EventEmitter error nobody listens to would crash the process.
+  socket.onerror = () => {};
+  socket.onclose = null;
+}

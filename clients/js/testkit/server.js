@@ -1,0 +1,118 @@
+// Starts the real Hubbub server (the Release build) as a child process on a free loopback port, for tests.
+import { spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const serverDll = path.join(repo, 'src/Hubbub.Server/bin/Release/net10.0/Hubbub.Server.dll');
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Signs an HS256 JWT the way the server checks it. */
+export function signToken(key, claims) {
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const body = { exp: Math.floor(Date.now() / 1000) + 3600, ...claims };
+  const unsigned = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(body)}`;
+  const signature = createHmac('sha256', Buffer.from(key, 'utf8')).update(unsigned).digest('base64url');
+  return `${unsigned}.${signature}`;
+}
+
+/**
+ * A running server process. `start()` spawns it and waits (bounded) for /healthz; `stop()` kills it and waits
+ * for the exit. `restart()` keeps the port, so clients reconnect to "the same server" with a new memory.
+ */
+export class ServerProcess {
+  constructor({ env = {} } = {}) {
+    this.signingKey = randomBytes(24).toString('hex');
+    this.apiKey = randomBytes(12).toString('hex');
+    this.extraEnv = env;
+    this.port = 0;
+    this.child = null;
+    this.output = '';
+  }
+
+  get httpUrl() { return `http://127.0.0.1:${this.port}`; }
+  get wsUrl() { return `ws://127.0.0.1:${this.port}/ws`; }
+
+  token(user, name = `user ${user}`, extra = {}) {
+    return signToken(this.signingKey, { sub: String(user), name, ...extra });
+  }
+
+  async start() {
+    if (!existsSync(serverDll)) {
+      throw new Error(`server build missing: ${serverDll} (run: dotnet build src/Hubbub.Server -c Release)`);
+    }
+    if (!this.port) this.port = await freePort();
+    const child = spawn('dotnet', [serverDll, '--urls', this.httpUrl], {
+      env: {
+        ...process.env,
+        Auth__SigningKey: this.signingKey,
+        Auth__ApiKey: this.apiKey,
+        ASPNETCORE_ENVIRONMENT: 'Production',
+        DOTNET_NOLOGO: '1',
+        ...this.extraEnv,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout.on('data', (d) => { this.output = (this.output + d).slice(-20_000); });
+    child.stderr.on('data', (d) => { this.output = (this.output + d).slice(-20_000); });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    this._exited = exited;
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`server exited early:\n${this.output}`);
+      try {
+        const res = await fetch(`${this.httpUrl}/healthz`, { signal: AbortSignal.timeout(1000) });
+        if (res.ok) return;
+      } catch {
+        // Not listening yet.
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`server did not become healthy within 30 s:\n${this.output}`);
+  }
+
+  /** Kills the process (SIGKILL unless told otherwise) and waits for it to exit (bounded). */
+  async stop(signal = 'SIGKILL') {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    let timer;
+    const timeout = new Promise((r) => { timer = setTimeout(r, 15_000); });
+    await Promise.race([this._exited, timeout]);
+    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    this.child = null;
+  }
+
+  async restart() {
+    await this.stop();
+    await this.start();
+  }
+
+  /** POST /api/publish as a backend would. */
+  async publish(channel, data, type) {
+    const res = await fetch(`${this.httpUrl}/api/publish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': this.apiKey },
+      body: JSON.stringify({ channel, type, data }),
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!res.ok) throw new Error(`publish failed: ${res.status} ${await res.text()}`);
+    return res.json();
+  }
+}

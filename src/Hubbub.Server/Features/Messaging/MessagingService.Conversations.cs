@@ -1,0 +1,211 @@
+using System.Data.Common;
+using Hubbub.Core;
+using Hubbub.Server.Storage;
+
+namespace Hubbub.Server.Features.Messaging;
+
+public sealed partial class MessagingService
+{
+    /// <summary>The kind of a one-to-one conversation.</summary>
+    public const string Direct = "direct";
+
+    /// <summary>The kind of a conversation of any number of participants.</summary>
+    public const string Group = "group";
+
+    /// <summary>
+    /// Creates a conversation of the caller and <see cref="CreateConversationRequest.Participants"/>. A direct
+    /// conversation between two users exists once: asking again returns it (<c>Created</c> false), with both
+    /// back in it if one had left.
+    /// </summary>
+    public async Task<(ConversationView Conversation, bool Created)> CreateConversationAsync(HubbubUser me, CreateConversationRequest request,
+        CancellationToken cancellationToken = default)
+    {
+        await users.TouchAsync(me, cancellationToken);
+        var others = OtherUsers(me, request.Participants, "participants");
+        var kind = request.Kind ?? (others.Count == 1 && string.IsNullOrWhiteSpace(request.Title) ? Direct : Group);
+        if (kind is not (Direct or Group))
+        {
+            throw HubbubException.BadRequest("'kind' must be \"direct\" or \"group\"");
+        }
+        if (others.Count == 0)
+        {
+            throw HubbubException.BadRequest("'participants' must name at least one other user");
+        }
+        if (kind == Direct && others.Count != 1)
+        {
+            throw HubbubException.BadRequest("a direct conversation has exactly one other participant");
+        }
+        if (others.Count + 1 > Options.MaxParticipants)
+        {
+            throw HubbubException.TooLarge($"a conversation has at most {Options.MaxParticipants} participants");
+        }
+        var title = kind == Group ? ValidTitle(request.Title) : null;
+        var everyone = others.Prepend(me.Id).ToList();
+        var directKey = kind == Direct ? DirectKey(me.Id, others[0]) : null;
+
+        (long Id, bool Created, List<string> Added) result;
+        try
+        {
+            result = await CreateInTransactionAsync(kind, title, directKey, everyone, cancellationToken);
+        }
+        catch (DbException) when (directKey is not null)
+        {
+            // Two first messages between the same pair raced (PostgreSQL): the loser finds the winner's row.
+            result = await CreateInTransactionAsync(kind, title, directKey, everyone, cancellationToken);
+        }
+
+        await AnnounceAddedAsync(result.Id, result.Added, participantsChanged: !result.Created, cancellationToken);
+        var view = await database.InTransactionAsync(tx => ViewAsync(tx, result.Id, me.Id, cancellationToken), cancellationToken);
+        return (view, result.Created);
+    }
+
+    private Task<(long Id, bool Created, List<string> Added)> CreateInTransactionAsync(string kind, string? title, string? directKey,
+        List<string> everyone, CancellationToken ct) =>
+        database.InTransactionAsync(async tx =>
+        {
+            var now = NowMs;
+            if (directKey is not null && await MessagingStore.FindDirectAsync(tx, directKey, ct) is { } existing)
+            {
+                return (existing, false, await MessagingStore.AddParticipantsAsync(tx, existing, everyone, now, ct));
+            }
+            var id = await MessagingStore.InsertConversationAsync(tx, kind, title, directKey, now, ct);
+            return (id, true, await MessagingStore.AddParticipantsAsync(tx, id, everyone, now, ct));
+        }, ct);
+
+    /// <summary>The caller's conversations, newest activity first, with last message and unread count.</summary>
+    public async Task<ConversationList> ListConversationsAsync(HubbubUser me, CancellationToken cancellationToken = default)
+    {
+        await users.TouchAsync(me, cancellationToken);
+        return new ConversationList(await database.InTransactionAsync(async tx =>
+            await ViewsAsync(tx, await MessagingStore.ConversationsOfAsync(tx, me.Id, null, cancellationToken), me.Id, cancellationToken),
+            cancellationToken));
+    }
+
+    /// <summary>One conversation of the caller.</summary>
+    public async Task<ConversationView> GetConversationAsync(HubbubUser me, string conversation, CancellationToken cancellationToken = default)
+    {
+        await users.TouchAsync(me, cancellationToken);
+        var id = ParseConversation(conversation);
+        return await database.InTransactionAsync(async tx =>
+        {
+            await RequireParticipantAsync(tx, id, me.Id, cancellationToken);
+            return await ViewAsync(tx, id, me.Id, cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>Adds users to a group the caller takes part in; users already in it are ignored.</summary>
+    public async Task<ConversationView> AddParticipantsAsync(HubbubUser me, string conversation, AddParticipantsRequest request,
+        CancellationToken cancellationToken = default)
+    {
+        await users.TouchAsync(me, cancellationToken);
+        var id = ParseConversation(conversation);
+        var newcomers = OtherUsers(me, request.Users, "users");
+        if (newcomers.Count == 0)
+        {
+            throw HubbubException.BadRequest("'users' must name at least one other user");
+        }
+        var added = await database.InTransactionAsync(async tx =>
+        {
+            var row = await RequireParticipantAsync(tx, id, me.Id, cancellationToken);
+            if (row.Kind != Group)
+            {
+                throw HubbubException.BadRequest("participants can be added to group conversations only");
+            }
+            var current = await MessagingStore.CountParticipantsAsync(tx, id, cancellationToken);
+            var fresh = new List<string>();
+            foreach (var user in newcomers)
+            {
+                if (!await MessagingStore.IsParticipantAsync(tx, id, user, cancellationToken))
+                {
+                    fresh.Add(user);
+                }
+            }
+            if (current + fresh.Count > Options.MaxParticipants)
+            {
+                throw HubbubException.TooLarge($"a conversation has at most {Options.MaxParticipants} participants");
+            }
+            return await MessagingStore.AddParticipantsAsync(tx, id, fresh, NowMs, cancellationToken);
+        }, cancellationToken);
+
+        await AnnounceAddedAsync(id, added, participantsChanged: true, cancellationToken);
+        return await database.InTransactionAsync(tx => ViewAsync(tx, id, me.Id, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Takes the caller out of a conversation; the others get <c>participants_changed</c>.</summary>
+    public async Task LeaveAsync(HubbubUser me, string conversation, CancellationToken cancellationToken = default)
+    {
+        await users.TouchAsync(me, cancellationToken);
+        var id = ParseConversation(conversation);
+        var view = await database.InTransactionAsync(async tx =>
+        {
+            await RequireParticipantAsync(tx, id, me.Id, cancellationToken);
+            await MessagingStore.RemoveParticipantAsync(tx, id, me.Id, cancellationToken);
+            return await ViewAsync(tx, id, null, cancellationToken);
+        }, cancellationToken);
+        await events.ToConversationAsync(view.Id, MessagingEvents.ParticipantsChanged, view, MessagingJsonContext.Default.ConversationView);
+    }
+
+    /// <summary>After commit: <c>conversation_added</c> to each newcomer, <c>participants_changed</c> to the channel.</summary>
+    private async Task AnnounceAddedAsync(long id, List<string> added, bool participantsChanged, CancellationToken ct)
+    {
+        if (added.Count == 0)
+        {
+            return;
+        }
+        if (participantsChanged)
+        {
+            var shared = await database.InTransactionAsync(tx => ViewAsync(tx, id, null, ct), ct);
+            await events.ToConversationAsync(shared.Id, MessagingEvents.ParticipantsChanged, shared, MessagingJsonContext.Default.ConversationView);
+        }
+        foreach (var user in added)
+        {
+            var own = await database.InTransactionAsync(tx => ViewAsync(tx, id, user, ct), ct);
+            await events.ToUserAsync(user, MessagingEvents.ConversationAdded, own, MessagingJsonContext.Default.ConversationView);
+        }
+    }
+
+    /// <summary>The distinct, valid user ids of a list, without the caller.</summary>
+    private List<string> OtherUsers(HubbubUser me, IReadOnlyList<string>? list, string field)
+    {
+        if (list is null)
+        {
+            throw HubbubException.BadRequest($"'{field}' is required: a list of user ids");
+        }
+        // Bound the work before looking at the items: a hostile list of a million ids is refused at once.
+        if (list.Count > Options.MaxParticipants * 2)
+        {
+            throw HubbubException.TooLarge($"a conversation has at most {Options.MaxParticipants} participants");
+        }
+        foreach (var user in list)
+        {
+            CheckUserId(user, field);
+        }
+        return [.. list.Where(u => u != me.Id).Distinct(StringComparer.Ordinal)];
+    }
+
+    private string? ValidTitle(string? title)
+    {
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            return null;
+        }
+        title = title.Trim();
+        if (title.Any(char.IsControl))
+        {
+            throw HubbubException.BadRequest("'title' must not contain control characters");
+        }
+        CheckStorable(title, "title");
+        if (title.Length > Options.MaxTitleLength)
+        {
+            throw HubbubException.TooLarge($"'title' is longer than {Options.MaxTitleLength} characters");
+        }
+        return title;
+    }
+
+    // Length-prefixed so no pair of ids can produce another pair's key.
+    private static string DirectKey(string a, string b)
+    {
+        var (first, second) = string.CompareOrdinal(a, b) <= 0 ? (a, b) : (b, a);
+        return $"{first.Length}:{first}|{second}";
+    }
+}

@@ -1,0 +1,173 @@
+using System.Buffers;
+using System.Globalization;
+using Hubbub.Core;
+using Hubbub.Server.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Hubbub.Server.Features.Messaging;
+
+/// <summary>
+/// The messaging domain: conversations, participants, messages, read receipts and status. REST endpoints and
+/// WebSocket commands both call this, so they validate, refuse and publish alike. Every change is committed
+/// before its event is published. Refusals are <see cref="HubbubException"/>s with protocol error codes.
+/// </summary>
+public sealed partial class MessagingService(
+    IDatabase database,
+    MessagingEvents events,
+    SendRateLimiter rateLimiter,
+    UserDirectory users,
+    OnlineStatusTracker status,
+    IOptions<MessagingOptions> options,
+    TimeProvider time)
+{
+    /// <summary>Longest user id accepted as a participant.</summary>
+    public const int MaxUserIdLength = 128;
+
+    // A participant must be able to own a `user:{id}` channel, so ids use the channel-name characters.
+    private static readonly SearchValues<char> UserIdChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:@=,");
+
+    private MessagingOptions Options => options.Value;
+
+    private long NowMs => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>May <paramref name="user"/> see conversation <paramref name="conversation"/> (its channel, its messages)?</summary>
+    public async Task<bool> IsParticipantAsync(string user, string conversation, CancellationToken cancellationToken = default) =>
+        TryParseId(conversation, out var id)
+        && await database.InTransactionAsync(tx => MessagingStore.IsParticipantAsync(tx, id, user, cancellationToken), cancellationToken);
+
+    /// <summary>Whether the user is connected now, and when they were last.</summary>
+    public async Task<UserStatus> GetStatusAsync(HubbubUser me, string user, CancellationToken cancellationToken = default)
+    {
+        await users.TouchAsync(me, cancellationToken);
+        CheckUserId(user, "user");
+        if (status.IsOnline(user))
+        {
+            return new UserStatus(user, true, null);
+        }
+        var lastSeen = await database.InTransactionAsync(tx => MessagingStore.LastSeenAsync(tx, user, cancellationToken), cancellationToken);
+        return new UserStatus(user, false, lastSeen is { } ms ? MessagingTime.ToUtc(ms) : null);
+    }
+
+    /// <summary>Refuses unless the conversation exists (<c>not_found</c>) and the user takes part (<c>forbidden</c>).</summary>
+    private static async Task<ConversationRow> RequireParticipantAsync(DatabaseTransaction tx, long id, string user, CancellationToken ct)
+    {
+        var conversation = await MessagingStore.FindConversationAsync(tx, id, ct)
+            ?? throw HubbubException.NotFound("conversation not found");
+        if (!await MessagingStore.IsParticipantAsync(tx, id, user, ct))
+        {
+            throw HubbubException.Forbidden("you are not a participant of this conversation");
+        }
+        return conversation;
+    }
+
+    /// <summary>
+    /// The conversations as <paramref name="viewer"/> sees them (their unread counts), or as an event shows them to
+    /// everyone when <paramref name="viewer"/> is null (unread count 0: each client keeps its own).
+    /// </summary>
+    private static async Task<List<ConversationView>> ViewsAsync(DatabaseTransaction tx, List<ConversationRow> rows, string? viewer, CancellationToken ct)
+    {
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+        var ids = rows.Select(r => r.Id).ToArray();
+        var participants = (await MessagingStore.ParticipantsAsync(tx, ids, ct)).ToLookup(p => p.ConversationId);
+        var last = (await MessagingStore.LastMessagesAsync(tx, ids, ct)).ToDictionary(m => m.ConversationId);
+        var unread = viewer is null
+            ? []
+            : (await MessagingStore.UnreadCountsAsync(tx, viewer, ids, ct)).ToDictionary(c => c.ConversationId, c => c.Count);
+        return [.. rows.Select(r => new ConversationView(
+            Format(r.Id),
+            r.Kind,
+            r.Title,
+            [.. participants[r.Id].Select(p => new UserRef(p.UserId, p.Name))],
+            MessagingTime.ToUtc(r.CreatedMs),
+            last.GetValueOrDefault(r.Id)?.ToView(),
+            unread.GetValueOrDefault(r.Id)))];
+    }
+
+    private static async Task<ConversationView> ViewAsync(DatabaseTransaction tx, long id, string? viewer, CancellationToken ct)
+    {
+        var row = await MessagingStore.FindConversationAsync(tx, id, ct) ?? throw HubbubException.NotFound("conversation not found");
+        return (await ViewsAsync(tx, [row], viewer, ct))[0];
+    }
+
+    /// <summary>Parses a conversation id; an id that cannot exist is <c>not_found</c>, as an unknown one is.</summary>
+    private static long ParseConversation(string? value) =>
+        value is null ? throw HubbubException.BadRequest("a conversation id is required") : TryParseId(value, out var id) ? id : throw HubbubException.NotFound("conversation not found");
+
+    private static long ParseMessage(string? value) =>
+        value is null ? throw HubbubException.BadRequest("a message id is required")
+        : TryParseId(value, out var id) ? id : throw HubbubException.NotFound("message not found");
+
+    private static bool TryParseId(string? value, out long id) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out id) && id > 0;
+
+    private static string Format(long id) => id.ToString(CultureInfo.InvariantCulture);
+
+    private string ValidText(string? text)
+    {
+        if (text is null)
+        {
+            throw HubbubException.BadRequest("'text' is required");
+        }
+        if (text.Length > Options.MaxMessageLength)
+        {
+            throw HubbubException.TooLarge($"'text' is longer than {Options.MaxMessageLength} characters");
+        }
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw HubbubException.BadRequest("'text' must not be empty or only whitespace");
+        }
+        CheckStorable(text, "text");
+        // Stored and delivered verbatim: clients render it as text, never as markup.
+        return text;
+    }
+
+    /// <summary>
+    /// Refuses what no database can store as text: NUL (PostgreSQL rejects it) and unpaired surrogates (not
+    /// encodable as UTF-8). Everything else, markup included, is kept as written.
+    /// </summary>
+    private static void CheckStorable(string value, string field)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c == '\0')
+            {
+                throw HubbubException.BadRequest($"'{field}' must not contain NUL characters");
+            }
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                throw HubbubException.BadRequest($"'{field}' must be valid Unicode (an unpaired surrogate was found)");
+            }
+        }
+    }
+
+    private string? ValidClientId(string? clientId)
+    {
+        if (clientId is null)
+        {
+            return null;
+        }
+        if (clientId.Length == 0 || clientId.Length > Options.MaxClientIdLength || clientId.Any(char.IsControl))
+        {
+            throw HubbubException.BadRequest($"'client_id' must be 1-{Options.MaxClientIdLength} characters without control characters");
+        }
+        return clientId;
+    }
+
+    private static void CheckUserId(string? user, string field)
+    {
+        if (string.IsNullOrEmpty(user) || user.Length > MaxUserIdLength || user.AsSpan().ContainsAnyExcept(UserIdChars))
+        {
+            throw HubbubException.BadRequest(
+                $"'{field}' must hold user ids of 1-{MaxUserIdLength} letters, digits and _ - . : @ = ,");
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Net.WebSockets;
+using Hubbub.Client.Tests.Infrastructure;
+using Hubbub.Server.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Hubbub.Client.Tests;
+
+/// <summary>What a reconnecting client meets while a server shuts down.</summary>
+public sealed class ShutdownTests
+{
+    [Fact]
+    public async Task Once_shutdown_began_new_upgrades_are_refused_with_503_and_the_sdk_keeps_retrying()
+    {
+        await using var server = ServerHost.Start(settings: new Dictionary<string, string> { ["Hubbub:ShutdownGraceMs"] = "10000" });
+        await using var client = await Clients.ConnectedAsync(server.WsUrl, "42");
+        var log = new StateLog(client);
+
+        // A peer that never answers the server's close frame keeps the shutdown grace window open.
+        using var holder = await OpenRawAsync(server.WsUrl, "holder");
+        var stopping = Task.Run(() => server.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication());
+        var shutdown = server.Services.GetRequiredService<GracefulShutdown>();
+        await Eventually.TrueAsync(() => shutdown.IsStopping, "shutdown to begin");
+
+        Assert.Equal(1001, (await log.NextAsync(ConnectionState.Disconnected)).CloseCode);
+        await Assert.ThrowsAsync<WebSocketException>(() => OpenRawAsync(server.WsUrl, "late"));
+        // The SDK meets the same refusal, treats it as passing trouble and keeps retrying.
+        var retry = await log.NextAsync(ConnectionState.Reconnecting, e => e.Reason?.Contains("HTTP 503", StringComparison.Ordinal) == true);
+        Assert.NotNull(retry.Delay);
+        Assert.DoesNotContain(log.All, e => e.State == ConnectionState.Stopped);
+
+        holder.Abort();
+        await stopping;
+    }
+
+    private static async Task<ClientWebSocket> OpenRawAsync(Uri url, string user)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + ServerHost.Token(user));
+        socket.Options.CollectHttpResponseDetails = true;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await socket.ConnectAsync(url, cts.Token);
+            return socket;
+        }
+        catch (WebSocketException) when (socket.HttpStatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+        {
+            socket.Dispose();
+            throw new WebSocketException("refused with 503");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using Hubbub.Core.Channels;
+
+namespace Hubbub.Core.Tests.Channels;
+
+public sealed class ChannelRulesTests
+{
+    private readonly ChannelRules _rules = new();
+    private static readonly HubbubUser Ada = new("42", "Ada", []);
+    private static readonly HubbubUser Admin = new("1", "Root", ["admin"]);
+
+    private static ChannelName Name(string value)
+    {
+        Assert.True(ChannelName.TryParse(value, 200, out var name, out _));
+        return name;
+    }
+
+    [Fact]
+    public async Task Public_is_open_to_every_signed_in_user()
+    {
+        Assert.True(await _rules.CanSubscribeAsync(Ada, Name("public:lobby"), default));
+        Assert.True(await _rules.CanPublishAsync(Ada, Name("public:lobby"), default));
+    }
+
+    [Fact]
+    public async Task User_channel_is_for_its_owner_and_only_the_server_publishes()
+    {
+        Assert.True(await _rules.CanSubscribeAsync(Ada, Name("user:42"), default));
+        Assert.False(await _rules.CanSubscribeAsync(Ada, Name("user:43"), default));
+        Assert.False(await _rules.CanPublishAsync(Ada, Name("user:42"), default));
+    }
+
+    [Fact]
+    public async Task Unknown_namespace_is_refused_even_to_admins()
+    {
+        Assert.False(await _rules.CanSubscribeAsync(Ada, Name("secret:x"), default));
+        Assert.False(await _rules.CanSubscribeAsync(Admin, Name("secret:x"), default));
+    }
+
+    [Fact]
+    public async Task Admin_passes_every_declared_rule()
+    {
+        Assert.True(await _rules.CanSubscribeAsync(Admin, Name("user:43"), default));
+        Assert.True(await _rules.CanPublishAsync(Admin, Name("user:43"), default));
+    }
+
+    [Fact]
+    public async Task Features_declare_their_own_namespaces_once()
+    {
+        var members = new HashSet<string> { "42" };
+        _rules.Add(new ChannelNamespace("auction",
+            ChannelNamespace.Anyone,
+            ChannelNamespace.Nobody));
+        _rules.Add(new ChannelNamespace("room",
+            (access, _) => ValueTask.FromResult(members.Contains(access.User.Id)),
+            (access, _) => ValueTask.FromResult(members.Contains(access.User.Id))));
+        Assert.True(await _rules.CanSubscribeAsync(Ada, Name("auction:7"), default));
+        Assert.False(await _rules.CanPublishAsync(Ada, Name("auction:7"), default));
+        Assert.True(await _rules.CanPublishAsync(Ada, Name("room:study"), default));
+        Assert.False(await _rules.CanSubscribeAsync(new HubbubUser("9", "Eve", []), Name("room:study"), default));
+        Assert.Throws<InvalidOperationException>(() => _rules.Add(new ChannelNamespace("room", ChannelNamespace.Anyone, ChannelNamespace.Anyone)));
+    }
+}
