@@ -36,6 +36,10 @@ public sealed class BenchSettings
     /// <summary>How long each ladder step publishes.</summary>
     public TimeSpan StepDuration { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>Climb every ladder step even after a failed one (for comparing CPU per delivery at fixed rates); a
+    /// step that lost a connection still ends the ladder.</summary>
+    public bool KeepClimbing { get; set; }
+
     /// <summary>Measured round trips of the echo scenario (after a warm-up).</summary>
     public int EchoRoundTrips { get; set; } = 3_000;
 
@@ -79,6 +83,7 @@ public sealed class BenchSettings
           --rates a,b           fan-out ladder, msgs/s (default 10,20,50,100,200,300,500,750,1000)
           --step-seconds S      seconds per ladder step (default 3)
           --echo-count N        measured echo round trips (default 3000)
+          --keep-climbing       run every ladder step even after a failed one (fixed-rate comparisons)
           --max-minutes M       bound on the whole run (default 30)
         """;
 
@@ -108,6 +113,11 @@ public sealed class BenchSettings
             var arg = args[i];
             if (arg == "--quick")
             {
+                continue;
+            }
+            if (arg == "--keep-climbing")
+            {
+                settings.KeepClimbing = true;
                 continue;
             }
             if (i + 1 >= args.Length)

@@ -79,6 +79,10 @@ public sealed class HubbubTarget(ServerProcess server) : Target(server)
         return echo;
     }
 
+    /// <summary>Connects as <paramref name="user"/> for request/reply commands.</summary>
+    public async Task<HubbubCommandClient> ConnectCommandsAsync(string user, CancellationToken cancellationToken) =>
+        new(await ConnectAsync(user, cancellationToken));
+
     private async Task<WsClient> ConnectAsync(string user, CancellationToken cancellationToken)
     {
         var client = await WsClient.ConnectAsync(new Uri($"ws://127.0.0.1:{Server.Port}/ws?access_token={Tokens.For(user)}"), cancellationToken);

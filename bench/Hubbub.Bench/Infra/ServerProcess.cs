@@ -24,6 +24,7 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StreamWriter _log;
     private int _disposed;
+    private string? _dataFolder;
 
     private ServerProcess(ServerKind kind, Process process, int port, StreamWriter log)
     {
@@ -63,6 +64,7 @@ public sealed class ServerProcess : IAsyncDisposable
             throw new FileNotFoundException($"{dll} is not built; run the bench with `dotnet run -c {RepoPaths.Configuration} --project bench/Hubbub.Bench`", dll);
         }
         var port = Ports.Free();
+        string? dataFolder = null;
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -83,6 +85,9 @@ public sealed class ServerProcess : IAsyncDisposable
             info.Environment["Auth__ApiKey"] = ApiKey;
             info.Environment["Hubbub__MessagesPerSecond"] = BenchMessagesPerSecond.ToString(CultureInfo.InvariantCulture);
             info.Environment["Hubbub__Burst"] = BenchMessagesPerSecond.ToString(CultureInfo.InvariantCulture);
+            // Files (the SQLite database) go to a folder of this run, never beside the built server.
+            dataFolder = Directory.CreateTempSubdirectory("hubbub-bench-data").FullName;
+            info.Environment["Hubbub__DataDirectory"] = dataFolder;
         }
         foreach (var (key, value) in extraEnv ?? new Dictionary<string, string>())
         {
@@ -92,7 +97,7 @@ public sealed class ServerProcess : IAsyncDisposable
         Directory.CreateDirectory(logFolder);
         var log = new StreamWriter(Path.Combine(logFolder, $"{kind.Key()}-{port}.log")) { AutoFlush = true };
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {dll}");
-        var server = new ServerProcess(kind, process, port, log);
+        var server = new ServerProcess(kind, process, port, log) { _dataFolder = dataFolder };
         process.OutputDataReceived += server.OnOutput;
         process.ErrorDataReceived += server.OnOutput;
         process.BeginOutputReadLine();
@@ -133,6 +138,17 @@ public sealed class ServerProcess : IAsyncDisposable
         lock (_log)
         {
             _log.Dispose();
+        }
+        if (_dataFolder is not null)
+        {
+            try
+            {
+                Directory.Delete(_dataFolder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the OS to clean.
+            }
         }
     }
 

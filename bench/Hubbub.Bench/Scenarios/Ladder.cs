@@ -60,6 +60,10 @@ public static class Ladder
             }
             if (!result.Passed)
             {
+                if (context.Settings.KeepClimbing && result.Disconnected == 0)
+                {
+                    continue;
+                }
                 break;
             }
             best = result;
