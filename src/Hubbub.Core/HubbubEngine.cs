@@ -49,6 +49,7 @@ public sealed partial class HubbubEngine : IDisposable
         Typing = new TypingTracker(time, TimeSpan.FromMilliseconds(_options.TypingTimeoutMs), SendEphemeralAsync);
         Cursors = new CursorCoalescer(time, TimeSpan.FromMilliseconds(_options.CursorIntervalMs), SendEphemeralAsync);
         _dispatcher = new FrameDispatcher(this, commands, services, _options, logger);
+        Subscribers.Evicted += OnEvicted;
     }
 
     /// <summary>This node's id.</summary>
@@ -97,6 +98,19 @@ public sealed partial class HubbubEngine : IDisposable
             _options.HistoryFor(channel.Namespace), cancellationToken);
         HubbubMetrics.Publications.Inc();
         return publication;
+    }
+
+    /// <summary>
+    /// Ends every subscription of <paramref name="userId"/> to <paramref name="channel"/>, on every node: each gets
+    /// <c>unsubscribed</c> with <paramref name="reason"/>, and presence and typing end as on a normal unsubscribe.
+    /// Call it after revoking the user's access (left a conversation, removed from a room), so a subscription
+    /// made while they had access stops receiving.
+    /// </summary>
+    public ValueTask RemoveUserFromChannelAsync(string userId, string channel, string reason, CancellationToken cancellationToken = default)
+    {
+        var name = ParseChannel(channel);
+        return _broker.PublishEphemeralAsync(name.Value,
+            new EphemeralEvent(FrameWriter.Unsubscribed(name.Value, reason), null, null, EvictUser: userId), cancellationToken);
     }
 
     /// <summary>Reads a channel's newest position.</summary>
@@ -175,6 +189,7 @@ public sealed partial class HubbubEngine : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        Subscribers.Evicted -= OnEvicted;
         Typing.Dispose();
         Cursors.Dispose();
     }
@@ -211,6 +226,26 @@ public sealed partial class HubbubEngine : IDisposable
             }
         }
         connection.Subscriptions.Clear();
+    }
+
+    private void OnEvicted(Subscription subscription)
+    {
+        if (!subscription.Connection.Subscriptions.TryRemove(new KeyValuePair<string, Subscription>(subscription.Channel, subscription)))
+        {
+            return; // already gone (unsubscribed or closed meanwhile)
+        }
+        // Called from the broker's delivery path: finish the removal (presence, broker interest) off that path.
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await RemoveSubscriptionAsync(subscription);
+            }
+            catch (Exception ex)
+            {
+                Log.CleanupFailed(_logger, ex, subscription.Connection.Id);
+            }
+        });
     }
 
     private async ValueTask NotifyAsync(ClientConnection connection, bool opened)

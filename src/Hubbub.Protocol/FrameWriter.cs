@@ -99,6 +99,16 @@ public static class FrameWriter
         return ChannelEvent(MessageTypes.StreamReset, channel, null, data, null);
     }
 
+    /// <summary>
+    /// <c>{"type":"unsubscribed","channel","data":{"reason"}}</c>: the server ended the subscription because the
+    /// user lost access; the client must not resubscribe.
+    /// </summary>
+    public static byte[] Unsubscribed(string channel, string reason)
+    {
+        var data = JsonSerializer.SerializeToUtf8Bytes(new UnsubscribedData(reason), HubbubJsonContext.Default.UnsubscribedData);
+        return ChannelEvent(MessageTypes.Unsubscribed, channel, null, data, null);
+    }
+
     /// <summary>A frame with a type and optional id and data, e.g. <c>pong</c> or <c>welcome</c>.</summary>
     public static byte[] Simple(string type, string? rawId, ReadOnlySpan<byte> rawData)
     {

@@ -23,4 +23,5 @@ namespace Hubbub.Protocol;
 [JsonSerializable(typeof(ClientInfo))]
 [JsonSerializable(typeof(EmptyReply))]
 [JsonSerializable(typeof(StreamResetData))]
+[JsonSerializable(typeof(UnsubscribedData))]
 public sealed partial class HubbubJsonContext : JsonSerializerContext;

@@ -19,10 +19,12 @@ public static class MessageTypes
     public const string Cursor = "cursor";
     /// <summary>Server event: a channel's stream restarted under a new epoch; reload state.</summary>
     public const string StreamReset = "stream_reset";
+    /// <summary>Server event: the server ended this subscription (the user lost access); do not resubscribe.</summary>
+    public const string Unsubscribed = "unsubscribed";
     /// <summary>The default event type of a publication.</summary>
     public const string Message = "message";
 
     /// <summary>Types a publication may not take, because they mean something else on the wire.</summary>
     public static bool IsReserved(string type) => type is Welcome or Reply or Error or Ping or Pong or Subscribe
-        or Unsubscribe or Publish or History or Presence or PresenceJoin or PresenceLeave or Typing or Cursor or StreamReset;
+        or Unsubscribe or Publish or History or Presence or PresenceJoin or PresenceLeave or Typing or Cursor or StreamReset or Unsubscribed;
 }

@@ -56,5 +56,8 @@ public sealed record TypingEvent(
 /// <summary>Empty reply data (<c>{}</c>).</summary>
 public sealed record EmptyReply;
 
+/// <summary>Data of <c>unsubscribed</c>: why the server ended the subscription.</summary>
+public sealed record UnsubscribedData([property: JsonPropertyName("reason")] string Reason);
+
 /// <summary>Data of <c>stream_reset</c>.</summary>
 public sealed record StreamResetData([property: JsonPropertyName("epoch")] string Epoch);

@@ -170,11 +170,21 @@ public abstract class ConversationApiTests(ChatFixture fixture)
         var group = await adaApi.CreateAsync([bob, cy]);
         await using var bobWs = await Chat.ConnectAsync(bob);
         await bobWs.SubscribeAsync($"conversation:{Id(group)}");
+        await using var cyLive = await Chat.ConnectAsync(cy);
+        await cyLive.SubscribeAsync($"conversation:{Id(group)}");
 
         var left = await cyApi.DeleteAsync($"/api/conversations/{Id(group)}/participants/me");
         Assert.Equal(HttpStatusCode.NoContent, left.Status);
         var changed = await bobWs.NextAsync(f => f.Type() == "participants_changed");
         Assert.DoesNotContain(cy, changed.GetProperty("data").GetProperty("participants").EnumerateArray().Select(p => p.GetProperty("user").GetString()));
+
+        // The subscription cy opened while a participant ends: told once, then nothing more arrives.
+        var ended = await cyLive.NextAsync(f => f.Type() == "unsubscribed");
+        Assert.Equal($"conversation:{Id(group)}", ended.Channel());
+        Assert.Equal(cy, (await bobWs.NextAsync(f => f.Type() == "presence_leave")).GetProperty("data").GetProperty("user").GetString());
+        await adaApi.PostAsync($"/api/conversations/{Id(group)}/messages", new { text = "after cy left" });
+        Assert.Equal("after cy left", (await bobWs.NextAsync(f => f.Type() == "message")).GetProperty("data").GetProperty("text").GetString());
+        Assert.Empty(await cyLive.PendingAfterSyncAsync(f => f.Type() == "message"));
 
         Assert.Equal(HttpStatusCode.Forbidden, (await cyApi.GetAsync($"/api/conversations/{Id(group)}")).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await cyApi.DeleteAsync($"/api/conversations/{Id(group)}/participants/me")).Status);
@@ -228,8 +238,11 @@ public abstract class ConversationApiTests(ChatFixture fixture)
         };
         foreach (var (method, path) in calls)
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(method, path, "{}")).Status);
-            Assert.Equal(HttpStatusCode.Unauthorized, (await forged.SendAsync(method, path, "{}")).Status);
+            foreach (var answer in new[] { await anonymous.SendAsync(method, path, "{}"), await forged.SendAsync(method, path, "{}") })
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, answer.Status);
+                Assert.Equal("unauthorized", answer.Body.GetProperty("code").GetString());
+            }
         }
     }
 

@@ -61,11 +61,26 @@ public sealed class SubscriberRegistry : IBrokerSink
         }
     }
 
+    /// <summary>Raised for each local subscription an eviction reached, after its frame was queued.</summary>
+    public event Action<Subscription>? Evicted;
+
     /// <inheritdoc />
     public void OnEphemeral(string channel, EphemeralEvent ephemeral)
     {
         if (!_channels.TryGetValue(channel, out var subscribers))
         {
+            return;
+        }
+        if (ephemeral.EvictUser is { } evicted)
+        {
+            foreach (var subscription in subscribers)
+            {
+                if (string.Equals(subscription.Connection.User.Id, evicted, StringComparison.Ordinal))
+                {
+                    subscription.Connection.TryEnqueue(ephemeral.Frame);
+                    Evicted?.Invoke(subscription);
+                }
+            }
             return;
         }
         foreach (var subscription in subscribers)

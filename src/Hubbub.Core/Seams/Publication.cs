@@ -54,4 +54,8 @@ public sealed class Publication
 /// <param name="Frame">The exact bytes to send.</param>
 /// <param name="ExcludeUser">A user none of whose connections receive it (the typist, the cursor's owner), or null.</param>
 /// <param name="ExcludeConnection">One connection that does not receive it, or null.</param>
-public sealed record EphemeralEvent(byte[] Frame, string? ExcludeUser, string? ExcludeConnection);
+/// <param name="EvictUser">
+/// When set, the event is an eviction: only this user's subscriptions receive the frame, and each node then
+/// ends them (the user lost the right to the channel, e.g. left a conversation).
+/// </param>
+public sealed record EphemeralEvent(byte[] Frame, string? ExcludeUser, string? ExcludeConnection, string? EvictUser = null);

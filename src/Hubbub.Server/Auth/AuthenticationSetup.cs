@@ -52,6 +52,17 @@ public static class AuthenticationSetup
                         }
                         return Task.CompletedTask;
                     },
+                    OnChallenge = async context =>
+                    {
+                        // Every REST refusal carries the protocol's error body, the 401 included.
+                        context.HandleResponse();
+                        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                        context.Response.Headers.WWWAuthenticate = "Bearer";
+                        await context.Response.WriteAsJsonAsync(
+                            new Api.ApiError(Hubbub.Protocol.ErrorCodes.Unauthorized,
+                                "a valid token is required (Authorization: Bearer or access_token)"),
+                            Api.ApiJsonContext.Default.ApiError);
+                    },
                     OnTokenValidated = context =>
                     {
                         if (string.IsNullOrEmpty(context.Principal?.FindFirst("sub")?.Value))

@@ -4,6 +4,7 @@ using Hubbub.Server.Auth;
 using Hubbub.Server.Features.Messaging;
 using Hubbub.Server.Realtime;
 using Hubbub.Server.Storage;
+using Hubbub.Server.WebConsole;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Prometheus;
 
@@ -25,6 +26,7 @@ public static class HubbubServerSetup
         services.AddOptions<HubbubOptions>().BindConfiguration(HubbubOptions.Section).ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<HubbubOptions>, HubbubOptionsValidator>();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+        builder.AddHubbubRedisIfConfigured(); // before AddHubbubCore: its in-memory seams are TryAdd
         services.AddHubbubCore();
         services.AddHubbubAuthentication();
         services.AddHubbubStorage(builder.Configuration, builder.Environment, ReadyTag);
@@ -48,6 +50,7 @@ public static class HubbubServerSetup
         }
         // Touch the metrics so /metrics lists them (at zero) before the first connection.
         Hubbub.Core.Diagnostics.HubbubMetrics.Connections.Set(app.Services.GetRequiredService<HubbubEngine>().Connections.Count);
+        app.UseHubbubConsole();
         app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -56,6 +59,7 @@ public static class HubbubServerSetup
         app.MapOpenApi();
         app.MapMessagingApi();
         app.MapHubbubSdk();
+        app.MapDevTokenEndpoint(app.Environment);
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
         app.MapMetrics("/metrics");

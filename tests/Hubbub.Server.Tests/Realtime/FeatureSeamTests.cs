@@ -98,6 +98,36 @@ public sealed class FeatureSeamTests : IDisposable
     }
 
     [Fact]
+    public async Task Removing_a_user_from_a_channel_ends_their_subscriptions_and_only_theirs()
+    {
+        await using var adaTab1 = await _server.ConnectAsync("ada");
+        await using var adaTab2 = await _server.ConnectAsync("ada");
+        await using var bob = await _server.ConnectAsync("bob");
+        await bob.SubscribeAsync("room:kick");
+        await adaTab1.SubscribeAsync("room:kick");
+        await adaTab2.SubscribeAsync("room:kick");
+        await bob.NextAsync(f => f.Type() == "presence_join");
+
+        var engine = (HubbubEngine)_server.Services.GetService(typeof(HubbubEngine))!;
+        await engine.RemoveUserFromChannelAsync("ada", "room:kick", "removed by a moderator");
+        foreach (var tab in new[] { adaTab1, adaTab2 })
+        {
+            var ended = await tab.NextAsync(f => f.Type() == "unsubscribed");
+            Assert.Equal("room:kick", ended.Channel());
+            Assert.Equal("removed by a moderator", ended.GetProperty("data").GetProperty("reason").GetString());
+        }
+        Assert.Equal("ada", (await bob.NextAsync(f => f.Type() == "presence_leave")).GetProperty("data").GetProperty("user").GetString());
+
+        (await _server.PublishAsync("""{"channel":"room:kick","data":"after"}""")).EnsureSuccessStatusCode();
+        Assert.Equal("after", (await bob.NextAsync(f => f.Type() == "message")).GetProperty("data").GetString());
+        Assert.Empty(await adaTab1.PendingAfterSyncAsync(f => f.Type() == "message"));
+        Assert.Empty(await adaTab2.PendingAfterSyncAsync(f => f.Type() == "message"));
+
+        // The rules still allow ada, so she may subscribe again: eviction is not a ban.
+        await adaTab1.SubscribeAsync("room:kick");
+    }
+
+    [Fact]
     public async Task A_feature_command_answers_with_its_reply_or_its_refusal()
     {
         await using var c = await _server.ConnectAsync("ada");

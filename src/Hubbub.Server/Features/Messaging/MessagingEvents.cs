@@ -37,6 +37,19 @@ public sealed partial class MessagingEvents(HubbubEngine engine, ILogger<Messagi
     internal Task ToUserAsync<T>(string user, string type, T data, JsonTypeInfo<T> info) =>
         PublishAsync(UserChannel(user), type, data, info);
 
+    /// <summary>Ends the user's live subscriptions to a conversation they no longer take part in (every node).</summary>
+    internal async Task EndSubscriptionsAsync(string user, string conversation)
+    {
+        try
+        {
+            await engine.RemoveUserFromChannelAsync(user, ConversationChannel(conversation), "left the conversation");
+        }
+        catch (HubbubException ex)
+        {
+            LogPublishFailed(logger, "unsubscribed", ex.Message);
+        }
+    }
+
     private async Task PublishAsync<T>(string channel, string type, T data, JsonTypeInfo<T> info)
     {
         try

@@ -143,6 +143,8 @@ public sealed partial class MessagingService
             return await ViewAsync(tx, id, null, cancellationToken);
         }, cancellationToken);
         await events.ToConversationAsync(view.Id, MessagingEvents.ParticipantsChanged, view, MessagingJsonContext.Default.ConversationView);
+        // A subscription made while they were a participant must stop receiving now.
+        await events.EndSubscriptionsAsync(me.Id, view.Id);
     }
 
     /// <summary>After commit: <c>conversation_added</c> to each newcomer, <c>participants_changed</c> to the channel.</summary>

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Hubbub.Redis;
+
+/// <summary>The Redis seams' log messages, source-generated, with stable event ids (3000–3099).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(3000, LogLevel.Warning, "Redis {ConnectionType} connection failed ({FailureType})")]
+    public static partial void ConnectionFailed(ILogger logger, Exception? exception, ConnectionType connectionType, ConnectionFailureType failureType);
+
+    [LoggerMessage(3001, LogLevel.Information, "Redis {ConnectionType} connection restored")]
+    public static partial void ConnectionRestored(ILogger logger, ConnectionType connectionType);
+
+    [LoggerMessage(3002, LogLevel.Error, "A message on Redis channel {Channel} could not be handled")]
+    public static partial void MessageFailed(ILogger logger, Exception exception, string channel);
+
+    [LoggerMessage(3003, LogLevel.Information, "Filled a gap on {Channel}: offsets {From}..{To} arrived from history")]
+    public static partial void GapFilled(ILogger logger, string channel, long from, long to);
+
+    [LoggerMessage(3004, LogLevel.Warning, "Channel {Channel} missed offsets {From}..{To} that history no longer holds")]
+    public static partial void GapLost(ILogger logger, string channel, long from, long to);
+
+    [LoggerMessage(3005, LogLevel.Warning, "The presence heartbeat failed; retrying at the next tick")]
+    public static partial void PresenceHeartbeatFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3006, LogLevel.Information, "Presence of user {User} on {Channel} expired (its node stopped refreshing it)")]
+    public static partial void PresenceExpired(ILogger logger, string user, string channel);
+
+    [LoggerMessage(3007, LogLevel.Warning, "Catching up {Channel} after Redis came back failed")]
+    public static partial void CatchUpFailed(ILogger logger, Exception exception, string channel);
+}

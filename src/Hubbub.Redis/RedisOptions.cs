@@ -1,0 +1,57 @@
+namespace Hubbub.Redis;
+
+/// <summary>
+/// Settings of the Redis seams, bound from <c>Hubbub:Redis</c> (environment <c>Hubbub__Redis__Name</c>). The
+/// connection string itself is <c>ConnectionStrings:Redis</c>.
+/// </summary>
+public sealed class RedisOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Hubbub:Redis";
+
+    /// <summary>The StackExchange.Redis connection string, e.g. <c>127.0.0.1:6379</c> (from <c>ConnectionStrings:Redis</c>).</summary>
+    public string Configuration { get; set; } = string.Empty;
+
+    /// <summary>Prefix of every key and pub/sub channel, so several deployments can share one Redis.</summary>
+    public string KeyPrefix { get; set; } = "hubbub:";
+
+    /// <summary>
+    /// A connection's presence expires this long after its node last refreshed it (seconds). A node that dies
+    /// (kill -9, power loss) stops counting within this time plus one sweep (a third of it), and
+    /// <c>presence_leave</c> is sent. Node clocks must agree to well within this.
+    /// </summary>
+    public int PresenceTtlSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// How long a channel's stream position (offset and epoch) outlives its last publication or read (seconds).
+    /// After that the channel starts over under a new epoch, and recovering clients get <c>recovered:false</c>.
+    /// Never shorter than the channel's history TTL.
+    /// </summary>
+    public int StreamMetaTtlSeconds { get; set; } = 86_400;
+
+    /// <summary>Checks every value; returns the problems found (empty when valid).</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Configuration))
+        {
+            errors.Add("ConnectionStrings:Redis is empty.");
+        }
+        if (PresenceTtlSeconds < 1)
+        {
+            errors.Add($"Hubbub:Redis:PresenceTtlSeconds must be at least 1 (it is {PresenceTtlSeconds}).");
+        }
+        if (StreamMetaTtlSeconds < 1)
+        {
+            errors.Add($"Hubbub:Redis:StreamMetaTtlSeconds must be at least 1 (it is {StreamMetaTtlSeconds}).");
+        }
+        if (KeyPrefix.Contains('{', StringComparison.Ordinal) || KeyPrefix.Contains('}', StringComparison.Ordinal))
+        {
+            errors.Add("Hubbub:Redis:KeyPrefix must not contain '{' or '}' (they mark Redis Cluster hash tags).");
+        }
+        return errors;
+    }
+
+    /// <summary>The presence TTL.</summary>
+    public TimeSpan PresenceTtl => TimeSpan.FromSeconds(PresenceTtlSeconds);
+}

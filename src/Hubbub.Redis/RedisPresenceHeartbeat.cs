@@ -1,0 +1,54 @@
+using Hubbub.Core.Seams;
+using Hubbub.Protocol;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Hubbub.Redis;
+
+/// <summary>
+/// Every third of the presence TTL: refreshes this node's presence entries, sweeps the expired entries of dead
+/// nodes in the channels this node serves, and announces each user who thereby left with
+/// <c>presence_leave</c> through the broker, so every node's subscribers hear it.
+/// </summary>
+public sealed class RedisPresenceHeartbeat(RedisPresenceStore presence, IBroker broker, RedisConnection redis,
+    TimeProvider time, ILogger<RedisPresenceHeartbeat> logger) : BackgroundService
+{
+    /// <summary>One heartbeat: refresh, sweep, announce. Exposed for tests that drive a fake clock.</summary>
+    public async Task BeatAsync(CancellationToken cancellationToken = default)
+    {
+        await presence.RefreshAsync(cancellationToken);
+        foreach (var (channel, user) in await presence.SweepAsync(cancellationToken))
+        {
+            Log.PresenceExpired(logger, user.User, channel);
+            var data = FrameWriter.Serialize(user, HubbubJsonContext.Default.ClientInfo);
+            var frame = FrameWriter.ChannelEvent(MessageTypes.PresenceLeave, channel, null, data, null);
+            await broker.PublishEphemeralAsync(channel, new EphemeralEvent(frame, null, null), cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromMilliseconds(Math.Max(100, redis.Options.PresenceTtl.TotalMilliseconds / 3));
+        using var timer = new PeriodicTimer(interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await BeatAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Redis is away: the next tick retries, and restores the entries if Redis lost them.
+                    Log.PresenceHeartbeatFailed(logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+}

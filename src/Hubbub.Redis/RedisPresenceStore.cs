@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using Hubbub.Core.Seams;
+using Hubbub.Protocol;
+using StackExchange.Redis;
+using ClientInfo = Hubbub.Protocol.ClientInfo;
+
+namespace Hubbub.Redis;
+
+/// <summary>
+/// Presence shared by every node: per channel, one entry per connection with an expiry time. The node that
+/// owns a connection keeps its entry alive (<see cref="RefreshAsync"/>, called by
+/// <see cref="RedisPresenceHeartbeat"/>); a node that dies stops refreshing, and <see cref="SweepAsync"/> on any
+/// node still serving the channel removes the entries and reports who left. Times come from
+/// <see cref="TimeProvider"/>, so node clocks must agree to well within the presence TTL.
+/// </summary>
+public sealed class RedisPresenceStore : IPresenceStore
+{
+    private const int SweepBatch = 1_000;
+
+    private readonly RedisConnection _redis;
+    private readonly TimeProvider _time;
+    // This node's own entries: channel → connection → entry. The heartbeat refreshes exactly these.
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, LocalEntry>> _local = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the store over the node's Redis connection.</summary>
+    public RedisPresenceStore(RedisConnection redis, TimeProvider time)
+    {
+        _redis = redis;
+        _time = time;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> AddAsync(string channel, PresenceEntry entry, CancellationToken cancellationToken = default)
+    {
+        var encoded = MessageCodec.EncodePresence(entry.User, entry.Name, entry.Since);
+        _local.GetOrAdd(channel, static _ => new(StringComparer.Ordinal))[entry.ConnectionId] = new LocalEntry(entry.User, encoded);
+        var db = await _redis.GetDatabaseAsync();
+        var first = await db.ScriptEvaluateAsync(LuaScripts.PresenceAdd, _redis.Routing.Presence(channel),
+            [entry.ConnectionId, entry.User, encoded, ExpiresAt(), KeyTtlMs]);
+        return (int)first == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> RemoveAsync(string channel, string connectionId, string user, CancellationToken cancellationToken = default)
+    {
+        if (_local.TryGetValue(channel, out var connections))
+        {
+            connections.TryRemove(connectionId, out _);
+            if (connections.IsEmpty)
+            {
+                _local.TryRemove(KeyValuePair.Create(channel, connections));
+            }
+        }
+        return await RemoveFromRedisAsync(channel, connectionId, user);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<PresenceMember>> GetMembersAsync(string channel, CancellationToken cancellationToken = default)
+    {
+        var db = await _redis.GetDatabaseAsync();
+        var result = await db.ScriptEvaluateAsync(LuaScripts.PresenceMembers, _redis.Routing.Presence(channel),
+            [_time.GetUtcNow().ToUnixTimeMilliseconds()]).WaitAsync(cancellationToken);
+        var members = new Dictionary<string, PresenceMember>(StringComparer.Ordinal);
+        foreach (var item in (RedisResult[])result!)
+        {
+            var (user, name, since) = MessageCodec.DecodePresence((byte[])item!);
+            if (!members.TryGetValue(user, out var known) || since < known.Since)
+            {
+                members[user] = new PresenceMember(user, name, since);
+            }
+        }
+        return members.Values.OrderBy(m => m.Since).ThenBy(m => m.User, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Pushes the expiry of this node's entries forward and restores any Redis lost. Called by the heartbeat at
+    /// least three times per presence TTL.
+    /// </summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        var db = await _redis.GetDatabaseAsync();
+        foreach (var (channel, connections) in _local)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var snapshot = connections.ToArray();
+            if (snapshot.Length == 0)
+            {
+                continue;
+            }
+            var args = new RedisValue[2 + snapshot.Length * 2];
+            args[0] = ExpiresAt();
+            args[1] = KeyTtlMs;
+            for (var i = 0; i < snapshot.Length; i++)
+            {
+                args[2 + i * 2] = snapshot[i].Key;
+                args[3 + i * 2] = snapshot[i].Value.Encoded;
+            }
+            await db.ScriptEvaluateAsync(LuaScripts.PresenceRefresh, _redis.Routing.Presence(channel), args);
+            // A connection removed while the refresh was on its way may have been put back: take it out again.
+            foreach (var (connectionId, local) in snapshot)
+            {
+                if (!connections.ContainsKey(connectionId))
+                {
+                    await RemoveFromRedisAsync(channel, connectionId, local.User);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes expired entries (their node died) of every channel this node has presence in, and returns the
+    /// users who thereby left, per channel. Each leave is returned to exactly one sweeping node.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Channel, ClientInfo User)>> SweepAsync(CancellationToken cancellationToken = default)
+    {
+        var db = await _redis.GetDatabaseAsync();
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var left = new List<(string, ClientInfo)>();
+        foreach (var channel in _local.Keys)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var result = await db.ScriptEvaluateAsync(LuaScripts.PresenceSweep, _redis.Routing.Presence(channel), [now, SweepBatch]);
+            foreach (var item in (RedisResult[])result!)
+            {
+                var (user, name, _) = MessageCodec.DecodePresence((byte[])item!);
+                left.Add((channel, new ClientInfo(user, name)));
+            }
+        }
+        return left;
+    }
+
+    private async Task<bool> RemoveFromRedisAsync(string channel, string connectionId, string user)
+    {
+        var db = await _redis.GetDatabaseAsync();
+        var last = await db.ScriptEvaluateAsync(LuaScripts.PresenceRemove, _redis.Routing.Presence(channel), [connectionId, user]);
+        return (int)last == 1;
+    }
+
+    private sealed record LocalEntry(string User, string Encoded);
+
+    private long ExpiresAt() => (_time.GetUtcNow() + _redis.Options.PresenceTtl).ToUnixTimeMilliseconds();
+
+    // The keys themselves outlive every entry a little, so a channel whose nodes all died vanishes from Redis.
+    private long KeyTtlMs => (long)(_redis.Options.PresenceTtl * 3).TotalMilliseconds;
+}

@@ -1,0 +1,36 @@
+-- Helpers prepended to every history script (see LuaScripts.cs). Keys of one channel share a hash tag, so
+-- each script touches one Redis Cluster slot.
+
+-- Returns the channel's epoch, creating the stream's metadata when it is missing. Missing metadata means the
+-- stream is new or was lost (Redis flushed or restarted without persistence, or the metadata expired): its
+-- offsets restart at 0 under a NEW epoch, which tells recovering clients their history is gone.
+local function ensure_meta(meta, stream, new_epoch, meta_ttl_ms)
+  local epoch = redis.call('HGET', meta, 'epoch')
+  if not epoch then
+    epoch = new_epoch
+    redis.call('DEL', stream)
+    redis.call('HSET', meta, 'epoch', epoch, 'offset', 0)
+  end
+  redis.call('PEXPIRE', meta, meta_ttl_ms)
+  return epoch
+end
+
+-- Stream entry ids are '<offset>-0'; entries are {id, {'x', expires_at_ms, 'p', payload}}.
+local function offset_of(id)
+  return tonumber(string.match(id, '^(%d+)'))
+end
+
+-- Drops expired entries from the head of the stream (they expire in order), in bounded batches.
+local function trim_expired(stream, now)
+  for _ = 1, 20 do
+    local head = redis.call('XRANGE', stream, '-', '+', 'COUNT', 100)
+    if #head == 0 then return end
+    for _, entry in ipairs(head) do
+      if tonumber(entry[2][2]) > now then
+        redis.call('XTRIM', stream, 'MINID', entry[1])
+        return
+      end
+    end
+    redis.call('XTRIM', stream, 'MINID', string.format('%d-0', offset_of(head[#head][1]) + 1))
+  end
+end

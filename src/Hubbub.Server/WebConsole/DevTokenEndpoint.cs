@@ -1,0 +1,91 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Hubbub.Protocol;
+using Hubbub.Server.Api;
+using Hubbub.Server.Auth;
+
+namespace Hubbub.Server.WebConsole;
+
+/// <summary>
+/// The web console's Development sign-in: <c>GET /api/dev</c> says the picker is available and
+/// <c>POST /api/dev/token {user, name}</c> mints a token for anyone. Mapped only when the environment is
+/// Development, so outside it both paths are plain 404s and no one can mint tokens without the key.
+/// </summary>
+public static class DevTokenEndpoint
+{
+    /// <summary>The longest user id or display name accepted.</summary>
+    public const int MaxLength = 64;
+
+    /// <summary>How long a Development token lives: a working day.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(12);
+
+    private const int MaxBodyBytes = 4096;
+
+    /// <summary>Maps the two endpoints when <paramref name="environment"/> is Development; otherwise nothing.</summary>
+    public static IEndpointRouteBuilder MapDevTokenEndpoint(this IEndpointRouteBuilder app, IHostEnvironment environment)
+    {
+        if (!environment.IsDevelopment())
+        {
+            return app;
+        }
+        app.MapGet("/api/dev", () => TypedResults.Json(new DevInfo(true), DevJsonContext.Default.DevInfo))
+            .WithName("DevInfo").ExcludeFromDescription();
+        app.MapPost("/api/dev/token", MintAsync).WithName("DevToken").ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<IResult> MintAsync(HttpContext context, TokenIssuer issuer, CancellationToken cancellationToken)
+    {
+        if (context.Request.ContentLength > MaxBodyBytes)
+        {
+            return Error(ErrorCodes.TooLarge, $"the body is larger than {MaxBodyBytes} bytes");
+        }
+        DevTokenRequest? request;
+        try
+        {
+            using var limited = new MemoryStream();
+            await context.Request.Body.CopyToAsync(limited, cancellationToken);
+            if (limited.Length > MaxBodyBytes)
+            {
+                return Error(ErrorCodes.TooLarge, $"the body is larger than {MaxBodyBytes} bytes");
+            }
+            request = JsonSerializer.Deserialize(limited.ToArray(), DevJsonContext.Default.DevTokenRequest);
+        }
+        catch (JsonException)
+        {
+            return Error(ErrorCodes.BadRequest, "the body must be JSON: {\"user\", \"name\"?}");
+        }
+        var user = request?.User?.Trim();
+        if (string.IsNullOrEmpty(user) || user.Length > MaxLength || !user.All(IsIdChar))
+        {
+            return Error(ErrorCodes.BadRequest, $"'user' must be 1 to {MaxLength} letters, digits, '-', '_' or '.'");
+        }
+        var name = request!.Name?.Trim();
+        if (name is { Length: > MaxLength } || (name is not null && name.Any(char.IsControl)))
+        {
+            return Error(ErrorCodes.BadRequest, $"'name' must be at most {MaxLength} characters, without control characters");
+        }
+        var token = issuer.Issue(user, string.IsNullOrEmpty(name) ? user : name, [], Lifetime);
+        return TypedResults.Json(new DevTokenReply(token), DevJsonContext.Default.DevTokenReply);
+    }
+
+    private static bool IsIdChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.';
+
+    private static IResult Error(string code, string message) =>
+        TypedResults.Json(new ApiError(code, message), ApiJsonContext.Default.ApiError, statusCode: ApiResults.StatusOf(code));
+}
+
+/// <summary>The body of <c>POST /api/dev/token</c>.</summary>
+public sealed record DevTokenRequest(string? User, string? Name);
+
+/// <summary>The answer of <c>POST /api/dev/token</c>.</summary>
+public sealed record DevTokenReply(string Token);
+
+/// <summary>The answer of <c>GET /api/dev</c>.</summary>
+public sealed record DevInfo(bool Development);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(DevTokenRequest))]
+[JsonSerializable(typeof(DevTokenReply))]
+[JsonSerializable(typeof(DevInfo))]
+internal sealed partial class DevJsonContext : JsonSerializerContext;

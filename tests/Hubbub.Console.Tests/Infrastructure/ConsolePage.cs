@@ -1,0 +1,69 @@
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace Hubbub.Console.Tests.Infrastructure;
+
+/// <summary>
+/// One user's browser context on the console: fresh storage, page errors and console errors collected (a CSP
+/// violation shows up there), helpers for signing in and screenshots.
+/// </summary>
+public sealed class ConsolePage : IAsyncDisposable
+{
+    private readonly IBrowserContext _context;
+    private readonly ITestOutputHelper _output;
+
+    private ConsolePage(IBrowserContext context, IPage page, ITestOutputHelper output)
+    {
+        _context = context;
+        Page = page;
+        _output = output;
+        page.PageError += (_, error) => Errors.Add($"page error: {error}");
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                Errors.Add($"console error: {message.Text}");
+            }
+        };
+        page.Dialog += (_, dialog) => Errors.Add($"dialog opened: {dialog.Message}");
+    }
+
+    public IPage Page { get; }
+
+    /// <summary>Script errors, console errors and dialogs seen so far (none expected).</summary>
+    public List<string> Errors { get; } = [];
+
+    public static async Task<ConsolePage> OpenAsync(BrowserFixture browser, Uri address, ITestOutputHelper output)
+    {
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1200, Height = 760 },
+            ServiceWorkers = ServiceWorkerPolicy.Block,
+        });
+        context.SetDefaultTimeout(15000);
+        var page = await context.NewPageAsync();
+        var console = new ConsolePage(context, page, output);
+        await page.GotoAsync(address.ToString());
+        return console;
+    }
+
+    /// <summary>Signs in through the Development user picker and waits for the connection.</summary>
+    public async Task SignInAsync(string user)
+    {
+        await Page.Locator($".user-choice[data-user='{user}']").ClickAsync();
+        await Assertions.Expect(Page.Locator("#conn")).ToHaveAttributeAsync("data-state", "connected");
+    }
+
+    public async Task ScreenshotAsync(string name)
+    {
+        var path = Path.Combine(BrowserFixture.ScreenshotDirectory, $"{name}.png");
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
+        _output.WriteLine($"screenshot: {path}");
+    }
+
+    /// <summary>Errors except the network failures that a cut connection is expected to cause.</summary>
+    public IEnumerable<string> UnexpectedErrors() =>
+        Errors.Where(e => !e.Contains("ERR_CONNECTION", StringComparison.Ordinal) && !e.Contains("WebSocket connection to", StringComparison.Ordinal));
+
+    public async ValueTask DisposeAsync() => await _context.CloseAsync();
+}

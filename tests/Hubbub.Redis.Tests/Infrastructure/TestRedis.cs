@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Hubbub.Redis.Tests.Infrastructure;
+
+/// <summary>
+/// The Redis the tests use: <c>HUBBUB_TEST_REDIS</c> (host:port, set by test.sh) or, when it is not set, one
+/// redis-server this test run starts on a free loopback port and stops at exit.
+/// </summary>
+public static class TestRedis
+{
+    private static readonly Lazy<string> Shared = new(() =>
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable("HUBBUB_TEST_REDIS");
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return fromEnvironment;
+        }
+        var server = RedisServerProcess.Start();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
+        return server.Endpoint;
+    });
+
+    /// <summary>host:port of the shared test Redis.</summary>
+    public static string Endpoint => Shared.Value;
+
+    /// <summary>A key prefix no other test uses, so tests sharing one Redis never see each other's keys.</summary>
+    public static string UniquePrefix() => $"test:{Guid.NewGuid():N}:";
+
+    /// <summary>A free loopback TCP port.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>A redis-server of a test's own, on a free loopback port, in a temporary folder; stopped on dispose.</summary>
+public sealed class RedisServerProcess : IDisposable
+{
+    private RedisServerProcess(int port, string directory)
+    {
+        Port = port;
+        Directory = directory;
+    }
+
+    /// <summary>The port.</summary>
+    public int Port { get; }
+
+    /// <summary>The working folder (pid and log files).</summary>
+    public string Directory { get; }
+
+    /// <summary>host:port.</summary>
+    public string Endpoint => $"127.0.0.1:{Port}";
+
+    /// <summary>Starts a server and waits (bounded) until it answers.</summary>
+    public static RedisServerProcess Start(int? port = null, string? directory = null)
+    {
+        var server = new RedisServerProcess(port ?? TestRedis.FreePort(), directory ?? System.IO.Directory.CreateTempSubdirectory("hubbub-redis-").FullName);
+        server.Restart();
+        return server;
+    }
+
+    /// <summary>Starts the server (again) on the same port, with no persistence, and waits until it answers.</summary>
+    public void Restart()
+    {
+        Run("redis-server", true, "--port", $"{Port}", "--bind", "127.0.0.1", "--daemonize", "yes", "--save", "", "--appendonly", "no",
+            "--dir", Directory, "--pidfile", $"{Directory}/redis.pid", "--logfile", $"{Directory}/redis.log");
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            if (Run("redis-cli", false, "-p", $"{Port}", "ping").Contains("PONG", StringComparison.Ordinal))
+            {
+                return;
+            }
+            Thread.Sleep(50); // polling a process we cannot await; bounded by the deadline
+        }
+        throw new TimeoutException($"redis-server on port {Port} did not answer within 10 s");
+    }
+
+    /// <summary>Stops the server, dropping its data (like a crash of a Redis without persistence).</summary>
+    public void Stop() => Run("redis-cli", false, "-p", $"{Port}", "shutdown", "nosave");
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Stop();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A log file still open; the temp folder is cleaned by the OS.
+        }
+    }
+
+    private static string Run(string file, bool throwOnError, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        if (!process.WaitForExit(10_000))
+        {
+            process.Kill();
+            throw new TimeoutException($"{file} did not finish");
+        }
+        if (throwOnError && process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed: {output}");
+        }
+        return output;
+    }
+}
