@@ -27,9 +27,13 @@ public sealed class HubbubTarget(ServerProcess server) : Target(server)
             await client.SendAsync(Encoding.UTF8.GetBytes(
                 "{\"type\":\"subscribe\",\"id\":1,\"data\":{\"channel\":\"" + channel + "\"" + sinceJson + "}}"), cancellationToken);
             byte[][] buffer = [new byte[1024]];
-            for (var i = 0; i < 100; i++)
+            // Other members' presence events for the channel may arrive before the reply (they are not held back
+            // like publications), so many frames may precede it in a busy channel; bounded in count and time.
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bound.CancelAfter(TimeSpan.FromSeconds(60));
+            for (var i = 0; i < 1_000_000; i++)
             {
-                var length = await client.ReceiveOneAsync(buffer, cancellationToken)
+                var length = await client.ReceiveOneAsync(buffer, bound.Token)
                     ?? throw new IOException("Hubbub closed the connection before the subscribe reply");
                 var frame = buffer[0].AsSpan(0, length);
                 if (frame.StartsWith(ErrorToFirst))
@@ -43,7 +47,7 @@ public sealed class HubbubTarget(ServerProcess server) : Target(server)
                     return client;
                 }
             }
-            throw new IOException("no subscribe reply within 100 frames");
+            throw new IOException("no subscribe reply within 1,000,000 frames");
         }
         catch
         {
