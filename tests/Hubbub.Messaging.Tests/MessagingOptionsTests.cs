@@ -14,7 +14,7 @@ public sealed class MessagingOptionsTests
     {
         var o = new MessagingOptions();
         Assert.Empty(o.Validate());
-        Assert.Equal((4000, 50, 10d, 20, 50, 100), (o.MaxMessageLength, o.MaxParticipants, o.SendsPerSecond, o.SendBurst, o.DefaultPageSize, o.MaxPageSize));
+        Assert.Equal((4000, 50, 20d, 100, 50, 100), (o.MaxMessageLength, o.MaxParticipants, o.SendsPerSecond, o.SendBurst, o.DefaultPageSize, o.MaxPageSize));
     }
 
     [Theory]

@@ -144,14 +144,20 @@ public sealed class ClientConnection
     private async Task ReadLoopAsync(Func<ClientConnection, ReadOnlyMemory<byte>, ValueTask> onFrame, CancellationToken cancellationToken)
     {
         var max = _options.MaxFrameBytes;
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(max + 1, 4096));
-        try
+        while (!IsClosing)
         {
-            while (!IsClosing)
+            // Wait for the next message with a zero-byte read: an idle socket (most of them, most of the time) then
+            // holds no buffer at all. One is rented only while a message is read and handled.
+            var result = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return;
+            }
+            var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(max + 1, 4096));
+            try
             {
                 var length = 0;
-                ValueWebSocketReceiveResult result;
-                do
+                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close)
                 {
                     if (length == buffer.Length)
                     {
@@ -170,7 +176,6 @@ public sealed class ClientConnection
                         return;
                     }
                 }
-                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
 
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
@@ -184,10 +189,10 @@ public sealed class ClientConnection
                 }
                 await onFrame(this, buffer.AsMemory(0, length));
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 
@@ -196,15 +201,22 @@ public sealed class ClientConnection
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync())
         {
+            // Per-pass bookkeeping: the frame counter (shared by every writer, so a contended cache line) and the
+            // clock are touched once per drained batch, not once per frame.
+            var sent = 0;
             while (!_dropQueued && reader.TryRead(out var frame))
             {
                 await _socket.SendAsync(frame.Bytes, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-                LastSentTimestamp = _time.GetTimestamp();
-                HubbubMetrics.FramesOut.Inc();
+                sent++;
                 if (frame.PublishedTimestamp != 0)
                 {
                     HubbubMetrics.PublishToSend.Observe(Stopwatch.GetElapsedTime(frame.PublishedTimestamp).TotalSeconds);
                 }
+            }
+            if (sent > 0)
+            {
+                LastSentTimestamp = _time.GetTimestamp();
+                HubbubMetrics.FramesOut.Inc(sent);
             }
             if (_dropQueued)
             {

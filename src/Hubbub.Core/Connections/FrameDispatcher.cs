@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Hubbub.Core.Commands;
 using Hubbub.Core.Diagnostics;
@@ -71,8 +72,10 @@ internal sealed class FrameDispatcher
         switch (frame.Type)
         {
             case MessageTypes.Ping:
+                // The data goes back as the client sent it (already validated by the parse): its raw bytes, not a
+                // re-serialization of the parsed element.
                 connection.TryEnqueue(FrameWriter.Simple(MessageTypes.Pong, frame.RawId,
-                    frame.Data.ValueKind == JsonValueKind.Undefined ? default : RawBytes(frame.Data)));
+                    frame.Data.ValueKind == JsonValueKind.Undefined ? default : JsonMarshal.GetRawUtf8Value(frame.Data)));
                 return ValueTask.CompletedTask;
             case MessageTypes.Pong:
                 // A client's answer to the server's heartbeat: its arrival is all that matters.
@@ -175,8 +178,6 @@ internal sealed class FrameDispatcher
         using var document = JsonDocument.Parse(buffer.WrittenMemory);
         return document.RootElement.Clone();
     }
-
-    private static byte[] RawBytes(JsonElement element) => JsonSerializer.SerializeToUtf8Bytes(element, HubbubJsonContext.Default.JsonElement);
 
     private static string Describe(JsonException ex) =>
         ex.Path is { Length: > 0 } path ? $"{path} has the wrong type" : "wrong type";

@@ -18,11 +18,11 @@ public sealed class MessagingOptions
     /// <summary>Longest client-chosen message id (<c>client_id</c>), in characters (default 100).</summary>
     public int MaxClientIdLength { get; set; } = 100;
 
-    /// <summary>Sustained message sends per user per second, REST and WebSocket together (default 10).</summary>
-    public double SendsPerSecond { get; set; } = 10;
+    /// <summary>Sustained message sends per user per second, REST and WebSocket together (default 20).</summary>
+    public double SendsPerSecond { get; set; } = 20;
 
-    /// <summary>Sends a user may make at once before the rate applies (default 20); beyond: <c>rate_limited</c> / 429.</summary>
-    public int SendBurst { get; set; } = 20;
+    /// <summary>Sends a user may make at once before the rate applies (default 100: a client catching up on an offline queue is not refused); beyond: <c>rate_limited</c> / 429.</summary>
+    public int SendBurst { get; set; } = 100;
 
     /// <summary>Messages per page when the client asks for no <c>limit</c> (default 50).</summary>
     public int DefaultPageSize { get; set; } = 50;

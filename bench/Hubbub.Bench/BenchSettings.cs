@@ -1,0 +1,168 @@
+using System.Globalization;
+using Hubbub.Bench.Infra;
+
+namespace Hubbub.Bench;
+
+/// <summary>What a run does: which scenarios on which servers, how many rounds, and each scenario's sizes.</summary>
+public sealed class BenchSettings
+{
+    /// <summary>Every scenario, in the order <c>all</c> runs them.</summary>
+    public static readonly IReadOnlyList<string> AllScenarios = ["idle", "fanout", "echo", "recovery-storm", "chat", "cluster"];
+
+    /// <summary>Scenarios to run.</summary>
+    public IReadOnlyList<string> Scenarios { get; set; } = AllScenarios;
+
+    /// <summary>Small sizes, one round, a few seconds per scenario.</summary>
+    public bool Quick { get; set; }
+
+    /// <summary>Rounds; servers are interleaved within each round.</summary>
+    public int Rounds { get; set; } = 3;
+
+    /// <summary>Servers to compare.</summary>
+    public IReadOnlyList<ServerKind> Servers { get; set; } = [ServerKind.Hubbub, ServerKind.Kestrel, ServerKind.SignalR];
+
+    /// <summary>Where markdown, CSV and server logs go.</summary>
+    public string OutputFolder { get; set; } = RepoPaths.Results;
+
+    /// <summary>Connection counts of the idle scenario, ascending.</summary>
+    public IReadOnlyList<int> IdleLevels { get; set; } = [1_000, 5_000, 10_000];
+
+    /// <summary>Subscribers of the fan-out and cluster scenarios.</summary>
+    public int Subscribers { get; set; } = 1_000;
+
+    /// <summary>The fan-out rate ladder in messages per second.</summary>
+    public IReadOnlyList<int> Rates { get; set; } = [10, 20, 50, 100, 200, 300, 500, 750, 1000];
+
+    /// <summary>How long each ladder step publishes.</summary>
+    public TimeSpan StepDuration { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Climb every ladder step even after a failed one (for comparing CPU per delivery at fixed rates); a
+    /// step that lost a connection still ends the ladder.</summary>
+    public bool KeepClimbing { get; set; }
+
+    /// <summary>Measured round trips of the echo scenario (after a warm-up).</summary>
+    public int EchoRoundTrips { get; set; } = 3_000;
+
+    /// <summary>Clients of the recovery storm.</summary>
+    public int StormClients { get; set; } = 1_000;
+
+    /// <summary>Publications the storm's clients miss while disconnected.</summary>
+    public int StormMissed { get; set; } = 50;
+
+    /// <summary>Connection handshakes in flight at once while connecting many clients.</summary>
+    public int ConnectConcurrency { get; set; } = 100;
+
+    /// <summary>The whole run's bound; scenarios still running then are cancelled.</summary>
+    public TimeSpan MaxDuration { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>The quick preset: small N, one round, short steps.</summary>
+    public static BenchSettings QuickPreset() => new()
+    {
+        Quick = true,
+        Rounds = 1,
+        IdleLevels = [200, 500],
+        Subscribers = 100,
+        Rates = [10, 50, 200],
+        StepDuration = TimeSpan.FromSeconds(1),
+        EchoRoundTrips = 300,
+        StormClients = 100,
+        StormMissed = 20,
+        MaxDuration = TimeSpan.FromMinutes(5),
+    };
+
+    /// <summary>Usage text.</summary>
+    public const string Usage = """
+        usage: Hubbub.Bench <scenario|all> [options]
+          scenarios: idle, fanout, echo, recovery-storm, chat, cluster (comma-separated) or all
+          --quick               small N, 1 round, short steps (a smoke run of a few seconds per scenario)
+          --rounds N            rounds, servers interleaved within each (default 3)
+          --servers a,b         hubbub,kestrel,signalr (default all three)
+          --out DIR             results folder (default bench/results)
+          --idle-levels a,b     idle connection counts (default 1000,5000,10000)
+          --subscribers N       fan-out subscribers (default 1000)
+          --rates a,b           fan-out ladder, msgs/s (default 10,20,50,100,200,300,500,750,1000)
+          --step-seconds S      seconds per ladder step (default 3)
+          --echo-count N        measured echo round trips (default 3000)
+          --keep-climbing       run every ladder step even after a failed one (fixed-rate comparisons)
+          --max-minutes M       bound on the whole run (default 30)
+        """;
+
+    /// <summary>Parses the command line; returns null with an error message on bad input.</summary>
+    public static BenchSettings? Parse(string[] args, out string? error)
+    {
+        error = null;
+        if (args.Length == 0 || args[0].StartsWith('-'))
+        {
+            error = "name a scenario or all";
+            return null;
+        }
+        var quick = args.Contains("--quick");
+        var settings = quick ? QuickPreset() : new BenchSettings();
+        var names = args[0] == "all" ? AllScenarios : args[0].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var name in names)
+        {
+            if (!AllScenarios.Contains(name))
+            {
+                error = $"unknown scenario '{name}'";
+                return null;
+            }
+        }
+        settings.Scenarios = names;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (arg == "--quick")
+            {
+                continue;
+            }
+            if (arg == "--keep-climbing")
+            {
+                settings.KeepClimbing = true;
+                continue;
+            }
+            if (i + 1 >= args.Length)
+            {
+                error = $"{arg} needs a value";
+                return null;
+            }
+            var value = args[++i];
+            try
+            {
+                switch (arg)
+                {
+                    case "--rounds": settings.Rounds = Positive(value); break;
+                    case "--servers": settings.Servers = ParseServers(value); break;
+                    case "--out": settings.OutputFolder = Path.GetFullPath(value); break;
+                    case "--idle-levels": settings.IdleLevels = [.. Ints(value).Order()]; break;
+                    case "--subscribers": settings.Subscribers = Positive(value); break;
+                    case "--rates": settings.Rates = [.. Ints(value).Order()]; break;
+                    case "--echo-count": settings.EchoRoundTrips = Positive(value); break;
+                    case "--step-seconds": settings.StepDuration = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
+                    case "--max-minutes": settings.MaxDuration = TimeSpan.FromMinutes(double.Parse(value, CultureInfo.InvariantCulture)); break;
+                    default:
+                        error = $"unknown option '{arg}'";
+                        return null;
+                }
+            }
+            catch (FormatException)
+            {
+                error = $"{arg}: '{value}' is not valid";
+                return null;
+            }
+        }
+        return settings;
+    }
+
+    private static int Positive(string value)
+    {
+        var n = int.Parse(value, CultureInfo.InvariantCulture);
+        return n > 0 ? n : throw new FormatException();
+    }
+
+    private static int[] Ints(string value) =>
+        [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Positive)];
+
+    private static ServerKind[] ParseServers(string value) =>
+        [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => ServerKindNames.TryParse(s, out var k) ? k : throw new FormatException())];
+}

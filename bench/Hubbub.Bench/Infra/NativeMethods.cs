@@ -1,0 +1,67 @@
+using System.Runtime.InteropServices;
+
+namespace Hubbub.Bench.Infra;
+
+/// <summary>libc calls the bench needs on Linux: the open-file limit and the clock tick of /proc CPU times.</summary>
+internal static partial class NativeMethods
+{
+    private const int RlimitNoFile = 7;
+    private const int ScClkTck = 2;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int getrlimit(int resource, ref RLimit limit);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int setrlimit(int resource, ref RLimit limit);
+
+    [LibraryImport("libc")]
+    private static partial long sysconf(int name);
+
+    /// <summary>Clock ticks per second of /proc/*/stat CPU times.</summary>
+    public static long ClockTicksPerSecond()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return 100;
+        }
+        var ticks = sysconf(ScClkTck);
+        return ticks > 0 ? ticks : 100;
+    }
+
+    /// <summary>
+    /// Raises this process's open-file limit to at least <paramref name="wanted"/> (the servers started after it
+    /// inherit it). As root the hard limit may rise too; otherwise the soft limit goes up to the hard one.
+    /// Returns the soft limit in force afterwards.
+    /// </summary>
+    public static ulong RaiseOpenFileLimit(ulong wanted)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return wanted;
+        }
+        var limit = default(RLimit);
+        if (getrlimit(RlimitNoFile, ref limit) != 0)
+        {
+            return 0;
+        }
+        if (limit.Current >= wanted)
+        {
+            return limit.Current;
+        }
+        var raised = new RLimit { Current = wanted, Maximum = Math.Max(wanted, limit.Maximum) };
+        if (setrlimit(RlimitNoFile, ref raised) != 0)
+        {
+            raised = new RLimit { Current = limit.Maximum, Maximum = limit.Maximum };
+            _ = setrlimit(RlimitNoFile, ref raised);
+        }
+        _ = getrlimit(RlimitNoFile, ref limit);
+        return limit.Current;
+    }
+}

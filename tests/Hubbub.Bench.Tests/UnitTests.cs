@@ -1,0 +1,108 @@
+using Hubbub.Bench;
+using Hubbub.Bench.Clients;
+using Hubbub.Bench.Infra;
+using Hubbub.Bench.Measure;
+using Hubbub.Bench.Results;
+
+namespace Hubbub.Bench.Tests;
+
+/// <summary>The bench's pure parts: command line, statistics, histogram, payload parsing, target judging.</summary>
+public sealed class UnitTests
+{
+    [Fact]
+    public void Parse_reads_scenarios_and_options_and_refuses_bad_input()
+    {
+        var all = BenchSettings.Parse(["all", "--rounds", "5", "--servers", "hubbub,kestrel", "--rates", "50,10"], out var error);
+        Assert.Null(error);
+        Assert.Equal(BenchSettings.AllScenarios, all!.Scenarios);
+        Assert.Equal(5, all.Rounds);
+        Assert.Equal([ServerKind.Hubbub, ServerKind.Kestrel], all.Servers);
+        Assert.Equal([10, 50], all.Rates);
+
+        var quick = BenchSettings.Parse(["fanout,echo", "--quick"], out _);
+        Assert.True(quick!.Quick);
+        Assert.Equal(1, quick.Rounds);
+        Assert.Equal(["fanout", "echo"], quick.Scenarios);
+
+        Assert.Null(BenchSettings.Parse([], out error));
+        Assert.NotNull(error);
+        Assert.Null(BenchSettings.Parse(["nope"], out error));
+        Assert.Contains("nope", error, StringComparison.Ordinal);
+        Assert.Null(BenchSettings.Parse(["idle", "--rounds", "0"], out _));
+        Assert.Null(BenchSettings.Parse(["idle", "--rounds"], out _));
+        Assert.Null(BenchSettings.Parse(["idle", "--servers", "nginx"], out _));
+        Assert.Null(BenchSettings.Parse(["idle", "--bogus", "1"], out _));
+    }
+
+    [Fact]
+    public void Stats_take_the_median_and_range()
+    {
+        Assert.Equal(new Stats(2, 1, 9, 3), Stats.Of([9, 1, 2]));
+        Assert.Equal(new Stats(2.5, 1, 9, 4), Stats.Of([9, 1, 2, 3]));
+        Assert.Equal(3, Stats.Percentile([1, 2, 3, 4], 75));
+        Assert.Equal(0, Stats.Percentile([], 50));
+    }
+
+    [Fact]
+    public void Histogram_percentiles_fall_in_the_right_bucket_and_max_is_exact()
+    {
+        var h = new LatencyHistogram();
+        Assert.Equal(0, h.Percentile(99));
+        for (var i = 1; i <= 100; i++)
+        {
+            h.Record(i * 100); // 100 µs … 10 ms
+        }
+        h.Record(250_000);
+        Assert.Equal(101, h.Count);
+        Assert.Equal(250_000, h.MaxMicroseconds);
+        Assert.InRange(h.Percentile(50), 5_000, 5_110);
+        Assert.Equal(250_000, h.Percentile(100));
+        h.Record(-5);
+        Assert.Equal(102, h.Count);
+    }
+
+    [Fact]
+    public void Payload_is_about_150_bytes_and_parses_inside_any_envelope()
+    {
+        var payload = Payload.Create(3, 42);
+        Assert.InRange(payload.Length, Payload.Size - 5, Payload.Size + 5);
+        byte[] frame = [.. """{"type":"message","channel":"public:bench","offset":7,"data":"""u8, .. payload, .. ""","from":{"user":"b1","name":"bench b1"}}"""u8];
+        Assert.True(Payload.TryParse(frame, out var fields));
+        Assert.Equal(3, fields.Step);
+        Assert.Equal(42, fields.Seq);
+        Assert.True(Payload.MicrosecondsSince(fields.Timestamp) >= 0);
+        Assert.True(Payload.TryNumber(frame, "\"offset\":"u8, out var offset));
+        Assert.Equal(7, offset);
+        Assert.False(Payload.TryParse("""{"type":"welcome"}"""u8, out _));
+    }
+
+    [Fact]
+    public void Targets_are_judged_on_medians_and_unmeasured_ones_say_so()
+    {
+        var results = new ResultSet();
+        foreach (var (kind, step, rate) in new[] { (ServerKind.Hubbub, 200.0, 200_000.0), (ServerKind.Kestrel, 200.0, 199_000.0), (ServerKind.SignalR, 50.0, 50_000.0) })
+        {
+            results.Add("fanout", kind, 1, "highest_step_passed", step, "msgs/s", Better.Higher);
+            results.Add("fanout", kind, 1, "deliveries_per_s", rate, "/s", Better.Higher);
+        }
+        results.Add("echo", ServerKind.Hubbub, 1, "p50_us", 130, "µs", Better.Lower);
+        results.Add("echo", ServerKind.Kestrel, 1, "p50_us", 100, "µs", Better.Lower);
+
+        var checks = TargetCheck.Evaluate(results);
+
+        Assert.Equal("met", checks.Single(c => c.Target.StartsWith("fan-out: pass", StringComparison.Ordinal)).Status);
+        Assert.Equal("met", checks.Single(c => c.Target.Contains("4×", StringComparison.Ordinal)).Status);
+        Assert.Equal("not met", checks.Single(c => c.Target.Contains("stretch", StringComparison.Ordinal)).Status);
+        Assert.Equal("not met", checks.Single(c => c.Target.StartsWith("echo", StringComparison.Ordinal)).Status);
+        Assert.Equal("not measured", checks.Single(c => c.Target.StartsWith("idle", StringComparison.Ordinal)).Status);
+        Assert.Equal("not measured", checks.Single(c => c.Target.StartsWith("recovery", StringComparison.Ordinal)).Status);
+    }
+
+    [Fact]
+    public void Tokens_are_three_part_jwts()
+    {
+        var parts = Tokens.For("b1").Split('.');
+        Assert.Equal(3, parts.Length);
+        Assert.All(parts, p => Assert.DoesNotContain('=', p));
+    }
+}
