@@ -92,7 +92,7 @@ public sealed class SubscriberRegistry : IBrokerSink
             {
                 continue;
             }
-            connection.TryEnqueue(ephemeral.Frame);
+            subscription.DeliverEphemeral(ephemeral.Frame);
         }
     }
 }

@@ -33,6 +33,22 @@ public sealed class Subscription
     /// <summary>The epoch the client was told; a publication of another epoch means the stream restarted.</summary>
     public string? Epoch { get; private set; }
 
+    /// <summary>
+    /// Delivers an ephemeral event (typing, cursor, presence). Before <see cref="Activate"/> it is dropped, not
+    /// held: the reply must be the first frame of a subscription, and a moment-old typing or join event from
+    /// before the client was in the channel is worth nothing (presence is read with <c>presence</c>).
+    /// </summary>
+    public void DeliverEphemeral(byte[] frame)
+    {
+        lock (_gate)
+        {
+            if (_pending is null)
+            {
+                Connection.TryEnqueue(frame);
+            }
+        }
+    }
+
     /// <summary>Delivers a live publication (called by the broker's sink, possibly from another thread).</summary>
     public void Deliver(Publication publication)
     {
