@@ -71,13 +71,18 @@ describe('in a real browser', { timeout: 90_000 }, () => {
   });
 
   after(async () => {
-    browser?.kill('SIGKILL');
+    if (browser && browser.exitCode === null && browser.signalCode === null) {
+      // Wait for Chromium to be gone before removing its profile: it writes there until it exits.
+      const exited = new Promise((r) => browser.once('exit', r));
+      browser.kill('SIGKILL');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+    }
     if (pageServer) {
       pageServer.closeAllConnections();
       await new Promise((r) => pageServer.close(() => r()));
     }
     await server?.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   });
 
   it('imports the SDK from /sdk/hubbub.js, retries a refused token with getToken, and publishes/receives', { timeout: 60_000 }, async () => {
