@@ -1,13 +1,20 @@
 // Starts the real Hubbub server (the Release build) as a child process on a free loopback port, for tests.
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const serverDll = path.join(repo, 'src/Hubbub.Server/bin/Release/net10.0/Hubbub.Server.dll');
+
+// Each server keeps its database in a folder of its own (kept across restarts), removed when the tests end.
+const dataDirs = new Set();
+process.once('exit', () => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort() {
@@ -56,6 +63,10 @@ export class ServerProcess {
       throw new Error(`server build missing: ${serverDll} (run: dotnet build src/Hubbub.Server -c Release)`);
     }
     if (!this.port) this.port = await freePort();
+    if (!this.dataDir && !this.extraEnv.Hubbub__DataDirectory) {
+      this.dataDir = mkdtempSync(path.join(tmpdir(), 'hubbub-js-server-'));
+      dataDirs.add(this.dataDir);
+    }
     const child = spawn('dotnet', [serverDll, '--urls', this.httpUrl], {
       env: {
         ...process.env,
@@ -63,6 +74,7 @@ export class ServerProcess {
         Auth__ApiKey: this.apiKey,
         ASPNETCORE_ENVIRONMENT: 'Production',
         DOTNET_NOLOGO: '1',
+        ...(this.dataDir ? { Hubbub__DataDirectory: this.dataDir } : {}),
         ...this.extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
