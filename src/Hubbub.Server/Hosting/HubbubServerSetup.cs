@@ -16,7 +16,7 @@ public static class HubbubServerSetup
     /// <summary>The health-check tag of readiness checks.</summary>
     public const string ReadyTag = "ready";
 
-    /// <summary>Registers options (validated at start), auth, the engine with the embedded seams, and hosted services.</summary>
+    /// <summary>Registers options (validated at start), auth, the engine and its seams (Redis when configured), storage, features and hosted services.</summary>
     public static WebApplicationBuilder AddHubbubServer(this WebApplicationBuilder builder)
     {
         // Request-start logs print the query string, and the WebSocket token travels there: never log them.
@@ -41,7 +41,7 @@ public static class HubbubServerSetup
         return builder;
     }
 
-    /// <summary>Maps <c>/ws</c>, the server API, health and metrics.</summary>
+    /// <summary>Maps the console, <c>/ws</c>, the server API, the feature APIs and OpenAPI, the SDK files, health and metrics.</summary>
     public static WebApplication MapHubbubServer(this WebApplication app)
     {
         if (app.Services.GetService<HubbubEngine>() is null)
