@@ -215,7 +215,7 @@ public sealed class WsClient : IAsyncDisposable
     }
 
     /// <summary>An HS256 JWT signed with the server's key, valid for an hour.</summary>
-    private static string Token(string user, string name, string key)
+    public static string Token(string user, string name, string key)
     {
         static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var header = B64(Encoding.UTF8.GetBytes("{\"alg\":\"HS256\",\"typ\":\"JWT\"}"));

@@ -41,7 +41,7 @@ public sealed partial class MessagingService(
     {
         await users.TouchAsync(me, cancellationToken);
         CheckUserId(user, "user");
-        if (status.IsOnline(user))
+        if (await status.IsOnlineAsync(user, cancellationToken))
         {
             return new UserStatus(user, true, null);
         }

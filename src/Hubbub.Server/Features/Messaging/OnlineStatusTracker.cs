@@ -1,5 +1,6 @@
 using Hubbub.Core;
 using Hubbub.Core.Connections;
+using Hubbub.Core.Seams;
 using Hubbub.Server.Storage;
 
 namespace Hubbub.Server.Features.Messaging;
@@ -8,34 +9,33 @@ namespace Hubbub.Server.Features.Messaging;
 /// Online status and last seen. A user is online while at least one of their connections lives (several tabs
 /// count once); the first connection publishes <c>status</c> online and the last one to close stores last seen
 /// and publishes offline, to the <c>user:{id}</c> channel of everyone who shares a conversation with them.
-/// Counts are this node's: with several nodes behind a load balancer, status reflects the node's connections.
+/// Connections are counted in the presence seam under a channel of the user's own (<c>online:{id}</c>), so with
+/// several nodes on Redis the first and last connection are the user's first and last in the whole cluster.
 /// </summary>
-public sealed class OnlineStatusTracker(IDatabase database, MessagingEvents events, UserDirectory users, TimeProvider time) : IDisposable
+public sealed class OnlineStatusTracker(IDatabase database, MessagingEvents events, UserDirectory users, IPresenceStore presence,
+    TimeProvider time) : IDisposable
 {
-    private readonly Dictionary<string, int> _connections = new(StringComparer.Ordinal);
     // Transitions are published in the order they happened: a quick close-and-reopen must end "online".
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>Whether the user has a live connection.</summary>
-    public bool IsOnline(string user)
-    {
-        lock (_connections)
-        {
-            return _connections.GetValueOrDefault(user) > 0;
-        }
-    }
+    /// <summary>Whether the user has a live connection (on any node).</summary>
+    public async Task<bool> IsOnlineAsync(string user, CancellationToken cancellationToken = default) =>
+        (await presence.GetMembersAsync(StatusChannel(user), cancellationToken)).Count > 0;
+
+    // Not a channel anyone subscribes to: a presence key only, so it needs no namespace rules.
+    private static string StatusChannel(string user) => "online:" + user;
 
     /// <inheritdoc />
     public void Dispose() => _gate.Dispose();
 
-    internal async Task OpenedAsync(HubbubUser user)
+    internal async Task OpenedAsync(HubbubUser user, string connectionId)
     {
         await _gate.WaitAsync();
         try
         {
-            var count = Change(user.Id, +1);
+            var first = await presence.AddAsync(StatusChannel(user.Id), new PresenceEntry(connectionId, user.Id, user.Name, time.GetUtcNow()));
             await users.TouchAsync(user); // every connection refreshes the display name
-            if (count != 1)
+            if (!first)
             {
                 return;
             }
@@ -47,12 +47,12 @@ public sealed class OnlineStatusTracker(IDatabase database, MessagingEvents even
         }
     }
 
-    internal async Task ClosedAsync(HubbubUser user)
+    internal async Task ClosedAsync(HubbubUser user, string connectionId)
     {
         await _gate.WaitAsync();
         try
         {
-            if (Change(user.Id, -1) != 0)
+            if (!await presence.RemoveAsync(StatusChannel(user.Id), connectionId, user.Id))
             {
                 return;
             }
@@ -63,23 +63,6 @@ public sealed class OnlineStatusTracker(IDatabase database, MessagingEvents even
         finally
         {
             _gate.Release();
-        }
-    }
-
-    private int Change(string user, int delta)
-    {
-        lock (_connections)
-        {
-            var count = Math.Max(0, _connections.GetValueOrDefault(user) + delta);
-            if (count == 0)
-            {
-                _connections.Remove(user);
-            }
-            else
-            {
-                _connections[user] = count;
-            }
-            return count;
         }
     }
 
@@ -102,8 +85,8 @@ internal sealed class OnlineStatusObserver(IServiceProvider services) : IConnect
     private OnlineStatusTracker Tracker => services.GetRequiredService<OnlineStatusTracker>();
 
     public async ValueTask OnOpenedAsync(ClientConnection connection, CancellationToken cancellationToken) =>
-        await Tracker.OpenedAsync(connection.User);
+        await Tracker.OpenedAsync(connection.User, connection.Id);
 
     public async ValueTask OnClosedAsync(ClientConnection connection, CancellationToken cancellationToken) =>
-        await Tracker.ClosedAsync(connection.User);
+        await Tracker.ClosedAsync(connection.User, connection.Id);
 }
