@@ -1,35 +1,18 @@
 // Reconnect and recovery against a real server: the network is cut through a TCP proxy, or the server
 // process itself is restarted on the same port.
-import { describe, it, before, after, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ServerProcess } from '../testkit/server.js';
-import { ToxicProxy } from '../testkit/proxy.js';
-import { ClientPool } from '../testkit/clients.js';
+import { serverBehindProxy } from '../testkit/fixture.js';
 import { nextEvent, until } from '../testkit/wait.js';
 
 const fast = { backoffBaseMs: 20, backoffCapMs: 200 };
 
 describe('reconnect and recovery', { timeout: 120_000 }, () => {
-  const server = new ServerProcess();
-  let proxy;
-  const pool = new ClientPool();
-  before(async () => {
-    await server.start();
-    proxy = new ToxicProxy(server.port);
-    await proxy.listen();
-  });
-  after(async () => {
-    pool.closeAll();
-    await proxy?.close();
-    await server.stop();
-  });
-  afterEach(() => {
-    pool.closeAll();
-    proxy.pass();
-  });
+  const net = serverBehindProxy();
+  const { server, pool } = net;
 
   it('recovers every publication missed while the connection was down: no gap, no duplicate', { timeout: 30_000 }, async () => {
-    const c = pool.create(proxy.wsUrl, { token: server.token(1), ...fast });
+    const c = pool.create(net.proxy.wsUrl, { token: server.token(1), ...fast });
     const got = [];
     const reloads = [];
     const sub = c.subscribe('public:gapless', { message: (p) => got.push(p.offset), reload: (r) => reloads.push(r) });
@@ -38,13 +21,13 @@ describe('reconnect and recovery', { timeout: 120_000 }, () => {
     for (let i = 1; i <= 3; i++) await server.publish('public:gapless', { i });
     await until(() => got.length === 3, 10_000, 'three live publications');
 
-    proxy.refuse();
+    net.proxy.refuse();
     const down = nextEvent(c, 'disconnected');
-    proxy.cut();
+    net.proxy.cut();
     assert.equal((await down).willReconnect, true);
     for (let i = 4; i <= 8; i++) await server.publish('public:gapless', { i });
     const resubscribed = nextEvent(sub, 'subscribed', 15_000, (s) => s.resubscribed);
-    proxy.pass();
+    net.proxy.pass();
     const info = await resubscribed;
     assert.equal(info.recovered, true);
     await until(() => got.length >= 8, 10_000, 'the five missed publications');
@@ -56,11 +39,11 @@ describe('reconnect and recovery', { timeout: 120_000 }, () => {
   });
 
   it('rejects requests in flight when the connection drops with disconnected', { timeout: 30_000 }, async () => {
-    const c = pool.create(proxy.wsUrl, { token: server.token(2), ...fast });
+    const c = pool.create(net.proxy.wsUrl, { token: server.token(2), ...fast });
     await c.connect();
-    proxy.freeze();
+    net.proxy.freeze();
     const pending = c.publish('public:inflight', { lost: 'maybe' });
-    proxy.cut();
+    net.proxy.cut();
     await assert.rejects(pending, (err) => err.code === 'disconnected' && err.type === 'publish');
   });
 
@@ -71,16 +54,16 @@ describe('reconnect and recovery', { timeout: 120_000 }, () => {
     await watcher.connect();
     await watch.ready();
 
-    const c = pool.create(proxy.wsUrl, { token: server.token(4), ...fast });
+    const c = pool.create(net.proxy.wsUrl, { token: server.token(4), ...fast });
     await c.connect();
-    proxy.refuse();
+    net.proxy.refuse();
     const down = nextEvent(c, 'disconnected');
-    proxy.cut();
+    net.proxy.cut();
     await down;
     const results = [1, 2, 3].map((n) => c.publish('public:queued', { n }));
     const presence = c.presence('public:queued');
     assert.equal(c.queued, 4);
-    proxy.pass();
+    net.proxy.pass();
     const offsets = (await Promise.all(results)).map((r) => r.offset);
     assert.deepEqual(offsets, [offsets[0], offsets[0] + 1, offsets[0] + 2], 'sent in order');
     assert.ok(Array.isArray((await presence).members));
@@ -106,7 +89,7 @@ describe('reconnect and recovery', { timeout: 120_000 }, () => {
   it('calls getToken again on every reconnect, and retries after a refused token', { timeout: 30_000 }, async () => {
     const tokens = ['wrong.token.value', server.token(6, 'first'), server.token(6, 'second')];
     let calls = 0;
-    const c = pool.create(proxy.wsUrl, { getToken: async () => tokens[calls++], ...fast });
+    const c = pool.create(net.proxy.wsUrl, { getToken: async () => tokens[calls++], ...fast });
     const auth = nextEvent(c, 'auth_failed');
     const connected = nextEvent(c, 'connected');
     c.connect();
@@ -115,7 +98,7 @@ describe('reconnect and recovery', { timeout: 120_000 }, () => {
     assert.equal(calls, 2);
 
     const again = nextEvent(c, 'connected');
-    proxy.cut();
+    net.proxy.cut();
     assert.equal((await again).name, 'second', 'the reconnect used the refreshed token');
     assert.equal(calls, 3);
   });

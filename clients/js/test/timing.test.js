@@ -1,10 +1,8 @@
 // Backoff, circuit breaker and heartbeat on a fake clock. The network is real (a real server behind a TCP
 // proxy that refuses, cuts or freezes), only the client's timers are fake, so no test waits for a delay.
-import { describe, it, before, after, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ServerProcess } from '../testkit/server.js';
-import { ToxicProxy } from '../testkit/proxy.js';
-import { ClientPool } from '../testkit/clients.js';
+import { serverBehindProxy } from '../testkit/fixture.js';
 import { FakeClock } from '../testkit/clock.js';
 import { nextEvent, until } from '../testkit/wait.js';
 import { backoffDelay } from '../src/hubbub.js';
@@ -20,28 +18,13 @@ describe('backoff with full jitter', () => {
 });
 
 describe('timing against a real server on a fake clock', { timeout: 120_000 }, () => {
-  const server = new ServerProcess();
-  let proxy;
-  const pool = new ClientPool();
-  before(async () => {
-    await server.start();
-    proxy = new ToxicProxy(server.port);
-    await proxy.listen();
-  });
-  after(async () => {
-    pool.closeAll();
-    await proxy?.close();
-    await server.stop();
-  });
-  afterEach(() => {
-    pool.closeAll();
-    proxy.pass();
-  });
+  const net = serverBehindProxy();
+  const { server, pool } = net;
 
   it('backs off exponentially with jitter up to the cap while the server is unreachable', { timeout: 30_000 }, async () => {
     const clock = new FakeClock();
-    proxy.refuse();
-    const c = pool.create(proxy.wsUrl, {
+    net.proxy.refuse();
+    const c = pool.create(net.proxy.wsUrl, {
       token: server.token(1), timers: clock.api, random: () => 0.5,
       backoffBaseMs: 100, backoffCapMs: 1000, circuitBreakerThreshold: 100,
     });
@@ -52,15 +35,15 @@ describe('timing against a real server on a fake clock', { timeout: 120_000 }, (
       if (i > 0) clock.advance(last);
       const { delay } = await nextEvent(c, 'reconnecting');
       delays.push(delay);
-      const attemptsBefore = proxy.accepted;
+      const attemptsBefore = net.proxy.accepted;
       clock.advance(delay - 1);
-      assert.equal(proxy.accepted, attemptsBefore, 'no attempt before the delay has passed');
+      assert.equal(net.proxy.accepted, attemptsBefore, 'no attempt before the delay has passed');
       last = 1;
     }
     assert.deepEqual(delays, [50, 100, 200, 400, 500, 500, 500]);
     assert.equal(c.failures, 7);
 
-    proxy.pass();
+    net.proxy.pass();
     const connected = nextEvent(c, 'connected');
     clock.advance(1);
     await connected;
@@ -69,8 +52,8 @@ describe('timing against a real server on a fake clock', { timeout: 120_000 }, (
 
   it('opens the circuit breaker after N consecutive failures and retries after the cool-down', { timeout: 30_000 }, async () => {
     const clock = new FakeClock();
-    proxy.refuse();
-    const c = pool.create(proxy.wsUrl, {
+    net.proxy.refuse();
+    const c = pool.create(net.proxy.wsUrl, {
       token: server.token(2), timers: clock.api, random: () => 0,
       circuitBreakerThreshold: 3, circuitBreakerCooldownMs: 60_000,
     });
@@ -85,9 +68,9 @@ describe('timing against a real server on a fake clock', { timeout: 120_000 }, (
     const third = await nextEvent(c, 'reconnecting');
     assert.deepEqual(opened, [{ failures: 3, cooldownMs: 60_000 }]);
     assert.equal(third.delay, 60_000);
-    const attempts = proxy.accepted;
+    const attempts = net.proxy.accepted;
     clock.advance(59_999);
-    assert.equal(proxy.accepted, attempts, 'no attempt while the circuit is open');
+    assert.equal(net.proxy.accepted, attempts, 'no attempt while the circuit is open');
 
     // The trial attempt after the cool-down fails too: the breaker opens again at once.
     clock.advance(1);
@@ -95,7 +78,7 @@ describe('timing against a real server on a fake clock', { timeout: 120_000 }, (
     assert.equal(reopened.delay, 60_000);
     assert.equal(opened.length, 2);
 
-    proxy.pass();
+    net.proxy.pass();
     const connected = nextEvent(c, 'connected');
     clock.advance(60_000);
     await connected;
@@ -105,7 +88,7 @@ describe('timing against a real server on a fake clock', { timeout: 120_000 }, (
 
   it('declares a silent connection dead after 2 × heartbeat_ms and reconnects', { timeout: 30_000 }, async () => {
     const clock = new FakeClock();
-    const c = pool.create(proxy.wsUrl, { token: server.token(3), timers: clock.api, random: () => 0 });
+    const c = pool.create(net.proxy.wsUrl, { token: server.token(3), timers: clock.api, random: () => 0 });
     await c.connect();
     const heartbeat = c.welcome.heartbeat_ms;
     assert.equal(heartbeat, 25_000);
@@ -119,14 +102,14 @@ describe('timing against a real server on a fake clock', { timeout: 120_000 }, (
     assert.equal(drops, 0, '40 s after the last frame is still alive');
     assert.equal(c.state, 'connected');
 
-    proxy.freeze();
+    net.proxy.freeze();
     const dead = nextEvent(c, 'disconnected');
     clock.advance(2 * heartbeat);
     const info = await dead;
     assert.equal(info.code, 4001);
     assert.equal(info.willReconnect, true);
 
-    proxy.pass();
+    net.proxy.pass();
     const back = nextEvent(c, 'connected');
     clock.advance(0);
     await back;
@@ -135,22 +118,11 @@ describe('timing against a real server on a fake clock', { timeout: 120_000 }, (
 
 describe('heartbeat in real time', { timeout: 60_000 }, () => {
   // A server with a fast heartbeat: its pings keep an idle client alive; a frozen network kills it.
-  const server = new ServerProcess({ env: { Hubbub__HeartbeatMs: '200' } });
-  let proxy;
-  const pool = new ClientPool();
-  before(async () => {
-    await server.start();
-    proxy = new ToxicProxy(server.port);
-    await proxy.listen();
-  });
-  after(async () => {
-    pool.closeAll();
-    await proxy?.close();
-    await server.stop();
-  });
+  const net = serverBehindProxy({ env: { Hubbub__HeartbeatMs: '200' } });
+  const { server, pool } = net;
 
   it('stays up on the server pings, answers them, and detects a frozen network', { timeout: 30_000 }, async () => {
-    const c = pool.create(proxy.wsUrl, { token: server.token(4), backoffBaseMs: 20 });
+    const c = pool.create(net.proxy.wsUrl, { token: server.token(4), backoffBaseMs: 20 });
     let drops = 0;
     c.on('disconnected', () => drops++);
     await c.connect();
@@ -161,10 +133,10 @@ describe('heartbeat in real time', { timeout: 60_000 }, () => {
     assert.equal(drops, 0);
     assert.equal(c.state, 'connected');
 
-    proxy.freeze();
+    net.proxy.freeze();
     const dead = await nextEvent(c, 'disconnected', 10_000);
     assert.equal(dead.code, 4001);
-    proxy.pass();
+    net.proxy.pass();
     await nextEvent(c, 'connected', 10_000);
   });
 });

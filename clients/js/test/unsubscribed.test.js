@@ -1,39 +1,17 @@
 // The server ends a subscription (`unsubscribed`) when the user loses access: here for real, by leaving a group
 // conversation through the messaging REST API. The subscription must end, reject later calls with `forbidden`,
 // and stay gone after a reconnect.
-import { describe, it, before, after, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { ServerProcess } from '../testkit/server.js';
-import { ToxicProxy } from '../testkit/proxy.js';
-import { ClientPool } from '../testkit/clients.js';
+import { serverBehindProxy } from '../testkit/fixture.js';
 import { nextEvent, until } from '../testkit/wait.js';
 
 const fast = { backoffBaseMs: 20, backoffCapMs: 200 };
 
 describe('subscriptions the server ends', { timeout: 120_000 }, () => {
-  // Messaging keeps conversations in SQLite: give this server its own data directory.
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'hubbub-js-unsub-'));
-  const server = new ServerProcess({ env: { Hubbub__DataDirectory: dataDir } });
-  let proxy;
-  const pool = new ClientPool();
-  before(async () => {
-    await server.start();
-    proxy = new ToxicProxy(server.port);
-    await proxy.listen();
-  });
-  after(async () => {
-    pool.closeAll();
-    await proxy?.close();
-    await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  afterEach(() => {
-    pool.closeAll();
-    proxy.pass();
-  });
+  // Messaging keeps conversations in SQLite, in the test server's own temporary data directory.
+  const net = serverBehindProxy();
+  const { server, pool } = net;
 
   /** A messaging REST request as `user`; returns {status, body}. */
   async function api(user, method, route, body) {
@@ -52,7 +30,7 @@ describe('subscriptions the server ends', { timeout: 120_000 }, () => {
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const channel = `conversation:${created.body.id}`;
 
-    const cy = pool.create(proxy.wsUrl, { token: server.token('cy'), ...fast });
+    const cy = pool.create(net.proxy.wsUrl, { token: server.token('cy'), ...fast });
     const bob = pool.create(server.wsUrl, { token: server.token('bob'), ...fast });
     const ended = [];
     const cyMessages = [];
@@ -86,7 +64,7 @@ describe('subscriptions the server ends', { timeout: 120_000 }, () => {
     const other = cy.subscribe('user:cy');
     await other.ready();
     const down = nextEvent(cy, 'disconnected');
-    proxy.cut();
+    net.proxy.cut();
     assert.equal((await down).willReconnect, true);
     await nextEvent(other, 'subscribed', 15_000, (s) => s.resubscribed);
     assert.equal(cy.getSubscription(channel), undefined);
