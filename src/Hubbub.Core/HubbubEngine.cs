@@ -119,11 +119,14 @@ public sealed partial class HubbubEngine : IDisposable
 
     /// <summary>
     /// Serves one accepted WebSocket until it closes: sends <c>welcome</c>, runs the reader and writer, and
-    /// finally removes the connection's subscriptions and presence.
+    /// finally removes the connection's subscriptions and presence. Pass the stream the socket was made on as
+    /// <paramref name="transport"/> when it is a <see cref="CoalescingStream"/>, so several queued frames are
+    /// sent in one transport write; without it every frame is written on its own.
     /// </summary>
-    public async Task RunConnectionAsync(WebSocket socket, HubbubUser user, CancellationToken cancellationToken)
+    public async Task RunConnectionAsync(WebSocket socket, HubbubUser user, CancellationToken cancellationToken,
+        CoalescingStream? transport = null)
     {
-        var connection = new ClientConnection(NewConnectionId(), user, socket, _options, _time, _logger);
+        var connection = new ClientConnection(NewConnectionId(), user, socket, transport, _options, _time, _logger);
         if (!Connections.TryAdd(connection, _options.MaxConnectionsPerUser))
         {
             Log.TooManyConnections(_logger, user.Id, _options.MaxConnectionsPerUser);

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.WebSockets;
-using System.Threading.Channels;
 using Hubbub.Core.Diagnostics;
 using Hubbub.Protocol;
 using Microsoft.Extensions.Logging;
@@ -10,36 +9,44 @@ using Microsoft.Extensions.Logging;
 namespace Hubbub.Core.Connections;
 
 /// <summary>
-/// One client's WebSocket: a single reader loop that hands frames to the dispatcher, a single writer loop that
-/// drains a bounded send queue, and the connection's subscriptions. Anything may enqueue; nothing waits for
-/// the socket. A full queue means the client cannot keep up: it is closed (4000) rather than buffered without end.
+/// One client's WebSocket: a single reader loop that hands frames to the dispatcher, a bounded send queue, and the
+/// connection's subscriptions. Anything may enqueue; nothing waits for the socket. The queue is drained on the
+/// thread pool by at most one drain at a time, started by the first frame queued to an idle connection, so an
+/// idle connection holds no writer task. A drain takes every queued frame at once and, when there are several,
+/// sends them in one transport write (<see cref="CoalescingStream"/>). A full queue means the client cannot keep
+/// up: it is closed (4000) rather than buffered without end.
 /// </summary>
-public sealed class ClientConnection
+public sealed class ClientConnection : IThreadPoolWorkItem
 {
     private readonly WebSocket _socket;
-    private readonly Channel<OutFrame> _queue;
+    private readonly CoalescingStream? _transport;
     private readonly HubbubOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+
+    // The send queue. Frames are appended to _pending under _sendGate; the drain swaps _pending with the array it
+    // sent last (_sending, empty by then) and sends outside the lock, so enqueuers never wait for a send.
+    private readonly Lock _sendGate = new();
+    private OutFrame[] _pending = [];
+    private int _pendingCount;
+    private OutFrame[] _sending = [];
+    private bool _drainScheduled;
     private int _closeCode;
     private string _closeReason = string.Empty;
-    private volatile bool _dropQueued;
+    private bool _dropQueued;
+    private TaskCompletionSource? _drained;
 
-    internal ClientConnection(string id, HubbubUser user, WebSocket socket, HubbubOptions options, TimeProvider time, ILogger logger)
+    internal ClientConnection(string id, HubbubUser user, WebSocket socket, CoalescingStream? transport, HubbubOptions options,
+        TimeProvider time, ILogger logger)
     {
         Id = id;
         User = user;
         Info = new ClientInfo(user.Id, user.Name);
         _socket = socket;
+        _transport = transport;
         _options = options;
         _time = time;
         _logger = logger;
-        _queue = Channel.CreateBounded<OutFrame>(new BoundedChannelOptions(options.SendQueueCapacity)
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
         LastSentTimestamp = time.GetTimestamp();
         RateLimit = new Limits.TokenBucket(time, options.MessagesPerSecond, options.Burst);
     }
@@ -71,23 +78,48 @@ public sealed class ClientConnection
     /// <summary>The close code sent, or 0 while open.</summary>
     public int CloseCode => Volatile.Read(ref _closeCode);
 
+    /// <summary>Completes when the last drain has ended (close frame sent, or the socket failed).</summary>
+    private TaskCompletionSource Drained =>
+        LazyInitializer.EnsureInitialized(ref _drained, static () => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
     /// <summary>
     /// Queues a frame without waiting. When the queue is full the connection is closed as a slow consumer
-    /// and false is returned; the caller carries on with the next subscriber.
+    /// and false is returned; the caller carries on with the next subscriber. A closing connection takes no frames.
     /// </summary>
     public bool TryEnqueue(byte[] frame, long publishedTimestamp = 0)
     {
-        if (_queue.Writer.TryWrite(new OutFrame(frame, publishedTimestamp)))
+        bool queued;
+        var startDrain = false;
+        lock (_sendGate)
         {
-            return true;
+            if (_closeCode != 0)
+            {
+                return false;
+            }
+            queued = _pendingCount < _options.SendQueueCapacity;
+            if (queued)
+            {
+                if (_pendingCount == _pending.Length)
+                {
+                    Array.Resize(ref _pending, Math.Min(Math.Max(4, _pending.Length * 2), _options.SendQueueCapacity));
+                }
+                _pending[_pendingCount++] = new OutFrame(frame, publishedTimestamp);
+                startDrain = !_drainScheduled;
+                _drainScheduled = true;
+            }
         }
-        if (!IsClosing)
+        if (!queued)
         {
             HubbubMetrics.SlowConsumers.Inc();
             Log.SlowConsumer(_logger, Id, User.Id, _options.SendQueueCapacity);
             Close(CloseCodes.SlowConsumer, "slow consumer", dropQueued: true);
+            return false;
         }
-        return false;
+        if (startDrain)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+        return true;
     }
 
     /// <summary>
@@ -97,13 +129,23 @@ public sealed class ClientConnection
     /// </summary>
     public void Close(int code, string reason, bool dropQueued = false)
     {
-        if (Interlocked.CompareExchange(ref _closeCode, code, 0) != 0)
+        bool startDrain;
+        lock (_sendGate)
         {
-            return;
+            if (_closeCode != 0)
+            {
+                return;
+            }
+            _closeReason = reason;
+            _dropQueued = dropQueued;
+            Volatile.Write(ref _closeCode, code);
+            startDrain = !_drainScheduled;
+            _drainScheduled = true;
         }
-        _closeReason = reason;
-        _dropQueued = dropQueued;
-        _queue.Writer.TryComplete();
+        if (startDrain)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
         var grace = TimeSpan.FromMilliseconds(_options.SlowConsumerCloseGraceMs);
         // Real time, not _time: this guards a socket, not domain logic, and must fire under a test's fake clock too.
         _ = Task.Delay(grace).ContinueWith(static (_, s) =>
@@ -119,7 +161,6 @@ public sealed class ClientConnection
     /// <summary>Runs the reader and writer until the socket closes. <paramref name="onFrame"/> handles each text frame.</summary>
     internal async Task RunAsync(Func<ClientConnection, ReadOnlyMemory<byte>, ValueTask> onFrame, CancellationToken cancellationToken)
     {
-        var writer = WriteLoopAsync();
         try
         {
             await ReadLoopAsync(onFrame, cancellationToken);
@@ -128,16 +169,9 @@ public sealed class ClientConnection
         {
             Log.SocketError(_logger, ex, Id);
         }
-        // The reader is done (peer closed, socket failed, or we asked to close): let the writer finish.
+        // The reader is done (peer closed, socket failed, or we asked to close): let the last drain finish.
         Close(CloseCodes.Normal, "closed");
-        try
-        {
-            await writer;
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
-        {
-            Log.SocketError(_logger, ex, Id);
-        }
+        await Drained.Task;
         Log.ConnectionClosed(_logger, Id, CloseCode, _closeReason);
     }
 
@@ -196,38 +230,94 @@ public sealed class ClientConnection
         }
     }
 
-    private async Task WriteLoopAsync()
+    void IThreadPoolWorkItem.Execute() => _ = DrainAsync();
+
+    /// <summary>
+    /// Sends queued frames until the queue is empty, then ends (the next enqueue starts another drain) or, once the
+    /// connection is closing, sends the close frame. Never throws: a failed send aborts the socket, which ends
+    /// the reader.
+    /// </summary>
+    private async Task DrainAsync()
     {
-        var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync())
+        try
         {
-            // Per-pass bookkeeping: the frame counter (shared by every writer, so a contended cache line) and the
-            // clock are touched once per drained batch, not once per frame.
-            var sent = 0;
-            while (!_dropQueued && reader.TryRead(out var frame))
+            while (true)
             {
-                await _socket.SendAsync(frame.Bytes, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-                sent++;
-                if (frame.PublishedTimestamp != 0)
+                OutFrame[] batch;
+                int count;
+                lock (_sendGate)
                 {
-                    HubbubMetrics.PublishToSend.Observe(Stopwatch.GetElapsedTime(frame.PublishedTimestamp).TotalSeconds);
+                    if (_dropQueued)
+                    {
+                        Array.Clear(_pending, 0, _pendingCount);
+                        _pendingCount = 0;
+                    }
+                    if (_pendingCount == 0)
+                    {
+                        if (_closeCode == 0)
+                        {
+                            _drainScheduled = false;
+                            return;
+                        }
+                        // Closing: this drain is the last (_drainScheduled stays set, so none starts after it).
+                        break;
+                    }
+                    batch = _pending;
+                    count = _pendingCount;
+                    _pending = _sending;
+                    _pendingCount = 0;
+                    _sending = batch;
                 }
+                await SendBatchAsync(batch, count);
             }
-            if (sent > 0)
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
-                LastSentTimestamp = _time.GetTimestamp();
-                HubbubMetrics.FramesOut.Inc(sent);
-            }
-            if (_dropQueued)
-            {
-                break;
+                await _socket.CloseOutputAsync((WebSocketCloseStatus)CloseCode, _closeReason, CancellationToken.None);
             }
         }
-        if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+#pragma warning disable CA1031 // Any failure here must still end the connection, or RunAsync would wait forever.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
-            await _socket.CloseOutputAsync((WebSocketCloseStatus)CloseCode, _closeReason, CancellationToken.None);
+            Log.SocketError(_logger, ex, Id);
+            // Nothing more can be sent; stop taking frames and make sure the reader ends too.
+            Close(CloseCodes.Normal, "send failed");
+            _socket.Abort();
         }
+        Drained.TrySetResult();
     }
+
+    private async ValueTask SendBatchAsync(OutFrame[] batch, int count)
+    {
+        var coalesce = count > 1 ? _transport : null;
+        coalesce?.HoldWrites();
+        for (var i = 0; i < count; i++)
+        {
+            var frame = batch[i];
+            if (i == count - 1)
+            {
+                coalesce?.FlushOnNextWrite();
+            }
+            await _socket.SendAsync(frame.Bytes, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            if (frame.PublishedTimestamp != 0)
+            {
+                HubbubMetrics.PublishToSend.Observe(Stopwatch.GetElapsedTime(frame.PublishedTimestamp).TotalSeconds);
+            }
+        }
+        Array.Clear(batch, 0, count);
+        if (batch.Length > ShrinkAbove)
+        {
+            // A burst grew the array; do not keep it for the connection's lifetime.
+            _sending = [];
+        }
+        // Per-batch bookkeeping: the frame counter (shared by every writer, so a contended cache line) and the
+        // clock are touched once per drained batch, not once per frame.
+        LastSentTimestamp = _time.GetTimestamp();
+        HubbubMetrics.FramesOut.Inc(count);
+    }
+
+    /// <summary>Send arrays longer than this are dropped after use rather than kept.</summary>
+    private const int ShrinkAbove = 64;
 
     private readonly record struct OutFrame(byte[] Bytes, long PublishedTimestamp);
 }

@@ -51,6 +51,7 @@ public static class HubbubServerSetup
         // Touch the metrics so /metrics lists them (at zero) before the first connection.
         Hubbub.Core.Diagnostics.HubbubMetrics.Connections.Set(app.Services.GetRequiredService<HubbubEngine>().Connections.Count);
         app.UseHubbubConsole();
+        app.UseCoalescingUpgrade();
         app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -50,7 +50,8 @@ public static class WebSocketEndpoint
             KeepAliveInterval = TimeSpan.FromMilliseconds(o.HeartbeatMs),
             KeepAliveTimeout = o.EffectiveClientTimeout,
         });
-        await engine.RunConnectionAsync(socket, auth.Principal.ToHubbubUser(), context.RequestAborted);
+        await engine.RunConnectionAsync(socket, auth.Principal.ToHubbubUser(), context.RequestAborted,
+            CoalescingUpgrade.TransportOf(context));
     }
 
     private static Task WriteRefusal(HttpContext context, int status, string code, string message)

@@ -23,7 +23,7 @@ public sealed class SubscriptionOrderTests
     public async Task Ephemeral_events_before_activation_are_dropped_and_publications_are_held_then_deduplicated()
     {
         await using var pair = await SocketPair.CreateAsync();
-        var connection = new ClientConnection("c1", new HubbubUser("1", "One", []), pair.Server, new HubbubOptions(), TimeProvider.System, NullLogger.Instance);
+        var connection = new ClientConnection("c1", new HubbubUser("1", "One", []), pair.Server, null, new HubbubOptions(), TimeProvider.System, NullLogger.Instance);
         var subscription = new Subscription(connection, "public:x", presence: false);
 
         subscription.DeliverEphemeral(Encoding.UTF8.GetBytes("""{"type":"presence_join","channel":"public:x"}"""));

@@ -1,0 +1,154 @@
+using System.Buffers;
+
+namespace Hubbub.Core.Connections;
+
+/// <summary>
+/// The transport under a server WebSocket, able to hold writes back so that several frames reach the transport
+/// in one write. Kestrel flushes its pipe (and usually makes a send call) on every write of an upgraded stream;
+/// a connection whose queue holds several frames would pay that once per frame. Between <see cref="HoldWrites"/>
+/// and the write after <see cref="FlushOnNextWrite"/> every frame the WebSocket writes, data or control (a
+/// keep-alive ping sent meanwhile lands in the same buffer, in order), is copied into one pooled buffer and
+/// written once. Outside that window writes pass straight through, and reads always do.
+/// </summary>
+/// <remarks>
+/// No lock of its own: the WebSocket serializes its writes (one send at a time), and the buffer is written out
+/// inside a WebSocket write, never beside one. Only the writer of the owning connection calls
+/// <see cref="HoldWrites"/> and <see cref="FlushOnNextWrite"/>, and always in that order around its sends.
+/// </remarks>
+public sealed class CoalescingStream(Stream inner) : Stream
+{
+    /// <summary>Held bytes are written out once they pass this size, so a long batch never holds a large buffer.</summary>
+    public const int MaxHeldBytes = 16 * 1024;
+
+    private byte[]? _held;
+    private int _heldLength;
+    private volatile bool _holding;
+    private volatile bool _flushOnNextWrite;
+
+    /// <summary>Holds the following writes back until the write after <see cref="FlushOnNextWrite"/>.</summary>
+    public void HoldWrites()
+    {
+        _flushOnNextWrite = false;
+        _holding = true;
+    }
+
+    /// <summary>The next write (normally the batch's last frame) writes out everything held, itself included.</summary>
+    public void FlushOnNextWrite() => _flushOnNextWrite = true;
+
+    /// <inheritdoc />
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (!_holding)
+        {
+            return inner.WriteAsync(buffer, cancellationToken);
+        }
+        _held ??= ArrayPool<byte>.Shared.Rent(MaxHeldBytes);
+        if (_heldLength + buffer.Length > _held.Length)
+        {
+            return WriteOverflowAsync(buffer, cancellationToken);
+        }
+        buffer.Span.CopyTo(_held.AsSpan(_heldLength));
+        _heldLength += buffer.Length;
+        return _flushOnNextWrite ? WriteHeldAsync(cancellationToken) : ValueTask.CompletedTask;
+    }
+
+    /// <summary>The held bytes and <paramref name="buffer"/> do not fit together: write the held ones, then this one.</summary>
+    private async ValueTask WriteOverflowAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        await WriteHeldAsync(cancellationToken, endHolding: false);
+        await inner.WriteAsync(buffer, cancellationToken);
+        if (_flushOnNextWrite)
+        {
+            EndHolding();
+        }
+    }
+
+    private async ValueTask WriteHeldAsync(CancellationToken cancellationToken, bool endHolding = true)
+    {
+        try
+        {
+            if (_heldLength > 0)
+            {
+                await inner.WriteAsync(_held.AsMemory(0, _heldLength), cancellationToken);
+            }
+        }
+        finally
+        {
+            _heldLength = 0;
+            if (endHolding)
+            {
+                EndHolding();
+            }
+        }
+    }
+
+    private void EndHolding()
+    {
+        _holding = false;
+        _flushOnNextWrite = false;
+        if (_held is { } held)
+        {
+            _held = null;
+            ArrayPool<byte>.Shared.Return(held);
+        }
+    }
+
+    /// <inheritdoc />
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        inner.ReadAsync(buffer, cancellationToken);
+
+    /// <inheritdoc />
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        inner.ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <inheritdoc />
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <inheritdoc />
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public override void Flush() => inner.Flush();
+
+    /// <inheritdoc />
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+    /// <inheritdoc />
+    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+    /// <inheritdoc />
+    public override bool CanRead => inner.CanRead;
+
+    /// <inheritdoc />
+    public override bool CanWrite => inner.CanWrite;
+
+    /// <inheritdoc />
+    public override bool CanSeek => false;
+
+    /// <inheritdoc />
+    public override long Length => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <inheritdoc />
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}

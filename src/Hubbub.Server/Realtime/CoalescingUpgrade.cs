@@ -1,0 +1,42 @@
+using Hubbub.Core.Connections;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Hubbub.Server.Realtime;
+
+/// <summary>
+/// Puts a <see cref="CoalescingStream"/> under every WebSocket accepted on <c>/ws</c>. ASP.NET Core's WebSocket
+/// middleware makes the socket on whatever stream the request's <see cref="IHttpUpgradeFeature"/> returns, so
+/// wrapping that feature (before <c>UseWebSockets</c> reads it) is the one seam that keeps the framework's
+/// handshake and framing while letting the connection's writer send several frames in one transport write.
+/// </summary>
+internal static class CoalescingUpgrade
+{
+    /// <summary>Wraps the upgrade feature of WebSocket requests to <c>/ws</c>; must run before <c>UseWebSockets</c>.</summary>
+    public static IApplicationBuilder UseCoalescingUpgrade(this IApplicationBuilder app) =>
+        app.Use(static (context, next) =>
+        {
+            if (context.Request.Path.Equals("/ws", StringComparison.Ordinal)
+                && context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
+            {
+                context.Features.Set<IHttpUpgradeFeature>(new Feature(upgrade));
+            }
+            return next(context);
+        });
+
+    /// <summary>The stream the socket runs on, when the request was upgraded through the wrapper.</summary>
+    public static CoalescingStream? TransportOf(HttpContext context) =>
+        (context.Features.Get<IHttpUpgradeFeature>() as Feature)?.Transport;
+
+    private sealed class Feature(IHttpUpgradeFeature inner) : IHttpUpgradeFeature
+    {
+        public CoalescingStream? Transport { get; private set; }
+
+        public bool IsUpgradableRequest => inner.IsUpgradableRequest;
+
+        public async Task<Stream> UpgradeAsync()
+        {
+            Transport = new CoalescingStream(await inner.UpgradeAsync());
+            return Transport;
+        }
+    }
+}
