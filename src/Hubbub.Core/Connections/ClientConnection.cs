@@ -291,6 +291,7 @@ public sealed class ClientConnection : IThreadPoolWorkItem
     {
         var coalesce = count > 1 ? _transport : null;
         coalesce?.HoldWrites();
+        long oldestPublished = 0;
         for (var i = 0; i < count; i++)
         {
             var frame = batch[i];
@@ -299,12 +300,16 @@ public sealed class ClientConnection : IThreadPoolWorkItem
                 coalesce?.FlushOnNextWrite();
             }
             await _socket.SendAsync(frame.Bytes, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-            if (frame.PublishedTimestamp != 0)
+            if (oldestPublished == 0)
             {
-                HubbubMetrics.PublishToSend.Observe(Stopwatch.GetElapsedTime(frame.PublishedTimestamp).TotalSeconds);
+                oldestPublished = frame.PublishedTimestamp;
             }
         }
         Array.Clear(batch, 0, count);
+        if (oldestPublished != 0)
+        {
+            HubbubMetrics.PublishToSend.Observe(Stopwatch.GetElapsedTime(oldestPublished).TotalSeconds);
+        }
         if (batch.Length > ShrinkAbove)
         {
             // A burst grew the array; do not keep it for the connection's lifetime.
