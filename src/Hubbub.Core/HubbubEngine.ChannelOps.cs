@@ -21,7 +21,7 @@ public sealed partial class HubbubEngine
         {
             throw HubbubException.BadRequest("since needs a non-negative offset and an epoch");
         }
-        if (connection.Subscriptions.ContainsKey(channel.Value))
+        if (connection.Subscriptions.Contains(channel.Value))
         {
             throw HubbubException.Conflict($"already subscribed to '{channel}'");
         }
@@ -32,7 +32,7 @@ public sealed partial class HubbubEngine
 
         var presence = Rules.Find(channel.Namespace)!.Presence;
         var subscription = new Subscription(connection, channel.Value, presence);
-        if (!connection.Subscriptions.TryAdd(channel.Value, subscription))
+        if (!connection.Subscriptions.TryAdd(subscription))
         {
             throw HubbubException.Conflict($"already subscribed to '{channel}'");
         }

@@ -25,6 +25,8 @@ public sealed partial class HubbubEngine : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<HubbubEngine> _logger;
     private readonly FrameDispatcher _dispatcher;
+    // Made once: a method group converted per connection is a delegate each connection would keep for its lifetime.
+    private readonly Func<ClientConnection, ReadOnlyMemory<byte>, ValueTask> _handleFrame;
     private readonly IConnectionObserver[] _observers;
 
     /// <summary>Wires the engine to its seams.</summary>
@@ -49,6 +51,7 @@ public sealed partial class HubbubEngine : IDisposable
         Typing = new TypingTracker(time, TimeSpan.FromMilliseconds(_options.TypingTimeoutMs), SendEphemeralAsync);
         Cursors = new CursorCoalescer(time, TimeSpan.FromMilliseconds(_options.CursorIntervalMs), SendEphemeralAsync);
         _dispatcher = new FrameDispatcher(this, commands, services, _options, logger);
+        _handleFrame = _dispatcher.HandleAsync;
         Subscribers.Evicted += OnEvicted;
     }
 
@@ -144,7 +147,7 @@ public sealed partial class HubbubEngine : IDisposable
         {
             connection.TryEnqueue(Welcome(connection));
             await NotifyAsync(connection, opened: true);
-            await connection.RunAsync(_dispatcher.HandleAsync, cancellationToken);
+            await connection.RunAsync(_handleFrame, cancellationToken);
         }
         finally
         {
@@ -217,7 +220,7 @@ public sealed partial class HubbubEngine : IDisposable
 
     private async Task CleanupAsync(ClientConnection connection)
     {
-        foreach (var subscription in connection.Subscriptions.Values)
+        foreach (var subscription in connection.Subscriptions.RemoveAll())
         {
             try
             {
@@ -228,12 +231,11 @@ public sealed partial class HubbubEngine : IDisposable
                 Log.CleanupFailed(_logger, ex, connection.Id);
             }
         }
-        connection.Subscriptions.Clear();
     }
 
     private void OnEvicted(Subscription subscription)
     {
-        if (!subscription.Connection.Subscriptions.TryRemove(new KeyValuePair<string, Subscription>(subscription.Channel, subscription)))
+        if (!subscription.Connection.Subscriptions.TryRemove(subscription))
         {
             return; // already gone (unsubscribed or closed meanwhile)
         }

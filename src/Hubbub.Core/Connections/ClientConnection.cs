@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using Hubbub.Core.Diagnostics;
@@ -35,6 +34,8 @@ public sealed class ClientConnection : IThreadPoolWorkItem
     private string _closeReason = string.Empty;
     private bool _dropQueued;
     private TaskCompletionSource? _drained;
+    private ITimer? _abortTimer;
+    private bool _ended;
 
     internal ClientConnection(string id, HubbubUser user, WebSocket socket, CoalescingStream? transport, HubbubOptions options,
         TimeProvider time, ILogger logger)
@@ -67,7 +68,7 @@ public sealed class ClientConnection : IThreadPoolWorkItem
     public ClientInfo Info { get; }
 
     /// <summary>Subscriptions by channel.</summary>
-    public ConcurrentDictionary<string, Subscription> Subscriptions { get; } = new(StringComparer.Ordinal);
+    public SubscriptionSet Subscriptions { get; } = new();
 
     /// <summary>When the writer last wrote a frame (a <see cref="TimeProvider"/> timestamp); drives heartbeats.</summary>
     public long LastSentTimestamp { get; private set; }
@@ -141,21 +142,24 @@ public sealed class ClientConnection : IThreadPoolWorkItem
             Volatile.Write(ref _closeCode, code);
             startDrain = !_drainScheduled;
             _drainScheduled = true;
+            if (!_ended)
+            {
+                // Real time, not _time: this guards a socket, not domain logic, and must fire under a test's fake
+                // clock too. Disposed when the connection ends, so a closed connection is not kept alive by it.
+                _abortTimer = TimeProvider.System.CreateTimer(static s =>
+                {
+                    var socket = (WebSocket)s!;
+                    if (socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))
+                    {
+                        socket.Abort();
+                    }
+                }, _socket, TimeSpan.FromMilliseconds(_options.SlowConsumerCloseGraceMs), Timeout.InfiniteTimeSpan);
+            }
         }
         if (startDrain)
         {
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
-        var grace = TimeSpan.FromMilliseconds(_options.SlowConsumerCloseGraceMs);
-        // Real time, not _time: this guards a socket, not domain logic, and must fire under a test's fake clock too.
-        _ = Task.Delay(grace).ContinueWith(static (_, s) =>
-        {
-            var socket = (WebSocket)s!;
-            if (socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))
-            {
-                socket.Abort();
-            }
-        }, _socket, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Runs the reader and writer until the socket closes. <paramref name="onFrame"/> handles each text frame.</summary>
@@ -172,6 +176,12 @@ public sealed class ClientConnection : IThreadPoolWorkItem
         // The reader is done (peer closed, socket failed, or we asked to close): let the last drain finish.
         Close(CloseCodes.Normal, "closed");
         await Drained.Task;
+        lock (_sendGate)
+        {
+            _ended = true;
+            _abortTimer?.Dispose();
+            _abortTimer = null;
+        }
         Log.ConnectionClosed(_logger, Id, CloseCode, _closeReason);
     }
 

@@ -11,12 +11,11 @@ namespace Hubbub.Server.Realtime;
 /// </summary>
 internal static class CoalescingUpgrade
 {
-    /// <summary>Wraps the upgrade feature of WebSocket requests to <c>/ws</c>; must run before <c>UseWebSockets</c>.</summary>
+    /// <summary>Wraps the upgrade feature of upgradable requests in this branch; must run before <c>UseWebSockets</c>.</summary>
     public static IApplicationBuilder UseCoalescingUpgrade(this IApplicationBuilder app) =>
         app.Use(static (context, next) =>
         {
-            if (context.Request.Path.Equals("/ws", StringComparison.Ordinal)
-                && context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
+            if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
             {
                 context.Features.Set<IHttpUpgradeFeature>(new Feature(upgrade));
             }

@@ -1,6 +1,5 @@
 using Hubbub.Core;
 using Hubbub.Server.Auth;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace Hubbub.Server.Realtime;
@@ -9,29 +8,63 @@ namespace Hubbub.Server.Realtime;
 /// <c>GET /ws</c>: checks the origin (403), the token (401), then upgrades and hands the socket to the engine.
 /// Both refusals happen before the upgrade, so a browser never gets an open socket it may not have.
 /// </summary>
-public static class WebSocketEndpoint
+/// <remarks>
+/// A branch of its own ahead of the authentication and authorization middleware, not a routed endpoint: every
+/// middleware a request passes stays suspended, with what it holds, for as long as the socket lives, and so does
+/// the request's service scope once anything touches it. This branch passes only the upgrade wrapper and the
+/// WebSocket middleware, resolves its services once, and checks the token with <see cref="SocketAuthenticator"/>.
+/// </remarks>
+public sealed class WebSocketEndpoint
 {
-    /// <summary>Maps <c>/ws</c>.</summary>
-    public static IEndpointConventionBuilder MapHubbubWebSocket(this IEndpointRouteBuilder app) =>
-        app.Map("/ws", HandleAsync).WithName("WebSocket").ExcludeFromDescription();
+    private readonly HubbubEngine _engine;
+    private readonly OriginPolicy _origins;
+    private readonly SocketAuthenticator _authenticator;
+    private readonly HubbubOptions _options;
+    private readonly Hosting.GracefulShutdown _shutdown;
 
-    private static async Task HandleAsync(HttpContext context, HubbubEngine engine, OriginPolicy origins,
-        IOptions<HubbubOptions> options, Hosting.GracefulShutdown shutdown)
+    private WebSocketEndpoint(IServiceProvider services)
     {
-        if (shutdown.IsStopping)
+        _engine = services.GetRequiredService<HubbubEngine>();
+        _origins = services.GetRequiredService<OriginPolicy>();
+        _authenticator = services.GetRequiredService<SocketAuthenticator>();
+        _options = services.GetRequiredService<IOptions<HubbubOptions>>().Value;
+        _shutdown = services.GetRequiredService<Hosting.GracefulShutdown>();
+    }
+
+    /// <summary>Serves <c>/ws</c>; call before <c>UseAuthentication</c>.</summary>
+    public static IApplicationBuilder Map(IApplicationBuilder app)
+    {
+        var endpoint = new WebSocketEndpoint(app.ApplicationServices);
+        return app.Map("/ws", ws =>
+        {
+            ws.UseCoalescingUpgrade();
+            ws.UseWebSockets();
+            ws.Run(endpoint.HandleAsync);
+        });
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        if (context.Request.Path.HasValue && context.Request.Path != "/")
+        {
+            // app.Map matches /ws/anything too; only /ws itself is the endpoint.
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+        if (_shutdown.IsStopping)
         {
             // A socket accepted after the 1001 sweep would hold shutdown open until the host's timeout; the
             // client retries with backoff and reaches another (or the restarted) node.
             await WriteRefusal(context, StatusCodes.Status503ServiceUnavailable, Hubbub.Protocol.ErrorCodes.Internal, "the server is shutting down; reconnect later");
             return;
         }
-        if (!origins.IsAllowed(context.Request))
+        if (!_origins.IsAllowed(context.Request))
         {
             await WriteRefusal(context, StatusCodes.Status403Forbidden, "forbidden", "this origin may not open a Hubbub connection");
             return;
         }
-        var auth = await context.AuthenticateAsync();
-        if (!auth.Succeeded || auth.Principal is null)
+        var user = await _authenticator.AuthenticateAsync(context.Request);
+        if (user is null)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
             await WriteRefusal(context, StatusCodes.Status401Unauthorized, "unauthorized",
@@ -44,14 +77,14 @@ public static class WebSocketEndpoint
             return;
         }
 
-        var o = options.Value;
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
-            KeepAliveInterval = TimeSpan.FromMilliseconds(o.HeartbeatMs),
-            KeepAliveTimeout = o.EffectiveClientTimeout,
+            KeepAliveInterval = TimeSpan.FromMilliseconds(_options.HeartbeatMs),
+            KeepAliveTimeout = _options.EffectiveClientTimeout,
         });
-        await engine.RunConnectionAsync(socket, auth.Principal.ToHubbubUser(), context.RequestAborted,
-            CoalescingUpgrade.TransportOf(context));
+        // No RequestAborted token: it would allocate a registration per connection, and a socket whose peer is
+        // gone fails its read anyway (shutdown closes sockets through the engine).
+        await _engine.RunConnectionAsync(socket, user, CancellationToken.None, CoalescingUpgrade.TransportOf(context));
     }
 
     private static Task WriteRefusal(HttpContext context, int status, string code, string message)

@@ -63,6 +63,23 @@ public sealed class AuthenticationTests : IClassFixture<SharedServer>
     }
 
     [Fact]
+    public async Task Only_ws_itself_is_the_socket_endpoint_not_paths_under_it()
+    {
+        var token = TestTokens.For("1");
+        var response = await _server.Http.GetAsync("/ws/other?access_token=" + token);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(404, await WsClient.HandshakeStatusAsync(new Uri(_server.WebSocketUri(token).ToString().Replace("/ws?", "/ws/x?", StringComparison.Ordinal))));
+    }
+
+    [Fact]
+    public async Task A_token_in_both_header_and_query_is_read_from_the_header_as_on_the_rest_api()
+    {
+        // A valid header token wins over a garbage query one, and a garbage header one is not rescued by the query.
+        Assert.Equal(0, await WsClient.HandshakeStatusAsync(_server.WebSocketUri("garbage"), bearer: TestTokens.For("1"))); // 0: upgraded
+        Assert.Equal(401, await WsClient.HandshakeStatusAsync(_server.WebSocketUri(TestTokens.For("1")), bearer: "garbage"));
+    }
+
+    [Fact]
     public async Task Issuer_and_audience_are_checked_when_configured()
     {
         using var server = new TestServer(new() { ["Auth:Issuer"] = "https://issuer.test", ["Auth:Audience"] = "hubbub" });
