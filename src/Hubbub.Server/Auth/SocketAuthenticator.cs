@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Hubbub.Core;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
 namespace Hubbub.Server.Auth;
@@ -44,6 +45,8 @@ public sealed class SocketAuthenticator(IOptionsMonitor<JwtBearerOptions> jwt)
         {
             return authorization[BearerPrefix.Length..].Trim();
         }
-        return request.Query.TryGetValue("access_token", out var token) && token.Count == 1 ? token[0] : null;
+        // Parsed here rather than through Request.Query, which would keep the parsed query for the socket's lifetime.
+        return QueryHelpers.ParseNullableQuery(request.QueryString.Value) is { } query
+            && query.TryGetValue("access_token", out var token) && token.Count == 1 ? token[0] : null;
     }
 }
