@@ -5,16 +5,24 @@ using Hubbub.Core.Seams;
 namespace Hubbub.Core.Memory;
 
 /// <summary>
-/// In-process history: one bounded stream per channel. Offsets and epochs live as long as the process; a
-/// restart gives every channel a new epoch, which tells recovering clients their history is gone.
+/// In-process history: one bounded stream per channel published to. Offsets live as long as the process, so one
+/// epoch per store is enough: a restart makes a new store with a new epoch, which tells recovering clients
+/// their history is gone. A channel only read (subscribed, never published to) gets no stream: it reads as the
+/// empty stream of that epoch, so every per-user channel a connection subscribes to costs nothing here.
 /// </summary>
 public sealed class MemoryHistoryStore : IHistoryStore
 {
     private readonly ConcurrentDictionary<string, MemoryStream> _streams = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
+    private readonly string _epoch = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+    private readonly MemoryStream _never; // what a channel without publications reads as; never written
 
     /// <summary>Creates an empty store.</summary>
-    public MemoryHistoryStore(TimeProvider time) => _time = time;
+    public MemoryHistoryStore(TimeProvider time)
+    {
+        _time = time;
+        _never = new MemoryStream(_epoch);
+    }
 
     /// <summary>
     /// Appends under the stream's lock and calls <paramref name="deliver"/> while still holding it, so
@@ -22,7 +30,7 @@ public sealed class MemoryHistoryStore : IHistoryStore
     /// </summary>
     public Publication Append(string channel, PublicationDraft draft, HistoryPolicy policy, long timestamp, Action<Publication> deliver)
     {
-        var stream = _streams.GetOrAdd(channel, static _ => new MemoryStream());
+        var stream = _streams.GetOrAdd(channel, static (_, epoch) => new MemoryStream(epoch), _epoch);
         lock (stream)
         {
             var publication = new Publication(channel, stream.Offset + 1, stream.Epoch, draft, timestamp);
@@ -43,7 +51,7 @@ public sealed class MemoryHistoryStore : IHistoryStore
     /// <inheritdoc />
     public ValueTask<StreamTop> GetTopAsync(string channel, CancellationToken cancellationToken = default)
     {
-        var stream = _streams.GetOrAdd(channel, static _ => new MemoryStream());
+        var stream = _streams.GetValueOrDefault(channel, _never);
         lock (stream)
         {
             return ValueTask.FromResult(new StreamTop(stream.Offset, stream.Epoch));
@@ -54,7 +62,7 @@ public sealed class MemoryHistoryStore : IHistoryStore
     public ValueTask<HistoryResult> ReadAsync(string channel, long? sinceOffset, string? sinceEpoch, int limit,
         CancellationToken cancellationToken = default)
     {
-        var stream = _streams.GetOrAdd(channel, static _ => new MemoryStream());
+        var stream = _streams.GetValueOrDefault(channel, _never);
         lock (stream)
         {
             var top = new StreamTop(stream.Offset, stream.Epoch);
@@ -106,14 +114,12 @@ public sealed class MemoryHistoryStore : IHistoryStore
         }
     }
 
-    private static string NewEpoch() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-
     private sealed record Stored(Publication Publication, DateTimeOffset ExpiresAt);
 
-    private sealed class MemoryStream
+    private sealed class MemoryStream(string epoch)
     {
         public long Offset;
-        public readonly string Epoch = NewEpoch();
+        public readonly string Epoch = epoch;
         public readonly Queue<Stored> Items = new();
     }
 }

@@ -37,6 +37,23 @@ public sealed class MemoryHistoryStoreTests
     }
 
     [Fact]
+    public async Task A_channel_read_before_any_publication_recovers_what_is_published_later()
+    {
+        var top = await _store.ReadAsync("user:9", sinceOffset: 0, sinceEpoch: null, limit: 10);
+        Assert.Empty(top.Publications);
+        Assert.Equal(0, top.Top.Offset);
+
+        var empty = await _store.ReadAsync("user:9", sinceOffset: 0, sinceEpoch: top.Top.Epoch, limit: 10);
+        Assert.True(empty.Complete);
+        Assert.Empty(empty.Publications);
+
+        Append("user:9", 1);
+        var recovered = await _store.ReadAsync("user:9", sinceOffset: 0, sinceEpoch: top.Top.Epoch, limit: 10);
+        Assert.True(recovered.Complete);
+        Assert.Equal([1L], recovered.Publications.Select(p => p.Offset));
+    }
+
+    [Fact]
     public async Task Size_bound_keeps_the_latest_and_reports_incomplete_recovery()
     {
         for (var i = 1; i <= 5; i++)
