@@ -72,6 +72,8 @@ public sealed partial class HubbubEngine
         }
         catch
         {
+            // Not subscribed after all: a retry must not be refused as a duplicate, nor count toward the cap.
+            connection.Subscriptions.TryRemove(subscription);
             await RemoveSubscriptionAsync(subscription);
             throw;
         }

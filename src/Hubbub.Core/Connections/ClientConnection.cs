@@ -32,7 +32,7 @@ public sealed class ClientConnection : IThreadPoolWorkItem
     private bool _drainScheduled;
     private int _closeCode;
     private string _closeReason = string.Empty;
-    private bool _dropQueued;
+    private bool _dropQueued; // read by the drain between frames without the lock, hence Volatile.Read there
     private TaskCompletionSource? _drained;
     private ITimer? _abortTimer;
     private bool _ended;
@@ -90,7 +90,7 @@ public sealed class ClientConnection : IThreadPoolWorkItem
     public bool TryEnqueue(byte[] frame, long publishedTimestamp = 0)
     {
         bool queued;
-        var startDrain = false;
+        bool startDrain;
         lock (_sendGate)
         {
             if (_closeCode != 0)
@@ -108,19 +108,22 @@ public sealed class ClientConnection : IThreadPoolWorkItem
                 startDrain = !_drainScheduled;
                 _drainScheduled = true;
             }
+            else
+            {
+                // Decided under the lock, so of two threads finding the queue full only one closes, logs and counts.
+                startDrain = CloseLocked(CloseCodes.SlowConsumer, "slow consumer", dropQueued: true);
+            }
         }
         if (!queued)
         {
             HubbubMetrics.SlowConsumers.Inc();
             Log.SlowConsumer(_logger, Id, User.Id, _options.SendQueueCapacity);
-            Close(CloseCodes.SlowConsumer, "slow consumer", dropQueued: true);
-            return false;
         }
         if (startDrain)
         {
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
-        return true;
+        return queued;
     }
 
     /// <summary>
@@ -137,29 +140,36 @@ public sealed class ClientConnection : IThreadPoolWorkItem
             {
                 return;
             }
-            _closeReason = reason;
-            _dropQueued = dropQueued;
-            Volatile.Write(ref _closeCode, code);
-            startDrain = !_drainScheduled;
-            _drainScheduled = true;
-            if (!_ended)
-            {
-                // Real time, not _time: this guards a socket, not domain logic, and must fire under a test's fake
-                // clock too. Disposed when the connection ends, so a closed connection is not kept alive by it.
-                _abortTimer = TimeProvider.System.CreateTimer(static s =>
-                {
-                    var socket = (WebSocket)s!;
-                    if (socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))
-                    {
-                        socket.Abort();
-                    }
-                }, _socket, TimeSpan.FromMilliseconds(_options.SlowConsumerCloseGraceMs), Timeout.InfiniteTimeSpan);
-            }
+            startDrain = CloseLocked(code, reason, dropQueued);
         }
         if (startDrain)
         {
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
+    }
+
+    /// <summary>Marks the connection closing (under <see cref="_sendGate"/>, not yet closing); true when a drain must be started.</summary>
+    private bool CloseLocked(int code, string reason, bool dropQueued)
+    {
+        _closeReason = reason;
+        _dropQueued = dropQueued;
+        Volatile.Write(ref _closeCode, code);
+        if (!_ended)
+        {
+            // Real time, not _time: this guards a socket, not domain logic, and must fire under a test's fake
+            // clock too. Disposed when the connection ends, so a closed connection is not kept alive by it.
+            _abortTimer = TimeProvider.System.CreateTimer(static s =>
+            {
+                var socket = (WebSocket)s!;
+                if (socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))
+                {
+                    socket.Abort();
+                }
+            }, _socket, TimeSpan.FromMilliseconds(_options.SlowConsumerCloseGraceMs), Timeout.InfiniteTimeSpan);
+        }
+        var startDrain = !_drainScheduled;
+        _drainScheduled = true;
+        return startDrain;
     }
 
     /// <summary>Runs the reader and writer until the socket closes. <paramref name="onFrame"/> handles each text frame.</summary>
@@ -249,6 +259,7 @@ public sealed class ClientConnection : IThreadPoolWorkItem
     /// </summary>
     private async Task DrainAsync()
     {
+        var last = true;
         try
         {
             while (true)
@@ -267,6 +278,7 @@ public sealed class ClientConnection : IThreadPoolWorkItem
                         if (_closeCode == 0)
                         {
                             _drainScheduled = false;
+                            last = false;
                             return;
                         }
                         // Closing: this drain is the last (_drainScheduled stays set, so none starts after it).
@@ -289,12 +301,18 @@ public sealed class ClientConnection : IThreadPoolWorkItem
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Log.SocketError(_logger, ex, Id);
             // Nothing more can be sent; stop taking frames and make sure the reader ends too.
             Close(CloseCodes.Normal, "send failed");
             _socket.Abort();
+            Log.SocketError(_logger, ex, Id);
         }
-        Drained.TrySetResult();
+        finally
+        {
+            if (last)
+            {
+                Drained.TrySetResult();
+            }
+        }
     }
 
     private async ValueTask SendBatchAsync(OutFrame[] batch, int count)
@@ -302,33 +320,45 @@ public sealed class ClientConnection : IThreadPoolWorkItem
         var coalesce = count > 1 ? _transport : null;
         coalesce?.HoldWrites();
         long oldestPublished = 0;
-        for (var i = 0; i < count; i++)
+        var sent = 0;
+        while (sent < count)
         {
-            var frame = batch[i];
-            if (i == count - 1)
+            if (Volatile.Read(ref _dropQueued))
+            {
+                // Closed as a slow consumer or for a too-big frame mid-batch: the client gets the close frame next,
+                // not the rest of the batch. Whatever is held goes out with that close frame.
+                coalesce?.FlushOnNextWrite();
+                break;
+            }
+            var frame = batch[sent];
+            if (sent == count - 1)
             {
                 coalesce?.FlushOnNextWrite();
             }
             await _socket.SendAsync(frame.Bytes, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            sent++;
             if (oldestPublished == 0)
             {
                 oldestPublished = frame.PublishedTimestamp;
             }
         }
         Array.Clear(batch, 0, count);
-        if (oldestPublished != 0)
-        {
-            HubbubMetrics.PublishToSend.Observe(Stopwatch.GetElapsedTime(oldestPublished).TotalSeconds);
-        }
         if (batch.Length > ShrinkAbove)
         {
             // A burst grew the array; do not keep it for the connection's lifetime.
             _sending = [];
         }
-        // Per-batch bookkeeping: the frame counter (shared by every writer, so a contended cache line) and the
-        // clock are touched once per drained batch, not once per frame.
-        LastSentTimestamp = _time.GetTimestamp();
-        HubbubMetrics.FramesOut.Inc(count);
+        if (oldestPublished != 0)
+        {
+            HubbubMetrics.PublishToSend.Observe(Stopwatch.GetElapsedTime(oldestPublished).TotalSeconds);
+        }
+        if (sent > 0)
+        {
+            // Per-batch bookkeeping: the frame counter (shared by every writer, so a contended cache line) and the
+            // clock are touched once per drained batch, not once per frame.
+            LastSentTimestamp = _time.GetTimestamp();
+            HubbubMetrics.FramesOut.Inc(sent);
+        }
     }
 
     /// <summary>Send arrays longer than this are dropped after use rather than kept.</summary>

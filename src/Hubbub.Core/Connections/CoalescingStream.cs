@@ -8,7 +8,8 @@ namespace Hubbub.Core.Connections;
 /// a connection whose queue holds several frames would pay that once per frame. Between <see cref="HoldWrites"/>
 /// and the write after <see cref="FlushOnNextWrite"/> every frame the WebSocket writes, data or control (a
 /// keep-alive ping sent meanwhile lands in the same buffer, in order), is copied into one pooled buffer and
-/// written once. Outside that window writes pass straight through, and reads always do.
+/// written once; a close frame ends the window at once. Outside that window writes and flushes pass straight
+/// through, and reads always do.
 /// </summary>
 /// <remarks>
 /// No lock of its own: the WebSocket serializes its writes (one send at a time), and the buffer is written out
@@ -49,15 +50,20 @@ public sealed class CoalescingStream(Stream inner) : Stream
         }
         buffer.Span.CopyTo(_held.AsSpan(_heldLength));
         _heldLength += buffer.Length;
-        return _flushOnNextWrite ? WriteHeldAsync(cancellationToken) : ValueTask.CompletedTask;
+        // A close frame always goes out at once: the socket may send nothing after it (the library sends one by
+        // itself on a protocol error, from the reader), so nothing would ever write it out otherwise.
+        return _flushOnNextWrite || IsCloseFrame(buffer.Span) ? WriteHeldAsync(cancellationToken) : ValueTask.CompletedTask;
     }
+
+    /// <summary>Every write of a WebSocket is one whole frame; its first byte holds the opcode (0x8 = close).</summary>
+    private static bool IsCloseFrame(ReadOnlySpan<byte> frame) => frame.Length > 0 && (frame[0] & 0x0F) == 0x8;
 
     /// <summary>The held bytes and <paramref name="buffer"/> do not fit together: write the held ones, then this one.</summary>
     private async ValueTask WriteOverflowAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
         await WriteHeldAsync(cancellationToken, endHolding: false);
         await inner.WriteAsync(buffer, cancellationToken);
-        if (_flushOnNextWrite)
+        if (_flushOnNextWrite || IsCloseFrame(buffer.Span))
         {
             EndHolding();
         }
@@ -105,8 +111,12 @@ public sealed class CoalescingStream(Stream inner) : Stream
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    /// <inheritdoc />
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+    /// <summary>
+    /// The WebSocket flushes after every frame; while writes are held there is nothing to flush yet, and passing
+    /// the flush on would cost the transport a flush per frame after all.
+    /// </summary>
+    public override Task FlushAsync(CancellationToken cancellationToken) =>
+        _holding ? Task.CompletedTask : inner.FlushAsync(cancellationToken);
 
     /// <inheritdoc />
     public override void Flush() => inner.Flush();

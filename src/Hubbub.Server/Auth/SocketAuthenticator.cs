@@ -3,6 +3,7 @@ using Hubbub.Core;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Hubbub.Server.Auth;
 
@@ -25,9 +26,11 @@ public sealed class SocketAuthenticator(IOptionsMonitor<JwtBearerOptions> jwt)
             return null;
         }
         var options = jwt.Get(JwtBearerDefaults.AuthenticationScheme);
+        // Not RequestAborted: reading it makes Kestrel allocate a token source the socket would keep for its lifetime.
+        var parameters = await ParametersAsync(options, CancellationToken.None);
         foreach (var handler in options.TokenHandlers)
         {
-            var result = await handler.ValidateTokenAsync(token, options.TokenValidationParameters);
+            var result = await handler.ValidateTokenAsync(token, parameters);
             if (result.IsValid && result.ClaimsIdentity is { } identity)
             {
                 // The REST scheme refuses a token without 'sub' (OnTokenValidated); so does the socket.
@@ -37,16 +40,38 @@ public sealed class SocketAuthenticator(IOptionsMonitor<JwtBearerOptions> jwt)
         return null;
     }
 
-    /// <summary>As the bearer scheme reads it: <c>Authorization: Bearer</c>, else one <c>access_token</c> query value.</summary>
+    /// <summary>
+    /// As the bearer scheme reads it: the scheme's message-received event fills the token from one
+    /// <c>access_token</c> query value first, and only without one does the handler read <c>Authorization: Bearer</c>.
+    /// </summary>
     private static string? TokenOf(HttpRequest request)
     {
-        var authorization = request.Headers.Authorization.ToString();
-        if (authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
-        {
-            return authorization[BearerPrefix.Length..].Trim();
-        }
         // Parsed here rather than through Request.Query, which would keep the parsed query for the socket's lifetime.
-        return QueryHelpers.ParseNullableQuery(request.QueryString.Value) is { } query
-            && query.TryGetValue("access_token", out var token) && token.Count == 1 ? token[0] : null;
+        if (QueryHelpers.ParseNullableQuery(request.QueryString.Value) is { } query
+            && query.TryGetValue("access_token", out var fromQuery) && fromQuery.Count == 1 && !string.IsNullOrEmpty(fromQuery[0]))
+        {
+            return fromQuery[0];
+        }
+        var authorization = request.Headers.Authorization.ToString();
+        return authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
+            ? authorization[BearerPrefix.Length..].Trim()
+            : null;
+    }
+
+    /// <summary>The scheme's validation parameters as its handler prepares them for each request.</summary>
+    private static async Task<TokenValidationParameters> ParametersAsync(JwtBearerOptions options, CancellationToken cancellationToken)
+    {
+        var parameters = options.TokenValidationParameters.Clone();
+        if (options.ConfigurationManager is BaseConfigurationManager manager)
+        {
+            parameters.ConfigurationManager = manager;
+        }
+        else if (options.ConfigurationManager is { } other)
+        {
+            var configuration = await other.GetConfigurationAsync(cancellationToken);
+            parameters.ValidIssuers = (parameters.ValidIssuers ?? []).Append(configuration.Issuer);
+            parameters.IssuerSigningKeys = (parameters.IssuerSigningKeys ?? []).Concat(configuration.SigningKeys);
+        }
+        return parameters;
     }
 }

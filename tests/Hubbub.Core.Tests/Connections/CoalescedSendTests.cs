@@ -92,6 +92,66 @@ public sealed class CoalescedSendTests
     }
 
     [Fact]
+    public async Task Flushes_wait_while_writes_are_held_and_pass_through_after()
+    {
+        var recorder = new RecordingStream();
+        var stream = new CoalescingStream(recorder);
+
+        stream.HoldWrites();
+        await stream.WriteAsync("a"u8.ToArray());
+        await stream.FlushAsync();
+        stream.FlushOnNextWrite();
+        await stream.WriteAsync("b"u8.ToArray());
+        Assert.Equal(0, recorder.Flushes);
+        await stream.FlushAsync();
+
+        Assert.Equal(1, recorder.Flushes);
+        Assert.Equal(["ab"], recorder.Writes.Select(w => Encoding.UTF8.GetString(w)));
+    }
+
+    [Fact]
+    public async Task A_close_frame_written_while_holding_goes_out_at_once_with_what_was_held()
+    {
+        var recorder = new RecordingStream();
+        var stream = new CoalescingStream(recorder);
+        byte[] data = [0x81, 0x01, (byte)'x'];
+        byte[] close = [0x88, 0x02, 0x03, 0xEA];
+
+        stream.HoldWrites();
+        await stream.WriteAsync(data);
+        await stream.WriteAsync(close); // e.g. the library's own 1002 close, sent from the reader mid-batch
+        await stream.WriteAsync(data);
+
+        Assert.Equal(2, recorder.Writes.Count);
+        Assert.Equal(data.Concat(close), recorder.Writes[0]);
+        Assert.Equal(data, recorder.Writes[1]);
+    }
+
+    [Fact]
+    public async Task A_slow_consumer_close_mid_batch_sends_the_close_frame_next_not_the_rest_of_the_batch()
+    {
+        var recorder = new RecordingStream { HoldFirstWrite = true };
+        var connection = NewConnection(recorder, out _, new HubbubOptions { SendQueueCapacity = 4 });
+
+        Assert.True(connection.TryEnqueue(Text("first")));
+        await recorder.FirstWriteStarted.Task.WaitAsync(Deadline);
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True(connection.TryEnqueue(Text($"queued {i}")));
+        }
+        Assert.False(connection.TryEnqueue(Text("one too many")));
+        Assert.False(connection.TryEnqueue(Text("and another")));
+        recorder.ReleaseFirstWrite();
+        await recorder.WaitForWritesAsync(2, Deadline);
+
+        Assert.Equal(["first"], ParseFrames(recorder.Writes[0]));
+        Assert.Equal(0x88, recorder.Writes[1][0]); // the close frame, none of the queued frames
+        Assert.Equal(4000, (recorder.Writes[1][2] << 8) | recorder.Writes[1][3]);
+        Assert.Equal(4000, connection.CloseCode);
+        Assert.Equal(2, recorder.Writes.Count);
+    }
+
+    [Fact]
     public async Task A_batch_larger_than_the_held_buffer_is_written_in_order_in_several_writes()
     {
         var recorder = new RecordingStream();
@@ -124,11 +184,11 @@ public sealed class CoalescedSendTests
         Assert.Equal("hello", Encoding.UTF8.GetString(buffer, 0, read));
     }
 
-    private static ClientConnection NewConnection(RecordingStream recorder, out WebSocket socket)
+    private static ClientConnection NewConnection(RecordingStream recorder, out WebSocket socket, HubbubOptions? options = null)
     {
         var transport = new CoalescingStream(recorder);
         socket = WebSocket.CreateFromStream(transport, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
-        return new ClientConnection("c1", new HubbubUser("1", "One", []), socket, transport, new HubbubOptions(), TimeProvider.System, NullLogger.Instance);
+        return new ClientConnection("c1", new HubbubUser("1", "One", []), socket, transport, options ?? new HubbubOptions(), TimeProvider.System, NullLogger.Instance);
     }
 
     private static byte[] Text(string s) => Encoding.UTF8.GetBytes(s);
@@ -157,6 +217,9 @@ public sealed class CoalescedSendTests
         private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly System.Threading.Channels.Channel<byte[]> _reads = System.Threading.Channels.Channel.CreateUnbounded<byte[]>();
         private int _writeCount;
+        private int _flushes;
+
+        public int Flushes => Volatile.Read(ref _flushes);
 
         public bool HoldFirstWrite { get; init; }
 
@@ -225,6 +288,12 @@ public sealed class CoalescedSendTests
         public override long Length => throw new NotSupportedException();
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
         public override void Flush() { }
+
+        public override Task FlushAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _flushes);
+            return Task.CompletedTask;
+        }
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();

@@ -72,11 +72,13 @@ public sealed class AuthenticationTests : IClassFixture<SharedServer>
     }
 
     [Fact]
-    public async Task A_token_in_both_header_and_query_is_read_from_the_header_as_on_the_rest_api()
+    public async Task A_token_in_both_query_and_header_is_read_from_the_query_as_the_bearer_scheme_does()
     {
-        // A valid header token wins over a garbage query one, and a garbage header one is not rescued by the query.
-        Assert.Equal(0, await WsClient.HandshakeStatusAsync(_server.WebSocketUri("garbage"), bearer: TestTokens.For("1"))); // 0: upgraded
-        Assert.Equal(401, await WsClient.HandshakeStatusAsync(_server.WebSocketUri(TestTokens.For("1")), bearer: "garbage"));
+        // The REST scheme's message-received event takes access_token first; the header only when there is none.
+        Assert.Equal(0, await WsClient.HandshakeStatusAsync(_server.WebSocketUri(TestTokens.For("1")), bearer: "garbage")); // 0: upgraded
+        Assert.Equal(401, await WsClient.HandshakeStatusAsync(_server.WebSocketUri("garbage"), bearer: TestTokens.For("1")));
+        Assert.Equal(0, await WsClient.HandshakeStatusAsync(new Uri(_server.WebSocketUri("x").ToString().Replace("access_token=x", "access_token=", StringComparison.Ordinal)),
+            bearer: TestTokens.For("1")));
     }
 
     [Fact]
