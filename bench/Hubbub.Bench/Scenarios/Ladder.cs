@@ -36,13 +36,15 @@ public static class Ladder
         {
             throw new TimeoutException($"only {sink.Reached} of {subscribers} subscribers received the warm-up");
         }
-        // Then a second of steady traffic, so tiered compilation has promoted the hot path before step one.
-        for (var i = 0; i < 100; i++)
+        // Then a few seconds of steady traffic, so tiered compilation has promoted every server's hot path before
+        // step one. One second was not enough for the SignalR baseline: its first step (10 msgs/s, 30 messages) then
+        // failed on a single ~100 ms stall in 4 of 6 rounds, which stopped its ladder at zero.
+        for (var i = 0; i < 300; i++)
         {
             await publisher.PublishAsync(Payload.Create(0, seq++), cancellationToken);
             await Task.Delay(10, cancellationToken);
         }
-        await Task.Delay(500, cancellationToken);
+        await Task.Delay(1000, cancellationToken);
 
         LadderStep? best = null;
         LadderStep? at100 = null;
