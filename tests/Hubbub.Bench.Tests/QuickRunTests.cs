@@ -97,6 +97,40 @@ public sealed class QuickRunTests : IDisposable
         Assert.Null(report.Results.Summary("chat", ServerKind.Kestrel, "sqlite_persisted_per_s"));
     }
 
+    [Fact]
+    public async Task Chat_on_PostgreSQL_stores_and_delivers_every_message_to_every_participant()
+    {
+        // test.sh starts PostgreSQL and exports HUBBUB_TEST_POSTGRES, which the chat scenario reads.
+        Assert.NotNull(Scenarios.ChatScenario.Postgres());
+        var settings = Quick("chat");
+        var report = await BenchRunner.RunAsync(settings, SilentConsole(), CancellationToken.None);
+
+        Assert.Empty(report.Failures);
+        double Value(string metric) => report.Results.Summary("chat", ServerKind.Hubbub, metric)!.Value.Median;
+        Assert.True(Value("postgres_persisted_per_s") > 0);
+        Assert.Equal(0, Value("postgres_lost_deliveries"));
+        Assert.True(Value("postgres_delivery_p99_ms") > 0);
+    }
+
+    [Fact]
+    public async Task Cluster_of_two_nodes_on_Redis_delivers_every_publication_across_the_nodes_once()
+    {
+        var settings = Quick("cluster");
+        settings.Rates = [10];
+        settings.Subscribers = 20;
+
+        var report = await BenchRunner.RunAsync(settings, SilentConsole(), CancellationToken.None);
+
+        Assert.Empty(report.Failures);
+        var step = Assert.Single(report.Results.Steps, s => s.Scenario == "cluster");
+        Assert.Equal(10, step.Sent);
+        Assert.Equal(step.Sent * 20, step.Expected);
+        Assert.Equal(step.Expected, step.Delivered);
+        Assert.Equal(0, step.Duplicates);
+        Assert.Equal(0, step.Disconnected);
+        Assert.True(report.Results.Summary("cluster", ServerKind.Hubbub, "highest_step_passed") is not null);
+    }
+
     private BenchSettings Quick(params string[] scenarios)
     {
         var settings = BenchSettings.QuickPreset();
