@@ -121,7 +121,7 @@ public sealed class ClientConnection : IThreadPoolWorkItem
         }
         if (startDrain)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            StartDrain();
         }
         return queued;
     }
@@ -144,9 +144,12 @@ public sealed class ClientConnection : IThreadPoolWorkItem
         }
         if (startDrain)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            StartDrain();
         }
     }
+
+    /// <summary>Queues the drain (one at a time: callers start it only when they set <c>_drainScheduled</c>).</summary>
+    private void StartDrain() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
 
     /// <summary>Marks the connection closing (under <see cref="_sendGate"/>, not yet closing); true when a drain must be started.</summary>
     private bool CloseLocked(int code, string reason, bool dropQueued)

@@ -32,19 +32,15 @@ public static class ServerPublishEndpoint
             return Error(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "a valid X-Api-Key header is required");
         }
 
-        var max = options.Value.MaxFrameBytes;
-        if (context.Request.ContentLength > max)
-        {
-            return Error(StatusCodes.Status413PayloadTooLarge, ErrorCodes.TooLarge, $"the body is larger than {max} bytes");
-        }
         ServerPublishRequest? request;
         try
         {
-            request = await ReadBodyAsync(context.Request, max, cancellationToken);
+            var body = await BoundedBody.ReadAsync(context.Request, options.Value.MaxFrameBytes, cancellationToken);
+            request = body.Length == 0 ? null : JsonSerializer.Deserialize(body, ApiJsonContext.Default.ServerPublishRequest);
         }
-        catch (InvalidDataException)
+        catch (HubbubException ex)
         {
-            return Error(StatusCodes.Status413PayloadTooLarge, ErrorCodes.TooLarge, $"the body is larger than {max} bytes");
+            return Error(ApiResults.StatusOf(ex.Code), ex.Code, ex.Message);
         }
         catch (JsonException)
         {
@@ -65,26 +61,6 @@ public static class ServerPublishEndpoint
         {
             return Error(ApiResults.StatusOf(ex.Code), ex.Code, ex.Message);
         }
-    }
-
-    private static async Task<ServerPublishRequest?> ReadBodyAsync(HttpRequest request, int max, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > max)
-            {
-                throw new InvalidDataException("body too large");
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        if (buffer.Length == 0)
-        {
-            return null;
-        }
-        return JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ApiJsonContext.Default.ServerPublishRequest);
     }
 
     private static bool KeyMatches(string? given, string? expected)

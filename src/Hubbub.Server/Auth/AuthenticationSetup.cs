@@ -66,7 +66,7 @@ public static class AuthenticationSetup
                     },
                     OnTokenValidated = context =>
                     {
-                        if (string.IsNullOrEmpty(context.Principal?.FindFirst("sub")?.Value))
+                        if (!HasSubject(context.Principal))
                         {
                             context.Fail("the token has no 'sub' claim");
                         }
@@ -77,6 +77,9 @@ public static class AuthenticationSetup
         services.AddAuthorization();
         return services;
     }
+
+    /// <summary>Whether a validated token names its user (<c>sub</c>); both the REST scheme and <c>/ws</c> require it.</summary>
+    internal static bool HasSubject(ClaimsPrincipal? principal) => !string.IsNullOrEmpty(principal?.FindFirst("sub")?.Value);
 
     /// <summary>The Hubbub user of an authenticated principal.</summary>
     public static HubbubUser ToHubbubUser(this ClaimsPrincipal principal)

@@ -33,8 +33,8 @@ public sealed class SocketAuthenticator(IOptionsMonitor<JwtBearerOptions> jwt)
             var result = await handler.ValidateTokenAsync(token, parameters);
             if (result.IsValid && result.ClaimsIdentity is { } identity)
             {
-                // The REST scheme refuses a token without 'sub' (OnTokenValidated); so does the socket.
-                return string.IsNullOrEmpty(identity.FindFirst("sub")?.Value) ? null : new ClaimsPrincipal(identity).ToHubbubUser();
+                var principal = new ClaimsPrincipal(identity);
+                return AuthenticationSetup.HasSubject(principal) ? principal.ToHubbubUser() : null;
             }
         }
         return null;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Hubbub.Core;
 using Hubbub.Protocol;
 using Hubbub.Server.Api;
 using Hubbub.Server.Auth;
@@ -36,31 +37,21 @@ public static class DevTokenEndpoint
 
     private static async Task<IResult> MintAsync(HttpContext context, TokenIssuer issuer, CancellationToken cancellationToken)
     {
-        if (context.Request.ContentLength > MaxBodyBytes)
-        {
-            return Error(ErrorCodes.TooLarge, $"the body is larger than {MaxBodyBytes} bytes");
-        }
-        DevTokenRequest? request;
+        DevTokenRequest request;
         try
         {
-            using var limited = new MemoryStream();
-            await context.Request.Body.CopyToAsync(limited, cancellationToken);
-            if (limited.Length > MaxBodyBytes)
-            {
-                return Error(ErrorCodes.TooLarge, $"the body is larger than {MaxBodyBytes} bytes");
-            }
-            request = JsonSerializer.Deserialize(limited.ToArray(), DevJsonContext.Default.DevTokenRequest);
+            request = await JsonBody.ReadAsync(context.Request, DevJsonContext.Default.DevTokenRequest, MaxBodyBytes, cancellationToken);
         }
-        catch (JsonException)
+        catch (HubbubException ex)
         {
-            return Error(ErrorCodes.BadRequest, "the body must be JSON: {\"user\", \"name\"?}");
+            return Error(ex.Code, ex.Message);
         }
-        var user = request?.User?.Trim();
+        var user = request.User?.Trim();
         if (string.IsNullOrEmpty(user) || user.Length > MaxLength || !user.All(IsIdChar))
         {
             return Error(ErrorCodes.BadRequest, $"'user' must be 1 to {MaxLength} letters, digits, '-', '_' or '.'");
         }
-        var name = request!.Name?.Trim();
+        var name = request.Name?.Trim();
         if (name is { Length: > MaxLength } || (name is not null && name.Any(char.IsControl)))
         {
             return Error(ErrorCodes.BadRequest, $"'name' must be at most {MaxLength} characters, without control characters");
