@@ -94,7 +94,7 @@ public static class BenchRunner
                 overall.Description = "[bold]bench done[/]";
             });
 
-        foreach (var failure in failures)
+        if (failures.Count > 0)
         {
             results.Note("failures", string.Join("; ", failures));
         }

@@ -56,7 +56,7 @@ public sealed class ChatScenario : IScenario
     private async Task RunOnAsync(ScenarioContext context, ServerKind kind, int round, string database, Dictionary<string, string> env,
         CancellationToken cancellationToken)
     {
-        // Limits stay on, raised for the closed-loop senders (default 10 sends/s per user).
+        // Limits stay on, raised for the closed-loop senders (default 20 sends/s per user).
         env["Messaging__SendsPerSecond"] = "100000";
         env["Messaging__SendBurst"] = "100000";
         await using var server = await context.StartAsync(kind, cancellationToken, env);

@@ -682,9 +682,8 @@ export class HubbubClient extends Emitter {
     this._pending.set(id, entry);
     const frame = { type: request.type, id };
     if (request.data !== undefined) frame.data = request.data;
-    if (!this._sendRaw(frame)) {
-      // The socket refused the frame (it is closing): the close handler rejects it with `disconnected`.
-    }
+    // If the socket refuses the frame (it is closing), the close handler rejects the request with `disconnected`.
+    this._sendRaw(frame);
   }
 
   /** @private */
@@ -720,7 +719,7 @@ export class HubbubClient extends Emitter {
           if (this._socket) this._abandon(this._socket, 4008, 'subscribe timed out', { socket: this._socket, welcomed: true, errorText: '' });
           return;
         }
-        this._subscriptions.delete(sub.channel);
+        this._forget(sub);
         sub._onRefused(err);
       },
     };
@@ -893,7 +892,6 @@ export class Subscription extends Emitter {
     for (const w of waiters) (err ? w.reject(err) : w.resolve());
   }
 
-  /** @private */
   /** @private The error a call on an ended subscription rejects with. */
   _endedError(type) {
     return new HubbubError('forbidden', `the server ended the subscription to ${this.channel}: ${this._endReason}`,

@@ -3,7 +3,7 @@ namespace Hubbub.Messaging.Tests.Infrastructure;
 /// <summary>One server per test class and engine, shared by tests that use fresh users each.</summary>
 public abstract class ChatFixture : IAsyncLifetime
 {
-    /// <summary>Sends allowed at once: high, so tests that send many messages are not rate limited (RateLimitTests checks the limit).</summary>
+    /// <summary>Sends allowed at once: high, so tests that send many messages are not rate limited (ClockedChatTests checks the limit).</summary>
     public static readonly Dictionary<string, string?> Settings = new() { ["Messaging:SendBurst"] = "1000" };
 
     private ChatServer? _chat;

@@ -162,6 +162,8 @@ export class TesterPage {
     const client = this.requireClient();
     const channel = this.subChannel.value.trim();
     if (!client || !channel) return;
+    // Subscribed already: a second call would add a second set of handlers and show every publication twice.
+    if (this.subs.querySelector(`li[data-channel="${CSS.escape(channel)}"]`)) return;
     const status = h('span', { class: 'pill', text: 'pending' });
     const item = h('li', { dataset: { channel } }, h('code', { text: channel }), status,
       h('button', { type: 'button', class: 'link', text: 'unsubscribe', onclick: () => { sub.unsubscribe(); item.remove(); } }));
@@ -173,7 +175,7 @@ export class TesterPage {
       subscribed: ({ offset }) => { status.textContent = `subscribed @${offset}`; status.dataset.state = 'connected'; },
       error: (err) => { status.textContent = err.code; status.dataset.state = 'offline'; },
     });
-    if (!this.subs.querySelector(`li[data-channel="${CSS.escape(channel)}"]`)) this.subs.append(item);
+    this.subs.append(item);
   }
 
   async publish() {
