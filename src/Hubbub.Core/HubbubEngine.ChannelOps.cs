@@ -217,11 +217,8 @@ public sealed partial class HubbubEngine
         }
     }
 
-    private static EphemeralEvent PresenceEvent(string type, string channel, ClientInfo user, string excludeConnection)
-    {
-        var data = FrameWriter.Serialize(user, HubbubJsonContext.Default.ClientInfo);
-        return new EphemeralEvent(FrameWriter.ChannelEvent(type, channel, null, data, null), null, excludeConnection);
-    }
+    private static EphemeralEvent PresenceEvent(string type, string channel, ClientInfo user, string excludeConnection) =>
+        new(FrameWriter.Presence(type, channel, user), null, excludeConnection);
 
     private static void Reply(ClientConnection connection, string? rawId)
     {

@@ -99,6 +99,10 @@ public static class FrameWriter
         return ChannelEvent(MessageTypes.StreamReset, channel, null, data, null);
     }
 
+    /// <summary><c>{"type":"presence_join"|"presence_leave","channel","data":{"user","name"}}</c>.</summary>
+    public static byte[] Presence(string type, string channel, ClientInfo user) =>
+        ChannelEvent(type, channel, null, Serialize(user, HubbubJsonContext.Default.ClientInfo), null);
+
     /// <summary>
     /// <c>{"type":"unsubscribed","channel","data":{"reason"}}</c>: the server ended the subscription because the
     /// user lost access; the client must not resubscribe.

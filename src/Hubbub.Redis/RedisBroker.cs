@@ -135,13 +135,7 @@ public sealed class RedisBroker : IBroker
             await state.Gate.WaitAsync();
             try
             {
-                if (state.Epoch is not null && !string.Equals(epoch, state.Epoch, StringComparison.Ordinal))
-                {
-                    // The stream restarted (Redis lost it). Subscribers get stream_reset with the first publication
-                    // of the new epoch, and must then see every one of its offsets from 1.
-                    state.Epoch = epoch;
-                    state.Offset = 0;
-                }
+                AdoptEpoch(state, epoch);
                 if (state.Epoch is not null)
                 {
                     if (offset <= state.Offset)
@@ -208,13 +202,7 @@ public sealed class RedisBroker : IBroker
                     continue;
                 }
                 var top = await _history.GetTopAsync(state.Channel);
-                if (!string.Equals(top.Epoch, state.Epoch, StringComparison.Ordinal))
-                {
-                    // Redis lost the stream: what was published since under the new epoch is delivered from 1,
-                    // and subscribers learn of the restart (stream_reset) with its first publication.
-                    state.Epoch = top.Epoch;
-                    state.Offset = 0;
-                }
+                AdoptEpoch(state, top.Epoch);
                 if (top.Offset > state.Offset)
                 {
                     await FillGapAsync(state, top.Offset);
@@ -233,6 +221,19 @@ public sealed class RedisBroker : IBroker
 
     private SemaphoreSlim Stripe(string channel) =>
         _stripes[(StringComparer.Ordinal.GetHashCode(channel) & int.MaxValue) % Stripes];
+
+    /// <summary>
+    /// A publication or stream top of another epoch than the one followed means the stream restarted (Redis lost
+    /// it): its offsets are delivered from 1 again, and subscribers get <c>stream_reset</c> with the first of them.
+    /// </summary>
+    private static void AdoptEpoch(ChannelState state, string epoch)
+    {
+        if (state.Epoch is not null && !string.Equals(epoch, state.Epoch, StringComparison.Ordinal))
+        {
+            state.Epoch = epoch;
+            state.Offset = 0;
+        }
+    }
 
     private sealed class ChannelState(string channel)
     {

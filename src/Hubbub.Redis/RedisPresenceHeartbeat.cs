@@ -20,8 +20,7 @@ public sealed class RedisPresenceHeartbeat(RedisPresenceStore presence, IBroker 
         foreach (var (channel, user) in await presence.SweepAsync(cancellationToken))
         {
             Log.PresenceExpired(logger, user.User, channel);
-            var data = FrameWriter.Serialize(user, HubbubJsonContext.Default.ClientInfo);
-            var frame = FrameWriter.ChannelEvent(MessageTypes.PresenceLeave, channel, null, data, null);
+            var frame = FrameWriter.Presence(MessageTypes.PresenceLeave, channel, user);
             await broker.PublishEphemeralAsync(channel, new EphemeralEvent(frame, null, null), cancellationToken);
         }
     }

@@ -156,6 +156,7 @@ public abstract class ConversationApiTests(ChatFixture fixture)
         var many = Enumerable.Range(0, 48).Select(i => $"{cy}-{i}").ToArray();
         var tooMany = await adaApi.PostAsync($"/api/conversations/{Id(group)}/participants", new { users = many });
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooMany.Status);
+        Assert.Equal(3, (await adaApi.GetAsync($"/api/conversations/{Id(group)}")).Body.GetProperty("participants").GetArrayLength()); // none of them added
         Assert.Equal("bad_request", (await adaApi.PostRawAsync($"/api/conversations/{Id(group)}/participants", """{"users":[]}""")).Code);
         Assert.Equal("bad_request", (await adaApi.PostRawAsync($"/api/conversations/{Id(group)}/participants", """{"users":"x"}""")).Code);
         Assert.Equal("not_found", (await adaApi.PostAsync("/api/conversations/987654321/participants", new { users = new[] { cy } })).Code);

@@ -77,7 +77,7 @@ public sealed partial class MessagingService
     {
         await users.TouchAsync(me, cancellationToken);
         return new ConversationList(await database.InTransactionAsync(async tx =>
-            await ViewsAsync(tx, await MessagingStore.ConversationsOfAsync(tx, me.Id, null, cancellationToken), me.Id, cancellationToken),
+            await ViewsAsync(tx, await MessagingStore.ConversationsOfAsync(tx, me.Id, cancellationToken), me.Id, cancellationToken),
             cancellationToken));
     }
 
@@ -111,20 +111,13 @@ public sealed partial class MessagingService
             {
                 throw HubbubException.BadRequest("participants can be added to group conversations only");
             }
-            var current = await MessagingStore.CountParticipantsAsync(tx, id, cancellationToken);
-            var fresh = new List<string>();
-            foreach (var user in newcomers)
-            {
-                if (!await MessagingStore.IsParticipantAsync(tx, id, user, cancellationToken))
-                {
-                    fresh.Add(user);
-                }
-            }
-            if (current + fresh.Count > Options.MaxParticipants)
+            // Added first, counted after: over the cap, the throw rolls the transaction (and the additions) back.
+            var added = await MessagingStore.AddParticipantsAsync(tx, id, newcomers, NowMs, cancellationToken);
+            if (await MessagingStore.CountParticipantsAsync(tx, id, cancellationToken) > Options.MaxParticipants)
             {
                 throw HubbubException.TooLarge($"a conversation has at most {Options.MaxParticipants} participants");
             }
-            return await MessagingStore.AddParticipantsAsync(tx, id, fresh, NowMs, cancellationToken);
+            return added;
         }, cancellationToken);
 
         await AnnounceAddedAsync(id, added, participantsChanged: true, cancellationToken);

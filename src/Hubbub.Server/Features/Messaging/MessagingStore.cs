@@ -108,16 +108,15 @@ internal static class MessagingStore
             """,
             new { conversation, before = before ?? long.MaxValue, limit }, ct)];
 
-    /// <summary>The conversations <paramref name="viewer"/> takes part in (just <paramref name="only"/> when given), newest activity first.</summary>
-    public static async Task<List<ConversationRow>> ConversationsOfAsync(DatabaseTransaction tx, string viewer, long? only, CancellationToken ct) =>
+    /// <summary>The conversations <paramref name="viewer"/> takes part in, newest activity first.</summary>
+    public static async Task<List<ConversationRow>> ConversationsOfAsync(DatabaseTransaction tx, string viewer, CancellationToken ct) =>
         [.. await tx.QueryAsync<ConversationRow>(
             $"""
             SELECT c.id AS Id, c.kind AS Kind, c.title AS Title, c.created_ms AS CreatedMs, c.last_activity_ms AS LastActivityMs
             FROM chat_conversations c JOIN chat_participants p ON p.conversation_id = c.id AND p.user_id = @viewer
-            {(only is null ? "" : "WHERE c.id = @only")}
             ORDER BY c.last_activity_ms DESC, c.id DESC
             """,
-            new { viewer, only }, ct)];
+            new { viewer }, ct)];
 
     public static async Task<List<ParticipantRow>> ParticipantsAsync(DatabaseTransaction tx, long[] conversations, CancellationToken ct) =>
         [.. await tx.QueryAsync<ParticipantRow>(
