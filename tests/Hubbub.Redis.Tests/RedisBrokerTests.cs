@@ -169,6 +169,22 @@ public sealed class RedisBrokerTests : IAsyncLifetime
         Assert.Equal(received.Frame, stored.Frame);
     }
 
+    [Fact]
+    public async Task Reads_never_shorten_the_stream_position_kept_for_a_longer_history()
+    {
+        // Metadata outlives the history it numbers (docs/configuration.md, StreamMetaTtlSeconds): a read passes only
+        // the metadata TTL (1 day by default) and must not cut back the 2 days a publication set.
+        var node = _redis.Node(_time);
+        var channel = NewChannel();
+        await node.Broker.PublishAsync(channel, SeamExtensions.Draft("1"), new HistoryPolicy(10, TimeSpan.FromDays(2)));
+        await node.History.GetTopAsync(channel);
+        await node.History.ReadAsync(channel, 0, null, 10);
+
+        var connection = _redis.Connect();
+        var ttl = await (await connection.GetDatabaseAsync()).KeyTimeToLiveAsync(connection.Routing.History(channel)[0]);
+        Assert.True(ttl > TimeSpan.FromDays(1.5), $"the stream's metadata expires in {ttl}");
+    }
+
     private async Task DeleteChannelKeysAsync(string channel)
     {
         var connection = _redis.Connect();

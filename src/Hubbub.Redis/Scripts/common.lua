@@ -11,7 +11,11 @@ local function ensure_meta(meta, stream, new_epoch, meta_ttl_ms)
     redis.call('DEL', stream)
     redis.call('HSET', meta, 'epoch', epoch, 'offset', 0)
   end
-  redis.call('PEXPIRE', meta, meta_ttl_ms)
+  -- Only ever lengthened: a read passes the bare metadata TTL, a publish the longer of it and the history TTL,
+  -- and a read must not cut short what a publish promised (the stream would start over with history left).
+  if redis.call('PTTL', meta) < tonumber(meta_ttl_ms) then
+    redis.call('PEXPIRE', meta, meta_ttl_ms)
+  end
   return epoch
 end
 
