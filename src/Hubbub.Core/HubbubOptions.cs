@@ -20,6 +20,14 @@ public sealed class HubbubOptions
     /// </summary>
     public int ClientTimeoutMs { get; set; }
 
+    /// <summary>
+    /// Accept a connection whose first request is a plain, authorized upgrade of <c>/ws</c> on the connection itself,
+    /// ahead of the HTTP layer, so the socket keeps no HTTP request state (about half the memory of an idle
+    /// connection). Every other request, and every upgrade refused or unusual, is answered by the HTTP layer either
+    /// way. Read by the server host; false sends every upgrade through the HTTP layer.
+    /// </summary>
+    public bool ConnectionLevelAccept { get; set; } = true;
+
     /// <summary>Largest client frame in bytes; a larger one closes the connection with 1009.</summary>
     public int MaxFrameBytes { get; set; } = 64 * 1024;
 

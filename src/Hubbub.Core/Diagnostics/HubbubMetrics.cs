@@ -14,6 +14,10 @@ public static class HubbubMetrics
     /// <summary>Connections accepted since start.</summary>
     public static readonly Counter ConnectionsAccepted = Metrics.CreateCounter("hubbub_connections_accepted_total", "WebSocket connections accepted.");
 
+    /// <summary>WebSocket upgrades answered 101, by where: <c>connection</c> (ahead of the HTTP layer) or <c>http</c>.</summary>
+    public static readonly Counter Upgrades = Metrics.CreateCounter("hubbub_websocket_upgrades_total",
+        "WebSocket upgrades accepted, by layer: connection (ahead of the HTTP layer) or http.", "layer");
+
     /// <summary>Client frames received.</summary>
     public static readonly Counter FramesIn = Metrics.CreateCounter("hubbub_frames_received_total", "Frames received from clients.",
         new CounterConfiguration { ExemplarBehavior = ExemplarBehavior.NoExemplars() });

@@ -10,13 +10,16 @@ namespace Hubbub.Server.Auth;
 public sealed class OriginPolicy(IOptions<AuthOptions> options)
 {
     /// <summary>True when the request may proceed.</summary>
-    public bool IsAllowed(HttpRequest request)
+    public bool IsAllowed(HttpRequest request) =>
+        IsAllowed(request.Headers.Origin.Count > 0 ? request.Headers.Origin[0] : null, request.Host, request.Scheme is "https" or "wss");
+
+    /// <summary>True when a handshake with this <c>Origin</c> (null when absent), sent to this host, may proceed.</summary>
+    public bool IsAllowed(string? origin, HostString host, bool https)
     {
-        if (!request.Headers.TryGetValue("Origin", out var values) || values.Count == 0 || string.IsNullOrEmpty(values[0]))
+        if (string.IsNullOrEmpty(origin))
         {
             return true;
         }
-        var origin = values[0]!;
         foreach (var allowed in options.Value.AllowedOrigins)
         {
             if (allowed == "*" || string.Equals(allowed.TrimEnd('/'), origin, StringComparison.OrdinalIgnoreCase))
@@ -24,15 +27,15 @@ public sealed class OriginPolicy(IOptions<AuthOptions> options)
                 return true;
             }
         }
-        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || !request.Host.HasValue)
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || !host.HasValue)
         {
             return false;
         }
-        var ownScheme = request.Scheme is "https" or "wss" ? "https" : "http";
+        var ownScheme = https ? "https" : "http";
         var originScheme = uri.Scheme is "https" or "wss" ? "https" : "http";
-        var requestPort = request.Host.Port ?? (ownScheme == "https" ? 443 : 80);
+        var requestPort = host.Port ?? (ownScheme == "https" ? 443 : 80);
         return string.Equals(ownScheme, originScheme, StringComparison.Ordinal)
-            && string.Equals(uri.Host, request.Host.Host, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(uri.Host, host.Host, StringComparison.OrdinalIgnoreCase)
             && uri.Port == requestPort;
     }
 }

@@ -18,9 +18,13 @@ public sealed class SocketAuthenticator(IOptionsMonitor<JwtBearerOptions> jwt)
     private const string BearerPrefix = "Bearer ";
 
     /// <summary>The signed-in user, or null when the request carries no valid token.</summary>
-    public async Task<HubbubUser?> AuthenticateAsync(HttpRequest request)
+    public Task<HubbubUser?> AuthenticateAsync(HttpRequest request) =>
+        // Read raw rather than through Request.Query, which would keep the parsed query for the socket's lifetime.
+        AuthenticateAsync(TokenOf(request.QueryString.Value, request.Headers.Authorization.ToString()));
+
+    /// <summary>The user a token signs in, or null when it is missing or not valid.</summary>
+    public async Task<HubbubUser?> AuthenticateAsync(string? token)
     {
-        var token = TokenOf(request);
         if (string.IsNullOrEmpty(token))
         {
             return null;
@@ -44,15 +48,16 @@ public sealed class SocketAuthenticator(IOptionsMonitor<JwtBearerOptions> jwt)
     /// As the bearer scheme reads it: the scheme's message-received event fills the token from one
     /// <c>access_token</c> query value first, and only without one does the handler read <c>Authorization: Bearer</c>.
     /// </summary>
-    private static string? TokenOf(HttpRequest request)
+    /// <param name="query">The raw query string, with or without its leading <c>?</c>.</param>
+    /// <param name="authorization">The <c>Authorization</c> header.</param>
+    public static string? TokenOf(string? query, string? authorization)
     {
-        // Parsed here rather than through Request.Query, which would keep the parsed query for the socket's lifetime.
-        if (QueryHelpers.ParseNullableQuery(request.QueryString.Value) is { } query
-            && query.TryGetValue("access_token", out var fromQuery) && fromQuery.Count == 1 && !string.IsNullOrEmpty(fromQuery[0]))
+        if (QueryHelpers.ParseNullableQuery(query) is { } values
+            && values.TryGetValue("access_token", out var fromQuery) && fromQuery.Count == 1 && !string.IsNullOrEmpty(fromQuery[0]))
         {
             return fromQuery[0];
         }
-        var authorization = request.Headers.Authorization.ToString();
+        authorization ??= string.Empty;
         return authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
             ? authorization[BearerPrefix.Length..].Trim()
             : null;

@@ -24,6 +24,8 @@ public static class HubbubServerSetup
         // lifetime, which for a WebSocket is the connection's (about 0.6 KB each, measured in bench/).
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 
+        ConnectionLevelAccept.AddTo(builder);
+
         var services = builder.Services;
         services.AddOptions<HubbubOptions>().BindConfiguration(HubbubOptions.Section).ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<HubbubOptions>, HubbubOptionsValidator>();

@@ -82,6 +82,7 @@ public sealed class WebSocketEndpoint
             KeepAliveInterval = TimeSpan.FromMilliseconds(_options.HeartbeatMs),
             KeepAliveTimeout = _options.EffectiveClientTimeout,
         });
+        Hubbub.Core.Diagnostics.HubbubMetrics.Upgrades.WithLabels("http").Inc();
         // No RequestAborted token: it would allocate a registration per connection, and a socket whose peer is
         // gone fails its read anyway (shutdown closes sockets through the engine).
         await _engine.RunConnectionAsync(socket, user, CancellationToken.None, CoalescingUpgrade.TransportOf(context));
