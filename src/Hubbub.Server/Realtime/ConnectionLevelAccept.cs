@@ -9,6 +9,7 @@ using Hubbub.Core.Diagnostics;
 using Hubbub.Server.Auth;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -48,12 +49,23 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
     private Task OnConnectionAsync(ConnectionContext connection)
     {
         var dependencies = _dependencies ??= new Dependencies(services);
-        return dependencies.Options.ConnectionLevelAccept ? AcceptOrPassAsync(connection, dependencies) : next(connection);
+        return dependencies.Options.ConnectionLevelAccept && dependencies.AllowsAnyHost
+            ? AcceptOrPassAsync(connection, dependencies)
+            : next(connection);
     }
 
     private async Task AcceptOrPassAsync(ConnectionContext connection, Dependencies dependencies)
     {
-        var (outcome, accepted) = await ReadHeadAsync(connection, dependencies);
+        HeadOutcome outcome;
+        HubbubUser? accepted;
+        try
+        {
+            (outcome, accepted) = await ReadHeadAsync(connection, dependencies);
+        }
+        catch (IOException)
+        {
+            return; // reset by the client before its upgrade was answered; Kestrel closes the connection
+        }
         if (outcome == HeadOutcome.Pass)
         {
             await next(connection);
@@ -192,6 +204,13 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
         public SocketAuthenticator Authenticator { get; } = services.GetRequiredService<SocketAuthenticator>();
 
         public Hosting.GracefulShutdown Shutdown { get; } = services.GetRequiredService<Hosting.GracefulShutdown>();
+
+        /// <summary>
+        /// False when <c>AllowedHosts</c> restricts the <c>Host</c> header: the HTTP layer's host filtering then
+        /// judges every request, upgrades included, and this layer hands every connection on.
+        /// </summary>
+        public bool AllowsAnyHost { get; } = services.GetService<IOptions<HostFilteringOptions>>()?.Value.AllowedHosts is not { Count: > 0 } hosts
+            || hosts.Contains("*");
 
         /// <summary>How long a connection may take to send its first request head: Kestrel's own limit for one.</summary>
         public TimeSpan HeadTimeout { get; } = services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits.RequestHeadersTimeout;

@@ -59,6 +59,13 @@ public sealed class ConnectionLevelAcceptTests : IClassFixture<SharedServer>
     }
 
     [Fact]
+    public async Task With_allowed_hosts_set_the_http_layers_host_filtering_judges_every_upgrade()
+    {
+        using var server = new TestServer(new() { ["AllowedHosts"] = "hubbub.example.com" });
+        Assert.Equal(400, await WsClient.HandshakeStatusAsync(server.WebSocketUri(TestTokens.For("cla12"))));
+    }
+
+    [Fact]
     public async Task Frames_sent_in_the_same_write_as_the_handshake_reach_the_socket()
     {
         await using var raw = await RawConnection.OpenAsync(_server);
