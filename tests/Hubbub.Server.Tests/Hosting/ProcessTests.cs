@@ -95,12 +95,12 @@ public sealed class ProcessTests
     }
 
     [Fact]
-    public void The_shipped_runtime_settings_cap_the_gen0_budget_as_docs_performance_md_measured()
+    public void The_shipped_runtime_settings_are_workstation_gc_with_a_capped_gen0_budget_as_docs_performance_md_measured()
     {
         var path = Path.ChangeExtension(ServerProcess.ServerDll, ".runtimeconfig.json");
         using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
         var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
         Assert.Equal(4 * 1024 * 1024, properties.GetProperty("System.GC.Gen0MaxBudget").GetInt32());
-        Assert.True(properties.GetProperty("System.GC.Server").GetBoolean());
+        Assert.False(properties.GetProperty("System.GC.Server").GetBoolean());
     }
 }
