@@ -12,6 +12,9 @@ namespace Hubbub.Bench.Scenarios;
 /// </summary>
 public sealed class EchoScenario : IScenario
 {
+    /// <summary>Quiet time between the warm-up and the measured round trips.</summary>
+    public static readonly TimeSpan WarmUpPause = TimeSpan.FromSeconds(1);
+
     /// <inheritdoc />
     public string Name => "echo";
 
@@ -29,11 +32,15 @@ public sealed class EchoScenario : IScenario
         await using var client = await target.ConnectEchoAsync(cancellationToken);
         context.Status($"echo {kind.Title()} round {round}");
         var payload = Payload.Create(0, 0);
-        for (var i = 0; i < 300; i++)
+        var n = context.Settings.EchoRoundTrips;
+        // As many warm-up round trips as measured ones, then a quiet second, as the fan-out warm-up does: tiered
+        // compilation promotes a method once its call counts settle, and the framework code a bare baseline runs
+        // is precompiled while a server's own code starts unoptimized.
+        for (var i = 0; i < Math.Max(300, n); i++)
         {
             await client.RoundTripAsync(payload, cancellationToken);
         }
-        var n = context.Settings.EchoRoundTrips;
+        await Task.Delay(context.Settings.Quick ? TimeSpan.FromMilliseconds(100) : WarmUpPause, cancellationToken);
         var samples = new double[n];
         for (var i = 0; i < n; i++)
         {
