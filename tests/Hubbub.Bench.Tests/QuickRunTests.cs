@@ -84,32 +84,23 @@ public sealed class QuickRunTests : IDisposable
     }
 
     [Fact]
-    public async Task Chat_on_SQLite_stores_and_delivers_every_message_to_every_participant()
+    public async Task Chat_on_SQLite_and_PostgreSQL_stores_and_delivers_every_message_to_every_participant()
     {
-        var settings = Quick("chat");
-        var report = await BenchRunner.RunAsync(settings, SilentConsole(), CancellationToken.None);
-
-        Assert.Empty(report.Failures);
-        double Value(string metric) => report.Results.Summary("chat", ServerKind.Hubbub, metric)!.Value.Median;
-        Assert.True(Value("sqlite_persisted_per_s") > 0);
-        Assert.Equal(0, Value("sqlite_lost_deliveries"));
-        Assert.True(Value("sqlite_delivery_p99_ms") > 0);
-        Assert.Null(report.Results.Summary("chat", ServerKind.Kestrel, "sqlite_persisted_per_s"));
-    }
-
-    [Fact]
-    public async Task Chat_on_PostgreSQL_stores_and_delivers_every_message_to_every_participant()
-    {
-        // test.sh starts PostgreSQL and exports HUBBUB_TEST_POSTGRES, which the chat scenario reads.
+        // One run measures both databases: SQLite always, PostgreSQL from HUBBUB_TEST_POSTGRES, which test.sh
+        // starts and exports.
         Assert.NotNull(Scenarios.ChatScenario.Postgres());
         var settings = Quick("chat");
         var report = await BenchRunner.RunAsync(settings, SilentConsole(), CancellationToken.None);
 
         Assert.Empty(report.Failures);
         double Value(string metric) => report.Results.Summary("chat", ServerKind.Hubbub, metric)!.Value.Median;
-        Assert.True(Value("postgres_persisted_per_s") > 0);
-        Assert.Equal(0, Value("postgres_lost_deliveries"));
-        Assert.True(Value("postgres_delivery_p99_ms") > 0);
+        foreach (var database in new[] { "sqlite", "postgres" })
+        {
+            Assert.True(Value($"{database}_persisted_per_s") > 0, database);
+            Assert.Equal(0, Value($"{database}_lost_deliveries"));
+            Assert.True(Value($"{database}_delivery_p99_ms") > 0, database);
+        }
+        Assert.Null(report.Results.Summary("chat", ServerKind.Kestrel, "sqlite_persisted_per_s"));
     }
 
     [Fact]
