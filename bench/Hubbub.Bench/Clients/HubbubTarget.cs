@@ -68,19 +68,13 @@ public sealed class HubbubTarget(ServerProcess server) : Target(server)
     {
         var client = await ConnectAsync("echo", cancellationToken);
         long id = 0;
-        var echo = new EchoOverWs(client, payload =>
+        return new EchoOverWs(client, payload =>
         {
             var head = Encoding.UTF8.GetBytes($$"""{"type":"ping","id":{{++id}},"data":""");
             return [.. head, .. payload, (byte)'}'];
-        });
-        client.StartReceiving(frame =>
-        {
-            if (frame.StartsWith("""{"type":"pong","""u8))
-            {
-                echo.Answered();
-            }
-        }, echo.Failed);
-        return echo;
+        }, frame => frame.StartsWith("""{"type":"pong","""u8) || (frame.StartsWith("""{"type":"error","""u8)
+            ? throw new IOException($"the echo was answered with an error: {Encoding.UTF8.GetString(frame)}")
+            : false));
     }
 
     /// <summary>Connects as <paramref name="user"/> for request/reply commands.</summary>

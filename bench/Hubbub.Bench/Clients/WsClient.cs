@@ -71,6 +71,9 @@ public sealed class WsClient : IBenchConnection
     /// <summary>Handles one frame.</summary>
     public delegate void FrameHandler(ReadOnlySpan<byte> frame);
 
+    /// <summary>Tells something about one frame.</summary>
+    public delegate bool FramePredicate(ReadOnlySpan<byte> frame);
+
     /// <summary>Sends one text frame; sends are serialized.</summary>
     public async ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {

@@ -12,6 +12,14 @@ namespace Hubbub.Bench.Scenarios;
 /// </summary>
 public sealed class EchoScenario : IScenario
 {
+    /// <summary>How long round trips run before the measured ones (at least as many as are measured).</summary>
+    public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan QuickWarmUp = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Bounds the warm-up whatever the clock says.</summary>
+    private const int MaxWarmUpRoundTrips = 200_000;
+
     /// <summary>Quiet time between the warm-up and the measured round trips.</summary>
     public static readonly TimeSpan WarmUpPause = TimeSpan.FromSeconds(1);
 
@@ -33,17 +41,27 @@ public sealed class EchoScenario : IScenario
         context.Status($"echo {kind.Title()} round {round}");
         var payload = Payload.Create(0, 0);
         var n = context.Settings.EchoRoundTrips;
-        // As many warm-up round trips as measured ones, then a quiet second, as the fan-out warm-up does: tiered
-        // compilation promotes a method once its call counts settle, and the framework code a bare baseline runs
-        // is precompiled while a server's own code starts unoptimized.
-        for (var i = 0; i < Math.Max(300, n); i++)
+        // Warm up for seconds, not for a count: every server (the bare baselines included) kept getting faster over
+        // its first seconds of round trips (tiered compilation promotes a method once its call counts settle, and
+        // the thread pool adapts), and a fixed count lands each server at a different point of that curve.
+        var warmUp = context.Settings.Quick ? QuickWarmUp : WarmUp;
+        // Hubbub counts pings against its per-connection rate limit, which stays on: at about a hundred microseconds
+        // per round trip the client would outrun it, so every server's round trips are paced under it. After the
+        // quiet second the first measured ones run back to back on the refilled burst, the rest one per token; the
+        // wait is never inside a measured round trip. 20,000 measured round trips (default) keep the median of
+        // one round within a few percent of the next; 3,000 moved it by up to 3x between rounds.
+        var pacer = new RatePacer(ServerProcess.BenchMessagesPerSecond * 0.8, ServerProcess.BenchMessagesPerSecond * 0.8);
+        var warming = Stopwatch.StartNew();
+        for (var i = 0; i < MaxWarmUpRoundTrips && (i < n || warming.Elapsed < warmUp); i++)
         {
+            await pacer.WaitAsync(cancellationToken);
             await client.RoundTripAsync(payload, cancellationToken);
         }
         await Task.Delay(context.Settings.Quick ? TimeSpan.FromMilliseconds(100) : WarmUpPause, cancellationToken);
         var samples = new double[n];
         for (var i = 0; i < n; i++)
         {
+            await pacer.WaitAsync(cancellationToken);
             var start = Stopwatch.GetTimestamp();
             await client.RoundTripAsync(payload, cancellationToken);
             samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
