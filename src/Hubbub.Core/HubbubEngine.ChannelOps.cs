@@ -111,10 +111,20 @@ public sealed partial class HubbubEngine
             throw HubbubException.Forbidden($"you may not publish on '{channel}'");
         }
         var data = JsonSerializer.SerializeToUtf8Bytes(request.Data, HubbubJsonContext.Default.JsonElement);
-        var publication = await PublishCheckedAsync(channel, request.Event, data, connection.Info, ct);
-        if (rawId is not null)
+        // A publisher subscribed to the channel gets the reply first, then its own copy of the message.
+        connection.Hold();
+        byte[]? reply = null;
+        try
         {
-            connection.TryEnqueue(FrameWriter.Reply(rawId, new PublishReply(publication.Offset), HubbubJsonContext.Default.PublishReply));
+            var publication = await PublishCheckedAsync(channel, request.Event, data, connection.Info, ct);
+            if (rawId is not null)
+            {
+                reply = FrameWriter.Reply(rawId, new PublishReply(publication.Offset), HubbubJsonContext.Default.PublishReply);
+            }
+        }
+        finally
+        {
+            connection.ReleaseHold(reply);
         }
     }
 

@@ -95,7 +95,7 @@ public sealed partial class HubbubEngine : IDisposable
         if (!IsValidEventType(type))
         {
             throw HubbubException.BadRequest(
-                $"event '{Truncate(type)}' is not allowed: use 1-64 of a-z, 0-9, '_', '.', '-' and no core message type");
+                $"event '{Truncate(type)}' is not allowed: use 1-64 of letters, digits, '_', '.', '-', ':' and no core message type");
         }
         var publication = await _broker.PublishAsync(channel.Value, new PublicationDraft(type, data, from),
             _options.HistoryFor(channel.Namespace), cancellationToken);
@@ -280,7 +280,7 @@ public sealed partial class HubbubEngine : IDisposable
         }
         foreach (var c in type)
         {
-            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '.' or '-'))
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' or ':'))
             {
                 return false;
             }

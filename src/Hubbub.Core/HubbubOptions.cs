@@ -52,7 +52,10 @@ public sealed class HubbubOptions
     /// <summary>Client frames a connection may send in a burst above the sustained rate.</summary>
     public int Burst { get; set; } = 200;
 
-    /// <summary>Frames refused with <c>rate_limited</c> in a row after which the connection is closed with 1008.</summary>
+    /// <summary>
+    /// Frames refused with <c>rate_limited</c>, each within a second of the one before (frames let through in between
+    /// do not reset the count), after which the connection is closed with 1008.
+    /// </summary>
     public int FloodCloseAfter { get; set; } = 100;
 
     /// <summary>After the last <c>is_typing:true</c>, the server announces <c>is_typing:false</c> this much later (ms).</summary>

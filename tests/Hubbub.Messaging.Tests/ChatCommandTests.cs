@@ -142,6 +142,25 @@ public abstract class ChatCommandTests(ChatFixture fixture)
     }
 
     [Fact]
+    public async Task A_sender_subscribed_to_its_conversation_gets_the_reply_before_its_own_message()
+    {
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        await using var adaWs = await Chat.ConnectAsync(ada, "Ada");
+        var c = Id(await adaWs.OkAsync("chat.create", new { participants = new[] { bob } }));
+        var channel = $"conversation:{c}";
+        await adaWs.SubscribeAsync(channel);
+        for (var i = 0; i < 10; i++)
+        {
+            await adaWs.SendAsync(new { type = "chat.send", id = 1000 + i, data = new { conversation = c, text = $"m{i}" } });
+            var reply = await adaWs.NextAsync(f => f.Type() == "reply" || (f.Type() == "message" && f.Channel() == channel));
+            Assert.Equal("reply", reply.Type());
+            Assert.Equal(1000 + i, reply.GetProperty("id").GetInt32());
+            var message = await adaWs.NextAsync(f => f.Type() == "message" && f.Channel() == channel);
+            Assert.Equal(Id(reply.GetProperty("data")), Id(message.GetProperty("data")));
+        }
+    }
+
+    [Fact]
     public async Task Commands_need_a_signed_in_connection()
     {
         Assert.Equal(401, await WsClient.HandshakeStatusAsync(Chat.Server.WebSocketUri()));

@@ -4,14 +4,15 @@ namespace Hubbub.Core.Channels;
 
 /// <summary>
 /// A validated channel name <c>namespace:name</c>. Namespaces are lower-case letters, digits, <c>_</c> and
-/// <c>-</c>; the name part may also hold <c>. : @ = ,</c>. Anything else is refused before it reaches a rule.
+/// <c>-</c>; the name part may also hold upper-case letters and <c>. : @ = , |</c> (identity providers' user ids
+/// such as <c>auth0|123</c>). Anything else is refused before it reaches a rule.
 /// </summary>
 public readonly record struct ChannelName(string Value, string Namespace, string Name)
 {
     private static readonly SearchValues<char> NamespaceChars =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789_-");
     private static readonly SearchValues<char> NameChars =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:@=,");
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:@=,|");
 
     /// <summary>Parses and validates; on failure <paramref name="error"/> says why.</summary>
     public static bool TryParse(string? value, int maxLength, out ChannelName channel, out string error)
@@ -42,7 +43,7 @@ public readonly record struct ChannelName(string Value, string Namespace, string
         }
         if (name.ContainsAnyExcept(NameChars))
         {
-            error = "channel name may hold only letters, digits and _ - . : @ = ,";
+            error = "channel name may hold only letters, digits and _ - . : @ = , |";
             return false;
         }
         channel = new ChannelName(value, ns.ToString(), name.ToString());

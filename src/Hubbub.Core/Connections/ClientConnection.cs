@@ -30,6 +30,8 @@ public sealed class ClientConnection : IThreadPoolWorkItem
     private int _pendingCount;
     private OutFrame[] _sending = [];
     private bool _drainScheduled;
+    private bool _holding; // while the reader handles a request that publishes: frames wait for its reply
+    private int _holdMark; // where that reply goes: after the frames queued before the request
     private int _closeCode;
     private string _closeReason = string.Empty;
     private bool _dropQueued; // read by the drain between frames without the lock, hence Volatile.Read there
@@ -55,8 +57,24 @@ public sealed class ClientConnection : IThreadPoolWorkItem
     /// <summary>The connection's inbound rate limit.</summary>
     internal Limits.TokenBucket RateLimit { get; }
 
-    /// <summary>Frames refused with <c>rate_limited</c> since the last one let through.</summary>
-    internal int RejectedInARow { get; set; }
+    /// <summary>
+    /// Counts one frame refused with <c>rate_limited</c> and returns how many were refused with less than
+    /// <paramref name="quiet"/> between one refusal and the next. A frame let through in between does not reset
+    /// it: a client that awaits each answer gets a token back now and then, and is flooding all the same.
+    /// </summary>
+    internal int CountRateRefusal(TimeSpan quiet)
+    {
+        var now = _time.GetTimestamp();
+        if (_rateRefusals > 0 && _time.GetElapsedTime(_lastRateRefusal, now) > quiet)
+        {
+            _rateRefusals = 0;
+        }
+        _lastRateRefusal = now;
+        return ++_rateRefusals;
+    }
+
+    private int _rateRefusals;
+    private long _lastRateRefusal;
 
     /// <summary>The connection id announced in <c>welcome</c>.</summary>
     public string Id { get; }
@@ -100,13 +118,9 @@ public sealed class ClientConnection : IThreadPoolWorkItem
             queued = _pendingCount < _options.SendQueueCapacity;
             if (queued)
             {
-                if (_pendingCount == _pending.Length)
-                {
-                    Array.Resize(ref _pending, Math.Min(Math.Max(4, _pending.Length * 2), _options.SendQueueCapacity));
-                }
-                _pending[_pendingCount++] = new OutFrame(frame, publishedTimestamp);
-                startDrain = !_drainScheduled;
-                _drainScheduled = true;
+                InsertLocked(_pendingCount, new OutFrame(frame, publishedTimestamp));
+                startDrain = !_drainScheduled && !_holding;
+                _drainScheduled |= startDrain;
             }
             else
             {
@@ -146,6 +160,70 @@ public sealed class ClientConnection : IThreadPoolWorkItem
         {
             StartDrain();
         }
+    }
+
+    /// <summary>
+    /// Holds this connection's frames while the reader handles a request that publishes (<c>publish</c>, feature
+    /// commands), so that its reply goes out before the publications it caused, as the protocol shows
+    /// (reply, then the sender's own copy of the message). Frames queued meanwhile wait, in order, behind the reply
+    /// that <see cref="ReleaseHold"/> puts in; a close is never held. Only the reader calls this, one request at a time.
+    /// </summary>
+    internal void Hold()
+    {
+        lock (_sendGate)
+        {
+            _holding = true;
+            _holdMark = _pendingCount;
+        }
+    }
+
+    /// <summary>
+    /// Ends <see cref="Hold"/>: <paramref name="reply"/> (when given) is queued ahead of every frame queued during
+    /// the hold, then the held frames are sent.
+    /// </summary>
+    internal void ReleaseHold(byte[]? reply)
+    {
+        bool startDrain;
+        var full = false;
+        lock (_sendGate)
+        {
+            _holding = false;
+            if (reply is not null && _closeCode == 0)
+            {
+                full = _pendingCount >= _options.SendQueueCapacity;
+                if (!full)
+                {
+                    InsertLocked(Math.Min(_holdMark, _pendingCount), new OutFrame(reply, 0));
+                }
+            }
+            startDrain = full
+                ? CloseLocked(CloseCodes.SlowConsumer, "slow consumer", dropQueued: true)
+                : _pendingCount > 0 && !_drainScheduled;
+            _drainScheduled |= startDrain;
+        }
+        if (full)
+        {
+            HubbubMetrics.SlowConsumers.Inc();
+            Log.SlowConsumer(_logger, Id, User.Id, _options.SendQueueCapacity);
+        }
+        if (startDrain)
+        {
+            StartDrain();
+        }
+    }
+
+    private void InsertLocked(int index, OutFrame frame)
+    {
+        if (_pendingCount == _pending.Length)
+        {
+            Array.Resize(ref _pending, Math.Min(Math.Max(4, _pending.Length * 2), _options.SendQueueCapacity));
+        }
+        if (index < _pendingCount)
+        {
+            Array.Copy(_pending, index, _pending, index + 1, _pendingCount - index);
+        }
+        _pending[index] = frame;
+        _pendingCount++;
     }
 
     /// <summary>Queues the drain (one at a time: callers start it only when they set <c>_drainScheduled</c>).</summary>
@@ -189,6 +267,10 @@ public sealed class ClientConnection : IThreadPoolWorkItem
         // The reader is done (peer closed, socket failed, or we asked to close): let the last drain finish.
         Close(CloseCodes.Normal, "closed");
         await Drained.Task;
+        if (_socket.State == WebSocketState.CloseSent)
+        {
+            await DiscardUntilPeerClosesAsync();
+        }
         lock (_sendGate)
         {
             _ended = true;
@@ -196,6 +278,40 @@ public sealed class ClientConnection : IThreadPoolWorkItem
             _abortTimer = null;
         }
         Log.ConnectionClosed(_logger, Id, CloseCode, _closeReason);
+    }
+
+    /// <summary>How long a connection we closed first waits for the client's close frame.</summary>
+    private static readonly TimeSpan CloseLinger = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// We closed first (flood, too-big frame, slow consumer, shutdown): read and drop what the client still sends
+    /// until its close frame. Closing a TCP socket with unread input makes the kernel answer with a reset, which
+    /// can destroy our close frame still in flight, so the client would see a broken connection instead of 1008 or
+    /// 1009. Bounded by <see cref="CloseLinger"/>; a client that does not answer in time is aborted.
+    /// </summary>
+    private async Task DiscardUntilPeerClosesAsync()
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        using var linger = new CancellationTokenSource(CloseLinger);
+        try
+        {
+            while (_socket.State == WebSocketState.CloseSent)
+            {
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(), linger.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // The client went away or did not answer in time: nothing more to wait for.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private async Task ReadLoopAsync(Func<ClientConnection, ReadOnlyMemory<byte>, ValueTask> onFrame, CancellationToken cancellationToken)
@@ -276,7 +392,7 @@ public sealed class ClientConnection : IThreadPoolWorkItem
                         Array.Clear(_pending, 0, _pendingCount);
                         _pendingCount = 0;
                     }
-                    if (_pendingCount == 0)
+                    if (_pendingCount == 0 || (_holding && _closeCode == 0))
                     {
                         if (_closeCode == 0)
                         {

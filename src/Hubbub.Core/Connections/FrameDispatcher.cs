@@ -35,7 +35,6 @@ internal sealed class FrameDispatcher
             RejectForRate(connection, utf8);
             return;
         }
-        connection.RejectedInARow = 0;
 
         using var frame = InboundFrame.TryParse(utf8, out var parseError, out var parsedId);
         if (frame is null)
@@ -85,7 +84,7 @@ internal sealed class FrameDispatcher
             case MessageTypes.Unsubscribe:
                 return _engine.UnsubscribeAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.ChannelRequest));
             case MessageTypes.Publish:
-                return _engine.ClientPublishAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.PublishRequest), ct);
+                return _engine.ClientPublishAsync(connection, frame.RawId, ReadPublish(frame), ct);
             case MessageTypes.History:
                 return _engine.HistoryAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.HistoryRequest), ct);
             case MessageTypes.Presence:
@@ -106,28 +105,41 @@ internal sealed class FrameDispatcher
     private async ValueTask RunCommandAsync(ClientConnection connection, InboundFrame frame, CommandHandler handler, CancellationToken ct)
     {
         var data = frame.Data.ValueKind == JsonValueKind.Undefined ? EmptyObject : frame.Data;
-        var reply = await handler(new CommandContext(connection.User, connection, data, _services), ct);
-        if (frame.RawId is not null)
+        // A command's events to its own sender (chat.send's message, say) go out after its reply.
+        connection.Hold();
+        byte[]? replyFrame = null;
+        try
         {
-            connection.TryEnqueue(FrameWriter.ReplyRaw(frame.RawId, reply ?? "{}"u8.ToArray()));
+            var reply = await handler(new CommandContext(connection.User, connection, data, _services), ct);
+            if (frame.RawId is not null)
+            {
+                replyFrame = FrameWriter.ReplyRaw(frame.RawId, reply ?? "{}"u8.ToArray());
+            }
+        }
+        finally
+        {
+            connection.ReleaseHold(replyFrame);
         }
     }
+
+    /// <summary>A second without a refusal ends a flood; refusals closer together than this count as one.</summary>
+    internal static readonly TimeSpan FloodQuiet = TimeSpan.FromSeconds(1);
 
     private void RejectForRate(ClientConnection connection, ReadOnlyMemory<byte> utf8)
     {
         HubbubMetrics.RateLimited.Inc();
-        connection.RejectedInARow++;
-        if (connection.RejectedInARow >= _options.FloodCloseAfter)
+        // Parse only to answer the id; a flood is cheap to refuse. Every refused frame is answered, the last too.
+        using (var frame = InboundFrame.TryParse(utf8, out _, out var rawId))
+        {
+            SendError(connection, frame?.RawId ?? rawId, ErrorCodes.RateLimited,
+                $"slow down: at most {_options.MessagesPerSecond} frames per second (burst {_options.Burst})");
+        }
+        if (connection.CountRateRefusal(FloodQuiet) >= _options.FloodCloseAfter)
         {
             Log.Flooding(_logger, connection.Id, connection.User.Id);
             // Queued frames (the rate_limited errors among them) still go out before the close frame.
             connection.Close(CloseCodes.PolicyViolation, "rate limit exceeded");
-            return;
         }
-        // Parse only to answer the id; a flood is cheap to refuse.
-        using var frame = InboundFrame.TryParse(utf8, out _, out var rawId);
-        SendError(connection, frame?.RawId ?? rawId, ErrorCodes.RateLimited,
-            $"slow down: at most {_options.MessagesPerSecond} frames per second (burst {_options.Burst})");
     }
 
     private static void SendError(ClientConnection connection, string? rawId, string code, string message)
@@ -148,6 +160,22 @@ internal sealed class FrameDispatcher
             throw HubbubException.BadRequest($"'{frame.Type}' needs an object in 'data'");
         }
         return data.Deserialize(typeInfo) ?? throw HubbubException.BadRequest($"'{frame.Type}' needs an object in 'data'");
+    }
+
+    /// <summary>
+    /// Reads a <c>publish</c>. Beside the documented shape (<c>data: {channel, event?, data}</c>) a frame shaped like
+    /// the message it makes is accepted: a top-level <c>channel</c> with <c>data</c> as the payload itself, when
+    /// <c>data</c> holds neither <c>channel</c> nor <c>data</c> (with either, <c>data</c> is read as the arguments).
+    /// </summary>
+    private static PublishRequest ReadPublish(InboundFrame frame)
+    {
+        if (frame.Channel is not null && frame.Data.ValueKind != JsonValueKind.Undefined
+            && !(frame.Data.ValueKind == JsonValueKind.Object
+                && (frame.Data.TryGetProperty("channel"u8, out _) || frame.Data.TryGetProperty("data"u8, out _))))
+        {
+            return new PublishRequest(frame.Channel, null, frame.Data);
+        }
+        return Read(frame, HubbubJsonContext.Default.PublishRequest);
     }
 
     private static JsonElement WithChannel(InboundFrame frame)

@@ -9,6 +9,7 @@ public sealed class ChannelNameTests
     [InlineData("user:42", "user", "42")]
     [InlineData("conversation:a-b_c.d", "conversation", "a-b_c.d")]
     [InlineData("room:x:y@z=1,2", "room", "x:y@z=1,2")]
+    [InlineData("user:auth0|5f7c", "user", "auth0|5f7c")]
     public void Valid_names_split_into_namespace_and_name(string value, string ns, string name)
     {
         Assert.True(ChannelName.TryParse(value, 200, out var channel, out _));

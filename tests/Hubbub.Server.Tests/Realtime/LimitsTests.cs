@@ -33,6 +33,39 @@ public sealed class LimitsTests
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, await big.WaitClosedAsync());
     }
 
+    [Theory]
+    [InlineData("true")]
+    [InlineData("false")]
+    public async Task A_client_still_sending_when_the_server_closes_gets_the_close_frame_not_a_reset(string connectionLevelAccept)
+    {
+        using var server = new TestServer(new()
+        {
+            ["Hubbub:MaxFrameBytes"] = "1024",
+            ["Hubbub:ConnectionLevelAccept"] = connectionLevelAccept,
+        });
+        await using var raw = await RawConnection.OpenAsync(server);
+        await raw.SendAsync(RawConnection.Ascii(RawConnection.UpgradeHead(server, "/ws?access_token=" + TestTokens.For("streamer"))));
+        Assert.StartsWith("HTTP/1.1 101", await raw.ReadHeadAsync());
+        Assert.Contains("\"type\":\"welcome\"", await raw.ReadTextFrameAsync());
+
+        // One masked text frame announcing 4 MiB, its payload written in 64 KiB pieces without reading anything:
+        // the server decides to close after 1 KiB and must keep reading (and dropping) the rest, or closing the
+        // socket with unread input resets the connection and the close frame is lost.
+        const int total = 4 * 1024 * 1024;
+        byte[] header = [0x81, 0x80 | 127, 0, 0, 0, 0, 0, total >> 16, 0, 0, 1, 2, 3, 4];
+        await raw.SendAsync(header);
+        var piece = new byte[64 * 1024];
+        for (var written = 0; written < total; written += piece.Length)
+        {
+            await raw.SendAsync(piece);
+        }
+
+        var close = await raw.ReadExactlyAsync(4);
+        Assert.Equal(0x88, close[0]);
+        Assert.True((close[1] & 0x7F) >= 2);
+        Assert.Equal(1009, (close[2] << 8) | close[3]);
+    }
+
     [Fact]
     public async Task Flood_is_rate_limited_then_closed_with_1008_while_another_client_is_served()
     {
@@ -60,6 +93,57 @@ public sealed class LimitsTests
         Assert.True(limited.TryGetProperty("id", out _));
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, await flooder.WaitClosedAsync());
         Assert.Equal("pong", (await neighbour.RequestAsync("ping")).Type());
+    }
+
+    [Fact]
+    public async Task A_flood_that_gets_a_token_back_now_and_then_is_still_closed_with_1008_and_every_frame_answered()
+    {
+        using var server = new TestServer(new()
+        {
+            ["Hubbub:MessagesPerSecond"] = "50",
+            ["Hubbub:Burst"] = "1",
+            ["Hubbub:FloodCloseAfter"] = "20",
+        });
+        await using var flooder = await server.ConnectAsync("flood-gaps");
+        // Groups of 5 pings 25 ms apart: the bucket refills one token per group, so every group has a ping let
+        // through between its refusals, and no 20 refusals ever come in a row. It is a flood all the same.
+        var sent = 0;
+        for (var group = 0; group < 40 && !flooder.IsClosed; group++)
+        {
+            try
+            {
+                for (var i = 0; i < 5; i++)
+                {
+                    await flooder.SendRawAsync($$"""{"type":"ping","id":{{sent}}}""");
+                    sent++;
+                }
+            }
+            catch (WebSocketException)
+            {
+                break; // closed under our feet: that is the point
+            }
+            await Task.Delay(25);
+        }
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, await flooder.WaitClosedAsync());
+        // Frames the server had not read when it decided to close are not answered; every one before is.
+        var answers = new List<JsonElement>();
+        while (answers.Count < sent)
+        {
+            try
+            {
+                answers.Add(await flooder.NextAsync());
+            }
+            catch (InvalidOperationException)
+            {
+                break; // closed and nothing left
+            }
+        }
+        var refused = answers.Count(f => f.Type() == "error" && f.ErrorCode() == "rate_limited");
+        var passed = answers.Count(f => f.Type() == "pong");
+        Assert.Equal(20, refused);
+        Assert.True(passed >= 2, $"only {passed} pings were let through");
+        // Exactly one answer per id, the last refused one included.
+        Assert.Equal(Enumerable.Range(0, answers.Count), answers.Select(f => f.GetProperty("id").GetInt32()).Order());
     }
 
     [Fact]

@@ -59,6 +59,80 @@ public sealed class PubSubTests : IClassFixture<SharedServer>
     }
 
     [Fact]
+    public async Task A_subscribed_publisher_gets_its_reply_before_its_own_copy_of_the_message()
+    {
+        var channel = Channel();
+        await using var ada = await _server.ConnectAsync("order", "Ada");
+        await ada.SubscribeAsync(channel);
+        // Many times over, so that a drain racing the reply would show.
+        for (var i = 1; i <= 50; i++)
+        {
+            await ada.SendAsync(new { type = "publish", id = i, data = new { channel, data = new { i } } });
+            var first = await ada.NextAsync();
+            var second = await ada.NextAsync();
+            Assert.Equal("reply", first.Type());
+            Assert.Equal(i, first.GetProperty("id").GetInt32());
+            Assert.Equal(i, first.GetProperty("data").GetProperty("offset").GetInt64());
+            Assert.Equal("message", second.Type());
+            Assert.Equal(i, second.Offset());
+            Assert.Equal(i, second.GetProperty("data").GetProperty("i").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task A_refused_publish_by_a_subscriber_gets_its_error_and_nothing_else()
+    {
+        var channel = Channel();
+        await using var ada = await _server.ConnectAsync("order-err", "Ada");
+        await ada.SubscribeAsync(channel);
+        await ada.SendAsync(new { type = "publish", id = "x", data = new { channel } });
+        var answer = await ada.NextAsync();
+        Assert.Equal("error", answer.Type());
+        Assert.Equal("bad_request", answer.ErrorCode());
+        Assert.Empty(await ada.PendingAfterSyncAsync(f => f.Type() == "message"));
+        // And the connection's sends were not left held: the next publish goes out, reply first.
+        await ada.SendAsync(new { type = "publish", id = "y", data = new { channel, data = 1 } });
+        Assert.Equal("reply", (await ada.NextAsync()).Type());
+        Assert.Equal(1, (await ada.NextAsync()).Offset());
+    }
+
+    [Fact]
+    public async Task Publish_shaped_like_its_message_takes_data_as_the_payload()
+    {
+        var channel = Channel();
+        await using var ada = await _server.ConnectAsync("shape", "Ada");
+        await using var bob = await _server.ConnectAsync("shape-b", "Bob");
+        await bob.SubscribeAsync(channel);
+
+        await ada.SendAsync(new { type = "publish", id = 1, channel, data = new { text = "hi" } });
+        Assert.Equal(1, (await ada.NextAsync(f => f.Type() == "reply")).GetProperty("data").GetProperty("offset").GetInt64());
+        Assert.Equal("""{"text":"hi"}""", (await bob.NextAsync(f => f.Type() == "message")).GetProperty("data").GetRawText());
+
+        await ada.SendRawAsync($$"""{"type":"publish","id":2,"channel":"{{channel}}","data":"plain text"}""");
+        Assert.Equal("reply", (await ada.NextAsync(f => f.TryGetProperty("id", out var id) && id.GetInt32() == 2)).Type());
+        Assert.Equal("plain text", (await bob.NextAsync(f => f.Type() == "message")).GetProperty("data").GetString());
+
+        // With 'data' inside, data is read as the arguments (event and payload), the documented shape.
+        await ada.SendAsync(new { type = "publish", id = 3, channel, data = new { @event = "liked", data = new { post = 9 } } });
+        var liked = await bob.NextAsync(f => f.Type() == "liked");
+        Assert.Equal(3, liked.Offset());
+        Assert.Equal("""{"post":9}""", liked.GetProperty("data").GetRawText());
+    }
+
+    [Fact]
+    public async Task Event_names_may_use_upper_case_letters_and_colons()
+    {
+        var channel = Channel();
+        await using var ada = await _server.ConnectAsync("events", "Ada");
+        await using var bob = await _server.ConnectAsync("events-b", "Bob");
+        await bob.SubscribeAsync(channel);
+        await ada.OkAsync("publish", new { channel, @event = "newMessage", data = 1 });
+        await ada.OkAsync("publish", new { channel, @event = "chat:Typing_2", data = 2 });
+        Assert.Equal(1, (await bob.NextAsync(f => f.Type() == "newMessage")).Offset());
+        Assert.Equal(2, (await bob.NextAsync(f => f.Type() == "chat:Typing_2")).Offset());
+    }
+
+    [Fact]
     public async Task Fan_out_to_many_subscribers_keeps_offsets_in_order_for_each()
     {
         var channel = Channel();
