@@ -112,7 +112,7 @@ public sealed partial class HubbubEngine
         }
         var data = JsonSerializer.SerializeToUtf8Bytes(request.Data, HubbubJsonContext.Default.JsonElement);
         // A publisher subscribed to the channel gets the reply first, then its own copy of the message.
-        connection.Hold();
+        connection.BeginRequest(hold: true);
         byte[]? reply = null;
         try
         {
@@ -124,7 +124,7 @@ public sealed partial class HubbubEngine
         }
         finally
         {
-            connection.ReleaseHold(reply);
+            connection.EndRequest(reply);
         }
     }
 

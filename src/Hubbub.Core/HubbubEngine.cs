@@ -85,6 +85,8 @@ public sealed partial class HubbubEngine : IDisposable
         {
             throw HubbubException.NotFound($"channel namespace '{name.Namespace}' does not exist");
         }
+        // Published while handling a client's command: that client's reply goes out before this publication.
+        CommandRequest.Current?.HoldForReply();
         return PublishCheckedAsync(name, eventType, data, from, cancellationToken);
     }
 
@@ -137,6 +139,7 @@ public sealed partial class HubbubEngine : IDisposable
                 $"user already holds {_options.MaxConnectionsPerUser} connections"));
             connection.Close(CloseCodes.TooManyConnections, "too many connections");
             await connection.RunAsync(static (_, _) => ValueTask.CompletedTask, cancellationToken);
+            await connection.FinishAsync();
             return;
         }
 
@@ -145,16 +148,25 @@ public sealed partial class HubbubEngine : IDisposable
         Log.ConnectionOpened(_logger, connection.Id, user.Id);
         try
         {
-            connection.TryEnqueue(Welcome(connection));
+            // Observers first: when the client reads its welcome, they know of the connection (a user is online).
             await NotifyAsync(connection, opened: true);
+            connection.TryEnqueue(Welcome(connection));
             await connection.RunAsync(_handleFrame, cancellationToken);
         }
         finally
         {
-            Connections.Remove(connection);
-            HubbubMetrics.Connections.Dec();
-            await CleanupAsync(connection);
-            await NotifyAsync(connection, opened: false);
+            try
+            {
+                Connections.Remove(connection);
+                HubbubMetrics.Connections.Dec();
+                await CleanupAsync(connection);
+                await NotifyAsync(connection, opened: false);
+            }
+            finally
+            {
+                // Last: a connection still waiting for its client's close frame no longer counts anywhere.
+                await connection.FinishAsync();
+            }
         }
     }
 

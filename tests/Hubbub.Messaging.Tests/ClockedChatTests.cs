@@ -40,6 +40,8 @@ public abstract class ClockedChatTests(string engine) : IAsyncLifetime
         Assert.False((await bobApi.GetAsync($"/api/users/{ada}/status")).Body.GetProperty("is_online").GetBoolean());
 
         var tab1 = await _chat.ConnectAsync(ada);
+        // Online as soon as the welcome has arrived; the announcement to contacts follows in the background.
+        Assert.True((await bobApi.GetAsync($"/api/users/{ada}/status")).Body.GetProperty("is_online").GetBoolean());
         var online = (await bobWs.NextAsync(f => f.Type() == "status")).GetProperty("data");
         Assert.Equal(ada, online.GetProperty("user").GetString());
         Assert.True(online.GetProperty("is_online").GetBoolean());

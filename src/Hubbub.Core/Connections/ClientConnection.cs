@@ -15,7 +15,7 @@ namespace Hubbub.Core.Connections;
 /// sends them in one transport write (<see cref="CoalescingStream"/>). A full queue means the client cannot keep
 /// up: it is closed (4000) rather than buffered without end.
 /// </summary>
-public sealed class ClientConnection : IThreadPoolWorkItem
+public sealed partial class ClientConnection : IThreadPoolWorkItem
 {
     private readonly WebSocket _socket;
     private readonly CoalescingStream? _transport;
@@ -30,8 +30,9 @@ public sealed class ClientConnection : IThreadPoolWorkItem
     private int _pendingCount;
     private OutFrame[] _sending = [];
     private bool _drainScheduled;
-    private bool _holding; // while the reader handles a request that publishes: frames wait for its reply
-    private int _holdMark; // where that reply goes: after the frames queued before the request
+    private bool _inRequest; // the reader is handling a request whose reply goes ahead of what it publishes
+    private bool _holding; // that request has started publishing: frames wait for its reply
+    private int _holdMark; // where that reply goes: after the frames queued before the request published
     private int _closeCode;
     private string _closeReason = string.Empty;
     private bool _dropQueued; // read by the drain between frames without the lock, hence Volatile.Read there
@@ -162,56 +163,6 @@ public sealed class ClientConnection : IThreadPoolWorkItem
         }
     }
 
-    /// <summary>
-    /// Holds this connection's frames while the reader handles a request that publishes (<c>publish</c>, feature
-    /// commands), so that its reply goes out before the publications it caused, as the protocol shows
-    /// (reply, then the sender's own copy of the message). Frames queued meanwhile wait, in order, behind the reply
-    /// that <see cref="ReleaseHold"/> puts in; a close is never held. Only the reader calls this, one request at a time.
-    /// </summary>
-    internal void Hold()
-    {
-        lock (_sendGate)
-        {
-            _holding = true;
-            _holdMark = _pendingCount;
-        }
-    }
-
-    /// <summary>
-    /// Ends <see cref="Hold"/>: <paramref name="reply"/> (when given) is queued ahead of every frame queued during
-    /// the hold, then the held frames are sent.
-    /// </summary>
-    internal void ReleaseHold(byte[]? reply)
-    {
-        bool startDrain;
-        var full = false;
-        lock (_sendGate)
-        {
-            _holding = false;
-            if (reply is not null && _closeCode == 0)
-            {
-                full = _pendingCount >= _options.SendQueueCapacity;
-                if (!full)
-                {
-                    InsertLocked(Math.Min(_holdMark, _pendingCount), new OutFrame(reply, 0));
-                }
-            }
-            startDrain = full
-                ? CloseLocked(CloseCodes.SlowConsumer, "slow consumer", dropQueued: true)
-                : _pendingCount > 0 && !_drainScheduled;
-            _drainScheduled |= startDrain;
-        }
-        if (full)
-        {
-            HubbubMetrics.SlowConsumers.Inc();
-            Log.SlowConsumer(_logger, Id, User.Id, _options.SendQueueCapacity);
-        }
-        if (startDrain)
-        {
-            StartDrain();
-        }
-    }
-
     private void InsertLocked(int index, OutFrame frame)
     {
         if (_pendingCount == _pending.Length)
@@ -265,53 +216,9 @@ public sealed class ClientConnection : IThreadPoolWorkItem
             Log.SocketError(_logger, ex, Id);
         }
         // The reader is done (peer closed, socket failed, or we asked to close): let the last drain finish.
+        // What is left (waiting for the client's close frame, ending) is FinishAsync's.
         Close(CloseCodes.Normal, "closed");
         await Drained.Task;
-        if (_socket.State == WebSocketState.CloseSent)
-        {
-            await DiscardUntilPeerClosesAsync();
-        }
-        lock (_sendGate)
-        {
-            _ended = true;
-            _abortTimer?.Dispose();
-            _abortTimer = null;
-        }
-        Log.ConnectionClosed(_logger, Id, CloseCode, _closeReason);
-    }
-
-    /// <summary>How long a connection we closed first waits for the client's close frame.</summary>
-    private static readonly TimeSpan CloseLinger = TimeSpan.FromSeconds(2);
-
-    /// <summary>
-    /// We closed first (flood, too-big frame, slow consumer, shutdown): read and drop what the client still sends
-    /// until its close frame. Closing a TCP socket with unread input makes the kernel answer with a reset, which
-    /// can destroy our close frame still in flight, so the client would see a broken connection instead of 1008 or
-    /// 1009. Bounded by <see cref="CloseLinger"/>; a client that does not answer in time is aborted.
-    /// </summary>
-    private async Task DiscardUntilPeerClosesAsync()
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(4096);
-        using var linger = new CancellationTokenSource(CloseLinger);
-        try
-        {
-            while (_socket.State == WebSocketState.CloseSent)
-            {
-                var result = await _socket.ReceiveAsync(buffer.AsMemory(), linger.Token);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    break;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
-        {
-            // The client went away or did not answer in time: nothing more to wait for.
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
     private async Task ReadLoopAsync(Func<ClientConnection, ReadOnlyMemory<byte>, ValueTask> onFrame, CancellationToken cancellationToken)
@@ -392,7 +299,19 @@ public sealed class ClientConnection : IThreadPoolWorkItem
                         Array.Clear(_pending, 0, _pendingCount);
                         _pendingCount = 0;
                     }
-                    if (_pendingCount == 0 || (_holding && _closeCode == 0))
+                    if (_holding && _closeCode == 0 && _pendingCount > 0)
+                    {
+                        // Held for a reply: what was queued before the request published may still go.
+                        if (_holdMark == 0)
+                        {
+                            _drainScheduled = false;
+                            last = false;
+                            return;
+                        }
+                        count = TakeAheadOfHoldLocked();
+                        batch = _sending;
+                    }
+                    else if (_pendingCount == 0)
                     {
                         if (_closeCode == 0)
                         {
@@ -403,11 +322,14 @@ public sealed class ClientConnection : IThreadPoolWorkItem
                         // Closing: this drain is the last (_drainScheduled stays set, so none starts after it).
                         break;
                     }
-                    batch = _pending;
-                    count = _pendingCount;
-                    _pending = _sending;
-                    _pendingCount = 0;
-                    _sending = batch;
+                    else
+                    {
+                        batch = _pending;
+                        count = _pendingCount;
+                        _pending = _sending;
+                        _pendingCount = 0;
+                        _sending = batch;
+                    }
                 }
                 await SendBatchAsync(batch, count);
             }

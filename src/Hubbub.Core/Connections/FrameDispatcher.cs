@@ -105,8 +105,10 @@ internal sealed class FrameDispatcher
     private async ValueTask RunCommandAsync(ClientConnection connection, InboundFrame frame, CommandHandler handler, CancellationToken ct)
     {
         var data = frame.Data.ValueKind == JsonValueKind.Undefined ? EmptyObject : frame.Data;
-        // A command's events to its own sender (chat.send's message, say) go out after its reply.
-        connection.Hold();
+        // A command's events to its own sender (chat.send's message, say) go out after its reply: what the command
+        // publishes through the engine holds this connection's frames until the reply is queued.
+        connection.BeginRequest();
+        CommandRequest.Current = connection;
         byte[]? replyFrame = null;
         try
         {
@@ -118,11 +120,12 @@ internal sealed class FrameDispatcher
         }
         finally
         {
-            connection.ReleaseHold(replyFrame);
+            CommandRequest.Current = null;
+            connection.EndRequest(replyFrame);
         }
     }
 
-    /// <summary>A second without a refusal ends a flood; refusals closer together than this count as one.</summary>
+    /// <summary>A second without a refusal ends a flood: the count of refusals starts again after one.</summary>
     internal static readonly TimeSpan FloodQuiet = TimeSpan.FromSeconds(1);
 
     private void RejectForRate(ClientConnection connection, ReadOnlyMemory<byte> utf8)
@@ -164,18 +167,33 @@ internal sealed class FrameDispatcher
 
     /// <summary>
     /// Reads a <c>publish</c>. Beside the documented shape (<c>data: {channel, event?, data}</c>) a frame shaped like
-    /// the message it makes is accepted: a top-level <c>channel</c> with <c>data</c> as the payload itself, when
-    /// <c>data</c> holds neither <c>channel</c> nor <c>data</c> (with either, <c>data</c> is read as the arguments).
+    /// the message it makes is accepted: a top-level <c>channel</c> with <c>data</c> as the payload itself. With a
+    /// top-level <c>channel</c>, <c>data</c> is read as the arguments only when it holds <c>data</c> and nothing but
+    /// <c>channel</c>, <c>event</c> and <c>data</c>; any other payload is published whole.
     /// </summary>
     private static PublishRequest ReadPublish(InboundFrame frame)
     {
-        if (frame.Channel is not null && frame.Data.ValueKind != JsonValueKind.Undefined
-            && !(frame.Data.ValueKind == JsonValueKind.Object
-                && (frame.Data.TryGetProperty("channel"u8, out _) || frame.Data.TryGetProperty("data"u8, out _))))
+        if (frame.Channel is not null && frame.Data.ValueKind != JsonValueKind.Undefined && !IsPublishArguments(frame.Data))
         {
             return new PublishRequest(frame.Channel, null, frame.Data);
         }
         return Read(frame, HubbubJsonContext.Default.PublishRequest);
+    }
+
+    private static bool IsPublishArguments(JsonElement data)
+    {
+        if (data.ValueKind != JsonValueKind.Object || !data.TryGetProperty("data"u8, out _))
+        {
+            return false;
+        }
+        foreach (var property in data.EnumerateObject())
+        {
+            if (!(property.NameEquals("data"u8) || property.NameEquals("event"u8) || property.NameEquals("channel"u8)))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static JsonElement WithChannel(InboundFrame frame)

@@ -7,7 +7,10 @@ namespace Hubbub.Core.Connections;
 /// </summary>
 public interface IConnectionObserver
 {
-    /// <summary>A connection was accepted and welcomed.</summary>
+    /// <summary>
+    /// A connection was accepted. Called before its <c>welcome</c> is sent, which waits for every observer:
+    /// keep it short and leave slow work (database writes, announcements) running in the background.
+    /// </summary>
     ValueTask OnOpenedAsync(ClientConnection connection, CancellationToken cancellationToken);
 
     /// <summary>A connection ended (closed, dropped or cut off); its subscriptions are already gone.</summary>

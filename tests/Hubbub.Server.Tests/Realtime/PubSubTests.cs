@@ -80,6 +80,36 @@ public sealed class PubSubTests : IClassFixture<SharedServer>
     }
 
     [Fact]
+    public async Task Pipelined_publishes_by_a_subscriber_all_arrive_each_reply_before_its_message()
+    {
+        var channel = Channel();
+        await using var ada = await _server.ConnectAsync("pipeline", "Ada");
+        await ada.SubscribeAsync(channel);
+        const int n = 60;
+        // Sent back to back without waiting: earlier replies and messages must not wait for later requests.
+        for (var i = 1; i <= n; i++)
+        {
+            await ada.SendAsync(new { type = "publish", id = i, data = new { channel, data = i } });
+        }
+        var seenReply = new HashSet<int>();
+        for (var k = 0; k < 2 * n; k++)
+        {
+            var frame = await ada.NextAsync();
+            if (frame.Type() == "reply")
+            {
+                seenReply.Add(frame.GetProperty("id").GetInt32());
+            }
+            else
+            {
+                Assert.Equal("message", frame.Type());
+                var offset = (int)frame.Offset();
+                Assert.True(seenReply.Contains(offset), $"message {offset} came before its reply");
+            }
+        }
+        Assert.Equal(n, seenReply.Count);
+    }
+
+    [Fact]
     public async Task A_refused_publish_by_a_subscriber_gets_its_error_and_nothing_else()
     {
         var channel = Channel();

@@ -12,11 +12,17 @@ namespace Hubbub.Server.Features.Messaging;
 /// Connections are counted in the presence seam under a channel of the user's own (<c>online:{id}</c>), so with
 /// several nodes on Redis the first and last connection are the user's first and last in the whole cluster.
 /// </summary>
-public sealed class OnlineStatusTracker(IDatabase database, MessagingEvents events, UserDirectory users, IPresenceStore presence,
-    TimeProvider time) : IDisposable
+public sealed partial class OnlineStatusTracker(IDatabase database, MessagingEvents events, UserDirectory users, IPresenceStore presence,
+    TimeProvider time, ILogger<OnlineStatusTracker> logger)
 {
-    // Transitions are published in the order they happened: a quick close-and-reopen must end "online".
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    // Transitions of one user are published in the order they happened: a quick close-and-reopen must end
+    // "online". Different users do not wait for each other: one gate per stripe of users.
+    private const int Stripes = 64;
+    private readonly SemaphoreSlim[] _gates = Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
+    // Never disposed: a SemaphoreSlim whose wait handle is never asked for holds nothing to free, and a background
+    // announcement may still release its gate while the host shuts down.
+    private SemaphoreSlim GateOf(string user) => _gates[(uint)StringComparer.Ordinal.GetHashCode(user) % Stripes];
 
     /// <summary>Whether the user has a live connection (on any node).</summary>
     public async Task<bool> IsOnlineAsync(string user, CancellationToken cancellationToken = default) =>
@@ -25,31 +31,57 @@ public sealed class OnlineStatusTracker(IDatabase database, MessagingEvents even
     // Not a channel anyone subscribes to: a presence key only, so it needs no namespace rules.
     private static string StatusChannel(string user) => "online:" + user;
 
-    /// <inheritdoc />
-    public void Dispose() => _gate.Dispose();
-
+    /// <summary>
+    /// Counts the connection at once (so the user is online when their welcome arrives); the database work and the
+    /// announcement go on in the background, still under the user's gate, so the welcome does not wait for them
+    /// and the user's transitions stay in order.
+    /// </summary>
     internal async Task OpenedAsync(HubbubUser user, string connectionId)
     {
-        await _gate.WaitAsync();
+        var gate = GateOf(user.Id);
+        await gate.WaitAsync();
+        bool first;
         try
         {
-            var first = await presence.AddAsync(StatusChannel(user.Id), new PresenceEntry(connectionId, user.Id, user.Name, time.GetUtcNow()));
+            first = await presence.AddAsync(StatusChannel(user.Id), new PresenceEntry(connectionId, user.Id, user.Name, time.GetUtcNow()));
+        }
+        catch
+        {
+            gate.Release();
+            throw;
+        }
+        _ = Task.Run(() => FinishOpenedAsync(user, first, gate), CancellationToken.None);
+    }
+
+    private async Task FinishOpenedAsync(HubbubUser user, bool first, SemaphoreSlim gate)
+    {
+        try
+        {
             await users.TouchAsync(user); // every connection refreshes the display name
-            if (!first)
+            if (first)
             {
-                return;
+                await AnnounceAsync(new UserStatus(user.Id, true, null));
             }
-            await AnnounceAsync(new UserStatus(user.Id, true, null));
+        }
+#pragma warning disable CA1031 // Nobody awaits this: a failure is logged, and the gate is released whatever happens.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogOpenFailed(logger, ex, user.Id);
         }
         finally
         {
-            _gate.Release();
+            gate.Release();
         }
     }
 
+    [LoggerMessage(5101, LogLevel.Warning, "Messaging: could not record or announce that {User} is online")]
+    private static partial void LogOpenFailed(ILogger logger, Exception exception, string user);
+
     internal async Task ClosedAsync(HubbubUser user, string connectionId)
     {
-        await _gate.WaitAsync();
+        var gate = GateOf(user.Id);
+        await gate.WaitAsync();
         try
         {
             if (!await presence.RemoveAsync(StatusChannel(user.Id), connectionId, user.Id))
@@ -62,7 +94,7 @@ public sealed class OnlineStatusTracker(IDatabase database, MessagingEvents even
         }
         finally
         {
-            _gate.Release();
+            gate.Release();
         }
     }
 
