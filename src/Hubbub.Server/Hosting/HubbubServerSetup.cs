@@ -2,6 +2,7 @@ using Hubbub.Core;
 using Hubbub.Server.Api;
 using Hubbub.Server.Auth;
 using Hubbub.Server.Features.Messaging;
+using Hubbub.Server.Features.Rooms;
 using Hubbub.Server.Realtime;
 using Hubbub.Server.Storage;
 using Hubbub.Server.WebConsole;
@@ -42,6 +43,7 @@ public static class HubbubServerSetup
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddMessaging();
+        services.AddRooms();
         return builder;
     }
 
@@ -61,6 +63,7 @@ public static class HubbubServerSetup
         app.MapServerPublish();
         app.MapOpenApi();
         app.MapMessagingApi();
+        app.MapRoomsApi();
         app.MapHubbubSdk();
         app.MapDevTokenEndpoint(app.Environment);
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });

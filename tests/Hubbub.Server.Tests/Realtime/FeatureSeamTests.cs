@@ -18,7 +18,7 @@ public sealed class FeatureSeamTests : IDisposable
     {
         services.AddSingleton<IConnectionObserver>(_observer);
         services.AddSingleton<IConnectionObserver>(new FailingObserver());
-        services.AddChannelNamespace(_ => new ChannelNamespace("room",
+        services.AddChannelNamespace(_ => new ChannelNamespace("team",
             (access, _) => ValueTask.FromResult(Members.Contains(access.User.Id)),
             (access, _) => ValueTask.FromResult(Members.Contains(access.User.Id))));
         services.AddChannelNamespace(_ => new ChannelNamespace("auction", ChannelNamespace.Anyone, ChannelNamespace.Nobody));
@@ -86,10 +86,10 @@ public sealed class FeatureSeamTests : IDisposable
     {
         await using var ada = await _server.ConnectAsync("ada");
         await using var eve = await _server.ConnectAsync("eve");
-        await ada.SubscribeAsync("room:study");
-        await ada.OkAsync("publish", new { channel = "room:study", data = 1 });
-        Assert.Equal("forbidden", (await eve.RequestAsync("subscribe", new { channel = "room:study" })).ErrorCode());
-        Assert.Equal("forbidden", (await eve.RequestAsync("publish", new { channel = "room:study", data = 1 })).ErrorCode());
+        await ada.SubscribeAsync("team:study");
+        await ada.OkAsync("publish", new { channel = "team:study", data = 1 });
+        Assert.Equal("forbidden", (await eve.RequestAsync("subscribe", new { channel = "team:study" })).ErrorCode());
+        Assert.Equal("forbidden", (await eve.RequestAsync("publish", new { channel = "team:study", data = 1 })).ErrorCode());
 
         await eve.SubscribeAsync("auction:7");
         Assert.Equal("forbidden", (await eve.RequestAsync("publish", new { channel = "auction:7", data = 1 })).ErrorCode());
@@ -103,28 +103,28 @@ public sealed class FeatureSeamTests : IDisposable
         await using var adaTab1 = await _server.ConnectAsync("ada");
         await using var adaTab2 = await _server.ConnectAsync("ada");
         await using var bob = await _server.ConnectAsync("bob");
-        await bob.SubscribeAsync("room:kick");
-        await adaTab1.SubscribeAsync("room:kick");
-        await adaTab2.SubscribeAsync("room:kick");
+        await bob.SubscribeAsync("team:kick");
+        await adaTab1.SubscribeAsync("team:kick");
+        await adaTab2.SubscribeAsync("team:kick");
         await bob.NextAsync(f => f.Type() == "presence_join");
 
         var engine = (HubbubEngine)_server.Services.GetService(typeof(HubbubEngine))!;
-        await engine.RemoveUserFromChannelAsync("ada", "room:kick", "removed by a moderator");
+        await engine.RemoveUserFromChannelAsync("ada", "team:kick", "removed by a moderator");
         foreach (var tab in new[] { adaTab1, adaTab2 })
         {
             var ended = await tab.NextAsync(f => f.Type() == "unsubscribed");
-            Assert.Equal("room:kick", ended.Channel());
+            Assert.Equal("team:kick", ended.Channel());
             Assert.Equal("removed by a moderator", ended.GetProperty("data").GetProperty("reason").GetString());
         }
         Assert.Equal("ada", (await bob.NextAsync(f => f.Type() == "presence_leave")).GetProperty("data").GetProperty("user").GetString());
 
-        (await _server.PublishAsync("""{"channel":"room:kick","data":"after"}""")).EnsureSuccessStatusCode();
+        (await _server.PublishAsync("""{"channel":"team:kick","data":"after"}""")).EnsureSuccessStatusCode();
         Assert.Equal("after", (await bob.NextAsync(f => f.Type() == "message")).GetProperty("data").GetString());
         Assert.Empty(await adaTab1.PendingAfterSyncAsync(f => f.Type() == "message"));
         Assert.Empty(await adaTab2.PendingAfterSyncAsync(f => f.Type() == "message"));
 
         // The rules still allow ada, so she may subscribe again: eviction is not a ban.
-        await adaTab1.SubscribeAsync("room:kick");
+        await adaTab1.SubscribeAsync("team:kick");
     }
 
     [Fact]

@@ -1,7 +1,6 @@
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Hubbub.Core;
 using Hubbub.Core.Commands;
+using static Hubbub.Server.Features.CommandData;
 
 namespace Hubbub.Server.Features.Messaging;
 
@@ -62,22 +61,4 @@ internal static class MessagingCommands
     }
 
     private static MessagingService Service(CommandContext context) => context.Services.GetRequiredService<MessagingService>();
-
-    private static T Parse<T>(CommandContext context, JsonTypeInfo<T> info)
-    {
-        if (context.Data.ValueKind != JsonValueKind.Object)
-        {
-            throw HubbubException.BadRequest("'data' must be an object");
-        }
-        try
-        {
-            return context.Data.Deserialize(info) ?? throw HubbubException.BadRequest("'data' must be an object");
-        }
-        catch (JsonException)
-        {
-            throw HubbubException.BadRequest("'data' has a field of the wrong type");
-        }
-    }
-
-    private static byte[] Reply<T>(T value, JsonTypeInfo<T> info) => JsonSerializer.SerializeToUtf8Bytes(value, info);
 }

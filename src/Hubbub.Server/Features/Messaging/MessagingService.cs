@@ -25,7 +25,7 @@ public sealed partial class MessagingService(
 
     // A participant must be able to own a `user:{id}` channel, so ids use the channel-name characters.
     private static readonly SearchValues<char> UserIdChars =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:@=,");
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:@=,|");
 
     private MessagingOptions Options => options.Value;
 
@@ -167,7 +167,7 @@ public sealed partial class MessagingService(
         if (string.IsNullOrEmpty(user) || user.Length > MaxUserIdLength || user.AsSpan().ContainsAnyExcept(UserIdChars))
         {
             throw HubbubException.BadRequest(
-                $"'{field}' must hold user ids of 1-{MaxUserIdLength} letters, digits and _ - . : @ = ,");
+                $"'{field}' must hold user ids of 1-{MaxUserIdLength} letters, digits and _ - . : @ = , |");
         }
     }
 }

@@ -5,11 +5,12 @@ import * as session from './session.js';
 import { renderSignIn } from './signin.js';
 import { bindIndicator } from './indicator.js';
 import { ChatPage } from './chat.js';
+import { RoomsPage } from './rooms.js';
 import { TesterPage } from './tester.js';
 
-const PAGES = ['chat', 'tester'];
+const PAGES = ['chat', 'rooms', 'tester'];
 
-/** @type {{client: HubbubClient, unbind: () => void, chat: ChatPage, tester: TesterPage} | null} */
+/** @type {{client: HubbubClient, unbind: () => void, chat: ChatPage, rooms: RoomsPage, tester: TesterPage} | null} */
 let current = null;
 
 function showPage() {
@@ -24,6 +25,7 @@ function signOut() {
   session.forget();
   if (current) {
     current.chat.dispose();
+    current.rooms.dispose();
     current.tester.dispose();
     current.unbind();
     current.client.close('signed out');
@@ -45,14 +47,16 @@ function enter(s) {
   const client = new HubbubClient(session.wsUrl(), { getToken: () => session.load()?.token ?? s.token });
   const unbind = bindIndicator(client);
   const chat = new ChatPage(byId('page-chat'), client, s);
+  const rooms = new RoomsPage(byId('page-rooms'), client, s);
   const tester = new TesterPage(byId('page-tester'), s);
-  current = { client, unbind, chat, tester };
+  current = { client, unbind, chat, rooms, tester };
   chat.onUnauthorized = () => {
     toast('The server refused this token (wrong key, expired or revoked). Sign in again.', 'error');
     signOut();
   };
   client.connect().catch((err) => toast(`Cannot connect: ${err.message}`, 'error'));
   chat.start();
+  rooms.start();
   showPage();
 }
 

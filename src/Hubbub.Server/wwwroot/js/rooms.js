@@ -1,0 +1,405 @@
+// The rooms page: the rooms I am a member of, a new-room form, and one open room with its members (online dots from
+// presence), messages (publications on `room:{id}`), typing and a shared board where every member's cursor shows.
+// Membership goes through the REST API (docs/features/rooms.md); everything live goes through the SDK, which also
+// replays what was missed after a reconnect. Every user-written text is set as text.
+import { h, clear, toast } from './dom.js';
+import { api } from './chat-api.js';
+
+const HISTORY = 50;
+const TYPING_RESEND_MS = 2000;
+/** The server clears typing 3 s after the last "true"; this is only a fallback if that event is lost. */
+const TYPING_FALLBACK_MS = 6000;
+/** Cursors the server coalesces to one per user per 100 ms; sending more often than that is wasted. */
+const CURSOR_EVERY_MS = 50;
+/** A cursor not moved for this long is faded out. */
+const CURSOR_IDLE_MS = 10000;
+
+export class RoomsPage {
+  /**
+   * @param {HTMLElement} root
+   * @param {import('/sdk/hubbub.js').HubbubClient} client
+   * @param {import('./session.js').Session} session
+   */
+  constructor(root, client, session) {
+    this.root = root;
+    this.client = client;
+    this.me = session;
+    /** @type {Map<string, any>} */ this.rooms = new Map();
+    this.current = null;
+    /** @type {any} */ this.sub = null;
+    this.items = [];
+    /** @type {Set<string>} */ this.online = new Set();
+    /** @type {Map<string, {name: string, timer: any}>} */ this.typing = new Map();
+    /** @type {Map<string, {el: HTMLElement, timer: any}>} */ this.cursors = new Map();
+    this.lastTypingSent = 0;
+    this.lastCursorSent = 0;
+    /** @type {{x: number, y: number} | null} */ this.nextCursor = null;
+    this.cursorTimer = null;
+    this.offs = [];
+    this.render();
+  }
+
+  async start() {
+    this.offs.push(this.client.on('connected', () => this.refreshPresence()));
+    // The chat page subscribes to the user's own channel first; rooms add their events to that subscription.
+    const channel = `user:${this.me.user}`;
+    const mine = this.client.getSubscription(channel) ?? this.client.subscribe(channel);
+    this.offs.push(mine.on('room_added', (p) => this.onRoomAdded(p.data)));
+    this.offs.push(mine.on('room_removed', (p) => { if (p.data?.room) this.forget(p.data.room); }));
+    this.offs.push(mine.on('reload', () => this.loadRooms()));
+    await this.loadRooms();
+  }
+
+  onRoomAdded(room) {
+    if (!room?.id) return;
+    const known = this.rooms.has(room.id);
+    this.rooms.set(room.id, room);
+    this.renderList();
+    if (!known) toast(`You were added to room ${room.title || room.id}`, 'info');
+    if (this.current === room.id) this.renderHead();
+  }
+
+  dispose() {
+    for (const off of this.offs) off();
+    this.leaveChannel();
+    clear(this.root);
+  }
+
+  // ---- data -------------------------------------------------------------------------------------------
+
+  async loadRooms() {
+    try {
+      const { rooms } = await api(this.me, '/api/rooms');
+      this.rooms = new Map(rooms.map((r) => [r.id, r]));
+      this.renderList();
+      if (!this.current && rooms.length > 0) this.open(rooms[0].id);
+    } catch (err) {
+      toast(`Cannot load rooms: ${err.message}`, 'error');
+    }
+  }
+
+  async create(id, title, membersText) {
+    const members = [...new Set(membersText.split(/[\s,]+/).map((s) => s.trim()).filter((s) => s && s !== this.me.user))];
+    try {
+      const room = await api(this.me, '/api/rooms', { method: 'POST', body: { id: id || undefined, title: title || undefined, members } });
+      this.rooms.set(room.id, room);
+      this.renderList();
+      this.open(room.id);
+      return true;
+    } catch (err) {
+      toast(`Room not created: ${err.message}`, 'error');
+      return false;
+    }
+  }
+
+  async addMember(user) {
+    const id = this.current;
+    if (!id || !user) return;
+    try {
+      const room = await api(this.me, `/api/rooms/${encodeURIComponent(id)}/members`, { method: 'POST', body: { members: [user] } });
+      this.rooms.set(id, room);
+      this.renderHead();
+    } catch (err) {
+      toast(`Not added: ${err.message}`, 'error');
+    }
+  }
+
+  async leave() {
+    const id = this.current;
+    if (!id) return;
+    try {
+      await api(this.me, `/api/rooms/${encodeURIComponent(id)}/members/me`, { method: 'DELETE' });
+      this.forget(id);
+    } catch (err) {
+      toast(`Cannot leave: ${err.message}`, 'error');
+    }
+  }
+
+  forget(id) {
+    this.rooms.delete(id);
+    if (this.current === id) {
+      this.leaveChannel();
+      this.current = null;
+      this.renderRoom();
+    }
+    this.renderList();
+  }
+
+  // ---- the open room ----------------------------------------------------------------------------------
+
+  open(id) {
+    if (!this.rooms.has(id) || this.current === id) return;
+    this.leaveChannel();
+    this.current = id;
+    this.items = [];
+    this.online = new Set();
+    const channel = `room:${id}`;
+    this.sub = this.client.subscribe(channel, {
+      subscribed: () => this.refreshPresence(),
+      message: (p) => this.onMessage(p),
+      member_added: (p) => this.onMembers(p.data?.user, true),
+      member_removed: (p) => this.onMembers(p.data?.user, false),
+      typing: (t) => this.onTyping(t),
+      cursor: (c) => this.onCursor(c),
+      presence_join: (u) => { this.online.add(u.user); this.renderHead(); },
+      presence_leave: (u) => { this.online.delete(u.user); this.renderHead(); this.dropCursor(u.user); },
+      reload: () => this.loadHistory(),
+      unsubscribed: (e) => {
+        if (e.reason) {
+          toast(`You are no longer in room ${id}.`, 'warn');
+          this.forget(id);
+        }
+      },
+    });
+    this.renderList();
+    this.renderRoom();
+    this.loadHistory();
+  }
+
+  leaveChannel() {
+    this.sub?.unsubscribe();
+    this.sub = null;
+    for (const t of this.typing.values()) clearTimeout(t.timer);
+    this.typing.clear();
+    for (const c of this.cursors.values()) clearTimeout(c.timer);
+    this.cursors.clear();
+    clearTimeout(this.cursorTimer);
+    this.cursorTimer = null;
+    this.nextCursor = null;
+  }
+
+  async loadHistory() {
+    const sub = this.sub;
+    if (!sub) return;
+    try {
+      await sub.ready();
+      const { publications } = await sub.history({ limit: HISTORY });
+      if (sub !== this.sub) return;
+      for (const p of publications) this.addItem(p);
+      this.renderMessages();
+    } catch (err) {
+      if (sub === this.sub) toast(`Cannot open the room: ${err.message}`, 'error');
+    }
+  }
+
+  async refreshPresence() {
+    const sub = this.sub;
+    if (!sub || sub.state !== 'subscribed') return;
+    try {
+      const { members } = await sub.presence();
+      if (sub !== this.sub) return;
+      this.online = new Set(members.map((m) => m.user));
+      this.renderHead();
+    } catch {
+      // The next presence_join/leave corrects it.
+    }
+  }
+
+  /** Keeps publications in offset order, once each (history and live may overlap). */
+  addItem(p) {
+    if (typeof p.offset !== 'number' || this.items.some((i) => i.offset === p.offset)) return;
+    this.items.push(p);
+    this.items.sort((a, b) => a.offset - b.offset);
+  }
+
+  onMessage(p) {
+    this.addItem(p);
+    this.clearTyping(p.from?.user);
+    this.renderMessages();
+  }
+
+  onMembers(user, added) {
+    const room = this.rooms.get(this.current);
+    if (!room || !user) return;
+    const members = new Set(room.members);
+    if (added) members.add(user);
+    else members.delete(user);
+    room.members = [...members];
+    this.renderHead();
+  }
+
+  onTyping(t) {
+    if (!t?.user || t.user === this.me.user) return;
+    clearTimeout(this.typing.get(t.user)?.timer);
+    if (t.is_typing) this.typing.set(t.user, { name: t.name ?? t.user, timer: setTimeout(() => this.clearTyping(t.user), TYPING_FALLBACK_MS) });
+    else this.typing.delete(t.user);
+    this.renderTyping();
+  }
+
+  clearTyping(user) {
+    if (!this.typing.has(user)) return;
+    clearTimeout(this.typing.get(user).timer);
+    this.typing.delete(user);
+    this.renderTyping();
+  }
+
+  onCursor(c) {
+    if (!c?.user || c.user === this.me.user || typeof c.x !== 'number' || typeof c.y !== 'number') return;
+    let cursor = this.cursors.get(c.user);
+    if (!cursor) {
+      cursor = { el: h('span', { class: 'cursor', dataset: { user: c.user } }, h('span', { class: 'cursor-name', text: c.name ?? c.user })), timer: null };
+      this.cursors.set(c.user, cursor);
+      this.board?.append(cursor.el);
+    }
+    cursor.el.style.left = `${Math.min(1, Math.max(0, c.x)) * 100}%`;
+    cursor.el.style.top = `${Math.min(1, Math.max(0, c.y)) * 100}%`;
+    cursor.el.classList.remove('idle');
+    clearTimeout(cursor.timer);
+    cursor.timer = setTimeout(() => cursor.el.classList.add('idle'), CURSOR_IDLE_MS);
+  }
+
+  dropCursor(user) {
+    const cursor = this.cursors.get(user);
+    if (!cursor) return;
+    clearTimeout(cursor.timer);
+    cursor.el.remove();
+    this.cursors.delete(user);
+  }
+
+  async send(text) {
+    if (!this.sub || !text.trim()) return;
+    this.sub.typing(false);
+    this.lastTypingSent = 0;
+    try {
+      await this.sub.publish({ text });
+    } catch (err) {
+      toast(`Message not sent: ${err.message}`, 'error');
+    }
+  }
+
+  onInput() {
+    const now = Date.now();
+    if (this.sub && this.input.value.trim() && now - this.lastTypingSent > TYPING_RESEND_MS) {
+      if (this.sub.typing(true)) this.lastTypingSent = now;
+    }
+  }
+
+  /** @param {MouseEvent} e */
+  onBoardMove(e) {
+    const box = this.board?.getBoundingClientRect();
+    if (!this.sub || !box || box.width === 0 || box.height === 0) return;
+    this.nextCursor = {
+      x: Math.round(((e.clientX - box.left) / box.width) * 1000) / 1000,
+      y: Math.round(((e.clientY - box.top) / box.height) * 1000) / 1000,
+    };
+    // At most one every CURSOR_EVERY_MS, and the last position always goes out (after the wait, if needed).
+    if (this.cursorTimer) return;
+    const wait = this.lastCursorSent + CURSOR_EVERY_MS - Date.now();
+    if (wait <= 0) this.flushCursor();
+    else this.cursorTimer = setTimeout(() => this.flushCursor(), wait);
+  }
+
+  flushCursor() {
+    this.cursorTimer = null;
+    if (!this.sub || !this.nextCursor) return;
+    if (this.sub.cursor(this.nextCursor)) this.lastCursorSent = Date.now();
+    this.nextCursor = null;
+  }
+
+  // ---- rendering --------------------------------------------------------------------------------------
+
+  render() {
+    const id = h('input', { placeholder: 'room id (optional)', 'aria-label': 'Room id', maxlength: '64' });
+    const title = h('input', { placeholder: 'title', 'aria-label': 'Room title' });
+    const members = h('input', { placeholder: 'members: user ids, comma-separated', 'aria-label': 'Members' });
+    const form = h('form', {
+      class: 'new-conv stack',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        if (await this.create(id.value.trim(), title.value.trim(), members.value)) {
+          id.value = ''; title.value = ''; members.value = '';
+        }
+      },
+    }, h('strong', { text: 'New room' }), id, title, members, h('button', { type: 'submit', text: 'Create room' }));
+    this.listEl = h('ul', { class: 'conversations', 'aria-label': 'Rooms' });
+    this.roomEl = h('section', { class: 'thread' });
+    clear(this.root).append(h('div', { class: 'chat rooms' }, h('aside', { class: 'sidebar' }, form, this.listEl), this.roomEl));
+    this.renderList();
+    this.renderRoom();
+  }
+
+  renderList() {
+    clear(this.listEl);
+    if (this.rooms.size === 0) {
+      this.listEl.append(h('li', { class: 'muted empty', text: 'No rooms yet: create one, or ask a room owner to add you.' }));
+      return;
+    }
+    for (const room of this.rooms.values()) {
+      this.listEl.append(h('li', {
+        class: `conv${room.id === this.current ? ' active' : ''}`,
+        dataset: { room: room.id },
+        onclick: () => this.open(room.id),
+      }, h('div', { class: 'conv-body' },
+        h('div', { class: 'conv-title', text: room.title || room.id }),
+        h('div', { class: 'conv-preview', text: `${room.members.length} member${room.members.length === 1 ? '' : 's'}` }))));
+    }
+  }
+
+  renderRoom() {
+    clear(this.roomEl);
+    const room = this.rooms.get(this.current);
+    if (!room) {
+      this.roomEl.append(h('p', { class: 'muted center', text: 'Pick a room, or create one.' }));
+      this.head = this.messagesEl = this.typingEl = this.board = this.input = null;
+      return;
+    }
+    this.head = h('header', { class: 'thread-head' });
+    this.messagesEl = h('ul', { class: 'messages', 'aria-label': 'Room messages' });
+    this.typingEl = h('div', { class: 'typing', 'aria-live': 'polite' });
+    this.board = h('div', { class: 'board', title: 'Shared board: the others see your cursor here', onmousemove: (e) => this.onBoardMove(e) },
+      h('span', { class: 'board-hint muted small', text: 'Move your mouse here: the others in the room see it.' }));
+    for (const c of this.cursors.values()) this.board.append(c.el);
+    this.input = h('input', { placeholder: 'Write to the room…', 'aria-label': 'Room message', oninput: () => this.onInput() });
+    const composer = h('form', {
+      class: 'composer',
+      onsubmit: (e) => {
+        e.preventDefault();
+        const text = this.input.value;
+        this.input.value = '';
+        this.send(text);
+      },
+    }, this.input, h('button', { type: 'submit', text: 'Send' }));
+    this.roomEl.append(this.head, this.board, this.messagesEl, this.typingEl, composer);
+    this.renderHead();
+    this.renderMessages();
+    this.renderTyping();
+  }
+
+  renderHead() {
+    const room = this.rooms.get(this.current);
+    if (!this.head || !room) return;
+    const owner = room.owner === this.me.user;
+    const add = h('input', { placeholder: 'user id', 'aria-label': 'Add member' });
+    clear(this.head).append(
+      h('div', { class: 'row between' },
+        h('h2', { text: room.title || room.id }),
+        owner
+          ? h('form', { class: 'row', onsubmit: (e) => { e.preventDefault(); this.addMember(add.value.trim()); add.value = ''; } },
+            add, h('button', { type: 'submit', text: 'Add' }))
+          : h('button', { type: 'button', class: 'link', text: 'Leave room', onclick: () => this.leave() })),
+      h('div', { class: 'row small members' }, room.members.map((m) => h('span', { class: 'member', dataset: { user: m } },
+        h('span', { class: `dot${this.online.has(m) ? ' online' : ''}`, title: this.online.has(m) ? 'in the room now' : 'not here' }),
+        m === room.owner ? `${m} (owner)` : m))));
+  }
+
+  renderMessages() {
+    if (!this.messagesEl) return;
+    clear(this.messagesEl);
+    const shown = this.items.filter((p) => p.type === 'message');
+    if (shown.length === 0) this.messagesEl.append(h('li', { class: 'muted center', text: 'No messages yet.' }));
+    for (const p of shown) {
+      const mine = p.from?.user === this.me.user;
+      const text = typeof p.data?.text === 'string' ? p.data.text : JSON.stringify(p.data);
+      this.messagesEl.append(h('li', { class: `msg${mine ? ' mine' : ''}`, dataset: { offset: String(p.offset) } },
+        mine ? null : h('span', { class: 'sender', text: p.from?.name ?? p.from?.user ?? 'server' }),
+        h('div', { class: 'bubble', text })));
+    }
+    this.messagesEl.scrollTop = this.messagesEl.scrollHeight;
+  }
+
+  renderTyping() {
+    if (!this.typingEl) return;
+    const names = [...this.typing.values()].map((t) => t.name);
+    this.typingEl.textContent = names.length === 0 ? '' : `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} typing…`;
+  }
+}
