@@ -99,6 +99,36 @@ public sealed class UnitTests
     }
 
     [Fact]
+    public void Echo_is_judged_on_the_ratio_within_each_round_not_on_medians_from_different_rounds()
+    {
+        var results = new ResultSet();
+        // The 2026-12-01 18:56 run: the baseline's own p50 moved 86.5-137 µs between rounds.
+        foreach (var (round, hubbub, kestrel) in new[] { (1, 92.7, 89.0), (2, 113.4, 86.5), (3, 129.5, 137.0) })
+        {
+            results.Add("echo", ServerKind.Hubbub, round, "p50_us", hubbub, "µs", Better.Lower);
+            results.Add("echo", ServerKind.Kestrel, round, "p50_us", kestrel, "µs", Better.Lower);
+        }
+        results.Add("echo", ServerKind.SignalR, 1, "p50_us", 140, "µs", Better.Lower);
+
+        var paired = results.PairedRatio("echo", "p50_us", ServerKind.Hubbub, ServerKind.Kestrel)!.Value;
+        Assert.Equal(3, paired.Count);
+        Assert.Equal(92.7 / 89.0, paired.Median, 6);
+        Assert.Equal(129.5 / 137.0, paired.Min, 6);
+        Assert.Equal(113.4 / 86.5, paired.Max, 6);
+        var echo = TargetCheck.Evaluate(results).Single(c => c.Target.StartsWith("echo", StringComparison.Ordinal));
+        Assert.Equal("met", echo.Status);
+        Assert.Contains("1.27× of medians", echo.Measured, StringComparison.Ordinal);
+        Assert.Contains("per round 1.04×", echo.Measured, StringComparison.Ordinal);
+
+        // A round where only one server was measured makes no pair.
+        var lonely = new ResultSet();
+        lonely.Add("echo", ServerKind.Hubbub, 1, "p50_us", 90, "µs", Better.Lower);
+        lonely.Add("echo", ServerKind.Kestrel, 2, "p50_us", 90, "µs", Better.Lower);
+        Assert.Null(lonely.PairedRatio("echo", "p50_us", ServerKind.Hubbub, ServerKind.Kestrel));
+        Assert.Equal("not measured", TargetCheck.Evaluate(lonely).Single(c => c.Target.StartsWith("echo", StringComparison.Ordinal)).Status);
+    }
+
+    [Fact]
     public void Tokens_are_three_part_jwts()
     {
         var parts = Tokens.For("b1").Split('.');

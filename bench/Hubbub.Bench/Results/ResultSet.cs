@@ -38,6 +38,23 @@ public sealed class ResultSet
         return values.Count == 0 ? null : Stats.Of(values);
     }
 
+    /// <summary>
+    /// The ratio of <paramref name="server"/>'s figure to <paramref name="baseline"/>'s within each round where both
+    /// were measured (they ran minutes apart at most), as median with min–max over rounds; null without a pair.
+    /// </summary>
+    public Stats? PairedRatio(string scenario, string metric, ServerKind server, ServerKind baseline)
+    {
+        double? Value(ServerKind kind, int round) => _measurements
+            .Where(m => m.Scenario == scenario && m.Server == kind.Key() && m.Metric == metric && m.Round == round)
+            .Select(m => (double?)m.Value).FirstOrDefault();
+        var ratios = _measurements.Where(m => m.Scenario == scenario && m.Metric == metric).Select(m => m.Round).Distinct()
+            .Select(round => (Of: Value(server, round), Base: Value(baseline, round)))
+            .Where(p => p.Of is not null && p.Base is > 0)
+            .Select(p => p.Of!.Value / p.Base!.Value)
+            .ToList();
+        return ratios.Count == 0 ? null : Stats.Of(ratios);
+    }
+
     /// <summary>The metrics of a scenario in first-seen order, with unit and direction.</summary>
     public IReadOnlyList<(string Metric, string Unit, Better Better)> MetricsOf(string scenario) =>
         _measurements.Where(m => m.Scenario == scenario).Select(m => (m.Metric, m.Unit, m.Better)).Distinct().ToList();
