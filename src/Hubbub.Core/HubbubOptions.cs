@@ -90,6 +90,13 @@ public sealed class HubbubOptions
             TimeSpan.FromSeconds(o?.HistoryTtlSeconds ?? History.HistoryTtlSeconds ?? 600));
     }
 
+    /// <summary>
+    /// Whether channels of a namespace announce <c>presence_join</c> and <c>presence_leave</c> (default yes). When
+    /// off, presence is still kept and answered by <c>presence</c>; only the announcements stop, which makes a
+    /// broadcast channel of thousands cheap to join (every join is otherwise sent to every member).
+    /// </summary>
+    public bool JoinLeaveFor(string ns) => Namespaces.GetValueOrDefault(ns)?.JoinLeave ?? true;
+
     /// <summary>Checks every value; returns the problems found (empty when valid).</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -128,7 +135,7 @@ public sealed class HubbubOptions
     }
 }
 
-/// <summary>History settings of a namespace; unset values fall back to <see cref="HubbubOptions.History"/>.</summary>
+/// <summary>Settings of a namespace; unset history values fall back to <see cref="HubbubOptions.History"/>.</summary>
 public sealed class NamespaceOptions
 {
     /// <summary>Publications kept per channel (default 200; 0 keeps none, so recovery always fails).</summary>
@@ -136,4 +143,7 @@ public sealed class NamespaceOptions
 
     /// <summary>Seconds a publication is kept (default 600).</summary>
     public int? HistoryTtlSeconds { get; set; }
+
+    /// <summary>Announce <c>presence_join</c>/<c>presence_leave</c> (default true; see <see cref="HubbubOptions.JoinLeaveFor"/>).</summary>
+    public bool? JoinLeave { get; set; }
 }

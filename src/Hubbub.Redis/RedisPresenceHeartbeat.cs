@@ -1,7 +1,9 @@
+using Hubbub.Core;
 using Hubbub.Core.Seams;
 using Hubbub.Protocol;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Hubbub.Redis;
 
@@ -11,7 +13,7 @@ namespace Hubbub.Redis;
 /// <c>presence_leave</c> through the broker, so every node's subscribers hear it.
 /// </summary>
 public sealed class RedisPresenceHeartbeat(RedisPresenceStore presence, IBroker broker, RedisConnection redis,
-    TimeProvider time, ILogger<RedisPresenceHeartbeat> logger) : BackgroundService
+    IOptions<HubbubOptions> options, TimeProvider time, ILogger<RedisPresenceHeartbeat> logger) : BackgroundService
 {
     /// <summary>One heartbeat: refresh, sweep, announce. Exposed for tests that drive a fake clock.</summary>
     public async Task BeatAsync(CancellationToken cancellationToken = default)
@@ -20,6 +22,11 @@ public sealed class RedisPresenceHeartbeat(RedisPresenceStore presence, IBroker 
         foreach (var (channel, user) in await presence.SweepAsync(cancellationToken))
         {
             Log.PresenceExpired(logger, user.User, channel);
+            var colon = channel.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && !options.Value.JoinLeaveFor(channel[..colon]))
+            {
+                continue; // the namespace does not announce leaves
+            }
             var frame = FrameWriter.Presence(MessageTypes.PresenceLeave, channel, user);
             await broker.PublishEphemeralAsync(channel, new EphemeralEvent(frame, null, null), cancellationToken);
         }

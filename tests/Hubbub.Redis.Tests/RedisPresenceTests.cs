@@ -64,7 +64,7 @@ public sealed class RedisPresenceTests : IAsyncLifetime
         await node.SubscribeAsync(channel);
         await dead.AddAsync(channel, Entry("d1", "ghost"));
         await alive.AddAsync(channel, Entry("a1", "live"));
-        var heartbeat = new RedisPresenceHeartbeat(alive, node.Broker, _redis.Connect(), _time, NullLogger<RedisPresenceHeartbeat>.Instance);
+        var heartbeat = new RedisPresenceHeartbeat(alive, node.Broker, _redis.Connect(), Microsoft.Extensions.Options.Options.Create(new Hubbub.Core.HubbubOptions()), _time, NullLogger<RedisPresenceHeartbeat>.Instance);
 
         _time.Advance(TimeSpan.FromSeconds(20));
         await heartbeat.BeatAsync();

@@ -60,6 +60,26 @@ public sealed class PresenceTests : IClassFixture<SharedServer>
     }
 
     [Fact]
+    public async Task A_namespace_without_join_leave_keeps_presence_but_announces_nothing()
+    {
+        using var server = new TestServer(new() { ["Hubbub:Namespaces:public:JoinLeave"] = "false" });
+        var channel = Channel();
+        await using var watcher = await server.ConnectAsync("quiet-watcher", "Watcher");
+        await watcher.SubscribeAsync(channel);
+        var ada = await server.ConnectAsync("quiet-ada", "Ada");
+        await ada.SubscribeAsync(channel);
+
+        var members = (await watcher.OkAsync("presence", new { channel })).GetProperty("members").EnumerateArray()
+            .Select(m => m.GetProperty("user").GetString()).ToList();
+        Assert.Equal(["quiet-watcher", "quiet-ada"], members);
+        await ada.OkAsync("unsubscribe", new { channel });
+        await ada.DisposeAsync();
+        Assert.Equal(["quiet-watcher"], (await watcher.OkAsync("presence", new { channel })).GetProperty("members").EnumerateArray()
+            .Select(m => m.GetProperty("user").GetString()));
+        Assert.Empty(await watcher.PendingAfterSyncAsync(f => f.Type() is "presence_join" or "presence_leave"));
+    }
+
+    [Fact]
     public async Task Presence_of_a_forbidden_channel_is_refused()
     {
         await using var c = await _server.ConnectAsync("nosy");
