@@ -82,7 +82,7 @@ public sealed partial class HubbubEngine
         {
             var joined = await _presence.AddAsync(channel.Value,
                 new PresenceEntry(connection.Id, connection.User.Id, connection.User.Name, _time.GetUtcNow()), ct);
-            if (joined)
+            if (joined && _options.JoinLeaveFor(channel.Namespace))
             {
                 await SendEphemeralAsync(channel.Value, PresenceEvent(MessageTypes.PresenceJoin, channel.Value, connection.Info, connection.Id));
             }
@@ -106,7 +106,9 @@ public sealed partial class HubbubEngine
         {
             throw HubbubException.BadRequest("publish needs 'data'");
         }
-        if (!await Rules.CanPublishAsync(connection.User, channel, ct))
+        // A live subscription proves the right where the namespace's one rule covers both (no database lookup per message).
+        var proven = Rules.Find(channel.Namespace) is { SubscribersPublish: true } && connection.Subscriptions.Contains(channel.Value);
+        if (!proven && !await Rules.CanPublishAsync(connection.User, channel, ct))
         {
             throw HubbubException.Forbidden($"you may not publish on '{channel}'");
         }
@@ -186,7 +188,8 @@ public sealed partial class HubbubEngine
         {
             throw HubbubException.BadRequest("typing needs a boolean 'is_typing'");
         }
-        if (!await Rules.CanSubscribeAsync(connection.User, channel, ct))
+        // A live subscription already passed the subscribe rule (and is ended when access is withdrawn).
+        if (!connection.Subscriptions.Contains(channel.Value) && !await Rules.CanSubscribeAsync(connection.User, channel, ct))
         {
             throw HubbubException.Forbidden($"you may not type in '{channel}'");
         }
@@ -202,7 +205,7 @@ public sealed partial class HubbubEngine
             channelValue = c.GetString();
         }
         var channel = ParseChannel(channelValue);
-        if (!await Rules.CanSubscribeAsync(connection.User, channel, ct))
+        if (!connection.Subscriptions.Contains(channel.Value) && !await Rules.CanSubscribeAsync(connection.User, channel, ct))
         {
             throw HubbubException.Forbidden($"you may not share a cursor in '{channel}'");
         }
@@ -223,9 +226,15 @@ public sealed partial class HubbubEngine
             && await _presence.RemoveAsync(channel, connection.Id, connection.User.Id))
         {
             Cursors.Forget(channel, connection.User.Id);
-            await SendEphemeralAsync(channel, PresenceEvent(MessageTypes.PresenceLeave, channel, connection.Info, connection.Id));
+            if (_options.JoinLeaveFor(NamespaceOf(channel)))
+            {
+                await SendEphemeralAsync(channel, PresenceEvent(MessageTypes.PresenceLeave, channel, connection.Info, connection.Id));
+            }
         }
     }
+
+    /// <summary>The namespace of a channel name already validated (the part before the first ':').</summary>
+    internal static string NamespaceOf(string channel) => channel[..channel.IndexOf(':', StringComparison.Ordinal)];
 
     private static EphemeralEvent PresenceEvent(string type, string channel, ClientInfo user, string excludeConnection) =>
         new(FrameWriter.Presence(type, channel, user), null, excludeConnection);

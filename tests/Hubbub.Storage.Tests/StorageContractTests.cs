@@ -182,6 +182,38 @@ public abstract class StorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_read_does_not_wait_for_a_writer_and_sees_only_what_was_committed()
+    {
+        var node = Node(Widgets);
+        await node.Migrations.ApplyAsync();
+        await node.Database.InTransactionAsync(tx => tx.ExecuteAsync("INSERT INTO widgets (name) VALUES ('committed')"));
+
+        // A writer holds its transaction (on SQLite: the write lock) open while the read runs.
+        var wrote = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writer = node.Database.InTransactionAsync(async tx =>
+        {
+            await tx.ExecuteAsync("INSERT INTO widgets (name) VALUES ('pending')");
+            wrote.SetResult();
+            await release.Task;
+            return true;
+        });
+        await wrote.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        try
+        {
+            var names = await node.Database.ReadAsync(async tx => (await tx.QueryAsync<string>("SELECT name FROM widgets ORDER BY name")).ToList())
+                .WaitAsync(TimeSpan.FromSeconds(10)); // a read queued behind the writer would time out here
+            Assert.Equal(["committed"], names);
+        }
+        finally
+        {
+            release.SetResult();
+            await writer;
+        }
+        Assert.Equal(2L, await node.Database.ReadAsync(tx => tx.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM widgets")));
+    }
+
+    [Fact]
     public async Task A_transaction_rolls_back_when_the_work_throws()
     {
         var node = Node(Widgets);

@@ -25,13 +25,19 @@ public sealed class ChannelNamespace
     public static readonly ChannelPermission Owner = static (access, _) =>
         ValueTask.FromResult(string.Equals(access.User.Id, access.Channel.Name, StringComparison.Ordinal));
 
-    /// <summary>Creates the rules of namespace <paramref name="name"/>.</summary>
+    /// <summary>
+    /// Creates the rules of namespace <paramref name="name"/>. Pass the same delegate for both permissions when
+    /// whoever may subscribe may publish (room members, say): a connection's live subscription then proves both,
+    /// and publishing, typing and cursors on it are not checked again (a subscription whose access is withdrawn is
+    /// ended with <see cref="HubbubEngine.RemoveUserFromChannelAsync"/>).
+    /// </summary>
     public ChannelNamespace(string name, ChannelPermission canSubscribe, ChannelPermission canPublish, bool presence = true)
     {
         Name = name;
         CanSubscribe = canSubscribe;
         CanPublish = canPublish;
         Presence = presence;
+        SubscribersPublish = ReferenceEquals(canSubscribe, canPublish);
     }
 
     /// <summary>The namespace, the part of a channel name before the first <c>:</c>.</summary>
@@ -45,4 +51,7 @@ public sealed class ChannelNamespace
 
     /// <summary>Whether subscribers are tracked in presence and announced with join/leave events.</summary>
     public bool Presence { get; }
+
+    /// <summary>Whether the two permissions are one rule, so that a live subscription also proves the right to publish.</summary>
+    public bool SubscribersPublish { get; }
 }

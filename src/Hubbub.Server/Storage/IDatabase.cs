@@ -24,4 +24,11 @@ public interface IDatabase
     /// queue for up to <c>Storage:SqliteBusyTimeoutMs</c> instead of failing halfway.
     /// </summary>
     Task<T> InTransactionAsync<T>(Func<DatabaseTransaction, Task<T>> work, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Runs reads in a transaction that takes no write lock: on SQLite a deferred one, which in WAL mode never
+    /// waits for a writer (and is not waited for); on PostgreSQL an ordinary one. For checks asked often (may this
+    /// user read this channel?) that must not queue behind writes. <paramref name="work"/> must not write.
+    /// </summary>
+    Task<T> ReadAsync<T>(Func<DatabaseTransaction, Task<T>> work, CancellationToken cancellationToken = default);
 }

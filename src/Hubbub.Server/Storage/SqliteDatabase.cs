@@ -70,4 +70,9 @@ public sealed class SqliteDatabase : Database
         // deferred: false → BEGIN IMMEDIATE: take the write lock now (waiting up to busy_timeout), not at the
         // first write, where SQLite would fail at once with SQLITE_BUSY instead of waiting.
         ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+
+    /// <inheritdoc />
+    protected override ValueTask<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        // deferred: true → BEGIN: no lock until the first read, then a WAL snapshot that never waits for the writer.
+        ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
 }

@@ -55,6 +55,7 @@ public abstract class RoomTests(ChatFixture fixture)
             ("history", new { channel }),
             ("presence", new { channel }),
             ("typing", new { channel, is_typing = true }),
+            ("cursor", new { channel, x = 1 }),
         })
         {
             Assert.Equal("forbidden", (await eveWs.RequestAsync(type, data)).ErrorCode());
@@ -102,6 +103,8 @@ public abstract class RoomTests(ChatFixture fixture)
         Assert.Equal(id, (await cyWs.NextAsync(f => f.Type() == "room_removed")).GetProperty("data").GetProperty("room").GetString());
         Assert.Equal("member_removed", (await adaWs.NextAsync(f => f.Type() == "member_removed")).Type());
         Assert.Equal("forbidden", (await cyWs.RequestAsync("subscribe", new { channel })).ErrorCode());
+        Assert.Equal("forbidden", (await cyWs.RequestAsync("publish", new { channel, data = "still here?" })).ErrorCode());
+        Assert.Equal("forbidden", (await cyWs.RequestAsync("typing", new { channel, is_typing = true })).ErrorCode());
         Assert.Equal(HttpStatusCode.Forbidden, (await cyApi.GetAsync($"/api/rooms/{id}")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await adaApi.DeleteAsync($"/api/rooms/{id}/members/{cy}")).Status);
 
@@ -136,6 +139,30 @@ public abstract class RoomTests(ChatFixture fixture)
             Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/rooms/{first}/members", new { members = new[] { bob } })).Status);
             Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/rooms/{first}/members/{bob}")).Status);
         }
+    }
+
+    [Fact]
+    public async Task The_owner_is_listed_first_then_members_in_the_order_they_joined_and_an_admin_may_use_any_room()
+    {
+        // An owner whose id sorts after everyone else's.
+        var (zed, amy, bo) = (Users.New("zed"), Users.New("amy"), Users.New("bo"));
+        using var zedApi = Chat.Api(zed);
+        var id = RoomId();
+        var created = await zedApi.PostAsync("/api/rooms", new { id, members = new[] { amy } });
+        Assert.Equal([zed, amy], created.Body.GetProperty("members").EnumerateArray().Select(m => m.GetString()!));
+        Chat.Server.Clock?.Advance(TimeSpan.FromSeconds(1));
+        await Task.Delay(5); // a later join time on the real clock too
+        await zedApi.PostAsync($"/api/rooms/{id}/members", new { members = new[] { bo } });
+        var room = await zedApi.GetAsync($"/api/rooms/{id}");
+        Assert.Equal([zed, amy, bo], room.Body.GetProperty("members").EnumerateArray().Select(m => m.GetString()!));
+
+        // An admin who is no member subscribes and publishes; the members receive it.
+        await using var amyWs = await Chat.ConnectAsync(amy);
+        await amyWs.SubscribeAsync($"room:{id}");
+        await using var admin = await Chat.Server.ConnectAsync(Users.New("root"), "Root", roles: ["admin"]);
+        await admin.SubscribeAsync($"room:{id}");
+        await admin.OkAsync("publish", new { channel = $"room:{id}", data = new { text = "from the admin" } });
+        Assert.Equal("from the admin", (await amyWs.NextAsync(f => f.Type() == "message")).GetProperty("data").GetProperty("text").GetString());
     }
 
     [Fact]
@@ -188,8 +215,12 @@ public abstract class RoomTests(ChatFixture fixture)
         Assert.Equal(HttpStatusCode.Created, (await adaApi.PostAsync("/api/rooms", new { id })).Status);
 
         Assert.Equal(HttpStatusCode.Conflict, (await adaApi.PostAsync("/api/rooms", new { id })).Status);
+        Assert.Equal(HttpStatusCode.Created, (await adaApi.PostRawAsync("/api/rooms", "{}")).Status); // every field optional
         foreach (var bad in new object[]
         {
+            new { title = "a\u0000b" },
+            new { title = "line\nbreak" },
+            new { members = new[] { "me" } },
             new { id = "" },
             new { id = "has space" },
             new { id = "<script>" },
@@ -211,6 +242,9 @@ public abstract class RoomTests(ChatFixture fixture)
             (await adaApi.PostRawAsync("/api/rooms", JsonSerializer.Serialize(new { title = new string('t', 70_000) }))).Status);
         var tooMany = Enumerable.Range(0, 500).Select(i => $"u{i}").ToArray();
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await adaApi.PostAsync($"/api/rooms/{id}/members", new { members = tooMany })).Status);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await adaApi.PostAsync("/api/rooms", new { members = tooMany })).Status);
+        var huge = Enumerable.Range(0, 5000).Select(i => $"h{i}").ToArray(); // refused before any is looked at
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await adaApi.PostAsync($"/api/rooms/{id}/members", new { members = huge })).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await adaApi.GetAsync("/api/rooms/no-such-room")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await adaApi.PostAsync("/api/rooms/no-such-room/members", new { members = new[] { "x" } })).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await adaApi.DeleteAsync("/api/rooms/no-such-room/members/me")).Status);

@@ -189,7 +189,7 @@ public sealed partial class MessagingService
         {
             throw HubbubException.BadRequest("'title' must not contain control characters");
         }
-        CheckStorable(title, "title");
+        StoredText.Check(title, "title");
         if (title.Length > Options.MaxTitleLength)
         {
             throw HubbubException.TooLarge($"'title' is longer than {Options.MaxTitleLength} characters");

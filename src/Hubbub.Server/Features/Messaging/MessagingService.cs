@@ -34,7 +34,7 @@ public sealed partial class MessagingService(
     /// <summary>May <paramref name="user"/> see conversation <paramref name="conversation"/> (its channel, its messages)?</summary>
     public async Task<bool> IsParticipantAsync(string user, string conversation, CancellationToken cancellationToken = default) =>
         TryParseId(conversation, out var id)
-        && await database.InTransactionAsync(tx => MessagingStore.IsParticipantAsync(tx, id, user, cancellationToken), cancellationToken);
+        && await database.ReadAsync(tx => MessagingStore.IsParticipantAsync(tx, id, user, cancellationToken), cancellationToken);
 
     /// <summary>Whether the user is connected now, and when they were last.</summary>
     public async Task<UserStatus> GetStatusAsync(HubbubUser me, string user, CancellationToken cancellationToken = default)
@@ -120,33 +120,9 @@ public sealed partial class MessagingService(
         {
             throw HubbubException.BadRequest("'text' must not be empty or only whitespace");
         }
-        CheckStorable(text, "text");
+        StoredText.Check(text, "text");
         // Stored and delivered verbatim: clients render it as text, never as markup.
         return text;
-    }
-
-    /// <summary>
-    /// Refuses what no database can store as text: NUL (PostgreSQL rejects it) and unpaired surrogates (not
-    /// encodable as UTF-8). Everything else, markup included, is kept as written.
-    /// </summary>
-    private static void CheckStorable(string value, string field)
-    {
-        for (var i = 0; i < value.Length; i++)
-        {
-            var c = value[i];
-            if (c == '\0')
-            {
-                throw HubbubException.BadRequest($"'{field}' must not contain NUL characters");
-            }
-            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(c))
-            {
-                throw HubbubException.BadRequest($"'{field}' must be valid Unicode (an unpaired surrogate was found)");
-            }
-        }
     }
 
     private string? ValidClientId(string? clientId)

@@ -10,7 +10,9 @@ internal static class RoomChannelRules
 {
     public static ChannelNamespace Create(IServiceProvider services)
     {
-        // Resolved when first asked, not here: the service needs the engine, which is built with these rules.
+        // Resolved when first asked, not here: the service needs the engine, which is built with these rules. One
+        // delegate for both permissions: a member's live subscription then proves the right to publish, type and share
+        // a cursor without asking the database again (removal ends the subscription on every node).
         ChannelPermission isMember = async (access, ct) =>
             await services.GetRequiredService<RoomsService>().IsMemberAsync(access.User.Id, access.Channel.Name, ct);
         return new ChannelNamespace(RoomsService.Namespace, canSubscribe: isMember, canPublish: isMember, presence: true);

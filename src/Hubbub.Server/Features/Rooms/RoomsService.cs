@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Hubbub.Core;
 using Hubbub.Core.Channels;
 using Hubbub.Server.Storage;
@@ -11,11 +10,10 @@ namespace Hubbub.Server.Features.Rooms;
 /// <summary>
 /// Rooms: named groups (study groups, collaboration) whose members subscribe and publish on <c>room:{id}</c>.
 /// The creator owns a room and, with admins, decides who is in it; a member may leave. Every change is committed
-/// before its events are published: <c>member_added</c>/<c>member_removed</c> on the room's channel,
-/// <c>room_added</c>/<c>room_removed</c> on the user's own <c>user:{id}</c>. A removed member's live subscriptions
-/// to the room end (<c>unsubscribed</c>) on every node.
+/// before its events are published (<see cref="RoomsEvents"/>). A removed member's live subscriptions to the room
+/// end (<c>unsubscribed</c>) on every node. Refusals are <see cref="HubbubException"/>s with protocol error codes.
 /// </summary>
-public sealed class RoomsService(IDatabase database, HubbubEngine engine, IOptions<RoomsOptions> options, TimeProvider time)
+public sealed class RoomsService(IDatabase database, RoomsEvents events, IOptions<RoomsOptions> options, TimeProvider time)
 {
     /// <summary>Longest room id (the name part of its channel).</summary>
     public const int MaxRoomIdLength = 64;
@@ -26,6 +24,9 @@ public sealed class RoomsService(IDatabase database, HubbubEngine engine, IOptio
     /// <summary>The channel namespace of rooms.</summary>
     public const string Namespace = "room";
 
+    /// <summary>What <c>DELETE …/members/me</c> means: the caller. Not accepted as a member id.</summary>
+    public const string Me = "me";
+
     private RoomsOptions Options => options.Value;
 
     private long NowMs => time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -33,51 +34,38 @@ public sealed class RoomsService(IDatabase database, HubbubEngine engine, IOptio
     /// <summary>The channel of a room.</summary>
     public static string ChannelOf(string room) => $"{Namespace}:{room}";
 
-    /// <summary>May <paramref name="user"/> use room <paramref name="room"/>'s channel?</summary>
+    /// <summary>
+    /// May <paramref name="user"/> use room <paramref name="room"/>'s channel? A read that takes no write lock: it is
+    /// asked on every subscribe, and on publishes by connections not subscribed to the room.
+    /// </summary>
     public Task<bool> IsMemberAsync(string user, string room, CancellationToken cancellationToken = default) =>
-        database.InTransactionAsync(tx => RoomsStore.IsMemberAsync(tx, room, user, cancellationToken), cancellationToken);
+        database.ReadAsync(tx => RoomsStore.IsMemberAsync(tx, room, user, cancellationToken), cancellationToken);
 
     /// <summary>Creates a room owned by <paramref name="me"/>, with the listed members; a taken id is <c>conflict</c>.</summary>
     public async Task<RoomView> CreateAsync(HubbubUser me, CreateRoomRequest request, CancellationToken cancellationToken = default)
     {
         var id = request.Id is null ? NewRoomId() : CheckRoomId(request.Id);
         var title = CheckTitle(request.Title);
-        var members = new List<string> { me.Id };
-        foreach (var user in request.Members ?? [])
-        {
-            CheckUserId(user);
-            if (!members.Contains(user, StringComparer.Ordinal))
-            {
-                members.Add(user);
-            }
-        }
-        if (members.Count > Options.MaxMembers)
-        {
-            throw HubbubException.TooLarge($"a room holds at most {Options.MaxMembers} members");
-        }
+        var others = CheckMembers(request.Members ?? [], me.Id, alreadyIn: 1);
         var now = NowMs;
-        var room = await database.InTransactionAsync(async tx =>
+        var view = await database.InTransactionAsync(async tx =>
         {
-            if (await RoomsStore.FindAsync(tx, id, cancellationToken) is not null)
+            if (!await RoomsStore.TryInsertAsync(tx, id, title, me.Id, now, cancellationToken))
             {
                 throw HubbubException.Conflict($"room '{id}' already exists");
             }
-            await RoomsStore.InsertAsync(tx, id, title, me.Id, now, cancellationToken);
-            await RoomsStore.AddMembersAsync(tx, id, members, now, cancellationToken);
-            return new RoomRow { Id = id, Title = title, Owner = me.Id, CreatedMs = now };
+            await RoomsStore.AddMembersAsync(tx, id, others.Prepend(me.Id), now, cancellationToken);
+            return View(new RoomRow { Id = id, Title = title, Owner = me.Id, CreatedMs = now },
+                await RoomsStore.MembersAsync(tx, id, cancellationToken));
         }, cancellationToken);
-        var view = View(room, members);
-        foreach (var user in members.Skip(1))
-        {
-            await TellUserAsync(user, "room_added", view, cancellationToken);
-        }
+        await events.RoomAddedAsync(view, others);
         return view;
     }
 
     /// <summary>The rooms <paramref name="me"/> is a member of, newest first.</summary>
     public async Task<RoomList> ListAsync(HubbubUser me, CancellationToken cancellationToken = default)
     {
-        var (rooms, members) = await database.InTransactionAsync(tx => RoomsStore.RoomsOfAsync(tx, me.Id, cancellationToken), cancellationToken);
+        var (rooms, members) = await database.ReadAsync(tx => RoomsStore.RoomsOfAsync(tx, me.Id, cancellationToken), cancellationToken);
         var byRoom = members.ToLookup(m => m.RoomId, m => m.UserId, StringComparer.Ordinal);
         return new RoomList(rooms.Select(r => View(r, byRoom[r.Id].ToList())).ToList());
     }
@@ -86,9 +74,9 @@ public sealed class RoomsService(IDatabase database, HubbubEngine engine, IOptio
     public async Task<RoomView> GetAsync(HubbubUser me, string id, CancellationToken cancellationToken = default)
     {
         CheckRoomId(id);
-        return await database.InTransactionAsync(async tx =>
+        return await database.ReadAsync(async tx =>
         {
-            var room = await RequireRoomAsync(tx, id, cancellationToken);
+            var room = await RoomsStore.FindAsync(tx, id, cancellationToken) ?? throw NotFound();
             if (!me.IsAdmin && !await RoomsStore.IsMemberAsync(tx, id, me.Id, cancellationToken))
             {
                 throw HubbubException.Forbidden("you are not a member of this room");
@@ -101,30 +89,24 @@ public sealed class RoomsService(IDatabase database, HubbubEngine engine, IOptio
     public async Task<RoomView> AddMembersAsync(HubbubUser me, string id, AddMembersRequest request, CancellationToken cancellationToken = default)
     {
         CheckRoomId(id);
-        if (request.Members is not { Count: > 0 } users)
+        if (request.Members is not { Count: > 0 } listed)
         {
             throw HubbubException.BadRequest("'members' must list at least one user id");
         }
-        foreach (var user in users)
-        {
-            CheckUserId(user);
-        }
+        var users = CheckMembers(listed, except: null, alreadyIn: 0);
         var (view, added) = await database.InTransactionAsync(async tx =>
         {
-            var room = await RequireRoomAsync(tx, id, cancellationToken);
+            // Locked (PostgreSQL), so two adds to one room cannot both pass the cap below.
+            var room = await RoomsStore.FindForUpdateAsync(tx, id, cancellationToken) ?? throw NotFound();
             RequireOwner(me, room);
-            var added = await RoomsStore.AddMembersAsync(tx, id, users.Distinct(StringComparer.Ordinal), NowMs, cancellationToken);
+            var added = await RoomsStore.AddMembersAsync(tx, id, users, NowMs, cancellationToken);
             if (await RoomsStore.CountMembersAsync(tx, id, cancellationToken) > Options.MaxMembers)
             {
-                throw HubbubException.TooLarge($"a room holds at most {Options.MaxMembers} members"); // rolls back
+                throw TooMany(); // rolls back
             }
             return (View(room, await RoomsStore.MembersAsync(tx, id, cancellationToken)), added);
         }, cancellationToken);
-        foreach (var user in added)
-        {
-            await PublishAsync(id, "member_added", user, cancellationToken);
-            await TellUserAsync(user, "room_added", view, cancellationToken);
-        }
+        await events.MembersAddedAsync(view, added);
         return view;
     }
 
@@ -135,10 +117,10 @@ public sealed class RoomsService(IDatabase database, HubbubEngine engine, IOptio
     public async Task RemoveMemberAsync(HubbubUser me, string id, string user, CancellationToken cancellationToken = default)
     {
         CheckRoomId(id);
-        var target = user == "me" ? me.Id : CheckUserId(user);
+        var target = user == Me ? me.Id : CheckUserId(user);
         await database.InTransactionAsync(async tx =>
         {
-            var room = await RequireRoomAsync(tx, id, cancellationToken);
+            var room = await RoomsStore.FindForUpdateAsync(tx, id, cancellationToken) ?? throw NotFound();
             if (target != me.Id)
             {
                 RequireOwner(me, room);
@@ -157,22 +139,12 @@ public sealed class RoomsService(IDatabase database, HubbubEngine engine, IOptio
             }
             return true;
         }, cancellationToken);
-        await engine.RemoveUserFromChannelAsync(target, ChannelOf(id), "removed from the room", cancellationToken);
-        await PublishAsync(id, "member_removed", target, cancellationToken);
-        await engine.PublishAsync($"user:{target}", "room_removed",
-            JsonSerializer.SerializeToUtf8Bytes(new RoomMemberEvent(id, target), RoomsJsonContext.Default.RoomMemberEvent), null, cancellationToken);
+        await events.MemberRemovedAsync(id, target);
     }
 
-    /// <summary>Tells a user, on their <c>user:{id}</c> channel, of a room they were added to (so their lists update live).</summary>
-    private async Task TellUserAsync(string user, string type, RoomView room, CancellationToken ct) =>
-        await engine.PublishAsync($"user:{user}", type, JsonSerializer.SerializeToUtf8Bytes(room, RoomsJsonContext.Default.RoomView), null, ct);
+    private static HubbubException NotFound() => HubbubException.NotFound("room not found");
 
-    private ValueTask<Hubbub.Core.Seams.Publication> PublishAsync(string room, string type, string user, CancellationToken ct) =>
-        engine.PublishAsync(ChannelOf(room), type,
-            JsonSerializer.SerializeToUtf8Bytes(new RoomMemberEvent(room, user), RoomsJsonContext.Default.RoomMemberEvent), null, ct);
-
-    private static async Task<RoomRow> RequireRoomAsync(DatabaseTransaction tx, string id, CancellationToken ct) =>
-        await RoomsStore.FindAsync(tx, id, ct) ?? throw HubbubException.NotFound("room not found");
+    private HubbubException TooMany() => HubbubException.TooLarge($"a room holds at most {Options.MaxMembers} members");
 
     private static void RequireOwner(HubbubUser me, RoomRow room)
     {
@@ -180,6 +152,33 @@ public sealed class RoomsService(IDatabase database, HubbubEngine engine, IOptio
         {
             throw HubbubException.Forbidden("only the room's owner (or an admin) may change its members");
         }
+    }
+
+    /// <summary>
+    /// Validates a list of user ids, bounded before any work: more than the cap is refused at once. Returns them
+    /// without duplicates (and without <paramref name="except"/>), in the order given.
+    /// </summary>
+    private List<string> CheckMembers(IReadOnlyList<string> users, string? except, int alreadyIn)
+    {
+        if (users.Count + alreadyIn > Options.MaxMembers)
+        {
+            throw TooMany();
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<string>(users.Count);
+        foreach (var user in users)
+        {
+            CheckUserId(user);
+            if (user == Me)
+            {
+                throw HubbubException.BadRequest("'me' stands for the caller and cannot be a member id");
+            }
+            if (user != except && seen.Add(user))
+            {
+                result.Add(user);
+            }
+        }
+        return result;
     }
 
     private static RoomView View(RoomRow room, IReadOnlyList<string> members) =>
@@ -210,8 +209,21 @@ public sealed class RoomsService(IDatabase database, HubbubEngine engine, IOptio
         return user;
     }
 
-    private string? CheckTitle(string? title) =>
-        title is not null && title.Length > Options.MaxTitleLength
+    /// <summary>A title is optional; blank means none. Kept as written (clients render it as text), trimmed.</summary>
+    private string? CheckTitle(string? title)
+    {
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            return null;
+        }
+        title = title.Trim();
+        if (title.Any(char.IsControl))
+        {
+            throw HubbubException.BadRequest("'title' must not contain control characters");
+        }
+        StoredText.Check(title, "title");
+        return title.Length > Options.MaxTitleLength
             ? throw HubbubException.TooLarge($"a title holds at most {Options.MaxTitleLength} characters")
             : title;
+    }
 }

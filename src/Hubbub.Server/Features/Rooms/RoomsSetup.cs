@@ -16,6 +16,7 @@ public static class RoomsSetup
         services.AddOptions<RoomsOptions>().BindConfiguration(RoomsOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RoomsOptions>, RoomsOptionsValidator>();
         services.AddHubbubMigrations(RoomsSchema.Feature, RoomsSchema.Declare);
+        services.AddSingleton<RoomsEvents>();
         services.AddSingleton<RoomsService>();
         services.AddChannelNamespace(RoomChannelRules.Create);
         services.AddRoomsCommands();

@@ -13,9 +13,16 @@ internal static class RoomsStore
         await tx.ExecuteScalarAsync<long>(
             "SELECT COUNT(*) FROM room_members WHERE room_id = @room AND user_id = @user", new { room, user }, ct) > 0;
 
-    public static Task InsertAsync(DatabaseTransaction tx, string id, string? title, string owner, long now, CancellationToken ct) =>
-        tx.ExecuteAsync("INSERT INTO rooms (id, title, owner, created_ms) VALUES (@id, @title, @owner, @now)",
-            new { id, title, owner, now }, ct);
+    /// <summary>The room, its row locked until the transaction ends (PostgreSQL), so member changes to it queue up.</summary>
+    public static Task<RoomRow?> FindForUpdateAsync(DatabaseTransaction tx, string id, CancellationToken ct) =>
+        tx.QuerySingleOrDefaultAsync<RoomRow>(
+            $"SELECT id AS Id, title AS Title, owner AS Owner, created_ms AS CreatedMs FROM rooms WHERE id = @id{tx.ForUpdate}", new { id }, ct);
+
+    /// <summary>Creates the room unless its id is taken (false then), also when another creator races for it.</summary>
+    public static async Task<bool> TryInsertAsync(DatabaseTransaction tx, string id, string? title, string owner, long now, CancellationToken ct) =>
+        await tx.ExecuteAsync(
+            "INSERT INTO rooms (id, title, owner, created_ms) VALUES (@id, @title, @owner, @now) ON CONFLICT (id) DO NOTHING",
+            new { id, title, owner, now }, ct) == 1;
 
     /// <summary>Adds the users not yet members; returns those added, in order.</summary>
     public static async Task<List<string>> AddMembersAsync(DatabaseTransaction tx, string room, IEnumerable<string> users, long now,
@@ -24,10 +31,11 @@ internal static class RoomsStore
         var added = new List<string>();
         foreach (var user in users)
         {
-            if (!await IsMemberAsync(tx, room, user, ct))
+            // One statement, so two adds of the same user racing on PostgreSQL cannot both insert (or fail).
+            if (await tx.ExecuteAsync(
+                    "INSERT INTO room_members (room_id, user_id, joined_ms) VALUES (@room, @user, @now) ON CONFLICT (room_id, user_id) DO NOTHING",
+                    new { room, user, now }, ct) == 1)
             {
-                await tx.ExecuteAsync("INSERT INTO room_members (room_id, user_id, joined_ms) VALUES (@room, @user, @now)",
-                    new { room, user, now }, ct);
                 added.Add(user);
             }
         }
@@ -40,10 +48,14 @@ internal static class RoomsStore
     public static async Task<long> CountMembersAsync(DatabaseTransaction tx, string room, CancellationToken ct) =>
         await tx.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM room_members WHERE room_id = @room", new { room }, ct);
 
-    /// <summary>Members of one room, in the order they joined.</summary>
+    // The owner first, then by the time they joined; members added at the same moment by id.
+    private const string MemberOrder = "CASE WHEN m.user_id = r.owner THEN 0 ELSE 1 END, m.joined_ms, m.user_id";
+
+    /// <summary>Members of one room: the owner, then the others in the order they joined.</summary>
     public static async Task<List<string>> MembersAsync(DatabaseTransaction tx, string room, CancellationToken ct) =>
         (await tx.QueryAsync<string>(
-            "SELECT user_id FROM room_members WHERE room_id = @room ORDER BY joined_ms, user_id", new { room }, ct)).ToList();
+            $"SELECT m.user_id FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.room_id = @room ORDER BY {MemberOrder}",
+            new { room }, ct)).ToList();
 
     /// <summary>The rooms a user belongs to, newest first, with every member of each (one query each).</summary>
     public static async Task<(List<RoomRow> Rooms, List<RoomMemberRow> Members)> RoomsOfAsync(DatabaseTransaction tx, string user,
@@ -56,10 +68,11 @@ internal static class RoomsStore
             ORDER BY r.created_ms DESC, r.id
             """, new { user }, ct)).ToList();
         var members = (await tx.QueryAsync<RoomMemberRow>(
-            """
+            $"""
             SELECT m.room_id AS RoomId, m.user_id AS UserId
             FROM room_members m JOIN room_members me ON me.room_id = m.room_id AND me.user_id = @user
-            ORDER BY m.joined_ms, m.user_id
+            JOIN rooms r ON r.id = m.room_id
+            ORDER BY {MemberOrder}
             """, new { user }, ct)).ToList();
         return (rooms, members);
     }

@@ -6,6 +6,8 @@ import { h, clear, toast } from './dom.js';
 import { api } from './chat-api.js';
 
 const HISTORY = 50;
+/** Messages kept on screen per room; older ones are dropped as new ones come. */
+const KEEP = 200;
 const TYPING_RESEND_MS = 2000;
 /** The server clears typing 3 s after the last "true"; this is only a fallback if that event is lost. */
 const TYPING_FALLBACK_MS = 6000;
@@ -33,6 +35,10 @@ export class RoomsPage {
     /** @type {Map<string, {el: HTMLElement, timer: any}>} */ this.cursors = new Map();
     this.lastTypingSent = 0;
     this.lastCursorSent = 0;
+    this.disposed = false;
+    /** The room this tab is leaving: its `unsubscribed` is expected, not news. */
+    this.leaving = null;
+    this.addValue = '';
     /** @type {{x: number, y: number} | null} */ this.nextCursor = null;
     this.cursorTimer = null;
     this.offs = [];
@@ -47,6 +53,12 @@ export class RoomsPage {
     this.offs.push(mine.on('room_added', (p) => this.onRoomAdded(p.data)));
     this.offs.push(mine.on('room_removed', (p) => { if (p.data?.room) this.forget(p.data.room); }));
     this.offs.push(mine.on('reload', () => this.loadRooms()));
+    // Listen first, then load: a room added between the two is not lost (the list merges what both say).
+    try {
+      await mine.ready();
+    } catch {
+      // Refused (cannot happen for one's own channel) or closed: the list below still loads.
+    }
     await this.loadRooms();
   }
 
@@ -60,6 +72,7 @@ export class RoomsPage {
   }
 
   dispose() {
+    this.disposed = true;
     for (const off of this.offs) off();
     this.leaveChannel();
     clear(this.root);
@@ -70,7 +83,8 @@ export class RoomsPage {
   async loadRooms() {
     try {
       const { rooms } = await api(this.me, '/api/rooms');
-      this.rooms = new Map(rooms.map((r) => [r.id, r]));
+      if (this.disposed) return;
+      for (const r of rooms) this.rooms.set(r.id, r);
       this.renderList();
       if (!this.current && rooms.length > 0) this.open(rooms[0].id);
     } catch (err) {
@@ -107,11 +121,14 @@ export class RoomsPage {
   async leave() {
     const id = this.current;
     if (!id) return;
+    this.leaving = id;
     try {
       await api(this.me, `/api/rooms/${encodeURIComponent(id)}/members/me`, { method: 'DELETE' });
       this.forget(id);
     } catch (err) {
       toast(`Cannot leave: ${err.message}`, 'error');
+    } finally {
+      this.leaving = null;
     }
   }
 
@@ -128,7 +145,7 @@ export class RoomsPage {
   // ---- the open room ----------------------------------------------------------------------------------
 
   open(id) {
-    if (!this.rooms.has(id) || this.current === id) return;
+    if (this.disposed || !this.rooms.has(id) || this.current === id) return;
     this.leaveChannel();
     this.current = id;
     this.items = [];
@@ -137,15 +154,17 @@ export class RoomsPage {
     this.sub = this.client.subscribe(channel, {
       subscribed: () => this.refreshPresence(),
       message: (p) => this.onMessage(p),
-      member_added: (p) => this.onMembers(p.data?.user, true),
-      member_removed: (p) => this.onMembers(p.data?.user, false),
+      // The server's own events carry no `from`; a member publishing these names is ignored.
+      member_added: (p) => { if (!p.from) this.onMembers(p.data?.user, true); },
+      member_removed: (p) => { if (!p.from) this.onMembers(p.data?.user, false); },
       typing: (t) => this.onTyping(t),
       cursor: (c) => this.onCursor(c),
       presence_join: (u) => { this.online.add(u.user); this.renderHead(); },
       presence_leave: (u) => { this.online.delete(u.user); this.renderHead(); this.dropCursor(u.user); },
-      reload: () => this.loadHistory(),
+      // Missed publications cannot be replayed (the stream restarted): start the list again from history.
+      reload: () => { this.items = []; this.loadHistory(); },
       unsubscribed: (e) => {
-        if (e.reason) {
+        if (e.reason && this.leaving !== id) {
           toast(`You are no longer in room ${id}.`, 'warn');
           this.forget(id);
         }
@@ -200,6 +219,7 @@ export class RoomsPage {
     if (typeof p.offset !== 'number' || this.items.some((i) => i.offset === p.offset)) return;
     this.items.push(p);
     this.items.sort((a, b) => a.offset - b.offset);
+    if (this.items.length > KEEP) this.items.splice(0, this.items.length - KEEP);
   }
 
   onMessage(p) {
@@ -369,12 +389,13 @@ export class RoomsPage {
     const room = this.rooms.get(this.current);
     if (!this.head || !room) return;
     const owner = room.owner === this.me.user;
-    const add = h('input', { placeholder: 'user id', 'aria-label': 'Add member' });
+    // Rebuilt on every presence change: what the owner was typing is kept.
+    const add = h('input', { placeholder: 'user id', 'aria-label': 'Add member', value: this.addValue, oninput: () => { this.addValue = add.value; } });
     clear(this.head).append(
       h('div', { class: 'row between' },
         h('h2', { text: room.title || room.id }),
         owner
-          ? h('form', { class: 'row', onsubmit: (e) => { e.preventDefault(); this.addMember(add.value.trim()); add.value = ''; } },
+          ? h('form', { class: 'row', onsubmit: (e) => { e.preventDefault(); this.addMember(add.value.trim()); add.value = ''; this.addValue = ''; } },
             add, h('button', { type: 'submit', text: 'Add' }))
           : h('button', { type: 'button', class: 'link', text: 'Leave room', onclick: () => this.leave() })),
       h('div', { class: 'row small members' }, room.members.map((m) => h('span', { class: 'member', dataset: { user: m } },
