@@ -55,7 +55,7 @@ public static class BenchRunner
             {
                 results.Note(scenario.Name, $"measured on {string.Join(", ", kinds.Select(k => k.Title()))} only: the others have no counterpart");
             }
-            for (var round = 1; round <= settings.Rounds; round++)
+            for (var round = 1; round <= scenario.RoundsFor(settings); round++)
             {
                 for (var k = 0; k < kinds.Count; k++)
                 {

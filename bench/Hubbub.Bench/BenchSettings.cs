@@ -41,7 +41,7 @@ public sealed class BenchSettings
     public bool KeepClimbing { get; set; }
 
     /// <summary>Measured round trips of the echo scenario (after a warm-up).</summary>
-    public int EchoRoundTrips { get; set; } = 20_000;
+    public int EchoRoundTrips { get; set; } = 10_000;
 
     /// <summary>Clients of the recovery storm.</summary>
     public int StormClients { get; set; } = 1_000;
@@ -82,7 +82,7 @@ public sealed class BenchSettings
           --subscribers N       fan-out subscribers (default 1000)
           --rates a,b           fan-out ladder, msgs/s (default 10,20,50,100,200,300,500,750,1000)
           --step-seconds S      seconds per ladder step (default 3)
-          --echo-count N        measured echo round trips (default 20000)
+          --echo-count N        measured echo round trips per round (default 10000; echo runs at least 7 rounds)
           --keep-climbing       run every ladder step even after a failed one (fixed-rate comparisons)
           --max-minutes M       bound on the whole run (default 30)
         """;

@@ -23,6 +23,16 @@ public sealed class EchoScenario : IScenario
     /// <summary>Quiet time between the warm-up and the measured round trips.</summary>
     public static readonly TimeSpan WarmUpPause = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Rounds of a full run: at least 7. One round's Hubbub/Kestrel ratio moved 0.77-1.38x between rounds of one run
+    /// (the machine's wake-up latency drifts within seconds), so the target, judged on the median of the per-round
+    /// ratios, needs more rounds than the run's 3 to say something. Quick runs keep theirs.
+    /// </summary>
+    public const int FullRounds = 7;
+
+    /// <inheritdoc />
+    public int RoundsFor(BenchSettings settings) => settings.Quick ? settings.Rounds : Math.Max(settings.Rounds, FullRounds);
+
     /// <inheritdoc />
     public string Name => "echo";
 
@@ -48,8 +58,7 @@ public sealed class EchoScenario : IScenario
         // Hubbub counts pings against its per-connection rate limit, which stays on: at about a hundred microseconds
         // per round trip the client would outrun it, so every server's round trips are paced under it. After the
         // quiet second the first measured ones run back to back on the refilled burst, the rest one per token; the
-        // wait is never inside a measured round trip. 20,000 measured round trips (default) keep the median of
-        // one round within a few percent of the next; 3,000 moved it by up to 3x between rounds.
+        // wait is never inside a measured round trip.
         var pacer = new RatePacer(ServerProcess.BenchMessagesPerSecond * 0.8, ServerProcess.BenchMessagesPerSecond * 0.8);
         var warming = Stopwatch.StartNew();
         for (var i = 0; i < MaxWarmUpRoundTrips && (i < n || warming.Elapsed < warmUp); i++)

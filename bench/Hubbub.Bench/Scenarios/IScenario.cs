@@ -14,6 +14,9 @@ public interface IScenario
     /// <summary>Why it cannot run in this build (e.g. a feature not there yet), or null when it can.</summary>
     string? PendingReason();
 
+    /// <summary>How many rounds it runs: the run's, unless the scenario needs more to be judged.</summary>
+    int RoundsFor(BenchSettings settings) => settings.Rounds;
+
     /// <summary>Runs one round on one server: starts the server(s), measures, stops them.</summary>
     Task RunAsync(ScenarioContext context, ServerKind kind, int round, CancellationToken cancellationToken);
 }
