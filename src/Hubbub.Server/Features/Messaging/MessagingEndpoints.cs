@@ -14,7 +14,7 @@ internal static class MessagingEndpoints
         var api = app.MapGroup("/api")
             .RequireAuthorization()
             .WithTags("Messaging")
-            .AddEndpointFilter(RefusalsAsErrors)
+            .AddEndpointFilter(FeatureEndpoints.RefusalsAsErrors)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         var conversations = api.MapGroup("/conversations");
@@ -50,27 +50,6 @@ internal static class MessagingEndpoints
 
         api.MapGet("/users/{id}/status", StatusAsync).WithName("UserStatus")
             .WithSummary("Whether a user is online, and when they were last seen").Produces<UserStatus>().Errors(400);
-    }
-
-    private static RouteHandlerBuilder Errors(this RouteHandlerBuilder builder, params int[] statuses)
-    {
-        foreach (var status in statuses)
-        {
-            builder.Produces<ApiError>(status);
-        }
-        return builder;
-    }
-
-    private static async ValueTask<object?> RefusalsAsErrors(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        try
-        {
-            return await next(context);
-        }
-        catch (HubbubException ex)
-        {
-            return ApiResults.From(ex);
-        }
     }
 
     private static async Task<IResult> CreateAsync(HttpContext http, MessagingService service, IOptions<MessagingOptions> options, CancellationToken ct)

@@ -178,24 +178,7 @@ public sealed partial class MessagingService
         return [.. list.Where(u => u != me.Id).Distinct(StringComparer.Ordinal)];
     }
 
-    private string? ValidTitle(string? title)
-    {
-        if (string.IsNullOrWhiteSpace(title))
-        {
-            return null;
-        }
-        title = title.Trim();
-        if (title.Any(char.IsControl))
-        {
-            throw HubbubException.BadRequest("'title' must not contain control characters");
-        }
-        StoredText.Check(title, "title");
-        if (title.Length > Options.MaxTitleLength)
-        {
-            throw HubbubException.TooLarge($"'title' is longer than {Options.MaxTitleLength} characters");
-        }
-        return title;
-    }
+    private string? ValidTitle(string? title) => StoredText.Title(title, Options.MaxTitleLength);
 
     // Length-prefixed so no pair of ids can produce another pair's key.
     private static string DirectKey(string a, string b)

@@ -13,7 +13,7 @@ internal static class RoomsEndpoints
         var rooms = app.MapGroup("/api/rooms")
             .RequireAuthorization()
             .WithTags("Rooms")
-            .AddEndpointFilter(RefusalsAsErrors)
+            .AddEndpointFilter(FeatureEndpoints.RefusalsAsErrors)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         rooms.MapPost("/", CreateAsync).WithName("CreateRoom")
@@ -30,27 +30,6 @@ internal static class RoomsEndpoints
         rooms.MapDelete("/{id}/members/{user}", RemoveMemberAsync).WithName("RemoveRoomMember")
             .WithSummary("Leave (user 'me') or remove a member (the owner or an admin)")
             .Produces(StatusCodes.Status204NoContent).Errors(400, 403, 404, 409);
-    }
-
-    private static RouteHandlerBuilder Errors(this RouteHandlerBuilder builder, params int[] statuses)
-    {
-        foreach (var status in statuses)
-        {
-            builder.Produces<ApiError>(status);
-        }
-        return builder;
-    }
-
-    private static async ValueTask<object?> RefusalsAsErrors(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        try
-        {
-            return await next(context);
-        }
-        catch (HubbubException ex)
-        {
-            return ApiResults.From(ex);
-        }
     }
 
     private static async Task<IResult> CreateAsync(HttpContext http, RoomsService service, IOptions<RoomsOptions> options, CancellationToken ct)

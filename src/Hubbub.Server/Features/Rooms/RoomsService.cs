@@ -209,21 +209,5 @@ public sealed class RoomsService(IDatabase database, RoomsEvents events, IOption
         return user;
     }
 
-    /// <summary>A title is optional; blank means none. Kept as written (clients render it as text), trimmed.</summary>
-    private string? CheckTitle(string? title)
-    {
-        if (string.IsNullOrWhiteSpace(title))
-        {
-            return null;
-        }
-        title = title.Trim();
-        if (title.Any(char.IsControl))
-        {
-            throw HubbubException.BadRequest("'title' must not contain control characters");
-        }
-        StoredText.Check(title, "title");
-        return title.Length > Options.MaxTitleLength
-            ? throw HubbubException.TooLarge($"a title holds at most {Options.MaxTitleLength} characters")
-            : title;
-    }
+    private string? CheckTitle(string? title) => StoredText.Title(title, Options.MaxTitleLength);
 }

@@ -3,11 +3,9 @@
 // SDK, which also replays what was missed after a reconnect. Every user-written text is set as text.
 import { h, clear, toast, relativeTime, clockTime } from './dom.js';
 import { api, newClientId, byTime } from './chat-api.js';
+import { TYPING_RESEND_MS, TYPING_FALLBACK_MS } from './typing.js';
 
 const PAGE_SIZE = 50;
-const TYPING_RESEND_MS = 2000;
-/** The server clears typing 3 s after the last "true"; this is only a fallback if that event is lost. */
-const TYPING_FALLBACK_MS = 6000;
 
 export class ChatPage {
   /**

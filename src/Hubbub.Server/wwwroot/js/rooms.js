@@ -4,13 +4,11 @@
 // replays what was missed after a reconnect. Every user-written text is set as text.
 import { h, clear, toast } from './dom.js';
 import { api } from './chat-api.js';
+import { TYPING_RESEND_MS, TYPING_FALLBACK_MS } from './typing.js';
 
 const HISTORY = 50;
 /** Messages kept on screen per room; older ones are dropped as new ones come. */
 const KEEP = 200;
-const TYPING_RESEND_MS = 2000;
-/** The server clears typing 3 s after the last "true"; this is only a fallback if that event is lost. */
-const TYPING_FALLBACK_MS = 6000;
 /** Cursors the server coalesces to one per user per 100 ms; sending more often than that is wasted. */
 const CURSOR_EVERY_MS = 50;
 /** A cursor not moved for this long is faded out. */
