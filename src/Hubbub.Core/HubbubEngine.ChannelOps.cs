@@ -45,6 +45,12 @@ public sealed partial class HubbubEngine
             {
                 await _broker.SubscribeAsync(channel.Value, ct);
             }
+            // Asked again now that the subscription is registered: access withdrawn between the first check and the
+            // registration (RemoveUserFromChannelAsync) was not seen by it, and would leave a subscription behind.
+            if (!await Rules.CanSubscribeAsync(connection.User, channel, ct))
+            {
+                throw HubbubException.Forbidden($"you may not subscribe to '{channel}'");
+            }
 
             IReadOnlyList<Publication> recovered = [];
             bool? wasRecovered = null;
@@ -106,23 +112,29 @@ public sealed partial class HubbubEngine
         {
             throw HubbubException.BadRequest("publish needs 'data'");
         }
-        // A live subscription proves the right where the namespace's one rule covers both (no database lookup per message).
-        var proven = Rules.Find(channel.Namespace) is { SubscribersPublish: true } && connection.Subscriptions.Contains(channel.Value);
-        if (!proven && !await Rules.CanPublishAsync(connection.User, channel, ct))
+        var subscribed = connection.Subscriptions.Contains(channel.Value);
+        if (!await Rules.CanPublishAsync(connection.User, channel, subscribed, ct))
         {
             throw HubbubException.Forbidden($"you may not publish on '{channel}'");
         }
         var data = JsonSerializer.SerializeToUtf8Bytes(request.Data, HubbubJsonContext.Default.JsonElement);
+        if (rawId is null || !subscribed)
+        {
+            // No reply, or no copy of its own coming back: nothing to put first.
+            var published = await PublishCheckedAsync(channel, request.Event, data, connection.Info, ct);
+            if (rawId is not null)
+            {
+                connection.TryEnqueue(FrameWriter.Reply(rawId, new PublishReply(published.Offset), HubbubJsonContext.Default.PublishReply));
+            }
+            return;
+        }
         // A publisher subscribed to the channel gets the reply first, then its own copy of the message.
         connection.BeginRequest(hold: true);
         byte[]? reply = null;
         try
         {
             var publication = await PublishCheckedAsync(channel, request.Event, data, connection.Info, ct);
-            if (rawId is not null)
-            {
-                reply = FrameWriter.Reply(rawId, new PublishReply(publication.Offset), HubbubJsonContext.Default.PublishReply);
-            }
+            reply = FrameWriter.Reply(rawId, new PublishReply(publication.Offset), HubbubJsonContext.Default.PublishReply);
         }
         finally
         {
@@ -133,7 +145,7 @@ public sealed partial class HubbubEngine
     internal async ValueTask HistoryAsync(ClientConnection connection, string? rawId, HistoryRequest request, CancellationToken ct)
     {
         var channel = ParseChannel(request.Channel);
-        if (!await Rules.CanSubscribeAsync(connection.User, channel, ct))
+        if (!await Rules.CanSubscribeAsync(connection.User, channel, connection.Subscriptions.Contains(channel.Value), ct))
         {
             throw HubbubException.Forbidden($"you may not read '{channel}'");
         }
@@ -173,7 +185,7 @@ public sealed partial class HubbubEngine
     internal async ValueTask PresenceAsync(ClientConnection connection, string? rawId, ChannelRequest request, CancellationToken ct)
     {
         var channel = ParseChannel(request.Channel);
-        if (!await Rules.CanSubscribeAsync(connection.User, channel, ct))
+        if (!await Rules.CanSubscribeAsync(connection.User, channel, connection.Subscriptions.Contains(channel.Value), ct))
         {
             throw HubbubException.Forbidden($"you may not see who is in '{channel}'");
         }
@@ -188,8 +200,7 @@ public sealed partial class HubbubEngine
         {
             throw HubbubException.BadRequest("typing needs a boolean 'is_typing'");
         }
-        // A live subscription already passed the subscribe rule (and is ended when access is withdrawn).
-        if (!connection.Subscriptions.Contains(channel.Value) && !await Rules.CanSubscribeAsync(connection.User, channel, ct))
+        if (!await Rules.CanSubscribeAsync(connection.User, channel, connection.Subscriptions.Contains(channel.Value), ct))
         {
             throw HubbubException.Forbidden($"you may not type in '{channel}'");
         }
@@ -205,7 +216,7 @@ public sealed partial class HubbubEngine
             channelValue = c.GetString();
         }
         var channel = ParseChannel(channelValue);
-        if (!connection.Subscriptions.Contains(channel.Value) && !await Rules.CanSubscribeAsync(connection.User, channel, ct))
+        if (!await Rules.CanSubscribeAsync(connection.User, channel, connection.Subscriptions.Contains(channel.Value), ct))
         {
             throw HubbubException.Forbidden($"you may not share a cursor in '{channel}'");
         }
@@ -226,15 +237,12 @@ public sealed partial class HubbubEngine
             && await _presence.RemoveAsync(channel, connection.Id, connection.User.Id))
         {
             Cursors.Forget(channel, connection.User.Id);
-            if (_options.JoinLeaveFor(NamespaceOf(channel)))
+            if (_options.JoinLeaveForChannel(channel))
             {
                 await SendEphemeralAsync(channel, PresenceEvent(MessageTypes.PresenceLeave, channel, connection.Info, connection.Id));
             }
         }
     }
-
-    /// <summary>The namespace of a channel name already validated (the part before the first ':').</summary>
-    internal static string NamespaceOf(string channel) => channel[..channel.IndexOf(':', StringComparison.Ordinal)];
 
     private static EphemeralEvent PresenceEvent(string type, string channel, ClientInfo user, string excludeConnection) =>
         new(FrameWriter.Presence(type, channel, user), null, excludeConnection);

@@ -97,6 +97,13 @@ public sealed class HubbubOptions
     /// </summary>
     public bool JoinLeaveFor(string ns) => Namespaces.GetValueOrDefault(ns)?.JoinLeave ?? true;
 
+    /// <summary><see cref="JoinLeaveFor"/> the namespace of <paramref name="channel"/> (the part before its first ':').</summary>
+    public bool JoinLeaveForChannel(string channel)
+    {
+        var colon = channel.IndexOf(':', StringComparison.Ordinal);
+        return colon <= 0 || JoinLeaveFor(channel[..colon]);
+    }
+
     /// <summary>Checks every value; returns the problems found (empty when valid).</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -22,8 +22,7 @@ public sealed class RedisPresenceHeartbeat(RedisPresenceStore presence, IBroker 
         foreach (var (channel, user) in await presence.SweepAsync(cancellationToken))
         {
             Log.PresenceExpired(logger, user.User, channel);
-            var colon = channel.IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0 && !options.Value.JoinLeaveFor(channel[..colon]))
+            if (!options.Value.JoinLeaveForChannel(channel))
             {
                 continue; // the namespace does not announce leaves
             }

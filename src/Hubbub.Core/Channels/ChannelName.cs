@@ -51,6 +51,9 @@ public readonly record struct ChannelName(string Value, string Namespace, string
         return true;
     }
 
+    /// <summary>Whether <paramref name="name"/> may be the name part of a channel (a user id or room id, say).</summary>
+    public static bool IsValidName(ReadOnlySpan<char> name) => !name.IsEmpty && !name.ContainsAnyExcept(NameChars);
+
     /// <inheritdoc />
     public override string ToString() => Value;
 }

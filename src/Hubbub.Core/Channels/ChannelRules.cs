@@ -48,9 +48,25 @@ public sealed class ChannelRules
     public ValueTask<bool> CanSubscribeAsync(HubbubUser user, ChannelName channel, CancellationToken cancellationToken) =>
         Check(user, channel, static ns => ns.CanSubscribe, cancellationToken);
 
+    /// <summary>
+    /// May this user use the channel as a subscriber (typing, cursors, presence)? A connection's live subscription
+    /// (<paramref name="subscribed"/>) already passed this rule, and is ended when access is withdrawn: not asked again.
+    /// </summary>
+    public ValueTask<bool> CanSubscribeAsync(HubbubUser user, ChannelName channel, bool subscribed, CancellationToken cancellationToken) =>
+        subscribed && Find(channel.Namespace) is not null ? ValueTask.FromResult(true) : CanSubscribeAsync(user, channel, cancellationToken);
+
     /// <summary>May this user publish on the channel from a client?</summary>
     public ValueTask<bool> CanPublishAsync(HubbubUser user, ChannelName channel, CancellationToken cancellationToken) =>
         Check(user, channel, static ns => ns.CanPublish, cancellationToken);
+
+    /// <summary>
+    /// May this user publish on the channel from a connection that is (<paramref name="subscribed"/>) or is not
+    /// subscribed to it? Where the namespace's subscribers may publish, a live subscription is the proof.
+    /// </summary>
+    public ValueTask<bool> CanPublishAsync(HubbubUser user, ChannelName channel, bool subscribed, CancellationToken cancellationToken) =>
+        subscribed && Find(channel.Namespace) is { SubscribersPublish: true }
+            ? ValueTask.FromResult(true)
+            : CanPublishAsync(user, channel, cancellationToken);
 
     private ValueTask<bool> Check(HubbubUser user, ChannelName channel, Func<ChannelNamespace, ChannelPermission> pick,
         CancellationToken cancellationToken)

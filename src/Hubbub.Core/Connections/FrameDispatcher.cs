@@ -105,6 +105,12 @@ internal sealed class FrameDispatcher
     private async ValueTask RunCommandAsync(ClientConnection connection, InboundFrame frame, CommandHandler handler, CancellationToken ct)
     {
         var data = frame.Data.ValueKind == JsonValueKind.Undefined ? EmptyObject : frame.Data;
+        if (frame.RawId is null)
+        {
+            // No reply to put first.
+            await handler(new CommandContext(connection.User, connection, data, _services), ct);
+            return;
+        }
         // A command's events to its own sender (chat.send's message, say) go out after its reply: what the command
         // publishes through the engine holds this connection's frames until the reply is queued.
         connection.BeginRequest();
@@ -113,10 +119,7 @@ internal sealed class FrameDispatcher
         try
         {
             var reply = await handler(new CommandContext(connection.User, connection, data, _services), ct);
-            if (frame.RawId is not null)
-            {
-                replyFrame = FrameWriter.ReplyRaw(frame.RawId, reply ?? "{}"u8.ToArray());
-            }
+            replyFrame = FrameWriter.ReplyRaw(frame.RawId, reply ?? "{}"u8.ToArray());
         }
         finally
         {

@@ -11,6 +11,7 @@ namespace Hubbub.Server.Tests.Realtime;
 public sealed class FeatureSeamTests : IDisposable
 {
     private static readonly HashSet<string> Members = ["ada", "bob"];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _asked = new();
     private readonly RecordingObserver _observer = new();
     private readonly TestServer _server;
 
@@ -22,6 +23,9 @@ public sealed class FeatureSeamTests : IDisposable
             (access, _) => ValueTask.FromResult(Members.Contains(access.User.Id)),
             (access, _) => ValueTask.FromResult(Members.Contains(access.User.Id))));
         services.AddChannelNamespace(_ => new ChannelNamespace("auction", ChannelNamespace.Anyone, ChannelNamespace.Nobody));
+        // Access that is withdrawn right after the first check: yes once per user, then no.
+        services.AddChannelNamespace(_ => new ChannelNamespace("revoked",
+            (access, _) => ValueTask.FromResult(_asked.TryAdd(access.User.Id, true)), ChannelNamespace.Nobody));
         services.AddHubbubCommand("demo.shout", (context, _) =>
         {
             if (!context.Data.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
@@ -95,6 +99,15 @@ public sealed class FeatureSeamTests : IDisposable
         Assert.Equal("forbidden", (await eve.RequestAsync("publish", new { channel = "auction:7", data = 1 })).ErrorCode());
         (await _server.PublishAsync("""{"channel":"auction:7","type":"bid","data":{"amount":5}}""")).EnsureSuccessStatusCode();
         Assert.Equal(5, (await eve.NextAsync(f => f.Type() == "bid")).GetProperty("data").GetProperty("amount").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_subscription_whose_access_went_while_it_was_being_made_is_refused_and_leaves_nothing()
+    {
+        await using var ada = await _server.ConnectAsync("ada-revoked");
+        Assert.Equal("forbidden", (await ada.RequestAsync("subscribe", new { channel = "revoked:room" })).ErrorCode());
+        (await _server.PublishAsync("""{"channel":"revoked:room","data":"after"}""")).EnsureSuccessStatusCode();
+        Assert.Empty(await ada.PendingAfterSyncAsync(f => f.Channel() == "revoked:room"));
     }
 
     [Fact]

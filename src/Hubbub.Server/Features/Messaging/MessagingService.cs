@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using Hubbub.Core;
 using Hubbub.Server.Storage;
@@ -21,11 +20,7 @@ public sealed partial class MessagingService(
     TimeProvider time)
 {
     /// <summary>Longest user id accepted as a participant.</summary>
-    public const int MaxUserIdLength = 128;
-
-    // A participant must be able to own a `user:{id}` channel, so ids use the channel-name characters.
-    private static readonly SearchValues<char> UserIdChars =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:@=,|");
+    public const int MaxUserIdLength = UserIds.MaxLength;
 
     private MessagingOptions Options => options.Value;
 
@@ -140,7 +135,8 @@ public sealed partial class MessagingService(
 
     private static void CheckUserId(string? user, string field)
     {
-        if (string.IsNullOrEmpty(user) || user.Length > MaxUserIdLength || user.AsSpan().ContainsAnyExcept(UserIdChars))
+        // A participant must be able to own a `user:{id}` channel.
+        if (!UserIds.IsValid(user))
         {
             throw HubbubException.BadRequest(
                 $"'{field}' must hold user ids of 1-{MaxUserIdLength} letters, digits and _ - . : @ = , |");

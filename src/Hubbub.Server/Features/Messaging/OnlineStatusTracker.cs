@@ -33,8 +33,9 @@ public sealed partial class OnlineStatusTracker(IDatabase database, MessagingEve
 
     /// <summary>
     /// Counts the connection at once (so the user is online when their welcome arrives); the database work and the
-    /// announcement go on in the background, still under the user's gate, so the welcome does not wait for them
-    /// and the user's transitions stay in order.
+    /// announcement go on in the background, still under the user's gate, so the user's transitions stay in order.
+    /// The welcome waits only for the gate: for earlier transitions of the users of the same stripe (1 in 64),
+    /// which also bounds how many of these run against the database at once.
     /// </summary>
     internal async Task OpenedAsync(HubbubUser user, string connectionId)
     {
@@ -100,7 +101,7 @@ public sealed partial class OnlineStatusTracker(IDatabase database, MessagingEve
 
     private async Task AnnounceAsync(UserStatus status)
     {
-        var contacts = await database.InTransactionAsync(tx => MessagingStore.ContactsOfAsync(tx, status.User, CancellationToken.None));
+        var contacts = await database.ReadAsync(tx => MessagingStore.ContactsOfAsync(tx, status.User, CancellationToken.None));
         foreach (var contact in contacts)
         {
             await events.ToUserAsync(contact, MessagingEvents.Status, status, MessagingJsonContext.Default.UserStatus);

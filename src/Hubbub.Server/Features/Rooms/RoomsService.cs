@@ -19,7 +19,7 @@ public sealed class RoomsService(IDatabase database, RoomsEvents events, IOption
     public const int MaxRoomIdLength = 64;
 
     /// <summary>Longest user id accepted as a member.</summary>
-    public const int MaxUserIdLength = 128;
+    public const int MaxUserIdLength = UserIds.MaxLength;
 
     /// <summary>The channel namespace of rooms.</summary>
     public const string Namespace = "room";
@@ -100,11 +100,12 @@ public sealed class RoomsService(IDatabase database, RoomsEvents events, IOption
             var room = await RoomsStore.FindForUpdateAsync(tx, id, cancellationToken) ?? throw NotFound();
             RequireOwner(me, room);
             var added = await RoomsStore.AddMembersAsync(tx, id, users, NowMs, cancellationToken);
-            if (await RoomsStore.CountMembersAsync(tx, id, cancellationToken) > Options.MaxMembers)
+            var members = await RoomsStore.MembersAsync(tx, id, cancellationToken);
+            if (members.Count > Options.MaxMembers)
             {
                 throw TooMany(); // rolls back
             }
-            return (View(room, await RoomsStore.MembersAsync(tx, id, cancellationToken)), added);
+            return (View(room, members), added);
         }, cancellationToken);
         await events.MembersAddedAsync(view, added);
         return view;
@@ -190,7 +191,7 @@ public sealed class RoomsService(IDatabase database, RoomsEvents events, IOption
     /// <summary>A room id must make a valid channel name part: <c>room:{id}</c>.</summary>
     private static string CheckRoomId(string id)
     {
-        if (id.Length is 0 or > MaxRoomIdLength || !ChannelName.TryParse(ChannelOf(id), int.MaxValue, out _, out _))
+        if (id.Length > MaxRoomIdLength || !ChannelName.IsValidName(id))
         {
             throw HubbubException.BadRequest(
                 $"a room id is 1-{MaxRoomIdLength.ToString(CultureInfo.InvariantCulture)} letters, digits and _ - . : @ = , |");
@@ -201,7 +202,7 @@ public sealed class RoomsService(IDatabase database, RoomsEvents events, IOption
     /// <summary>A member must be able to own a <c>user:{id}</c> channel, so ids follow the channel-name rules.</summary>
     private static string CheckUserId(string? user)
     {
-        if (string.IsNullOrEmpty(user) || user.Length > MaxUserIdLength || !ChannelName.TryParse("user:" + user, int.MaxValue, out _, out _))
+        if (!UserIds.IsValid(user))
         {
             throw HubbubException.BadRequest(
                 $"a user id is 1-{MaxUserIdLength.ToString(CultureInfo.InvariantCulture)} letters, digits and _ - . : @ = , |");

@@ -5,9 +5,10 @@ namespace Hubbub.Server.Features.Rooms;
 /// <summary>The rooms SQL, portable between SQLite and PostgreSQL; every method runs in the caller's transaction.</summary>
 internal static class RoomsStore
 {
+    private const string RoomColumns = "r.id AS Id, r.title AS Title, r.owner AS Owner, r.created_ms AS CreatedMs";
+
     public static Task<RoomRow?> FindAsync(DatabaseTransaction tx, string id, CancellationToken ct) =>
-        tx.QuerySingleOrDefaultAsync<RoomRow>(
-            "SELECT id AS Id, title AS Title, owner AS Owner, created_ms AS CreatedMs FROM rooms WHERE id = @id", new { id }, ct);
+        tx.QuerySingleOrDefaultAsync<RoomRow>($"SELECT {RoomColumns} FROM rooms r WHERE r.id = @id", new { id }, ct);
 
     public static async Task<bool> IsMemberAsync(DatabaseTransaction tx, string room, string user, CancellationToken ct) =>
         await tx.ExecuteScalarAsync<long>(
@@ -15,8 +16,7 @@ internal static class RoomsStore
 
     /// <summary>The room, its row locked until the transaction ends (PostgreSQL), so member changes to it queue up.</summary>
     public static Task<RoomRow?> FindForUpdateAsync(DatabaseTransaction tx, string id, CancellationToken ct) =>
-        tx.QuerySingleOrDefaultAsync<RoomRow>(
-            $"SELECT id AS Id, title AS Title, owner AS Owner, created_ms AS CreatedMs FROM rooms WHERE id = @id{tx.ForUpdate}", new { id }, ct);
+        tx.QuerySingleOrDefaultAsync<RoomRow>($"SELECT {RoomColumns} FROM rooms r WHERE r.id = @id{tx.ForUpdate}", new { id }, ct);
 
     /// <summary>Creates the room unless its id is taken (false then), also when another creator races for it.</summary>
     public static async Task<bool> TryInsertAsync(DatabaseTransaction tx, string id, string? title, string owner, long now, CancellationToken ct) =>
@@ -45,9 +45,6 @@ internal static class RoomsStore
     public static Task<int> RemoveMemberAsync(DatabaseTransaction tx, string room, string user, CancellationToken ct) =>
         tx.ExecuteAsync("DELETE FROM room_members WHERE room_id = @room AND user_id = @user", new { room, user }, ct);
 
-    public static async Task<long> CountMembersAsync(DatabaseTransaction tx, string room, CancellationToken ct) =>
-        await tx.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM room_members WHERE room_id = @room", new { room }, ct);
-
     // The owner first, then by the time they joined; members added at the same moment by id.
     private const string MemberOrder = "CASE WHEN m.user_id = r.owner THEN 0 ELSE 1 END, m.joined_ms, m.user_id";
 
@@ -62,8 +59,8 @@ internal static class RoomsStore
         CancellationToken ct)
     {
         var rooms = (await tx.QueryAsync<RoomRow>(
-            """
-            SELECT r.id AS Id, r.title AS Title, r.owner AS Owner, r.created_ms AS CreatedMs
+            $"""
+            SELECT {RoomColumns}
             FROM rooms r JOIN room_members me ON me.room_id = r.id AND me.user_id = @user
             ORDER BY r.created_ms DESC, r.id
             """, new { user }, ct)).ToList();
