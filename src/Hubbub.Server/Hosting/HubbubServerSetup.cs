@@ -4,7 +4,7 @@ using Hubbub.Server.Auth;
 using Hubbub.Server.Features.Messaging;
 using Hubbub.Server.Features.Rooms;
 using Hubbub.Server.Realtime;
-using Hubbub.Server.Storage;
+using Hubbub.Storage;
 using Hubbub.Server.WebConsole;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Prometheus;

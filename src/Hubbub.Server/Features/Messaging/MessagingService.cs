@@ -1,6 +1,6 @@
 using System.Globalization;
 using Hubbub.Core;
-using Hubbub.Server.Storage;
+using Hubbub.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Hubbub.Server.Features.Messaging;

@@ -1,6 +1,6 @@
 using Hubbub.Core;
 using Hubbub.Core.Connections;
-using Hubbub.Server.Storage.Migrations;
+using Hubbub.Storage.Migrations;
 using Microsoft.Extensions.Options;
 
 namespace Hubbub.Server.Features.Messaging;

@@ -1,7 +1,7 @@
 using Hubbub.Core;
 using Hubbub.Core.Connections;
 using Hubbub.Core.Seams;
-using Hubbub.Server.Storage;
+using Hubbub.Storage;
 
 namespace Hubbub.Server.Features.Messaging;
 

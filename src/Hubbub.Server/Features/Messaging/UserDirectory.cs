@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Hubbub.Core;
-using Hubbub.Server.Storage;
+using Hubbub.Storage;
 
 namespace Hubbub.Server.Features.Messaging;
 

@@ -1,4 +1,4 @@
-using Hubbub.Server.Storage.Migrations;
+using Hubbub.Storage.Migrations;
 
 namespace Hubbub.Server.Features.Rooms;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Hubbub.Core;
 using Hubbub.Core.Channels;
-using Hubbub.Server.Storage;
+using Hubbub.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Hubbub.Server.Features.Rooms;

@@ -1,5 +1,5 @@
 using Hubbub.Core;
-using Hubbub.Server.Storage.Migrations;
+using Hubbub.Storage.Migrations;
 using Microsoft.Extensions.Options;
 
 namespace Hubbub.Server.Features.Rooms;

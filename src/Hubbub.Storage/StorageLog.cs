@@ -1,4 +1,4 @@
-namespace Hubbub.Server.Storage;
+namespace Hubbub.Storage;
 
 /// <summary>The storage layer's log messages, source-generated, with stable event ids.</summary>
 internal static partial class StorageLog

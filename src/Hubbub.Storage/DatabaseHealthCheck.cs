@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Hubbub.Server.Storage;
+namespace Hubbub.Storage;
 
 /// <summary>
 /// Readiness: the database answers <c>SELECT 1</c> within two seconds. When PostgreSQL goes away the node

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Npgsql;
 
-namespace Hubbub.Server.Storage;
+namespace Hubbub.Storage;
 
 /// <summary>PostgreSQL through one pooled <see cref="NpgsqlDataSource"/> per node.</summary>
 public sealed class PostgresDatabase(StorageSettings settings) : Database(settings), IAsyncDisposable, IDisposable

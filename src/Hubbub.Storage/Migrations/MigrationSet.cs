@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Hubbub.Server.Storage.Migrations;
+namespace Hubbub.Storage.Migrations;
 
 /// <summary>
 /// The migrations of one feature, declared in one place (the feature's <c>AddXxx</c> registration) through

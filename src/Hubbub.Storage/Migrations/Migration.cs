@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Hubbub.Server.Storage.Migrations;
+namespace Hubbub.Storage.Migrations;
 
 /// <summary>
 /// One schema change of one feature: applied once, in version order within its feature, in its own transaction

@@ -1,8 +1,7 @@
-using Hubbub.Server.Auth;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-namespace Hubbub.Server.Storage;
+namespace Hubbub.Storage;
 
 /// <summary>
 /// The database a node uses, resolved once from configuration: <c>ConnectionStrings:Postgres</c> set → PostgreSQL;
@@ -43,7 +42,7 @@ public sealed record StorageSettings(DatabaseProvider Provider, string Connectio
         {
             // A bare path is accepted as well as a full connection string ("Data Source=...;...").
             builder = string.IsNullOrWhiteSpace(configured)
-                ? new SqliteConnectionStringBuilder { DataSource = Path.Combine(SigningKeyProvider.DataDirectory(configuration, environment), DefaultSqliteFile) }
+                ? new SqliteConnectionStringBuilder { DataSource = Path.Combine(HostDirectories.DataDirectory(configuration, environment), DefaultSqliteFile) }
                 : configured.Contains('=', StringComparison.Ordinal)
                     ? new SqliteConnectionStringBuilder(configured)
                     : new SqliteConnectionStringBuilder { DataSource = configured };

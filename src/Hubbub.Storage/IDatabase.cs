@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace Hubbub.Server.Storage;
+namespace Hubbub.Storage;
 
 /// <summary>
 /// The one way a feature service reaches the database, whichever engine is configured. Work that writes goes

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Dapper;
 
-namespace Hubbub.Server.Storage;
+namespace Hubbub.Storage;
 
 /// <summary>
 /// An open transaction handed to work run by <see cref="IDatabase.InTransactionAsync{T}"/>. Its Dapper shortcuts

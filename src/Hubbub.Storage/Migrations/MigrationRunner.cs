@@ -2,9 +2,8 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
-using Hubbub.Server.Auth;
 
-namespace Hubbub.Server.Storage.Migrations;
+namespace Hubbub.Storage.Migrations;
 
 /// <summary>
 /// Applies the registered migrations that the database has not seen yet: features in registration order,

@@ -1,4 +1,4 @@
-namespace Hubbub.Server.Storage.Migrations;
+namespace Hubbub.Storage.Migrations;
 
 /// <summary>How a feature declares its schema.</summary>
 public static class MigrationServiceCollectionExtensions

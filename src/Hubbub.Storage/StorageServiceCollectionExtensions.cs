@@ -1,6 +1,6 @@
-using Hubbub.Server.Storage.Migrations;
+using Hubbub.Storage.Migrations;
 
-namespace Hubbub.Server.Storage;
+namespace Hubbub.Storage;
 
 /// <summary>Registers the storage layer.</summary>
 public static class StorageServiceCollectionExtensions

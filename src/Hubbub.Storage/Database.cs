@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace Hubbub.Server.Storage;
+namespace Hubbub.Storage;
 
 /// <summary>What both engines share: the transaction envelope around a feature's work.</summary>
 public abstract class Database(StorageSettings settings) : IDatabase

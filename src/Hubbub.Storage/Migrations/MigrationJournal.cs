@@ -1,4 +1,4 @@
-namespace Hubbub.Server.Storage.Migrations;
+namespace Hubbub.Storage.Migrations;
 
 /// <summary>
 /// The table that records applied migrations, and the lock that keeps two nodes starting at once from applying

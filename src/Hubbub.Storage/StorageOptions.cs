@@ -1,4 +1,4 @@
-namespace Hubbub.Server.Storage;
+namespace Hubbub.Storage;
 
 /// <summary>
 /// Storage settings (section <c>Storage</c>). Which database is used is decided by the standard connection

@@ -1,4 +1,4 @@
-namespace Hubbub.Server.Storage;
+namespace Hubbub.Storage;
 
 /// <summary>The database engine behind <see cref="IDatabase"/>, chosen by configuration.</summary>
 public enum DatabaseProvider

@@ -1,4 +1,4 @@
-namespace Hubbub.Server.Storage.Migrations;
+namespace Hubbub.Storage.Migrations;
 
 /// <summary>What one migration run did.</summary>
 /// <param name="Database">Where the database is (no password).</param>

@@ -1,4 +1,4 @@
-namespace Hubbub.Server.Storage;
+namespace Hubbub.Storage;
 
 /// <summary>Shortcuts over <see cref="IDatabase"/>.</summary>
 public static class DatabaseExtensions

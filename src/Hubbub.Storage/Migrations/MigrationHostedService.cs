@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Hubbub.Server.Storage.Migrations;
+namespace Hubbub.Storage.Migrations;
 
 /// <summary>
 /// Brings the schema up to date when the node starts. Hosted services start before Kestrel listens, so no
