@@ -1,0 +1,77 @@
+using Hubbub.Core.Connections;
+using Hubbub.Features.Kit;
+using Hubbub.Features.Kit.Callers;
+using Hubbub.Features.Kit.Declaring;
+using Hubbub.Features.Kit.DomainEvents;
+using Hubbub.Features.Kit.Http;
+using Hubbub.Features.Kit.Notifications;
+using Hubbub.Features.Kit.Outbox;
+using Hubbub.Features.Kit.Scheduling;
+using Hubbub.Features.Kit.Users;
+using Hubbub.Storage.Migrations;
+using Microsoft.Extensions.Options;
+
+namespace Hubbub.Features;
+
+/// <summary>
+/// Composes the kit and the features: <see cref="AddHubbubFeatures"/> registers, <see cref="MapHubbubFeatures"/> maps.
+/// The host calls both once and is never edited when a feature is added (the list is <see cref="FeatureCatalog.All"/>).
+/// </summary>
+public static class HubbubFeaturesSetup
+{
+    /// <summary>
+    /// Registers the kit (its options, schema, outbox, domain events, scheduler, users, notifications, server calls) and
+    /// then each feature (all of <see cref="FeatureCatalog.All"/> when none are given). Needs <c>AddHubbubCore</c>,
+    /// <c>AddHubbubStorage</c> and an <see cref="IRequestIdentity"/> from the host.
+    /// </summary>
+    public static IServiceCollection AddHubbubFeatures(this IServiceCollection services, params HubbubFeature[] features)
+    {
+        services.AddOptions<KitOptions>().BindConfiguration(KitOptions.Section)
+            .Validate(o => o.Validate().Count == 0, "Kit settings are invalid; see docs/configuration.md").ValidateOnStart();
+        services.AddHubbubMigrations(KitSchema.Feature, KitSchema.Declare); // before every feature's
+        services.AddSingleton<KitSignals>();
+        services.AddSingleton<DomainEventRoutes>();
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        services.AddSingleton<FeatureDatabase>();
+        services.AddHostedService<DomainEventDispatcher>();
+        services.AddHostedService<JobRunner>();
+        services.AddSingleton<UserDirectory>();
+        services.AddSingleton<ActionRateLimiter>();
+        services.AddSingleton<OnlineStatusTracker>();
+        services.AddSingleton<IConnectionObserver, OnlineStatusObserver>();
+        services.AddSingleton<NotificationService>();
+        services.AddSingleton<CallerResolver>();
+
+        var apis = new List<FeatureApi>
+        {
+            new("users", "/api/users", sp => sp.GetRequiredService<IOptions<KitOptions>>().Value.MaxBodyBytes, KitEndpoints.MapUsers),
+            new("notifications", "/api/notifications", sp => sp.GetRequiredService<IOptions<KitOptions>>().Value.MaxBodyBytes, KitEndpoints.MapNotifications),
+        };
+        foreach (var feature in features.Length > 0 ? features : FeatureCatalog.All)
+        {
+            feature.Declare(new FeatureBuilder(services, feature, apis));
+        }
+        services.AddSingleton(new FeatureApis(apis));
+        return services;
+    }
+
+    /// <summary>Maps every feature's REST group (and the kit's): auth, body bound, refusals with <c>reason</c>, OpenAPI tag.</summary>
+    public static IEndpointRouteBuilder MapHubbubFeatures(this IEndpointRouteBuilder app)
+    {
+        var apis = app.ServiceProvider.GetService<FeatureApis>()
+            ?? throw new InvalidOperationException("Call services.AddHubbubFeatures() before app.MapHubbubFeatures().");
+        foreach (var api in apis.All)
+        {
+            var group = app.MapGroup(api.Prefix)
+                .WithTags(api.Feature)
+                .WithMetadata(new FeatureBodyLimit(api.MaxBodyBytes(app.ServiceProvider)))
+                .AddEndpointFilter(FeatureErrors.RefusalsAsErrors)
+                .AddEndpointFilter(FeatureErrors.RequireCaller);
+            api.Map(group);
+        }
+        return app;
+    }
+
+    private sealed record FeatureApis(IReadOnlyList<FeatureApi> All);
+}
