@@ -21,7 +21,6 @@ public sealed partial class MessagingService
     public async Task<(ConversationView Conversation, bool Created)> CreateConversationAsync(HubbubUser me, CreateConversationRequest request,
         CancellationToken cancellationToken = default)
     {
-        await users.TouchAsync(me, cancellationToken);
         var others = OtherUsers(me, request.Participants, "participants");
         var kind = request.Kind ?? (others.Count == 1 && string.IsNullOrWhiteSpace(request.Title) ? Direct : Group);
         if (kind is not (Direct or Group))
@@ -69,7 +68,6 @@ public sealed partial class MessagingService
     /// <summary>The caller's conversations, newest activity first, with last message and unread count.</summary>
     public async Task<ConversationList> ListConversationsAsync(HubbubUser me, CancellationToken cancellationToken = default)
     {
-        await users.TouchAsync(me, cancellationToken);
         return new ConversationList(await database.ReadAsync(async tx =>
             await ViewsAsync(tx, await MessagingStore.ConversationsOfAsync(tx, me.Id, cancellationToken), me.Id, cancellationToken),
             cancellationToken));
@@ -78,7 +76,6 @@ public sealed partial class MessagingService
     /// <summary>One conversation of the caller.</summary>
     public async Task<ConversationView> GetConversationAsync(HubbubUser me, string conversation, CancellationToken cancellationToken = default)
     {
-        await users.TouchAsync(me, cancellationToken);
         var id = ParseConversation(conversation);
         return await database.ReadAsync(async tx =>
         {
@@ -90,7 +87,6 @@ public sealed partial class MessagingService
     /// <summary>Adds users to a group the caller takes part in; users already in it are ignored.</summary>
     public async Task<ConversationView> AddParticipantsAsync(HubbubUser me, AddParticipantsRequest request, CancellationToken cancellationToken = default)
     {
-        await users.TouchAsync(me, cancellationToken);
         var id = ParseConversation(request.Conversation);
         var newcomers = OtherUsers(me, request.Users, "users");
         if (newcomers.Count == 0)
@@ -118,7 +114,6 @@ public sealed partial class MessagingService
     /// <summary>Takes the caller out of a conversation; the others get <c>participants_changed</c>.</summary>
     public async Task LeaveAsync(HubbubUser me, string conversation, CancellationToken cancellationToken = default)
     {
-        await users.TouchAsync(me, cancellationToken);
         var id = ParseConversation(conversation);
         await database.WriteAsync(async tx =>
         {

@@ -12,7 +12,6 @@ public sealed partial class MessagingService
     public async Task<(MessageView Message, bool Created)> SendAsync(HubbubUser me, SendMessageRequest request,
         CancellationToken cancellationToken = default)
     {
-        await users.TouchAsync(me, cancellationToken);
         var id = ParseConversation(request.Conversation);
         var text = ValidText(request.Text);
         var clientId = ValidClientId(request.ClientId);
@@ -43,7 +42,6 @@ public sealed partial class MessagingService
     /// <summary>Replaces the text of the caller's own message, then publishes <c>message_edited</c>.</summary>
     public async Task<MessageView> EditAsync(HubbubUser me, MessageRequest request, CancellationToken cancellationToken = default)
     {
-        await users.TouchAsync(me, cancellationToken);
         var id = ParseConversation(request.Conversation);
         var messageId = ParseMessage(request.Message);
         var text = ValidText(request.Text);
@@ -69,7 +67,6 @@ public sealed partial class MessagingService
     /// <summary>Deletes the caller's own message (its text is gone), then publishes <c>message_deleted</c>; deleting twice is a no-op.</summary>
     public async Task<MessageView> DeleteAsync(HubbubUser me, MessageRequest request, CancellationToken cancellationToken = default)
     {
-        await users.TouchAsync(me, cancellationToken);
         var id = ParseConversation(request.Conversation);
         var messageId = ParseMessage(request.Message);
         return await database.WriteAsync(async tx =>
@@ -101,7 +98,6 @@ public sealed partial class MessagingService
     /// </summary>
     public async Task<ReadReceipt> MarkReadAsync(HubbubUser me, ReadRequest request, CancellationToken cancellationToken = default)
     {
-        await users.TouchAsync(me, cancellationToken);
         var id = ParseConversation(request.Conversation);
         var messageId = ParseMessage(request.Target);
         return await database.WriteAsync(async tx =>
@@ -125,7 +121,6 @@ public sealed partial class MessagingService
     /// </summary>
     public async Task<MessagePage> GetMessagesAsync(HubbubUser me, ConversationRequest request, CancellationToken cancellationToken = default)
     {
-        await users.TouchAsync(me, cancellationToken);
         var id = ParseConversation(request.Conversation);
         var (before, size) = (request.Before, request.Limit ?? Options.DefaultPageSize);
         if (size < 1 || size > Options.MaxPageSize)

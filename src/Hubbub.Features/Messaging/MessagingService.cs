@@ -16,7 +16,6 @@ namespace Hubbub.Features.Messaging;
 public sealed partial class MessagingService(
     FeatureDatabase database,
     ActionRateLimiter rateLimiter,
-    UserDirectory users,
     IOptions<MessagingOptions> options)
 {
     /// <summary>Longest user id accepted as a participant.</summary>

@@ -32,15 +32,19 @@ public sealed class CallerResolver(IRequestIdentity identity, UserDirectory user
     /// <summary>Whether the request is authenticated at all (a token, or the server key).</summary>
     public bool IsAuthenticated(HttpContext http) => identity.UserOf(http) is not null || identity.HasServerKey(http);
 
-    /// <summary>The acting user of a signed-in user's call (a WebSocket command, or a REST call with a token).</summary>
-    public ValueTask<HubbubUser> ForUserAsync(HubbubUser user, string? named, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The acting user of a signed-in user's call (a WebSocket command, or a REST call with a token). The directory
+    /// learns the name the token carries on the way, so every feature's lists show current names.
+    /// </summary>
+    public async ValueTask<HubbubUser> ForUserAsync(HubbubUser user, string? named, CancellationToken cancellationToken = default)
     {
+        await users.TouchAsync(user, cancellationToken);
         if (named is null || named == user.Id)
         {
-            return ValueTask.FromResult(user);
+            return user;
         }
         return user.IsAdmin
-            ? ActAsAsync(named, cancellationToken)
+            ? await ActAsAsync(named, cancellationToken)
             : throw HubbubException.Forbidden("only the server (X-Api-Key) or an admin may act for another user");
     }
 
