@@ -11,81 +11,38 @@ namespace Hubbub.Features.Kit.DomainEvents;
 /// logged, counted and retried with backoff; handlings failed <see cref="KitOptions.StuckAfterAttempts"/> times show in
 /// <c>hubbub_domain_event_handlings_stuck</c>.
 /// </summary>
-public sealed class DomainEventDispatcher(IDatabase database, FeatureDatabase features, KitSignals signals,
+internal sealed class DomainEventDispatcher(IDatabase database, FeatureDatabase features, KitSignals signals,
     IEnumerable<DomainEventHandlerRegistration> registrations, IServiceProvider services, IOptions<KitOptions> options, TimeProvider time,
-    ILogger<DomainEventDispatcher> logger) : BackgroundService
+    ILogger<DomainEventDispatcher> logger) : ClaimingLoop<DomainEventStore.HandlingRow>(options.Value, time, logger, "Domain events", signals.DomainEvents, KitMetrics.HandlingsStuck)
 {
-    private const int BatchSize = 50;
+    private Dictionary<(string, string), (DomainEventHandlerRegistration Registration, object Service)> _handlers = [];
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
+    protected override void Starting() =>
         // Resolved when the loop starts, not in the constructor: handler services write through the kit, which wakes
         // this loop, so they cannot be constructor dependencies of it.
-        var handlers = registrations.ToDictionary(r => (r.EventType, r.Handler), r => (r, services.GetRequiredService(r.Service)));
-        var o = options.Value;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var wait = TimeSpan.FromMilliseconds(o.PollMs);
-            try
-            {
-                if (await SweepAsync(handlers, stoppingToken) is { } next)
-                {
-                    var until = next - time.GetUtcNow().ToUnixTimeMilliseconds();
-                    wait = until < wait.TotalMilliseconds ? TimeSpan.FromMilliseconds(Math.Max(until, 0)) : wait;
-                }
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                KitLog.SweepFailed(logger, ex, "Domain events", o.PollMs);
-            }
-            try
-            {
-                await signals.DomainEvents.WaitAsync(wait, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+        _handlers = registrations.ToDictionary(r => (r.EventType, r.Handler), r => (r, services.GetRequiredService(r.Service)));
 
-    private async Task<long?> SweepAsync(Dictionary<(string, string), (DomainEventHandlerRegistration Registration, object Service)> handlers,
-        CancellationToken ct)
-    {
-        var o = options.Value;
-        while (true)
-        {
-            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var claim = Guid.NewGuid().ToString("N");
-            var batch = await DomainEventStore.ClaimAsync(database, claim, now, now + o.LeaseMs, BatchSize, ct);
-            foreach (var handling in batch)
-            {
-                await RunAsync(handling, claim, handlers, ct);
-            }
-            if (batch.Count < BatchSize)
-            {
-                break;
-            }
-        }
-        var (stuck, next) = await DomainEventStore.StateAsync(database, o.StuckAfterAttempts, ct);
-        KitMetrics.HandlingsStuck.Set(stuck);
-        return next;
-    }
+    /// <inheritdoc />
+    private protected override Task<List<DomainEventStore.HandlingRow>> ClaimAsync(string claim, long now, long until, int limit, CancellationToken cancellationToken) =>
+        DomainEventStore.ClaimAsync(database, claim, now, until, limit, cancellationToken);
 
-    private async Task RunAsync(DomainEventStore.HandlingRow handling, string claim,
-        Dictionary<(string, string), (DomainEventHandlerRegistration Registration, object Service)> handlers, CancellationToken ct)
+    /// <inheritdoc />
+    private protected override Task<(long Stuck, long? NextMs)> StateAsync(int stuckAfter, CancellationToken cancellationToken) =>
+        DomainEventStore.StateAsync(database, stuckAfter, cancellationToken);
+
+    private protected override async Task RunAsync(DomainEventStore.HandlingRow row, string claim, CancellationToken ct)
     {
         try
         {
-            if (!handlers.TryGetValue((handling.Type, handling.Handler), out var handler))
+            if (!_handlers.TryGetValue((row.Type, row.Handler), out var handler))
             {
-                throw new InvalidOperationException($"no handler '{handling.Handler}' for '{handling.Type}' is registered on this node");
+                throw new InvalidOperationException($"no handler '{row.Handler}' for '{row.Type}' is registered on this node");
             }
             await features.WriteAsync(async tx =>
             {
-                await handler.Registration.Invoke(handler.Service, tx, handling.Data, ct);
-                if (!await DomainEventStore.MarkHandledAsync(tx, handling.EventId, handling.Handler, claim, ct))
+                await handler.Registration.Invoke(handler.Service, tx, row.Data, ct);
+                if (!await DomainEventStore.MarkHandledAsync(tx, row.EventId, row.Handler, claim, ct))
                 {
                     // Another node took the handling over (this one outlived its lease): roll the effect back.
                     throw new InvalidOperationException("the claim on this handling expired and was taken over");
@@ -95,16 +52,16 @@ public sealed class DomainEventDispatcher(IDatabase database, FeatureDatabase fe
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            var attempts = (int)handling.Attempts + 1;
+            var attempts = (int)row.Attempts + 1;
             var delay = options.Value.RetryDelay(attempts);
-            KitLog.HandlerFailed(logger, ex, handling.Handler, handling.EventId, handling.Type, attempts, (long)delay.TotalMilliseconds);
+            KitLog.HandlerFailed(logger, ex, row.Handler, row.EventId, row.Type, attempts, (long)delay.TotalMilliseconds);
             if (attempts == options.Value.StuckAfterAttempts)
             {
-                KitLog.HandlerStuck(logger, handling.Handler, handling.EventId, attempts);
+                KitLog.HandlerStuck(logger, row.Handler, row.EventId, attempts);
             }
-            KitMetrics.HandlingFailures.WithLabels(handling.Handler).Inc();
-            await DomainEventStore.FailAsync(database, handling.EventId, handling.Handler,
-                time.GetUtcNow().ToUnixTimeMilliseconds() + (long)delay.TotalMilliseconds, ex.Message, CancellationToken.None);
+            KitMetrics.HandlingFailures.WithLabels(row.Handler).Inc();
+            await DomainEventStore.FailAsync(database, row.EventId, row.Handler,
+                Time.GetUtcNow().ToUnixTimeMilliseconds() + (long)delay.TotalMilliseconds, ex.Message, CancellationToken.None);
         }
     }
 }

@@ -16,70 +16,35 @@ namespace Hubbub.Features.Kit.Outbox;
 /// and before deleting publishes that row again after the lease.
 /// </summary>
 public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publisher, IOptions<KitOptions> options, TimeProvider time,
-    ILogger<OutboxDispatcher> logger) : BackgroundService
+    ILogger<OutboxDispatcher> logger) : KitLoop(options.Value, time, logger, "Outbox", new Wakeup())
 {
     private const int BatchSize = 100;
-    private readonly Wakeup _wakeup = new();
 
     /// <summary>Wakes the loop (failed rows to retry, or another node's leftovers worth a look).</summary>
-    public void Signal() => _wakeup.Signal();
+    public void Signal() => Wakeup.Signal();
 
     /// <summary>Publishes rows this node just committed (claimed in their own transaction), in order.</summary>
     internal Task PublishCommittedAsync(IReadOnlyList<OutboxRow> rows) => PublishAsync(rows, CancellationToken.None);
 
-    /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var o = options.Value;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var wait = TimeSpan.FromMilliseconds(o.PollMs);
-            try
-            {
-                // Until the next retry or lease expiry, if that comes before the next poll.
-                if (await SweepAsync(stoppingToken) is { } next)
-                {
-                    var until = next - time.GetUtcNow().ToUnixTimeMilliseconds();
-                    if (until < wait.TotalMilliseconds)
-                    {
-                        wait = TimeSpan.FromMilliseconds(Math.Max(until, 0));
-                    }
-                }
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                KitLog.SweepFailed(logger, ex, "Outbox", o.PollMs);
-            }
-            try
-            {
-                await _wakeup.WaitAsync(wait, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
     /// <summary>Claims and publishes every row whose claim expired, batch by batch; returns when the next one expires.</summary>
-    internal async Task<long?> SweepAsync(CancellationToken ct)
+    protected override async Task<long?> SweepAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
-            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
             var claim = Guid.NewGuid().ToString("N");
-            var rows = await OutboxStore.ClaimAsync(database, claim, now, now + options.Value.LeaseMs, BatchSize, ct);
+            var rows = await OutboxStore.ClaimAsync(database, claim, now, now + options.Value.LeaseMs, BatchSize, cancellationToken);
             if (rows.Count == 0)
             {
                 break;
             }
-            await PublishAsync(rows, ct);
+            await PublishAsync(rows, cancellationToken);
             if (rows.Count < BatchSize)
             {
                 break;
             }
         }
-        var (pending, next) = await OutboxStore.PendingAsync(database, ct);
+        var (pending, next) = await OutboxStore.PendingAsync(database, cancellationToken);
         KitMetrics.OutboxPending.Set(pending);
         return next;
     }
@@ -118,7 +83,7 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
             }
         }
         await OutboxStore.DeleteAsync(database, done, CancellationToken.None);
-        await OutboxStore.ReleaseAsync(database, heldBack, time.GetUtcNow().ToUnixTimeMilliseconds(), CancellationToken.None);
+        await OutboxStore.ReleaseAsync(database, heldBack, Time.GetUtcNow().ToUnixTimeMilliseconds(), CancellationToken.None);
     }
 
     private ValueTask PublishOneAsync(OutboxRow row, CancellationToken ct) => row.Kind switch
@@ -133,7 +98,7 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
     {
         var attempts = (int)row.Attempts + 1;
         var delay = options.Value.RetryDelay(attempts);
-        var retryAt = time.GetUtcNow().ToUnixTimeMilliseconds() + (long)delay.TotalMilliseconds;
+        var retryAt = Time.GetUtcNow().ToUnixTimeMilliseconds() + (long)delay.TotalMilliseconds;
         KitLog.PublishFailed(logger, ex, row.EventType, row.Channel, attempts, (long)delay.TotalMilliseconds);
         KitMetrics.OutboxFailures.Inc();
         try

@@ -11,71 +11,30 @@ namespace Hubbub.Features.Kit.Scheduling;
 /// Sleeps until the next job is due, at most <see cref="KitOptions.PollMs"/> (jobs another node scheduled), and wakes
 /// at once when this node schedules one.
 /// </summary>
-public sealed class JobRunner(IDatabase database, FeatureDatabase features, KitSignals signals, IEnumerable<JobHandlerRegistration> registrations,
-    IServiceProvider services, IOptions<KitOptions> options, TimeProvider time, ILogger<JobRunner> logger) : BackgroundService
+internal sealed class JobRunner(IDatabase database, FeatureDatabase features, KitSignals signals, IEnumerable<JobHandlerRegistration> registrations,
+    IServiceProvider services, IOptions<KitOptions> options, TimeProvider time, ILogger<JobRunner> logger)
+    : ClaimingLoop<JobStore.JobRow>(options.Value, time, logger, "Scheduler", signals.Jobs, KitMetrics.JobsStuck)
 {
-    private const int BatchSize = 50;
+    private Dictionary<string, (JobHandlerRegistration Registration, object Service)> _handlers = [];
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
+    protected override void Starting() =>
         // Resolved when the loop starts: handler services schedule through the kit, which wakes this loop.
-        var handlers = registrations.ToDictionary(r => r.Kind, r => (r, services.GetRequiredService(r.Service)), StringComparer.Ordinal);
-        var o = options.Value;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var wait = TimeSpan.FromMilliseconds(o.PollMs);
-            try
-            {
-                if (await SweepAsync(handlers, stoppingToken) is { } next)
-                {
-                    var until = next - time.GetUtcNow().ToUnixTimeMilliseconds();
-                    wait = until < wait.TotalMilliseconds ? TimeSpan.FromMilliseconds(Math.Max(until, 0)) : wait;
-                }
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                KitLog.SweepFailed(logger, ex, "Scheduler", o.PollMs);
-            }
-            try
-            {
-                await signals.Jobs.WaitAsync(wait, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+        _handlers = registrations.ToDictionary(r => r.Kind, r => (r, services.GetRequiredService(r.Service)), StringComparer.Ordinal);
 
-    private async Task<long?> SweepAsync(Dictionary<string, (JobHandlerRegistration Registration, object Service)> handlers, CancellationToken ct)
-    {
-        var o = options.Value;
-        while (true)
-        {
-            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var claim = Guid.NewGuid().ToString("N");
-            var batch = await JobStore.ClaimAsync(database, claim, now, now + o.LeaseMs, BatchSize, ct);
-            foreach (var job in batch)
-            {
-                await RunAsync(job, claim, handlers, ct);
-            }
-            if (batch.Count < BatchSize)
-            {
-                break;
-            }
-        }
-        var (stuck, next) = await JobStore.StateAsync(database, o.StuckAfterAttempts, ct);
-        KitMetrics.JobsStuck.Set(stuck);
-        return next;
-    }
+    /// <inheritdoc />
+    private protected override Task<List<JobStore.JobRow>> ClaimAsync(string claim, long now, long until, int limit, CancellationToken cancellationToken) =>
+        JobStore.ClaimAsync(database, claim, now, until, limit, cancellationToken);
 
-    private async Task RunAsync(JobStore.JobRow row, string claim, Dictionary<string, (JobHandlerRegistration Registration, object Service)> handlers,
-        CancellationToken ct)
+    /// <inheritdoc />
+    private protected override Task<(long Stuck, long? NextMs)> StateAsync(int stuckAfter, CancellationToken cancellationToken) =>
+        JobStore.StateAsync(database, stuckAfter, cancellationToken);
+
+    private protected override async Task RunAsync(JobStore.JobRow row, string claim, CancellationToken ct)
     {
         try
         {
-            if (!handlers.TryGetValue(row.Kind, out var handler))
+            if (!_handlers.TryGetValue(row.Kind, out var handler))
             {
                 KitLog.JobWithoutHandler(logger, row.Kind, row.JobKey);
                 throw new InvalidOperationException($"no handler for job kind '{row.Kind}' is registered on this node");
@@ -98,7 +57,7 @@ public sealed class JobRunner(IDatabase database, FeatureDatabase features, KitS
             var delay = options.Value.RetryDelay(attempts);
             KitLog.JobFailed(logger, ex, row.Kind, row.JobKey, attempts, (long)delay.TotalMilliseconds);
             KitMetrics.JobFailures.WithLabels(row.Kind).Inc();
-            await JobStore.FailAsync(database, row, time.GetUtcNow().ToUnixTimeMilliseconds() + (long)delay.TotalMilliseconds, ex.Message,
+            await JobStore.FailAsync(database, row, Time.GetUtcNow().ToUnixTimeMilliseconds() + (long)delay.TotalMilliseconds, ex.Message,
                 CancellationToken.None);
         }
     }
