@@ -56,6 +56,15 @@ public static class HubbubFeaturesSetup
         return services;
     }
 
+    /// <summary>Adds one more feature after <see cref="AddHubbubFeatures"/> (a host's own, or a test's).</summary>
+    public static IServiceCollection AddHubbubFeature(this IServiceCollection services, HubbubFeature feature)
+    {
+        var apis = services.Select(d => d.ImplementationInstance).OfType<FeatureApis>().SingleOrDefault()
+            ?? throw new InvalidOperationException("Call services.AddHubbubFeatures() before AddHubbubFeature().");
+        feature.Declare(new FeatureBuilder(services, feature, apis.Declared));
+        return services;
+    }
+
     /// <summary>Maps every feature's REST group (and the kit's): auth, body bound, refusals with <c>reason</c>, OpenAPI tag.</summary>
     public static IEndpointRouteBuilder MapHubbubFeatures(this IEndpointRouteBuilder app)
     {
@@ -73,5 +82,8 @@ public static class HubbubFeaturesSetup
         return app;
     }
 
-    private sealed record FeatureApis(IReadOnlyList<FeatureApi> All);
+    private sealed record FeatureApis(List<FeatureApi> Declared)
+    {
+        public IReadOnlyList<FeatureApi> All => Declared;
+    }
 }
