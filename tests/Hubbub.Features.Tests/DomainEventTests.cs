@@ -1,6 +1,7 @@
 using Hubbub.Features.Kit;
 using Hubbub.Features.Tests.Infrastructure;
 using Hubbub.Messaging.Tests.Infrastructure;
+using Hubbub.Server.Tests.Infrastructure;
 using Hubbub.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -52,6 +53,29 @@ public sealed class DomainEventTests
         await Task.Delay(300);
         Assert.Equal(0, effects.Attempts);
         Assert.Equal(0, await CountAsync(chat.Server.Services.GetRequiredService<IDatabase>(), "xp", user));
+    }
+
+    [Fact]
+    public async Task A_publication_the_core_refuses_is_dropped_and_logged_and_the_commit_stands()
+    {
+        await using var chat = await ChatServer.StartAsync("sqlite");
+        var features = chat.Server.Services.GetRequiredService<FeatureDatabase>();
+        var user = Users.New("ada");
+        await using var ws = await chat.ConnectAsync(user);
+        await ws.SubscribeAsync($"user:{user}");
+
+        // No such namespace: no retry can ever publish it. The caller still hears success; the next row goes out.
+        await features.WriteAsync(async tx =>
+        {
+            await tx.PublishAsync("nowhere:x", "lost", 1, Hubbub.Features.Kit.KitJsonContext.Default.Int32);
+            await tx.PublishAsync($"user:{user}", "kept", 2, Hubbub.Features.Kit.KitJsonContext.Default.Int32);
+        });
+
+        Assert.Equal(2, (await ws.NextAsync(f => f.Type() == "kept")).GetProperty("data").GetInt32());
+        Assert.Contains(chat.Server.Logs, l => l.Contains("dropped lost on nowhere:x", StringComparison.Ordinal));
+        var pending = await chat.Server.Services.GetRequiredService<IDatabase>().ReadAsync(async tx =>
+            await tx.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM kit_outbox"));
+        Assert.Equal(0, pending);
     }
 
     internal static Task<long> CountAsync(IDatabase database, string kind, string reference) =>

@@ -8,6 +8,7 @@ namespace Hubbub.Features.Kit;
 /// <summary>Source-generated JSON for the kit's own contracts.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(NotificationView))]
 [JsonSerializable(typeof(NotificationList))]
 [JsonSerializable(typeof(MarkReadRequest))]

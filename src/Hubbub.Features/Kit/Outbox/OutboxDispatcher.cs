@@ -23,8 +23,25 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
     /// <summary>Wakes the loop (failed rows to retry, or another node's leftovers worth a look).</summary>
     public void Signal() => Wakeup.Signal();
 
-    /// <summary>Publishes rows this node just committed (claimed in their own transaction), in order.</summary>
-    internal Task PublishCommittedAsync(IReadOnlyList<OutboxRow> rows) => PublishAsync(rows, CancellationToken.None);
+    /// <summary>
+    /// Publishes rows this node just committed (claimed in their own transaction), in order. Never throws: the change is
+    /// committed, so its caller must hear success; what could not be published or marked done stays claimed until its
+    /// lease expires and the loop takes it over.
+    /// </summary>
+    internal async Task PublishCommittedAsync(IReadOnlyList<OutboxRow> rows)
+    {
+        try
+        {
+            await PublishAsync(rows, CancellationToken.None);
+        }
+#pragma warning disable CA1031 // See above: logged, and retried after the lease.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            KitLog.SweepFailed(logger, ex, "Outbox (after commit)", options.Value.LeaseMs);
+            Signal();
+        }
+    }
 
     /// <summary>Claims and publishes every row whose claim expired, batch by batch; returns when the next one expires.</summary>
     protected override async Task<long?> SweepAsync(CancellationToken cancellationToken)
