@@ -384,6 +384,8 @@ export declare class HubbubClient {
   off<E extends keyof ClientEvents>(event: E, fn: (payload: ClientEvents[E]) => void): void;
   /** Opens the connection; resolves at the first welcome, rejects only if the client stops for good first. */
   connect(): Promise<void>;
+  /** While waiting to reconnect (backoff or open breaker), tries now instead; returns whether an attempt started. */
+  retryNow(): boolean;
   /** Closes with 1000 and stops reconnecting; queued and unanswered requests reject with `closed`. */
   close(reason?: string): void;
   /** Subscribes (now or once connected) and keeps the subscription across reconnects. */

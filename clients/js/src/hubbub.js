@@ -413,6 +413,19 @@ export class HubbubClient extends Emitter {
   }
 
   /**
+   * While waiting to reconnect (backoff or an open circuit breaker), tries again now instead of at the end of the
+   * wait: for a "retry now" button after a long outage. Does nothing in any other state.
+   * @returns {boolean} whether an attempt was started.
+   */
+  retryNow() {
+    if (this._state !== 'reconnecting' || this._reconnectTimer === null) return false;
+    this._timers.clearTimeout(this._reconnectTimer);
+    this._reconnectTimer = null;
+    this._open();
+    return true;
+  }
+
+  /**
    * Closes the connection with 1000 and stops reconnecting. Queued and unanswered requests are rejected
    * with `closed`. Subscriptions are kept: a later `connect()` restores them with recovery.
    * @param {string} [reason]
