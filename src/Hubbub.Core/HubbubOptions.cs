@@ -41,7 +41,11 @@ public sealed class HubbubOptions
     /// </summary>
     public long SendQueueMaxBytes { get; set; } = 8 * 1024 * 1024;
 
-    /// <summary>How long a slow consumer's close frame may take before the socket is aborted (ms).</summary>
+    /// <summary>
+    /// How long a closing socket's close frame may take before the socket and its TCP connection are aborted (ms); also
+    /// how long a connection accepted on the connection level may take, after its close handshake, to send what it still
+    /// buffers before it is aborted.
+    /// </summary>
     public int SlowConsumerCloseGraceMs { get; set; } = 5_000;
 
     /// <summary>Channels one connection may be subscribed to at once.</summary>
@@ -135,7 +139,6 @@ public sealed class HubbubOptions
         Positive(nameof(SendQueueCapacity), SendQueueCapacity);
         Positive(nameof(SendQueueMaxBytes), SendQueueMaxBytes);
         Positive(nameof(MaxHistoryReplyBytes), MaxHistoryReplyBytes);
-        Positive(nameof(SlowConsumerCloseGraceMs), SlowConsumerCloseGraceMs);
         Positive(nameof(MaxSubscriptionsPerConnection), MaxSubscriptionsPerConnection);
         Positive(nameof(MaxConnectionsPerUser), MaxConnectionsPerUser);
         Positive(nameof(MaxChannelLength), MaxChannelLength);
