@@ -114,7 +114,8 @@ public sealed partial class HubbubClient
                 }
             }
         }
-        return new HubbubHistory(publications, offset, epoch);
+        var truncated = reply.TryGetProperty("truncated"u8, out var t) && t.ValueKind == JsonValueKind.True;
+        return new HubbubHistory(publications, offset, epoch) { Truncated = truncated };
     }
 
     /// <summary>Who is in <paramref name="channel"/> (one entry per user).</summary>

@@ -199,6 +199,8 @@ export interface HistoryReply {
   publications: Publication[];
   offset: number;
   epoch: string;
+  /** Present (true) when more publications were asked for than fit the server's reply budget; ask again with `since` the last offset. */
+  truncated?: true;
 }
 
 /** The injectable clock: used for backoff, the breaker's cool-down, heartbeat checks and timeouts. */
