@@ -86,6 +86,14 @@ public sealed class HubbubOptions
     /// </summary>
     public int MaxHistoryReplyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Bytes of publications the in-memory history holds on this node, all channels together (default 256 MiB). Past it
+    /// the oldest publications go first, whatever their channel; a client recovering from before them is told
+    /// <c>recovered:false</c>, as when count or age trimmed them. Each publication counts its frame, its data and
+    /// <see cref="Memory.MemoryHistoryStore.EntryOverheadBytes"/>. Not used with Redis (bound Redis with its own <c>maxmemory</c>).
+    /// </summary>
+    public long MaxHistoryBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>History kept per channel unless its namespace says otherwise.</summary>
     public NamespaceOptions History { get; set; } = new();
 
@@ -153,6 +161,7 @@ public sealed class HubbubOptions
             errors.Add($"Hubbub:MaxHistoryReplyBytes ({MaxHistoryReplyBytes}) must be below Hubbub:SendQueueMaxBytes ({SendQueueMaxBytes}), " +
                 "or a history reply would close its own connection as a slow consumer.");
         }
+        Positive(nameof(MaxHistoryBytes), MaxHistoryBytes);
         if (ClientTimeoutMs < 0)
         {
             errors.Add("Hubbub:ClientTimeoutMs must be 0 (twice the heartbeat) or more.");

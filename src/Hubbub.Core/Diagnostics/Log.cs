@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(1010, LogLevel.Error, "Delivering an ephemeral event on {Channel} failed")]
     public static partial void EphemeralFailed(ILogger logger, Exception exception, string channel);
+
+    [LoggerMessage(1050, LogLevel.Error, "Sweeping the in-memory history failed; the next sweep tries again")]
+    public static partial void HistorySweepFailed(ILogger logger, Exception exception);
 }

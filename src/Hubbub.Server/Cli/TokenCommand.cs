@@ -17,6 +17,16 @@ public static class TokenCommand
             error.WriteLine("usage: token --user ID [--name NAME] [--roles admin,...] [--ttl SECONDS]");
             return 2;
         }
+        if (!Features.UserIds.IsValid(user))
+        {
+            error.WriteLine($"--user must be 1 to {Features.UserIds.MaxLength} letters, digits and _ - . : @ = , | (the server refuses any other 'sub')");
+            return 2;
+        }
+        if (options.TryGetValue("name", out var name) && !Features.DisplayNames.IsValid(name))
+        {
+            error.WriteLine($"--name must be at most {Features.DisplayNames.MaxLength} characters without control characters");
+            return 2;
+        }
         var ttl = 24 * 3600;
         if (options.TryGetValue("ttl", out var ttlText) && (!int.TryParse(ttlText, out ttl) || ttl <= 0))
         {
