@@ -19,15 +19,29 @@ public sealed partial class HubbubClient
     /// Throws <see cref="HubbubRequestException"/> with the server's <c>code</c> when it answers with an error,
     /// <see cref="HubbubConnectionException"/> when no answer can come.
     /// </summary>
-    public Task<JsonElement> CallAsync(string type, JsonElement data, CancellationToken ct = default)
+    public Task<JsonElement> CallAsync(string type, JsonElement data, CancellationToken ct = default) =>
+        CallAsync(type, data, CallOptions.Default, ct);
+
+    /// <summary>
+    /// <see cref="CallAsync(string, JsonElement, CancellationToken)"/> with <paramref name="options"/>: with
+    /// <see cref="CallOptions.Queue"/> false a request made while not connected throws
+    /// <see cref="HubbubConnectionException"/> (<see cref="HubbubConnectionException.NeverSent"/> true) at once instead
+    /// of waiting in the offline queue, for commands that must never be sent late (a bid).
+    /// </summary>
+    public Task<JsonElement> CallAsync(string type, JsonElement data, CallOptions options, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(type);
-        return SendAsync(type, null, data, ct);
+        ArgumentNullException.ThrowIfNull(options);
+        return SendAsync(type, null, data, ct, options.Queue);
     }
 
     /// <summary><see cref="CallAsync(string, JsonElement, CancellationToken)"/> with <paramref name="data"/> serialized by <see cref="HubbubClientOptions.JsonOptions"/>.</summary>
     public Task<JsonElement> CallAsync<T>(string type, T data, CancellationToken ct = default) =>
-        CallAsync(type, JsonSerializer.SerializeToElement(data, _options.JsonOptions), ct);
+        CallAsync(type, JsonSerializer.SerializeToElement(data, _options.JsonOptions), CallOptions.Default, ct);
+
+    /// <summary><see cref="CallAsync(string, JsonElement, CallOptions, CancellationToken)"/> with <paramref name="data"/> serialized by <see cref="HubbubClientOptions.JsonOptions"/>.</summary>
+    public Task<JsonElement> CallAsync<T>(string type, T data, CallOptions options, CancellationToken ct = default) =>
+        CallAsync(type, JsonSerializer.SerializeToElement(data, _options.JsonOptions), options, ct);
 
     /// <summary>
     /// Subscribes to <paramref name="channel"/> and waits for the server's answer (while offline: until connected).
@@ -100,7 +114,8 @@ public sealed partial class HubbubClient
                 }
             }
         }
-        return new HubbubHistory(publications, offset, epoch);
+        var truncated = reply.TryGetProperty("truncated"u8, out var t) && t.ValueKind == JsonValueKind.True;
+        return new HubbubHistory(publications, offset, epoch) { Truncated = truncated };
     }
 
     /// <summary>Who is in <paramref name="channel"/> (one entry per user).</summary>
@@ -161,7 +176,7 @@ public sealed partial class HubbubClient
         }
     }
 
-    private async Task<JsonElement> SendAsync(string type, string? channel, JsonElement data, CancellationToken ct)
+    private async Task<JsonElement> SendAsync(string type, string? channel, JsonElement data, CancellationToken ct, bool queue = true)
     {
         ct.ThrowIfCancellationRequested();
         var id = Interlocked.Increment(ref _nextId);
@@ -191,9 +206,13 @@ public sealed partial class HubbubClient
             {
                 SendLocked(pending, session);
             }
+            else if (!queue)
+            {
+                pending.Fail(new HubbubConnectionException($"not connected: '{type}' was not sent, and CallOptions.Queue = false keeps it from being sent later", neverSent: true));
+            }
             else if (_options.OfflineQueueCapacity == 0)
             {
-                pending.Fail(new HubbubConnectionException($"not connected, and the offline queue is off: '{type}' was not sent"));
+                pending.Fail(new HubbubConnectionException($"not connected, and the offline queue is off: '{type}' was not sent", neverSent: true));
             }
             else
             {
@@ -209,7 +228,7 @@ public sealed partial class HubbubClient
         {
             Log.Dropped(_logger, _options.OfflineQueueCapacity, dropped.Type);
             dropped.Fail(new HubbubConnectionException(
-                $"'{dropped.Type}' was dropped unsent: the offline queue holds at most {_options.OfflineQueueCapacity} requests"));
+                $"'{dropped.Type}' was dropped unsent: the offline queue holds at most {_options.OfflineQueueCapacity} requests", neverSent: true));
             Raise(MessageDropped, new MessageDroppedEventArgs(dropped.Type, dropped.Channel));
         }
         return await pending.Task;

@@ -43,7 +43,11 @@ public sealed partial class HubbubClient : IAsyncDisposable
         _time = options.TimeProvider;
         _logger = options.Logger ?? (ILogger?)options.LoggerFactory?.CreateLogger<HubbubClient>() ?? NullLogger.Instance;
         _policy = new ReconnectPolicy(options);
+        Rest = new HubbubRestClient(options, _url);
     }
+
+    /// <summary>The server's REST API, called with this client's token (see <see cref="HubbubRestClient"/>).</summary>
+    public HubbubRestClient Rest { get; }
 
     /// <summary>The current connection state.</summary>
     public ConnectionState State
@@ -113,6 +117,7 @@ public sealed partial class HubbubClient : IAsyncDisposable
             }
         }
         StopEverything("the client was disposed", closeStreamsWithError: false);
+        Rest.Dispose();
         if (State != ConnectionState.Stopped)
         {
             SetState(ConnectionState.Stopped, closeCode: CloseCodes.Normal, reason: "closed by the client");

@@ -57,6 +57,15 @@ public sealed class HubbubClientOptions
     /// <summary>Source of the backoff jitter; tests pass a seeded or scripted one. Default <see cref="Random.Shared"/>.</summary>
     public Random Random { get; set; } = Random.Shared;
 
+    /// <summary>
+    /// Base URL of the REST API for <see cref="HubbubClient.Rest"/>, e.g. <c>https://api.example.com/</c>. Default: derived
+    /// from <see cref="Url"/> (<c>wss://host/ws</c> → <c>https://host/</c>).
+    /// </summary>
+    public Uri? RestUrl { get; set; }
+
+    /// <summary>The HttpClient <see cref="HubbubClient.Rest"/> uses (e.g. from <c>IHttpClientFactory</c>); not disposed by the SDK. Default: one of its own.</summary>
+    public HttpClient? HttpClient { get; set; }
+
     /// <summary>Where the client logs (category <c>Hubbub.Client.HubbubClient</c>). Default: no logging.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
@@ -97,6 +106,10 @@ public sealed class HubbubClientOptions
         if (MaxIncomingFrameBytes < 1024)
         {
             throw new ArgumentException("MaxIncomingFrameBytes must be at least 1024.", nameof(MaxIncomingFrameBytes));
+        }
+        if (RestUrl is not null && (!RestUrl.IsAbsoluteUri || RestUrl.Scheme is not ("http" or "https")))
+        {
+            throw new ArgumentException("RestUrl must be an absolute http:// or https:// address.", nameof(RestUrl));
         }
         ArgumentNullException.ThrowIfNull(TimeProvider);
         ArgumentNullException.ThrowIfNull(Random);

@@ -54,4 +54,11 @@ public sealed record HubbubEvent(
 /// <param name="Publications">Oldest first.</param>
 /// <param name="Offset">The channel's latest offset.</param>
 /// <param name="Epoch">The channel's epoch.</param>
-public sealed record HubbubHistory(IReadOnlyList<HubbubEvent> Publications, long Offset, string Epoch);
+public sealed record HubbubHistory(IReadOnlyList<HubbubEvent> Publications, long Offset, string Epoch)
+{
+    /// <summary>
+    /// True when more publications were asked for than fit the server's reply budget (<c>Hubbub:MaxHistoryReplyBytes</c>):
+    /// <see cref="Publications"/> holds the oldest of them; ask again with <c>since</c> the last one's offset for the rest.
+    /// </summary>
+    public bool Truncated { get; init; }
+}

@@ -6,6 +6,8 @@ using Hubbub.Core.Publishing;
 using Hubbub.Core.Seams;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Hubbub.Core;
 
@@ -25,7 +27,9 @@ public static class HubbubCoreServices
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<SubscriberRegistry>();
         services.TryAddSingleton<IBrokerSink>(sp => sp.GetRequiredService<SubscriberRegistry>());
-        services.TryAddSingleton<MemoryHistoryStore>();
+        services.TryAddSingleton(sp => new MemoryHistoryStore(sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<HubbubOptions>>().Value.MaxHistoryBytes));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MemoryHistorySweeper>());
         services.TryAddSingleton<IHistoryStore>(sp => sp.GetRequiredService<MemoryHistoryStore>());
         services.TryAddSingleton<IBroker>(sp => new MemoryBroker(sp.GetRequiredService<MemoryHistoryStore>(), sp.GetRequiredService<IBrokerSink>()));
         services.TryAddSingleton<IPresenceStore, MemoryPresenceStore>();

@@ -61,8 +61,11 @@ public sealed partial class HubbubEngine
                 var history = await _history.ReadAsync(channel.Value, position.Offset, position.Epoch,
                     Math.Max(policy.Size, 1), ct);
                 top = history.Top;
-                wasRecovered = history.Complete;
-                if (history.Complete)
+                // Replayed only within the history reply budget: the replay is queued at once, and a larger one would
+                // hold that much memory per connection (and close a client that reads as fast as it can as a slow
+                // consumer). Beyond it the client is told, and pages what it missed with history.
+                wasRecovered = history.Complete && FrameBytes(history.Publications) <= _options.MaxHistoryReplyBytes;
+                if (wasRecovered == true)
                 {
                     recovered = history.Publications;
                 }
@@ -169,7 +172,7 @@ public sealed partial class HubbubEngine
         }
         var (sinceOffset, sinceEpoch) = ReadSince(request.Since);
         var result = await _history.ReadAsync(channel.Value, sinceOffset, sinceEpoch, limit, ct);
-        connection.TryEnqueue(HistoryReply(rawId, result));
+        connection.TryEnqueue(HistoryReply(rawId, result, _options.MaxHistoryReplyBytes));
     }
 
     /// <summary>A history <c>since</c>: absent, a bare offset, or <c>{offset, epoch?}</c>.</summary>
@@ -268,23 +271,55 @@ public sealed partial class HubbubEngine
         }
     }
 
-    private static byte[] HistoryReply(string? rawId, HistoryResult result)
+    /// <summary>
+    /// The history reply: the oldest publications of <paramref name="result"/> whose frames fit
+    /// <paramref name="maxBytes"/> together (always at least one), and <c>truncated:true</c> when some did not fit.
+    /// </summary>
+    private static byte[] HistoryReply(string? rawId, HistoryResult result, int maxBytes)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        var publications = result.Publications;
+        var count = 0;
+        long bytes = 0;
+        while (count < publications.Count)
+        {
+            var next = publications[count].Frame.Length;
+            if (count > 0 && bytes + next > maxBytes)
+            {
+                break;
+            }
+            bytes += next;
+            count++;
+        }
+        // Sized up front (frames, commas, the rest of the reply): a doubling buffer would hold up to twice the reply.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>((int)Math.Min(int.MaxValue, bytes + count + 256));
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
             w.WritePropertyName("publications"u8);
             w.WriteStartArray();
-            foreach (var publication in result.Publications)
+            for (var i = 0; i < count; i++)
             {
-                w.WriteRawValue(publication.Frame, skipInputValidation: true);
+                w.WriteRawValue(publications[i].Frame, skipInputValidation: true);
             }
             w.WriteEndArray();
             w.WriteNumber("offset"u8, result.Top.Offset);
             w.WriteString("epoch"u8, result.Top.Epoch);
+            if (count < publications.Count)
+            {
+                w.WriteBoolean("truncated"u8, true);
+            }
             w.WriteEndObject();
         }
         return FrameWriter.ReplyRaw(rawId, buffer.WrittenSpan);
+    }
+
+    private static long FrameBytes(IReadOnlyList<Publication> publications)
+    {
+        long bytes = 0;
+        foreach (var publication in publications)
+        {
+            bytes += publication.Frame.Length;
+        }
+        return bytes;
     }
 }

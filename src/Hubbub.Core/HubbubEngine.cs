@@ -105,10 +105,12 @@ public sealed partial class HubbubEngine : IDisposable
     /// Serves one accepted WebSocket until it closes: sends <c>welcome</c>, runs the reader and writer, and
     /// finally removes the connection's subscriptions and presence. Pass the stream the socket was made on as
     /// <paramref name="transport"/> when it is a <see cref="CoalescingStream"/>, so several queued frames are
-    /// sent in one transport write; without it every frame is written on its own.
+    /// sent in one transport write; without it every frame is written on its own. Pass the door's hold on the TCP
+    /// connection as <paramref name="end"/>: it is ended (aborted unless the close handshake completed) before this
+    /// returns, and the connection counts against its user's cap until then.
     /// </summary>
     public async Task RunConnectionAsync(WebSocket socket, HubbubUser user, CancellationToken cancellationToken,
-        CoalescingStream? transport = null)
+        CoalescingStream? transport = null, ITransportEnd? end = null)
     {
         var connection = new ClientConnection(NewConnectionId(), user, socket, transport, _options, _time, _logger);
         if (!Connections.TryAdd(connection, _options.MaxConnectionsPerUser))
@@ -119,6 +121,7 @@ public sealed partial class HubbubEngine : IDisposable
             connection.Close(CloseCodes.TooManyConnections, "too many connections");
             await connection.RunAsync(static (_, _) => ValueTask.CompletedTask, cancellationToken);
             await connection.FinishAsync();
+            await EndTransportAsync(socket, end);
             return;
         }
 
@@ -143,13 +146,35 @@ public sealed partial class HubbubEngine : IDisposable
             }
             finally
             {
-                // Last: a connection still waiting for its client's close frame no longer counts anywhere.
-                await connection.FinishAsync();
+                try
+                {
+                    // A connection still waiting for its client's close frame no longer counts as open (hubbub_connections,
+                    // presence, broadcasts)...
+                    await connection.FinishAsync();
+                    await EndTransportAsync(socket, end);
+                }
+                finally
+                {
+                    // ...but its user's cap counts it until its TCP connection is gone: a client that stops reading
+                    // must not be able to hold more sockets (and their unsent bytes) than the cap by being cut off.
+                    Connections.Release(connection);
+                }
             }
         }
     }
 
-    /// <summary>Closes every connection with <paramref name="code"/> and waits (bounded) for them to finish.</summary>
+    /// <summary>
+    /// Ends the TCP connection under a finished socket: gracefully only when both close frames were exchanged;
+    /// otherwise what the transport still buffers would wait for a client that does not read, holding the connection.
+    /// </summary>
+    private static ValueTask EndTransportAsync(WebSocket socket, ITransportEnd? end) =>
+        end?.EndAsync(socket.State == WebSocketState.Closed) ?? ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Closes every connection with <paramref name="code"/> and waits (bounded) for them to finish; those still open
+    /// after <paramref name="wait"/> (a client that does not read its close frame) are aborted, so shutdown does not
+    /// wait for them any longer.
+    /// </summary>
     public async Task CloseAllAsync(int code, string reason, TimeSpan wait)
     {
         var open = Connections.All.ToList();
@@ -163,6 +188,10 @@ public sealed partial class HubbubEngine : IDisposable
         while (Connections.Count > 0 && System.Diagnostics.Stopwatch.GetElapsedTime(started) < wait)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20));
+        }
+        foreach (var connection in Connections.All)
+        {
+            connection.Abort();
         }
     }
 

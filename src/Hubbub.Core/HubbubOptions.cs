@@ -34,7 +34,18 @@ public sealed class HubbubOptions
     /// <summary>Frames queued for one connection before it counts as a slow consumer and is closed with 4000.</summary>
     public int SendQueueCapacity { get; set; } = 1024;
 
-    /// <summary>How long a slow consumer's close frame may take before the socket is aborted (ms).</summary>
+    /// <summary>
+    /// Bytes queued for one connection (frames waiting plus the batch being written) before it counts as a slow
+    /// consumer and is closed with 4000, whichever of this and <see cref="SendQueueCapacity"/> comes first. A frame
+    /// larger than this is still taken by an empty queue, so one big frame never closes an idle connection.
+    /// </summary>
+    public long SendQueueMaxBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// How long a closing socket's close frame may take before the socket and its TCP connection are aborted (ms); also
+    /// how long a connection accepted on the connection level may take, after its close handshake, to send what it still
+    /// buffers before it is aborted.
+    /// </summary>
     public int SlowConsumerCloseGraceMs { get; set; } = 5_000;
 
     /// <summary>Channels one connection may be subscribed to at once.</summary>
@@ -66,6 +77,22 @@ public sealed class HubbubOptions
 
     /// <summary>Largest <c>limit</c> a <c>history</c> request may ask for.</summary>
     public int MaxHistoryLimit { get; set; } = 1_000;
+
+    /// <summary>
+    /// Largest total of publication frames in one <c>history</c> reply (bytes). A reply that would be larger holds the
+    /// oldest publications that fit (at least one) and says <c>truncated:true</c>; the client asks again from the last
+    /// offset it got. A <c>subscribe</c> whose missed publications are larger in total answers <c>recovered:false</c>
+    /// and replays none. Must be below <see cref="SendQueueMaxBytes"/>.
+    /// </summary>
+    public int MaxHistoryReplyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Bytes of publications the in-memory history holds on this node, all channels together (default 256 MiB). Past it
+    /// the oldest publications go first, whatever their channel; a client recovering from before them is told
+    /// <c>recovered:false</c>, as when count or age trimmed them. Each publication counts its frame, its data and
+    /// <see cref="Memory.MemoryHistoryStore.EntryOverheadBytes"/>. Not used with Redis (bound Redis with its own <c>maxmemory</c>).
+    /// </summary>
+    public long MaxHistoryBytes { get; set; } = 256L * 1024 * 1024;
 
     /// <summary>History kept per channel unless its namespace says otherwise.</summary>
     public NamespaceOptions History { get; set; } = new();
@@ -118,6 +145,8 @@ public sealed class HubbubOptions
         Positive(nameof(HeartbeatMs), HeartbeatMs);
         Positive(nameof(MaxFrameBytes), MaxFrameBytes);
         Positive(nameof(SendQueueCapacity), SendQueueCapacity);
+        Positive(nameof(SendQueueMaxBytes), SendQueueMaxBytes);
+        Positive(nameof(MaxHistoryReplyBytes), MaxHistoryReplyBytes);
         Positive(nameof(MaxSubscriptionsPerConnection), MaxSubscriptionsPerConnection);
         Positive(nameof(MaxConnectionsPerUser), MaxConnectionsPerUser);
         Positive(nameof(MaxChannelLength), MaxChannelLength);
@@ -127,6 +156,12 @@ public sealed class HubbubOptions
         Positive(nameof(TypingTimeoutMs), TypingTimeoutMs);
         Positive(nameof(CursorIntervalMs), CursorIntervalMs);
         Positive(nameof(MaxHistoryLimit), MaxHistoryLimit);
+        if (MaxHistoryReplyBytes >= SendQueueMaxBytes)
+        {
+            errors.Add($"Hubbub:MaxHistoryReplyBytes ({MaxHistoryReplyBytes}) must be below Hubbub:SendQueueMaxBytes ({SendQueueMaxBytes}), " +
+                "or a history reply would close its own connection as a slow consumer.");
+        }
+        Positive(nameof(MaxHistoryBytes), MaxHistoryBytes);
         if (ClientTimeoutMs < 0)
         {
             errors.Add("Hubbub:ClientTimeoutMs must be 0 (twice the heartbeat) or more.");

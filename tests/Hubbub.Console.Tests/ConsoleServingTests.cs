@@ -37,8 +37,10 @@ public sealed class ConsoleServingTests : IClassFixture<ConsoleServingTests.Serv
         Assert.DoesNotContain("http://", html, StringComparison.Ordinal);
         Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
         Assert.DoesNotMatch(@"\son[a-z]+\s*=", html); // no inline event handlers either
-        var app = await _server.Http.GetStringAsync("/js/app.js");
-        Assert.Contains("from '/sdk/hubbub.js'", app, StringComparison.Ordinal);
+        // The shell's context holds the one SDK client, imported from the server's own /sdk/.
+        var context = await _server.Http.GetStringAsync("/js/shell/context.js");
+        Assert.Contains("from '/sdk/hubbub.js'", context, StringComparison.Ordinal);
+        Assert.Contains("import './pages.js'", await _server.Http.GetStringAsync("/js/app.js"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -24,6 +24,152 @@ export interface Publication<T = unknown> {
   from?: Sender;
 }
 
+// ---- Event payloads of the built-in features (docs/features/*.md, FEATURES.md) --------------------------------
+// Publications arrive on a subscription; `sub.on('bid_placed', p => p.data.price)` and
+// `client.subscribe('auction:7', { bid_placed: (p) => p.data.price })` are typed through EventDataMap below.
+// Shapes list the fields the contract fixes; a server may send more.
+
+/** A chat message (docs/features/messaging.md). */
+export interface ChatMessage {
+  id: string;
+  conversation: string;
+  sender: Sender;
+  text: string;
+  client_id?: string | null;
+  created_at: string;
+  edited_at?: string | null;
+  deleted?: boolean;
+}
+
+/** A conversation as one participant sees it. */
+export interface Conversation {
+  id: string;
+  kind: 'direct' | 'group';
+  title?: string | null;
+  participants: Array<{ user: string; name: string }>;
+  last_message?: ChatMessage | null;
+  unread_count: number;
+  created_at: string;
+}
+
+/** A room (docs/features/rooms.md). */
+export interface Room {
+  id: string;
+  channel: string;
+  title?: string | null;
+  owner: string;
+  members: string[];
+  created_at: string;
+}
+
+/** A feed activity (FEATURES.md, social feed). */
+export interface Activity {
+  id: string;
+  user: string;
+  name: string;
+  type: string;
+  title: string;
+  description?: string | null;
+  data?: unknown;
+  created_at: string;
+  like_count: number;
+  comment_count: number;
+  liked_by_me: boolean;
+}
+
+/** A venue's live numbers (FEATURES.md, check-ins). */
+export interface VenueStats {
+  present: number;
+  checkins_today: number;
+  checkouts_today: number;
+  avg_duration_s: number;
+  peak_today: number;
+}
+
+/** A leaderboard row that moved. */
+export interface LeaderboardRow {
+  rank: number;
+  previous_rank?: number | null;
+  user: string;
+  name: string;
+  score: number;
+}
+
+/** Wallet amounts per currency (integers). */
+export type Balances = Record<string, number>;
+
+/**
+ * Event name → `data` of its publication, for the core's and the built-in features' events. Use it in your own
+ * code too: `(p: Publication<EventDataMap['outbid']>) => …`.
+ */
+export interface EventDataMap {
+  // messaging: conversation:{id} and user:{id}
+  message_edited: ChatMessage;
+  message_deleted: ChatMessage;
+  read: { user: string; message_id: string; read_at: string };
+  participants_changed: Conversation;
+  conversation_added: Conversation;
+  status: { user: string; is_online: boolean; last_seen: string | null };
+  // rooms: room:{id} and user:{id}
+  member_added: { room: string; user: string };
+  member_removed: { room: string; user: string };
+  room_added: Room;
+  room_removed: { room: string; user: string };
+  // notifications on user:{id}
+  notification: { id: string; type: string; data: unknown; created_at: string; read: boolean };
+  // gamification on user:{id}, leaderboard:{key}, challenge:{id}
+  xp_gained: { amount: number; total: number; reason: string };
+  level_up: { level: number; previous: number };
+  achievement_unlocked: { key: string; name: string; rarity: 'common' | 'rare' | 'epic' | 'legendary'; xp: number };
+  quest_completed: { key: string };
+  streak_updated: { key: string; count: number };
+  rank_changed: { board: string; rank: number; previous_rank: number | null };
+  leaderboard_change: { entries: LeaderboardRow[] };
+  challenge_joined: { user: string; name: string };
+  challenge_update: { user: string; name: string; progress: number; goal: number };
+  challenge_completed: { user: string; name: string };
+  // social feed on user:{id} and feed:{id}
+  friend_request: { user: string; name: string };
+  friend_added: { user: string; name: string };
+  friend_activity: { activity: Activity };
+  activity_deleted: { id: string };
+  activity_liked: { activity: string; user: string; name: string; like_count: number };
+  activity_commented: {
+    activity: string;
+    comment: { id: string; user: string; name: string; text: string; created_at: string };
+    comment_count: number;
+  };
+  // check-ins on venue:{id}
+  member_checked_in: { user: string; name: string; location?: string | null; at: string };
+  member_checked_out: { user: string; name: string; duration_s: number; at: string; auto: boolean };
+  stats_update: { stats: VenueStats };
+  activity_notification: { kind: string; user: string; name: string; text: string; at: string };
+  // learning progress on user:{id}
+  progress_update: { course: string; module: string; task: string; percent: number };
+  module_completed: { course: string; module: string };
+  course_completed: { course: string };
+  // wallet on user:{id}
+  wallet_updated: { balances: Balances; held: Balances };
+  // auctions on auction:{id} and user:{id}
+  bid_placed: { bid: { id: string; user: string; name: string; amount: number; at: string }; price: number; ends_at: string; bid_count: number };
+  auction_extended: { ends_at: string };
+  auction_started: Record<string, unknown>;
+  auction_ended: { winner: string | null; price: number };
+  outbid: { auction: string; price: number };
+  auction_won: { auction: string; price: number };
+  auction_sold: Record<string, unknown>;
+}
+
+/**
+ * WebSocket commands with a known request and reply (`client.call('auction.bid', {...})` is typed). Any other
+ * type still works through the untyped overload of `call`.
+ */
+export interface CommandMap {
+  'chat.send': { request: { conversation: string; text: string; client_id?: string }; reply: ChatMessage };
+  'chat.read': { request: { conversation: string; message: string }; reply: Record<string, unknown> };
+  'auction.bid': { request: { auction: string; amount: number; client_id?: string }; reply: { bid: string; price: number; ends_at: string } };
+}
+
 /** The server's first frame's data. */
 export interface Welcome {
   client: string;
@@ -53,6 +199,8 @@ export interface HistoryReply {
   publications: Publication[];
   offset: number;
   epoch: string;
+  /** Present (true) when more publications were asked for than fit the server's reply budget; ask again with `since` the last offset. */
+  truncated?: true;
 }
 
 /** The injectable clock: used for backoff, the breaker's cool-down, heartbeat checks and timeouts. */
@@ -106,6 +254,10 @@ export interface HubbubClientOptions {
   timers?: Timers;
   /** The jitter source in [0, 1). Default Math.random. */
   random?: () => number;
+  /** Base URL of the REST API for `client.rest`. Default: derived from the WebSocket URL (`wss://h/ws` → `https://h`). */
+  restUrl?: string;
+  /** The fetch `client.rest` uses. Default `globalThis.fetch`. */
+  fetch?: typeof fetch;
 }
 
 /** Client-side error codes. */
@@ -115,24 +267,78 @@ export declare const ClientErrorCodes: Readonly<{
   closed: 'closed';
   queueOverflow: 'queue_overflow';
   unauthorized: 'unauthorized';
+  notConnected: 'not_connected';
+  network: 'network_error';
 }>;
 
 /** Server error codes (closed catalogue) and client ones. */
 export type HubbubErrorCode =
   | 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'too_large' | 'internal'
-  | 'timeout' | 'disconnected' | 'closed' | 'queue_overflow'
+  | 'timeout' | 'disconnected' | 'closed' | 'queue_overflow' | 'not_connected' | 'network_error'
   | (string & {});
 
 /** An error from the server or the client; check `code`. */
 export declare class HubbubError extends Error {
   constructor(code: string, message: string, details?: { type?: string; channel?: string });
-  readonly name: 'HubbubError';
+  readonly name: 'HubbubError' | 'HubbubRestError';
   /** The error code. */
   code: HubbubErrorCode;
   /** The request type that failed, when known. */
   type?: string;
   /** The channel concerned, when known. */
   channel?: string;
+}
+
+/** A REST call answered with an error status: `code`, the feature's `reason` (when sent) and the HTTP `status`. */
+export declare class HubbubRestError extends HubbubError {
+  constructor(code: string, message: string, details: { status: number; reason?: string; method: string; path: string; body?: unknown });
+  readonly name: 'HubbubRestError';
+  /** The HTTP status, e.g. 409. */
+  status: number;
+  /** The feature's machine-readable reason, e.g. `bid_too_low`, when the server sent one. */
+  reason?: string;
+  method: string;
+  path: string;
+  /** The parsed error body (null when empty or not JSON). */
+  body: unknown;
+}
+
+/** Options of one REST call. */
+export interface RestOptions {
+  /** Added as the query string (undefined and null values are left out). */
+  query?: Record<string, string | number | boolean | undefined | null>;
+  /** Extra headers (e.g. `X-Api-Key` for server calls). */
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Default: the client's `callTimeoutMs`. */
+  timeoutMs?: number;
+}
+
+/** The server's REST API with the client's token (`client.rest`). Resolves with the parsed JSON (null when empty). */
+export declare class RestClient {
+  constructor(baseUrl: string, options: { token?: string; getToken?: () => string | Promise<string>; fetch?: typeof fetch; timeoutMs?: number });
+  /** e.g. `https://chat.example.com`, without a trailing slash. */
+  readonly baseUrl: string;
+  get<T = any>(path: string, options?: RestOptions): Promise<T>;
+  post<T = any>(path: string, body?: unknown, options?: RestOptions): Promise<T>;
+  put<T = any>(path: string, body?: unknown, options?: RestOptions): Promise<T>;
+  patch<T = any>(path: string, body?: unknown, options?: RestOptions): Promise<T>;
+  delete<T = any>(path: string, options?: RestOptions): Promise<T>;
+  request<T = any>(method: string, path: string, options?: RestOptions & { body?: unknown }): Promise<T>;
+}
+
+/** The REST base URL of a WebSocket endpoint: `wss://host/prefix/ws` → `https://host/prefix`. */
+export declare function restUrlFor(wsUrl: string): string;
+
+/** Options of `call` and `publish`. */
+export interface CallOptions {
+  /** Counts from sending. Default: the client's `callTimeoutMs`. */
+  timeoutMs?: number;
+  /**
+   * Default true: while not connected the request waits in the offline queue. False: it rejects at once with
+   * `not_connected` (for what must never arrive late, like a bid).
+   */
+  queue?: boolean;
 }
 
 /** Exponential backoff with full jitter: random in [0, min(capMs, baseMs × 2^attempt)). */
@@ -180,16 +386,22 @@ export declare class HubbubClient {
   off<E extends keyof ClientEvents>(event: E, fn: (payload: ClientEvents[E]) => void): void;
   /** Opens the connection; resolves at the first welcome, rejects only if the client stops for good first. */
   connect(): Promise<void>;
+  /** While waiting to reconnect (backoff or open breaker), tries now instead; returns whether an attempt started. */
+  retryNow(): boolean;
   /** Closes with 1000 and stops reconnecting; queued and unanswered requests reject with `closed`. */
   close(reason?: string): void;
   /** Subscribes (now or once connected) and keeps the subscription across reconnects. */
   subscribe(channel: string, handlers?: SubscriptionHandlers): Subscription;
   /** The subscription to a channel, if any. */
   getSubscription(channel: string): Subscription | undefined;
-  /** Any request with an id: resolves with the reply's data, rejects with a HubbubError. Queued while offline. */
-  call<T = any>(type: string, data?: unknown, options?: { timeoutMs?: number }): Promise<T>;
-  /** Publishes on a channel (queued while offline). */
-  publish(channel: string, data: unknown, options?: { event?: string }): Promise<{ offset: number }>;
+  /** The server's REST API, carrying this client's token. */
+  readonly rest: RestClient;
+  /** A known command: typed request and reply. Queued while offline unless `queue: false`. */
+  call<K extends keyof CommandMap>(type: K, data: CommandMap[K]['request'], options?: CallOptions): Promise<CommandMap[K]['reply']>;
+  /** Any request with an id: resolves with the reply's data, rejects with a HubbubError. Queued while offline unless `queue: false`. */
+  call<T = any, S extends string = string>(type: Exclude<S, keyof CommandMap>, data?: unknown, options?: CallOptions): Promise<T>;
+  /** Publishes on a channel (queued while offline unless `queue: false`). */
+  publish(channel: string, data: unknown, options?: { event?: string } & CallOptions): Promise<{ offset: number }>;
   /** A channel's history. */
   history(channel: string, options?: { since?: StreamPosition; limit?: number }): Promise<HistoryReply>;
   /** Who is in a channel. */
@@ -219,9 +431,11 @@ export interface SubscriptionEvents {
   unsubscribed: { reason?: string };
 }
 
-/** Handlers given to `subscribe`: known events, or any publication event name. */
+/** Handlers given to `subscribe`: lifecycle events, the known feature events (typed), or any publication event name. */
 export type SubscriptionHandlers = {
   [E in keyof SubscriptionEvents]?: (payload: SubscriptionEvents[E]) => void;
+} & {
+  [E in Exclude<keyof EventDataMap, keyof SubscriptionEvents>]?: (payload: Publication<EventDataMap[E]>) => void;
 } & { [event: string]: ((payload: any) => void) | undefined };
 
 /** A channel subscription, restored with recovery after every reconnect. */
@@ -239,13 +453,14 @@ export declare class Subscription {
   readonly position: StreamPosition | null;
   /** Adds a listener for a known event or any publication event name; returns a remover. */
   on<E extends keyof SubscriptionEvents>(event: E, fn: (payload: SubscriptionEvents[E]) => void): () => void;
+  on<E extends Exclude<keyof EventDataMap, keyof SubscriptionEvents>>(event: E, fn: (payload: Publication<EventDataMap[E]>) => void): () => void;
   on(event: string, fn: (payload: Publication) => void): () => void;
   /** Removes a listener. */
   off(event: string, fn: (...args: any[]) => void): void;
   /** Resolves when the server confirmed the subscription; rejects when it refused. */
   ready(): Promise<void>;
-  /** Publishes on this channel. */
-  publish(data: unknown, options?: { event?: string }): Promise<{ offset: number }>;
+  /** Publishes on this channel (queued while offline unless `queue: false`). */
+  publish(data: unknown, options?: { event?: string } & CallOptions): Promise<{ offset: number }>;
   /** This channel's history. */
   history(options?: { since?: StreamPosition; limit?: number }): Promise<HistoryReply>;
   /** Who is in this channel. */

@@ -21,6 +21,10 @@ export const ClientErrorCodes = Object.freeze({
   queueOverflow: 'queue_overflow',
   /** The token could not be obtained or was refused. */
   unauthorized: 'unauthorized',
+  /** A `{queue: false}` request while not connected: it was not sent and never will be. */
+  notConnected: 'not_connected',
+  /** A REST call could not reach the server (refused, reset, DNS): no answer came. */
+  network: 'network_error',
 });
 
 /**
@@ -44,6 +48,153 @@ export class HubbubError extends Error {
     /** The channel concerned, when known. */
     this.channel = details.channel;
   }
+}
+
+/**
+ * A REST call the server answered with an error status. `code` is the server's (`bad_request`, `forbidden`,
+ * `conflict`, …, or one derived from the status when the body was not JSON), `reason` the feature's
+ * machine-readable refinement when it sent one (`bid_too_low`), `status` the HTTP status.
+ */
+export class HubbubRestError extends HubbubError {
+  /**
+   * @param {string} code
+   * @param {string} message
+   * @param {{status: number, reason?: string, method: string, path: string, body?: unknown}} details
+   */
+  constructor(code, message, details) {
+    super(code, message, { type: `${details.method} ${details.path}` });
+    /** @type {string} */
+    this.name = 'HubbubRestError';
+    /** The HTTP status, e.g. 409. */
+    this.status = details.status;
+    /** The feature's machine-readable reason (`bid_too_low`, `already_checked_in`), when the server sent one. */
+    this.reason = details.reason;
+    /** The HTTP method. */
+    this.method = details.method;
+    /** The path called. */
+    this.path = details.path;
+    /** The parsed error body (null when it was empty or not JSON). */
+    this.body = details.body ?? null;
+  }
+}
+
+/** The protocol's error code for an HTTP status, used when an error response carries no JSON `code`. */
+function codeForStatus(status) {
+  switch (status) {
+    case 400: case 415: case 422: return 'bad_request';
+    case 401: return 'unauthorized';
+    case 403: return 'forbidden';
+    case 404: return 'not_found';
+    case 409: return 'conflict';
+    case 413: return 'too_large';
+    case 429: return 'rate_limited';
+    default: return 'internal';
+  }
+}
+
+/**
+ * The server's REST API with the same token as the WebSocket: every call sends `Authorization: Bearer <token>`
+ * (the client's `token`, or a fresh `getToken()` per call, so a refreshed token is used). JSON in, JSON out;
+ * an error status rejects with a {@link HubbubRestError} carrying `code`, `reason`, `status` and the server's
+ * message. Reach it as `client.rest`.
+ */
+export class RestClient {
+  /**
+   * @param {string} baseUrl e.g. `https://chat.example.com` (paths are appended to it).
+   * @param {{token?: string, getToken?: () => (string | Promise<string>), fetch?: typeof fetch, timeoutMs?: number}} options
+   */
+  constructor(baseUrl, options) {
+    /** The base URL every path is appended to, without a trailing slash. */
+    this.baseUrl = String(baseUrl).replace(/\/+$/, '');
+    /** @private */ this._options = options;
+  }
+
+  /** GET `path` (with `options.query` as the query string). @param {string} path @param {RestOptions} [options] */
+  get(path, options) { return this.request('GET', path, options); }
+
+  /** POST `body` as JSON. @param {string} path @param {unknown} [body] @param {RestOptions} [options] */
+  post(path, body, options) { return this.request('POST', path, { ...options, body }); }
+
+  /** PUT `body` as JSON. @param {string} path @param {unknown} [body] @param {RestOptions} [options] */
+  put(path, body, options) { return this.request('PUT', path, { ...options, body }); }
+
+  /** PATCH `body` as JSON. @param {string} path @param {unknown} [body] @param {RestOptions} [options] */
+  patch(path, body, options) { return this.request('PATCH', path, { ...options, body }); }
+
+  /** DELETE `path`. @param {string} path @param {RestOptions} [options] */
+  delete(path, options) { return this.request('DELETE', path, options); }
+
+  /**
+   * Any call. Resolves with the parsed JSON answer (null for an empty one, e.g. 204).
+   * @typedef {{body?: unknown, query?: Record<string, string|number|boolean|undefined|null>, headers?: Record<string, string>, signal?: AbortSignal, timeoutMs?: number}} RestOptions
+   * @param {string} method
+   * @param {string} path e.g. `/api/conversations` (must start with `/`).
+   * @param {RestOptions} [options]
+   * @returns {Promise<any>}
+   */
+  async request(method, path, options = {}) {
+    if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError('path must start with "/"');
+    const fetchImpl = this._options.fetch ?? globalThis.fetch;
+    if (typeof fetchImpl !== 'function') throw new TypeError('no fetch implementation: pass options.fetch');
+    let url = this.baseUrl + path;
+    const query = Object.entries(options.query ?? {}).filter(([, v]) => v !== undefined && v !== null);
+    if (query.length > 0) url += (url.includes('?') ? '&' : '?') + new URLSearchParams(query.map(([k, v]) => [k, String(v)]));
+    let token;
+    try {
+      token = typeof this._options.getToken === 'function' ? await this._options.getToken() : this._options.token;
+    } catch (err) {
+      throw new HubbubError(ClientErrorCodes.unauthorized, `getToken failed: ${err?.message ?? err}`, { type: `${method} ${path}` });
+    }
+    const headers = { Accept: 'application/json', ...options.headers };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const hasBody = options.body !== undefined;
+    if (hasBody) headers['Content-Type'] = 'application/json';
+    const timeoutMs = options.timeoutMs ?? this._options.timeoutMs ?? 15_000;
+    const signals = [AbortSignal.timeout(timeoutMs), options.signal].filter(Boolean);
+    let response;
+    try {
+      response = await fetchImpl(url, {
+        method,
+        headers,
+        body: hasBody ? JSON.stringify(options.body) : undefined,
+        signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals),
+      });
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      const timedOut = err?.name === 'TimeoutError';
+      throw new HubbubError(timedOut ? ClientErrorCodes.timeout : ClientErrorCodes.network,
+        timedOut ? `no answer to ${method} ${path} within ${timeoutMs} ms` : `${method} ${path} failed: ${err?.cause?.message ?? err?.message ?? err}`,
+        { type: `${method} ${path}` });
+    }
+    const text = await response.text();
+    let json = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = null;
+    }
+    if (!response.ok) {
+      const code = typeof json?.code === 'string' ? json.code : codeForStatus(response.status);
+      const message = typeof json?.message === 'string' ? json.message : `${method} ${path} answered ${response.status}`;
+      throw new HubbubRestError(code, message, {
+        status: response.status, reason: typeof json?.reason === 'string' ? json.reason : undefined, method, path, body: json,
+      });
+    }
+    return json;
+  }
+}
+
+/**
+ * The REST base URL for a WebSocket endpoint: `wss://host/prefix/ws` → `https://host/prefix`.
+ * @param {string} wsUrl a normalized ws:/wss: URL.
+ */
+export function restUrlFor(wsUrl) {
+  const parsed = new URL(wsUrl);
+  parsed.protocol = parsed.protocol === 'wss:' ? 'https:' : 'http:';
+  parsed.pathname = parsed.pathname.replace(/\/ws\/?$/, '') || '/';
+  parsed.search = '';
+  parsed.hash = '';
+  return parsed.toString().replace(/\/+$/, '');
 }
 
 /**
@@ -136,6 +287,9 @@ class Emitter {
  * @property {{setTimeout: (fn: () => void, ms: number) => unknown, clearTimeout: (handle: unknown) => void, now: () => number}} [timers]
  *   the clock (inject a fake one in tests).
  * @property {() => number} [random=Math.random] the jitter source, in [0, 1).
+ * @property {string} [restUrl] base URL of the REST API for `client.rest` (default: derived from `url`,
+ *   `wss://host/ws` → `https://host`).
+ * @property {typeof fetch} [fetch] the fetch used by `client.rest` (default `globalThis.fetch`).
  */
 
 const DEFAULTS = Object.freeze({
@@ -206,6 +360,16 @@ export class HubbubClient extends Emitter {
     /** @private */ this._welcome = null;
     /** @private @type {Array<{resolve: Function, reject: Function}>} */
     this._connectWaiters = [];
+    /**
+     * The server's REST API with this client's token (`client.rest.get('/api/conversations')`).
+     * @type {RestClient}
+     */
+    this.rest = new RestClient(options.restUrl ?? restUrlFor(this._url), {
+      token: options.token,
+      getToken: options.getToken,
+      fetch: options.fetch,
+      timeoutMs: this._opts.callTimeoutMs,
+    });
   }
 
   /** The connection state: `idle`, `connecting`, `connected`, `reconnecting` or `closed`. */
@@ -249,6 +413,19 @@ export class HubbubClient extends Emitter {
   }
 
   /**
+   * While waiting to reconnect (backoff or an open circuit breaker), tries again now instead of at the end of the
+   * wait: for a "retry now" button after a long outage. Does nothing in any other state.
+   * @returns {boolean} whether an attempt was started.
+   */
+  retryNow() {
+    if (this._state !== 'reconnecting' || this._reconnectTimer === null) return false;
+    this._timers.clearTimeout(this._reconnectTimer);
+    this._reconnectTimer = null;
+    this._open();
+    return true;
+  }
+
+  /**
    * Closes the connection with 1000 and stops reconnecting. Queued and unanswered requests are rejected
    * with `closed`. Subscriptions are kept: a later `connect()` restores them with recovery.
    * @param {string} [reason]
@@ -289,9 +466,12 @@ export class HubbubClient extends Emitter {
    * Sends any request that carries an id and resolves with the reply's `data`; rejects with a HubbubError
    * carrying the server's `code`. While offline the request waits in the bounded offline queue and is sent
    * in order after reconnecting; a request already sent when the connection drops rejects with `disconnected`.
+   * With `queue: false` (for what must never arrive late, e.g. a bid) a request made while not connected
+   * rejects at once with `not_connected` instead: it was not sent, and will not be.
    * @param {string} type the message type, e.g. `publish` or a feature command.
    * @param {unknown} [data] the request's `data`.
-   * @param {{timeoutMs?: number}} [options] `timeoutMs` counts from sending (default `callTimeoutMs`).
+   * @param {{timeoutMs?: number, queue?: boolean}} [options] `timeoutMs` counts from sending (default
+   *   `callTimeoutMs`); `queue` (default true) whether to wait in the offline queue while not connected.
    * @returns {Promise<any>}
    */
   call(type, data, options = {}) {
@@ -300,10 +480,15 @@ export class HubbubClient extends Emitter {
       return Promise.reject(new HubbubError(ClientErrorCodes.closed, 'the client is closed', { type }));
     }
     const timeoutMs = options.timeoutMs ?? this._opts.callTimeoutMs;
+    // A socket that is already closing cannot take it: queue it for the next connection instead.
+    const online = this._state === 'connected' && this._socket?.readyState === 1;
+    if (!online && options.queue === false) {
+      return Promise.reject(new HubbubError(ClientErrorCodes.notConnected,
+        `not connected (${this._state}): '${type}' was not sent, and queue:false keeps it from being sent later`, { type, channel: data?.channel }));
+    }
     return new Promise((resolve, reject) => {
       const request = { type, data, resolve, reject, timeoutMs };
-      // A socket that is already closing cannot take it: queue it for the next connection instead.
-      if (this._state === 'connected' && this._socket?.readyState === 1) this._sendRequest(request);
+      if (online) this._sendRequest(request);
       else this._enqueue(request);
     });
   }
@@ -312,13 +497,14 @@ export class HubbubClient extends Emitter {
    * Publishes on a channel (queued while offline). Resolves with `{offset}`.
    * @param {string} channel
    * @param {unknown} data any JSON value.
-   * @param {{event?: string}} [options] `event` names the publication type (default `message`).
+   * @param {{event?: string, queue?: boolean}} [options] `event` names the publication type (default `message`);
+   *   `queue: false` rejects at once with `not_connected` while offline instead of queueing.
    * @returns {Promise<{offset: number}>}
    */
   publish(channel, data, options = {}) {
     const request = { channel, data };
     if (options.event !== undefined) request.event = options.event;
-    return this.call('publish', request);
+    return this.call('publish', request, options.queue === undefined ? {} : { queue: options.queue });
   }
 
   /**

@@ -12,7 +12,8 @@ public sealed partial class ClientConnection
 
     /// <summary>
     /// Ends the connection once the engine has removed it: when the server closed first, waits (bounded) for the
-    /// client's close frame, then stops the abort timer and logs the close. Call once, after <see cref="RunAsync"/>.
+    /// client's close frame, then stops the abort timer, releases the send queue and logs the close. Call once, after
+    /// <see cref="RunAsync"/>.
     /// </summary>
     internal async Task FinishAsync()
     {
@@ -30,6 +31,14 @@ public sealed partial class ClientConnection
                 _ended = true;
                 _abortTimer?.Dispose();
                 _abortTimer = null;
+                // The last drain is over: give back whatever a failed send left behind (its batch, the arrays a burst
+                // grew), so an ended connection holds no frames while anything still refers to it.
+                Array.Clear(_pending, 0, _pendingCount);
+                _pendingCount = 0;
+                _pending = [];
+                _sending = [];
+                _pendingBytes = 0;
+                _sendingBytes = 0;
             }
             Log.ConnectionClosed(_logger, Id, CloseCode, _closeReason);
         }

@@ -46,13 +46,18 @@ public sealed partial class ClientConnection
     {
         bool startDrain;
         var full = false;
+        (int Frames, long Bytes) queued = default;
         lock (_sendGate)
         {
             _inRequest = false;
             if (reply is not null && _closeCode == 0)
             {
-                full = _pendingCount >= _options.SendQueueCapacity;
-                if (!full)
+                full = !FitsLocked(reply.Length);
+                if (full)
+                {
+                    queued = (_pendingCount + 1, _pendingBytes + _sendingBytes + reply.Length);
+                }
+                else
                 {
                     InsertLocked(_holding ? Math.Min(_holdMark, _pendingCount) : _pendingCount, new OutFrame(reply, 0));
                 }
@@ -65,8 +70,7 @@ public sealed partial class ClientConnection
         }
         if (full)
         {
-            HubbubMetrics.SlowConsumers.Inc();
-            Log.SlowConsumer(_logger, Id, User.Id, _options.SendQueueCapacity);
+            ReportSlowConsumer(queued);
         }
         if (startDrain)
         {
@@ -92,6 +96,13 @@ public sealed partial class ClientConnection
             _sending = new OutFrame[Math.Max(4, count)];
         }
         Array.Copy(_pending, 0, _sending, 0, count);
+        long bytes = 0;
+        for (var i = 0; i < count; i++)
+        {
+            bytes += _pending[i].Bytes.Length;
+        }
+        _sendingBytes = bytes;
+        _pendingBytes -= bytes;
         Array.Copy(_pending, count, _pending, 0, _pendingCount - count);
         Array.Clear(_pending, _pendingCount - count, count);
         _pendingCount -= count;

@@ -12,8 +12,10 @@ namespace Hubbub.Core.Connections;
 /// connection's subscriptions. Anything may enqueue; nothing waits for the socket. The queue is drained on the
 /// thread pool by at most one drain at a time, started by the first frame queued to an idle connection, so an
 /// idle connection holds no writer task. A drain takes every queued frame at once and, when there are several,
-/// sends them in one transport write (<see cref="CoalescingStream"/>). A full queue means the client cannot keep
-/// up: it is closed (4000) rather than buffered without end.
+/// sends them in one transport write (<see cref="CoalescingStream"/>). The queue is bounded in frames
+/// (<see cref="HubbubOptions.SendQueueCapacity"/>) and in bytes (<see cref="HubbubOptions.SendQueueMaxBytes"/>, the
+/// batch being written included); a full queue means the client cannot keep up: it is closed (4000) and what it
+/// had queued is dropped at once, rather than buffered without end.
 /// </summary>
 public sealed partial class ClientConnection : IThreadPoolWorkItem
 {
@@ -29,6 +31,8 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
     private OutFrame[] _pending = [];
     private int _pendingCount;
     private OutFrame[] _sending = [];
+    private long _pendingBytes; // the bytes of the frames in _pending
+    private long _sendingBytes; // the bytes of the batch the drain is writing (held until it is written or fails)
     private bool _drainScheduled;
     private bool _inRequest; // the reader is handling a request whose reply goes ahead of what it publishes
     private bool _holding; // that request has started publishing: frames wait for its reply
@@ -110,13 +114,14 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
     {
         bool queued;
         bool startDrain;
+        (int Frames, long Bytes) full = default;
         lock (_sendGate)
         {
             if (_closeCode != 0)
             {
                 return false;
             }
-            queued = _pendingCount < _options.SendQueueCapacity;
+            queued = FitsLocked(frame.Length);
             if (queued)
             {
                 InsertLocked(_pendingCount, new OutFrame(frame, publishedTimestamp));
@@ -126,13 +131,13 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
             else
             {
                 // Decided under the lock, so of two threads finding the queue full only one closes, logs and counts.
+                full = (_pendingCount + 1, _pendingBytes + _sendingBytes + frame.Length);
                 startDrain = CloseLocked(CloseCodes.SlowConsumer, "slow consumer", dropQueued: true);
             }
         }
         if (!queued)
         {
-            HubbubMetrics.SlowConsumers.Inc();
-            Log.SlowConsumer(_logger, Id, User.Id, _options.SendQueueCapacity);
+            ReportSlowConsumer(full);
         }
         if (startDrain)
         {
@@ -163,6 +168,52 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>Bytes queued for this connection: frames waiting and the batch being written.</summary>
+    internal long QueuedBytes
+    {
+        get
+        {
+            lock (_sendGate)
+            {
+                return _pendingBytes + _sendingBytes;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a frame of <paramref name="length"/> bytes fits the queue (under <see cref="_sendGate"/>). An empty queue
+    /// takes any frame, so one frame larger than the byte bound does not close an idle connection.
+    /// </summary>
+    private bool FitsLocked(int length)
+    {
+        var queuedBytes = _pendingBytes + _sendingBytes;
+        return _pendingCount < _options.SendQueueCapacity
+            && (queuedBytes == 0 || queuedBytes + length <= _options.SendQueueMaxBytes);
+    }
+
+    /// <summary>Counts and logs a slow-consumer close (outside the lock; the close was decided under it).</summary>
+    private void ReportSlowConsumer((int Frames, long Bytes) queued)
+    {
+        HubbubMetrics.SlowConsumers.Inc();
+        Log.SlowConsumer(_logger, Id, User.Id, queued.Frames, queued.Bytes, _options.SendQueueCapacity, _options.SendQueueMaxBytes);
+    }
+
+    /// <summary>Drops every waiting frame (under <see cref="_sendGate"/>): a closed slow consumer's memory goes at once.</summary>
+    private void DropQueuedLocked()
+    {
+        Array.Clear(_pending, 0, _pendingCount);
+        _pendingCount = 0;
+        _pendingBytes = 0;
+        _holdMark = 0;
+        if (_pending.Length > ShrinkAbove)
+        {
+            _pending = [];
+        }
+    }
+
+    /// <summary>Aborts the socket now, without a close frame (shutdown, once its wait for closing sockets is over).</summary>
+    internal void Abort() => _socket.Abort();
+
     private void InsertLocked(int index, OutFrame frame)
     {
         if (_pendingCount == _pending.Length)
@@ -175,6 +226,7 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
         }
         _pending[index] = frame;
         _pendingCount++;
+        _pendingBytes += frame.Bytes.Length;
     }
 
     /// <summary>Queues the drain (one at a time: callers start it only when they set <c>_drainScheduled</c>).</summary>
@@ -186,6 +238,12 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
         _closeReason = reason;
         _dropQueued = dropQueued;
         Volatile.Write(ref _closeCode, code);
+        if (dropQueued)
+        {
+            // Now, not when the drain comes back for them: a drain stuck writing to a client that does not read
+            // comes back only when the socket is aborted, a grace period later.
+            DropQueuedLocked();
+        }
         if (!_ended)
         {
             // Real time, not _time: this guards a socket, not domain logic, and must fire under a test's fake
@@ -294,10 +352,10 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
                 int count;
                 lock (_sendGate)
                 {
+                    _sendingBytes = 0; // the batch before this one is written
                     if (_dropQueued)
                     {
-                        Array.Clear(_pending, 0, _pendingCount);
-                        _pendingCount = 0;
+                        DropQueuedLocked();
                     }
                     if (_holding && _closeCode == 0 && _pendingCount > 0)
                     {
@@ -329,6 +387,8 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
                         _pending = _sending;
                         _pendingCount = 0;
                         _sending = batch;
+                        _sendingBytes = _pendingBytes;
+                        _pendingBytes = 0;
                     }
                 }
                 await SendBatchAsync(batch, count);

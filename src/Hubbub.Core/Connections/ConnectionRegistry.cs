@@ -2,7 +2,12 @@ using System.Collections.Concurrent;
 
 namespace Hubbub.Core.Connections;
 
-/// <summary>This node's open connections, by id and by user (for the per-user connection limit).</summary>
+/// <summary>
+/// This node's open connections by id, and by user the connections whose sockets the node still holds (for the
+/// per-user connection limit). A connection leaves the first when it closes (<see cref="Remove"/>: broadcasts,
+/// shutdown and <c>hubbub_connections</c> stop counting it) and the second only once its TCP connection is gone
+/// (<see cref="Release"/>), a bounded while later when the server closed a client that does not read.
+/// </summary>
 public sealed class ConnectionRegistry
 {
     private readonly ConcurrentDictionary<string, ClientConnection> _byId = new(StringComparer.Ordinal);
@@ -31,13 +36,15 @@ public sealed class ConnectionRegistry
         return true;
     }
 
-    /// <summary>Counts the connection out.</summary>
-    public void Remove(ClientConnection connection)
+    /// <summary>Counts the connection out of the open ones; its user's cap still counts it until <see cref="Release"/>.</summary>
+    public void Remove(ClientConnection connection) => _byId.TryRemove(connection.Id, out _);
+
+    /// <summary>
+    /// Counts the connection out of its user's cap, once its socket is gone. Call once per connection
+    /// <see cref="TryAdd"/> accepted, after <see cref="Remove"/>.
+    /// </summary>
+    public void Release(ClientConnection connection)
     {
-        if (!_byId.TryRemove(connection.Id, out _))
-        {
-            return;
-        }
         lock (_gate)
         {
             var count = _perUser.GetValueOrDefault(connection.User.Id) - 1;
@@ -52,7 +59,7 @@ public sealed class ConnectionRegistry
         }
     }
 
-    /// <summary>How many connections the user has open on this node.</summary>
+    /// <summary>How many connections of the user this node holds: open ones, and closed ones whose socket is not yet gone.</summary>
     public int CountOf(string userId)
     {
         lock (_gate)

@@ -32,6 +32,10 @@ public static class HubbubMetrics
     public static readonly Counter Publications = Metrics.CreateCounter("hubbub_publications_total", "Publications appended to channel streams.",
         new CounterConfiguration { ExemplarBehavior = ExemplarBehavior.NoExemplars() });
 
+    /// <summary>Bytes of publications the in-memory history holds (as counted against <c>Hubbub:MaxHistoryBytes</c>), set by each sweep.</summary>
+    public static readonly Gauge HistoryBytes = Metrics.CreateGauge("hubbub_history_bytes",
+        "Bytes of publications held by the in-memory history, as counted against Hubbub:MaxHistoryBytes (0 with Redis).");
+
     /// <summary>Connections closed because their send queue overflowed.</summary>
     public static readonly Counter SlowConsumers = Metrics.CreateCounter("hubbub_slow_consumer_disconnects_total", "Connections closed as slow consumers.");
 

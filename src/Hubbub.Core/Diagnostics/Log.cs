@@ -11,8 +11,8 @@ internal static partial class Log
     [LoggerMessage(1001, LogLevel.Debug, "Connection {ConnectionId} closed ({CloseCode} {Reason})")]
     public static partial void ConnectionClosed(ILogger logger, string connectionId, int closeCode, string reason);
 
-    [LoggerMessage(1002, LogLevel.Warning, "Connection {ConnectionId} of user {UserId} is a slow consumer: its send queue of {Capacity} frames is full; closing it")]
-    public static partial void SlowConsumer(ILogger logger, string connectionId, string userId, int capacity);
+    [LoggerMessage(1002, LogLevel.Warning, "Connection {ConnectionId} of user {UserId} is a slow consumer: {Frames} frames ({Bytes} bytes) would be queued, over its send queue's {Capacity} frames or {MaxBytes} bytes; closing it")]
+    public static partial void SlowConsumer(ILogger logger, string connectionId, string userId, int frames, long bytes, int capacity, long maxBytes);
 
     [LoggerMessage(1003, LogLevel.Warning, "Connection {ConnectionId} of user {UserId} kept flooding after rate_limited; closing it with 1008")]
     public static partial void Flooding(ILogger logger, string connectionId, string userId);
@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(1010, LogLevel.Error, "Delivering an ephemeral event on {Channel} failed")]
     public static partial void EphemeralFailed(ILogger logger, Exception exception, string channel);
+
+    [LoggerMessage(1050, LogLevel.Error, "Sweeping the in-memory history failed; the next sweep tries again")]
+    public static partial void HistorySweepFailed(ILogger logger, Exception exception);
 }

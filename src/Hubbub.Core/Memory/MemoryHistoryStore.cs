@@ -1,28 +1,51 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using Hubbub.Core.Seams;
 
 namespace Hubbub.Core.Memory;
 
 /// <summary>
-/// In-process history: one bounded stream per channel published to. Offsets live as long as the process, so one
-/// epoch per store is enough: a restart makes a new store with a new epoch, which tells recovering clients
-/// their history is gone. A channel only read (subscribed, never published to) gets no stream: it reads as the
-/// empty stream of that epoch, so every per-user channel a connection subscribes to costs nothing here.
+/// In-process history: one bounded stream per channel published to. Publications are held until their
+/// namespace's count or age bound lets them go, or until the node's total (<see cref="HubbubOptions.MaxHistoryBytes"/>)
+/// needs the room, oldest first across every channel. <see cref="Sweep"/> (run by <see cref="MemoryHistorySweeper"/>)
+/// frees expired publications in the background and removes streams that hold none and that nobody on this node
+/// follows, so a channel costs nothing once it is quiet.
 /// </summary>
+/// <remarks>
+/// A channel without a stream (never published to, or removed) reads as offset 0 of the epoch its next stream
+/// opens under (<see cref="StreamEpochs"/>); a removed stream's channel starts over at offset 1 under a new epoch,
+/// so a client recovering from the old one is told <c>recovered:false</c>. While a stream is followed (subscribed on
+/// this node), it stays as a tombstone of a few dozen bytes that keeps its epoch and offset: a quiet channel's
+/// subscribers never see its offsets restart.
+/// </remarks>
 public sealed class MemoryHistoryStore : IHistoryStore
 {
-    private readonly ConcurrentDictionary<string, MemoryStream> _streams = new(StringComparer.Ordinal);
-    private readonly TimeProvider _time;
-    private readonly string _epoch = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-    private readonly MemoryStream _never; // what a channel without publications reads as; never written
+    /// <summary>What one held publication costs beyond its frame and data bytes (its objects and links), as counted.</summary>
+    public const int EntryOverheadBytes = 256;
 
-    /// <summary>Creates an empty store.</summary>
+    private readonly ConcurrentDictionary<string, ChannelStream> _streams = new(StringComparer.Ordinal);
+    private readonly StreamEpochs _epochs = new();
+    private readonly HistoryAgeList _ages;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates an empty store bounded by the default <see cref="HubbubOptions.MaxHistoryBytes"/>.</summary>
     public MemoryHistoryStore(TimeProvider time)
+        : this(time, new HubbubOptions().MaxHistoryBytes)
     {
-        _time = time;
-        _never = new MemoryStream(_epoch);
     }
+
+    /// <summary>Creates an empty store holding at most about <paramref name="maxBytes"/> of publications.</summary>
+    public MemoryHistoryStore(TimeProvider time, long maxBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        _time = time;
+        _ages = new HistoryAgeList(maxBytes);
+    }
+
+    /// <summary>The bytes of the publications held (frames and data plus <see cref="EntryOverheadBytes"/> each).</summary>
+    public long HeldBytes => _ages.Bytes;
+
+    /// <summary>Streams in the table: channels holding publications, and followed tombstones.</summary>
+    public int StreamCount => _streams.Count;
 
     /// <summary>
     /// Appends under the stream's lock and calls <paramref name="deliver"/> while still holding it, so
@@ -30,20 +53,26 @@ public sealed class MemoryHistoryStore : IHistoryStore
     /// </summary>
     public Publication Append(string channel, PublicationDraft draft, HistoryPolicy policy, long timestamp, Action<Publication> deliver)
     {
-        var stream = _streams.GetOrAdd(channel, static (_, epoch) => new MemoryStream(epoch), _epoch);
-        lock (stream)
+        while (true)
         {
-            var publication = new Publication(channel, stream.Offset + 1, stream.Epoch, draft, timestamp);
-            stream.Offset = publication.Offset;
-            if (policy.Size > 0 && policy.Ttl > TimeSpan.Zero)
+            var stream = _streams.GetOrAdd(channel, static (name, epochs) => new ChannelStream(name, epochs.Of(name)), _epochs);
+            Publication publication;
+            bool overBound;
+            lock (stream)
             {
-                stream.Items.Enqueue(new Stored(publication, _time.GetUtcNow() + policy.Ttl));
-                while (stream.Items.Count > policy.Size)
+                if (stream.Dropped)
                 {
-                    stream.Items.Dequeue();
+                    continue; // swept away between the lookup and the lock: the channel's next stream is a new one
                 }
+                publication = new Publication(stream.Channel, stream.Offset + 1, stream.Epoch, draft, timestamp);
+                stream.Offset = publication.Offset;
+                overBound = Keep(stream, publication, policy);
+                deliver(publication);
             }
-            deliver(publication);
+            if (overBound)
+            {
+                EvictOldest();
+            }
             return publication;
         }
     }
@@ -51,75 +80,142 @@ public sealed class MemoryHistoryStore : IHistoryStore
     /// <inheritdoc />
     public ValueTask<StreamTop> GetTopAsync(string channel, CancellationToken cancellationToken = default)
     {
-        var stream = _streams.GetValueOrDefault(channel, _never);
-        lock (stream)
+        if (_streams.TryGetValue(channel, out var stream))
         {
-            return ValueTask.FromResult(new StreamTop(stream.Offset, stream.Epoch));
+            lock (stream)
+            {
+                if (!stream.Dropped)
+                {
+                    return ValueTask.FromResult(new StreamTop(stream.Offset, stream.Epoch));
+                }
+            }
         }
+        return ValueTask.FromResult(new StreamTop(0, _epochs.Of(channel)));
     }
 
     /// <inheritdoc />
     public ValueTask<HistoryResult> ReadAsync(string channel, long? sinceOffset, string? sinceEpoch, int limit,
         CancellationToken cancellationToken = default)
     {
-        var stream = _streams.GetValueOrDefault(channel, _never);
-        lock (stream)
+        if (_streams.TryGetValue(channel, out var stream))
         {
-            var top = new StreamTop(stream.Offset, stream.Epoch);
-            if (sinceEpoch is not null && !string.Equals(sinceEpoch, stream.Epoch, StringComparison.Ordinal))
+            lock (stream)
             {
-                return ValueTask.FromResult(new HistoryResult([], top, Complete: false));
-            }
-
-            DropExpired(stream);
-            var result = new List<Publication>(Math.Min(limit, stream.Items.Count));
-            if (sinceOffset is { } since)
-            {
-                if (since > stream.Offset)
+                if (!stream.Dropped)
                 {
-                    return ValueTask.FromResult(new HistoryResult([], top, Complete: false));
+                    DropExpired(stream, _time.GetUtcNow());
+                    return ValueTask.FromResult(Read(stream.Entries, new StreamTop(stream.Offset, stream.Epoch), sinceOffset, sinceEpoch, limit));
                 }
-                // The oldest publication still held must directly follow what the client saw.
-                var oldest = stream.Items.Count > 0 ? stream.Items.Peek().Publication.Offset : stream.Offset + 1;
-                var complete = since >= stream.Offset || oldest <= since + 1;
-                foreach (var item in stream.Items)
-                {
-                    if (item.Publication.Offset > since && result.Count < limit)
-                    {
-                        result.Add(item.Publication);
-                    }
-                }
-                return ValueTask.FromResult(new HistoryResult(result, top, complete));
             }
+        }
+        return ValueTask.FromResult(Read([], new StreamTop(0, _epochs.Of(channel)), sinceOffset, sinceEpoch, limit));
+    }
 
-            var skip = Math.Max(0, stream.Items.Count - limit);
-            foreach (var item in stream.Items)
+    /// <summary>
+    /// Frees every expired publication and removes the streams left holding none that
+    /// <paramref name="isFollowed"/> says nobody on this node subscribes to.
+    /// </summary>
+    public void Sweep(Func<string, bool> isFollowed)
+    {
+        var now = _time.GetUtcNow();
+        foreach (var (channel, stream) in _streams)
+        {
+            lock (stream)
             {
-                if (skip-- > 0)
+                DropExpired(stream, now);
+                if (stream.Entries.Count > 0 || stream.Dropped || isFollowed(channel))
                 {
                     continue;
                 }
-                result.Add(item.Publication);
+                // The channel moves on to its next epoch before the stream leaves the table, so an append racing this
+                // (it re-reads the table once it sees Dropped) opens the new stream under the new epoch.
+                _epochs.Retire(channel);
+                stream.Dropped = true;
+                _streams.TryRemove(new KeyValuePair<string, ChannelStream>(channel, stream));
             }
-            return ValueTask.FromResult(new HistoryResult(result, top, Complete: true));
         }
     }
 
-    private void DropExpired(MemoryStream stream)
+    /// <summary>Holds a new publication as the policy says; true when the node's total is now over its bound.</summary>
+    private bool Keep(ChannelStream stream, Publication publication, HistoryPolicy policy)
     {
         var now = _time.GetUtcNow();
-        while (stream.Items.Count > 0 && stream.Items.Peek().ExpiresAt <= now)
+        DropExpired(stream, now);
+        if (policy.Size <= 0 || policy.Ttl <= TimeSpan.Zero)
         {
-            stream.Items.Dequeue();
+            return false;
+        }
+        var entry = new HistoryEntry(publication, now + policy.Ttl,
+            publication.Frame.Length + publication.Data.Length + EntryOverheadBytes, stream);
+        stream.Entries.Enqueue(entry);
+        var overBound = _ages.Add(entry);
+        while (stream.Entries.Count > policy.Size)
+        {
+            _ages.Remove(stream.Entries.Dequeue());
+        }
+        return overBound;
+    }
+
+    /// <summary>Evicts the node's oldest publications, whatever their channel, until the total is within its bound.</summary>
+    private void EvictOldest()
+    {
+        while (_ages.TakeOldestIfOver() is { } evicted)
+        {
+            var stream = evicted.Stream;
+            lock (stream)
+            {
+                // Unlisted entries are evicted ones, and they are always at the head (see HistoryAgeList).
+                while (stream.Entries.TryPeek(out var head) && !head.Listed)
+                {
+                    stream.Entries.Dequeue();
+                }
+            }
         }
     }
 
-    private sealed record Stored(Publication Publication, DateTimeOffset ExpiresAt);
-
-    private sealed class MemoryStream(string epoch)
+    private void DropExpired(ChannelStream stream, DateTimeOffset now)
     {
-        public long Offset;
-        public readonly string Epoch = epoch;
-        public readonly Queue<Stored> Items = new();
+        while (stream.Entries.TryPeek(out var head) && head.ExpiresAt <= now)
+        {
+            _ages.Remove(stream.Entries.Dequeue());
+        }
+    }
+
+    private static HistoryResult Read(IReadOnlyCollection<HistoryEntry> entries, StreamTop top, long? sinceOffset, string? sinceEpoch, int limit)
+    {
+        if (sinceEpoch is not null && !string.Equals(sinceEpoch, top.Epoch, StringComparison.Ordinal))
+        {
+            return new HistoryResult([], top, Complete: false);
+        }
+        var result = new List<Publication>(Math.Min(limit, entries.Count));
+        if (sinceOffset is { } since)
+        {
+            if (since > top.Offset)
+            {
+                return new HistoryResult([], top, Complete: false);
+            }
+            // The oldest publication still held must directly follow what the client saw.
+            var oldest = entries.Count > 0 ? entries.First().Publication.Offset : top.Offset + 1;
+            var complete = since >= top.Offset || oldest <= since + 1;
+            foreach (var entry in entries)
+            {
+                if (entry.Publication.Offset > since && result.Count < limit)
+                {
+                    result.Add(entry.Publication);
+                }
+            }
+            return new HistoryResult(result, top, complete);
+        }
+
+        var skip = Math.Max(0, entries.Count - limit);
+        foreach (var entry in entries)
+        {
+            if (skip-- > 0)
+            {
+                continue;
+            }
+            result.Add(entry.Publication);
+        }
+        return new HistoryResult(result, top, Complete: true);
     }
 }

@@ -80,8 +80,13 @@ public sealed partial class MessagingService(
         value is null ? throw HubbubException.BadRequest("a message id is required")
         : TryParseId(value, out var id) ? id : throw HubbubException.NotFound("message not found");
 
+    /// <summary>
+    /// An id in its one canonical form, as <see cref="Format"/> writes it: digits without a leading zero. <c>01</c> is
+    /// refused rather than read as 1, so <c>conversation:01</c> is not a second channel of conversation 1 (its
+    /// subscribers would miss every event published on <c>conversation:1</c>).
+    /// </summary>
     private static bool TryParseId(string? value, out long id) =>
-        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out id) && id > 0;
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out id) && id > 0 && value![0] != '0';
 
     private static string Format(long id) => id.ToString(CultureInfo.InvariantCulture);
 

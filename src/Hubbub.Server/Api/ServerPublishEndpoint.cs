@@ -31,29 +31,16 @@ public static class ServerPublishEndpoint
             return Error(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "a valid X-Api-Key header is required");
         }
 
-        ServerPublishRequest? request;
         try
         {
-            var body = await BoundedBody.ReadAsync(context.Request, options.Value.MaxFrameBytes, cancellationToken);
-            request = body.Length == 0 ? null : JsonSerializer.Deserialize(body, ApiJsonContext.Default.ServerPublishRequest);
-        }
-        catch (HubbubException ex)
-        {
-            return Error(ApiResults.StatusOf(ex.Code), ex.Code, ex.Message);
-        }
-        catch (JsonException)
-        {
-            return Error(StatusCodes.Status400BadRequest, ErrorCodes.BadRequest, "the body must be JSON: {\"channel\", \"type\"?, \"data\"}");
-        }
-        if (request is null || request.Data.ValueKind == JsonValueKind.Undefined)
-        {
-            return Error(StatusCodes.Status400BadRequest, ErrorCodes.BadRequest, "the body needs 'channel' and 'data'");
-        }
-
-        try
-        {
-            var data = JsonSerializer.SerializeToUtf8Bytes(request.Data, HubbubJsonContext.Default.JsonElement);
-            var publication = await engine.PublishAsync(request.Channel!, request.Type, data, null, cancellationToken);
+            var request = await JsonBody.ReadAsync(context.Request, ApiJsonContext.Default.ServerPublishRequest,
+                options.Value.MaxFrameBytes, cancellationToken);
+            if (request.Channel is null || request.Data.ValueKind == JsonValueKind.Undefined)
+            {
+                return Error(StatusCodes.Status400BadRequest, ErrorCodes.BadRequest, "the body needs 'channel' and 'data': {\"channel\", \"type\"?, \"data\"}");
+            }
+            var data = JsonBody.Utf8Of(request.Data, "data");
+            var publication = await engine.PublishAsync(request.Channel, request.Type, data, null, cancellationToken);
             return TypedResults.Json(new PublishReply(publication.Offset), ApiJsonContext.Default.PublishReply);
         }
         catch (HubbubException ex)

@@ -9,7 +9,8 @@ namespace Hubbub.Server.Auth;
 /// Checks a token's signature: HS256 only, with the configured key. The JWT library still parses the token
 /// and checks lifetime, issuer and audience; only the signature step is ours, because the library refuses
 /// HMAC keys shorter than 256 bits that other stacks accept, and a user's existing key must keep working.
-/// Anything but HS256 (<c>none</c>, RS256 with the key as a public key, HS512…) is refused.
+/// Anything but HS256 (<c>none</c>, RS256 with the key as a public key, HS512…) is refused. A token whose signature
+/// holds is then held to <see cref="TokenRules"/> (<c>crit</c>, numeric dates, the user-id and name rules).
 /// </summary>
 public static class HmacTokenValidator
 {
@@ -41,6 +42,7 @@ public static class HmacTokenValidator
         {
             throw new SecurityTokenInvalidSignatureException("the token's signature does not match");
         }
+        TokenRules.Check(jwt);
         return jwt;
     };
 }

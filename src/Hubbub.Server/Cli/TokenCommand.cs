@@ -1,3 +1,4 @@
+using Hubbub.Features.Kit.Text;
 using Hubbub.Server.Auth;
 
 namespace Hubbub.Server.Cli;
@@ -15,6 +16,16 @@ public static class TokenCommand
         if (!options.TryGetValue("user", out var user) || string.IsNullOrWhiteSpace(user))
         {
             error.WriteLine("usage: token --user ID [--name NAME] [--roles admin,...] [--ttl SECONDS]");
+            return 2;
+        }
+        if (!UserIds.IsValid(user))
+        {
+            error.WriteLine($"--user must be 1 to {UserIds.MaxLength} letters, digits and _ - . : @ = , | (the server refuses any other 'sub')");
+            return 2;
+        }
+        if (options.TryGetValue("name", out var name) && !DisplayNames.IsValid(name))
+        {
+            error.WriteLine($"--name must be at most {DisplayNames.MaxLength} characters without control characters");
             return 2;
         }
         var ttl = 24 * 3600;

@@ -57,6 +57,7 @@ public static class HubbubServerSetup
         // Touch the metrics so /metrics lists them (at zero) before the first connection.
         Hubbub.Core.Diagnostics.HubbubMetrics.Connections.Set(app.Services.GetRequiredService<HubbubEngine>().Connections.Count);
         WebSocketEndpoint.Map(app); // ahead of authentication (see WebSocketEndpoint) and of the console's file lookups
+        app.UseApiErrorBodies();
         app.UseHubbubConsole();
         app.UseAuthentication();
         app.UseAuthorization();

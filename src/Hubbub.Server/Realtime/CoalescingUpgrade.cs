@@ -17,7 +17,7 @@ internal static class CoalescingUpgrade
         {
             if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
             {
-                context.Features.Set<IHttpUpgradeFeature>(new Feature(upgrade));
+                context.Features.Set<IHttpUpgradeFeature>(new Feature(upgrade, context));
             }
             return next(context);
         });
@@ -26,9 +26,31 @@ internal static class CoalescingUpgrade
     public static CoalescingStream? TransportOf(HttpContext context) =>
         (context.Features.Get<IHttpUpgradeFeature>() as Feature)?.Transport;
 
-    private sealed class Feature(IHttpUpgradeFeature inner) : IHttpUpgradeFeature
+    /// <summary>How the engine ends the request's TCP connection, when the request was upgraded through the wrapper.</summary>
+    public static ITransportEnd? EndOf(HttpContext context) => context.Features.Get<IHttpUpgradeFeature>() as Feature;
+
+    /// <remarks>
+    /// Also the socket's <see cref="ITransportEnd"/>: one object per upgraded request either way. Its end runs while the
+    /// request is still being handled (the engine calls it before the handler returns), so the context is still this
+    /// request's.
+    /// </remarks>
+    private sealed class Feature(IHttpUpgradeFeature inner, HttpContext context) : IHttpUpgradeFeature, ITransportEnd
     {
         public CoalescingStream? Transport { get; private set; }
+
+        /// <summary>
+        /// Aborts the connection unless the close handshake completed: what the response still buffers would otherwise
+        /// wait for a client that does not read. After a completed handshake the HTTP layer ends the connection when the
+        /// handler returns.
+        /// </summary>
+        public ValueTask EndAsync(bool closeHandshakeCompleted)
+        {
+            if (!closeHandshakeCompleted)
+            {
+                context.Abort();
+            }
+            return ValueTask.CompletedTask;
+        }
 
         public bool IsUpgradableRequest => inner.IsUpgradableRequest;
 

@@ -81,7 +81,8 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
             return;
         }
 
-        var transport = new CoalescingStream(new TransportPipeStream(connection.Transport));
+        var pipes = new TransportPipeStream(connection, TimeSpan.FromMilliseconds(dependencies.Options.SlowConsumerCloseGraceMs));
+        var transport = new CoalescingStream(pipes);
         try
         {
             using var socket = WebSocket.CreateFromStream(transport, new WebSocketCreationOptions
@@ -91,13 +92,13 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
                 KeepAliveTimeout = dependencies.Options.EffectiveClientTimeout,
             });
             HubbubMetrics.Upgrades.WithLabels("connection").Inc();
-            await dependencies.Engine.RunConnectionAsync(socket, accepted!, CancellationToken.None, transport);
+            // The engine ends the connection through the pipes (aborting it unless the close handshake completed).
+            await dependencies.Engine.RunConnectionAsync(socket, accepted!, CancellationToken.None, transport, pipes);
         }
         finally
         {
-            // Completing the output sends what is still buffered (a close frame) and then ends the connection.
-            await connection.Transport.Output.CompleteAsync();
-            await connection.Transport.Input.CompleteAsync();
+            // Ended already, unless the engine failed before it could: then abort, nothing is left worth sending.
+            await pipes.EndAsync(closeHandshakeCompleted: false);
         }
     }
 

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Hubbub.Core.Connections;
+using Microsoft.AspNetCore.Connections;
 
 namespace Hubbub.Server.Realtime;
 
@@ -10,11 +12,13 @@ namespace Hubbub.Server.Realtime;
 /// <remarks>
 /// Disposing (the WebSocket disposes its stream when it closes or is aborted) cancels a pending read and a
 /// pending flush, so an aborted socket's reader and a writer stuck on a client that stopped reading both end at
-/// once. The pipes themselves are completed by the connection's owner after the socket is done with them.
+/// once. The connection itself is ended by <see cref="EndAsync"/> once the socket is done with it.
 /// </remarks>
-internal sealed class TransportPipeStream(IDuplexPipe transport) : Stream
+internal sealed class TransportPipeStream(ConnectionContext connection, TimeSpan closeGrace) : Stream, ITransportEnd
 {
+    private readonly IDuplexPipe _transport = connection.Transport;
     private volatile bool _disposed;
+    private bool _ended;
 
     public override bool CanRead => true;
 
@@ -24,7 +28,7 @@ internal sealed class TransportPipeStream(IDuplexPipe transport) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var result = await transport.Input.ReadAsync(cancellationToken);
+        var result = await _transport.Input.ReadAsync(cancellationToken);
         if (result.IsCanceled)
         {
             throw new OperationCanceledException("The connection's stream was closed.");
@@ -33,12 +37,12 @@ internal sealed class TransportPipeStream(IDuplexPipe transport) : Stream
         if (buffer.IsEmpty)
         {
             // A zero-byte read waits for data without taking any: leave it all unexamined for the next read.
-            transport.Input.AdvanceTo(data.Start);
+            _transport.Input.AdvanceTo(data.Start);
             return 0;
         }
         var count = (int)Math.Min(data.Length, buffer.Length);
         data.Slice(0, count).CopyTo(buffer.Span);
-        transport.Input.AdvanceTo(data.GetPosition(count));
+        _transport.Input.AdvanceTo(data.GetPosition(count));
         return count;
     }
 
@@ -47,7 +51,7 @@ internal sealed class TransportPipeStream(IDuplexPipe transport) : Stream
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var result = await transport.Output.WriteAsync(buffer, cancellationToken);
+        var result = await _transport.Output.WriteAsync(buffer, cancellationToken);
         ThrowIfEnded(result);
     }
 
@@ -56,7 +60,7 @@ internal sealed class TransportPipeStream(IDuplexPipe transport) : Stream
 
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
-        var result = await transport.Output.FlushAsync(cancellationToken);
+        var result = await _transport.Output.FlushAsync(cancellationToken);
         ThrowIfEnded(result);
     }
 
@@ -72,13 +76,46 @@ internal sealed class TransportPipeStream(IDuplexPipe transport) : Stream
         }
     }
 
+    /// <summary>
+    /// Ends the connection. Completing the output hands what is still buffered to the transport, which sends it and
+    /// then closes the socket; to a client that does not read it would be sending for good, the socket held open with
+    /// everything unsent. So the connection is aborted at once when the close handshake did not complete, and
+    /// otherwise when it has not closed within <c>closeGrace</c>.
+    /// </summary>
+    public async ValueTask EndAsync(bool closeHandshakeCompleted)
+    {
+        if (_ended)
+        {
+            return;
+        }
+        _ended = true;
+        if (!closeHandshakeCompleted)
+        {
+            connection.Abort(new ConnectionAbortedException("The WebSocket did not complete its close handshake."));
+        }
+        await _transport.Output.CompleteAsync();
+        await _transport.Input.CompleteAsync();
+        if (closeHandshakeCompleted)
+        {
+            try
+            {
+                await Task.Delay(closeGrace, connection.ConnectionClosed);
+                connection.Abort(new ConnectionAbortedException("The client did not take the rest of the connection's output in time."));
+            }
+            catch (OperationCanceledException)
+            {
+                // Closed in time: everything was sent.
+            }
+        }
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing && !_disposed)
         {
             _disposed = true;
-            transport.Input.CancelPendingRead();
-            transport.Output.CancelPendingFlush();
+            _transport.Input.CancelPendingRead();
+            _transport.Output.CancelPendingFlush();
         }
         base.Dispose(disposing);
     }

@@ -86,7 +86,9 @@ public sealed class WebSocketEndpoint
         Hubbub.Core.Diagnostics.HubbubMetrics.Upgrades.WithLabels("http").Inc();
         // No RequestAborted token: it would allocate a registration per connection, and a socket whose peer is
         // gone fails its read anyway (shutdown closes sockets through the engine).
-        await _engine.RunConnectionAsync(socket, user, CancellationToken.None, CoalescingUpgrade.TransportOf(context));
+        // The engine aborts the connection through the upgrade wrapper unless the close handshake completed.
+        await _engine.RunConnectionAsync(socket, user, CancellationToken.None, CoalescingUpgrade.TransportOf(context),
+            CoalescingUpgrade.EndOf(context));
     }
 
     private static Task WriteRefusal(HttpContext context, int status, string code, string message)

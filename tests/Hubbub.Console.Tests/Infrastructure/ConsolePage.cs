@@ -33,17 +33,24 @@ public sealed class ConsolePage : IAsyncDisposable
     /// <summary>Script errors, console errors and dialogs seen so far (none expected).</summary>
     public List<string> Errors { get; } = [];
 
-    public static async Task<ConsolePage> OpenAsync(BrowserFixture browser, Uri address, ITestOutputHelper output)
+    /// <summary>Opens the console at <paramref name="address"/> (plus <paramref name="fragment"/>, e.g. <c>#/rooms</c>).</summary>
+    /// <param name="prepare">Runs before the page loads: routes, WebSocket listeners.</param>
+    public static async Task<ConsolePage> OpenAsync(BrowserFixture browser, Uri address, ITestOutputHelper output,
+        int width = 1200, string fragment = "", Func<IPage, Task>? prepare = null)
     {
         var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            ViewportSize = new ViewportSize { Width = 1200, Height = 760 },
+            ViewportSize = new ViewportSize { Width = width, Height = 760 },
             ServiceWorkers = ServiceWorkerPolicy.Block,
         });
         context.SetDefaultTimeout(15000);
         var page = await context.NewPageAsync();
         var console = new ConsolePage(context, page, output);
-        await page.GotoAsync(address.ToString());
+        if (prepare is not null)
+        {
+            await prepare(page);
+        }
+        await page.GotoAsync(address + fragment);
         return console;
     }
 

@@ -152,6 +152,51 @@ public sealed class CoalescedSendTests
     }
 
     [Fact]
+    public async Task A_queue_over_its_byte_bound_is_closed_as_a_slow_consumer_and_its_frames_dropped_at_once()
+    {
+        var recorder = new RecordingStream { HoldFirstWrite = true };
+        var connection = NewConnection(recorder, out _, new HubbubOptions { SendQueueMaxBytes = 1_000 });
+
+        Assert.True(connection.TryEnqueue(Text("first")));
+        await recorder.FirstWriteStarted.Task.WaitAsync(Deadline);
+        var kilobyteThird = Text(new string('x', 300));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(connection.TryEnqueue(kilobyteThird)); // 5 in flight + 900 queued: within 1,000 bytes
+        }
+        Assert.Equal(905, connection.QueuedBytes);
+        Assert.False(connection.TryEnqueue(kilobyteThird)); // 1,205: over
+        Assert.Equal(4000, connection.CloseCode);
+        Assert.Equal(5, connection.QueuedBytes); // the queued frames are gone at the close; only the stuck write holds on
+
+        recorder.ReleaseFirstWrite();
+        await recorder.WaitForWritesAsync(2, Deadline);
+        Assert.Equal(["first"], ParseFrames(recorder.Writes[0]));
+        Assert.Equal(0x88, recorder.Writes[1][0]); // then the close frame, none of the queued frames
+        Assert.Equal(2, recorder.Writes.Count);
+    }
+
+    [Fact]
+    public async Task An_empty_queue_takes_one_frame_larger_than_the_byte_bound_and_the_bytes_are_given_back_once_written()
+    {
+        var recorder = new RecordingStream();
+        var connection = NewConnection(recorder, out _, new HubbubOptions { SendQueueMaxBytes = 100 });
+
+        Assert.True(connection.TryEnqueue(Text(new string('x', 500))));
+        await recorder.WaitForWritesAsync(1, Deadline);
+        var until = DateTime.UtcNow + Deadline;
+        while (connection.QueuedBytes != 0)
+        {
+            Assert.True(DateTime.UtcNow < until, "the written frame's bytes were never given back");
+            await Task.Delay(5);
+        }
+        Assert.True(connection.TryEnqueue(Text("next")));
+        await recorder.WaitForWritesAsync(2, Deadline);
+        Assert.Equal(0, connection.CloseCode);
+        Assert.Equal(["next"], ParseFrames(recorder.Writes[1]));
+    }
+
+    [Fact]
     public async Task A_batch_larger_than_the_held_buffer_is_written_in_order_in_several_writes()
     {
         var recorder = new RecordingStream();

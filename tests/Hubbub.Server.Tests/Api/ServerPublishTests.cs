@@ -72,6 +72,50 @@ public sealed class ServerPublishTests : IClassFixture<SharedServer>
         Assert.False(string.IsNullOrEmpty(error.GetProperty("message").GetString()));
     }
 
+    public static TheoryData<string, byte[]> MalformedBodies() => new()
+    {
+        // Issue 13 finding 6: this one answered 500 with an empty body.
+        { "lone high surrogate in data", "{\"channel\":\"public:x\",\"data\":\"\\ud800\"}"u8.ToArray() },
+        { "lone low surrogate in data", "{\"channel\":\"public:x\",\"data\":[\"a\\udc00b\"]}"u8.ToArray() },
+        { "lone surrogate as a key", "{\"channel\":\"public:x\",\"data\":{\"\\ud800\":1}}"u8.ToArray() },
+        { "lone surrogate in the channel", "{\"channel\":\"public:\\ud800\",\"data\":1}"u8.ToArray() },
+        { "lone surrogate in the type", "{\"channel\":\"public:x\",\"type\":\"\\ud800\",\"data\":1}"u8.ToArray() },
+        { "invalid UTF-8 in data", [.. "{\"channel\":\"public:x\",\"data\":\""u8, 0xFF, 0xFE, .. "\"}"u8] },
+        { "invalid UTF-8 in a key", [.. "{\"channel\":\"public:x\",\"data\":{\""u8, 0xC3, .. "\":1}}"u8] },
+        { "truncated UTF-8 sequence", [.. "{\"channel\":\"public:x\",\"data\":\"\u00e9"u8, 0xE2, 0x82, .. "\"}"u8] },
+        { "nesting deeper than 64", System.Text.Encoding.UTF8.GetBytes("{\"channel\":\"public:x\",\"data\":" + new string('[', 5000) + new string(']', 5000) + "}") },
+        { "number beyond double as the type", "{\"channel\":\"public:x\",\"data\":1,\"type\":1e400}"u8.ToArray() },
+        { "NUL byte outside a string", "{\"channel\":\"public:x\",\0\"data\":1}"u8.ToArray() },
+        { "byte order marks only", [0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF] },
+        { "duplicate members with a bad second", "{\"channel\":\"public:x\",\"data\":1,\"data\":\"\\udfff\"}"u8.ToArray() },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedBodies))]
+    public async Task Malformed_bodies_are_bad_requests_never_500(string why, byte[] body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/publish") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.Add("X-Api-Key", TestServer.ApiKey);
+        using var response = await _server.Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{why}: {(int)response.StatusCode} {text}");
+        var error = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("bad_request", error.GetProperty("code").GetString());
+        Assert.False(string.IsNullOrEmpty(error.GetProperty("message").GetString()));
+    }
+
+    [Fact]
+    public async Task A_surrogate_pair_escape_is_valid_and_published()
+    {
+        var channel = Channel();
+        await using var c = await _server.ConnectAsync("api2");
+        await c.SubscribeAsync(channel);
+        var response = await _server.PublishAsync($$"""{"channel":"{{channel}}","data":"\ud83d\ude00"}""");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("😀", (await c.NextAsync(f => f.Type() == "message")).GetProperty("data").GetString());
+    }
+
     [Fact]
     public async Task Oversized_body_is_413()
     {
@@ -86,5 +130,6 @@ public sealed class ServerPublishTests : IClassFixture<SharedServer>
     {
         var response = await _server.Http.GetAsync("/api/publish");
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("bad_request", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
     }
 }

@@ -46,5 +46,16 @@ public static class TestTokens
         return $"{header}.{payload}.{signature}";
     }
 
+    /// <summary>Signs header and payload JSON exactly as written (HS256), for claims a serializer would not write (a "\ud800" escape).</summary>
+    public static string SignRaw(string headerJson, string payloadJson, string key = Key)
+    {
+        var input = $"{B64(Encoding.UTF8.GetBytes(headerJson))}.{B64(Encoding.UTF8.GetBytes(payloadJson))}";
+        return $"{input}.{B64(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.ASCII.GetBytes(input)))}";
+    }
+
+    /// <summary>A signed token with the usual header and a valid exp, whose other claims are <paramref name="claimsJson"/> (JSON members, no braces).</summary>
+    public static string WithClaims(string claimsJson) =>
+        SignRaw("""{"alg":"HS256","typ":"JWT"}""", $$"""{"exp":{{DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds()}},{{claimsJson}}}""");
+
     public static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -1,5 +1,5 @@
 // Compiled (not run) by types.test.js with `tsc --noEmit --strict`: the declarations describe the real API.
-import { HubbubClient, HubbubError, backoffDelay, shouldReconnect, type Publication, type Welcome } from '../../src/hubbub.js';
+import { HubbubClient, HubbubError, HubbubRestError, backoffDelay, shouldReconnect, type Publication, type Welcome, type EventDataMap } from '../../src/hubbub.js';
 
 const client = new HubbubClient('wss://chat.example.com/ws', {
   getToken: async () => 'jwt',
@@ -43,6 +43,55 @@ async function main(): Promise<void> {
   console.log(backoffDelay(1, 500, 30_000, Math.random), shouldReconnect(4403));
 }
 void main();
+
+// Typed feature events: the payload's data has the contract's shape.
+const auction = client.subscribe('auction:7', {
+  bid_placed: (p) => console.log(p.data.price, p.data.bid.amount, p.data.ends_at, p.offset),
+  auction_ended: (p) => console.log(p.data.winner ?? 'no winner'),
+});
+auction.on('auction_extended', (p) => console.log(p.data.ends_at.length));
+const me = client.subscribe('user:42');
+me.on('xp_gained', (p) => console.log(p.data.amount + p.data.total, p.data.reason));
+me.on('level_up', (p) => console.log(p.data.level > p.data.previous));
+me.on('achievement_unlocked', (p) => console.log(p.data.rarity === 'legendary'));
+me.on('wallet_updated', (p) => console.log(p.data.balances['coins'], p.data.held['coins']));
+me.on('outbid', (p) => console.log(p.data.auction, p.data.price));
+me.on('notification', (p) => console.log(p.data.id, p.data.read));
+me.on('conversation_added', (p) => console.log(p.data.participants[0]?.name, p.data.unread_count));
+client.subscribe('feed:42').on('friend_activity', (p) => console.log(p.data.activity.title, p.data.activity.like_count));
+client.subscribe('venue:1').on('stats_update', (p) => console.log(p.data.stats.present + p.data.stats.peak_today));
+const outbid: (p: Publication<EventDataMap['outbid']>) => void = (p) => console.log(p.data.price);
+me.on('outbid', outbid);
+// Any other publication event is still accepted, untyped.
+me.on('something_custom', (p) => console.log(p.data));
+
+async function bidAndRest(): Promise<void> {
+  // A typed command, never sent late.
+  const placed = await client.call('auction.bid', { auction: '7', amount: 120 }, { queue: false });
+  console.log(placed.price, placed.ends_at);
+  const sent = await client.call('chat.send', { conversation: '1', text: 'hi', client_id: 'c1' });
+  console.log(sent.sender.name, sent.created_at);
+  await client.publish('public:lobby', { text: 'now or never' }, { queue: false, event: 'shout' });
+  // REST with the same token.
+  const { conversations } = await client.rest.get<{ conversations: Array<{ id: string }> }>('/api/conversations', { query: { limit: 10 } });
+  console.log(conversations[0]?.id, client.rest.baseUrl);
+  try {
+    await client.rest.post('/api/auctions/7/bids', { amount: 1 });
+  } catch (err) {
+    if (err instanceof HubbubRestError && err.code === 'conflict' && err.reason === 'bid_too_low') console.log(err.status, err.message);
+    if (err instanceof HubbubError && err.code === 'not_connected') console.log('not sent');
+  }
+}
+void bidAndRest();
+
+// @ts-expect-error bid_placed data has no `amount` at the top level (it is `bid.amount`)
+auction.on('bid_placed', (p) => console.log(p.data.amount));
+// @ts-expect-error xp_gained's amount is a number
+me.on('xp_gained', (p) => { const s: string = p.data.amount; console.log(s); });
+// @ts-expect-error auction.bid needs an amount
+void client.call('auction.bid', { auction: '7' });
+// @ts-expect-error queue is a boolean
+void client.call('ping', {}, { queue: 'no' });
 
 // @ts-expect-error a token or getToken is a string source, not a number
 new HubbubClient('ws://x/ws', { token: 42 });

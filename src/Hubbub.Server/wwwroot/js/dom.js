@@ -35,22 +35,6 @@ export function clear(el) {
 /** @param {string} id */
 export const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
-const MAX_TOASTS = 5;
-
-/**
- * Shows a short notice in the corner; it goes away after a while or when clicked.
- * @param {string} text
- * @param {'error'|'warn'|'info'} [kind]
- */
-export function toast(text, kind = 'info') {
-  const box = byId('toasts');
-  const item = h('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status', text });
-  item.addEventListener('click', () => item.remove());
-  box.append(item);
-  while (box.children.length > MAX_TOASTS) box.firstElementChild?.remove();
-  setTimeout(() => item.remove(), kind === 'error' ? 8000 : 5000);
-}
-
 /**
  * "just now", "5 min ago", "3 h ago", or a date.
  * @param {string|number|Date} when

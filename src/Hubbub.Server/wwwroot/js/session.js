@@ -1,8 +1,11 @@
 // The signed-in user: a JWT kept in sessionStorage (per tab, gone when the tab closes), and the two ways
 // to get one: the Development user picker (POST /api/dev/token) or pasting a token minted elsewhere.
 
+/** The path of the WebSocket endpoint on the server that served this page. */
+export const wsPath = '/ws';
+
 /** The WebSocket endpoint of the server that served this page. */
-export const wsUrl = () => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+export const wsUrl = () => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${wsPath}`;
 
 const KEY = 'hubbub.console.token';
 

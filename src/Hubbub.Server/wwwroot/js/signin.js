@@ -1,5 +1,6 @@
 // The sign-in page: the Development user picker (when the server offers it) and "paste a token".
-import { h, clear, toast } from './dom.js';
+import { h, clear } from './dom.js';
+import { toast } from './components/toasts.js';
 import { devSignIn, isDevelopment, parseToken } from './session.js';
 
 /** Users offered by the picker; any other id can be typed in. */

@@ -1,8 +1,10 @@
 // The connection tester (the successor of the seeds' simple-websocket-test.html): its own SDK client on
 // this server, with connect/disconnect, ping (round-trip time), echo, subscribe, publish and a raw frame log.
+// A page of the console shell (js/pages.js).
 import { HubbubClient } from '/sdk/hubbub.js';
-import { h, clear, toast } from './dom.js';
-import { wsUrl } from './session.js';
+import { h, clear } from '../dom.js';
+import { toast } from '../components/toasts.js';
+import { wsUrl } from '../session.js';
 
 const MAX_LOG = 300;
 
@@ -21,7 +23,7 @@ function loggingWebSocket(log) {
       const ws = new WebSocket(url);
       this._ws = ws;
       ws.onopen = (e) => { log('info', 'socket open'); this.onopen?.(e); };
-      ws.onmessage = (e) => { log('in', String(e.data)); this.onmessage?.(e); };
+      ws.onmessage = (e) => { log('in', readable(String(e.data))); this.onmessage?.(e); };
       ws.onerror = (e) => { log('info', 'socket error'); this.onerror?.(e); };
       ws.onclose = (e) => { log('info', `socket closed ${e.code}${e.reason ? ` ${e.reason}` : ''}`); this.onclose?.(e); };
     }
@@ -37,10 +39,29 @@ function loggingWebSocket(log) {
   };
 }
 
-export class TesterPage {
+/** Mounts the tester. @param {HTMLElement} root @param {import('../shell/context.js').ConsoleContext} ctx */
+export function mount(root, ctx) {
+  const page = new TesterPage(root, ctx.session);
+  return { unmount: () => page.dispose() };
+}
+
+/**
+ * A frame as text for the log: what arrived, re-serialized so that the server's JSON escapes (`\u0027` for an
+ * apostrophe, `\u0022` for a quote) read as the characters they stand for. Anything else is shown as it came.
+ * @param {string} raw
+ */
+function readable(raw) {
+  try {
+    return JSON.stringify(JSON.parse(raw));
+  } catch {
+    return raw;
+  }
+}
+
+class TesterPage {
   /**
    * @param {HTMLElement} root
-   * @param {import('./session.js').Session} session
+   * @param {import('../session.js').Session} session
    */
   constructor(root, session) {
     this.root = root;

@@ -2,9 +2,13 @@
 // presence), messages (publications on `room:{id}`), typing and a shared board where every member's cursor shows.
 // Membership goes through the REST API (docs/features/rooms.md); everything live goes through the SDK, which also
 // replays what was missed after a reconnect. Every user-written text is set as text.
-import { h, clear, toast } from './dom.js';
-import { api } from './chat-api.js';
-import { TYPING_RESEND_MS, TYPING_FALLBACK_MS } from './typing.js';
+// A page of the console shell (js/pages.js): room_added/room_removed come through the shared hub (ctx.user), so
+// this page works whether or not the chat page was ever opened.
+import { h, clear, clockTime } from '../dom.js';
+import { toast } from '../components/toasts.js';
+import { TypingTracker, typingLine, typingSender } from '../components/typing.js';
+import { composer } from '../components/composer.js';
+import { renderList, userIds } from '../components/list.js';
 
 const HISTORY = 50;
 /** Messages kept on screen per room; older ones are dropped as new ones come. */
@@ -14,24 +18,32 @@ const CURSOR_EVERY_MS = 50;
 /** A cursor not moved for this long is faded out. */
 const CURSOR_IDLE_MS = 10000;
 
-export class RoomsPage {
+/** Mounts the rooms page. @param {HTMLElement} root @param {import('../shell/context.js').ConsoleContext} ctx */
+export function mount(root, ctx) {
+  const page = new RoomsPage(root, ctx);
+  page.start();
+  return { unmount: () => page.dispose() };
+}
+
+class RoomsPage {
   /**
    * @param {HTMLElement} root
-   * @param {import('/sdk/hubbub.js').HubbubClient} client
-   * @param {import('./session.js').Session} session
+   * @param {import('../shell/context.js').ConsoleContext} ctx
    */
-  constructor(root, client, session) {
+  constructor(root, ctx) {
     this.root = root;
-    this.client = client;
-    this.me = session;
+    this.ctx = ctx;
+    this.client = ctx.client;
+    this.rest = ctx.rest;
+    this.me = ctx.session;
     /** @type {Map<string, any>} */ this.rooms = new Map();
     this.current = null;
     /** @type {any} */ this.sub = null;
     this.items = [];
     /** @type {Set<string>} */ this.online = new Set();
-    /** @type {Map<string, {name: string, timer: any}>} */ this.typing = new Map();
+    this.typing = new TypingTracker(this.me.user, () => this.renderTyping());
+    this.typingOut = typingSender(() => this.sub);
     /** @type {Map<string, {el: HTMLElement, timer: any}>} */ this.cursors = new Map();
-    this.lastTypingSent = 0;
     this.lastCursorSent = 0;
     this.disposed = false;
     /** The room this tab is leaving: its `unsubscribed` is expected, not news. */
@@ -45,9 +57,7 @@ export class RoomsPage {
 
   async start() {
     this.offs.push(this.client.on('connected', () => this.refreshPresence()));
-    // The chat page subscribes to the user's own channel first; rooms add their events to that subscription.
-    const channel = `user:${this.me.user}`;
-    const mine = this.client.getSubscription(channel) ?? this.client.subscribe(channel);
+    const mine = this.ctx.user;
     this.offs.push(mine.on('room_added', (p) => this.onRoomAdded(p.data)));
     this.offs.push(mine.on('room_removed', (p) => { if (p.data?.room) this.forget(p.data.room); }));
     this.offs.push(mine.on('reload', () => this.loadRooms()));
@@ -80,20 +90,20 @@ export class RoomsPage {
 
   async loadRooms() {
     try {
-      const { rooms } = await api(this.me, '/api/rooms');
+      const { rooms } = await this.rest.get('/api/rooms');
       if (this.disposed) return;
       for (const r of rooms) this.rooms.set(r.id, r);
       this.renderList();
       if (!this.current && rooms.length > 0) this.open(rooms[0].id);
     } catch (err) {
-      toast(`Cannot load rooms: ${err.message}`, 'error');
+      if (err.status !== 401 && !this.disposed) toast(`Cannot load rooms: ${err.message}`, 'error');
     }
   }
 
   async create(id, title, membersText) {
-    const members = [...new Set(membersText.split(/[\s,]+/).map((s) => s.trim()).filter((s) => s && s !== this.me.user))];
+    const members = userIds(membersText, this.me.user);
     try {
-      const room = await api(this.me, '/api/rooms', { method: 'POST', body: { id: id || undefined, title: title || undefined, members } });
+      const room = await this.rest.post('/api/rooms', { id: id || undefined, title: title || undefined, members });
       this.rooms.set(room.id, room);
       this.renderList();
       this.open(room.id);
@@ -108,7 +118,7 @@ export class RoomsPage {
     const id = this.current;
     if (!id || !user) return;
     try {
-      const room = await api(this.me, `/api/rooms/${encodeURIComponent(id)}/members`, { method: 'POST', body: { members: [user] } });
+      const room = await this.rest.post(`/api/rooms/${encodeURIComponent(id)}/members`, { members: [user] });
       this.rooms.set(id, room);
       this.renderHead();
     } catch (err) {
@@ -121,7 +131,7 @@ export class RoomsPage {
     if (!id) return;
     this.leaving = id;
     try {
-      await api(this.me, `/api/rooms/${encodeURIComponent(id)}/members/me`, { method: 'DELETE' });
+      await this.rest.delete(`/api/rooms/${encodeURIComponent(id)}/members/me`);
       this.forget(id);
     } catch (err) {
       toast(`Cannot leave: ${err.message}`, 'error');
@@ -155,7 +165,7 @@ export class RoomsPage {
       // The server's own events carry no `from`; a member publishing these names is ignored.
       member_added: (p) => { if (!p.from) this.onMembers(p.data?.user, true); },
       member_removed: (p) => { if (!p.from) this.onMembers(p.data?.user, false); },
-      typing: (t) => this.onTyping(t),
+      typing: (t) => this.typing.onTyping(t),
       cursor: (c) => this.onCursor(c),
       presence_join: (u) => { this.online.add(u.user); this.renderHead(); },
       presence_leave: (u) => { this.online.delete(u.user); this.renderHead(); this.dropCursor(u.user); },
@@ -176,8 +186,7 @@ export class RoomsPage {
   leaveChannel() {
     this.sub?.unsubscribe();
     this.sub = null;
-    for (const t of this.typing.values()) clearTimeout(t.timer);
-    this.typing.clear();
+    this.typing.dispose();
     for (const c of this.cursors.values()) clearTimeout(c.timer);
     this.cursors.clear();
     clearTimeout(this.cursorTimer);
@@ -222,7 +231,7 @@ export class RoomsPage {
 
   onMessage(p) {
     this.addItem(p);
-    this.clearTyping(p.from?.user);
+    this.typing.clear(p.from?.user);
     this.renderMessages();
   }
 
@@ -234,21 +243,6 @@ export class RoomsPage {
     else members.delete(user);
     room.members = [...members];
     this.renderHead();
-  }
-
-  onTyping(t) {
-    if (!t?.user || t.user === this.me.user) return;
-    clearTimeout(this.typing.get(t.user)?.timer);
-    if (t.is_typing) this.typing.set(t.user, { name: t.name ?? t.user, timer: setTimeout(() => this.clearTyping(t.user), TYPING_FALLBACK_MS) });
-    else this.typing.delete(t.user);
-    this.renderTyping();
-  }
-
-  clearTyping(user) {
-    if (!this.typing.has(user)) return;
-    clearTimeout(this.typing.get(user).timer);
-    this.typing.delete(user);
-    this.renderTyping();
   }
 
   onCursor(c) {
@@ -276,19 +270,12 @@ export class RoomsPage {
 
   async send(text) {
     if (!this.sub || !text.trim()) return;
-    this.sub.typing(false);
-    this.lastTypingSent = 0;
+    this.typingOut.stop();
     try {
-      await this.sub.publish({ text });
+      // The time travels in the message: publications themselves carry none.
+      await this.sub.publish({ text, at: new Date().toISOString() });
     } catch (err) {
       toast(`Message not sent: ${err.message}`, 'error');
-    }
-  }
-
-  onInput() {
-    const now = Date.now();
-    if (this.sub && this.input.value.trim() && now - this.lastTypingSent > TYPING_RESEND_MS) {
-      if (this.sub.typing(true)) this.lastTypingSent = now;
     }
   }
 
@@ -337,20 +324,16 @@ export class RoomsPage {
   }
 
   renderList() {
-    clear(this.listEl);
-    if (this.rooms.size === 0) {
-      this.listEl.append(h('li', { class: 'muted empty', text: 'No rooms yet: create one, or ask a room owner to add you.' }));
-      return;
-    }
-    for (const room of this.rooms.values()) {
-      this.listEl.append(h('li', {
-        class: `conv${room.id === this.current ? ' active' : ''}`,
-        dataset: { room: room.id },
-        onclick: () => this.open(room.id),
-      }, h('div', { class: 'conv-body' },
+    renderList(this.listEl, [...this.rooms.values()], {
+      key: (room) => room.id,
+      dataset: (room) => ({ room: room.id }),
+      active: this.current,
+      onOpen: (id) => this.open(id),
+      empty: 'No rooms yet: create one, or ask a room owner to add you.',
+      render: (room) => [h('div', { class: 'conv-body' },
         h('div', { class: 'conv-title', text: room.title || room.id }),
-        h('div', { class: 'conv-preview', text: `${room.members.length} member${room.members.length === 1 ? '' : 's'}` }))));
-    }
+        h('div', { class: 'conv-preview', text: `${room.members.length} member${room.members.length === 1 ? '' : 's'}` }))],
+    });
   }
 
   renderRoom() {
@@ -363,21 +346,15 @@ export class RoomsPage {
     }
     this.head = h('header', { class: 'thread-head' });
     this.messagesEl = h('ul', { class: 'messages', 'aria-label': 'Room messages' });
-    this.typingEl = h('div', { class: 'typing', 'aria-live': 'polite' });
+    this.typingEl = typingLine();
     this.board = h('div', { class: 'board', title: 'Shared board: the others see your cursor here', onmousemove: (e) => this.onBoardMove(e) },
       h('span', { class: 'board-hint muted small', text: 'Move your mouse here: the others in the room see it.' }));
     for (const c of this.cursors.values()) this.board.append(c.el);
-    this.input = h('input', { placeholder: 'Write to the room…', 'aria-label': 'Room message', oninput: () => this.onInput() });
-    const composer = h('form', {
-      class: 'composer',
-      onsubmit: (e) => {
-        e.preventDefault();
-        const text = this.input.value;
-        this.input.value = '';
-        this.send(text);
-      },
-    }, this.input, h('button', { type: 'submit', text: 'Send' }));
-    this.roomEl.append(this.head, this.board, this.messagesEl, this.typingEl, composer);
+    const { form, input } = composer({
+      placeholder: 'Write to the room…', label: 'Room message', onSend: (text) => this.send(text), onType: (text) => this.typingOut.typed(text),
+    });
+    this.input = input;
+    this.roomEl.append(this.head, this.board, this.messagesEl, this.typingEl.el, form);
     this.renderHead();
     this.renderMessages();
     this.renderTyping();
@@ -411,14 +388,14 @@ export class RoomsPage {
       const text = typeof p.data?.text === 'string' ? p.data.text : JSON.stringify(p.data);
       this.messagesEl.append(h('li', { class: `msg${mine ? ' mine' : ''}`, dataset: { offset: String(p.offset) } },
         mine ? null : h('span', { class: 'sender', text: p.from?.name ?? p.from?.user ?? 'server' }),
-        h('div', { class: 'bubble', text })));
+        h('div', { class: 'bubble', text }),
+        typeof p.data?.at === 'string' ? h('div', { class: 'meta' }, h('time', { datetime: p.data.at, text: clockTime(p.data.at) })) : null));
     }
     this.messagesEl.scrollTop = this.messagesEl.scrollHeight;
   }
 
   renderTyping() {
     if (!this.typingEl) return;
-    const names = [...this.typing.values()].map((t) => t.name);
-    this.typingEl.textContent = names.length === 0 ? '' : `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} typing…`;
+    this.typingEl.show(this.typing.names());
   }
 }

@@ -1,35 +1,57 @@
 // The chat page: conversations with unread badges, messages, typing, online dots and last seen, read
 // receipts, new conversations. Live updates come from `conversation:{id}` and `user:{me}` through the
 // SDK, which also replays what was missed after a reconnect. Every user-written text is set as text.
-import { h, clear, toast, relativeTime, clockTime } from './dom.js';
-import { api, newClientId, byTime } from './chat-api.js';
-import { TYPING_RESEND_MS, TYPING_FALLBACK_MS } from './typing.js';
+// A page of the console shell (js/pages.js): `user:{me}` events come through the shared hub (ctx.user).
+import { h, clear, relativeTime, clockTime } from '../dom.js';
+import { toast } from '../components/toasts.js';
+import { TypingTracker, typingLine, typingSender } from '../components/typing.js';
+import { composer } from '../components/composer.js';
+import { renderList, userIds } from '../components/list.js';
 
 const PAGE_SIZE = 50;
 
-export class ChatPage {
+/** Mounts the chat page. @param {HTMLElement} root @param {import('../shell/context.js').ConsoleContext} ctx */
+export function mount(root, ctx) {
+  const page = new ChatPage(root, ctx);
+  page.start();
+  return { shown: () => page.onShown(), unmount: () => page.dispose() };
+}
+
+/** A random id for idempotent sends (crypto.randomUUID needs a secure context; this does not). */
+function newClientId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Orders messages oldest first (time, then id) for display. */
+function byTime(a, b) {
+  const d = new Date(a.created_at).getTime() - new Date(b.created_at).getTime();
+  if (d !== 0) return d;
+  return String(a.id ?? '').localeCompare(String(b.id ?? ''));
+}
+
+class ChatPage {
   /**
    * @param {HTMLElement} root
-   * @param {import('/sdk/hubbub.js').HubbubClient} client
-   * @param {import('./session.js').Session} session
+   * @param {import('../shell/context.js').ConsoleContext} ctx
    */
-  constructor(root, client, session) {
+  constructor(root, ctx) {
     this.root = root;
-    this.client = client;
-    this.me = session;
+    this.ctx = ctx;
+    this.client = ctx.client;
+    this.rest = ctx.rest;
+    this.me = ctx.session;
     /** @type {Map<string, any>} */ this.conversations = new Map();
     /** @type {Map<string, any>} */ this.subs = new Map();
     /** @type {Map<string, {items: any[], cursor: string|null, loaded: boolean}>} */ this.messages = new Map();
     /** @type {Map<string, {is_online: boolean, last_seen: string|null}>} */ this.statuses = new Map();
-    /** @type {Map<string, Map<string, {name: string, timer: any}>>} */ this.typing = new Map();
+    /** @type {Map<string, TypingTracker>} conversation → who is typing there */ this.typing = new Map();
     /** @type {Map<string, Map<string, string>>} conversation → user → last read message id */ this.reads = new Map();
     /** @type {Map<string, string>} conversation → last message id this user marked read */ this.readSent = new Map();
     this.current = null;
     this.creating = false;
-    this.lastTypingSent = 0;
+    this.typingOut = typingSender(() => this.subs.get(this.current));
     this.disposed = false;
-    /** @type {(() => void) | null} called when the server refuses the token */
-    this.onUnauthorized = null;
     this.offs = [];
     this.render();
   }
@@ -37,12 +59,11 @@ export class ChatPage {
   // ---- lifecycle --------------------------------------------------------------------------------------
 
   async start() {
-    const mine = this.client.subscribe(`user:${this.me.user}`, {
-      status: (p) => this.onStatus(p.data),
-      conversation_added: (p) => this.addConversation(p.data, true),
-      reload: () => this.loadConversations(),
-    });
-    this.offs.push(() => mine.unsubscribe());
+    this.offs.push(
+      this.ctx.user.on('status', (p) => this.onStatus(p.data)),
+      this.ctx.user.on('conversation_added', (p) => this.addConversation(p.data, true)),
+      this.ctx.user.on('reload', () => this.loadConversations()),
+    );
     this.offs.push(this.client.on('connected', () => this.renderHeader()));
     const refresh = setInterval(() => this.renderHeader(), 30000);
     this.offs.push(() => clearInterval(refresh));
@@ -56,7 +77,7 @@ export class ChatPage {
     this.disposed = true;
     for (const off of this.offs) off();
     for (const sub of this.subs.values()) sub.unsubscribe();
-    for (const users of this.typing.values()) for (const t of users.values()) clearTimeout(t.timer);
+    for (const tracker of this.typing.values()) tracker.dispose();
     clear(this.root);
   }
 
@@ -67,21 +88,21 @@ export class ChatPage {
   }
 
   isVisible() {
-    return !this.root.hidden && document.visibilityState === 'visible';
+    return this.ctx.isVisible(this.root);
   }
 
   // ---- data -------------------------------------------------------------------------------------------
 
   async loadConversations() {
     try {
-      const { conversations } = await api(this.me, '/api/conversations');
+      const { conversations } = await this.rest.get('/api/conversations');
+      if (this.disposed) return;
       for (const c of conversations) this.addConversation(c, false);
       this.renderList();
       if (!this.current && conversations.length > 0) this.open(this.sorted()[0].id);
     } catch (err) {
-      // Browsers hide a refused WebSocket handshake, but a refused REST call says 401 plainly.
-      if (err.status === 401) this.onUnauthorized?.();
-      else toast(`Cannot load conversations: ${err.message}`, 'error');
+      // A 401 is the shell's to handle (ctx.rest signs out with one toast).
+      if (err.status !== 401 && !this.disposed) toast(`Cannot load conversations: ${err.message}`, 'error');
     }
   }
 
@@ -97,7 +118,7 @@ export class ChatPage {
         message_deleted: (p) => this.onMessage(id, p.data, true),
         read: (p) => this.onRead(id, p.data),
         participants_changed: (p) => { this.addConversation(p.data, false); },
-        typing: (t) => this.onTyping(id, t),
+        typing: (t) => this.trackerOf(id).onTyping(t),
         reload: () => this.reloadConversation(id),
       }));
       // Not for one this tab is creating: its conversation_added may arrive before the REST answer.
@@ -113,7 +134,7 @@ export class ChatPage {
   async fetchStatus(user) {
     this.statuses.set(user, { is_online: false, last_seen: null, pending: true });
     try {
-      const s = await api(this.me, `/api/users/${encodeURIComponent(user)}/status`);
+      const s = await this.rest.get(`/api/users/${encodeURIComponent(user)}/status`);
       if (this.statuses.get(user)?.pending) this.statuses.set(user, s);
       this.renderList();
       this.renderHeader();
@@ -128,7 +149,7 @@ export class ChatPage {
     const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
     if (older && state.cursor) query.set('before', state.cursor);
     try {
-      const page = await api(this.me, `/api/conversations/${encodeURIComponent(id)}/messages?${query}`);
+      const page = await this.rest.get(`/api/conversations/${encodeURIComponent(id)}/messages?${query}`);
       for (const m of page.messages) this.merge(id, m);
       if (!older || state.cursor) state.cursor = page.next_cursor ?? null;
       state.loaded = true;
@@ -169,7 +190,7 @@ export class ChatPage {
     this.merge(id, message);
     if (!changed) {
       if (!conversation.last_message || byTime(conversation.last_message, message) <= 0) conversation.last_message = message;
-      this.clearTyping(id, message.sender?.user);
+      this.typing.get(id)?.clear(message.sender?.user);
       if (isNew && message.sender?.user !== this.me.user && !(this.current === id && this.isVisible())) {
         conversation.unread_count = (conversation.unread_count ?? 0) + 1;
       }
@@ -197,24 +218,17 @@ export class ChatPage {
     if (this.current === id) this.renderMessages(false);
   }
 
-  onTyping(id, t) {
-    if (!t?.user || t.user === this.me.user) return;
-    const users = this.typing.get(id) ?? new Map();
-    this.typing.set(id, users);
-    clearTimeout(users.get(t.user)?.timer);
-    if (t.is_typing) users.set(t.user, { name: t.name ?? t.user, timer: setTimeout(() => this.clearTyping(id, t.user), TYPING_FALLBACK_MS) });
-    else users.delete(t.user);
-    this.renderList();
-    if (this.current === id) this.renderTyping();
-  }
-
-  clearTyping(id, user) {
-    const users = this.typing.get(id);
-    if (!users?.has(user)) return;
-    clearTimeout(users.get(user).timer);
-    users.delete(user);
-    this.renderList();
-    if (this.current === id) this.renderTyping();
+  /** Who is typing in a conversation; the list's preview and the open thread's line follow it. */
+  trackerOf(id) {
+    let tracker = this.typing.get(id);
+    if (!tracker) {
+      tracker = new TypingTracker(this.me.user, () => {
+        this.renderList();
+        if (this.current === id) this.renderTyping();
+      });
+      this.typing.set(id, tracker);
+    }
+    return tracker;
   }
 
   onStatus(status) {
@@ -265,8 +279,7 @@ export class ChatPage {
     const pending = { id: null, client_id: clientId, conversation: id, sender: { user: this.me.user, name: this.me.name }, text, created_at: new Date().toISOString(), pending: true };
     this.merge(id, pending);
     this.renderMessages(true);
-    this.subs.get(id)?.typing(false);
-    this.lastTypingSent = 0;
+    this.typingOut.stop();
     const request = { conversation: id, text, client_id: clientId };
     try {
       let message;
@@ -285,17 +298,8 @@ export class ChatPage {
     }
   }
 
-  onInput() {
-    const sub = this.subs.get(this.current);
-    if (!sub) return;
-    const now = Date.now();
-    if (this.input.value.trim() && now - this.lastTypingSent > TYPING_RESEND_MS) {
-      if (sub.typing(true)) this.lastTypingSent = now;
-    }
-  }
-
   async createConversation(participantsText, title) {
-    const participants = [...new Set(participantsText.split(/[\s,]+/).map((s) => s.trim()).filter((s) => s && s !== this.me.user))];
+    const participants = userIds(participantsText, this.me.user);
     if (participants.length === 0) {
       toast('Name at least one other user id.', 'warn');
       return false;
@@ -304,7 +308,7 @@ export class ChatPage {
     if (title) body.title = title;
     this.creating = true;
     try {
-      const conversation = await api(this.me, '/api/conversations', { method: 'POST', body });
+      const conversation = await this.rest.post('/api/conversations', body);
       this.addConversation(conversation, false);
       this.open(conversation.id);
       return true;
@@ -341,17 +345,10 @@ export class ChatPage {
     this.title = h('h2', { id: 'conv-title' });
     this.subtitle = h('div', { id: 'peer-status', class: 'muted small' });
     this.list = h('ol', { id: 'messages', class: 'messages' });
-    this.typingLine = h('div', { id: 'typing', class: 'typing', 'aria-live': 'polite' });
-    this.input = h('input', { name: 'text', placeholder: 'Write a message…', autocomplete: 'off', maxlength: 4000, oninput: () => this.onInput() });
-    this.composer = h('form', {
-      id: 'composer', class: 'composer',
-      onsubmit: (e) => {
-        e.preventDefault();
-        const text = this.input.value;
-        this.input.value = '';
-        this.send(text);
-      },
-    }, this.input, h('button', { type: 'submit', text: 'Send' }));
+    this.typingLine = typingLine({ id: 'typing' });
+    const { form, input } = composer({ id: 'composer', onSend: (text) => this.send(text), onType: (text) => this.typingOut.typed(text) });
+    this.composer = form;
+    this.input = input;
 
     const participants = h('input', { name: 'participants', placeholder: 'user ids, e.g. bob or bob, carol', autocomplete: 'off', required: true });
     const title = h('input', { name: 'title', placeholder: 'title (groups, optional)', autocomplete: 'off', maxlength: 200 });
@@ -374,29 +371,33 @@ export class ChatPage {
         newForm, this.convList),
       h('section', { class: 'thread' },
         h('header', { class: 'thread-head' }, this.title, this.subtitle),
-        this.list, this.typingLine, this.composer)));
+        this.list, this.typingLine.el, this.composer)));
     this.renderHeader();
   }
 
   renderList() {
     if (this.disposed) return;
-    const items = this.sorted().map((c) => {
-      const peer = this.peerOf(c);
-      const online = peer ? this.statuses.get(peer.user)?.is_online : (c.participants ?? []).some((p) => p.user !== this.me.user && this.statuses.get(p.user)?.is_online);
-      const typingNames = [...(this.typing.get(c.id)?.values() ?? [])].map((t) => t.name);
-      const preview = typingNames.length ? `${typingNames.join(', ')} typing…`
-        : c.last_message ? `${c.last_message.sender?.user === this.me.user ? 'You: ' : ''}${c.last_message.deleted ? 'message deleted' : c.last_message.text}` : 'No messages yet';
-      return h('li', {
-        class: `conv${c.id === this.current ? ' active' : ''}`, dataset: { id: c.id }, tabindex: 0,
-        onclick: () => this.open(c.id), onkeydown: (e) => { if (e.key === 'Enter') this.open(c.id); },
+    renderList(this.convList, this.sorted(), {
+      key: (c) => c.id,
+      dataset: (c) => ({ id: c.id }),
+      active: this.current,
+      onOpen: (id) => this.open(id),
+      empty: 'No conversations yet. Start one with “+ New”.',
+      render: (c) => {
+        const peer = this.peerOf(c);
+        const online = peer ? this.statuses.get(peer.user)?.is_online : (c.participants ?? []).some((p) => p.user !== this.me.user && this.statuses.get(p.user)?.is_online);
+        const typingNames = this.typing.get(c.id)?.names() ?? [];
+        const preview = typingNames.length ? `${typingNames.join(', ')} typing…`
+          : c.last_message ? `${c.last_message.sender?.user === this.me.user ? 'You: ' : ''}${c.last_message.deleted ? 'message deleted' : c.last_message.text}` : 'No messages yet';
+        return [
+          h('span', { class: `dot${online ? ' online' : ''}`, title: online ? 'online' : 'offline' }),
+          h('div', { class: 'conv-body' },
+            h('div', { class: 'conv-title', text: this.titleOf(c) }),
+            h('div', { class: `conv-preview${typingNames.length ? ' is-typing' : ''}`, text: preview })),
+          c.unread_count > 0 ? h('span', { class: 'badge', text: c.unread_count > 99 ? '99+' : c.unread_count }) : null,
+        ];
       },
-      h('span', { class: `dot${online ? ' online' : ''}`, title: online ? 'online' : 'offline' }),
-      h('div', { class: 'conv-body' },
-        h('div', { class: 'conv-title', text: this.titleOf(c) }),
-        h('div', { class: `conv-preview${typingNames.length ? ' is-typing' : ''}`, text: preview })),
-      c.unread_count > 0 ? h('span', { class: 'badge', text: c.unread_count > 99 ? '99+' : c.unread_count }) : null);
     });
-    clear(this.convList).append(...(items.length ? items : [h('li', { class: 'muted empty', text: 'No conversations yet. Start one with “+ New”.' })]));
   }
 
   renderHeader() {
@@ -423,8 +424,7 @@ export class ChatPage {
   }
 
   renderTyping() {
-    const names = [...(this.typing.get(this.current)?.values() ?? [])].map((t) => t.name);
-    this.typingLine.textContent = names.length === 0 ? '' : names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;
+    this.typingLine.show(this.typing.get(this.current)?.names() ?? []);
   }
 
   /** @param {boolean} scroll whether to keep the view at the newest message */

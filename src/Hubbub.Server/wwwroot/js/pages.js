@@ -1,0 +1,7 @@
+// The console's pages, in menu order. A page is one ES module exporting `mount(root, ctx)` (and optionally
+// `unmount(root)`), loaded the first time it is shown; adding a page is one line here (docs/console.md).
+import { registerPage } from './shell/registry.js';
+
+registerPage({ id: 'chat', title: 'Chat', load: () => import('./pages/chat.js') });
+registerPage({ id: 'rooms', title: 'Rooms', load: () => import('./pages/rooms.js') });
+registerPage({ id: 'tester', title: 'Connection tester', load: () => import('./pages/tester.js') });
