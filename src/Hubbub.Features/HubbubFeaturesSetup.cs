@@ -9,7 +9,6 @@ using Hubbub.Features.Kit.Outbox;
 using Hubbub.Features.Kit.Scheduling;
 using Hubbub.Features.Kit.Users;
 using Hubbub.Storage.Migrations;
-using Microsoft.Extensions.Options;
 
 namespace Hubbub.Features;
 
@@ -21,14 +20,11 @@ public static class HubbubFeaturesSetup
 {
     /// <summary>
     /// Registers the kit (its options, schema, outbox, domain events, scheduler, users, notifications, server calls) and
-    /// then each feature (all of <see cref="FeatureCatalog.All"/> when none are given). Needs <c>AddHubbubCore</c>,
+    /// then each feature (all of <see cref="FeatureCatalog.All"/> when none are given; given ones come after the kit's own). Needs <c>AddHubbubCore</c>,
     /// <c>AddHubbubStorage</c> and an <see cref="IRequestIdentity"/> from the host.
     /// </summary>
     public static IServiceCollection AddHubbubFeatures(this IServiceCollection services, params HubbubFeature[] features)
     {
-        services.AddOptions<KitOptions>().BindConfiguration(KitOptions.Section)
-            .Validate(o => o.Validate().Count == 0, "Kit settings are invalid; see docs/configuration.md").ValidateOnStart();
-        services.AddHubbubMigrations(KitSchema.Feature, KitSchema.Declare); // before every feature's
         services.AddSingleton<KitSignals>();
         services.AddSingleton<DomainEventRoutes>();
         services.AddSingleton<OutboxDispatcher>();
@@ -43,12 +39,9 @@ public static class HubbubFeaturesSetup
         services.AddSingleton<NotificationService>();
         services.AddSingleton<CallerResolver>();
 
-        var apis = new List<FeatureApi>
-        {
-            new("users", "/api/users", sp => sp.GetRequiredService<IOptions<KitOptions>>().Value.MaxBodyBytes, KitEndpoints.MapUsers),
-            new("notifications", "/api/notifications", sp => sp.GetRequiredService<IOptions<KitOptions>>().Value.MaxBodyBytes, KitEndpoints.MapNotifications),
-        };
-        foreach (var feature in features.Length > 0 ? features : FeatureCatalog.All)
+        var apis = new List<FeatureApi>();
+        // The kit first: its tables are migrated before every feature's.
+        foreach (var feature in (features.Length > 0 ? features : FeatureCatalog.All).Prepend(new KitFeature()))
         {
             feature.Declare(new FeatureBuilder(services, feature, apis));
         }

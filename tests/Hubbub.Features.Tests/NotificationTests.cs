@@ -87,6 +87,23 @@ public abstract class NotificationTests(KitFixture fixture)
     }
 
     [Fact]
+    public async Task The_inbox_and_profile_writes_are_commands_too()
+    {
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        using var adaApi = Chat.Api(ada);
+        await adaApi.PostAsync("/api/rooms", new { members = new[] { bob } });
+        await using var bobWs = await Chat.ConnectAsync(bob);
+        var list = await bobWs.OkAsync("notifications.list", new { unread = true });
+        Assert.Equal(1, list.GetProperty("unread_count").GetInt64());
+        var id = Assert.Single(list.GetProperty("items").EnumerateArray()).GetProperty("id").GetString();
+        Assert.Equal(0, (await bobWs.OkAsync("notifications.read", new { up_to = id })).GetProperty("unread_count").GetInt64());
+        Assert.Equal("bad_request", (await bobWs.RequestAsync("notifications.read", new { })).ErrorCode());
+        Assert.Equal("bad_request", (await bobWs.RequestAsync("notifications.list", new { limit = 0 })).ErrorCode());
+        Assert.Equal("forbidden", (await bobWs.RequestAsync("notifications.list", new { user = ada })).ErrorCode());
+        Assert.Equal("Asia/Tokyo", (await bobWs.OkAsync("users.update", new { timezone = "Asia/Tokyo" })).GetProperty("timezone").GetString());
+    }
+
+    [Fact]
     public async Task Pages_go_back_in_time_with_next_cursor()
     {
         var (ada, bob) = (Users.New("ada"), Users.New("bob"));

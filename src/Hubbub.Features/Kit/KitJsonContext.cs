@@ -12,6 +12,7 @@ namespace Hubbub.Features.Kit;
 [JsonSerializable(typeof(NotificationView))]
 [JsonSerializable(typeof(NotificationList))]
 [JsonSerializable(typeof(MarkReadRequest))]
+[JsonSerializable(typeof(NotificationQuery))]
 [JsonSerializable(typeof(UnreadCount))]
 [JsonSerializable(typeof(UserProfile))]
 [JsonSerializable(typeof(UpdateProfileRequest))]

@@ -1,7 +1,7 @@
 namespace Hubbub.Features.Kit;
 
 /// <summary>Settings of the feature kit (section <c>Kit</c>), validated at start.</summary>
-public sealed class KitOptions
+public sealed class KitOptions : Declaring.IFeatureOptions
 {
     /// <summary>The configuration section.</summary>
     public const string Section = "Kit";

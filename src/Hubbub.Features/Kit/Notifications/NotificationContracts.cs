@@ -22,6 +22,13 @@ public sealed record NotificationList(
     [property: JsonPropertyName("unread_count")] long UnreadCount,
     [property: JsonPropertyName("next_cursor")] string? NextCursor);
 
+/// <summary><c>notifications.list</c>: the query of <c>GET /api/notifications</c> as command data.</summary>
+public sealed record NotificationQuery(
+    [property: JsonPropertyName("unread")] bool? Unread = null,
+    [property: JsonPropertyName("before")] string? Before = null,
+    [property: JsonPropertyName("limit")] int? Limit = null,
+    [property: JsonPropertyName("user")] string? User = null) : IActingRequest;
+
 /// <summary><c>POST /api/notifications/read</c>: every notification up to and including <c>up_to</c> becomes read.</summary>
 public sealed record MarkReadRequest(
     [property: JsonPropertyName("up_to")] string? UpTo,
