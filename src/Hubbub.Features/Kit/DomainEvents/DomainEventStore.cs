@@ -19,8 +19,14 @@ internal static class DomainEventStore
     }
 
     /// <summary>Claims pending handlings whose claim expired (see <see cref="OutboxStore.ClaimAsync"/> for why the condition is repeated).</summary>
-    public static Task<List<HandlingRow>> ClaimAsync(IDatabase database, string claim, long now, long until, int limit, CancellationToken ct) =>
-        database.InTransactionAsync(async tx =>
+    public static async Task<List<HandlingRow>> ClaimAsync(IDatabase database, string claim, long now, long until, int limit, CancellationToken ct)
+    {
+        // A read first, which takes no write lock: most sweeps find nothing, and must not queue behind writers for that.
+        if (!await KitClaims.AnyClaimableAsync(database, "kit_event_handlings", "claimed_until_ms <= @now", now, ct))
+        {
+            return [];
+        }
+        return await database.InTransactionAsync(async tx =>
         {
             await tx.ExecuteAsync(
                 """
@@ -35,6 +41,7 @@ internal static class DomainEventStore
                 WHERE h.claim = @claim ORDER BY h.event_id, h.handler
                 """, new { claim }, ct)).ToList();
         }, ct);
+    }
 
     /// <summary>The handled mark: deletes the handling if this node still holds its claim; false when it lost it.</summary>
     public static async Task<bool> MarkHandledAsync(DatabaseTransaction tx, long eventId, string handler, string claim, CancellationToken ct) =>

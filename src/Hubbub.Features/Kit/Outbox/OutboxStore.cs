@@ -22,8 +22,14 @@ internal static class OutboxStore
     /// oldest first. The condition is repeated outside the subquery so that on PostgreSQL a row another node claimed
     /// meanwhile is re-checked and skipped: each row is claimed by one node at a time.
     /// </summary>
-    public static async Task<List<OutboxRow>> ClaimAsync(IDatabase database, string claim, long now, long until, int limit, CancellationToken ct) =>
-        await database.InTransactionAsync(async tx =>
+    public static async Task<List<OutboxRow>> ClaimAsync(IDatabase database, string claim, long now, long until, int limit, CancellationToken ct)
+    {
+        // A read first, which takes no write lock: most sweeps find nothing, and must not queue behind writers for that.
+        if (!await KitClaims.AnyClaimableAsync(database, "kit_outbox", "claimed_until_ms <= @now", now, ct))
+        {
+            return [];
+        }
+        return await database.InTransactionAsync(async tx =>
         {
             await tx.ExecuteAsync(
                 """
@@ -33,6 +39,7 @@ internal static class OutboxStore
                 """, new { claim, now, until, limit }, ct);
             return (await tx.QueryAsync<OutboxRow>($"SELECT {Columns} FROM kit_outbox WHERE claim = @claim ORDER BY id", new { claim }, ct)).ToList();
         }, ct);
+    }
 
     public static Task DeleteAsync(IDatabase database, IReadOnlyCollection<long> ids, CancellationToken ct) =>
         ids.Count == 0 ? Task.CompletedTask : database.InTransactionAsync(tx => tx.ExecuteAsync($"DELETE FROM kit_outbox WHERE id IN ({InList(ids)})", null, ct), ct);

@@ -18,8 +18,14 @@ internal static class JobStore
         await tx.ExecuteAsync("DELETE FROM kit_jobs WHERE kind = @kind AND job_key = @key", new { kind, key }, ct) == 1;
 
     /// <summary>Claims due jobs whose claim expired, earliest first (see <see cref="OutboxStore.ClaimAsync"/> on the repeated condition).</summary>
-    public static Task<List<JobRow>> ClaimAsync(IDatabase database, string claim, long now, long until, int limit, CancellationToken ct) =>
-        database.InTransactionAsync(async tx =>
+    public static async Task<List<JobRow>> ClaimAsync(IDatabase database, string claim, long now, long until, int limit, CancellationToken ct)
+    {
+        // A read first, which takes no write lock: most sweeps find nothing, and must not queue behind writers for that.
+        if (!await KitClaims.AnyClaimableAsync(database, "kit_jobs", "due_ms <= @now AND claimed_until_ms <= @now", now, ct))
+        {
+            return [];
+        }
+        return await database.InTransactionAsync(async tx =>
         {
             await tx.ExecuteAsync(
                 """
@@ -31,6 +37,7 @@ internal static class JobStore
                 "SELECT kind AS Kind, job_key AS JobKey, due_ms AS DueMs, payload AS Payload, attempts AS Attempts FROM kit_jobs WHERE claim = @claim ORDER BY due_ms",
                 new { claim }, ct)).ToList();
         }, ct);
+    }
 
     /// <summary>Removes the job if this node still holds the claim on this schedule of it; false otherwise.</summary>
     public static async Task<bool> CompleteAsync(DatabaseTransaction tx, JobRow job, string claim, CancellationToken ct) =>
