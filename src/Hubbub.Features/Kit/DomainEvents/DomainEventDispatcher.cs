@@ -19,8 +19,8 @@ internal sealed class DomainEventDispatcher(IDatabase database, FeatureDatabase 
 
     /// <inheritdoc />
     protected override void Starting() =>
-        // Resolved when the loop starts, not in the constructor: handler services write through the kit, which wakes
-        // this loop, so they cannot be constructor dependencies of it.
+        // Each registration names its handler's service by type (features register handlers of any service): resolved
+        // once, when the loop starts.
         _handlers = registrations.ToDictionary(r => (r.EventType, r.Handler), r => (r, services.GetRequiredService(r.Service)));
 
     /// <inheritdoc />

@@ -19,7 +19,7 @@ internal sealed class JobRunner(IDatabase database, FeatureDatabase features, Ki
 
     /// <inheritdoc />
     protected override void Starting() =>
-        // Resolved when the loop starts: handler services schedule through the kit, which wakes this loop.
+        // Each registration names its handler's service by type: resolved once, when the loop starts.
         _handlers = registrations.ToDictionary(r => r.Kind, r => (r, services.GetRequiredService(r.Service)), StringComparer.Ordinal);
 
     /// <inheritdoc />
