@@ -124,10 +124,10 @@ internal sealed class UpgradeHeadParser(HeadLimits limits)
             return false; // also obsolete folding (a line starting with whitespace) and "name :"
         }
         var name = line[..colon];
-        var value = Encoding.ASCII.GetString(line[(colon + 1)..].Trim(" \t"u8));
+        var value = line[(colon + 1)..].Trim(" \t"u8); // a string only for the headers kept
         return name.Length switch
         {
-            4 when Is(name, "host"u8) => Once(ref _host, value) && HostHeaderRule.IsValid(value),
+            4 when Is(name, "host"u8) => Once(ref _host, value) && HostHeaderRule.IsValid(_host!),
             6 when Is(name, "origin"u8) => Once(ref _origin, value),
             7 when Is(name, "upgrade"u8) => Once(ref _upgrade, value),
             10 when Is(name, "connection"u8) => Once(ref _connection, value),
@@ -151,13 +151,13 @@ internal sealed class UpgradeHeadParser(HeadLimits limits)
             : null;
 
     /// <summary>Sets a header read once; a repeated one is left to the HTTP layer.</summary>
-    private static bool Once(ref string? field, string value)
+    private static bool Once(ref string? field, ReadOnlySpan<byte> value)
     {
         if (field is not null)
         {
             return false;
         }
-        field = value;
+        field = Encoding.ASCII.GetString(value);
         return true;
     }
 
@@ -165,9 +165,9 @@ internal sealed class UpgradeHeadParser(HeadLimits limits)
     /// One <c>Content-Length: 0</c> (an upgrade has no body); a repeated one, which Kestrel refuses even when both
     /// say 0, and any other value are left to the HTTP layer.
     /// </summary>
-    private static bool OnceZero(ref bool seen, string value)
+    private static bool OnceZero(ref bool seen, ReadOnlySpan<byte> value)
     {
-        if (seen || value != "0")
+        if (seen || !value.SequenceEqual("0"u8))
         {
             return false;
         }
