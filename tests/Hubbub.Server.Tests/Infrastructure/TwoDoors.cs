@@ -20,7 +20,7 @@ public sealed class TwoDoors : IDisposable
     /// How late Kestrel may act on one of its timeouts: it adds its heartbeat interval (1 s) to the deadline and
     /// checks it on the next heartbeat; the rest is room for a busy machine.
     /// </summary>
-    public static readonly TimeSpan KestrelLateness = TimeSpan.FromSeconds(2.5);
+    public static readonly TimeSpan KestrelLateness = TimeSpan.FromSeconds(3);
 
     public TestServer ConnectionLayer { get; } = Start(true);
 
