@@ -25,6 +25,7 @@ internal sealed class UpgradeHeadParser(HeadLimits limits)
 
     private long _nextLine;
     private UpgradeParse _verdict = UpgradeParse.NeedMore;
+    private UpgradeRequestHead? _head;
     private int _headerCount;
     private long _headerBytes;
     private string? _target, _host, _upgrade, _connection, _key, _version, _origin, _authorization;
@@ -36,7 +37,7 @@ internal sealed class UpgradeHeadParser(HeadLimits limits)
     /// </summary>
     public UpgradeParse Read(ReadOnlySequence<byte> buffer, out UpgradeRequestHead? head)
     {
-        head = null;
+        head = _head;
         if (_verdict != UpgradeParse.NeedMore)
         {
             return _verdict;
@@ -60,7 +61,7 @@ internal sealed class UpgradeHeadParser(HeadLimits limits)
             var content = line[..^1];
             if (!isRequestLine && content.IsEmpty)
             {
-                head = EndOfHead();
+                head = _head = EndOfHead();
                 return _verdict = head is null ? UpgradeParse.NotHandled : UpgradeParse.Parsed;
             }
             if (!(isRequestLine ? ReadRequestLine(content, lineLength) : ReadHeaderLine(content, lineLength)))
