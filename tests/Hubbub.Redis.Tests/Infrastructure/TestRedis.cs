@@ -83,6 +83,21 @@ public sealed class RedisServerProcess : IDisposable
     /// <summary>Stops the server, dropping its data (like a crash of a Redis without persistence).</summary>
     public void Stop() => Run("redis-cli", false, "-p", $"{Port}", "shutdown", "nosave");
 
+    /// <summary>
+    /// Kills the server with SIGKILL (its pid from the pid file), as a crash would: no shutdown runs, clients see
+    /// their connections drop. Waits (bounded) until the process is gone.
+    /// </summary>
+    public void Kill()
+    {
+        var pid = int.Parse(File.ReadAllText(Path.Combine(Directory, "redis.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        using (var process = Process.GetProcessById(pid))
+        {
+            process.Kill();
+            process.WaitForExit(10_000);
+        }
+        File.Delete(Path.Combine(Directory, "redis.pid"));
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
