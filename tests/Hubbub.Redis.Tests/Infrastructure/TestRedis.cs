@@ -83,6 +83,10 @@ public sealed class RedisServerProcess : IDisposable
     /// <summary>Stops the server, dropping its data (like a crash of a Redis without persistence).</summary>
     public void Stop() => Run("redis-cli", false, "-p", $"{Port}", "shutdown", "nosave");
 
+    /// <summary>Makes the server answer no client for <paramref name="duration"/> (CLIENT PAUSE): a hang, connections stay up.</summary>
+    public void Pause(TimeSpan duration) =>
+        Run("redis-cli", true, "-p", $"{Port}", "client", "pause", $"{(long)duration.TotalMilliseconds}", "all");
+
     /// <summary>
     /// Kills the server with SIGKILL (its pid from the pid file), as a crash would: no shutdown runs, clients see
     /// their connections drop. Waits (bounded) until the process is gone.

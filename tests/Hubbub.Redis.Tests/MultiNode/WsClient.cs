@@ -161,7 +161,8 @@ public sealed class WsClient : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? within = null)
+    /// <summary>Waits until <paramref name="condition"/> holds, re-checking it whenever a frame arrives (bounded).</summary>
+    public async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? within = null)
     {
         using var deadline = new CancellationTokenSource(within ?? Deadline);
         while (true)
