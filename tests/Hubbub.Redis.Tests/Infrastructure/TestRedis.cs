@@ -88,6 +88,25 @@ public sealed class RedisServerProcess : IDisposable
         Run("redis-cli", true, "-p", $"{Port}", "client", "pause", $"{(long)duration.TotalMilliseconds}", "all");
 
     /// <summary>
+    /// Drops the pub/sub connections of the clients named <paramref name="clientName"/> (CLIENT KILL), as a network
+    /// cut between one node and Redis would; the node reconnects by itself. Returns how many were dropped.
+    /// </summary>
+    public int DropPubSubConnections(string clientName)
+    {
+        var dropped = 0;
+        foreach (var line in Run("redis-cli", true, "-p", $"{Port}", "client", "list").Split('\n'))
+        {
+            var fields = line.Split(' ').Select(f => f.Split('=', 2)).Where(f => f.Length == 2).ToDictionary(f => f[0], f => f[1]);
+            if (fields.GetValueOrDefault("name") == clientName && fields.GetValueOrDefault("flags", "").Contains('P', StringComparison.Ordinal))
+            {
+                Run("redis-cli", true, "-p", $"{Port}", "client", "kill", "id", fields["id"]);
+                dropped++;
+            }
+        }
+        return dropped;
+    }
+
+    /// <summary>
     /// Kills the server with SIGKILL (its pid from the pid file), as a crash would: no shutdown runs, clients see
     /// their connections drop. Waits (bounded) until the process is gone.
     /// </summary>
