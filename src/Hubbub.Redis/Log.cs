@@ -15,8 +15,8 @@ internal static partial class Log
     [LoggerMessage(3002, LogLevel.Error, "A message on Redis channel {Channel} could not be handled")]
     public static partial void MessageFailed(ILogger logger, Exception exception, string channel);
 
-    [LoggerMessage(3003, LogLevel.Information, "Filled a gap on {Channel}: offsets {From}..{To} arrived from history")]
-    public static partial void GapFilled(ILogger logger, string channel, long from, long to);
+    [LoggerMessage(3003, LogLevel.Information, "Filled a gap on {Channel}: {Count} of offsets {From}..{To} arrived from history")]
+    public static partial void GapFilled(ILogger logger, string channel, int count, long from, long to);
 
     [LoggerMessage(3004, LogLevel.Warning, "Channel {Channel} missed offsets {From}..{To} that history no longer holds; subscribers get stream_reset")]
     public static partial void GapLost(ILogger logger, string channel, long from, long to);

@@ -205,6 +205,7 @@ public sealed class RedisBroker : IBroker
     private async Task FillGapAsync(ChannelState state, long upTo)
     {
         var from = state.Offset;
+        var filled = 0;
         while (state.Offset < upTo)
         {
             var history = await _history.ReadAsync(state.Channel, state.Offset, state.Epoch,
@@ -223,6 +224,7 @@ public sealed class RedisBroker : IBroker
                 }
                 Deliver(state, publication);
                 delivered = true;
+                filled++;
             }
             if (!delivered)
             {
@@ -233,7 +235,10 @@ public sealed class RedisBroker : IBroker
         {
             Skip(state, upTo);
         }
-        Log.GapFilled(_logger, state.Channel, from + 1, upTo);
+        if (filled > 0)
+        {
+            Log.GapFilled(_logger, state.Channel, filled, from + 1, upTo);
+        }
     }
 
     /// <summary>Offsets up to <paramref name="upTo"/> cannot be delivered: subscribers are told, and delivery goes on after it.</summary>
