@@ -90,12 +90,14 @@ public static class FrameWriter
     }
 
     /// <summary>
-    /// <c>{"type":"stream_reset","channel","data":{"epoch"}}</c>: the channel's stream restarted (its history
-    /// was lost), so offsets begin again under a new epoch and the client should reload its state.
+    /// <c>{"type":"stream_reset","channel","data":{"epoch","offset"}}</c>: publications the subscriber should have
+    /// had will never reach it (the stream restarted under a new epoch, or this node missed publications history
+    /// no longer holds). Delivery goes on gap-free after <paramref name="offset"/> of <paramref name="epoch"/>; the
+    /// client should reload its state.
     /// </summary>
-    public static byte[] StreamReset(string channel, string epoch)
+    public static byte[] StreamReset(string channel, string epoch, long offset)
     {
-        var data = JsonSerializer.SerializeToUtf8Bytes(new StreamResetData(epoch), HubbubJsonContext.Default.StreamResetData);
+        var data = JsonSerializer.SerializeToUtf8Bytes(new StreamResetData(epoch, offset), HubbubJsonContext.Default.StreamResetData);
         return ChannelEvent(MessageTypes.StreamReset, channel, null, data, null);
     }
 

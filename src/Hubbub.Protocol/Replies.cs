@@ -64,5 +64,9 @@ public sealed record EmptyReply;
 /// <summary>Data of <c>unsubscribed</c>: why the server ended the subscription.</summary>
 public sealed record UnsubscribedData([property: JsonPropertyName("reason")] string Reason);
 
-/// <summary>Data of <c>stream_reset</c>.</summary>
-public sealed record StreamResetData([property: JsonPropertyName("epoch")] string Epoch);
+/// <summary>
+/// Data of <c>stream_reset</c>: delivery goes on after <paramref name="Offset"/> of <paramref name="Epoch"/>. Offset 0
+/// means every publication of the epoch follows; a larger one means the publications of the epoch up to it
+/// never will.
+/// </summary>
+public sealed record StreamResetData([property: JsonPropertyName("epoch")] string Epoch, [property: JsonPropertyName("offset")] long Offset);

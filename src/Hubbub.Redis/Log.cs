@@ -15,10 +15,10 @@ internal static partial class Log
     [LoggerMessage(3002, LogLevel.Error, "A message on Redis channel {Channel} could not be handled")]
     public static partial void MessageFailed(ILogger logger, Exception exception, string channel);
 
-    [LoggerMessage(3003, LogLevel.Information, "Filled a gap on {Channel}: offsets {From}..{To} arrived from history")]
-    public static partial void GapFilled(ILogger logger, string channel, long from, long to);
+    [LoggerMessage(3003, LogLevel.Information, "Filled a gap on {Channel}: {Count} of offsets {From}..{To} arrived from history")]
+    public static partial void GapFilled(ILogger logger, string channel, int count, long from, long to);
 
-    [LoggerMessage(3004, LogLevel.Warning, "Channel {Channel} missed offsets {From}..{To} that history no longer holds")]
+    [LoggerMessage(3004, LogLevel.Warning, "Channel {Channel} missed offsets {From}..{To} that history no longer holds; subscribers get stream_reset")]
     public static partial void GapLost(ILogger logger, string channel, long from, long to);
 
     [LoggerMessage(3005, LogLevel.Warning, "The presence heartbeat failed; retrying at the next tick")]
@@ -27,6 +27,15 @@ internal static partial class Log
     [LoggerMessage(3006, LogLevel.Information, "Presence of user {User} on {Channel} expired (its node stopped refreshing it)")]
     public static partial void PresenceExpired(ILogger logger, string user, string channel);
 
-    [LoggerMessage(3007, LogLevel.Warning, "Catching up {Channel} after Redis came back failed")]
+    [LoggerMessage(3007, LogLevel.Warning, "Catching up {Channel} after Redis came back failed; retrying")]
     public static partial void CatchUpFailed(ILogger logger, Exception exception, string channel);
+
+    [LoggerMessage(3008, LogLevel.Warning, "Redis is unavailable: requests that need it fail with 'internal' until it answers again")]
+    public static partial void RedisUnavailable(ILogger logger, Exception? exception);
+
+    [LoggerMessage(3009, LogLevel.Information, "Redis answers again: requests use it again")]
+    public static partial void RedisAvailable(ILogger logger);
+
+    [LoggerMessage(3010, LogLevel.Warning, "Channel {Channel} restarted under epoch {Epoch} (Redis lost its stream); subscribers get stream_reset")]
+    public static partial void StreamRestarted(ILogger logger, string channel, string epoch);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Hubbub.Core;
 using Hubbub.Core.Seams;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -16,7 +17,8 @@ namespace Hubbub.Redis;
 public sealed class RedisBroker : IBroker
 {
     private const int Stripes = 64;
-    private const int MaxGapFill = 10_000;
+    private const int GapFillBatch = 1_000;
+    private static readonly TimeSpan CatchUpRetry = TimeSpan.FromSeconds(1);
 
     private readonly RedisConnection _redis;
     private readonly RedisHistoryStore _history;
@@ -25,6 +27,7 @@ public sealed class RedisBroker : IBroker
     private readonly ILogger<RedisBroker> _logger;
     private readonly ConcurrentDictionary<string, ChannelState> _channels = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim[] _stripes = Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+    private int _catchUpScheduled;
 
     /// <summary>Creates the broker; it delivers what arrives for this node's channels to <paramref name="sink"/>.</summary>
     public RedisBroker(RedisConnection redis, RedisHistoryStore history, IBrokerSink sink, TimeProvider time,
@@ -35,16 +38,15 @@ public sealed class RedisBroker : IBroker
         _sink = sink;
         _time = time;
         _logger = logger;
-        _redis.SubscriptionRestored += () => _ = CatchUpAllAsync();
+        _redis.SubscriptionRestored += OnSubscriptionRestored;
     }
 
     /// <inheritdoc />
     public async ValueTask<Publication> PublishAsync(string channel, PublicationDraft draft, HistoryPolicy policy,
         CancellationToken cancellationToken = default)
     {
-        var db = await _redis.GetDatabaseAsync();
-        // Not cancellable once sent: the script either ran (the publication exists) or it did not.
-        var result = await db.ScriptEvaluateAsync(LuaScripts.Publish, _redis.Routing.History(channel),
+        var keys = _redis.Routing.History(channel);
+        RedisValue[] args =
         [
             _redis.Routing.PubSubName(channel),
             MessageCodec.EncodeDraft(draft),
@@ -53,7 +55,11 @@ public sealed class RedisBroker : IBroker
             _time.GetUtcNow().ToUnixTimeMilliseconds(),
             (long)Math.Max(0, policy.Ttl.TotalMilliseconds),
             RedisHistoryStore.MetaTtlMs(_redis.Options, policy.Ttl),
-        ]);
+        ];
+        // Not cancellable once sent: the script either ran (the publication exists) or it did not. While Redis is
+        // away it is refused at once rather than queued: acknowledged late, into a stream that may have restarted,
+        // it would reach a client that gave up on it long before.
+        var result = await _redis.ExecuteAsync(m => m.GetDatabase().ScriptEvaluateAsync(LuaScripts.Publish, keys, args));
         var parts = (RedisResult[])result!;
         return new Publication(channel, (long)parts[0], (string)parts[1]!, draft, Stopwatch.GetTimestamp());
     }
@@ -61,8 +67,9 @@ public sealed class RedisBroker : IBroker
     /// <inheritdoc />
     public async ValueTask PublishEphemeralAsync(string channel, EphemeralEvent ephemeral, CancellationToken cancellationToken = default)
     {
-        var multiplexer = await _redis.GetAsync();
-        await multiplexer.GetSubscriber().PublishAsync(_redis.Routing.PubSub(channel), MessageCodec.EncodeEphemeral(ephemeral));
+        var pubSub = _redis.Routing.PubSub(channel);
+        var message = MessageCodec.EncodeEphemeral(ephemeral);
+        await _redis.ExecuteAsync(m => m.GetSubscriber().PublishAsync(pubSub, message));
     }
 
     /// <inheritdoc />
@@ -80,10 +87,21 @@ public sealed class RedisBroker : IBroker
                 return;
             }
             var state = new ChannelState(channel);
-            var multiplexer = await _redis.GetAsync();
+            var pubSub = _redis.Routing.PubSub(channel);
             // Returns once Redis confirmed the subscription: the engine reads history only after this, so
             // nothing published in between is missed. The queue hands messages over one at a time, in order.
-            var queue = await multiplexer.GetSubscriber().SubscribeAsync(_redis.Routing.PubSub(channel));
+            ChannelMessageQueue queue;
+            try
+            {
+                queue = await _redis.ExecuteAsync(m => m.GetSubscriber().SubscribeAsync(pubSub));
+            }
+            catch (HubbubException)
+            {
+                // Not subscribed after all: the client library must not keep (and later restore) a subscription
+                // whose queue nobody reads.
+                _ = ForgetSubscriptionAsync(pubSub);
+                throw;
+            }
             queue.OnMessage(message => OnMessageAsync(state, message));
             state.Queue = queue;
             _channels[channel] = state;
@@ -108,7 +126,15 @@ public sealed class RedisBroker : IBroker
             _channels.TryRemove(channel, out _);
             if (state.Queue is { } queue)
             {
-                await queue.UnsubscribeAsync();
+                try
+                {
+                    await queue.UnsubscribeAsync();
+                }
+                catch (RedisException)
+                {
+                    // Redis is away: the subscription is already forgotten here, so it is not restored when Redis
+                    // comes back, and a new connection drops it on the Redis side.
+                }
             }
         }
         finally
@@ -157,6 +183,9 @@ public sealed class RedisBroker : IBroker
         catch (Exception ex)
         {
             Log.MessageFailed(_logger, ex, state.Channel);
+            // Most likely the gap could not be read (Redis went away again): the channel's next catch-up delivers
+            // what this message and the ones before it brought.
+            ScheduleCatchUp(CatchUpRetry);
         }
     }
 
@@ -169,29 +198,107 @@ public sealed class RedisBroker : IBroker
 
     /// <summary>
     /// Pub/sub loses what is published while a node's subscription is down. The stream still holds it, so the
-    /// missing offsets are read from history and delivered first, keeping every subscriber gap-free.
+    /// missing offsets up to <paramref name="upTo"/> are read from history and delivered first, keeping every
+    /// subscriber gap-free. What history no longer holds (trimmed, expired, kept by no history, or lost with a
+    /// Redis restart) is announced instead: subscribers get <c>stream_reset</c> saying where delivery goes on.
     /// </summary>
     private async Task FillGapAsync(ChannelState state, long upTo)
     {
         var from = state.Offset;
-        var history = await _history.ReadAsync(state.Channel, from, state.Epoch, (int)Math.Min(upTo - from, MaxGapFill));
-        if (!history.Complete)
+        var filled = 0;
+        while (state.Offset < upTo)
         {
-            Log.GapLost(_logger, state.Channel, from + 1, upTo);
-        }
-        foreach (var publication in history.Publications)
-        {
-            if (publication.Offset > state.Offset && publication.Offset <= upTo)
+            var history = await _history.ReadAsync(state.Channel, state.Offset, state.Epoch,
+                (int)Math.Min(upTo - state.Offset, GapFillBatch), failFast: false);
+            var delivered = false;
+            foreach (var publication in history.Publications)
             {
+                if (publication.Offset <= state.Offset || publication.Offset > upTo)
+                {
+                    continue;
+                }
+                if (publication.Offset > state.Offset + 1)
+                {
+                    // The oldest of what was missed is gone from history.
+                    Skip(state, publication.Offset - 1);
+                }
                 Deliver(state, publication);
+                delivered = true;
+                filled++;
+            }
+            if (!delivered)
+            {
+                break;
             }
         }
-        Log.GapFilled(_logger, state.Channel, from + 1, upTo);
+        if (state.Offset < upTo)
+        {
+            Skip(state, upTo);
+        }
+        if (filled > 0)
+        {
+            Log.GapFilled(_logger, state.Channel, filled, from + 1, upTo);
+        }
     }
 
-    /// <summary>After the pub/sub connection comes back, delivers what every channel missed meanwhile.</summary>
-    private async Task CatchUpAllAsync()
+    /// <summary>Offsets up to <paramref name="upTo"/> cannot be delivered: subscribers are told, and delivery goes on after it.</summary>
+    private void Skip(ChannelState state, long upTo)
     {
+        Log.GapLost(_logger, state.Channel, state.Offset + 1, upTo);
+        state.Offset = upTo;
+        _sink.OnStreamReset(state.Channel, new StreamTop(upTo, state.Epoch!));
+    }
+
+    private void OnSubscriptionRestored()
+    {
+        // Once at once, and once more a moment later: should the client library announce the reconnection before
+        // its re-subscriptions took effect, what was published in between is still caught.
+        ScheduleCatchUp(TimeSpan.Zero);
+        _ = Task.Delay(CatchUpRetry).ContinueWith(_ => ScheduleCatchUp(TimeSpan.Zero), TaskScheduler.Default);
+    }
+
+    /// <summary>Runs <see cref="CatchUpAllAsync"/> after <paramref name="delay"/>, unless a run is already waiting to start.</summary>
+    private void ScheduleCatchUp(TimeSpan delay)
+    {
+        if (Interlocked.Exchange(ref _catchUpScheduled, 1) == 1)
+        {
+            return;
+        }
+        _ = RunAsync();
+
+        async Task RunAsync()
+        {
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay);
+            }
+            Volatile.Write(ref _catchUpScheduled, 0);
+            if (!await CatchUpAllAsync())
+            {
+                ScheduleCatchUp(CatchUpRetry);
+            }
+        }
+    }
+
+    /// <summary>
+    /// After the pub/sub connection comes back, delivers what every channel missed meanwhile, or announces what
+    /// cannot be delivered. Returns false when some channel could not be caught up (it is tried again).
+    /// </summary>
+    private async Task<bool> CatchUpAllAsync()
+    {
+        try
+        {
+            // Commands on one connection run in order: once this ping over the subscription connection is answered,
+            // the restored subscriptions are in effect, and whatever the stream tops read next do not show yet
+            // arrives by pub/sub.
+            var multiplexer = await _redis.GetAsync();
+            await multiplexer.GetSubscriber().PingAsync().WaitAsync(_redis.Options.CommandTimeout);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return false;
+        }
+        var complete = true;
         foreach (var state in _channels.Values)
         {
             await state.Gate.WaitAsync();
@@ -201,21 +308,42 @@ public sealed class RedisBroker : IBroker
                 {
                     continue;
                 }
-                var top = await _history.GetTopAsync(state.Channel);
-                AdoptEpoch(state, top.Epoch);
+                var top = (await _history.ReadAsync(state.Channel, null, null, 0, failFast: false)).Top;
+                var restarted = AdoptEpoch(state, top.Epoch);
                 if (top.Offset > state.Offset)
                 {
                     await FillGapAsync(state, top.Offset);
+                }
+                else if (restarted)
+                {
+                    // Nothing published in the new epoch yet: subscribers still learn that the stream restarted.
+                    _sink.OnStreamReset(state.Channel, new StreamTop(0, top.Epoch));
                 }
             }
             catch (Exception ex)
             {
                 Log.CatchUpFailed(_logger, ex, state.Channel);
+                complete = false;
             }
             finally
             {
                 state.Gate.Release();
             }
+        }
+        return complete;
+    }
+
+    /// <summary>Drops a subscription the client library may hold for a channel this broker did not subscribe after all.</summary>
+    private async Task ForgetSubscriptionAsync(RedisChannel pubSub)
+    {
+        try
+        {
+            var multiplexer = await _redis.GetAsync();
+            await multiplexer.GetSubscriber().UnsubscribeAsync(pubSub, null, CommandFlags.FireAndForget);
+        }
+        catch (RedisException)
+        {
+            // Away: the subscription is forgotten locally all the same.
         }
     }
 
@@ -224,15 +352,19 @@ public sealed class RedisBroker : IBroker
 
     /// <summary>
     /// A publication or stream top of another epoch than the one followed means the stream restarted (Redis lost
-    /// it): its offsets are delivered from 1 again, and subscribers get <c>stream_reset</c> with the first of them.
+    /// it): its offsets are delivered from 1 again (read from history when pub/sub missed them), and subscribers get
+    /// <c>stream_reset</c> before the first of them. Returns true when the epoch changed.
     /// </summary>
-    private static void AdoptEpoch(ChannelState state, string epoch)
+    private bool AdoptEpoch(ChannelState state, string epoch)
     {
-        if (state.Epoch is not null && !string.Equals(epoch, state.Epoch, StringComparison.Ordinal))
+        if (state.Epoch is null || string.Equals(epoch, state.Epoch, StringComparison.Ordinal))
         {
-            state.Epoch = epoch;
-            state.Offset = 0;
+            return false;
         }
+        Log.StreamRestarted(_logger, state.Channel, epoch);
+        state.Epoch = epoch;
+        state.Offset = 0;
+        return true;
     }
 
     private sealed class ChannelState(string channel)

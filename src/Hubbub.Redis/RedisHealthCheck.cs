@@ -17,6 +17,10 @@ public sealed class RedisHealthCheck(RedisConnection redis) : IHealthCheck
         {
             return HealthCheckResult.Unhealthy("Redis is unreachable");
         }
+        if (!redis.IsAvailable)
+        {
+            return HealthCheckResult.Unhealthy("Redis stopped answering; requests that need it are refused until it does");
+        }
         try
         {
             var db = await redis.GetDatabaseAsync();

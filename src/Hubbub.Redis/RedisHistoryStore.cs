@@ -28,11 +28,18 @@ public sealed class RedisHistoryStore : IHistoryStore
         (await ReadAsync(channel, null, null, 0, cancellationToken)).Top;
 
     /// <inheritdoc />
-    public async ValueTask<HistoryResult> ReadAsync(string channel, long? sinceOffset, string? sinceEpoch, int limit,
-        CancellationToken cancellationToken = default)
+    public ValueTask<HistoryResult> ReadAsync(string channel, long? sinceOffset, string? sinceEpoch, int limit,
+        CancellationToken cancellationToken = default) =>
+        ReadAsync(channel, sinceOffset, sinceEpoch, limit, failFast: true, cancellationToken);
+
+    /// <summary>
+    /// <see cref="ReadAsync(string, long?, string?, int, CancellationToken)"/>; with <paramref name="failFast"/> false
+    /// (the broker's catch-up, in the background) it is tried while Redis is still being confirmed back.
+    /// </summary>
+    internal async ValueTask<HistoryResult> ReadAsync(string channel, long? sinceOffset, string? sinceEpoch, int limit,
+        bool failFast, CancellationToken cancellationToken = default)
     {
-        var db = await _redis.GetDatabaseAsync();
-        var result = await db.ScriptEvaluateAsync(LuaScripts.Read, _redis.Routing.History(channel),
+        RedisValue[] args =
         [
             NewEpoch(),
             _time.GetUtcNow().ToUnixTimeMilliseconds(),
@@ -40,7 +47,10 @@ public sealed class RedisHistoryStore : IHistoryStore
             sinceOffset ?? -1,
             sinceEpoch ?? string.Empty,
             Math.Max(0, limit),
-        ]).WaitAsync(cancellationToken);
+        ];
+        var key = _redis.Routing.History(channel);
+        var result = await _redis.ExecuteAsync(m => m.GetDatabase().ScriptEvaluateAsync(LuaScripts.Read, key, args), failFast)
+            .WaitAsync(cancellationToken);
 
         var parts = (RedisResult[])result!;
         var epoch = (string)parts[0]!;

@@ -29,6 +29,13 @@ public sealed class RedisOptions
     /// </summary>
     public int StreamMetaTtlSeconds { get; set; } = 86_400;
 
+    /// <summary>
+    /// The longest a request waits on one Redis command (ms). A command that takes longer fails the request with
+    /// <c>internal</c>, and the node then treats Redis as unreachable (every request that needs it fails at once)
+    /// until a background ping answers again. Keep it below 5,000: clients are promised an answer within 5 s.
+    /// </summary>
+    public int CommandTimeoutMs { get; set; } = 4_000;
+
     /// <summary>Checks every value; returns the problems found (empty when valid).</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -45,6 +52,10 @@ public sealed class RedisOptions
         {
             errors.Add($"Hubbub:Redis:StreamMetaTtlSeconds must be at least 1 (it is {StreamMetaTtlSeconds}).");
         }
+        if (CommandTimeoutMs < 100)
+        {
+            errors.Add($"Hubbub:Redis:CommandTimeoutMs must be at least 100 (it is {CommandTimeoutMs}).");
+        }
         if (KeyPrefix.Contains('{', StringComparison.Ordinal) || KeyPrefix.Contains('}', StringComparison.Ordinal))
         {
             errors.Add("Hubbub:Redis:KeyPrefix must not contain '{' or '}' (they mark Redis Cluster hash tags).");
@@ -54,4 +65,7 @@ public sealed class RedisOptions
 
     /// <summary>The presence TTL.</summary>
     public TimeSpan PresenceTtl => TimeSpan.FromSeconds(PresenceTtlSeconds);
+
+    /// <summary>The command timeout.</summary>
+    public TimeSpan CommandTimeout => TimeSpan.FromMilliseconds(CommandTimeoutMs);
 }

@@ -34,9 +34,9 @@ public sealed class RedisPresenceStore : IPresenceStore
     {
         var encoded = MessageCodec.EncodePresence(entry.User, entry.Name, entry.Since);
         _local.GetOrAdd(channel, static _ => new(StringComparer.Ordinal))[entry.ConnectionId] = new LocalEntry(entry.User, encoded);
-        var db = await _redis.GetDatabaseAsync();
-        var first = await db.ScriptEvaluateAsync(LuaScripts.PresenceAdd, _redis.Routing.Presence(channel),
-            [entry.ConnectionId, entry.User, encoded, ExpiresAt(), KeyTtlMs]);
+        var keys = _redis.Routing.Presence(channel);
+        RedisValue[] args = [entry.ConnectionId, entry.User, encoded, ExpiresAt(), KeyTtlMs];
+        var first = await _redis.ExecuteAsync(m => m.GetDatabase().ScriptEvaluateAsync(LuaScripts.PresenceAdd, keys, args));
         return (int)first == 1;
     }
 
@@ -57,9 +57,10 @@ public sealed class RedisPresenceStore : IPresenceStore
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<PresenceMember>> GetMembersAsync(string channel, CancellationToken cancellationToken = default)
     {
-        var db = await _redis.GetDatabaseAsync();
-        var result = await db.ScriptEvaluateAsync(LuaScripts.PresenceMembers, _redis.Routing.Presence(channel),
-            [_time.GetUtcNow().ToUnixTimeMilliseconds()]).WaitAsync(cancellationToken);
+        var keys = _redis.Routing.Presence(channel);
+        RedisValue[] args = [_time.GetUtcNow().ToUnixTimeMilliseconds()];
+        var result = await _redis.ExecuteAsync(m => m.GetDatabase().ScriptEvaluateAsync(LuaScripts.PresenceMembers, keys, args))
+            .WaitAsync(cancellationToken);
         var members = new Dictionary<string, PresenceMember>(StringComparer.Ordinal);
         foreach (var item in (RedisResult[])result!)
         {
@@ -131,8 +132,9 @@ public sealed class RedisPresenceStore : IPresenceStore
 
     private async Task<bool> RemoveFromRedisAsync(string channel, string connectionId, string user)
     {
-        var db = await _redis.GetDatabaseAsync();
-        var last = await db.ScriptEvaluateAsync(LuaScripts.PresenceRemove, _redis.Routing.Presence(channel), [connectionId, user]);
+        var keys = _redis.Routing.Presence(channel);
+        RedisValue[] args = [connectionId, user];
+        var last = await _redis.ExecuteAsync(m => m.GetDatabase().ScriptEvaluateAsync(LuaScripts.PresenceRemove, keys, args));
         return (int)last == 1;
     }
 

@@ -114,6 +114,32 @@ public sealed class RedisBrokerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Publications_a_node_missed_that_history_no_longer_holds_are_announced_and_delivery_goes_on_after_them()
+    {
+        var node = _redis.Node(_time);
+        var channel = NewChannel();
+        var noHistory = new HistoryPolicy(0, TimeSpan.Zero);
+        await node.SubscribeAsync(channel);
+        var first = await node.Broker.PublishAsync(channel, SeamExtensions.Draft("1"), noHistory);
+        await node.Sink.WaitForAsync(channel, 1);
+
+        // Two appends whose PUBLISH goes nowhere, kept by no history: nobody can deliver them any more.
+        var connection = _redis.Connect();
+        var db = await connection.GetDatabaseAsync();
+        for (var i = 0; i < 2; i++)
+        {
+            await db.ScriptEvaluateAsync(LuaScripts.Publish, connection.Routing.History(channel),
+                ["nowhere", MessageCodec.EncodeDraft(SeamExtensions.Draft($"{i}")), "ffffffff", 0,
+                    _time.GetUtcNow().ToUnixTimeMilliseconds(), 0, 600_000]);
+        }
+        await node.Broker.PublishAsync(channel, SeamExtensions.Draft("4"), noHistory);
+
+        var received = await node.Sink.WaitForAsync(channel, 2);
+        Assert.Equal([1L, 4], received.Select(p => p.Offset));
+        Assert.Equal([(channel, new StreamTop(3, first.Epoch))], node.Sink.Resets);
+    }
+
+    [Fact]
     public async Task After_a_stream_restart_a_node_delivers_the_new_epoch_from_offset_1_even_when_it_missed_the_first()
     {
         var node = _redis.Node(_time);

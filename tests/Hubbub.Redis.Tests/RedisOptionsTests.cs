@@ -11,12 +11,14 @@ public sealed class RedisOptionsTests
     [Fact]
     public void Every_bad_value_is_named()
     {
-        var errors = new RedisOptions { Configuration = " ", PresenceTtlSeconds = 0, StreamMetaTtlSeconds = -1, KeyPrefix = "a{b}" }.Validate();
+        var errors = new RedisOptions { Configuration = " ", PresenceTtlSeconds = 0, StreamMetaTtlSeconds = -1, KeyPrefix = "a{b}",
+            CommandTimeoutMs = 0 }.Validate();
 
-        Assert.Equal(4, errors.Count);
+        Assert.Equal(5, errors.Count);
         Assert.Contains(errors, e => e.Contains("ConnectionStrings:Redis", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("PresenceTtlSeconds", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("StreamMetaTtlSeconds", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("KeyPrefix", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("CommandTimeoutMs", StringComparison.Ordinal));
     }
 }

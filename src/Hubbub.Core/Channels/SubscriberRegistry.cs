@@ -61,6 +61,19 @@ public sealed class SubscriberRegistry : IBrokerSink
         }
     }
 
+    /// <inheritdoc />
+    public void OnStreamReset(string channel, StreamTop position)
+    {
+        if (!_channels.TryGetValue(channel, out var subscribers))
+        {
+            return;
+        }
+        foreach (var subscription in subscribers)
+        {
+            subscription.Reset(position);
+        }
+    }
+
     /// <summary>Raised for each local subscription an eviction reached, after its frame was queued.</summary>
     public event Action<Subscription>? Evicted;
 

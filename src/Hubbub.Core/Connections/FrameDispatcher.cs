@@ -43,6 +43,9 @@ internal sealed class FrameDispatcher
             return;
         }
 
+        // The client's next frames wait unread while this one is handled; the time is credited back to its rate
+        // limit, so a backlog the server caused (a broker that does not answer) is not refused as a flood.
+        var started = connection.RateLimit.StartServerTime();
         try
         {
             await RouteAsync(connection, frame, CancellationToken.None);
@@ -63,6 +66,10 @@ internal sealed class FrameDispatcher
         {
             Log.RequestFailed(_logger, ex, frame.Type, connection.Id);
             SendError(connection, frame.RawId, ErrorCodes.Internal, "the server failed to handle this request; try again");
+        }
+        finally
+        {
+            connection.RateLimit.CreditServerTime(started);
         }
     }
 

@@ -6,12 +6,13 @@ namespace Hubbub.Core.Connections;
 /// <summary>
 /// One connection's subscription to one channel. Until <see cref="Activate"/> it buffers live publications,
 /// so that the reply, the recovered publications and the live ones reach the client in offset order with no
-/// gap and no duplicate.
+/// gap and no duplicate. Offsets grow by exactly 1, so anything else it is handed (another epoch, a jump) means
+/// publications the client will never get: it is told with <c>stream_reset</c> before delivery goes on.
 /// </summary>
 public sealed class Subscription
 {
     private readonly Lock _gate = new();
-    private List<Publication>? _pending = [];
+    private List<Pending>? _pending = [];
     private long _lastOffset;
 
     internal Subscription(ClientConnection connection, string channel, bool presence)
@@ -56,23 +57,27 @@ public sealed class Subscription
         {
             if (_pending is not null)
             {
-                _pending.Add(publication);
+                _pending.Add(new Pending(publication, default));
                 return;
             }
-            if (!string.Equals(publication.Epoch, Epoch, StringComparison.Ordinal))
+            SendLocked(publication);
+        }
+    }
+
+    /// <summary>
+    /// The broker cannot deliver the channel's publications up to <paramref name="position"/>: a client behind it
+    /// gets <c>stream_reset</c> and goes on after it (see <see cref="IBrokerSink.OnStreamReset"/>).
+    /// </summary>
+    public void Reset(StreamTop position)
+    {
+        lock (_gate)
+        {
+            if (_pending is not null)
             {
-                // The stream restarted under us (its history was lost). Offsets began again at 1, so the
-                // client must learn it instead of seeing a silent jump backwards.
-                Epoch = publication.Epoch;
-                _lastOffset = publication.Offset - 1;
-                Connection.TryEnqueue(FrameWriter.StreamReset(Channel, publication.Epoch));
-            }
-            if (publication.Offset <= _lastOffset)
-            {
+                _pending.Add(new Pending(null, position));
                 return;
             }
-            _lastOffset = publication.Offset;
-            Connection.TryEnqueue(publication.Frame, publication.PublishedTimestamp);
+            ResetLocked(position);
         }
     }
 
@@ -93,14 +98,57 @@ public sealed class Subscription
             }
             var pending = _pending!;
             _pending = null;
-            foreach (var publication in pending)
+            // What arrived before the reply's epoch had been seen among them and is of another epoch came before the
+            // stream top was read (an older epoch): the reply covers it. Anything after belongs to a newer stream.
+            var pastReply = false;
+            foreach (var item in pending)
             {
-                if (string.Equals(publication.Epoch, Epoch, StringComparison.Ordinal) && publication.Offset > _lastOffset)
+                var epoch = item.Publication?.Epoch ?? item.Position.Epoch;
+                pastReply |= string.Equals(epoch, top.Epoch, StringComparison.Ordinal);
+                if (!pastReply)
                 {
-                    _lastOffset = publication.Offset;
-                    Connection.TryEnqueue(publication.Frame, publication.PublishedTimestamp);
+                    continue;
+                }
+                if (item.Publication is { } publication)
+                {
+                    SendLocked(publication);
+                }
+                else
+                {
+                    ResetLocked(item.Position);
                 }
             }
         }
     }
+
+    private void SendLocked(Publication publication)
+    {
+        var sameEpoch = string.Equals(publication.Epoch, Epoch, StringComparison.Ordinal);
+        if (sameEpoch && publication.Offset <= _lastOffset)
+        {
+            return; // already sent (in the reply's replay, or before)
+        }
+        if (!sameEpoch || publication.Offset > _lastOffset + 1)
+        {
+            // The stream restarted (offsets began again under a new epoch) or publications went missing: the
+            // client must learn it instead of seeing a silent jump.
+            ResetLocked(new StreamTop(publication.Offset - 1, publication.Epoch));
+        }
+        _lastOffset = publication.Offset;
+        Connection.TryEnqueue(publication.Frame, publication.PublishedTimestamp);
+    }
+
+    private void ResetLocked(StreamTop position)
+    {
+        if (string.Equals(position.Epoch, Epoch, StringComparison.Ordinal) && position.Offset <= _lastOffset)
+        {
+            return; // the client is not behind it
+        }
+        Epoch = position.Epoch;
+        _lastOffset = position.Offset;
+        Connection.TryEnqueue(FrameWriter.StreamReset(Channel, position.Epoch, position.Offset));
+    }
+
+    /// <summary>What arrived before <see cref="Activate"/>: a publication, or (when it is null) a reset to a position.</summary>
+    private readonly record struct Pending(Publication? Publication, StreamTop Position);
 }

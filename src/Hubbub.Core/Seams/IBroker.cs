@@ -28,4 +28,12 @@ public interface IBrokerSink
 
     /// <summary>An ephemeral event for local subscribers.</summary>
     void OnEphemeral(string channel, EphemeralEvent ephemeral);
+
+    /// <summary>
+    /// The broker cannot deliver the channel's publications up to <paramref name="position"/> (of its epoch) to this
+    /// node: the stream restarted under a new epoch (<paramref name="position"/> then has offset 0 and the new
+    /// epoch's publications follow), or the node missed publications its history no longer holds. Delivery goes on
+    /// after <paramref name="position"/>; local subscribers that are behind it must be told (<c>stream_reset</c>).
+    /// </summary>
+    void OnStreamReset(string channel, StreamTop position);
 }

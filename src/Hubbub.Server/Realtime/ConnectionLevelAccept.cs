@@ -71,11 +71,15 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
             await next(connection);
             return;
         }
-        if (outcome == HeadOutcome.TimedOut)
+        if (outcome is HeadOutcome.TimedOut or HeadOutcome.Silent)
         {
-            // As Kestrel answers a request head that takes too long, but without handing the connection on, which
-            // would give the client the HTTP layer's whole timeout again.
-            await connection.Transport.Output.WriteAsync("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"u8.ToArray());
+            // As Kestrel answers a request head that takes too long (408) and closes a connection that sends nothing
+            // (without an answer), but without handing the connection on, which would start the HTTP layer's own
+            // timeout afresh.
+            if (outcome == HeadOutcome.TimedOut)
+            {
+                await connection.Transport.Output.WriteAsync("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"u8.ToArray());
+            }
             await connection.Transport.Output.CompleteAsync();
             await connection.Transport.Input.CompleteAsync();
             return;
@@ -110,66 +114,124 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
         /// <summary>The head consumed and answered 101; the user is signed in.</summary>
         Accept,
 
-        /// <summary>Kestrel's request headers timeout passed before a head of <c>/ws</c> was complete (or accepted).</summary>
+        /// <summary>Kestrel's request headers timeout passed, counted from the first byte, before the head was complete.</summary>
         TimedOut,
+
+        /// <summary>No byte arrived within Kestrel's keep-alive timeout, or the server began to stop before one did.</summary>
+        Silent,
     }
 
-    /// <summary>Reads the connection's first request head and decides who answers it.</summary>
+    /// <summary>
+    /// Reads the connection's first request head and decides who answers it, on Kestrel's clock: the first byte may
+    /// take the keep-alive timeout, the head then the request headers timeout from that byte. A head this layer does
+    /// not take is handed on at once when it was decided on the first bytes; one decided later, once part of the
+    /// client's time is spent, only when the HTTP layer can answer it at once (<see cref="HeadArrival"/>), so the
+    /// client never gets more time than Kestrel alone would give it.
+    /// </summary>
     private static async Task<(HeadOutcome Outcome, HubbubUser? User)> ReadHeadAsync(ConnectionContext connection, Dependencies dependencies)
     {
         var input = connection.Transport.Input;
-        using var headTimeout = new CancellationTokenSource(dependencies.HeadTimeout);
-        bool sawCancel = false, timedOut;
+        var parser = new UpgradeHeadParser(dependencies.Limits);
+        HeadArrival? leftToHttp = null;
+        using var timeout = new CancellationTokenSource(AsDelay(dependencies.FirstByteTimeout));
+        var timeoutRegistration = timeout.Token.UnsafeRegister(CancelPendingRead, input);
+        var stopping = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
+        var stoppingRegistration = stopping.UnsafeRegister(CancelPendingRead, input);
+        var started = false;
+        HeadOutcome outcome;
         HubbubUser? user = null;
-        string? key = null;
-        var registration = headTimeout.Token.UnsafeRegister(static state => ((PipeReader)state!).CancelPendingRead(), input);
+        UpgradeRequestHead? head = null;
+        ReadOnlySequence<byte> buffer;
         try
         {
             while (true)
             {
                 var result = await input.ReadAsync();
-                sawCancel |= result.IsCanceled;
-                var buffer = result.Buffer;
-                var parse = UpgradeRequestHead.TryParse(buffer, out var head);
-                if (parse == UpgradeParse.NeedMore && !result.IsCompleted && !result.IsCanceled)
+                buffer = result.Buffer;
+                var firstBytes = false;
+                if (!started)
                 {
-                    input.AdvanceTo(buffer.Start, buffer.End);
-                    continue;
+                    if (buffer.IsEmpty)
+                    {
+                        if (result.IsCompleted || timeout.IsCancellationRequested || stopping.IsCancellationRequested)
+                        {
+                            // Gone without a byte (the HTTP layer ends it quietly), or silent for too long, or stopping.
+                            outcome = result.IsCompleted ? HeadOutcome.Pass : HeadOutcome.Silent;
+                            break;
+                        }
+                        input.AdvanceTo(buffer.Start, buffer.End);
+                        continue;
+                    }
+                    if (timeout.IsCancellationRequested)
+                    {
+                        outcome = HeadOutcome.Silent; // the first byte came as the keep-alive timeout passed
+                        break;
+                    }
+                    // A head under way is read to its end however the server is doing, as Kestrel does.
+                    started = firstBytes = true;
+                    timeout.CancelAfter(AsDelay(dependencies.HeadTimeout));
+                    await stoppingRegistration.DisposeAsync();
                 }
-                if (parse == UpgradeParse.Parsed)
+
+                if (leftToHttp is null)
                 {
-                    user = await AuthorizeAsync(head!, connection, dependencies);
-                    key = head!.Key;
+                    var parse = parser.Read(buffer, out head);
+                    if (parse == UpgradeParse.Parsed)
+                    {
+                        user = await AuthorizeAsync(head!, connection, dependencies);
+                        outcome = user is null ? HeadOutcome.Pass : HeadOutcome.Accept;
+                        break;
+                    }
+                    if (parse == UpgradeParse.NotHandled)
+                    {
+                        if (firstBytes)
+                        {
+                            outcome = HeadOutcome.Pass; // decided at once: the HTTP layer's clock starts when ours would have
+                            break;
+                        }
+                        leftToHttp = new HeadArrival(dependencies.Limits);
+                    }
                 }
-                // Consumed up to the head's end when accepted (bytes a client sent after it are the socket's).
-                input.AdvanceTo(user is null ? buffer.Start : buffer.GetPosition(head!.Length));
-                break;
+                if (result.IsCompleted || (leftToHttp is not null && leftToHttp.IsComplete(buffer)))
+                {
+                    outcome = HeadOutcome.Pass;
+                    break;
+                }
+                if (timeout.IsCancellationRequested)
+                {
+                    outcome = HeadOutcome.TimedOut;
+                    break;
+                }
+                input.AdvanceTo(buffer.Start, buffer.End);
             }
+            // Consumed up to the head's end when accepted (bytes a client sent after it are the socket's); otherwise
+            // nothing consumed or examined, so the next reader sees every byte at once.
+            input.AdvanceTo(outcome == HeadOutcome.Accept ? buffer.GetPosition(head!.Length) : buffer.Start);
         }
         finally
         {
-            // False when the timeout's callback ran (or is running: DisposeAsync waits for it).
-            timedOut = !registration.Unregister();
-            await registration.DisposeAsync();
+            // Waits for a callback still running, so no cancel can come after this.
+            await timeoutRegistration.DisposeAsync();
+            await stoppingRegistration.DisposeAsync();
         }
-        if (timedOut && !sawCancel)
+        // A timeout that fired after the last read left a cancel pending, which would end the next reader's (the HTTP
+        // layer's, or the socket's) first read: take it back, leaving every byte where it is.
+        if (input.TryRead(out var pending))
         {
-            // The timeout fired after the last read: take back its pending cancel so it cannot end the next
-            // reader's (the HTTP layer's, or the socket's) first read.
-            var pending = await input.ReadAsync();
             input.AdvanceTo(pending.Buffer.Start);
         }
-        if (user is null)
+        if (outcome == HeadOutcome.Accept)
         {
-            // Not handed on once the timeout fired: a connection whose pending read was cancelled here did not get
-            // the HTTP layer's own headers timeout in a test, and the head took too long anyway.
-            return (timedOut ? HeadOutcome.TimedOut : HeadOutcome.Pass, null);
+            WriteSwitchingProtocols(connection.Transport.Output, head!.Key);
+            await connection.Transport.Output.FlushAsync();
         }
-        WriteSwitchingProtocols(connection.Transport.Output, key!);
-        await connection.Transport.Output.FlushAsync();
-        return (HeadOutcome.Accept, user);
+        return (outcome, user);
     }
 
+    private static void CancelPendingRead(object? input) => ((PipeReader)input!).CancelPendingRead();
+
+    /// <summary>A Kestrel limit as a timer's delay: <see cref="Timeout.InfiniteTimeSpan"/> and very long ones never fire.</summary>
+    private static TimeSpan AsDelay(TimeSpan limit) => limit <= TimeSpan.Zero || limit > TimeSpan.FromDays(24) ? Timeout.InfiniteTimeSpan : limit;
     /// <summary>Who the upgrade signs in, or null when the HTTP layer must answer it (503, 403, 401).</summary>
     private static async Task<HubbubUser?> AuthorizeAsync(UpgradeRequestHead head, ConnectionContext connection, Dependencies dependencies)
     {
@@ -214,7 +276,15 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
         public bool AllowsAnyHost { get; } = services.GetService<IOptions<HostFilteringOptions>>()?.Value.AllowedHosts is not { Count: > 0 } hosts
             || hosts.Contains("*");
 
-        /// <summary>How long a connection may take to send its first request head: Kestrel's own limit for one.</summary>
-        public TimeSpan HeadTimeout { get; } = services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits.RequestHeadersTimeout;
+        /// <summary>How long a connection may take to send its first request head from its first byte: Kestrel's limit.</summary>
+        public TimeSpan HeadTimeout => Kestrel.RequestHeadersTimeout;
+
+        /// <summary>How long a new connection may stay silent: Kestrel's keep-alive timeout, which it applies before a first request too.</summary>
+        public TimeSpan FirstByteTimeout => Kestrel.KeepAliveTimeout;
+
+        /// <summary>Kestrel's limits on a request head, which a head accepted here keeps below.</summary>
+        public HeadLimits Limits { get; } = HeadLimits.From(services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits);
+
+        private KestrelServerLimits Kestrel { get; } = services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits;
     }
 }

@@ -8,6 +8,7 @@ public sealed class RecordingSink : IBrokerSink
     private readonly Lock _gate = new();
     private readonly List<Publication> _publications = [];
     private readonly List<(string Channel, EphemeralEvent Event)> _ephemeral = [];
+    private readonly List<(string Channel, StreamTop Position)> _resets = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Publications received, in arrival order.</summary>
@@ -31,6 +32,28 @@ public sealed class RecordingSink : IBrokerSink
             {
                 return [.. _ephemeral];
             }
+        }
+    }
+
+    /// <summary>Stream resets received, in arrival order.</summary>
+    public IReadOnlyList<(string Channel, StreamTop Position)> Resets
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _resets];
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnStreamReset(string channel, StreamTop position)
+    {
+        lock (_gate)
+        {
+            _resets.Add((channel, position));
+            Signal();
         }
     }
 

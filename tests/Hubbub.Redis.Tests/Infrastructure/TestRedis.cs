@@ -83,6 +83,44 @@ public sealed class RedisServerProcess : IDisposable
     /// <summary>Stops the server, dropping its data (like a crash of a Redis without persistence).</summary>
     public void Stop() => Run("redis-cli", false, "-p", $"{Port}", "shutdown", "nosave");
 
+    /// <summary>Makes the server answer no client for <paramref name="duration"/> (CLIENT PAUSE): a hang, connections stay up.</summary>
+    public void Pause(TimeSpan duration) =>
+        Run("redis-cli", true, "-p", $"{Port}", "client", "pause", $"{(long)duration.TotalMilliseconds}", "all");
+
+    /// <summary>
+    /// Drops the pub/sub connections of the clients named <paramref name="clientName"/> (CLIENT KILL), as a network
+    /// cut between one node and Redis would; the node reconnects by itself. Returns how many were dropped.
+    /// </summary>
+    public int DropPubSubConnections(string clientName)
+    {
+        var dropped = 0;
+        foreach (var line in Run("redis-cli", true, "-p", $"{Port}", "client", "list").Split('\n'))
+        {
+            var fields = line.Split(' ').Select(f => f.Split('=', 2)).Where(f => f.Length == 2).ToDictionary(f => f[0], f => f[1]);
+            if (fields.GetValueOrDefault("name") == clientName && fields.GetValueOrDefault("flags", "").Contains('P', StringComparison.Ordinal))
+            {
+                Run("redis-cli", true, "-p", $"{Port}", "client", "kill", "id", fields["id"]);
+                dropped++;
+            }
+        }
+        return dropped;
+    }
+
+    /// <summary>
+    /// Kills the server with SIGKILL (its pid from the pid file), as a crash would: no shutdown runs, clients see
+    /// their connections drop. Waits (bounded) until the process is gone.
+    /// </summary>
+    public void Kill()
+    {
+        var pid = int.Parse(File.ReadAllText(Path.Combine(Directory, "redis.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        using (var process = Process.GetProcessById(pid))
+        {
+            process.Kill();
+            process.WaitForExit(10_000);
+        }
+        File.Delete(Path.Combine(Directory, "redis.pid"));
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -14,6 +14,7 @@ public sealed class WsClient : IAsyncDisposable
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
     private readonly ClientWebSocket _socket;
     private readonly List<JsonElement> _frames = [];
+    private readonly List<long> _arrivals = [];
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _reader;
@@ -54,6 +55,26 @@ public sealed class WsClient : IAsyncDisposable
         var client = new WsClient(socket, user);
         await client.WaitForAsync(f => Type(f) == "welcome");
         return client;
+    }
+
+    /// <summary>Every frame received so far with its arrival time (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    public IReadOnlyList<(JsonElement Frame, long Arrived)> TimedFrames
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _frames.Zip(_arrivals)];
+            }
+        }
+    }
+
+    /// <summary>Sends a request without waiting for its answer; returns its id.</summary>
+    public async Task<int> SendRequestAsync(string type, object data)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        await SendRawAsync(JsonSerializer.Serialize(new Dictionary<string, object> { ["type"] = type, ["id"] = id, ["data"] = data }));
+        return id;
     }
 
     /// <summary>Sends a request and returns its reply's <c>data</c>; an error reply throws.</summary>
@@ -140,7 +161,8 @@ public sealed class WsClient : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? within = null)
+    /// <summary>Waits until <paramref name="condition"/> holds, re-checking it whenever a frame arrives (bounded).</summary>
+    public async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? within = null)
     {
         using var deadline = new CancellationTokenSource(within ?? Deadline);
         while (true)
@@ -192,6 +214,7 @@ public sealed class WsClient : IAsyncDisposable
                 lock (_gate)
                 {
                     _frames.Add(doc.RootElement.Clone());
+                    _arrivals.Add(System.Diagnostics.Stopwatch.GetTimestamp());
                     Signal();
                 }
             }

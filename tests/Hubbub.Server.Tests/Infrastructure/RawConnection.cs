@@ -26,10 +26,13 @@ public sealed class RawConnection : IAsyncDisposable
         return new RawConnection(client);
     }
 
+    /// <summary>RFC 6455's example <c>Sec-WebSocket-Key</c>, which <see cref="UpgradeHead"/> sends.</summary>
+    public const string UpgradeKey = "dGhlIHNhbXBsZSBub25jZQ==";
+
     /// <summary>The head of a WebSocket upgrade of <paramref name="target"/>, as a browser sends it.</summary>
     public static string UpgradeHead(TestServer server, string target, string? origin = null) =>
         $"GET {target} HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        + $"Sec-WebSocket-Key: {UpgradeKey}\r\nSec-WebSocket-Version: 13\r\n"
         + (origin is null ? "" : $"Origin: {origin}\r\n") + "\r\n";
 
     /// <summary>RFC 6455's example accept value for the key of <see cref="UpgradeHead"/>.</summary>

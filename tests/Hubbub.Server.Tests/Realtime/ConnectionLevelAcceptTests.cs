@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.WebSockets;
 using Hubbub.Server.Tests.Infrastructure;
@@ -156,6 +157,27 @@ public sealed class ConnectionLevelAcceptTests : IClassFixture<SharedServer>
         }
         Assert.StartsWith("HTTP/1.1 408 ", await stalled.ReadHeadAsync());
         Assert.True(await stalled.EndsWithinAsync(TimeSpan.FromSeconds(10)), "the stalled connection was never closed");
+    }
+
+    [Theory]
+    [InlineData("true")]
+    [InlineData("false")]
+    public async Task A_silent_connection_does_not_hold_up_stopping(string on)
+    {
+        // The connection layer waits for a first byte as long as Kestrel's keep-alive timeout (130 s), as the HTTP
+        // layer does; when the server stops, both end such a connection at once, unanswered.
+        var server = new TestServer(new() { ["Hubbub:ConnectionLevelAccept"] = on });
+        await using var silent = await RawConnection.OpenAsync(server);
+        await using (var client = await server.ConnectAsync("cla13"))
+        {
+            Assert.True((await client.SubscribeAsync("public:cla")).TryGetProperty("epoch", out _)); // the silent one is being read
+        }
+
+        var stopping = Stopwatch.StartNew();
+        await Task.Run(server.Dispose);
+
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"stopping took {stopping.Elapsed}");
+        Assert.Equal("", await silent.ReadUntilAsync("\r\n\r\n"));
     }
 
     [Fact]

@@ -103,7 +103,115 @@ public sealed class UpgradeRequestHeadTests
         { "a non-ASCII byte in a value", Head(extra: "X-A: caf\u00e9") },
         { "a head over the limit", Head(extra: "X-Pad: " + new string('a', UpgradeRequestHead.MaxLength)) },
         { "a head over the limit, not yet complete", "GET /ws HTTP/1.1\r\nX-Pad: " + new string('a', UpgradeRequestHead.MaxLength) },
+        // Issue 13, finding 7: what Kestrel answers otherwise (101, 400, 414, 431) is Kestrel's to answer.
+        { "bare LF line ends", Head().Replace("\r\n", "\n") },
+        { "one bare LF line end", Head().Replace("Upgrade: websocket\r\n", "Upgrade: websocket\n") },
+        { "the blank line a bare LF", Head()[..^2] + "\n" },
+        { "a bare CR", Head(extra: "X-A: a\rb") },
+        { "two Content-Length: 0", Head(extra: ["Content-Length: 0", "Content-Length: 0"]) },
+        { "a Host with a space", Head().Replace("Host: 127.0.0.1:5000", "Host: a b") },
+        { "a Host with a path", Head().Replace("Host: 127.0.0.1:5000", "Host: evil/x") },
+        { "a Host with user info", Head().Replace("Host: 127.0.0.1:5000", "Host: user@evil") },
+        { "a Host with a port of letters", Head().Replace("Host: 127.0.0.1:5000", "Host: 127.0.0.1:abc") },
+        { "a Host of markup", Head().Replace("Host: 127.0.0.1:5000", "Host: <script>") },
+        { "an empty Host", Head().Replace("Host: 127.0.0.1:5000", "Host: ") },
+        { "200 more headers", Head(extra: [.. Enumerable.Range(0, 200).Select(i => $"X-H{i}: v")]) },
+        { "as many headers as Kestrel takes (100)", Head(extra: [.. Enumerable.Range(0, 95).Select(i => $"X-H{i}: v")]) },
+        { "a 9,000-character target", Head($"GET /ws?access_token={new string('a', 9000)} HTTP/1.1") },
+        { "a request line as long as Kestrel takes (8 KiB)", Head($"GET /ws?t={new string('a', 8192 - 21)} HTTP/1.1") },
+        { "a NUL in a value", Head(extra: "X-A: a\0b") },
+        { "a NUL in the target", Head("GET /ws?a=\0 HTTP/1.1") },
+        { "a non-ASCII target", Head("GET /ws?a=caf\u00e9 HTTP/1.1") },
+        { "quotes in the query", Head("GET /ws?a=\"<b>\" HTTP/1.1") },
+        { "a fragment", Head("GET /ws?a#b HTTP/1.1") },
+        { "a fragment on the path", Head("GET /ws#b HTTP/1.1") },
+        { "two Upgrade headers", Head(extra: "Upgrade: websocket") },
+        { "two keys", Head(extra: $"Sec-WebSocket-Key: {Key}") },
     };
+
+    [Theory]
+    [InlineData("127.0.0.1:5000")]
+    [InlineData("localhost")]
+    [InlineData("hubbub.example.com:443")]
+    [InlineData("[::1]")]
+    [InlineData("[::1]:8080")]
+    [InlineData("a!$&'()-._~z")]
+    public void A_host_kestrel_takes_is_read_here(string host)
+    {
+        Assert.Equal(UpgradeParse.Parsed, Parse(Head().Replace("127.0.0.1:5000", host), out var head));
+        Assert.Equal(host, head!.Host);
+    }
+
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("h", true)]
+    [InlineData("h:1", true)]
+    [InlineData("[::1]", true)]
+    [InlineData("[1.2.3.4]:5", true)]
+    [InlineData("a b", false)]
+    [InlineData("evil/x", false)]
+    [InlineData("user@evil", false)]
+    [InlineData("127.0.0.1:abc", false)]
+    [InlineData("<script>", false)]
+    [InlineData(":80", false)]
+    [InlineData("h:", false)]
+    [InlineData("h:1:2", false)]
+    [InlineData("[::]", false)]
+    [InlineData("[::1", false)]
+    [InlineData("[::1]x", false)]
+    [InlineData("[g::1]", false)]
+    [InlineData("a,b", false)]
+    [InlineData("*", false)]
+    [InlineData("caf\u00e9", false)]
+    public void The_host_rule_is_kestrels(string host, bool valid)
+    {
+        Assert.Equal(valid, HostHeaderRule.IsValid(host));
+    }
+
+    [Fact]
+    public void A_head_read_as_it_arrives_gets_the_same_answer_as_read_whole()
+    {
+        foreach (var text in new[] { Head(), Head().Replace("\r\n", "\n"), Head(extra: "Host: evil"), Head("GET /healthz HTTP/1.1") })
+        {
+            var bytes = Encoding.ASCII.GetBytes(text);
+            var parser = new UpgradeHeadParser(HeadLimits.KestrelDefaults);
+            var parse = UpgradeParse.NeedMore;
+            UpgradeRequestHead? head = null;
+            for (var length = 1; length <= bytes.Length && parse == UpgradeParse.NeedMore; length++)
+            {
+                parse = parser.Read(new ReadOnlySequence<byte>(bytes, 0, length), out head);
+            }
+            Assert.Equal(Parse(text, out var whole), parse);
+            Assert.Equal(whole, head);
+        }
+    }
+
+    [Fact]
+    public void A_bad_line_is_decided_before_the_head_is_complete()
+    {
+        Assert.Equal(UpgradeParse.NotHandled, Parse("GET /ws HTTP/1.1\r\nHost: a b\r\n", out _));
+        Assert.Equal(UpgradeParse.NotHandled, Parse("GET /ws HTTP/1.1\nHost: h", out _));
+        Assert.Equal(UpgradeParse.NotHandled, Parse("GET /ws?" + new string('a', 8200), out _));
+    }
+
+    [Theory]
+    [InlineData("GET / HTTP/1.1\r\nHost: h\r\n", false)]
+    [InlineData("GET / HTTP/1.1\r\nHost: h\r\n\r", false)]
+    [InlineData("GET / HTTP/1.1\r\nHost: h\r\n\r\n", true)]
+    [InlineData("GET / HTTP/1.1\nHost: h\n\n", true)]
+    [InlineData("GET / HTTP/1.1\nHost: h\n\r\n", true)]
+    [InlineData("GET / HTTP/1.1\r\nHost: h\r\n\rX", true)] // refused by Kestrel at once
+    public void The_http_layer_can_answer_a_head_once_its_end_has_arrived(string text, bool complete)
+    {
+        var bytes = Encoding.ASCII.GetBytes(text);
+        var arrival = new HeadArrival(HeadLimits.KestrelDefaults);
+        for (var length = 1; length < bytes.Length; length++)
+        {
+            Assert.False(arrival.IsComplete(new ReadOnlySequence<byte>(bytes, 0, length)), text[..length]);
+        }
+        Assert.Equal(complete, arrival.IsComplete(new ReadOnlySequence<byte>(bytes)));
+        Assert.True(new HeadArrival(HeadLimits.KestrelDefaults).IsComplete(new ReadOnlySequence<byte>(new byte[HeadLimits.KestrelDefaults.LongestHead])));
+    }
 
     [Theory]
     [MemberData(nameof(NotHandled))]
