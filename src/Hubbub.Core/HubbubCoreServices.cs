@@ -2,6 +2,7 @@ using Hubbub.Core.Channels;
 using Hubbub.Core.Commands;
 using Hubbub.Core.Connections;
 using Hubbub.Core.Memory;
+using Hubbub.Core.Publishing;
 using Hubbub.Core.Seams;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,6 +34,8 @@ public static class HubbubCoreServices
         services.TryAddSingleton<IBroker>(sp => new MemoryBroker(sp.GetRequiredService<MemoryHistoryStore>(), sp.GetRequiredService<IBrokerSink>()));
         services.TryAddSingleton<IPresenceStore, MemoryPresenceStore>();
         services.TryAddSingleton<HubbubEngine>();
+        services.TryAddSingleton<ChannelPublisher>();
+        services.TryAddSingleton<IChannelPublisher>(sp => sp.GetRequiredService<ChannelPublisher>());
         return services;
     }
 

@@ -75,8 +75,10 @@ public sealed partial class HubbubEngine
                 top = await _history.GetTopAsync(channel.Value, ct);
             }
 
-            var reply = FrameWriter.Reply(rawId, new SubscribeReply(top.Offset, top.Epoch, wasRecovered),
-                HubbubJsonContext.Default.SubscribeReply);
+            var reply = FrameWriter.Reply(rawId, new SubscribeReply(top.Offset, top.Epoch, wasRecovered)
+            {
+                State = await JoinStateAsync(connection.User, channel, ct),
+            }, HubbubJsonContext.Default.SubscribeReply);
             subscription.Activate(reply, top, recovered);
         }
         catch
@@ -96,6 +98,17 @@ public sealed partial class HubbubEngine
                 await SendEphemeralAsync(channel.Value, PresenceEvent(MessageTypes.PresenceJoin, channel.Value, connection.Info, connection.Id));
             }
         }
+    }
+
+    // Asked once the subscription is registered and confirmed, so the state cannot be older than what follows it.
+    private async ValueTask<JsonElement?> JoinStateAsync(HubbubUser user, Channels.ChannelName channel, CancellationToken ct)
+    {
+        if (Rules.Find(channel.Namespace)?.JoinState is not { } joinState
+            || await joinState(new Channels.ChannelAccess(user, channel), ct) is not { } state)
+        {
+            return null;
+        }
+        return JsonSerializer.Deserialize(state, HubbubJsonContext.Default.JsonElement);
     }
 
     internal async ValueTask UnsubscribeAsync(ClientConnection connection, string? rawId, ChannelRequest request)

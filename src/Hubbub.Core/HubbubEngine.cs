@@ -4,6 +4,7 @@ using Hubbub.Core.Channels;
 using Hubbub.Core.Connections;
 using Hubbub.Core.Diagnostics;
 using Hubbub.Core.Ephemeral;
+using Hubbub.Core.Publishing;
 using Hubbub.Core.Seams;
 using Hubbub.Protocol;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,7 @@ public sealed partial class HubbubEngine : IDisposable
     // Made once: a method group converted per connection is a delegate each connection would keep for its lifetime.
     private readonly Func<ClientConnection, ReadOnlyMemory<byte>, ValueTask> _handleFrame;
     private readonly IConnectionObserver[] _observers;
+    private readonly ChannelPublisher _publisher;
 
     /// <summary>Wires the engine to its seams.</summary>
     public HubbubEngine(IOptions<HubbubOptions> options, ChannelRules rules, SubscriberRegistry subscribers,
@@ -41,6 +43,7 @@ public sealed partial class HubbubEngine : IDisposable
         Subscribers = subscribers;
         Connections = connections;
         _broker = broker;
+        _publisher = new ChannelPublisher(options, rules, broker);
         _history = history;
         _presence = presence;
         _time = time;
@@ -78,32 +81,12 @@ public sealed partial class HubbubEngine : IDisposable
     /// channel and event type, appends to history, and fans out. Returns the publication with its offset.
     /// </summary>
     public ValueTask<Publication> PublishAsync(string channel, string? eventType, ReadOnlyMemory<byte> data,
-        ClientInfo? from = null, CancellationToken cancellationToken = default)
-    {
-        var name = ParseChannel(channel);
-        if (Rules.Find(name.Namespace) is null)
-        {
-            throw HubbubException.NotFound($"channel namespace '{name.Namespace}' does not exist");
-        }
-        // Published while handling a client's command: that client's reply goes out before this publication.
-        CommandRequest.Current?.HoldForReply();
-        return PublishCheckedAsync(name, eventType, data, from, cancellationToken);
-    }
+        ClientInfo? from = null, CancellationToken cancellationToken = default) =>
+        _publisher.PublishAsync(channel, eventType, data, from, cancellationToken);
 
-    internal async ValueTask<Publication> PublishCheckedAsync(ChannelName channel, string? eventType, ReadOnlyMemory<byte> data,
-        ClientInfo? from, CancellationToken cancellationToken)
-    {
-        var type = string.IsNullOrEmpty(eventType) ? MessageTypes.Message : eventType;
-        if (!IsValidEventType(type))
-        {
-            throw HubbubException.BadRequest(
-                $"event '{Truncate(type)}' is not allowed: use 1-64 of letters, digits, '_', '.', '-', ':' and no core message type");
-        }
-        var publication = await _broker.PublishAsync(channel.Value, new PublicationDraft(type, data, from),
-            _options.HistoryFor(channel.Namespace), cancellationToken);
-        HubbubMetrics.Publications.Inc();
-        return publication;
-    }
+    internal ValueTask<Publication> PublishCheckedAsync(ChannelName channel, string? eventType, ReadOnlyMemory<byte> data,
+        ClientInfo? from, CancellationToken cancellationToken) =>
+        _publisher.PublishCheckedAsync(channel, eventType, data, from, cancellationToken);
 
     /// <summary>
     /// Ends every subscription of <paramref name="userId"/> to <paramref name="channel"/>, on every node: each gets
@@ -111,12 +94,8 @@ public sealed partial class HubbubEngine : IDisposable
     /// Call it after revoking the user's access (left a conversation, removed from a room), so a subscription
     /// made while they had access stops receiving.
     /// </summary>
-    public ValueTask RemoveUserFromChannelAsync(string userId, string channel, string reason, CancellationToken cancellationToken = default)
-    {
-        var name = ParseChannel(channel);
-        return _broker.PublishEphemeralAsync(name.Value,
-            new EphemeralEvent(FrameWriter.Unsubscribed(name.Value, reason), null, null, EvictUser: userId), cancellationToken);
-    }
+    public ValueTask RemoveUserFromChannelAsync(string userId, string channel, string reason, CancellationToken cancellationToken = default) =>
+        _publisher.EndSubscriptionsAsync(userId, channel, reason, cancellationToken);
 
     /// <summary>Reads a channel's newest position.</summary>
     public ValueTask<StreamTop> GetTopAsync(string channel, CancellationToken cancellationToken = default) =>
@@ -241,10 +220,7 @@ public sealed partial class HubbubEngine : IDisposable
         Cursors.Dispose();
     }
 
-    internal ChannelName ParseChannel(string? channel) =>
-        ChannelName.TryParse(channel, _options.MaxChannelLength, out var name, out var error)
-            ? name
-            : throw HubbubException.BadRequest(error);
+    internal ChannelName ParseChannel(string? channel) => _publisher.Parse(channel);
 
     internal ValueTask SendEphemeralAsync(string channel, EphemeralEvent ephemeral) =>
         _broker.PublishEphemeralAsync(channel, ephemeral);
@@ -312,22 +288,6 @@ public sealed partial class HubbubEngine : IDisposable
     }
 
     private static string NewConnectionId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-
-    private static bool IsValidEventType(string type)
-    {
-        if (type.Length is 0 or > 64 || MessageTypes.IsReserved(type))
-        {
-            return false;
-        }
-        foreach (var c in type)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' or ':'))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
 
     internal static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
 }

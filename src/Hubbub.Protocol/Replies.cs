@@ -33,7 +33,12 @@ public sealed record ErrorData(
 public sealed record SubscribeReply(
     [property: JsonPropertyName("offset")] long Offset,
     [property: JsonPropertyName("epoch")] string Epoch,
-    [property: JsonPropertyName("recovered"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Recovered);
+    [property: JsonPropertyName("recovered"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Recovered)
+{
+    /// <summary>The channel's current state, for namespaces whose feature provides one (absent otherwise).</summary>
+    [JsonPropertyName("state"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public System.Text.Json.JsonElement? State { get; init; }
+}
 
 /// <summary>Reply to <c>publish</c> and body of <c>POST /api/publish</c>'s answer.</summary>
 public sealed record PublishReply([property: JsonPropertyName("offset")] long Offset);

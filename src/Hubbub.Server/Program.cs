@@ -1,3 +1,4 @@
+using Hubbub.Storage;
 using Hubbub.Server.Auth;
 using Hubbub.Server.Cli;
 using Hubbub.Server.Hosting;

@@ -1,4 +1,5 @@
-using Hubbub.Server.Features.Messaging;
+using Hubbub.Features;
+using Hubbub.Features.Messaging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -38,7 +39,7 @@ public sealed class MessagingOptionsTests
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Messaging:MaxMessageLength"] = "0" });
-        builder.Services.AddMessaging();
+        builder.Services.AddHubbubFeatures(new MessagingFeature());
         using var host = builder.Build();
         var ex = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<MessagingOptions>>().Value);
         Assert.Contains("Messaging:MaxMessageLength must be between 1 and 1000000.", ex.Failures);

@@ -1,6 +1,6 @@
 using Hubbub.Server.Hosting;
-using Hubbub.Server.Storage;
-using Hubbub.Server.Storage.Migrations;
+using Hubbub.Storage;
+using Hubbub.Storage.Migrations;
 using Hubbub.Storage.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;

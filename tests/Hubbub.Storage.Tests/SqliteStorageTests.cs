@@ -1,5 +1,5 @@
 using Hubbub.Server.Auth;
-using Hubbub.Server.Storage;
+using Hubbub.Storage;
 using Hubbub.Storage.Tests.Infrastructure;
 
 namespace Hubbub.Storage.Tests;

@@ -1,6 +1,6 @@
 using Hubbub.Server.Auth;
-using Hubbub.Server.Storage;
-using Hubbub.Server.Storage.Migrations;
+using Hubbub.Storage;
+using Hubbub.Storage.Migrations;
 using Hubbub.Storage.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

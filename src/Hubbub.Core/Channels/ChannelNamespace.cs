@@ -9,6 +9,13 @@ public readonly record struct ChannelAccess(HubbubUser User, ChannelName Channel
 public delegate ValueTask<bool> ChannelPermission(ChannelAccess access, CancellationToken cancellationToken);
 
 /// <summary>
+/// A channel's current state for a new subscriber (UTF-8 JSON, sent as <c>state</c> in the subscribe reply), or null
+/// for none. Asked after the subscription is registered and its permission confirmed, so no later change is missed;
+/// an event delivered after the reply may already be reflected in the state.
+/// </summary>
+public delegate ValueTask<byte[]?> ChannelJoinState(ChannelAccess access, CancellationToken cancellationToken);
+
+/// <summary>
 /// The rules of one channel namespace: who may subscribe, who may publish from a client, and whether
 /// presence is tracked. Features declare their namespaces with these; history limits come from
 /// configuration (<see cref="HubbubOptions.Namespaces"/>).
@@ -31,8 +38,10 @@ public sealed class ChannelNamespace
     /// and publishing, typing and cursors on it are not checked again (a subscription whose access is withdrawn is
     /// ended with <see cref="HubbubEngine.RemoveUserFromChannelAsync"/>).
     /// </summary>
-    public ChannelNamespace(string name, ChannelPermission canSubscribe, ChannelPermission canPublish, bool presence = true)
+    public ChannelNamespace(string name, ChannelPermission canSubscribe, ChannelPermission canPublish, bool presence = true,
+        ChannelJoinState? joinState = null)
     {
+        JoinState = joinState;
         Name = name;
         CanSubscribe = canSubscribe;
         CanPublish = canPublish;
@@ -51,6 +60,9 @@ public sealed class ChannelNamespace
 
     /// <summary>Whether subscribers are tracked in presence and announced with join/leave events.</summary>
     public bool Presence { get; }
+
+    /// <summary>The channel's current state for a new subscriber, or null when the namespace has none.</summary>
+    public ChannelJoinState? JoinState { get; }
 
     /// <summary>Whether the two permissions are one rule, so that a live subscription also proves the right to publish.</summary>
     public bool SubscribersPublish { get; }

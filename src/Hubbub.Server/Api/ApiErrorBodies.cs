@@ -1,3 +1,4 @@
+using Hubbub.Features.Kit.Http;
 using Hubbub.Protocol;
 using Microsoft.AspNetCore.Diagnostics;
 

@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using Hubbub.Features.Kit.Http;
 using System.Text.Json;
 using Hubbub.Core;
 using Hubbub.Protocol;
@@ -27,7 +26,7 @@ public static class ServerPublishEndpoint
     private static async Task<IResult> HandleAsync(HttpContext context, HubbubEngine engine, IOptions<AuthOptions> auth,
         IOptions<HubbubOptions> options, CancellationToken cancellationToken)
     {
-        if (!KeyMatches(context.Request.Headers["X-Api-Key"], auth.Value.ApiKey))
+        if (!RequestIdentity.KeyMatches(context.Request.Headers[RequestIdentity.ApiKeyHeader], auth.Value.ApiKey))
         {
             return Error(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "a valid X-Api-Key header is required");
         }
@@ -48,15 +47,6 @@ public static class ServerPublishEndpoint
         {
             return Error(ApiResults.StatusOf(ex.Code), ex.Code, ex.Message);
         }
-    }
-
-    private static bool KeyMatches(string? given, string? expected)
-    {
-        if (string.IsNullOrEmpty(given) || string.IsNullOrEmpty(expected))
-        {
-            return false;
-        }
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
     }
 
     private static IResult Error(int status, string code, string message) =>

@@ -1,3 +1,4 @@
+using Hubbub.Features.Kit.Http;
 using System.Security.Claims;
 using Hubbub.Core;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -60,7 +61,7 @@ public static class AuthenticationSetup
                         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                         context.Response.Headers.WWWAuthenticate = "Bearer";
                         await context.Response.WriteAsJsonAsync(
-                            new Api.ApiError(Hubbub.Protocol.ErrorCodes.Unauthorized,
+                            new ApiError(Hubbub.Protocol.ErrorCodes.Unauthorized,
                                 "a valid token is required (Authorization: Bearer or access_token)"),
                             Api.ApiJsonContext.Default.ApiError);
                     },

@@ -1,3 +1,4 @@
+using Hubbub.Storage;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -46,8 +47,5 @@ public sealed class SigningKeyProvider
 
     /// <summary>The data directory (<c>Hubbub:DataDirectory</c>, default <c>data</c> under the content root).</summary>
     public static string DataDirectory(IConfiguration configuration, IHostEnvironment environment) =>
-        Path.GetFullPath(configuration["Hubbub:DataDirectory"] is { Length: > 0 } d ? d : "data", environment.ContentRootPath);
+        Hubbub.Storage.HostDirectories.DataDirectory(configuration, environment);
 }
-
-/// <summary>A configuration problem that stops the server with a message instead of a stack trace.</summary>
-public sealed class StartupException(string message) : Exception(message);

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Hubbub.Server.Features;
+using Hubbub.Features.Kit.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 

@@ -1,5 +1,6 @@
+using Hubbub.Storage;
 using Hubbub.Server.Auth;
-using Hubbub.Server.Storage.Migrations;
+using Hubbub.Storage.Migrations;
 
 namespace Hubbub.Server.Cli;
 

@@ -1,3 +1,4 @@
+using Hubbub.Features.Kit.Text;
 using Hubbub.Server.Auth;
 
 namespace Hubbub.Server.Cli;
@@ -17,14 +18,14 @@ public static class TokenCommand
             error.WriteLine("usage: token --user ID [--name NAME] [--roles admin,...] [--ttl SECONDS]");
             return 2;
         }
-        if (!Features.UserIds.IsValid(user))
+        if (!UserIds.IsValid(user))
         {
-            error.WriteLine($"--user must be 1 to {Features.UserIds.MaxLength} letters, digits and _ - . : @ = , | (the server refuses any other 'sub')");
+            error.WriteLine($"--user must be 1 to {UserIds.MaxLength} letters, digits and _ - . : @ = , | (the server refuses any other 'sub')");
             return 2;
         }
-        if (options.TryGetValue("name", out var name) && !Features.DisplayNames.IsValid(name))
+        if (options.TryGetValue("name", out var name) && !DisplayNames.IsValid(name))
         {
-            error.WriteLine($"--name must be at most {Features.DisplayNames.MaxLength} characters without control characters");
+            error.WriteLine($"--name must be at most {DisplayNames.MaxLength} characters without control characters");
             return 2;
         }
         var ttl = 24 * 3600;

@@ -1,11 +1,11 @@
 using Hubbub.Core;
+using Hubbub.Features;
+using Hubbub.Features.Kit.Callers;
 using Hubbub.Server.Api;
 using Hubbub.Server.Auth;
-using Hubbub.Server.Features.Messaging;
-using Hubbub.Server.Features.Rooms;
 using Hubbub.Server.Realtime;
-using Hubbub.Server.Storage;
 using Hubbub.Server.WebConsole;
+using Hubbub.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Prometheus;
 
@@ -42,8 +42,8 @@ public static class HubbubServerSetup
         services.AddHealthChecks().AddCheck<ReadinessCheck>("shutdown", tags: [ReadyTag]);
         services.AddProblemDetails();
         services.AddOpenApi();
-        services.AddMessaging();
-        services.AddRooms();
+        services.AddSingleton<IRequestIdentity, RequestIdentity>();
+        services.AddHubbubFeatures(); // the kit and every feature of FeatureCatalog.All
         return builder;
     }
 
@@ -63,8 +63,7 @@ public static class HubbubServerSetup
         app.UseAuthorization();
         app.MapServerPublish();
         app.MapOpenApi();
-        app.MapMessagingApi();
-        app.MapRoomsApi();
+        app.MapHubbubFeatures();
         app.MapHubbubSdk();
         app.MapDevTokenEndpoint(app.Environment);
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });

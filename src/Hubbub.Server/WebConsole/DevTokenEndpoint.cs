@@ -1,3 +1,4 @@
+using Hubbub.Features.Kit.Http;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Hubbub.Core;

@@ -1,5 +1,5 @@
-using Hubbub.Server.Storage;
-using Hubbub.Server.Storage.Migrations;
+using Hubbub.Storage;
+using Hubbub.Storage.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hubbub.Storage.Tests.Examples;

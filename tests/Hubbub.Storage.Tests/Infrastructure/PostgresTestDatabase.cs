@@ -1,4 +1,4 @@
-using Hubbub.Server.Storage;
+using Hubbub.Storage;
 using Npgsql;
 
 namespace Hubbub.Storage.Tests.Infrastructure;

@@ -1,4 +1,4 @@
-using Hubbub.Server.Storage;
+using Hubbub.Storage;
 
 namespace Hubbub.Storage.Tests.Infrastructure;
 

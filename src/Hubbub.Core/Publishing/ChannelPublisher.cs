@@ -1,0 +1,90 @@
+using Hubbub.Core.Channels;
+using Hubbub.Core.Connections;
+using Hubbub.Core.Diagnostics;
+using Hubbub.Core.Seams;
+using Hubbub.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace Hubbub.Core.Publishing;
+
+/// <summary>
+/// Server-side publishing, apart from connection handling: it needs only the channel rules and the broker, so a
+/// feature service can depend on it without depending on the engine (which depends on the features' commands and
+/// connection observers). <see cref="HubbubEngine.PublishAsync"/> goes through the same code.
+/// </summary>
+public sealed class ChannelPublisher(IOptions<HubbubOptions> options, ChannelRules rules, IBroker broker) : IChannelPublisher
+{
+    private readonly HubbubOptions _options = options.Value;
+
+    /// <summary>Publishes after validating the channel (its namespace must be declared) and the event type.</summary>
+    public ValueTask<Publication> PublishAsync(string channel, string? eventType, ReadOnlyMemory<byte> data, ClientInfo? from,
+        CancellationToken cancellationToken)
+    {
+        var name = Parse(channel);
+        if (rules.Find(name.Namespace) is null)
+        {
+            throw HubbubException.NotFound($"channel namespace '{name.Namespace}' does not exist");
+        }
+        // Published while handling a client's command: that client's reply goes out before this publication.
+        CommandRequest.Current?.HoldForReply();
+        return PublishCheckedAsync(name, eventType, data, from, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    async ValueTask<long> IChannelPublisher.PublishAsync(string channel, string eventType, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        (await PublishAsync(channel, eventType, data, null, cancellationToken)).Offset;
+
+    /// <inheritdoc />
+    public async ValueTask PublishToUsersAsync(IEnumerable<string> users, string eventType, ReadOnlyMemory<byte> data,
+        CancellationToken cancellationToken = default)
+    {
+        foreach (var user in users)
+        {
+            await PublishAsync("user:" + user, eventType, data, null, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask EndSubscriptionsAsync(string user, string channel, string reason, CancellationToken cancellationToken = default)
+    {
+        var name = Parse(channel);
+        return broker.PublishEphemeralAsync(name.Value,
+            new EphemeralEvent(FrameWriter.Unsubscribed(name.Value, reason), null, null, EvictUser: user), cancellationToken);
+    }
+
+    internal async ValueTask<Publication> PublishCheckedAsync(ChannelName channel, string? eventType, ReadOnlyMemory<byte> data,
+        ClientInfo? from, CancellationToken cancellationToken)
+    {
+        var type = string.IsNullOrEmpty(eventType) ? MessageTypes.Message : eventType;
+        if (!IsValidEventType(type))
+        {
+            throw HubbubException.BadRequest(
+                $"event '{HubbubEngine.Truncate(type)}' is not allowed: use 1-64 of letters, digits, '_', '.', '-', ':' and no core message type");
+        }
+        var publication = await broker.PublishAsync(channel.Value, new PublicationDraft(type, data, from),
+            _options.HistoryFor(channel.Namespace), cancellationToken);
+        HubbubMetrics.Publications.Inc();
+        return publication;
+    }
+
+    internal ChannelName Parse(string? channel) =>
+        ChannelName.TryParse(channel, _options.MaxChannelLength, out var name, out var error)
+            ? name
+            : throw HubbubException.BadRequest(error);
+
+    private static bool IsValidEventType(string type)
+    {
+        if (type.Length is 0 or > 64 || MessageTypes.IsReserved(type))
+        {
+            return false;
+        }
+        foreach (var c in type)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' or ':'))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,25 @@
+namespace Hubbub.Core.Publishing;
+
+/// <summary>
+/// What a feature needs of the real-time core: publish on a channel, publish to many users' own channels, and end a
+/// user's subscriptions to a channel they lost access to. Features depend on this, never on the engine or on
+/// connections; the feature kit calls it after a transaction commits (through its outbox).
+/// </summary>
+public interface IChannelPublisher
+{
+    /// <summary>
+    /// Publishes <paramref name="data"/> (UTF-8 JSON) as event <paramref name="eventType"/> on <paramref name="channel"/>,
+    /// without permission checks (the server decides); returns its offset. Refuses an invalid channel or type with
+    /// <see cref="HubbubException"/>.
+    /// </summary>
+    ValueTask<long> PublishAsync(string channel, string eventType, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
+
+    /// <summary>Publishes the same event on <c>user:{id}</c> of every user listed, in order.</summary>
+    ValueTask PublishToUsersAsync(IEnumerable<string> users, string eventType, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Ends every subscription of <paramref name="user"/> to <paramref name="channel"/> on every node (each gets
+    /// <c>unsubscribed</c> with <paramref name="reason"/>).
+    /// </summary>
+    ValueTask EndSubscriptionsAsync(string user, string channel, string reason, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,59 @@
+using Hubbub.Core;
+using Hubbub.Features.Kit.Text;
+using Hubbub.Features.Kit.Users;
+using Hubbub.Protocol;
+
+namespace Hubbub.Features.Kit.Callers;
+
+/// <summary>
+/// Who a call acts as (FEATURES.md "Who may call what"): a user with their token acts as themself; the server
+/// (<c>X-Api-Key</c>) or a token with role <c>admin</c> acts for the user it names — in the body, the path, or
+/// <c>?user=</c> — and then is that user in every rule (an admin naming nobody stays themself). Everything else is refused.
+/// </summary>
+public sealed class CallerResolver(IRequestIdentity identity, UserDirectory users)
+{
+    /// <summary>The acting user of an HTTP request that names <paramref name="named"/> (or nobody).</summary>
+    public ValueTask<HubbubUser> ForRequestAsync(HttpContext http, string? named, string? serverDefault = null, CancellationToken cancellationToken = default)
+    {
+        if (identity.UserOf(http) is { } user)
+        {
+            return ForUserAsync(user, named, cancellationToken);
+        }
+        if (identity.HasServerKey(http))
+        {
+            named ??= serverDefault;
+            return named is null
+                ? throw HubbubException.BadRequest("a server call names the user it acts for: \"user\" in the body, or ?user=")
+                : ActAsAsync(named, cancellationToken);
+        }
+        throw new HubbubException(ErrorCodes.Unauthorized, "a bearer token or X-Api-Key is required");
+    }
+
+    /// <summary>Whether the request is authenticated at all (a token, or the server key).</summary>
+    public bool IsAuthenticated(HttpContext http) => identity.UserOf(http) is not null || identity.HasServerKey(http);
+
+    /// <summary>
+    /// The acting user of a signed-in user's call (a WebSocket command, or a REST call with a token). The directory
+    /// learns the name the token carries on the way, so every feature's lists show current names.
+    /// </summary>
+    public async ValueTask<HubbubUser> ForUserAsync(HubbubUser user, string? named, CancellationToken cancellationToken = default)
+    {
+        await users.TouchAsync(user, cancellationToken);
+        if (named is null || named == user.Id)
+        {
+            return user;
+        }
+        return user.IsAdmin
+            ? await ActAsAsync(named, cancellationToken)
+            : throw HubbubException.Forbidden("only the server (X-Api-Key) or an admin may act for another user");
+    }
+
+    private async ValueTask<HubbubUser> ActAsAsync(string named, CancellationToken ct)
+    {
+        if (!UserIds.IsValid(named))
+        {
+            throw HubbubException.BadRequest($"'user' must be a user id of 1-{UserIds.MaxLength} letters, digits and _ - . : @ = , |");
+        }
+        return new HubbubUser(named, await users.NameOfAsync(named, ct), []);
+    }
+}

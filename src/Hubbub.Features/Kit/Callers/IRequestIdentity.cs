@@ -1,0 +1,13 @@
+using Hubbub.Core;
+
+namespace Hubbub.Features.Kit.Callers;
+
+/// <summary>What the host tells the kit about an HTTP request's credentials; the host owns authentication.</summary>
+public interface IRequestIdentity
+{
+    /// <summary>The user of a valid bearer token, or null.</summary>
+    HubbubUser? UserOf(HttpContext http);
+
+    /// <summary>Whether the request carries the server's <c>X-Api-Key</c>.</summary>
+    bool HasServerKey(HttpContext http);
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text.Json.Serialization.Metadata;
+using Hubbub.Core;
+using Hubbub.Features.Kit.Callers;
+using Hubbub.Features.Kit.Http;
+
+namespace Hubbub.Features.Kit.Declaring;
+
+/// <summary>
+/// One REST call to a feature, bound as an endpoint parameter: its body read with the feature's size bound and
+/// refusals in the protocol's terms, and the user it acts as (<see cref="CallerResolver"/>).
+/// </summary>
+public sealed class FeatureCall
+{
+    private readonly CallerResolver _callers;
+
+    private FeatureCall(HttpContext http, CallerResolver callers)
+    {
+        Http = http;
+        _callers = callers;
+    }
+
+    /// <summary>The request.</summary>
+    public HttpContext Http { get; }
+
+    /// <summary>The request's cancellation.</summary>
+    public CancellationToken Aborted => Http.RequestAborted;
+
+    /// <summary>Minimal APIs bind the parameter through this.</summary>
+    public static ValueTask<FeatureCall?> BindAsync(HttpContext http) =>
+        ValueTask.FromResult<FeatureCall?>(new FeatureCall(http, http.RequestServices.GetRequiredService<CallerResolver>()));
+
+    /// <summary>Reads the JSON body (bounded by the feature's <c>MaxBodyBytes</c>).</summary>
+    public Task<T> BodyAsync<T>(JsonTypeInfo<T> info)
+    {
+        var limit = Http.GetEndpoint()?.Metadata.GetMetadata<FeatureBodyLimit>()?.Bytes ?? FeatureBodyLimit.Default;
+        return JsonBody.ReadAsync(Http.Request, info, limit, Aborted);
+    }
+
+    /// <summary>
+    /// The acting user: the one the call names (<paramref name="named"/>, from the body, else <c>?user=</c>); for a server
+    /// call naming nobody, <paramref name="serverDefault"/> (a user the path names), if any.
+    /// </summary>
+    public ValueTask<HubbubUser> CallerAsync(string? named = null, string? serverDefault = null) =>
+        _callers.ForRequestAsync(Http, named ?? (Http.Request.Query.TryGetValue("user", out var q) ? q.ToString() : null), serverDefault, Aborted);
+
+    /// <summary>Reads the body and resolves the user it names (or <c>?user=</c>).</summary>
+    public async Task<(T Body, HubbubUser Caller)> BodyAndCallerAsync<T>(JsonTypeInfo<T> info) where T : IActingRequest
+    {
+        var body = await BodyAsync(info);
+        return (body, await CallerAsync(body.User));
+    }
+
+    /// <summary>An optional whole-number query parameter; anything else is <c>bad_request</c>.</summary>
+    public int? IntQuery(string name) =>
+        !Http.Request.Query.TryGetValue(name, out var value) ? null
+        : int.TryParse(value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+        : throw HubbubException.BadRequest($"'{name}' must be a whole number");
+
+    /// <summary>A JSON answer with <paramref name="status"/>.</summary>
+    public static IResult Json<T>(T value, JsonTypeInfo<T> info, int status = StatusCodes.Status200OK) =>
+        TypedResults.Json(value, info, statusCode: status);
+}
+
+/// <summary>Endpoint metadata: the largest request body of a feature's REST group.</summary>
+/// <param name="Bytes">The bound.</param>
+public sealed record FeatureBodyLimit(int Bytes)
+{
+    /// <summary>When no feature set one.</summary>
+    public const int Default = 64 * 1024;
+}

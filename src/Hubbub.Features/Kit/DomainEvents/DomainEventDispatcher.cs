@@ -1,0 +1,67 @@
+using Hubbub.Features.Kit.Diagnostics;
+using Hubbub.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Hubbub.Features.Kit.DomainEvents;
+
+/// <summary>
+/// Runs the handlers of committed domain events. Each pending handling is claimed by one node (a lease in the
+/// database), and its handler runs in a transaction of its own that also deletes the handling only while the claim is
+/// still this node's: the effect and its handled mark commit together, so each effect happens once. A failure is
+/// logged, counted and retried with backoff; handlings failed <see cref="KitOptions.StuckAfterAttempts"/> times show in
+/// <c>hubbub_domain_event_handlings_stuck</c>.
+/// </summary>
+internal sealed class DomainEventDispatcher(IDatabase database, FeatureDatabase features, KitSignals signals,
+    IEnumerable<DomainEventHandlerRegistration> registrations, IServiceProvider services, IOptions<KitOptions> options, TimeProvider time,
+    ILogger<DomainEventDispatcher> logger) : ClaimingLoop<DomainEventStore.HandlingRow>(options.Value, time, logger, "Domain events", signals.DomainEvents, KitMetrics.HandlingsStuck)
+{
+    private Dictionary<(string, string), (DomainEventHandlerRegistration Registration, object Service)> _handlers = [];
+
+    /// <inheritdoc />
+    protected override void Starting() =>
+        // Each registration names its handler's service by type (features register handlers of any service): resolved
+        // once, when the loop starts.
+        _handlers = registrations.ToDictionary(r => (r.EventType, r.Handler), r => (r, services.GetRequiredService(r.Service)));
+
+    /// <inheritdoc />
+    private protected override Task<List<DomainEventStore.HandlingRow>> ClaimAsync(string claim, long now, long until, int limit, CancellationToken cancellationToken) =>
+        DomainEventStore.ClaimAsync(database, claim, now, until, limit, cancellationToken);
+
+    /// <inheritdoc />
+    private protected override Task<(long Stuck, long? NextMs)> StateAsync(int stuckAfter, CancellationToken cancellationToken) =>
+        DomainEventStore.StateAsync(database, stuckAfter, cancellationToken);
+
+    private protected override async Task RunAsync(DomainEventStore.HandlingRow row, string claim, CancellationToken ct)
+    {
+        try
+        {
+            if (!_handlers.TryGetValue((row.Type, row.Handler), out var handler))
+            {
+                throw new InvalidOperationException($"no handler '{row.Handler}' for '{row.Type}' is registered on this node");
+            }
+            await features.WriteAsync(async tx =>
+            {
+                await handler.Registration.Invoke(handler.Service, tx, row.Data, ct);
+                if (!await DomainEventStore.MarkHandledAsync(tx, row.EventId, row.Handler, claim, ct))
+                {
+                    // Another node took the handling over (this one outlived its lease): roll the effect back.
+                    throw new InvalidOperationException("the claim on this handling expired and was taken over");
+                }
+            }, ct);
+            KitMetrics.HandlingsDone.Inc();
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            var attempts = (int)row.Attempts + 1;
+            var delay = options.Value.RetryDelay(attempts);
+            KitLog.HandlerFailed(logger, ex, row.Handler, row.EventId, row.Type, attempts, (long)delay.TotalMilliseconds);
+            if (attempts == options.Value.StuckAfterAttempts)
+            {
+                KitLog.HandlerStuck(logger, row.Handler, row.EventId, attempts);
+            }
+            KitMetrics.HandlingFailures.WithLabels(row.Handler).Inc();
+            await DomainEventStore.FailAsync(database, row.EventId, row.Handler,
+                Time.GetUtcNow().ToUnixTimeMilliseconds() + (long)delay.TotalMilliseconds, ex.Message, CancellationToken.None);
+        }
+    }
+}

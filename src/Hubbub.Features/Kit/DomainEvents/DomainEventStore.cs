@@ -1,0 +1,82 @@
+using Hubbub.Features.Kit.Outbox;
+using Hubbub.Storage;
+
+namespace Hubbub.Features.Kit.DomainEvents;
+
+/// <summary>The domain-event SQL: events, and one pending handling per handler until its effect commits (then deleted).</summary>
+internal static class DomainEventStore
+{
+    public static async Task<long> InsertAsync(DatabaseTransaction tx, string type, string data, long now, IReadOnlyList<string> handlers,
+        CancellationToken ct)
+    {
+        var id = await tx.QuerySingleAsync<long>(
+            "INSERT INTO kit_domain_events (type, data, created_ms) VALUES (@type, @data, @now) RETURNING id", new { type, data, now }, ct);
+        foreach (var handler in handlers)
+        {
+            await tx.ExecuteAsync("INSERT INTO kit_event_handlings (event_id, handler) VALUES (@id, @handler)", new { id, handler }, ct);
+        }
+        return id;
+    }
+
+    /// <summary>Claims pending handlings whose claim expired (see <see cref="OutboxStore.ClaimAsync"/> for why the condition is repeated).</summary>
+    public static async Task<List<HandlingRow>> ClaimAsync(IDatabase database, string claim, long now, long until, int limit, CancellationToken ct)
+    {
+        // A read first, which takes no write lock: most sweeps find nothing, and must not queue behind writers for that.
+        if (!await KitClaims.AnyClaimableAsync(database, "kit_event_handlings", "claimed_until_ms <= @now", now, ct))
+        {
+            return [];
+        }
+        return await database.InTransactionAsync(async tx =>
+        {
+            await tx.ExecuteAsync(
+                """
+                UPDATE kit_event_handlings SET claim = @claim, claimed_until_ms = @until
+                WHERE claimed_until_ms <= @now AND (event_id, handler) IN (
+                    SELECT event_id, handler FROM kit_event_handlings WHERE claimed_until_ms <= @now ORDER BY event_id LIMIT @limit)
+                """, new { claim, now, until, limit }, ct);
+            return (await tx.QueryAsync<HandlingRow>(
+                """
+                SELECT h.event_id AS EventId, h.handler AS Handler, h.attempts AS Attempts, e.type AS Type, e.data AS Data
+                FROM kit_event_handlings h JOIN kit_domain_events e ON e.id = h.event_id
+                WHERE h.claim = @claim ORDER BY h.event_id, h.handler
+                """, new { claim }, ct)).ToList();
+        }, ct);
+    }
+
+    /// <summary>The handled mark: deletes the handling if this node still holds its claim; false when it lost it.</summary>
+    public static async Task<bool> MarkHandledAsync(DatabaseTransaction tx, long eventId, string handler, string claim, CancellationToken ct) =>
+        await tx.ExecuteAsync("DELETE FROM kit_event_handlings WHERE event_id = @eventId AND handler = @handler AND claim = @claim",
+            new { eventId, handler, claim }, ct) == 1;
+
+    public static Task FailAsync(IDatabase database, long eventId, string handler, long retryAt, string error, CancellationToken ct) =>
+        database.InTransactionAsync(tx => tx.ExecuteAsync(
+            """
+            UPDATE kit_event_handlings SET attempts = attempts + 1, claim = NULL, claimed_until_ms = @retryAt, last_error = @error
+            WHERE event_id = @eventId AND handler = @handler
+            """, new { eventId, handler, retryAt, error = OutboxStore.Truncate(error) }, ct), ct);
+
+    /// <summary>Pending handlings failed at least <paramref name="stuckAfter"/> times, and when the next claim expires.</summary>
+    public static Task<(long Stuck, long? NextMs)> StateAsync(IDatabase database, int stuckAfter, CancellationToken ct) =>
+        database.ReadAsync(async tx =>
+        {
+            var row = await tx.QuerySingleAsync<StateRow>(
+                "SELECT COUNT(CASE WHEN attempts >= @stuckAfter THEN 1 END) AS Stuck, MIN(claimed_until_ms) AS NextMs FROM kit_event_handlings",
+                new { stuckAfter }, ct);
+            return (row.Stuck, row.NextMs);
+        }, ct);
+
+    internal sealed class HandlingRow
+    {
+        public long EventId { get; set; }
+        public string Handler { get; set; } = "";
+        public long Attempts { get; set; }
+        public string Type { get; set; } = "";
+        public string Data { get; set; } = "";
+    }
+
+    private sealed class StateRow
+    {
+        public long Stuck { get; set; }
+        public long? NextMs { get; set; }
+    }
+}

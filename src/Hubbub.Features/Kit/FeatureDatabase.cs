@@ -1,0 +1,74 @@
+using Hubbub.Features.Kit.Diagnostics;
+using Hubbub.Features.Kit.DomainEvents;
+using Hubbub.Features.Kit.Outbox;
+using Hubbub.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Hubbub.Features.Kit;
+
+/// <summary>
+/// How a feature writes: <see cref="WriteAsync{T}"/> runs its work in one transaction together with the outbox rows,
+/// domain events, notifications and jobs it causes, then — after the commit — publishes the rows on the caller's own
+/// flow (no polling delay, and a command's reply still goes out before its events) and wakes the kit's loops.
+/// </summary>
+public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox, DomainEventRoutes routes, KitSignals signals,
+    IOptions<KitOptions> options, IConfiguration configuration, TimeProvider time, ILogger<FeatureDatabase> logger)
+{
+    /// <summary>The setting that ends the process right after a commit that wrote outbox rows: for tests only.</summary>
+    public const string CrashAfterCommitSetting = "Hubbub:Testing:CrashAfterCommitBeforePublish";
+
+    private readonly bool _crashAfterCommit = configuration.GetValue<bool>(CrashAfterCommitSetting);
+
+    internal KitOptions Options => options.Value;
+
+    internal DomainEventRoutes Routes => routes;
+
+    /// <summary>The database underneath, for reads and the rare work outside the kit.</summary>
+    public IDatabase Database => database;
+
+    /// <summary>Runs <paramref name="work"/> in a transaction: committed when it returns, rolled back when it throws.</summary>
+    public async Task<T> WriteAsync<T>(Func<FeatureTransaction, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        FeatureTransaction? transaction = null;
+        var result = await database.InTransactionAsync(async tx =>
+        {
+            transaction = new FeatureTransaction(tx, this, time.GetUtcNow().ToUnixTimeMilliseconds());
+            return await work(transaction);
+        }, cancellationToken);
+        await AfterCommitAsync(transaction!);
+        return result;
+    }
+
+    /// <summary>Runs work that returns nothing; see <see cref="WriteAsync{T}"/>.</summary>
+    public Task WriteAsync(Func<FeatureTransaction, Task> work, CancellationToken cancellationToken = default) =>
+        WriteAsync(async tx =>
+        {
+            await work(tx);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Reads without taking SQLite's write lock (<see cref="IDatabase.ReadAsync{T}"/>).</summary>
+    public Task<T> ReadAsync<T>(Func<DatabaseTransaction, Task<T>> work, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(work, cancellationToken);
+
+    private async Task AfterCommitAsync(FeatureTransaction transaction)
+    {
+        if (transaction.Outbox.Count > 0)
+        {
+            if (_crashAfterCommit)
+            {
+                KitLog.CrashingOnPurpose(logger);
+                Environment.FailFast("Hubbub:Testing:CrashAfterCommitBeforePublish");
+            }
+            await outbox.PublishCommittedAsync(transaction.Outbox);
+        }
+        if (transaction.RaisedEvents)
+        {
+            signals.DomainEvents.Signal();
+        }
+        if (transaction.ScheduledJobs)
+        {
+            signals.Jobs.Signal();
+        }
+    }
+}

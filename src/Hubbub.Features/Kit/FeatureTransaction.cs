@@ -1,0 +1,128 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Hubbub.Features.Kit.DomainEvents;
+using Hubbub.Features.Kit.Notifications;
+using Hubbub.Features.Kit.Outbox;
+using Hubbub.Storage;
+
+namespace Hubbub.Features.Kit;
+
+/// <summary>
+/// A feature's open transaction (<see cref="FeatureDatabase.WriteAsync{T}"/>): its own SQL through <see cref="Db"/>, and
+/// everything that must follow the change only if it commits — publications, ends of subscriptions, domain events,
+/// notifications, jobs — written into the same transaction. Nothing leaves before the commit; nothing is lost after it.
+/// </summary>
+public sealed class FeatureTransaction
+{
+    private readonly FeatureDatabase _kit;
+    private readonly string _claim;
+    private readonly List<OutboxRow> _outbox = [];
+
+    internal FeatureTransaction(DatabaseTransaction db, FeatureDatabase kit, long nowMs)
+    {
+        Db = db;
+        _kit = kit;
+        NowMs = nowMs;
+        _claim = Guid.NewGuid().ToString("N");
+    }
+
+    /// <summary>The database transaction, for the feature's own SQL.</summary>
+    public DatabaseTransaction Db { get; }
+
+    /// <summary>The transaction's time (Unix milliseconds), read once from the kit's <see cref="TimeProvider"/>.</summary>
+    public long NowMs { get; }
+
+    internal IReadOnlyList<OutboxRow> Outbox => _outbox;
+
+    internal bool RaisedEvents { get; private set; }
+
+    internal bool ScheduledJobs { get; private set; }
+
+    /// <summary>The feature's SQL runs on the same transaction.</summary>
+    public static implicit operator DatabaseTransaction(FeatureTransaction transaction) => transaction.Db;
+
+    /// <summary>The database transaction (the implicit conversion's named form).</summary>
+    public DatabaseTransaction ToDatabaseTransaction() => Db;
+
+    /// <summary>Publishes <paramref name="data"/> as <paramref name="eventType"/> on <paramref name="channel"/> after the commit.</summary>
+    public Task PublishAsync<T>(string channel, string eventType, T data, JsonTypeInfo<T> info, CancellationToken cancellationToken = default) =>
+        AddAsync(new OutboxRow { Channel = channel, EventType = eventType, Data = JsonSerializer.Serialize(data, info) }, cancellationToken);
+
+    /// <summary>Publishes the same event on <c>user:{id}</c> of each user, after the commit.</summary>
+    public async Task PublishToUsersAsync<T>(IEnumerable<string> users, string eventType, T data, JsonTypeInfo<T> info,
+        CancellationToken cancellationToken = default)
+    {
+        var json = JsonSerializer.Serialize(data, info);
+        foreach (var user in users)
+        {
+            await AddAsync(new OutboxRow { Channel = UserChannel(user), EventType = eventType, Data = json }, cancellationToken);
+        }
+    }
+
+    /// <summary>Ends <paramref name="user"/>'s subscriptions to <paramref name="channel"/> on every node, after the commit.</summary>
+    public Task EndSubscriptionsAsync(string user, string channel, string reason, CancellationToken cancellationToken = default) =>
+        AddAsync(new OutboxRow { Kind = OutboxRow.Unsubscribe, Channel = channel, TargetUser = user, EventType = reason }, cancellationToken);
+
+    /// <summary>
+    /// Raises a domain event: stored with this transaction, with one pending handling per registered handler; the
+    /// handlers run after the commit, each in a transaction of its own, each effect once.
+    /// </summary>
+    public async Task<long> RaiseAsync<T>(DomainEventKind<T> kind, T data, CancellationToken cancellationToken = default)
+    {
+        var id = await DomainEventStore.InsertAsync(Db, kind.Type, JsonSerializer.Serialize(data, kind.Json), NowMs,
+            _kit.Routes.HandlersOf(kind.Type), cancellationToken);
+        RaisedEvents = true;
+        return id;
+    }
+
+    /// <summary>
+    /// Keeps a notification in <paramref name="user"/>'s inbox and publishes it live as <c>notification</c> on
+    /// <c>user:{id}</c> after the commit; a user who is offline finds it in <c>GET /api/notifications</c>.
+    /// </summary>
+    public async Task<NotificationView> NotifyAsync<T>(string user, string type, T data, JsonTypeInfo<T> info, CancellationToken cancellationToken = default)
+    {
+        var view = await NotificationStore.InsertAsync(Db, user, type, JsonSerializer.Serialize(data, info), NowMs,
+            _kit.Options.MaxNotificationsPerUser, cancellationToken);
+        await PublishAsync(UserChannel(user), NotificationView.EventType, view, KitJsonContext.Default.NotificationView, cancellationToken);
+        return view;
+    }
+
+    /// <summary>
+    /// Schedules job <paramref name="kind"/>/<paramref name="key"/> at <paramref name="dueAt"/> (replacing one of the same
+    /// kind and key); it runs once, on one node, also when it fell due while every node was down.
+    /// </summary>
+    public async Task ScheduleAsync(string kind, string key, DateTimeOffset dueAt, string? payload = null, CancellationToken cancellationToken = default)
+    {
+        await Scheduling.JobStore.UpsertAsync(Db, kind, key, dueAt.ToUnixTimeMilliseconds(), payload, cancellationToken);
+        ScheduledJobs = true;
+    }
+
+    /// <summary>Removes a scheduled job; true when there was one.</summary>
+    public Task<bool> CancelJobAsync(string kind, string key, CancellationToken cancellationToken = default) =>
+        Scheduling.JobStore.DeleteAsync(Db, kind, key, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="create"/> once per <paramref name="scope"/> and <paramref name="key"/> (a client's <c>id</c>
+    /// or <c>client_id</c>): the first time its result is stored with this transaction; later calls return the stored
+    /// result with <c>Duplicate</c> true and run nothing. A concurrent first call on PostgreSQL waits for this one.
+    /// </summary>
+    public async Task<(T Result, bool Duplicate)> OnceAsync<T>(string scope, string key, JsonTypeInfo<T> info, Func<Task<T>> create,
+        CancellationToken cancellationToken = default)
+    {
+        if (await IdempotencyStore.TryReserveAsync(Db, scope, key, NowMs, cancellationToken) is { } stored)
+        {
+            return (JsonSerializer.Deserialize(stored, info)!, true);
+        }
+        var result = await create();
+        await IdempotencyStore.CompleteAsync(Db, scope, key, JsonSerializer.Serialize(result, info), cancellationToken);
+        return (result, false);
+    }
+
+    internal static string UserChannel(string user) => "user:" + user;
+
+    private async Task AddAsync(OutboxRow row, CancellationToken ct)
+    {
+        row.Id = await OutboxStore.InsertAsync(Db, row, _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
+        _outbox.Add(row);
+    }
+}

@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+
+namespace Hubbub.Features.Kit.Http;
+
+/// <summary>
+/// The body of every REST error: the protocol's error code, a machine-readable reason where one code covers several
+/// refusals (omitted otherwise), and a message for people.
+/// </summary>
+/// <param name="Code">One of the protocol's error codes.</param>
+/// <param name="Message">What was wrong.</param>
+/// <param name="Reason">Which refusal of <paramref name="Code"/> (snake_case), or null.</param>
+public sealed record ApiError(
+    [property: JsonPropertyName("code")] string Code,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("reason"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null);
+
+/// <summary>Source-generated JSON for the kit's HTTP records.</summary>
+[JsonSerializable(typeof(ApiError))]
+public sealed partial class KitHttpJsonContext : JsonSerializerContext;

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Text.Unicode;
+using Hubbub.Core;
+using Hubbub.Protocol;
+
+namespace Hubbub.Features.Kit.Http;
+
+/// <summary>
+/// Reads a JSON request body with a size bound, refusing in the protocol's terms (<c>bad_request</c>,
+/// <c>too_large</c>) rather than the framework's, so REST errors are always <c>{"code","message"}</c> and no body,
+/// however malformed, gets a 500.
+/// </summary>
+internal static class JsonBody
+{
+    public static async Task<T> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> info, int maxBytes, CancellationToken ct)
+    {
+        var body = await BoundedBody.ReadAsync(request, maxBytes, ct);
+        if (body.Length == 0)
+        {
+            throw HubbubException.BadRequest("a JSON body is required");
+        }
+        // The JSON reader passes invalid UTF-8 inside a string it is not asked to decode (it would come back as U+FFFD);
+        // JSON text is UTF-8, so the whole body is checked up front.
+        if (!Utf8.IsValid(body))
+        {
+            throw HubbubException.BadRequest("the body is not valid UTF-8");
+        }
+        // "\ud800" is JSON grammar but no Unicode: refused wherever it is, even in a member the type would skip.
+        if (HasLoneSurrogateEscape(body))
+        {
+            throw HubbubException.BadRequest("the body escapes a lone surrogate (such as \\ud800), which is not valid Unicode");
+        }
+        try
+        {
+            return JsonSerializer.Deserialize(body, info)
+                ?? throw HubbubException.BadRequest("the body must be a JSON object");
+        }
+        catch (JsonException)
+        {
+            // Also: nesting deeper than 64, numbers out of range, strings that escape a lone surrogate ("\ud800").
+            throw HubbubException.BadRequest("the body is not valid JSON of the expected shape");
+        }
+    }
+
+    /// <summary>Whether a <c>\\uXXXX</c> escape names half a surrogate pair without its other half.</summary>
+    internal static bool HasLoneSurrogateEscape(ReadOnlySpan<byte> json)
+    {
+        for (var i = json.IndexOf((byte)'\\'); i >= 0 && i < json.Length - 1; i = NextEscape(json, i))
+        {
+            if (json[i + 1] != (byte)'u')
+            {
+                continue; // \\, \", \n…: the escaped character is skipped by NextEscape
+            }
+            var unit = Hex4(json, i + 2);
+            if (unit is >= 0xDC00 and <= 0xDFFF)
+            {
+                return true; // a low half with no high half before it (a pair's low half is consumed with its high half)
+            }
+            if (unit is >= 0xD800 and <= 0xDBFF)
+            {
+                var next = i + 6;
+                if (next + 1 >= json.Length || json[next] != (byte)'\\' || json[next + 1] != (byte)'u'
+                    || Hex4(json, next + 2) is not (>= 0xDC00 and <= 0xDFFF))
+                {
+                    return true;
+                }
+                i = next; // the low half belongs to this pair
+            }
+        }
+        return false;
+
+        // After the escape at i (a backslash and the character it escapes), the next backslash.
+        static int NextEscape(ReadOnlySpan<byte> json, int i)
+        {
+            var from = i + 2;
+            if (from >= json.Length)
+            {
+                return -1;
+            }
+            var found = json[from..].IndexOf((byte)'\\');
+            return found < 0 ? -1 : from + found;
+        }
+
+        // The value of 4 hex digits at i, or -1 (the parser then refuses the malformed escape itself).
+        static int Hex4(ReadOnlySpan<byte> json, int i) =>
+            i + 4 <= json.Length && int.TryParse(json.Slice(i, 4), System.Globalization.NumberStyles.AllowHexSpecifier,
+                System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : -1;
+    }
+
+    /// <summary>
+    /// The UTF-8 JSON of a value read from a body (e.g. the <c>data</c> to publish). A string escaping a lone surrogate
+    /// (<c>"\ud800"</c>) parses but has no UTF-8 form: it is refused with <c>bad_request</c>, as over the WebSocket.
+    /// </summary>
+    public static byte[] Utf8Of(JsonElement value, string field)
+    {
+        try
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(value, HubbubJsonContext.Default.JsonElement);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            throw HubbubException.BadRequest($"'{field}' holds a string that is not valid Unicode (a lone surrogate such as \\ud800)");
+        }
+    }
+}

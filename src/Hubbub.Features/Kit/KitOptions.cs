@@ -1,0 +1,62 @@
+namespace Hubbub.Features.Kit;
+
+/// <summary>Settings of the feature kit (section <c>Kit</c>), validated at start.</summary>
+public sealed class KitOptions : Declaring.IFeatureOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Kit";
+
+    /// <summary>
+    /// How long a node holds outbox rows, domain-event handlings and jobs it claimed (default 10000 ms). A node that dies
+    /// holding a claim leaves it to be taken over by any node once it expires; so this bounds how late work of a
+    /// crashed node is done. Must be longer than one publication or handler takes.
+    /// </summary>
+    public int LeaseMs { get; set; } = 10_000;
+
+    /// <summary>
+    /// How often each node looks for work nobody signalled to it (default 2000 ms): leftovers of a crashed node, retries.
+    /// Work of this node's own commits is published at once, never by this poll.
+    /// </summary>
+    public int PollMs { get; set; } = 2_000;
+
+    /// <summary>The first retry of failed work waits this long; each further failure doubles it (default 500 ms).</summary>
+    public int RetryBaseMs { get; set; } = 500;
+
+    /// <summary>Longest wait between retries (default 60000 ms).</summary>
+    public int RetryMaxMs { get; set; } = 60_000;
+
+    /// <summary>A domain-event handling or job that failed this often counts as stuck in <c>/metrics</c> (default 5).</summary>
+    public int StuckAfterAttempts { get; set; } = 5;
+
+    /// <summary>Notifications kept per user; older ones are dropped when a new one arrives (default 1000).</summary>
+    public int MaxNotificationsPerUser { get; set; } = 1000;
+
+    /// <summary>Largest JSON body of the kit's own REST endpoints (users, notifications), in bytes (default 16384).</summary>
+    public int MaxBodyBytes { get; set; } = 16 * 1024;
+
+    /// <summary>Problems with these settings, empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        Check(problems, LeaseMs, 100, 3_600_000, nameof(LeaseMs));
+        Check(problems, PollMs, 10, 3_600_000, nameof(PollMs));
+        Check(problems, RetryBaseMs, 1, 3_600_000, nameof(RetryBaseMs));
+        Check(problems, RetryMaxMs, RetryBaseMs, 86_400_000, nameof(RetryMaxMs));
+        Check(problems, StuckAfterAttempts, 1, 1_000_000, nameof(StuckAfterAttempts));
+        Check(problems, MaxNotificationsPerUser, 1, 1_000_000, nameof(MaxNotificationsPerUser));
+        Check(problems, MaxBodyBytes, 1024, 16 * 1024 * 1024, nameof(MaxBodyBytes));
+        return problems;
+    }
+
+    /// <summary>The wait before retry number <paramref name="attempts"/> (1 = the first retry).</summary>
+    public TimeSpan RetryDelay(int attempts) =>
+        TimeSpan.FromMilliseconds(Math.Min((double)RetryBaseMs * Math.Pow(2, Math.Clamp(attempts - 1, 0, 30)), RetryMaxMs));
+
+    private static void Check(List<string> problems, int value, int min, int max, string name)
+    {
+        if (value < min || value > max)
+        {
+            problems.Add($"Kit:{name} must be between {min} and {max}.");
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Hubbub.Features.Kit.Callers;
+
+namespace Hubbub.Features.Kit.Notifications;
+
+/// <summary>One kept notification, as listed and as published live (event <c>notification</c> on <c>user:{id}</c>).</summary>
+public sealed record NotificationView(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("data")] JsonElement Data,
+    [property: JsonPropertyName("created_at")] DateTime CreatedAt,
+    [property: JsonPropertyName("read")] bool Read)
+{
+    /// <summary>The live event's type.</summary>
+    public const string EventType = "notification";
+}
+
+/// <summary><c>GET /api/notifications</c>: newest first; <c>next_cursor</c> fetches older ones (null at the end).</summary>
+public sealed record NotificationList(
+    [property: JsonPropertyName("items")] IReadOnlyList<NotificationView> Items,
+    [property: JsonPropertyName("unread_count")] long UnreadCount,
+    [property: JsonPropertyName("next_cursor")] string? NextCursor);
+
+/// <summary><c>notifications.list</c>: the query of <c>GET /api/notifications</c> as command data.</summary>
+public sealed record NotificationQuery(
+    [property: JsonPropertyName("unread")] bool? Unread = null,
+    [property: JsonPropertyName("before")] string? Before = null,
+    [property: JsonPropertyName("limit")] int? Limit = null,
+    [property: JsonPropertyName("user")] string? User = null) : IActingRequest;
+
+/// <summary><c>POST /api/notifications/read</c>: every notification up to and including <c>up_to</c> becomes read.</summary>
+public sealed record MarkReadRequest(
+    [property: JsonPropertyName("up_to")] string? UpTo,
+    [property: JsonPropertyName("user")] string? User = null) : IActingRequest;
+
+/// <summary>The answer to marking read: how many stay unread.</summary>
+public sealed record UnreadCount([property: JsonPropertyName("unread_count")] long Count);

@@ -1,0 +1,132 @@
+using System.Text;
+using Hubbub.Core;
+using Hubbub.Core.Publishing;
+using Hubbub.Features.Kit.Diagnostics;
+using Hubbub.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Hubbub.Features.Kit.Outbox;
+
+/// <summary>
+/// Publishes what committed transactions wrote to the outbox, in order, then deletes it (deleted = done). A committing
+/// request hands its own rows over at once (<see cref="PublishCommittedAsync"/>, on the request's own flow, so a
+/// command's reply still precedes the events it caused and nothing waits for a poll). The loop takes what is left:
+/// rows whose publication failed (retried with backoff) and rows of a node that died between commit and publish
+/// (claimable by any node once their lease expires). Delivery is at least once: a node that dies after publishing
+/// and before deleting publishes that row again after the lease.
+/// </summary>
+public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publisher, IOptions<KitOptions> options, TimeProvider time,
+    ILogger<OutboxDispatcher> logger) : KitLoop(options.Value, time, logger, "Outbox", new Wakeup())
+{
+    private const int BatchSize = 100;
+
+    /// <summary>Wakes the loop (failed rows to retry, or another node's leftovers worth a look).</summary>
+    public void Signal() => Wakeup.Signal();
+
+    /// <summary>
+    /// Publishes rows this node just committed (claimed in their own transaction), in order. Never throws: the change is
+    /// committed, so its caller must hear success; what could not be published or marked done stays claimed until its
+    /// lease expires and the loop takes it over.
+    /// </summary>
+    internal async Task PublishCommittedAsync(IReadOnlyList<OutboxRow> rows)
+    {
+        try
+        {
+            await PublishAsync(rows, CancellationToken.None);
+        }
+#pragma warning disable CA1031 // See above: logged, and retried after the lease.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            KitLog.SweepFailed(logger, ex, "Outbox (after commit)", options.Value.LeaseMs);
+            Signal();
+        }
+    }
+
+    /// <summary>Claims and publishes every row whose claim expired, batch by batch; returns when the next one expires.</summary>
+    protected override async Task<long?> SweepAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
+            var claim = Guid.NewGuid().ToString("N");
+            var rows = await OutboxStore.ClaimAsync(database, claim, now, now + options.Value.LeaseMs, BatchSize, cancellationToken);
+            if (rows.Count == 0)
+            {
+                break;
+            }
+            await PublishAsync(rows, cancellationToken);
+            if (rows.Count < BatchSize)
+            {
+                break;
+            }
+        }
+        var (pending, next) = await OutboxStore.PendingAsync(database, cancellationToken);
+        KitMetrics.OutboxPending.Set(pending);
+        return next;
+    }
+
+    private async Task PublishAsync(IReadOnlyList<OutboxRow> rows, CancellationToken ct)
+    {
+        var done = new List<long>(rows.Count);
+        var heldBack = new List<long>();
+        HashSet<string>? failedChannels = null;
+        foreach (var row in rows)
+        {
+            if (failedChannels?.Contains(row.Channel) == true)
+            {
+                heldBack.Add(row.Id); // behind a failed row of its channel: order first
+                continue;
+            }
+            try
+            {
+                await PublishOneAsync(row, ct);
+                done.Add(row.Id);
+                KitMetrics.OutboxPublished.Inc();
+            }
+            catch (HubbubException ex)
+            {
+                // The core refused the channel or type: no retry can succeed, and holding it would hold its channel.
+                KitLog.PublishDropped(logger, row.EventType, row.Channel, ex.Message);
+                KitMetrics.OutboxDropped.Inc();
+                done.Add(row.Id);
+            }
+#pragma warning disable CA1031 // Any other failure (the broker away) is retried: the change is committed, its event must follow.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                (failedChannels ??= new(StringComparer.Ordinal)).Add(row.Channel);
+                await FailAsync(row, ex);
+            }
+        }
+        await OutboxStore.DeleteAsync(database, done, CancellationToken.None);
+        await OutboxStore.ReleaseAsync(database, heldBack, Time.GetUtcNow().ToUnixTimeMilliseconds(), CancellationToken.None);
+    }
+
+    private ValueTask PublishOneAsync(OutboxRow row, CancellationToken ct) => row.Kind switch
+    {
+        OutboxRow.Unsubscribe => publisher.EndSubscriptionsAsync(row.TargetUser!, row.Channel, row.EventType ?? "access withdrawn", ct),
+        _ => DiscardOffset(publisher.PublishAsync(row.Channel, row.EventType!, Encoding.UTF8.GetBytes(row.Data ?? "null"), ct)),
+    };
+
+    private static async ValueTask DiscardOffset(ValueTask<long> publish) => await publish;
+
+    private async Task FailAsync(OutboxRow row, Exception ex)
+    {
+        var attempts = (int)row.Attempts + 1;
+        var delay = options.Value.RetryDelay(attempts);
+        var retryAt = Time.GetUtcNow().ToUnixTimeMilliseconds() + (long)delay.TotalMilliseconds;
+        KitLog.PublishFailed(logger, ex, row.EventType, row.Channel, attempts, (long)delay.TotalMilliseconds);
+        KitMetrics.OutboxFailures.Inc();
+        try
+        {
+            await OutboxStore.FailAsync(database, row.Id, retryAt, ex.Message, CancellationToken.None);
+        }
+#pragma warning disable CA1031 // The database away too: the lease expires on its own and the row is retried then.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+        Signal(); // the loop then waits for the retry time
+    }
+}

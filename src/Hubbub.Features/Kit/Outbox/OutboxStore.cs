@@ -1,0 +1,76 @@
+using System.Globalization;
+using Hubbub.Storage;
+
+namespace Hubbub.Features.Kit.Outbox;
+
+/// <summary>The outbox SQL, portable between SQLite and PostgreSQL.</summary>
+internal static class OutboxStore
+{
+    private const string Columns = "id AS Id, kind AS Kind, channel AS Channel, event_type AS EventType, data AS Data, target_user AS TargetUser, attempts AS Attempts";
+
+    /// <summary>Writes a row already claimed by the writing node (<paramref name="claim"/>), which publishes it after commit.</summary>
+    public static Task<long> InsertAsync(DatabaseTransaction tx, OutboxRow row, string claim, long now, long claimedUntil, CancellationToken ct) =>
+        tx.QuerySingleAsync<long>(
+            """
+            INSERT INTO kit_outbox (kind, channel, event_type, data, target_user, created_ms, claim, claimed_until_ms)
+            VALUES (@Kind, @Channel, @EventType, @Data, @TargetUser, @now, @claim, @claimedUntil) RETURNING id
+            """,
+            new { row.Kind, row.Channel, row.EventType, row.Data, row.TargetUser, now, claim, claimedUntil }, ct);
+
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> rows whose claim expired (a crashed node's, or released after a failure),
+    /// oldest first. The condition is repeated outside the subquery so that on PostgreSQL a row another node claimed
+    /// meanwhile is re-checked and skipped: each row is claimed by one node at a time.
+    /// </summary>
+    public static async Task<List<OutboxRow>> ClaimAsync(IDatabase database, string claim, long now, long until, int limit, CancellationToken ct)
+    {
+        // A read first, which takes no write lock: most sweeps find nothing, and must not queue behind writers for that.
+        if (!await KitClaims.AnyClaimableAsync(database, "kit_outbox", "claimed_until_ms <= @now", now, ct))
+        {
+            return [];
+        }
+        return await database.InTransactionAsync(async tx =>
+        {
+            await tx.ExecuteAsync(
+                """
+                UPDATE kit_outbox SET claim = @claim, claimed_until_ms = @until
+                WHERE claimed_until_ms <= @now
+                  AND id IN (SELECT id FROM kit_outbox WHERE claimed_until_ms <= @now ORDER BY id LIMIT @limit)
+                """, new { claim, now, until, limit }, ct);
+            return (await tx.QueryAsync<OutboxRow>($"SELECT {Columns} FROM kit_outbox WHERE claim = @claim ORDER BY id", new { claim }, ct)).ToList();
+        }, ct);
+    }
+
+    public static Task DeleteAsync(IDatabase database, IReadOnlyCollection<long> ids, CancellationToken ct) =>
+        ids.Count == 0 ? Task.CompletedTask : database.InTransactionAsync(tx => tx.ExecuteAsync($"DELETE FROM kit_outbox WHERE id IN ({InList(ids)})", null, ct), ct);
+
+    /// <summary>Counts a failure and hands the row back after <paramref name="retryAt"/>.</summary>
+    public static Task FailAsync(IDatabase database, long id, long retryAt, string error, CancellationToken ct) =>
+        database.InTransactionAsync(tx => tx.ExecuteAsync(
+            "UPDATE kit_outbox SET attempts = attempts + 1, claim = NULL, claimed_until_ms = @retryAt, last_error = @error WHERE id = @id",
+            new { id, retryAt, error = Truncate(error) }, ct), ct);
+
+    /// <summary>Hands rows back unpublished (behind a failed one of the same channel, which keeps the order).</summary>
+    public static Task ReleaseAsync(IDatabase database, IReadOnlyCollection<long> ids, long at, CancellationToken ct) =>
+        ids.Count == 0 ? Task.CompletedTask : database.InTransactionAsync(tx => tx.ExecuteAsync(
+            $"UPDATE kit_outbox SET claim = NULL, claimed_until_ms = @at WHERE id IN ({InList(ids)})", new { at }, ct), ct);
+
+    /// <summary>How many rows wait, and when the earliest claim on them expires.</summary>
+    public static Task<(long Count, long? NextMs)> PendingAsync(IDatabase database, CancellationToken ct) =>
+        database.ReadAsync(async tx =>
+        {
+            var row = await tx.QuerySingleAsync<PendingRow>("SELECT COUNT(*) AS Count, MIN(claimed_until_ms) AS NextMs FROM kit_outbox", null, ct);
+            return (row.Count, row.NextMs);
+        }, ct);
+
+    private sealed class PendingRow
+    {
+        public long Count { get; set; }
+        public long? NextMs { get; set; }
+    }
+
+    // Ids are longs the database generated, never client text, so inlining them is safe and keeps IN portable.
+    internal static string InList(IEnumerable<long> ids) => string.Join(",", ids.Select(i => i.ToString(CultureInfo.InvariantCulture)));
+
+    internal static string Truncate(string error) => error.Length <= 500 ? error : error[..500];
+}

@@ -1,0 +1,53 @@
+using Hubbub.Core;
+
+namespace Hubbub.Features.Kit.Text;
+
+/// <summary>What every feature checks before storing text a user wrote.</summary>
+internal static class StoredText
+{
+    /// <summary>
+    /// A title (of a group, a room): optional, blank means none; trimmed; no control characters; at most
+    /// <paramref name="maxLength"/> characters (longer is <c>too_large</c>). Kept as written otherwise: clients
+    /// render it as text.
+    /// </summary>
+    public static string? Title(string? title, int maxLength)
+    {
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            return null;
+        }
+        title = title.Trim();
+        if (title.Any(char.IsControl))
+        {
+            throw HubbubException.BadRequest("'title' must not contain control characters");
+        }
+        Check(title, "title");
+        return title.Length > maxLength
+            ? throw HubbubException.TooLarge($"'title' is longer than {maxLength} characters")
+            : title;
+    }
+
+    /// <summary>
+    /// Refuses what no database can store as text: NUL (PostgreSQL rejects it) and unpaired surrogates (not
+    /// encodable as UTF-8). Everything else, markup included, is kept as written.
+    /// </summary>
+    public static void Check(string value, string field)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c == '\0')
+            {
+                throw HubbubException.BadRequest($"'{field}' must not contain NUL characters");
+            }
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                throw HubbubException.BadRequest($"'{field}' must be valid Unicode (an unpaired surrogate was found)");
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Diagnostics.CodeAnalysis;
+using Hubbub.Core.Channels;
+
+namespace Hubbub.Features.Kit.Text;
+
+/// <summary>
+/// The one rule for user ids, wherever one enters: a token's <c>sub</c> (both <c>/ws</c> doors and the REST API,
+/// see the host's <c>TokenRules</c>), the <c>token</c> verb, and the user ids features take in requests.
+/// A valid id can own a <c>user:{id}</c> channel, and it is stored and compared as given (case-sensitive).
+/// </summary>
+internal static class UserIds
+{
+    /// <summary>Longest user id accepted.</summary>
+    public const int MaxLength = 128;
+
+    /// <summary>
+    /// 1 to <see cref="MaxLength"/> of the channel-name characters: ASCII letters, digits and <c>_ - . : @ = , |</c>
+    /// (so <c>auth0|5f7c</c> or <c>google-oauth2|1234</c> pass; spaces, <c>*</c>, <c>/</c>, control characters and
+    /// anything outside ASCII do not).
+    /// </summary>
+    public static bool IsValid([NotNullWhen(true)] string? user) => user is { Length: > 0 and <= MaxLength } && ChannelName.IsValidName(user);
+}
+
+/// <summary>The rule for display names (a token's <c>name</c>), which messaging stores and every event shows.</summary>
+internal static class DisplayNames
+{
+    /// <summary>Longest display name accepted.</summary>
+    public const int MaxLength = 128;
+
+    /// <summary>
+    /// At most <see cref="MaxLength"/> UTF-16 characters, no control characters (U+0000–U+001F, U+007F–U+009F: NUL
+    /// cannot be stored in PostgreSQL text, and line breaks have no place in a name) and no unpaired surrogate. A name
+    /// breaking this is refused, not repaired, so what others see is always what the token said.
+    /// </summary>
+    public static bool IsValid(string name)
+    {
+        if (name.Length > MaxLength)
+        {
+            return false;
+        }
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsControl(c))
+            {
+                return false;
+            }
+            if (char.IsSurrogate(c))
+            {
+                if (!char.IsHighSurrogate(c) || i + 1 == name.Length || !char.IsLowSurrogate(name[i + 1]))
+                {
+                    return false;
+                }
+                i++;
+            }
+        }
+        return true;
+    }
+}

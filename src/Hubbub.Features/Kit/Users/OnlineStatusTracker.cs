@@ -1,0 +1,147 @@
+using System.Text.Json;
+using Hubbub.Core;
+using Hubbub.Core.Connections;
+using Hubbub.Core.Publishing;
+using Hubbub.Core.Seams;
+using Hubbub.Storage;
+
+namespace Hubbub.Features.Kit.Users;
+
+/// <summary>Who hears when a user goes online or offline: features that know a user's contacts (messaging: everyone sharing a conversation).</summary>
+public interface IContactSource
+{
+    /// <summary>The users who should see <paramref name="user"/>'s status.</summary>
+    Task<IReadOnlyCollection<string>> ContactsOfAsync(string user, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Online status and last seen. A user is online while at least one of their connections lives (several tabs
+/// count once); the first connection publishes <c>status</c> online and the last one to close stores last seen
+/// and publishes offline, to the <c>user:{id}</c> channel of every contact (<see cref="IContactSource"/>). The
+/// announcement is published directly, not through the outbox: it is a live signal rather than the record of a change,
+/// a lost one is corrected by the next transition, and <c>GET /api/users/{id}/status</c> always answers the truth.
+/// Connections are counted in the presence seam under a channel of the user's own (<c>online:{id}</c>), so with
+/// several nodes on Redis the first and last connection are the user's first and last in the whole cluster.
+/// </summary>
+public sealed partial class OnlineStatusTracker(FeatureDatabase database, IChannelPublisher publisher, UserDirectory users,
+    IEnumerable<IContactSource> contactSources, IPresenceStore presence, TimeProvider time, ILogger<OnlineStatusTracker> logger)
+{
+    // Transitions of one user are published in the order they happened: a quick close-and-reopen must end
+    // "online". Different users do not wait for each other: one gate per stripe of users.
+    private const int Stripes = 64;
+    private readonly SemaphoreSlim[] _gates = Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
+    // Never disposed: a SemaphoreSlim whose wait handle is never asked for holds nothing to free, and a background
+    // announcement may still release its gate while the host shuts down.
+    private SemaphoreSlim GateOf(string user) => _gates[(uint)StringComparer.Ordinal.GetHashCode(user) % Stripes];
+
+    /// <summary>Whether the user has a live connection (on any node).</summary>
+    public async Task<bool> IsOnlineAsync(string user, CancellationToken cancellationToken = default) =>
+        (await presence.GetMembersAsync(StatusChannel(user), cancellationToken)).Count > 0;
+
+    // Not a channel anyone subscribes to: a presence key only, so it needs no namespace rules.
+    private static string StatusChannel(string user) => "online:" + user;
+
+    /// <summary>
+    /// Counts the connection at once (so the user is online when their welcome arrives); the database work and the
+    /// announcement go on in the background, still under the user's gate, so the user's transitions stay in order.
+    /// The welcome waits only for the gate: for earlier transitions of the users of the same stripe (1 in 64),
+    /// which also bounds how many of these run against the database at once.
+    /// </summary>
+    internal async Task OpenedAsync(HubbubUser user, string connectionId)
+    {
+        var gate = GateOf(user.Id);
+        await gate.WaitAsync();
+        bool first;
+        try
+        {
+            first = await presence.AddAsync(StatusChannel(user.Id), new PresenceEntry(connectionId, user.Id, user.Name, time.GetUtcNow()));
+        }
+        catch
+        {
+            gate.Release();
+            throw;
+        }
+        _ = Task.Run(() => FinishOpenedAsync(user, first, gate), CancellationToken.None);
+    }
+
+    private async Task FinishOpenedAsync(HubbubUser user, bool first, SemaphoreSlim gate)
+    {
+        try
+        {
+            await users.TouchAsync(user); // every connection refreshes the display name
+            if (first)
+            {
+                await AnnounceAsync(new UserStatus(user.Id, true, null));
+            }
+        }
+#pragma warning disable CA1031 // Nobody awaits this: a failure is logged, and the gate is released whatever happens.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogOpenFailed(logger, ex, user.Id);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    [LoggerMessage(6010, LogLevel.Warning, "Users: could not record or announce that {User} is online")]
+    private static partial void LogOpenFailed(ILogger logger, Exception exception, string user);
+
+    internal async Task ClosedAsync(HubbubUser user, string connectionId)
+    {
+        var gate = GateOf(user.Id);
+        await gate.WaitAsync();
+        try
+        {
+            if (!await presence.RemoveAsync(StatusChannel(user.Id), connectionId, user.Id))
+            {
+                return;
+            }
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            await database.Database.InTransactionAsync(tx => UserStore.SetLastSeenAsync(tx, user.Id, user.Name, now, CancellationToken.None));
+            await AnnounceAsync(new UserStatus(user.Id, false, DateTimeOffset.FromUnixTimeMilliseconds(now).UtcDateTime));
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Whether the user is connected now, and when they were last.</summary>
+    public async Task<UserStatus> GetAsync(string user, CancellationToken cancellationToken = default)
+    {
+        UserDirectory.CheckUserId(user);
+        if (await IsOnlineAsync(user, cancellationToken))
+        {
+            return new UserStatus(user, true, null);
+        }
+        var row = await database.ReadAsync(tx => UserStore.FindAsync(tx, user, cancellationToken), cancellationToken);
+        return new UserStatus(user, false, row?.LastSeenMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime : null);
+    }
+
+    private async Task AnnounceAsync(UserStatus status)
+    {
+        var contacts = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var source in contactSources)
+        {
+            contacts.UnionWith(await source.ContactsOfAsync(status.User, CancellationToken.None));
+        }
+        if (contacts.Count > 0)
+        {
+            await publisher.PublishToUsersAsync(contacts, UserStatus.EventType, JsonSerializer.SerializeToUtf8Bytes(status, KitJsonContext.Default.UserStatus));
+        }
+    }
+}
+
+/// <summary>Feeds connection opens and closes to <see cref="OnlineStatusTracker"/>.</summary>
+internal sealed class OnlineStatusObserver(OnlineStatusTracker tracker) : IConnectionObserver
+{
+    public async ValueTask OnOpenedAsync(ClientConnection connection, CancellationToken cancellationToken) =>
+        await tracker.OpenedAsync(connection.User, connection.Id);
+
+    public async ValueTask OnClosedAsync(ClientConnection connection, CancellationToken cancellationToken) =>
+        await tracker.ClosedAsync(connection.User, connection.Id);
+}

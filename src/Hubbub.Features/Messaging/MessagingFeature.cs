@@ -1,0 +1,38 @@
+using Hubbub.Features.Kit.Declaring;
+using Hubbub.Features.Kit.Users;
+using Hubbub.Storage;
+using static Hubbub.Features.Messaging.MessagingJsonContext;
+
+namespace Hubbub.Features.Messaging;
+
+/// <summary>
+/// Messaging: options (section <c>Messaging</c>), schema, the <c>conversation</c> namespace, the <c>chat.*</c> commands
+/// (the same request records and service calls as the REST API under <c>/api/conversations</c>), and the contacts
+/// that hear a user's online status.
+/// </summary>
+public sealed class MessagingFeature : HubbubFeature
+{
+    /// <inheritdoc />
+    public override string Name => "messaging";
+
+    /// <inheritdoc />
+    public override void Declare(FeatureBuilder feature) => feature
+        .Options<MessagingOptions>(MessagingOptions.Section)
+        .Migrations(MessagingSchema.Declare)
+        .Namespace(sp => ConversationChannelRules.Create(sp.GetRequiredService<IDatabase>()))
+        .Command<MessagingService, SendMessageRequest, MessageView>("chat.send", Default.SendMessageRequest, Default.MessageView,
+            async (s, me, r, ct) => (await s.SendAsync(me, r, ct)).Message)
+        .Command<MessagingService, MessageRequest, MessageView>("chat.edit", Default.MessageRequest, Default.MessageView, (s, me, r, ct) => s.EditAsync(me, r, ct))
+        .Command<MessagingService, MessageRequest, MessageView>("chat.delete", Default.MessageRequest, Default.MessageView, (s, me, r, ct) => s.DeleteAsync(me, r, ct))
+        .Command<MessagingService, ReadRequest, ReadReceipt>("chat.read", Default.ReadRequest, Default.ReadReceipt, (s, me, r, ct) => s.MarkReadAsync(me, r, ct))
+        .Command<MessagingService, ConversationRequest, ConversationList>("chat.conversations", Default.ConversationRequest, Default.ConversationList,
+            (s, me, _, ct) => s.ListConversationsAsync(me, ct))
+        .Command<MessagingService, ConversationRequest, MessagePage>("chat.messages", Default.ConversationRequest, Default.MessagePage,
+            (s, me, r, ct) => s.GetMessagesAsync(me, r, ct))
+        .Command<MessagingService, CreateConversationRequest, ConversationView>("chat.create", Default.CreateConversationRequest, Default.ConversationView,
+            async (s, me, r, ct) => (await s.CreateConversationAsync(me, r, ct)).Conversation)
+        .Api<MessagingOptions>("/api/conversations", o => o.MaxBodyBytes, MessagingEndpoints.Map)
+        .Services
+        .AddSingleton<MessagingService>()
+        .AddSingleton<IContactSource, ConversationContacts>();
+}

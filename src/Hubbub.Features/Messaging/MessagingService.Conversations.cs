@@ -1,0 +1,187 @@
+using System.Data.Common;
+using Hubbub.Core;
+using Hubbub.Features.Kit;
+using Hubbub.Features.Kit.Text;
+
+namespace Hubbub.Features.Messaging;
+
+public sealed partial class MessagingService
+{
+    /// <summary>The kind of a one-to-one conversation.</summary>
+    public const string Direct = "direct";
+
+    /// <summary>The kind of a conversation of any number of participants.</summary>
+    public const string Group = "group";
+
+    /// <summary>
+    /// Creates a conversation of the caller and <see cref="CreateConversationRequest.Participants"/>. A direct
+    /// conversation between two users exists once: asking again returns it (<c>Created</c> false), with both
+    /// back in it if one had left.
+    /// </summary>
+    public async Task<(ConversationView Conversation, bool Created)> CreateConversationAsync(HubbubUser me, CreateConversationRequest request,
+        CancellationToken cancellationToken = default)
+    {
+        var others = OtherUsers(me, request.Participants, "participants");
+        var kind = request.Kind ?? (others.Count == 1 && string.IsNullOrWhiteSpace(request.Title) ? Direct : Group);
+        if (kind is not (Direct or Group))
+        {
+            throw HubbubException.BadRequest("'kind' must be \"direct\" or \"group\"");
+        }
+        if (others.Count == 0)
+        {
+            throw HubbubException.BadRequest("'participants' must name at least one other user");
+        }
+        if (kind == Direct && others.Count != 1)
+        {
+            throw HubbubException.BadRequest("a direct conversation has exactly one other participant");
+        }
+        if (others.Count + 1 > Options.MaxParticipants)
+        {
+            throw HubbubException.TooLarge($"a conversation has at most {Options.MaxParticipants} participants");
+        }
+        var title = kind == Group ? ValidTitle(request.Title) : null;
+        var everyone = others.Prepend(me.Id).ToList();
+        var directKey = kind == Direct ? DirectKey(me.Id, others[0]) : null;
+
+        try
+        {
+            return await CreateInTransactionAsync(me, kind, title, directKey, everyone, cancellationToken);
+        }
+        catch (DbException) when (directKey is not null)
+        {
+            // Two first messages between the same pair raced (PostgreSQL): the loser finds the winner's row.
+            return await CreateInTransactionAsync(me, kind, title, directKey, everyone, cancellationToken);
+        }
+    }
+
+    private Task<(ConversationView View, bool Created)> CreateInTransactionAsync(HubbubUser me, string kind, string? title, string? directKey,
+        List<string> everyone, CancellationToken ct) =>
+        database.WriteAsync(async tx =>
+        {
+            var existing = directKey is null ? null : await MessagingStore.FindDirectAsync(tx, directKey, ct);
+            var id = existing ?? await MessagingStore.InsertConversationAsync(tx, kind, title, directKey, tx.NowMs, ct);
+            var added = await MessagingStore.AddParticipantsAsync(tx, id, everyone, tx.NowMs, ct);
+            await AnnounceAddedAsync(tx, me, id, added, participantsChanged: existing is not null, ct);
+            return (await ViewAsync(tx, id, me.Id, ct), existing is null);
+        }, ct);
+
+    /// <summary>The caller's conversations, newest activity first, with last message and unread count.</summary>
+    public async Task<ConversationList> ListConversationsAsync(HubbubUser me, CancellationToken cancellationToken = default)
+    {
+        return new ConversationList(await database.ReadAsync(async tx =>
+            await ViewsAsync(tx, await MessagingStore.ConversationsOfAsync(tx, me.Id, cancellationToken), me.Id, cancellationToken),
+            cancellationToken));
+    }
+
+    /// <summary>One conversation of the caller.</summary>
+    public async Task<ConversationView> GetConversationAsync(HubbubUser me, string conversation, CancellationToken cancellationToken = default)
+    {
+        var id = ParseConversation(conversation);
+        return await database.ReadAsync(async tx =>
+        {
+            await RequireParticipantAsync(tx, id, me.Id, cancellationToken);
+            return await ViewAsync(tx, id, me.Id, cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>Adds users to a group the caller takes part in; users already in it are ignored.</summary>
+    public async Task<ConversationView> AddParticipantsAsync(HubbubUser me, AddParticipantsRequest request, CancellationToken cancellationToken = default)
+    {
+        var id = ParseConversation(request.Conversation);
+        var newcomers = OtherUsers(me, request.Users, "users");
+        if (newcomers.Count == 0)
+        {
+            throw HubbubException.BadRequest("'users' must name at least one other user");
+        }
+        return await database.WriteAsync(async tx =>
+        {
+            var row = await RequireParticipantAsync(tx, id, me.Id, cancellationToken);
+            if (row.Kind != Group)
+            {
+                throw HubbubException.BadRequest("participants can be added to group conversations only");
+            }
+            // Added first, counted after: over the cap, the throw rolls the transaction (and the additions) back.
+            var added = await MessagingStore.AddParticipantsAsync(tx, id, newcomers, tx.NowMs, cancellationToken);
+            if (await MessagingStore.CountParticipantsAsync(tx, id, cancellationToken) > Options.MaxParticipants)
+            {
+                throw HubbubException.TooLarge($"a conversation has at most {Options.MaxParticipants} participants");
+            }
+            await AnnounceAddedAsync(tx, me, id, added, participantsChanged: true, cancellationToken);
+            return await ViewAsync(tx, id, me.Id, cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>Takes the caller out of a conversation; the others get <c>participants_changed</c>.</summary>
+    public async Task LeaveAsync(HubbubUser me, string conversation, CancellationToken cancellationToken = default)
+    {
+        var id = ParseConversation(conversation);
+        await database.WriteAsync(async tx =>
+        {
+            await RequireParticipantAsync(tx, id, me.Id, cancellationToken);
+            await MessagingStore.RemoveParticipantAsync(tx, id, me.Id, cancellationToken);
+            var view = await ViewAsync(tx, id, null, cancellationToken);
+            var channel = MessagingEvents.ConversationChannel(view.Id);
+            await tx.PublishAsync(channel, MessagingEvents.ParticipantsChanged, view, MessagingJsonContext.Default.ConversationView, cancellationToken);
+            // A subscription made while they were a participant must stop receiving now.
+            await tx.EndSubscriptionsAsync(me.Id, channel, "left the conversation", cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// With the change: <c>conversation_added</c> to each newcomer (also kept as a notification, so one who is offline
+    /// finds it), <c>participants_changed</c> to the channel.
+    /// </summary>
+    private static async Task AnnounceAddedAsync(FeatureTransaction tx, HubbubUser me, long id, List<string> added, bool participantsChanged,
+        CancellationToken ct)
+    {
+        if (added.Count == 0)
+        {
+            return;
+        }
+        if (participantsChanged)
+        {
+            var shared = await ViewAsync(tx, id, null, ct);
+            await tx.PublishAsync(MessagingEvents.ConversationChannel(shared.Id), MessagingEvents.ParticipantsChanged, shared,
+                MessagingJsonContext.Default.ConversationView, ct);
+        }
+        foreach (var user in added)
+        {
+            var own = await ViewAsync(tx, id, user, ct);
+            await tx.PublishAsync(Kit.FeatureTransaction.UserChannel(user), MessagingEvents.ConversationAdded, own,
+                MessagingJsonContext.Default.ConversationView, ct);
+            if (user != me.Id)
+            {
+                await tx.NotifyAsync(user, MessagingEvents.ConversationAdded, new ConversationAddedNotice(own.Id, own.Kind, own.Title,
+                    new UserRef(me.Id, me.Name)), MessagingJsonContext.Default.ConversationAddedNotice, ct);
+            }
+        }
+    }
+
+    /// <summary>The distinct, valid user ids of a list, without the caller.</summary>
+    private List<string> OtherUsers(HubbubUser me, IReadOnlyList<string>? list, string field)
+    {
+        if (list is null)
+        {
+            throw HubbubException.BadRequest($"'{field}' is required: a list of user ids");
+        }
+        // Bound the work before looking at the items: a hostile list of a million ids is refused at once.
+        if (list.Count > Options.MaxParticipants * 2)
+        {
+            throw HubbubException.TooLarge($"a conversation has at most {Options.MaxParticipants} participants");
+        }
+        foreach (var user in list)
+        {
+            CheckUserId(user, field);
+        }
+        return [.. list.Where(u => u != me.Id).Distinct(StringComparer.Ordinal)];
+    }
+
+    private string? ValidTitle(string? title) => StoredText.Title(title, Options.MaxTitleLength);
+
+    // Length-prefixed so no pair of ids can produce another pair's key.
+    private static string DirectKey(string a, string b)
+    {
+        var (first, second) = string.CompareOrdinal(a, b) <= 0 ? (a, b) : (b, a);
+        return $"{first.Length}:{first}|{second}";
+    }
+}

@@ -1,0 +1,196 @@
+using System.Net;
+using System.Text.Json;
+using Hubbub.Features.Tests.Infrastructure;
+using Hubbub.Messaging.Tests.Infrastructure;
+using Hubbub.Server.Tests.Infrastructure;
+
+namespace Hubbub.Features.Tests;
+
+public abstract class KitFixture : IAsyncLifetime
+{
+    public abstract string Engine { get; }
+
+    public ChatServer Chat { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Chat = await ChatServer.StartAsync(Engine);
+
+    public async Task DisposeAsync() => await Chat.DisposeAsync();
+}
+
+public sealed class SqliteKit : KitFixture
+{
+    public override string Engine => "sqlite";
+}
+
+public sealed class PostgresKit : KitFixture
+{
+    public override string Engine => "postgres";
+}
+
+public sealed class NotificationSqliteTests(SqliteKit fixture) : NotificationTests(fixture), IClassFixture<SqliteKit>;
+
+public sealed class NotificationPostgresTests(PostgresKit fixture) : NotificationTests(fixture), IClassFixture<PostgresKit>;
+
+/// <summary>The inbox: kept for users who were offline, listed with an unread count, marked read; live for those online.</summary>
+public abstract class NotificationTests(KitFixture fixture)
+{
+    private ChatServer Chat => fixture.Chat;
+
+    [Fact]
+    public async Task A_user_who_was_offline_finds_their_notifications_and_marks_them_read()
+    {
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        using var adaApi = Chat.Api(ada, "Ada");
+        var room = (await adaApi.PostAsync("/api/rooms", new { title = "Algebra", members = new[] { bob } })).Body.GetProperty("id").GetString();
+        var conversation = (await adaApi.CreateAsync([bob], kind: "group", title: "Study")).GetProperty("id").GetString();
+
+        using var bobApi = Chat.Api(bob); // bob never connected
+        var inbox = await bobApi.GetAsync("/api/notifications");
+        Assert.Equal(HttpStatusCode.OK, inbox.Status);
+        Assert.Equal(2, inbox.Body.GetProperty("unread_count").GetInt64());
+        var items = inbox.Body.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(["conversation_added", "room_added"], items.Select(i => i.GetProperty("type").GetString())); // newest first
+        Assert.Equal(conversation, items[0].GetProperty("data").GetProperty("conversation").GetString());
+        Assert.Equal("Ada", items[0].GetProperty("data").GetProperty("by").GetProperty("name").GetString());
+        Assert.Equal(room, items[1].GetProperty("data").GetProperty("room").GetString());
+        Assert.All(items, i => Assert.False(i.GetProperty("read").GetBoolean()));
+        Assert.Empty((await adaApi.GetAsync("/api/notifications")).Body.GetProperty("items").EnumerateArray()); // ada's are her own
+
+        // Read up to the older one: one stays unread.
+        var marked = await bobApi.PostAsync("/api/notifications/read", new { up_to = items[1].GetProperty("id").GetString() });
+        Assert.Equal(1, marked.Body.GetProperty("unread_count").GetInt64());
+        var unread = await bobApi.GetAsync("/api/notifications?unread=true");
+        Assert.Equal("conversation_added", Assert.Single(unread.Body.GetProperty("items").EnumerateArray()).GetProperty("type").GetString());
+        await bobApi.PostAsync("/api/notifications/read", new { up_to = items[0].GetProperty("id").GetString() });
+        var all = await bobApi.GetAsync("/api/notifications");
+        Assert.Equal(0, all.Body.GetProperty("unread_count").GetInt64());
+        Assert.All(all.Body.GetProperty("items").EnumerateArray(), i => Assert.True(i.GetProperty("read").GetBoolean()));
+
+        // A server reads them for the user it names.
+        using var server = new ServerApi(Chat.Server.BaseAddress, TestServer.ApiKey);
+        Assert.Equal(2, (await server.GetAsync($"/api/notifications?user={bob}")).Body.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task An_online_user_gets_the_notification_live_on_their_channel()
+    {
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        await using var bobWs = await Chat.ConnectAsync(bob);
+        await bobWs.SubscribeAsync($"user:{bob}");
+        using var adaApi = Chat.Api(ada);
+        await adaApi.PostAsync("/api/rooms", new { members = new[] { bob } });
+        var live = await bobWs.NextAsync(f => f.Type() == "notification");
+        Assert.Equal("room_added", live.GetProperty("data").GetProperty("type").GetString());
+        using var bobApi = Chat.Api(bob);
+        var stored = Assert.Single((await bobApi.GetAsync("/api/notifications")).Body.GetProperty("items").EnumerateArray());
+        Assert.Equal(stored.GetProperty("id").GetString(), live.GetProperty("data").GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task The_inbox_and_profile_writes_are_commands_too()
+    {
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        using var adaApi = Chat.Api(ada);
+        await adaApi.PostAsync("/api/rooms", new { members = new[] { bob } });
+        await using var bobWs = await Chat.ConnectAsync(bob);
+        var list = await bobWs.OkAsync("notifications.list", new { unread = true });
+        Assert.Equal(1, list.GetProperty("unread_count").GetInt64());
+        var id = Assert.Single(list.GetProperty("items").EnumerateArray()).GetProperty("id").GetString();
+        Assert.Equal(0, (await bobWs.OkAsync("notifications.read", new { up_to = id })).GetProperty("unread_count").GetInt64());
+        Assert.Equal("bad_request", (await bobWs.RequestAsync("notifications.read", new { })).ErrorCode());
+        Assert.Equal("bad_request", (await bobWs.RequestAsync("notifications.list", new { limit = 0 })).ErrorCode());
+        Assert.Equal("forbidden", (await bobWs.RequestAsync("notifications.list", new { user = ada })).ErrorCode());
+        Assert.Equal("Asia/Tokyo", (await bobWs.OkAsync("users.update", new { timezone = "Asia/Tokyo" })).GetProperty("timezone").GetString());
+    }
+
+    [Fact]
+    public async Task Pages_go_back_in_time_with_next_cursor()
+    {
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        using var adaApi = Chat.Api(ada);
+        for (var i = 0; i < 5; i++)
+        {
+            await adaApi.PostAsync("/api/rooms", new { members = new[] { bob } });
+        }
+        using var bobApi = Chat.Api(bob);
+        var first = await bobApi.GetAsync("/api/notifications?limit=3");
+        Assert.Equal(3, first.Body.GetProperty("items").GetArrayLength());
+        var cursor = first.Body.GetProperty("next_cursor").GetString();
+        var second = await bobApi.GetAsync($"/api/notifications?limit=3&before={cursor}");
+        Assert.Equal(2, second.Body.GetProperty("items").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, second.Body.GetProperty("next_cursor").ValueKind);
+        Assert.Equal(5, second.Body.GetProperty("unread_count").GetInt64());
+    }
+
+    [Fact]
+    public async Task Hostile_input_is_refused_with_protocol_codes()
+    {
+        var me = Users.New("mallory");
+        using var api = Chat.Api(me);
+        foreach (var (path, code) in new[]
+                 {
+                     ("/api/notifications?limit=0", "bad_request"), ("/api/notifications?limit=101", "bad_request"),
+                     ("/api/notifications?limit=ten", "bad_request"), ("/api/notifications?before=xyz", "bad_request"),
+                     ("/api/notifications?unread=maybe", "bad_request"), ("/api/users/bad%20id", "bad_request"),
+                     ("/api/users/bad%20id/status", "bad_request"),
+                 })
+        {
+            var answer = await api.GetAsync(path);
+            Assert.True(answer.Code == code, $"{path}: {answer}");
+        }
+        foreach (var (body, code) in new[]
+                 {
+                     ("{}", "bad_request"), ("""{"up_to":"abc"}""", "bad_request"), ("""{"up_to":5}""", "bad_request"),
+                     ("not json", "bad_request"), ("[]", "bad_request"), ("", "bad_request"),
+                     ($$"""{"up_to":"1","pad":"{{new string('x', 20_000)}}"}""", "too_large"),
+                 })
+        {
+            var answer = await api.PostRawAsync("/api/notifications/read", body);
+            Assert.True(answer.Code == code, $"{body[..Math.Min(body.Length, 30)]}: {answer}");
+        }
+        // Another user's inbox is not reachable by naming them.
+        var other = await api.GetAsync($"/api/notifications?user={Users.New("victim")}");
+        Assert.Equal(HttpStatusCode.Forbidden, other.Status);
+        using var anonymous = Chat.Anonymous();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/notifications")).Status);
+        Assert.Equal("unauthorized", (await anonymous.PostAsync("/api/notifications/read", new { up_to = "1" })).Code);
+    }
+
+    [Fact]
+    public async Task A_profile_holds_a_valid_time_zone_and_only_its_user_changes_it()
+    {
+        var (ada, eve) = (Users.New("ada"), Users.New("eve"));
+        using var adaApi = Chat.Api(ada, "Ada");
+        var set = await adaApi.PatchAsync("/api/users/me", new { timezone = "Europe/Berlin" });
+        Assert.Equal(HttpStatusCode.OK, set.Status);
+        Assert.Equal("Europe/Berlin", set.Body.GetProperty("timezone").GetString());
+        using var eveApi = Chat.Api(eve);
+        var seen = await eveApi.GetAsync($"/api/users/{ada}");
+        Assert.Equal("Ada", seen.Body.GetProperty("name").GetString());
+        Assert.Equal("Europe/Berlin", seen.Body.GetProperty("timezone").GetString());
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await eveApi.PatchAsync($"/api/users/{ada}", new { timezone = "UTC" })).Status);
+        Assert.Equal("bad_request", (await adaApi.PatchAsync("/api/users/me", new { timezone = "Mars/Olympus" })).Code);
+        Assert.Equal("bad_request", (await adaApi.PatchAsync("/api/users/me", new { timezone = "../../etc/passwd" })).Code);
+        Assert.Equal("too_large", (await adaApi.PatchAsync("/api/users/me", new { name = new string('n', 201) })).Code);
+        Assert.Equal("bad_request", (await adaApi.PatchAsync("/api/users/me", new { name = "a\u0000b" })).Code);
+        using var server = new ServerApi(Chat.Server.BaseAddress, TestServer.ApiKey);
+        var reset = await server.SendAsync(HttpMethod.Patch, $"/api/users/{ada}", """{"timezone":""}""");
+        Assert.Equal(JsonValueKind.Null, reset.Body.GetProperty("timezone").ValueKind);
+    }
+
+    [Fact]
+    public async Task Subscribing_to_a_room_answers_with_its_state()
+    {
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        using var adaApi = Chat.Api(ada);
+        var room = (await adaApi.PostAsync("/api/rooms", new { title = "Lab", members = new[] { bob } })).Body.GetProperty("id").GetString();
+        await using var bobWs = await Chat.ConnectAsync(bob);
+        var reply = await bobWs.SubscribeAsync($"room:{room}");
+        var state = reply.GetProperty("state");
+        Assert.Equal("Lab", state.GetProperty("title").GetString());
+        Assert.Equal([ada, bob], state.GetProperty("members").EnumerateArray().Select(m => m.GetString()));
+        var plain = await bobWs.SubscribeAsync($"user:{bob}");
+        Assert.False(plain.TryGetProperty("state", out _)); // namespaces without state answer as before
+    }
+}
