@@ -199,4 +199,20 @@ public abstract class HostileInputTests(LearningFixture fixture)
         var ok = await ws.OkAsync("learning.complete", new { course, task = "t1" });
         Assert.Equal(50, ok.GetProperty("percent").GetInt32());
     }
+
+    [Fact]
+    public async Task The_OpenAPI_document_describes_the_learning_endpoints()
+    {
+        using var anonymous = fixture.Anonymous();
+        var doc = await anonymous.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, doc.Status);
+        var paths = doc.Body.GetProperty("paths");
+        foreach (var path in new[] { "/api/courses", "/api/courses/{id}", "/api/courses/{id}/publish", "/api/courses/{id}/archive",
+                     "/api/courses/{id}/enroll", "/api/courses/{id}/progress", "/api/courses/{id}/tasks/{key}/complete",
+                     "/api/courses/{id}/learners", "/api/courses/{id}/rooms" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"missing {path}");
+        }
+        Assert.Contains("\"pass_mark\"", doc.Body.GetRawText(), StringComparison.Ordinal);
+    }
 }
