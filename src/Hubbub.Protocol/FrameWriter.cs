@@ -38,8 +38,11 @@ public static class FrameWriter
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary><c>{"type":"error","id"?:…,"data":{"code","message"}}</c>.</summary>
-    public static byte[] Error(string? rawId, string code, string message) =>
+    /// <summary>
+    /// <c>{"type":"error","id"?:…,"data":{"code","message","reason"?}}</c>: <paramref name="reason"/> (a feature's refusal,
+    /// <c>module_locked</c>) only when given, as REST answers it.
+    /// </summary>
+    public static byte[] Error(string? rawId, string code, string message, string? reason = null) =>
         Write(w =>
         {
             w.WriteString("type"u8, MessageTypes.Error);
@@ -48,6 +51,10 @@ public static class FrameWriter
             w.WriteStartObject();
             w.WriteString("code"u8, code);
             w.WriteString("message"u8, message);
+            if (reason is not null)
+            {
+                w.WriteString("reason"u8, reason);
+            }
             w.WriteEndObject();
         });
 

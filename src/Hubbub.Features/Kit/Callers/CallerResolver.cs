@@ -33,6 +33,12 @@ public sealed class CallerResolver(IRequestIdentity identity, UserDirectory user
     public bool IsAuthenticated(HttpContext http) => identity.UserOf(http) is not null || identity.HasServerKey(http);
 
     /// <summary>
+    /// Whether the request may do what only the server may (definitions, grants): it carries the server key, or a
+    /// token with role <c>admin</c>. A token is judged alone, as in <see cref="ForRequestAsync"/>.
+    /// </summary>
+    public bool IsServerOrAdmin(HttpContext http) => identity.UserOf(http) is { } user ? user.IsAdmin : identity.HasServerKey(http);
+
+    /// <summary>
     /// The acting user of a signed-in user's call (a WebSocket command, or a REST call with a token). The directory
     /// learns the name the token carries on the way, so every feature's lists show current names.
     /// </summary>

@@ -30,6 +30,18 @@ public sealed class FeatureCall
     public static ValueTask<FeatureCall?> BindAsync(HttpContext http) =>
         ValueTask.FromResult<FeatureCall?>(new FeatureCall(http, http.RequestServices.GetRequiredService<CallerResolver>()));
 
+    /// <summary>Whether the call comes from the server (<c>X-Api-Key</c>) or an admin token (<see cref="CallerResolver.IsServerOrAdmin"/>).</summary>
+    public bool IsServerOrAdmin => _callers.IsServerOrAdmin(Http);
+
+    /// <summary>Refuses (<c>forbidden</c>) a call that is neither the server's nor an admin's: definitions are theirs alone.</summary>
+    public void RequireServerOrAdmin()
+    {
+        if (!IsServerOrAdmin)
+        {
+            throw HubbubException.Forbidden("only the server (X-Api-Key) or an admin may do this");
+        }
+    }
+
     /// <summary>Reads the JSON body (bounded by the feature's <c>MaxBodyBytes</c>).</summary>
     public Task<T> BodyAsync<T>(JsonTypeInfo<T> info)
     {
