@@ -37,6 +37,26 @@ public sealed class FeatureCall
         return JsonBody.ReadAsync(Http.Request, info, limit, Aborted);
     }
 
+    /// <summary>Reads the JSON body like <see cref="BodyAsync{T}"/>, but an empty body reads as <c>{}</c> (every field optional).</summary>
+    public Task<T> OptionalBodyAsync<T>(JsonTypeInfo<T> info)
+    {
+        var limit = Http.GetEndpoint()?.Metadata.GetMetadata<FeatureBodyLimit>()?.Bytes ?? FeatureBodyLimit.Default;
+        return JsonBody.ReadAsync(Http.Request, info, limit, Aborted, optional: true);
+    }
+
+    /// <summary>
+    /// Refuses with <c>forbidden</c> unless the call comes from the server (<c>X-Api-Key</c>) or a token with role
+    /// <c>admin</c>: what FEATURES.md keeps for them (definitions such as venues, courses, achievements; grants).
+    /// </summary>
+    public void RequireServerOrAdmin()
+    {
+        var identity = Http.RequestServices.GetRequiredService<IRequestIdentity>();
+        if (!identity.HasServerKey(Http) && identity.UserOf(Http) is not { IsAdmin: true })
+        {
+            throw HubbubException.Forbidden("only the server (X-Api-Key) or an admin may do this");
+        }
+    }
+
     /// <summary>
     /// The acting user: the one the call names (<paramref name="named"/>, from the body, else <c>?user=</c>); for a server
     /// call naming nobody, <paramref name="serverDefault"/> (a user the path names), if any.
