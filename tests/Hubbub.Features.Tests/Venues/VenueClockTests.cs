@@ -78,7 +78,8 @@ public sealed class VenueClockTests
     public async Task A_check_out_due_while_the_server_was_down_happens_when_it_starts(string engine)
     {
         await using var database = await ChatDatabase.CreateAsync(engine);
-        var data = Directory.CreateTempSubdirectory("hubbub-venues-").FullName;
+        using var folder = new SharedDataDirectory();
+        var data = folder.Path;
         string venue;
         var ada = Users.New("ada");
         using (var before = new TestServer(Settings(database, data), new FakeTimeProvider(Start)))
@@ -166,7 +167,8 @@ public sealed class VenueClockTests
     public async Task One_member_checking_in_on_two_nodes_at_once_gets_in_once(string engine)
     {
         await using var database = await ChatDatabase.CreateAsync(engine);
-        var data = Directory.CreateTempSubdirectory("hubbub-venues-").FullName;
+        using var folder = new SharedDataDirectory();
+        var data = folder.Path;
         using var a = new TestServer(Settings(database, data));
         using var b = new TestServer(Settings(database, data));
         var venue = await CreateVenueAsync(a, capacity: 50);
@@ -186,5 +188,23 @@ public sealed class VenueClockTests
             Assert.Equal(5, stats.GetProperty("checkins_today").GetInt64());
         }
         Assert.Equal(5, (await VisitsAsync(a, venue)).Count);
+    }
+}
+
+/// <summary>A data folder two servers (or a server and its restart) share, so they use one SQLite file; removed afterwards.</summary>
+internal sealed class SharedDataDirectory : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("hubbub-venues-").FullName;
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held by a stopping server; the OS cleans the temp folder.
+        }
     }
 }
