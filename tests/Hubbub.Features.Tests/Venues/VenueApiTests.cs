@@ -398,6 +398,23 @@ public abstract class VenueApiTests(VenueServerFixture fixture)
     }
 
     [Fact]
+    public async Task The_OpenAPI_document_describes_the_venue_endpoints()
+    {
+        using var anonymous = new Infrastructure.ServerApi(Host.BaseAddress);
+        var doc = await anonymous.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, doc.Status);
+        var paths = doc.Body.GetProperty("paths");
+        foreach (var path in new[] { "/api/venues", "/api/venues/visits", "/api/venues/{id}", "/api/venues/{id}/checkins", "/api/venues/{id}/checkout",
+            "/api/venues/{id}/activity", "/api/venues/{id}/stats/history" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"missing {path}");
+        }
+        Assert.True(paths.GetProperty("/api/venues/{id}").TryGetProperty("patch", out _));
+        Assert.True(paths.GetProperty("/api/venues/{id}").TryGetProperty("put", out _));
+        Assert.Contains("\"checkins_today\"", doc.Body.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Parallel_check_ins_of_many_members_never_pass_the_capacity()
     {
         var venue = await CreateVenueAsync(Host, capacity: 5);
