@@ -49,6 +49,13 @@ public sealed class FeatureCall
         return JsonBody.ReadAsync(Http.Request, info, limit, Aborted);
     }
 
+    /// <summary>Reads the JSON body like <see cref="BodyAsync{T}"/>, but an empty body reads as <c>{}</c> (every field optional).</summary>
+    public Task<T> OptionalBodyAsync<T>(JsonTypeInfo<T> info)
+    {
+        var limit = Http.GetEndpoint()?.Metadata.GetMetadata<FeatureBodyLimit>()?.Bytes ?? FeatureBodyLimit.Default;
+        return JsonBody.ReadAsync(Http.Request, info, limit, Aborted, optional: true);
+    }
+
     /// <summary>
     /// The acting user: the one the call names (<paramref name="named"/>, from the body, else <c>?user=</c>); for a server
     /// call naming nobody, <paramref name="serverDefault"/> (a user the path names), if any.

@@ -13,12 +13,13 @@ namespace Hubbub.Features.Kit.Http;
 /// </summary>
 internal static class JsonBody
 {
-    public static async Task<T> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> info, int maxBytes, CancellationToken ct)
+    /// <summary>Reads the body; an empty one is refused, or read as <c>{}</c> when <paramref name="optional"/>.</summary>
+    public static async Task<T> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> info, int maxBytes, CancellationToken ct, bool optional = false)
     {
         var body = await BoundedBody.ReadAsync(request, maxBytes, ct);
         if (body.Length == 0)
         {
-            throw HubbubException.BadRequest("a JSON body is required");
+            body = optional ? "{}"u8.ToArray() : throw HubbubException.BadRequest("a JSON body is required");
         }
         // The JSON reader passes invalid UTF-8 inside a string it is not asked to decode (it would come back as U+FFFD);
         // JSON text is UTF-8, so the whole body is checked up front.
