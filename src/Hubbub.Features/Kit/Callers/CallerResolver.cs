@@ -33,6 +33,18 @@ public sealed class CallerResolver(IRequestIdentity identity, UserDirectory user
     public bool IsAuthenticated(HttpContext http) => identity.UserOf(http) is not null || identity.HasServerKey(http);
 
     /// <summary>
+    /// Refuses with <c>forbidden</c> unless the request comes from the server (<c>X-Api-Key</c>) or a token with role
+    /// <c>admin</c>: for what FEATURES.md keeps to them (definitions, coin grants, checks).
+    /// </summary>
+    public void RequireServerOrAdmin(HttpContext http)
+    {
+        if (!identity.HasServerKey(http) && identity.UserOf(http) is not { IsAdmin: true })
+        {
+            throw HubbubException.Forbidden("only the server (X-Api-Key) or an admin may do this");
+        }
+    }
+
+    /// <summary>
     /// The acting user of a signed-in user's call (a WebSocket command, or a REST call with a token). The directory
     /// learns the name the token carries on the way, so every feature's lists show current names.
     /// </summary>

@@ -44,6 +44,9 @@ public sealed class FeatureCall
     public ValueTask<HubbubUser> CallerAsync(string? named = null, string? serverDefault = null) =>
         _callers.ForRequestAsync(Http, named ?? (Http.Request.Query.TryGetValue("user", out var q) ? q.ToString() : null), serverDefault, Aborted);
 
+    /// <summary>Refuses with <c>forbidden</c> unless the server (<c>X-Api-Key</c>) or an admin calls.</summary>
+    public void RequireServerOrAdmin() => _callers.RequireServerOrAdmin(Http);
+
     /// <summary>Reads the body and resolves the user it names (or <c>?user=</c>).</summary>
     public async Task<(T Body, HubbubUser Caller)> BodyAndCallerAsync<T>(JsonTypeInfo<T> info) where T : IActingRequest
     {
