@@ -38,8 +38,8 @@ public static class FrameWriter
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary><c>{"type":"error","id"?:…,"data":{"code","message"}}</c>.</summary>
-    public static byte[] Error(string? rawId, string code, string message) =>
+    /// <summary><c>{"type":"error","id"?:…,"data":{"code","message","reason"?}}</c>; <c>reason</c> only where the refusal has one.</summary>
+    public static byte[] Error(string? rawId, string code, string message, string? reason = null) =>
         Write(w =>
         {
             w.WriteString("type"u8, MessageTypes.Error);
@@ -48,6 +48,11 @@ public static class FrameWriter
             w.WriteStartObject();
             w.WriteString("code"u8, code);
             w.WriteString("message"u8, message);
+            if (reason is not null)
+            {
+                // Which refusal of the code (conflict/bid_too_low), as REST answers it: commands and endpoints refuse alike.
+                w.WriteString("reason"u8, reason);
+            }
             w.WriteEndObject();
         });
 

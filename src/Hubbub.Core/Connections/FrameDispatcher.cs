@@ -49,7 +49,7 @@ internal sealed class FrameDispatcher
         }
         catch (HubbubException ex)
         {
-            SendError(connection, frame.RawId, ex.Code, ex.Message);
+            SendError(connection, frame.RawId, ex.Code, ex.Message, ex.Reason);
         }
         catch (JsonException ex)
         {
@@ -148,10 +148,10 @@ internal sealed class FrameDispatcher
         }
     }
 
-    private static void SendError(ClientConnection connection, string? rawId, string code, string message)
+    private static void SendError(ClientConnection connection, string? rawId, string code, string message, string? reason = null)
     {
         HubbubMetrics.Errors.WithLabels(code).Inc();
-        connection.TryEnqueue(FrameWriter.Error(rawId, code, message));
+        connection.TryEnqueue(FrameWriter.Error(rawId, code, message, reason));
     }
 
     /// <summary>

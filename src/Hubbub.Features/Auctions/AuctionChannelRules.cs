@@ -11,7 +11,7 @@ namespace Hubbub.Features.Auctions;
 /// </summary>
 internal static class AuctionChannelRules
 {
-    public static ChannelNamespace Auction(AuctionsService auctions) =>
+    public static ChannelNamespace Auction(AuctionReader auctions) =>
         new(AuctionsService.Namespace,
             canSubscribe: async (access, ct) => await auctions.ExistsAsync(access.Channel.Name, ct),
             canPublish: ChannelNamespace.Nobody, presence: false,
@@ -19,7 +19,7 @@ internal static class AuctionChannelRules
                 ? JsonSerializer.SerializeToUtf8Bytes(state, AuctionsJsonContext.Default.AuctionJoinState)
                 : null);
 
-    public static ChannelNamespace Lobby(AuctionsService auctions) =>
+    public static ChannelNamespace Lobby(AuctionReader auctions) =>
         new(AuctionsService.LobbyNamespace,
             canSubscribe: static (access, _) => ValueTask.FromResult(access.Channel.Name == "lobby"),
             canPublish: ChannelNamespace.Nobody, presence: false,

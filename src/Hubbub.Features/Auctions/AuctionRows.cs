@@ -25,6 +25,7 @@ internal sealed class AuctionRow
     public long BidCount { get; set; }
     public string? Winner { get; set; }
     public long Sold { get; set; }
+    public long? SettledMs { get; set; }
     public long CreatedMs { get; set; }
 
     /// <summary>The least the next bid may be: the starting bid first, then the price plus the increment.</summary>

@@ -5,7 +5,7 @@ namespace Hubbub.Features.Auctions;
 
 /// <summary>
 /// An auction as everyone sees it. <c>state</c>: <c>scheduled</c> before <c>starts_at</c>, <c>live</c> until
-/// <c>ends_at</c>, then <c>ended</c> (<c>winner</c> and <c>sold</c> are set once it is settled), or <c>cancelled</c>.
+/// <c>ends_at</c>, then <c>ended</c> (<c>winner</c>, <c>sold</c> and <c>settled_at</c> are set once it is settled), or <c>cancelled</c>.
 /// <c>price</c> is the highest bid (null before the first); <c>min_next_bid</c> the least the next bid may be.
 /// <c>reserve_price</c> is shown to the seller (and admins) only; everyone sees <c>has_reserve</c> and <c>reserve_met</c>.
 /// </summary>
@@ -35,6 +35,7 @@ public sealed record AuctionView(
     [property: JsonPropertyName("extend_by_s")] long ExtendByS,
     [property: JsonPropertyName("winner")] string? Winner,
     [property: JsonPropertyName("sold")] bool Sold,
+    [property: JsonPropertyName("settled_at")] DateTime? SettledAt,
     [property: JsonPropertyName("created_at")] DateTime CreatedAt);
 
 /// <summary><c>GET /api/auctions</c>: newest first; <c>next_cursor</c> is the <c>before</c> of the next page (null at the end).</summary>

@@ -19,8 +19,8 @@ public sealed class AuctionsFeature : HubbubFeature
         feature
             .Options<AuctionsOptions>(AuctionsOptions.Section)
             .Migrations(AuctionsSchema.Declare)
-            .Namespace(sp => AuctionChannelRules.Auction(sp.GetRequiredService<AuctionsService>()))
-            .Namespace(sp => AuctionChannelRules.Lobby(sp.GetRequiredService<AuctionsService>()))
+            .Namespace(sp => AuctionChannelRules.Auction(sp.GetRequiredService<AuctionReader>()))
+            .Namespace(sp => AuctionChannelRules.Lobby(sp.GetRequiredService<AuctionReader>()))
             .Command<AuctionsService, CreateAuctionRequest, AuctionView>("auction.create", Default.CreateAuctionRequest, Default.AuctionView,
                 (s, me, r, ct) => s.CreateAsync(me, r, ct))
             .Command<AuctionsService, AuctionRequest, AuctionView>("auction.get", Default.AuctionRequest, Default.AuctionView, (s, me, r, ct) => s.GetAsync(me, r, ct))
@@ -31,5 +31,6 @@ public sealed class AuctionsFeature : HubbubFeature
             .OnJob<AuctionsService>(AuctionsService.EndJob, (s, tx, job, ct) => s.EndAsync(tx, job, ct))
             .Api<AuctionsOptions>("/api/auctions", o => o.MaxBodyBytes, AuctionsEndpoints.Map);
         feature.Services.AddSingleton<AuctionsService>();
+        feature.Services.AddSingleton<AuctionReader>();
     }
 }

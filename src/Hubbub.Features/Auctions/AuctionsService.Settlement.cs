@@ -55,6 +55,7 @@ public sealed partial class AuctionsService
         row.Status = AuctionStatus.Ended;
         row.Winner = winner;
         row.Sold = sold ? 1 : 0;
+        row.SettledMs = tx.NowMs;
 
         var reason = sold ? null : row.BidCount == 0 ? "no_bids" : "reserve_not_met";
         await tx.PublishAsync(ChannelOf(row.Id), AuctionsEvents.Ended,

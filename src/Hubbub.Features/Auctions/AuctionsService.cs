@@ -131,42 +131,12 @@ public sealed partial class AuctionsService(FeatureDatabase database, IWallet wa
             await tx.CancelJobAsync(StartJob, id, cancellationToken);
             await tx.CancelJobAsync(EndJob, id, cancellationToken);
             row.Status = AuctionStatus.Cancelled;
+            row.SettledMs = tx.NowMs;
             await tx.PublishAsync(ChannelOf(id), AuctionsEvents.Cancelled, StateEvent(row, tx.NowMs), AuctionsJsonContext.Default.AuctionStateEvent,
                 cancellationToken);
             await LobbyAsync(tx, "cancelled", row, cancellationToken);
             return View(row, tx.NowMs, showReserve: true);
         }, cancellationToken);
-    }
-
-    /// <summary>Whether an auction exists (who may subscribe to its channel: any signed-in user, for an auction that exists).</summary>
-    internal Task<bool> ExistsAsync(string id, CancellationToken cancellationToken) =>
-        id.Length > AuctionInput.MaxIdLength
-            ? Task.FromResult(false)
-            : database.ReadAsync(async tx => await AuctionsStore.FindAsync(tx, id, cancellationToken) is not null, cancellationToken);
-
-    /// <summary>The state a new subscriber of <c>auction:{id}</c> gets: the auction and its latest bids.</summary>
-    internal async Task<AuctionJoinState?> JoinStateAsync(string id, CancellationToken cancellationToken)
-    {
-        var now = NowMs;
-        return await database.ReadAsync(async tx =>
-        {
-            if (await AuctionsStore.FindAsync(tx, id, cancellationToken) is not { } row)
-            {
-                return null;
-            }
-            var bids = await AuctionsStore.BidsAsync(tx, id, null, Options.JoinStateBids, cancellationToken);
-            var view = View(row, now, showReserve: false);
-            return new AuctionJoinState(view.Id, view.State, view.Price, view.Leader, view.BidCount, view.MinNextBid, view.EndsAt, view,
-                bids.Select(BidOf).ToList());
-        }, cancellationToken);
-    }
-
-    /// <summary>The lobby's state: live and scheduled auctions, ending soonest first.</summary>
-    internal async Task<LobbyState> LobbyStateAsync(CancellationToken cancellationToken)
-    {
-        var now = NowMs;
-        var rows = await database.ReadAsync(tx => AuctionsStore.OpenAsync(tx, now, Options.LobbySize, cancellationToken), cancellationToken);
-        return new LobbyState(rows.Select(r => View(r, now, showReserve: false)).ToList());
     }
 
     private Task LobbyAsync(FeatureTransaction tx, string kind, AuctionRow row, CancellationToken ct) =>
@@ -185,7 +155,7 @@ public sealed partial class AuctionsService(FeatureDatabase database, IWallet wa
 
     private static DateTime Utc(long ms) => At(ms).UtcDateTime;
 
-    private static BidView BidOf(BidRow b) =>
+    internal static BidView BidOf(BidRow b) =>
         new(b.Id.ToString(CultureInfo.InvariantCulture), b.UserId, b.UserName, b.Amount, Utc(b.CreatedMs));
 
     private static AuctionStateEvent StateEvent(AuctionRow row, long now) =>
@@ -195,5 +165,5 @@ public sealed partial class AuctionsService(FeatureDatabase database, IWallet wa
         r.Id, ChannelOf(r.Id), r.Title, r.Description, r.Seller, r.SellerName, r.Currency, AuctionStates.Of(r, now), r.Price, r.Leader, r.LeaderName,
         r.BidCount, r.StartingBid, r.MinIncrement, r.MinNextBid, r.ReservePrice is not null, r.ReservePrice is null || r.Price >= r.ReservePrice,
         showReserve ? r.ReservePrice : null, Utc(r.StartsMs), Utc(r.EndsMs), Utc(r.MaxEndMs), r.ExtendWithinMs / 1000, r.ExtendByMs / 1000,
-        r.Winner, r.Sold != 0, Utc(r.CreatedMs));
+        r.Winner, r.Sold != 0, r.SettledMs is { } settled ? Utc(settled) : null, Utc(r.CreatedMs));
 }

@@ -9,7 +9,7 @@ internal static class AuctionsStore
         "a.id AS Id, a.seller AS Seller, a.seller_name AS SellerName, a.title AS Title, a.description AS Description, a.currency AS Currency, " +
         "a.starting_bid AS StartingBid, a.min_increment AS MinIncrement, a.reserve_price AS ReservePrice, a.starts_ms AS StartsMs, " +
         "a.ends_ms AS EndsMs, a.max_end_ms AS MaxEndMs, a.extend_within_ms AS ExtendWithinMs, a.extend_by_ms AS ExtendByMs, a.status AS Status, " +
-        "a.price AS Price, a.leader AS Leader, a.leader_name AS LeaderName, a.bid_count AS BidCount, a.winner AS Winner, a.sold AS Sold, " +
+        "a.price AS Price, a.leader AS Leader, a.leader_name AS LeaderName, a.bid_count AS BidCount, a.winner AS Winner, a.sold AS Sold, a.settled_ms AS SettledMs, " +
         "a.created_ms AS CreatedMs";
 
     private const string BidColumns =
