@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Hubbub.Core.Channels;
+using Hubbub.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Hubbub.Features.Gamification;
@@ -8,14 +9,25 @@ namespace Hubbub.Features.Gamification;
 /// The <c>leaderboard:{key}</c> namespace: any signed-in user subscribes, and the reply's <c>state</c> is the board's
 /// top rows (<see cref="GamificationOptions.LeaderboardLiveRows"/>, as <c>GET /api/leaderboards/{key}</c> answers);
 /// client publishes are <c>forbidden</c> (only the server publishes <c>leaderboard_change</c>). No presence: a popular
-/// board may have thousands of watchers, and each join would go to all of them.
+/// board may have thousands of watchers, and each join would go to all of them. Built on <see cref="IDatabase"/> alone:
+/// the engine's channel rules are built before the kit's services, which publish through the engine.
 /// </summary>
 internal static class BoardChannelRules
 {
-    public static ChannelNamespace Create(LeaderboardService boards, IOptions<GamificationOptions> options) =>
+    public static ChannelNamespace Create(IDatabase database, IOptions<GamificationOptions> options, TimeProvider time) =>
         new(GamificationService.BoardNamespace, ChannelNamespace.Anyone, ChannelNamespace.Nobody, presence: false,
-            joinState: async (access, ct) =>
-                await boards.CurrentTopAsync(access.Channel.Name, options.Value.LeaderboardLiveRows, ct) is { } page
-                    ? JsonSerializer.SerializeToUtf8Bytes(page, GamificationJsonContext.Default.LeaderboardPage)
-                    : null);
+            joinState: async (access, ct) => await database.ReadAsync(async tx =>
+            {
+                if (await DefinitionStore.FindAsync(tx, DefinitionStore.Leaderboard, access.Channel.Name, ct) is not { } row)
+                {
+                    return null;
+                }
+                var board = DefinitionService.Leaderboards.Read(row);
+                var now = time.GetUtcNow();
+                var period = Periods.BoardKey(board.Period, now);
+                var page = new LeaderboardPage(board.Key, period,
+                    await LeaderboardService.TopRowsAsync(tx, board, period, options.Value.LeaderboardLiveRows, ct),
+                    Periods.BoardResetsAt(board.Period, now)?.UtcDateTime);
+                return JsonSerializer.SerializeToUtf8Bytes(page, GamificationJsonContext.Default.LeaderboardPage);
+            }, ct));
 }

@@ -1,4 +1,5 @@
 using Hubbub.Features.Kit.Declaring;
+using Hubbub.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Hubbub.Features.Gamification;
@@ -19,7 +20,8 @@ public sealed class GamificationFeature : HubbubFeature
         feature
             .Options<GamificationOptions>(GamificationOptions.Section)
             .Migrations(GamificationSchema.Declare)
-            .Namespace(sp => BoardChannelRules.Create(sp.GetRequiredService<LeaderboardService>(), sp.GetRequiredService<IOptions<GamificationOptions>>()))
+            .Namespace(sp => BoardChannelRules.Create(sp.GetRequiredService<IDatabase>(), sp.GetRequiredService<IOptions<GamificationOptions>>(),
+                sp.GetRequiredService<TimeProvider>()))
             .OnEveryDomainEvent<GamificationService>("gamification", (s, tx, e, ct) => s.HandleDomainEventAsync(tx, e, ct))
             .Api<GamificationOptions>("/api/events", o => o.MaxBodyBytes, GamificationEndpoints.MapEvents)
             .Api<GamificationOptions>("/api/rules", o => o.MaxBodyBytes, GamificationEndpoints.MapRules)

@@ -51,19 +51,6 @@ public sealed class LeaderboardService(FeatureDatabase database, DefinitionServi
         return new LeaderboardPage(board.Key, periodKey, entries, resets);
     }
 
-    /// <summary>The top rows of a board's current period (the join state of <c>leaderboard:{key}</c>), or null for no such board.</summary>
-    internal async Task<LeaderboardPage?> CurrentTopAsync(string key, int limit, CancellationToken ct)
-    {
-        try
-        {
-            return await TopAsync(key, limit, null, ct);
-        }
-        catch (HubbubException ex) when (ex.Code == Protocol.ErrorCodes.NotFound)
-        {
-            return null;
-        }
-    }
-
     /// <summary>The top rows of a board in one transaction, for the live view.</summary>
     internal static async Task<List<LeaderboardEntry>> TopRowsAsync(DatabaseTransaction tx, LeaderboardView board, string period, int limit,
         CancellationToken ct) =>
