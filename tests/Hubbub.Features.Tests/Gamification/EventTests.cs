@@ -29,6 +29,9 @@ public abstract class EventTests(GameFixture fixture)
             key, name = "First steps", description = "Run twice", rarity = "rare", xp = 50, hidden = false, type, threshold = 2,
         });
         await server.DefineAsync("/api/leaderboards", new { key = board, name = "XP", source = "xp", @operator = "incr", period = "all", order = "desc" });
+        var (quest, streak) = (Game.Fresh("three"), Game.Fresh("daily"));
+        await server.DefineAsync("/api/quests", new { key = quest, name = "Three runs", period = "daily", type, count = 3, xp = 0 });
+        await server.DefineAsync("/api/streaks", new { key = streak, name = "Running days", type });
         var ada = Users.New("ada");
         await using var ws = await Chat.ConnectAsync(ada, "Ada");
         await ws.SubscribeAsync($"user:{ada}");
@@ -50,6 +53,9 @@ public abstract class EventTests(GameFixture fixture)
         Assert.Equal(key, second.GetProperty("achievements").EnumerateArray().Single().Str("key"));
         var third = await server.EventAsync(ada, type, new { km = 1 }); // 10 XP
         Assert.Empty(third.GetProperty("achievements").EnumerateArray()); // unlocked once
+        Assert.True(third.GetProperty("quests")[0].GetProperty("completed").GetBoolean());
+        Assert.Equal(1, first.GetProperty("streaks")[0].Long("count"));
+        Assert.Empty(third.GetProperty("streaks").EnumerateArray()); // the same day again
 
         var gained = await ws.NextAsync(f => f.Type() == "xp_gained" && f.GetProperty("data").Long("amount") == 55);
         Assert.Equal(type, gained.GetProperty("data").Str("reason"));
@@ -59,6 +65,9 @@ public abstract class EventTests(GameFixture fixture)
         var levelUp = (await ws.NextAsync(f => f.Type() == "level_up")).GetProperty("data");
         Assert.Equal((2L, 1L), (levelUp.Long("level"), levelUp.Long("previous")));
         Assert.Equal(1, (await ws.NextAsync(f => f.Type() == "rank_changed")).GetProperty("data").Long("rank"));
+        Assert.Equal(quest, (await ws.NextAsync(f => f.Type() == "quest_completed")).GetProperty("data").Str("key"));
+        var streakUpdated = (await ws.NextAsync(f => f.Type() == "streak_updated")).GetProperty("data");
+        Assert.Equal((streak, 1L), (streakUpdated.Str("key"), streakUpdated.Long("count")));
 
         var inbox = await server.GetAsync($"/api/notifications?user={ada}");
         var types = inbox.Body.GetProperty("items").EnumerateArray().Select(i => i.Str("type")).ToList();
