@@ -216,6 +216,21 @@ public abstract class EventTests(GameFixture fixture)
         Assert.Equal(50, (await server.GetAsync($"/api/users/{user}/profile")).Body.Long("xp"));
     }
 
+    [Fact]
+    public async Task The_OpenAPI_document_describes_the_gamification_endpoints()
+    {
+        using var anonymous = new ServerApi(Chat.Server.BaseAddress);
+        var doc = await anonymous.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, doc.Status);
+        var paths = doc.Body.GetProperty("paths");
+        foreach (var path in new[] { "/api/events", "/api/rules", "/api/rules/{key}", "/api/achievements", "/api/quests", "/api/streaks",
+            "/api/leaderboards", "/api/leaderboards/{key}", "/api/leaderboards/{key}/around/{user}", "/api/users/{id}/profile" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"missing {path}");
+        }
+        Assert.Contains("\"unlocked_percent\"", doc.Body.GetRawText(), StringComparison.Ordinal);
+    }
+
     internal static async Task WaitForAsync(Func<Task<bool>> condition, int seconds = 15)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
