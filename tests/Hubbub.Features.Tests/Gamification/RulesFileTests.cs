@@ -1,0 +1,52 @@
+using Hubbub.Messaging.Tests.Infrastructure;
+
+namespace Hubbub.Features.Tests.Gamification;
+
+/// <summary><c>Gamification:RulesFile</c>: a valid file is stored when the server starts; an invalid one stops the start with the reason.</summary>
+public sealed class RulesFileTests
+{
+    [Fact]
+    public async Task The_definitions_of_the_rules_file_are_stored_at_start_and_used()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(path, """
+                {"rules": [{"type": "lesson.finished", "xp": 25}],
+                 "achievements": [{"key": "two-lessons", "name": "Two lessons", "rarity": "rare", "xp": 5, "type": "lesson.finished", "threshold": 2}],
+                 "quests": [{"key": "daily-lesson", "name": "A lesson a day", "period": "daily", "type": "lesson.finished", "count": 1, "xp": 10}],
+                 "streaks": [{"key": "study", "name": "Study days", "type": "lesson.finished"}],
+                 "leaderboards": [{"key": "xp", "name": "XP", "source": "xp"}]}
+                """);
+            await using var chat = await ChatServer.StartAsync("sqlite", new() { ["Gamification:RulesFile"] = path });
+            using var server = Game.Server(chat);
+            var user = Users.New("student");
+            await server.EventAsync(user, "lesson.finished");
+            var second = await server.EventAsync(user, "lesson.finished");
+            Assert.Equal(30, second.Long("xp")); // 25 + the achievement's 5; the daily quest was done by the first
+            Assert.Equal(1, second.GetProperty("leaderboards")[0].Long("rank"));
+            Assert.Equal(0, second.GetProperty("streaks").GetArrayLength()); // the same day: the streak stays at 1
+            Assert.Equal("rare", (await server.GetAsync("/api/achievements")).Body.GetProperty("achievements")[0].Str("rarity"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task An_invalid_rules_file_stops_the_start_naming_the_entry()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(path, """{"achievements": [{"key": "a", "name": "A", "rarity": "mythic", "type": "t", "threshold": 1}]}""");
+            var failure = await Assert.ThrowsAnyAsync<Exception>(() => ChatServer.StartAsync("sqlite", new() { ["Gamification:RulesFile"] = path }));
+            Assert.Contains("achievements[0]: 'rarity'", failure.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
