@@ -70,5 +70,9 @@ public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox,
         {
             signals.Jobs.Signal();
         }
+        foreach (var action in transaction.Committed ?? [])
+        {
+            action();
+        }
     }
 }

@@ -38,6 +38,15 @@ public sealed class FeatureTransaction
 
     internal bool ScheduledJobs { get; private set; }
 
+    internal List<Action>? Committed { get; private set; }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on this node after the commit (never after a rollback): for in-process state that
+    /// must follow committed data only, such as a live view re-read from the database. Not durable: a node that dies
+    /// right after the commit does not run it, so it must not carry anything the outbox should.
+    /// </summary>
+    public void OnCommitted(Action action) => (Committed ??= []).Add(action);
+
     /// <summary>The feature's SQL runs on the same transaction.</summary>
     public static implicit operator DatabaseTransaction(FeatureTransaction transaction) => transaction.Db;
 

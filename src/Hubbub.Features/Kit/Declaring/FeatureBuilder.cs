@@ -103,6 +103,18 @@ public sealed class FeatureBuilder
         return this;
     }
 
+    /// <summary>
+    /// Handles every domain event type (the generic consumer, gamification): as <see cref="OnDomainEvent{TService, T}"/>,
+    /// with the event's type, id and JSON instead of a typed record.
+    /// </summary>
+    public FeatureBuilder OnEveryDomainEvent<TService>(string handler, Func<TService, FeatureTransaction, DomainEvent, CancellationToken, Task> handle)
+        where TService : notnull
+    {
+        Services.AddSingleton(new AllDomainEventsHandlerRegistration(handler, typeof(TService),
+            (service, tx, domainEvent, ct) => handle((TService)service, tx, domainEvent, ct)));
+        return this;
+    }
+
     /// <summary>Runs jobs of <paramref name="kind"/> when due, once across nodes, inside the transaction that removes them.</summary>
     public FeatureBuilder OnJob<TService>(string kind, Func<TService, FeatureTransaction, Job, CancellationToken, Task> handle) where TService : notnull
     {

@@ -12,16 +12,21 @@ namespace Hubbub.Features.Kit.DomainEvents;
 /// <c>hubbub_domain_event_handlings_stuck</c>.
 /// </summary>
 internal sealed class DomainEventDispatcher(IDatabase database, FeatureDatabase features, KitSignals signals,
-    IEnumerable<DomainEventHandlerRegistration> registrations, IServiceProvider services, IOptions<KitOptions> options, TimeProvider time,
+    IEnumerable<DomainEventHandlerRegistration> registrations, IEnumerable<AllDomainEventsHandlerRegistration> ofEveryType,
+    IServiceProvider services, IOptions<KitOptions> options, TimeProvider time,
     ILogger<DomainEventDispatcher> logger) : ClaimingLoop<DomainEventStore.HandlingRow>(options.Value, time, logger, "Domain events", signals.DomainEvents, KitMetrics.HandlingsStuck)
 {
     private Dictionary<(string, string), (DomainEventHandlerRegistration Registration, object Service)> _handlers = [];
+    private Dictionary<string, (AllDomainEventsHandlerRegistration Registration, object Service)> _ofEveryType = [];
 
     /// <inheritdoc />
-    protected override void Starting() =>
+    protected override void Starting()
+    {
         // Each registration names its handler's service by type (features register handlers of any service): resolved
         // once, when the loop starts.
         _handlers = registrations.ToDictionary(r => (r.EventType, r.Handler), r => (r, services.GetRequiredService(r.Service)));
+        _ofEveryType = ofEveryType.ToDictionary(r => r.Handler, r => (r, services.GetRequiredService(r.Service)), StringComparer.Ordinal);
+    }
 
     /// <inheritdoc />
     private protected override Task<List<DomainEventStore.HandlingRow>> ClaimAsync(string claim, long now, long until, int limit, CancellationToken cancellationToken) =>
@@ -35,13 +40,14 @@ internal sealed class DomainEventDispatcher(IDatabase database, FeatureDatabase 
     {
         try
         {
-            if (!_handlers.TryGetValue((row.Type, row.Handler), out var handler))
-            {
-                throw new InvalidOperationException($"no handler '{row.Handler}' for '{row.Type}' is registered on this node");
-            }
+            Func<FeatureTransaction, Task> invoke = _handlers.TryGetValue((row.Type, row.Handler), out var handler)
+                ? tx => handler.Registration.Invoke(handler.Service, tx, row.Data, ct)
+                : _ofEveryType.TryGetValue(row.Handler, out var any)
+                    ? tx => any.Registration.Invoke(any.Service, tx, new DomainEvent(row.EventId, row.Type, row.Data), ct)
+                    : throw new InvalidOperationException($"no handler '{row.Handler}' for '{row.Type}' is registered on this node");
             await features.WriteAsync(async tx =>
             {
-                await handler.Registration.Invoke(handler.Service, tx, row.Data, ct);
+                await invoke(tx);
                 if (!await DomainEventStore.MarkHandledAsync(tx, row.EventId, row.Handler, claim, ct))
                 {
                     // Another node took the handling over (this one outlived its lease): roll the effect back.

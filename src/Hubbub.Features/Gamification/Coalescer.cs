@@ -1,0 +1,76 @@
+namespace Hubbub.Features.Gamification;
+
+/// <summary>
+/// Runs a flush per key at most once per <c>interval</c> on a <see cref="TimeProvider"/>: the first touch of a quiet key
+/// flushes at once, touches within the interval after a flush are gathered into one flush when the interval ends.
+/// Flushes of one key never overlap. A failing flush is reported to <c>failed</c> and the key goes on.
+/// </summary>
+internal sealed class Coalescer(TimeProvider time, TimeSpan interval, Func<string, Task> flush, Action<string, Exception> failed)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, KeyState> _keys = new(StringComparer.Ordinal);
+
+    /// <summary>Asks for a flush of <paramref name="key"/>: now, or when its interval since the last one ends.</summary>
+    public void Touch(string key)
+    {
+        TimeSpan delay;
+        KeyState state;
+        lock (_gate)
+        {
+            if (!_keys.TryGetValue(key, out state!))
+            {
+                _keys[key] = state = new KeyState();
+            }
+            if (state.Pending)
+            {
+                return; // the scheduled flush will see this touch's change
+            }
+            state.Pending = true;
+            var now = time.GetUtcNow();
+            delay = state.LastFlush is { } last && last + interval > now ? last + interval - now : TimeSpan.Zero;
+            if (delay > TimeSpan.Zero)
+            {
+                state.Timer = time.CreateTimer(_ => Fire(key, state), null, delay, Timeout.InfiniteTimeSpan);
+                return;
+            }
+        }
+        Fire(key, state);
+    }
+
+    private void Fire(string key, KeyState state)
+    {
+        lock (_gate)
+        {
+            state.Pending = false;
+            state.LastFlush = time.GetUtcNow();
+            state.Timer?.Dispose();
+            state.Timer = null;
+            // After the previous flush of the key, never beside it.
+            state.Tail = RunAfterAsync(state.Tail, key);
+        }
+    }
+
+    private async Task RunAfterAsync(Task previous, string key)
+    {
+        await previous;
+        await Task.Yield(); // never on the toucher's flow: it is a committing request
+        try
+        {
+            await flush(key);
+        }
+#pragma warning disable CA1031 // Nobody awaits a flush: its failure is reported and the next touch flushes again.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            failed(key, ex);
+        }
+    }
+
+    private sealed class KeyState
+    {
+        public bool Pending;
+        public DateTimeOffset? LastFlush;
+        public ITimer? Timer;
+        public Task Tail = Task.CompletedTask;
+    }
+}

@@ -1,0 +1,136 @@
+using System.Text.Json.Serialization;
+
+namespace Hubbub.Features.Gamification;
+
+/// <summary><c>POST /api/rules</c>: XP per event of <c>type</c>, fixed (<c>xp</c>) or <c>data[field]</c> × <c>factor</c> (capped at <c>max</c>).</summary>
+public sealed record XpRuleRequest(
+    [property: JsonPropertyName("type")] string? Type,
+    [property: JsonPropertyName("xp")] long? Xp,
+    [property: JsonPropertyName("field")] string? Field,
+    [property: JsonPropertyName("factor")] double? Factor,
+    [property: JsonPropertyName("max")] long? Max);
+
+/// <summary>A stored XP rule (one per event type).</summary>
+public sealed record XpRuleView(
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("xp")] long? Xp,
+    [property: JsonPropertyName("field")] string? Field,
+    [property: JsonPropertyName("factor")] double? Factor,
+    [property: JsonPropertyName("max")] long? Max,
+    [property: JsonPropertyName("created_at")] DateTime CreatedAt);
+
+/// <summary><c>POST /api/achievements</c>: unlocked when the count of <c>type</c> events (or the sum of <c>data[field]</c>) reaches <c>threshold</c>.</summary>
+public sealed record AchievementRequest(
+    [property: JsonPropertyName("key")] string? Key,
+    [property: JsonPropertyName("name")] string? Name,
+    [property: JsonPropertyName("description")] string? Description,
+    [property: JsonPropertyName("rarity")] string? Rarity,
+    [property: JsonPropertyName("xp")] long? Xp,
+    [property: JsonPropertyName("hidden")] bool? Hidden,
+    [property: JsonPropertyName("type")] string? Type,
+    [property: JsonPropertyName("field")] string? Field,
+    [property: JsonPropertyName("threshold")] double? Threshold);
+
+/// <summary>A stored achievement.</summary>
+public sealed record AchievementView(
+    [property: JsonPropertyName("key")] string Key,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("rarity")] string Rarity,
+    [property: JsonPropertyName("xp")] long Xp,
+    [property: JsonPropertyName("hidden")] bool Hidden,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("field")] string? Field,
+    [property: JsonPropertyName("threshold")] double Threshold,
+    [property: JsonPropertyName("created_at")] DateTime CreatedAt);
+
+/// <summary>An achievement in <c>GET /api/achievements</c>: the definition, the share of known users who hold it, and whether the caller does.</summary>
+public sealed record AchievementListing(
+    [property: JsonPropertyName("key")] string Key,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("rarity")] string Rarity,
+    [property: JsonPropertyName("xp")] long Xp,
+    [property: JsonPropertyName("hidden")] bool Hidden,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("field")] string? Field,
+    [property: JsonPropertyName("threshold")] double Threshold,
+    [property: JsonPropertyName("unlocked_percent")] double UnlockedPercent,
+    [property: JsonPropertyName("unlocked")] bool Unlocked,
+    [property: JsonPropertyName("unlocked_at")] DateTime? UnlockedAt);
+
+/// <summary><c>POST /api/quests</c>: <c>count</c> events of <c>type</c> within one local day or week give <c>xp</c>.</summary>
+public sealed record QuestRequest(
+    [property: JsonPropertyName("key")] string? Key,
+    [property: JsonPropertyName("name")] string? Name,
+    [property: JsonPropertyName("period")] string? Period,
+    [property: JsonPropertyName("type")] string? Type,
+    [property: JsonPropertyName("count")] long? Count,
+    [property: JsonPropertyName("xp")] long? Xp);
+
+/// <summary>A stored quest.</summary>
+public sealed record QuestView(
+    [property: JsonPropertyName("key")] string Key,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("period")] string Period,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("count")] long Count,
+    [property: JsonPropertyName("xp")] long Xp,
+    [property: JsonPropertyName("created_at")] DateTime CreatedAt);
+
+/// <summary><c>POST /api/streaks</c>: consecutive local days with an event of <c>type</c>; <c>grace_days</c> (optional) days may be skipped.</summary>
+public sealed record StreakRequest(
+    [property: JsonPropertyName("key")] string? Key,
+    [property: JsonPropertyName("name")] string? Name,
+    [property: JsonPropertyName("type")] string? Type,
+    [property: JsonPropertyName("grace_days")] int? GraceDays);
+
+/// <summary>A stored streak definition; <c>grace_days</c> null means the configured default.</summary>
+public sealed record StreakView(
+    [property: JsonPropertyName("key")] string Key,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("grace_days")] int? GraceDays,
+    [property: JsonPropertyName("created_at")] DateTime CreatedAt);
+
+/// <summary><c>POST /api/leaderboards</c>.</summary>
+public sealed record LeaderboardRequest(
+    [property: JsonPropertyName("key")] string? Key,
+    [property: JsonPropertyName("name")] string? Name,
+    [property: JsonPropertyName("source")] string? Source,
+    [property: JsonPropertyName("operator")] string? Operator,
+    [property: JsonPropertyName("period")] string? Period,
+    [property: JsonPropertyName("order")] string? Order);
+
+/// <summary>A stored leaderboard.</summary>
+public sealed record LeaderboardView(
+    [property: JsonPropertyName("key")] string Key,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("operator")] string Operator,
+    [property: JsonPropertyName("period")] string Period,
+    [property: JsonPropertyName("order")] string Order,
+    [property: JsonPropertyName("created_at")] DateTime CreatedAt);
+
+/// <summary><c>GET /api/rules</c>.</summary>
+public sealed record XpRuleList([property: JsonPropertyName("rules")] IReadOnlyList<XpRuleView> Rules);
+
+/// <summary><c>GET /api/achievements</c>.</summary>
+public sealed record AchievementList([property: JsonPropertyName("achievements")] IReadOnlyList<AchievementListing> Achievements);
+
+/// <summary><c>GET /api/quests</c>.</summary>
+public sealed record QuestList([property: JsonPropertyName("quests")] IReadOnlyList<QuestView> Quests);
+
+/// <summary><c>GET /api/streaks</c>.</summary>
+public sealed record StreakList([property: JsonPropertyName("streaks")] IReadOnlyList<StreakView> Streaks);
+
+/// <summary><c>GET /api/leaderboards</c>.</summary>
+public sealed record LeaderboardList([property: JsonPropertyName("leaderboards")] IReadOnlyList<LeaderboardView> Leaderboards);
+
+/// <summary>The rules file (<c>Gamification:RulesFile</c>): every list optional, each item as its <c>POST</c> takes it.</summary>
+public sealed record RulesFile(
+    [property: JsonPropertyName("rules")] IReadOnlyList<XpRuleRequest>? Rules,
+    [property: JsonPropertyName("achievements")] IReadOnlyList<AchievementRequest>? Achievements,
+    [property: JsonPropertyName("quests")] IReadOnlyList<QuestRequest>? Quests,
+    [property: JsonPropertyName("streaks")] IReadOnlyList<StreakRequest>? Streaks,
+    [property: JsonPropertyName("leaderboards")] IReadOnlyList<LeaderboardRequest>? Leaderboards);

@@ -1,0 +1,183 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Hubbub.Core;
+using Hubbub.Features.Kit;
+using Hubbub.Protocol;
+using Hubbub.Storage;
+using Microsoft.Extensions.Options;
+using static Hubbub.Features.Gamification.GamificationJsonContext;
+
+namespace Hubbub.Features.Gamification;
+
+/// <summary>
+/// The definitions (XP rules, achievements, quests, streaks, leaderboards): validated whole before one row is written
+/// (<see cref="DefinitionRules"/>), stored in the database, listed, replaced and removed. Events read them inside their
+/// own transaction, so a change applies to the events processed after it commits and never to earlier ones.
+/// </summary>
+public sealed class DefinitionService(FeatureDatabase database, IOptions<GamificationOptions> options, TimeProvider time)
+{
+    internal static readonly DefinitionKind<XpRuleRequest, XpRuleView> Rules =
+        new(DefinitionStore.Rule, "rules", Default.XpRuleView, DefinitionRules.Rule, v => v.Type, v => v.Type, (r, key) => r with { Type = r.Type ?? key });
+
+    internal static readonly DefinitionKind<AchievementRequest, AchievementView> Achievements =
+        new(DefinitionStore.Achievement, "achievements", Default.AchievementView, DefinitionRules.Achievement, v => v.Key, v => v.Type,
+            (r, key) => r with { Key = r.Key ?? key });
+
+    internal static readonly DefinitionKind<QuestRequest, QuestView> Quests =
+        new(DefinitionStore.Quest, "quests", Default.QuestView, DefinitionRules.Quest, v => v.Key, v => v.Type, (r, key) => r with { Key = r.Key ?? key });
+
+    internal static readonly DefinitionKind<StreakRequest, StreakView> Streaks =
+        new(DefinitionStore.Streak, "streaks", Default.StreakView, DefinitionRules.Streak, v => v.Key, v => v.Type, (r, key) => r with { Key = r.Key ?? key });
+
+    internal static readonly DefinitionKind<LeaderboardRequest, LeaderboardView> Leaderboards =
+        new(DefinitionStore.Leaderboard, "leaderboards", Default.LeaderboardView, DefinitionRules.Leaderboard, v => v.Key,
+            v => DefinitionRules.SourceOf(v.Source).Type, (r, key) => r with { Key = r.Key ?? key });
+
+    /// <summary>Stores a new definition; its key taken is <c>conflict</c> (reason <c>exists</c>), too many of its kind <c>too_large</c>.</summary>
+    internal async Task<TView> CreateAsync<TRequest, TView>(DefinitionKind<TRequest, TView> kind, TRequest request, CancellationToken ct)
+    {
+        var view = kind.Validate(request, Now());
+        var row = kind.Row(view, time.GetUtcNow().ToUnixTimeMilliseconds());
+        await database.WriteAsync(async tx =>
+        {
+            if (await DefinitionStore.CountAsync(tx, kind.Name, ct) >= options.Value.MaxDefinitions)
+            {
+                throw HubbubException.TooLarge($"at most {options.Value.MaxDefinitions} {kind.Plural} may be defined");
+            }
+            if (!await DefinitionStore.TryInsertAsync(tx, row, ct))
+            {
+                throw new HubbubException(ErrorCodes.Conflict, "exists",
+                    $"a {kind.Name} '{row.Key}' already exists (PUT /api/{kind.Plural}/{row.Key} replaces it)");
+            }
+        }, ct);
+        return view;
+    }
+
+    /// <summary>Replaces the definition <paramref name="key"/> (the body's key, if any, must be the same); unknown is <c>not_found</c>.</summary>
+    internal async Task<TView> ReplaceAsync<TRequest, TView>(DefinitionKind<TRequest, TView> kind, string key, TRequest request, CancellationToken ct)
+    {
+        var view = kind.Validate(kind.WithKey(request, key), Now());
+        var row = kind.Row(view, time.GetUtcNow().ToUnixTimeMilliseconds());
+        if (row.Key != key)
+        {
+            throw HubbubException.BadRequest($"the body names '{row.Key}' but the path '{key}'");
+        }
+        await database.WriteAsync(async tx =>
+        {
+            if (!await DefinitionStore.ReplaceAsync(tx, row, ct))
+            {
+                throw NotFound(kind, key);
+            }
+        }, ct);
+        return view;
+    }
+
+    /// <summary>Removes a definition; what it gave stays given (XP, unlocked achievements, scores).</summary>
+    internal Task DeleteAsync<TRequest, TView>(DefinitionKind<TRequest, TView> kind, string key, CancellationToken ct) =>
+        database.WriteAsync(async tx =>
+        {
+            if (!await DefinitionStore.DeleteAsync(tx, kind.Name, key, ct))
+            {
+                throw NotFound(kind, key);
+            }
+        }, ct);
+
+    /// <summary>Every definition of a kind, by key.</summary>
+    internal async Task<List<TView>> ListAsync<TRequest, TView>(DefinitionKind<TRequest, TView> kind, CancellationToken ct) =>
+        (await database.ReadAsync(tx => DefinitionStore.ListAsync(tx, kind.Name, ct), ct)).Select(kind.Read).ToList();
+
+    /// <summary>One definition, or <c>not_found</c>.</summary>
+    internal async Task<TView> GetAsync<TRequest, TView>(DefinitionKind<TRequest, TView> kind, string key, CancellationToken ct) =>
+        kind.Read(await database.ReadAsync(tx => DefinitionStore.FindAsync(tx, kind.Name, key, ct), ct) ?? throw NotFound(kind, key));
+
+    /// <summary>
+    /// The achievements with the share of known users (anyone with gamification state) who hold each, and whether
+    /// <paramref name="viewer"/> does. Hidden ones are left out unless the viewer holds them or <paramref name="seesAll"/>.
+    /// </summary>
+    public Task<AchievementList> ListAchievementsAsync(string? viewer, bool seesAll, CancellationToken ct) =>
+        database.ReadAsync(async tx =>
+        {
+            var all = (await DefinitionStore.ListAsync(tx, DefinitionStore.Achievement, ct)).Select(Achievements.Read).ToList();
+            var users = await tx.QuerySingleAsync<long>("SELECT COUNT(*) FROM gam_users", null, ct);
+            var holders = (await tx.QueryAsync<(string Achievement, long Holders)>(
+                    "SELECT achievement, COUNT(*) FROM gam_achievement_progress WHERE unlocked_ms IS NOT NULL GROUP BY achievement", null, ct))
+                .ToDictionary(h => h.Achievement, h => h.Holders, StringComparer.Ordinal);
+            var mine = viewer is null ? [] : (await tx.QueryAsync<(string Achievement, long UnlockedMs)>(
+                    "SELECT achievement, unlocked_ms FROM gam_achievement_progress WHERE user_id = @viewer AND unlocked_ms IS NOT NULL",
+                    new { viewer }, ct))
+                .ToDictionary(h => h.Achievement, h => h.UnlockedMs, StringComparer.Ordinal);
+            return new AchievementList(all
+                .Where(a => !a.Hidden || seesAll || mine.ContainsKey(a.Key))
+                .Select(a => new AchievementListing(a.Key, a.Name, a.Description, a.Rarity, a.Xp, a.Hidden, a.Type, a.Field, a.Threshold,
+                    users == 0 ? 0 : Math.Round(100.0 * holders.GetValueOrDefault(a.Key) / users, 1),
+                    mine.ContainsKey(a.Key),
+                    mine.TryGetValue(a.Key, out var at) ? DateTimeOffset.FromUnixTimeMilliseconds(at).UtcDateTime : null))
+                .ToList());
+        }, ct);
+
+    /// <summary>
+    /// Stores every definition of a rules file in one transaction, each replacing the stored one of its key; the whole
+    /// file is validated first, so an invalid one stores nothing (and names the entry at fault).
+    /// </summary>
+    public async Task SeedAsync(RulesFile file, CancellationToken ct)
+    {
+        var now = Now();
+        var ms = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var rows = new List<DefinitionRow>();
+        Collect(rows, Rules, file.Rules, now, ms);
+        Collect(rows, Achievements, file.Achievements, now, ms);
+        Collect(rows, Quests, file.Quests, now, ms);
+        Collect(rows, Streaks, file.Streaks, now, ms);
+        Collect(rows, Leaderboards, file.Leaderboards, now, ms);
+        var duplicate = rows.GroupBy(r => (r.Kind, r.Key)).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw HubbubException.BadRequest($"the rules file defines {duplicate.Key.Kind} '{duplicate.Key.Key}' twice");
+        }
+        await database.WriteAsync(async tx =>
+        {
+            foreach (var row in rows)
+            {
+                await DefinitionStore.UpsertAsync(tx, row, ct);
+            }
+        }, ct);
+    }
+
+    private static void Collect<TRequest, TView>(List<DefinitionRow> rows, DefinitionKind<TRequest, TView> kind, IReadOnlyList<TRequest>? items,
+        DateTime now, long ms)
+    {
+        for (var i = 0; i < (items?.Count ?? 0); i++)
+        {
+            try
+            {
+                rows.Add(kind.Row(kind.Validate(items![i], now), ms));
+            }
+            catch (HubbubException ex)
+            {
+                throw HubbubException.BadRequest($"{kind.Plural}[{i}]: {ex.Message}");
+            }
+        }
+    }
+
+    private DateTime Now() => time.GetUtcNow().UtcDateTime;
+
+    private static HubbubException NotFound<TRequest, TView>(DefinitionKind<TRequest, TView> kind, string key) =>
+        HubbubException.NotFound($"no {kind.Name} '{key}'");
+}
+
+/// <summary>One kind of definition: how it is validated, keyed, stored and read back.</summary>
+internal sealed record DefinitionKind<TRequest, TView>(string Name, string Plural, JsonTypeInfo<TView> Json, Func<TRequest, DateTime, TView> Validate,
+    Func<TView, string> KeyOf, Func<TView, string?> EventTypeOf, Func<TRequest, string, TRequest> WithKey)
+{
+    public DefinitionRow Row(TView view, long createdMs) => new()
+    {
+        Kind = Name,
+        Key = KeyOf(view),
+        EventType = EventTypeOf(view),
+        Data = JsonSerializer.Serialize(view, Json),
+        CreatedMs = createdMs,
+    };
+
+    /// <summary>The stored view (its <c>created_at</c> is when this version was stored).</summary>
+    public TView Read(DefinitionRow row) => JsonSerializer.Deserialize(row.Data, Json)!;
+}

@@ -1,0 +1,65 @@
+using Hubbub.Storage;
+
+namespace Hubbub.Features.Gamification;
+
+/// <summary>The definitions' SQL: one row per definition, its JSON as validated, keyed by kind and key.</summary>
+internal static class DefinitionStore
+{
+    public const string Rule = "rule";
+    public const string Achievement = "achievement";
+    public const string Quest = "quest";
+    public const string Streak = "streak";
+    public const string Leaderboard = "leaderboard";
+
+    /// <summary>Stores a new definition; false when its key is taken (also when another call races for it).</summary>
+    public static async Task<bool> TryInsertAsync(DatabaseTransaction tx, DefinitionRow row, CancellationToken ct) =>
+        await tx.ExecuteAsync(
+            """
+            INSERT INTO gam_definitions (kind, def_key, event_type, data, created_ms) VALUES (@Kind, @Key, @EventType, @Data, @CreatedMs)
+            ON CONFLICT (kind, def_key) DO NOTHING
+            """, row, ct) == 1;
+
+    /// <summary>Stores a definition, replacing the one of its key.</summary>
+    public static Task UpsertAsync(DatabaseTransaction tx, DefinitionRow row, CancellationToken ct) =>
+        tx.ExecuteAsync(
+            """
+            INSERT INTO gam_definitions (kind, def_key, event_type, data, created_ms) VALUES (@Kind, @Key, @EventType, @Data, @CreatedMs)
+            ON CONFLICT (kind, def_key) DO UPDATE SET event_type = excluded.event_type, data = excluded.data, created_ms = excluded.created_ms
+            """, row, ct);
+
+    /// <summary>Replaces an existing definition; false when there is none.</summary>
+    public static async Task<bool> ReplaceAsync(DatabaseTransaction tx, DefinitionRow row, CancellationToken ct) =>
+        await tx.ExecuteAsync("UPDATE gam_definitions SET event_type = @EventType, data = @Data, created_ms = @CreatedMs WHERE kind = @Kind AND def_key = @Key", row, ct) == 1;
+
+    public static async Task<bool> DeleteAsync(DatabaseTransaction tx, string kind, string key, CancellationToken ct) =>
+        await tx.ExecuteAsync("DELETE FROM gam_definitions WHERE kind = @kind AND def_key = @key", new { kind, key }, ct) == 1;
+
+    public static Task<long> CountAsync(DatabaseTransaction tx, string kind, CancellationToken ct) =>
+        tx.QuerySingleAsync<long>("SELECT COUNT(*) FROM gam_definitions WHERE kind = @kind", new { kind }, ct);
+
+    public static async Task<List<DefinitionRow>> ListAsync(DatabaseTransaction tx, string kind, CancellationToken ct) =>
+        (await tx.QueryAsync<DefinitionRow>($"SELECT {Columns} FROM gam_definitions WHERE kind = @kind ORDER BY def_key", new { kind }, ct)).ToList();
+
+    public static Task<DefinitionRow?> FindAsync(DatabaseTransaction tx, string kind, string key, CancellationToken ct) =>
+        tx.QuerySingleOrDefaultAsync<DefinitionRow>($"SELECT {Columns} FROM gam_definitions WHERE kind = @kind AND def_key = @key", new { kind, key }, ct);
+
+    /// <summary>Every definition an event of <paramref name="type"/> may touch: those of its type, and the boards fed by XP.</summary>
+    public static async Task<List<DefinitionRow>> ForEventAsync(DatabaseTransaction tx, string type, CancellationToken ct) =>
+        (await tx.QueryAsync<DefinitionRow>(
+            $"""
+            SELECT {Columns} FROM gam_definitions
+            WHERE event_type = @type OR (kind = '{Leaderboard}' AND event_type IS NULL) ORDER BY kind, def_key
+            """, new { type }, ct)).ToList();
+
+    private const string Columns = "kind AS Kind, def_key AS Key, event_type AS EventType, data AS Data, created_ms AS CreatedMs";
+}
+
+/// <summary>A stored definition.</summary>
+internal sealed class DefinitionRow
+{
+    public string Kind { get; set; } = "";
+    public string Key { get; set; } = "";
+    public string? EventType { get; set; }
+    public string Data { get; set; } = "";
+    public long CreatedMs { get; set; }
+}

@@ -1,0 +1,124 @@
+using System.Text.Json.Serialization.Metadata;
+using Hubbub.Features.Kit.Declaring;
+using Hubbub.Features.Kit.Http;
+using static Hubbub.Features.Gamification.GamificationJsonContext;
+
+namespace Hubbub.Features.Gamification;
+
+/// <summary>
+/// The gamification REST API: <c>/api/events</c>, the definitions (<c>/api/rules</c>, <c>/api/achievements</c>,
+/// <c>/api/quests</c>, <c>/api/streaks</c>, <c>/api/leaderboards</c>: POST 201, GET list, PUT and DELETE by key),
+/// leaderboard reads and <c>/api/users/{id}/profile</c>. Writes are server/admin only.
+/// </summary>
+internal static class GamificationEndpoints
+{
+    private const string Me = "me";
+
+    public static void MapEvents(RouteGroupBuilder events) =>
+        events.MapPost("/", PostEventsAsync).WithName("PostEvents")
+            .WithSummary("Process one event {id,user,type,data?,time?} or a batch {events:[…]} (server/admin); idempotent by id")
+            .Accepts<EventRequest>("application/json").Produces<EventAnswer>().Produces<BatchAnswer>().Errors(400, 401, 403, 413);
+
+    public static void MapRules(RouteGroupBuilder group) => MapDefinitions(group, "Rule", DefinitionService.Rules, Default.XpRuleRequest,
+        (s, ct) => s.ListAsync(DefinitionService.Rules, ct), list => new XpRuleList(list), Default.XpRuleList);
+
+    public static void MapQuests(RouteGroupBuilder group) => MapDefinitions(group, "Quest", DefinitionService.Quests, Default.QuestRequest,
+        (s, ct) => s.ListAsync(DefinitionService.Quests, ct), list => new QuestList(list), Default.QuestList);
+
+    public static void MapStreaks(RouteGroupBuilder group) => MapDefinitions(group, "Streak", DefinitionService.Streaks, Default.StreakRequest,
+        (s, ct) => s.ListAsync(DefinitionService.Streaks, ct), list => new StreakList(list), Default.StreakList);
+
+    public static void MapAchievements(RouteGroupBuilder group)
+    {
+        MapWrites(group, "Achievement", DefinitionService.Achievements, Default.AchievementRequest);
+        group.MapGet("/", ListAchievementsAsync).WithName("ListAchievements")
+            .WithSummary("Achievements with unlocked_percent and whether I hold each; hidden ones only to holders, admins and the server")
+            .Produces<AchievementList>().Errors(400, 401);
+    }
+
+    public static void MapLeaderboards(RouteGroupBuilder group)
+    {
+        MapDefinitions(group, "Leaderboard", DefinitionService.Leaderboards, Default.LeaderboardRequest,
+            (s, ct) => s.ListAsync(DefinitionService.Leaderboards, ct), list => new LeaderboardList(list), Default.LeaderboardList);
+        group.MapGet("/{key}", TopAsync).WithName("GetLeaderboard")
+            .WithSummary("The top rows (?limit=1..100, default 10) of the current period, or of ?period=").Produces<LeaderboardPage>().Errors(400, 401, 404);
+        group.MapGet("/{key}/around/{user}", AroundAsync).WithName("GetLeaderboardAround")
+            .WithSummary("A user's row ('me' for mine) with ?limit= rows (default 5, at most 50) on each side").Produces<LeaderboardPage>()
+            .Errors(400, 401, 404);
+    }
+
+    public static void MapProfiles(RouteGroupBuilder users) =>
+        users.MapGet("/{id}/profile", ProfileAsync).WithName("GetGamificationProfile")
+            .WithSummary("XP, level, achievements, streaks and quests of a user ('me' for mine)").Produces<ProfileView>().Errors(400, 401);
+
+    private static async Task<IResult> PostEventsAsync(FeatureCall call, GamificationService service)
+    {
+        GamificationAccess.RequireServerOrAdmin(call);
+        var answer = await service.PostAsync(await call.BodyAsync(Default.EventRequest), call.Aborted);
+        return answer is BatchAnswer batch ? FeatureCall.Json(batch, Default.BatchAnswer) : FeatureCall.Json((EventAnswer)answer, Default.EventAnswer);
+    }
+
+    private static void MapDefinitions<TRequest, TView, TList>(RouteGroupBuilder group, string what, DefinitionKind<TRequest, TView> kind,
+        JsonTypeInfo<TRequest> request, Func<DefinitionService, CancellationToken, Task<List<TView>>> list, Func<List<TView>, TList> wrap,
+        JsonTypeInfo<TList> listJson) where TRequest : notnull
+    {
+        MapWrites(group, what, kind, request);
+        group.MapGet("/", async (FeatureCall call, DefinitionService service) =>
+        {
+            GamificationAccess.Viewer(call);
+            return FeatureCall.Json(wrap(await list(service, call.Aborted)), listJson);
+        }).WithName($"List{what}s").WithSummary($"Every {kind.Name}, by key").Produces<TList>().Errors(401);
+    }
+
+    private static void MapWrites<TRequest, TView>(RouteGroupBuilder group, string what, DefinitionKind<TRequest, TView> kind, JsonTypeInfo<TRequest> request) where TRequest : notnull
+    {
+        group.MapPost("/", async (FeatureCall call, DefinitionService service) =>
+        {
+            GamificationAccess.RequireServerOrAdmin(call);
+            var created = await service.CreateAsync(kind, await call.BodyAsync(request), call.Aborted);
+            return FeatureCall.Json(created, kind.Json, StatusCodes.Status201Created);
+        }).WithName($"Create{what}").WithSummary($"Define a {kind.Name} (server/admin); a taken key is conflict")
+            .Accepts<TRequest>("application/json").Produces<TView>(StatusCodes.Status201Created).Errors(400, 401, 403, 409, 413);
+        group.MapPut("/{key}", async (string key, FeatureCall call, DefinitionService service) =>
+        {
+            GamificationAccess.RequireServerOrAdmin(call);
+            var replaced = await service.ReplaceAsync(kind, key, await call.BodyAsync(request), call.Aborted);
+            return FeatureCall.Json(replaced, kind.Json);
+        }).WithName($"Replace{what}").WithSummary($"Replace a {kind.Name} (server/admin); applies to later events")
+            .Accepts<TRequest>("application/json").Produces<TView>().Errors(400, 401, 403, 404, 413);
+        group.MapDelete("/{key}", async (string key, FeatureCall call, DefinitionService service) =>
+        {
+            GamificationAccess.RequireServerOrAdmin(call);
+            await service.DeleteAsync(kind, key, call.Aborted);
+            return TypedResults.NoContent();
+        }).WithName($"Delete{what}").WithSummary($"Remove a {kind.Name} (server/admin); what it gave stays").Produces(StatusCodes.Status204NoContent)
+            .Errors(401, 403, 404);
+    }
+
+    private static async Task<IResult> ListAchievementsAsync(FeatureCall call, DefinitionService service)
+    {
+        var (viewer, seesAll) = GamificationAccess.Viewer(call);
+        return FeatureCall.Json(await service.ListAchievementsAsync(viewer, seesAll, call.Aborted), Default.AchievementList);
+    }
+
+    private static async Task<IResult> TopAsync(string key, FeatureCall call, LeaderboardService boards)
+    {
+        GamificationAccess.Viewer(call);
+        return FeatureCall.Json(await boards.TopAsync(key, call.IntQuery("limit"), Period(call), call.Aborted), Default.LeaderboardPage);
+    }
+
+    private static async Task<IResult> AroundAsync(string key, string user, FeatureCall call, LeaderboardService boards)
+    {
+        var who = user == Me ? (await call.CallerAsync()).Id : user;
+        return FeatureCall.Json(await boards.AroundAsync(key, who, call.IntQuery("limit"), Period(call), call.Aborted), Default.LeaderboardPage);
+    }
+
+    private static async Task<IResult> ProfileAsync(string id, FeatureCall call, GamificationService service)
+    {
+        var who = id == Me ? (await call.CallerAsync()).Id : id;
+        return FeatureCall.Json(await service.ProfileAsync(who, call.Aborted), Default.ProfileView);
+    }
+
+    private static string? Period(FeatureCall call) =>
+        call.Http.Request.Query.TryGetValue("period", out var period) ? period.ToString() : null;
+}

@@ -1,0 +1,42 @@
+using Hubbub.Features.Kit.Declaring;
+using Hubbub.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Hubbub.Features.Gamification;
+
+/// <summary>
+/// Gamification: options (section <c>Gamification</c>), schema, the <c>leaderboard</c> namespace (top rows as join
+/// state), the REST API (events, definitions, leaderboards, profiles), the handler of every domain event, the rules
+/// file seeded at start.
+/// </summary>
+public sealed class GamificationFeature : HubbubFeature
+{
+    /// <inheritdoc />
+    public override string Name => "gamification";
+
+    /// <inheritdoc />
+    public override void Declare(FeatureBuilder feature)
+    {
+        feature
+            .Options<GamificationOptions>(GamificationOptions.Section)
+            .Migrations(GamificationSchema.Declare)
+            .Namespace(sp => BoardChannelRules.Create(sp.GetRequiredService<IDatabase>(), sp.GetRequiredService<IOptions<GamificationOptions>>(),
+                sp.GetRequiredService<TimeProvider>()))
+            .OnEveryDomainEvent<GamificationService>("gamification", (s, tx, e, ct) => s.HandleDomainEventAsync(tx, e, ct))
+            .Api<GamificationOptions>("/api/events", o => o.MaxBodyBytes, GamificationEndpoints.MapEvents)
+            .Api<GamificationOptions>("/api/rules", o => o.MaxBodyBytes, GamificationEndpoints.MapRules)
+            .Api<GamificationOptions>("/api/achievements", o => o.MaxBodyBytes, GamificationEndpoints.MapAchievements)
+            .Api<GamificationOptions>("/api/quests", o => o.MaxBodyBytes, GamificationEndpoints.MapQuests)
+            .Api<GamificationOptions>("/api/streaks", o => o.MaxBodyBytes, GamificationEndpoints.MapStreaks)
+            .Api<GamificationOptions>("/api/leaderboards", o => o.MaxBodyBytes, GamificationEndpoints.MapLeaderboards)
+            .Api<GamificationOptions>("/api/users", o => o.MaxBodyBytes, GamificationEndpoints.MapProfiles);
+        var services = feature.Services;
+        services.AddSingleton<LevelCurveSource>();
+        services.AddSingleton<DefinitionService>();
+        services.AddSingleton<LeaderboardService>();
+        services.AddSingleton<LeaderboardLive>();
+        services.AddSingleton<EventProcessor>();
+        services.AddSingleton<GamificationService>();
+        services.AddHostedService<RulesFileSeeder>();
+    }
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+
+namespace Hubbub.Features.Gamification;
+
+/// <summary>Settings of the gamification feature (configuration section <c>Gamification</c>), validated at start.</summary>
+public sealed class GamificationOptions : Kit.Declaring.IFeatureOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Gamification";
+
+    /// <summary>Highest level of the default curve.</summary>
+    public const int DefaultMaxLevel = 100;
+
+    /// <summary>
+    /// A JSON file of definitions (<c>{"rules":[…],"achievements":[…],"quests":[…],"streaks":[…],"leaderboards":[…]}</c>)
+    /// stored when the server starts (each replaces the stored one of its key; an invalid file stops the start). Null: none.
+    /// </summary>
+    public string? RulesFile { get; set; }
+
+    /// <summary>
+    /// Total XP needed for level 2, 3, … in increasing order; the last one is the highest level. Null (the default): level
+    /// n needs 50·n·(n−1) XP (100 for level 2, 300 for 3, 600 for 4, 1000 for 5, …) up to level 100.
+    /// </summary>
+    public long[]? LevelThresholds { get; set; }
+
+    /// <summary>Days a streak may skip and go on (default 0: a missed local day breaks it). A streak may set its own.</summary>
+    public int StreakGraceDays { get; set; }
+
+    /// <summary>At most one <c>leaderboard_change</c> per board per this many ms (default 250).</summary>
+    public int LeaderboardChangeIntervalMs { get; set; } = 250;
+
+    /// <summary>Rows of a board that live changes and a subscribe's join state cover (default 50).</summary>
+    public int LeaderboardLiveRows { get; set; } = 50;
+
+    /// <summary>How far in the future an event's <c>time</c> may be, in seconds (default 300: clocks drift).</summary>
+    public int MaxFutureSkewSeconds { get; set; } = 300;
+
+    /// <summary>Definitions of each kind (rules, achievements, …) kept at most (default 1000).</summary>
+    public int MaxDefinitions { get; set; } = 1000;
+
+    /// <summary>Largest request body of the gamification API (bytes; a batch of 100 events must fit; default 1 MiB).</summary>
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>The level curve these settings give.</summary>
+    public LevelCurve Curve() => new(LevelThresholds ?? LevelCurve.Default(DefaultMaxLevel));
+
+    /// <summary>The problems with these settings, empty when they are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (LevelThresholds is { } thresholds)
+        {
+            for (var i = 0; i < thresholds.Length; i++)
+            {
+                if (thresholds[i] <= 0 || (i > 0 && thresholds[i] <= thresholds[i - 1]))
+                {
+                    problems.Add($"Gamification:LevelThresholds must be positive and increasing (entry {i.ToString(CultureInfo.InvariantCulture)}).");
+                    break;
+                }
+            }
+        }
+        Check(problems, StreakGraceDays, 0, 365, nameof(StreakGraceDays));
+        Check(problems, LeaderboardChangeIntervalMs, 10, 60_000, nameof(LeaderboardChangeIntervalMs));
+        Check(problems, LeaderboardLiveRows, 1, 1000, nameof(LeaderboardLiveRows));
+        Check(problems, MaxFutureSkewSeconds, 0, 86_400, nameof(MaxFutureSkewSeconds));
+        Check(problems, MaxDefinitions, 1, 100_000, nameof(MaxDefinitions));
+        Check(problems, MaxBodyBytes, 1024, 16 * 1024 * 1024, nameof(MaxBodyBytes));
+        return problems;
+    }
+
+    private static void Check(List<string> problems, int value, int min, int max, string name)
+    {
+        if (value < min || value > max)
+        {
+            problems.Add($"Gamification:{name} must be between {min} and {max}.");
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using Hubbub.Storage.Migrations;
+
+namespace Hubbub.Features.Gamification;
+
+/// <summary>
+/// The gamification tables: definitions (rules, achievements, quests, streaks, leaderboards: one row each, its JSON
+/// as stored, and the event type it listens to, null for boards of XP) and each user's state
+/// (XP and level, achievement progress, quest progress per period, streaks, leaderboard scores per period). Times are
+/// Unix milliseconds; local days are days since 1970-01-01 in the user's time zone.
+/// </summary>
+internal static class GamificationSchema
+{
+    public static void Declare(MigrationSet m) => m
+        .Add(1, "definitions and per-user state", sqlite: Tables("REAL"), postgres: Tables("DOUBLE PRECISION"));
+
+    private static string Tables(string real) => $"""
+        CREATE TABLE gam_definitions (
+            kind       TEXT   NOT NULL,
+            def_key    TEXT   NOT NULL,
+            event_type TEXT   NULL,
+            data       TEXT   NOT NULL,
+            created_ms BIGINT NOT NULL,
+            PRIMARY KEY (kind, def_key));
+        CREATE INDEX gam_definitions_by_type ON gam_definitions (event_type);
+        CREATE TABLE gam_users (
+            user_id    TEXT    PRIMARY KEY,
+            xp         BIGINT  NOT NULL,
+            level      INTEGER NOT NULL,
+            created_ms BIGINT  NOT NULL,
+            updated_ms BIGINT  NOT NULL);
+        CREATE TABLE gam_achievement_progress (
+            user_id     TEXT   NOT NULL,
+            achievement TEXT   NOT NULL,
+            progress    {real} NOT NULL,
+            unlocked_ms BIGINT NULL,
+            PRIMARY KEY (user_id, achievement));
+        CREATE INDEX gam_achievement_progress_unlocked ON gam_achievement_progress (achievement, unlocked_ms);
+        CREATE TABLE gam_quest_progress (
+            user_id      TEXT   NOT NULL,
+            quest        TEXT   NOT NULL,
+            period_key   TEXT   NOT NULL,
+            progress     BIGINT NOT NULL,
+            completed_ms BIGINT NULL,
+            PRIMARY KEY (user_id, quest, period_key));
+        CREATE TABLE gam_streak_state (
+            user_id   TEXT    NOT NULL,
+            streak    TEXT    NOT NULL,
+            count     INTEGER NOT NULL,
+            best      INTEGER NOT NULL,
+            last_day  INTEGER NOT NULL,
+            PRIMARY KEY (user_id, streak));
+        CREATE TABLE gam_scores (
+            board      TEXT   NOT NULL,
+            period_key TEXT   NOT NULL,
+            user_id    TEXT   NOT NULL,
+            score      {real} NOT NULL,
+            reached_ms BIGINT NOT NULL,
+            PRIMARY KEY (board, period_key, user_id));
+        CREATE INDEX gam_scores_ranked ON gam_scores (board, period_key, score, reached_ms, user_id);
+        """;
+}

@@ -1,0 +1,96 @@
+using Hubbub.Core;
+using Hubbub.Features.Kit;
+using Hubbub.Features.Kit.Users;
+using Hubbub.Storage;
+
+namespace Hubbub.Features.Gamification;
+
+/// <summary>
+/// Reads leaderboards: the top rows and the rows around a user, of the current period or a past one (<c>?period=</c>,
+/// kept for ever). Ranks come from the database's index in one count and one range read each (see
+/// <see cref="ScoreStore"/>): O(log n) to find the range, plus the count of the rows ranked before it.
+/// </summary>
+public sealed class LeaderboardService(FeatureDatabase database, DefinitionService definitions, TimeProvider time)
+{
+    /// <summary>Rows of a top list by default, and at most.</summary>
+    public const int DefaultLimit = 10, MaxLimit = 100;
+
+    /// <summary>Rows on each side of a user by default, and at most.</summary>
+    public const int DefaultAround = 5, MaxAround = 50;
+
+    /// <summary>The first <paramref name="limit"/> rows of a board.</summary>
+    public async Task<LeaderboardPage> TopAsync(string key, int? limit, string? period, CancellationToken ct)
+    {
+        var (board, periodKey, resets) = await ResolveAsync(key, period, ct);
+        var count = Limit(limit, DefaultLimit, MaxLimit);
+        var ascending = board.Order == "asc";
+        var rows = await database.ReadAsync(tx => ScoreStore.TopAsync(tx, board.Key, periodKey, ascending, count, ct), ct);
+        return new LeaderboardPage(board.Key, periodKey, Ranked(rows, 1, 1), resets);
+    }
+
+    /// <summary>The user's row with up to <paramref name="limit"/> rows before and after it; none when the user has no score.</summary>
+    public async Task<LeaderboardPage> AroundAsync(string key, string user, int? limit, string? period, CancellationToken ct)
+    {
+        UserDirectory.CheckUserId(user);
+        var (board, periodKey, resets) = await ResolveAsync(key, period, ct);
+        var count = Limit(limit, DefaultAround, MaxAround);
+        var ascending = board.Order == "asc";
+        var entries = await database.ReadAsync(async tx =>
+        {
+            if (await ScoreStore.FindAsync(tx, board.Key, periodKey, user, ct) is not { } me)
+            {
+                return [];
+            }
+            var window = await ScoreStore.BeforeAsync(tx, board.Key, periodKey, me, ascending, count, ct);
+            window.Add(me);
+            window.AddRange(await ScoreStore.AfterAsync(tx, board.Key, periodKey, me, ascending, count, ct));
+            var first = window[0];
+            return Ranked(window, await ScoreStore.RankOfAsync(tx, board.Key, periodKey, first.Score, ascending, ct),
+                await ScoreStore.PositionOfAsync(tx, board.Key, periodKey, first, ascending, ct));
+        }, ct);
+        return new LeaderboardPage(board.Key, periodKey, entries, resets);
+    }
+
+    /// <summary>The top rows of a board in one transaction, for the live view.</summary>
+    internal static async Task<List<LeaderboardEntry>> TopRowsAsync(DatabaseTransaction tx, LeaderboardView board, string period, int limit,
+        CancellationToken ct) =>
+        Ranked(await ScoreStore.TopAsync(tx, board.Key, period, board.Order == "asc", limit, ct), 1, 1);
+
+    /// <summary>Ranks rows given in order: the first has <paramref name="firstRank"/> and <paramref name="firstPosition"/>; ties share a rank.</summary>
+    private static List<LeaderboardEntry> Ranked(List<ScoreRow> rows, long firstRank, long firstPosition)
+    {
+        var entries = new List<LeaderboardEntry>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var rank = i == 0 ? firstRank : rows[i].Score == rows[i - 1].Score ? entries[i - 1].Rank : firstPosition + i;
+            entries.Add(new LeaderboardEntry(rank, rows[i].User, rows[i].Name, rows[i].Score));
+        }
+        return entries;
+    }
+
+    private async Task<(LeaderboardView Board, string Period, DateTime? ResetsAt)> ResolveAsync(string key, string? period, CancellationToken ct)
+    {
+        var board = await definitions.GetAsync(DefinitionService.Leaderboards, DefinitionRules.Key(key), ct);
+        if (period is null)
+        {
+            var now = time.GetUtcNow();
+            return (board, Periods.BoardKey(board.Period, now), Periods.BoardResetsAt(board.Period, now)?.UtcDateTime);
+        }
+        return Periods.IsBoardKey(board.Period, period)
+            ? (board, period, Periods.BoardKeyEnds(board.Period, period)?.UtcDateTime)
+            : throw HubbubException.BadRequest(board.Period switch
+            {
+                "daily" => "'period' of a daily board is a date: 2026-12-01",
+                "weekly" => "'period' of a weekly board is an ISO week: 2026-W49",
+                "monthly" => "'period' of a monthly board is a month: 2026-12",
+                _ => "'period' of an all-time board is 'all'",
+            });
+    }
+
+    private static int Limit(int? limit, int fallback, int max) => limit switch
+    {
+        null => fallback,
+        >= 1 when limit <= max => limit.Value,
+        _ => throw HubbubException.BadRequest($"'limit' must be from 1 to {max}"),
+    };
+}

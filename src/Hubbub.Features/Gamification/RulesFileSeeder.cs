@@ -1,0 +1,47 @@
+using System.Text.Json;
+using Hubbub.Core;
+using Microsoft.Extensions.Options;
+
+namespace Hubbub.Features.Gamification;
+
+/// <summary>
+/// Stores the definitions of <see cref="GamificationOptions.RulesFile"/> when the server starts (after the migrations,
+/// which are registered before the features), so a deployment ships its rules with its configuration. An unreadable
+/// or invalid file stops the start with the reason; a valid one is stored whole, in one transaction.
+/// </summary>
+internal sealed partial class RulesFileSeeder(DefinitionService definitions, IOptions<GamificationOptions> options, ILogger<RulesFileSeeder> logger)
+    : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.RulesFile is not { Length: > 0 } path)
+        {
+            return;
+        }
+        RulesFile file;
+        try
+        {
+            await using var stream = File.OpenRead(path);
+            file = await JsonSerializer.DeserializeAsync(stream, GamificationJsonContext.Default.RulesFile, cancellationToken)
+                ?? throw new InvalidOperationException("the file holds null");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
+        {
+            throw new InvalidOperationException($"Gamification:RulesFile '{path}' could not be read: {ex.Message}", ex);
+        }
+        try
+        {
+            await definitions.SeedAsync(file, cancellationToken);
+        }
+        catch (HubbubException ex)
+        {
+            throw new InvalidOperationException($"Gamification:RulesFile '{path}' is invalid: {ex.Message}", ex);
+        }
+        LogSeeded(logger, path);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(6302, LogLevel.Information, "Gamification: definitions of {Path} stored")]
+    private static partial void LogSeeded(ILogger logger, string path);
+}

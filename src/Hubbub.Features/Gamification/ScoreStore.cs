@@ -1,0 +1,87 @@
+using Hubbub.Storage;
+
+namespace Hubbub.Features.Gamification;
+
+/// <summary>
+/// Leaderboard scores, one row per (board, period, user). Order: the better score first (higher for <c>desc</c>,
+/// lower for <c>asc</c>), then who reached it first, then the user id; a rank is 1 + the number of strictly better
+/// scores, so ties share one (1, 2, 2, 4). Every query walks the index <c>(board, period_key, score, reached_ms, user_id)</c>.
+/// </summary>
+internal static class ScoreStore
+{
+    public static Task<ScoreRow?> FindAsync(DatabaseTransaction tx, string board, string period, string user, CancellationToken ct) =>
+        tx.QuerySingleOrDefaultAsync<ScoreRow>(
+            $"SELECT {Columns} FROM gam_scores s LEFT JOIN kit_users u ON u.id = s.user_id WHERE s.board = @board AND s.period_key = @period AND s.user_id = @user",
+            new { board, period, user }, ct);
+
+    public static Task UpsertAsync(DatabaseTransaction tx, string board, string period, string user, double score, long reachedMs, CancellationToken ct) =>
+        tx.ExecuteAsync(
+            """
+            INSERT INTO gam_scores (board, period_key, user_id, score, reached_ms) VALUES (@board, @period, @user, @score, @reachedMs)
+            ON CONFLICT (board, period_key, user_id) DO UPDATE SET score = excluded.score, reached_ms = excluded.reached_ms
+            """, new { board, period, user, score, reachedMs }, ct);
+
+    /// <summary>The rank of <paramref name="score"/>: 1 + the scores strictly better.</summary>
+    public static async Task<long> RankOfAsync(DatabaseTransaction tx, string board, string period, double score, bool ascending, CancellationToken ct) =>
+        1 + await tx.QuerySingleAsync<long>(
+            $"SELECT COUNT(*) FROM gam_scores WHERE board = @board AND period_key = @period AND score {(ascending ? "<" : ">")} @score",
+            new { board, period, score }, ct);
+
+    /// <summary>The position (1-based) of a row in the board's order: the rows before it, plus one.</summary>
+    public static async Task<long> PositionOfAsync(DatabaseTransaction tx, string board, string period, ScoreRow row, bool ascending, CancellationToken ct) =>
+        1 + await tx.QuerySingleAsync<long>(
+            $"SELECT COUNT(*) FROM gam_scores s WHERE s.board = @board AND s.period_key = @period AND {Before(ascending)}",
+            new { board, period, row.Score, row.ReachedMs, row.User }, ct);
+
+    /// <summary>The first <paramref name="limit"/> rows in order.</summary>
+    public static async Task<List<ScoreRow>> TopAsync(DatabaseTransaction tx, string board, string period, bool ascending, int limit, CancellationToken ct) =>
+        (await tx.QueryAsync<ScoreRow>(
+            $"""
+            SELECT {Columns} FROM gam_scores s LEFT JOIN kit_users u ON u.id = s.user_id
+            WHERE s.board = @board AND s.period_key = @period ORDER BY {Order(ascending)} LIMIT @limit
+            """, new { board, period, limit }, ct)).ToList();
+
+    /// <summary>Up to <paramref name="limit"/> rows right before <paramref name="row"/> in order (returned in order).</summary>
+    public static async Task<List<ScoreRow>> BeforeAsync(DatabaseTransaction tx, string board, string period, ScoreRow row, bool ascending, int limit,
+        CancellationToken ct)
+    {
+        var rows = (await tx.QueryAsync<ScoreRow>(
+            $"""
+            SELECT {Columns} FROM gam_scores s LEFT JOIN kit_users u ON u.id = s.user_id
+            WHERE s.board = @board AND s.period_key = @period AND {Before(ascending)} ORDER BY {Order(!ascending, reverse: true)} LIMIT @limit
+            """, new { board, period, row.Score, row.ReachedMs, row.User, limit }, ct)).ToList();
+        rows.Reverse();
+        return rows;
+    }
+
+    /// <summary>Up to <paramref name="limit"/> rows right after <paramref name="row"/> in order.</summary>
+    public static async Task<List<ScoreRow>> AfterAsync(DatabaseTransaction tx, string board, string period, ScoreRow row, bool ascending, int limit,
+        CancellationToken ct) =>
+        (await tx.QueryAsync<ScoreRow>(
+            $"""
+            SELECT {Columns} FROM gam_scores s LEFT JOIN kit_users u ON u.id = s.user_id
+            WHERE s.board = @board AND s.period_key = @period AND {After(ascending)} ORDER BY {Order(ascending)} LIMIT @limit
+            """, new { board, period, row.Score, row.ReachedMs, row.User, limit }, ct)).ToList();
+
+    private const string Columns = "s.user_id AS User, COALESCE(u.name, s.user_id) AS Name, s.score AS Score, s.reached_ms AS ReachedMs";
+
+    private static string Order(bool ascending, bool reverse = false) => reverse
+        // The board's order backwards: for a desc board, ascending scores, the latest to reach one first.
+        ? $"s.score {(ascending ? "ASC" : "DESC")}, s.reached_ms DESC, s.user_id DESC"
+        : $"s.score {(ascending ? "ASC" : "DESC")}, s.reached_ms ASC, s.user_id ASC";
+
+    private static string Before(bool ascending) =>
+        $"(s.score {(ascending ? "<" : ">")} @Score OR (s.score = @Score AND (s.reached_ms < @ReachedMs OR (s.reached_ms = @ReachedMs AND s.user_id < @User))))";
+
+    private static string After(bool ascending) =>
+        $"(s.score {(ascending ? ">" : "<")} @Score OR (s.score = @Score AND (s.reached_ms > @ReachedMs OR (s.reached_ms = @ReachedMs AND s.user_id > @User))))";
+}
+
+/// <summary>A user's score on one board and period, with their display name.</summary>
+internal sealed class ScoreRow
+{
+    public string User { get; set; } = "";
+    public string Name { get; set; } = "";
+    public double Score { get; set; }
+    public long ReachedMs { get; set; }
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Net;
+using Hubbub.Features.Tests.Infrastructure;
+using Hubbub.Messaging.Tests.Infrastructure;
+using Hubbub.Server.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Hubbub.Features.Tests.Gamification;
+
+/// <summary>
+/// What depends on the clock, on a fake one: quests reset at each user's local midnight, streaks count local days
+/// (across a daylight-saving change), board periods reset, <c>leaderboard_change</c> is coalesced.
+/// </summary>
+public abstract class ClockedGameTests(string engine) : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Start = DateTimeOffset.Parse("2026-03-27T12:00:00Z", CultureInfo.InvariantCulture);
+    private readonly FakeTimeProvider _clock = new(Start);
+    private ChatServer _chat = null!;
+    private ServerApi _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _chat = await ChatServer.StartAsync(engine, new() { ["Kit:PollMs"] = "50" }, _clock);
+        _server = Game.Server(_chat);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _server.Dispose();
+        await _chat.DisposeAsync();
+    }
+
+    private async Task SetZoneAsync(string user, string zone) =>
+        Assert.Equal(HttpStatusCode.OK, (await _server.SendAsync(HttpMethod.Patch, $"/api/users/{user}", $$"""{"timezone":"{{zone}}"}""")).Status);
+
+    private void AdvanceTo(DateTimeOffset at)
+    {
+        Assert.True(at >= _clock.GetUtcNow(), $"the clock only goes forward ({at:o} < {_clock.GetUtcNow():o})");
+        _clock.SetUtcNow(at);
+    }
+
+    [Fact]
+    public async Task A_daily_quest_resets_at_each_users_local_midnight_in_three_time_zones()
+    {
+        var type = Game.Fresh("walk");
+        var quest = Game.Fresh("q");
+        await _server.DefineAsync("/api/quests", new { key = quest, name = "Two walks", period = "daily", type, count = 2, xp = 10 });
+        // Local midnights after Start, in the order the clock meets them.
+        foreach (var zone in new[] { "Asia/Tokyo", "Europe/Berlin", "America/Los_Angeles" })
+        {
+            var user = Users.New("walker");
+            await SetZoneAsync(user, zone);
+            var tz = TimeZoneInfo.FindSystemTimeZoneById(zone);
+            var localNow = TimeZoneInfo.ConvertTime(_clock.GetUtcNow(), tz);
+            var midnight = new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(localNow.Date.AddDays(1), tz), TimeSpan.Zero);
+
+            var one = (await _server.EventAsync(user, type)).GetProperty("quests")[0];
+            Assert.Equal((1L, false), (one.Long("progress"), one.GetProperty("completed").GetBoolean()));
+            AdvanceTo(midnight.AddMinutes(-1));
+            var profileBefore = (await _server.GetAsync($"/api/users/{user}/profile")).Body.GetProperty("quests").EnumerateArray().Single(q => q.Str("key") == quest);
+            Assert.Equal(1, profileBefore.Long("progress"));
+            Assert.Equal(midnight.UtcDateTime, profileBefore.GetProperty("resets_at").GetDateTime().ToUniversalTime());
+            var two = await _server.EventAsync(user, type);
+            Assert.True(two.GetProperty("quests")[0].GetProperty("completed").GetBoolean());
+            Assert.Equal(10, two.Long("xp"));
+
+            AdvanceTo(midnight.AddMinutes(1));
+            var after = (await _server.GetAsync($"/api/users/{user}/profile")).Body.GetProperty("quests").EnumerateArray().Single(q => q.Str("key") == quest);
+            Assert.Equal((0L, false), (after.Long("progress"), after.GetProperty("completed").GetBoolean())); // a new local day
+            var fresh = (await _server.EventAsync(user, type)).GetProperty("quests")[0];
+            Assert.Equal((1L, false), (fresh.Long("progress"), fresh.GetProperty("completed").GetBoolean()));
+        }
+    }
+
+    [Fact]
+    public async Task A_streak_counts_local_days_across_a_daylight_saving_change_and_breaks_after_a_missed_day()
+    {
+        var type = Game.Fresh("practice");
+        var (streak, lenient) = (Game.Fresh("s"), Game.Fresh("lenient"));
+        await _server.DefineAsync("/api/streaks", new { key = streak, name = "Daily practice", type });
+        await _server.DefineAsync("/api/streaks", new { key = lenient, name = "With a day of grace", type, grace_days = 1 });
+        var user = Users.New("musician");
+        await SetZoneAsync(user, "Europe/Berlin");
+        await using var ws = await _chat.ConnectAsync(user);
+        await ws.SubscribeAsync($"user:{user}");
+
+        // Berlin moves from +01:00 to +02:00 on 2026-03-29. Local days 28, 29, 30; in UTC the last two are both the 29th.
+        int Count(System.Text.Json.JsonElement effects, string key) =>
+            (int)effects.GetProperty("streaks").EnumerateArray().Single(s => s.Str("key") == key).Long("count");
+        AdvanceTo(DateTimeOffset.Parse("2026-03-28T22:30:00Z", CultureInfo.InvariantCulture)); // 23:30 local on the 28th
+        Assert.Equal(1, Count(await _server.EventAsync(user, type), streak));
+        AdvanceTo(DateTimeOffset.Parse("2026-03-29T21:30:00Z", CultureInfo.InvariantCulture)); // 23:30 local on the 29th
+        Assert.Equal(2, Count(await _server.EventAsync(user, type), streak));
+        AdvanceTo(DateTimeOffset.Parse("2026-03-29T22:30:00Z", CultureInfo.InvariantCulture)); // 00:30 local on the 30th
+        Assert.Equal(3, Count(await _server.EventAsync(user, type), streak));
+        Assert.Empty((await _server.EventAsync(user, type)).GetProperty("streaks").EnumerateArray()); // the same day again: unchanged
+        var updated = await ws.NextAsync(f => f.Type() == "streak_updated" && f.GetProperty("data").Long("count") == 3);
+        Assert.Equal(streak, updated.GetProperty("data").Str("key"));
+
+        // The 31st is missed: the strict streak starts again on April 1st, the lenient one goes on.
+        AdvanceTo(DateTimeOffset.Parse("2026-04-01T08:00:00Z", CultureInfo.InvariantCulture));
+        var profile = (await _server.GetAsync($"/api/users/{user}/profile")).Body.GetProperty("streaks").EnumerateArray().ToList();
+        Assert.Equal(0, profile.Single(s => s.Str("key") == streak).Long("count")); // broken already
+        Assert.Equal(3, profile.Single(s => s.Str("key") == lenient).Long("count"));
+        Assert.Equal("2026-03-30", profile.Single(s => s.Str("key") == streak).Str("last_day"));
+        var april = await _server.EventAsync(user, type);
+        Assert.Equal(1, Count(april, streak));
+        Assert.Equal(4, Count(april, lenient));
+        Assert.Equal(3, april.GetProperty("streaks").EnumerateArray().Single(s => s.Str("key") == streak).Long("best"));
+    }
+
+    [Fact]
+    public async Task A_daily_board_starts_empty_at_utc_midnight_and_the_past_day_stays_readable()
+    {
+        var (type, board) = (Game.Fresh("sale"), Game.Fresh("daily"));
+        await _server.DefineAsync("/api/leaderboards", new { key = board, name = "Today", source = type, period = "daily" });
+        var user = Users.New("seller");
+        await _server.EventAsync(user, type);
+        var today = (await _server.GetAsync($"/api/leaderboards/{board}")).Body;
+        Assert.Equal(("2026-03-27", "2026-03-28T00:00:00Z"), (today.Str("period"), today.Str("resets_at")));
+        Assert.Single(today.GetProperty("entries").EnumerateArray());
+
+        AdvanceTo(DateTimeOffset.Parse("2026-03-28T00:00:00Z", CultureInfo.InvariantCulture));
+        var next = (await _server.GetAsync($"/api/leaderboards/{board}")).Body;
+        Assert.Equal("2026-03-28", next.Str("period"));
+        Assert.Empty(next.GetProperty("entries").EnumerateArray());
+        var yesterday = (await _server.GetAsync($"/api/leaderboards/{board}?period=2026-03-27")).Body;
+        Assert.Equal(user, yesterday.GetProperty("entries")[0].Str("user"));
+        var first = (await _server.EventAsync(user, type)).GetProperty("leaderboards")[0];
+        Assert.Equal((1L, 1.0), (first.Long("rank"), first.GetProperty("score").GetDouble()));
+    }
+
+    [Fact]
+    public async Task Leaderboard_changes_are_coalesced_to_one_per_board_per_250_ms()
+    {
+        var (type, board) = (Game.Fresh("hit"), Game.Fresh("hits"));
+        await _server.DefineAsync("/api/leaderboards", new { key = board, name = "Hits", source = type });
+        var players = Enumerable.Range(0, 4).Select(i => Users.New($"p{i}")).ToList();
+        await using var watcher = await _chat.ConnectAsync(Users.New("watcher"));
+        await watcher.SubscribeAsync($"leaderboard:{board}");
+        bool IsChange(System.Text.Json.JsonElement f) => f.Type() == "leaderboard_change" && f.Channel() == $"leaderboard:{board}";
+
+        await _server.EventAsync(players[0], type);
+        var first = await watcher.NextAsync(IsChange); // a quiet board: at once
+        Assert.Equal(players[0], first.GetProperty("data").GetProperty("entries")[0].Str("user"));
+        for (var i = 0; i < 12; i++)
+        {
+            await _server.EventAsync(players[i % players.Count], type);
+        }
+        await Task.Delay(300); // real time passes; the fake clock does not
+        Assert.Empty(await watcher.PendingAfterSyncAsync(IsChange));
+        _clock.Advance(TimeSpan.FromMilliseconds(249));
+        await Task.Delay(200);
+        Assert.Empty(await watcher.PendingAfterSyncAsync(IsChange));
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        var batch = await watcher.NextAsync(IsChange);
+        var rows = batch.GetProperty("data").GetProperty("entries").EnumerateArray().ToList();
+        // Every player moved: p0 stays first with 4 hits (3 + the first), the others arrived with 3 each, tied second.
+        Assert.Equal(players.Count, rows.Count);
+        Assert.Equal((1L, 4.0), (rows.Single(r => r.Str("user") == players[0]).Long("rank"), rows.Single(r => r.Str("user") == players[0]).GetProperty("score").GetDouble()));
+        Assert.All(rows.Where(r => r.Str("user") != players[0]), r => Assert.Equal(2, r.Long("rank")));
+        await Task.Delay(200);
+        Assert.Empty(await watcher.PendingAfterSyncAsync(IsChange));
+    }
+}
+
+public sealed class SqliteClockedGameTests() : ClockedGameTests("sqlite");
+
+public sealed class PostgresClockedGameTests() : ClockedGameTests("postgres");

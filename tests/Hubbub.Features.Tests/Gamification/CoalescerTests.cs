@@ -1,0 +1,88 @@
+using Hubbub.Features.Gamification;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Hubbub.Features.Tests.Gamification;
+
+/// <summary>The per-board coalescer of <c>leaderboard_change</c>: at most one flush per key per interval, on a fake clock.</summary>
+public sealed class CoalescerTests
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+
+    [Fact]
+    public async Task A_quiet_key_flushes_at_once_and_a_burst_after_it_flushes_once_when_the_interval_ends()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20000));
+        var flushes = new List<(string Key, DateTimeOffset At)>();
+        var coalescer = new Coalescer(clock, Interval, key =>
+        {
+            lock (flushes)
+            {
+                flushes.Add((key, clock.GetUtcNow()));
+            }
+            return Task.CompletedTask;
+        }, (_, ex) => throw ex);
+        var start = clock.GetUtcNow();
+
+        coalescer.Touch("a");
+        await WaitForCountAsync(flushes, 1);
+        for (var i = 0; i < 50; i++)
+        {
+            coalescer.Touch("a");
+            clock.Advance(TimeSpan.FromMilliseconds(4)); // 200 ms of touches
+        }
+        coalescer.Touch("b"); // another board is not held back by a
+        await WaitForCountAsync(flushes, 2);
+        await Task.Delay(100);
+        Assert.Equal(2, Count(flushes));
+        clock.Advance(TimeSpan.FromMilliseconds(49)); // 249 ms after the first flush
+        await Task.Delay(100);
+        Assert.Equal(2, Count(flushes));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await WaitForCountAsync(flushes, 3);
+
+        lock (flushes)
+        {
+            Assert.Equal([("a", start), ("b", start + TimeSpan.FromMilliseconds(200)), ("a", start + Interval)], flushes);
+        }
+        clock.Advance(TimeSpan.FromSeconds(5));
+        await Task.Delay(100);
+        Assert.Equal(3, Count(flushes)); // nothing touched, nothing flushed
+        coalescer.Touch("a"); // quiet for longer than the interval: at once
+        await WaitForCountAsync(flushes, 4);
+    }
+
+    [Fact]
+    public async Task A_failing_flush_is_reported_and_the_key_goes_on()
+    {
+        var clock = new FakeTimeProvider();
+        var failures = 0;
+        var runs = 0;
+        var coalescer = new Coalescer(clock, Interval, _ => Interlocked.Increment(ref runs) == 1
+            ? throw new InvalidOperationException("down") : Task.CompletedTask, (_, _) => Interlocked.Increment(ref failures));
+        coalescer.Touch("a");
+        await WaitForAsync(() => Volatile.Read(ref failures) == 1);
+        coalescer.Touch("a");
+        clock.Advance(Interval);
+        await WaitForAsync(() => Volatile.Read(ref runs) == 2);
+    }
+
+    private static int Count(List<(string, DateTimeOffset)> flushes)
+    {
+        lock (flushes)
+        {
+            return flushes.Count;
+        }
+    }
+
+    private static Task WaitForCountAsync(List<(string, DateTimeOffset)> flushes, int count) => WaitForAsync(() => Count(flushes) >= count);
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not come true in time");
+            await Task.Delay(10);
+        }
+    }
+}

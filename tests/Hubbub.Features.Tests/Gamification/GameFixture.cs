@@ -1,0 +1,68 @@
+using System.Net;
+using System.Text.Json;
+using Hubbub.Features.Tests.Infrastructure;
+using Hubbub.Messaging.Tests.Infrastructure;
+using Hubbub.Server.Tests.Infrastructure;
+
+namespace Hubbub.Features.Tests.Gamification;
+
+/// <summary>One real server per test class and engine; tests use fresh keys, types and users so they share it.</summary>
+public abstract class GameFixture : IAsyncLifetime
+{
+    private ChatServer? _chat;
+
+    public abstract string Engine { get; }
+
+    public ChatServer Chat => _chat ?? throw new InvalidOperationException("fixture not started");
+
+    public async Task InitializeAsync() => _chat = await ChatServer.StartAsync(Engine, new() { ["Kit:PollMs"] = "50", ["Kit:RetryBaseMs"] = "20" });
+
+    public async Task DisposeAsync()
+    {
+        if (_chat is not null)
+        {
+            await _chat.DisposeAsync();
+        }
+    }
+}
+
+public sealed class SqliteGame : GameFixture
+{
+    public override string Engine => "sqlite";
+}
+
+public sealed class PostgresGame : GameFixture
+{
+    public override string Engine => "postgres";
+}
+
+/// <summary>What the gamification tests share: the server's own calls, fresh names, definitions that must be stored.</summary>
+internal static class Game
+{
+    public static string Fresh(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
+
+    public static ServerApi Server(ChatServer chat) => new(chat.Server.BaseAddress, TestServer.ApiKey);
+
+    public static async Task<JsonElement> DefineAsync(this ServerApi server, string path, object body)
+    {
+        var answer = await server.PostAsync(path, body);
+        Assert.True(answer.Status == HttpStatusCode.Created, $"{path}: {answer}");
+        return answer.Body;
+    }
+
+    /// <summary>Posts one event and fails the test unless it was processed; returns its effects.</summary>
+    public static async Task<JsonElement> EventAsync(this ServerApi server, string user, string type, object? data = null, string? id = null,
+        string? time = null)
+    {
+        var answer = await server.PostAsync("/api/events", new { id = id ?? Guid.NewGuid().ToString("N"), user, type, data, time });
+        Assert.True(answer.Status == HttpStatusCode.OK, answer.ToString());
+        return answer.Body.GetProperty("effects");
+    }
+
+    public static Task<Answer> PutAsync(this ServerApi server, string path, object body) =>
+        server.SendAsync(HttpMethod.Put, path, JsonSerializer.Serialize(body));
+
+    public static long Long(this JsonElement e, string name) => e.GetProperty(name).GetInt64();
+
+    public static string Str(this JsonElement e, string name) => e.GetProperty(name).GetString()!;
+}

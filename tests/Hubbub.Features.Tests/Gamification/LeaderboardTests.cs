@@ -1,0 +1,126 @@
+using System.Net;
+using System.Text.Json;
+using Hubbub.Messaging.Tests.Infrastructure;
+using Hubbub.Server.Tests.Infrastructure;
+
+namespace Hubbub.Features.Tests.Gamification;
+
+/// <summary>
+/// Leaderboards: shared ranks for ties with who reached the score first listed first, around-me at the edges (first,
+/// last, alone, absent), <c>best</c>/<c>set</c>/<c>asc</c>, and the <c>leaderboard:{key}</c> channel (top rows as join
+/// state, client publishes refused, <c>leaderboard_change</c> for the rows that moved).
+/// </summary>
+public abstract class LeaderboardTests(GameFixture fixture)
+{
+    private ChatServer Chat => fixture.Chat;
+
+    private static List<(long Rank, string User, double Score)> Rows(JsonElement page) =>
+        page.GetProperty("entries").EnumerateArray().Select(e => (e.Long("rank"), e.Str("user"), e.GetProperty("score").GetDouble())).ToList();
+
+    [Fact]
+    public async Task Ties_share_a_rank_and_who_reached_the_score_first_is_listed_first_and_around_me_works_at_the_edges()
+    {
+        using var server = Game.Server(Chat);
+        var (type, board) = (Game.Fresh("goal"), Game.Fresh("goals"));
+        await server.DefineAsync("/api/leaderboards", new { key = board, name = "Goals", source = $"{type}:n", @operator = "incr", period = "all", order = "desc" });
+        var (a, b, c, d, e) = (Users.New("a"), Users.New("b"), Users.New("c"), Users.New("d"), Users.New("e"));
+        await server.EventAsync(a, type, new { n = 10 });
+        await server.EventAsync(c, type, new { n = 5 }); // c reaches 5 before b
+        await server.EventAsync(b, type, new { n = 5 });
+        await server.EventAsync(d, type, new { n = 1 });
+        var last = await server.EventAsync(e, type, new { n = 1 });
+        Assert.Equal(4, last.GetProperty("leaderboards")[0].Long("rank"));
+
+        var top = (await server.GetAsync($"/api/leaderboards/{board}?limit=10")).Body;
+        Assert.Equal([(1L, a, 10.0), (2L, c, 5.0), (2L, b, 5.0), (4L, d, 1.0), (4L, e, 1.0)], Rows(top));
+        Assert.Equal(JsonValueKind.Null, top.GetProperty("resets_at").ValueKind);
+        Assert.Equal([(1L, a, 10.0), (2L, c, 5.0)], Rows((await server.GetAsync($"/api/leaderboards/{board}?limit=2")).Body));
+
+        Assert.Equal([(1L, a, 10.0), (2L, c, 5.0)], Rows((await server.GetAsync($"/api/leaderboards/{board}/around/{a}?limit=1")).Body));
+        Assert.Equal([(4L, d, 1.0), (4L, e, 1.0)], Rows((await server.GetAsync($"/api/leaderboards/{board}/around/{e}?limit=1")).Body));
+        Assert.Equal([(2L, c, 5.0), (2L, b, 5.0), (4L, d, 1.0)], Rows((await server.GetAsync($"/api/leaderboards/{board}/around/{b}?limit=1")).Body));
+        Assert.Equal([(2L, b, 5.0), (4L, d, 1.0), (4L, e, 1.0)], Rows((await server.GetAsync($"/api/leaderboards/{board}/around/{d}?limit=1")).Body));
+        Assert.Empty(Rows((await server.GetAsync($"/api/leaderboards/{board}/around/{Users.New("nobody")}")).Body));
+        using var aApi = Chat.Api(a);
+        Assert.Equal((1L, a, 10.0), Rows((await aApi.GetAsync($"/api/leaderboards/{board}/around/me")).Body)[0]);
+
+        // b passes c: b is second alone and moves up.
+        var passed = (await server.EventAsync(b, type, new { n = 1 })).GetProperty("leaderboards")[0];
+        Assert.Equal((2L, 2L, 6.0), (passed.Long("rank"), passed.Long("previous_rank"), passed.GetProperty("score").GetDouble()));
+        Assert.Equal([(1L, a, 10.0), (2L, b, 6.0), (3L, c, 5.0)], Rows((await server.GetAsync($"/api/leaderboards/{board}/around/{b}?limit=1")).Body));
+    }
+
+    [Fact]
+    public async Task Alone_on_a_board_one_is_first_and_bad_reads_are_refused()
+    {
+        using var server = Game.Server(Chat);
+        var (type, board) = (Game.Fresh("solo"), Game.Fresh("solo"));
+        await server.DefineAsync("/api/leaderboards", new { key = board, name = "Solo", source = type, period = "daily" });
+        var solo = Users.New("solo");
+        await server.EventAsync(solo, type);
+        var around = (await server.GetAsync($"/api/leaderboards/{board}/around/{solo}")).Body;
+        Assert.Equal([(1L, solo, 1.0)], Rows(around));
+        Assert.NotEqual(JsonValueKind.Null, around.GetProperty("resets_at").ValueKind);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.GetAsync($"/api/leaderboards/{Game.Fresh("none")}")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.GetAsync($"/api/leaderboards/{board}?limit=0")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.GetAsync($"/api/leaderboards/{board}?limit=101")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.GetAsync($"/api/leaderboards/{board}?limit=x")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.GetAsync($"/api/leaderboards/{board}?period=2026-W01")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.GetAsync($"/api/leaderboards/{board}/around/{solo}?limit=51")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.GetAsync($"/api/leaderboards/{board}/around/bad%20id")).Status);
+        var past = (await server.GetAsync($"/api/leaderboards/{board}?period=2020-01-01")).Body;
+        Assert.Empty(Rows(past));
+        Assert.Equal("2020-01-02T00:00:00Z", past.Str("resets_at"));
+    }
+
+    [Fact]
+    public async Task Best_keeps_the_better_score_set_replaces_it_and_asc_ranks_the_lowest_first()
+    {
+        using var server = Game.Server(Chat);
+        var type = Game.Fresh("lap");
+        var (best, set, fastest) = (Game.Fresh("best"), Game.Fresh("set"), Game.Fresh("fast"));
+        await server.DefineAsync("/api/leaderboards", new { key = best, name = "Best", source = $"{type}:s", @operator = "best" });
+        await server.DefineAsync("/api/leaderboards", new { key = set, name = "Last", source = $"{type}:s", @operator = "set" });
+        await server.DefineAsync("/api/leaderboards", new { key = fastest, name = "Fastest", source = $"{type}:s", @operator = "best", order = "asc" });
+        var (x, y) = (Users.New("x"), Users.New("y"));
+        foreach (var (user, s) in new[] { (x, 50.5), (y, 40.0), (x, 45.0), (y, 60.0) })
+        {
+            await server.EventAsync(user, type, new { s });
+        }
+        Assert.Equal([(1L, y, 60.0), (2L, x, 50.5)], Rows((await server.GetAsync($"/api/leaderboards/{best}")).Body));
+        Assert.Equal([(1L, y, 60.0), (2L, x, 45.0)], Rows((await server.GetAsync($"/api/leaderboards/{set}")).Body));
+        Assert.Equal([(1L, y, 40.0), (2L, x, 45.0)], Rows((await server.GetAsync($"/api/leaderboards/{fastest}")).Body));
+    }
+
+    [Fact]
+    public async Task Any_signed_in_user_watches_a_board_gets_the_top_rows_on_subscribe_and_the_rows_that_moved_but_cannot_publish()
+    {
+        using var server = Game.Server(Chat);
+        var (type, board) = (Game.Fresh("pt"), Game.Fresh("live"));
+        await server.DefineAsync("/api/leaderboards", new { key = board, name = "Live", source = $"{type}:n" });
+        var (a, b) = (Users.New("a"), Users.New("b"));
+        await server.EventAsync(a, type, new { n = 3 });
+        await server.EventAsync(b, type, new { n = 2 });
+
+        await using var watcher = await Chat.ConnectAsync(Users.New("watcher"));
+        var channel = $"leaderboard:{board}";
+        var joined = await watcher.SubscribeAsync(channel);
+        Assert.Equal([(1L, a, 3.0), (2L, b, 2.0)], Rows(joined.GetProperty("state")));
+        Assert.Equal("forbidden", (await watcher.RequestAsync("publish", new { channel, data = new { } })).ErrorCode());
+
+        await server.EventAsync(b, type, new { n = 5 }); // b passes a
+        var change = await watcher.NextAsync(f => f.Type() == "leaderboard_change"
+            && f.GetProperty("data").GetProperty("entries").EnumerateArray().Any(e => e.Str("user") == a && e.Long("rank") == 2));
+        var entries = change.GetProperty("data").GetProperty("entries").EnumerateArray().ToList();
+        var passed = entries.Single(e => e.Str("user") == a);
+        Assert.Equal((2L, 1L, 3.0), (passed.Long("rank"), passed.Long("previous_rank"), passed.GetProperty("score").GetDouble()));
+        var passer = entries.Single(e => e.Str("user") == b);
+        Assert.Equal((1L, 7.0), (passer.Long("rank"), passer.GetProperty("score").GetDouble()));
+        Assert.Equal("User " + b, passer.Str("name"));
+        Assert.Equal(board, change.GetProperty("data").Str("board"));
+    }
+}
+
+public sealed class SqliteLeaderboardTests(SqliteGame fixture) : LeaderboardTests(fixture), IClassFixture<SqliteGame>;
+
+public sealed class PostgresLeaderboardTests(PostgresGame fixture) : LeaderboardTests(fixture), IClassFixture<PostgresGame>;
