@@ -6,5 +6,5 @@ namespace Hubbub.Features;
 public static class FeatureCatalog
 {
     /// <summary>The features, each declared by its own class.</summary>
-    public static IReadOnlyList<HubbubFeature> All { get; } = [new Messaging.MessagingFeature(), new Rooms.RoomsFeature(), new Gamification.GamificationFeature()];
+    public static IReadOnlyList<HubbubFeature> All { get; } = [new Messaging.MessagingFeature(), new Rooms.RoomsFeature(), new Gamification.GamificationFeature(), new Social.SocialFeature()];
 }
