@@ -127,13 +127,14 @@ internal static class ActivityStore
         {
             return [];
         }
+        // Dapper sends a list to Npgsql as one array parameter (which IN cannot take) and expands it for SQLite.
         return (await tx.QueryAsync<CommentRow>(
             $"""
             SELECT Id, ActivityId, UserId, Name, Text, CreatedMs FROM (
                 SELECT {CommentColumns.Replace("FROM", ", ROW_NUMBER() OVER (PARTITION BY c.activity_id ORDER BY c.id DESC) AS rn FROM", StringComparison.Ordinal)}
-                WHERE c.activity_id IN @activities) latest
+                WHERE c.activity_id {(tx.Provider == DatabaseProvider.Postgres ? "= ANY(@activities)" : "IN @activities")}) latest
             WHERE rn <= @each ORDER BY Id DESC
-            """, new { activities, each }, ct)).ToList();
+            """, new { activities = activities.ToArray(), each }, ct)).ToList();
     }
 
     public static Task<string?> LikeNoticeAsync(DatabaseTransaction tx, string activity, CancellationToken ct) =>
