@@ -88,7 +88,7 @@ public sealed record PostActivityRequest(
     [property: JsonPropertyName("id")] string? Id = null,
     [property: JsonPropertyName("user")] string? User = null) : IActingRequest;
 
-/// <summary><c>PATCH /api/activities/{id}</c> and <c>social.update</c>: the fields given change (description/data: null clears).</summary>
+/// <summary><c>PATCH /api/activities/{id}</c> and <c>social.update</c>: the fields given change (an empty <c>description</c> clears it).</summary>
 public sealed record UpdateActivityRequest(
     [property: JsonPropertyName("activity")] string? Activity,
     [property: JsonPropertyName("title")] string? Title = null,

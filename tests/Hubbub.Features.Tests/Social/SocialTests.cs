@@ -306,6 +306,15 @@ public abstract class SocialTests(SocialFixture fixture)
         var byServer = await server.PostAsync("/api/activities", new { user = ada, type = "run", title = "From the backend" });
         Assert.Equal((HttpStatusCode.Created, ada), (byServer.Status, byServer.Body.GetProperty("user").GetString()));
         Assert.Equal(HttpStatusCode.BadRequest, (await server.PostAsync("/api/activities", new { type = "run", title = "nobody named" })).Status);
+
+        // The commands refuse alike.
+        await using var adaWs = await Chat.ConnectAsync(ada);
+        Assert.Equal("bad_request", (await adaWs.RequestAsync("social.post", new { type = "run" })).ErrorCode());
+        Assert.Equal("bad_request", (await adaWs.RequestAsync("social.friend", new { user = ada })).ErrorCode());
+        Assert.Equal("too_large", (await adaWs.RequestAsync("social.comment", new { activity = id, text = new string('x', 1001) })).ErrorCode());
+        Assert.Equal("not_found", (await adaWs.RequestAsync("social.get", new { activity = "nope" })).ErrorCode());
+        Assert.Equal("forbidden", (await adaWs.RequestAsync("social.activities", new { of = eve })).ErrorCode());
+        Assert.Equal("forbidden", (await adaWs.RequestAsync("social.post", new { type = "run", title = "x", user = eve })).ErrorCode()); // acting for another
     }
 
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
