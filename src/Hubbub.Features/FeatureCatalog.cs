@@ -8,7 +8,7 @@ public static class FeatureCatalog
     /// <summary>The features, each declared by its own class.</summary>
     public static IReadOnlyList<HubbubFeature> All { get; } =
     [
-        new Messaging.MessagingFeature(), new Rooms.RoomsFeature(), new Gamification.GamificationFeature(), new Learning.LearningFeature(),
-        new Venues.VenuesFeature(), new Wallet.WalletFeature(), new Auctions.AuctionsFeature(),
+        new Messaging.MessagingFeature(), new Rooms.RoomsFeature(), new Gamification.GamificationFeature(), new Social.SocialFeature(),
+        new Learning.LearningFeature(), new Venues.VenuesFeature(), new Wallet.WalletFeature(), new Auctions.AuctionsFeature(),
     ];
 }

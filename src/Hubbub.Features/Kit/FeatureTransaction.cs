@@ -97,6 +97,14 @@ public sealed class FeatureTransaction
     }
 
     /// <summary>
+    /// Withdraws <paramref name="user"/>'s notification <paramref name="notificationId"/> if it is still unread (true then):
+    /// for notifications that group (a newer one replaces the unread one before it, instead of one per occurrence).
+    /// </summary>
+    public async Task<bool> WithdrawUnreadNotificationAsync(string user, string notificationId, CancellationToken cancellationToken = default) =>
+        long.TryParse(notificationId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+        && await NotificationStore.DeleteUnreadAsync(Db, user, id, cancellationToken) == 1;
+
+    /// <summary>
     /// Schedules job <paramref name="kind"/>/<paramref name="key"/> at <paramref name="dueAt"/> (replacing one of the same
     /// kind and key); it runs once, on one node, also when it fell due while every node was down.
     /// </summary>

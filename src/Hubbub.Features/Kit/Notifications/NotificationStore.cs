@@ -39,6 +39,9 @@ internal static class NotificationStore
     public static Task<int> MarkReadAsync(DatabaseTransaction tx, string user, long upTo, CancellationToken ct) =>
         tx.ExecuteAsync("UPDATE kit_notifications SET is_read = 1 WHERE user_id = @user AND id <= @upTo AND is_read = 0", new { user, upTo }, ct);
 
+    public static Task<int> DeleteUnreadAsync(DatabaseTransaction tx, string user, long id, CancellationToken ct) =>
+        tx.ExecuteAsync("DELETE FROM kit_notifications WHERE id = @id AND user_id = @user AND is_read = 0", new { id, user }, ct);
+
     private sealed class Row
     {
         public long Id { get; set; }

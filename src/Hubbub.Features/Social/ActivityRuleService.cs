@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Hubbub.Core;
+using Hubbub.Features.Kit;
+using Hubbub.Features.Kit.DomainEvents;
+using Hubbub.Features.Kit.Text;
+using Hubbub.Features.Kit.Users;
+using Microsoft.Extensions.Options;
+
+namespace Hubbub.Features.Social;
+
+/// <summary>
+/// Activities made by domain events: a rule per event type with title and description templates whose <c>{field}</c>
+/// placeholders are filled from the event's data (<c>{name}</c> is the user's display name unless the data has one).
+/// The activity's id comes from the event's id, so a retried handling makes one activity.
+/// </summary>
+public sealed partial class ActivityRuleService(FeatureDatabase database, UserDirectory users, IOptions<SocialOptions> options,
+    ILogger<ActivityRuleService> logger)
+{
+    /// <summary>Stores (or replaces) the rule of an event type.</summary>
+    public Task<ActivityRuleView> DefineAsync(ActivityRuleRequest request, CancellationToken cancellationToken = default)
+    {
+        var type = ActivityService.CheckType(request.Type);
+        var title = StoredText.Title(request.Title, options.Value.MaxTitleLength) ?? throw HubbubException.BadRequest("'title' is required");
+        var description = StoredText.Title(request.Description, options.Value.MaxDescriptionLength);
+        return database.WriteAsync(async tx =>
+        {
+            await ActivityStore.UpsertRuleAsync(tx, type, title, description, tx.NowMs, cancellationToken);
+            var row = (await ActivityStore.RuleAsync(tx, type, cancellationToken))!;
+            return new ActivityRuleView(row.Type, row.Title, row.Description, ActivityService.Time(row.CreatedMs));
+        }, cancellationToken);
+    }
+
+    /// <summary>Every rule, by type.</summary>
+    public Task<ActivityRuleList> ListAsync(CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async tx => new ActivityRuleList((await ActivityStore.RulesAsync(tx, cancellationToken))
+            .ConvertAll(r => new ActivityRuleView(r.Type, r.Title, r.Description, ActivityService.Time(r.CreatedMs)))), cancellationToken);
+
+    /// <summary>The handler of every domain event: one activity when a rule names the event's type and the event names its <c>user</c>.</summary>
+    internal async Task HandleAsync(FeatureTransaction tx, DomainEvent domainEvent, CancellationToken ct)
+    {
+        if (await ActivityStore.RuleAsync(tx, domainEvent.Type, ct) is not { } rule)
+        {
+            return;
+        }
+        using var json = JsonDocument.Parse(domainEvent.Data);
+        var data = json.RootElement;
+        if (data.ValueKind != JsonValueKind.Object || !data.TryGetProperty("user", out var u) || u.GetString() is not { } user || !UserIds.IsValid(user))
+        {
+            LogUnattributed(logger, domainEvent.Type, domainEvent.Id);
+            return;
+        }
+        var name = await users.NameOfAsync(user, ct);
+        var limits = options.Value;
+        var title = Clip(Fill(rule.Title, data, name), limits.MaxTitleLength);
+        var description = rule.Description is null ? null : Clip(Fill(rule.Description, data, name), limits.MaxDescriptionLength);
+        var raw = data.GetRawText();
+        var id = "event-" + domainEvent.Id.ToString(CultureInfo.InvariantCulture);
+        if (await ActivityStore.TryInsertAsync(tx, id, user, domainEvent.Type, title, description, raw.Length <= limits.MaxDataLength ? raw : null,
+                tx.NowMs, ct))
+        {
+            await ActivityService.AnnounceNewAsync(tx, id, user, ct);
+        }
+    }
+
+    /// <summary>Fills <c>{field}</c> from the data's top-level fields; an unknown placeholder stays as written.</summary>
+    internal static string Fill(string template, JsonElement data, string name)
+    {
+        var result = new StringBuilder(template.Length);
+        var i = 0;
+        while (i < template.Length)
+        {
+            var open = template.IndexOf('{', i);
+            var close = open < 0 ? -1 : template.IndexOf('}', open + 1);
+            if (close < 0)
+            {
+                result.Append(template, i, template.Length - i);
+                break;
+            }
+            result.Append(template, i, open - i);
+            var field = template[(open + 1)..close];
+            if (data.TryGetProperty(field, out var value) && value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Null))
+            {
+                result.Append(value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText());
+            }
+            else if (field == "name")
+            {
+                result.Append(name);
+            }
+            else
+            {
+                result.Append(template, open, close - open + 1);
+            }
+            i = close + 1;
+        }
+        return result.ToString();
+    }
+
+    private static string Clip(string text, int max) => text.Length <= max ? text : text[..max];
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Domain event {Type} #{Id} has an activity rule but no valid 'user' field; no activity made")]
+    private static partial void LogUnattributed(ILogger logger, string type, long id);
+}

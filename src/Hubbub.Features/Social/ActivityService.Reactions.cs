@@ -1,0 +1,120 @@
+using System.Globalization;
+using Hubbub.Core;
+using Hubbub.Features.Kit;
+using Hubbub.Features.Kit.Text;
+using static Hubbub.Features.Social.SocialJsonContext;
+
+namespace Hubbub.Features.Social;
+
+public sealed partial class ActivityService
+{
+    /// <summary>
+    /// Likes an activity I may see (a second like changes nothing). The author hears <c>activity_liked</c> and keeps one
+    /// unread notification per activity: a new like replaces the unread one before it (with the newest liker and count).
+    /// </summary>
+    public Task<LikeState> LikeAsync(HubbubUser me, ActivityRequest request, CancellationToken cancellationToken = default)
+    {
+        var id = CheckId(request.Activity);
+        return database.WriteAsync(async tx =>
+        {
+            var row = await VisibleAsync(tx, me, id, cancellationToken);
+            if (!await ActivityStore.LikeAsync(tx, id, me.Id, tx.NowMs, cancellationToken))
+            {
+                return new LikeState(id, await ActivityStore.LikeCountAsync(tx, id, cancellationToken), true);
+            }
+            var count = await ActivityStore.LikeCountAsync(tx, id, cancellationToken);
+            var liked = new ActivityLikedEvent(id, me.Id, me.Name, count);
+            await tx.PublishAsync(FeatureTransaction.UserChannel(row.UserId), SocialEvents.ActivityLiked, liked, Default.ActivityLikedEvent, cancellationToken);
+            if (row.UserId != me.Id)
+            {
+                if (await ActivityStore.LikeNoticeAsync(tx, id, cancellationToken) is { } previous)
+                {
+                    await tx.WithdrawUnreadNotificationAsync(row.UserId, previous, cancellationToken);
+                }
+                var notice = await tx.NotifyAsync(row.UserId, SocialEvents.ActivityLiked, liked, Default.ActivityLikedEvent, cancellationToken);
+                await ActivityStore.SetLikeNoticeAsync(tx, id, notice.Id, cancellationToken);
+            }
+            return new LikeState(id, count, true);
+        }, cancellationToken);
+    }
+
+    /// <summary>Takes my like back (none: nothing changes).</summary>
+    public Task<LikeState> UnlikeAsync(HubbubUser me, ActivityRequest request, CancellationToken cancellationToken = default)
+    {
+        var id = CheckId(request.Activity);
+        return database.WriteAsync(async tx =>
+        {
+            await VisibleAsync(tx, me, id, cancellationToken);
+            await ActivityStore.UnlikeAsync(tx, id, me.Id, cancellationToken);
+            return new LikeState(id, await ActivityStore.LikeCountAsync(tx, id, cancellationToken), false);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Comments on an activity I may see; the text is kept exactly as written (markup included: clients render it as
+    /// text). The author hears <c>activity_commented</c> and, when it is not their own comment, keeps a notification.
+    /// </summary>
+    public Task<CommentView> CommentAsync(HubbubUser me, CommentRequest request, CancellationToken cancellationToken = default)
+    {
+        var id = CheckId(request.Activity);
+        var text = CheckText(request.Text);
+        return database.WriteAsync(async tx =>
+        {
+            var row = await VisibleAsync(tx, me, id, cancellationToken);
+            var commentId = await ActivityStore.AddCommentAsync(tx, id, me.Id, text, tx.NowMs, cancellationToken);
+            var comment = new CommentView(commentId.ToString(CultureInfo.InvariantCulture), me.Id, me.Name, text, Time(tx.NowMs));
+            var commented = new ActivityCommentedEvent(id, comment, await ActivityStore.CommentCountAsync(tx, id, cancellationToken));
+            await tx.PublishAsync(FeatureTransaction.UserChannel(row.UserId), SocialEvents.ActivityCommented, commented, Default.ActivityCommentedEvent,
+                cancellationToken);
+            if (row.UserId != me.Id)
+            {
+                await tx.NotifyAsync(row.UserId, SocialEvents.ActivityCommented, commented, Default.ActivityCommentedEvent, cancellationToken);
+            }
+            return comment;
+        }, cancellationToken);
+    }
+
+    /// <summary>Deletes a comment: its writer may, and the activity's author may delete any on their activity.</summary>
+    public Task DeleteCommentAsync(HubbubUser me, DeleteCommentRequest request, CancellationToken cancellationToken = default)
+    {
+        var id = CheckId(request.Activity);
+        var commentId = ParseCursor(request.Comment ?? throw HubbubException.BadRequest("'comment' is required"), "comment");
+        return database.WriteAsync(async tx =>
+        {
+            var row = await VisibleAsync(tx, me, id, cancellationToken);
+            var comment = await ActivityStore.FindCommentAsync(tx, id, commentId, cancellationToken)
+                ?? throw HubbubException.NotFound("comment not found");
+            if (comment.UserId != me.Id && row.UserId != me.Id && !me.IsAdmin)
+            {
+                throw HubbubException.Forbidden("only its writer or the activity's author may delete a comment");
+            }
+            await ActivityStore.DeleteCommentAsync(tx, id, commentId, cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>An activity's comments, newest first, paged by <c>before</c> (a comment id).</summary>
+    public Task<CommentPage> CommentsAsync(HubbubUser me, ActivityRequest request, CancellationToken cancellationToken = default)
+    {
+        var id = CheckId(request.Activity);
+        var (cursor, size) = Page(request.Before, request.Limit);
+        return database.ReadAsync(async tx =>
+        {
+            await VisibleAsync(tx, me, id, cancellationToken);
+            var rows = await ActivityStore.CommentsAsync(tx, id, cursor, size + 1, cancellationToken);
+            var page = rows.Take(size).ToList();
+            return new CommentPage(page.ConvertAll(CommentOf), rows.Count > size ? page[^1].Id.ToString(CultureInfo.InvariantCulture) : null);
+        }, cancellationToken);
+    }
+
+    private string CheckText(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw HubbubException.BadRequest("'text' is required");
+        }
+        StoredText.Check(text, "text");
+        return text.Length > Options.MaxCommentLength
+            ? throw HubbubException.TooLarge($"'text' is longer than {Options.MaxCommentLength} characters")
+            : text;
+    }
+}

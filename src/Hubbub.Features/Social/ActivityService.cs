@@ -1,0 +1,244 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Hubbub.Core;
+using Hubbub.Features.Kit;
+using Hubbub.Features.Kit.Text;
+using Hubbub.Features.Kit.Users;
+using Hubbub.Storage;
+using Microsoft.Extensions.Options;
+using static Hubbub.Features.Social.SocialJsonContext;
+
+namespace Hubbub.Features.Social;
+
+/// <summary>
+/// Activities and the feed. An activity is seen by its author and their friends only; to anyone else it does not exist
+/// (<c>not_found</c>). New, edited and deleted activities are announced on <c>feed:{id}</c> of the author and each
+/// friend, through the outbox. The feed is fanned out on read (see docs/features/social.md for why).
+/// </summary>
+public sealed partial class ActivityService(FeatureDatabase database, IOptions<SocialOptions> options)
+{
+    /// <summary>Largest page.</summary>
+    public const int MaxPageSize = 100;
+
+    /// <summary>Page size when none is asked for.</summary>
+    public const int DefaultPageSize = 20;
+
+    private const string PostScope = "social.post";
+
+    private SocialOptions Options => options.Value;
+
+    /// <summary>The channel of a user's live feed.</summary>
+    public static string FeedChannel(string user) => $"{SocialEvents.Namespace}:{user}";
+
+    /// <summary>Posts an activity as <paramref name="me"/>; with an <c>id</c>, a retry answers the first activity and changes nothing.</summary>
+    public async Task<ActivityView> PostAsync(HubbubUser me, PostActivityRequest request, CancellationToken cancellationToken = default)
+    {
+        var type = CheckType(request.Type);
+        var title = CheckTitle(request.Title);
+        var description = CheckDescription(request.Description);
+        var data = CheckData(request.Data);
+        var key = request.Id is null ? null : CheckKey(request.Id);
+        return await database.WriteAsync(async tx =>
+        {
+            async Task<ActivityView> Create()
+            {
+                var id = NewId();
+                await ActivityStore.TryInsertAsync(tx, id, me.Id, type, title, description, data, tx.NowMs, cancellationToken);
+                return await AnnounceNewAsync(tx, id, me.Id, cancellationToken);
+            }
+            return key is null ? await Create() : (await tx.OnceAsync(PostScope, $"{me.Id}\n{key}", Default.ActivityView, Create, cancellationToken)).Result;
+        }, cancellationToken);
+    }
+
+    /// <summary>Reads the new activity back and announces it on the author's and each friend's feed channel.</summary>
+    internal static async Task<ActivityView> AnnounceNewAsync(FeatureTransaction tx, string id, string author, CancellationToken ct)
+    {
+        var view = View(await ActivityStore.FindAsync(tx, id, author, ct) ?? throw new InvalidOperationException("activity vanished"), []);
+        var announced = new ActivityEvent(view with { LikedByMe = false });
+        foreach (var reader in (await FriendStore.FriendIdsAsync(tx, author, ct)).Prepend(author))
+        {
+            await tx.PublishAsync(FeedChannel(reader), SocialEvents.FriendActivity, announced, Default.ActivityEvent, ct);
+        }
+        return view;
+    }
+
+    /// <summary>Edits my own activity (the fields given); friends' feeds hear <c>activity_updated</c>.</summary>
+    public async Task<ActivityView> UpdateAsync(HubbubUser me, UpdateActivityRequest request, CancellationToken cancellationToken = default)
+    {
+        var id = CheckId(request.Activity);
+        var title = request.Title is null ? null : CheckTitle(request.Title);
+        var description = CheckDescription(request.Description);
+        var data = CheckData(request.Data);
+        return await database.WriteAsync(async tx =>
+        {
+            var row = await OwnAsync(tx, me, id, cancellationToken);
+            await ActivityStore.UpdateAsync(tx, id, title ?? row.Title, request.Description is null ? row.Description : description,
+                request.Data is null ? row.Data : data, tx.NowMs, cancellationToken);
+            var view = await ReadAsync(tx, id, me.Id, cancellationToken);
+            var announced = new ActivityEvent(view with { LikedByMe = false, LatestComments = [] });
+            foreach (var reader in (await FriendStore.FriendIdsAsync(tx, row.UserId, cancellationToken)).Prepend(row.UserId))
+            {
+                await tx.PublishAsync(FeedChannel(reader), SocialEvents.ActivityUpdated, announced, Default.ActivityEvent, cancellationToken);
+            }
+            return view;
+        }, cancellationToken);
+    }
+
+    /// <summary>Deletes my own activity with its likes and comments; the author's and friends' feeds hear <c>activity_deleted</c>.</summary>
+    public async Task DeleteAsync(HubbubUser me, ActivityRequest request, CancellationToken cancellationToken = default)
+    {
+        var id = CheckId(request.Activity);
+        await database.WriteAsync(async tx =>
+        {
+            var row = await OwnAsync(tx, me, id, cancellationToken);
+            await ActivityStore.DeleteAsync(tx, id, cancellationToken);
+            foreach (var reader in (await FriendStore.FriendIdsAsync(tx, row.UserId, cancellationToken)).Prepend(row.UserId))
+            {
+                await tx.PublishAsync(FeedChannel(reader), SocialEvents.ActivityDeleted, new ActivityDeletedEvent(id), Default.ActivityDeletedEvent,
+                    cancellationToken);
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>One activity, for its author and their friends.</summary>
+    public Task<ActivityView> GetAsync(HubbubUser me, ActivityRequest request, CancellationToken cancellationToken = default)
+    {
+        var id = CheckId(request.Activity);
+        return database.ReadAsync(async tx =>
+        {
+            await VisibleAsync(tx, me, id, cancellationToken);
+            return await ReadAsync(tx, id, me.Id, cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>My feed: mine and my friends' activities, newest first, with their latest comments.</summary>
+    public Task<ActivityPage> FeedAsync(HubbubUser me, FeedRequest request, CancellationToken cancellationToken = default) =>
+        FeedAsync(database.Database, me.Id, request.Before, request.Limit, Options.LatestComments, cancellationToken);
+
+    /// <summary>The feed page of <paramref name="user"/>; also the join state of <c>feed:{id}</c>.</summary>
+    internal static Task<ActivityPage> FeedAsync(IDatabase db, string user, string? before, int? limit, int latestComments, CancellationToken ct)
+    {
+        var (cursor, size) = Page(before, limit);
+        return db.ReadAsync(async tx =>
+            await PageAsync(tx, await ActivityStore.FeedAsync(tx, user, cursor, size + 1, ct), size, latestComments, ct), ct);
+    }
+
+    /// <summary>A user's own activities: mine, or a friend's; anyone else's is <c>forbidden</c>.</summary>
+    public Task<ActivityPage> TimelineAsync(HubbubUser me, FeedRequest request, CancellationToken cancellationToken = default)
+    {
+        var author = UserDirectory.CheckUserId(request.Of, "of");
+        var (cursor, size) = Page(request.Before, request.Limit);
+        return database.ReadAsync(async tx =>
+        {
+            if (author != me.Id && !me.IsAdmin && !await FriendStore.AreFriendsAsync(tx, me.Id, author, cancellationToken))
+            {
+                throw HubbubException.Forbidden("only this user and their friends see their activities");
+            }
+            return await PageAsync(tx, await ActivityStore.OfUserAsync(tx, author, me.Id, cursor, size + 1, cancellationToken), size,
+                Options.LatestComments, cancellationToken);
+        }, cancellationToken);
+    }
+
+    private static async Task<ActivityPage> PageAsync(DatabaseTransaction tx, List<ActivityRow> rows, int size, int latestComments, CancellationToken ct)
+    {
+        var page = rows.Take(size).ToList();
+        var comments = (await ActivityStore.LatestCommentsAsync(tx, page.ConvertAll(r => r.Id), latestComments, ct))
+            .ToLookup(c => c.ActivityId, StringComparer.Ordinal);
+        return new ActivityPage(page.ConvertAll(r => View(r, comments[r.Id].Select(CommentOf).ToList())),
+            rows.Count > size ? page[^1].Seq.ToString(CultureInfo.InvariantCulture) : null);
+    }
+
+    /// <summary>The activity if <paramref name="me"/> may see it: the author, a friend of theirs, or an admin; else <c>not_found</c>.</summary>
+    internal static async Task<ActivityRow> VisibleAsync(DatabaseTransaction tx, HubbubUser me, string id, CancellationToken ct)
+    {
+        var row = await ActivityStore.FindAsync(tx, id, me.Id, ct);
+        if (row is null || (row.UserId != me.Id && !me.IsAdmin && !await FriendStore.AreFriendsAsync(tx, me.Id, row.UserId, ct)))
+        {
+            throw NotFound();
+        }
+        return row;
+    }
+
+    private static async Task<ActivityRow> OwnAsync(DatabaseTransaction tx, HubbubUser me, string id, CancellationToken ct)
+    {
+        var row = await VisibleAsync(tx, me, id, ct);
+        return row.UserId == me.Id || me.IsAdmin ? row : throw HubbubException.Forbidden("only its author may change or delete an activity");
+    }
+
+    internal async Task<ActivityView> ReadAsync(DatabaseTransaction tx, string id, string viewer, CancellationToken ct)
+    {
+        var row = await ActivityStore.FindAsync(tx, id, viewer, ct) ?? throw NotFound();
+        var comments = await ActivityStore.LatestCommentsAsync(tx, [id], Options.LatestComments, ct);
+        return View(row, comments.ConvertAll(CommentOf));
+    }
+
+    internal static HubbubException NotFound() => HubbubException.NotFound("activity not found");
+
+    internal static ActivityView View(ActivityRow r, IReadOnlyList<CommentView> comments) => new(
+        r.Id, r.UserId, r.Name, r.Type, r.Title, r.Description,
+        r.Data is null ? null : JsonSerializer.Deserialize(r.Data, Default.JsonElement),
+        Time(r.CreatedMs), r.LikeCount, r.CommentCount, r.LikedByMe != 0, comments, r.UpdatedMs is { } u ? Time(u) : null);
+
+    internal static CommentView CommentOf(CommentRow c) => new(c.Id.ToString(CultureInfo.InvariantCulture), c.UserId, c.Name, c.Text, Time(c.CreatedMs));
+
+    internal static DateTime Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime;
+
+    private static (long Cursor, int Size) Page(string? before, int? limit)
+    {
+        var size = limit ?? DefaultPageSize;
+        if (size is < 1 or > MaxPageSize)
+        {
+            throw HubbubException.BadRequest($"'limit' must be between 1 and {MaxPageSize}");
+        }
+        return (before is null ? long.MaxValue : ParseCursor(before, "before"), size);
+    }
+
+    internal static long ParseCursor(string value, string field) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw HubbubException.BadRequest($"'{field}' must be a cursor from a previous page");
+
+    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
+
+    internal static string CheckId(string? id) =>
+        id is { Length: > 0 and <= 64 } ? id : throw HubbubException.BadRequest("'activity' must be an activity id");
+
+    private static string CheckKey(string key) =>
+        key.Length is > 0 and <= 128 && !key.Any(char.IsControl) ? key : throw HubbubException.BadRequest("'id' must be 1-128 characters");
+
+    internal static string CheckType(string? type) =>
+        type is { Length: > 0 and <= 64 } && type.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')
+            ? type
+            : throw HubbubException.BadRequest("'type' is required: 1-64 letters, digits and . _ -");
+
+    private string CheckTitle(string? title) =>
+        StoredText.Title(title, Options.MaxTitleLength) ?? throw HubbubException.BadRequest("'title' is required");
+
+    private string? CheckDescription(string? description)
+    {
+        if (string.IsNullOrWhiteSpace(description))
+        {
+            return null;
+        }
+        StoredText.Check(description, "description");
+        return description.Length > Options.MaxDescriptionLength
+            ? throw HubbubException.TooLarge($"'description' is longer than {Options.MaxDescriptionLength} characters")
+            : description;
+    }
+
+    private string? CheckData(JsonElement? data)
+    {
+        if (data is not { } value || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw HubbubException.BadRequest("'data' must be a JSON object");
+        }
+        var json = value.GetRawText();
+        StoredText.Check(json, "data");
+        return json.Length > Options.MaxDataLength ? throw HubbubException.TooLarge($"'data' is larger than {Options.MaxDataLength} characters") : json;
+    }
+}

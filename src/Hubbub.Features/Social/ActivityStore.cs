@@ -1,0 +1,166 @@
+using Hubbub.Storage;
+
+namespace Hubbub.Features.Social;
+
+/// <summary>Activities, likes, comments and rules; every method runs in the caller's transaction.</summary>
+internal static class ActivityStore
+{
+    // liked_by_me is per reader: one indexed probe of the likes' primary key per row of the page.
+    private const string Columns = """
+        a.seq AS Seq, a.id AS Id, a.user_id AS UserId, COALESCE(u.name, a.user_id) AS Name, a.type AS Type, a.title AS Title,
+        a.description AS Description, a.data AS Data, a.created_ms AS CreatedMs, a.updated_ms AS UpdatedMs,
+        a.like_count AS LikeCount, a.comment_count AS CommentCount,
+        CASE WHEN EXISTS (SELECT 1 FROM social_likes l WHERE l.activity_id = a.id AND l.user_id = @viewer) THEN 1 ELSE 0 END AS LikedByMe
+        FROM social_activities a LEFT JOIN kit_users u ON u.id = a.user_id
+        """;
+
+    public static Task<ActivityRow?> FindAsync(DatabaseTransaction tx, string id, string viewer, CancellationToken ct) =>
+        tx.QuerySingleOrDefaultAsync<ActivityRow>($"SELECT {Columns} WHERE a.id = @id", new { id, viewer }, ct);
+
+    /// <summary>
+    /// The feed: the reader's and their friends' activities below <paramref name="before"/>, newest first. Fan-out on
+    /// read: one query over <c>(user_id, seq)</c> and the friends' primary key, nothing written per friend on a post.
+    /// </summary>
+    public static async Task<List<ActivityRow>> FeedAsync(DatabaseTransaction tx, string viewer, long before, int limit, CancellationToken ct) =>
+        (await tx.QueryAsync<ActivityRow>(
+            $"""
+            SELECT {Columns}
+            WHERE a.seq < @before AND (a.user_id = @viewer OR a.user_id IN (SELECT f.friend_id FROM social_friends f WHERE f.user_id = @viewer))
+            ORDER BY a.seq DESC LIMIT @limit
+            """, new { viewer, before, limit }, ct)).ToList();
+
+    public static async Task<List<ActivityRow>> OfUserAsync(DatabaseTransaction tx, string author, string viewer, long before, int limit,
+        CancellationToken ct) =>
+        (await tx.QueryAsync<ActivityRow>(
+            $"SELECT {Columns} WHERE a.user_id = @author AND a.seq < @before ORDER BY a.seq DESC LIMIT @limit",
+            new { author, viewer, before, limit }, ct)).ToList();
+
+    /// <summary>Inserts unless the id exists (false then: a retried domain event makes one activity).</summary>
+    public static async Task<bool> TryInsertAsync(DatabaseTransaction tx, string id, string user, string type, string title, string? description,
+        string? data, long now, CancellationToken ct) =>
+        await tx.ExecuteAsync(
+            """
+            INSERT INTO social_activities (id, user_id, type, title, description, data, created_ms)
+            VALUES (@id, @user, @type, @title, @description, @data, @now) ON CONFLICT (id) DO NOTHING
+            """, new { id, user, type, title, description, data, now }, ct) == 1;
+
+    public static Task UpdateAsync(DatabaseTransaction tx, string id, string title, string? description, string? data, long now, CancellationToken ct) =>
+        tx.ExecuteAsync("UPDATE social_activities SET title = @title, description = @description, data = @data, updated_ms = @now WHERE id = @id",
+            new { id, title, description, data, now }, ct);
+
+    public static async Task DeleteAsync(DatabaseTransaction tx, string id, CancellationToken ct)
+    {
+        await tx.ExecuteAsync("DELETE FROM social_likes WHERE activity_id = @id", new { id }, ct);
+        await tx.ExecuteAsync("DELETE FROM social_comments WHERE activity_id = @id", new { id }, ct);
+        await tx.ExecuteAsync("DELETE FROM social_like_notices WHERE activity_id = @id", new { id }, ct);
+        await tx.ExecuteAsync("DELETE FROM social_activities WHERE id = @id", new { id }, ct);
+    }
+
+    /// <summary>
+    /// Adds a like and counts it in one statement each: the insert decides (a second like inserts nothing), and the
+    /// count is an increment, so concurrent likes from many users never lose one. Returns whether it was new.
+    /// </summary>
+    public static async Task<bool> LikeAsync(DatabaseTransaction tx, string activity, string user, long now, CancellationToken ct)
+    {
+        if (await tx.ExecuteAsync(
+                "INSERT INTO social_likes (activity_id, user_id, created_ms) VALUES (@activity, @user, @now) ON CONFLICT (activity_id, user_id) DO NOTHING",
+                new { activity, user, now }, ct) == 0)
+        {
+            return false;
+        }
+        await tx.ExecuteAsync("UPDATE social_activities SET like_count = like_count + 1 WHERE id = @activity", new { activity }, ct);
+        return true;
+    }
+
+    public static async Task<bool> UnlikeAsync(DatabaseTransaction tx, string activity, string user, CancellationToken ct)
+    {
+        if (await tx.ExecuteAsync("DELETE FROM social_likes WHERE activity_id = @activity AND user_id = @user", new { activity, user }, ct) == 0)
+        {
+            return false;
+        }
+        await tx.ExecuteAsync("UPDATE social_activities SET like_count = like_count - 1 WHERE id = @activity", new { activity }, ct);
+        return true;
+    }
+
+    public static Task<long> LikeCountAsync(DatabaseTransaction tx, string activity, CancellationToken ct) =>
+        tx.ExecuteScalarAsync<long>("SELECT like_count FROM social_activities WHERE id = @activity", new { activity }, ct);
+
+    public static Task<long> CommentCountAsync(DatabaseTransaction tx, string activity, CancellationToken ct) =>
+        tx.ExecuteScalarAsync<long>("SELECT comment_count FROM social_activities WHERE id = @activity", new { activity }, ct);
+
+    public static async Task<long> AddCommentAsync(DatabaseTransaction tx, string activity, string user, string text, long now, CancellationToken ct)
+    {
+        var id = await tx.QuerySingleAsync<long>(
+            "INSERT INTO social_comments (activity_id, user_id, text, created_ms) VALUES (@activity, @user, @text, @now) RETURNING id",
+            new { activity, user, text, now }, ct);
+        await tx.ExecuteAsync("UPDATE social_activities SET comment_count = comment_count + 1 WHERE id = @activity", new { activity }, ct);
+        return id;
+    }
+
+    public static Task<CommentRow?> FindCommentAsync(DatabaseTransaction tx, string activity, long id, CancellationToken ct) =>
+        tx.QuerySingleOrDefaultAsync<CommentRow>(
+            $"SELECT {CommentColumns} WHERE c.activity_id = @activity AND c.id = @id", new { activity, id }, ct);
+
+    public static async Task DeleteCommentAsync(DatabaseTransaction tx, string activity, long id, CancellationToken ct)
+    {
+        if (await tx.ExecuteAsync("DELETE FROM social_comments WHERE activity_id = @activity AND id = @id", new { activity, id }, ct) == 1)
+        {
+            await tx.ExecuteAsync("UPDATE social_activities SET comment_count = comment_count - 1 WHERE id = @activity", new { activity }, ct);
+        }
+    }
+
+    private const string CommentColumns = """
+        c.id AS Id, c.activity_id AS ActivityId, c.user_id AS UserId, COALESCE(u.name, c.user_id) AS Name, c.text AS Text, c.created_ms AS CreatedMs
+        FROM social_comments c LEFT JOIN kit_users u ON u.id = c.user_id
+        """;
+
+    public static async Task<List<CommentRow>> CommentsAsync(DatabaseTransaction tx, string activity, long before, int limit, CancellationToken ct) =>
+        (await tx.QueryAsync<CommentRow>(
+            $"SELECT {CommentColumns} WHERE c.activity_id = @activity AND c.id < @before ORDER BY c.id DESC LIMIT @limit",
+            new { activity, before, limit }, ct)).ToList();
+
+    /// <summary>The newest <paramref name="each"/> comments of each activity, in one query (a window over the comments' index).</summary>
+    public static async Task<List<CommentRow>> LatestCommentsAsync(DatabaseTransaction tx, IReadOnlyList<string> activities, int each,
+        CancellationToken ct)
+    {
+        if (activities.Count == 0 || each == 0)
+        {
+            return [];
+        }
+        // Dapper sends a list to Npgsql as one array parameter (which IN cannot take) and expands it for SQLite.
+        return (await tx.QueryAsync<CommentRow>(
+            $"""
+            SELECT Id, ActivityId, UserId, Name, Text, CreatedMs FROM (
+                SELECT {CommentColumns.Replace("FROM", ", ROW_NUMBER() OVER (PARTITION BY c.activity_id ORDER BY c.id DESC) AS rn FROM", StringComparison.Ordinal)}
+                WHERE c.activity_id {(tx.Provider == DatabaseProvider.Postgres ? "= ANY(@activities)" : "IN @activities")}) latest
+            WHERE rn <= @each ORDER BY Id DESC
+            """, new { activities = activities.ToArray(), each }, ct)).ToList();
+    }
+
+    public static Task<string?> LikeNoticeAsync(DatabaseTransaction tx, string activity, CancellationToken ct) =>
+        tx.QuerySingleOrDefaultAsync<string>("SELECT notification_id FROM social_like_notices WHERE activity_id = @activity", new { activity }, ct);
+
+    public static Task SetLikeNoticeAsync(DatabaseTransaction tx, string activity, string notification, CancellationToken ct) =>
+        tx.ExecuteAsync(
+            """
+            INSERT INTO social_like_notices (activity_id, notification_id) VALUES (@activity, @notification)
+            ON CONFLICT (activity_id) DO UPDATE SET notification_id = excluded.notification_id
+            """, new { activity, notification }, ct);
+
+    public static Task UpsertRuleAsync(DatabaseTransaction tx, string type, string title, string? description, long now, CancellationToken ct) =>
+        tx.ExecuteAsync(
+            """
+            INSERT INTO social_activity_rules (type, title, description, created_ms) VALUES (@type, @title, @description, @now)
+            ON CONFLICT (type) DO UPDATE SET title = excluded.title, description = excluded.description
+            """, new { type, title, description, now }, ct);
+
+    public static Task<RuleRow?> RuleAsync(DatabaseTransaction tx, string type, CancellationToken ct) =>
+        tx.QuerySingleOrDefaultAsync<RuleRow>(
+            "SELECT type AS Type, title AS Title, description AS Description, created_ms AS CreatedMs FROM social_activity_rules WHERE type = @type",
+            new { type }, ct);
+
+    public static async Task<List<RuleRow>> RulesAsync(DatabaseTransaction tx, CancellationToken ct) =>
+        (await tx.QueryAsync<RuleRow>(
+            "SELECT type AS Type, title AS Title, description AS Description, created_ms AS CreatedMs FROM social_activity_rules ORDER BY type",
+            null, ct)).ToList();
+}

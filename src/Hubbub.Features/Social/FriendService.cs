@@ -1,0 +1,151 @@
+using Hubbub.Core;
+using Hubbub.Features.Kit;
+using Hubbub.Features.Kit.Users;
+using Microsoft.Extensions.Options;
+using static Hubbub.Features.Social.SocialJsonContext;
+
+namespace Hubbub.Features.Social;
+
+/// <summary>
+/// Friends: a request both ways is a friendship (the second request accepts the first); decline, remove, block. A block
+/// ends the friendship and any requests between the two, and the blocked user can no longer request the blocker, so
+/// they see, like and comment on nothing of theirs (all of that requires friendship). Every change between two users
+/// runs with their pair locked, so crossing requests make one friendship.
+/// </summary>
+public sealed class FriendService(FeatureDatabase database, UserDirectory users, IOptions<SocialOptions> options)
+{
+    private SocialOptions Options => options.Value;
+
+    /// <summary>Asks <c>user</c> to be friends, or accepts their request; answers <c>requested</c> or <c>friends</c>.</summary>
+    public async Task<FriendshipAnswer> RequestAsync(HubbubUser me, FriendRequest request, CancellationToken cancellationToken = default)
+    {
+        var other = Other(me, request.User);
+        var otherName = await users.NameOfAsync(other, cancellationToken);
+        return await database.WriteAsync(async tx =>
+        {
+            await FriendStore.LockPairAsync(tx, me.Id, other, cancellationToken);
+            if (await FriendStore.IsBlockedAsync(tx, other, me.Id, cancellationToken))
+            {
+                throw new HubbubException(Protocol.ErrorCodes.Forbidden, "blocked", "this user does not accept requests from you");
+            }
+            if (await FriendStore.IsBlockedAsync(tx, me.Id, other, cancellationToken))
+            {
+                throw new HubbubException(Protocol.ErrorCodes.Conflict, "blocked", "you blocked this user: unblock them first");
+            }
+            if (await FriendStore.AreFriendsAsync(tx, me.Id, other, cancellationToken))
+            {
+                return new FriendshipAnswer(other, "friends");
+            }
+            if (await FriendStore.HasRequestAsync(tx, other, me.Id, cancellationToken))
+            {
+                if (await FriendStore.FriendCountAsync(tx, me.Id, cancellationToken) >= Options.MaxFriends
+                    || await FriendStore.FriendCountAsync(tx, other, cancellationToken) >= Options.MaxFriends)
+                {
+                    throw HubbubException.TooLarge($"a user has at most {Options.MaxFriends} friends");
+                }
+                await FriendStore.RemoveRequestAsync(tx, other, me.Id, cancellationToken);
+                await FriendStore.RemoveRequestAsync(tx, me.Id, other, cancellationToken);
+                await FriendStore.AddFriendshipAsync(tx, me.Id, other, tx.NowMs, cancellationToken);
+                var toOther = new FriendEvent(me.Id, me.Name);
+                await tx.PublishAsync(FeatureTransaction.UserChannel(other), SocialEvents.FriendAdded, toOther, Default.FriendEvent, cancellationToken);
+                await tx.PublishAsync(FeatureTransaction.UserChannel(me.Id), SocialEvents.FriendAdded, new FriendEvent(other, otherName),
+                    Default.FriendEvent, cancellationToken);
+                // The one who asked first learns later too; the one accepting did it themself.
+                await tx.NotifyAsync(other, SocialEvents.FriendAdded, toOther, Default.FriendEvent, cancellationToken);
+                return new FriendshipAnswer(other, "friends");
+            }
+            if (await FriendStore.AddRequestAsync(tx, me.Id, other, tx.NowMs, cancellationToken))
+            {
+                var asked = new FriendEvent(me.Id, me.Name);
+                await tx.PublishAsync(FeatureTransaction.UserChannel(other), SocialEvents.FriendRequest, asked, Default.FriendEvent, cancellationToken);
+                await tx.NotifyAsync(other, SocialEvents.FriendRequest, asked, Default.FriendEvent, cancellationToken);
+            }
+            return new FriendshipAnswer(other, "requested");
+        }, cancellationToken);
+    }
+
+    /// <summary>Declines <c>user</c>'s request to me; <c>not_found</c> when there is none.</summary>
+    public Task<FriendshipAnswer> DeclineAsync(HubbubUser me, FriendRequest request, CancellationToken cancellationToken = default)
+    {
+        var other = Other(me, request.User);
+        return database.WriteAsync(async tx =>
+        {
+            await FriendStore.LockPairAsync(tx, me.Id, other, cancellationToken);
+            return await FriendStore.RemoveRequestAsync(tx, other, me.Id, cancellationToken) == 1
+                ? new FriendshipAnswer(other, "declined")
+                : throw HubbubException.NotFound("no request from this user");
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Ends a friendship (both hear <c>friend_removed</c>), or withdraws my request, or declines theirs;
+    /// <c>not_found</c> when there is nothing between us.
+    /// </summary>
+    public Task<FriendshipAnswer> RemoveAsync(HubbubUser me, FriendRequest request, CancellationToken cancellationToken = default)
+    {
+        var other = Other(me, request.User);
+        return database.WriteAsync(async tx =>
+        {
+            await FriendStore.LockPairAsync(tx, me.Id, other, cancellationToken);
+            if (await FriendStore.RemoveFriendshipAsync(tx, me.Id, other, cancellationToken) > 0)
+            {
+                await AnnounceRemovedAsync(tx, me, other, cancellationToken);
+                return new FriendshipAnswer(other, "removed");
+            }
+            var pending = await FriendStore.RemoveRequestAsync(tx, me.Id, other, cancellationToken)
+                + await FriendStore.RemoveRequestAsync(tx, other, me.Id, cancellationToken);
+            return pending > 0 ? new FriendshipAnswer(other, "removed") : throw HubbubException.NotFound("no friendship or request with this user");
+        }, cancellationToken);
+    }
+
+    /// <summary>Blocks <c>user</c>: ends the friendship and requests both ways; they can no longer request me.</summary>
+    public Task<FriendshipAnswer> BlockAsync(HubbubUser me, FriendRequest request, CancellationToken cancellationToken = default)
+    {
+        var other = Other(me, request.User);
+        return database.WriteAsync(async tx =>
+        {
+            await FriendStore.LockPairAsync(tx, me.Id, other, cancellationToken);
+            await FriendStore.AddBlockAsync(tx, me.Id, other, tx.NowMs, cancellationToken);
+            if (await FriendStore.RemoveFriendshipAsync(tx, me.Id, other, cancellationToken) > 0)
+            {
+                await AnnounceRemovedAsync(tx, me, other, cancellationToken);
+            }
+            await FriendStore.RemoveRequestAsync(tx, me.Id, other, cancellationToken);
+            await FriendStore.RemoveRequestAsync(tx, other, me.Id, cancellationToken);
+            return new FriendshipAnswer(other, "blocked");
+        }, cancellationToken);
+    }
+
+    /// <summary>Lifts my block of <c>user</c> (no friendship comes back); <c>not_found</c> when there was none.</summary>
+    public Task<FriendshipAnswer> UnblockAsync(HubbubUser me, FriendRequest request, CancellationToken cancellationToken = default)
+    {
+        var other = Other(me, request.User);
+        return database.WriteAsync(async tx =>
+            await FriendStore.RemoveBlockAsync(tx, me.Id, other, cancellationToken) == 1
+                ? new FriendshipAnswer(other, "unblocked")
+                : throw HubbubException.NotFound("you have not blocked this user"), cancellationToken);
+    }
+
+    /// <summary>My friends, the requests to me and mine, newest first (bounded by <see cref="SocialOptions.MaxFriends"/>).</summary>
+    public Task<FriendList> ListAsync(HubbubUser me, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async tx => new FriendList(
+            View(await FriendStore.FriendsAsync(tx, me.Id, cancellationToken)),
+            View(await FriendStore.IncomingAsync(tx, me.Id, cancellationToken)),
+            View(await FriendStore.OutgoingAsync(tx, me.Id, cancellationToken))), cancellationToken);
+
+    private async Task AnnounceRemovedAsync(FeatureTransaction tx, HubbubUser me, string other, CancellationToken ct)
+    {
+        await tx.PublishAsync(FeatureTransaction.UserChannel(other), SocialEvents.FriendRemoved, new FriendEvent(me.Id, me.Name), Default.FriendEvent, ct);
+        await tx.PublishAsync(FeatureTransaction.UserChannel(me.Id), SocialEvents.FriendRemoved,
+            new FriendEvent(other, await users.NameOfAsync(other, ct)), Default.FriendEvent, ct);
+    }
+
+    private static List<FriendView> View(List<PersonRow> rows) =>
+        rows.ConvertAll(r => new FriendView(r.UserId, r.Name, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedMs).UtcDateTime));
+
+    private static string Other(HubbubUser me, string? user)
+    {
+        var other = UserDirectory.CheckUserId(user);
+        return other == me.Id ? throw HubbubException.BadRequest("you cannot befriend or block yourself") : other;
+    }
+}
