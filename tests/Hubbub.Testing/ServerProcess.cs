@@ -43,6 +43,9 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>The loopback port it listens on, when started by <see cref="StartOnLoopbackAsync"/>; else 0.</summary>
     public int Port { get; private set; }
 
+    /// <summary>The PostgreSQL database it runs on, when started by <see cref="StartOnLoopbackAsync"/> with <see cref="ServerStorage.Postgres"/>; else null.</summary>
+    public string? PostgresConnectionString { get; private set; }
+
     /// <summary><c>http://127.0.0.1:{Port}/</c>, when started by <see cref="StartOnLoopbackAsync"/>.</summary>
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
 
@@ -126,6 +129,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var port = FreePort();
         var server = Start(workingDirectory, settings, "--urls", $"http://127.0.0.1:{port}");
         server.Port = port;
+        server.PostgresConnectionString = settings.GetValueOrDefault("ConnectionStrings__Postgres");
         try
         {
             if (waitFor is { } status)
