@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -54,15 +52,8 @@ public sealed class ServerHost : IAsyncDisposable
     }
 
     /// <summary>An HS256 token for <paramref name="user"/>, signed with the test key.</summary>
-    public static string Token(string user, string? name = null, TimeSpan? lifetime = null)
-    {
-        static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var exp = DateTimeOffset.UtcNow.Add(lifetime ?? TimeSpan.FromHours(1)).ToUnixTimeSeconds();
-        var header = B64("""{"alg":"HS256","typ":"JWT"}"""u8.ToArray());
-        var payload = B64(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["sub"] = user, ["name"] = name ?? $"User {user}", ["exp"] = exp }));
-        var signature = B64(HMACSHA256.HashData(Encoding.UTF8.GetBytes(SigningKey), Encoding.ASCII.GetBytes($"{header}.{payload}")));
-        return $"{header}.{payload}.{signature}";
-    }
+    public static string Token(string user, string? name = null, TimeSpan? lifetime = null) =>
+        TestTokens.For(user, name, lifetime: lifetime, key: SigningKey);
 
     /// <summary>Publishes through the server API (<c>POST /api/publish</c>); returns the offset.</summary>
     public Task<long> PublishAsync(string channel, object data) => PublishAsync(Port, channel, data);

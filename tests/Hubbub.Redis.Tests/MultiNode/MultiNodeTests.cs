@@ -24,7 +24,7 @@ public sealed class MultiNodeTests(ThreeNodes nodes) : IClassFixture<ThreeNodes>
         var replies = new List<long>();
         for (var i = 1; i <= 20; i++)
         {
-            var reply = await onA.RequestAsync("publish", new { channel, data = new { n = i } });
+            var reply = await onA.OkAsync("publish", new { channel, data = new { n = i } });
             replies.Add(reply.GetProperty("offset").GetInt64());
         }
         var fromApi = await nodes.C.PublishAsync(channel, "{\"n\":21}");
@@ -58,14 +58,14 @@ public sealed class MultiNodeTests(ThreeNodes nodes) : IClassFixture<ThreeNodes>
         await onA.WaitForAsync(f => WsClient.Type(f) == "presence_join" && User(f) == "cid");
         foreach (var client in new[] { onA, onB, onC })
         {
-            var members = await client.RequestAsync("presence", new { channel });
+            var members = await client.OkAsync("presence", new { channel });
             Assert.Equal(["ann", "ben", "cid"],
                 members.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("user").GetString()).Order(StringComparer.Ordinal));
         }
 
         await onB.DisposeAsync();
         await onC.WaitForAsync(f => WsClient.Type(f) == "presence_leave" && User(f) == "ben");
-        var after = await onA.RequestAsync("presence", new { channel });
+        var after = await onA.OkAsync("presence", new { channel });
         Assert.Equal(["ann", "cid"], after.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("user").GetString()).Order(StringComparer.Ordinal));
     }
 

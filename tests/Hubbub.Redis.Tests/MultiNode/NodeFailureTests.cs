@@ -28,7 +28,7 @@ public sealed class NodeFailureTests
         // Expiry (2 s) plus one sweep interval, with room for a loaded machine.
         var leave = await observer.WaitForAsync(f => WsClient.Type(f) == "presence_leave" && MultiNodeTests.User(f) == "victim",
             TimeSpan.FromSeconds(ttlSeconds * 5));
-        var members = await observer.RequestAsync("presence", new { channel });
+        var members = await observer.OkAsync("presence", new { channel });
 
         Assert.Equal(channel, WsClient.Channel(leave));
         Assert.Equal(["watcher"], members.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("user").GetString()));
@@ -78,15 +78,15 @@ public sealed class NodeFailureTests
         await a.WaitForReadyAsync(HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(20));
         await b.WaitForReadyAsync(HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(20));
         // Local connections stay alive while Redis is away.
-        var pong = await onB.RequestAsync("ping", new { x = 1 });
+        var pong = await onB.OkAsync("ping", new { x = 1 });
         Assert.Equal(1, pong.GetProperty("x").GetInt32());
         Assert.False(onA.Closed);
         // What needs Redis fails visibly instead of being accepted and lost.
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => onB.RequestAsync("publish", new { channel, data = new { n = -1 } }));
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => onB.OkAsync("publish", new { channel, data = new { n = -1 } }));
         Assert.Contains("\"internal\"", refused.Message, StringComparison.Ordinal);
         var apiRefused = await Assert.ThrowsAsync<HttpRequestException>(() => b.PublishAsync(channel, "{\"n\":-2}"));
         Assert.True((int?)apiRefused.StatusCode >= 500, $"API publish answered {apiRefused.StatusCode}");
-        await Assert.ThrowsAsync<InvalidOperationException>(() => onB.RequestAsync("presence", new { channel }));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => onB.OkAsync("presence", new { channel }));
 
         redis.Restart();
         await a.WaitForReadyAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(30));

@@ -19,7 +19,7 @@ public sealed class OnlineStatusAcrossNodesTests(ThreeNodes nodes) : IClassFixtu
         await using var bobOnC = await nodes.C.ConnectAsync(bob);
         await bobOnC.SubscribeAsync($"user:{bob}");
         var adaOnA = await nodes.A.ConnectAsync(ada);
-        await adaOnA.RequestAsync("chat.create", new { participants = new[] { bob } }); // now they are contacts
+        await adaOnA.OkAsync("chat.create", new { participants = new[] { bob } }); // now they are contacts
         var adaOnB = await nodes.B.ConnectAsync(ada);
 
         // Asked on a node where ada has no connection at all, she is online.
@@ -44,7 +44,7 @@ public sealed class OnlineStatusAcrossNodesTests(ThreeNodes nodes) : IClassFixtu
     private static async Task<bool> IsOnlineAsync(ServerNode node, string user, string asker)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/users/{user}/status");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", WsClient.Token(asker, asker, ServerNode.SigningKey));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For(asker, asker, key: ServerNode.SigningKey));
         using var response = await node.Http.SendAsync(request);
         response.EnsureSuccessStatusCode();
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

@@ -2,11 +2,12 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace Hubbub.Server.Tests.Infrastructure;
+namespace Hubbub.Testing;
 
 /// <summary>Mints JWTs the way an app's own backend would, including broken ones for the refusal tests.</summary>
 public static class TestTokens
 {
+    /// <summary>The key the in-process test servers sign with.</summary>
     public const string Key = "hubbub-test-signing-key-of-32-bytes!!";
 
     public static string For(string user, string? name = null, string[]? roles = null, TimeSpan? lifetime = null,
