@@ -56,4 +56,8 @@ public readonly record struct ChannelName(string Value, string Namespace, string
 
     /// <inheritdoc />
     public override string ToString() => Value;
+
+    /// <summary>Parses <paramref name="value"/>, or refuses it with <c>bad_request</c> saying why.</summary>
+    internal static ChannelName ParseOrRefuse(string? value, int maxLength) =>
+        TryParse(value, maxLength, out var channel, out var error) ? channel : throw HubbubException.BadRequest(error);
 }

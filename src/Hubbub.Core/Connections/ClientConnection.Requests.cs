@@ -109,4 +109,13 @@ public sealed partial class ClientConnection
         _holdMark = 0;
         return count;
     }
+
+    /// <summary>Answers a request that has nothing to return with an empty reply; a request without an id gets none.</summary>
+    internal void ReplyEmpty(string? rawId)
+    {
+        if (rawId is not null)
+        {
+            TryEnqueue(FrameWriter.ReplyRaw(rawId, "{}"u8));
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Hubbub.Core.Channels;
 using Hubbub.Core.Commands;
 using Hubbub.Core.Diagnostics;
 using Hubbub.Protocol;
@@ -8,20 +9,25 @@ using Microsoft.Extensions.Logging;
 namespace Hubbub.Core.Connections;
 
 /// <summary>
-/// Routes each client frame: rate limit, parse, then a core operation or a feature command. Every frame with
-/// an id gets exactly one reply or error; a bad frame gets <c>bad_request</c> and the connection stays open.
+/// Routes each client frame: rate limit, parse, then a core operation (a subscription's start or end in
+/// <see cref="ChannelLifetime"/>, any other channel request in <see cref="ChannelRequests"/>) or a feature command.
+/// Every frame with an id gets exactly one reply or error; a bad frame gets <c>bad_request</c> and the connection
+/// stays open. One per engine.
 /// </summary>
 internal sealed class FrameDispatcher
 {
-    private readonly HubbubEngine _engine;
+    private readonly ChannelLifetime _lifetime;
+    private readonly ChannelRequests _requests;
     private readonly CommandRegistry _commands;
     private readonly IServiceProvider _services;
     private readonly HubbubOptions _options;
     private readonly ILogger _logger;
 
-    public FrameDispatcher(HubbubEngine engine, CommandRegistry commands, IServiceProvider services, HubbubOptions options, ILogger logger)
+    public FrameDispatcher(ChannelLifetime lifetime, ChannelRequests requests, CommandRegistry commands, IServiceProvider services,
+        HubbubOptions options, ILogger logger)
     {
-        _engine = engine;
+        _lifetime = lifetime;
+        _requests = requests;
         _commands = commands;
         _services = services;
         _options = options;
@@ -87,26 +93,26 @@ internal sealed class FrameDispatcher
                 // A client's answer to the server's heartbeat: its arrival is all that matters.
                 return ValueTask.CompletedTask;
             case MessageTypes.Subscribe:
-                return _engine.SubscribeAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.SubscribeRequest), ct);
+                return _lifetime.SubscribeAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.SubscribeRequest), ct);
             case MessageTypes.Unsubscribe:
-                return _engine.UnsubscribeAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.ChannelRequest));
+                return _lifetime.UnsubscribeAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.ChannelRequest));
             case MessageTypes.Publish:
-                return _engine.ClientPublishAsync(connection, frame.RawId, ReadPublish(frame), ct);
+                return _requests.PublishAsync(connection, frame.RawId, ReadPublish(frame), ct);
             case MessageTypes.History:
-                return _engine.HistoryAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.HistoryRequest), ct);
+                return _requests.HistoryAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.HistoryRequest), ct);
             case MessageTypes.Presence:
-                return _engine.PresenceAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.ChannelRequest), ct);
+                return _requests.PresenceAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.ChannelRequest), ct);
             case MessageTypes.Typing:
-                return _engine.TypingAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.TypingRequest), ct);
+                return _requests.TypingAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.TypingRequest), ct);
             case MessageTypes.Cursor:
-                return _engine.CursorAsync(connection, frame.RawId, WithChannel(frame), ct);
+                return _requests.CursorAsync(connection, frame.RawId, WithChannel(frame), ct);
         }
 
         if (_commands.Find(frame.Type) is { } handler)
         {
             return RunCommandAsync(connection, frame, handler, ct);
         }
-        throw HubbubException.BadRequest($"unknown message type '{HubbubEngine.Truncate(frame.Type)}'");
+        throw HubbubException.BadRequest($"unknown message type '{ClientText.Truncate(frame.Type)}'");
     }
 
     private async ValueTask RunCommandAsync(ClientConnection connection, InboundFrame frame, CommandHandler handler, CancellationToken ct)

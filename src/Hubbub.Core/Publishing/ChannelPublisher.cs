@@ -59,7 +59,7 @@ public sealed class ChannelPublisher(IOptions<HubbubOptions> options, ChannelRul
         if (!IsValidEventType(type))
         {
             throw HubbubException.BadRequest(
-                $"event '{HubbubEngine.Truncate(type)}' is not allowed: use 1-64 of letters, digits, '_', '.', '-', ':' and no core message type");
+                $"event '{ClientText.Truncate(type)}' is not allowed: use 1-64 of letters, digits, '_', '.', '-', ':' and no core message type");
         }
         var publication = await broker.PublishAsync(channel.Value, new PublicationDraft(type, data, from),
             _options.HistoryFor(channel.Namespace), cancellationToken);
@@ -67,10 +67,7 @@ public sealed class ChannelPublisher(IOptions<HubbubOptions> options, ChannelRul
         return publication;
     }
 
-    internal ChannelName Parse(string? channel) =>
-        ChannelName.TryParse(channel, _options.MaxChannelLength, out var name, out var error)
-            ? name
-            : throw HubbubException.BadRequest(error);
+    internal ChannelName Parse(string? channel) => ChannelName.ParseOrRefuse(channel, _options.MaxChannelLength);
 
     private static bool IsValidEventType(string type)
     {

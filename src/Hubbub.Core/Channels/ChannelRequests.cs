@@ -1,0 +1,178 @@
+using System.Text.Json;
+using Hubbub.Core.Connections;
+using Hubbub.Core.Ephemeral;
+using Hubbub.Core.Publishing;
+using Hubbub.Core.Seams;
+using Hubbub.Protocol;
+
+namespace Hubbub.Core.Channels;
+
+/// <summary>
+/// What a client does on a channel besides subscribing: publish, read history, see who is present, type, move a
+/// cursor. Each validates, checks the channel's rules, then acts through the seams; refusals are
+/// <see cref="HubbubException"/>s the dispatcher turns into error frames. Holds no state of its own. One per engine.
+/// </summary>
+internal sealed class ChannelRequests(HubbubOptions options, ChannelRules rules, ChannelPublisher publisher,
+    IHistoryStore history, IPresenceStore presence, TypingTracker typing, CursorCoalescer cursors)
+{
+    public async ValueTask PublishAsync(ClientConnection connection, string? rawId, PublishRequest request, CancellationToken ct)
+    {
+        var channel = ChannelName.ParseOrRefuse(request.Channel, options.MaxChannelLength);
+        if (request.Data.ValueKind == JsonValueKind.Undefined)
+        {
+            throw HubbubException.BadRequest("publish needs 'data'");
+        }
+        var subscribed = connection.Subscriptions.Contains(channel.Value);
+        if (!await rules.CanPublishAsync(connection.User, channel, subscribed, ct))
+        {
+            throw HubbubException.Forbidden($"you may not publish on '{channel}'");
+        }
+        var data = JsonSerializer.SerializeToUtf8Bytes(request.Data, HubbubJsonContext.Default.JsonElement);
+        if (rawId is null || !subscribed)
+        {
+            // No reply, or no copy of its own coming back: nothing to put first.
+            var published = await publisher.PublishCheckedAsync(channel, request.Event, data, connection.Info, ct);
+            if (rawId is not null)
+            {
+                connection.TryEnqueue(FrameWriter.Reply(rawId, new PublishReply(published.Offset), HubbubJsonContext.Default.PublishReply));
+            }
+            return;
+        }
+        // A publisher subscribed to the channel gets the reply first, then its own copy of the message.
+        connection.BeginRequest(hold: true);
+        byte[]? reply = null;
+        try
+        {
+            var publication = await publisher.PublishCheckedAsync(channel, request.Event, data, connection.Info, ct);
+            reply = FrameWriter.Reply(rawId, new PublishReply(publication.Offset), HubbubJsonContext.Default.PublishReply);
+        }
+        finally
+        {
+            connection.EndRequest(reply);
+        }
+    }
+
+    public async ValueTask HistoryAsync(ClientConnection connection, string? rawId, HistoryRequest request, CancellationToken ct)
+    {
+        var channel = ChannelName.ParseOrRefuse(request.Channel, options.MaxChannelLength);
+        if (!await rules.CanSubscribeAsync(connection.User, channel, connection.Subscriptions.Contains(channel.Value), ct))
+        {
+            throw HubbubException.Forbidden($"you may not read '{channel}'");
+        }
+        var limit = request.Limit ?? 100;
+        if (limit < 1 || limit > options.MaxHistoryLimit)
+        {
+            throw HubbubException.BadRequest($"limit must be between 1 and {options.MaxHistoryLimit}");
+        }
+        var (sinceOffset, sinceEpoch) = ReadSince(request.Since);
+        var result = await history.ReadAsync(channel.Value, sinceOffset, sinceEpoch, limit, ct);
+        connection.TryEnqueue(HistoryReply(rawId, result, options.MaxHistoryReplyBytes));
+    }
+
+    public async ValueTask PresenceAsync(ClientConnection connection, string? rawId, ChannelRequest request, CancellationToken ct)
+    {
+        var channel = ChannelName.ParseOrRefuse(request.Channel, options.MaxChannelLength);
+        if (!await rules.CanSubscribeAsync(connection.User, channel, connection.Subscriptions.Contains(channel.Value), ct))
+        {
+            throw HubbubException.Forbidden($"you may not see who is in '{channel}'");
+        }
+        var members = await presence.GetMembersAsync(channel.Value, ct);
+        connection.TryEnqueue(FrameWriter.Reply(rawId, new PresenceReply(members), HubbubJsonContext.Default.PresenceReply));
+    }
+
+    public async ValueTask TypingAsync(ClientConnection connection, string? rawId, TypingRequest request, CancellationToken ct)
+    {
+        var channel = ChannelName.ParseOrRefuse(request.Channel, options.MaxChannelLength);
+        if (request.IsTyping is not { } isTyping)
+        {
+            throw HubbubException.BadRequest("typing needs a boolean 'is_typing'");
+        }
+        if (!await rules.CanSubscribeAsync(connection.User, channel, connection.Subscriptions.Contains(channel.Value), ct))
+        {
+            throw HubbubException.Forbidden($"you may not type in '{channel}'");
+        }
+        await typing.SetAsync(channel.Value, connection.Info, isTyping);
+        connection.ReplyEmpty(rawId);
+    }
+
+    public async ValueTask CursorAsync(ClientConnection connection, string? rawId, JsonElement data, CancellationToken ct)
+    {
+        string? channelValue = null;
+        if (data.ValueKind == JsonValueKind.Object && data.TryGetProperty("channel"u8, out var c) && c.ValueKind == JsonValueKind.String)
+        {
+            channelValue = c.GetString();
+        }
+        var channel = ChannelName.ParseOrRefuse(channelValue, options.MaxChannelLength);
+        if (!await rules.CanSubscribeAsync(connection.User, channel, connection.Subscriptions.Contains(channel.Value), ct))
+        {
+            throw HubbubException.Forbidden($"you may not share a cursor in '{channel}'");
+        }
+        await cursors.MoveAsync(channel.Value, connection.Info, data);
+        connection.ReplyEmpty(rawId);
+    }
+
+    /// <summary>A history <c>since</c>: absent, a bare offset, or <c>{offset, epoch?}</c>.</summary>
+    private static (long? Offset, string? Epoch) ReadSince(JsonElement since)
+    {
+        switch (since.ValueKind)
+        {
+            case JsonValueKind.Undefined or JsonValueKind.Null:
+                return (null, null);
+            case JsonValueKind.Number when since.TryGetInt64(out var bare) && bare >= 0:
+                return (bare, null);
+            case JsonValueKind.Object when since.TryGetProperty("offset"u8, out var o) && o.TryGetInt64(out var offset) && offset >= 0:
+                string? epoch = null;
+                if (since.TryGetProperty("epoch"u8, out var e))
+                {
+                    epoch = e.ValueKind == JsonValueKind.String ? e.GetString()
+                        : e.ValueKind == JsonValueKind.Null ? null
+                        : throw HubbubException.BadRequest("since.epoch must be a string");
+                }
+                return (offset, epoch);
+            default:
+                throw HubbubException.BadRequest("since must be an offset or {offset, epoch}");
+        }
+    }
+
+    /// <summary>
+    /// The history reply: the oldest publications of <paramref name="result"/> whose frames fit
+    /// <paramref name="maxBytes"/> together (always at least one), and <c>truncated:true</c> when some did not fit.
+    /// </summary>
+    private static byte[] HistoryReply(string? rawId, HistoryResult result, int maxBytes)
+    {
+        var publications = result.Publications;
+        var count = 0;
+        long bytes = 0;
+        while (count < publications.Count)
+        {
+            var next = publications[count].Frame.Length;
+            if (count > 0 && bytes + next > maxBytes)
+            {
+                break;
+            }
+            bytes += next;
+            count++;
+        }
+        // Sized up front (frames, commas, the rest of the reply): a doubling buffer would hold up to twice the reply.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>((int)Math.Min(int.MaxValue, bytes + count + 256));
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("publications"u8);
+            w.WriteStartArray();
+            for (var i = 0; i < count; i++)
+            {
+                w.WriteRawValue(publications[i].Frame, skipInputValidation: true);
+            }
+            w.WriteEndArray();
+            w.WriteNumber("offset"u8, result.Top.Offset);
+            w.WriteString("epoch"u8, result.Top.Epoch);
+            if (count < publications.Count)
+            {
+                w.WriteBoolean("truncated"u8, true);
+            }
+            w.WriteEndObject();
+        }
+        return FrameWriter.ReplyRaw(rawId, buffer.WrittenSpan);
+    }
+}

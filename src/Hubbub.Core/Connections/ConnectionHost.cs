@@ -1,0 +1,165 @@
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using Hubbub.Core.Channels;
+using Hubbub.Core.Diagnostics;
+using Hubbub.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Hubbub.Core.Connections;
+
+/// <summary>
+/// Runs this node's sockets: admits a connection against its user's cap, tells the connection observers, sends
+/// <c>welcome</c>, hands each frame to the dispatcher, and once the socket is done ends its subscriptions and its
+/// TCP connection. Also closes every connection at shutdown and sends heartbeats. One per engine.
+/// </summary>
+internal sealed class ConnectionHost
+{
+    private static readonly byte[] HeartbeatFrame = FrameWriter.Simple(MessageTypes.Ping, null, default);
+
+    private readonly HubbubOptions _options;
+    private readonly ConnectionRegistry _connections;
+    private readonly ChannelLifetime _channels;
+    private readonly IConnectionObserver[] _observers;
+    private readonly string _nodeId;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    // Made once: a method group converted per connection is a delegate each connection would keep for its lifetime.
+    private readonly Func<ClientConnection, ReadOnlyMemory<byte>, ValueTask> _handleFrame;
+
+    public ConnectionHost(HubbubOptions options, ConnectionRegistry connections, ChannelLifetime channels, FrameDispatcher dispatcher,
+        IConnectionObserver[] observers, string nodeId, TimeProvider time, ILogger logger)
+    {
+        _options = options;
+        _connections = connections;
+        _channels = channels;
+        _observers = observers;
+        _nodeId = nodeId;
+        _time = time;
+        _logger = logger;
+        _handleFrame = dispatcher.HandleAsync;
+    }
+
+    /// <summary>Serves one accepted WebSocket until it closes (see <see cref="HubbubEngine.RunConnectionAsync"/>).</summary>
+    public async Task RunAsync(WebSocket socket, HubbubUser user, CoalescingStream? transport, ITransportEnd? end,
+        CancellationToken cancellationToken)
+    {
+        var connection = new ClientConnection(NewConnectionId(), user, socket, transport, _options, _time, _logger);
+        if (!_connections.TryAdd(connection, _options.MaxConnectionsPerUser))
+        {
+            Log.TooManyConnections(_logger, user.Id, _options.MaxConnectionsPerUser);
+            connection.TryEnqueue(FrameWriter.Error(null, ErrorCodes.RateLimited,
+                $"user already holds {_options.MaxConnectionsPerUser} connections"));
+            connection.Close(CloseCodes.TooManyConnections, "too many connections");
+            await connection.RunAsync(static (_, _) => ValueTask.CompletedTask, cancellationToken);
+            await connection.FinishAsync();
+            await EndTransportAsync(socket, end);
+            return;
+        }
+
+        HubbubMetrics.Connections.Inc();
+        HubbubMetrics.ConnectionsAccepted.Inc();
+        Log.ConnectionOpened(_logger, connection.Id, user.Id);
+        try
+        {
+            // Observers first: when the client reads its welcome, they know of the connection (a user is online).
+            await NotifyAsync(connection, opened: true);
+            connection.TryEnqueue(Welcome(connection));
+            await connection.RunAsync(_handleFrame, cancellationToken);
+        }
+        finally
+        {
+            try
+            {
+                _connections.Remove(connection);
+                HubbubMetrics.Connections.Dec();
+                await _channels.EndAllAsync(connection);
+                await NotifyAsync(connection, opened: false);
+            }
+            finally
+            {
+                try
+                {
+                    // A connection still waiting for its client's close frame no longer counts as open (hubbub_connections,
+                    // presence, broadcasts)...
+                    await connection.FinishAsync();
+                    await EndTransportAsync(socket, end);
+                }
+                finally
+                {
+                    // ...but its user's cap counts it until its TCP connection is gone: a client that stops reading
+                    // must not be able to hold more sockets (and their unsent bytes) than the cap by being cut off.
+                    _connections.Release(connection);
+                }
+            }
+        }
+    }
+
+    /// <summary>Closes every connection, waits (bounded) for them, aborts the rest (see <see cref="HubbubEngine.CloseAllAsync"/>).</summary>
+    public async Task CloseAllAsync(int code, string reason, TimeSpan wait)
+    {
+        var open = _connections.All.ToList();
+        Log.ShuttingDown(_logger, open.Count);
+        foreach (var connection in open)
+        {
+            connection.Close(code, reason);
+        }
+        // Real time, not _time: shutdown must finish even when the domain clock is a test's fake one.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (_connections.Count > 0 && System.Diagnostics.Stopwatch.GetElapsedTime(started) < wait)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20));
+        }
+        foreach (var connection in _connections.All)
+        {
+            connection.Abort();
+        }
+    }
+
+    /// <summary>Pings every connection quiet for (nearly) a heartbeat (see <see cref="HubbubEngine.SendHeartbeats"/>).</summary>
+    public void SendHeartbeats()
+    {
+        var interval = TimeSpan.FromMilliseconds(_options.HeartbeatMs);
+        var now = _time.GetTimestamp();
+        foreach (var connection in _connections.All)
+        {
+            if (_time.GetElapsedTime(connection.LastSentTimestamp, now) >= interval * 0.9)
+            {
+                connection.TryEnqueue(HeartbeatFrame);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ends the TCP connection under a finished socket: gracefully only when both close frames were exchanged;
+    /// otherwise what the transport still buffers would wait for a client that does not read, holding the connection.
+    /// </summary>
+    private static ValueTask EndTransportAsync(WebSocket socket, ITransportEnd? end) =>
+        end?.EndAsync(socket.State == WebSocketState.Closed) ?? ValueTask.CompletedTask;
+
+    private byte[] Welcome(ClientConnection connection)
+    {
+        var data = new WelcomeData(connection.Id, connection.User.Id, connection.User.Name, _options.HeartbeatMs, _nodeId,
+            typeof(HubbubEngine).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+            new WelcomeLimits(_options.MaxFrameBytes, _options.MaxSubscriptionsPerConnection, _options.MessagesPerSecond, _options.Burst));
+        return FrameWriter.Simple(MessageTypes.Welcome, null, FrameWriter.Serialize(data, HubbubJsonContext.Default.WelcomeData));
+    }
+
+    private async ValueTask NotifyAsync(ClientConnection connection, bool opened)
+    {
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                await (opened
+                    ? observer.OnOpenedAsync(connection, CancellationToken.None)
+                    : observer.OnClosedAsync(connection, CancellationToken.None));
+            }
+            catch (Exception ex)
+            {
+                Log.ObserverFailed(_logger, ex, observer.GetType().Name, connection.Id);
+            }
+        }
+    }
+
+    private static string NewConnectionId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+}
