@@ -24,7 +24,7 @@ public sealed record EventRequest(
 /// <param name="Quests">Quests it advanced (with their progress in the current period).</param>
 /// <param name="Streaks">Streaks it extended or started.</param>
 /// <param name="Leaderboards">Boards whose score it changed.</param>
-/// <param name="Activity">Always null here: activities belong to the social feed.</param>
+/// <param name="Activity">Always null here: activities belong to the social feed; one made from an app's event follows after the commit.</param>
 public sealed record Effects(
     [property: JsonPropertyName("xp")] long Xp,
     [property: JsonPropertyName("total_xp")] long TotalXp,

@@ -22,7 +22,7 @@ public sealed class GamificationFeature : HubbubFeature
             .Migrations(GamificationSchema.Declare)
             .Namespace(sp => BoardChannelRules.Create(sp.GetRequiredService<IDatabase>(), sp.GetRequiredService<IOptions<GamificationOptions>>(),
                 sp.GetRequiredService<TimeProvider>()))
-            .OnEveryDomainEvent<GamificationService>("gamification", (s, tx, e, ct) => s.HandleDomainEventAsync(tx, e, ct))
+            .OnEveryDomainEvent<GamificationService>(GamificationService.HandlerName, (s, tx, e, ct) => s.HandleDomainEventAsync(tx, e, ct))
             .Api<GamificationOptions>("/api/events", o => o.MaxBodyBytes, GamificationEndpoints.MapEvents)
             .Api<GamificationOptions>("/api/rules", o => o.MaxBodyBytes, GamificationEndpoints.MapRules)
             .Api<GamificationOptions>("/api/achievements", o => o.MaxBodyBytes, GamificationEndpoints.MapAchievements)

@@ -91,9 +91,49 @@ public sealed partial class GamificationService(FeatureDatabase database, EventP
 
     private async Task<EventAnswer> ProcessAsync((string Id, GameEvent Event) e, CancellationToken ct)
     {
-        var (effects, duplicate) = await database.WriteAsync(
-            tx => tx.OnceAsync(EventScope, e.Id, Default.Effects, () => processor.ProcessAsync(tx, e.Event, ct), ct), ct);
+        var (effects, duplicate) = await database.WriteAsync(tx => tx.OnceAsync(EventScope, e.Id, Default.Effects, async () =>
+        {
+            var effects = await processor.ProcessAsync(tx, e.Event, ct);
+            // The app's event enters the pipeline too, for every other feature's handlers (social's activity rules):
+            // raised in this transaction and inside the once-per-id block, so a retried id raises nothing again; not
+            // to our own handler, which would count it twice.
+            await tx.RaiseAsync(AppEvent(e.Event.Type), AppEventData(e.Id, e.Event), OwnHandler, ct);
+            return effects;
+        }, ct), ct);
         return new EventAnswer(e.Id, duplicate, effects);
+    }
+
+    /// <summary>The name of gamification's handler of every domain event.</summary>
+    internal const string HandlerName = "gamification";
+
+    private static readonly string[] OwnHandler = [HandlerName];
+
+    private static DomainEventKind<JsonElement> AppEvent(string type) => new(type, Default.JsonElement);
+
+    /// <summary>
+    /// An app's event as a domain event: its <c>data</c> fields, with <c>user</c> (the event's user, replacing one in
+    /// the data), <c>event_id</c> (the app's id) and <c>event_time</c> (when it happened) set over them.
+    /// </summary>
+    internal static JsonElement AppEventData(string id, GameEvent e)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            if (e.Data is { ValueKind: JsonValueKind.Object } data)
+            {
+                foreach (var field in data.EnumerateObject().Where(f => f.Name is not ("user" or "event_id" or "event_time")))
+                {
+                    field.WriteTo(writer);
+                }
+            }
+            writer.WriteString("user", e.User);
+            writer.WriteString("event_id", id);
+            writer.WriteString("event_time", e.Time.UtcDateTime);
+            writer.WriteEndObject();
+        }
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
     }
 
     private (string Id, GameEvent Event) Check(EventRequest r)

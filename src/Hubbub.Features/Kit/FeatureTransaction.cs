@@ -76,13 +76,19 @@ public sealed class FeatureTransaction
     /// Raises a domain event: stored with this transaction, with one pending handling per registered handler; the
     /// handlers run after the commit, each in a transaction of its own, each effect once.
     /// </summary>
-    public async Task<long> RaiseAsync<T>(DomainEventKind<T> kind, T data, CancellationToken cancellationToken = default)
-    {
-        var id = await DomainEventStore.InsertAsync(Db, kind.Type, JsonSerializer.Serialize(data, kind.Json), NowMs,
-            _kit.Routes.HandlersOf(kind.Type), cancellationToken);
-        RaisedEvents = true;
-        return id;
-    }
+    public Task<long> RaiseAsync<T>(DomainEventKind<T> kind, T data, CancellationToken cancellationToken = default) =>
+        InsertEventAsync(kind, data, _kit.Routes.HandlersOf(kind.Type), cancellationToken);
+
+    /// <summary>
+    /// Raises a domain event like <see cref="RaiseAsync{T}(DomainEventKind{T}, T, CancellationToken)"/>, but with no
+    /// handling for the handlers named in <paramref name="skipHandlers"/>: for a feature that already did, in this very
+    /// transaction, what its own handler would do with the event (gamification raising an app's event it has just
+    /// processed), so every other handler sees the event once and the skipped one never sees it.
+    /// </summary>
+    public Task<long> RaiseAsync<T>(DomainEventKind<T> kind, T data, IReadOnlyCollection<string> skipHandlers,
+        CancellationToken cancellationToken = default) =>
+        InsertEventAsync(kind, data, _kit.Routes.HandlersOf(kind.Type).Where(h => !skipHandlers.Contains(h, StringComparer.Ordinal)).ToList(),
+            cancellationToken);
 
     /// <summary>
     /// Keeps a notification in <paramref name="user"/>'s inbox and publishes it live as <c>notification</c> on
@@ -136,6 +142,13 @@ public sealed class FeatureTransaction
     }
 
     internal static string UserChannel(string user) => "user:" + user;
+
+    private async Task<long> InsertEventAsync<T>(DomainEventKind<T> kind, T data, IReadOnlyList<string> handlers, CancellationToken ct)
+    {
+        var id = await DomainEventStore.InsertAsync(Db, kind.Type, JsonSerializer.Serialize(data, kind.Json), NowMs, handlers, ct);
+        RaisedEvents = true; // wakes the dispatcher after the commit
+        return id;
+    }
 
     private async Task AddAsync(OutboxRow row, CancellationToken ct)
     {

@@ -180,6 +180,43 @@ public abstract class SocialTests(SocialFixture fixture)
     }
 
     [Fact]
+    public async Task An_app_event_with_a_rule_becomes_one_activity_seen_by_friends_and_a_retried_id_adds_neither_activity_nor_XP()
+    {
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        await Chat.BefriendAsync(ada, bob);
+        using var adaApi = Chat.Api(ada, "Ada");
+        using var bobApi = Chat.Api(bob, "Bob");
+        await adaApi.GetAsync("/api/feed"); // the directory learns her name
+        var type = $"app.workout{Guid.NewGuid().ToString("N")[..6]}";
+        using var server = new Infrastructure.ServerApi(Chat.Server.BaseAddress, TestServer.ApiKey);
+        Assert.Equal(HttpStatusCode.Created, (await server.PostAsync("/api/activity-rules", new { type, title = "{name} ran {km} km", description = "event {event_id}" })).Status);
+        Assert.Equal(HttpStatusCode.Created, (await server.PostAsync("/api/rules", new { type, xp = 7 })).Status);
+        var id = Guid.NewGuid().ToString("N");
+
+        var first = await server.PostAsync("/api/events", new { id, user = ada, type, data = new { km = 5, user = "someone-else" } });
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.False(first.Body.GetProperty("duplicate").GetBoolean());
+        Assert.Equal(7, first.Body.GetProperty("effects").GetProperty("xp").GetInt64());
+        Assert.Equal(JsonValueKind.Null, first.Body.GetProperty("effects").GetProperty("activity").ValueKind); // it follows after the commit
+        var made = await EventuallyAsync(async () => Social.Ids(Social.Ok(await bobApi.GetAsync("/api/feed"))), ids => ids.Count == 1);
+        Assert.Single(made);
+        Assert.StartsWith("event-", made[0], StringComparison.Ordinal);
+        var activity = Social.Ok(await adaApi.GetAsync($"/api/activities/{made[0]}"));
+        Assert.Equal(("Ada ran 5 km", $"event {id}", type, ada),
+            (activity.GetProperty("title").GetString(), activity.GetProperty("description").GetString(), activity.GetProperty("type").GetString(),
+                activity.GetProperty("user").GetString()));
+        Assert.Equal(made, Social.Ids(Social.Ok(await adaApi.GetAsync("/api/feed"))));
+
+        // The same id again: the first answer, nothing raised again; and gamification never handled its own event.
+        var again = await server.PostAsync("/api/events", new { id, user = ada, type, data = new { km = 5 } });
+        Assert.True(again.Body.GetProperty("duplicate").GetBoolean());
+        await Task.Delay(300); // several dispatcher polls (50 ms): a second handling would have run by now
+        Assert.Equal(made, Social.Ids(Social.Ok(await adaApi.GetAsync("/api/feed"))));
+        Assert.Equal(made, Social.Ids(Social.Ok(await bobApi.GetAsync("/api/feed"))));
+        Assert.Equal(7, Social.Ok(await server.GetAsync($"/api/users/{ada}/profile")).GetProperty("xp").GetInt64());
+    }
+
+    [Fact]
     public async Task A_hundred_concurrent_likes_count_a_hundred_a_double_like_counts_once_and_the_author_keeps_one_notification()
     {
         var ada = Users.New("ada");

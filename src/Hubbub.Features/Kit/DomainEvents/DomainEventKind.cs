@@ -4,7 +4,7 @@ namespace Hubbub.Features.Kit.DomainEvents;
 
 /// <summary>
 /// A typed domain event: its name in the pipeline (<c>checkin.completed</c>) and its JSON. A feature declares one as a
-/// static field; it raises it with <see cref="FeatureTransaction.RaiseAsync{T}"/> and other features handle it with
+/// static field; it raises it with <see cref="FeatureTransaction.RaiseAsync{T}(DomainEventKind{T}, T, CancellationToken)"/> and other features handle it with
 /// <see cref="Declaring.FeatureBuilder.OnDomainEvent{TService, T}"/>, neither knowing the other.
 /// </summary>
 /// <typeparam name="T">The event's data.</typeparam>
