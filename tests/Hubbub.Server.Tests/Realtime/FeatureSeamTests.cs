@@ -22,7 +22,7 @@ public sealed class FeatureSeamTests : IDisposable
         services.AddChannelNamespace(_ => new ChannelNamespace("team",
             (access, _) => ValueTask.FromResult(Members.Contains(access.User.Id)),
             (access, _) => ValueTask.FromResult(Members.Contains(access.User.Id))));
-        services.AddChannelNamespace(_ => new ChannelNamespace("auction", ChannelNamespace.Anyone, ChannelNamespace.Nobody));
+        services.AddChannelNamespace(_ => new ChannelNamespace("seamtest", ChannelNamespace.Anyone, ChannelNamespace.Nobody));
         // Access that is withdrawn right after the first check: yes once per user, then no.
         services.AddChannelNamespace(_ => new ChannelNamespace("revoked",
             (access, _) => ValueTask.FromResult(_asked.TryAdd(access.User.Id, true)), ChannelNamespace.Nobody));
@@ -95,9 +95,9 @@ public sealed class FeatureSeamTests : IDisposable
         Assert.Equal("forbidden", (await eve.RequestAsync("subscribe", new { channel = "team:study" })).ErrorCode());
         Assert.Equal("forbidden", (await eve.RequestAsync("publish", new { channel = "team:study", data = 1 })).ErrorCode());
 
-        await eve.SubscribeAsync("auction:7");
-        Assert.Equal("forbidden", (await eve.RequestAsync("publish", new { channel = "auction:7", data = 1 })).ErrorCode());
-        (await _server.PublishAsync("""{"channel":"auction:7","type":"bid","data":{"amount":5}}""")).EnsureSuccessStatusCode();
+        await eve.SubscribeAsync("seamtest:7");
+        Assert.Equal("forbidden", (await eve.RequestAsync("publish", new { channel = "seamtest:7", data = 1 })).ErrorCode());
+        (await _server.PublishAsync("""{"channel":"seamtest:7","type":"bid","data":{"amount":5}}""")).EnsureSuccessStatusCode();
         Assert.Equal(5, (await eve.NextAsync(f => f.Type() == "bid")).GetProperty("data").GetProperty("amount").GetInt32());
     }
 
