@@ -21,11 +21,11 @@ public sealed partial class VenuesService
         {
             var venue = await VenuesStore.FindVenueAsync(tx, id, cancellationToken, forUpdate: true) ?? throw VenueQueries.NotFound();
             var locations = VenueQueries.Locations(venue);
-            if (location is not null && !locations.Contains(location, StringComparer.Ordinal))
+            // A venue that lists its locations takes only those; one that lists none takes any (bounded) text, as
+            // FEATURES.md's check-in `{location?}` is free for venues created with `{name, capacity, timezone}`.
+            if (location is not null && locations.Count > 0 && !locations.Contains(location, StringComparer.Ordinal))
             {
-                throw HubbubException.BadRequest(locations.Count == 0
-                    ? "this venue lists no locations: leave 'location' out"
-                    : $"'location' must be one of the venue's locations: {string.Join(", ", locations)}");
+                throw HubbubException.BadRequest($"'location' must be one of the venue's locations: {string.Join(", ", locations)}");
             }
             if (await VenuesStore.FindOpenVisitAsync(tx, id, me.Id, cancellationToken) is not null)
             {
