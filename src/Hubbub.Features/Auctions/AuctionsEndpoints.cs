@@ -35,7 +35,7 @@ internal static class AuctionsEndpoints
 
     private static async Task<IResult> ListAsync(FeatureCall call, AuctionsService service)
     {
-        var me = await call.CallerAsync();
+        var me = await call.ViewerAsync();
         var query = call.Http.Request.Query;
         string? Text(string name) => query.TryGetValue(name, out var v) ? v.ToString() : null;
         return FeatureCall.Json(await service.ListAsync(me, Text("state"), Text("seller"), Text("before"), call.IntQuery("limit"), call.Aborted),
@@ -43,11 +43,11 @@ internal static class AuctionsEndpoints
     }
 
     private static async Task<IResult> GetAsync(string id, FeatureCall call, AuctionsService service) =>
-        FeatureCall.Json(await service.GetAsync(await call.CallerAsync(), new AuctionRequest(id), call.Aborted), Default.AuctionView);
+        FeatureCall.Json(await service.GetAsync(await call.ViewerAsync(), new AuctionRequest(id), call.Aborted), Default.AuctionView);
 
     private static async Task<IResult> BidsAsync(string id, FeatureCall call, AuctionsService service)
     {
-        await call.CallerAsync();
+        await call.ViewerAsync();
         var before = call.Http.Request.Query.TryGetValue("before", out var b) ? b.ToString() : null;
         return FeatureCall.Json(await service.BidsAsync(new AuctionRequest(id), before, call.IntQuery("limit"), call.Aborted), Default.BidList);
     }

@@ -80,6 +80,13 @@ public abstract class AuctionTests(AuctionHouse house)
         using var bobApi = house.Api(bob);
         var bids = await bobApi.GetAsync($"/api/auctions/{auction}/bids");
         Assert.Equal([150L, 130L, 100L], bids.Body.GetProperty("bids").EnumerateArray().Select(b => b.GetProperty("amount").GetInt64()));
+        // The app's backend reads public auctions with its key alone, naming no user.
+        using var backend = house.Server();
+        var asServer = await backend.GetAsync($"/api/auctions/{auction}");
+        Assert.Equal(bob, asServer.Body.GetProperty("leader").GetString());
+        Assert.Equal(3, (await backend.GetAsync($"/api/auctions/{auction}/bids")).Body.GetProperty("bids").GetArrayLength());
+        Assert.Contains((await backend.GetAsync("/api/auctions?state=ended")).Body.GetProperty("auctions").EnumerateArray(),
+            a => a.GetProperty("id").GetString() == auction);
         var ledger = (await bobApi.GetAsync("/api/wallet/ledger")).Body.GetProperty("entries").EnumerateArray().ToList();
         Assert.Equal(["capture", "hold", "hold", "grant"], ledger.Select(e => e.GetProperty("kind").GetString()));
         Assert.Equal(-150, ledger[0].GetProperty("amount").GetInt64());

@@ -29,6 +29,18 @@ public sealed class CallerResolver(IRequestIdentity identity, UserDirectory user
         throw new HubbubException(ErrorCodes.Unauthorized, "a bearer token or X-Api-Key is required");
     }
 
+    /// <summary>
+    /// Who reads something public (an auction, its bids): the user the request signs in as or names, and for a server
+    /// call that names nobody <see cref="ServerViewer"/>, since reading what every signed-in user may read needs no user.
+    /// </summary>
+    public ValueTask<HubbubUser> ViewerForRequestAsync(HttpContext http, string? named, CancellationToken cancellationToken = default) =>
+        named is null && identity.UserOf(http) is null && identity.HasServerKey(http)
+            ? ValueTask.FromResult(ServerViewer)
+            : ForRequestAsync(http, named, null, cancellationToken);
+
+    /// <summary>The server reading public things: an admin whose id no user can have (it breaks the user-id rule).</summary>
+    public static HubbubUser ServerViewer { get; } = new("(server)", "server", [HubbubUser.AdminRole]);
+
     /// <summary>Whether the request is authenticated at all (a token, or the server key).</summary>
     public bool IsAuthenticated(HttpContext http) => identity.UserOf(http) is not null || identity.HasServerKey(http);
 

@@ -63,6 +63,13 @@ public sealed class FeatureCall
     public ValueTask<HubbubUser> CallerAsync(string? named = null, string? serverDefault = null) =>
         _callers.ForRequestAsync(Http, named ?? (Http.Request.Query.TryGetValue("user", out var q) ? q.ToString() : null), serverDefault, Aborted);
 
+    /// <summary>
+    /// The reader of a public read: as <see cref="CallerAsync"/>, but a server call naming nobody reads as
+    /// <see cref="CallerResolver.ServerViewer"/> instead of being refused.
+    /// </summary>
+    public ValueTask<HubbubUser> ViewerAsync() =>
+        _callers.ViewerForRequestAsync(Http, Http.Request.Query.TryGetValue("user", out var q) ? q.ToString() : null, Aborted);
+
     /// <summary>Reads the body and resolves the user it names (or <c>?user=</c>).</summary>
     public async Task<(T Body, HubbubUser Caller)> BodyAndCallerAsync<T>(JsonTypeInfo<T> info) where T : IActingRequest
     {
