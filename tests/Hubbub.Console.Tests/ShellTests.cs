@@ -54,7 +54,8 @@ public sealed partial class ShellTests(BrowserFixture browser, ITestOutputHelper
 
         await link.ClickAsync();
         await Assertions.Expect(alice.Page.Locator("#page-hello #hello")).ToHaveTextAsync("hello Alice, 0 conversations");
-        Assert.Equal(1, await alice.Page.EvaluateAsync<int>("() => window.__helloShown"));
+        // shown() runs after the click settles: wait for it (bounded by Playwright's timeout) rather than read at once.
+        await alice.Page.WaitForFunctionAsync("() => window.__helloShown === 1");
 
         // The page's listener on the shared user hub gets Alice's personal events.
         var bob = await DevTokenAsync("bob", "Bob");
@@ -66,7 +67,7 @@ public sealed partial class ShellTests(BrowserFixture browser, ITestOutputHelper
         await alice.Page.Locator("nav a[data-page=chat]").ClickAsync();
         await link.ClickAsync();
         await Assertions.Expect(alice.Page.Locator("#page-hello #hello")).ToHaveCountAsync(1);
-        Assert.Equal(2, await alice.Page.EvaluateAsync<int>("() => window.__helloShown"));
+        await alice.Page.WaitForFunctionAsync("() => window.__helloShown === 2");
         Assert.Empty(alice.UnexpectedErrors());
     }
 
