@@ -36,9 +36,8 @@ internal static class AuctionsEndpoints
     private static async Task<IResult> ListAsync(FeatureCall call, AuctionsService service)
     {
         var me = await call.ViewerAsync();
-        var query = call.Http.Request.Query;
-        string? Text(string name) => query.TryGetValue(name, out var v) ? v.ToString() : null;
-        return FeatureCall.Json(await service.ListAsync(me, Text("state"), Text("seller"), Text("before"), call.IntQuery("limit"), call.Aborted),
+        return FeatureCall.Json(await service.ListAsync(me, call.TextQuery("state"), call.TextQuery("seller"), call.TextQuery("before"),
+            call.IntQuery("limit"), call.Aborted),
             Default.AuctionList);
     }
 
@@ -48,7 +47,7 @@ internal static class AuctionsEndpoints
     private static async Task<IResult> BidsAsync(string id, FeatureCall call, AuctionsService service)
     {
         await call.ViewerAsync();
-        var before = call.Http.Request.Query.TryGetValue("before", out var b) ? b.ToString() : null;
+        var before = call.TextQuery("before");
         return FeatureCall.Json(await service.BidsAsync(new AuctionRequest(id), before, call.IntQuery("limit"), call.Aborted), Default.BidList);
     }
 

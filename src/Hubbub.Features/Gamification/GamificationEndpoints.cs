@@ -120,5 +120,5 @@ internal static class GamificationEndpoints
     }
 
     private static string? Period(FeatureCall call) =>
-        call.Http.Request.Query.TryGetValue("period", out var period) ? period.ToString() : null;
+        call.TextQuery("period");
 }

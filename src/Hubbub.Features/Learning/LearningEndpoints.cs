@@ -54,8 +54,8 @@ internal static class LearningEndpoints
 
     private static async Task<IResult> ListAsync(FeatureCall call, CoursesService service)
     {
-        var state = call.Http.Request.Query.TryGetValue("state", out var s) ? s.ToString() : null;
-        var cursor = call.Http.Request.Query.TryGetValue("cursor", out var c) ? c.ToString() : null;
+        var state = call.TextQuery("state");
+        var cursor = call.TextQuery("cursor");
         return FeatureCall.Json(await service.ListAsync(call.IsServerOrAdmin, state, cursor, call.IntQuery("limit"), call.Aborted), Default.CourseList);
     }
 
@@ -99,7 +99,7 @@ internal static class LearningEndpoints
     {
         var privileged = call.IsServerOrAdmin;
         var me = privileged ? null : await call.CallerAsync();
-        var cursor = call.Http.Request.Query.TryGetValue("cursor", out var c) ? c.ToString() : null;
+        var cursor = call.TextQuery("cursor");
         return FeatureCall.Json(await service.LearnersAsync(me, privileged, id, cursor, call.IntQuery("limit"), call.Aborted), Default.LearnerList);
     }
 

@@ -131,5 +131,5 @@ internal static class SocialEndpoints
     }
 
     private static string? Query(FeatureCall call, string name) =>
-        call.Http.Request.Query.TryGetValue(name, out var v) && v.ToString().Length > 0 ? v.ToString() : null;
+        call.TextQuery(name) is { Length: > 0 } value ? value : null;
 }

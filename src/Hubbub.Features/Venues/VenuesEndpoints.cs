@@ -81,6 +81,5 @@ internal static class VenuesEndpoints
         return FeatureCall.Json(await service.CheckOutAsync(me, body with { Venue = id }, call.Aborted), Default.VisitView);
     }
 
-    private static string? Query(FeatureCall call, string name) =>
-        call.Http.Request.Query.TryGetValue(name, out var value) ? value.ToString() : null;
+    private static string? Query(FeatureCall call, string name) => call.TextQuery(name);
 }

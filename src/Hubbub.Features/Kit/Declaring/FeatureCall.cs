@@ -77,6 +77,9 @@ public sealed class FeatureCall
         return (body, await CallerAsync(body.User));
     }
 
+    /// <summary>An optional text query parameter (<c>?before=</c>, <c>?state=</c>): its value, or null when absent.</summary>
+    public string? TextQuery(string name) => Http.Request.Query.TryGetValue(name, out var value) ? value.ToString() : null;
+
     /// <summary>An optional whole-number query parameter; anything else is <c>bad_request</c>.</summary>
     public int? IntQuery(string name) =>
         !Http.Request.Query.TryGetValue(name, out var value) ? null
