@@ -420,7 +420,8 @@ export interface SubscriptionEvents {
   cursor: CursorEvent;
   presence_join: Sender;
   presence_leave: Sender;
-  subscribed: { offset: number; epoch: string; recovered: boolean | null; resubscribed: boolean };
+  /** `state`: the channel's join state, when its feature answers a subscribe with one (a dashboard's stats), else null. */
+  subscribed: { offset: number; epoch: string; recovered: boolean | null; resubscribed: boolean; state: any };
   /** Missed publications cannot be replayed (history lost or stream restarted): reload the app's state. */
   reload: { reason: 'not_recovered' | 'stream_reset'; epoch: string };
   error: HubbubError;
@@ -451,6 +452,8 @@ export declare class Subscription {
   readonly endReason: string | null;
   /** The last publication seen (null before the first subscribe reply). */
   readonly position: StreamPosition | null;
+  /** The join state of the latest subscribe reply (a feature's current view of the channel), or null. */
+  readonly joinState: any;
   /** Adds a listener for a known event or any publication event name; returns a remover. */
   on<E extends keyof SubscriptionEvents>(event: E, fn: (payload: SubscriptionEvents[E]) => void): () => void;
   on<E extends Exclude<keyof EventDataMap, keyof SubscriptionEvents>>(event: E, fn: (payload: Publication<EventDataMap[E]>) => void): () => void;

@@ -942,7 +942,7 @@ export class HubbubClient extends Emitter {
  *
  * Events: every publication type (`message` or the publication's `event`) and `publication` (all of them)
  * with `{type, channel, offset, data, from?}`; `typing`, `cursor`, `presence_join`, `presence_leave` with the
- * event's data (`{user, name, …}`); `subscribed` {offset, epoch, recovered, resubscribed}; `reload`
+ * event's data (`{user, name, …}`); `subscribed` {offset, epoch, recovered, resubscribed, state} (state: the join state, or null); `reload`
  * {reason: 'not_recovered' | 'stream_reset', epoch} when missed publications cannot be replayed and the app
  * should reload its state; `error` (HubbubError) when the server refused the subscription; `unsubscribed`
  * {reason?} when it ended: after `unsubscribe()` (no reason), or when the server ended it because the user lost
@@ -962,6 +962,7 @@ export class Subscription extends Emitter {
     /** @private */ this._state = 'pending';
     /** @private */ this._readyWaiters = [];
     /** @private */ this._endReason = null;
+    /** @private */ this._joinState = null;
   }
 
   /** `pending` (waiting for the server), `subscribed`, `refused`, `unsubscribed` (by the app) or `ended` (by the server). */
@@ -972,6 +973,14 @@ export class Subscription extends Emitter {
   /** Why the server ended this subscription (its `unsubscribed` reason); null unless `state` is `ended`. */
   get endReason() {
     return this._state === 'ended' ? this._endReason : null;
+  }
+
+  /**
+   * The join state of the latest subscribe reply: what the channel's feature answers a subscribe with (a dashboard's
+   * stats, an auction's price), or null. Also in each `subscribed` event, so a page refreshes it after a reconnect.
+   */
+  get joinState() {
+    return this._joinState;
   }
 
   /** The last publication seen: `{offset, epoch}` (null before the first subscribe reply). */
@@ -1056,7 +1065,8 @@ export class Subscription extends Emitter {
       this._position = { offset: reply.offset, epoch: reply.epoch };
     }
     this._state = 'subscribed';
-    this._emit('subscribed', { offset: reply.offset, epoch: reply.epoch, recovered: recovered ?? null, resubscribed });
+    this._joinState = reply.state ?? null;
+    this._emit('subscribed', { offset: reply.offset, epoch: reply.epoch, recovered: recovered ?? null, resubscribed, state: this._joinState });
     if (resubscribed && recovered === false) {
       this._emit('reload', { reason: 'not_recovered', epoch: reply.epoch });
     }

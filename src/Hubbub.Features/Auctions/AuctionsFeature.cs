@@ -29,7 +29,8 @@ public sealed class AuctionsFeature : HubbubFeature
                 (s, me, r, ct) => s.CancelAsync(me, r, ct))
             .OnJob<AuctionsService>(AuctionsService.StartJob, (s, tx, job, ct) => s.StartAsync(tx, job, ct))
             .OnJob<AuctionsService>(AuctionsService.EndJob, (s, tx, job, ct) => s.EndAsync(tx, job, ct))
-            .Api<AuctionsOptions>("/api/auctions", o => o.MaxBodyBytes, AuctionsEndpoints.Map);
+            .Api<AuctionsOptions>("/api/auctions", o => o.MaxBodyBytes, AuctionsEndpoints.Map)
+            .ConsolePage("auctions", "Auctions", "auctions.js");
         feature.Services.AddSingleton<AuctionsService>();
         feature.Services.AddSingleton<AuctionReader>();
     }

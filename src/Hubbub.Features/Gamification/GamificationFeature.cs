@@ -29,7 +29,8 @@ public sealed class GamificationFeature : HubbubFeature
             .Api<GamificationOptions>("/api/quests", o => o.MaxBodyBytes, GamificationEndpoints.MapQuests)
             .Api<GamificationOptions>("/api/streaks", o => o.MaxBodyBytes, GamificationEndpoints.MapStreaks)
             .Api<GamificationOptions>("/api/leaderboards", o => o.MaxBodyBytes, GamificationEndpoints.MapLeaderboards)
-            .Api<GamificationOptions>("/api/users", o => o.MaxBodyBytes, GamificationEndpoints.MapProfiles);
+            .Api<GamificationOptions>("/api/users", o => o.MaxBodyBytes, GamificationEndpoints.MapProfiles)
+            .ConsolePage("gamification", "Progress", "gamification.js");
         var services = feature.Services;
         services.AddSingleton<LevelCurveSource>();
         services.AddSingleton<DefinitionService>();

@@ -21,17 +21,20 @@ public static class ConsoleSetup
         app.UseStaticFiles(new StaticFileOptions
         {
             ContentTypeProvider = new FileExtensionContentTypeProvider(),
-            OnPrepareResponse = context =>
-            {
-                var headers = context.Context.Response.Headers;
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
-                headers.XContentTypeOptions = "nosniff";
-                headers["Referrer-Policy"] = "no-referrer";
-                headers.XFrameOptions = "DENY";
-                // The console changes with the server; always revalidate so an upgrade is seen at once.
-                headers.CacheControl = "no-cache";
-            },
+            OnPrepareResponse = context => AddConsoleHeaders(context.Context.Response.Headers),
         });
+        app.MapConsolePages();
         return app;
+    }
+
+    /// <summary>The headers every console file carries (also the feature pages of <see cref="ConsolePagesEndpoint"/>).</summary>
+    public static void AddConsoleHeaders(IHeaderDictionary headers)
+    {
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.XFrameOptions = "DENY";
+        // The console changes with the server; always revalidate so an upgrade is seen at once.
+        headers.CacheControl = "no-cache";
     }
 }

@@ -10,7 +10,8 @@ namespace Hubbub.Server.WebConsole;
 
 /// <summary>
 /// The web console's Development sign-in: <c>GET /api/dev</c> says the picker is available and
-/// <c>POST /api/dev/token {user, name}</c> mints a token for anyone. Mapped only when the environment is
+/// <c>POST /api/dev/token {user, name, admin?}</c> mints a token for anyone (with role <c>admin</c> when asked, so
+/// staff pages such as a venue kiosk can be tried). Mapped only when the environment is
 /// Development, so outside it both paths are plain 404s and no one can mint tokens without the key.
 /// </summary>
 public static class DevTokenEndpoint
@@ -22,6 +23,8 @@ public static class DevTokenEndpoint
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(12);
 
     private const int MaxBodyBytes = 4096;
+
+    private const string AdminRole = "admin";
 
     /// <summary>Maps the two endpoints when <paramref name="environment"/> is Development; otherwise nothing.</summary>
     public static IEndpointRouteBuilder MapDevTokenEndpoint(this IEndpointRouteBuilder app, IHostEnvironment environment)
@@ -57,7 +60,7 @@ public static class DevTokenEndpoint
         {
             return Error(ErrorCodes.BadRequest, $"'name' must be at most {MaxLength} characters, without control characters");
         }
-        var token = issuer.Issue(user, string.IsNullOrEmpty(name) ? user : name, [], Lifetime);
+        var token = issuer.Issue(user, string.IsNullOrEmpty(name) ? user : name, request.Admin == true ? [AdminRole] : [], Lifetime);
         return TypedResults.Json(new DevTokenReply(token), DevJsonContext.Default.DevTokenReply);
     }
 
@@ -68,7 +71,7 @@ public static class DevTokenEndpoint
 }
 
 /// <summary>The body of <c>POST /api/dev/token</c>.</summary>
-public sealed record DevTokenRequest(string? User, string? Name);
+public sealed record DevTokenRequest(string? User, string? Name, bool? Admin = null);
 
 /// <summary>The answer of <c>POST /api/dev/token</c>.</summary>
 public sealed record DevTokenReply(string Token);

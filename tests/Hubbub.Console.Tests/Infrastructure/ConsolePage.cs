@@ -54,9 +54,13 @@ public sealed class ConsolePage : IAsyncDisposable
         return console;
     }
 
-    /// <summary>Signs in through the Development user picker and waits for the connection.</summary>
-    public async Task SignInAsync(string user)
+    /// <summary>Signs in through the Development user picker (as staff, role admin, when asked) and waits for the connection.</summary>
+    public async Task SignInAsync(string user, bool admin = false)
     {
+        if (admin)
+        {
+            await Page.Locator("#dev-admin").CheckAsync();
+        }
         await Page.Locator($".user-choice[data-user='{user}']").ClickAsync();
         await Assertions.Expect(Page.Locator("#conn")).ToHaveAttributeAsync("data-state", "connected");
     }
@@ -76,6 +80,18 @@ public sealed class ConsolePage : IAsyncDisposable
     /// </summary>
     public IEnumerable<string> UnexpectedErrors() =>
         Errors.Where(e => !e.Contains("net::ERR_", StringComparison.Ordinal) && !e.Contains("WebSocket connection to", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Whether the document is wider than the window, or the element <paramref name="selector"/> (a page's own scroll
+    /// box) is wider than its box: a page that scrolls sideways either way.
+    /// </summary>
+    public Task<bool> ScrollsSidewaysAsync(string selector) => Page.EvaluateAsync<bool>(
+        """
+        (selector) => {
+          const box = document.querySelector(selector);
+          return document.documentElement.scrollWidth > window.innerWidth || (box !== null && box.scrollWidth > box.clientWidth + 1);
+        }
+        """, selector);
 
     public async ValueTask DisposeAsync() => await _context.CloseAsync();
 }

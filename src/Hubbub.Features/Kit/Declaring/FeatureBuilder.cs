@@ -122,6 +122,23 @@ public sealed class FeatureBuilder
         return this;
     }
 
+    /// <summary>
+    /// The feature's page in the web console: menu entry <paramref name="title"/> at <c>#/{id}</c>, built by the ES module
+    /// <paramref name="script"/> (a file in the feature's <c>Console/</c> folder, embedded in its assembly). The host serves
+    /// it and lists it in <c>/console/pages.json</c>, which the console's page registry reads: no shell file changes.
+    /// </summary>
+    public FeatureBuilder ConsolePage(string id, string title, string script)
+    {
+        var pages = Services.FirstOrDefault(d => !d.IsKeyedService && d.ServiceType == typeof(ConsolePages))?.ImplementationInstance as ConsolePages;
+        if (pages is null)
+        {
+            pages = new ConsolePages();
+            Services.AddSingleton(pages);
+        }
+        pages.Add(new ConsolePage(_feature.Name, id, title, script, _feature.GetType().Assembly));
+        return this;
+    }
+
     private static async ValueTask<(TService Service, HubbubUser Caller, TRequest Data)> BindAsync<TService, TRequest>(CommandContext context,
         JsonTypeInfo<TRequest> request, CancellationToken ct) where TService : notnull
     {

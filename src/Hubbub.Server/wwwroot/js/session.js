@@ -9,7 +9,7 @@ export const wsUrl = () => `${location.protocol === 'https:' ? 'wss' : 'ws'}://$
 
 const KEY = 'hubbub.console.token';
 
-/** @typedef {{token: string, user: string, name: string, exp: number|null}} Session */
+/** @typedef {{token: string, user: string, name: string, exp: number|null, admin: boolean}} Session */
 
 /**
  * Reads the claims of a JWT without verifying it (the server verifies; this only labels the UI).
@@ -25,7 +25,11 @@ export function parseToken(token) {
     if (typeof claims?.sub !== 'string' || claims.sub === '') return null;
     const exp = typeof claims.exp === 'number' ? claims.exp : null;
     if (exp !== null && exp * 1000 <= Date.now()) return null;
-    return { token: parts.join('.'), user: claims.sub, name: typeof claims.name === 'string' && claims.name ? claims.name : claims.sub, exp };
+    const roles = [claims.roles, claims.role].flat().filter((r) => typeof r === 'string');
+    return {
+      token: parts.join('.'), user: claims.sub, name: typeof claims.name === 'string' && claims.name ? claims.name : claims.sub, exp,
+      admin: roles.includes('admin'),
+    };
   } catch {
     return null;
   }
@@ -62,13 +66,14 @@ export async function isDevelopment() {
  * Mints a token through the Development-only endpoint.
  * @param {string} user
  * @param {string} name
+ * @param {boolean} [admin] with role `admin` (staff pages, admin actions).
  * @returns {Promise<Session>}
  */
-export async function devSignIn(user, name) {
+export async function devSignIn(user, name, admin = false) {
   const response = await fetch('/api/dev/token', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ user, name }),
+    body: JSON.stringify(admin ? { user, name, admin: true } : { user, name }),
   });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(body?.message ?? `sign-in failed (${response.status})`);

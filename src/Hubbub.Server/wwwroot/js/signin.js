@@ -21,9 +21,10 @@ export async function renderSignIn(root, onSignedIn) {
   const card = h('div', { class: 'card signin' }, h('h1', { text: 'Sign in to Hubbub' }));
   root.append(card);
 
+  const staff = h('input', { type: 'checkbox', id: 'dev-admin', name: 'admin' });
   const pick = async (user, name) => {
     try {
-      onSignedIn(await devSignIn(user, name));
+      onSignedIn(await devSignIn(user, name, staff.checked));
     } catch (err) {
       toast(err.message, 'error');
     }
@@ -38,6 +39,7 @@ export async function renderSignIn(root, onSignedIn) {
     );
     const userInput = h('input', { name: 'user', placeholder: 'user id', required: true, maxlength: 64, pattern: '[A-Za-z0-9._\\-]+', autocomplete: 'off' });
     const nameInput = h('input', { name: 'name', placeholder: 'display name', maxlength: 64, autocomplete: 'off' });
+    card.append(h('label', { class: 'row small muted' }, staff, 'as staff (role admin: kiosks, test events)'));
     card.append(h('form', {
       class: 'row', id: 'dev-custom',
       onsubmit: (e) => { e.preventDefault(); pick(userInput.value.trim(), nameInput.value.trim()); },

@@ -6,7 +6,7 @@ const MAX_TOASTS = 5;
 
 /**
  * @param {string} text
- * @param {'error'|'warn'|'info'} [kind]
+ * @param {'error'|'warn'|'info'|'success'} [kind]
  */
 export function toast(text, kind = 'info') {
   const box = byId('toasts');

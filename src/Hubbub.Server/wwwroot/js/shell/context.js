@@ -12,7 +12,7 @@ import * as session from '../session.js';
  * @property {import('/sdk/hubbub.js').RestClient} rest the REST API with the same token: `ctx.rest.get('/api/rooms')`;
  *   a 401 signs the user out by itself.
  * @property {UserHub} user the shared `user:{me}` subscription: `ctx.user.on('room_added', …)`.
- * @property {(text: string, kind?: 'error'|'warn'|'info') => void} toast
+ * @property {(text: string, kind?: 'error'|'warn'|'info'|'success') => void} toast
  * @property {() => void} unauthorized tells the shell the server refused the token (one toast, back to sign-in).
  * @property {(root: HTMLElement) => boolean} isVisible whether a page's root is on screen and the tab is visible.
  */

@@ -31,3 +31,22 @@ export function registerPage(page) {
 
 /** @returns {readonly PageEntry[]} the registered pages, in menu order. */
 export const registeredPages = () => pages.slice();
+
+/**
+ * Registers the pages the server's features declare (`FeatureBuilder.ConsolePage` in C#), as listed by
+ * `/console/pages.json`: each module is served by the host at `/console/pages/{file}`. A feature adds its page
+ * without editing any shell file. A manifest that cannot be read leaves the built-in pages only (and says why).
+ */
+export async function registerFeaturePages() {
+  try {
+    const response = await fetch('/console/pages.json', { headers: { Accept: 'application/json' }, cache: 'no-store' });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const { pages: declared } = await response.json();
+    for (const { id, title, script } of declared ?? []) {
+      if (pages.some((p) => p.id === id)) continue; // a built-in page of the same id wins
+      registerPage({ id, title, load: () => import(script) });
+    }
+  } catch (err) {
+    console.warn(`feature pages not loaded: ${err?.message ?? err}`);
+  }
+}
