@@ -22,6 +22,7 @@ try
             return TokenCommand.Run(app.Services, args[1..], Console.Out, Console.Error);
         case "migrate":
             return await MigrateCommand.RunAsync(app.Services, args[1..], Console.Out, Console.Error);
+        case "wallet-check": return await WalletCheckCommand.RunAsync(app.Services, args[1..], Console.Out, Console.Error);
         default:
             await Console.Error.WriteLineAsync($"unknown command '{verb}'. Commands: token, migrate");
             return 2;

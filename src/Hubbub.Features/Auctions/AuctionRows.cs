@@ -22,6 +22,8 @@ internal sealed class AuctionRow
     public long? Price { get; set; }
     public string? Leader { get; set; }
     public string? LeaderName { get; set; }
+    /// <summary>The leader's maximum (proxy bidding; what their hold covers), null for rows from before proxies.</summary>
+    public long? LeaderMax { get; set; }
     public long BidCount { get; set; }
     public string? Winner { get; set; }
     public long Sold { get; set; }
@@ -40,6 +42,7 @@ internal sealed class BidRow
     public string UserName { get; set; } = "";
     public long Amount { get; set; }
     public long CreatedMs { get; set; }
+    public long Auto { get; set; }
 }
 
 /// <summary>What settled an auction (the stored <c>status</c>).</summary>

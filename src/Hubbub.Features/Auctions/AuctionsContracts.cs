@@ -43,15 +43,22 @@ public sealed record AuctionList(
     [property: JsonPropertyName("auctions")] IReadOnlyList<AuctionView> Auctions,
     [property: JsonPropertyName("next_cursor")] string? NextCursor);
 
-/// <summary>One bid; <c>name</c> is the bidder's display name when they bid.</summary>
+/// <summary>
+/// One bid; <c>name</c> is the bidder's display name when they bid; <c>auto</c> when a proxy placed it (a maximum
+/// answering or beating another bid) rather than the amount its bidder asked for.
+/// </summary>
 public sealed record BidView(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("user")] string User,
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("amount")] long Amount,
-    [property: JsonPropertyName("at")] DateTime At);
+    [property: JsonPropertyName("at")] DateTime At,
+    [property: JsonPropertyName("auto")] bool Auto = false);
 
-/// <summary><c>GET /api/auctions/{id}/bids</c>: highest first; <c>next_cursor</c> is the <c>before</c> of the next page.</summary>
+/// <summary>
+/// <c>GET /api/auctions/{id}/bids</c>: highest first (newest first among equal amounts); <c>next_cursor</c> is the
+/// <c>before</c> of the next page.
+/// </summary>
 public sealed record BidList(
     [property: JsonPropertyName("bids")] IReadOnlyList<BidView> Bids,
     [property: JsonPropertyName("next_cursor")] string? NextCursor);
@@ -79,19 +86,29 @@ public sealed record CreateAuctionRequest(
     string? IActingRequest.User => Seller ?? User;
 }
 
-/// <summary><c>POST /api/auctions/{id}/bids</c> and <c>auction.bid</c>: bid <c>amount</c>; a repeated <c>client_id</c> is the same bid.</summary>
+/// <summary>
+/// <c>POST /api/auctions/{id}/bids</c> and <c>auction.bid</c>: bid <c>amount</c>, or let the server bid for you up to
+/// <c>max_amount</c> (proxy bidding; both: at least <c>amount</c>, up to <c>max_amount</c>); a repeated <c>client_id</c>
+/// is the same bid.
+/// </summary>
 public sealed record BidRequest(
     [property: JsonPropertyName("amount")] long? Amount,
     [property: JsonPropertyName("client_id")] string? ClientId = null,
     [property: JsonPropertyName("auction")] string? Auction = null,
-    [property: JsonPropertyName("user")] string? User = null) : IActingRequest;
+    [property: JsonPropertyName("user")] string? User = null,
+    [property: JsonPropertyName("max_amount")] long? MaxAmount = null) : IActingRequest;
 
 /// <summary><c>auction.get</c>, <c>auction.cancel</c> and <c>POST /api/auctions/{id}/cancel</c>: which auction.</summary>
 public sealed record AuctionRequest(
     [property: JsonPropertyName("auction")] string? Auction,
     [property: JsonPropertyName("user")] string? User = null) : IActingRequest;
 
-/// <summary>The answer to a bid: the bid, the auction's price and end after it; <c>duplicate</c> when a <c>client_id</c> repeated it.</summary>
+/// <summary>
+/// The answer to a bid: the caller's bid (for a leader who only raised their maximum: their standing bid), the auction's
+/// price, leader and end after it; <c>leading</c> false when the leader's proxy answered the bid at once;
+/// <c>max_amount</c> the caller's maximum (held in their wallet while they lead); <c>duplicate</c> when a
+/// <c>client_id</c> repeated it.
+/// </summary>
 public sealed record BidReply(
     [property: JsonPropertyName("bid")] BidView Bid,
     [property: JsonPropertyName("auction")] string Auction,
@@ -99,16 +116,23 @@ public sealed record BidReply(
     [property: JsonPropertyName("ends_at")] DateTime EndsAt,
     [property: JsonPropertyName("bid_count")] long BidCount,
     [property: JsonPropertyName("min_next_bid")] long MinNextBid,
-    [property: JsonPropertyName("duplicate")] bool Duplicate = false);
+    [property: JsonPropertyName("duplicate")] bool Duplicate = false,
+    [property: JsonPropertyName("leader")] string? Leader = null,
+    [property: JsonPropertyName("leading")] bool Leading = true,
+    [property: JsonPropertyName("max_amount")] long? MaxAmount = null);
 
-/// <summary><c>bid_placed</c> on <c>auction:{id}</c>.</summary>
+/// <summary>
+/// <c>bid_placed</c> on <c>auction:{id}</c>, one per recorded bid (a bid answered by a proxy gives two); <c>price</c>,
+/// <c>leader</c> and <c>min_next_bid</c> are the auction's after the whole bid, <c>bid_count</c> counts up to this one.
+/// </summary>
 public sealed record BidPlacedEvent(
     [property: JsonPropertyName("auction")] string Auction,
     [property: JsonPropertyName("bid")] BidView Bid,
     [property: JsonPropertyName("price")] long Price,
     [property: JsonPropertyName("ends_at")] DateTime EndsAt,
     [property: JsonPropertyName("bid_count")] long BidCount,
-    [property: JsonPropertyName("min_next_bid")] long MinNextBid);
+    [property: JsonPropertyName("min_next_bid")] long MinNextBid,
+    [property: JsonPropertyName("leader")] string? Leader = null);
 
 /// <summary><c>auction_extended</c> on <c>auction:{id}</c>: anti-sniping moved the end.</summary>
 public sealed record AuctionExtendedEvent(

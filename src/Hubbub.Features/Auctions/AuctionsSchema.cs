@@ -4,15 +4,42 @@ namespace Hubbub.Features.Auctions;
 
 /// <summary>
 /// The auctions tables. An auction's <c>status</c> is what settled it (<c>open</c> until the end job or a cancel);
-/// whether an open one is scheduled, live or past its end follows from the clock. Bids only ever rise (one amount per
-/// auction), so the highest bid is also the newest. Times are Unix milliseconds.
+/// whether an open one is scheduled, live or past its end follows from the clock. Bids never fall, so the highest bid is
+/// also the newest (see migration 2). Times are Unix milliseconds.
 /// </summary>
 internal static class AuctionsSchema
 {
     public static void Declare(MigrationSet m) => m
         .Add(1, "auctions and bids",
             sqlite: Tables("INTEGER PRIMARY KEY"),
-            postgres: Tables("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"));
+            postgres: Tables("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"))
+        // Proxy bidding: the leader's maximum (private: never shown but to its bidder) and automatic bids. A proxy's
+        // answer may equal the bid it answers (ties go to the earlier maximum), so amounts no longer have to differ;
+        // they still never fall, and among equal amounts the later bid is the leader's answer.
+        .Add(2, "proxy bidding",
+            sqlite: """
+                ALTER TABLE auctions ADD COLUMN leader_max BIGINT NULL;
+                CREATE TABLE auction_bids_v2 (
+                    id         INTEGER PRIMARY KEY,
+                    auction_id TEXT    NOT NULL REFERENCES auctions (id),
+                    user_id    TEXT    NOT NULL,
+                    user_name  TEXT    NOT NULL,
+                    amount     BIGINT  NOT NULL,
+                    created_ms BIGINT  NOT NULL,
+                    auto       INTEGER NOT NULL DEFAULT 0,
+                    CONSTRAINT auction_bids_positive CHECK (amount > 0));
+                INSERT INTO auction_bids_v2 (id, auction_id, user_id, user_name, amount, created_ms)
+                    SELECT id, auction_id, user_id, user_name, amount, created_ms FROM auction_bids;
+                DROP TABLE auction_bids;
+                ALTER TABLE auction_bids_v2 RENAME TO auction_bids;
+                CREATE INDEX auction_bids_by_auction ON auction_bids (auction_id, id);
+                """,
+            postgres: """
+                ALTER TABLE auctions ADD COLUMN leader_max BIGINT NULL;
+                ALTER TABLE auction_bids DROP CONSTRAINT auction_bids_rise;
+                ALTER TABLE auction_bids ADD COLUMN auto INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX auction_bids_by_auction ON auction_bids (auction_id, id);
+                """);
 
     private static string Tables(string identity) => $"""
         CREATE TABLE auctions (

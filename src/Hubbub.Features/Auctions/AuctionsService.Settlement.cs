@@ -38,6 +38,8 @@ public sealed partial class AuctionsService
         await wallet.LockAsync(tx, house is null ? accounts : accounts.Append(house), row.Currency, ct);
         if (sold)
         {
+            // The leader's hold is their maximum (proxy bidding); the part above the price goes back before the price is paid.
+            await wallet.HoldAsync(tx, row.Leader!, row.Currency, reference, row.Price!.Value, ct);
             var fee = row.Price!.Value * Options.FeePercent / 100;
             var captured = await wallet.CaptureAsync(tx, row.Leader!, row.Seller, row.Currency, reference, fee, house, ct);
             if (captured != row.Price)

@@ -93,19 +93,19 @@ public sealed partial class AuctionsService(FeatureDatabase database, IWallet wa
             rows.Count > size ? $"{page[^1].CreatedMs.ToString(CultureInfo.InvariantCulture)}_{page[^1].Id}" : null);
     }
 
-    /// <summary>An auction's bids, highest first; <paramref name="before"/> is the amount the previous page ended at.</summary>
+    /// <summary>An auction's bids, highest first; <paramref name="before"/> is the cursor (a bid id) the previous page ended at.</summary>
     public async Task<BidList> BidsAsync(AuctionRequest request, string? before, int? limit, CancellationToken cancellationToken = default)
     {
         var id = AuctionInput.Id(request.Auction);
-        long? below = before is null ? null
+        long? older = before is null ? null
             : long.TryParse(before, NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b
             : throw HubbubException.BadRequest("'before' must be a cursor from an earlier page");
         var size = PageSize(limit);
         var rows = await database.ReadAsync(async tx =>
-            await AuctionsStore.FindAsync(tx, id, cancellationToken) is null ? null : await AuctionsStore.BidsAsync(tx, id, below, size + 1, cancellationToken),
+            await AuctionsStore.FindAsync(tx, id, cancellationToken) is null ? null : await AuctionsStore.BidsAsync(tx, id, older, size + 1, cancellationToken),
             cancellationToken) ?? throw NotFound();
         var page = rows.Take(size).ToList();
-        return new BidList(page.Select(BidOf).ToList(), rows.Count > size ? page[^1].Amount.ToString(CultureInfo.InvariantCulture) : null);
+        return new BidList(page.Select(BidOf).ToList(), rows.Count > size ? page[^1].Id.ToString(CultureInfo.InvariantCulture) : null);
     }
 
     /// <summary>Cancels an auction: its seller (or an admin), before the first bid and before it ended.</summary>
@@ -156,7 +156,7 @@ public sealed partial class AuctionsService(FeatureDatabase database, IWallet wa
     private static DateTime Utc(long ms) => At(ms).UtcDateTime;
 
     internal static BidView BidOf(BidRow b) =>
-        new(b.Id.ToString(CultureInfo.InvariantCulture), b.UserId, b.UserName, b.Amount, Utc(b.CreatedMs));
+        new(b.Id.ToString(CultureInfo.InvariantCulture), b.UserId, b.UserName, b.Amount, Utc(b.CreatedMs), b.Auto != 0);
 
     private static AuctionStateEvent StateEvent(AuctionRow row, long now) =>
         new(row.Id, AuctionStates.Of(row, now), Utc(row.StartsMs), Utc(row.EndsMs));

@@ -9,11 +9,11 @@ internal static class AuctionsStore
         "a.id AS Id, a.seller AS Seller, a.seller_name AS SellerName, a.title AS Title, a.description AS Description, a.currency AS Currency, " +
         "a.starting_bid AS StartingBid, a.min_increment AS MinIncrement, a.reserve_price AS ReservePrice, a.starts_ms AS StartsMs, " +
         "a.ends_ms AS EndsMs, a.max_end_ms AS MaxEndMs, a.extend_within_ms AS ExtendWithinMs, a.extend_by_ms AS ExtendByMs, a.status AS Status, " +
-        "a.price AS Price, a.leader AS Leader, a.leader_name AS LeaderName, a.bid_count AS BidCount, a.winner AS Winner, a.sold AS Sold, a.settled_ms AS SettledMs, " +
+        "a.price AS Price, a.leader AS Leader, a.leader_name AS LeaderName, a.leader_max AS LeaderMax, a.bid_count AS BidCount, a.winner AS Winner, a.sold AS Sold, a.settled_ms AS SettledMs, " +
         "a.created_ms AS CreatedMs";
 
     private const string BidColumns =
-        "b.id AS Id, b.auction_id AS AuctionId, b.user_id AS UserId, b.user_name AS UserName, b.amount AS Amount, b.created_ms AS CreatedMs";
+        "b.id AS Id, b.auction_id AS AuctionId, b.user_id AS UserId, b.user_name AS UserName, b.amount AS Amount, b.created_ms AS CreatedMs, b.auto AS Auto";
 
     public static Task InsertAsync(DatabaseTransaction tx, AuctionRow a, CancellationToken ct) =>
         tx.ExecuteAsync(
@@ -34,28 +34,43 @@ internal static class AuctionsStore
     public static Task<AuctionRow?> LockAsync(DatabaseTransaction tx, string id, CancellationToken ct) =>
         tx.QuerySingleOrDefaultAsync<AuctionRow>($"SELECT {Columns} FROM auctions a WHERE a.id = @id{tx.ForUpdate}", new { id }, ct);
 
-    public static Task<long> InsertBidAsync(DatabaseTransaction tx, string auction, string user, string name, long amount, long now, CancellationToken ct) =>
+    public static Task<long> InsertBidAsync(DatabaseTransaction tx, string auction, string user, string name, long amount, bool auto, long now,
+        CancellationToken ct) =>
         tx.QuerySingleAsync<long>(
-            "INSERT INTO auction_bids (auction_id, user_id, user_name, amount, created_ms) VALUES (@auction, @user, @name, @amount, @now) RETURNING id",
-            new { auction, user, name, amount, now }, ct);
+            """
+            INSERT INTO auction_bids (auction_id, user_id, user_name, amount, auto, created_ms)
+            VALUES (@auction, @user, @name, @amount, @auto, @now) RETURNING id
+            """, new { auction, user, name, amount, auto = auto ? 1 : 0, now }, ct);
 
-    public static Task RecordBidAsync(DatabaseTransaction tx, string id, long price, string leader, string leaderName, long endsMs, CancellationToken ct) =>
+    /// <summary>Writes the auction's figures after a bid (<paramref name="added"/> the bids it recorded, 0 for a raised maximum).</summary>
+    public static Task RecordBidAsync(DatabaseTransaction tx, string id, long price, string leader, string leaderName, long leaderMax, int added, long endsMs,
+        CancellationToken ct) =>
         tx.ExecuteAsync(
-            "UPDATE auctions SET price = @price, leader = @leader, leader_name = @leaderName, bid_count = bid_count + 1, ends_ms = @endsMs WHERE id = @id",
-            new { id, price, leader, leaderName, endsMs }, ct);
+            """
+            UPDATE auctions SET price = @price, leader = @leader, leader_name = @leaderName, leader_max = @leaderMax, bid_count = bid_count + @added,
+                ends_ms = @endsMs WHERE id = @id
+            """, new { id, price, leader, leaderName, leaderMax, added, endsMs }, ct);
+
+    /// <summary>The auction's newest bid (the leader's, since bids never fall and a proxy's answer comes after the bid it answers).</summary>
+    public static Task<BidRow?> TopBidAsync(DatabaseTransaction tx, string auction, CancellationToken ct) =>
+        tx.QuerySingleOrDefaultAsync<BidRow>($"SELECT {BidColumns} FROM auction_bids b WHERE b.auction_id = @auction ORDER BY b.id DESC LIMIT 1",
+            new { auction }, ct);
 
     public static Task SettleAsync(DatabaseTransaction tx, string id, string status, string? winner, bool sold, long now, CancellationToken ct) =>
         tx.ExecuteAsync("UPDATE auctions SET status = @status, winner = @winner, sold = @sold, settled_ms = @now WHERE id = @id",
             new { id, status, winner, sold = sold ? 1 : 0, now }, ct);
 
-    /// <summary>Bids of an auction, highest first, below <paramref name="below"/> (an amount) when given.</summary>
-    public static async Task<List<BidRow>> BidsAsync(DatabaseTransaction tx, string auction, long? below, int limit, CancellationToken ct) =>
+    /// <summary>
+    /// Bids of an auction, highest first (newest first among equal amounts: bids never fall, so that is newest first),
+    /// older than the bid <paramref name="before"/> when given.
+    /// </summary>
+    public static async Task<List<BidRow>> BidsAsync(DatabaseTransaction tx, string auction, long? before, int limit, CancellationToken ct) =>
         (await tx.QueryAsync<BidRow>(
             $"""
             SELECT {BidColumns} FROM auction_bids b
-            WHERE b.auction_id = @auction AND (@below IS NULL OR b.amount < @below)
-            ORDER BY b.amount DESC LIMIT @limit
-            """, new { auction, below, limit }, ct)).ToList();
+            WHERE b.auction_id = @auction AND (@before IS NULL OR b.id < @before)
+            ORDER BY b.id DESC LIMIT @limit
+            """, new { auction, before, limit }, ct)).ToList();
 
     /// <summary>
     /// Auctions in a state at <paramref name="now"/> (null: any), newest first, older than the cursor

@@ -34,6 +34,16 @@ public sealed class KitOptions : Declaring.IFeatureOptions
     /// <summary>Largest JSON body of the kit's own REST endpoints (users, notifications), in bytes (default 16384).</summary>
     public int MaxBodyBytes { get; set; } = 16 * 1024;
 
+    /// <summary>
+    /// Domain events (once every handler is done) and idempotency keys older than this many days are deleted by the
+    /// kit's pruning job (default 90; 0 keeps them forever). A repeat of a pruned <c>id</c> or <c>client_id</c> is a new
+    /// call, so keep this longer than any client retries (a repeated grant <c>id</c> older than this grants again).
+    /// </summary>
+    public int RetentionDays { get; set; } = 90;
+
+    /// <summary>How often the pruning job runs, in minutes (default 60).</summary>
+    public int PruneEveryMinutes { get; set; } = 60;
+
     /// <summary>Problems with these settings, empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -45,6 +55,8 @@ public sealed class KitOptions : Declaring.IFeatureOptions
         Check(problems, StuckAfterAttempts, 1, 1_000_000, nameof(StuckAfterAttempts));
         Check(problems, MaxNotificationsPerUser, 1, 1_000_000, nameof(MaxNotificationsPerUser));
         Check(problems, MaxBodyBytes, 1024, 16 * 1024 * 1024, nameof(MaxBodyBytes));
+        Check(problems, RetentionDays, 0, 36_500, nameof(RetentionDays));
+        Check(problems, PruneEveryMinutes, 1, 10_080, nameof(PruneEveryMinutes));
         return problems;
     }
 

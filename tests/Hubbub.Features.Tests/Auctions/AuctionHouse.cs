@@ -76,6 +76,14 @@ public abstract class AuctionHouse : IAsyncLifetime
         return await api.PostAsync($"/api/auctions/{auction}/bids", clientId is null ? new { amount } : new { amount, client_id = clientId });
     }
 
+    /// <summary>A proxy bid: the server bids for <paramref name="user"/> up to <paramref name="max"/> (from <paramref name="amount"/> when given).</summary>
+    public async Task<Answer> ProxyBidAsync(string user, string auction, long max, long? amount = null)
+    {
+        using var api = Api(user, "Bidder " + user);
+        return await api.PostAsync($"/api/auctions/{auction}/bids",
+            amount is null ? new Dictionary<string, object?> { ["max_amount"] = max } : new Dictionary<string, object?> { ["max_amount"] = max, ["amount"] = amount });
+    }
+
     public async Task<JsonElement> AuctionAsync(string auction)
     {
         using var api = Api(Users.New("viewer"));

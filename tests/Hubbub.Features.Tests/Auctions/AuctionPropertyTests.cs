@@ -10,9 +10,9 @@ public sealed class AuctionPropertySqliteTests(SqliteAuctionHouse house) : Aucti
 public sealed class AuctionPropertyPostgresTests(PostgresAuctionHouse house) : AuctionPropertyTests(house), IClassFixture<PostgresAuctionHouse>;
 
 /// <summary>
-/// Random interleavings of grants, transfers, bids, cancels and the clock moving (which ends auctions) across several users
-/// and auctions on a real server, checked after every step and at the end: holds are exactly the leading bids of the
-/// auctions not yet settled, nothing is negative, every ended auction paid its highest bidder's bid to its seller once (or
+/// Random interleavings of grants, transfers, bids, proxy bids (<c>max_amount</c>), cancels and the clock moving (which ends
+/// auctions) across several users and auctions on a real server, checked after every step and at the end: holds are
+/// exactly the leaders' maxima on the auctions not yet settled (one hold per leader, the price never above it), nothing is negative, every ended auction paid its highest bidder's bid to its seller once (or
 /// nothing when under the reserve), the balances are what the accepted operations imply, coins are conserved, and the
 /// wallet's own check (ledger sums = balances) agrees.
 /// </summary>
@@ -21,26 +21,33 @@ public abstract class AuctionPropertyTests(AuctionHouse house)
     private const int UserCount = 5;
     private const int AuctionCount = 3;
 
-    private enum Kind { Grant, Transfer, Bid, Cancel, Advance }
+    private enum Kind { Grant, Transfer, Bid, ProxyBid, Cancel, Advance }
 
     private sealed record Step(Kind Kind, int A, int B, int C)
     {
         public override string ToString() => $"{Kind}({A},{B},{C})";
     }
 
-    private static readonly Gen<Step[]> Steps = Gen.Select(Gen.Int[0, 9], Gen.Int[0, 99], Gen.Int[0, 99], Gen.Int[1, 400],
-        (k, a, b, c) => new Step(k switch { 0 or 1 => Kind.Grant, 2 => Kind.Transfer, <= 6 => Kind.Bid, 7 => Kind.Cancel, _ => Kind.Advance }, a, b, c))
+    private static readonly Gen<Step[]> Steps = Gen.Select(Gen.Int[0, 11], Gen.Int[0, 99], Gen.Int[0, 99], Gen.Int[1, 400],
+        (k, a, b, c) => new Step(k switch
+        {
+            0 or 1 => Kind.Grant, 2 => Kind.Transfer, <= 5 => Kind.Bid, <= 8 => Kind.ProxyBid, 9 => Kind.Cancel, _ => Kind.Advance,
+        }, a, b, c))
         .Array[8, 30];
 
     private int _acceptedBids;
+    private int _answeredByProxy;
     private int _sold;
+
+    /// <summary>Per auction, the leader and the maximum their last leading bid's reply said is held.</summary>
+    private readonly Dictionary<string, (string Leader, long Max)> _leaderMax = [];
 
     [Fact]
     public async Task Random_interleavings_keep_the_money_invariants()
     {
         await Steps.SampleAsync(RunAsync, iter: 10, threads: 1, print: steps => string.Join(" ", steps.Select(s => s.ToString())));
         // Not vacuous: the runs placed bids and sold auctions (and refused others, asserted step by step).
-        Assert.True(_acceptedBids > 5 && _sold > 0, $"bids {_acceptedBids}, sold {_sold}");
+        Assert.True(_acceptedBids > 5 && _sold > 0 && _answeredByProxy > 0, $"bids {_acceptedBids}, answered by a proxy {_answeredByProxy}, sold {_sold}");
     }
 
     private async Task RunAsync(Step[] steps)
@@ -95,15 +102,33 @@ public abstract class AuctionPropertyTests(AuctionHouse house)
                         }
                     }
                     break;
-                case Kind.Bid:
+                case Kind.Bid or Kind.ProxyBid:
                     var index = step.B % AuctionCount;
                     var view = await house.AuctionAsync(auctions[index]);
                     // Mostly near the next valid bid, sometimes anything: both valid and refused bids get exercised.
                     var bid = step.C % 3 == 0 ? step.C : view.GetProperty("min_next_bid").GetInt64() + step.C % 20 - 2;
-                    var answer = await house.BidAsync(user, auctions[index], Math.Max(1, bid));
+                    Answer answer;
+                    if (step.Kind == Kind.ProxyBid)
+                    {
+                        // A maximum near the next bid, sometimes with an amount to start from.
+                        var max = Math.Max(1, view.GetProperty("min_next_bid").GetInt64() + step.C % 80 - 5);
+                        answer = await house.ProxyBidAsync(user, auctions[index], max, step.C % 4 == 0 ? Math.Max(1, max - step.C % 30) : null);
+                    }
+                    else
+                    {
+                        answer = await house.BidAsync(user, auctions[index], Math.Max(1, bid));
+                    }
                     if (answer.Status == HttpStatusCode.Created)
                     {
                         _acceptedBids++;
+                        if (answer.Body.GetProperty("leading").GetBoolean())
+                        {
+                            _leaderMax[auctions[index]] = (user, answer.Body.GetProperty("max_amount").GetInt64());
+                        }
+                        else
+                        {
+                            _answeredByProxy++;
+                        }
                     }
                     else
                     {
@@ -194,7 +219,10 @@ public abstract class AuctionPropertyTests(AuctionHouse house)
         }
     }
 
-    /// <summary>Each user's held coins are exactly their leading bids on auctions not yet settled; nothing is negative.</summary>
+    /// <summary>
+    /// Each user's held coins are exactly their maxima on the auctions they lead and that are not yet settled (one hold
+    /// per leader), each such price is at most its leader's maximum, and nothing is negative.
+    /// </summary>
     private async Task AssertHoldsAreTheLeadingBidsAsync(string[] users, string[] auctions)
     {
         var leading = users.ToDictionary(u => u, _ => 0L);
@@ -203,7 +231,10 @@ public abstract class AuctionPropertyTests(AuctionHouse house)
             var view = await house.AuctionAsync(auction);
             if (view.GetProperty("settled_at").ValueKind == JsonValueKind.Null && view.GetProperty("leader").GetString() is { } leader)
             {
-                leading[leader] += view.GetProperty("price").GetInt64();
+                var (modelLeader, max) = _leaderMax[auction];
+                Assert.Equal(modelLeader, leader);
+                Assert.True(view.GetProperty("price").GetInt64() <= max, $"price above the leader's maximum {max}: {view}");
+                leading[leader] += max;
             }
         }
         foreach (var u in users)

@@ -26,4 +26,10 @@ internal static partial class KitLog
 
     [LoggerMessage(6007, LogLevel.Critical, "Testing: Hubbub:Testing:CrashAfterCommitBeforePublish is on; the process ends now, after a commit and before its publication")]
     public static partial void CrashingOnPurpose(ILogger logger);
+
+    [LoggerMessage(6008, LogLevel.Information, "Retention: pruned {Events} domain events and {Keys} idempotency keys older than {Days} days")]
+    public static partial void Pruned(ILogger logger, int events, int keys, int days);
+
+    [LoggerMessage(6009, LogLevel.Warning, "Retention: could not schedule the pruning job on start; the next start tries again")]
+    public static partial void PruneSeedFailed(ILogger logger, Exception exception);
 }
