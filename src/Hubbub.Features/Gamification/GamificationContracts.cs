@@ -24,7 +24,8 @@ public sealed record EventRequest(
 /// <param name="Quests">Quests it advanced (with their progress in the current period).</param>
 /// <param name="Streaks">Streaks it extended or started.</param>
 /// <param name="Leaderboards">Boards whose score it changed.</param>
-/// <param name="Activity">Always null here: activities belong to the social feed; one made from an app's event follows after the commit.</param>
+/// <param name="Activity">The social feed's activity made from this event by a rule (see docs/features/gamification.md), or null.</param>
+/// <param name="Challenges">Joined challenges the event advanced (null in answers stored before challenges existed).</param>
 public sealed record Effects(
     [property: JsonPropertyName("xp")] long Xp,
     [property: JsonPropertyName("total_xp")] long TotalXp,
@@ -34,7 +35,8 @@ public sealed record Effects(
     [property: JsonPropertyName("quests")] IReadOnlyList<QuestEffect> Quests,
     [property: JsonPropertyName("streaks")] IReadOnlyList<StreakEffect> Streaks,
     [property: JsonPropertyName("leaderboards")] IReadOnlyList<RankEffect> Leaderboards,
-    [property: JsonPropertyName("activity")] JsonElement? Activity);
+    [property: JsonPropertyName("activity")] JsonElement? Activity,
+    [property: JsonPropertyName("challenges")] IReadOnlyList<ChallengeEffect>? Challenges);
 
 /// <summary>A quest the event advanced.</summary>
 public sealed record QuestEffect(
