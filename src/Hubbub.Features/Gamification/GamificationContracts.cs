@@ -24,7 +24,10 @@ public sealed record EventRequest(
 /// <param name="Quests">Quests it advanced (with their progress in the current period).</param>
 /// <param name="Streaks">Streaks it extended or started.</param>
 /// <param name="Leaderboards">Boards whose score it changed.</param>
-/// <param name="Activity">The social feed's activity made from this event by a rule (see docs/features/gamification.md), or null.</param>
+/// <param name="Activity">
+/// The activity the social feed made of this event by its rule (reported as the outcome <c>activity</c> by a handler
+/// run with the event's raise), or null when no rule made one.
+/// </param>
 /// <param name="Challenges">Joined challenges the event advanced (null in answers stored before challenges existed).</param>
 public sealed record Effects(
     [property: JsonPropertyName("xp")] long Xp,

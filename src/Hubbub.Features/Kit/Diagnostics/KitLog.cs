@@ -26,4 +26,7 @@ internal static partial class KitLog
 
     [LoggerMessage(6007, LogLevel.Critical, "Testing: Hubbub:Testing:CrashAfterCommitBeforePublish is on; the process ends now, after a commit and before its publication")]
     public static partial void CrashingOnPurpose(ILogger logger);
+
+    [LoggerMessage(6008, LogLevel.Warning, "Domain events: handler {Handler} failed on event {EventId} ({EventType}) run with its raise; its part was rolled back and it runs again after the commit")]
+    public static partial void InlineHandlerFailed(ILogger logger, Exception exception, string handler, long eventId, string eventType);
 }
