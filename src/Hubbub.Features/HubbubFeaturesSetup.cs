@@ -27,6 +27,7 @@ public static class HubbubFeaturesSetup
     {
         services.AddSingleton<KitSignals>();
         services.AddSingleton<DomainEventRoutes>();
+        services.AddSingleton<DomainEventHandlers>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.AddSingleton<FeatureDatabase>();

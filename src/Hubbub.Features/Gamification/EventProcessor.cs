@@ -113,7 +113,8 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
         {
             await tx.PublishAsync(user, GamificationEvents.RankChanged, new RankChanged(rank.Key, rank.Rank, rank.PreviousRank), Default.RankChanged, ct);
         }
-        return new Effects(xp, total, level, (int)player.Level, unlocked, quests, streaks, ranks, null);
+        var challenges = await ChallengeProgress.AdvanceAsync(tx, e, NumberOf, ct);
+        return new Effects(xp, total, level, (int)player.Level, unlocked, quests, streaks, ranks, null, challenges);
     }
 
     /// <summary>XP of a rule: fixed, or <c>data[field]</c> × factor rounded down, capped at max (0 when the field is missing or not positive).</summary>

@@ -24,7 +24,11 @@ public sealed record EventRequest(
 /// <param name="Quests">Quests it advanced (with their progress in the current period).</param>
 /// <param name="Streaks">Streaks it extended or started.</param>
 /// <param name="Leaderboards">Boards whose score it changed.</param>
-/// <param name="Activity">Always null here: activities belong to the social feed; one made from an app's event follows after the commit.</param>
+/// <param name="Activity">
+/// The activity the social feed made of this event by its rule (reported as the outcome <c>activity</c> by a handler
+/// run with the event's raise), or null when no rule made one.
+/// </param>
+/// <param name="Challenges">Joined challenges the event advanced (null in answers stored before challenges existed).</param>
 public sealed record Effects(
     [property: JsonPropertyName("xp")] long Xp,
     [property: JsonPropertyName("total_xp")] long TotalXp,
@@ -34,7 +38,8 @@ public sealed record Effects(
     [property: JsonPropertyName("quests")] IReadOnlyList<QuestEffect> Quests,
     [property: JsonPropertyName("streaks")] IReadOnlyList<StreakEffect> Streaks,
     [property: JsonPropertyName("leaderboards")] IReadOnlyList<RankEffect> Leaderboards,
-    [property: JsonPropertyName("activity")] JsonElement? Activity);
+    [property: JsonPropertyName("activity")] JsonElement? Activity,
+    [property: JsonPropertyName("challenges")] IReadOnlyList<ChallengeEffect>? Challenges);
 
 /// <summary>A quest the event advanced.</summary>
 public sealed record QuestEffect(

@@ -15,4 +15,15 @@ public static class GamificationEvents
     public const string StreakUpdated = "streak_updated";
     /// <summary><c>{board, rank, previous_rank}</c>.</summary>
     public const string RankChanged = "rank_changed";
+
+    /// <summary>On <c>challenge:{id}</c>: <c>{challenge, user, name}</c>, a user joined.</summary>
+    public const string ChallengeJoined = "challenge_joined";
+    /// <summary>On <c>challenge:{id}</c>: <c>{challenge, user, name, progress, goal}</c>, a participant's progress after an event.</summary>
+    public const string ChallengeUpdate = "challenge_update";
+    /// <summary>On <c>challenge:{id}</c>: <c>{challenge, user, name}</c>, a participant reached the goal; also their notification.</summary>
+    public const string ChallengeCompleted = "challenge_completed";
+    /// <summary>The domain event of a join (<see cref="ChallengeDomainEvent"/>), for rules and other features (the social feed).</summary>
+    public const string ChallengeJoinedEvent = "challenge.joined";
+    /// <summary>The domain event of a participant reaching a challenge's goal (<see cref="ChallengeDomainEvent"/>).</summary>
+    public const string ChallengeCompletedEvent = "challenge.completed";
 }

@@ -6,7 +6,7 @@ namespace Hubbub.Features.Gamification;
 
 /// <summary>
 /// Gamification: options (section <c>Gamification</c>), schema, the <c>leaderboard</c> namespace (top rows as join
-/// state), the REST API (events, definitions, leaderboards, profiles), the handler of every domain event, the rules
+/// state) and the <c>challenge</c> namespace, the REST API (events, definitions, leaderboards, profiles), the handler of every domain event, the rules
 /// file seeded at start.
 /// </summary>
 public sealed class GamificationFeature : HubbubFeature
@@ -22,6 +22,11 @@ public sealed class GamificationFeature : HubbubFeature
             .Migrations(GamificationSchema.Declare)
             .Namespace(sp => BoardChannelRules.Create(sp.GetRequiredService<IDatabase>(), sp.GetRequiredService<IOptions<GamificationOptions>>(),
                 sp.GetRequiredService<TimeProvider>()))
+            .Namespace(sp => ChallengeChannelRules.Create(sp.GetRequiredService<IDatabase>(), sp.GetRequiredService<TimeProvider>()))
+            .Command<ChallengeService, ChallengeJoinRequest, ChallengeView>("challenges.join", ChallengeJsonContext.Default.ChallengeJoinRequest,
+                ChallengeJsonContext.Default.ChallengeView, (s, me, r, ct) => s.JoinAsync(me, r, ct))
+            .Command<ChallengeService, ChallengeJoinRequest, ChallengeView>("challenges.get", ChallengeJsonContext.Default.ChallengeJoinRequest,
+                ChallengeJsonContext.Default.ChallengeView, (s, me, r, ct) => s.GetAsync(me, r, ct))
             .OnEveryDomainEvent<GamificationService>(GamificationService.HandlerName, (s, tx, e, ct) => s.HandleDomainEventAsync(tx, e, ct))
             .Api<GamificationOptions>("/api/events", o => o.MaxBodyBytes, GamificationEndpoints.MapEvents)
             .Api<GamificationOptions>("/api/rules", o => o.MaxBodyBytes, GamificationEndpoints.MapRules)
@@ -30,6 +35,7 @@ public sealed class GamificationFeature : HubbubFeature
             .Api<GamificationOptions>("/api/streaks", o => o.MaxBodyBytes, GamificationEndpoints.MapStreaks)
             .Api<GamificationOptions>("/api/leaderboards", o => o.MaxBodyBytes, GamificationEndpoints.MapLeaderboards)
             .Api<GamificationOptions>("/api/users", o => o.MaxBodyBytes, GamificationEndpoints.MapProfiles)
+            .Api<GamificationOptions>("/api/challenges", o => o.MaxBodyBytes, ChallengeEndpoints.Map)
             .ConsolePage("gamification", "Progress", "gamification.js");
         var services = feature.Services;
         services.AddSingleton<LevelCurveSource>();
@@ -38,6 +44,7 @@ public sealed class GamificationFeature : HubbubFeature
         services.AddSingleton<LeaderboardLive>();
         services.AddSingleton<EventProcessor>();
         services.AddSingleton<GamificationService>();
+        services.AddSingleton<ChallengeService>();
         services.AddHostedService<RulesFileSeeder>();
     }
 }

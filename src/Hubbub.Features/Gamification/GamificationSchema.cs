@@ -11,7 +11,37 @@ namespace Hubbub.Features.Gamification;
 internal static class GamificationSchema
 {
     public static void Declare(MigrationSet m) => m
-        .Add(1, "definitions and per-user state", sqlite: Tables("REAL"), postgres: Tables("DOUBLE PRECISION"));
+        .Add(1, "definitions and per-user state", sqlite: Tables("REAL"), postgres: Tables("DOUBLE PRECISION"))
+        .Add(2, "challenges and their participants", sqlite: Challenges("INTEGER PRIMARY KEY", "REAL"),
+            postgres: Challenges("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "DOUBLE PRECISION"));
+
+    /// <summary>
+    /// Challenges (a goal over a window, counted from one event type or summed from one data field) and each joined
+    /// user's progress; <c>participants</c> is kept with the challenge so lists need no count. Ranked reads walk
+    /// <c>(challenge_id, progress, reached_ms, user_id)</c>; an event finds the user's challenges by <c>user_id</c>.
+    /// </summary>
+    private static string Challenges(string identity, string real) => $"""
+        CREATE TABLE gam_challenges (
+            id           {identity},
+            title        TEXT   NOT NULL,
+            event_type   TEXT   NOT NULL,
+            field        TEXT   NULL,
+            goal         {real} NOT NULL,
+            starts_ms    BIGINT NOT NULL,
+            ends_ms      BIGINT NOT NULL,
+            created_ms   BIGINT NOT NULL,
+            participants BIGINT NOT NULL);
+        CREATE TABLE gam_challenge_participants (
+            challenge_id BIGINT NOT NULL REFERENCES gam_challenges (id),
+            user_id      TEXT   NOT NULL,
+            progress     {real} NOT NULL,
+            joined_ms    BIGINT NOT NULL,
+            reached_ms   BIGINT NOT NULL,
+            completed_ms BIGINT NULL,
+            PRIMARY KEY (challenge_id, user_id));
+        CREATE INDEX gam_challenge_participants_ranked ON gam_challenge_participants (challenge_id, progress, reached_ms, user_id);
+        CREATE INDEX gam_challenge_participants_by_user ON gam_challenge_participants (user_id, challenge_id);
+        """;
 
     private static string Tables(string real) => $"""
         CREATE TABLE gam_definitions (

@@ -96,9 +96,10 @@ public sealed partial class GamificationService(FeatureDatabase database, EventP
             var effects = await processor.ProcessAsync(tx, e.Event, ct);
             // The app's event enters the pipeline too, for every other feature's handlers (social's activity rules):
             // raised in this transaction and inside the once-per-id block, so a retried id raises nothing again; not
-            // to our own handler, which would count it twice.
-            await tx.RaiseAsync(AppEvent(e.Event.Type), AppEventData(e.Id, e.Event), OwnHandler, ct);
-            return effects;
+            // to our own handler, which would count it twice. They run now, in this transaction, so the answer can carry
+            // the activity a rule made of the event (and a retry answers the same, stored with the effects).
+            var handled = await tx.RaiseAndHandleAsync(AppEvent(e.Event.Type), AppEventData(e.Id, e.Event), OwnHandler, ct);
+            return handled.Outcomes.TryGetValue(DomainEventOutcomes.Activity, out var activity) ? effects with { Activity = activity } : effects;
         }, ct), ct);
         return new EventAnswer(e.Id, duplicate, effects);
     }

@@ -11,8 +11,8 @@ namespace Hubbub.Features.Kit;
 /// domain events, notifications and jobs it causes, then — after the commit — publishes the rows on the caller's own
 /// flow (no polling delay, and a command's reply still goes out before its events) and wakes the kit's loops.
 /// </summary>
-public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox, DomainEventRoutes routes, KitSignals signals,
-    IOptions<KitOptions> options, IConfiguration configuration, TimeProvider time, ILogger<FeatureDatabase> logger)
+public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox, DomainEventRoutes routes, DomainEventHandlers handlers,
+    KitSignals signals, IOptions<KitOptions> options, IConfiguration configuration, TimeProvider time, ILogger<FeatureDatabase> logger)
 {
     /// <summary>The setting that ends the process right after a commit that wrote outbox rows: for tests only.</summary>
     public const string CrashAfterCommitSetting = "Hubbub:Testing:CrashAfterCommitBeforePublish";
@@ -22,6 +22,10 @@ public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox,
     internal KitOptions Options => options.Value;
 
     internal DomainEventRoutes Routes => routes;
+
+    internal DomainEventHandlers Handlers => handlers;
+
+    internal ILogger Logger => logger;
 
     /// <summary>The database underneath, for reads and the rare work outside the kit.</summary>
     public IDatabase Database => database;

@@ -17,6 +17,7 @@ public sealed class FeatureTransaction
     private readonly FeatureDatabase _kit;
     private readonly string _claim;
     private readonly List<OutboxRow> _outbox = [];
+    private Dictionary<string, JsonElement>? _outcomes;
 
     internal FeatureTransaction(DatabaseTransaction db, FeatureDatabase kit, long nowMs)
     {
@@ -91,6 +92,69 @@ public sealed class FeatureTransaction
             cancellationToken);
 
     /// <summary>
+    /// Raises a domain event and runs its handlers (but those in <paramref name="skipHandlers"/>) at once, in this
+    /// transaction, instead of after the commit: their effects commit (or roll back) with the raise, and what they report
+    /// with <see cref="ReportOutcome{T}"/> comes back here, so the raiser can answer with it (gamification's
+    /// <c>POST /api/events</c> answers with the activity the social feed made of the event). Each handler runs inside a
+    /// savepoint: one that fails is rolled back alone (its SQL, publications and outcomes) and left pending, to run again
+    /// after the commit as usual; the other handlers and the raiser's work stay. Each effect still happens once.
+    /// </summary>
+    public async Task<HandledEvent> RaiseAndHandleAsync<T>(DomainEventKind<T> kind, T data, IReadOnlyCollection<string> skipHandlers,
+        CancellationToken cancellationToken = default)
+    {
+        var json = JsonSerializer.Serialize(data, kind.Json);
+        var id = await DomainEventStore.InsertAsync(Db, kind.Type, json, NowMs, [], cancellationToken);
+        var domainEvent = new DomainEvent(id, kind.Type, json);
+        var outer = _outcomes;
+        var outcomes = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var handler in _kit.Routes.HandlersOf(kind.Type).Where(h => !skipHandlers.Contains(h, StringComparer.Ordinal)))
+            {
+                var (outbox, committed) = (_outbox.Count, Committed?.Count ?? 0);
+                _outcomes = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+                await Db.ExecuteAsync("SAVEPOINT kit_handler", null, cancellationToken);
+                try
+                {
+                    await _kit.Handlers.InvokeAsync(handler, this, domainEvent, cancellationToken);
+                    await Db.ExecuteAsync("RELEASE SAVEPOINT kit_handler", null, cancellationToken);
+                    foreach (var (name, value) in _outcomes)
+                    {
+                        outcomes[name] = value;
+                    }
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    await Db.ExecuteAsync("ROLLBACK TO SAVEPOINT kit_handler", null, cancellationToken);
+                    await Db.ExecuteAsync("RELEASE SAVEPOINT kit_handler", null, cancellationToken);
+                    _outbox.RemoveRange(outbox, _outbox.Count - outbox);
+                    Committed?.RemoveRange(committed, Committed.Count - committed);
+                    Diagnostics.KitLog.InlineHandlerFailed(_kit.Logger, ex, handler, id, kind.Type);
+                    await DomainEventStore.AddHandlingAsync(Db, id, handler, cancellationToken);
+                    RaisedEvents = true; // wakes the dispatcher after the commit
+                }
+            }
+        }
+        finally
+        {
+            _outcomes = outer;
+        }
+        return new HandledEvent(id, outcomes);
+    }
+
+    /// <summary>
+    /// Reports what a domain event handler made (<paramref name="name"/>: <c>activity</c>, …) to a raiser that runs it at
+    /// once (<see cref="RaiseAndHandleAsync{T}"/>); when the handler runs after the commit nobody asks, and this does nothing.
+    /// </summary>
+    public void ReportOutcome<T>(string name, T value, JsonTypeInfo<T> info)
+    {
+        if (_outcomes is not null)
+        {
+            _outcomes[name] = JsonSerializer.SerializeToElement(value, info);
+        }
+    }
+
+    /// <summary>
     /// Keeps a notification in <paramref name="user"/>'s inbox and publishes it live as <c>notification</c> on
     /// <c>user:{id}</c> after the commit; a user who is offline finds it in <c>GET /api/notifications</c>.
     /// </summary>
@@ -155,4 +219,16 @@ public sealed class FeatureTransaction
         row.Id = await OutboxStore.InsertAsync(Db, row, _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
         _outbox.Add(row);
     }
+}
+
+/// <summary>A domain event raised and handled at once (<see cref="FeatureTransaction.RaiseAndHandleAsync{T}"/>).</summary>
+/// <param name="Id">The event's id.</param>
+/// <param name="Outcomes">What its handlers reported, by name (a handler that failed reported nothing: it runs again later).</param>
+public sealed record HandledEvent(long Id, IReadOnlyDictionary<string, JsonElement> Outcomes);
+
+/// <summary>The names of outcomes that features report (<see cref="FeatureTransaction.ReportOutcome{T}"/>) and raisers read.</summary>
+public static class DomainEventOutcomes
+{
+    /// <summary>An activity of the social feed made of the event (FEATURES.md: <c>effects.activity</c> of <c>POST /api/events</c>).</summary>
+    public const string Activity = "activity";
 }

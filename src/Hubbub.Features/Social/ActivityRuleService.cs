@@ -40,7 +40,7 @@ public sealed partial class ActivityRuleService(FeatureDatabase database, UserDi
     /// <summary>The handler of every domain event: one activity when a rule names the event's type and the event names its <c>user</c>.</summary>
     internal async Task HandleAsync(FeatureTransaction tx, DomainEvent domainEvent, CancellationToken ct)
     {
-        if (await ActivityStore.RuleAsync(tx, domainEvent.Type, ct) is not { } rule)
+        if ((await ActivityStore.RuleAsync(tx, domainEvent.Type, ct) ?? ChallengeFeed.DefaultRule(domainEvent.Type, options.Value)) is not { } rule)
         {
             return;
         }
@@ -60,7 +60,10 @@ public sealed partial class ActivityRuleService(FeatureDatabase database, UserDi
         if (await ActivityStore.TryInsertAsync(tx, id, user, domainEvent.Type, title, description, raw.Length <= limits.MaxDataLength ? raw : null,
                 tx.NowMs, ct))
         {
-            await ActivityService.AnnounceNewAsync(tx, id, user, ct);
+            var activity = await ActivityService.AnnounceNewAsync(tx, id, user, ct);
+            // For a raiser that runs this with its raise: POST /api/events answers with it as effects.activity.
+            tx.ReportOutcome(DomainEventOutcomes.Activity, activity, SocialJsonContext.Default.ActivityView);
+            await ChallengeFeed.AnnounceAsync(tx, domainEvent.Type, data, user, name, activity, ct);
         }
     }
 

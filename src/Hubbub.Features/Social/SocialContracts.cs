@@ -165,6 +165,7 @@ public sealed record ActivityCommentedEvent(
 
 /// <summary>Source-generated JSON for the social API.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(ChallengeJoinedEvent))]
 [JsonSerializable(typeof(ActivityView))]
 [JsonSerializable(typeof(ActivityPage))]
 [JsonSerializable(typeof(CommentPage))]

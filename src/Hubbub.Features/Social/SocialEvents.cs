@@ -22,4 +22,6 @@ public static class SocialEvents
     public const string ActivityLiked = "activity_liked";
     /// <summary>On the author's <c>user:{id}</c>: a comment (data <c>{activity, comment, comment_count}</c>); a notification.</summary>
     public const string ActivityCommented = "activity_commented";
+    /// <summary>On <c>feed:{id}</c> of the author and each friend: the author joined a challenge (data <c>{user, name, challenge, title, activity}</c>).</summary>
+    public const string ChallengeJoined = "challenge_joined";
 }

@@ -24,6 +24,12 @@ public sealed class SocialOptions : Kit.Declaring.IFeatureOptions
     /// <summary>Newest comments each activity of a feed page carries.</summary>
     public int LatestComments { get; set; } = 3;
 
+    /// <summary>
+    /// Whether joining a challenge makes a card in the feed by the built-in rule when no activity rule for
+    /// <c>challenge.joined</c> is stored (default true).
+    /// </summary>
+    public bool ChallengeActivities { get; set; } = true;
+
     /// <summary>Largest request body of the social API (bytes).</summary>
     public int MaxBodyBytes { get; set; } = 64 * 1024;
 

@@ -82,6 +82,34 @@ public abstract class EventTests(GameFixture fixture)
     }
 
     [Fact]
+    public async Task The_answer_carries_the_activity_a_social_rule_made_of_the_event_and_a_retry_answers_the_same_one()
+    {
+        using var server = Game.Server(Chat);
+        var type = Game.Fresh("hike");
+        await server.DefineAsync("/api/activity-rules", new { type, title = "{name} hiked {km} km" });
+        var ada = Users.New("ada");
+        await using var ws = await Chat.ConnectAsync(ada, "Ada");
+        await ws.SubscribeAsync($"feed:{ada}");
+        var id = Guid.NewGuid().ToString("N");
+
+        var first = await server.PostAsync("/api/events", new { id, user = ada, type, data = new { km = 12 } });
+        var activity = first.Body.GetProperty("effects").GetProperty("activity");
+        Assert.Equal(JsonValueKind.Object, activity.ValueKind);
+        Assert.Equal(("Ada hiked 12 km", type, ada), (activity.Str("title"), activity.Str("type"), activity.Str("user")));
+        var live = (await ws.NextAsync(f => f.Type() == "friend_activity")).GetProperty("data").GetProperty("activity");
+        Assert.Equal(activity.Str("id"), live.Str("id"));
+
+        var again = await server.PostAsync("/api/events", new { id, user = ada, type, data = new { km = 12 } });
+        Assert.True(again.Body.GetProperty("duplicate").GetBoolean());
+        Assert.Equal(activity.Str("id"), again.Body.GetProperty("effects").GetProperty("activity").Str("id"));
+        using var adaApi = Chat.Api(ada, "Ada");
+        var feed = (await adaApi.GetAsync("/api/feed")).Body.GetProperty("activities");
+        Assert.Equal([activity.Str("id")], feed.EnumerateArray().Select(a => a.Str("id"))); // one activity, made with the event
+        var other = await server.EventAsync(ada, Game.Fresh("nap")); // no rule, no activity
+        Assert.Equal(JsonValueKind.Null, other.GetProperty("activity").ValueKind);
+    }
+
+    [Fact]
     public async Task The_same_id_ten_times_at_once_has_one_effect_and_every_answer_is_the_first()
     {
         using var server = Game.Server(Chat);

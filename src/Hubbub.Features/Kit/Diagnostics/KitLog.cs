@@ -32,4 +32,7 @@ internal static partial class KitLog
 
     [LoggerMessage(6009, LogLevel.Warning, "Retention: could not schedule the pruning job on start; the next start tries again")]
     public static partial void PruneSeedFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(6010, LogLevel.Warning, "Domain events: handler {Handler} failed on event {EventId} ({EventType}) run with its raise; its part was rolled back and it runs again after the commit")]
+    public static partial void InlineHandlerFailed(ILogger logger, Exception exception, string handler, long eventId, string eventType);
 }

@@ -11,22 +11,12 @@ namespace Hubbub.Features.Kit.DomainEvents;
 /// logged, counted and retried with backoff; handlings failed <see cref="KitOptions.StuckAfterAttempts"/> times show in
 /// <c>hubbub_domain_event_handlings_stuck</c>.
 /// </summary>
-internal sealed class DomainEventDispatcher(IDatabase database, FeatureDatabase features, KitSignals signals,
-    IEnumerable<DomainEventHandlerRegistration> registrations, IEnumerable<AllDomainEventsHandlerRegistration> ofEveryType,
-    IServiceProvider services, IOptions<KitOptions> options, TimeProvider time,
+internal sealed class DomainEventDispatcher(IDatabase database, FeatureDatabase features, KitSignals signals, DomainEventHandlers handlers,
+    IOptions<KitOptions> options, TimeProvider time,
     ILogger<DomainEventDispatcher> logger) : ClaimingLoop<DomainEventStore.HandlingRow>(options.Value, time, logger, "Domain events", signals.DomainEvents, KitMetrics.HandlingsStuck)
 {
-    private Dictionary<(string, string), (DomainEventHandlerRegistration Registration, object Service)> _handlers = [];
-    private Dictionary<string, (AllDomainEventsHandlerRegistration Registration, object Service)> _ofEveryType = [];
-
     /// <inheritdoc />
-    protected override void Starting()
-    {
-        // Resolved when the loop starts, not in the constructor: handler services write through the kit, which wakes
-        // this loop, so they cannot be constructor dependencies of it.
-        _handlers = registrations.ToDictionary(r => (r.EventType, r.Handler), r => (r, services.GetRequiredService(r.Service)));
-        _ofEveryType = ofEveryType.ToDictionary(r => r.Handler, r => (r, services.GetRequiredService(r.Service)), StringComparer.Ordinal);
-    }
+    protected override void Starting() => handlers.Resolve(); // a handler whose service cannot be built fails at start, not on first use
 
     /// <inheritdoc />
     private protected override Task<List<DomainEventStore.HandlingRow>> ClaimAsync(string claim, long now, long until, int limit, CancellationToken cancellationToken) =>
@@ -40,14 +30,9 @@ internal sealed class DomainEventDispatcher(IDatabase database, FeatureDatabase 
     {
         try
         {
-            Func<FeatureTransaction, Task> invoke = _handlers.TryGetValue((row.Type, row.Handler), out var handler)
-                ? tx => handler.Registration.Invoke(handler.Service, tx, row.Data, ct)
-                : _ofEveryType.TryGetValue(row.Handler, out var any)
-                    ? tx => any.Registration.Invoke(any.Service, tx, new DomainEvent(row.EventId, row.Type, row.Data), ct)
-                    : throw new InvalidOperationException($"no handler '{row.Handler}' for '{row.Type}' is registered on this node");
             await features.WriteAsync(async tx =>
             {
-                await invoke(tx);
+                await handlers.InvokeAsync(row.Handler, tx, new DomainEvent(row.EventId, row.Type, row.Data), ct);
                 if (!await DomainEventStore.MarkHandledAsync(tx, row.EventId, row.Handler, claim, ct))
                 {
                     // Another node took the handling over (this one outlived its lease): roll the effect back.

@@ -13,10 +13,14 @@ internal static class DomainEventStore
             "INSERT INTO kit_domain_events (type, data, created_ms) VALUES (@type, @data, @now) RETURNING id", new { type, data, now }, ct);
         foreach (var handler in handlers)
         {
-            await tx.ExecuteAsync("INSERT INTO kit_event_handlings (event_id, handler) VALUES (@id, @handler)", new { id, handler }, ct);
+            await AddHandlingAsync(tx, id, handler, ct);
         }
         return id;
     }
+
+    /// <summary>A pending handling of a stored event, for the dispatcher to run after the commit.</summary>
+    public static Task AddHandlingAsync(DatabaseTransaction tx, long id, string handler, CancellationToken ct) =>
+        tx.ExecuteAsync("INSERT INTO kit_event_handlings (event_id, handler) VALUES (@id, @handler)", new { id, handler }, ct);
 
     /// <summary>Claims pending handlings whose claim expired (see <see cref="OutboxStore.ClaimAsync"/> for why the condition is repeated).</summary>
     public static async Task<List<HandlingRow>> ClaimAsync(IDatabase database, string claim, long now, long until, int limit, CancellationToken ct)
