@@ -3,6 +3,7 @@ using System.Text.Json.Serialization.Metadata;
 using Hubbub.Features.Kit.DomainEvents;
 using Hubbub.Features.Kit.Notifications;
 using Hubbub.Features.Kit.Outbox;
+using Hubbub.Features.Kit.Webhooks;
 using Hubbub.Storage;
 
 namespace Hubbub.Features.Kit;
@@ -37,6 +38,8 @@ public sealed class FeatureTransaction
     internal bool RaisedEvents { get; private set; }
 
     internal bool ScheduledJobs { get; private set; }
+
+    internal bool RecordedWebhooks { get; private set; }
 
     internal List<Action>? Committed { get; private set; }
 
@@ -89,6 +92,25 @@ public sealed class FeatureTransaction
         CancellationToken cancellationToken = default) =>
         InsertEventAsync(kind, data, _kit.Routes.HandlersOf(kind.Type).Where(h => !skipHandlers.Contains(h, StringComparer.Ordinal)).ToList(),
             cancellationToken);
+
+    /// <summary>
+    /// Announces an event to the app's webhooks only (<c>message.sent</c>): no feature handles it, and when no webhook
+    /// subscribes to its type it costs one indexed read and stores nothing. When one does, it is stored like a raised
+    /// event (for its id) and its deliveries are recorded with this transaction. For events too frequent to send through
+    /// every feature's handlers.
+    /// </summary>
+    public async Task AnnounceAsync<T>(DomainEventKind<T> kind, T data, CancellationToken cancellationToken = default)
+    {
+        var endpoints = await WebhookStore.SubscribersAsync(Db, kind.Type, cancellationToken);
+        if (endpoints.Count == 0)
+        {
+            return;
+        }
+        var json = JsonSerializer.Serialize(data, kind.Json);
+        var id = await DomainEventStore.InsertAsync(Db, kind.Type, json, NowMs, [], cancellationToken);
+        await WebhookStore.RecordAsync(Db, endpoints, id, kind.Type, json, NowMs, cancellationToken);
+        RecordedWebhooks = true;
+    }
 
     /// <summary>
     /// Keeps a notification in <paramref name="user"/>'s inbox and publishes it live as <c>notification</c> on
@@ -145,8 +167,15 @@ public sealed class FeatureTransaction
 
     private async Task<long> InsertEventAsync<T>(DomainEventKind<T> kind, T data, IReadOnlyList<string> handlers, CancellationToken ct)
     {
-        var id = await DomainEventStore.InsertAsync(Db, kind.Type, JsonSerializer.Serialize(data, kind.Json), NowMs, handlers, ct);
+        var json = JsonSerializer.Serialize(data, kind.Json);
+        var id = await DomainEventStore.InsertAsync(Db, kind.Type, json, NowMs, handlers, ct);
         RaisedEvents = true; // wakes the dispatcher after the commit
+        // The app's webhooks get every event raised through the pipeline: their deliveries commit (or roll back) with it.
+        if (await WebhookStore.SubscribersAsync(Db, kind.Type, ct) is { Count: > 0 } endpoints)
+        {
+            await WebhookStore.RecordAsync(Db, endpoints, id, kind.Type, json, NowMs, ct);
+            RecordedWebhooks = true;
+        }
         return id;
     }
 
