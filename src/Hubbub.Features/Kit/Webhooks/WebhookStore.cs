@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Hubbub.Features.Kit.Outbox;
@@ -25,9 +26,19 @@ internal static class WebhookStore
     /// The endpoints subscribed to <paramref name="type"/>: by its exact name, by a prefix pattern (<c>auction.*</c>) or
     /// by <c>*</c>. One indexed read; what an event costs when no endpoint listens.
     /// </summary>
-    public static async Task<List<long>> SubscribersAsync(DatabaseTransaction tx, string type, CancellationToken ct) =>
-        (await tx.QueryAsync<long>("SELECT DISTINCT endpoint_id FROM webhook_subscriptions WHERE event_type IN @patterns ORDER BY endpoint_id",
-            new { patterns = PatternsMatching(type) }, ct)).ToList();
+    public static async Task<List<long>> SubscribersAsync(DatabaseTransaction tx, string type, CancellationToken ct)
+    {
+        // One named parameter per pattern: list parameters expand differently on the two engines.
+        var patterns = PatternsMatching(type);
+        var parameters = new Dictionary<string, object>(patterns.Count);
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            parameters["p" + i.ToString(CultureInfo.InvariantCulture)] = patterns[i];
+        }
+        var names = string.Join(", ", parameters.Keys.Select(k => "@" + k));
+        return (await tx.QueryAsync<long>($"SELECT DISTINCT endpoint_id FROM webhook_subscriptions WHERE event_type IN ({names}) ORDER BY endpoint_id",
+            parameters, ct)).ToList();
+    }
 
     /// <summary>One pending delivery per endpoint of the event, due at once, with the body every attempt sends.</summary>
     public static async Task RecordAsync(DatabaseTransaction tx, IReadOnlyList<long> endpoints, long eventId, string type, string data, long now,
