@@ -125,6 +125,12 @@ internal sealed class WebhookSender(IDatabase database, KitSignals signals, IOpt
         {
             return (null, ex.Message);
         }
+#pragma warning disable CA1031 // Anything else an attempt throws is a failed attempt too: counted and retried, never a sweep that fails forever.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            return (null, ex.GetType().Name + ": " + ex.Message);
+        }
     }
 
     private async Task PruneAsync(CancellationToken ct)
