@@ -198,5 +198,16 @@ public sealed class WebhookApiTests(WebhookApiFixture fixture) : IClassFixture<W
         }
     }
 
+    [Fact]
+    public async Task The_webhook_api_is_in_the_openapi_document()
+    {
+        using var anonymous = new ServerApi(fixture.Chat.Server.BaseAddress);
+        var paths = (await anonymous.GetAsync("/openapi/v1.json")).Body.GetProperty("paths");
+        foreach (var path in new[] { "/api/webhooks", "/api/webhooks/{id}", "/api/webhooks/{id}/deliveries", "/api/webhooks/deliveries/{id}/replay" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"missing {path}");
+        }
+    }
+
     private static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
 }
