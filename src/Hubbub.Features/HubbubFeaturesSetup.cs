@@ -41,8 +41,8 @@ public static class HubbubFeaturesSetup
         services.AddSingleton<CallerResolver>();
 
         var apis = new List<FeatureApi>();
-        // The kit first: its tables are migrated before every feature's.
-        foreach (var feature in (features.Length > 0 ? features : FeatureCatalog.All).Prepend(new KitFeature()))
+        // The kit first (its webhooks right after it): their tables are migrated before every feature's.
+        foreach (var feature in (features.Length > 0 ? features : FeatureCatalog.All).Prepend(new Kit.Webhooks.WebhooksFeature()).Prepend(new KitFeature()))
         {
             feature.Declare(new FeatureBuilder(services, feature, apis));
         }

@@ -14,7 +14,7 @@ namespace Hubbub.Features.Kit;
 public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox, DomainEventRoutes routes, DomainEventHandlers handlers,
     KitSignals signals, IOptions<KitOptions> options, IConfiguration configuration, TimeProvider time, ILogger<FeatureDatabase> logger)
 {
-    /// <summary>The setting that ends the process right after a commit that wrote outbox rows: for tests only.</summary>
+    /// <summary>The setting that ends the process right after a commit that wrote outbox rows or webhook deliveries: for tests only.</summary>
     public const string CrashAfterCommitSetting = "Hubbub:Testing:CrashAfterCommitBeforePublish";
 
     private readonly bool _crashAfterCommit = configuration.GetValue<bool>(CrashAfterCommitSetting);
@@ -57,13 +57,13 @@ public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox,
 
     private async Task AfterCommitAsync(FeatureTransaction transaction)
     {
+        if (_crashAfterCommit && (transaction.Outbox.Count > 0 || transaction.RecordedWebhooks))
+        {
+            KitLog.CrashingOnPurpose(logger);
+            Environment.FailFast("Hubbub:Testing:CrashAfterCommitBeforePublish");
+        }
         if (transaction.Outbox.Count > 0)
         {
-            if (_crashAfterCommit)
-            {
-                KitLog.CrashingOnPurpose(logger);
-                Environment.FailFast("Hubbub:Testing:CrashAfterCommitBeforePublish");
-            }
             await outbox.PublishCommittedAsync(transaction.Outbox);
         }
         if (transaction.RaisedEvents)
@@ -73,6 +73,10 @@ public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox,
         if (transaction.ScheduledJobs)
         {
             signals.Jobs.Signal();
+        }
+        if (transaction.RecordedWebhooks)
+        {
+            signals.Webhooks.Signal();
         }
         foreach (var action in transaction.Committed ?? [])
         {

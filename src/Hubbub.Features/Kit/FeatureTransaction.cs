@@ -3,6 +3,7 @@ using System.Text.Json.Serialization.Metadata;
 using Hubbub.Features.Kit.DomainEvents;
 using Hubbub.Features.Kit.Notifications;
 using Hubbub.Features.Kit.Outbox;
+using Hubbub.Features.Kit.Webhooks;
 using Hubbub.Storage;
 
 namespace Hubbub.Features.Kit;
@@ -38,6 +39,8 @@ public sealed class FeatureTransaction
     internal bool RaisedEvents { get; private set; }
 
     internal bool ScheduledJobs { get; private set; }
+
+    internal bool RecordedWebhooks { get; private set; }
 
     internal List<Action>? Committed { get; private set; }
 
@@ -77,8 +80,8 @@ public sealed class FeatureTransaction
     /// Raises a domain event: stored with this transaction, with one pending handling per registered handler; the
     /// handlers run after the commit, each in a transaction of its own, each effect once.
     /// </summary>
-    public Task<long> RaiseAsync<T>(DomainEventKind<T> kind, T data, CancellationToken cancellationToken = default) =>
-        InsertEventAsync(kind, data, _kit.Routes.HandlersOf(kind.Type), cancellationToken);
+    public async Task<long> RaiseAsync<T>(DomainEventKind<T> kind, T data, CancellationToken cancellationToken = default) =>
+        (await InsertEventAsync(kind, data, _kit.Routes.HandlersOf(kind.Type), cancellationToken)).Id;
 
     /// <summary>
     /// Raises a domain event like <see cref="RaiseAsync{T}(DomainEventKind{T}, T, CancellationToken)"/>, but with no
@@ -86,10 +89,10 @@ public sealed class FeatureTransaction
     /// transaction, what its own handler would do with the event (gamification raising an app's event it has just
     /// processed), so every other handler sees the event once and the skipped one never sees it.
     /// </summary>
-    public Task<long> RaiseAsync<T>(DomainEventKind<T> kind, T data, IReadOnlyCollection<string> skipHandlers,
+    public async Task<long> RaiseAsync<T>(DomainEventKind<T> kind, T data, IReadOnlyCollection<string> skipHandlers,
         CancellationToken cancellationToken = default) =>
-        InsertEventAsync(kind, data, _kit.Routes.HandlersOf(kind.Type).Where(h => !skipHandlers.Contains(h, StringComparer.Ordinal)).ToList(),
-            cancellationToken);
+        (await InsertEventAsync(kind, data, _kit.Routes.HandlersOf(kind.Type).Where(h => !skipHandlers.Contains(h, StringComparer.Ordinal)).ToList(),
+            cancellationToken)).Id;
 
     /// <summary>
     /// Raises a domain event and runs its handlers (but those in <paramref name="skipHandlers"/>) at once, in this
@@ -102,8 +105,8 @@ public sealed class FeatureTransaction
     public async Task<HandledEvent> RaiseAndHandleAsync<T>(DomainEventKind<T> kind, T data, IReadOnlyCollection<string> skipHandlers,
         CancellationToken cancellationToken = default)
     {
-        var json = JsonSerializer.Serialize(data, kind.Json);
-        var id = await DomainEventStore.InsertAsync(Db, kind.Type, json, NowMs, [], cancellationToken);
+        // Stored with no pending handling (the handlers run right here), and recorded for the app's webhooks like any raise.
+        var (id, json) = await InsertEventAsync(kind, data, [], cancellationToken);
         var domainEvent = new DomainEvent(id, kind.Type, json);
         var outer = _outcomes;
         var outcomes = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
@@ -152,6 +155,25 @@ public sealed class FeatureTransaction
         {
             _outcomes[name] = JsonSerializer.SerializeToElement(value, info);
         }
+    }
+
+    /// <summary>
+    /// Announces an event to the app's webhooks only (<c>message.sent</c>): no feature handles it, and when no webhook
+    /// subscribes to its type it costs one indexed read and stores nothing. When one does, it is stored like a raised
+    /// event (for its id) and its deliveries are recorded with this transaction. For events too frequent to send through
+    /// every feature's handlers.
+    /// </summary>
+    public async Task AnnounceAsync<T>(DomainEventKind<T> kind, T data, CancellationToken cancellationToken = default)
+    {
+        var endpoints = await WebhookStore.SubscribersAsync(Db, kind.Type, cancellationToken);
+        if (endpoints.Count == 0)
+        {
+            return;
+        }
+        var json = JsonSerializer.Serialize(data, kind.Json);
+        var id = await DomainEventStore.InsertAsync(Db, kind.Type, json, NowMs, [], cancellationToken);
+        await WebhookStore.RecordAsync(Db, endpoints, id, kind.Type, json, NowMs, cancellationToken);
+        RecordedWebhooks = true;
     }
 
     /// <summary>
@@ -207,11 +229,18 @@ public sealed class FeatureTransaction
 
     internal static string UserChannel(string user) => "user:" + user;
 
-    private async Task<long> InsertEventAsync<T>(DomainEventKind<T> kind, T data, IReadOnlyList<string> handlers, CancellationToken ct)
+    private async Task<(long Id, string Json)> InsertEventAsync<T>(DomainEventKind<T> kind, T data, IReadOnlyList<string> handlers, CancellationToken ct)
     {
-        var id = await DomainEventStore.InsertAsync(Db, kind.Type, JsonSerializer.Serialize(data, kind.Json), NowMs, handlers, ct);
+        var json = JsonSerializer.Serialize(data, kind.Json);
+        var id = await DomainEventStore.InsertAsync(Db, kind.Type, json, NowMs, handlers, ct);
         RaisedEvents = true; // wakes the dispatcher after the commit
-        return id;
+        // The app's webhooks get every event raised through the pipeline: their deliveries commit (or roll back) with it.
+        if (await WebhookStore.SubscribersAsync(Db, kind.Type, ct) is { Count: > 0 } endpoints)
+        {
+            await WebhookStore.RecordAsync(Db, endpoints, id, kind.Type, json, NowMs, ct);
+            RecordedWebhooks = true;
+        }
+        return (id, json);
     }
 
     private async Task AddAsync(OutboxRow row, CancellationToken ct)

@@ -9,4 +9,6 @@ public sealed class KitSignals
     internal Wakeup DomainEvents { get; } = new();
 
     internal Wakeup Jobs { get; } = new();
+
+    internal Wakeup Webhooks { get; } = new();
 }

@@ -16,6 +16,12 @@ public static class MessagingEvents
     /// <summary>On <c>user:{id}</c>: the user now takes part in a conversation (data: Conversation); also kept as a notification.</summary>
     public const string ConversationAdded = "conversation_added";
 
+    /// <summary>
+    /// The event webhooks get for each new message (data: Message). Announced to webhooks only, not raised through every
+    /// feature's handlers: a chat's messages are too many to cost a handler run each (<see cref="Kit.FeatureTransaction.AnnounceAsync{T}"/>).
+    /// </summary>
+    public static readonly Kit.DomainEvents.DomainEventKind<MessageView> MessageSent = new("message.sent", MessagingJsonContext.Default.MessageView);
+
     /// <summary>The channel namespace of conversations.</summary>
     public const string Namespace = "conversation";
 

@@ -36,6 +36,7 @@ public sealed partial class MessagingService
         var view = (await MessagingStore.FindMessageAsync(tx, id, messageId, ct))!.ToView();
         await tx.PublishAsync(MessagingEvents.ConversationChannel(view.Conversation), MessagingEvents.Message, view,
             MessagingJsonContext.Default.MessageView, ct);
+        await tx.AnnounceAsync(MessagingEvents.MessageSent, view, ct);
         return view;
     }
 
