@@ -38,6 +38,7 @@ public sealed class SocialPageTests(BrowserFixture browser, ITestOutputHelper ou
         await Assertions.Expect(alice.Page.Locator(".toast.success", new() { HasText = "You and Bob are friends now" })).ToHaveCountAsync(1);
         await Assertions.Expect(alice.Page.Locator("#friends-list [data-user=bob]")).ToBeVisibleAsync();
         await Assertions.Expect(alice.Page.Locator("#friends-outgoing")).ToHaveCountAsync(0);
+        await Assertions.Expect(alice.Page.Locator("#friends")).Not.ToContainTextAsync("null");
 
         // Bob posts (markup in the title stays text): it appears in Alice's feed without a reload.
         var post = bob.Page.Locator("#post-activity");

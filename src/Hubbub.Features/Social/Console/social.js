@@ -115,13 +115,14 @@ export async function mount(root, ctx) {
         people.length ? people.map((p) => personRow({ user: p.user, name: p.name, note: relativeTime(p.since) }, ...buttons(p)))
           : [h('li', { class: 'muted empty', text: empty })]));
     const path = (u) => `/api/friends/${encodeURIComponent(u)}`;
-    clear(friendsBox).append(
+    // (append() would write a null as the text "null": the sections not shown are filtered out.)
+    clear(friendsBox).append(...[
       list.incoming.length ? section('Requests to me', 'friends-incoming', list.incoming, '', (p) => [
         act('Accept', '', () => ctx.rest.post('/api/friends', { user: p.user })),
         act('Decline', 'secondary', () => ctx.rest.post(`${path(p.user)}/decline`, {}))]) : null,
       section('My friends', 'friends-list', list.friends, 'No friends yet.', (p) => [act('Remove', 'secondary', () => ctx.rest.delete(path(p.user)))]),
       list.outgoing.length ? section('Waiting for an answer', 'friends-outgoing', list.outgoing, '', (p) => [
-        act('Cancel', 'secondary', () => ctx.rest.delete(path(p.user)))]) : null);
+        act('Cancel', 'secondary', () => ctx.rest.delete(path(p.user)))]) : null].filter(Boolean));
   };
 
   // --- Everything personal arrives on user:{me} ---------------------------------------------------------------
