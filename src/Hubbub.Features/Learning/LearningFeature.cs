@@ -27,7 +27,8 @@ public sealed class LearningFeature : HubbubFeature
                 (s, me, r, ct) => s.ProgressAsync(me, r, ct))
             .Command<LearningService, LinkRoomRequest, CourseRoomView>("learning.link_room", Default.LinkRoomRequest, Default.CourseRoomView,
                 async (s, me, r, ct) => (await s.LinkRoomAsync(me, me.IsAdmin, r, ct)).Room)
-            .Api<LearningOptions>("/api/courses", o => o.MaxBodyBytes, LearningEndpoints.Map);
+            .Api<LearningOptions>("/api/courses", o => o.MaxBodyBytes, LearningEndpoints.Map)
+            .ConsolePage("learning", "Learning", "learning.js");
         feature.Services.AddSingleton<CoursesService>();
         feature.Services.AddSingleton<LearningService>();
     }

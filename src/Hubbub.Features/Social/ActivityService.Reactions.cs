@@ -38,15 +38,24 @@ public sealed partial class ActivityService
         }, cancellationToken);
     }
 
-    /// <summary>Takes my like back (none: nothing changes).</summary>
+    /// <summary>
+    /// Takes my like back (none: nothing changes). The author hears <c>activity_unliked</c> with the new count, so a
+    /// count on screen goes down as it went up; there is no notification (a like taken back is not news).
+    /// </summary>
     public Task<LikeState> UnlikeAsync(HubbubUser me, ActivityRequest request, CancellationToken cancellationToken = default)
     {
         var id = CheckId(request.Activity);
         return database.WriteAsync(async tx =>
         {
-            await VisibleAsync(tx, me, id, cancellationToken);
-            await ActivityStore.UnlikeAsync(tx, id, me.Id, cancellationToken);
-            return new LikeState(id, await ActivityStore.LikeCountAsync(tx, id, cancellationToken), false);
+            var row = await VisibleAsync(tx, me, id, cancellationToken);
+            var removed = await ActivityStore.UnlikeAsync(tx, id, me.Id, cancellationToken);
+            var count = await ActivityStore.LikeCountAsync(tx, id, cancellationToken);
+            if (removed)
+            {
+                await tx.PublishAsync(FeatureTransaction.UserChannel(row.UserId), SocialEvents.ActivityUnliked, new ActivityLikedEvent(id, me.Id, me.Name, count),
+                    Default.ActivityLikedEvent, cancellationToken);
+            }
+            return new LikeState(id, count, false);
         }, cancellationToken);
     }
 

@@ -20,6 +20,8 @@ public static class SocialEvents
     public const string ActivityDeleted = "activity_deleted";
     /// <summary>On the author's <c>user:{id}</c>: a like (data <c>{activity, user, name, like_count}</c>); a grouped notification.</summary>
     public const string ActivityLiked = "activity_liked";
+    /// <summary>On the author's <c>user:{id}</c>: a like taken back (data <c>{activity, user, name, like_count}</c>); no notification.</summary>
+    public const string ActivityUnliked = "activity_unliked";
     /// <summary>On the author's <c>user:{id}</c>: a comment (data <c>{activity, comment, comment_count}</c>); a notification.</summary>
     public const string ActivityCommented = "activity_commented";
     /// <summary>On <c>feed:{id}</c> of the author and each friend: the author joined a challenge (data <c>{user, name, challenge, title, activity}</c>).</summary>

@@ -43,5 +43,7 @@ public sealed class SocialFeature : HubbubFeature
         .Api<SocialOptions>("/api/feed", o => o.MaxBodyBytes, SocialEndpoints.MapFeed)
         .Api<SocialOptions>("/api/users", o => o.MaxBodyBytes, SocialEndpoints.MapTimelines)
         .Api<SocialOptions>("/api/activity-rules", o => o.MaxBodyBytes, SocialEndpoints.MapRules)
-        .Services.AddSingleton<FriendService>().AddSingleton<ActivityService>().AddSingleton<ActivityRuleService>();
+        .ConsolePage("social", "Social", "social.js")
+        .Services.AddSingleton<FriendService>().AddSingleton<ActivityService>().AddSingleton<ActivityRuleService>()
+        .AddHostedService<SocialDevelopmentSeeder>();
 }

@@ -33,6 +33,12 @@ public sealed class SocialOptions : Kit.Declaring.IFeatureOptions
     /// <summary>Largest request body of the social API (bytes).</summary>
     public int MaxBodyBytes { get; set; } = 64 * 1024;
 
+    /// <summary>
+    /// In Development, whether a fresh database gets a few friends and activities (alice, bob, carol, dave) so the
+    /// console's social page is alive at once; never outside Development.
+    /// </summary>
+    public bool DevelopmentSeed { get; set; } = true;
+
     /// <summary>The problems with these settings, empty when they are valid.</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -30,7 +30,10 @@ public sealed class ConsoleServer : WebApplicationFactory<Program>
         _environment = environment;
         _ownsDataDirectory = dataDirectory is null;
         _dataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("hubbub-console-").FullName;
-        _settings = settings ?? [];
+        // The social feature's Development seed would put friends and posts into every test's fresh database: off
+        // unless a test asks for it.
+        _settings = new Dictionary<string, string?>(settings ?? []);
+        _settings.TryAdd("Social:DevelopmentSeed", "false");
         UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         StartServer();
         var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;

@@ -249,6 +249,32 @@ public abstract class SocialTests(SocialFixture fixture)
     }
 
     [Fact]
+    public async Task A_like_and_its_taking_back_reach_the_author_live_with_the_count_and_a_second_unlike_announces_nothing()
+    {
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        await Chat.BefriendAsync(ada, bob);
+        using var adaApi = Chat.Api(ada);
+        var id = (await adaApi.PostActivityAsync("Swim")).GetProperty("id").GetString();
+        await using var adaWs = await Chat.ConnectAsync(ada);
+        await adaWs.SubscribeAsync($"user:{ada}");
+        using var bobApi = Chat.Api(bob, "Bob");
+        Social.Ok(await bobApi.PostAsync($"/api/activities/{id}/likes", new { }));
+        Assert.Equal(1, (await adaWs.NextAsync(f => f.Type() == "activity_liked")).GetProperty("data").GetProperty("like_count").GetInt64());
+
+        Social.Ok(await bobApi.DeleteAsync($"/api/activities/{id}/likes"));
+        Social.Ok(await bobApi.DeleteAsync($"/api/activities/{id}/likes")); // nothing to take back: no event
+        Social.Ok(await bobApi.PostAsync($"/api/activities/{id}/likes", new { }));
+        var unliked = (await adaWs.NextAsync(f => f.Type() is "activity_unliked" or "activity_liked")).GetProperty("data");
+        Assert.Equal((id, bob, "Bob", 0L), (unliked.GetProperty("activity").GetString(), unliked.GetProperty("user").GetString(),
+            unliked.GetProperty("name").GetString(), unliked.GetProperty("like_count").GetInt64()));
+        // The next event is the new like: the second unlike published nothing in between.
+        var next = await adaWs.NextAsync(f => f.Type() is "activity_unliked" or "activity_liked");
+        Assert.Equal(("activity_liked", 1L), (next.Type(), next.GetProperty("data").GetProperty("like_count").GetInt64()));
+        var types = Social.Ok(await adaApi.GetAsync("/api/notifications")).GetProperty("items").EnumerateArray().Select(n => n.GetProperty("type").GetString());
+        Assert.DoesNotContain("activity_unliked", types);
+    }
+
+    [Fact]
     public async Task Comments_are_bounded_kept_literally_announced_to_the_author_and_deleted_by_writer_or_author()
     {
         var (ada, bob, cat) = (Users.New("ada"), Users.New("bob"), Users.New("cat"));

@@ -4,13 +4,21 @@
 /**
  * @param {import('../shell/context.js').ConsoleContext} ctx
  * @param {string} channel e.g. `venue:city-gym`
- * @param {{state?: (state: any) => void, events?: Record<string, (publication: any) => void>, refused?: (err: any) => void}} handlers
- *   `state` gets the join state of each subscribe reply; `events` maps publication types to listeners.
+ * @param {{state?: (state: any) => void, events?: Record<string, (publication: any) => void>, refused?: (err: any) => void,
+ *   subscribed?: (sub: any) => void}} handlers
+ *   `state` gets the join state of each subscribe reply; `events` maps publication types (and `presence_join`,
+ *   `presence_leave`) to listeners; `subscribed` runs after each subscribe reply with the subscription (`history()`,
+ *   `presence()`, `publish()`).
  * @returns {() => void} stops listening and unsubscribes.
  */
-export function watchChannel(ctx, channel, { state, events = {}, refused } = {}) {
+export function watchChannel(ctx, channel, { state, events = {}, refused, subscribed } = {}) {
   const sub = ctx.client.subscribe(channel);
   const offs = Object.entries(events).map(([event, fn]) => sub.on(event, fn));
+  // After each (re)subscribe: the moment to read what the join state does not carry (history, presence).
+  if (subscribed) {
+    offs.push(sub.on('subscribed', () => subscribed(sub)));
+    if (sub.state === 'subscribed') queueMicrotask(() => subscribed(sub));
+  }
   if (state) {
     offs.push(sub.on('subscribed', (e) => { if (e.state) state(e.state); }));
     if (sub.joinState) state(sub.joinState);

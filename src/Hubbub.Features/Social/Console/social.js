@@ -1,0 +1,259 @@
+// The social page (issue 16): my feed (mine and my friends' activities) live from the `feed:{me}` join state and its
+// events, a form to post an activity, like/unlike and comments with counts that move live (`activity_liked`,
+// `activity_unliked` and `activity_commented` reach the author on `user:{me}`), toasts for everything personal (requests, new friends,
+// likes, comments), and my friends with their requests (accept, decline, cancel, remove).
+// Declared by SocialFeature (FeatureBuilder.ConsolePage); served at /console/pages/social.js.
+import { h, clear, relativeTime } from '/js/dom.js';
+import { avatar } from '/js/components/avatar.js';
+import { liveBadge, pulse } from '/js/components/live.js';
+import { watchChannel } from '/js/components/channel.js';
+import { runAction } from '/js/components/actions.js';
+import { field } from '/js/components/field.js';
+import { composer } from '/js/components/composer.js';
+import { personRow } from '/js/components/person.js';
+
+/** Activities kept on screen (older ones come back with "Load older"). */
+const KEEP = 100;
+
+/**
+ * @param {HTMLElement} root
+ * @param {import('/js/shell/context.js').ConsoleContext} ctx
+ */
+export async function mount(root, ctx) {
+  const me = ctx.session.user;
+  const feedList = h('ul', { class: 'activity-list', id: 'feed', 'aria-label': 'Feed', 'aria-live': 'polite' });
+  const older = h('button', { type: 'button', class: 'secondary', id: 'feed-older', text: 'Load older', hidden: true });
+  const friendsBox = h('div', { class: 'stack', id: 'friends' });
+  const page = h('div', { class: 'feature-page', id: 'social' },
+    h('h1', { text: 'Social' }),
+    h('div', { class: 'columns' },
+      h('div', { class: 'stack' }, postForm(ctx),
+        h('section', { class: 'card stack', id: 'feed-card' }, h('div', { class: 'row between' }, h('h2', { text: 'Feed' }), liveBadge()), feedList, older)),
+      h('section', { class: 'card stack', id: 'friends-card' }, h('h2', { text: 'Friends' }), addFriendForm(ctx, () => loadFriends()), friendsBox)));
+  root.append(page);
+
+  // --- The feed: one card per activity, newest first ------------------------------------------------------------
+  /** @type {Map<string, {activity: any, el: HTMLElement}>} */
+  const cards = new Map();
+  let cursor = null;
+
+  const showEmpty = () => {
+    feedList.querySelector('.empty')?.remove();
+    if (cards.size === 0) feedList.append(h('li', { class: 'muted empty', text: 'Nothing yet: post something, or add a friend.' }));
+  };
+  const put = (activity, where) => {
+    const known = cards.get(activity.id);
+    const card = activityCard(ctx, activity, { like: () => toggleLike(activity.id), remove: () => removeActivity(activity.id) });
+    cards.set(activity.id, { activity, el: card.el, ...card });
+    if (known) known.el.replaceWith(card.el);
+    else if (where === 'top') { card.el.classList.add('enter'); feedList.prepend(card.el); }
+    else feedList.append(card.el);
+    showEmpty();
+  };
+  const drop = (id) => {
+    cards.get(id)?.el.remove();
+    cards.delete(id);
+    showEmpty();
+  };
+  const showPage = (p, replace) => {
+    if (replace) { cards.clear(); clear(feedList); }
+    for (const a of p.activities ?? []) put(a, 'bottom');
+    cursor = p.next_cursor ?? null;
+    older.hidden = !cursor;
+    showEmpty();
+  };
+  const trim = () => {
+    const ids = [...cards.keys()];
+    for (const id of ids.slice(KEEP)) drop(id);
+  };
+  older.addEventListener('click', async () => {
+    const p = await runAction(ctx, older, () => ctx.rest.get('/api/feed', { query: { before: cursor, limit: 20 } }));
+    if (p) showPage(p, false);
+  });
+  // A friendship that begins or ends changes what the feed holds: read the newest page again.
+  const reloadFeed = async () => showPage(await ctx.rest.get('/api/feed', { query: { limit: 20 } }), true);
+
+  const stopFeed = watchChannel(ctx, `feed:${me}`, {
+    state: (s) => showPage(s, true),
+    events: {
+      friend_activity: (p) => { put(p.data.activity, 'top'); trim(); },
+      activity_updated: (p) => { if (cards.has(p.data.activity.id)) put({ ...p.data.activity, liked_by_me: cards.get(p.data.activity.id)?.activity.liked_by_me }, 'top'); },
+      activity_deleted: (p) => drop(p.data.id),
+    },
+  });
+
+  const setLikes = (id, count, likedByMe) => {
+    const card = cards.get(id);
+    if (!card) return;
+    card.activity.like_count = count;
+    if (likedByMe !== undefined) card.activity.liked_by_me = likedByMe;
+    card.showLikes();
+  };
+  const toggleLike = async (id) => {
+    const card = cards.get(id);
+    if (!card) return;
+    const path = `/api/activities/${encodeURIComponent(id)}/likes`;
+    const state = await runAction(ctx, card.likeButton, () => (card.activity.liked_by_me ? ctx.rest.delete(path) : ctx.rest.post(path, {})));
+    if (state) setLikes(id, state.like_count, state.liked_by_me);
+  };
+  const removeActivity = async (id) => {
+    const card = cards.get(id);
+    if (card && (await runAction(ctx, card.removeButton, () => ctx.rest.delete(`/api/activities/${encodeURIComponent(id)}`))) !== undefined) drop(id);
+  };
+  const titleOf = (id) => cards.get(id)?.activity.title ?? 'your activity';
+
+  // --- Friends ------------------------------------------------------------------------------------------------
+  const loadFriends = async () => {
+    const list = await ctx.rest.get('/api/friends');
+    const act = (text, cls, call) => {
+      const b = h('button', { type: 'button', class: cls, text });
+      b.addEventListener('click', async () => { if ((await runAction(ctx, b, call)) !== undefined) await loadFriends(); });
+      return b;
+    };
+    const section = (title, id, people, empty, buttons) => h('div', { class: 'stack' }, h('h3', { text: title }),
+      h('ul', { class: 'feed', id, 'aria-label': title },
+        people.length ? people.map((p) => personRow({ user: p.user, name: p.name, note: relativeTime(p.since) }, ...buttons(p)))
+          : [h('li', { class: 'muted empty', text: empty })]));
+    const path = (u) => `/api/friends/${encodeURIComponent(u)}`;
+    // (append() would write a null as the text "null": the sections not shown are filtered out.)
+    clear(friendsBox).append(...[
+      list.incoming.length ? section('Requests to me', 'friends-incoming', list.incoming, '', (p) => [
+        act('Accept', '', () => ctx.rest.post('/api/friends', { user: p.user })),
+        act('Decline', 'secondary', () => ctx.rest.post(`${path(p.user)}/decline`, {}))]) : null,
+      section('My friends', 'friends-list', list.friends, 'No friends yet.', (p) => [act('Remove', 'secondary', () => ctx.rest.delete(path(p.user)))]),
+      list.outgoing.length ? section('Waiting for an answer', 'friends-outgoing', list.outgoing, '', (p) => [
+        act('Cancel', 'secondary', () => ctx.rest.delete(path(p.user)))]) : null].filter(Boolean));
+  };
+
+  // --- Everything personal arrives on user:{me} ---------------------------------------------------------------
+  const offs = [
+    ctx.user.on('activity_liked', (p) => {
+      const d = p.data;
+      setLikes(d.activity, d.like_count);
+      if (d.user !== me) ctx.toast(`${d.name} liked “${titleOf(d.activity)}” (${d.like_count} ${d.like_count === 1 ? 'like' : 'likes'})`, 'success');
+    }),
+    ctx.user.on('activity_unliked', (p) => setLikes(p.data.activity, p.data.like_count)),
+    ctx.user.on('activity_commented', (p) => {
+      const d = p.data;
+      cards.get(d.activity)?.addComment(d.comment, d.comment_count);
+      if (d.comment.user !== me) ctx.toast(`${d.comment.name} commented on “${titleOf(d.activity)}”: ${d.comment.text}`, 'info');
+    }),
+    ctx.user.on('friend_request', (p) => { ctx.toast(`${p.data.name} wants to be friends`, 'info'); loadFriends().catch(() => {}); }),
+    ctx.user.on('friend_added', (p) => {
+      ctx.toast(`You and ${p.data.name} are friends now`, 'success');
+      loadFriends().catch(() => {});
+      reloadFeed().catch(() => {});
+    }),
+    ctx.user.on('friend_removed', () => { loadFriends().catch(() => {}); reloadFeed().catch(() => {}); }),
+  ];
+
+  // Comments I write: the card shows mine at once (the author's `activity_commented` may bring it again: one per id).
+  feedList.addEventListener('comment', async (e) => {
+    const { id, text, form } = /** @type {CustomEvent} */ (e).detail;
+    const button = form.querySelector('button');
+    const comment = await runAction(ctx, button, () => ctx.rest.post(`/api/activities/${encodeURIComponent(id)}/comments`, { text }));
+    if (comment) cards.get(id)?.addComment(comment);
+  });
+
+  await loadFriends();
+  return {
+    unmount() {
+      stopFeed();
+      for (const off of offs) off();
+    },
+  };
+}
+
+/**
+ * One activity: author, title, description, likes and comments, a comment box; `like` and `remove` are the page's.
+ * @returns {{el: HTMLElement, likeButton: HTMLButtonElement, removeButton: HTMLButtonElement|null, showLikes: () => void,
+ *   addComment: (comment: any, count?: number) => void}}
+ */
+function activityCard(ctx, activity, { like, remove }) {
+  const mine = activity.user === ctx.session.user;
+  const likeButton = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'secondary like', onclick: like }));
+  const likeCount = h('span', { class: 'like-count' });
+  const commentCount = h('span', { class: 'comment-count muted small' });
+  const comments = h('ul', { class: 'comments', 'aria-label': 'Comments' });
+  const removeButton = mine ? /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'secondary remove', text: 'Delete', onclick: remove })) : null;
+  const seen = new Set();
+  const showLikes = () => {
+    const text = String(activity.like_count);
+    if (likeCount.textContent !== text && likeCount.textContent !== '') pulse(likeCount);
+    likeCount.textContent = text;
+    likeButton.textContent = activity.liked_by_me ? '♥ Liked' : '♡ Like';
+    likeButton.setAttribute('aria-pressed', String(!!activity.liked_by_me));
+  };
+  const showComments = () => { commentCount.textContent = `${activity.comment_count} ${activity.comment_count === 1 ? 'comment' : 'comments'}`; };
+  const addComment = (c, count) => {
+    if (seen.has(c.id)) return;
+    seen.add(c.id);
+    comments.append(h('li', { class: 'comment enter', dataset: { comment: c.id, user: c.user } },
+      h('strong', { text: c.name }), ' ', h('span', { class: 'comment-text', text: c.text })));
+    activity.comment_count = count ?? activity.comment_count + 1;
+    showComments();
+    pulse(commentCount);
+  };
+  // The page's latest comments come newest first; shown oldest first, like a conversation.
+  for (const c of [...(activity.latest_comments ?? [])].reverse()) {
+    seen.add(c.id);
+    comments.append(h('li', { class: 'comment', dataset: { comment: c.id, user: c.user } }, h('strong', { text: c.name }), ' ', h('span', { class: 'comment-text', text: c.text })));
+  }
+  const box = composer({
+    label: 'Comment', placeholder: 'Write a comment…', name: 'comment', maxlength: 1000,
+    onSend: (text) => el.dispatchEvent(new CustomEvent('comment', { bubbles: true, detail: { id: activity.id, text, form: box.form } })),
+  });
+  const el = h('li', { class: 'activity-card', dataset: { activity: activity.id, user: activity.user } },
+    h('div', { class: 'row' }, avatar(activity.name, activity.user),
+      h('div', { class: 'grow activity-head' },
+        h('div', { class: 'activity-author', text: activity.name }),
+        h('div', { class: 'muted small', text: `${relativeTime(activity.created_at)} · ${activity.type}${activity.updated_at ? ' · edited' : ''}` })),
+      removeButton),
+    h('div', { class: 'activity-title', text: activity.title }),
+    activity.description ? h('div', { class: 'activity-description', text: activity.description }) : null,
+    h('div', { class: 'row' }, likeButton, likeCount, commentCount),
+    comments, box.form);
+  showLikes();
+  showComments();
+  return { el, likeButton, removeButton, showLikes, addComment };
+}
+
+/** Posting an activity (`POST /api/activities` with a fresh id, so a retried click posts once). */
+function postForm(ctx) {
+  const type = h('input', { name: 'activity-type', value: 'workout', required: true, maxlength: 64, autocomplete: 'off' });
+  const title = h('input', { name: 'activity-title', required: true, maxlength: 200, autocomplete: 'off', placeholder: 'Morning run, 5 km' });
+  const description = h('input', { name: 'activity-description', maxlength: 2000, autocomplete: 'off' });
+  const submit = h('button', { type: 'submit', text: 'Post' });
+  return h('form', {
+    class: 'card stack', id: 'post-activity',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const body = { id: `console-${crypto.randomUUID()}`, type: type.value.trim(), title: title.value.trim(), description: description.value.trim() || undefined };
+      // The new activity reaches the feed through `friend_activity` on my own feed channel, like everyone's.
+      if (await runAction(ctx, submit, () => ctx.rest.post('/api/activities', body))) {
+        title.value = '';
+        description.value = '';
+      }
+    },
+  }, h('h2', { text: 'Post an activity' }),
+  h('div', { class: 'form-grid' }, field('What', type), field('Title', title), field('Details', description), submit));
+}
+
+/** Asking someone to be friends (or accepting their request: a request both ways is a friendship). */
+function addFriendForm(ctx, changed) {
+  const user = h('input', { name: 'friend-user', required: true, maxlength: 64, autocomplete: 'off', placeholder: 'user id, e.g. bob' });
+  const submit = h('button', { type: 'submit', text: 'Add friend' });
+  return h('form', {
+    class: 'row', id: 'add-friend',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const other = user.value.trim();
+      const answer = await runAction(ctx, submit, () => ctx.rest.post('/api/friends', { user: other }));
+      if (!answer) return;
+      user.value = '';
+      // A request they had sent me becomes a friendship: `friend_added` says so (with their name).
+      if (answer.status === 'requested') ctx.toast(`Request sent to ${other}`, 'success');
+      await changed();
+    },
+  }, field('Friend', user), submit);
+}

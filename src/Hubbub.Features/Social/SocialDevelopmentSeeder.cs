@@ -1,0 +1,63 @@
+using Hubbub.Core;
+using Hubbub.Features.Kit.Users;
+using Microsoft.Extensions.Options;
+
+namespace Hubbub.Features.Social;
+
+/// <summary>
+/// In Development only (and unless <see cref="SocialOptions.DevelopmentSeed"/> is false), gives a fresh database a few
+/// friends and activities so someone trying the console sees a living social page at once: Alice, Bob and Carol are
+/// friends with some posts, a like and a comment, and Dave's request waits for Alice. It goes through the same services
+/// as the API (names, outbox, notifications) and runs only when nobody has a friend or a request yet, so it never
+/// touches data of someone who already used the feed.
+/// </summary>
+internal sealed partial class SocialDevelopmentSeeder(
+    FriendService friends, ActivityService activities, UserDirectory users, IHostEnvironment environment,
+    IOptions<SocialOptions> options, ILogger<SocialDevelopmentSeeder> logger) : IHostedService
+{
+    private static readonly HubbubUser Alice = new("alice", "Alice", []);
+    private static readonly HubbubUser Bob = new("bob", "Bob", []);
+    private static readonly HubbubUser Carol = new("carol", "Carol", []);
+    private static readonly HubbubUser Dave = new("dave", "Dave", []);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!environment.IsDevelopment() || !options.Value.DevelopmentSeed)
+        {
+            return;
+        }
+        var list = await friends.ListAsync(Alice, cancellationToken);
+        if (list.Friends.Count + list.Incoming.Count + list.Outgoing.Count > 0)
+        {
+            return;
+        }
+        foreach (var user in new[] { Alice, Bob, Carol, Dave })
+        {
+            await users.TouchAsync(user, cancellationToken);
+        }
+        await BefriendAsync(Alice, Bob, cancellationToken);
+        await BefriendAsync(Alice, Carol, cancellationToken);
+        await BefriendAsync(Bob, Carol, cancellationToken);
+        await friends.RequestAsync(Dave, new FriendRequest(Alice.Id), cancellationToken);
+
+        var ride = await activities.PostAsync(Carol, new PostActivityRequest("ride", "Carol rode 42 km along the river", "Windy on the way back.", Id: "seed-ride"), cancellationToken);
+        var run = await activities.PostAsync(Bob, new PostActivityRequest("run", "Bob finished a 5 km run", "New personal best: 24:10", Id: "seed-run"), cancellationToken);
+        await activities.PostAsync(Alice, new PostActivityRequest("yoga", "Alice did 30 minutes of yoga", Id: "seed-yoga"), cancellationToken);
+        await activities.LikeAsync(Alice, new ActivityRequest(run.Id), cancellationToken);
+        await activities.LikeAsync(Carol, new ActivityRequest(run.Id), cancellationToken);
+        await activities.LikeAsync(Bob, new ActivityRequest(ride.Id), cancellationToken);
+        await activities.CommentAsync(Carol, new CommentRequest(run.Id, "Great pace, Bob!"), cancellationToken);
+        LogSeeded(logger);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task BefriendAsync(HubbubUser one, HubbubUser other, CancellationToken ct)
+    {
+        await friends.RequestAsync(one, new FriendRequest(other.Id), ct);
+        await friends.RequestAsync(other, new FriendRequest(one.Id), ct);
+    }
+
+    [LoggerMessage(6403, LogLevel.Information, "Social: Development seed stored (alice, bob, carol are friends; dave asked alice); set Social:DevelopmentSeed=false to skip it")]
+    private static partial void LogSeeded(ILogger logger);
+}
