@@ -41,6 +41,7 @@ public static class HubbubServerSetup
         services.AddHostedService<HeartbeatService>();
         services.AddHealthChecks().AddCheck<ReadinessCheck>("shutdown", tags: [ReadyTag]);
         services.AddProblemDetails();
+        services.AddTransient<IStartupFilter, JsonContentTypeDefault>(); // ahead of routing: a JSON body need not say so
         services.AddOpenApi();
         services.AddSingleton<IRequestIdentity, RequestIdentity>();
         services.AddHubbubFeatures(); // the kit and every feature of FeatureCatalog.All
