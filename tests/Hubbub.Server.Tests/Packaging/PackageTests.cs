@@ -87,7 +87,7 @@ public sealed class PackageTests : IAsyncLifetime
                 }
             }
             """);
-        var output = await RunAsync("dotnet", app, "run", "-nologo", "--", $"ws://127.0.0.1:{_server!.Port}/ws", Token("pkg-dotnet"));
+        var output = await RunAsync("dotnet", app, "run", "--", $"ws://127.0.0.1:{_server!.Port}/ws", Token("pkg-dotnet"));
         Assert.Contains("""received #1 {"text":"from the NuGet package"} from pkg-dotnet""", output, StringComparison.Ordinal);
     }
 
