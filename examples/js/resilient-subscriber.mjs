@@ -4,13 +4,13 @@
 // script only checks that offsets arrive 1, 2, 3, … with no gap and no duplicate.
 //
 // Run (Node 22+ has a global WebSocket; Node 20 needs the flag):
-//   HUBBUB_URL=ws://127.0.0.1:5000/ws HUBBUB_TOKEN=<jwt> HUBBUB_CHANNEL=public:demo \
+//   HUBBUB_URL=ws://127.0.0.1:5080/ws HUBBUB_TOKEN=<jwt> HUBBUB_CHANNEL=public:demo \
 //     node --experimental-websocket examples/js/resilient-subscriber.mjs
 // Optional: HUBBUB_EXPECT=N exits (code 0) after N publications, code 1 on any gap or duplicate.
 // Output: one JSON object per line.
 import { HubbubClient } from '../../clients/js/src/hubbub.js';
 
-const url = process.env.HUBBUB_URL ?? 'ws://127.0.0.1:5000/ws';
+const url = process.env.HUBBUB_URL ?? 'ws://127.0.0.1:5080/ws';
 const token = process.env.HUBBUB_TOKEN;
 const channel = process.env.HUBBUB_CHANNEL ?? 'public:demo';
 const expect = Number(process.env.HUBBUB_EXPECT ?? 0);

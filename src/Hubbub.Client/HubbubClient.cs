@@ -11,7 +11,7 @@ namespace Hubbub.Client;
 /// </summary>
 /// <example>
 /// <code>
-/// await using var client = new HubbubClient(new HubbubClientOptions { Url = new("ws://127.0.0.1:5000/ws"), Token = jwt });
+/// await using var client = new HubbubClient(new HubbubClientOptions { Url = new("ws://127.0.0.1:5080/ws"), Token = jwt });
 /// await client.ConnectAsync();
 /// var lobby = await client.SubscribeAsync("public:lobby");
 /// await foreach (var e in lobby.ReadAllAsync()) Console.WriteLine(e.Data);

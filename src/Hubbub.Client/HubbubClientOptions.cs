@@ -9,7 +9,7 @@ namespace Hubbub.Client;
 /// </summary>
 public sealed class HubbubClientOptions
 {
-    /// <summary>The server's WebSocket endpoint, e.g. <c>ws://127.0.0.1:5000/ws</c> (<c>http</c>/<c>https</c> are turned into <c>ws</c>/<c>wss</c>).</summary>
+    /// <summary>The server's WebSocket endpoint, e.g. <c>ws://127.0.0.1:5080/ws</c> (<c>http</c>/<c>https</c> are turned into <c>ws</c>/<c>wss</c>).</summary>
     public Uri? Url { get; set; }
 
     /// <summary>A fixed JWT. Prefer <see cref="TokenProvider"/> for tokens that expire.</summary>

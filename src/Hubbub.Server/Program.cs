@@ -1,32 +1,48 @@
+using Hubbub.Core;
 using Hubbub.Storage;
-using Hubbub.Server.Auth;
 using Hubbub.Server.Cli;
 using Hubbub.Server.Hosting;
 
-// Verbs (e.g. `token --user 42`) run against the same configuration as the server, then exit.
-var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : null;
-var builder = WebApplication.CreateBuilder(verb is null ? args : args[1..]);
+// `Hubbub.Server` serves; `Hubbub.Server VERB ...` (e.g. `token --user 42`) runs a verb against the same configuration
+// as the server, then exits. Help needs no configuration, so it is answered before anything is built.
+var verb = args.Length > 0 && (!args[0].StartsWith('-') || Verbs.IsHelp(args[0])) ? args[0] : null;
+if (verb is not null && Verbs.IsHelp(verb))
+{
+    var about = args.Length > 1 ? Verbs.UsageOf(args[1]) : null;
+    Console.Out.WriteLine(about ?? Verbs.GeneralHelp(HubbubVersion.Current));
+    return 0;
+}
+if (verb is not null && Verbs.UsageOf(verb) is null)
+{
+    await Console.Error.WriteLineAsync($"unknown command '{verb}'. Commands: {Verbs.Names} (Hubbub.Server --help lists them)");
+    return 2;
+}
+if (verb is not null && args.Skip(1).Any(Verbs.IsHelp))
+{
+    Console.Out.WriteLine(Verbs.UsageOf(verb));
+    return 0;
+}
+if (verb is "genconfig")
+{
+    return GenConfigCommand.Run(args[1..], Console.Out, Console.Error);
+}
+
+var serverArgs = verb is null ? args : args[1..];
+var builder = WebApplication.CreateBuilder(HostLocation.Options(serverArgs, Directory.GetCurrentDirectory(), AppContext.BaseDirectory));
+HostLocation.ServeBuildOutputAssets(builder, AppContext.BaseDirectory);
 builder.AddHubbubServer();
+ServeCommand.QuietStartupFailures(builder);
 
 try
 {
     var app = builder.Build();
-    switch (verb)
+    return verb switch
     {
-        case null:
-            _ = app.Services.GetRequiredService<SigningKeyProvider>(); // fail fast on a missing key, with its message
-            app.MapHubbubServer();
-            await app.RunAsync();
-            return 0;
-        case "token":
-            return TokenCommand.Run(app.Services, args[1..], Console.Out, Console.Error);
-        case "migrate":
-            return await MigrateCommand.RunAsync(app.Services, args[1..], Console.Out, Console.Error);
-        case "wallet-check": return await WalletCheckCommand.RunAsync(app.Services, args[1..], Console.Out, Console.Error);
-        default:
-            await Console.Error.WriteLineAsync($"unknown command '{verb}'. Commands: token, migrate");
-            return 2;
-    }
+        null => await ServeCommand.RunAsync(app, Console.Error),
+        "token" => TokenCommand.Run(app.Services, args[1..], Console.Out, Console.Error),
+        "wallet-check" => await WalletCheckCommand.RunAsync(app.Services, args[1..], Console.Out, Console.Error),
+        _ => await MigrateCommand.RunAsync(app.Services, args[1..], Console.Out, Console.Error),
+    };
 }
 catch (StartupException ex)
 {

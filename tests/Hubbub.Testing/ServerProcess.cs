@@ -77,7 +77,7 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>
     /// Starts the server with <paramref name="args"/> in <paramref name="workingDirectory"/>: in Production, with
     /// <see cref="SigningKey"/>, its data folder under the working directory, and no database settings inherited
-    /// from the test run; <paramref name="environment"/> then overrides any of these.
+    /// from the test run; <paramref name="environment"/> then overrides any of these (a null value unsets one).
     /// </summary>
     public static ServerProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
@@ -104,7 +104,14 @@ public sealed class ServerProcess : IAsyncDisposable
         info.Environment["Logging__Console__FormatterName"] = "simple";
         foreach (var (key, value) in environment)
         {
-            info.Environment[key] = value;
+            if (value is null)
+            {
+                info.Environment.Remove(key); // null unsets, e.g. to see what the server's own files configure
+            }
+            else
+            {
+                info.Environment[key] = value;
+            }
         }
         return new ServerProcess(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start"));
     }

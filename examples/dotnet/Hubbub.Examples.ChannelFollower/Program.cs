@@ -1,7 +1,7 @@
 using Hubbub.Client;
 using Hubbub.Examples;
 
-// Usage: dotnet run --project examples/dotnet/Hubbub.Examples.ChannelFollower -- ws://127.0.0.1:5000/ws <token> [channel]
+// Usage: dotnet run --project examples/dotnet/Hubbub.Examples.ChannelFollower -- ws://127.0.0.1:5080/ws <token> [channel]
 // Mint a token with: dotnet src/Hubbub.Server/bin/Release/net10.0/Hubbub.Server.dll token --user 42
 if (args.Length < 2)
 {

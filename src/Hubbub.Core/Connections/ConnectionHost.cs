@@ -139,7 +139,7 @@ internal sealed class ConnectionHost
     private byte[] Welcome(ClientConnection connection)
     {
         var data = new WelcomeData(connection.Id, connection.User.Id, connection.User.Name, _options.HeartbeatMs, _nodeId,
-            typeof(HubbubEngine).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+            HubbubVersion.Current,
             new WelcomeLimits(_options.MaxFrameBytes, _options.MaxSubscriptionsPerConnection, _options.MessagesPerSecond, _options.Burst));
         return FrameWriter.Simple(MessageTypes.Welcome, null, FrameWriter.Serialize(data, HubbubJsonContext.Default.WelcomeData));
     }

@@ -126,7 +126,7 @@ internal static class SocialEndpoints
         }
         else if (!identity.HasServerKey(call.Http))
         {
-            throw new HubbubException(Protocol.ErrorCodes.Unauthorized, "a bearer token or X-Api-Key is required");
+            throw new HubbubException(Protocol.ErrorCodes.Unauthorized, identity.WhyUnauthenticated(call.Http));
         }
     }
 

@@ -28,7 +28,12 @@ public static class ServerPublishEndpoint
     {
         if (!RequestIdentity.KeyMatches(context.Request.Headers[RequestIdentity.ApiKeyHeader], auth.Value.ApiKey))
         {
-            return Error(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "a valid X-Api-Key header is required");
+            var message = context.Request.Headers.ContainsKey(RequestIdentity.ApiKeyHeader)
+                ? RequestIdentity.WhyKeyRefused(auth.Value.ApiKey)
+                : string.IsNullOrEmpty(auth.Value.ApiKey)
+                    ? "a valid X-Api-Key header is required, and " + RequestIdentity.WhyKeyRefused(null)
+                    : "a valid X-Api-Key header is required";
+            return Error(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, message);
         }
 
         try

@@ -11,12 +11,21 @@ namespace Hubbub.Server.Cli;
 /// </summary>
 public static class MigrateCommand
 {
+    /// <summary>The verb's usage.</summary>
+    public const string Usage =
+        """
+        usage: migrate
+          Applies pending schema migrations to the configured database (ConnectionStrings:Postgres, else the SQLite
+          file in the data directory), prints one line per migration, and exits: 0 when the schema is up to date.
+          For deployments that migrate as their own step (Storage:MigrateOnStart=false on the servers).
+        """;
+
     /// <summary>Runs the verb; returns the process exit code.</summary>
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error)
     {
         if (args.Length > 0)
         {
-            await error.WriteLineAsync("usage: migrate   (takes no options; the database comes from ConnectionStrings:Postgres or ConnectionStrings:Sqlite)");
+            await error.WriteLineAsync(Usage);
             return 2;
         }
         var runner = services.GetRequiredService<MigrationRunner>();

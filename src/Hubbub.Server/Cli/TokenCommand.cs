@@ -9,13 +9,23 @@ namespace Hubbub.Server.Cli;
 /// </summary>
 public static class TokenCommand
 {
+    /// <summary>The verb's usage.</summary>
+    public const string Usage =
+        """
+        usage: token --user ID [--name NAME] [--roles admin,...] [--ttl SECONDS]
+          Prints a token (JWT, HS256) signed with the server's key: Auth:SigningKey, or in Development the key the
+          server generated in its data directory. Connect with ws://HOST/ws?access_token=TOKEN.
+          --user   the user id (claim "sub")          --name   a display name
+          --roles  comma-separated roles (admin)      --ttl    lifetime in seconds (default 86400)
+        """;
+
     /// <summary>Runs the verb; returns the process exit code.</summary>
     public static int Run(IServiceProvider services, string[] args, TextWriter output, TextWriter error)
     {
         var options = ParseOptions(args);
         if (!options.TryGetValue("user", out var user) || string.IsNullOrWhiteSpace(user))
         {
-            error.WriteLine("usage: token --user ID [--name NAME] [--roles admin,...] [--ttl SECONDS]");
+            error.WriteLine(Usage);
             return 2;
         }
         if (!UserIds.IsValid(user))

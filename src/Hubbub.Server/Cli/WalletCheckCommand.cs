@@ -14,13 +14,16 @@ namespace Hubbub.Server.Cli;
 /// </summary>
 public static class WalletCheckCommand
 {
+    /// <summary>How to call the verb.</summary>
+    public const string Usage = "usage: wallet-check [--json]   (the database comes from ConnectionStrings:Postgres or ConnectionStrings:Sqlite)";
+
     /// <summary>Runs the verb; returns the process exit code.</summary>
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error)
     {
         var json = args is ["--json"];
         if (args.Length > 0 && !json)
         {
-            await error.WriteLineAsync("usage: wallet-check [--json]   (the database comes from ConnectionStrings:Postgres or ConnectionStrings:Sqlite)");
+            await error.WriteLineAsync(Usage);
             return 2;
         }
         WalletCheck check;

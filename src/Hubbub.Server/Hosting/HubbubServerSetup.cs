@@ -41,7 +41,8 @@ public static class HubbubServerSetup
         services.AddHostedService<HeartbeatService>();
         services.AddHealthChecks().AddCheck<ReadinessCheck>("shutdown", tags: [ReadyTag]);
         services.AddProblemDetails();
-        services.AddOpenApi();
+        services.AddTransient<IStartupFilter, JsonContentTypeDefault>(); // ahead of routing: a JSON body need not say so
+        services.AddOpenApi(options => options.AddDocumentTransformer<OpenApiSecurity>());
         services.AddSingleton<IRequestIdentity, RequestIdentity>();
         services.AddHubbubFeatures(); // the kit and every feature of FeatureCatalog.All
         return builder;
@@ -63,6 +64,7 @@ public static class HubbubServerSetup
         app.UseAuthorization();
         app.MapServerPublish();
         app.MapOpenApi();
+        app.MapApiReference(app.Environment); // Development only: a browsable page of the OpenAPI document
         app.MapHubbubFeatures();
         app.MapHubbubSdk();
         app.MapDevTokenEndpoint(app.Environment);

@@ -26,8 +26,11 @@ public sealed class CallerResolver(IRequestIdentity identity, UserDirectory user
                 ? throw HubbubException.BadRequest("a server call names the user it acts for: \"user\" in the body, or ?user=")
                 : ActAsAsync(named, cancellationToken);
         }
-        throw new HubbubException(ErrorCodes.Unauthorized, "a bearer token or X-Api-Key is required");
+        throw Unauthenticated(http);
     }
+
+    /// <summary>The <c>unauthorized</c> refusal of a request with neither a valid token nor the server key, saying why.</summary>
+    public HubbubException Unauthenticated(HttpContext http) => new(ErrorCodes.Unauthorized, identity.WhyUnauthenticated(http));
 
     /// <summary>
     /// Who reads something public (an auction, its bids): the user the request signs in as or names, and for a server

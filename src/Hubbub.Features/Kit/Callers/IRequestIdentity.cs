@@ -10,4 +10,10 @@ public interface IRequestIdentity
 
     /// <summary>Whether the request carries the server's <c>X-Api-Key</c>.</summary>
     bool HasServerKey(HttpContext http);
+
+    /// <summary>
+    /// Why a request that is neither a user's nor the server's is refused, in words that help fix it (e.g. the server has
+    /// no API key configured, so every X-Api-Key is refused).
+    /// </summary>
+    string WhyUnauthenticated(HttpContext http) => "a bearer token or X-Api-Key is required";
 }

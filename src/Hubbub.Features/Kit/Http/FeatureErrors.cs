@@ -16,11 +16,13 @@ public static class FeatureErrors
     }
 
     /// <summary>An endpoint filter: a call with neither a valid token nor the server key is <c>unauthorized</c> (401).</summary>
-    public static ValueTask<object?> RequireCaller(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
-        context.HttpContext.RequestServices.GetRequiredService<Callers.CallerResolver>().IsAuthenticated(context.HttpContext)
+    public static ValueTask<object?> RequireCaller(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var callers = context.HttpContext.RequestServices.GetRequiredService<Callers.CallerResolver>();
+        return callers.IsAuthenticated(context.HttpContext)
             ? next(context)
-            : ValueTask.FromResult<object?>(ApiResults.From(new HubbubException(Hubbub.Protocol.ErrorCodes.Unauthorized,
-                "a bearer token or X-Api-Key is required")));
+            : ValueTask.FromResult<object?>(ApiResults.From(callers.Unauthenticated(context.HttpContext)));
+    }
 
     /// <summary>An endpoint filter: a service's <see cref="HubbubException"/> becomes the status and body of its code.</summary>
     public static async ValueTask<object?> RefusalsAsErrors(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

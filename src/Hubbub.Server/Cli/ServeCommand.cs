@@ -1,0 +1,47 @@
+using System.Net.Sockets;
+using Hubbub.Server.Auth;
+using Hubbub.Server.Hosting;
+using Microsoft.AspNetCore.Connections;
+
+namespace Hubbub.Server.Cli;
+
+/// <summary>
+/// Serving (no verb): runs the server until stopped. A start that fails for a reason the operator fixes (the port is
+/// taken) is one line on standard error and exit code 1, not the host's error log with a stack trace and an abort.
+/// </summary>
+public static class ServeCommand
+{
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+    private static volatile bool s_started;
+
+    /// <summary>
+    /// Keeps the host's "Hosting failed to start" error (with its stack trace) out of the log while starting:
+    /// <see cref="RunAsync"/> reports why in one line, or rethrows what it cannot explain. Once started, the host's
+    /// errors (a background service that failed) are logged as before.
+    /// </summary>
+    public static void QuietStartupFailures(WebApplicationBuilder builder) =>
+        builder.Logging.AddFilter(HostCategory, level => level >= LogLevel.Information && (s_started || level != LogLevel.Error));
+
+    /// <summary>Maps the server and runs it; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(WebApplication app, TextWriter error)
+    {
+        _ = app.Services.GetRequiredService<SigningKeyProvider>(); // fail fast on a missing key, with its message
+        app.MapHubbubServer();
+        app.Lifetime.ApplicationStarted.Register(() => s_started = true);
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (IOException ex) when (AddressInUse(ex))
+        {
+            await error.WriteLineAsync($"Hubbub cannot start: {ex.Message.TrimEnd('.')}. Another process listens there: stop it, " +
+                "or choose another address with --urls http://127.0.0.1:PORT (or the Urls setting).");
+            return 1;
+        }
+    }
+
+    private static bool AddressInUse(Exception ex) =>
+        ex is AddressInUseException || ex is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }
+        || (ex.InnerException is { } inner && AddressInUse(inner));
+}
