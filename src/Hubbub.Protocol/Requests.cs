@@ -13,6 +13,9 @@ public sealed record SubscribeRequest(
     [property: JsonPropertyName("channel")] string? Channel,
     [property: JsonPropertyName("since")] StreamPosition? Since);
 
+/// <summary><c>refresh</c>: replace the connection's token with <see cref="Token"/> (same user).</summary>
+public sealed record RefreshRequest([property: JsonPropertyName("token")] string? Token);
+
 /// <summary><c>unsubscribe</c>, <c>presence</c>: a request that names only a channel.</summary>
 public sealed record ChannelRequest([property: JsonPropertyName("channel")] string? Channel);
 
