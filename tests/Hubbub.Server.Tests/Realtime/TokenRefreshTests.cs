@@ -8,6 +8,8 @@ namespace Hubbub.Server.Tests.Realtime;
 /// <c>refresh {token}</c> swaps a connection's token in place (same user only), and a connection whose token runs out
 /// without one is closed with 4401 after <c>Hubbub:TokenExpiryGraceSeconds</c>. The server's clock is a fake one (the
 /// expiry watch runs on it), started at the real time, so the tokens' signatures and lifetimes still check as usual.
+/// Lifetimes are minutes, not hours: moving the clock fires every heartbeat due meanwhile, and hours of them would fill
+/// a connection's send queue.
 /// </summary>
 public sealed class TokenRefreshTests : IClassFixture<TokenRefreshTests.Fixture>
 {
@@ -76,9 +78,9 @@ public sealed class TokenRefreshTests : IClassFixture<TokenRefreshTests.Fixture>
     [Fact]
     public async Task A_connection_whose_token_expires_without_refresh_is_closed_with_4401_after_the_grace_period()
     {
-        var token = Token("exp-lapse", TimeSpan.FromMinutes(30));
+        var token = Token("exp-lapse", TimeSpan.FromMinutes(2));
         await using var c = await ConnectAsync(token);
-        await using var bystander = await ConnectAsync(Token("exp-bystander", TimeSpan.FromHours(5)));
+        await using var bystander = await ConnectAsync(Token("exp-bystander", TimeSpan.FromHours(1)));
         _clock.Advance(Until(ExpOf(token), TimeSpan.FromSeconds(GraceSeconds - 1)));
         Assert.Equal("pong", (await c.RequestAsync("ping")).Type()); // expired, but within the grace period
         _clock.Advance(TimeSpan.FromSeconds(2));
@@ -90,11 +92,11 @@ public sealed class TokenRefreshTests : IClassFixture<TokenRefreshTests.Fixture>
     [Fact]
     public async Task Refresh_with_a_new_token_of_the_same_user_keeps_the_connection_and_its_subscriptions_past_the_old_expiry()
     {
-        var first = Token("exp-refresh", TimeSpan.FromHours(6));
+        var first = Token("exp-refresh", TimeSpan.FromMinutes(2));
         await using var c = await ConnectAsync(first);
         var channel = "public:refresh-" + Guid.NewGuid().ToString("N");
         await c.SubscribeAsync(channel);
-        var second = Token("exp-refresh", TimeSpan.FromHours(8));
+        var second = Token("exp-refresh", TimeSpan.FromMinutes(5));
         var reply = await c.OkAsync("refresh", new { token = second });
         Assert.Equal(ExpOf(second), reply.GetProperty("expires_at").GetInt64());
 
@@ -110,9 +112,9 @@ public sealed class TokenRefreshTests : IClassFixture<TokenRefreshTests.Fixture>
     [Fact]
     public async Task Refresh_with_another_users_token_is_forbidden_and_the_connection_keeps_its_old_token()
     {
-        var token = Token("exp-owner", TimeSpan.FromHours(10));
+        var token = Token("exp-owner", TimeSpan.FromMinutes(2));
         await using var c = await ConnectAsync(token);
-        var refused = await c.RequestAsync("refresh", new { token = Token("exp-intruder", TimeSpan.FromHours(20)) });
+        var refused = await c.RequestAsync("refresh", new { token = Token("exp-intruder", TimeSpan.FromMinutes(20)) });
         Assert.Equal("forbidden", refused.ErrorCode());
         Assert.Contains("another user", refused.GetProperty("data").GetProperty("message").GetString(), StringComparison.Ordinal);
         // Still exp-owner's connection: its own channel is its, and it still expires with the first token.
@@ -141,7 +143,7 @@ public sealed class TokenRefreshTests : IClassFixture<TokenRefreshTests.Fixture>
     [Fact]
     public async Task Invalid_and_malformed_refreshes_get_clear_errors_and_the_connection_stays_on_its_token()
     {
-        var token = Token("exp-hostile", TimeSpan.FromHours(14));
+        var token = Token("exp-hostile", TimeSpan.FromMinutes(2));
         await using var c = await ConnectAsync(token);
         Assert.Equal("unauthorized", (await c.RequestAsync("refresh", new { token = Token("exp-hostile", TimeSpan.FromHours(1), key: "not-the-servers-key-0123456789abcdef") })).ErrorCode());
         Assert.Equal("unauthorized", (await c.RequestAsync("refresh", new { token = TestTokens.For("exp-hostile", lifetime: TimeSpan.FromMinutes(-5)) })).ErrorCode());
