@@ -14,7 +14,7 @@ public sealed record SubscribeRequest(
     [property: JsonPropertyName("since")] StreamPosition? Since)
 {
     /// <summary>What the client sends along for the app's backend to judge (a subscribe proxy receives it); optional.</summary>
-    [JsonPropertyName("data")]
+    [JsonPropertyName("data"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public JsonElement Data { get; init; }
 }
 
