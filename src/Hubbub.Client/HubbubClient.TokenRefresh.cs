@@ -10,6 +10,9 @@ public sealed partial class HubbubClient
     /// <summary>A refresh that failed is tried again this much later (while the token has not expired yet).</summary>
     private static readonly TimeSpan RefreshRetry = TimeSpan.FromSeconds(5);
 
+    /// <summary>The longest a refresh timer is set for (system timers refuse about 49 days and more); later ones wake and wait on.</summary>
+    private static readonly TimeSpan LongestRefreshWait = TimeSpan.FromDays(20);
+
     private ITimer? _refreshTimer; // under _gate
 
     /// <summary>When the connection's token expires (its <c>exp</c>, moved on by each refresh); null when unknown or never.</summary>
@@ -41,7 +44,9 @@ public sealed partial class HubbubClient
                 return;
             }
             _refreshTimer?.Dispose();
-            _refreshTimer = _time.CreateTimer(_ => _ = RefreshAsync(session, expiry), null, delay, Timeout.InfiniteTimeSpan);
+            _refreshTimer = delay > LongestRefreshWait
+                ? _time.CreateTimer(_ => ScheduleRefresh(session, expiry, retry: false), null, LongestRefreshWait, Timeout.InfiniteTimeSpan)
+                : _time.CreateTimer(_ => _ = RefreshAsync(session, expiry), null, delay, Timeout.InfiniteTimeSpan);
         }
     }
 

@@ -91,6 +91,21 @@ public sealed class TokenRefreshTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_token_living_longer_than_a_timers_longest_wait_is_not_refreshed_early()
+    {
+        var issued = 0;
+        await using var client = await Clients.ConnectedAsync(_server.WsUrl, "long-lived", o => o.TokenProvider = _ =>
+        {
+            Interlocked.Increment(ref issued);
+            return ValueTask.FromResult(ServerHost.Token("long-lived", lifetime: TimeSpan.FromDays(400)));
+        });
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, Volatile.Read(ref issued));
+        Assert.Equal(ConnectionState.Connected, client.State);
+        Assert.True(client.TokenExpiresAt > DateTimeOffset.UtcNow.AddDays(399));
+    }
+
+    [Fact]
     public async Task A_client_with_a_fixed_token_stops_with_4401_when_it_expires()
     {
         await using var client = await Clients.ConnectedAsync(_server.WsUrl, "fixed", o => o.Token = ShortToken("fixed", 2));

@@ -314,6 +314,9 @@ export const TOKEN_EXPIRED = 4401;
 /** A refresh that failed is tried again this much later (while the token has not expired yet). */
 const REFRESH_RETRY_MS = 5_000;
 
+/** setTimeout fires at once for delays past 2^31 − 1 ms (about 24.8 days): longer waits wake up and wait on. */
+const LONGEST_TIMER_MS = 20 * 24 * 3600 * 1000;
+
 const defaultTimers = {
   setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
   clearTimeout: (handle) => globalThis.clearTimeout(handle),
@@ -805,6 +808,13 @@ export class HubbubClient extends Emitter {
     const ahead = this._opts.refreshBeforeExpiryMs;
     let delay = remaining > 2 * ahead ? remaining - ahead : remaining / 2;
     if (retry) delay = Math.min(REFRESH_RETRY_MS, remaining / 2);
+    if (delay > LONGEST_TIMER_MS) {
+      this._refreshTimer = this._timers.setTimeout(() => {
+        this._refreshTimer = null;
+        if (this._socket === attempt.socket) this._armRefresh(attempt, expiresAt);
+      }, LONGEST_TIMER_MS);
+      return;
+    }
     this._refreshTimer = this._timers.setTimeout(() => {
       this._refreshTimer = null;
       this._refresh(attempt, expiresAt);

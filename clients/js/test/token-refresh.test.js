@@ -81,6 +81,18 @@ describe('token refresh', { timeout: 120_000 }, () => {
     assert.ok(errors.includes('unauthorized'), `the refused refresh was reported: ${errors}`);
   });
 
+  it('does not refresh a token that lives longer than a timer can wait (setTimeout would fire at once)', { timeout: 30_000 }, async () => {
+    let issued = 0;
+    const c = pool.create(server.wsUrl, { getToken: () => { issued++; return shortToken('long-lived', 400 * 24 * 3600); } });
+    const refreshed = [];
+    c.on('token_refreshed', (r) => refreshed.push(r));
+    await c.connect();
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(issued, 1);
+    assert.deepEqual(refreshed, []);
+    assert.equal(c.state, 'connected');
+  });
+
   it('a client with a fixed token is closed for good with 4401 when its token expires', { timeout: 30_000 }, async () => {
     const c = pool.create(server.wsUrl, { token: shortToken('fixed', 2) });
     await c.connect();

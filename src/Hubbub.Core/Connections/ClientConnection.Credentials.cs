@@ -8,6 +8,12 @@ namespace Hubbub.Core.Connections;
 /// </summary>
 public sealed partial class ClientConnection
 {
+    /// <summary>
+    /// The longest a timer is set for: system timers refuse due times past about 49 days, and a token may live for
+    /// years. A watch due later wakes up after this and sets itself again.
+    /// </summary>
+    private static readonly TimeSpan LongestExpiryWait = TimeSpan.FromDays(20);
+
     private readonly Lock _credentialsGate = new();
     private HubbubUser _user = null!;
     private ITimer? _expiryTimer;
@@ -82,7 +88,8 @@ public sealed partial class ClientConnection
         }
         // The domain clock, so tests can run expiry on a fake one. A refresh disposes this timer and arms a new one; the
         // state check in the callback covers a callback already running when it was replaced.
-        _expiryTimer = _time.CreateTimer(static state => ((ClientConnection)state!).OnExpiryDue(), this, due, Timeout.InfiniteTimeSpan);
+        _expiryTimer = _time.CreateTimer(static state => ((ClientConnection)state!).OnExpiryDue(), this,
+            due > LongestExpiryWait ? LongestExpiryWait : due, Timeout.InfiniteTimeSpan);
     }
 
     private void OnExpiryDue()
@@ -91,6 +98,14 @@ public sealed partial class ClientConnection
         {
             Diagnostics.Log.TokenExpired(_logger, Id, User.Id);
             Close(CloseCodes.TokenExpired, "token expired");
+            return;
+        }
+        lock (_credentialsGate)
+        {
+            if (_watching)
+            {
+                ArmExpiryLocked(); // woke up early (a long wait, or a refresh moved the expiry): wait on
+            }
         }
     }
 }

@@ -76,6 +76,18 @@ public sealed class TokenRefreshTests : IClassFixture<TokenRefreshTests.Fixture>
     }
 
     [Fact]
+    public async Task A_token_valid_for_more_than_a_timers_longest_wait_connects_and_is_watched()
+    {
+        // 400 days: past the ~49 days a timer can be set for, so the watch sets itself in steps.
+        var token = Token("exp-long", TimeSpan.FromDays(400));
+        await using var c = await ConnectAsync(token);
+        Assert.Equal(ExpOf(token), c.Welcome.GetProperty("data").GetProperty("expires_at").GetInt64());
+        Assert.Equal("pong", (await c.RequestAsync("ping")).Type());
+        await c.OkAsync("refresh", new { token = Token("exp-long", TimeSpan.FromDays(800)) });
+        Assert.Equal("pong", (await c.RequestAsync("ping")).Type());
+    }
+
+    [Fact]
     public async Task A_connection_whose_token_expires_without_refresh_is_closed_with_4401_after_the_grace_period()
     {
         var token = Token("exp-lapse", TimeSpan.FromMinutes(2));
