@@ -176,14 +176,18 @@ public sealed partial class HubbubClient
         var code = session.CloseCode;
         var reason = session.AbortReason ?? (string.IsNullOrEmpty(session.CloseDescription) ? null : session.CloseDescription)
             ?? error?.Message ?? (code is null ? "the connection was lost" : null);
-        var terminal = code is { } c && !CloseCodes.ShouldReconnect(c);
+        // 4401: the token expired before a refresh got through; a token provider gives the next connection a fresh one.
+        var terminal = code is { } c && !CloseCodes.ShouldReconnect(c)
+            && !(c == CloseCodes.TokenExpired && _options.TokenProvider is not null);
         return new Outcome(welcomed, terminal, code, reason, error);
     }
 
     private void OnWelcome(Session session, WelcomeData welcome)
     {
         Welcome = welcome;
+        TokenExpiresAt = welcome.ExpiresAt is { } expiresAt ? DateTimeOffset.FromUnixTimeSeconds(expiresAt) : null;
         Restore(session);
+        ScheduleRefresh(session, TokenExpiresAt, retry: false);
         _policy.Succeeded();
         Log.Connected(_logger, welcome.User, welcome.Client, welcome.HeartbeatMs);
         SetState(ConnectionState.Connected);
@@ -312,6 +316,7 @@ public sealed partial class HubbubClient
         List<PendingRequest> lost = [];
         lock (_gate)
         {
+            StopRefreshLocked();
             if (_current == session)
             {
                 _current = null;

@@ -116,6 +116,10 @@ public sealed partial class HubbubClient : IAsyncDisposable
                 // The loop was waiting (backoff, connect) when it was stopped.
             }
         }
+        lock (_gate)
+        {
+            StopRefreshLocked();
+        }
         StopEverything("the client was disposed", closeStreamsWithError: false);
         Rest.Dispose();
         if (State != ConnectionState.Stopped)

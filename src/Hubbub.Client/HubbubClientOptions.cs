@@ -17,9 +17,18 @@ public sealed class HubbubClientOptions
 
     /// <summary>
     /// Called before every connection attempt (the first and each reconnect), so an expired token is refreshed.
-    /// Wins over <see cref="Token"/> when both are set. An exception counts as a failed attempt.
+    /// Wins over <see cref="Token"/> when both are set. An exception counts as a failed attempt. Also called
+    /// <see cref="TokenRefreshAhead"/> before the connection's token expires (<c>welcome.expires_at</c>): the fresh token
+    /// is sent with <c>refresh</c>, so the connection outlives its token without reconnecting; after a close with 4401
+    /// (the token expired anyway) the client reconnects with a fresh one.
     /// </summary>
     public Func<CancellationToken, ValueTask<string>>? TokenProvider { get; set; }
+
+    /// <summary>
+    /// How long before the token's expiry the client refreshes it through <see cref="TokenProvider"/>. A token that
+    /// lives less than twice this is refreshed halfway through its remaining life. Default 30 s.
+    /// </summary>
+    public TimeSpan TokenRefreshAhead { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Base of the exponential reconnect backoff. Default 500 ms.</summary>
     public TimeSpan ReconnectBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
@@ -89,6 +98,10 @@ public sealed class HubbubClientOptions
             throw new ArgumentException("ReconnectMaxDelay must be at least ReconnectBaseDelay.", nameof(ReconnectMaxDelay));
         }
         Positive(CircuitBreakerCooldown, nameof(CircuitBreakerCooldown));
+        if (TokenRefreshAhead < TimeSpan.Zero)
+        {
+            throw new ArgumentException("TokenRefreshAhead must not be negative.", nameof(TokenRefreshAhead));
+        }
         Positive(ConnectTimeout, nameof(ConnectTimeout));
         Positive(RequestTimeout, nameof(RequestTimeout));
         if (CircuitBreakerThreshold < 1)

@@ -44,6 +44,12 @@ internal static partial class Log
     [LoggerMessage(2012, LogLevel.Warning, "Channel {Channel} skipped from offset {Expected} to {Offset}")]
     public static partial void Gap(ILogger logger, string channel, long expected, long offset);
 
+    [LoggerMessage(2014, LogLevel.Debug, "Token refreshed in place; it now expires at {ExpiresAt}")]
+    public static partial void TokenRefreshed(ILogger logger, DateTimeOffset? expiresAt);
+
+    [LoggerMessage(2015, LogLevel.Warning, "Refreshing the token failed; trying again while it lasts")]
+    public static partial void TokenRefreshFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(2013, LogLevel.Information, "The server ended the subscription to {Channel}: {Reason}")]
     public static partial void Ended(ILogger logger, string channel, string reason);
 }

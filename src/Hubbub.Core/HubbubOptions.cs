@@ -100,6 +100,12 @@ public sealed class HubbubOptions
     /// <summary>Per-namespace history settings, by namespace name (e.g. <c>Hubbub:Namespaces:public:HistorySize</c>).</summary>
     public Dictionary<string, NamespaceOptions> Namespaces { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Seconds a connection may stay open after its token expired without a <c>refresh</c>, then it is closed with
+    /// 4401 (token expired). Covers a client whose refresh is on its way and small clock differences.
+    /// </summary>
+    public int TokenExpiryGraceSeconds { get; set; } = 10;
+
     /// <summary>How long shutdown waits for connections to finish their close handshake (ms).</summary>
     public int ShutdownGraceMs { get; set; } = 5_000;
 
@@ -162,6 +168,10 @@ public sealed class HubbubOptions
                 "or a history reply would close its own connection as a slow consumer.");
         }
         Positive(nameof(MaxHistoryBytes), MaxHistoryBytes);
+        if (TokenExpiryGraceSeconds < 0)
+        {
+            errors.Add("Hubbub:TokenExpiryGraceSeconds must be 0 or more.");
+        }
         if (ClientTimeoutMs < 0)
         {
             errors.Add("Hubbub:ClientTimeoutMs must be 0 (twice the heartbeat) or more.");

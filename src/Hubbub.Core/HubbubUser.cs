@@ -11,4 +11,17 @@ public sealed record HubbubUser(string Id, string Name, IReadOnlyList<string> Ro
 
     /// <summary>True when the user holds the <c>admin</c> role.</summary>
     public bool IsAdmin => Roles.Contains(AdminRole, StringComparer.Ordinal);
+
+    /// <summary>
+    /// When the credentials expire (the token's <c>exp</c>, or a connect proxy's <c>expires_at</c>); null when they
+    /// do not. A connection past it (plus <see cref="HubbubOptions.TokenExpiryGraceSeconds"/>) without a
+    /// <c>refresh</c> is closed with 4401.
+    /// </summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>
+    /// The channels the token grants (its <c>channels</c> claim: names such as <c>team:42</c> or patterns ending in
+    /// <c>*</c> such as <c>orders:*</c>). They count only in namespaces configured to read them.
+    /// </summary>
+    public IReadOnlyList<string> Channels { get; init; } = [];
 }

@@ -20,9 +20,14 @@ public static class CloseCodes
     public const int SlowConsumer = 4000;
     /// <summary>The connection sent nothing (not even a heartbeat answer) for too long.</summary>
     public const int HeartbeatTimeout = 4001;
+    /// <summary>
+    /// The connection's token expired and no <c>refresh</c> replaced it within the grace period: reconnect only with a
+    /// fresh token (an SDK with <c>getToken</c> does; the same token would be refused with 401).
+    /// </summary>
+    public const int TokenExpired = 4401;
     /// <summary>The user already holds the maximum number of connections.</summary>
     public const int TooManyConnections = 4029;
-    /// <summary>The user's access was withdrawn (token expired or user banned): do not reconnect with this token.</summary>
+    /// <summary>The user's access was withdrawn (user banned): do not reconnect with this token. An expired token is <see cref="TokenExpired"/>.</summary>
     public const int Forbidden = 4403;
 
     /// <summary>True when a client should reconnect after this close code.</summary>

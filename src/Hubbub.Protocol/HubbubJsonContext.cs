@@ -9,6 +9,8 @@ namespace Hubbub.Protocol;
     NumberHandling = JsonNumberHandling.Strict)]
 [JsonSerializable(typeof(SubscribeRequest))]
 [JsonSerializable(typeof(ChannelRequest))]
+[JsonSerializable(typeof(RefreshRequest))]
+[JsonSerializable(typeof(RefreshReply))]
 [JsonSerializable(typeof(PublishRequest))]
 [JsonSerializable(typeof(HistoryRequest))]
 [JsonSerializable(typeof(TypingRequest))]

@@ -17,6 +17,8 @@ public static class MessageTypes
     public const string PresenceLeave = "presence_leave";
     public const string Typing = "typing";
     public const string Cursor = "cursor";
+    /// <summary>Client request: swap the connection's token for a fresh one of the same user, without reconnecting.</summary>
+    public const string Refresh = "refresh";
     /// <summary>Server event: a channel's stream restarted under a new epoch; reload state.</summary>
     public const string StreamReset = "stream_reset";
     /// <summary>Server event: the server ended this subscription (the user lost access); do not resubscribe.</summary>
@@ -26,5 +28,5 @@ public static class MessageTypes
 
     /// <summary>Types a publication may not take, because they mean something else on the wire.</summary>
     public static bool IsReserved(string type) => type is Welcome or Reply or Error or Ping or Pong or Subscribe
-        or Unsubscribe or Publish or History or Presence or PresenceJoin or PresenceLeave or Typing or Cursor or StreamReset or Unsubscribed;
+        or Unsubscribe or Publish or History or Presence or PresenceJoin or PresenceLeave or Typing or Cursor or StreamReset or Unsubscribed or Refresh;
 }

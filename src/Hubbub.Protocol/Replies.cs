@@ -15,7 +15,19 @@ public sealed record WelcomeData(
     [property: JsonPropertyName("heartbeat_ms")] int HeartbeatMs,
     [property: JsonPropertyName("node")] string Node,
     [property: JsonPropertyName("version")] string Version,
-    [property: JsonPropertyName("limits")] WelcomeLimits Limits);
+    [property: JsonPropertyName("limits")] WelcomeLimits Limits)
+{
+    /// <summary>
+    /// When the connection's token expires (Unix seconds), so a client can refresh it ahead of time; absent when the
+    /// connection does not expire (a connect-proxy session without <c>expires_at</c>).
+    /// </summary>
+    [JsonPropertyName("expires_at"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? ExpiresAt { get; init; }
+}
+
+/// <summary>Reply to <c>refresh</c>: the connection's new expiry (Unix seconds), absent when it has none.</summary>
+public sealed record RefreshReply(
+    [property: JsonPropertyName("expires_at"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ExpiresAt);
 
 /// <summary>The limits the connection lives under, so a client can respect them up front.</summary>
 public sealed record WelcomeLimits(

@@ -11,7 +11,15 @@ public sealed record StreamPosition(
 /// <summary><c>subscribe</c>: join a channel, optionally recovering everything after <see cref="Since"/>.</summary>
 public sealed record SubscribeRequest(
     [property: JsonPropertyName("channel")] string? Channel,
-    [property: JsonPropertyName("since")] StreamPosition? Since);
+    [property: JsonPropertyName("since")] StreamPosition? Since)
+{
+    /// <summary>What the client sends along for the app's backend to judge (a subscribe proxy receives it); optional.</summary>
+    [JsonPropertyName("data"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public JsonElement Data { get; init; }
+}
+
+/// <summary><c>refresh</c>: replace the connection's token with <see cref="Token"/> (same user).</summary>
+public sealed record RefreshRequest([property: JsonPropertyName("token")] string? Token);
 
 /// <summary><c>unsubscribe</c>, <c>presence</c>: a request that names only a channel.</summary>
 public sealed record ChannelRequest([property: JsonPropertyName("channel")] string? Channel);

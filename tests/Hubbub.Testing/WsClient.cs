@@ -89,6 +89,37 @@ public sealed class WsClient : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Connects with request headers of its own (a session cookie, say) set by <paramref name="configure"/>, and awaits the welcome.</summary>
+    public static async Task<WsClient> ConnectAsync(Uri uri, Action<ClientWebSocketOptions> configure)
+    {
+        var socket = NewSocket(null, null);
+        configure(socket.Options);
+        using var cts = new CancellationTokenSource(DefaultWait);
+        await socket.ConnectAsync(uri, cts.Token);
+        var client = new WsClient(socket, "");
+        client.Welcome = await client.NextAsync(f => f.Type() == "welcome");
+        return client;
+    }
+
+    /// <summary>The HTTP status of a refused handshake made with headers set by <paramref name="configure"/> (0 when accepted).</summary>
+    public static async Task<int> HandshakeStatusAsync(Uri uri, Action<ClientWebSocketOptions> configure)
+    {
+        using var socket = NewSocket(null, null);
+        configure(socket.Options);
+        socket.Options.CollectHttpResponseDetails = true;
+        try
+        {
+            using var cts = new CancellationTokenSource(DefaultWait);
+            await socket.ConnectAsync(uri, cts.Token);
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+            return 0;
+        }
+        catch (WebSocketException)
+        {
+            return (int)socket.HttpStatusCode;
+        }
+    }
+
     /// <summary>Connects to a server on 127.0.0.1:<paramref name="port"/> as <paramref name="user"/> (token signed with <paramref name="signingKey"/>) and awaits the welcome.</summary>
     public static async Task<WsClient> ConnectAsync(int port, string user, string signingKey)
     {

@@ -179,6 +179,8 @@ export interface Welcome {
   node: string;
   version: string;
   limits: { max_frame_bytes: number; max_subscriptions: number; messages_per_second: number; burst: number };
+  /** When the connection's token expires (Unix seconds); absent when it does not. */
+  expires_at?: number;
 }
 
 /** Data of `typing` events. */
@@ -230,8 +232,14 @@ export interface WebSocketLike {
 export interface HubbubClientOptions {
   /** A JWT sent as `access_token` on every connection. */
   token?: string;
-  /** Called before every connection attempt (the first and each reconnect), so a refreshed token is used. */
+  /**
+   * Called before every connection attempt (the first and each reconnect), so a refreshed token is used; also
+   * `refreshBeforeExpiryMs` before the connection's token expires, and the fresh token sent with `refresh`, so the
+   * connection outlives its token without reconnecting (no publication lost or repeated).
+   */
   getToken?: () => string | Promise<string>;
+  /** How long before the token's `exp` the client refreshes it through `getToken`, in ms. Default 30000. */
+  refreshBeforeExpiryMs?: number;
   /** The WebSocket constructor. Default `globalThis.WebSocket`; in Node 20 pass the `ws` package's. */
   WebSocket?: new (url: string) => WebSocketLike;
   /** First reconnect delay ceiling in ms; doubles per failed attempt. Default 500. */
@@ -261,6 +269,9 @@ export interface HubbubClientOptions {
 }
 
 /** Client-side error codes. */
+/** Close code 4401: the token expired without a refresh; a client with `getToken` reconnects with a fresh one. */
+export declare const TOKEN_EXPIRED: 4401;
+
 export declare const ClientErrorCodes: Readonly<{
   timeout: 'timeout';
   disconnected: 'disconnected';
@@ -364,6 +375,8 @@ export interface ClientEvents {
   closed: { code: number; reason: string };
   /** The offline queue was full; this oldest request was dropped (its promise rejects with queue_overflow). */
   queue_dropped: { type: string; data: unknown };
+  /** The connection's token was replaced in place (`refresh`); `expires_at` is the new expiry in Unix seconds. */
+  token_refreshed: { expires_at?: number };
   /** An error no request was waiting for. */
   error: HubbubError;
 }

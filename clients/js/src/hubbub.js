@@ -273,7 +273,11 @@ class Emitter {
  * @typedef {object} HubbubClientOptions
  * @property {string} [token] a JWT sent as `access_token` on every connection.
  * @property {() => (string | Promise<string>)} [getToken] called before every connection attempt (first and
- *   each reconnect), so a refreshed token is used; a throw counts as a failed attempt.
+ *   each reconnect), so a refreshed token is used; a throw counts as a failed attempt. Also called
+ *   `refreshBeforeExpiryMs` before the connection's token expires (`welcome.expires_at`), and the fresh token sent
+ *   with `refresh`, so the connection outlives its token without reconnecting.
+ * @property {number} [refreshBeforeExpiryMs=30000] how long before the token's expiry the client refreshes it
+ *   (with `getToken`); a token that lives less than twice this is refreshed halfway through its remaining life.
  * @property {Function} [WebSocket] the WebSocket constructor (default `globalThis.WebSocket`; in Node 20 pass `ws`).
  * @property {number} [backoffBaseMs=500] first reconnect delay ceiling; doubles per failed attempt.
  * @property {number} [backoffCapMs=30000] largest reconnect delay ceiling.
@@ -301,7 +305,17 @@ const DEFAULTS = Object.freeze({
   callTimeoutMs: 15_000,
   connectTimeoutMs: 10_000,
   heartbeatTimeoutMs: 0,
+  refreshBeforeExpiryMs: 30_000,
 });
+
+/** Close code: the connection's token expired without a refresh. Reconnect only with a fresh token (`getToken`). */
+export const TOKEN_EXPIRED = 4401;
+
+/** A refresh that failed is tried again this much later (while the token has not expired yet). */
+const REFRESH_RETRY_MS = 5_000;
+
+/** setTimeout fires at once for delays past 2^31 − 1 ms (about 24.8 days): longer waits wake up and wait on. */
+const LONGEST_TIMER_MS = 20 * 24 * 3600 * 1000;
 
 const defaultTimers = {
   setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
@@ -318,6 +332,7 @@ const SUBSCRIPTION_LIFECYCLE = new Set(['subscribed', 'reload', 'error', 'public
  * Events (listen with `on`): `connecting` {attempt}, `connected` (welcome data), `disconnected`
  * {code, reason, willReconnect}, `reconnecting` {delay, attempt}, `circuit_open` {failures, cooldownMs},
  * `auth_failed` {status?, code?, reason, willRetry}, `closed` {code, reason}, `queue_dropped` {type, data},
+ * `token_refreshed` {expires_at},
  * `error` (HubbubError without a request to reject), `state` (the new state name).
  */
 export class HubbubClient extends Emitter {
@@ -356,6 +371,7 @@ export class HubbubClient extends Emitter {
     /** @private */ this._reconnectTimer = null;
     /** @private */ this._connectTimer = null;
     /** @private */ this._heartbeatTimer = null;
+    /** @private */ this._refreshTimer = null;
     /** @private */ this._lastFrameAt = 0;
     /** @private */ this._welcome = null;
     /** @private @type {Array<{resolve: Function, reject: Function}>} */
@@ -651,6 +667,12 @@ export class HubbubClient extends Emitter {
       this._afterFailure(attempt);
       return;
     }
+    if (code === TOKEN_EXPIRED && typeof this._opts.getToken === 'function') {
+      // The token ran out before a refresh got through: a fresh one from getToken opens the next connection.
+      this._emit('disconnected', { code, reason, willReconnect: true });
+      this._afterFailure(attempt);
+      return;
+    }
     if (!shouldReconnect(code)) {
       if (code !== NORMAL_CLOSURE) this._emit('auth_failed', { code, reason, willRetry: false });
       this._emit('disconnected', { code, reason, willReconnect: false });
@@ -719,8 +741,10 @@ export class HubbubClient extends Emitter {
   _clearConnectionTimers() {
     if (this._connectTimer !== null) this._timers.clearTimeout(this._connectTimer);
     if (this._heartbeatTimer !== null) this._timers.clearTimeout(this._heartbeatTimer);
+    if (this._refreshTimer !== null) this._timers.clearTimeout(this._refreshTimer);
     this._connectTimer = null;
     this._heartbeatTimer = null;
+    this._refreshTimer = null;
   }
 
   /** @private */
@@ -769,6 +793,56 @@ export class HubbubClient extends Emitter {
     this._heartbeatTimer = this._timers.setTimeout(check, this._deadAfterMs());
   }
 
+  // ---- token refresh --------------------------------------------------------------------------------
+
+  /**
+   * @private Schedules the next `refresh` ahead of `expiresAt` (Unix seconds), when the client can get tokens. The
+   * connection, its subscriptions and offsets are untouched by a refresh: nothing to resubscribe, nothing lost.
+   */
+  _armRefresh(attempt, expiresAt, retry = false) {
+    if (this._refreshTimer !== null) this._timers.clearTimeout(this._refreshTimer);
+    this._refreshTimer = null;
+    if (typeof this._opts.getToken !== 'function' || typeof expiresAt !== 'number') return;
+    const remaining = expiresAt * 1000 - this._timers.now();
+    if (remaining <= 0) return; // too late: the server closes with 4401 and the reconnect gets a fresh token
+    const ahead = this._opts.refreshBeforeExpiryMs;
+    let delay = remaining > 2 * ahead ? remaining - ahead : remaining / 2;
+    if (retry) delay = Math.min(REFRESH_RETRY_MS, remaining / 2);
+    if (delay > LONGEST_TIMER_MS) {
+      this._refreshTimer = this._timers.setTimeout(() => {
+        this._refreshTimer = null;
+        if (this._socket === attempt.socket) this._armRefresh(attempt, expiresAt);
+      }, LONGEST_TIMER_MS);
+      return;
+    }
+    this._refreshTimer = this._timers.setTimeout(() => {
+      this._refreshTimer = null;
+      this._refresh(attempt, expiresAt);
+    }, Math.max(0, Math.floor(delay)));
+  }
+
+  /** @private Gets a fresh token and sends it with `refresh` on the current connection. */
+  async _refresh(attempt, expiresAt) {
+    if (this._socket !== attempt.socket || this._state !== 'connected') return;
+    let data;
+    try {
+      const token = await this._opts.getToken();
+      if (this._socket !== attempt.socket || this._state !== 'connected') return;
+      data = await new Promise((resolve, reject) => {
+        this._sendRequest({ type: 'refresh', data: { token: String(token) }, resolve, reject, timeoutMs: this._opts.callTimeoutMs });
+      });
+    } catch (err) {
+      if (this._socket !== attempt.socket) return;
+      this._emit('error', err instanceof HubbubError ? err : new HubbubError(ClientErrorCodes.unauthorized, `getToken failed: ${err?.message ?? err}`));
+      this._armRefresh(attempt, expiresAt, true);
+      return;
+    }
+    if (this._socket !== attempt.socket) return;
+    if (this._welcome) this._welcome = { ...this._welcome, expires_at: data.expires_at };
+    this._emit('token_refreshed', { expires_at: data.expires_at });
+    this._armRefresh(attempt, data.expires_at);
+  }
+
   // ---- frames ---------------------------------------------------------------------------------------
 
   /** @private */
@@ -814,6 +888,7 @@ export class HubbubClient extends Emitter {
     this._attempts = 0;
     this._welcome = data;
     this._armHeartbeat(attempt);
+    this._armRefresh(attempt, data.expires_at);
     this._setState('connected');
     this._emit('connected', data);
     // Subscriptions first, then the queue, so queued publishes reach channels this client listens to.

@@ -45,7 +45,7 @@ internal sealed class ChannelLifetime : IDisposable
     public async ValueTask SubscribeAsync(ClientConnection connection, string? rawId, SubscribeRequest request, CancellationToken ct)
     {
         var channel = ChannelName.ParseOrRefuse(request.Channel, _options.MaxChannelLength);
-        if (!await _rules.CanSubscribeAsync(connection.User, channel, ct))
+        if (!await _rules.CanSubscribeAsync(AccessOf(connection, channel, request), ct))
         {
             throw HubbubException.Forbidden($"you may not subscribe to '{channel}'");
         }
@@ -79,7 +79,7 @@ internal sealed class ChannelLifetime : IDisposable
             }
             // Asked again now that the subscription is registered: access withdrawn between the first check and the
             // registration (RemoveUserFromChannelAsync) was not seen by it, and would leave a subscription behind.
-            if (!await _rules.CanSubscribeAsync(connection.User, channel, ct))
+            if (!await _rules.CanSubscribeAsync(AccessOf(connection, channel, request), ct))
             {
                 throw HubbubException.Forbidden($"you may not subscribe to '{channel}'");
             }
@@ -213,6 +213,9 @@ internal sealed class ChannelLifetime : IDisposable
             }
         }
     }
+
+    private static ChannelAccess AccessOf(ClientConnection connection, ChannelName channel, SubscribeRequest request) =>
+        new(connection.User, channel) { ConnectionId = connection.Id, Data = request.Data };
 
     private static EphemeralEvent PresenceEvent(string type, string channel, ClientInfo user, string excludeConnection) =>
         new(FrameWriter.Presence(type, channel, user), null, excludeConnection);

@@ -3,7 +3,17 @@ namespace Hubbub.Core.Channels;
 /// <summary>Who is asking to do what on which channel.</summary>
 /// <param name="User">The signed-in user.</param>
 /// <param name="Channel">The channel.</param>
-public readonly record struct ChannelAccess(HubbubUser User, ChannelName Channel);
+public readonly record struct ChannelAccess(HubbubUser User, ChannelName Channel)
+{
+    /// <summary>The connection asking, or null when the check is not made for one (a REST call, a feature).</summary>
+    public string? ConnectionId { get; init; }
+
+    /// <summary>
+    /// What the client sent along with its <c>subscribe</c> (its <c>data</c> field), for rules that ask the app's
+    /// backend; <see cref="System.Text.Json.JsonValueKind.Undefined"/> when none. Valid only during the check.
+    /// </summary>
+    public System.Text.Json.JsonElement Data { get; init; }
+}
 
 /// <summary>A permission check; answers true to allow. May look things up (membership, ownership).</summary>
 public delegate ValueTask<bool> ChannelPermission(ChannelAccess access, CancellationToken cancellationToken);

@@ -23,7 +23,7 @@ internal sealed class ChannelRequests(HubbubOptions options, ChannelRules rules,
             throw HubbubException.BadRequest("publish needs 'data'");
         }
         var subscribed = connection.Subscriptions.Contains(channel.Value);
-        if (!await rules.CanPublishAsync(connection.User, channel, subscribed, ct))
+        if (!await rules.CanPublishAsync(AccessOf(connection, channel), subscribed, ct))
         {
             throw HubbubException.Forbidden($"you may not publish on '{channel}'");
         }
@@ -55,7 +55,7 @@ internal sealed class ChannelRequests(HubbubOptions options, ChannelRules rules,
     public async ValueTask HistoryAsync(ClientConnection connection, string? rawId, HistoryRequest request, CancellationToken ct)
     {
         var channel = ChannelName.ParseOrRefuse(request.Channel, options.MaxChannelLength);
-        if (!await rules.CanSubscribeAsync(connection.User, channel, connection.Subscriptions.Contains(channel.Value), ct))
+        if (!await rules.CanSubscribeAsync(AccessOf(connection, channel), connection.Subscriptions.Contains(channel.Value), ct))
         {
             throw HubbubException.Forbidden($"you may not read '{channel}'");
         }
@@ -72,7 +72,7 @@ internal sealed class ChannelRequests(HubbubOptions options, ChannelRules rules,
     public async ValueTask PresenceAsync(ClientConnection connection, string? rawId, ChannelRequest request, CancellationToken ct)
     {
         var channel = ChannelName.ParseOrRefuse(request.Channel, options.MaxChannelLength);
-        if (!await rules.CanSubscribeAsync(connection.User, channel, connection.Subscriptions.Contains(channel.Value), ct))
+        if (!await rules.CanSubscribeAsync(AccessOf(connection, channel), connection.Subscriptions.Contains(channel.Value), ct))
         {
             throw HubbubException.Forbidden($"you may not see who is in '{channel}'");
         }
@@ -87,7 +87,7 @@ internal sealed class ChannelRequests(HubbubOptions options, ChannelRules rules,
         {
             throw HubbubException.BadRequest("typing needs a boolean 'is_typing'");
         }
-        if (!await rules.CanSubscribeAsync(connection.User, channel, connection.Subscriptions.Contains(channel.Value), ct))
+        if (!await rules.CanSubscribeAsync(AccessOf(connection, channel), connection.Subscriptions.Contains(channel.Value), ct))
         {
             throw HubbubException.Forbidden($"you may not type in '{channel}'");
         }
@@ -103,13 +103,16 @@ internal sealed class ChannelRequests(HubbubOptions options, ChannelRules rules,
             channelValue = c.GetString();
         }
         var channel = ChannelName.ParseOrRefuse(channelValue, options.MaxChannelLength);
-        if (!await rules.CanSubscribeAsync(connection.User, channel, connection.Subscriptions.Contains(channel.Value), ct))
+        if (!await rules.CanSubscribeAsync(AccessOf(connection, channel), connection.Subscriptions.Contains(channel.Value), ct))
         {
             throw HubbubException.Forbidden($"you may not share a cursor in '{channel}'");
         }
         await cursors.MoveAsync(channel.Value, connection.Info, data);
         connection.ReplyEmpty(rawId);
     }
+
+    private static ChannelAccess AccessOf(ClientConnection connection, ChannelName channel) =>
+        new(connection.User, channel) { ConnectionId = connection.Id };
 
     /// <summary>A history <c>since</c>: absent, a bare offset, or <c>{offset, epoch?}</c>.</summary>
     private static (long? Offset, string? Epoch) ReadSince(JsonElement since)

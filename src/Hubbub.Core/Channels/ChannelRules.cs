@@ -46,7 +46,15 @@ public sealed class ChannelRules
 
     /// <summary>May this user subscribe to the channel?</summary>
     public ValueTask<bool> CanSubscribeAsync(HubbubUser user, ChannelName channel, CancellationToken cancellationToken) =>
-        Check(user, channel, static ns => ns.CanSubscribe, cancellationToken);
+        Check(new ChannelAccess(user, channel), static ns => ns.CanSubscribe, cancellationToken);
+
+    /// <summary>May this user subscribe to the channel, asking from a connection (and with what its client sent)?</summary>
+    public ValueTask<bool> CanSubscribeAsync(ChannelAccess access, CancellationToken cancellationToken) =>
+        Check(access, static ns => ns.CanSubscribe, cancellationToken);
+
+    /// <summary>As <see cref="CanSubscribeAsync(HubbubUser, ChannelName, bool, CancellationToken)"/>, naming the connection.</summary>
+    public ValueTask<bool> CanSubscribeAsync(ChannelAccess access, bool subscribed, CancellationToken cancellationToken) =>
+        subscribed && Find(access.Channel.Namespace) is not null ? ValueTask.FromResult(true) : CanSubscribeAsync(access, cancellationToken);
 
     /// <summary>
     /// May this user use the channel as a subscriber (typing, cursors, presence)? A connection's live subscription
@@ -57,7 +65,13 @@ public sealed class ChannelRules
 
     /// <summary>May this user publish on the channel from a client?</summary>
     public ValueTask<bool> CanPublishAsync(HubbubUser user, ChannelName channel, CancellationToken cancellationToken) =>
-        Check(user, channel, static ns => ns.CanPublish, cancellationToken);
+        Check(new ChannelAccess(user, channel), static ns => ns.CanPublish, cancellationToken);
+
+    /// <summary>As <see cref="CanPublishAsync(HubbubUser, ChannelName, bool, CancellationToken)"/>, naming the connection.</summary>
+    public ValueTask<bool> CanPublishAsync(ChannelAccess access, bool subscribed, CancellationToken cancellationToken) =>
+        subscribed && Find(access.Channel.Namespace) is { SubscribersPublish: true }
+            ? ValueTask.FromResult(true)
+            : Check(access, static ns => ns.CanPublish, cancellationToken);
 
     /// <summary>
     /// May this user publish on the channel from a connection that is (<paramref name="subscribed"/>) or is not
@@ -68,13 +82,12 @@ public sealed class ChannelRules
             ? ValueTask.FromResult(true)
             : CanPublishAsync(user, channel, cancellationToken);
 
-    private ValueTask<bool> Check(HubbubUser user, ChannelName channel, Func<ChannelNamespace, ChannelPermission> pick,
-        CancellationToken cancellationToken)
+    private ValueTask<bool> Check(ChannelAccess access, Func<ChannelNamespace, ChannelPermission> pick, CancellationToken cancellationToken)
     {
-        if (Find(channel.Namespace) is not { } ns)
+        if (Find(access.Channel.Namespace) is not { } ns)
         {
             return ValueTask.FromResult(false);
         }
-        return user.IsAdmin ? ValueTask.FromResult(true) : pick(ns)(new ChannelAccess(user, channel), cancellationToken);
+        return access.User.IsAdmin ? ValueTask.FromResult(true) : pick(ns)(access, cancellationToken);
     }
 }

@@ -26,6 +26,7 @@ public sealed partial class ClientConnection
         }
         finally
         {
+            StopExpiryWatch();
             lock (_sendGate)
             {
                 _ended = true;

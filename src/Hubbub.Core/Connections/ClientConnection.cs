@@ -48,7 +48,7 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
         TimeProvider time, ILogger logger)
     {
         Id = id;
-        User = user;
+        _user = user;
         Info = new ClientInfo(user.Id, user.Name);
         _socket = socket;
         _transport = transport;
@@ -84,10 +84,7 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
     /// <summary>The connection id announced in <c>welcome</c>.</summary>
     public string Id { get; }
 
-    /// <summary>The signed-in user.</summary>
-    public HubbubUser User { get; }
-
-    /// <summary>The user as shown to others (<c>from</c>, typing, presence).</summary>
+    /// <summary>The user as shown to others (<c>from</c>, typing, presence): the name at connect, kept across refreshes.</summary>
     public ClientInfo Info { get; }
 
     /// <summary>Subscriptions by channel.</summary>

@@ -63,6 +63,8 @@ internal sealed class ConnectionHost
         {
             // Observers first: when the client reads its welcome, they know of the connection (a user is online).
             await NotifyAsync(connection, opened: true);
+            // Watched from before the welcome, so a client that read its welcome knows the watch is on.
+            connection.WatchExpiry(TimeSpan.FromSeconds(_options.TokenExpiryGraceSeconds));
             connection.TryEnqueue(Welcome(connection));
             await connection.RunAsync(_handleFrame, cancellationToken);
         }
@@ -140,7 +142,10 @@ internal sealed class ConnectionHost
     {
         var data = new WelcomeData(connection.Id, connection.User.Id, connection.User.Name, _options.HeartbeatMs, _nodeId,
             HubbubVersion.Current,
-            new WelcomeLimits(_options.MaxFrameBytes, _options.MaxSubscriptionsPerConnection, _options.MessagesPerSecond, _options.Burst));
+            new WelcomeLimits(_options.MaxFrameBytes, _options.MaxSubscriptionsPerConnection, _options.MessagesPerSecond, _options.Burst))
+        {
+            ExpiresAt = connection.User.ExpiresAt?.ToUnixTimeSeconds(),
+        };
         return FrameWriter.Simple(MessageTypes.Welcome, null, FrameWriter.Serialize(data, HubbubJsonContext.Default.WelcomeData));
     }
 

@@ -19,6 +19,7 @@ internal sealed class FrameDispatcher
     private readonly ChannelLifetime _lifetime;
     private readonly ChannelRequests _requests;
     private readonly CommandRegistry _commands;
+    private readonly TokenRefresh _refresh;
     private readonly IServiceProvider _services;
     private readonly HubbubOptions _options;
     private readonly ILogger _logger;
@@ -26,6 +27,7 @@ internal sealed class FrameDispatcher
     public FrameDispatcher(ChannelLifetime lifetime, ChannelRequests requests, CommandRegistry commands, IServiceProvider services,
         HubbubOptions options, ILogger logger)
     {
+        _refresh = new TokenRefresh(services, logger);
         _lifetime = lifetime;
         _requests = requests;
         _commands = commands;
@@ -106,6 +108,8 @@ internal sealed class FrameDispatcher
                 return _requests.TypingAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.TypingRequest), ct);
             case MessageTypes.Cursor:
                 return _requests.CursorAsync(connection, frame.RawId, WithChannel(frame), ct);
+            case MessageTypes.Refresh:
+                return _refresh.RefreshAsync(connection, frame.RawId, TokenRefresh.Read(frame.Data));
         }
 
         if (_commands.Find(frame.Type) is { } handler)

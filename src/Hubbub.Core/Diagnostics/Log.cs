@@ -43,4 +43,10 @@ internal static partial class Log
 
     [LoggerMessage(1050, LogLevel.Error, "Sweeping the in-memory history failed; the next sweep tries again")]
     public static partial void HistorySweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1060, LogLevel.Information, "Connection {ConnectionId} of user {UserId}: token expired without refresh; closing it with 4401")]
+    public static partial void TokenExpired(ILogger logger, string connectionId, string userId);
+
+    [LoggerMessage(1061, LogLevel.Debug, "Connection {ConnectionId} of user {UserId} refreshed its token")]
+    public static partial void TokenRefreshed(ILogger logger, string connectionId, string userId);
 }

@@ -20,6 +20,7 @@ public static class AuthenticationSetup
         services.AddSingleton<SigningKeyProvider>();
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<SocketAuthenticator>();
+        services.AddSingleton<Hubbub.Core.Seams.ITokenAuthenticator>(sp => sp.GetRequiredService<SocketAuthenticator>());
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<SigningKeyProvider, IOptions<AuthOptions>>((jwt, key, auth) =>
@@ -88,6 +89,14 @@ public static class AuthenticationSetup
         var id = principal.FindFirst("sub")?.Value ?? throw new InvalidOperationException("principal has no sub");
         var name = principal.FindFirst("name")?.Value;
         var roles = principal.FindAll("roles").Select(c => c.Value).ToArray();
-        return new HubbubUser(id, string.IsNullOrWhiteSpace(name) ? id : name, roles);
+        // exp is a NumericDate (TokenRules): seconds, possibly with a fraction, which the expiry does not need.
+        DateTimeOffset? expiresAt = double.TryParse(principal.FindFirst("exp")?.Value, System.Globalization.NumberStyles.Float,
+            System.Globalization.CultureInfo.InvariantCulture, out var exp) && exp is > 0 and < 253402300799
+            ? DateTimeOffset.FromUnixTimeSeconds((long)exp) : null;
+        return new HubbubUser(id, string.IsNullOrWhiteSpace(name) ? id : name, roles)
+        {
+            ExpiresAt = expiresAt,
+            Channels = principal.FindAll("channels").Select(c => c.Value).ToArray(),
+        };
     }
 }

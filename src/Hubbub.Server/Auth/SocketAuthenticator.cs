@@ -13,7 +13,7 @@ namespace Hubbub.Server.Auth;
 /// The authentication middleware would keep the parsed token, its claims and a cached result in the request
 /// for as long as the socket lives (about 4.4 KB per connection, measured); a WebSocket needs the user only.
 /// </summary>
-public sealed class SocketAuthenticator(IOptionsMonitor<JwtBearerOptions> jwt)
+public sealed class SocketAuthenticator(IOptionsMonitor<JwtBearerOptions> jwt) : Hubbub.Core.Seams.ITokenAuthenticator
 {
     private const string BearerPrefix = "Bearer ";
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hubbub.Core.Channels;
 using Hubbub.Features.Kit.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -45,11 +46,36 @@ internal static class TokenRules
             {
                 throw Refuse($"the token's 'name' must be text of at most {DisplayNames.MaxLength} characters without control characters");
             }
+            if (claims.TryGetProperty("channels", out var channels) && !AreChannelGrants(channels))
+            {
+                throw Refuse($"the token's 'channels' must be a channel name or pattern (ns:name, ns:prefix*) or an array of at most {ChannelGrants.MaxEntries} of them");
+            }
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException)
         {
             // An unpaired surrogate escape ("\ud800") cannot even be read as a string.
             throw Refuse("the token's claims are not valid JSON text");
+        }
+    }
+
+    /// <summary>A <c>channels</c> claim: one grant as text, or an array of at most <see cref="ChannelGrants.MaxEntries"/>.</summary>
+    private static bool AreChannelGrants(JsonElement channels)
+    {
+        switch (channels.ValueKind)
+        {
+            case JsonValueKind.String:
+                return ChannelGrants.IsValidPattern(channels.GetString());
+            case JsonValueKind.Array when channels.GetArrayLength() <= ChannelGrants.MaxEntries:
+                foreach (var grant in channels.EnumerateArray())
+                {
+                    if (grant.ValueKind != JsonValueKind.String || !ChannelGrants.IsValidPattern(grant.GetString()))
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            default:
+                return false;
         }
     }
 

@@ -1,6 +1,7 @@
 using Hubbub.Core;
 using Hubbub.Features;
 using Hubbub.Features.Kit.Callers;
+using Hubbub.Server.Access;
 using Hubbub.Server.Api;
 using Hubbub.Server.Auth;
 using Hubbub.Server.Realtime;
@@ -34,6 +35,7 @@ public static class HubbubServerSetup
         builder.AddHubbubRedisIfConfigured(); // before AddHubbubCore: its in-memory seams are TryAdd
         services.AddHubbubCore();
         services.AddHubbubAuthentication();
+        services.AddHubbubAccess(); // configured namespaces, the channels claim, the app's backend as proxies
         services.AddHubbubStorage(builder.Configuration, builder.Environment, ReadyTag);
         services.AddSingleton<OriginPolicy>();
         services.AddSingleton<GracefulShutdown>();
@@ -57,6 +59,7 @@ public static class HubbubServerSetup
         }
         // Touch the metrics so /metrics lists them (at zero) before the first connection.
         Hubbub.Core.Diagnostics.HubbubMetrics.Connections.Set(app.Services.GetRequiredService<HubbubEngine>().Connections.Count);
+        AppNamespaces.Declare(app.Services); // before any connection can ask for one of them
         WebSocketEndpoint.Map(app); // ahead of authentication (see WebSocketEndpoint) and of the console's file lookups
         app.UseApiErrorBodies();
         app.UseHubbubConsole();

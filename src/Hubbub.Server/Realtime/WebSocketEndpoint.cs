@@ -20,6 +20,7 @@ public sealed class WebSocketEndpoint
     private readonly HubbubEngine _engine;
     private readonly OriginPolicy _origins;
     private readonly SocketAuthenticator _authenticator;
+    private readonly Access.ConnectProxy _connectProxy;
     private readonly HubbubOptions _options;
     private readonly Hosting.GracefulShutdown _shutdown;
 
@@ -28,6 +29,7 @@ public sealed class WebSocketEndpoint
         _engine = services.GetRequiredService<HubbubEngine>();
         _origins = services.GetRequiredService<OriginPolicy>();
         _authenticator = services.GetRequiredService<SocketAuthenticator>();
+        _connectProxy = services.GetRequiredService<Access.ConnectProxy>();
         _options = services.GetRequiredService<IOptions<HubbubOptions>>().Value;
         _shutdown = services.GetRequiredService<Hosting.GracefulShutdown>();
     }
@@ -65,6 +67,19 @@ public sealed class WebSocketEndpoint
             return;
         }
         var user = await _authenticator.AuthenticateAsync(context.Request);
+        if (user is null && _connectProxy.Url is not null && context.WebSockets.IsWebSocketRequest
+            && SocketAuthenticator.TokenOf(context.Request.QueryString.Value, context.Request.Headers.Authorization.ToString()) is null)
+        {
+            // No token at all: the app's backend signs the upgrade in with its own session (a cookie, say).
+            var connect = await _connectProxy.AuthenticateAsync(context.Request);
+            if (connect.Verdict == Access.ConnectVerdict.Failed)
+            {
+                await WriteRefusal(context, StatusCodes.Status503ServiceUnavailable, Hubbub.Protocol.ErrorCodes.Internal,
+                    "the app's authentication backend gave no usable answer; try again");
+                return;
+            }
+            user = connect.User;
+        }
         if (user is null)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";

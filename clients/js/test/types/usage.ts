@@ -7,7 +7,8 @@ const client = new HubbubClient('wss://chat.example.com/ws', {
   backoffBaseMs: 250,
   queueLimit: 50,
 });
-const offConnected = client.on('connected', (w: Welcome) => console.log(w.heartbeat_ms, w.user));
+const offConnected = client.on('connected', (w: Welcome) => console.log(w.heartbeat_ms, w.user, w.expires_at));
+client.on('token_refreshed', (r) => console.log(r.expires_at));
 offConnected();
 client.on('reconnecting', ({ delay, attempt }) => console.log(delay + attempt));
 client.on('circuit_open', ({ failures, cooldownMs }) => console.log(failures, cooldownMs));
