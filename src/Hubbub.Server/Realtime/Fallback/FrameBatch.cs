@@ -59,7 +59,7 @@ internal static class FrameBatch
         }
         catch (JsonException ex)
         {
-            refusal = (400, "bad_request", $"the body is not valid JSON: {ex.Message.Split(" Path:", 2)[0]}");
+            refusal = (400, "bad_request", $"the body is not valid JSON: {ex.Message.Split(" LineNumber:", 2)[0].Split(" Path:", 2)[0].TrimEnd(' ', '.')}");
             return null;
         }
         if (frames.Count == 0)
