@@ -271,8 +271,10 @@ export class SseSocket {
     parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}/sse`;
     /** The stream's URL (without the token). */
     this.url = parsed.toString();
-    /** @private */ this._fetch = options.fetch ?? globalThis.fetch;
-    if (typeof this._fetch !== 'function') throw new TypeError('the sse transport needs fetch: pass options.fetch');
+    const fetchImpl = options.fetch ?? globalThis.fetch;
+    if (typeof fetchImpl !== 'function') throw new TypeError('the sse transport needs fetch: pass options.fetch');
+    // Called unbound: a browser's fetch called as a method of another object throws "Illegal invocation".
+    /** @private */ this._fetch = (input, init) => fetchImpl(input, init);
     /** @private */ this._maxFrames = options.maxFramesPerPost ?? 100;
     /** @private */ this._maxBytes = options.maxPostBytes ?? 512 * 1024;
     /** 0 connecting, 1 open, 2 closing, 3 closed: as a WebSocket's. */
