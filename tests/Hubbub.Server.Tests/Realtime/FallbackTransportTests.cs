@@ -204,6 +204,26 @@ public sealed class FallbackTransportTests : IClassFixture<SharedServer>
         Assert.Equal(HttpStatusCode.NotFound, deeper.StatusCode);
     }
 
+    [Fact]
+    public async Task A_preflight_from_an_allowed_origin_is_answered_and_a_foreign_one_refused()
+    {
+        var own = _server.BaseAddress.GetLeftPart(UriPartial.Authority);
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/ws/sse/some-session");
+        preflight.Headers.Add("Origin", own);
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("Access-Control-Request-Headers", "authorization, content-type");
+        using var answer = await _server.Http.SendAsync(preflight);
+        Assert.Equal(HttpStatusCode.NoContent, answer.StatusCode);
+        Assert.Equal(own, answer.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("Authorization", answer.Headers.GetValues("Access-Control-Allow-Headers").Single(), StringComparison.Ordinal);
+
+        using var foreign = new HttpRequestMessage(HttpMethod.Options, "/ws/sse/some-session");
+        foreign.Headers.Add("Origin", "https://evil.example");
+        using var refused = await _server.Http.SendAsync(foreign);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow + WsClient.DefaultWait;
