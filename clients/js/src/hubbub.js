@@ -850,8 +850,13 @@ export class HubbubClient extends Emitter {
     this._emit('state', state);
   }
 
-  /** @private Starts one connection attempt. */
-  async _open() {
+  /**
+   * @private Starts one connection attempt.
+   * @param {string} [fallbackToken] the token of the attempt this one falls back from: the same attempt on the next
+   *   transport, so the token is not asked for again (a refused token then shows as a 401 the fallback can see,
+   *   instead of passing as a blocked WebSocket).
+   */
+  async _open(fallbackToken) {
     const generation = ++this._generation;
     this._attempts++;
     this._setState('connecting');
@@ -870,8 +875,8 @@ export class HubbubClient extends Emitter {
       }
     }, this._opts.connectTimeoutMs);
 
-    let token = this._opts.token;
-    if (typeof this._opts.getToken === 'function') {
+    let token = fallbackToken ?? this._opts.token;
+    if (fallbackToken === undefined && typeof this._opts.getToken === 'function') {
       try {
         token = await this._opts.getToken();
       } catch (err) {
@@ -888,6 +893,7 @@ export class HubbubClient extends Emitter {
     const transport = this._transportOrder()[this._transportIndex] ?? this._transports[0];
     this._transport = transport;
     attempt.transport = transport;
+    attempt.token = token;
     try {
       const url = new URL(this._url);
       if (token) url.searchParams.set('access_token', String(token));
@@ -951,7 +957,7 @@ export class HubbubClient extends Emitter {
       && !/\b401\b/.test(attempt.errorText)) {
       this._transportIndex++;
       this._emit('transport_fallback', { from: attempt.transport, to: order[this._transportIndex], code, reason: attempt.errorText || reason });
-      this._open();
+      this._open(attempt.token ?? undefined);
       return;
     }
     this._transportIndex = 0;
