@@ -33,6 +33,7 @@ public static class HubbubCoreServices
         services.TryAddSingleton<IHistoryStore>(sp => sp.GetRequiredService<MemoryHistoryStore>());
         services.TryAddSingleton<IBroker>(sp => new MemoryBroker(sp.GetRequiredService<MemoryHistoryStore>(), sp.GetRequiredService<IBrokerSink>()));
         services.TryAddSingleton<IPresenceStore, MemoryPresenceStore>();
+        services.TryAddSingleton<INodeRelay, MemoryNodeRelay>();
         services.TryAddSingleton<HubbubEngine>();
         services.TryAddSingleton<ChannelPublisher>();
         services.TryAddSingleton<IChannelPublisher>(sp => sp.GetRequiredService<ChannelPublisher>());

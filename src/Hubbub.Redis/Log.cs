@@ -38,4 +38,7 @@ internal static partial class Log
 
     [LoggerMessage(3010, LogLevel.Warning, "Channel {Channel} restarted under epoch {Epoch} (Redis lost its stream); subscribers get stream_reset")]
     public static partial void StreamRestarted(ILogger logger, string channel, string epoch);
+
+    [LoggerMessage(3011, LogLevel.Error, "A relay message for this node could not be handled")]
+    public static partial void RelayFailed(ILogger logger, Exception exception);
 }

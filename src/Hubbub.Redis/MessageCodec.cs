@@ -138,7 +138,7 @@ internal static class MessageCodec
         return Encoding.UTF8.GetString(entry.Slice(start, length));
     }
 
-    private static void WriteString(ArrayBufferWriter<byte> buffer, string value)
+    internal static void WriteString(ArrayBufferWriter<byte> buffer, string value)
     {
         var length = Encoding.UTF8.GetByteCount(value);
         var span = buffer.GetSpan(4 + length);
@@ -147,7 +147,7 @@ internal static class MessageCodec
         buffer.Advance(4 + length);
     }
 
-    private static string ReadString(ReadOnlySpan<byte> span, ref int position)
+    internal static string ReadString(ReadOnlySpan<byte> span, ref int position)
     {
         var length = BinaryPrimitives.ReadInt32LittleEndian(span[position..]);
         if (length < 0 || position + 4 + length > span.Length)

@@ -10,7 +10,7 @@ namespace Hubbub.Redis;
 public static class RedisServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the Redis broker, history and presence, the connection and its hosted services, and
+    /// Registers the Redis broker, history, presence and node relay, the connection and its hosted services, and
     /// <see cref="RedisHealthCheck"/> (the caller adds it to its health checks). Call it BEFORE
     /// <c>AddHubbubCore()</c>, whose in-memory seams are registered with <c>TryAdd</c> and then stay out.
     /// </summary>
@@ -35,6 +35,7 @@ public static class RedisServiceCollectionExtensions
         services.TryAddSingleton<IHistoryStore>(sp => sp.GetRequiredService<RedisHistoryStore>());
         services.TryAddSingleton<IBroker>(sp => sp.GetRequiredService<RedisBroker>());
         services.TryAddSingleton<IPresenceStore>(sp => sp.GetRequiredService<RedisPresenceStore>());
+        services.TryAddSingleton<INodeRelay, RedisNodeRelay>();
         services.AddHostedService<RedisConnectionService>();
         services.AddSingleton<RedisPresenceHeartbeat>();
         services.AddHostedService(sp => sp.GetRequiredService<RedisPresenceHeartbeat>());

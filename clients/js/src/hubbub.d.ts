@@ -242,6 +242,12 @@ export interface HubbubClientOptions {
   refreshBeforeExpiryMs?: number;
   /** The WebSocket constructor. Default `globalThis.WebSocket`; in Node 20 pass the `ws` package's. */
   WebSocket?: new (url: string) => WebSocketLike;
+  /**
+   * Transports to try, in order. Default `['websocket', 'sse']`: an attempt that fails before `welcome` moves on to
+   * the next at once; the one that worked is remembered for this page (module state and sessionStorage) and tried
+   * first on later connections. `sse` is the HTTP fallback (Server-Sent Events + POST), which also uses `fetch`.
+   */
+  transports?: Array<Transport>;
   /** First reconnect delay ceiling in ms; doubles per failed attempt. Default 500. */
   backoffBaseMs?: number;
   /** Largest reconnect delay ceiling in ms. Default 30000. */
@@ -358,6 +364,29 @@ export declare function backoffDelay(attempt: number, baseMs: number, capMs: num
 /** True when a close code means "reconnect" (everything but 1000 and 4400–4499). */
 export declare function shouldReconnect(code: number): boolean;
 
+/** A transport: the WebSocket, or the HTTP fallback (Server-Sent Events down, POSTs up). */
+export type Transport = 'websocket' | 'sse';
+
+/**
+ * The HTTP fallback behind the WebSocket interface the client uses: `GET …/ws/sse` (read with fetch, token as
+ * `Authorization: Bearer`) for server frames, `POST …/ws/sse/{session}` for client frames, batched and in order.
+ */
+export declare class SseSocket implements WebSocketLike {
+  /** @param url the WebSocket URL (`ws(s)://host/ws?access_token=…`). */
+  constructor(url: string, options?: { fetch?: typeof fetch; maxFramesPerPost?: number; maxPostBytes?: number });
+  /** The stream's URL, without the token. */
+  readonly url: string;
+  readonly readyState: number;
+  /** The session id the server issued (null until open). */
+  readonly session: string | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: any) => void) | null;
+  onmessage: ((event: any) => void) | null;
+  onerror: ((event: any) => void) | null;
+  onclose: ((event: any) => void) | null;
+}
+
 /** Connection states. */
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
@@ -379,6 +408,8 @@ export interface ClientEvents {
   token_refreshed: { expires_at?: number };
   /** An error no request was waiting for. */
   error: HubbubError;
+  /** An attempt failed before `welcome` (e.g. a proxy refused the WebSocket); `to` is tried at once. */
+  transport_fallback: { from: Transport; to: Transport; code: number; reason: string };
 }
 
 /** A Hubbub connection shared by all subscriptions. */
@@ -389,6 +420,8 @@ export declare class HubbubClient {
   readonly state: ClientState;
   /** The current connection's welcome data (null before the first). */
   readonly welcome: Welcome | null;
+  /** The transport of the current connection or attempt (null before the first). */
+  readonly transport: Transport | null;
   /** Consecutive failed attempts since the last success. */
   readonly failures: number;
   /** Requests waiting in the offline queue. */

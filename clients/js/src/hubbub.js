@@ -5,6 +5,8 @@
 // What it does for the app: reconnects with exponential backoff and full jitter, opens a circuit breaker after
 // repeated failures, detects dead connections from the server's heartbeat, queues publishes and calls while
 // offline, and restores every subscription with `since` so missed publications arrive in order, once each.
+// Where a network refuses WebSockets it falls back on its own to the same frames over HTTP (SseSocket: Server-Sent
+// Events down, POSTs up), remembers that for the page, and the app's code stays the same.
 
 /** Close codes after which the client does not reconnect: 1000 and 4400–4499 ("do not retry"). */
 const NORMAL_CLOSURE = 1000;
@@ -221,6 +223,278 @@ export function shouldReconnect(code) {
   return !(code === NORMAL_CLOSURE || (code >= 4400 && code <= 4499));
 }
 
+/** The transports a client may use, in the default order: WebSocket, then the HTTP fallback. */
+const TRANSPORTS = Object.freeze(['websocket', 'sse']);
+
+/** Transports that reached `welcome`, per server URL, for this page (module state, mirrored in sessionStorage). */
+const workingTransports = new Map();
+
+/** @param {string} url @returns {string | null} the transport that last worked for `url` on this page. */
+function rememberedTransport(url) {
+  if (workingTransports.has(url)) return workingTransports.get(url);
+  try {
+    const stored = globalThis.sessionStorage?.getItem(`hubbub.transport ${url}`) ?? null;
+    return TRANSPORTS.includes(stored) ? stored : null;
+  } catch {
+    return null; // storage blocked (privacy settings, sandboxed frame)
+  }
+}
+
+/** @param {string} url @param {string} transport */
+function rememberTransport(url, transport) {
+  workingTransports.set(url, transport);
+  try {
+    globalThis.sessionStorage?.setItem(`hubbub.transport ${url}`, transport);
+  } catch {
+    // Module state still remembers it for this page.
+  }
+}
+
+/**
+ * The HTTP fallback transport behind the WebSocket interface the client uses (`readyState`, `send`, `close`,
+ * `onopen`/`onmessage`/`onerror`/`onclose`), for networks that refuse WebSockets: server frames arrive on a
+ * Server-Sent Events stream (`GET …/ws/sse`, read with fetch so the token travels as `Authorization: Bearer`),
+ * client frames leave by `POST …/ws/sse/{session}`, batched and strictly in order (one POST in flight at a time,
+ * so they reach the server in the order sent even when each POST lands on another node). Give it the same URL as
+ * a WebSocket (`ws(s)://host/ws?access_token=…`).
+ */
+export class SseSocket {
+  /**
+   * @param {string} url the WebSocket URL, with the token as `access_token` in its query.
+   * @param {{fetch?: typeof fetch, maxFramesPerPost?: number, maxPostBytes?: number}} [options]
+   */
+  constructor(url, options = {}) {
+    const parsed = new URL(url);
+    /** @private */ this._token = parsed.searchParams.get('access_token');
+    parsed.searchParams.delete('access_token');
+    parsed.protocol = parsed.protocol === 'wss:' ? 'https:' : 'http:';
+    parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}/sse`;
+    /** The stream's URL (without the token). */
+    this.url = parsed.toString();
+    const fetchImpl = options.fetch ?? globalThis.fetch;
+    if (typeof fetchImpl !== 'function') throw new TypeError('the sse transport needs fetch: pass options.fetch');
+    // Called unbound: a browser's fetch called as a method of another object throws "Illegal invocation".
+    /** @private */ this._fetch = (input, init) => fetchImpl(input, init);
+    /** @private */ this._maxFrames = options.maxFramesPerPost ?? 100;
+    /** @private */ this._maxBytes = options.maxPostBytes ?? 512 * 1024;
+    /** 0 connecting, 1 open, 2 closing, 3 closed: as a WebSocket's. */
+    this.readyState = 0;
+    /** The session id the server issued (null until open). */
+    this.session = null;
+    this.onopen = null;
+    this.onmessage = null;
+    this.onerror = null;
+    this.onclose = null;
+    /** @private */ this._abort = new AbortController();
+    /** @private @type {string[]} */ this._outbox = [];
+    /** @private */ this._posting = false;
+    /** @private */ this._maxFrameBytes = 64 * 1024;
+    this._run();
+  }
+
+  /** Queues a frame (JSON text); frames sent in one tick go out in one POST. */
+  send(text) {
+    if (this.readyState === 0) throw new Error('InvalidStateError: still connecting');
+    if (this.readyState !== 1) return;
+    this._outbox.push(String(text));
+    if (!this._posting) {
+      this._posting = true;
+      queueMicrotask(() => this._postLoop());
+    }
+  }
+
+  /** Ends the stream (and with it the session). */
+  close(code = 1000, reason = '') {
+    this._end(code, reason);
+  }
+
+  /** @private */
+  _headers(extra) {
+    const headers = { ...extra };
+    if (this._token) headers.Authorization = `Bearer ${this._token}`;
+    return headers;
+  }
+
+  /** @private Reads the stream until it ends. */
+  async _run() {
+    let response;
+    try {
+      response = await this._fetch(this.url, {
+        headers: this._headers({ Accept: 'text/event-stream' }),
+        cache: 'no-store',
+        signal: this._abort.signal,
+      });
+    } catch (err) {
+      this._fail(`the event stream could not be opened: ${err?.message ?? err}`);
+      return;
+    }
+    if (!response.ok || !response.body) {
+      this._fail(`Unexpected server response: ${response.status}`);
+      return;
+    }
+    let closeEvent = null;
+    try {
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let buffered = '';
+      let eventName = '';
+      let data = [];
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffered += decoder.decode(value, { stream: true });
+        let newline;
+        while ((newline = buffered.search(/\r\n|\r|\n/)) >= 0) {
+          const line = buffered.slice(0, newline);
+          buffered = buffered.slice(newline + (buffered.startsWith('\r\n', newline) ? 2 : 1));
+          if (line === '') {
+            if (data.length > 0) {
+              const payload = data.join('\n');
+              if (eventName === 'session') this._onSession(payload);
+              else if (eventName === 'close') closeEvent = safeParse(payload);
+              else this._onFrame(payload);
+            }
+            eventName = '';
+            data = [];
+          } else if (line.startsWith('event:')) {
+            eventName = line.slice(6).trim();
+          } else if (line.startsWith('data:')) {
+            data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
+          }
+          // Comment lines (`:`) keep proxies from cutting an idle stream; nothing to do.
+          if (this.readyState === 3) return;
+        }
+      }
+    } catch {
+      // Cut, or aborted by close().
+    }
+    if (closeEvent && typeof closeEvent.code === 'number') this._end(closeEvent.code, String(closeEvent.reason ?? ''));
+    else this._end(1006, 'the event stream ended');
+  }
+
+  /** @private */
+  _onSession(payload) {
+    const session = safeParse(payload)?.session;
+    if (typeof session !== 'string' || this.readyState !== 0) return;
+    this.session = session;
+    this._postUrl = `${this.url.split('?')[0]}/${encodeURIComponent(session)}`;
+    this.readyState = 1;
+    this.onopen?.({ type: 'open' });
+  }
+
+  /** @private */
+  _onFrame(payload) {
+    if (this.readyState !== 1) return;
+    // Learn the frame limit from welcome, to send a frame over it alone (its refusal then concerns it only).
+    if (payload.startsWith('{"type":"welcome"')) {
+      const limit = safeParse(payload)?.data?.limits?.max_frame_bytes;
+      if (typeof limit === 'number' && limit > 0) this._maxFrameBytes = limit;
+    }
+    this.onmessage?.({ type: 'message', data: payload });
+  }
+
+  /** @private Takes the next batch: up to the frame and byte bounds, or one oversized frame alone. */
+  _nextBatch() {
+    const batch = [];
+    let bytes = 2;
+    while (this._outbox.length > 0 && batch.length < this._maxFrames) {
+      const size = utf8Length(this._outbox[0]) + 1;
+      if (batch.length > 0 && (bytes + size > this._maxBytes || size > this._maxFrameBytes)) break;
+      batch.push(this._outbox.shift());
+      bytes += size;
+      if (size > this._maxFrameBytes) break;
+    }
+    return batch;
+  }
+
+  /** @private POSTs batches one after the other until the outbox is empty. */
+  async _postLoop() {
+    let retries = 0;
+    while (this.readyState === 1 && this._outbox.length > 0) {
+      const batch = this._nextBatch();
+      let response;
+      try {
+        response = await this._fetch(this._postUrl, {
+          method: 'POST',
+          headers: this._headers({ 'Content-Type': 'application/json' }),
+          body: `[${batch.join(',')}]`,
+          signal: this._abort.signal,
+        });
+      } catch (err) {
+        // No answer: the frames may or may not have arrived, as when a WebSocket drops; start over.
+        this._fail(`a POST failed: ${err?.message ?? err}`);
+        return;
+      }
+      if (response.status === 202) {
+        retries = 0;
+        continue;
+      }
+      const body = safeParse(await response.text().catch(() => '')) ?? {};
+      if (response.status === 429 && this.readyState === 1) {
+        // The session's queue is full: nothing was taken. Send the same batch again, first, after a pause.
+        this._outbox.unshift(...batch);
+        retries++;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** Math.min(retries, 5))));
+        continue;
+      }
+      if (response.status === 400 || response.status === 413) {
+        // Refused whole and nothing taken: each request in it is answered with the refusal, as the server would.
+        const code = typeof body.code === 'string' ? body.code : codeForStatus(response.status);
+        const message = typeof body.message === 'string' ? body.message : `the server answered ${response.status}`;
+        for (const text of batch) {
+          const id = safeParse(text)?.id;
+          const error = { type: 'error', data: { code, message } };
+          if (id !== undefined && id !== null) error.id = id;
+          this.onmessage?.({ type: 'message', data: JSON.stringify(error) });
+        }
+        continue;
+      }
+      // 404 (the session ended), 401 (the token expired), anything else: this session is done; reconnect.
+      this._fail(`Unexpected server response: ${response.status} ${body.code ?? ''}`.trim());
+      return;
+    }
+    this._posting = false;
+  }
+
+  /** @private */
+  _fail(message) {
+    if (this.readyState === 3) return;
+    this.onerror?.({ type: 'error', message });
+    this._end(1006, message);
+  }
+
+  /** @private */
+  _end(code, reason) {
+    if (this.readyState === 3) return;
+    this.readyState = 3;
+    this._outbox = [];
+    this._abort.abort();
+    this.onclose?.({ type: 'close', code, reason, wasClean: code !== 1006 });
+  }
+}
+
+/** @param {string} text */
+function safeParse(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** @param {string} text @returns {number} its length in UTF-8 bytes. */
+function utf8Length(text) {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) { bytes += 4; i++; }
+    else bytes += 3;
+  }
+  return bytes;
+}
+
 /** A minimal event emitter: `on` returns a function that removes the listener. */
 class Emitter {
   constructor() {
@@ -279,6 +553,9 @@ class Emitter {
  * @property {number} [refreshBeforeExpiryMs=30000] how long before the token's expiry the client refreshes it
  *   (with `getToken`); a token that lives less than twice this is refreshed halfway through its remaining life.
  * @property {Function} [WebSocket] the WebSocket constructor (default `globalThis.WebSocket`; in Node 20 pass `ws`).
+ * @property {Array<'websocket' | 'sse'>} [transports=['websocket', 'sse']] the transports to try, in order: an attempt
+ *   that fails before `welcome` moves on to the next one at once; the one that works is remembered for this page
+ *   (and tried first on every reconnect). `sse` is the HTTP fallback (Server-Sent Events plus POSTs, see SseSocket).
  * @property {number} [backoffBaseMs=500] first reconnect delay ceiling; doubles per failed attempt.
  * @property {number} [backoffCapMs=30000] largest reconnect delay ceiling.
  * @property {number} [circuitBreakerThreshold=8] consecutive failed attempts that open the circuit breaker.
@@ -333,6 +610,7 @@ const SUBSCRIPTION_LIFECYCLE = new Set(['subscribed', 'reload', 'error', 'public
  * {code, reason, willReconnect}, `reconnecting` {delay, attempt}, `circuit_open` {failures, cooldownMs},
  * `auth_failed` {status?, code?, reason, willRetry}, `closed` {code, reason}, `queue_dropped` {type, data},
  * `token_refreshed` {expires_at},
+ * `transport_fallback` {from, to, code, reason} (an attempt failed before welcome; the next transport is tried now),
  * `error` (HubbubError without a request to reject), `state` (the new state name).
  */
 export class HubbubClient extends Emitter {
@@ -347,12 +625,20 @@ export class HubbubClient extends Emitter {
     if (options.token === undefined && typeof options.getToken !== 'function') {
       throw new TypeError('give either token or getToken');
     }
+    const transports = options.transports ?? TRANSPORTS;
+    if (!Array.isArray(transports) || transports.length === 0 || transports.some((t) => !TRANSPORTS.includes(t))) {
+      throw new TypeError(`transports must be a non-empty array of ${TRANSPORTS.map((t) => `'${t}'`).join(', ')}`);
+    }
     const WebSocketImpl = options.WebSocket ?? globalThis.WebSocket;
-    if (typeof WebSocketImpl !== 'function') {
-      throw new TypeError('no WebSocket implementation: pass options.WebSocket (e.g. the ws package in Node)');
+    if (transports.includes('websocket') && typeof WebSocketImpl !== 'function') {
+      throw new TypeError('no WebSocket implementation: pass options.WebSocket (e.g. the ws package in Node), or transports: [\'sse\']');
     }
     /** @private */ this._url = normalizeUrl(url);
     /** @private */ this._WebSocket = WebSocketImpl;
+    /** @private */ this._transports = [...new Set(transports)];
+    /** @private The transport of the current (or last) attempt. */ this._transport = null;
+    /** @private Which of this round's transports the next attempt uses (a round ends with welcome or a backoff). */
+    this._transportIndex = 0;
     /** @private */ this._opts = { ...DEFAULTS, ...pickDefined(options) };
     /** @private */ this._timers = options.timers ?? defaultTimers;
     /** @private */ this._random = options.random ?? Math.random;
@@ -391,6 +677,14 @@ export class HubbubClient extends Emitter {
   /** The connection state: `idle`, `connecting`, `connected`, `reconnecting` or `closed`. */
   get state() {
     return this._state;
+  }
+
+  /**
+   * The transport of the current connection, or of the attempt under way: `websocket` or `sse` (the HTTP fallback);
+   * null before the first attempt.
+   */
+  get transport() {
+    return this._transport;
   }
 
   /** The server's `welcome` data of the current connection (null before the first). */
@@ -572,8 +866,13 @@ export class HubbubClient extends Emitter {
     this._emit('state', state);
   }
 
-  /** @private Starts one connection attempt. */
-  async _open() {
+  /**
+   * @private Starts one connection attempt.
+   * @param {string} [fallbackToken] the token of the attempt this one falls back from: the same attempt on the next
+   *   transport, so the token is not asked for again (a refused token then shows as a 401 the fallback can see,
+   *   instead of passing as a blocked WebSocket).
+   */
+  async _open(fallbackToken) {
     const generation = ++this._generation;
     this._attempts++;
     this._setState('connecting');
@@ -592,8 +891,8 @@ export class HubbubClient extends Emitter {
       }
     }, this._opts.connectTimeoutMs);
 
-    let token = this._opts.token;
-    if (typeof this._opts.getToken === 'function') {
+    let token = fallbackToken ?? this._opts.token;
+    if (fallbackToken === undefined && typeof this._opts.getToken === 'function') {
       try {
         token = await this._opts.getToken();
       } catch (err) {
@@ -607,10 +906,16 @@ export class HubbubClient extends Emitter {
     }
 
     let socket;
+    const transport = this._transportOrder()[this._transportIndex] ?? this._transports[0];
+    this._transport = transport;
+    attempt.transport = transport;
+    attempt.token = token;
     try {
       const url = new URL(this._url);
       if (token) url.searchParams.set('access_token', String(token));
-      socket = new this._WebSocket(url.toString());
+      socket = transport === 'sse'
+        ? new SseSocket(url.toString(), { fetch: this._opts.fetch })
+        : new this._WebSocket(url.toString());
     } catch (err) {
       this._clearConnectionTimers();
       this._emit('error', new HubbubError('bad_request', `cannot open the WebSocket: ${err?.message ?? err}`));
@@ -633,6 +938,13 @@ export class HubbubClient extends Emitter {
     };
   }
 
+  /** @private This client's transports in the order a round tries them: the one that worked on this page first. */
+  _transportOrder() {
+    const remembered = rememberedTransport(this._url);
+    if (!remembered || !this._transports.includes(remembered)) return this._transports;
+    return [remembered, ...this._transports.filter((t) => t !== remembered)];
+  }
+
   /** @private Drops a socket we gave up on (dead or stuck) without waiting for its close handshake. */
   _abandon(socket, code, reason, attempt) {
     detach(socket);
@@ -653,6 +965,18 @@ export class HubbubClient extends Emitter {
     this._clearConnectionTimers();
     this._failInFlight();
     for (const sub of this._subscriptions.values()) sub._onDisconnected();
+
+    // Never reached welcome, and not because of the token: the network may refuse this transport (a proxy that
+    // blocks WebSockets); try the next one now, before any backoff. A 401 would be the same on every transport.
+    const order = this._transportOrder();
+    if (!attempt.welcomed && this._state !== 'closed' && this._transportIndex + 1 < order.length
+      && !/\b401\b/.test(attempt.errorText)) {
+      this._transportIndex++;
+      this._emit('transport_fallback', { from: attempt.transport, to: order[this._transportIndex], code, reason: attempt.errorText || reason });
+      this._open(attempt.token ?? undefined);
+      return;
+    }
+    this._transportIndex = 0;
 
     const status = /\b(401|403)\b/.exec(attempt.errorText)?.[1];
     if (!attempt.welcomed && status) {
@@ -887,6 +1211,8 @@ export class HubbubClient extends Emitter {
     this._failures = 0;
     this._attempts = 0;
     this._welcome = data;
+    this._transportIndex = 0;
+    if (attempt.transport) rememberTransport(this._url, attempt.transport);
     this._armHeartbeat(attempt);
     this._armRefresh(attempt, data.expires_at);
     this._setState('connected');

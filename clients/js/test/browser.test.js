@@ -1,6 +1,6 @@
 // The SDK in a real browser (headless Chromium): a page on another origin imports it from the server's
-// /sdk/hubbub.js, survives a refused first token (browsers cannot see the 401: it is a failed attempt, and
-// getToken is asked again), subscribes, publishes and receives.
+// /sdk/hubbub.js, survives a refused first token (the browser hides the WebSocket's 401; the HTTP fallback, tried
+// next with the same token, sees it, and getToken is asked again), subscribes, publishes and receives.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -28,12 +28,13 @@ function page(server) {
       backoffBaseMs: 50,
     });
     client.on('disconnected', (d) => events.push('disconnected:' + d.code));
-    client.on('auth_failed', () => events.push('auth_failed'));
+    client.on('auth_failed', (a) => events.push('auth_failed:' + a.status));
+    client.on('transport_fallback', (f) => events.push('fallback:' + f.to));
     const got = [];
     const sub = client.subscribe('public:browser', {
       message: (p) => {
         got.push(p.data.from);
-        if (got.length === 2) report({ step: 'done', got, calls, events, user: client.welcome.user });
+        if (got.length === 2) report({ step: 'done', got, calls, events, user: client.welcome.user, transport: client.transport });
       },
     });
     await client.connect();
@@ -102,6 +103,9 @@ describe('in a real browser', { timeout: 90_000 }, () => {
     assert.deepEqual(done.got, ['browser', 'api']);
     assert.equal(done.user, '31');
     assert.equal(done.calls, 2, 'getToken was asked again after the refused handshake');
-    assert.deepEqual(done.events, ['disconnected:1006'], 'the browser sees a refused handshake as a plain failure');
+    // The WebSocket's 401 is a plain failure to the browser; the fallback, with the same token, sees the status.
+    assert.deepEqual(done.events, ['fallback:sse', 'auth_failed:401', 'disconnected:1006']);
+    // The next attempt, with the good token, starts again with the WebSocket: a refused token does not pin the page to the fallback.
+    assert.equal(done.transport, 'websocket');
   });
 });

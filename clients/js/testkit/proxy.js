@@ -7,6 +7,9 @@ export class ToxicProxy {
   constructor(targetPort) {
     this.targetPort = targetPort;
     this.mode = 'pass'; // pass | refuse | freeze
+    /** When true, a connection whose first request is a WebSocket upgrade is answered 403 (a proxy that bans them). */
+    this.blockWebSockets = false;
+    this.refusedUpgrades = 0;
     this.pairs = new Set();
     this.accepted = 0;
     this.server = net.createServer((client) => this._onConnection(client));
@@ -31,7 +34,21 @@ export class ToxicProxy {
     const forward = (from, to) => from.on('data', (chunk) => {
       if (this.mode !== 'freeze') to.write(chunk);
     });
-    forward(client, upstream);
+    if (this.blockWebSockets) {
+      client.once('data', (first) => {
+        const head = first.toString('latin1').split('\r\n\r\n')[0];
+        if (/^upgrade:\s*websocket/im.test(head)) {
+          this.refusedUpgrades++;
+          upstream.destroy();
+          client.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+          return;
+        }
+        upstream.write(first);
+        forward(client, upstream);
+      });
+    } else {
+      forward(client, upstream);
+    }
     forward(upstream, client);
     const end = () => {
       this.pairs.delete(pair);

@@ -38,6 +38,9 @@ public static class HubbubServerSetup
         services.AddHubbubAccess(); // configured namespaces, the channels claim, the app's backend as proxies
         services.AddHubbubStorage(builder.Configuration, builder.Environment, ReadyTag);
         services.AddSingleton<OriginPolicy>();
+        services.AddOptions<Realtime.Fallback.FallbackOptions>().BindConfiguration(Realtime.Fallback.FallbackOptions.Section).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Realtime.Fallback.FallbackOptions>, Realtime.Fallback.FallbackOptionsValidator>();
+        services.AddSingleton<Realtime.Fallback.FallbackSessions>();
         services.AddSingleton<GracefulShutdown>();
         services.AddHostedService(sp => sp.GetRequiredService<GracefulShutdown>());
         services.AddHostedService<HeartbeatService>();
@@ -60,6 +63,7 @@ public static class HubbubServerSetup
         // Touch the metrics so /metrics lists them (at zero) before the first connection.
         Hubbub.Core.Diagnostics.HubbubMetrics.Connections.Set(app.Services.GetRequiredService<HubbubEngine>().Connections.Count);
         AppNamespaces.Declare(app.Services); // before any connection can ask for one of them
+        Realtime.Fallback.FallbackEndpoint.Map(app); // ahead of WebSocketEndpoint, whose /ws branch would take /ws/sse
         WebSocketEndpoint.Map(app); // ahead of authentication (see WebSocketEndpoint) and of the console's file lookups
         app.UseApiErrorBodies();
         app.UseHubbubConsole();

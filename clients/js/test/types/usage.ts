@@ -15,6 +15,9 @@ client.on('circuit_open', ({ failures, cooldownMs }) => console.log(failures, co
 client.on('disconnected', ({ code, willReconnect }) => console.log(code, willReconnect));
 client.on('auth_failed', (a) => console.log(a.status ?? a.code, a.willRetry));
 client.on('queue_dropped', (d) => console.log(d.type));
+client.on('transport_fallback', ({ from, to }) => console.log(from, to));
+const inUse: 'websocket' | 'sse' | null = client.transport;
+console.log(inUse, new HubbubClient('wss://h/ws', { token: 't', transports: ['sse', 'websocket'] }).state);
 
 const room = client.subscribe('room:42', {
   message: (p: Publication) => console.log(p.offset, p.data, p.from?.name),
@@ -96,6 +99,8 @@ void client.call('ping', {}, { queue: 'no' });
 
 // @ts-expect-error a token or getToken is a string source, not a number
 new HubbubClient('ws://x/ws', { token: 42 });
+// @ts-expect-error polling is no transport
+new HubbubClient('ws://x/ws', { token: 't', transports: ['polling'] });
 // @ts-expect-error unknown client event
 client.on('nonsense', () => {});
 // @ts-expect-error typing takes a boolean

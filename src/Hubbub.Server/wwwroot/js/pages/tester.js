@@ -75,6 +75,12 @@ class TesterPage {
     const field = (name, value, extra = {}) => h('input', { name, value, autocomplete: 'off', spellcheck: 'false', ...extra });
     this.url = field('url', wsUrl(), { class: 'grow' });
     this.state = h('span', { class: 'pill', id: 'tester-state', dataset: { state: 'idle' }, text: 'idle' });
+    // Which transports the tester's client may use: auto tries the WebSocket first; sse forces the HTTP fallback.
+    this.transportChoice = h('select', { id: 'tester-transport', name: 'transport', title: 'Transport' },
+      h('option', { value: 'auto', text: 'auto (WebSocket, then HTTP fallback)' }),
+      h('option', { value: 'websocket', text: 'WebSocket only' }),
+      h('option', { value: 'sse', text: 'HTTP fallback only (SSE + POST)' }));
+    this.transportUsed = h('span', { class: 'pill', id: 'tester-transport-used', text: '—', title: 'Transport in use' });
     this.pingResult = h('span', { id: 'ping-result', class: 'result' });
     this.echoText = field('echo', 'hello');
     this.echoResult = h('span', { id: 'echo-result', class: 'result' });
@@ -95,6 +101,7 @@ class TesterPage {
           form('tester-connect', () => this.connect(), this.url,
             h('button', { type: 'submit', id: 'connect', text: 'Connect' }),
             h('button', { type: 'button', id: 'disconnect', class: 'secondary', text: 'Disconnect', onclick: () => this.disconnect() })),
+          h('div', { class: 'row' }, this.transportChoice, h('span', { class: 'muted small', text: 'in use:' }), this.transportUsed),
           h('p', { class: 'muted small', text: `Signed in as ${this.session.name}; the tester uses its own connection.` })),
         h('div', { class: 'card' },
           h('h2', { text: 'Ping and echo' }),
@@ -133,11 +140,21 @@ class TesterPage {
 
   connect() {
     this.disconnect();
+    const choice = this.transportChoice.value;
     const client = new HubbubClient(this.url.value.trim(), {
       getToken: () => this.session.token,
       WebSocket: loggingWebSocket((dir, text) => this.addFrame(dir, text)),
+      ...(choice === 'auto' ? {} : { transports: [choice] }),
     });
     this.client = client;
+    const showTransport = () => { this.transportUsed.textContent = client.transport ?? '—'; };
+    client.on('connecting', showTransport);
+    client.on('connected', () => {
+      showTransport();
+      // The frame log wraps the WebSocket only; the fallback's frames travel over fetch.
+      if (client.transport === 'sse') this.addFrame('info', 'connected over the HTTP fallback (frames not logged)');
+    });
+    client.on('transport_fallback', ({ from, to, reason }) => this.addFrame('info', `${from} failed${reason ? ` (${reason})` : ''}; trying ${to}`));
     client.on('state', (s) => this.setState(s));
     client.on('error', (err) => toast(`Tester: ${err.code}: ${err.message}`, 'error'));
     client.connect().catch((err) => toast(`Tester: ${err.message}`, 'error'));
