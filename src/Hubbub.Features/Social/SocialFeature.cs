@@ -43,5 +43,6 @@ public sealed class SocialFeature : HubbubFeature
         .Api<SocialOptions>("/api/feed", o => o.MaxBodyBytes, SocialEndpoints.MapFeed)
         .Api<SocialOptions>("/api/users", o => o.MaxBodyBytes, SocialEndpoints.MapTimelines)
         .Api<SocialOptions>("/api/activity-rules", o => o.MaxBodyBytes, SocialEndpoints.MapRules)
-        .Services.AddSingleton<FriendService>().AddSingleton<ActivityService>().AddSingleton<ActivityRuleService>();
+        .Services.AddSingleton<FriendService>().AddSingleton<ActivityService>().AddSingleton<ActivityRuleService>()
+        .AddSingleton<Kit.Users.IFriendGraph, SocialFriendGraph>(); // boards among friends (gamification) read friendships through the kit
 }
