@@ -28,7 +28,9 @@ internal static class Overtaking
         }
         var name = (await ScoreStore.FindAsync(tx, board.Key, period, passer, ct))?.Name ?? passer;
         var ranks = new Dictionary<double, long>();
-        foreach (var row in passed)
+        // Written in user-id order, whatever the scores: two concurrent passes over the same users then take the
+        // notice rows' locks (PostgreSQL) in one order and cannot deadlock each other on one board.
+        foreach (var row in passed.OrderBy(r => r.User, StringComparer.Ordinal))
         {
             if (!ranks.TryGetValue(row.Score, out var rank))
             {
