@@ -39,6 +39,7 @@ public static class HubbubFeaturesSetup
         services.AddSingleton<IConnectionObserver, OnlineStatusObserver>();
         services.AddSingleton<NotificationService>();
         services.AddSingleton<CallerResolver>();
+        services.AddSingleton<IFriendGraph, NoFriendGraph>(); // a social feature registers its own after this one
 
         var apis = new List<FeatureApi>();
         // The kit first (its webhooks right after it): their tables are migrated before every feature's.

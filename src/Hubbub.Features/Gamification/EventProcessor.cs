@@ -217,6 +217,11 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
         long? previous = old is null ? null : await ScoreStore.RankOfAsync(tx, board.Key, period, old.Score, ascending, ct);
         await ScoreStore.UpsertAsync(tx, board.Key, period, e.User, score, tx.NowMs, ct);
         var rank = await ScoreStore.RankOfAsync(tx, board.Key, period, score, ascending, ct);
+        var better = old is null || (ascending ? score < old.Score : score > old.Score);
+        if (better && period == Periods.BoardKey(board.Period, DateTimeOffset.FromUnixTimeMilliseconds(tx.NowMs)))
+        {
+            await Overtaking.NotifyAsync(tx, board, period, e.User, old?.Score, score, options.Value.OvertakenLimit, ct);
+        }
         tx.OnCommitted(() => live.Changed(board.Key, period, e.User, previous));
         return new RankEffect(board.Key, rank, previous, score);
     }

@@ -176,6 +176,13 @@ public sealed record RankChanged(
     [property: JsonPropertyName("rank")] long Rank,
     [property: JsonPropertyName("previous_rank")] long? PreviousRank);
 
+/// <summary><c>overtaken</c> on <c>user:{id}</c> (also a notification): <c>by</c> (named <c>name</c>) passed the user, who is now at <c>rank</c>.</summary>
+public sealed record Overtaken(
+    [property: JsonPropertyName("board")] string Board,
+    [property: JsonPropertyName("by")] string By,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("rank")] long Rank);
+
 /// <summary>The <c>gamification.profile</c> and <c>leaderboard.*</c> commands' data.</summary>
 public sealed record GamificationQuery(
     [property: JsonPropertyName("user")] string? User,
@@ -214,5 +221,6 @@ public sealed record GamificationQuery(
 [JsonSerializable(typeof(QuestCompleted))]
 [JsonSerializable(typeof(StreakUpdated))]
 [JsonSerializable(typeof(RankChanged))]
+[JsonSerializable(typeof(Overtaken))]
 [JsonSerializable(typeof(GamificationQuery))]
 public sealed partial class GamificationJsonContext : JsonSerializerContext;

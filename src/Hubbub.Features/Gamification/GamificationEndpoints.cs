@@ -45,6 +45,9 @@ internal static class GamificationEndpoints
         group.MapGet("/{key}/around/{user}", AroundAsync).WithName("GetLeaderboardAround")
             .WithSummary("A user's row ('me' for mine) with ?limit= rows (default 5, at most 50) on each side").Produces<LeaderboardPage>()
             .Errors(400, 401, 404);
+        group.MapGet("/{key}/friends", FriendsAsync).WithName("GetLeaderboardAmongFriends")
+            .WithSummary("The board among me and my friends (a server names ?user=): the first ?limit= rows (default 10, at most 100), ranked among us")
+            .Produces<LeaderboardPage>().Errors(400, 401, 403, 404);
     }
 
     public static void MapProfiles(RouteGroupBuilder users) =>
@@ -111,6 +114,12 @@ internal static class GamificationEndpoints
     {
         var who = user == Me ? (await call.CallerAsync()).Id : user;
         return FeatureCall.Json(await boards.AroundAsync(key, who, call.IntQuery("limit"), Period(call), call.Aborted), Default.LeaderboardPage);
+    }
+
+    private static async Task<IResult> FriendsAsync(string key, FeatureCall call, LeaderboardService boards)
+    {
+        var me = await call.CallerAsync();
+        return FeatureCall.Json(await boards.FriendsAsync(key, me.Id, call.IntQuery("limit"), Period(call), call.Aborted), Default.LeaderboardPage);
     }
 
     private static async Task<IResult> ProfileAsync(string id, FeatureCall call, GamificationService service)

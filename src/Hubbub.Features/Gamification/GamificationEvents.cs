@@ -15,6 +15,8 @@ public static class GamificationEvents
     public const string StreakUpdated = "streak_updated";
     /// <summary><c>{board, rank, previous_rank}</c>.</summary>
     public const string RankChanged = "rank_changed";
+    /// <summary><c>{board, by, name, rank}</c>: someone passed the user on a board (bounded per pass); also kept as a notification.</summary>
+    public const string Overtaken = "overtaken";
 
     /// <summary>On <c>challenge:{id}</c>: <c>{challenge, user, name}</c>, a user joined.</summary>
     public const string ChallengeJoined = "challenge_joined";

@@ -32,6 +32,11 @@ public sealed class GamificationOptions : Kit.Declaring.IFeatureOptions
     /// <summary>Rows of a board that live changes and a subscribe's join state cover (default 50).</summary>
     public int LeaderboardLiveRows { get; set; } = 50;
 
+    /// <summary>
+    /// Users told <c>overtaken</c> per pass at most, the nearest to the new score first (default 10; 0: nobody is told).
+    /// </summary>
+    public int OvertakenLimit { get; set; } = 10;
+
     /// <summary>How far in the future an event's <c>time</c> may be, in seconds (default 300: clocks drift).</summary>
     public int MaxFutureSkewSeconds { get; set; } = 300;
 
@@ -62,6 +67,7 @@ public sealed class GamificationOptions : Kit.Declaring.IFeatureOptions
         Check(problems, StreakGraceDays, 0, 365, nameof(StreakGraceDays));
         Check(problems, LeaderboardChangeIntervalMs, 10, 60_000, nameof(LeaderboardChangeIntervalMs));
         Check(problems, LeaderboardLiveRows, 1, 1000, nameof(LeaderboardLiveRows));
+        Check(problems, OvertakenLimit, 0, 100, nameof(OvertakenLimit));
         Check(problems, MaxFutureSkewSeconds, 0, 86_400, nameof(MaxFutureSkewSeconds));
         Check(problems, MaxDefinitions, 1, 100_000, nameof(MaxDefinitions));
         Check(problems, MaxBodyBytes, 1024, 16 * 1024 * 1024, nameof(MaxBodyBytes));

@@ -13,7 +13,20 @@ internal static class GamificationSchema
     public static void Declare(MigrationSet m) => m
         .Add(1, "definitions and per-user state", sqlite: Tables("REAL"), postgres: Tables("DOUBLE PRECISION"))
         .Add(2, "challenges and their participants", sqlite: Challenges("INTEGER PRIMARY KEY", "REAL"),
-            postgres: Challenges("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "DOUBLE PRECISION"));
+            postgres: Challenges("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "DOUBLE PRECISION"))
+        .Add(3, "the kept overtaken notification of each user and board", OvertakenNotices, OvertakenNotices);
+
+    /// <summary>
+    /// The inbox's <c>overtaken</c> notification of each user and board, so a newer one replaces it while it is unread
+    /// (one per board in the inbox, not one per pass).
+    /// </summary>
+    private const string OvertakenNotices = """
+        CREATE TABLE gam_overtaken_notices (
+            user_id         TEXT NOT NULL,
+            board           TEXT NOT NULL,
+            notification_id TEXT NOT NULL,
+            PRIMARY KEY (user_id, board));
+        """;
 
     /// <summary>
     /// Challenges (a goal over a window, counted from one event type or summed from one data field) and each joined

@@ -10,7 +10,7 @@ namespace Hubbub.Features.Gamification;
 /// kept for ever). Ranks come from the database's index in one count and one range read each (see
 /// <see cref="ScoreStore"/>): O(log n) to find the range, plus the count of the rows ranked before it.
 /// </summary>
-public sealed class LeaderboardService(FeatureDatabase database, DefinitionService definitions, TimeProvider time)
+public sealed class LeaderboardService(FeatureDatabase database, DefinitionService definitions, IFriendGraph friends, TimeProvider time)
 {
     /// <summary>Rows of a top list by default, and at most.</summary>
     public const int DefaultLimit = 10, MaxLimit = 100;
@@ -47,6 +47,26 @@ public sealed class LeaderboardService(FeatureDatabase database, DefinitionServi
             var first = window[0];
             return Ranked(window, await ScoreStore.RankOfAsync(tx, board.Key, periodKey, first.Score, ascending, ct),
                 await ScoreStore.PositionOfAsync(tx, board.Key, periodKey, first, ascending, ct));
+        }, ct);
+        return new LeaderboardPage(board.Key, periodKey, entries, resets);
+    }
+
+    /// <summary>
+    /// The board among <paramref name="user"/> and their friends (as the kit's <see cref="IFriendGraph"/> knows them): the
+    /// first <paramref name="limit"/> of them, ranked among themselves (ties share a rank). Friends are bounded by the
+    /// feature that keeps them (Social:MaxFriends), so their rows are read by id and ordered in memory.
+    /// </summary>
+    public async Task<LeaderboardPage> FriendsAsync(string key, string user, int? limit, string? period, CancellationToken ct)
+    {
+        UserDirectory.CheckUserId(user);
+        var (board, periodKey, resets) = await ResolveAsync(key, period, ct);
+        var count = Limit(limit, DefaultLimit, MaxLimit);
+        var entries = await database.ReadAsync(async tx =>
+        {
+            var people = (await friends.FriendsOfAsync(tx, user, ct)).Append(user).Distinct(StringComparer.Ordinal).ToList();
+            var rows = await ScoreStore.OfUsersAsync(tx, board.Key, periodKey, people, ct);
+            rows.Sort(ScoreStore.Comparer(board.Order == "asc"));
+            return Ranked(rows.Take(count).ToList(), 1, 1);
         }, ct);
         return new LeaderboardPage(board.Key, periodKey, entries, resets);
     }

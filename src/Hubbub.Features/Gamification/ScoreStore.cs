@@ -63,6 +63,45 @@ internal static class ScoreStore
             WHERE s.board = @board AND s.period_key = @period AND {After(ascending)} ORDER BY {Order(ascending)} LIMIT @limit
             """, new { board, period, row.Score, row.ReachedMs, row.User, limit }, ct)).ToList();
 
+    /// <summary>
+    /// The rows a new score of <paramref name="user"/> passed: before the change they ranked ahead of or level with the
+    /// old score (everyone, for a user new on the board), now the new score is strictly better, so each of their ranks
+    /// grew by one. The <paramref name="limit"/> nearest the new score first (the best of them).
+    /// </summary>
+    public static async Task<List<ScoreRow>> PassedAsync(DatabaseTransaction tx, string board, string period, string user, double? oldScore,
+        double newScore, bool ascending, int limit, CancellationToken ct) =>
+        (await tx.QueryAsync<ScoreRow>(
+            $"""
+            SELECT {Columns} FROM gam_scores s LEFT JOIN kit_users u ON u.id = s.user_id
+            WHERE s.board = @board AND s.period_key = @period AND s.user_id <> @user AND s.score {(ascending ? ">" : "<")} @newScore
+            {(oldScore is null ? "" : $"AND s.score {(ascending ? "<=" : ">=")} @oldScore")}
+            ORDER BY {Order(ascending)} LIMIT @limit
+            """, new { board, period, user, newScore, oldScore, limit }, ct)).ToList();
+
+    /// <summary>The rows of <paramref name="users"/> on a board (those with a score), in no order.</summary>
+    public static async Task<List<ScoreRow>> OfUsersAsync(DatabaseTransaction tx, string board, string period, IReadOnlyList<string> users,
+        CancellationToken ct)
+    {
+        var rows = new List<ScoreRow>();
+        // Dapper sends a list to Npgsql as one array parameter (which IN cannot take) and expands it for SQLite, one
+        // parameter per id: chunks keep that far under SQLite's parameter limit.
+        foreach (var chunk in users.Chunk(500))
+        {
+            rows.AddRange(await tx.QueryAsync<ScoreRow>(
+                $"""
+                SELECT {Columns} FROM gam_scores s LEFT JOIN kit_users u ON u.id = s.user_id
+                WHERE s.board = @board AND s.period_key = @period AND s.user_id {(tx.Provider == DatabaseProvider.Postgres ? "= ANY(@chunk)" : "IN @chunk")}
+                """, new { board, period, chunk }, ct));
+        }
+        return rows;
+    }
+
+    /// <summary>The board's order in memory, as <see cref="TopAsync"/> reads it: the better score, who reached it first, the user id.</summary>
+    public static Comparison<ScoreRow> Comparer(bool ascending) => (a, b) =>
+        a.Score != b.Score ? (ascending ? a.Score.CompareTo(b.Score) : b.Score.CompareTo(a.Score))
+        : a.ReachedMs != b.ReachedMs ? a.ReachedMs.CompareTo(b.ReachedMs)
+        : string.CompareOrdinal(a.User, b.User);
+
     private const string Columns = "s.user_id AS User, COALESCE(u.name, s.user_id) AS Name, s.score AS Score, s.reached_ms AS ReachedMs";
 
     private static string Order(bool ascending, bool reverse = false) => reverse

@@ -45,5 +45,6 @@ public sealed class SocialFeature : HubbubFeature
         .Api<SocialOptions>("/api/activity-rules", o => o.MaxBodyBytes, SocialEndpoints.MapRules)
         .ConsolePage("social", "Social", "social.js")
         .Services.AddSingleton<FriendService>().AddSingleton<ActivityService>().AddSingleton<ActivityRuleService>()
+        .AddSingleton<Kit.Users.IFriendGraph, SocialFriendGraph>() // boards among friends (gamification) read friendships through the kit
         .AddHostedService<SocialDevelopmentSeeder>();
 }
