@@ -2,14 +2,15 @@ using Hubbub.Features.Kit.Http;
 using System.Text.Json;
 using Hubbub.Core;
 using Hubbub.Protocol;
-using Hubbub.Server.Auth;
+using Hubbub.Features.Kit.Callers;
 using Microsoft.Extensions.Options;
 
 namespace Hubbub.Server.Api;
 
 /// <summary>
-/// <c>POST /api/publish</c> with <c>X-Api-Key</c>: lets any backend push an event to a channel without
-/// speaking WebSocket. The server may publish on every channel, including <c>user:</c> and feature ones.
+/// <c>POST /api/publish</c> with <c>X-Api-Key</c> (or a token with role <c>admin</c>, as the console's operator page
+/// sends): lets any backend push an event to a channel without speaking WebSocket. The server may publish on every
+/// channel, including <c>user:</c> and feature ones; the publication has no <c>from</c>.
 /// </summary>
 public static class ServerPublishEndpoint
 {
@@ -21,14 +22,23 @@ public static class ServerPublishEndpoint
             .Produces<PublishReply>()
             .Produces<ApiError>(StatusCodes.Status400BadRequest)
             .Produces<ApiError>(StatusCodes.Status401Unauthorized)
+            .Produces<ApiError>(StatusCodes.Status403Forbidden)
             .Produces<ApiError>(StatusCodes.Status413PayloadTooLarge);
 
-    private static async Task<IResult> HandleAsync(HttpContext context, HubbubEngine engine, IOptions<AuthOptions> auth,
+    private static async Task<IResult> HandleAsync(HttpContext context, HubbubEngine engine, IRequestIdentity identity,
         IOptions<HubbubOptions> options, CancellationToken cancellationToken)
     {
-        if (!RequestIdentity.KeyMatches(context.Request.Headers[RequestIdentity.ApiKeyHeader], auth.Value.ApiKey))
+        // A token is judged alone, as everywhere: a member's token is refused even with a key beside it.
+        if (identity.UserOf(context) is { } user)
         {
-            return Error(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "a valid X-Api-Key header is required");
+            if (!user.IsAdmin)
+            {
+                return Error(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "publishing as the server needs X-Api-Key or a token with role admin");
+            }
+        }
+        else if (!identity.HasServerKey(context))
+        {
+            return Error(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "a valid X-Api-Key header (or a token with role admin) is required");
         }
 
         try
@@ -50,5 +60,5 @@ public static class ServerPublishEndpoint
     }
 
     private static IResult Error(int status, string code, string message) =>
-        TypedResults.Json(new ApiError(code, message), ApiJsonContext.Default.ApiError, statusCode: status);
+        TypedResults.Json(new ApiError(code, message), KitHttpJsonContext.ErrorBody, statusCode: status);
 }

@@ -1,6 +1,7 @@
 using Hubbub.Core;
 using Hubbub.Features;
 using Hubbub.Features.Kit.Callers;
+using Hubbub.Server.Admin;
 using Hubbub.Server.Api;
 using Hubbub.Server.Auth;
 using Hubbub.Server.Realtime;
@@ -44,6 +45,7 @@ public static class HubbubServerSetup
         services.AddOpenApi();
         services.AddSingleton<IRequestIdentity, RequestIdentity>();
         services.AddHubbubFeatures(); // the kit and every feature of FeatureCatalog.All
+        services.AddHubbubAdmin();
         return builder;
     }
 
@@ -62,6 +64,7 @@ public static class HubbubServerSetup
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapServerPublish();
+        app.MapAdminApi();
         app.MapOpenApi();
         app.MapHubbubFeatures();
         app.MapHubbubSdk();
