@@ -48,6 +48,18 @@ public sealed class SubscriberRegistry : IBrokerSink
     /// <summary>How many local subscriptions a channel has.</summary>
     public int CountOf(string channel) => _channels.GetValueOrDefault(channel)?.Length ?? 0;
 
+    /// <summary>How many channels have a local subscriber.</summary>
+    public int ChannelCount => _channels.Count;
+
+    /// <summary>Each channel with a local subscriber and how many it has (a moment's view, for operators).</summary>
+    public IEnumerable<(string Channel, int Subscribers)> Snapshot()
+    {
+        foreach (var (channel, subscribers) in _channels)
+        {
+            yield return (channel, subscribers.Length);
+        }
+    }
+
     /// <inheritdoc />
     public void OnPublication(Publication publication)
     {

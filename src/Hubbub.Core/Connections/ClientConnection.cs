@@ -56,6 +56,7 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
         _time = time;
         _logger = logger;
         LastSentTimestamp = time.GetTimestamp();
+        ConnectedAt = time.GetUtcNow();
         RateLimit = new Limits.TokenBucket(time, options.MessagesPerSecond, options.Burst);
     }
 
@@ -86,6 +87,9 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
 
     /// <summary>The user as shown to others (<c>from</c>, typing, presence): the name at connect, kept across refreshes.</summary>
     public ClientInfo Info { get; }
+
+    /// <summary>When the connection was accepted (shown to operators, <c>GET /api/admin/nodes</c>).</summary>
+    public DateTimeOffset ConnectedAt { get; }
 
     /// <summary>Subscriptions by channel.</summary>
     public SubscriptionSet Subscriptions { get; } = new();

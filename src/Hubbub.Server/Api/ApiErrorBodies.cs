@@ -29,7 +29,7 @@ internal static class ApiErrorBodies
     private static Task WriteAsync(HttpContext context, int status)
     {
         var (code, message) = Describe(status);
-        return context.Response.WriteAsJsonAsync(new ApiError(code, message), ApiJsonContext.Default.ApiError);
+        return context.Response.WriteAsJsonAsync(new ApiError(code, message), KitHttpJsonContext.ErrorBody);
     }
 
     private static (string Code, string Message) Describe(int status) => status switch

@@ -2,14 +2,15 @@ using Hubbub.Features.Kit.Http;
 using System.Text.Json;
 using Hubbub.Core;
 using Hubbub.Protocol;
-using Hubbub.Server.Auth;
+using Hubbub.Features.Kit.Callers;
 using Microsoft.Extensions.Options;
 
 namespace Hubbub.Server.Api;
 
 /// <summary>
-/// <c>POST /api/publish</c> with <c>X-Api-Key</c>: lets any backend push an event to a channel without
-/// speaking WebSocket. The server may publish on every channel, including <c>user:</c> and feature ones.
+/// <c>POST /api/publish</c> with <c>X-Api-Key</c> (or a token with role <c>admin</c>, as the console's operator page
+/// sends): lets any backend push an event to a channel without speaking WebSocket. The server may publish on every
+/// channel, including <c>user:</c> and feature ones; the publication has no <c>from</c>.
 /// </summary>
 public static class ServerPublishEndpoint
 {
@@ -21,19 +22,33 @@ public static class ServerPublishEndpoint
             .Produces<PublishReply>()
             .Produces<ApiError>(StatusCodes.Status400BadRequest)
             .Produces<ApiError>(StatusCodes.Status401Unauthorized)
+            .Produces<ApiError>(StatusCodes.Status403Forbidden)
             .Produces<ApiError>(StatusCodes.Status413PayloadTooLarge);
 
-    private static async Task<IResult> HandleAsync(HttpContext context, HubbubEngine engine, IOptions<AuthOptions> auth,
-        IOptions<HubbubOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> HandleAsync(HttpContext context, HubbubEngine engine, IRequestIdentity identity,
+        IOptions<AuthOptions> auth, IOptions<HubbubOptions> options, CancellationToken cancellationToken)
     {
-        if (!RequestIdentity.KeyMatches(context.Request.Headers[RequestIdentity.ApiKeyHeader], auth.Value.ApiKey))
+        // An admin's token publishes as the server (the console's Operator page, with no key in a browser). Anyone else
+        // needs the key: a missing or wrong one is 401 as the protocol says, a member's token included; a member's
+        // token beside a valid key is judged alone, as everywhere, and refused with 403.
+        var user = identity.UserOf(context);
+        if (user is not { IsAdmin: true })
         {
-            var message = context.Request.Headers.ContainsKey(RequestIdentity.ApiKeyHeader)
-                ? RequestIdentity.WhyKeyRefused(auth.Value.ApiKey)
-                : string.IsNullOrEmpty(auth.Value.ApiKey)
-                    ? "a valid X-Api-Key header is required, and " + RequestIdentity.WhyKeyRefused(null)
-                    : "a valid X-Api-Key header is required";
-            return Error(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, message);
+            if (!identity.HasServerKey(context))
+            {
+                var message = context.Request.Headers.ContainsKey(RequestIdentity.ApiKeyHeader)
+                    ? RequestIdentity.WhyKeyRefused(auth.Value.ApiKey)
+                    : string.IsNullOrEmpty(auth.Value.ApiKey)
+                        ? "a valid X-Api-Key header is required, and " + RequestIdentity.WhyKeyRefused(null)
+                        : user is not null
+                            ? "a valid X-Api-Key header is required (a token publishes as the server only with role admin)"
+                            : "a valid X-Api-Key header (or a token with role admin) is required";
+                return Error(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, message);
+            }
+            if (user is not null)
+            {
+                return Error(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "publishing as the server needs X-Api-Key alone or a token with role admin");
+            }
         }
 
         try
@@ -55,5 +70,5 @@ public static class ServerPublishEndpoint
     }
 
     private static IResult Error(int status, string code, string message) =>
-        TypedResults.Json(new ApiError(code, message), ApiJsonContext.Default.ApiError, statusCode: status);
+        TypedResults.Json(new ApiError(code, message), KitHttpJsonContext.ErrorBody, statusCode: status);
 }

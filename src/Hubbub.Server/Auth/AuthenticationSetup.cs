@@ -64,7 +64,7 @@ public static class AuthenticationSetup
                         await context.Response.WriteAsJsonAsync(
                             new ApiError(Hubbub.Protocol.ErrorCodes.Unauthorized,
                                 "a valid token is required (Authorization: Bearer or access_token)"),
-                            Api.ApiJsonContext.Default.ApiError);
+                            KitHttpJsonContext.ErrorBody);
                     },
                     OnTokenValidated = context =>
                     {

@@ -2,6 +2,7 @@ using Hubbub.Core;
 using Hubbub.Features;
 using Hubbub.Features.Kit.Callers;
 using Hubbub.Server.Access;
+using Hubbub.Server.Admin;
 using Hubbub.Server.Api;
 using Hubbub.Server.Auth;
 using Hubbub.Server.Realtime;
@@ -50,6 +51,7 @@ public static class HubbubServerSetup
         services.AddOpenApi(options => options.AddDocumentTransformer<OpenApiSecurity>());
         services.AddSingleton<IRequestIdentity, RequestIdentity>();
         services.AddHubbubFeatures(); // the kit and every feature of FeatureCatalog.All
+        services.AddHubbubAdmin();
         return builder;
     }
 
@@ -70,6 +72,7 @@ public static class HubbubServerSetup
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapServerPublish();
+        app.MapAdminApi();
         app.MapOpenApi();
         app.MapApiReference(app.Environment); // Development only: a browsable page of the OpenAPI document
         app.MapHubbubFeatures();

@@ -109,6 +109,6 @@ public sealed class WebSocketEndpoint
     private static Task WriteRefusal(HttpContext context, int status, string code, string message)
     {
         context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new ApiError(code, message), Api.ApiJsonContext.Default.ApiError);
+        return context.Response.WriteAsJsonAsync(new ApiError(code, message), KitHttpJsonContext.ErrorBody);
     }
 }

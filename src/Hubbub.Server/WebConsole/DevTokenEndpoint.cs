@@ -67,7 +67,7 @@ public static class DevTokenEndpoint
     private static bool IsIdChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.';
 
     private static IResult Error(string code, string message) =>
-        TypedResults.Json(new ApiError(code, message), ApiJsonContext.Default.ApiError, statusCode: ApiResults.StatusOf(code));
+        TypedResults.Json(new ApiError(code, message), KitHttpJsonContext.ErrorBody, statusCode: ApiResults.StatusOf(code));
 }
 
 /// <summary>The body of <c>POST /api/dev/token</c>.</summary>

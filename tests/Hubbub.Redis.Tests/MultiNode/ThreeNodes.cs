@@ -11,9 +11,12 @@ public sealed class ThreeNodes : IAsyncLifetime
 
     public ServerNode[] All => [A, B, C];
 
+    /// <summary>The Redis key prefix the three share: a node started with it joins their deployment.</summary>
+    public string KeyPrefix { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
-        var prefix = TestRedis.UniquePrefix();
+        var prefix = KeyPrefix = TestRedis.UniquePrefix();
         var nodes = await Task.WhenAll(
             ServerNode.StartAsync("node-a", TestRedis.Endpoint, prefix),
             ServerNode.StartAsync("node-b", TestRedis.Endpoint, prefix),

@@ -1,4 +1,7 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Hubbub.Features.Kit.Http;
 
@@ -16,4 +19,13 @@ public sealed record ApiError(
 
 /// <summary>Source-generated JSON for the kit's HTTP records.</summary>
 [JsonSerializable(typeof(ApiError))]
-public sealed partial class KitHttpJsonContext : JsonSerializerContext;
+public sealed partial class KitHttpJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// <see cref="ApiError"/> as every REST error body is written: messages quote with <c>'</c> (<c>'channel'</c>), which
+    /// the default encoder writes as <c>\u0027</c>, unreadable in curl. A body of type <c>application/json</c> (with
+    /// <c>nosniff</c>) is never read as HTML, so only what JSON itself requires is escaped.
+    /// </summary>
+    public static JsonTypeInfo<ApiError> ErrorBody { get; } =
+        new KitHttpJsonContext(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }).ApiError;
+}

@@ -21,5 +21,5 @@ public static class ApiResults
 
     /// <summary>An error response for a refusal.</summary>
     public static IResult From(HubbubException ex) =>
-        TypedResults.Json(new ApiError(ex.Code, ex.Message, ex.Reason), KitHttpJsonContext.Default.ApiError, statusCode: StatusOf(ex.Code));
+        TypedResults.Json(new ApiError(ex.Code, ex.Message, ex.Reason), KitHttpJsonContext.ErrorBody, statusCode: StatusOf(ex.Code));
 }

@@ -17,8 +17,11 @@ let current = null;
 
 const sectionOf = (id) => byId(`page-${id}`);
 
+/** The pages this user may open: staff-only ones (`adminOnly`) need a token with role admin. */
+const availablePages = () => registeredPages().filter((p) => !p.adminOnly || current?.ctx.session.admin === true);
+
 function wantedPage() {
-  const pages = registeredPages();
+  const pages = availablePages();
   const wanted = location.hash.replace(/^#\//, '');
   return pages.find((p) => p.id === wanted) ?? pages[0];
 }
@@ -48,7 +51,10 @@ function ensureMounted(page) {
 async function showPage() {
   if (!current) return;
   const page = wantedPage();
-  for (const p of registeredPages()) sectionOf(p.id).hidden = p.id !== page.id;
+  for (const p of registeredPages()) {
+    const section = sectionOf(p.id);
+    if (section) section.hidden = p.id !== page.id;
+  }
   for (const a of byId('nav').querySelectorAll('a')) a.classList.toggle('active', a.dataset.page === page.id);
   await ensureMounted(page);
   if (wantedPage() === page) current?.mounted.get(page.id)?.handle?.shown?.();
@@ -95,7 +101,7 @@ function enter(s) {
 
   const nav = clear(byId('nav'));
   const main = byId('main');
-  for (const page of registeredPages()) {
+  for (const page of availablePages()) {
     nav.append(h('a', { href: `#/${page.id}`, dataset: { page: page.id }, text: page.title }));
     if (!sectionOf(page.id)) main.append(h('section', { id: `page-${page.id}`, class: 'page', hidden: true }));
   }

@@ -7,3 +7,4 @@ registerPage({ id: 'chat', title: 'Chat', load: () => import('./pages/chat.js') 
 registerPage({ id: 'rooms', title: 'Rooms', load: () => import('./pages/rooms.js') });
 await registerFeaturePages();
 registerPage({ id: 'tester', title: 'Connection tester', load: () => import('./pages/tester.js') });
+registerPage({ id: 'operator', title: 'Operator', adminOnly: true, load: () => import('./pages/operator.js') });

@@ -41,6 +41,9 @@ class RoomsPage {
     /** @type {any} */ this.sub = null;
     this.items = [];
     /** @type {Set<string>} */ this.online = new Set();
+    /** Display names by user id, learned from presence, messages and the user directory (members are listed by id). */
+    /** @type {Map<string, string>} */ this.names = new Map([[this.me.user, this.me.name]]);
+    /** @type {Set<string>} ids whose name was asked for already */ this.askedNames = new Set();
     this.typing = new TypingTracker(this.me.user, () => this.renderTyping());
     this.typingOut = typingSender(() => this.sub);
     /** @type {Map<string, {el: HTMLElement, timer: any}>} */ this.cursors = new Map();
@@ -167,7 +170,7 @@ class RoomsPage {
       member_removed: (p) => { if (!p.from) this.onMembers(p.data?.user, false); },
       typing: (t) => this.typing.onTyping(t),
       cursor: (c) => this.onCursor(c),
-      presence_join: (u) => { this.online.add(u.user); this.renderHead(); },
+      presence_join: (u) => { this.online.add(u.user); this.learnName(u.user, u.name); this.renderHead(); },
       presence_leave: (u) => { this.online.delete(u.user); this.renderHead(); this.dropCursor(u.user); },
       // Missed publications cannot be replayed (the stream restarted): start the list again from history.
       reload: () => { this.items = []; this.loadHistory(); },
@@ -215,6 +218,7 @@ class RoomsPage {
       const { members } = await sub.presence();
       if (sub !== this.sub) return;
       this.online = new Set(members.map((m) => m.user));
+      for (const m of members) this.learnName(m.user, m.name);
       this.renderHead();
     } catch {
       // The next presence_join/leave corrects it.
@@ -231,8 +235,27 @@ class RoomsPage {
 
   onMessage(p) {
     this.addItem(p);
+    if (p.from) this.learnName(p.from.user, p.from.name);
     this.typing.clear(p.from?.user);
     this.renderMessages();
+  }
+
+  /** Remembers a member's display name; true when it is new or changed. */
+  learnName(user, name) {
+    if (!user || typeof name !== 'string' || !name || this.names.get(user) === name) return false;
+    this.names.set(user, name);
+    return true;
+  }
+
+  /** Asks the user directory (GET /api/users/{id}) once for each member whose name is not known yet. */
+  async loadNames(members) {
+    const unknown = members.filter((m) => !this.names.has(m) && !this.askedNames.has(m));
+    if (unknown.length === 0) return;
+    for (const m of unknown) this.askedNames.add(m);
+    const answers = await Promise.all(unknown.map((m) => this.rest.get(`/api/users/${encodeURIComponent(m)}`).catch(() => null)));
+    let changed = false;
+    for (const a of answers) changed = this.learnName(a?.user, a?.name) || changed;
+    if (changed && !this.disposed) this.renderHead();
   }
 
   onMembers(user, added) {
@@ -279,7 +302,7 @@ class RoomsPage {
     }
   }
 
-  /** @param {MouseEvent} e */
+  /** @param {PointerEvent} e a mouse, a finger or a pen moving over the board */
   onBoardMove(e) {
     const box = this.board?.getBoundingClientRect();
     if (!this.sub || !box || box.width === 0 || box.height === 0) return;
@@ -347,8 +370,8 @@ class RoomsPage {
     this.head = h('header', { class: 'thread-head' });
     this.messagesEl = h('ul', { class: 'messages', 'aria-label': 'Room messages' });
     this.typingEl = typingLine();
-    this.board = h('div', { class: 'board', title: 'Shared board: the others see your cursor here', onmousemove: (e) => this.onBoardMove(e) },
-      h('span', { class: 'board-hint muted small', text: 'Move your mouse here: the others in the room see it.' }));
+    this.board = h('div', { class: 'board', title: 'Shared board: the others see your cursor here', onpointermove: (e) => this.onBoardMove(e), onpointerdown: (e) => this.onBoardMove(e) },
+      h('span', { class: 'board-hint muted small', text: 'Move your mouse or finger here: the others in the room see it.' }));
     for (const c of this.cursors.values()) this.board.append(c.el);
     const { form, input } = composer({
       placeholder: 'Write to the room…', label: 'Room message', onSend: (text) => this.send(text), onType: (text) => this.typingOut.typed(text),
@@ -373,9 +396,14 @@ class RoomsPage {
           ? h('form', { class: 'row', onsubmit: (e) => { e.preventDefault(); this.addMember(add.value.trim()); add.value = ''; this.addValue = ''; } },
             add, h('button', { type: 'submit', text: 'Add' }))
           : h('button', { type: 'button', class: 'link', text: 'Leave room', onclick: () => this.leave() })),
-      h('div', { class: 'row small members' }, room.members.map((m) => h('span', { class: 'member', dataset: { user: m } },
-        h('span', { class: `dot${this.online.has(m) ? ' online' : ''}`, title: this.online.has(m) ? 'in the room now' : 'not here' }),
-        m === room.owner ? `${m} (owner)` : m))));
+      h('div', { class: 'row small members' }, room.members.map((m) => {
+        // Names as in chat; the id stays in the tooltip (and data-user), since two people may share a name.
+        const name = this.names.get(m) ?? m;
+        return h('span', { class: 'member', dataset: { user: m }, title: m },
+          h('span', { class: `dot${this.online.has(m) ? ' online' : ''}`, title: this.online.has(m) ? 'in the room now' : 'not here' }),
+          m === room.owner ? `${name} (owner)` : name);
+      })));
+    this.loadNames(room.members);
   }
 
   renderMessages() {

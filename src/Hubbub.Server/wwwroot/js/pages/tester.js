@@ -118,7 +118,8 @@ class TesterPage {
             h('button', { type: 'submit', id: 'publish', text: 'Publish' })),
           this.pubResult)),
       h('div', { class: 'card frames-card' },
-        h('div', { class: 'row between' }, h('h2', { text: 'Frames' }),
+        // Clear sits beside the title, not in the top right corner where the toasts appear.
+        h('div', { class: 'row' }, h('h2', { text: 'Frames' }),
           h('button', { type: 'button', class: 'secondary', id: 'clear-log', text: 'Clear', onclick: () => clear(this.log) })),
         this.log)));
   }

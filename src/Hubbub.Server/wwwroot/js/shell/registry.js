@@ -10,7 +10,8 @@
  * @property {() => void} [shown] the page became the visible one (also right after the first mount).
  * @property {() => void} [unmount] stops timers and listeners; the shell empties `root` afterwards.
  *
- * @typedef {{id: string, title: string, load: () => Promise<PageModule>}} PageEntry
+ * @typedef {{id: string, title: string, load: () => Promise<PageModule>, adminOnly?: boolean}} PageEntry
+ *   `adminOnly`: listed (and mounted) only for a token with role admin; the server checks the role on every call anyway.
  */
 
 /** @type {PageEntry[]} */
