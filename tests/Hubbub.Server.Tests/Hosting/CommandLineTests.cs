@@ -56,7 +56,7 @@ public sealed class CommandLineTests : IDisposable
         var run = await RunAsync("frobnicate");
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("unknown command 'frobnicate'", run.Error, StringComparison.Ordinal);
-        Assert.Contains("token, migrate, genconfig", run.Error, StringComparison.Ordinal);
+        Assert.Contains("token, migrate, wallet-check, genconfig", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]
