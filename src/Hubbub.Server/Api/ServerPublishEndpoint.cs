@@ -3,6 +3,7 @@ using System.Text.Json;
 using Hubbub.Core;
 using Hubbub.Protocol;
 using Hubbub.Features.Kit.Callers;
+using Hubbub.Server.Auth;
 using Microsoft.Extensions.Options;
 
 namespace Hubbub.Server.Api;
