@@ -9,7 +9,8 @@ namespace Hubbub.Features.Social;
 public sealed partial class ActivityService
 {
     /// <summary>
-    /// Likes an activity I may see (a second like changes nothing). The author hears <c>activity_liked</c> and keeps one
+    /// Likes an activity I may see (a second like changes nothing). The author and the activity's channel hear
+    /// <c>activity_liked</c>; the author keeps one
     /// unread notification per activity: a new like replaces the unread one before it (with the newest liker and count).
     /// </summary>
     public Task<LikeState> LikeAsync(HubbubUser me, ActivityRequest request, CancellationToken cancellationToken = default)
@@ -25,6 +26,7 @@ public sealed partial class ActivityService
             var count = await ActivityStore.LikeCountAsync(tx, id, cancellationToken);
             var liked = new ActivityLikedEvent(id, me.Id, me.Name, count);
             await tx.PublishAsync(FeatureTransaction.UserChannel(row.UserId), SocialEvents.ActivityLiked, liked, Default.ActivityLikedEvent, cancellationToken);
+            await tx.PublishAsync(ActivityChannel(id), SocialEvents.ActivityLiked, liked, Default.ActivityLikedEvent, cancellationToken);
             if (row.UserId != me.Id)
             {
                 if (await ActivityStore.LikeNoticeAsync(tx, id, cancellationToken) is { } previous)
@@ -39,7 +41,7 @@ public sealed partial class ActivityService
     }
 
     /// <summary>
-    /// Takes my like back (none: nothing changes). The author hears <c>activity_unliked</c> with the new count, so a
+    /// Takes my like back (none: nothing changes). The author and the activity's channel hear <c>activity_unliked</c> with the new count, so a
     /// count on screen goes down as it went up; there is no notification (a like taken back is not news).
     /// </summary>
     public Task<LikeState> UnlikeAsync(HubbubUser me, ActivityRequest request, CancellationToken cancellationToken = default)
@@ -52,8 +54,9 @@ public sealed partial class ActivityService
             var count = await ActivityStore.LikeCountAsync(tx, id, cancellationToken);
             if (removed)
             {
-                await tx.PublishAsync(FeatureTransaction.UserChannel(row.UserId), SocialEvents.ActivityUnliked, new ActivityLikedEvent(id, me.Id, me.Name, count),
-                    Default.ActivityLikedEvent, cancellationToken);
+                var unliked = new ActivityLikedEvent(id, me.Id, me.Name, count);
+                await tx.PublishAsync(FeatureTransaction.UserChannel(row.UserId), SocialEvents.ActivityUnliked, unliked, Default.ActivityLikedEvent, cancellationToken);
+                await tx.PublishAsync(ActivityChannel(id), SocialEvents.ActivityUnliked, unliked, Default.ActivityLikedEvent, cancellationToken);
             }
             return new LikeState(id, count, false);
         }, cancellationToken);
@@ -61,7 +64,7 @@ public sealed partial class ActivityService
 
     /// <summary>
     /// Comments on an activity I may see; the text is kept exactly as written (markup included: clients render it as
-    /// text). The author hears <c>activity_commented</c> and, when it is not their own comment, keeps a notification.
+    /// text). The author and the activity's channel hear <c>activity_commented</c>; the author, when it is not their own comment, keeps a notification.
     /// </summary>
     public Task<CommentView> CommentAsync(HubbubUser me, CommentRequest request, CancellationToken cancellationToken = default)
     {
@@ -75,6 +78,7 @@ public sealed partial class ActivityService
             var commented = new ActivityCommentedEvent(id, comment, await ActivityStore.CommentCountAsync(tx, id, cancellationToken));
             await tx.PublishAsync(FeatureTransaction.UserChannel(row.UserId), SocialEvents.ActivityCommented, commented, Default.ActivityCommentedEvent,
                 cancellationToken);
+            await tx.PublishAsync(ActivityChannel(id), SocialEvents.ActivityCommented, commented, Default.ActivityCommentedEvent, cancellationToken);
             if (row.UserId != me.Id)
             {
                 await tx.NotifyAsync(row.UserId, SocialEvents.ActivityCommented, commented, Default.ActivityCommentedEvent, cancellationToken);
@@ -83,7 +87,10 @@ public sealed partial class ActivityService
         }, cancellationToken);
     }
 
-    /// <summary>Deletes a comment: its writer may, and the activity's author may delete any on their activity.</summary>
+    /// <summary>
+    /// Deletes a comment: its writer may, and the activity's author may delete any on their activity. The activity's
+    /// channel hears <c>comment_deleted</c> with the count left.
+    /// </summary>
     public Task DeleteCommentAsync(HubbubUser me, DeleteCommentRequest request, CancellationToken cancellationToken = default)
     {
         var id = CheckId(request.Activity);
@@ -98,6 +105,9 @@ public sealed partial class ActivityService
                 throw HubbubException.Forbidden("only its writer or the activity's author may delete a comment");
             }
             await ActivityStore.DeleteCommentAsync(tx, id, commentId, cancellationToken);
+            await tx.PublishAsync(ActivityChannel(id), SocialEvents.CommentDeleted,
+                new CommentDeletedEvent(id, comment.Id.ToString(CultureInfo.InvariantCulture), await ActivityStore.CommentCountAsync(tx, id, cancellationToken)),
+                Default.CommentDeletedEvent, cancellationToken);
         }, cancellationToken);
     }
 

@@ -31,6 +31,9 @@ public sealed partial class ActivityService(FeatureDatabase database, IOptions<S
     /// <summary>The channel of a user's live feed.</summary>
     public static string FeedChannel(string user) => $"{SocialEvents.Namespace}:{user}";
 
+    /// <summary>The channel of one activity's viewers (its author and their friends).</summary>
+    public static string ActivityChannel(string activity) => $"{SocialEvents.ActivityNamespace}:{activity}";
+
     /// <summary>Posts an activity as <paramref name="me"/>; with an <c>id</c>, a retry answers the first activity and changes nothing.</summary>
     public async Task<ActivityView> PostAsync(HubbubUser me, PostActivityRequest request, CancellationToken cancellationToken = default)
     {
@@ -81,6 +84,7 @@ public sealed partial class ActivityService(FeatureDatabase database, IOptions<S
             {
                 await tx.PublishAsync(FeedChannel(reader), SocialEvents.ActivityUpdated, announced, Default.ActivityEvent, cancellationToken);
             }
+            await tx.PublishAsync(ActivityChannel(id), SocialEvents.ActivityUpdated, announced, Default.ActivityEvent, cancellationToken);
             return view;
         }, cancellationToken);
     }
@@ -98,6 +102,8 @@ public sealed partial class ActivityService(FeatureDatabase database, IOptions<S
                 await tx.PublishAsync(FeedChannel(reader), SocialEvents.ActivityDeleted, new ActivityDeletedEvent(id), Default.ActivityDeletedEvent,
                     cancellationToken);
             }
+            await tx.PublishAsync(ActivityChannel(id), SocialEvents.ActivityDeleted, new ActivityDeletedEvent(id), Default.ActivityDeletedEvent,
+                cancellationToken);
         }, cancellationToken);
     }
 
@@ -166,12 +172,22 @@ public sealed partial class ActivityService(FeatureDatabase database, IOptions<S
         return row.UserId == me.Id || me.IsAdmin ? row : throw HubbubException.Forbidden("only its author may change or delete an activity");
     }
 
-    internal async Task<ActivityView> ReadAsync(DatabaseTransaction tx, string id, string viewer, CancellationToken ct)
+    internal async Task<ActivityView> ReadAsync(DatabaseTransaction tx, string id, string viewer, CancellationToken ct) =>
+        await ReadAsync(tx, id, viewer, Options.LatestComments, ct) ?? throw NotFound();
+
+    private static async Task<ActivityView?> ReadAsync(DatabaseTransaction tx, string id, string viewer, int latestComments, CancellationToken ct)
     {
-        var row = await ActivityStore.FindAsync(tx, id, viewer, ct) ?? throw NotFound();
-        var comments = await ActivityStore.LatestCommentsAsync(tx, [id], Options.LatestComments, ct);
+        if (await ActivityStore.FindAsync(tx, id, viewer, ct) is not { } row)
+        {
+            return null;
+        }
+        var comments = await ActivityStore.LatestCommentsAsync(tx, [id], latestComments, ct);
         return View(row, comments.ConvertAll(CommentOf));
     }
+
+    /// <summary>The activity as <paramref name="viewer"/> sees it, or null when it is gone; the join state of <c>activity:{id}</c>.</summary>
+    internal static Task<ActivityView?> ViewAsync(IDatabase db, string id, string viewer, int latestComments, CancellationToken ct) =>
+        db.ReadAsync(tx => ReadAsync(tx, id, viewer, latestComments, ct), ct);
 
     internal static HubbubException NotFound() => HubbubException.NotFound("activity not found");
 

@@ -35,6 +35,10 @@ internal static class ActivityStore
             $"SELECT {Columns} WHERE a.user_id = @author AND a.seq < @before ORDER BY a.seq DESC LIMIT @limit",
             new { author, viewer, before, limit }, ct)).ToList();
 
+    /// <summary>The ids of a user's activities (to end an ex-friend's subscriptions to their channels).</summary>
+    public static async Task<List<string>> IdsOfUserAsync(DatabaseTransaction tx, string user, CancellationToken ct) =>
+        (await tx.QueryAsync<string>("SELECT id FROM social_activities WHERE user_id = @user", new { user }, ct)).ToList();
+
     /// <summary>Inserts unless the id exists (false then: a retried domain event makes one activity).</summary>
     public static async Task<bool> TryInsertAsync(DatabaseTransaction tx, string id, string user, string type, string title, string? description,
         string? data, long now, CancellationToken ct) =>

@@ -133,8 +133,20 @@ public sealed class FriendService(FeatureDatabase database, UserDirectory users,
             View(await FriendStore.IncomingAsync(tx, me.Id, cancellationToken)),
             View(await FriendStore.OutgoingAsync(tx, me.Id, cancellationToken))), cancellationToken);
 
+    /// <summary>
+    /// Announces an ended friendship and ends each one's subscriptions to the other's <c>activity:{id}</c> channels
+    /// (on every node, after the commit): what they may no longer see, they no longer hear. One outbox row per activity
+    /// of the two; ending a friendship is rare, and the channel rules refuse a new subscribe at once anyway.
+    /// </summary>
     private async Task AnnounceRemovedAsync(FeatureTransaction tx, HubbubUser me, string other, CancellationToken ct)
     {
+        foreach (var (author, viewer) in new[] { (me.Id, other), (other, me.Id) })
+        {
+            foreach (var activity in await ActivityStore.IdsOfUserAsync(tx, author, ct))
+            {
+                await tx.EndSubscriptionsAsync(viewer, ActivityService.ActivityChannel(activity), "no longer friends", ct);
+            }
+        }
         await tx.PublishAsync(FeatureTransaction.UserChannel(other), SocialEvents.FriendRemoved, new FriendEvent(me.Id, me.Name), Default.FriendEvent, ct);
         await tx.PublishAsync(FeatureTransaction.UserChannel(me.Id), SocialEvents.FriendRemoved,
             new FriendEvent(other, await users.NameOfAsync(other, ct)), Default.FriendEvent, ct);

@@ -163,6 +163,12 @@ public sealed record ActivityCommentedEvent(
     [property: JsonPropertyName("comment")] CommentView Comment,
     [property: JsonPropertyName("comment_count")] long CommentCount);
 
+/// <summary><c>comment_deleted</c> on <c>activity:{id}</c>: which comment went, and the count left.</summary>
+public sealed record CommentDeletedEvent(
+    [property: JsonPropertyName("activity")] string Activity,
+    [property: JsonPropertyName("comment")] string Comment,
+    [property: JsonPropertyName("comment_count")] long CommentCount);
+
 /// <summary>Source-generated JSON for the social API.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ChallengeJoinedEvent))]
@@ -187,5 +193,6 @@ public sealed record ActivityCommentedEvent(
 [JsonSerializable(typeof(ActivityDeletedEvent))]
 [JsonSerializable(typeof(ActivityLikedEvent))]
 [JsonSerializable(typeof(ActivityCommentedEvent))]
+[JsonSerializable(typeof(CommentDeletedEvent))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class SocialJsonContext : JsonSerializerContext;

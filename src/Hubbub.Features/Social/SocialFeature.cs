@@ -6,7 +6,8 @@ using static Hubbub.Features.Social.SocialJsonContext;
 namespace Hubbub.Features.Social;
 
 /// <summary>
-/// The social feed: options (section <c>Social</c>), schema, the <c>feed</c> namespace (the newest page as join state),
+/// The social feed: options (section <c>Social</c>), schema, the <c>feed</c> namespace (the newest page as join state), the
+/// <c>activity</c> namespace (one activity's viewers: its likes, comments, edits, deletion),
 /// the <c>social.*</c> commands (the same records and services as the REST API), activities from domain events by rule.
 /// </summary>
 public sealed class SocialFeature : HubbubFeature
@@ -19,6 +20,7 @@ public sealed class SocialFeature : HubbubFeature
         .Options<SocialOptions>(SocialOptions.Section)
         .Migrations(SocialSchema.Declare)
         .Namespace(sp => FeedChannelRules.Create(sp.GetRequiredService<IDatabase>(), sp.GetRequiredService<IOptions<SocialOptions>>().Value))
+        .Namespace(sp => ActivityChannelRules.Create(sp.GetRequiredService<IDatabase>(), sp.GetRequiredService<IOptions<SocialOptions>>().Value))
         .Command<FriendService, FriendRequest, FriendshipAnswer>("social.friend", Default.FriendRequest, Default.FriendshipAnswer, (s, me, r, ct) => s.RequestAsync(me, r, ct))
         .Command<FriendService, FriendRequest, FriendshipAnswer>("social.decline", Default.FriendRequest, Default.FriendshipAnswer, (s, me, r, ct) => s.DeclineAsync(me, r, ct))
         .Command<FriendService, FriendRequest, FriendshipAnswer>("social.unfriend", Default.FriendRequest, Default.FriendshipAnswer, (s, me, r, ct) => s.RemoveAsync(me, r, ct))

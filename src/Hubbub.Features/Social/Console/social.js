@@ -1,7 +1,8 @@
 // The social page (issue 16): my feed (mine and my friends' activities) live from the `feed:{me}` join state and its
-// events, a form to post an activity, like/unlike and comments with counts that move live (`activity_liked`,
-// `activity_unliked` and `activity_commented` reach the author on `user:{me}`), toasts for everything personal (requests, new friends,
-// likes, comments), and my friends with their requests (accept, decline, cancel, remove).
+// events, a form to post an activity, like/unlike and comments with counts that move live for every viewer (the newest
+// WATCH cards each watch `activity:{id}`: `activity_liked`, `activity_unliked`, `activity_commented`, `comment_deleted`),
+// toasts for everything personal on `user:{me}` (requests, new friends, likes and comments of mine), and my friends with
+// their requests (accept, decline, cancel, remove).
 // Declared by SocialFeature (FeatureBuilder.ConsolePage); served at /console/pages/social.js.
 import { h, clear, relativeTime } from '/js/dom.js';
 import { avatar } from '/js/components/avatar.js';
@@ -14,6 +15,9 @@ import { personRow } from '/js/components/person.js';
 
 /** Activities kept on screen (older ones come back with "Load older"). */
 const KEEP = 100;
+
+/** The newest cards whose counts move live (one `activity:{id}` subscription each; a connection holds at most 128). */
+const WATCH = 20;
 
 /**
  * @param {HTMLElement} root
@@ -36,31 +40,47 @@ export async function mount(root, ctx) {
   /** @type {Map<string, {activity: any, el: HTMLElement}>} */
   const cards = new Map();
   let cursor = null;
+  let paging = false;
 
   const showEmpty = () => {
     feedList.querySelector('.empty')?.remove();
     if (cards.size === 0) feedList.append(h('li', { class: 'muted empty', text: 'Nothing yet: post something, or add a friend.' }));
   };
-  const put = (activity, where) => {
+  const put = (activity, where, shown = cards.get(activity.id)) => {
     const known = cards.get(activity.id);
+    // A watched card's counts are current (its channel's events since the join state); a page read or an edit's
+    // event may be older than the last of them, so they do not take the counts back.
+    if (shown && watched.has(activity.id)) {
+      activity = { ...activity, like_count: shown.activity.like_count, comment_count: shown.activity.comment_count, liked_by_me: shown.activity.liked_by_me };
+    }
     const card = activityCard(ctx, activity, { like: () => toggleLike(activity.id), remove: () => removeActivity(activity.id) });
     cards.set(activity.id, { activity, el: card.el, ...card });
     if (known) known.el.replaceWith(card.el);
     else if (where === 'top') { card.el.classList.add('enter'); feedList.prepend(card.el); }
     else feedList.append(card.el);
     showEmpty();
+    syncWatches();
   };
   const drop = (id) => {
     cards.get(id)?.el.remove();
     cards.delete(id);
     showEmpty();
+    syncWatches();
   };
   const showPage = (p, replace) => {
-    if (replace) { cards.clear(); clear(feedList); }
-    for (const a of p.activities ?? []) put(a, 'bottom');
+    // One look at the watches when the page is in (not one per card: a reload would end and renew them all).
+    paging = true;
+    try {
+      const shown = new Map(cards);
+      if (replace) { cards.clear(); clear(feedList); }
+      for (const a of p.activities ?? []) put(a, 'bottom', shown.get(a.id));
+    } finally {
+      paging = false;
+    }
     cursor = p.next_cursor ?? null;
     older.hidden = !cursor;
     showEmpty();
+    syncWatches();
   };
   const trim = () => {
     const ids = [...cards.keys()];
@@ -72,15 +92,6 @@ export async function mount(root, ctx) {
   });
   // A friendship that begins or ends changes what the feed holds: read the newest page again.
   const reloadFeed = async () => showPage(await ctx.rest.get('/api/feed', { query: { limit: 20 } }), true);
-
-  const stopFeed = watchChannel(ctx, `feed:${me}`, {
-    state: (s) => showPage(s, true),
-    events: {
-      friend_activity: (p) => { put(p.data.activity, 'top'); trim(); },
-      activity_updated: (p) => { if (cards.has(p.data.activity.id)) put({ ...p.data.activity, liked_by_me: cards.get(p.data.activity.id)?.activity.liked_by_me }, 'top'); },
-      activity_deleted: (p) => drop(p.data.id),
-    },
-  });
 
   const setLikes = (id, count, likedByMe) => {
     const card = cards.get(id);
@@ -94,13 +105,49 @@ export async function mount(root, ctx) {
     if (!card) return;
     const path = `/api/activities/${encodeURIComponent(id)}/likes`;
     const state = await runAction(ctx, card.likeButton, () => (card.activity.liked_by_me ? ctx.rest.delete(path) : ctx.rest.post(path, {})));
-    if (state) setLikes(id, state.like_count, state.liked_by_me);
+    // A watched card's count comes from its channel, in order; the reply's may be older than a like announced since.
+    if (state) setLikes(id, watched.has(id) ? cards.get(id)?.activity.like_count : state.like_count, state.liked_by_me);
   };
   const removeActivity = async (id) => {
     const card = cards.get(id);
     if (card && (await runAction(ctx, card.removeButton, () => ctx.rest.delete(`/api/activities/${encodeURIComponent(id)}`))) !== undefined) drop(id);
   };
   const titleOf = (id) => cards.get(id)?.activity.title ?? 'your activity';
+
+  // --- Each of the newest WATCH cards watches its activity's channel, so any viewer's counts move live ----------------
+  /** @type {Map<string, () => void>} */
+  const watched = new Map();
+  const watchActivity = (id) => watchChannel(ctx, `activity:${id}`, {
+    // The join state (again after a reconnect) is the activity as I see it: counts and the latest comments.
+    state: (a) => {
+      setLikes(id, a.like_count, a.liked_by_me);
+      for (const c of [...(a.latest_comments ?? [])].reverse()) cards.get(id)?.addComment(c, a.comment_count);
+      cards.get(id)?.setCommentCount(a.comment_count);
+    },
+    events: {
+      activity_liked: (p) => setLikes(id, p.data.like_count, p.data.user === me ? true : undefined),
+      activity_unliked: (p) => setLikes(id, p.data.like_count, p.data.user === me ? false : undefined),
+      activity_commented: (p) => cards.get(id)?.addComment(p.data.comment, p.data.comment_count),
+      comment_deleted: (p) => cards.get(id)?.removeComment(p.data.comment, p.data.comment_count),
+    },
+    // Deleted, or no longer a friend's, meanwhile: `feed:{me}` takes the card away; nothing to say here.
+    refused: () => {},
+  });
+  function syncWatches() {
+    if (paging) return;
+    const newest = new Set([...feedList.querySelectorAll('.activity-card')].slice(0, WATCH).map((el) => /** @type {HTMLElement} */ (el).dataset.activity));
+    for (const [id, stop] of watched) if (!newest.has(id)) { stop(); watched.delete(id); }
+    for (const id of newest) if (id && !watched.has(id)) watched.set(id, watchActivity(id));
+  }
+
+  const stopFeed = watchChannel(ctx, `feed:${me}`, {
+    state: (s) => showPage(s, true),
+    events: {
+      friend_activity: (p) => { put(p.data.activity, 'top'); trim(); },
+      activity_updated: (p) => { if (cards.has(p.data.activity.id)) put({ ...p.data.activity, liked_by_me: cards.get(p.data.activity.id)?.activity.liked_by_me }, 'top'); },
+      activity_deleted: (p) => drop(p.data.id),
+    },
+  });
 
   // --- Friends ------------------------------------------------------------------------------------------------
   const loadFriends = async () => {
@@ -127,15 +174,16 @@ export async function mount(root, ctx) {
 
   // --- Everything personal arrives on user:{me} ---------------------------------------------------------------
   const offs = [
+    // A watched card's counts come from its activity channel (one order of events); these only move the others.
     ctx.user.on('activity_liked', (p) => {
       const d = p.data;
-      setLikes(d.activity, d.like_count);
+      if (!watched.has(d.activity)) setLikes(d.activity, d.like_count);
       if (d.user !== me) ctx.toast(`${d.name} liked “${titleOf(d.activity)}” (${d.like_count} ${d.like_count === 1 ? 'like' : 'likes'})`, 'success');
     }),
-    ctx.user.on('activity_unliked', (p) => setLikes(p.data.activity, p.data.like_count)),
+    ctx.user.on('activity_unliked', (p) => { if (!watched.has(p.data.activity)) setLikes(p.data.activity, p.data.like_count); }),
     ctx.user.on('activity_commented', (p) => {
       const d = p.data;
-      cards.get(d.activity)?.addComment(d.comment, d.comment_count);
+      if (!watched.has(d.activity)) cards.get(d.activity)?.addComment(d.comment, d.comment_count);
       if (d.comment.user !== me) ctx.toast(`${d.comment.name} commented on “${titleOf(d.activity)}”: ${d.comment.text}`, 'info');
     }),
     ctx.user.on('friend_request', (p) => { ctx.toast(`${p.data.name} wants to be friends`, 'info'); loadFriends().catch(() => {}); }),
@@ -159,6 +207,8 @@ export async function mount(root, ctx) {
   return {
     unmount() {
       stopFeed();
+      for (const stop of watched.values()) stop();
+      watched.clear();
       for (const off of offs) off();
     },
   };
@@ -167,7 +217,8 @@ export async function mount(root, ctx) {
 /**
  * One activity: author, title, description, likes and comments, a comment box; `like` and `remove` are the page's.
  * @returns {{el: HTMLElement, likeButton: HTMLButtonElement, removeButton: HTMLButtonElement|null, showLikes: () => void,
- *   addComment: (comment: any, count?: number) => void}}
+ *   addComment: (comment: any, count?: number) => void, removeComment: (id: string, count: number) => void,
+ *   setCommentCount: (count: number) => void}}
  */
 function activityCard(ctx, activity, { like, remove }) {
   const mine = activity.user === ctx.session.user;
@@ -194,6 +245,16 @@ function activityCard(ctx, activity, { like, remove }) {
     showComments();
     pulse(commentCount);
   };
+  const setCommentCount = (count) => {
+    if (activity.comment_count === count) return;
+    activity.comment_count = count;
+    showComments();
+    pulse(commentCount);
+  };
+  const removeComment = (id, count) => {
+    comments.querySelector(`[data-comment="${CSS.escape(id)}"]`)?.remove();
+    setCommentCount(count);
+  };
   // The page's latest comments come newest first; shown oldest first, like a conversation.
   for (const c of [...(activity.latest_comments ?? [])].reverse()) {
     seen.add(c.id);
@@ -215,7 +276,7 @@ function activityCard(ctx, activity, { like, remove }) {
     comments, box.form);
   showLikes();
   showComments();
-  return { el, likeButton, removeButton, showLikes, addComment };
+  return { el, likeButton, removeButton, showLikes, addComment, removeComment, setCommentCount };
 }
 
 /** Posting an activity (`POST /api/activities` with a fresh id, so a retried click posts once). */
