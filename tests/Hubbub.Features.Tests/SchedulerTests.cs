@@ -1,7 +1,5 @@
 using Hubbub.Features.Kit;
 using Hubbub.Features.Tests.Infrastructure;
-using Hubbub.Messaging.Tests.Infrastructure;
-using Hubbub.Server.Tests.Infrastructure;
 using Hubbub.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Hubbub.Messaging.Tests.Infrastructure;
-using Hubbub.Server.Tests.Infrastructure;
 using static Hubbub.Messaging.Tests.ConversationApiTests;
 
 namespace Hubbub.Messaging.Tests;

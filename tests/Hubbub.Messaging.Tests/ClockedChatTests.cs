@@ -4,7 +4,6 @@ using System.Net;
 using System.Threading.Channels;
 using Hubbub.Core.Connections;
 using Hubbub.Messaging.Tests.Infrastructure;
-using Hubbub.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using static Hubbub.Messaging.Tests.ConversationApiTests;

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Hubbub.Messaging.Tests.Infrastructure;
-using Hubbub.Server.Tests.Infrastructure;
 using static Hubbub.Messaging.Tests.ConversationApiTests;
 
 namespace Hubbub.Messaging.Tests;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Hubbub.Messaging.Tests.Infrastructure;
-using Hubbub.Server.Tests.Infrastructure;
 using static Hubbub.Messaging.Tests.ConversationApiTests;
 
 namespace Hubbub.Messaging.Tests;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Hubbub.Features.Tests.Infrastructure;
-using Hubbub.Messaging.Tests.Infrastructure;
 using Hubbub.Testing;
 
 namespace Hubbub.Features.Tests.Auctions;

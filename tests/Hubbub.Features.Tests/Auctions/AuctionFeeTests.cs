@@ -1,5 +1,4 @@
 using System.Net;
-using Hubbub.Messaging.Tests.Infrastructure;
 
 namespace Hubbub.Features.Tests.Auctions;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using CsCheck;
-using Hubbub.Messaging.Tests.Infrastructure;
 
 namespace Hubbub.Features.Tests.Auctions;
 

@@ -1,6 +1,4 @@
 using System.Net;
-using Hubbub.Messaging.Tests.Infrastructure;
-using Hubbub.Server.Tests.Infrastructure;
 
 namespace Hubbub.Features.Tests.Auctions;
 

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Hubbub.Messaging.Tests.Infrastructure;
-using Hubbub.Server.Tests.Infrastructure;
 
 namespace Hubbub.Features.Tests.Auctions;
 

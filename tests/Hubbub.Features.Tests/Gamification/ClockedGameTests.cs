@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Net;
 using Hubbub.Features.Tests.Infrastructure;
-using Hubbub.Messaging.Tests.Infrastructure;
-using Hubbub.Server.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Hubbub.Features.Tests.Gamification;

@@ -1,5 +1,3 @@
-using Hubbub.Messaging.Tests.Infrastructure;
-
 namespace Hubbub.Features.Tests.Gamification;
 
 /// <summary><c>Gamification:RulesFile</c>: a valid file is stored when the server starts; an invalid one stops the start with the reason.</summary>

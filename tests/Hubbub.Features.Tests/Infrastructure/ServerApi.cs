@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Hubbub.Messaging.Tests.Infrastructure;
 
 namespace Hubbub.Features.Tests.Infrastructure;
 

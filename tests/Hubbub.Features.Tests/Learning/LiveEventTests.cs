@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Hubbub.Messaging.Tests.Infrastructure;
-using Hubbub.Server.Tests.Infrastructure;
 using static Hubbub.Features.Tests.Learning.Progress;
 
 namespace Hubbub.Features.Tests.Learning;

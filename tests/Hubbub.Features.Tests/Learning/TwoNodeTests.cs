@@ -1,7 +1,5 @@
 using System.Net;
 using Hubbub.Features.Tests.Infrastructure;
-using Hubbub.Messaging.Tests.Infrastructure;
-using Hubbub.Server.Tests.Infrastructure;
 using Hubbub.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using static Hubbub.Features.Tests.Learning.Progress;

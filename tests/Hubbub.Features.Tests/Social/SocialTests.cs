@@ -3,8 +3,6 @@ using System.Text.Json;
 using Hubbub.Features.Kit;
 using Hubbub.Features.Kit.DomainEvents;
 using Hubbub.Features.Social;
-using Hubbub.Messaging.Tests.Infrastructure;
-using Hubbub.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hubbub.Features.Tests.Social;

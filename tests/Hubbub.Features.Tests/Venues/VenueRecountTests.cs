@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Hubbub.Features.Venues;
-using Hubbub.Messaging.Tests.Infrastructure;
-using Hubbub.Server.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 using static Hubbub.Features.Tests.Venues.VenueHarness;
 

@@ -1,7 +1,5 @@
 using System.Net;
 using Hubbub.Features.Tests.Infrastructure;
-using Hubbub.Messaging.Tests.Infrastructure;
-using Hubbub.Server.Tests.Infrastructure;
 using Hubbub.Storage;
 using Hubbub.Testing;
 using Microsoft.Extensions.DependencyInjection;

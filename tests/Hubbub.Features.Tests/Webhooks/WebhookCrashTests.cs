@@ -1,7 +1,5 @@
 using System.Net;
 using Hubbub.Features.Tests.Infrastructure;
-using Hubbub.Messaging.Tests.Infrastructure;
-using Hubbub.Storage.Tests.Infrastructure;
 
 namespace Hubbub.Features.Tests.Webhooks;
 

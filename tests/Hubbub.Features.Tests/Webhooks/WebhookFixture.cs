@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Hubbub.Features.Tests.Infrastructure;
-using Hubbub.Messaging.Tests.Infrastructure;
-using Hubbub.Server.Tests.Infrastructure;
 
 namespace Hubbub.Features.Tests.Webhooks;
 

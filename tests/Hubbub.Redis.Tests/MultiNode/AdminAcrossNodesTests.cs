@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
-using Hubbub.Redis.Tests.Infrastructure;
 
 namespace Hubbub.Redis.Tests.MultiNode;
 

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using Hubbub.Redis.Tests.Infrastructure;
 using System.Text.Json;
 
 namespace Hubbub.Redis.Tests.MultiNode;

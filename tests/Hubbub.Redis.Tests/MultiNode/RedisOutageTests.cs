@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Hubbub.Redis.Tests.Infrastructure;
 
 namespace Hubbub.Redis.Tests.MultiNode;
 

@@ -1,5 +1,3 @@
-using Hubbub.Redis.Tests.Infrastructure;
-
 namespace Hubbub.Redis.Tests.MultiNode;
 
 /// <summary>Three server processes sharing the test Redis (under a key prefix of their own), for the tests that leave them running.</summary>

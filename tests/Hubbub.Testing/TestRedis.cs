@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
-namespace Hubbub.Redis.Tests.Infrastructure;
+namespace Hubbub.Testing;
 
 /// <summary>
 /// The Redis the tests use: <c>HUBBUB_TEST_REDIS</c> (host:port, set by test.sh) or, when it is not set, one
@@ -27,14 +25,6 @@ public static class TestRedis
 
     /// <summary>A key prefix no other test uses, so tests sharing one Redis never see each other's keys.</summary>
     public static string UniquePrefix() => $"test:{Guid.NewGuid():N}:";
-
-    /// <summary>A free loopback TCP port.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>A redis-server of a test's own, on a free loopback port, in a temporary folder; stopped on dispose.</summary>
@@ -58,7 +48,7 @@ public sealed class RedisServerProcess : IDisposable
     /// <summary>Starts a server and waits (bounded) until it answers.</summary>
     public static RedisServerProcess Start(int? port = null, string? directory = null)
     {
-        var server = new RedisServerProcess(port ?? TestRedis.FreePort(), directory ?? System.IO.Directory.CreateTempSubdirectory("hubbub-redis-").FullName);
+        var server = new RedisServerProcess(port ?? ServerProcess.FreePort(), directory ?? System.IO.Directory.CreateTempSubdirectory("hubbub-redis-").FullName);
         server.Restart();
         return server;
     }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Hubbub.Storage.Tests.Infrastructure;
+namespace Hubbub.Testing;
 
 /// <summary>A loopback port nothing listens on (one the OS just handed out and that was closed again).</summary>
 public static class ClosedPort

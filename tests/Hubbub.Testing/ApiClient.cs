@@ -2,8 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Xunit;
 
-namespace Hubbub.Messaging.Tests.Infrastructure;
+namespace Hubbub.Testing;
 
 /// <summary>An HTTP answer: status and parsed JSON body (Undefined when empty).</summary>
 public readonly record struct Answer(HttpStatusCode Status, JsonElement Body)

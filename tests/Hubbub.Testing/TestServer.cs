@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Hubbub.Server.Tests.Infrastructure;
+namespace Hubbub.Testing;
 
 /// <summary>
 /// A real Hubbub server on a real Kestrel socket at 127.0.0.1 (random port), in Production mode with test

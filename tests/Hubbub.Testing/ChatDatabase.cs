@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Hubbub.Messaging.Tests.Infrastructure;
+namespace Hubbub.Testing;
 
 /// <summary>
 /// The storage a test server runs on: SQLite in the server's own temp folder, or a PostgreSQL database of a

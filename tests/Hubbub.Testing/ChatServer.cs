@@ -1,8 +1,7 @@
-using Hubbub.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Hubbub.Messaging.Tests.Infrastructure;
+namespace Hubbub.Testing;
 
 /// <summary>A real Hubbub server (Kestrel on 127.0.0.1) on a database of its own, with REST clients per user.</summary>
 public sealed class ChatServer : IAsyncDisposable
