@@ -1,0 +1,55 @@
+using Hubbub.Bench;
+using Hubbub.Bench.Infra;
+using Spectre.Console;
+
+namespace Hubbub.Bench.Tests;
+
+/// <summary>
+/// Smoke runs of the feature scenarios at tiny sizes against the real server (its own process on loopback): each
+/// produces its report and its end-of-run invariant checks hold. No timing thresholds.
+/// </summary>
+public sealed class FeatureScenarioTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("hubbub-bench-feature-test").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task Outbox_grants_and_bare_publishes_each_deliver_their_one_event_and_balances_add_up()
+    {
+        var report = await RunAsync("outbox");
+
+        Assert.True(Value(report, "outbox", "grant_per_s") > 0);
+        Assert.True(Value(report, "outbox", "baseline_publish_per_s") > 0);
+        Assert.True(Value(report, "outbox", "grant_rate_vs_baseline") > 0);
+        Assert.Equal(0, Value(report, "outbox", "lost_publish_events"));
+        Assert.Equal(0, Value(report, "outbox", "lost_grant_events"));
+        Assert.Equal(0, Value(report, "outbox", "extra_events"));
+        Assert.Equal(0, Value(report, "outbox", "wrong_balances"));
+        Assert.Contains("## outbox", await File.ReadAllTextAsync(report.Files.Markdown), StringComparison.Ordinal);
+    }
+
+    private async Task<BenchRunner.Report> RunAsync(string scenario)
+    {
+        var settings = BenchSettings.QuickPreset();
+        settings.Scenarios = [scenario];
+        settings.Servers = [ServerKind.Hubbub];
+        settings.OutputFolder = _folder;
+        settings.MaxDuration = TimeSpan.FromMinutes(3);
+        var report = await BenchRunner.RunAsync(settings, SilentConsole(), CancellationToken.None);
+        Assert.Empty(report.Failures);
+        return report;
+    }
+
+    private static double Value(BenchRunner.Report report, string scenario, string metric) =>
+        report.Results.Summary(scenario, ServerKind.Hubbub, metric)?.Median
+        ?? throw new Xunit.Sdk.XunitException($"{scenario} did not report {metric}");
+
+    private static IAnsiConsole SilentConsole() => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Ansi = AnsiSupport.No,
+        ColorSystem = ColorSystemSupport.NoColors,
+        Interactive = InteractionSupport.No,
+        Out = new AnsiConsoleOutput(TextWriter.Null),
+    });
+}
