@@ -29,6 +29,20 @@ public sealed class FeatureScenarioTests : IDisposable
         Assert.Contains("## outbox", await File.ReadAllTextAsync(report.Files.Markdown), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Events_deliver_one_xp_gained_each_and_the_seeded_board_ranks_every_user()
+    {
+        var report = await RunAsync("events");
+
+        Assert.True(Value(report, "events", "event_per_s") > 0);
+        Assert.True(Value(report, "events", "xp_gained_p99_ms") > 0);
+        Assert.Equal(0, Value(report, "events", "lost_xp_gained"));
+        Assert.Equal(0, Value(report, "events", "extra_xp_gained"));
+        Assert.Equal(BenchSettings.QuickPreset().BoardEntries, Value(report, "events", "board_entries"));
+        Assert.True(Value(report, "events", "board_around_p50_ms") > 0);
+        Assert.Equal(0, Value(report, "events", "board_wrong_answers"));
+    }
+
     private async Task<BenchRunner.Report> RunAsync(string scenario)
     {
         var settings = BenchSettings.QuickPreset();
