@@ -43,6 +43,18 @@ public sealed class FeatureScenarioTests : IDisposable
         Assert.Equal(0, Value(report, "events", "board_wrong_answers"));
     }
 
+    [Fact]
+    public async Task Checkins_reach_every_dashboard_as_one_stats_update_each_and_the_stats_count_exactly()
+    {
+        var report = await RunAsync("checkins");
+
+        Assert.True(Value(report, "checkins", "checkin_or_out_per_s") > 0);
+        Assert.True(Value(report, "checkins", "stats_update_p99_ms") > 0);
+        Assert.Equal(0, Value(report, "checkins", "lost_stats_updates"));
+        Assert.Equal(0, Value(report, "checkins", "extra_stats_updates"));
+        Assert.Equal(0, Value(report, "checkins", "wrong_stats_fields"));
+    }
+
     private async Task<BenchRunner.Report> RunAsync(string scenario)
     {
         var settings = BenchSettings.QuickPreset();
