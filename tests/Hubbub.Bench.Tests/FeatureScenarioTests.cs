@@ -55,6 +55,18 @@ public sealed class FeatureScenarioTests : IDisposable
         Assert.Equal(0, Value(report, "checkins", "wrong_stats_fields"));
     }
 
+    [Fact]
+    public async Task Auction_bids_race_on_one_auction_and_price_leader_holds_and_ledger_agree_afterwards()
+    {
+        var report = await RunAsync("auction");
+
+        Assert.True(Value(report, "auction", "bid_per_s") > 0);
+        Assert.True(Value(report, "auction", "bid_placed_p99_ms") > 0);
+        Assert.Equal(0, Value(report, "auction", "lost_bid_placed"));
+        Assert.Equal(0, Value(report, "auction", "extra_bid_placed"));
+        Assert.Equal(0, Value(report, "auction", "invariant_violations"));
+    }
+
     private async Task<BenchRunner.Report> RunAsync(string scenario)
     {
         var settings = BenchSettings.QuickPreset();
