@@ -7,7 +7,7 @@ namespace Hubbub.Bench;
 public sealed class BenchSettings
 {
     /// <summary>Every scenario, in the order <c>all</c> runs them.</summary>
-    public static readonly IReadOnlyList<string> AllScenarios = ["idle", "fanout", "echo", "recovery-storm", "chat", "cluster", "outbox", "events", "checkins", "auction"];
+    public static readonly IReadOnlyList<string> AllScenarios = ["idle", "fanout", "echo", "recovery-storm", "chat", "cluster", "outbox", "events", "checkins", "auction", "feed"];
 
     /// <summary>Scenarios to run.</summary>
     public IReadOnlyList<string> Scenarios { get; set; } = AllScenarios;

@@ -67,6 +67,16 @@ public sealed class FeatureScenarioTests : IDisposable
         Assert.Equal(0, Value(report, "auction", "invariant_violations"));
     }
 
+    [Fact]
+    public async Task Feed_pages_of_a_user_with_friends_hold_only_friends_activities_newest_first()
+    {
+        var report = await RunAsync("feed");
+
+        Assert.Equal(BenchSettings.QuickPreset().Friends, Value(report, "feed", "friends"));
+        Assert.True(Value(report, "feed", "feed_page_p99_ms") > 0);
+        Assert.Equal(0, Value(report, "feed", "feed_wrong_pages"));
+    }
+
     private async Task<BenchRunner.Report> RunAsync(string scenario)
     {
         var settings = BenchSettings.QuickPreset();
