@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Hubbub.Bench.Infra;
 using Hubbub.Bench.Results;
 using Hubbub.Bench.Scenarios;
+using Hubbub.Bench.Scenarios.Features;
 using Spectre.Console;
 
 namespace Hubbub.Bench;
@@ -14,7 +15,8 @@ public static class BenchRunner
 {
     /// <summary>Every scenario by name.</summary>
     public static IReadOnlyList<IScenario> Scenarios { get; } =
-        [new IdleScenario(), new FanoutScenario(), new EchoScenario(), new RecoveryStormScenario(), new ChatScenario(), new ClusterScenario()];
+        [new IdleScenario(), new FanoutScenario(), new EchoScenario(), new RecoveryStormScenario(), new ChatScenario(), new ClusterScenario(),
+         new OutboxScenario(), new GamificationEventsScenario(), new CheckinsScenario(), new AuctionScenario(), new FeedScenario()];
 
     /// <summary>What a run produced.</summary>
     /// <param name="Results">Every figure.</param>

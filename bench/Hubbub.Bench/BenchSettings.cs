@@ -7,7 +7,7 @@ namespace Hubbub.Bench;
 public sealed class BenchSettings
 {
     /// <summary>Every scenario, in the order <c>all</c> runs them.</summary>
-    public static readonly IReadOnlyList<string> AllScenarios = ["idle", "fanout", "echo", "recovery-storm", "chat", "cluster"];
+    public static readonly IReadOnlyList<string> AllScenarios = ["idle", "fanout", "echo", "recovery-storm", "chat", "cluster", "outbox", "events", "checkins", "auction", "feed"];
 
     /// <summary>Scenarios to run.</summary>
     public IReadOnlyList<string> Scenarios { get; set; } = AllScenarios;
@@ -52,6 +52,27 @@ public sealed class BenchSettings
     /// <summary>Connection handshakes in flight at once while connecting many clients.</summary>
     public int ConnectConcurrency { get; set; } = 100;
 
+    /// <summary>Closed-loop workers of the feature scenarios (outbox, events) and of their publish baseline.</summary>
+    public int FeatureWorkers { get; set; } = 4;
+
+    /// <summary>Entries of the leaderboard the events scenario reads.</summary>
+    public int BoardEntries { get; set; } = 10_000;
+
+    /// <summary>Members checking in and out in a closed loop on one venue.</summary>
+    public int CheckinMembers { get; set; } = 20;
+
+    /// <summary>Concurrent bidders on the one hot auction.</summary>
+    public int Bidders { get; set; } = 10;
+
+    /// <summary>Friends of the feed scenario's reader (each posts <see cref="ActivitiesPerFriend"/>).</summary>
+    public int Friends { get; set; } = 1_000;
+
+    /// <summary>Activities each friend of the feed scenario posts.</summary>
+    public int ActivitiesPerFriend { get; set; } = 5;
+
+    /// <summary>Measured reads of a leaderboard or feed page (one at a time).</summary>
+    public int FeatureReads { get; set; } = 500;
+
     /// <summary>The whole run's bound; scenarios still running then are cancelled.</summary>
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromMinutes(30);
 
@@ -68,12 +89,20 @@ public sealed class BenchSettings
         StormClients = 100,
         StormMissed = 20,
         MaxDuration = TimeSpan.FromMinutes(5),
+        FeatureWorkers = 2,
+        BoardEntries = 200,
+        CheckinMembers = 4,
+        Bidders = 3,
+        Friends = 20,
+        ActivitiesPerFriend = 2,
+        FeatureReads = 30,
     };
 
     /// <summary>Usage text.</summary>
     public const string Usage = """
         usage: Hubbub.Bench <scenario|all> [options]
-          scenarios: idle, fanout, echo, recovery-storm, chat, cluster (comma-separated) or all
+          scenarios: idle, fanout, echo, recovery-storm, chat, cluster, outbox, events, checkins, auction, feed
+                     (comma-separated) or all
           --quick               small N, 1 round, short steps (a smoke run of a few seconds per scenario)
           --rounds N            rounds, servers interleaved within each (default 3)
           --servers a,b         hubbub,kestrel,signalr (default all three)
@@ -84,6 +113,12 @@ public sealed class BenchSettings
           --step-seconds S      seconds per ladder step (default 3)
           --echo-count N        measured echo round trips per round (default 10000; echo runs at least 7 rounds)
           --keep-climbing       run every ladder step even after a failed one (fixed-rate comparisons)
+          --workers N           closed-loop workers of outbox/events and the publish baseline (default 4)
+          --board-entries N     leaderboard entries the events scenario reads (default 10000)
+          --members N           venue members checking in and out (default 20)
+          --bidders N           bidders on the hot auction (default 10)
+          --friends N           friends of the feed reader (default 1000), --activities N each (default 5)
+          --reads N             measured leaderboard/feed reads (default 500)
           --max-minutes M       bound on the whole run (default 30)
         """;
 
@@ -138,6 +173,13 @@ public sealed class BenchSettings
                     case "--rates": settings.Rates = [.. Ints(value).Order()]; break;
                     case "--echo-count": settings.EchoRoundTrips = Positive(value); break;
                     case "--step-seconds": settings.StepDuration = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
+                    case "--workers": settings.FeatureWorkers = Positive(value); break;
+                    case "--board-entries": settings.BoardEntries = Positive(value); break;
+                    case "--members": settings.CheckinMembers = Positive(value); break;
+                    case "--bidders": settings.Bidders = Positive(value); break;
+                    case "--friends": settings.Friends = Positive(value); break;
+                    case "--activities": settings.ActivitiesPerFriend = Positive(value); break;
+                    case "--reads": settings.FeatureReads = Positive(value); break;
                     case "--max-minutes": settings.MaxDuration = TimeSpan.FromMinutes(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     default:
                         error = $"unknown option '{arg}'";

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using Hubbub.Bench.Clients;
+using Hubbub.Bench.Infra;
+using Hubbub.Bench.Measure;
+using Hubbub.Bench.Results;
+
+namespace Hubbub.Bench.Scenarios.Features;
+
+/// <summary>
+/// Workers that each run one operation at a time (a closed loop: the next starts when the previous answered),
+/// bounded by a time and a count, whichever comes first. Shared by the feature scenarios.
+/// </summary>
+public static class ClosedLoop
+{
+    /// <summary>What a loop did.</summary>
+    /// <param name="Done">Operations that succeeded (committed).</param>
+    /// <param name="Refused">Operations the server refused as it should under contention (e.g. a bid overtaken).</param>
+    /// <param name="Elapsed">From the first start to the last answer.</param>
+    /// <param name="Latency">Round trip of every operation, refused ones included.</param>
+    /// <param name="WarmUpDone">Operations that succeeded in a warm-up before the measured ones (not in the figures).</param>
+    public sealed record Outcome(long Done, long Refused, TimeSpan Elapsed, LatencyHistogram Latency, long WarmUpDone = 0)
+    {
+        /// <summary>Successful operations per second.</summary>
+        public double PerSecond => Elapsed.TotalSeconds > 0 ? Done / Elapsed.TotalSeconds : double.NaN;
+
+        /// <summary>Median round trip in ms.</summary>
+        public double P50Ms => Latency.Percentile(50) / 1000.0;
+
+        /// <summary>99th percentile round trip in ms.</summary>
+        public double P99Ms => Latency.Percentile(99) / 1000.0;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> (worker index, the operation's number across all workers; true when it
+    /// succeeded, false when refused) on <paramref name="workers"/> workers until <paramref name="duration"/> has
+    /// passed or <paramref name="maxOperations"/> were started.
+    /// </summary>
+    public static async Task<Outcome> RunAsync(int workers, TimeSpan duration, long maxOperations,
+        Func<int, long, CancellationToken, Task<bool>> operation, CancellationToken cancellationToken)
+    {
+        var latency = new LatencyHistogram();
+        long started = 0, done = 0, refused = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
+        {
+            while (clock.Elapsed < duration && !cancellationToken.IsCancellationRequested)
+            {
+                var n = Interlocked.Increment(ref started) - 1;
+                if (n >= maxOperations)
+                {
+                    break;
+                }
+                var start = Stopwatch.GetTimestamp();
+                var ok = await operation(w, n, cancellationToken);
+                latency.Record(Payload.MicrosecondsSince(start));
+                Interlocked.Increment(ref ok ? ref done : ref refused);
+            }
+        }, cancellationToken)));
+        return new Outcome(done, refused, clock.Elapsed, latency);
+    }
+
+    /// <summary>
+    /// The run's yardstick: a bare <c>POST /api/publish</c> (no feature, no database) in a closed loop of
+    /// <paramref name="workers"/>, on the same server minutes (or seconds) from the feature's figures, after a short
+    /// warm-up, to <paramref name="channel"/> of each worker. Feature figures are divided by it, so a slower or busier machine moves both alike.
+    /// </summary>
+    public static async Task<Outcome> PublishBaselineAsync(ServerApi api, int workers, TimeSpan duration, Func<int, string> channel,
+        CancellationToken cancellationToken)
+    {
+        async Task<bool> Publish(int w, long n, CancellationToken ct)
+        {
+            (await api.PostAsync("/api/publish", $$$"""{"channel":"{{{channel(w)}}}","type":"tick","data":{"n":{{{n}}}}}""", ct))
+                .EnsureOk("POST /api/publish");
+            return true;
+        }
+        var warmUp = await RunAsync(workers, duration / 4, 200, Publish, cancellationToken);
+        return await RunAsync(workers, duration, 1_000_000, Publish, cancellationToken) with { WarmUpDone = warmUp.Done };
+    }
+
+    /// <summary>Records the baseline's figures under <paramref name="scenario"/>.</summary>
+    public static void AddBaseline(ScenarioContext context, string scenario, ServerKind kind, int round, Outcome baseline)
+    {
+        var r = context.Results;
+        r.Add(scenario, kind, round, "baseline_publish_per_s", baseline.PerSecond, "calls/s", Better.Higher);
+        r.Add(scenario, kind, round, "baseline_publish_p50_ms", baseline.P50Ms, "ms", Better.Lower);
+        r.Add(scenario, kind, round, "baseline_publish_p99_ms", baseline.P99Ms, "ms", Better.Lower);
+    }
+
+    /// <summary>Records an operation's rate and latency, and both as ratios to the baseline, as <c>{name}_…</c>.</summary>
+    public static void AddAgainstBaseline(ScenarioContext context, string scenario, ServerKind kind, int round, string name, string unit,
+        Outcome outcome, Outcome baseline)
+    {
+        var r = context.Results;
+        r.Add(scenario, kind, round, $"{name}_per_s", outcome.PerSecond, unit, Better.Higher);
+        r.Add(scenario, kind, round, $"{name}_p50_ms", outcome.P50Ms, "ms", Better.Lower);
+        r.Add(scenario, kind, round, $"{name}_p99_ms", outcome.P99Ms, "ms", Better.Lower);
+        r.Add(scenario, kind, round, $"{name}_rate_vs_baseline", outcome.PerSecond / baseline.PerSecond, "×", Better.Higher);
+        r.Add(scenario, kind, round, $"{name}_p50_vs_baseline", outcome.P50Ms / baseline.P50Ms, "×", Better.Lower);
+    }
+
+    /// <summary>Waits (polling, bounded) until <paramref name="condition"/> holds; false when the bound passed first.</summary>
+    public static async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > limit)
+            {
+                return false;
+            }
+            await Task.Delay(5, cancellationToken);
+        }
+        return true;
+    }
+}

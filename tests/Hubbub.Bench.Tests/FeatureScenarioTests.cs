@@ -1,0 +1,103 @@
+using Hubbub.Bench;
+using Hubbub.Bench.Infra;
+using Spectre.Console;
+
+namespace Hubbub.Bench.Tests;
+
+/// <summary>
+/// Smoke runs of the feature scenarios at tiny sizes against the real server (its own process on loopback): each
+/// produces its report and its end-of-run invariant checks hold. No timing thresholds.
+/// </summary>
+public sealed class FeatureScenarioTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("hubbub-bench-feature-test").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task Outbox_grants_and_bare_publishes_each_deliver_their_one_event_and_balances_add_up()
+    {
+        var report = await RunAsync("outbox");
+
+        Assert.True(Value(report, "outbox", "grant_per_s") > 0);
+        Assert.True(Value(report, "outbox", "baseline_publish_per_s") > 0);
+        Assert.True(Value(report, "outbox", "grant_rate_vs_baseline") > 0);
+        Assert.Equal(0, Value(report, "outbox", "lost_publish_events"));
+        Assert.Equal(0, Value(report, "outbox", "lost_grant_events"));
+        Assert.Equal(0, Value(report, "outbox", "extra_events"));
+        Assert.Equal(0, Value(report, "outbox", "wrong_balances"));
+        Assert.Contains("## outbox", await File.ReadAllTextAsync(report.Files.Markdown), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Events_deliver_one_xp_gained_each_and_the_seeded_board_ranks_every_user()
+    {
+        var report = await RunAsync("events");
+
+        Assert.True(Value(report, "events", "event_per_s") > 0);
+        Assert.True(Value(report, "events", "xp_gained_p99_ms") > 0);
+        Assert.Equal(0, Value(report, "events", "lost_xp_gained"));
+        Assert.Equal(0, Value(report, "events", "extra_xp_gained"));
+        Assert.Equal(BenchSettings.QuickPreset().BoardEntries, Value(report, "events", "board_entries"));
+        Assert.True(Value(report, "events", "board_around_p50_ms") > 0);
+        Assert.Equal(0, Value(report, "events", "board_wrong_answers"));
+    }
+
+    [Fact]
+    public async Task Checkins_reach_every_dashboard_as_one_stats_update_each_and_the_stats_count_exactly()
+    {
+        var report = await RunAsync("checkins");
+
+        Assert.True(Value(report, "checkins", "checkin_or_out_per_s") > 0);
+        Assert.True(Value(report, "checkins", "stats_update_p99_ms") > 0);
+        Assert.Equal(0, Value(report, "checkins", "lost_stats_updates"));
+        Assert.Equal(0, Value(report, "checkins", "extra_stats_updates"));
+        Assert.Equal(0, Value(report, "checkins", "wrong_stats_fields"));
+    }
+
+    [Fact]
+    public async Task Auction_bids_race_on_one_auction_and_price_leader_holds_and_ledger_agree_afterwards()
+    {
+        var report = await RunAsync("auction");
+
+        Assert.True(Value(report, "auction", "bid_per_s") > 0);
+        Assert.True(Value(report, "auction", "bid_placed_p99_ms") > 0);
+        Assert.Equal(0, Value(report, "auction", "lost_bid_placed"));
+        Assert.Equal(0, Value(report, "auction", "extra_bid_placed"));
+        Assert.Equal(0, Value(report, "auction", "invariant_violations"));
+    }
+
+    [Fact]
+    public async Task Feed_pages_of_a_user_with_friends_hold_only_friends_activities_newest_first()
+    {
+        var report = await RunAsync("feed");
+
+        Assert.Equal(BenchSettings.QuickPreset().Friends, Value(report, "feed", "friends"));
+        Assert.True(Value(report, "feed", "feed_page_p99_ms") > 0);
+        Assert.Equal(0, Value(report, "feed", "feed_wrong_pages"));
+    }
+
+    private async Task<BenchRunner.Report> RunAsync(string scenario)
+    {
+        var settings = BenchSettings.QuickPreset();
+        settings.Scenarios = [scenario];
+        settings.Servers = [ServerKind.Hubbub];
+        settings.OutputFolder = _folder;
+        settings.MaxDuration = TimeSpan.FromMinutes(3);
+        var report = await BenchRunner.RunAsync(settings, SilentConsole(), CancellationToken.None);
+        Assert.Empty(report.Failures);
+        return report;
+    }
+
+    private static double Value(BenchRunner.Report report, string scenario, string metric) =>
+        report.Results.Summary(scenario, ServerKind.Hubbub, metric)?.Median
+        ?? throw new Xunit.Sdk.XunitException($"{scenario} did not report {metric}");
+
+    private static IAnsiConsole SilentConsole() => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Ansi = AnsiSupport.No,
+        ColorSystem = ColorSystemSupport.NoColors,
+        Interactive = InteractionSupport.No,
+        Out = new AnsiConsoleOutput(TextWriter.Null),
+    });
+}
