@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Hubbub.Messaging.Tests.Infrastructure;
 
 namespace Hubbub.Features.Tests.Social;
 
