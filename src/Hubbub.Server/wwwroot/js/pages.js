@@ -8,3 +8,4 @@ registerPage({ id: 'rooms', title: 'Rooms', load: () => import('./pages/rooms.js
 await registerFeaturePages();
 registerPage({ id: 'tester', title: 'Connection tester', load: () => import('./pages/tester.js') });
 registerPage({ id: 'operator', title: 'Operator', adminOnly: true, load: () => import('./pages/operator.js') });
+registerPage({ id: 'webhooks', title: 'Webhooks', adminOnly: true, load: () => import('./pages/webhooks.js') });
