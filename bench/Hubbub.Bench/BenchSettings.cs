@@ -70,6 +70,12 @@ public sealed class BenchSettings
     /// <summary>Activities each friend of the feed scenario posts.</summary>
     public int ActivitiesPerFriend { get; set; } = 5;
 
+    /// <summary>
+    /// Activities the feed scenario seeds in all (bulk SQL): 0 means <see cref="Friends"/> × (<see cref="ActivitiesPerFriend"/>
+    /// + 1). <c>--feed-issue</c> sets issue 16's sizes: 5,000 friends and 1,000,000 activities.
+    /// </summary>
+    public int FeedActivities { get; set; }
+
     /// <summary>Measured reads of a leaderboard or feed page (one at a time).</summary>
     public int FeatureReads { get; set; } = 500;
 
@@ -94,7 +100,7 @@ public sealed class BenchSettings
         CheckinMembers = 4,
         Bidders = 3,
         Friends = 20,
-        ActivitiesPerFriend = 2,
+        ActivitiesPerFriend = 20,
         FeatureReads = 30,
     };
 
@@ -118,6 +124,8 @@ public sealed class BenchSettings
           --members N           venue members checking in and out (default 20)
           --bidders N           bidders on the hot auction (default 10)
           --friends N           friends of the feed reader (default 1000), --activities N each (default 5)
+          --feed-activities N   activities the feed scenario seeds in all (default friends × (activities + 1))
+          --feed-issue          the feed at issue 16's sizes: 5000 friends, 1,000,000 activities
           --reads N             measured leaderboard/feed reads (default 500)
           --max-minutes M       bound on the whole run (default 30)
         """;
@@ -150,6 +158,11 @@ public sealed class BenchSettings
             {
                 continue;
             }
+            if (arg == "--feed-issue")
+            {
+                (settings.Friends, settings.FeedActivities) = (5_000, 1_000_000);
+                continue;
+            }
             if (arg == "--keep-climbing")
             {
                 settings.KeepClimbing = true;
@@ -179,6 +192,7 @@ public sealed class BenchSettings
                     case "--bidders": settings.Bidders = Positive(value); break;
                     case "--friends": settings.Friends = Positive(value); break;
                     case "--activities": settings.ActivitiesPerFriend = Positive(value); break;
+                    case "--feed-activities": settings.FeedActivities = Positive(value); break;
                     case "--reads": settings.FeatureReads = Positive(value); break;
                     case "--max-minutes": settings.MaxDuration = TimeSpan.FromMinutes(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     default:

@@ -68,13 +68,21 @@ public sealed class FeatureScenarioTests : IDisposable
     }
 
     [Fact]
-    public async Task Feed_pages_of_a_user_with_friends_hold_only_friends_activities_newest_first()
+    public async Task Feed_fans_out_one_friend_activity_per_friend_and_pages_match_the_rules_on_both_databases()
     {
         var report = await RunAsync("feed");
 
-        Assert.Equal(BenchSettings.QuickPreset().Friends, Value(report, "feed", "friends"));
-        Assert.True(Value(report, "feed", "feed_page_p99_ms") > 0);
-        Assert.Equal(0, Value(report, "feed", "feed_wrong_pages"));
+        var databases = Environment.GetEnvironmentVariable("HUBBUB_TEST_POSTGRES") is { Length: > 0 } ? new[] { "sqlite", "postgres" } : ["sqlite"];
+        foreach (var db in databases)
+        {
+            Assert.Equal(BenchSettings.QuickPreset().Friends, Value(report, "feed", $"{db}_friends"));
+            Assert.Equal(BenchSettings.QuickPreset().Friends, Value(report, "feed", $"{db}_fanout_friends"));
+            Assert.True(Value(report, "feed", $"{db}_feed_page_p99_ms") > 0);
+            Assert.True(Value(report, "feed", $"{db}_fanout_delivery_p99_ms") > 0);
+            Assert.Equal(0, Value(report, "feed", $"{db}_missing_friend_activity"));
+            Assert.Equal(0, Value(report, "feed", $"{db}_extra_friend_activity"));
+            Assert.Equal(0, Value(report, "feed", $"{db}_feed_wrong_pages"));
+        }
     }
 
     private async Task<BenchRunner.Report> RunAsync(string scenario)

@@ -72,6 +72,26 @@ public sealed class FeatureTransaction
         }
     }
 
+    /// <summary>
+    /// Publishes the same event on each of <paramref name="channels"/> after the commit, written to the outbox in one
+    /// statement (a fan-out to many channels costs one round trip, not one per channel); a channel named twice gets it once.
+    /// </summary>
+    public async Task PublishToChannelsAsync<T>(IEnumerable<string> channels, string eventType, T data, JsonTypeInfo<T> info,
+        CancellationToken cancellationToken = default)
+    {
+        var distinct = channels.Distinct(StringComparer.Ordinal).ToList();
+        if (distinct.Count == 0)
+        {
+            return;
+        }
+        var json = JsonSerializer.Serialize(data, info);
+        var ids = await OutboxStore.InsertManyAsync(Db, distinct, eventType, json, _claim, NowMs, NowMs + _kit.Options.LeaseMs, cancellationToken);
+        foreach (var channel in distinct.OrderBy(c => ids[c]))
+        {
+            _outbox.Add(new OutboxRow { Id = ids[channel], Channel = channel, EventType = eventType, Data = json });
+        }
+    }
+
     /// <summary>Ends <paramref name="user"/>'s subscriptions to <paramref name="channel"/> on every node, after the commit.</summary>
     public Task EndSubscriptionsAsync(string user, string channel, string reason, CancellationToken cancellationToken = default) =>
         AddAsync(new OutboxRow { Kind = OutboxRow.Unsubscribe, Channel = channel, TargetUser = user, EventType = reason }, cancellationToken);

@@ -9,6 +9,7 @@ namespace Hubbub.Features.Kit;
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(NotificationView))]
 [JsonSerializable(typeof(NotificationList))]
 [JsonSerializable(typeof(MarkReadRequest))]

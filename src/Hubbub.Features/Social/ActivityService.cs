@@ -14,7 +14,7 @@ namespace Hubbub.Features.Social;
 /// <summary>
 /// Activities and the feed. An activity is seen by its author and their friends only; to anyone else it does not exist
 /// (<c>not_found</c>). New, edited and deleted activities are announced on <c>feed:{id}</c> of the author and each
-/// friend, through the outbox. The feed is fanned out on read (see docs/features/social.md for why).
+/// friend, through the outbox. The feed is fanned out on write to a per-reader inbox (see docs/features/social.md for why).
 /// </summary>
 public sealed partial class ActivityService(FeatureDatabase database, IOptions<SocialOptions> options)
 {
@@ -54,17 +54,25 @@ public sealed partial class ActivityService(FeatureDatabase database, IOptions<S
         }, cancellationToken);
     }
 
-    /// <summary>Reads the new activity back and announces it on the author's and each friend's feed channel.</summary>
+    /// <summary>
+    /// Puts the new activity in the author's and each friend's feed (one row each, one statement) and announces it on
+    /// their feed channels (one outbox statement for all of them), under the author's lock so that a friendship changing
+    /// meanwhile is either in both or in neither.
+    /// </summary>
     internal static async Task<ActivityView> AnnounceNewAsync(FeatureTransaction tx, string id, string author, CancellationToken ct)
     {
-        var view = View(await ActivityStore.FindAsync(tx, id, author, ct) ?? throw new InvalidOperationException("activity vanished"), []);
-        var announced = new ActivityEvent(view with { LikedByMe = false });
-        foreach (var reader in (await FriendStore.FriendIdsAsync(tx, author, ct)).Prepend(author))
-        {
-            await tx.PublishAsync(FeedChannel(reader), SocialEvents.FriendActivity, announced, Default.ActivityEvent, ct);
-        }
+        await FeedStore.LockAuthorAsync(tx, author, ct);
+        var row = await ActivityStore.FindAsync(tx, id, author, ct) ?? throw new InvalidOperationException("activity vanished");
+        await FeedStore.FanOutAsync(tx, row.Seq, author, ct);
+        var view = View(row, []);
+        await tx.PublishToChannelsAsync(await ReaderChannelsAsync(tx, author, ct), SocialEvents.FriendActivity, new ActivityEvent(view with { LikedByMe = false }),
+            Default.ActivityEvent, ct);
         return view;
     }
+
+    /// <summary>The feed channels of the author and each friend: who hears of the author's activities.</summary>
+    private static async Task<IEnumerable<string>> ReaderChannelsAsync(FeatureTransaction tx, string author, CancellationToken ct) =>
+        (await FriendStore.FriendIdsAsync(tx, author, ct)).Prepend(author).Select(FeedChannel);
 
     /// <summary>Edits my own activity (the fields given); friends' feeds hear <c>activity_updated</c>.</summary>
     public async Task<ActivityView> UpdateAsync(HubbubUser me, UpdateActivityRequest request, CancellationToken cancellationToken = default)
@@ -80,10 +88,8 @@ public sealed partial class ActivityService(FeatureDatabase database, IOptions<S
                 request.Data is null ? row.Data : data, tx.NowMs, cancellationToken);
             var view = await ReadAsync(tx, id, me.Id, cancellationToken);
             var announced = new ActivityEvent(view with { LikedByMe = false, LatestComments = [] });
-            foreach (var reader in (await FriendStore.FriendIdsAsync(tx, row.UserId, cancellationToken)).Prepend(row.UserId))
-            {
-                await tx.PublishAsync(FeedChannel(reader), SocialEvents.ActivityUpdated, announced, Default.ActivityEvent, cancellationToken);
-            }
+            await tx.PublishToChannelsAsync(await ReaderChannelsAsync(tx, row.UserId, cancellationToken), SocialEvents.ActivityUpdated, announced,
+                Default.ActivityEvent, cancellationToken);
             await tx.PublishAsync(ActivityChannel(id), SocialEvents.ActivityUpdated, announced, Default.ActivityEvent, cancellationToken);
             return view;
         }, cancellationToken);
@@ -96,12 +102,11 @@ public sealed partial class ActivityService(FeatureDatabase database, IOptions<S
         await database.WriteAsync(async tx =>
         {
             var row = await OwnAsync(tx, me, id, cancellationToken);
+            await FeedStore.LockAuthorAsync(tx, row.UserId, cancellationToken);
+            await FeedStore.RemoveAsync(tx, row.Seq, row.UserId, cancellationToken);
             await ActivityStore.DeleteAsync(tx, id, cancellationToken);
-            foreach (var reader in (await FriendStore.FriendIdsAsync(tx, row.UserId, cancellationToken)).Prepend(row.UserId))
-            {
-                await tx.PublishAsync(FeedChannel(reader), SocialEvents.ActivityDeleted, new ActivityDeletedEvent(id), Default.ActivityDeletedEvent,
-                    cancellationToken);
-            }
+            await tx.PublishToChannelsAsync(await ReaderChannelsAsync(tx, row.UserId, cancellationToken), SocialEvents.ActivityDeleted,
+                new ActivityDeletedEvent(id), Default.ActivityDeletedEvent, cancellationToken);
             await tx.PublishAsync(ActivityChannel(id), SocialEvents.ActivityDeleted, new ActivityDeletedEvent(id), Default.ActivityDeletedEvent,
                 cancellationToken);
         }, cancellationToken);

@@ -6,27 +6,32 @@ namespace Hubbub.Features.Social;
 internal static class ActivityStore
 {
     // liked_by_me is per reader: one indexed probe of the likes' primary key per row of the page.
-    private const string Columns = """
+    private const string Selected = """
         a.seq AS Seq, a.id AS Id, a.user_id AS UserId, COALESCE(u.name, a.user_id) AS Name, a.type AS Type, a.title AS Title,
         a.description AS Description, a.data AS Data, a.created_ms AS CreatedMs, a.updated_ms AS UpdatedMs,
         a.like_count AS LikeCount, a.comment_count AS CommentCount,
         CASE WHEN EXISTS (SELECT 1 FROM social_likes l WHERE l.activity_id = a.id AND l.user_id = @viewer) THEN 1 ELSE 0 END AS LikedByMe
-        FROM social_activities a LEFT JOIN kit_users u ON u.id = a.user_id
         """;
+
+    private const string Columns = Selected + " FROM social_activities a LEFT JOIN kit_users u ON u.id = a.user_id";
 
     public static Task<ActivityRow?> FindAsync(DatabaseTransaction tx, string id, string viewer, CancellationToken ct) =>
         tx.QuerySingleOrDefaultAsync<ActivityRow>($"SELECT {Columns} WHERE a.id = @id", new { id, viewer }, ct);
 
     /// <summary>
     /// The feed: the reader's and their friends' activities below <paramref name="before"/>, newest first. Fan-out on
-    /// read: one query over <c>(user_id, seq)</c> and the friends' primary key, nothing written per friend on a post.
+    /// write: one backward range of the reader's inbox <c>social_feed (user_id, seq)</c>, each row joined to its activity
+    /// by primary key, so a page reads about <paramref name="limit"/> rows whatever the friend count. The friendship is
+    /// checked again per row (one primary-key probe), so the inbox only ever decides what is fast, never who sees what.
     /// </summary>
     public static async Task<List<ActivityRow>> FeedAsync(DatabaseTransaction tx, string viewer, long before, int limit, CancellationToken ct) =>
         (await tx.QueryAsync<ActivityRow>(
             $"""
-            SELECT {Columns}
-            WHERE a.seq < @before AND (a.user_id = @viewer OR a.user_id IN (SELECT f.friend_id FROM social_friends f WHERE f.user_id = @viewer))
-            ORDER BY a.seq DESC LIMIT @limit
+            SELECT {Selected}
+            FROM social_feed i JOIN social_activities a ON a.seq = i.seq LEFT JOIN kit_users u ON u.id = a.user_id
+            WHERE i.user_id = @viewer AND i.seq < @before
+              AND (i.author_id = @viewer OR EXISTS (SELECT 1 FROM social_friends f WHERE f.user_id = @viewer AND f.friend_id = i.author_id))
+            ORDER BY i.seq DESC LIMIT @limit
             """, new { viewer, before, limit }, ct)).ToList();
 
     public static async Task<List<ActivityRow>> OfUserAsync(DatabaseTransaction tx, string author, string viewer, long before, int limit,

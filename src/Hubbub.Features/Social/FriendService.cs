@@ -46,6 +46,8 @@ public sealed class FriendService(FeatureDatabase database, UserDirectory users,
                 await FriendStore.RemoveRequestAsync(tx, other, me.Id, cancellationToken);
                 await FriendStore.RemoveRequestAsync(tx, me.Id, other, cancellationToken);
                 await FriendStore.AddFriendshipAsync(tx, me.Id, other, tx.NowMs, cancellationToken);
+                await FeedStore.LockFriendshipAsync(tx, me.Id, other, cancellationToken);
+                await FeedStore.BackfillAsync(tx, me.Id, other, cancellationToken);
                 var toOther = new FriendEvent(me.Id, me.Name);
                 await tx.PublishAsync(FeatureTransaction.UserChannel(other), SocialEvents.FriendAdded, toOther, Default.FriendEvent, cancellationToken);
                 await tx.PublishAsync(FeatureTransaction.UserChannel(me.Id), SocialEvents.FriendAdded, new FriendEvent(other, otherName),
@@ -140,6 +142,8 @@ public sealed class FriendService(FeatureDatabase database, UserDirectory users,
     /// </summary>
     private async Task AnnounceRemovedAsync(FeatureTransaction tx, HubbubUser me, string other, CancellationToken ct)
     {
+        await FeedStore.LockFriendshipAsync(tx, me.Id, other, ct);
+        await FeedStore.PurgeAsync(tx, me.Id, other, ct);
         foreach (var (author, viewer) in new[] { (me.Id, other), (other, me.Id) })
         {
             foreach (var activity in await ActivityStore.IdsOfUserAsync(tx, author, ct))

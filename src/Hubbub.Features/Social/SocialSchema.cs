@@ -5,14 +5,34 @@ namespace Hubbub.Features.Social;
 /// <summary>
 /// The social tables. A friendship is two rows (one per direction), so "my friends" is one index range and the feed's
 /// <c>user_id IN (my friends)</c> a join on it. Activities carry a database sequence (<c>seq</c>): the feed's order and
-/// cursor, so a page boundary never moves when newer activities arrive. Times are Unix milliseconds.
+/// cursor, so a page boundary never moves when newer activities arrive. Times are Unix milliseconds. The feed is fanned
+/// out on write (version 2): <c>social_feed</c> holds one narrow row per reader and activity (the author's own and each
+/// friend's), keyed <c>(user_id, seq)</c>, so a page is one index range whatever the friend count.
 /// </summary>
 internal static class SocialSchema
 {
     public static void Declare(MigrationSet m) => m
         .Add(1, "friends, requests, blocks, activities, likes, comments, rules",
             sqlite: Tables("INTEGER PRIMARY KEY"),
-            postgres: Tables("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"));
+            postgres: Tables("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"))
+        .Add(2, "feed inbox: one row per reader and activity, filled from the activities and friendships there are",
+            sqlite: Inbox(" WITHOUT ROWID"),
+            postgres: Inbox(""));
+
+    // Rows of a reader's feed: their own activities and their friends'. (user_id, author_id) finds the rows to drop when a
+    // friendship ends; a deleted activity's rows are found through the author's friends (the primary key), so no index on
+    // seq alone is kept for a rare delete. The backfill makes an existing database's feeds what the old query read.
+    private static string Inbox(string withoutRowId) => $"""
+        CREATE TABLE social_feed (
+            user_id   TEXT   NOT NULL,
+            seq       BIGINT NOT NULL,
+            author_id TEXT   NOT NULL,
+            PRIMARY KEY (user_id, seq)){withoutRowId};
+        CREATE INDEX social_feed_by_author ON social_feed (user_id, author_id);
+        INSERT INTO social_feed (user_id, seq, author_id) SELECT user_id, seq, user_id FROM social_activities;
+        INSERT INTO social_feed (user_id, seq, author_id)
+            SELECT f.user_id, a.seq, a.user_id FROM social_friends f JOIN social_activities a ON a.user_id = f.friend_id;
+        """;
 
     private static string Tables(string identity) => $"""
         CREATE TABLE social_pairs (

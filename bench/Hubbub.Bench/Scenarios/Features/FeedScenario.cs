@@ -1,21 +1,35 @@
-using System.Text.Json;
+using System.Diagnostics;
+using System.Text;
 using Hubbub.Bench.Clients;
 using Hubbub.Bench.Infra;
+using Hubbub.Bench.Measure;
 using Hubbub.Bench.Results;
+using Npgsql;
 
 namespace Hubbub.Bench.Scenarios.Features;
 
 /// <summary>
-/// <c>feed</c> (Hubbub only): the social feed read (fan-out on read) for a user with
-/// <see cref="BenchSettings.Friends"/> friends, each of whom posted <see cref="BenchSettings.ActivitiesPerFriend"/>
-/// activities, beside as many strangers' activities as friends. <c>GET /api/feed?limit=20</c> with the reader's token,
-/// one read at a time: p50/p99 beside a bare <c>POST /api/publish</c> of the same run. Checks every page: 20 items,
-/// each a friend's, newest first.
+/// <c>feed</c> (Hubbub only; SQLite, and PostgreSQL when <c>HUBBUB_BENCH_POSTGRES</c> or <c>HUBBUB_TEST_POSTGRES</c> names
+/// one, each on a fresh database). Two parts, issue 16's bench:
+/// <list type="bullet">
+/// <item>Fan-out: a poster with min(<see cref="BenchSettings.Friends"/>, 1,000) friends (made through the API), each
+/// subscribed to their <c>feed:{id}</c> on a connection of their own, posts <see cref="BenchSettings.FeatureReads"/>/10
+/// activities one at a time (the next when every friend got the last): the time from the POST to each friend's
+/// <c>friend_activity</c>, over every delivery, and to the last friend's per post (the first post is a warm-up).</item>
+/// <item>Reads: a reader with <see cref="BenchSettings.Friends"/> friends among <see cref="BenchSettings.FeedActivities"/>
+/// activities seeded with bulk SQL (<see cref="FeedSeed"/>): <c>GET /api/feed?limit=20</c> one read at a time, the
+/// first page and a page below a random cursor, p50/p99 beside a bare <c>POST /api/publish</c> of the same run.</item>
+/// </list>
+/// Checks (counts that must be 0): every friend got exactly one <c>friend_activity</c> per post; every page read holds
+/// 20 friends' activities, newest first; the reader's first three pages are exactly the newest activities of the reader
+/// and their friends by the activities and friendships alone (not the inbox); each of a few of the poster's friends
+/// reads the poster's posts, newest first.
 /// </summary>
 public sealed class FeedScenario : IScenario
 {
-    private const string Reader = "fr";
+    private const string Poster = "fp";
     private const int PageSize = 20;
+    private const int CheckedPages = 3;
 
     /// <inheritdoc />
     public string Name => "feed";
@@ -29,54 +43,267 @@ public sealed class FeedScenario : IScenario
     /// <inheritdoc />
     public async Task RunAsync(ScenarioContext context, ServerKind kind, int round, CancellationToken cancellationToken)
     {
-        var settings = context.Settings;
-        var friends = settings.Friends;
-        await using var server = await context.StartAsync(kind, cancellationToken);
-        using var api = new ServerApi(server);
-
-        context.Status($"feed round {round}: {friends} friends");
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken };
-        await Parallel.ForAsync(0, friends, parallel, async (i, ct) =>
+        await RunOnAsync(context, kind, round, postgres: null, cancellationToken);
+        if (ChatScenario.Postgres() is { } postgres)
         {
-            (await api.PostAsync($"/api/friends?user={Reader}", $$"""{"user":"{{Friend(i)}}"}""", ct)).EnsureOk("friend request");
-            (await api.PostAsync($"/api/friends?user={Friend(i)}", $$"""{"user":"{{Reader}}"}""", ct)).EnsureOk("friend accept");
-        });
-        context.Status($"feed round {round}: {friends * settings.ActivitiesPerFriend} activities");
-        await Parallel.ForAsync(0, friends * (settings.ActivitiesPerFriend + 1), parallel, async (n, ct) =>
-        {
-            // Friends' activities interleaved with strangers' (every ActivitiesPerFriend + 1-th post), so the feed's
-            // filter has something to leave out.
-            var stranger = n % (settings.ActivitiesPerFriend + 1) == 0;
-            var user = stranger ? $"fx{n}" : Friend(n % friends);
-            (await api.PostAsync("/api/activities", $$$"""{"user":"{{{user}}}","type":"run","title":"Run {{{n}}}","data":{"km":5}}""", ct))
-                .EnsureOk("POST /api/activities");
-        });
-
-        context.Status($"feed round {round}: bare publish");
-        var baseline = await ClosedLoop.PublishBaselineAsync(api, settings.FeatureWorkers, settings.StepDuration, _ => "public:bench-baseline", cancellationToken);
-        context.Status($"feed round {round}: reading the feed");
-        async Task<bool> ReadPage(CancellationToken ct)
-        {
-            var page = (await api.GetAsync($"/api/feed?limit={PageSize}", ct, asUser: Reader)).EnsureOk("GET /api/feed");
-            using var json = page.Json();
-            var items = json.RootElement.GetProperty("activities").EnumerateArray().ToList();
-            var times = items.Select(a => a.GetProperty("created_at").GetDateTimeOffset()).ToList();
-            return items.Count == PageSize
-                && items.All(a => a.GetProperty("user").GetString()!.StartsWith("ff", StringComparison.Ordinal))
-                && times.Zip(times.Skip(1)).All(p => p.First >= p.Second);
+            await RunOnAsync(context, kind, round, postgres, cancellationToken);
         }
-        await GamificationEventsScenario.ReadsAsync(Math.Max(1, settings.FeatureReads / 10), ReadPage, cancellationToken);
-        var reads = await GamificationEventsScenario.ReadsAsync(settings.FeatureReads, ReadPage, cancellationToken);
-
-        var r = context.Results;
-        ClosedLoop.AddBaseline(context, Name, kind, round, baseline);
-        r.Add(Name, kind, round, "friends", friends, "users", Better.None);
-        r.Add(Name, kind, round, "activities", friends * (settings.ActivitiesPerFriend + 1), "activities", Better.None);
-        r.Add(Name, kind, round, "feed_page_p50_ms", reads.P50Ms, "ms", Better.Lower);
-        r.Add(Name, kind, round, "feed_page_p99_ms", reads.P99Ms, "ms", Better.Lower);
-        r.Add(Name, kind, round, "feed_page_p50_vs_baseline", reads.P50Ms / baseline.P50Ms, "×", Better.Lower);
-        r.Add(Name, kind, round, "feed_wrong_pages", reads.Refused, "reads", Better.Lower);
+        else
+        {
+            context.Results.Note(Name, "PostgreSQL not measured: set HUBBUB_BENCH_POSTGRES to an Npgsql connection string");
+        }
     }
 
-    private static string Friend(int i) => $"ff{i}";
+    private async Task RunOnAsync(ScenarioContext context, ServerKind kind, int round, string? postgres, CancellationToken cancellationToken)
+    {
+        var database = postgres is null ? "sqlite" : "postgres";
+        var settings = context.Settings;
+        var friends = settings.Friends;
+        var total = settings.FeedActivities > 0 ? settings.FeedActivities : friends * (settings.ActivitiesPerFriend + 1);
+        var fanOutFriends = Math.Min(friends, 1_000);
+        var posts = Math.Max(3, settings.FeatureReads / 10);
+        void Status(string text) => context.Status($"feed {database} round {round}: {text}");
+
+        // A fresh database of our own: the seed goes straight into it.
+        var env = new Dictionary<string, string>();
+        string seedConnection;
+        string? folder = null;
+        string? pgDatabase = null;
+        if (postgres is null)
+        {
+            folder = Directory.CreateTempSubdirectory("hubbub-bench-feed").FullName;
+            env["Hubbub__DataDirectory"] = folder;
+            seedConnection = $"Data Source={Path.Combine(folder, "hubbub.db")}";
+        }
+        else
+        {
+            pgDatabase = $"hubbub_feed_{Guid.NewGuid():N}"[..28];
+            await AdminAsync(postgres, $"CREATE DATABASE {pgDatabase}", cancellationToken);
+            seedConnection = new NpgsqlConnectionStringBuilder(postgres) { Database = pgDatabase, Pooling = false }.ToString();
+            env["ConnectionStrings__Postgres"] = new NpgsqlConnectionStringBuilder(postgres) { Database = pgDatabase }.ToString();
+        }
+        IBenchConnection[] subscribers = [];
+        try
+        {
+            await using var server = await context.StartAsync(kind, cancellationToken, env);
+            using var api = new ServerApi(server);
+            await using var seed = await FeedSeed.OpenAsync(seedConnection, postgres is not null, cancellationToken);
+
+            Status($"seeding {friends:N0} friends, {total:N0} activities");
+            var seeding = Stopwatch.StartNew();
+            await seed.SeedAsync(friends, total, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), s => Status($"seeding {s}"), cancellationToken);
+            var seedSeconds = seeding.Elapsed.TotalSeconds;
+
+            Status($"{fanOutFriends} friends of the poster");
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken };
+            await Parallel.ForAsync(0, fanOutFriends, parallel, async (i, ct) =>
+            {
+                (await api.PostAsync($"/api/friends?user={Poster}", $$"""{"user":"{{Fan(i)}}"}""", ct)).EnsureOk("friend request");
+                (await api.PostAsync($"/api/friends?user={Fan(i)}", $$"""{"user":"{{Poster}}"}""", ct)).EnsureOk("friend accept");
+            });
+            var fanOut = new FanOutSink(fanOutFriends, posts);
+            var target = new HubbubTarget(server);
+            subscribers = await context.ConnectManyAsync(0, fanOutFriends,
+                (i, ct) => target.SubscribeAsync(Fan(i), i, $"feed:{Fan(i)}", null, fanOut, ct), cancellationToken);
+
+            Status($"{posts} posts to {fanOutFriends} subscribed friends");
+            var postIds = new List<string>();
+            for (var k = 0; k < posts; k++)
+            {
+                fanOut.Sent(k);
+                var answer = (await api.PostAsync("/api/activities", $$$"""{"user":"{{{Poster}}}","type":"run","title":"fan {{{k}}}","data":{"km":5}}""",
+                    cancellationToken)).EnsureOk("POST /api/activities");
+                using (var json = answer.Json())
+                {
+                    postIds.Insert(0, json.RootElement.GetProperty("id").GetString()!);
+                }
+                // The next post when every friend has this one (or after a bound: the check counts what is missing).
+                await ClosedLoop.WaitUntilAsync(() => fanOut.Delivered(k) >= fanOutFriends, TimeSpan.FromSeconds(10), cancellationToken);
+            }
+            await Task.Delay(200, cancellationToken); // room for a late duplicate to show
+
+            Status("bare publish");
+            var baseline = await ClosedLoop.PublishBaselineAsync(api, settings.FeatureWorkers, settings.StepDuration, _ => "public:bench-baseline",
+                cancellationToken);
+
+            Status("reading the feed");
+            async Task<bool> ReadPage(string path, CancellationToken ct)
+            {
+                var page = (await api.GetAsync(path, ct, asUser: FeedSeed.Reader)).EnsureOk("GET /api/feed");
+                using var json = page.Json();
+                var items = json.RootElement.GetProperty("activities").EnumerateArray().ToList();
+                var times = items.Select(a => a.GetProperty("created_at").GetDateTimeOffset()).ToList();
+                return items.Count == PageSize
+                    && items.All(a => a.GetProperty("user").GetString()!.StartsWith("ff", StringComparison.Ordinal))
+                    && times.Zip(times.Skip(1)).All(p => p.First >= p.Second);
+            }
+            var first = $"/api/feed?limit={PageSize}";
+            await GamificationEventsScenario.ReadsAsync(Math.Max(1, settings.FeatureReads / 10), ct => ReadPage(first, ct), cancellationToken);
+            var reads = await GamificationEventsScenario.ReadsAsync(settings.FeatureReads, ct => ReadPage(first, ct), cancellationToken);
+            // Below a random point of the timeline (keyset paging deep in the feed), leaving room for a full page.
+            var random = new Random(round);
+            var deep = await GamificationEventsScenario.ReadsAsync(settings.FeatureReads,
+                ct => ReadPage($"/api/feed?limit={PageSize}&before={random.NextInt64(total / 2, total)}", ct), cancellationToken);
+
+            Status("checking");
+            var wrongPages = await CheckReaderPagesAsync(api, seed, cancellationToken);
+            for (var i = 0; i < Math.Min(5, fanOutFriends); i++)
+            {
+                var page = (await api.GetAsync($"/api/feed?limit={Math.Min(100, posts)}", cancellationToken, asUser: Fan(i))).EnsureOk("GET /api/feed");
+                using var json = page.Json();
+                var ids = json.RootElement.GetProperty("activities").EnumerateArray().Select(a => a.GetProperty("id").GetString()!).ToList();
+                wrongPages += ids.SequenceEqual(postIds.Take(ids.Count)) && ids.Count == Math.Min(100, posts) ? 0 : 1;
+            }
+
+            var r = context.Results;
+            var p = $"{database}_";
+            ClosedLoop.AddBaseline(context, Name, kind, round, baseline);
+            r.Add(Name, kind, round, p + "friends", friends, "users", Better.None);
+            r.Add(Name, kind, round, p + "activities", total, "activities", Better.None);
+            r.Add(Name, kind, round, p + "seed_s", seedSeconds, "s", Better.None);
+            r.Add(Name, kind, round, p + "fanout_friends", fanOutFriends, "users", Better.None);
+            r.Add(Name, kind, round, p + "fanout_delivery_p50_ms", fanOut.Deliveries.Percentile(50) / 1000.0, "ms", Better.Lower);
+            r.Add(Name, kind, round, p + "fanout_delivery_p99_ms", fanOut.Deliveries.Percentile(99) / 1000.0, "ms", Better.Lower);
+            r.Add(Name, kind, round, p + "fanout_last_p50_ms", fanOut.LastPercentile(50) / 1000.0, "ms", Better.Lower);
+            r.Add(Name, kind, round, p + "fanout_last_p99_ms", fanOut.LastPercentile(99) / 1000.0, "ms", Better.Lower);
+            r.Add(Name, kind, round, p + "fanout_p99_vs_baseline_p50", fanOut.Deliveries.Percentile(99) / 1000.0 / baseline.P50Ms, "×", Better.Lower);
+            r.Add(Name, kind, round, p + "feed_page_p50_ms", reads.P50Ms, "ms", Better.Lower);
+            r.Add(Name, kind, round, p + "feed_page_p99_ms", reads.P99Ms, "ms", Better.Lower);
+            r.Add(Name, kind, round, p + "feed_page_p50_vs_baseline", reads.P50Ms / baseline.P50Ms, "×", Better.Lower);
+            r.Add(Name, kind, round, p + "feed_page_p99_vs_baseline", reads.P99Ms / baseline.P99Ms, "×", Better.Lower);
+            r.Add(Name, kind, round, p + "deep_page_p50_ms", deep.P50Ms, "ms", Better.Lower);
+            r.Add(Name, kind, round, p + "deep_page_p99_ms", deep.P99Ms, "ms", Better.Lower);
+            r.Add(Name, kind, round, p + "missing_friend_activity", fanOut.Missing(), "deliveries", Better.Lower);
+            r.Add(Name, kind, round, p + "extra_friend_activity", fanOut.Extra(), "deliveries", Better.Lower);
+            r.Add(Name, kind, round, p + "feed_wrong_pages", reads.Refused + deep.Refused + wrongPages, "reads", Better.Lower);
+        }
+        finally
+        {
+            await ScenarioContext.DisposeAllAsync(subscribers);
+            if (folder is not null)
+            {
+                TryDelete(folder);
+            }
+            if (postgres is not null && pgDatabase is not null)
+            {
+                await AdminAsync(postgres, $"DROP DATABASE IF EXISTS {pgDatabase} WITH (FORCE)", CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>The reader's first pages, followed by their cursors, against the rules' answer; the pages that differ.</summary>
+    private static async Task<int> CheckReaderPagesAsync(ServerApi api, FeedSeed seed, CancellationToken ct)
+    {
+        var wrong = 0;
+        var before = long.MaxValue;
+        for (var n = 0; n < CheckedPages; n++)
+        {
+            var page = (await api.GetAsync($"/api/feed?limit={PageSize}{(n == 0 ? "" : $"&before={before}")}", ct, asUser: FeedSeed.Reader))
+                .EnsureOk("GET /api/feed");
+            using var json = page.Json();
+            var ids = json.RootElement.GetProperty("activities").EnumerateArray().Select(a => a.GetProperty("id").GetString()!).ToList();
+            var expected = await seed.ExpectedPageAsync(FeedSeed.Reader, before, PageSize, ct);
+            wrong += ids.SequenceEqual(expected, StringComparer.Ordinal) ? 0 : 1;
+            if (json.RootElement.GetProperty("next_cursor").GetString() is not { } cursor)
+            {
+                break;
+            }
+            before = long.Parse(cursor, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return wrong;
+    }
+
+    private static async Task AdminAsync(string connectionString, string sql, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The server's files may linger a moment after it stopped; the temp folder is the system's to clean.
+        }
+    }
+
+    private static string Fan(int i) => $"fq{i}";
+
+    /// <summary>
+    /// The poster's friends' <c>friend_activity</c> frames: which post (by its title <c>fan k</c>) each connection got how
+    /// often, and the time from that post's POST to each delivery.
+    /// </summary>
+    private sealed class FanOutSink(int connections, int posts) : IFrameSink
+    {
+        private static readonly byte[] Head = Encoding.UTF8.GetBytes("{\"type\":\"friend_activity\"");
+        private static readonly byte[] TitleKey = Encoding.UTF8.GetBytes("\"title\":\"fan ");
+        private readonly int[] _counts = new int[connections * posts];
+        private readonly long[] _sentAt = new long[posts];
+        private readonly long[] _lastUs = new long[posts];
+        private readonly int[] _delivered = new int[posts];
+
+        public LatencyHistogram Deliveries { get; } = new();
+
+        public void Sent(int post) => Volatile.Write(ref _sentAt[post], Stopwatch.GetTimestamp());
+
+        public int Delivered(int post) => Volatile.Read(ref _delivered[post]);
+
+        public long Missing() => _counts.Count(c => c == 0);
+
+        public long Extra() => _counts.Sum(c => Math.Max(0, c - 1));
+
+        public double LastPercentile(double percentile)
+        {
+            var sorted = _lastUs.Skip(1).Select(v => (double)v).Order().ToList();
+            return Stats.Percentile(sorted, percentile);
+        }
+
+        public void OnFrame(int index, ReadOnlySpan<byte> frame)
+        {
+            if (!frame.StartsWith(Head))
+            {
+                return;
+            }
+            var at = frame.IndexOf(TitleKey);
+            if (at < 0)
+            {
+                return;
+            }
+            var digits = frame[(at + TitleKey.Length)..];
+            var post = 0;
+            for (var i = 0; i < digits.Length && digits[i] is >= (byte)'0' and <= (byte)'9'; i++)
+            {
+                post = (post * 10) + (digits[i] - '0');
+            }
+            if (post >= posts)
+            {
+                return;
+            }
+            var us = (long)Stopwatch.GetElapsedTime(Volatile.Read(ref _sentAt[post])).TotalMicroseconds;
+            if (Interlocked.Increment(ref _counts[(post * connections) + index]) == 1)
+            {
+                Interlocked.Increment(ref _delivered[post]);
+                if (post == 0)
+                {
+                    return; // the warm-up post: first use of the code paths
+                }
+                Deliveries.Record(us);
+                var last = Volatile.Read(ref _lastUs[post]);
+                while (us > last && Interlocked.CompareExchange(ref _lastUs[post], us, last) != last)
+                {
+                    last = Volatile.Read(ref _lastUs[post]);
+                }
+            }
+        }
+
+        public void OnClosed(int index)
+        {
+        }
+    }
 }

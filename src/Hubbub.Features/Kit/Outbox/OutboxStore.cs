@@ -18,6 +18,34 @@ internal static class OutboxStore
             new { row.Kind, row.Channel, row.EventType, row.Data, row.TargetUser, now, claim, claimedUntil }, ct);
 
     /// <summary>
+    /// Writes the same publication for each of <paramref name="channels"/> (distinct) in one statement, claimed like
+    /// <see cref="InsertAsync"/>; answers each channel's row id. A fan-out to a thousand channels is one round trip
+    /// instead of a thousand: the channels go as one array (PostgreSQL) or one JSON array (SQLite).
+    /// </summary>
+    public static async Task<Dictionary<string, long>> InsertManyAsync(DatabaseTransaction tx, IReadOnlyList<string> channels, string eventType,
+        string data, string claim, long now, long claimedUntil, CancellationToken ct)
+    {
+        var source = tx.Provider == DatabaseProvider.Postgres
+            ? "unnest(CAST(@channels AS text[])) AS c(value)"
+            : "json_each(@channels) AS c";
+        var array = channels.ToArray();
+        object list = tx.Provider == DatabaseProvider.Postgres ? array : System.Text.Json.JsonSerializer.Serialize(array, KitJsonContext.Default.StringArray);
+        var rows = await tx.QueryAsync<ChannelId>(
+            $"""
+            INSERT INTO kit_outbox (kind, channel, event_type, data, target_user, created_ms, claim, claimed_until_ms)
+            SELECT '{OutboxRow.Publish}', c.value, @eventType, @data, NULL, @now, @claim, @claimedUntil FROM {source}
+            RETURNING id AS Id, channel AS Channel
+            """, new { channels = list, eventType, data, now, claim, claimedUntil }, ct);
+        return rows.ToDictionary(r => r.Channel, r => r.Id, StringComparer.Ordinal);
+    }
+
+    private sealed class ChannelId
+    {
+        public long Id { get; set; }
+        public string Channel { get; set; } = "";
+    }
+
+    /// <summary>
     /// Claims up to <paramref name="limit"/> rows whose claim expired (a crashed node's, or released after a failure),
     /// oldest first. The condition is repeated outside the subquery so that on PostgreSQL a row another node claimed
     /// meanwhile is re-checked and skipped: each row is claimed by one node at a time.
