@@ -23,6 +23,8 @@ internal static class ActivityStore
     /// write: one backward range of the reader's inbox <c>social_feed (user_id, seq)</c>, each row joined to its activity
     /// by primary key, so a page reads about <paramref name="limit"/> rows whatever the friend count. The friendship is
     /// checked again per row (one primary-key probe), so the inbox only ever decides what is fast, never who sees what.
+    /// The check is a scalar subquery, not <c>EXISTS</c>: PostgreSQL turns an <c>OR EXISTS</c> into a hash of all the
+    /// reader's friends, built on every read (1.5 ms at 5,000 friends against 0.2 ms for the 21 probes).
     /// </summary>
     public static async Task<List<ActivityRow>> FeedAsync(DatabaseTransaction tx, string viewer, long before, int limit, CancellationToken ct) =>
         (await tx.QueryAsync<ActivityRow>(
@@ -30,7 +32,7 @@ internal static class ActivityStore
             SELECT {Selected}
             FROM social_feed i JOIN social_activities a ON a.seq = i.seq LEFT JOIN kit_users u ON u.id = a.user_id
             WHERE i.user_id = @viewer AND i.seq < @before
-              AND (i.author_id = @viewer OR EXISTS (SELECT 1 FROM social_friends f WHERE f.user_id = @viewer AND f.friend_id = i.author_id))
+              AND (i.author_id = @viewer OR (SELECT 1 FROM social_friends f WHERE f.user_id = @viewer AND f.friend_id = i.author_id) IS NOT NULL)
             ORDER BY i.seq DESC LIMIT @limit
             """, new { viewer, before, limit }, ct)).ToList();
 
