@@ -52,6 +52,8 @@ internal sealed class FeedSeed(DbConnection connection, bool postgres) : IAsyncD
             SELECT '{Reader}', 'ff' || i, @now FROM {series} UNION ALL SELECT 'ff' || i, '{Reader}', @now FROM {series}
             """, ct, ("friends", friends), ("now", nowMs));
         var authors = 10L * friends;
+        // A build from before the inbox (fan-out on read, HUBBUB_BENCH_SERVER_DLL) has no social_feed: activities only.
+        var inbox = await HasInboxAsync(ct);
         for (long lo = 0; lo < total; lo += Batch)
         {
             var hi = Math.Min(total, lo + Batch);
@@ -64,17 +66,19 @@ internal sealed class FeedSeed(DbConnection connection, bool postgres) : IAsyncD
                 SELECT 'seed-' || i, CASE WHEN i * {{Stride}} % @authors < @friends THEN 'ff' ELSE 'fx' END || (i * {{Stride}} % @authors),
                        'run', 'Run ' || i, '{"km":5}', @base + i * 1000
                 FROM {{rows}};
+                {{(inbox ? "" : "/*")}}
                 INSERT INTO social_feed (user_id, seq, author_id)
                 SELECT user_id, seq, user_id FROM social_activities WHERE seq > @after;
                 INSERT INTO social_feed (user_id, seq, author_id)
                 SELECT f.user_id, a.seq, a.user_id FROM social_activities a JOIN social_friends f ON f.friend_id = a.user_id WHERE a.seq > @after
+                {{(inbox ? "" : "*/")}}
                 """, ct, ("lo", lo), ("hi", hi), ("authors", authors), ("friends", (long)friends), ("base", nowMs - (total * 1000L)),
                 ("after", await MaxSeqAsync(ct)));
         }
         if (postgres)
         {
             // What autovacuum would do minutes later anyway: the planner's statistics of the grown tables.
-            await InTransactionAsync("ANALYZE social_activities; ANALYZE social_feed; ANALYZE social_friends", ct);
+            await InTransactionAsync($"ANALYZE social_activities; {(inbox ? "ANALYZE social_feed;" : "")} ANALYZE social_friends", ct);
         }
     }
 
@@ -95,6 +99,14 @@ internal sealed class FeedSeed(DbConnection connection, bool postgres) : IAsyncD
             ids.Add(rows.GetString(0));
         }
         return ids;
+    }
+
+    private async Task<bool> HasInboxAsync(CancellationToken ct)
+    {
+        await using var command = Command(postgres
+            ? "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'social_feed'"
+            : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'social_feed'");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
     private async Task<long> MaxSeqAsync(CancellationToken ct)
