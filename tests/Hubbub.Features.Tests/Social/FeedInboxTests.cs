@@ -18,7 +18,7 @@ public abstract class FeedInboxTests(SocialFixture fixture)
     private IDatabase Database => Chat.Server.Services.GetRequiredService<IDatabase>();
 
     [Fact]
-    public async Task A_new_friends_past_activities_enter_the_feed_once_leave_with_the_friendship_and_come_back_once()
+    public async Task A_new_friends_past_activities_enter_the_feed_once_leave_with_the_friendship_and_come_back_once_and_a_delete_leaves_every_inbox()
     {
         var (ada, bob) = (Users.New("ada"), Users.New("bob"));
         using var adaApi = Chat.Api(ada);
@@ -42,6 +42,12 @@ public abstract class FeedInboxTests(SocialFixture fixture)
         Assert.Equal(posted, Social.Ids(Social.Ok(await bobApi.GetAsync("/api/feed")))); // once each, no duplicate
         var bobs = (await bobApi.PostActivityAsync("mine")).GetProperty("id").GetString()!;
         Assert.Equal(posted.Prepend(bobs), Social.Ids(Social.Ok(await adaApi.GetAsync("/api/feed"))));
+
+        // A deleted activity leaves every inbox it was in (the author's and the friend's), not only the pages.
+        Assert.Equal(HttpStatusCode.NoContent, (await adaApi.DeleteAsync($"/api/activities/{posted[0]}")).Status);
+        posted.RemoveAt(0);
+        Assert.Equal(posted.Prepend(bobs), Social.Ids(Social.Ok(await bobApi.GetAsync("/api/feed"))));
+        Assert.Equal((2L, 2L), (await InboxRowsAsync(bob, ada), await InboxRowsAsync(ada, ada)));
 
         Assert.Equal(HttpStatusCode.OK, (await adaApi.PostAsync("/api/blocks", new { user = bob })).Status);
         Assert.Equal(new[] { bobs }, Social.Ids(Social.Ok(await bobApi.GetAsync("/api/feed"))));
