@@ -180,6 +180,57 @@ public sealed partial class ShellTests(BrowserFixture browser, ITestOutputHelper
         Assert.Empty(alice.UnexpectedErrors());
     }
 
+    [Fact]
+    public async Task At_400_px_toasts_cover_none_of_a_pages_controls()
+    {
+        await using var alice = await ConsolePage.OpenAsync(browser, _server.BaseAddress, output, width: 400);
+        await alice.SignInAsync("alice");
+        foreach (var page in new[] { "chat", "rooms", "tester" })
+        {
+            await alice.Page.Locator($"nav a[data-page={page}]").ClickAsync();
+            await Assertions.Expect(alice.Page.Locator($"#page-{page} > *")).Not.ToHaveCountAsync(0);
+            // A burst of long refusals, as a flaky network gives.
+            await alice.Page.EvaluateAsync("""
+                async (page) => {
+                  const { toast, clearToasts } = await import('/js/components/toasts.js');
+                  clearToasts();
+                  for (const n of [1, 2, 3]) toast(`${page} refused ${n}: ${'a long reason '.repeat(8)}`, 'error');
+                }
+                """, page);
+            await Assertions.Expect(alice.Page.Locator(".toast.error")).ToHaveCountAsync(3);
+            var covered = await alice.Page.EvaluateAsync<string[]>(CoveredControls);
+            await alice.ScreenshotAsync($"toasts-400px-{page}");
+            Assert.True(covered.Length == 0, $"on {page} a toast covers: {string.Join(", ", covered)}");
+            Assert.True(await alice.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"),
+                $"the {page} page scrolls sideways with toasts up");
+        }
+        Assert.Empty(alice.UnexpectedErrors());
+    }
+
+    /// <summary>
+    /// The visible controls (top bar and page) that some toast overlaps: each control's rectangle clipped by its scrolling
+    /// ancestors and the viewport (what a user can see of it), intersected with every toast's rectangle.
+    /// </summary>
+    private const string CoveredControls = """
+        () => {
+          const toasts = [...document.querySelectorAll('.toast')].map((t) => t.getBoundingClientRect());
+          const clip = (r, c) => ({ left: Math.max(r.left, c.left), top: Math.max(r.top, c.top), right: Math.min(r.right, c.right), bottom: Math.min(r.bottom, c.bottom) });
+          const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+          const seen = (el) => {
+            let r = clip(el.getBoundingClientRect(), { left: 0, top: 0, right: innerWidth, bottom: innerHeight });
+            for (let p = el.parentElement; p; p = p.parentElement) {
+              if (getComputedStyle(p).overflow !== 'visible') r = clip(r, p.getBoundingClientRect());
+            }
+            return r.right > r.left && r.bottom > r.top ? r : null;
+          };
+          return [...document.querySelectorAll('button, input, select, textarea, a[href]')]
+            .filter((c) => !c.closest('#toasts') && c.getClientRects().length > 0 && getComputedStyle(c).visibility !== 'hidden')
+            .map((c) => ({ c, r: seen(c) }))
+            .filter(({ r }) => r && toasts.some((t) => overlaps(t, r)))
+            .map(({ c }) => c.id || c.getAttribute('aria-label') || c.textContent.trim() || c.outerHTML.slice(0, 60));
+        }
+        """;
+
     [GeneratedRegex(@"^reconnecting in ([6-9]|\d{2,})s$")]
     private static partial Regex LongWait();
 

@@ -6,8 +6,8 @@ namespace Hubbub.Features.Tests;
 
 /// <summary>
 /// A node killed between a commit and its publication publishes it when it comes back: the server runs as a real
-/// process with <c>Hubbub:Testing:CrashAfterCommitBeforePublish</c>, which ends it (Environment.FailFast, as abrupt as
-/// SIGKILL) right after the commit; restarted on the same database it delivers what the dead process owed.
+/// process that the fault injection (<see cref="CrashAfterCommit"/>) ends right after the commit; restarted on the same
+/// database it delivers what the dead process owed.
 /// </summary>
 public sealed class OutboxCrashTests
 {
@@ -19,36 +19,14 @@ public sealed class OutboxCrashTests
     public async Task A_node_killed_after_a_commit_publishes_its_events_when_it_restarts(string engine)
     {
         await using var database = await ChatDatabase.CreateAsync(engine);
-        var folder = Directory.CreateTempSubdirectory("hubbub-crash-").FullName;
-        var environment = new Dictionary<string, string?>
-        {
-            ["Auth__ApiKey"] = ApiKey,
-            ["Kit__LeaseMs"] = "300", // the dead process's claim expires quickly
-            ["Kit__PollMs"] = "100",
-        };
-        foreach (var (key, value) in database.Settings)
-        {
-            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
+        using var crash = new CrashAfterCommit(database, ApiKey);
         var (ada, bob, room) = ($"ada-{Guid.NewGuid():N}"[..12], $"bob-{Guid.NewGuid():N}"[..12], $"r{Guid.NewGuid():N}"[..12]);
 
-        var port = ClosedPort.Find();
-        await using (var doomed = ServerProcess.Start(folder, new Dictionary<string, string?>(environment)
-                     {
-                         ["Hubbub__Testing__CrashAfterCommitBeforePublish"] = "true",
-                     }, "--urls", $"http://127.0.0.1:{port}"))
-        {
-            using var api = new ServerApi(await ReadyAsync(doomed, port), ApiKey);
-            // The commit (the room, bob's membership, his notification, the outbox rows) happens; the process dies before publishing.
-            await Assert.ThrowsAnyAsync<HttpRequestException>(() => api.PostAsync("/api/rooms", new { id = room, members = new[] { bob }, user = ada }));
-            await doomed.WaitForExitAsync(TimeSpan.FromSeconds(20));
-            Assert.NotEqual(0, doomed.ExitCode);
-            Assert.Contains("CrashAfterCommitBeforePublish", doomed.Output + doomed.Error, StringComparison.Ordinal);
-        }
+        // The commit (the room, bob's membership, his notification, the outbox rows) happens; the process dies before publishing.
+        await crash.CrashAsync(api => api.PostAsync("/api/rooms", new { id = room, members = new[] { bob }, user = ada }));
 
-        port = ClosedPort.Find();
-        await using var revived = ServerProcess.Start(folder, environment, "--urls", $"http://127.0.0.1:{port}");
-        var address = await ReadyAsync(revived, port);
+        var (revived, address) = await crash.StartAsync();
+        await using var restarted = revived;
         using (var api = new ServerApi(address, ApiKey))
         {
             var stored = await api.GetAsync($"/api/rooms/{room}?user={ada}");
@@ -72,33 +50,5 @@ public sealed class OutboxCrashTests
         }
         Assert.Equal(1, types.Count(t => t == "room_added")); // published once, after the restart
         Assert.Equal(1, types.Count(t => t == "notification"));
-        Directory.Delete(folder, recursive: true);
-    }
-
-    private static async Task<Uri> ReadyAsync(ServerProcess server, int port)
-    {
-        var address = new Uri($"http://127.0.0.1:{port}");
-        using var http = new HttpClient { BaseAddress = address };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (server.HasExited)
-            {
-                throw new InvalidOperationException($"server exited with {server.ExitCode}: {server.Error} {server.Output}");
-            }
-            try
-            {
-                using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return address;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"server did not get ready: {server.Output}");
     }
 }

@@ -15,12 +15,10 @@ public sealed class SseClient : IAsyncDisposable
     private readonly HttpClient _http;
     private readonly HttpResponseMessage _response;
     private readonly CancellationTokenSource _stop = new();
-    private readonly List<JsonElement> _frames = [];
-    private readonly List<JsonElement> _inbox = [];
-    private readonly Lock _gate = new();
+    private readonly FrameInbox _received;
     private readonly Task _reader;
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _nextId = 1000;
+    private int _comments;
 
     private SseClient(HttpClient http, HttpResponseMessage response, string token)
     {
@@ -29,6 +27,7 @@ public sealed class SseClient : IAsyncDisposable
         _http = http;
         _response = response;
         Token = token;
+        _received = new FrameInbox(() => "", () => $"the stream ended ({CloseEvent})");
         _reader = Task.Run(ReadLoopAsync);
     }
 
@@ -48,10 +47,10 @@ public sealed class SseClient : IAsyncDisposable
     public JsonElement? CloseEvent { get; private set; }
 
     /// <summary>True once the stream ended (closed by the server, cut, or aborted).</summary>
-    public bool IsClosed { get; private set; }
+    public bool IsClosed => _received.IsEnded;
 
     /// <summary>SSE comment lines received (the stream's keep-alive).</summary>
-    public int Comments { get; private set; }
+    public int Comments => Volatile.Read(ref _comments);
 
     /// <summary>The response headers of the stream.</summary>
     public HttpResponseHeaders Headers => _response.Headers;
@@ -60,16 +59,7 @@ public sealed class SseClient : IAsyncDisposable
     public string? ContentType => _response.Content.Headers.ContentType?.ToString();
 
     /// <summary>Every frame received so far, in arrival order.</summary>
-    public IReadOnlyList<JsonElement> Frames
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _frames];
-            }
-        }
-    }
+    public IReadOnlyList<JsonElement> Frames => _received.Frames;
 
     /// <summary>Opens a stream at <paramref name="baseAddress"/> with <paramref name="token"/> in the query (or as a bearer header) and awaits its session and (unless told not to) the welcome.</summary>
     public static async Task<SseClient> ConnectAsync(Uri baseAddress, string token, bool tokenInHeader = false, string? origin = null,
@@ -186,82 +176,14 @@ public sealed class SseClient : IAsyncDisposable
         OkAsync("subscribe", since is null ? new { channel } : new { channel, since });
 
     /// <summary>Takes the first unconsumed frame matching <paramref name="match"/>, waiting for it if needed.</summary>
-    public async Task<JsonElement> NextAsync(Func<JsonElement, bool>? match = null, TimeSpan? timeout = null)
-    {
-        match ??= _ => true;
-        using var cts = new CancellationTokenSource(timeout ?? WsClient.DefaultWait);
-        while (true)
-        {
-            Task changed;
-            lock (_gate)
-            {
-                var index = _inbox.FindIndex(f => match(f));
-                if (index >= 0)
-                {
-                    var frame = _inbox[index];
-                    _inbox.RemoveAt(index);
-                    return frame;
-                }
-                if (IsClosed)
-                {
-                    throw new InvalidOperationException($"the stream ended ({CloseEvent}) before the awaited frame; unconsumed: {string.Join(" | ", _inbox)}");
-                }
-                changed = _changed.Task;
-            }
-            try
-            {
-                await changed.WaitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                lock (_gate)
-                {
-                    throw new TimeoutException($"no matching frame within {timeout ?? WsClient.DefaultWait}; unconsumed: {string.Join(" | ", _inbox)}");
-                }
-            }
-        }
-    }
+    public Task<JsonElement> NextAsync(Func<JsonElement, bool>? match = null, TimeSpan? timeout = null) => _received.NextAsync(match, timeout);
 
     /// <summary>Takes the next <paramref name="count"/> publications on a channel, in arrival order.</summary>
-    public async Task<List<JsonElement>> PublicationsAsync(string channel, int count, TimeSpan? timeout = null)
-    {
-        var result = new List<JsonElement>(count);
-        for (var i = 0; i < count; i++)
-        {
-            result.Add(await NextAsync(f => f.TryGetProperty("offset", out _) && f.Channel() == channel, timeout));
-        }
-        return result;
-    }
+    public Task<List<JsonElement>> PublicationsAsync(string channel, int count, TimeSpan? timeout = null) =>
+        _received.PublicationsAsync(channel, count, timeout);
 
     /// <summary>Waits until <paramref name="condition"/> holds, re-checking on every event (bounded).</summary>
-    public async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? within = null)
-    {
-        using var deadline = new CancellationTokenSource(within ?? WsClient.DefaultWait);
-        while (true)
-        {
-            Task changed;
-            lock (_gate)
-            {
-                changed = _changed.Task;
-            }
-            if (condition())
-            {
-                return;
-            }
-            if (IsClosed)
-            {
-                throw new InvalidOperationException($"the stream ended ({CloseEvent}) while waiting for {what}. Frames:\n{string.Join("\n", Frames)}");
-            }
-            try
-            {
-                await changed.WaitAsync(deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"no {what} within {within ?? WsClient.DefaultWait}. Frames:\n{string.Join("\n", Frames)}");
-            }
-        }
-    }
+    public Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? within = null) => _received.WaitUntilAsync(condition, what, within);
 
     /// <summary>Waits (bounded) until the stream ends; returns its close event's code (null when it ended without one).</summary>
     public async Task<int?> WaitClosedAsync(TimeSpan? timeout = null)
@@ -298,11 +220,8 @@ public sealed class SseClient : IAsyncDisposable
                 }
                 else if (line[0] == ':')
                 {
-                    lock (_gate)
-                    {
-                        Comments++;
-                    }
-                    Signal();
+                    Interlocked.Increment(ref _comments);
+                    _received.Signal();
                 }
                 else if (line.StartsWith("event: ", StringComparison.Ordinal))
                 {
@@ -324,45 +243,27 @@ public sealed class SseClient : IAsyncDisposable
         }
         finally
         {
-            lock (_gate)
-            {
-                IsClosed = true;
-            }
-            Signal();
+            _received.End();
         }
     }
 
     private void Dispatch(string? eventName, string data)
     {
         var json = JsonDocument.Parse(data).RootElement.Clone();
-        lock (_gate)
+        switch (eventName)
         {
-            switch (eventName)
-            {
-                case "session":
-                    Session = json.GetProperty("session").GetString()!;
-                    break;
-                case "close":
-                    CloseEvent = json;
-                    break;
-                default:
-                    _frames.Add(json);
-                    _inbox.Add(json);
-                    break;
-            }
+            case "session":
+                Session = json.GetProperty("session").GetString()!;
+                _received.Signal();
+                break;
+            case "close":
+                CloseEvent = json;
+                _received.Signal();
+                break;
+            default:
+                _received.Add(json);
+                break;
         }
-        Signal();
-    }
-
-    private void Signal()
-    {
-        TaskCompletionSource changed;
-        lock (_gate)
-        {
-            changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-        changed.TrySetResult();
     }
 
     /// <inheritdoc />

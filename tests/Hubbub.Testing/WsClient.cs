@@ -19,12 +19,8 @@ public sealed class WsClient : IAsyncDisposable
     public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(10);
 
     private readonly ClientWebSocket _socket;
-    private readonly List<JsonElement> _frames = [];
-    private readonly List<long> _arrivals = [];
-    private readonly List<JsonElement> _inbox = [];
-    private readonly Lock _gate = new();
+    private readonly FrameInbox _received;
     private readonly Task _receiver;
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _nextId = 1000; // above the ids tests write by hand
     private int _disposed;
 
@@ -32,6 +28,7 @@ public sealed class WsClient : IAsyncDisposable
     {
         _socket = socket;
         User = user;
+        _received = new FrameInbox(() => Who, () => $"connection closed ({CloseStatus} {CloseDescription})");
         _receiver = Task.Run(ReceiveLoopAsync);
     }
 
@@ -46,34 +43,16 @@ public sealed class WsClient : IAsyncDisposable
     public string? CloseDescription => _socket.CloseStatusDescription;
 
     /// <summary>True once the server closed the socket or it broke.</summary>
-    public bool IsClosed { get; private set; }
+    public bool IsClosed => _received.IsEnded;
 
     /// <summary>The same as <see cref="IsClosed"/>.</summary>
     public bool Closed => IsClosed;
 
     /// <summary>Every frame received so far, consumed or not, in arrival order.</summary>
-    public IReadOnlyList<JsonElement> Frames
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _frames];
-            }
-        }
-    }
+    public IReadOnlyList<JsonElement> Frames => _received.Frames;
 
     /// <summary>Every frame received so far with its arrival time (a <see cref="Stopwatch"/> timestamp).</summary>
-    public IReadOnlyList<(JsonElement Frame, long Arrived)> TimedFrames
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _frames.Zip(_arrivals)];
-            }
-        }
-    }
+    public IReadOnlyList<(JsonElement Frame, long Arrived)> TimedFrames => _received.TimedFrames;
 
     /// <summary>Connects to <paramref name="uri"/> (a token in its query or <paramref name="bearer"/>) and, unless told not to, awaits the welcome.</summary>
     public static async Task<WsClient> ConnectAsync(Uri uri, string? origin = null, string? bearer = null, bool expectWelcome = true)
@@ -133,22 +112,18 @@ public sealed class WsClient : IAsyncDisposable
     }
 
     /// <summary>Connects and returns the HTTP status of a refused handshake (0 when it was accepted).</summary>
-    public static async Task<int> HandshakeStatusAsync(Uri uri, string? origin = null, string? bearer = null)
-    {
-        using var socket = NewSocket(origin, bearer);
-        socket.Options.CollectHttpResponseDetails = true;
-        try
+    public static Task<int> HandshakeStatusAsync(Uri uri, string? origin = null, string? bearer = null) =>
+        HandshakeStatusAsync(uri, options =>
         {
-            using var cts = new CancellationTokenSource(DefaultWait);
-            await socket.ConnectAsync(uri, cts.Token);
-            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
-            return 0;
-        }
-        catch (WebSocketException)
-        {
-            return (int)socket.HttpStatusCode;
-        }
-    }
+            if (origin is not null)
+            {
+                options.SetRequestHeader("Origin", origin);
+            }
+            if (bearer is not null)
+            {
+                options.SetRequestHeader("Authorization", "Bearer " + bearer);
+            }
+        });
 
     public Task SendRawAsync(string text) => SendBytesAsync(Encoding.UTF8.GetBytes(text));
 
@@ -196,61 +171,17 @@ public sealed class WsClient : IAsyncDisposable
         SubscribeAsync(channel, new { offset = sinceOffset, epoch = sinceEpoch });
 
     /// <summary>Takes the first unconsumed frame matching <paramref name="match"/>, waiting for it if needed.</summary>
-    public async Task<JsonElement> NextAsync(Func<JsonElement, bool>? match = null, TimeSpan? timeout = null)
-    {
-        match ??= _ => true;
-        using var cts = new CancellationTokenSource(timeout ?? DefaultWait);
-        while (true)
-        {
-            Task changed;
-            lock (_gate)
-            {
-                var index = _inbox.FindIndex(f => match(f));
-                if (index >= 0)
-                {
-                    var frame = _inbox[index];
-                    _inbox.RemoveAt(index);
-                    return frame;
-                }
-                if (IsClosed)
-                {
-                    throw new InvalidOperationException($"{Who}connection closed ({CloseStatus} {CloseDescription}) before the awaited frame arrived; unconsumed: {string.Join(" | ", _inbox)}");
-                }
-                changed = _changed.Task;
-            }
-            try
-            {
-                await changed.WaitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                lock (_gate)
-                {
-                    throw new TimeoutException($"{Who}no matching frame within {timeout ?? DefaultWait}; unconsumed: {string.Join(" | ", _inbox)}");
-                }
-            }
-        }
-    }
+    public Task<JsonElement> NextAsync(Func<JsonElement, bool>? match = null, TimeSpan? timeout = null) => _received.NextAsync(match, timeout);
 
     /// <summary>Takes the next <paramref name="count"/> publications on a channel, in arrival order.</summary>
-    public async Task<List<JsonElement>> PublicationsAsync(string channel, int count, TimeSpan? timeout = null)
-    {
-        var result = new List<JsonElement>(count);
-        for (var i = 0; i < count; i++)
-        {
-            result.Add(await NextAsync(f => f.TryGetProperty("offset", out _) && f.Channel() == channel, timeout));
-        }
-        return result;
-    }
+    public Task<List<JsonElement>> PublicationsAsync(string channel, int count, TimeSpan? timeout = null) =>
+        _received.PublicationsAsync(channel, count, timeout);
 
     /// <summary>Frames received and not yet taken that match; a ping round trip first makes this a sync point.</summary>
     public async Task<List<JsonElement>> PendingAfterSyncAsync(Func<JsonElement, bool> match)
     {
         await RequestAsync("ping");
-        lock (_gate)
-        {
-            return _inbox.Where(match).ToList();
-        }
+        return _received.Pending(match);
     }
 
     /// <summary>The publications (frames with an offset) received on a channel so far, consumed or not, in arrival order.</summary>
@@ -284,34 +215,7 @@ public sealed class WsClient : IAsyncDisposable
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds, re-checking it whenever a frame arrives (bounded).</summary>
-    public async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? within = null)
-    {
-        using var deadline = new CancellationTokenSource(within ?? DefaultWait);
-        while (true)
-        {
-            Task changed;
-            lock (_gate)
-            {
-                changed = _changed.Task;
-            }
-            if (condition())
-            {
-                return;
-            }
-            if (IsClosed)
-            {
-                throw new InvalidOperationException($"{Who}the socket closed while waiting for {what}. Frames:\n{string.Join("\n", Frames)}");
-            }
-            try
-            {
-                await changed.WaitAsync(deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"{Who}no {what} within {within ?? DefaultWait}. Frames:\n{string.Join("\n", Frames)}");
-            }
-        }
-    }
+    public Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? within = null) => _received.WaitUntilAsync(condition, what, within);
 
     /// <summary>Waits (bounded) until the server closes the connection; returns its close status.</summary>
     public async Task<WebSocketCloseStatus?> WaitClosedAsync(TimeSpan? timeout = null)
@@ -408,14 +312,7 @@ public sealed class WsClient : IAsyncDisposable
                 }
                 using var doc = JsonDocument.Parse(message.GetBuffer().AsMemory(0, (int)message.Length));
                 message.SetLength(0);
-                lock (_gate)
-                {
-                    var frame = doc.RootElement.Clone();
-                    _frames.Add(frame);
-                    _arrivals.Add(Stopwatch.GetTimestamp());
-                    _inbox.Add(frame);
-                    Signal();
-                }
+                _received.Add(doc.RootElement.Clone());
             }
         }
         catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException)
@@ -424,19 +321,7 @@ public sealed class WsClient : IAsyncDisposable
         }
         finally
         {
-            lock (_gate)
-            {
-                IsClosed = true;
-                Signal();
-            }
+            _received.End();
         }
-    }
-
-    /// <summary>Wakes every waiter (called under the gate): a frame arrived or the socket closed.</summary>
-    private void Signal()
-    {
-        var previous = _changed;
-        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        previous.TrySetResult();
     }
 }

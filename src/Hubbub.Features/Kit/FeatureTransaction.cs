@@ -185,15 +185,10 @@ public sealed class FeatureTransaction
     /// </summary>
     public async Task AnnounceAsync<T>(DomainEventKind<T> kind, T data, CancellationToken cancellationToken = default)
     {
-        var endpoints = await WebhookStore.SubscribersAsync(Db, kind.Type, cancellationToken);
-        if (endpoints.Count == 0)
+        if (await WebhookStore.SubscribersAsync(Db, kind.Type, cancellationToken) is { Count: > 0 } subscribers)
         {
-            return;
+            await InsertEventAsync(kind, data, [], cancellationToken, subscribers);
         }
-        var json = JsonSerializer.Serialize(data, kind.Json);
-        var id = await DomainEventStore.InsertAsync(Db, kind.Type, json, NowMs, [], cancellationToken);
-        await WebhookStore.RecordAsync(Db, endpoints, id, kind.Type, json, NowMs, cancellationToken);
-        RecordedWebhooks = true;
     }
 
     /// <summary>
@@ -249,13 +244,19 @@ public sealed class FeatureTransaction
 
     internal static string UserChannel(string user) => "user:" + user;
 
-    private async Task<(long Id, string Json)> InsertEventAsync<T>(DomainEventKind<T> kind, T data, IReadOnlyList<string> handlers, CancellationToken ct)
+    /// <summary>
+    /// Stores an event with a pending handling per name in <paramref name="handlers"/> and records its deliveries to the
+    /// app's webhooks: the one path of raised and announced events. <paramref name="announced"/>: the webhooks an
+    /// announcement already found subscribed (it has no handler, so the dispatcher is not woken); null for a raise.
+    /// </summary>
+    private async Task<(long Id, string Json)> InsertEventAsync<T>(DomainEventKind<T> kind, T data, IReadOnlyList<string> handlers, CancellationToken ct,
+        List<long>? announced = null)
     {
         var json = JsonSerializer.Serialize(data, kind.Json);
         var id = await DomainEventStore.InsertAsync(Db, kind.Type, json, NowMs, handlers, ct);
-        RaisedEvents = true; // wakes the dispatcher after the commit
-        // The app's webhooks get every event raised through the pipeline: their deliveries commit (or roll back) with it.
-        if (await WebhookStore.SubscribersAsync(Db, kind.Type, ct) is { Count: > 0 } endpoints)
+        RaisedEvents |= announced is null; // a raise wakes the dispatcher after the commit
+        // The app's webhooks get every event raised or announced: their deliveries commit (or roll back) with it.
+        if ((announced ?? await WebhookStore.SubscribersAsync(Db, kind.Type, ct)) is { Count: > 0 } endpoints)
         {
             await WebhookStore.RecordAsync(Db, endpoints, id, kind.Type, json, NowMs, ct);
             RecordedWebhooks = true;

@@ -32,6 +32,7 @@ public sealed class MessagingFeature : HubbubFeature
         .Command<MessagingService, CreateConversationRequest, ConversationView>("chat.create", Default.CreateConversationRequest, Default.ConversationView,
             async (s, me, r, ct) => (await s.CreateConversationAsync(me, r, ct)).Conversation)
         .Api<MessagingOptions>("/api/conversations", o => o.MaxBodyBytes, MessagingEndpoints.Map)
+        .ConsolePage("chat", "Chat", "chat.js")
         .Services
         .AddSingleton<MessagingService>()
         .AddSingleton<IContactSource, ConversationContacts>();

@@ -25,5 +25,6 @@ public sealed class RoomsFeature : HubbubFeature
             (s, me, r, ct) => s.AddMembersAsync(me, r, ct))
         .Command<RoomsService, RemoveMemberRequest>("room.remove_member", Default.RemoveMemberRequest, (s, me, r, ct) => s.RemoveMemberAsync(me, r, ct))
         .Api<RoomsOptions>("/api/rooms", o => o.MaxBodyBytes, RoomsEndpoints.Map)
+        .ConsolePage("rooms", "Rooms", "rooms.js")
         .Services.AddSingleton<RoomsService>();
 }

@@ -5,23 +5,10 @@ using Hubbub.Features.Tests.Infrastructure;
 namespace Hubbub.Features.Tests.Gamification;
 
 /// <summary>One real server per test class and engine; tests use fresh keys, types and users so they share it.</summary>
-public abstract class GameFixture : IAsyncLifetime
+public abstract class GameFixture : FeatureServerFixture
 {
-    private ChatServer? _chat;
-
-    public abstract string Engine { get; }
-
-    public ChatServer Chat => _chat ?? throw new InvalidOperationException("fixture not started");
-
-    public async Task InitializeAsync() => _chat = await ChatServer.StartAsync(Engine, new() { ["Kit:PollMs"] = "50", ["Kit:RetryBaseMs"] = "20" });
-
-    public async Task DisposeAsync()
-    {
-        if (_chat is not null)
-        {
-            await _chat.DisposeAsync();
-        }
-    }
+    /// <inheritdoc />
+    protected override Dictionary<string, string?> Settings => FeatureServerFixture.FastKit;
 }
 
 public sealed class SqliteGame : GameFixture

@@ -1,4 +1,3 @@
-using System.Net;
 using Hubbub.Features.Tests.Infrastructure;
 
 namespace Hubbub.Features.Tests.Webhooks;
@@ -19,34 +18,19 @@ public sealed class WebhookCrashTests
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var database = await ChatDatabase.CreateAsync(engine);
-        var folder = Directory.CreateTempSubdirectory("hubbub-webhook-crash-").FullName; // the SQLite file lives here, across both processes
-        var environment = new Dictionary<string, string?> { ["Auth__ApiKey"] = ApiKey, ["Kit__LeaseMs"] = "300", ["Kit__PollMs"] = "100" };
-        foreach (var (key, value) in database.Settings)
-        {
-            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
+        using var crash = new CrashAfterCommit(database, ApiKey);
         var type = Hooks.NewType("crashed");
-        string path;
+        var path = "";
 
-        var port = ClosedPort.Find();
-        await using (var doomed = ServerProcess.Start(folder, new Dictionary<string, string?>(environment)
-                     {
-                         ["Hubbub__Testing__CrashAfterCommitBeforePublish"] = "true",
-                     }, "--urls", $"http://127.0.0.1:{port}"))
-        {
-            using var api = new ServerApi(await ReadyAsync(doomed, port), ApiKey);
-            (_, path) = await Hooks.RegisterAsync(api, receiver, type); // writes no outbox row and records no delivery: no crash
-            // The event and its delivery commit; the process dies before it sends anything.
-            await Assert.ThrowsAnyAsync<HttpRequestException>(() => api.PostAsync("/api/events", new { id = "crash-1", user = "ada", type, data = new { n = 1 } }));
-            await doomed.WaitForExitAsync(TimeSpan.FromSeconds(20));
-            Assert.NotEqual(0, doomed.ExitCode);
-            Assert.Contains("CrashAfterCommitBeforePublish", doomed.Output + doomed.Error, StringComparison.Ordinal);
-        }
+        // The event and its delivery commit; the process dies before it sends anything.
+        await crash.CrashAsync(
+            prepare: async api => (_, path) = await Hooks.RegisterAsync(api, receiver, type), // writes no outbox row and records no delivery: no crash
+            commit: api => api.PostAsync("/api/events", new { id = "crash-1", user = "ada", type, data = new { n = 1 } }));
         Assert.Empty(receiver.At(path));
 
-        port = ClosedPort.Find();
-        await using var revived = ServerProcess.Start(folder, environment, "--urls", $"http://127.0.0.1:{port}");
-        using (var api = new ServerApi(await ReadyAsync(revived, port), ApiKey))
+        var (revived, address) = await crash.StartAsync();
+        await using var restarted = revived;
+        using (var api = new ServerApi(address, ApiKey))
         {
             var hook = Assert.Single(await receiver.DeliveredAsync(path, 1));
             Assert.True(hook.SignatureValid);
@@ -56,33 +40,5 @@ public sealed class WebhookCrashTests
         }
         await Task.Delay(600); // more than a lease and a few polls: nothing goes out again
         Assert.Single(receiver.At(path));
-        Directory.Delete(folder, recursive: true);
-    }
-
-    private static async Task<Uri> ReadyAsync(ServerProcess server, int port)
-    {
-        var address = new Uri($"http://127.0.0.1:{port}");
-        using var http = new HttpClient { BaseAddress = address };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (server.HasExited)
-            {
-                throw new InvalidOperationException($"server exited with {server.ExitCode}: {server.Error} {server.Output}");
-            }
-            try
-            {
-                using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return address;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"server did not get ready: {server.Output}");
     }
 }

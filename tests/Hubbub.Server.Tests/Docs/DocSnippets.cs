@@ -41,15 +41,30 @@ internal static partial class DocSnippets
         return Fence().Matches(section).Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList();
     }
 
-    /// <summary>The bash script that runs <paramref name="blocks"/> against a server on <paramref name="port"/>.</summary>
-    public static string Script(IReadOnlyList<(string Language, string Text)> blocks, int port)
+    /// <summary>
+    /// The bash script that runs <paramref name="blocks"/> against a server on <paramref name="port"/>. With
+    /// <paramref name="labels"/> (one per block) each block first says on stderr which it is; with
+    /// <paramref name="httpErrorsFail"/> a <c>curl</c> that gets a 4xx or 5xx answer fails the script (after printing it).
+    /// A <c>js</c> block without a file name in its first line is run with node as a module, where it stands.
+    /// </summary>
+    public static string Script(IReadOnlyList<(string Language, string Text)> blocks, int port, IReadOnlyList<string>? labels = null,
+        bool httpErrorsFail = false)
     {
         var script = new StringBuilder();
         script.AppendLine("set -euo pipefail");
         script.AppendLine("export ASPNETCORE_ENVIRONMENT=Development  # what `dotnet run` takes from launchSettings.json");
         script.AppendLine("servers=(); trap 'kill ${servers[@]} 2>/dev/null || true' EXIT");
-        foreach (var (language, raw) in blocks)
+        if (httpErrorsFail)
         {
+            script.AppendLine("curl() { command curl -sS --fail-with-body \"$@\"; local rc=$?; echo; return $rc; }");
+        }
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            var (language, raw) = blocks[i];
+            if (labels is not null)
+            {
+                script.AppendLine($"echo '### {labels[i].Replace("'", "", StringComparison.Ordinal)}' >&2");
+            }
             var text = raw.Replace("127.0.0.1:5080", $"127.0.0.1:{port}", StringComparison.Ordinal);
             switch (language)
             {
@@ -61,18 +76,19 @@ internal static partial class DocSnippets
                     if (serves)
                     {
                         script.AppendLine("servers+=($!)");
-                        script.AppendLine($"for _ in $(seq 300); do curl -sf -o /dev/null http://127.0.0.1:{port}/readyz && break; sleep 0.1; done");
+                        script.AppendLine($"for _ in $(seq 300); do command curl -sf -o /dev/null http://127.0.0.1:{port}/readyz && break; sleep 0.1; done");
                     }
                     break;
                 case "js":
                     var file = JsFileName().Match(text);
-                    if (!file.Success)
-                    {
-                        throw new InvalidOperationException("a js block's first line must name its file: // NAME.mjs: …\n" + text);
-                    }
-                    script.AppendLine($"cat > {file.Groups[1].Value} <<'HUBBUB_SNIPPET_END'");
+                    var name = file.Success ? file.Groups[1].Value : $"snippet-{i}.mjs";
+                    script.AppendLine($"cat > {name} <<'HUBBUB_SNIPPET_END'");
                     script.Append(text);
                     script.AppendLine("HUBBUB_SNIPPET_END");
+                    if (!file.Success)
+                    {
+                        script.AppendLine($"node --experimental-websocket --no-warnings {name}");
+                    }
                     break;
                 default:
                     throw new InvalidOperationException($"no runner for a '{language}' block");
@@ -123,8 +139,52 @@ internal static partial class DocSnippets
         return (process.ExitCode, await output, await error);
     }
 
+    /// <summary>The documents whose code blocks are checked: README.md, docs/*.md, docs/features/*.md (repository-relative).</summary>
+    public static IReadOnlyList<string> Documents()
+    {
+        var root = RepositoryRoot;
+        return ["README.md", .. new[] { "docs", Path.Combine("docs", "features") }
+            .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(root, folder), "*.md"))
+            .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/')).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Every fenced block of <paramref name="markdownFile"/> (indented ones in lists too) with its line, language and the
+    /// reason of a <c>&lt;!-- not-run: reason --&gt;</c> comment on the line before its fence (null when there is none).
+    /// </summary>
+    public static IReadOnlyList<DocBlock> AllBlocks(string markdownFile)
+    {
+        var lines = File.ReadAllText(Path.Combine(RepositoryRoot, markdownFile)).ReplaceLineEndings("\n").Split('\n');
+        var blocks = new List<DocBlock>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var open = OpeningFence().Match(lines[i]);
+            if (!open.Success)
+            {
+                continue;
+            }
+            var indent = open.Groups[1].Value;
+            var close = Array.FindIndex(lines, i + 1, l => l.TrimEnd() == indent + "```");
+            if (close < 0)
+            {
+                throw new InvalidOperationException($"{markdownFile}:{i + 1}: a code block that never closes");
+            }
+            var body = string.Join('\n', lines[(i + 1)..close].Select(l => l.StartsWith(indent, StringComparison.Ordinal) ? l[indent.Length..] : l)) + "\n";
+            var marker = i > 0 ? NotRun().Match(lines[i - 1]) : Match.Empty;
+            blocks.Add(new DocBlock(markdownFile, i + 1, open.Groups[2].Value, body, marker.Success ? marker.Groups[1].Value.Trim() : null));
+            i = close;
+        }
+        return blocks;
+    }
+
     [GeneratedRegex(@"```(\w+)\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex Fence();
+
+    [GeneratedRegex(@"^( *)```(\S*)\s*$")]
+    private static partial Regex OpeningFence();
+
+    [GeneratedRegex(@"^\s*<!--\s*not-run:(.*?)-->\s*$")]
+    private static partial Regex NotRun();
 
     // `dotnet run --project src/Hubbub.Server` that serves (no `--` and verb after it).
     [GeneratedRegex(@"dotnet run --project src/Hubbub\.Server(?!\s+--)(?=\s*(#|$))", RegexOptions.Multiline)]
@@ -132,4 +192,10 @@ internal static partial class DocSnippets
 
     [GeneratedRegex(@"^// ([\w.-]+\.m?js):")]
     private static partial Regex JsFileName();
+}
+
+/// <summary>A fenced code block of a document: where it is, its language tag, its text, and why it is not run (or null).</summary>
+internal sealed record DocBlock(string File, int Line, string Language, string Text, string? NotRunReason)
+{
+    public override string ToString() => $"{File}:{Line} ({Language})";
 }

@@ -45,12 +45,25 @@ public sealed class PackageTests : IAsyncLifetime
             string Field(string name) => nuspec.Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Value ?? "";
             Assert.Equal(version, Field("version"));
             Assert.Equal("MIT", Field("license"));
-            Assert.StartsWith("https://", Field("projectUrl"), StringComparison.Ordinal);
             Assert.Equal("README.md", Field("readme"));
             Assert.Contains("README.md", files);
+            // Nothing invented: no placeholder address in the metadata or the readme a package page shows.
+            Assert.Equal("", Field("projectUrl"));
+            Assert.DoesNotContain(".invalid", nuspec.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(".invalid", Readme(Path.Combine(Feed, $"{id}.{version}.nupkg")), StringComparison.Ordinal);
             Assert.False(string.IsNullOrWhiteSpace(Field("description")));
             Assert.Contains("websocket", Field("tags"), StringComparison.Ordinal);
         }
+        // The publisher's addresses, passed at pack time as docs/sdk-dotnet.md says, land where package pages look.
+        var published = Path.Combine(_folder.FullName, "published");
+        await RunAsync("dotnet", DocSnippets.RepositoryRoot, "pack", "src/Hubbub.Client", "-c", "Release", "--no-build", "-o", published, "-nologo",
+            "-p:PackageProjectUrl=https://hubbub.test/home", "-p:RepositoryUrl=https://hubbub.test/hubbub.git");
+        var withUrls = Nuspec(Path.Combine(published, $"Hubbub.Client.{version}.nupkg"), out _);
+        Assert.Equal("https://hubbub.test/home", withUrls.Descendants().Single(e => e.Name.LocalName == "projectUrl").Value);
+        var repository = withUrls.Descendants().Single(e => e.Name.LocalName == "repository");
+        Assert.Equal("git", (string?)repository.Attribute("type"));
+        Assert.Equal("https://hubbub.test/hubbub.git", (string?)repository.Attribute("url"));
+
         var client = Nuspec(Path.Combine(Feed, $"Hubbub.Client.{version}.nupkg"), out _);
         Assert.Contains(client.Descendants().Where(e => e.Name.LocalName == "dependency"),
             d => (string?)d.Attribute("id") == "Hubbub.Protocol" && (string?)d.Attribute("version") == version);
@@ -127,6 +140,13 @@ public sealed class PackageTests : IAsyncLifetime
         files = zip.Entries.Select(e => e.FullName).ToList();
         using var stream = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open();
         return XElement.Load(stream);
+    }
+
+    private static string Readme(string nupkg)
+    {
+        using var zip = ZipFile.OpenRead(nupkg);
+        using var reader = new StreamReader(zip.GetEntry("README.md")!.Open());
+        return reader.ReadToEnd();
     }
 
     private static async Task<string> RunAsync(string program, string workingDirectory, params string[] args)

@@ -6,8 +6,8 @@ namespace Hubbub.Server.Tests.Packaging;
 
 /// <summary>
 /// docs/operations.md "Install on a server": the published server, started from another folder as a service unit
-/// does, serves its console and becomes ready. A framework-dependent publish: the self-contained single file of the
-/// docs needs the runtime packs from the NuGet feed, which a test machine may not have offline.
+/// does, serves its console and becomes ready: the single-file self-contained publish exactly as the docs write it
+/// (the runtime packs come from the NuGet feed), and the framework-dependent one.
 /// </summary>
 public sealed class PublishTests : IDisposable
 {
@@ -69,7 +69,118 @@ public sealed class PublishTests : IDisposable
         _ = await errors;
     }
 
-    private static async Task RunToEndAsync(string program, string workingDirectory, params string[] args)
+    [Fact]
+    public async Task The_single_file_self_contained_publish_of_the_docs_runs_from_another_folder_without_dotnet()
+    {
+        // The recipe's command as the docs write it, but for the output folder.
+        var recipe = DocSnippets.Blocks("docs/operations.md", "### A single-file, self-contained publish").First(b => b.Language == "sh").Text;
+        var command = recipe.Split('\n')[0];
+        Assert.StartsWith("dotnet publish src/Hubbub.Server ", command, StringComparison.Ordinal);
+        Assert.Contains("--self-contained", command, StringComparison.Ordinal);
+        Assert.Contains("-p:PublishSingleFile=true", command, StringComparison.Ordinal);
+        var app = Path.Combine(_folder.FullName, "opt-hubbub");
+        command = command.Replace("/tmp/hubbub-publish", app, StringComparison.Ordinal);
+        Assert.Contains(app, command, StringComparison.Ordinal);
+
+        // On a copy of the sources, as a fresh clone has them: a restore for linux-x64 must not rewrite this checkout's obj/
+        // under the builds and tests that use it.
+        var sources = CopySources(Path.Combine(_folder.FullName, "clone"));
+        await RunToEndAsync("bash", sources, TimeSpan.FromMinutes(12), "-c", command);
+        var executable = Path.Combine(app, "Hubbub.Server");
+        Assert.True(File.Exists(executable), "the publish has the one executable");
+        Assert.False(File.Exists(Path.Combine(app, "Hubbub.Server.dll")), "the server's code is inside the executable");
+        Assert.True(File.Exists(Path.Combine(app, "wwwroot", "index.html")), "the publish holds the console");
+
+        // Started by path from a folder of its own, as the systemd unit does.
+        var port = ServerProcess.FreePort();
+        var info = new ProcessStartInfo(executable)
+        {
+            WorkingDirectory = Directory.CreateDirectory(Path.Combine(_folder.FullName, "var-lib-hubbub")).FullName,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.ArgumentList.Add("--urls");
+        info.ArgumentList.Add($"http://127.0.0.1:{port}");
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase)
+            || k.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("DOTNET_", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            info.Environment.Remove(key);
+        }
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment["Auth__SigningKey"] = ServerProcess.SigningKey;
+        using var server = Process.Start(info)!;
+        var output = server.StandardOutput.ReadToEndAsync();
+        var errors = server.StandardError.ReadToEndAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) };
+            var ready = false;
+            for (var clock = Stopwatch.StartNew(); !ready && clock.Elapsed < TimeSpan.FromSeconds(60) && !server.HasExited;)
+            {
+                try
+                {
+                    ready = (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode == HttpStatusCode.OK;
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(100); // not listening yet
+                }
+            }
+            Assert.True(ready, $"the published server did not become ready (exited: {server.HasExited})");
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
+            var console = await http.GetAsync(new Uri("/", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, console.StatusCode);
+            Assert.Contains("<title>Hubbub console</title>", await console.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/sdk/hubbub.js", UriKind.Relative))).StatusCode);
+            // Self-contained: the running server mapped nothing from this machine's .NET installation (its shared runtimes).
+            var machineRuntimes = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", ".."));
+            var maps = await File.ReadAllTextAsync($"/proc/{server.Id}/maps");
+            Assert.DoesNotContain(machineRuntimes, maps, StringComparison.Ordinal);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+        Assert.Contains("Content root path: " + app, await output, StringComparison.Ordinal);
+        _ = await errors;
+    }
+
+    /// <summary>Copies what a clone holds to build the server (src/ without build outputs, the repository's build files) to <paramref name="target"/>.</summary>
+    private static string CopySources(string target)
+    {
+        var root = DocSnippets.RepositoryRoot;
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "global.json", ".editorconfig", "nuget.config", "NuGet.config" })
+        {
+            if (File.Exists(Path.Combine(root, file)))
+            {
+                Directory.CreateDirectory(target);
+                File.Copy(Path.Combine(root, file), Path.Combine(target, file));
+            }
+        }
+        // The server's projects, and the JavaScript SDK it serves at /sdk/.
+        foreach (var folder in new[] { "src", Path.Combine("clients", "js", "src") })
+        {
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(root, folder), "*", SearchOption.AllDirectories))
+            {
+                var relative = Path.GetRelativePath(root, file);
+                var parts = relative.Split(Path.DirectorySeparatorChar);
+                if (parts.Contains("bin") || parts.Contains("obj") || parts.Contains("data") || parts.Contains("node_modules"))
+                {
+                    continue;
+                }
+                var destination = Path.Combine(target, relative);
+                Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+                File.Copy(file, destination);
+            }
+        }
+        return target;
+    }
+
+    private static Task RunToEndAsync(string program, string workingDirectory, params string[] args) =>
+        RunToEndAsync(program, workingDirectory, TimeSpan.FromMinutes(4), args);
+
+    private static async Task RunToEndAsync(string program, string workingDirectory, TimeSpan within, params string[] args)
     {
         var info = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
@@ -79,7 +190,7 @@ public sealed class PublishTests : IDisposable
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        using var cts = new CancellationTokenSource(within);
         await process.WaitForExitAsync(cts.Token);
         Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)}: {await output} {await error}");
     }

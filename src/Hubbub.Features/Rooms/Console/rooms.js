@@ -2,13 +2,13 @@
 // presence), messages (publications on `room:{id}`), typing and a shared board where every member's cursor shows.
 // Membership goes through the REST API (docs/features/rooms.md); everything live goes through the SDK, which also
 // replays what was missed after a reconnect. Every user-written text is set as text.
-// A page of the console shell (js/pages.js): room_added/room_removed come through the shared hub (ctx.user), so
+// Declared by RoomsFeature (FeatureBuilder.ConsolePage); served at /console/pages/rooms.js. room_added/room_removed come through the shared hub (ctx.user), so
 // this page works whether or not the chat page was ever opened.
-import { h, clear, clockTime } from '../dom.js';
-import { toast } from '../components/toasts.js';
-import { TypingTracker, typingLine, typingSender } from '../components/typing.js';
-import { composer } from '../components/composer.js';
-import { renderList, userIds } from '../components/list.js';
+import { h, clear, clockTime } from '/js/dom.js';
+import { toast } from '/js/components/toasts.js';
+import { TypingTracker, typingLine, typingSender } from '/js/components/typing.js';
+import { composer } from '/js/components/composer.js';
+import { renderList, userIds } from '/js/components/list.js';
 
 const HISTORY = 50;
 /** Messages kept on screen per room; older ones are dropped as new ones come. */
@@ -18,8 +18,8 @@ const CURSOR_EVERY_MS = 50;
 /** A cursor not moved for this long is faded out. */
 const CURSOR_IDLE_MS = 10000;
 
-/** Mounts the rooms page. @param {HTMLElement} root @param {import('../shell/context.js').ConsoleContext} ctx */
-export function mount(root, ctx) {
+/** Mounts the rooms page. @param {HTMLElement} root @param {import('/js/shell/context.js').ConsoleContext} ctx */
+export async function mount(root, ctx) {
   const page = new RoomsPage(root, ctx);
   page.start();
   return { unmount: () => page.dispose() };
@@ -28,7 +28,7 @@ export function mount(root, ctx) {
 class RoomsPage {
   /**
    * @param {HTMLElement} root
-   * @param {import('../shell/context.js').ConsoleContext} ctx
+   * @param {import('/js/shell/context.js').ConsoleContext} ctx
    */
   constructor(root, ctx) {
     this.root = root;

@@ -1,17 +1,18 @@
 // The chat page: conversations with unread badges, messages, typing, online dots and last seen, read
 // receipts, new conversations. Live updates come from `conversation:{id}` and `user:{me}` through the
 // SDK, which also replays what was missed after a reconnect. Every user-written text is set as text.
-// A page of the console shell (js/pages.js): `user:{me}` events come through the shared hub (ctx.user).
-import { h, clear, relativeTime, clockTime } from '../dom.js';
-import { toast } from '../components/toasts.js';
-import { TypingTracker, typingLine, typingSender } from '../components/typing.js';
-import { composer } from '../components/composer.js';
-import { renderList, userIds } from '../components/list.js';
+// Declared by MessagingFeature (FeatureBuilder.ConsolePage); served at /console/pages/chat.js. `user:{me}` events come
+// through the shell's shared hub (ctx.user).
+import { h, clear, relativeTime, clockTime } from '/js/dom.js';
+import { toast } from '/js/components/toasts.js';
+import { TypingTracker, typingLine, typingSender } from '/js/components/typing.js';
+import { composer } from '/js/components/composer.js';
+import { renderList, userIds } from '/js/components/list.js';
 
 const PAGE_SIZE = 50;
 
-/** Mounts the chat page. @param {HTMLElement} root @param {import('../shell/context.js').ConsoleContext} ctx */
-export function mount(root, ctx) {
+/** Mounts the chat page. @param {HTMLElement} root @param {import('/js/shell/context.js').ConsoleContext} ctx */
+export async function mount(root, ctx) {
   const page = new ChatPage(root, ctx);
   page.start();
   return { shown: () => page.onShown(), unmount: () => page.dispose() };
@@ -33,7 +34,7 @@ function byTime(a, b) {
 class ChatPage {
   /**
    * @param {HTMLElement} root
-   * @param {import('../shell/context.js').ConsoleContext} ctx
+   * @param {import('/js/shell/context.js').ConsoleContext} ctx
    */
   constructor(root, ctx) {
     this.root = root;
