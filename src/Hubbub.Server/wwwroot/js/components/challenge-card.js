@@ -106,7 +106,7 @@ export function challengeCard(ctx, challenge, { visible, only, joinToasts = true
     clear(rows).append(...(shown.length ? shown.map((p) => {
       const bar = progressBar({ label: `${p.name}'s progress` });
       bar.set(p.progress / c.goal);
-      return h('li', { class: `rank-row challenge-row${p.user === me ? ' me' : ''}`, dataset: { key: p.user, user: p.user, rank: String(p.rank), progress: String(p.progress) } },
+      return h('li', { class: `rank-row challenge-row${p.user === me ? ' me' : ''}`, dataset: { key: p.user, user: p.user, rank: String(p.rank), score: String(p.progress) } },
         h('span', { class: 'rank-num', text: `#${p.rank}` }), avatar(p.name, p.user),
         h('span', { class: 'stack challenge-who' }, h('span', { class: 'ellipsis', text: p.name }), bar.el),
         h('strong', { class: 'score', text: `${num(p.progress)}${p.completed ? ' ✓' : ''}` }));
