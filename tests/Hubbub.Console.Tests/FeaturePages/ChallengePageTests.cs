@@ -124,6 +124,9 @@ public sealed class ChallengePageTests(BrowserFixture browser, ITestOutputHelper
         await Assertions.Expect(aliceCard.Locator(".challenge-row[data-user=alice]")).ToBeVisibleAsync();
         await Assertions.Expect(Card(bob, id).Locator(".challenge-row[data-user=alice]")).ToBeVisibleAsync();
         await Assertions.Expect(bob.Page.Locator(".toast.info", new() { HasText = "Alice joined the challenge “Run club”" })).ToHaveCountAsync(1);
+        var ownJoin = alice.Page.Locator("#feed .activity-card", new() { HasText = "Alice joined the challenge “Run club”" });
+        await Assertions.Expect(ownJoin).ToHaveCountAsync(1);
+        await Assertions.Expect(ownJoin.Locator("button.join-challenge")).ToHaveCountAsync(0); // no Join on my own join
         await WorkoutAsync("alice");
         await Assertions.Expect(Card(bob, id).Locator(".challenge-row[data-user=alice]")).ToHaveAttributeAsync("data-score", "1");
         await alice.ScreenshotAsync("challenge-social");

@@ -322,17 +322,17 @@ function activityCard(ctx, activity, { like, remove, joinChallenge }) {
       removeButton),
     h('div', { class: 'activity-title', text: activity.title }),
     activity.description ? h('div', { class: 'activity-description', text: activity.description }) : null,
-    h('div', { class: 'row' }, likeButton, likeCount, commentCount, challengeButton(activity, joinChallenge)),
+    h('div', { class: 'row' }, likeButton, likeCount, commentCount, challengeButton(activity, ctx.session.user, joinChallenge)),
     comments, box.form);
   showLikes();
   showComments();
   return { el, likeButton, removeButton, showLikes, addComment, removeComment, setCommentCount };
 }
 
-/** A `challenge.joined` card (a friend joined) carries the challenge: a button to join it too (joining is idempotent). */
-function challengeButton(activity, joinChallenge) {
+/** A friend's `challenge.joined` card carries the challenge: a button to join it too (joining is idempotent). */
+function challengeButton(activity, me, joinChallenge) {
   const challenge = activity.type === 'challenge.joined' ? activity.data?.challenge : null;
-  if (typeof challenge !== 'string' || activity.user === undefined) return null;
+  if (typeof challenge !== 'string' || activity.user === me) return null;
   const button = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'join-challenge', dataset: { challenge }, text: 'Join this challenge' }));
   button.addEventListener('click', () => joinChallenge(button, challenge, activity.data?.title ?? 'the challenge'));
   return button;

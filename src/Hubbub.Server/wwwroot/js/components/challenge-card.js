@@ -72,7 +72,7 @@ export function challengeCard(ctx, challenge, { visible, only, joinToasts = true
   const join = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'challenge-join' }));
   const rows = h('ol', { class: 'rank-rows challenge-rows', 'aria-label': `Participants of ${c.title}` });
   const el = h('li', { class: 'card stack challenge-card', dataset: { challenge: c.id } },
-    h('div', { class: 'row between' }, h('strong', { class: 'ellipsis challenge-title', text: c.title }), stateTag),
+    h('div', { class: 'row between' }, h('strong', { class: 'ellipsis challenge-title', title: c.title, text: c.title }), stateTag),
     h('div', { class: 'small challenge-goal', text: `Goal: ${goalText(c)}` }),
     h('div', { class: 'row between' }, when, h('span', { class: 'small' }, count, ' taking part')),
     mineBox, h('div', { class: 'row' }, join), rows);
@@ -85,9 +85,8 @@ export function challengeCard(ctx, challenge, { visible, only, joinToasts = true
     if (count.textContent !== text && count.textContent !== '') pulse(count);
     count.textContent = text;
     el.dataset.joined = String(!!c.me);
-    clear(when).append(windowText(c), c.state === 'ended' ? '' : ' · ',
-      c.state === 'upcoming' ? 'starts in ' : c.state === 'active' ? 'ends in ' : '',
-      c.state === 'ended' ? '' : countdownText(c.state === 'upcoming' ? c.starts_at : c.ends_at));
+    // Active: the time left, kept current by the page's countdowns. (An upcoming card turns active at the page's next read.)
+    clear(when).append(windowText(c), ...(c.state === 'active' ? [' · ', countdownText(c.ends_at)] : []));
     mineBox.hidden = !c.me;
     if (c.me) {
       mine.set(c.me.progress / c.goal, `${num(c.me.progress)} / ${num(c.goal)}${c.me.completed ? ' ✓' : ''}`);
