@@ -85,6 +85,13 @@ public sealed class ChallengePageTests(BrowserFixture browser, ITestOutputHelper
         await Assertions.Expect(bobCard.Locator(".participant-count")).ToHaveTextAsync("1");
         await Assertions.Expect(bobCard.Locator(".challenge-row[data-user=alice]")).ToHaveCountAsync(0);
         await Assertions.Expect(aliceCard.Locator(".participant-count")).ToHaveTextAsync("1");
+
+        // Bob's Social page shares the card's subscription, whose join state is from before all this: its card reads afresh.
+        await bob.Page.GotoAsync(_server.BaseAddress + "#/social");
+        var social = Card(bob, id);
+        await Assertions.Expect(social.Locator(".participant-count")).ToHaveTextAsync("1");
+        await Assertions.Expect(social.Locator("[data-progress] .progress-text")).ToHaveTextAsync("3 / 3 ✓");
+        await Assertions.Expect(social.Locator(".challenge-row[data-user=bob]")).ToHaveAttributeAsync("data-score", "3");
         Assert.Empty(alice.UnexpectedErrors());
         Assert.Empty(bob.UnexpectedErrors());
     }

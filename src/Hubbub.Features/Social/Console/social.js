@@ -155,7 +155,8 @@ export async function mount(root, ctx) {
       // A friend (or I, elsewhere) joined a challenge: its card comes with friend_activity; a challenge not shown yet is read.
       challenge_joined: (p) => {
         const d = p.data;
-        if (d.user !== me) ctx.toast(`${d.name} joined the challenge “${d.title}”`, 'info');
+        // While this page is in view (the Progress page's challenge cards toast joins while it is).
+        if (d.user !== me && ctx.isVisible(root)) ctx.toast(`${d.name} joined the challenge “${d.title}”`, 'info');
         if (!challengeCards.has(d.challenge)) loadChallenges().catch(() => {});
       },
     },

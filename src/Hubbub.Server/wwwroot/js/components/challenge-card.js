@@ -16,8 +16,11 @@ const ROWS = 10;
 /** @type {WeakMap<object, Map<string, number>>} per client: channel → how many cards watch it */
 const watchers = new WeakMap();
 
-/** Subscribes (or shares the subscription of) `challenge:{id}`; the last card to stop unsubscribes. */
-function watch(ctx, channel, { state, events, refused }) {
+/**
+ * Subscribes (or shares the subscription of) `challenge:{id}`; the last card to stop unsubscribes. A shared
+ * subscription's join state is as old as its subscribe, so a card joining it later reads the challenge afresh (`reread`).
+ */
+function watch(ctx, channel, { state, reread, events, refused }) {
   let counts = watchers.get(ctx.client);
   if (!counts) watchers.set(ctx.client, (counts = new Map()));
   counts.set(channel, (counts.get(channel) ?? 0) + 1);
@@ -25,7 +28,7 @@ function watch(ctx, channel, { state, events, refused }) {
   const offs = Object.entries(events).map(([event, fn]) => sub.on(event, fn));
   offs.push(sub.on('subscribed', (e) => { if (e.state) state(e.state); }));
   offs.push(sub.on('error', refused));
-  if (sub.joinState) queueMicrotask(() => state(sub.joinState));
+  if (sub.joinState) queueMicrotask(reread);
   return () => {
     for (const off of offs) off();
     const left = (counts.get(channel) ?? 1) - 1;
@@ -132,6 +135,19 @@ export function challengeCard(ctx, challenge, { visible, only, joinToasts = true
           .then((list) => { for (const p of list.participants) setPerson(p, { keepHigher: true }); renderRows(); })
           .catch(() => {});
       }
+    },
+    // Joining a subscription another page holds: the challenge and its top rows read now, merged into what its events
+    // since have shown (progress only grows while one stays in).
+    reread: () => {
+      const path = `/api/challenges/${encodeURIComponent(c.id)}`;
+      Promise.all([ctx.rest.get(path), ctx.rest.get(`${path}/participants`, { query: { limit: only ? 100 : ROWS } })])
+        .then(([view, list]) => {
+          c = view;
+          for (const p of list.participants) setPerson(p, { keepHigher: true });
+          show();
+          renderRows();
+        })
+        .catch(() => {});
     },
     events: {
       challenge_joined: (p) => {
