@@ -8,7 +8,8 @@ namespace Hubbub.Console.Tests.FeaturePages;
 /// <summary>
 /// Challenge cards (issues 15 and 16) in a real Chromium, on the Progress and Social pages: one browser joins, an event
 /// the server posts for a user counts, and the other browser's card moves live with toasts; friends only on the Social
-/// page; staff create one from the form; the end with its standings; no sideways scroll at 400 and 1400 px.
+/// page; staff create one from the form; an upcoming card turning active at its start; the end with its standings; no
+/// sideways scroll at 400 and 1400 px.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class ChallengePageTests(BrowserFixture browser, ITestOutputHelper output) : IDisposable
@@ -17,9 +18,10 @@ public sealed class ChallengePageTests(BrowserFixture browser, ITestOutputHelper
 
     private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    private async Task<string> CreateAsync(string title, int goal = 3, TimeSpan? lasts = null) =>
+    /// <summary>A challenge from an hour ago (or <paramref name="startsIn"/> from now) that ends <paramref name="lasts"/> from now (a week).</summary>
+    private async Task<string> CreateAsync(string title, int goal = 3, TimeSpan? lasts = null, TimeSpan? startsIn = null) =>
         (await _server.PostAsKeyAsync("/api/challenges", $$"""
-            {"title":"{{title}}","type":"workout.completed","goal":{{goal}},"starts_at":"{{Iso(DateTimeOffset.UtcNow.AddHours(-1))}}",
+            {"title":"{{title}}","type":"workout.completed","goal":{{goal}},"starts_at":"{{Iso(DateTimeOffset.UtcNow + (startsIn ?? TimeSpan.FromHours(-1)))}}",
              "ends_at":"{{Iso(DateTimeOffset.UtcNow + (lasts ?? TimeSpan.FromDays(7)))}}"}
             """)).GetProperty("id").GetString()!;
 
@@ -165,12 +167,16 @@ public sealed class ChallengePageTests(BrowserFixture browser, ITestOutputHelper
         await Assertions.Expect(card.Locator(".challenge-title")).ToHaveTextAsync("Weekend <b>sprint</b>");
         await Assertions.Expect(carol.Page.Locator("#challenge-list b")).ToHaveCountAsync(0);
 
-        // A challenge ending in a few seconds: the scheduler's challenge_ended gives the final standings and a toast.
-        var id = await CreateAsync("Quick one", goal: 5, lasts: TimeSpan.FromSeconds(6));
+        // A challenge starting in 10 s and ending 6 s later: joined while upcoming, the card turns active by itself at
+        // the start, and the scheduler's challenge_ended gives the final standings and a toast.
+        var id = await CreateAsync("Quick one", goal: 5, startsIn: TimeSpan.FromSeconds(10), lasts: TimeSpan.FromSeconds(16));
         await alice.Page.ReloadAsync();
         await Assertions.Expect(alice.Page.Locator("#conn")).ToHaveAttributeAsync("data-state", "connected");
         var quick = Card(alice, id);
+        await Assertions.Expect(quick).ToHaveAttributeAsync("data-state", "upcoming");
         await quick.Locator("button.challenge-join").ClickAsync();
+        await Assertions.Expect(quick.Locator("[data-progress] .progress-text")).ToHaveTextAsync("0 / 5");
+        await Assertions.Expect(quick).ToHaveAttributeAsync("data-state", "active", new() { Timeout = 20000 });
         await WorkoutAsync("alice");
         await Assertions.Expect(quick.Locator(".challenge-row[data-user=alice]")).ToHaveAttributeAsync("data-score", "1");
         await Assertions.Expect(alice.Page.Locator(".toast.info", new() { HasText = "“Quick one” ended: Alice won with 1" }))

@@ -80,6 +80,15 @@ export function challengeCard(ctx, challenge, { visible, only, joinToasts = true
     h('div', { class: 'row between' }, when, h('span', { class: 'small' }, count, ' taking part')),
     mineBox, h('div', { class: 'row' }, join), rows);
 
+  // An upcoming card turns active at its start on its own (its end comes from the scheduler's `challenge_ended`).
+  let startTimer = 0;
+  const armStart = () => {
+    clearTimeout(startTimer);
+    const wait = new Date(c.starts_at).getTime() - Date.now();
+    if (c.state !== 'upcoming' || !(wait < 2 ** 31 - 1)) return;
+    startTimer = setTimeout(() => { if (c.state === 'upcoming') { c = { ...c, state: 'active' }; show(); } }, Math.max(0, wait));
+  };
+
   const show = () => {
     stateTag.textContent = c.state;
     stateTag.className = `state-tag ${c.state === 'active' ? 'open' : c.state === 'ended' ? 'completed' : ''}`;
@@ -98,6 +107,7 @@ export function challengeCard(ctx, challenge, { visible, only, joinToasts = true
     join.hidden = c.state === 'ended';
     join.textContent = c.me ? 'Leave' : 'Join';
     join.className = c.me ? 'secondary challenge-join' : 'challenge-join';
+    armStart();
   };
 
   const renderRows = (moved = new Set()) => flipRender(rows, () => {
@@ -213,5 +223,5 @@ export function challengeCard(ctx, challenge, { visible, only, joinToasts = true
 
   show();
   renderRows();
-  return { el, stop, refresh: () => renderRows(), id: c.id };
+  return { el, stop: () => { clearTimeout(startTimer); stop(); }, refresh: () => renderRows(), id: c.id };
 }
