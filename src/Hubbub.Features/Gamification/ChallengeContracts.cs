@@ -84,7 +84,7 @@ public sealed record ChallengeEffect(
     [property: JsonPropertyName("goal")] double Goal,
     [property: JsonPropertyName("completed")] bool Completed);
 
-/// <summary><c>challenge_joined</c> and <c>challenge_completed</c> on <c>challenge:{id}</c>.</summary>
+/// <summary><c>challenge_joined</c>, <c>challenge_left</c> and <c>challenge_completed</c> on <c>challenge:{id}</c>.</summary>
 public sealed record ChallengeMember(
     [property: JsonPropertyName("challenge")] string Challenge,
     [property: JsonPropertyName("user")] string User,
@@ -97,6 +97,28 @@ public sealed record ChallengeUpdate(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("progress")] double Progress,
     [property: JsonPropertyName("goal")] double Goal);
+
+/// <summary>
+/// <c>challenge_ended</c> on <c>challenge:{id}</c> when <c>ends_at</c> passes: the final top standings (the first
+/// <see cref="ChallengeService.LiveRows"/>), how many took part and how many reached the goal.
+/// </summary>
+public sealed record ChallengeEndedEvent(
+    [property: JsonPropertyName("challenge")] string Challenge,
+    [property: JsonPropertyName("title")] string Title,
+    [property: JsonPropertyName("goal")] double Goal,
+    [property: JsonPropertyName("ended_at")] DateTime EndedAt,
+    [property: JsonPropertyName("participant_count")] long ParticipantCount,
+    [property: JsonPropertyName("completed_count")] long CompletedCount,
+    [property: JsonPropertyName("standings")] IReadOnlyList<ChallengeParticipant> Standings);
+
+/// <summary>The <c>challenge_ended</c> notification of one participant: their own final rank and progress.</summary>
+public sealed record ChallengeEndedNotice(
+    [property: JsonPropertyName("challenge")] string Challenge,
+    [property: JsonPropertyName("title")] string Title,
+    [property: JsonPropertyName("rank")] long Rank,
+    [property: JsonPropertyName("progress")] double Progress,
+    [property: JsonPropertyName("goal")] double Goal,
+    [property: JsonPropertyName("completed")] bool Completed);
 
 /// <summary>The <c>challenge_completed</c> notification of the user who reached the goal.</summary>
 public sealed record ChallengeCompletedNotice(
@@ -129,5 +151,7 @@ public sealed record ChallengeDomainEvent(
 [JsonSerializable(typeof(ChallengeMember))]
 [JsonSerializable(typeof(ChallengeUpdate))]
 [JsonSerializable(typeof(ChallengeCompletedNotice))]
+[JsonSerializable(typeof(ChallengeEndedEvent))]
+[JsonSerializable(typeof(ChallengeEndedNotice))]
 [JsonSerializable(typeof(ChallengeDomainEvent))]
 public sealed partial class ChallengeJsonContext : JsonSerializerContext;

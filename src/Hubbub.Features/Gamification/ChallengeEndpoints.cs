@@ -6,7 +6,7 @@ namespace Hubbub.Features.Gamification;
 
 /// <summary>
 /// <c>/api/challenges</c>: create (server/admin, 201), list (<c>?state=&amp;type=&amp;joined=&amp;before=&amp;limit=</c>),
-/// read one with the caller's progress, join (a user for themself, the server for the user it names), participants.
+/// read one with the caller's progress, join and leave (a user for themself, the server for the user it names), participants.
 /// </summary>
 internal static class ChallengeEndpoints
 {
@@ -16,7 +16,7 @@ internal static class ChallengeEndpoints
             .WithSummary("Define a challenge {title, type, field?, goal, starts_at, ends_at} (server/admin)")
             .Accepts<ChallengeRequest>("application/json").Produces<ChallengeView>(StatusCodes.Status201Created).Errors(400, 401, 403, 413);
         group.MapGet("/", ListAsync).WithName("ListChallenges")
-            .WithSummary("Challenges, newest first: ?state=upcoming|active|ended, ?type=, ?joined=true (mine), ?before=, ?limit=1..100")
+            .WithSummary("Challenges, newest first: ?state=upcoming|active|ended|current (not ended), ?type=, ?joined=true (mine), ?before=, ?limit=1..100")
             .Produces<ChallengeList>().Errors(400, 401, 403);
         group.MapGet("/{id}", GetAsync).WithName("GetChallenge")
             .WithSummary("A challenge with its participant count and my progress ('me'; the server names a user with ?user=)")
@@ -24,6 +24,9 @@ internal static class ChallengeEndpoints
         group.MapPost("/{id}/join", JoinAsync).WithName("JoinChallenge")
             .WithSummary("Join (idempotent); the server names the user in the body or ?user=; 409 reason challenge_ended once it ended")
             .Accepts<ChallengeJoinRequest>("application/json").Produces<ChallengeView>().Errors(400, 401, 403, 404, 409, 413);
+        group.MapDelete("/{id}/join", LeaveAsync).WithName("LeaveChallenge")
+            .WithSummary("Leave (idempotent; progress is dropped); the server names the user in the body or ?user=; 409 reason challenge_ended once it ended")
+            .Produces<ChallengeView>().Errors(400, 401, 403, 404, 409, 413);
         group.MapGet("/{id}/participants", ParticipantsAsync).WithName("ListChallengeParticipants")
             .WithSummary("Participants by progress, highest first (?offset=, ?limit=1..100)").Produces<ChallengeParticipantList>().Errors(400, 401, 404);
     }
@@ -60,6 +63,17 @@ internal static class ChallengeEndpoints
         }
         var me = await call.CallerAsync(body.User);
         return FeatureCall.Json(await challenges.JoinAsync(me, body with { Challenge = id }, call.Aborted), Default.ChallengeView);
+    }
+
+    private static async Task<IResult> LeaveAsync(string id, FeatureCall call, ChallengeService challenges)
+    {
+        var body = await call.OptionalBodyAsync(Default.ChallengeJoinRequest);
+        if (body.Challenge is not null && body.Challenge != id)
+        {
+            throw Core.HubbubException.BadRequest("'challenge' in the body must be the one in the path (or left out)");
+        }
+        var me = await call.CallerAsync(body.User);
+        return FeatureCall.Json(await challenges.LeaveAsync(me, body with { Challenge = id }, call.Aborted), Default.ChallengeView);
     }
 
     private static async Task<IResult> ParticipantsAsync(string id, FeatureCall call, ChallengeService challenges)

@@ -13,7 +13,11 @@ internal static class ChallengeRules
     public const int MaxTitleLength = 200;
     public const int MaxDurationDays = 366;
     public const string Upcoming = "upcoming", Active = "active", Ended = "ended";
-    public static readonly string[] States = [Upcoming, Active, Ended];
+
+    /// <summary>A list filter only: upcoming or active (not ended yet), what a page of challenges to join shows.</summary>
+    public const string Current = "current";
+
+    public static readonly string[] States = [Upcoming, Active, Ended, Current];
 
     /// <summary>A checked challenge, times in Unix milliseconds.</summary>
     public sealed record Checked(string Title, string Type, string? Field, double Goal, long StartsMs, long EndsMs);
@@ -55,7 +59,7 @@ internal static class ChallengeRules
 
     public static HubbubException NotFound() => HubbubException.NotFound("no such challenge");
 
-    /// <summary>A state filter (<c>upcoming</c>, <c>active</c>, <c>ended</c>) or null.</summary>
+    /// <summary>A state filter (<c>upcoming</c>, <c>active</c>, <c>ended</c>, <c>current</c>) or null.</summary>
     public static string? State(string? state) =>
         state is null || States.Contains(state, StringComparer.Ordinal)
             ? state

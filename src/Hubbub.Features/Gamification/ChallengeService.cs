@@ -24,8 +24,14 @@ public sealed class ChallengeService(FeatureDatabase database, TimeProvider time
     /// <summary>Deepest participant offset (deeper pages are not what a challenge page shows).</summary>
     public const int MaxOffset = 100_000;
 
-    /// <summary>Participants in a subscribe's join state.</summary>
+    /// <summary>Participants in a subscribe's join state and in <c>challenge_ended</c>'s standings.</summary>
     public const int LiveRows = 10;
+
+    /// <summary>Participants (in rank order) who get a <c>challenge_ended</c> notification when a challenge ends.</summary>
+    public const int MaxEndNotices = 1000;
+
+    /// <summary>The scheduler's job that announces the end of a challenge at its <c>ends_at</c> (key: the challenge id).</summary>
+    public const string EndJob = "gamification.challenge_end";
 
     internal static readonly DomainEventKind<ChallengeDomainEvent> Joined = new(GamificationEvents.ChallengeJoinedEvent, Default.ChallengeDomainEvent);
     internal static readonly DomainEventKind<ChallengeDomainEvent> Completed = new(GamificationEvents.ChallengeCompletedEvent, Default.ChallengeDomainEvent);
@@ -40,6 +46,7 @@ public sealed class ChallengeService(FeatureDatabase database, TimeProvider time
         return await database.WriteAsync(async tx =>
         {
             var id = await ChallengeStore.InsertAsync(tx, c.Title, c.Type, c.Field, c.Goal, c.StartsMs, c.EndsMs, tx.NowMs, ct);
+            await tx.ScheduleAsync(EndJob, ChallengeRules.IdOf(id), DateTimeOffset.FromUnixTimeMilliseconds(c.EndsMs), cancellationToken: ct);
             return ChallengeRules.View((await ChallengeStore.FindAsync(tx, id, ct))!, tx.NowMs, null);
         }, ct);
     }
@@ -100,6 +107,56 @@ public sealed class ChallengeService(FeatureDatabase database, TimeProvider time
             }
             return (await ReadAsync(tx, id, me.Id, tx.NowMs, ct))!;
         }, ct);
+    }
+
+    /// <summary>
+    /// Takes <paramref name="me"/> out of a challenge with their progress (a later join starts from 0); leaving when not in
+    /// it changes nothing and answers the same. Refused with <c>conflict</c>/<c>challenge_ended</c> from the end on: the
+    /// standings are final then.
+    /// </summary>
+    public async Task<ChallengeView> LeaveAsync(HubbubUser me, ChallengeJoinRequest request, CancellationToken ct)
+    {
+        var id = ChallengeRules.Id(request.Challenge);
+        return await database.WriteAsync(async tx =>
+        {
+            var row = await ChallengeStore.FindAsync(tx, id, ct) ?? throw ChallengeRules.NotFound();
+            if (tx.NowMs >= row.EndsMs)
+            {
+                throw new HubbubException(Protocol.ErrorCodes.Conflict, "challenge_ended", "the challenge has ended; its standings are final");
+            }
+            if (await ChallengeStore.LeaveAsync(tx, id, me.Id, ct))
+            {
+                var challenge = ChallengeRules.IdOf(id);
+                await tx.PublishAsync(Channel(challenge), GamificationEvents.ChallengeLeft, new ChallengeMember(challenge, me.Id, me.Name),
+                    Default.ChallengeMember, ct);
+            }
+            return (await ReadAsync(tx, id, me.Id, tx.NowMs, ct))!;
+        }, ct);
+    }
+
+    /// <summary>
+    /// The scheduler's job at a challenge's <c>ends_at</c>: <c>challenge_ended</c> with the final standings on its channel,
+    /// and a notification with their own rank to each participant (the first <see cref="MaxEndNotices"/> in rank order),
+    /// in one transaction, once (the job is completed with it).
+    /// </summary>
+    internal static async Task EndAsync(FeatureTransaction tx, Kit.Scheduling.Job job, CancellationToken ct)
+    {
+        if (!long.TryParse(job.Key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+            || await ChallengeStore.FindAsync(tx, id, ct) is not { } row)
+        {
+            return;
+        }
+        var challenge = ChallengeRules.IdOf(id);
+        var ranked = ChallengeRules.Ranked(await ChallengeStore.RankedAsync(tx, id, 0, MaxEndNotices, ct), 1, 1);
+        await tx.PublishAsync(Channel(challenge), GamificationEvents.ChallengeEnded,
+            new ChallengeEndedEvent(challenge, row.Title, row.Goal, ChallengeRules.At(row.EndsMs), row.Participants,
+                await ChallengeStore.CompletedCountAsync(tx, id, ct), ranked.Take(LiveRows).ToList()),
+            Default.ChallengeEndedEvent, ct);
+        foreach (var p in ranked)
+        {
+            await tx.NotifyAsync(p.User, GamificationEvents.ChallengeEnded,
+                new ChallengeEndedNotice(challenge, row.Title, p.Rank, p.Progress, row.Goal, p.Completed), Default.ChallengeEndedNotice, ct);
+        }
     }
 
     /// <summary>Participants in rank order, <paramref name="limit"/> from <paramref name="offset"/>.</summary>

@@ -42,6 +42,7 @@ internal static class ChallengeStore
             ChallengeRules.Upcoming => "starts_ms > @now",
             ChallengeRules.Active => "starts_ms <= @now AND ends_ms > @now",
             ChallengeRules.Ended => "ends_ms <= @now",
+            ChallengeRules.Current => "ends_ms > @now",
             _ => "1 = 1",
         });
         if (type is not null)
@@ -71,6 +72,21 @@ internal static class ChallengeStore
         }
         return added;
     }
+
+    /// <summary>Removes a participant and their progress; true when they were in it (then the count goes down by one).</summary>
+    public static async Task<bool> LeaveAsync(DatabaseTransaction tx, long id, string user, CancellationToken ct)
+    {
+        var removed = await tx.ExecuteAsync("DELETE FROM gam_challenge_participants WHERE challenge_id = @id AND user_id = @user", new { id, user }, ct) == 1;
+        if (removed)
+        {
+            await tx.ExecuteAsync("UPDATE gam_challenges SET participants = participants - 1 WHERE id = @id", new { id }, ct);
+        }
+        return removed;
+    }
+
+    /// <summary>How many participants reached the goal.</summary>
+    public static Task<long> CompletedCountAsync(DatabaseTransaction tx, long id, CancellationToken ct) =>
+        tx.QuerySingleAsync<long>("SELECT COUNT(*) FROM gam_challenge_participants WHERE challenge_id = @id AND completed_ms IS NOT NULL", new { id }, ct);
 
     public static Task<ParticipantRow?> ParticipantAsync(DatabaseTransaction tx, long id, string user, CancellationToken ct) =>
         tx.QuerySingleOrDefaultAsync<ParticipantRow>(

@@ -24,6 +24,13 @@ public static class GamificationEvents
     public const string ChallengeUpdate = "challenge_update";
     /// <summary>On <c>challenge:{id}</c>: <c>{challenge, user, name}</c>, a participant reached the goal; also their notification.</summary>
     public const string ChallengeCompleted = "challenge_completed";
+    /// <summary>On <c>challenge:{id}</c>: <c>{challenge, user, name}</c>, a participant left (before the end).</summary>
+    public const string ChallengeLeft = "challenge_left";
+    /// <summary>
+    /// On <c>challenge:{id}</c> when <c>ends_at</c> passes (the scheduler's job): the final standings; also the notification
+    /// of each participant (with their own rank).
+    /// </summary>
+    public const string ChallengeEnded = "challenge_ended";
     /// <summary>The domain event of a join (<see cref="ChallengeDomainEvent"/>), for rules and other features (the social feed).</summary>
     public const string ChallengeJoinedEvent = "challenge.joined";
     /// <summary>The domain event of a participant reaching a challenge's goal (<see cref="ChallengeDomainEvent"/>).</summary>

@@ -25,6 +25,9 @@ public sealed class GamificationFeature : HubbubFeature
             .Namespace(sp => ChallengeChannelRules.Create(sp.GetRequiredService<IDatabase>(), sp.GetRequiredService<TimeProvider>()))
             .Command<ChallengeService, ChallengeJoinRequest, ChallengeView>("challenges.join", ChallengeJsonContext.Default.ChallengeJoinRequest,
                 ChallengeJsonContext.Default.ChallengeView, (s, me, r, ct) => s.JoinAsync(me, r, ct))
+            .Command<ChallengeService, ChallengeJoinRequest, ChallengeView>("challenges.leave", ChallengeJsonContext.Default.ChallengeJoinRequest,
+                ChallengeJsonContext.Default.ChallengeView, (s, me, r, ct) => s.LeaveAsync(me, r, ct))
+            .OnJob<ChallengeService>(ChallengeService.EndJob, (_, tx, job, ct) => ChallengeService.EndAsync(tx, job, ct))
             .Command<ChallengeService, ChallengeJoinRequest, ChallengeView>("challenges.get", ChallengeJsonContext.Default.ChallengeJoinRequest,
                 ChallengeJsonContext.Default.ChallengeView, (s, me, r, ct) => s.GetAsync(me, r, ct))
             .OnEveryDomainEvent<GamificationService>(GamificationService.HandlerName, (s, tx, e, ct) => s.HandleDomainEventAsync(tx, e, ct))

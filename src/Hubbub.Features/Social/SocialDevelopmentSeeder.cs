@@ -1,4 +1,6 @@
+using System.Globalization;
 using Hubbub.Core;
+using Hubbub.Features.Gamification;
 using Hubbub.Features.Kit.Users;
 using Microsoft.Extensions.Options;
 
@@ -7,13 +9,14 @@ namespace Hubbub.Features.Social;
 /// <summary>
 /// In Development only (and unless <see cref="SocialOptions.DevelopmentSeed"/> is false), gives a fresh database a few
 /// friends and activities so someone trying the console sees a living social page at once: Alice, Bob and Carol are
-/// friends with some posts, a like and a comment, and Dave's request waits for Alice. It goes through the same services
+/// friends with some posts, a like and a comment, Dave's request waits for Alice, and (when gamification is on) Bob and
+/// Carol are in a week's challenge, Bob two workouts into three, so Alice sees a challenge card to join. It goes through the same services
 /// as the API (names, outbox, notifications) and runs only when nobody has a friend or a request yet, so it never
 /// touches data of someone who already used the feed.
 /// </summary>
 internal sealed partial class SocialDevelopmentSeeder(
     FriendService friends, ActivityService activities, UserDirectory users, IHostEnvironment environment,
-    IOptions<SocialOptions> options, ILogger<SocialDevelopmentSeeder> logger) : IHostedService
+    IOptions<SocialOptions> options, IServiceProvider services, TimeProvider time, ILogger<SocialDevelopmentSeeder> logger) : IHostedService
 {
     private static readonly HubbubUser Alice = new("alice", "Alice", []);
     private static readonly HubbubUser Bob = new("bob", "Bob", []);
@@ -47,7 +50,30 @@ internal sealed partial class SocialDevelopmentSeeder(
         await activities.LikeAsync(Carol, new ActivityRequest(run.Id), cancellationToken);
         await activities.LikeAsync(Bob, new ActivityRequest(ride.Id), cancellationToken);
         await activities.CommentAsync(Carol, new CommentRequest(run.Id, "Great pace, Bob!"), cancellationToken);
+        await SeedChallengeAsync(cancellationToken);
         LogSeeded(logger);
+    }
+
+    /// <summary>
+    /// A challenge of this week that Bob and Carol joined (their joins become feed cards by social's built-in rule), with
+    /// Bob two workouts in: only when the gamification feature is on (social does not need it otherwise).
+    /// </summary>
+    private async Task SeedChallengeAsync(CancellationToken ct)
+    {
+        if (services.GetService<ChallengeService>() is not { } challenges || services.GetService<GamificationService>() is not { } game)
+        {
+            return;
+        }
+        var now = time.GetUtcNow();
+        static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var challenge = await challenges.CreateAsync(
+            new ChallengeRequest("Three workouts this week", "workout.completed", null, 3, Iso(now.AddHours(-1)), Iso(now.AddDays(7))), ct);
+        await challenges.JoinAsync(Bob, new ChallengeJoinRequest(challenge.Id), ct);
+        await challenges.JoinAsync(Carol, new ChallengeJoinRequest(challenge.Id), ct);
+        foreach (var (user, id) in new[] { (Bob, "seed-workout-bob-1"), (Bob, "seed-workout-bob-2"), (Carol, "seed-workout-carol-1") })
+        {
+            await game.PostAsync(new EventRequest(id, user.Id, "workout.completed", null, null), ct);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -58,6 +84,6 @@ internal sealed partial class SocialDevelopmentSeeder(
         await friends.RequestAsync(other, new FriendRequest(one.Id), ct);
     }
 
-    [LoggerMessage(6403, LogLevel.Information, "Social: Development seed stored (alice, bob, carol are friends; dave asked alice); set Social:DevelopmentSeed=false to skip it")]
+    [LoggerMessage(6403, LogLevel.Information, "Social: Development seed stored (alice, bob, carol are friends; dave asked alice; bob and carol are in a challenge); set Social:DevelopmentSeed=false to skip it")]
     private static partial void LogSeeded(ILogger logger);
 }

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace Hubbub.Console.Tests.FeaturePages;
 
-/// <summary>The social page (issue 16) in a real Chromium: friends, the live feed, likes and comments between two browsers (a third user's like reaching a viewer), the Development seed.</summary>
+/// <summary>The social page (issue 16) in a real Chromium: friends, the live feed, likes and comments between two browsers (a third user's like reaching a viewer), the Development seed (with its challenge).</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class SocialPageTests(BrowserFixture browser, ITestOutputHelper output) : IDisposable
 {
@@ -109,7 +109,15 @@ public sealed class SocialPageTests(BrowserFixture browser, ITestOutputHelper ou
         await Assertions.Expect(run.Locator(".like-count")).ToHaveTextAsync("2");
         await Assertions.Expect(run.Locator("button.like")).ToHaveAttributeAsync("aria-pressed", "true");
         await Assertions.Expect(run.Locator(".comment")).ToContainTextAsync("Great pace, Bob!");
-        await Assertions.Expect(alice.Page.Locator("#feed .activity-card")).ToHaveCountAsync(3);
+        // Bob and Carol joined this week's challenge (their joins are two more cards); Bob is two workouts in.
+        await Assertions.Expect(alice.Page.Locator("#feed .activity-card")).ToHaveCountAsync(5);
+        var challenge = alice.Page.Locator("#social-challenge-list .challenge-card", new() { HasText = "Three workouts this week" });
+        await Assertions.Expect(challenge.Locator(".participant-count")).ToHaveTextAsync("2");
+        await Assertions.Expect(challenge.Locator(".challenge-row[data-user=bob]")).ToHaveAttributeAsync("data-score", "2");
+        await Assertions.Expect(challenge.Locator(".challenge-row[data-user=carol]")).ToHaveAttributeAsync("data-rank", "2");
+        await challenge.Locator("button.challenge-join").ClickAsync();
+        await Assertions.Expect(challenge.Locator(".participant-count")).ToHaveTextAsync("3");
+        await Assertions.Expect(challenge.Locator("[data-progress] .progress-text")).ToHaveTextAsync("0 / 3");
 
         // Dave's request waits for Alice: accepting it makes him a friend.
         await alice.Page.Locator("#friends-incoming [data-user=dave] button", new() { HasText = "Accept" }).ClickAsync();

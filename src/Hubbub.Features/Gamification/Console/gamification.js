@@ -1,7 +1,8 @@
 // The gamification page (issue 15): my profile (level, XP bar, quests, streaks, achievements by rarity with the
 // share of players holding each), a live leaderboard whose rows glide when ranks change, toasts for XP and quests,
-// a full-screen celebration for level-ups and epic or legendary unlocks, and for staff (role admin) a form that
-// sends a test event. Declared by GamificationFeature (FeatureBuilder.ConsolePage); served at /console/pages/gamification.js.
+// a full-screen celebration for level-ups and epic or legendary unlocks, the current and upcoming challenges as live
+// cards (join / leave, my progress, participants gliding on `challenge_update`, toasts for joins, completions and the
+// end), and for staff (role admin) a form that creates a challenge and one that sends a test event. Declared by GamificationFeature (FeatureBuilder.ConsolePage); served at /console/pages/gamification.js.
 import { h, clear } from '/js/dom.js';
 import { progressBar } from '/js/components/progress.js';
 import { celebrate } from '/js/components/celebration.js';
@@ -11,6 +12,8 @@ import { watchChannel } from '/js/components/channel.js';
 import { runAction } from '/js/components/actions.js';
 import { field } from '/js/components/field.js';
 import { flipRender } from '/js/components/flip.js';
+import { challengeCard } from '/js/components/challenge-card.js';
+import { startCountdowns } from '/js/components/countdowns.js';
 
 const BIG_RARITIES = new Set(['epic', 'legendary']);
 const BOARD_ROWS = 10;
@@ -36,8 +39,12 @@ export async function mount(root, ctx) {
   const board = h('section', { class: 'card stack', id: 'leaderboard' },
     h('div', { class: 'row between' }, h('h2', { text: 'Leaderboard' }), liveBadge()), boardPicker, boardInfo, rows);
 
+  const challengeList = h('ul', { class: 'challenge-list', id: 'challenge-list', 'aria-label': 'Challenges' });
+  const challengesBox = h('section', { class: 'card stack', id: 'challenges' },
+    h('div', { class: 'row between' }, h('h2', { text: 'Challenges' }), liveBadge()), challengeList);
+
   const page = h('div', { class: 'feature-page', id: 'gamification' }, h('h1', { text: 'Progress' }),
-    h('div', { class: 'columns' }, profile, h('div', { class: 'stack' }, board)));
+    h('div', { class: 'columns' }, profile, h('div', { class: 'stack' }, board)), challengesBox);
   root.append(page);
 
   // --- My profile: re-read on every live event about me (one request at a time, the last one wins) --------------
@@ -141,14 +148,69 @@ export async function mount(root, ctx) {
   if (leaderboards.length === 0) boardInfo.textContent = 'No leaderboards defined.';
   openBoard(boardPicker.value);
 
+  // --- Challenges: current and upcoming, each card live on its own channel; read again whenever the page shows ------
+  /** @type {Map<string, {el: HTMLElement, stop: () => void}>} */
+  const challengeCards = new Map();
+  const loadChallenges = async () => {
+    const { challenges } = await ctx.rest.get('/api/challenges', { query: { state: 'current', limit: 20 } });
+    const ids = new Set(challenges.map((c) => c.id));
+    for (const [id, card] of challengeCards) if (!ids.has(id)) { card.stop(); card.el.remove(); challengeCards.delete(id); }
+    for (const c of challenges) {
+      if (!challengeCards.has(c.id)) challengeCards.set(c.id, challengeCard(ctx, c, { visible: () => ctx.isVisible(root) }));
+    }
+    // Newest first, as listed (ended cards stay until the next read, showing their final standings).
+    challengeList.querySelector('.empty')?.remove();
+    for (const c of challenges) challengeList.append(/** @type {HTMLElement} */ (challengeCards.get(c.id)?.el));
+    if (challengeCards.size === 0) challengeList.append(h('li', { class: 'muted empty', text: 'No current or upcoming challenges.' }));
+  };
+  const stopCountdowns = startCountdowns(challengeList);
+  if (ctx.session.admin) challengesBox.append(challengeForm(ctx, () => loadChallenges()));
+
   if (ctx.session.admin) page.append(testEventForm(ctx));
-  await loadProfile();
+  await Promise.all([loadProfile(), loadChallenges()]);
+  let first = true;
   return {
+    shown() {
+      if (first) { first = false; return; }
+      loadChallenges().catch((err) => ctx.toast(err.message, 'error'));
+    },
     unmount() {
       stopBoard();
+      stopCountdowns();
+      for (const card of challengeCards.values()) card.stop();
       for (const off of offs) off();
     },
   };
+}
+
+/** Staff's "new challenge" form: `POST /api/challenges` (refused to anyone but an admin or the server). */
+function challengeForm(ctx, created) {
+  const local = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+  const now = new Date();
+  const title = h('input', { name: 'challenge-title', required: true, maxlength: 200, autocomplete: 'off', placeholder: '10 km week' });
+  const type = h('input', { name: 'challenge-type', value: 'workout.completed', required: true, maxlength: 64, autocomplete: 'off' });
+  const sum = h('input', { name: 'challenge-field', maxlength: 64, autocomplete: 'off', placeholder: 'km (empty: count events)' });
+  const goal = h('input', { name: 'challenge-goal', type: 'number', min: '0', step: 'any', value: '5', required: true });
+  const starts = h('input', { name: 'challenge-starts', type: 'datetime-local', value: local(now), required: true });
+  const ends = h('input', { name: 'challenge-ends', type: 'datetime-local', value: local(new Date(now.getTime() + 7 * 86400000)), required: true });
+  const submit = h('button', { type: 'submit', text: 'Create challenge' });
+  return h('form', {
+    class: 'stack', id: 'new-challenge',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const body = {
+        title: title.value.trim(), type: type.value.trim(), field: sum.value.trim() || undefined, goal: Number(goal.value),
+        starts_at: new Date(starts.value).toISOString(), ends_at: new Date(ends.value).toISOString(),
+      };
+      const answer = await runAction(ctx, submit, () => ctx.rest.post('/api/challenges', body));
+      if (!answer) return;
+      title.value = '';
+      ctx.toast(`Challenge “${answer.title}” created`, 'success');
+      await created();
+    },
+  }, h('h3', { text: 'New challenge (staff)' }),
+  h('div', { class: 'form-grid' }, field('Title', title), field('Event type', type), field('Sum of field', sum), field('Goal', goal),
+    field('Starts', starts), field('Ends', ends), submit));
 }
 
 /** Staff's "send a test event" form: `POST /api/events` (refused to anyone but an admin or the server). */

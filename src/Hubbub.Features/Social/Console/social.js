@@ -2,7 +2,9 @@
 // events, a form to post an activity, like/unlike and comments with counts that move live for every viewer (the newest
 // WATCH cards each watch `activity:{id}`: `activity_liked`, `activity_unliked`, `activity_commented`, `comment_deleted`),
 // toasts for everything personal on `user:{me}` (requests, new friends, likes and comments of mine), and my friends with
-// their requests (accept, decline, cancel, remove).
+// their requests (accept, decline, cancel, remove). Above the feed, the current challenges as live cards (join / leave,
+// my progress and my friends' moving on `challenge_update`); a friend's join arrives on `feed:{me}` as
+// `challenge_joined` (a toast) with its activity card, which has a Join button of its own.
 // Declared by SocialFeature (FeatureBuilder.ConsolePage); served at /console/pages/social.js.
 import { h, clear, relativeTime } from '/js/dom.js';
 import { avatar } from '/js/components/avatar.js';
@@ -12,6 +14,8 @@ import { runAction } from '/js/components/actions.js';
 import { field } from '/js/components/field.js';
 import { composer } from '/js/components/composer.js';
 import { personRow } from '/js/components/person.js';
+import { challengeCard } from '/js/components/challenge-card.js';
+import { startCountdowns } from '/js/components/countdowns.js';
 
 /** Activities kept on screen (older ones come back with "Load older"). */
 const KEEP = 100;
@@ -28,10 +32,12 @@ export async function mount(root, ctx) {
   const feedList = h('ul', { class: 'activity-list', id: 'feed', 'aria-label': 'Feed', 'aria-live': 'polite' });
   const older = h('button', { type: 'button', class: 'secondary', id: 'feed-older', text: 'Load older', hidden: true });
   const friendsBox = h('div', { class: 'stack', id: 'friends' });
+  const challengeList = h('ul', { class: 'challenge-list', id: 'social-challenge-list', 'aria-label': 'Challenges' });
   const page = h('div', { class: 'feature-page', id: 'social' },
     h('h1', { text: 'Social' }),
     h('div', { class: 'columns' },
       h('div', { class: 'stack' }, postForm(ctx),
+        h('section', { class: 'card stack', id: 'social-challenges' }, h('h2', { text: 'Challenges' }), challengeList),
         h('section', { class: 'card stack', id: 'feed-card' }, h('div', { class: 'row between' }, h('h2', { text: 'Feed' }), liveBadge()), feedList, older)),
       h('section', { class: 'card stack', id: 'friends-card' }, h('h2', { text: 'Friends' }), addFriendForm(ctx, () => loadFriends()), friendsBox)));
   root.append(page);
@@ -53,7 +59,7 @@ export async function mount(root, ctx) {
     if (shown && watched.has(activity.id)) {
       activity = { ...activity, like_count: shown.activity.like_count, comment_count: shown.activity.comment_count, liked_by_me: shown.activity.liked_by_me };
     }
-    const card = activityCard(ctx, activity, { like: () => toggleLike(activity.id), remove: () => removeActivity(activity.id) });
+    const card = activityCard(ctx, activity, { like: () => toggleLike(activity.id), remove: () => removeActivity(activity.id), joinChallenge });
     cards.set(activity.id, { activity, el: card.el, ...card });
     if (known) known.el.replaceWith(card.el);
     else if (where === 'top') { card.el.classList.add('enter'); feedList.prepend(card.el); }
@@ -146,12 +152,49 @@ export async function mount(root, ctx) {
       friend_activity: (p) => { put(p.data.activity, 'top'); trim(); },
       activity_updated: (p) => { if (cards.has(p.data.activity.id)) put({ ...p.data.activity, liked_by_me: cards.get(p.data.activity.id)?.activity.liked_by_me }, 'top'); },
       activity_deleted: (p) => drop(p.data.id),
+      // A friend (or I, elsewhere) joined a challenge: its card comes with friend_activity; a challenge not shown yet is read.
+      challenge_joined: (p) => {
+        const d = p.data;
+        // While this page is in view (the Progress page's challenge cards toast joins while it is).
+        if (d.user !== me && ctx.isVisible(root)) ctx.toast(`${d.name} joined the challenge “${d.title}”`, 'info');
+        if (!challengeCards.has(d.challenge)) loadChallenges().catch(() => {});
+      },
     },
   });
+
+  // --- Challenges: current and upcoming, each listing me and my friends live -----------------------------------
+  /** @type {Set<string>} */
+  const friendIds = new Set();
+  /** @type {Map<string, {el: HTMLElement, stop: () => void, refresh: () => void}>} */
+  const challengeCards = new Map();
+  const loadChallenges = async () => {
+    const { challenges } = await ctx.rest.get('/api/challenges', { query: { state: 'current', limit: 10 } });
+    const ids = new Set(challenges.map((c) => c.id));
+    for (const [id, card] of challengeCards) if (!ids.has(id)) { card.stop(); card.el.remove(); challengeCards.delete(id); }
+    for (const c of challenges) {
+      if (!challengeCards.has(c.id)) {
+        challengeCards.set(c.id, challengeCard(ctx, c, { visible: () => ctx.isVisible(root), only: (u) => u === me || friendIds.has(u), joinToasts: false }));
+      }
+    }
+    challengeList.querySelector('.empty')?.remove();
+    for (const c of challenges) challengeList.append(/** @type {HTMLElement} */ (challengeCards.get(c.id)?.el));
+    if (challengeCards.size === 0) challengeList.append(h('li', { class: 'muted empty', text: 'No challenges right now.' }));
+  };
+  const stopCountdowns = startCountdowns(challengeList);
+  /** The Join button of a `challenge.joined` activity: the challenge's card (if shown) moves by its channel's events. */
+  async function joinChallenge(button, challenge, title) {
+    const view = await runAction(ctx, button, () => ctx.rest.post(`/api/challenges/${encodeURIComponent(challenge)}/join`, {}));
+    if (!view) return;
+    ctx.toast(`You joined “${title}”`, 'success');
+    if (!challengeCards.has(challenge)) await loadChallenges();
+  }
 
   // --- Friends ------------------------------------------------------------------------------------------------
   const loadFriends = async () => {
     const list = await ctx.rest.get('/api/friends');
+    friendIds.clear();
+    for (const f of list.friends) friendIds.add(f.user);
+    for (const card of challengeCards.values()) card.refresh();
     const act = (text, cls, call) => {
       const b = h('button', { type: 'button', class: cls, text });
       b.addEventListener('click', async () => { if ((await runAction(ctx, b, call)) !== undefined) await loadFriends(); });
@@ -203,10 +246,18 @@ export async function mount(root, ctx) {
     if (comment) cards.get(id)?.addComment(comment);
   });
 
-  await loadFriends();
+  await Promise.all([loadFriends(), loadChallenges()]);
+  for (const card of challengeCards.values()) card.refresh();
+  let first = true;
   return {
+    shown() {
+      if (first) { first = false; return; }
+      loadChallenges().catch((err) => ctx.toast(err.message, 'error'));
+    },
     unmount() {
       stopFeed();
+      stopCountdowns();
+      for (const card of challengeCards.values()) card.stop();
       for (const stop of watched.values()) stop();
       watched.clear();
       for (const off of offs) off();
@@ -220,7 +271,7 @@ export async function mount(root, ctx) {
  *   addComment: (comment: any, count?: number) => void, removeComment: (id: string, count: number) => void,
  *   setCommentCount: (count: number) => void}}
  */
-function activityCard(ctx, activity, { like, remove }) {
+function activityCard(ctx, activity, { like, remove, joinChallenge }) {
   const mine = activity.user === ctx.session.user;
   const likeButton = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'secondary like', onclick: like }));
   const likeCount = h('span', { class: 'like-count' });
@@ -272,11 +323,20 @@ function activityCard(ctx, activity, { like, remove }) {
       removeButton),
     h('div', { class: 'activity-title', text: activity.title }),
     activity.description ? h('div', { class: 'activity-description', text: activity.description }) : null,
-    h('div', { class: 'row' }, likeButton, likeCount, commentCount),
+    h('div', { class: 'row' }, likeButton, likeCount, commentCount, challengeButton(activity, ctx.session.user, joinChallenge)),
     comments, box.form);
   showLikes();
   showComments();
   return { el, likeButton, removeButton, showLikes, addComment, removeComment, setCommentCount };
+}
+
+/** A friend's `challenge.joined` card carries the challenge: a button to join it too (joining is idempotent). */
+function challengeButton(activity, me, joinChallenge) {
+  const challenge = activity.type === 'challenge.joined' ? activity.data?.challenge : null;
+  if (typeof challenge !== 'string' || activity.user === me) return null;
+  const button = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'join-challenge', dataset: { challenge }, text: 'Join this challenge' }));
+  button.addEventListener('click', () => joinChallenge(button, challenge, activity.data?.title ?? 'the challenge'));
+  return button;
 }
 
 /** Posting an activity (`POST /api/activities` with a fresh id, so a retried click posts once). */
