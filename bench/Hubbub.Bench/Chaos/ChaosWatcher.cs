@@ -56,6 +56,9 @@ internal sealed class ChaosWatcher : IAsyncDisposable
     /// <summary>The last error frame the server sent (a refused subscription), for the report.</summary>
     public string? LastError { get; private set; }
 
+    /// <summary><c>stream_reset</c> events the server sent (Redis lost the stream).</summary>
+    public int Resets { get; private set; }
+
     /// <summary>Publications delivered twice.</summary>
     public int Duplicates => Volatile.Read(ref _duplicates);
 
@@ -212,6 +215,24 @@ internal sealed class ChaosWatcher : IAsyncDisposable
             lock (_gate)
             {
                 LastError = Encoding.UTF8.GetString(frame);
+            }
+            return false;
+        }
+        if (type == "stream_reset" && root.TryGetProperty("channel", out var reset) && reset.GetString() == _conversation)
+        {
+            // Redis lost the stream: delivery goes on in a new epoch after `offset`. Offset 0 loses nothing of the new
+            // epoch (what the old one's subscribers already got stays got); a higher one says those were never sent.
+            var data = root.GetProperty("data");
+            var offset = data.GetProperty("offset").GetInt64();
+            lock (_gate)
+            {
+                Resets++;
+                if (offset > 0)
+                {
+                    _declared.Add(DateTimeOffset.UtcNow);
+                }
+                _epoch = data.GetProperty("epoch").GetString();
+                _offset = offset;
             }
             return false;
         }
