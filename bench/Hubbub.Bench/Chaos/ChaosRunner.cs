@@ -59,8 +59,10 @@ public static class ChaosRunner
                 await load.PauseAsync(ct);
                 var result = await checks.RunAsync(fault, round, faultEndedAt, settings.SettleBound, ct);
                 results.Add(result);
-                Status($"{fault}: {(result.Clean ? "[green]nothing lost[/]" : "[red]" + Markup.Escape(string.Join("; ", result.Notes)) + "[/]")}"
-                    + $" ({result.MessagesAcked} messages, {result.BidsAcked} bids, {result.CheckInsAndOuts} check-ins/outs so far; converged {result.Converged.TotalSeconds:0.0} s)");
+                console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[grey]{DateTimeOffset.UtcNow:HH:mm:ss}[/] {Markup.Escape(fault)}: ")
+                    + (result.Clean ? "[green]nothing lost[/]" : "[red]" + Markup.Escape(string.Join("; ", result.Notes)) + "[/]")
+                    + Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                        $" ({result.MessagesAcked} messages, {result.BidsAcked} bids, {result.CheckInsAndOuts} check-ins/outs so far; converged in {result.Converged.TotalSeconds:0.0} s)")));
                 load.Resume();
             }
 
@@ -170,16 +172,29 @@ public static class ChaosRunner
 
     private static string N(int n) => n.ToString(CultureInfo.InvariantCulture);
 
+    private static readonly string[] ConsoleColumns =
+        ["fault", "converged s", "messages acked/lost/dup", "bids acked/lost/wrong", "check-ins+outs done/wrong",
+         "deliveries missing/recovered:false/dup", "presence", "wallet", "ready", "unresolved", "verdict"];
+
+    private static string[] ConsoleRow(FaultResult r) =>
+    [
+        r.Round == 0 ? r.Fault : $"{r.Round}: {r.Fault}", r.Converged.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture),
+        $"{r.MessagesAcked}/{r.MessagesLost}/{r.MessagesDuplicated}", $"{r.BidsAcked}/{r.BidsLost}/{r.BidsWrong}",
+        $"{r.CheckInsAndOuts}/{r.CheckInsWrong}", $"{r.DeliveriesMissing}/{r.DeliveriesDeclared}/{r.DeliveriesDuplicated}",
+        r.PresenceOk ? "ok" : "WRONG", r.WalletOk ? "ok" : "WRONG", r.AllReady ? "ok" : "NOT READY", N(r.Unresolved),
+        r.Clean ? "survived, nothing lost" : "LOSS",
+    ];
+
     private static void Show(IAnsiConsole console, IReadOnlyList<FaultResult> results)
     {
         var table = new Table().Title("chaos: faults survived and anything lost (cumulative since the start)");
-        foreach (var column in Columns)
+        foreach (var column in ConsoleColumns)
         {
             table.AddColumn(Markup.Escape(column));
         }
         foreach (var r in results)
         {
-            table.AddRow([.. Row(r).Select(Markup.Escape)]);
+            table.AddRow([.. ConsoleRow(r).Select(Markup.Escape)]);
         }
         console.Write(table);
     }
