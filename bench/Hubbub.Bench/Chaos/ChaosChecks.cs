@@ -156,6 +156,11 @@ internal sealed class ChaosChecks(ChaosCluster cluster, ChaosLoad load, IReadOnl
                 }
             }
             result.DeliveriesDuplicated += watcher.Duplicates;
+            result.DeliveriesRepublished += watcher.Republished;
+        }
+        if (result.DeliveriesRepublished > 0)
+        {
+            result.Notes.Add($"deliveries: {result.DeliveriesRepublished} (watcher, message) pairs delivered again under a new offset (the outbox's at-least-once after a node died)");
         }
         if (result.DeliveriesMissing + result.DeliveriesDuplicated > 0)
         {

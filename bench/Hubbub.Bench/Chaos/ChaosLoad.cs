@@ -6,7 +6,7 @@ namespace Hubbub.Bench.Chaos;
 /// <summary>
 /// The steady load of a chaos run and its ledger of what the clients were told. Chatters send <c>chat.send</c> with a
 /// <c>client_id</c>, bidders bid on one auction (<c>auction.bid</c>, amounts from one shared counter, a
-/// <c>client_id</c> each), venue members check in and out. Each worker retries a request whose outcome it does not
+/// <c>client_id</c> each), venue members check in and out (a <c>client_id</c> each). Each worker retries a request whose outcome it does not
 /// know (no answer, connection lost, a transient error) with the same <c>client_id</c> until it gets an answer, as an
 /// app would; it can be paused between requests so the checks compare a quiet cluster with the ledger.
 /// </summary>
@@ -81,7 +81,7 @@ internal sealed class ChaosLoad : IAsyncDisposable
             var index = i;
             _workers.Add(PacedAsync((n, ct) => ChatAsync(chat, n, ct)));
             _workers.Add(PacedAsync((n, ct) => BidAsync(bid, n, ct)));
-            _workers.Add(PacedAsync((_, ct) => CheckInOrOutAsync(member, Members[index], ct)));
+            _workers.Add(PacedAsync((n, ct) => CheckInOrOutAsync(member, Members[index], n, ct)));
         }
     }
 
@@ -227,11 +227,12 @@ internal sealed class ChaosLoad : IAsyncDisposable
         }
     }
 
-    private async Task CheckInOrOutAsync(ChaosSession session, MemberLedger member, CancellationToken cancellationToken)
+    private async Task CheckInOrOutAsync(ChaosSession session, MemberLedger member, long n, CancellationToken cancellationToken)
     {
         var checkingIn = !member.Inside;
+        // A client_id per request: a retry, or a late copy a stopped node still held, is the same request.
         var (answer, retried) = await UntilAnsweredAsync(session, checkingIn ? "venues.checkin" : "venues.checkout",
-            $$"""{"venue":"{{_venue}}"}""", cancellationToken);
+            $$"""{"venue":"{{_venue}}","client_id":"{{member.User}}-{{n}}"}""", cancellationToken);
         retried |= member.Uncertain;
         if (answer is null)
         {

@@ -159,13 +159,13 @@ public static class ChaosRunner
 
     private static readonly string[] Columns =
         ["fault", "round", "converged s", "msgs acked", "lost", "dup", "bids acked", "lost", "wrong", "check-ins/outs", "wrong",
-         "deliveries missing", "recovered:false", "dup deliveries", "presence", "wallet", "ready", "unresolved", "verdict"];
+         "deliveries missing", "recovered:false", "dup deliveries", "republished", "presence", "wallet", "ready", "unresolved", "verdict"];
 
     private static string[] Row(FaultResult r) =>
     [
         r.Fault, r.Round.ToString(CultureInfo.InvariantCulture), r.Converged.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture),
         N(r.MessagesAcked), N(r.MessagesLost), N(r.MessagesDuplicated), N(r.BidsAcked), N(r.BidsLost), N(r.BidsWrong),
-        N(r.CheckInsAndOuts), N(r.CheckInsWrong), N(r.DeliveriesMissing), N(r.DeliveriesDeclared), N(r.DeliveriesDuplicated),
+        N(r.CheckInsAndOuts), N(r.CheckInsWrong), N(r.DeliveriesMissing), N(r.DeliveriesDeclared), N(r.DeliveriesDuplicated), N(r.DeliveriesRepublished),
         r.PresenceOk ? "ok" : "WRONG", r.WalletOk ? "ok" : "WRONG", r.AllReady ? "ok" : "NOT READY", N(r.Unresolved),
         r.Clean ? "survived, nothing lost" : "LOSS",
     ];
@@ -174,13 +174,13 @@ public static class ChaosRunner
 
     private static readonly string[] ConsoleColumns =
         ["fault", "converged s", "messages acked/lost/dup", "bids acked/lost/wrong", "check-ins+outs done/wrong",
-         "deliveries missing/recovered:false/dup", "presence", "wallet", "ready", "unresolved", "verdict"];
+         "deliveries missing/recovered:false/dup/republished", "presence", "wallet", "ready", "unresolved", "verdict"];
 
     private static string[] ConsoleRow(FaultResult r) =>
     [
         r.Round == 0 ? r.Fault : $"{r.Round}: {r.Fault}", r.Converged.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture),
         $"{r.MessagesAcked}/{r.MessagesLost}/{r.MessagesDuplicated}", $"{r.BidsAcked}/{r.BidsLost}/{r.BidsWrong}",
-        $"{r.CheckInsAndOuts}/{r.CheckInsWrong}", $"{r.DeliveriesMissing}/{r.DeliveriesDeclared}/{r.DeliveriesDuplicated}",
+        $"{r.CheckInsAndOuts}/{r.CheckInsWrong}", $"{r.DeliveriesMissing}/{r.DeliveriesDeclared}/{r.DeliveriesDuplicated}/{r.DeliveriesRepublished}",
         r.PresenceOk ? "ok" : "WRONG", r.WalletOk ? "ok" : "WRONG", r.AllReady ? "ok" : "NOT READY", N(r.Unresolved),
         r.Clean ? "survived, nothing lost" : "LOSS",
     ];

@@ -18,7 +18,7 @@ internal sealed class ChaosWatcher : IAsyncDisposable
     private readonly string _lobby;
     private readonly CancellationTokenSource _stop = new();
     private readonly object _gate = new();
-    private readonly HashSet<string> _seen = [];
+    private readonly Dictionary<string, (string? Epoch, long Offset)> _seen = [];
     private readonly List<DateTimeOffset> _declared = [];
     private Task _loop = Task.CompletedTask;
     private long _offset;
@@ -59,7 +59,10 @@ internal sealed class ChaosWatcher : IAsyncDisposable
     /// <summary><c>stream_reset</c> events the server sent (Redis lost the stream).</summary>
     public int Resets { get; private set; }
 
-    /// <summary>Publications delivered twice.</summary>
+    /// <summary>Messages delivered again as a new publication (a new offset): the outbox's at-least-once.</summary>
+    public int Republished { get; private set; }
+
+    /// <summary>Publications delivered twice (the same offset of the same epoch).</summary>
     public int Duplicates => Volatile.Read(ref _duplicates);
 
     /// <summary>Starts the connect-and-recover loop and waits (bounded) until the first subscriptions are answered.</summary>
@@ -83,7 +86,7 @@ internal sealed class ChaosWatcher : IAsyncDisposable
     {
         lock (_gate)
         {
-            return (_seen.Contains(clientId), _declared.Any(d => d >= ackedAt));
+            return (_seen.ContainsKey(clientId), _declared.Any(d => d >= ackedAt));
         }
     }
 
@@ -242,9 +245,27 @@ internal sealed class ChaosWatcher : IAsyncDisposable
             lock (_gate)
             {
                 _offset = root.GetProperty("offset").GetInt64();
-                if (clientId is not null && !_seen.Add(clientId))
+                if (clientId is null)
                 {
-                    _duplicates++;
+                    return false;
+                }
+                if (_seen.TryGetValue(clientId, out var first))
+                {
+                    // The same publication twice (same epoch and offset) breaks the protocol's "no duplicate"; the same
+                    // message published again under a new offset is the outbox's at-least-once (a node died after
+                    // publishing, before marking it done), which the message's id lets a client see through.
+                    if (first == (_epoch, _offset))
+                    {
+                        _duplicates++;
+                    }
+                    else
+                    {
+                        Republished++;
+                    }
+                }
+                else
+                {
+                    _seen[clientId] = (_epoch, _offset);
                 }
             }
         }

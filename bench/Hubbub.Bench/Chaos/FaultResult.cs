@@ -45,8 +45,13 @@ public sealed record FaultResult
     /// <summary>(watcher, acknowledged message) pairs not delivered but covered by a <c>recovered:false</c> the server said.</summary>
     public int DeliveriesDeclared { get; set; }
 
-    /// <summary>Publications a watcher got twice.</summary>
+    /// <summary>Publications a watcher got twice (the same offset of the same epoch: a protocol violation).</summary>
     public int DeliveriesDuplicated { get; set; }
+
+    /// <summary>Messages a watcher got again as a new publication (new offset, same message id): the outbox publishes
+    /// at least once, so a node killed between publishing and marking the event done makes another node publish it
+    /// again after the lease. Not a loss; a documented bound (docs/reliability.md).</summary>
+    public int DeliveriesRepublished { get; set; }
 
     /// <summary>The lobby's presence equals the watchers connected (a stale or missing member makes it false).</summary>
     public bool PresenceOk { get; set; }
