@@ -160,7 +160,7 @@ internal sealed class ChaosChecks(ChaosCluster cluster, ChaosLoad load, IReadOnl
         }
         if (result.DeliveriesRepublished > 0)
         {
-            result.Notes.Add($"deliveries: {result.DeliveriesRepublished} (watcher, message) pairs delivered again under a new offset (the outbox's at-least-once after a node died)");
+            result.Notes.Add($"deliveries: {result.DeliveriesRepublished} (watcher, message) pairs delivered again under a new offset (the outbox's at-least-once: a node died, or was stopped past its lease, between publishing and marking done)");
         }
         if (result.DeliveriesMissing + result.DeliveriesDuplicated > 0)
         {
