@@ -107,6 +107,7 @@ public sealed class BenchSettings
     /// <summary>Usage text.</summary>
     public const string Usage = """
         usage: Hubbub.Bench <scenario|all> [options]
+               Hubbub.Bench chaos [--quick] [options]   (faults under load; `chaos --help` for its options)
           scenarios: idle, fanout, echo, recovery-storm, chat, cluster, outbox, events, checkins, auction, feed
                      (comma-separated) or all
           --quick               small N, 1 round, short steps (a smoke run of a few seconds per scenario)

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Hubbub.Bench.Infra;
 
-/// <summary>libc calls the bench needs on Linux: the open-file limit and the clock tick of /proc CPU times.</summary>
+/// <summary>libc calls the bench needs on Linux: the open-file limit, the clock tick of /proc CPU times, and signals (chaos).</summary>
 internal static partial class NativeMethods
 {
     private const int RlimitNoFile = 7;
@@ -23,6 +23,18 @@ internal static partial class NativeMethods
 
     [LibraryImport("libc")]
     private static partial long sysconf(int name);
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int pid, int signal);
+
+    /// <summary>Linux's SIGSTOP: the process stops, uncatchable (a node that hangs: GC pause, VM freeze).</summary>
+    public const int SigStop = 19;
+
+    /// <summary>Linux's SIGCONT: a stopped process runs on.</summary>
+    public const int SigCont = 18;
+
+    /// <summary>Sends <paramref name="signal"/> to process <paramref name="pid"/>; false when it failed (e.g. no such process).</summary>
+    public static bool Signal(int pid, int signal) => OperatingSystem.IsLinux() && SendSignal(pid, signal) == 0;
 
     /// <summary>Clock ticks per second of /proc/*/stat CPU times.</summary>
     public static long ClockTicksPerSecond()

@@ -60,12 +60,14 @@ public sealed record VenueRequest(
 public sealed record CheckinRequest(
     [property: JsonPropertyName("venue")] string? Venue,
     [property: JsonPropertyName("location")] string? Location,
-    [property: JsonPropertyName("user")] string? User = null) : IActingRequest;
+    [property: JsonPropertyName("user")] string? User = null,
+    [property: JsonPropertyName("client_id")] string? ClientId = null) : IActingRequest;
 
 /// <summary><c>POST /api/venues/{id}/checkout</c> and <c>venues.checkout</c>.</summary>
 public sealed record CheckoutRequest(
     [property: JsonPropertyName("venue")] string? Venue,
-    [property: JsonPropertyName("user")] string? User = null) : IActingRequest;
+    [property: JsonPropertyName("user")] string? User = null,
+    [property: JsonPropertyName("client_id")] string? ClientId = null) : IActingRequest;
 
 /// <summary>One visit: a check-in and, once it ended, its check-out.</summary>
 /// <param name="Id">The visit id.</param>

@@ -2,6 +2,7 @@ using System.Globalization;
 using Hubbub.Core;
 using Hubbub.Features.Kit;
 using Hubbub.Features.Kit.Scheduling;
+using Hubbub.Features.Wallet;
 using static Hubbub.Features.Venues.VenuesJsonContext;
 
 namespace Hubbub.Features.Venues;
@@ -11,63 +12,79 @@ public sealed partial class VenuesService
     /// <summary>
     /// Checks <paramref name="me"/> in at the request's venue. Already checked in there is <c>conflict</c>, reason
     /// <c>already_checked_in</c>; at capacity <c>conflict</c>, reason <c>venue_full</c>, unless the venue flags instead
-    /// (then the visit says <c>over_capacity</c>). Schedules the automatic check-out.
+    /// (then the visit says <c>over_capacity</c>). Schedules the automatic check-out. A repeated <c>client_id</c> answers
+    /// the first check-in again and does nothing, also after a check-out (a retry, or a late copy a stopped node held).
     /// </summary>
     public async Task<VisitView> CheckInAsync(HubbubUser me, CheckinRequest request, CancellationToken cancellationToken = default)
     {
         var id = CheckVenueId(request.Venue);
         var location = request.Location is null ? null : CheckText(request.Location, "location", Options.MaxLocationLength);
-        return await database.WriteAsync(async tx =>
-        {
-            var venue = await VenuesStore.FindVenueAsync(tx, id, cancellationToken, forUpdate: true) ?? throw VenueQueries.NotFound();
-            var locations = VenueQueries.Locations(venue);
-            // A venue that lists its locations takes only those; one that lists none takes any (bounded) text, as
-            // FEATURES.md's check-in `{location?}` is free for venues created with `{name, capacity, timezone}`.
-            if (location is not null && locations.Count > 0 && !locations.Contains(location, StringComparer.Ordinal))
-            {
-                throw HubbubException.BadRequest($"'location' must be one of the venue's locations: {string.Join(", ", locations)}");
-            }
-            if (await VenuesStore.FindOpenVisitAsync(tx, id, me.Id, cancellationToken) is not null)
-            {
-                throw new HubbubException(Protocol.ErrorCodes.Conflict, "already_checked_in", "you are already checked in at this venue");
-            }
-            var present = await VenuesStore.CountOpenAsync(tx, id, cancellationToken);
-            var over = present >= venue.Capacity;
-            if (over && (venue.WhenFull ?? Options.WhenFull) == VenuesOptions.Refuse)
-            {
-                throw new HubbubException(Protocol.ErrorCodes.Conflict, "venue_full", $"the venue is full ({venue.Capacity} present)");
-            }
-            // The unique partial index refuses a second open visit even if a check above were ever raced past.
-            var visitId = await VenuesStore.InsertVisitAsync(tx, id, me.Id, location, tx.NowMs, over, cancellationToken);
-            await RecordAsync(tx, venue, present, +1, 0, cancellationToken);
-            var visit = new VisitRow { Id = visitId, VenueId = id, UserId = me.Id, Location = location, CheckedInMs = tx.NowMs, OverCapacity = over ? 1 : 0 };
-            await tx.ScheduleAsync(AutoCheckoutJob, Key(visitId), DateTimeOffset.FromUnixTimeMilliseconds(tx.NowMs).AddHours(Options.MaxSessionHours),
-                cancellationToken: cancellationToken);
-
-            var at = VenueQueries.Time(tx.NowMs);
-            var channel = ChannelOf(id);
-            await tx.PublishAsync(channel, VenuesEvents.MemberCheckedIn, new MemberCheckedIn(me.Id, me.Name, location, at, Key(visitId), over),
-                Default.MemberCheckedIn, cancellationToken);
-            await PublishStatsAsync(tx, venue, cancellationToken);
-            var text = location is null ? $"{me.Name} checked in" : $"{me.Name} checked in at {location}";
-            await tx.PublishAsync(channel, VenuesEvents.ActivityNotification, new ActivityNotification("checkin", me.Id, me.Name, text, at),
-                Default.ActivityNotification, cancellationToken);
-            return View(visit);
-        }, cancellationToken);
+        var clientId = request.ClientId is null ? null : WalletInput.Id(request.ClientId, "client_id");
+        return await database.WriteAsync(async tx => clientId is null
+            ? await CheckInOnceAsync(tx, me, id, location, cancellationToken)
+            : (await tx.OnceAsync($"venues.checkin:{id}:{me.Id}", clientId, Default.VisitView,
+                () => CheckInOnceAsync(tx, me, id, location, cancellationToken), cancellationToken)).Result, cancellationToken);
     }
 
-    /// <summary>Checks <paramref name="me"/> out of the request's venue; not checked in there is <c>conflict</c>, reason <c>not_checked_in</c>.</summary>
+    private async Task<VisitView> CheckInOnceAsync(FeatureTransaction tx, HubbubUser me, string id, string? location, CancellationToken cancellationToken)
+    {
+        var venue = await VenuesStore.FindVenueAsync(tx, id, cancellationToken, forUpdate: true) ?? throw VenueQueries.NotFound();
+        var locations = VenueQueries.Locations(venue);
+        // A venue that lists its locations takes only those; one that lists none takes any (bounded) text, as
+        // FEATURES.md's check-in `{location?}` is free for venues created with `{name, capacity, timezone}`.
+        if (location is not null && locations.Count > 0 && !locations.Contains(location, StringComparer.Ordinal))
+        {
+            throw HubbubException.BadRequest($"'location' must be one of the venue's locations: {string.Join(", ", locations)}");
+        }
+        if (await VenuesStore.FindOpenVisitAsync(tx, id, me.Id, cancellationToken) is not null)
+        {
+            throw new HubbubException(Protocol.ErrorCodes.Conflict, "already_checked_in", "you are already checked in at this venue");
+        }
+        var present = await VenuesStore.CountOpenAsync(tx, id, cancellationToken);
+        var over = present >= venue.Capacity;
+        if (over && (venue.WhenFull ?? Options.WhenFull) == VenuesOptions.Refuse)
+        {
+            throw new HubbubException(Protocol.ErrorCodes.Conflict, "venue_full", $"the venue is full ({venue.Capacity} present)");
+        }
+        // The unique partial index refuses a second open visit even if a check above were ever raced past.
+        var visitId = await VenuesStore.InsertVisitAsync(tx, id, me.Id, location, tx.NowMs, over, cancellationToken);
+        await RecordAsync(tx, venue, present, +1, 0, cancellationToken);
+        var visit = new VisitRow { Id = visitId, VenueId = id, UserId = me.Id, Location = location, CheckedInMs = tx.NowMs, OverCapacity = over ? 1 : 0 };
+        await tx.ScheduleAsync(AutoCheckoutJob, Key(visitId), DateTimeOffset.FromUnixTimeMilliseconds(tx.NowMs).AddHours(Options.MaxSessionHours),
+            cancellationToken: cancellationToken);
+
+        var at = VenueQueries.Time(tx.NowMs);
+        var channel = ChannelOf(id);
+        await tx.PublishAsync(channel, VenuesEvents.MemberCheckedIn, new MemberCheckedIn(me.Id, me.Name, location, at, Key(visitId), over),
+            Default.MemberCheckedIn, cancellationToken);
+        await PublishStatsAsync(tx, venue, cancellationToken);
+        var text = location is null ? $"{me.Name} checked in" : $"{me.Name} checked in at {location}";
+        await tx.PublishAsync(channel, VenuesEvents.ActivityNotification, new ActivityNotification("checkin", me.Id, me.Name, text, at),
+            Default.ActivityNotification, cancellationToken);
+        return View(visit);
+    }
+
+    /// <summary>
+    /// Checks <paramref name="me"/> out of the request's venue; not checked in there is <c>conflict</c>, reason
+    /// <c>not_checked_in</c>. A repeated <c>client_id</c> answers the first check-out again and does nothing.
+    /// </summary>
     public async Task<VisitView> CheckOutAsync(HubbubUser me, CheckoutRequest request, CancellationToken cancellationToken = default)
     {
         var id = CheckVenueId(request.Venue);
-        return await database.WriteAsync(async tx =>
-        {
-            var venue = await VenuesStore.FindVenueAsync(tx, id, cancellationToken, forUpdate: true) ?? throw VenueQueries.NotFound();
-            var visit = await VenuesStore.FindOpenVisitAsync(tx, id, me.Id, cancellationToken)
-                ?? throw new HubbubException(Protocol.ErrorCodes.Conflict, "not_checked_in", "you are not checked in at this venue");
-            await tx.CancelJobAsync(AutoCheckoutJob, Key(visit.Id), cancellationToken);
-            return await CloseAsync(tx, venue, visit, me.Name, auto: false, cancellationToken);
-        }, cancellationToken);
+        var clientId = request.ClientId is null ? null : WalletInput.Id(request.ClientId, "client_id");
+        return await database.WriteAsync(async tx => clientId is null
+            ? await CheckOutOnceAsync(tx, me, id, cancellationToken)
+            : (await tx.OnceAsync($"venues.checkout:{id}:{me.Id}", clientId, Default.VisitView,
+                () => CheckOutOnceAsync(tx, me, id, cancellationToken), cancellationToken)).Result, cancellationToken);
+    }
+
+    private async Task<VisitView> CheckOutOnceAsync(FeatureTransaction tx, HubbubUser me, string id, CancellationToken cancellationToken)
+    {
+        var venue = await VenuesStore.FindVenueAsync(tx, id, cancellationToken, forUpdate: true) ?? throw VenueQueries.NotFound();
+        var visit = await VenuesStore.FindOpenVisitAsync(tx, id, me.Id, cancellationToken)
+            ?? throw new HubbubException(Protocol.ErrorCodes.Conflict, "not_checked_in", "you are not checked in at this venue");
+        await tx.CancelJobAsync(AutoCheckoutJob, Key(visit.Id), cancellationToken);
+        return await CloseAsync(tx, venue, visit, me.Name, auto: false, cancellationToken);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Text;
 using Hubbub.Core;
 using Hubbub.Core.Publishing;
 using Hubbub.Features.Kit.Diagnostics;
+using Hubbub.Protocol;
 using Hubbub.Storage;
 using Microsoft.Extensions.Options;
 
@@ -84,9 +85,11 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
                 done.Add(row.Id);
                 KitMetrics.OutboxPublished.Inc();
             }
-            catch (HubbubException ex)
+            catch (HubbubException ex) when (ex.Code != ErrorCodes.Internal)
             {
                 // The core refused the channel or type: no retry can succeed, and holding it would hold its channel.
+                // (Internal is the broker away or timing out, e.g. Redis restarting: retried below like any outage;
+                // dropping it lost committed messages' events in the chaos run.)
                 KitLog.PublishDropped(logger, row.EventType, row.Channel, ex.Message);
                 KitMetrics.OutboxDropped.Inc();
                 done.Add(row.Id);
