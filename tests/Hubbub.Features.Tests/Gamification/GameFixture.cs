@@ -13,7 +13,10 @@ public abstract class GameFixture : IAsyncLifetime
 
     public ChatServer Chat => _chat ?? throw new InvalidOperationException("fixture not started");
 
-    public async Task InitializeAsync() => _chat = await ChatServer.StartAsync(Engine, new() { ["Kit:PollMs"] = "50", ["Kit:RetryBaseMs"] = "20" });
+    /// <summary>Settings beyond the engine's.</summary>
+    protected virtual Dictionary<string, string?> Settings => new() { ["Kit:PollMs"] = "50", ["Kit:RetryBaseMs"] = "20" };
+
+    public async Task InitializeAsync() => _chat = await ChatServer.StartAsync(Engine, Settings);
 
     public async Task DisposeAsync()
     {
@@ -32,6 +35,18 @@ public sealed class SqliteGame : GameFixture
 public sealed class PostgresGame : GameFixture
 {
     public override string Engine => "postgres";
+}
+
+/// <summary>PostgreSQL with Redis (test.sh's), so leaderboards rank through the Redis index.</summary>
+public sealed class PostgresRedisGame : GameFixture
+{
+    public override string Engine => "postgres";
+
+    protected override Dictionary<string, string?> Settings => new(base.Settings)
+    {
+        ["ConnectionStrings:Redis"] = TestRedis.Endpoint,
+        ["Hubbub:Redis:KeyPrefix"] = TestRedis.UniquePrefix(),
+    };
 }
 
 /// <summary>What the gamification tests share: the server's own calls, fresh names, definitions that must be stored.</summary>

@@ -154,7 +154,7 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
     private static IReadOnlyList<RankedScore> Page(BoardSlot board, RedisResult[] parts)
     {
         // {better-than-first, start, member, score, member, score, …}
-        var rows = new List<(string User, double Score)>((parts.Length - 2) / 2);
+        var rows = new List<(string User, double Score)>(Math.Max(0, (parts.Length - 2) / 2));
         for (var i = 2; i + 1 < parts.Length; i += 2)
         {
             rows.Add((((string)parts[i]!)[MemberPrefix..], Unorient(board, double.Parse((string)parts[i + 1]!, CultureInfo.InvariantCulture))));
