@@ -164,7 +164,7 @@ public sealed class LeaderboardScenario : IScenario
     private static async Task<bool> UpdateAsync(ServerApi api, int user, double score, ScoreModel model, CancellationToken ct)
     {
         var body = string.Create(CultureInfo.InvariantCulture,
-            $$"""{"id":"u-{{Guid.NewGuid():N}}","user":"{{User(user)}}","type":"{{EventType}}","data":{"points":{{score}}}}""");
+            $$$"""{"id":"u-{{{Guid.NewGuid():N}}}","user":"{{{User(user)}}}","type":"{{{EventType}}}","data":{"points":{{{score}}}}}""");
         var answer = (await api.PostAsync("/api/events", body, ct)).EnsureOk("POST /api/events");
         var (previous, rank) = model.Set(user, score);
         using var json = answer.Json();
