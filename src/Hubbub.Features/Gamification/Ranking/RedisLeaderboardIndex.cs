@@ -20,7 +20,7 @@ namespace Hubbub.Features.Gamification.Ranking;
 public sealed partial class RedisLeaderboardIndex(RedisConnection redis, FeatureDatabase database, TimeProvider time,
     ILogger<RedisLeaderboardIndex> logger) : ILeaderboardIndex
 {
-    private const int LoadBatch = 500;
+    private const int LoadBatch = 1000;
 
     private readonly Dictionary<string, Task> _building = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _stale = new(StringComparer.Ordinal);
