@@ -16,7 +16,8 @@ public static class BenchRunner
     /// <summary>Every scenario by name.</summary>
     public static IReadOnlyList<IScenario> Scenarios { get; } =
         [new IdleScenario(), new FanoutScenario(), new EchoScenario(), new RecoveryStormScenario(), new ChatScenario(), new ClusterScenario(),
-         new OutboxScenario(), new GamificationEventsScenario(), new CheckinsScenario(), new AuctionScenario(), new FeedScenario()];
+         new OutboxScenario(), new GamificationEventsScenario(), new CheckinsScenario(), new AuctionScenario(), new FeedScenario(),
+         new LeaderboardScenario()];
 
     /// <summary>What a run produced.</summary>
     /// <param name="Results">Every figure.</param>

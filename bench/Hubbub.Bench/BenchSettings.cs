@@ -7,7 +7,7 @@ namespace Hubbub.Bench;
 public sealed class BenchSettings
 {
     /// <summary>Every scenario, in the order <c>all</c> runs them.</summary>
-    public static readonly IReadOnlyList<string> AllScenarios = ["idle", "fanout", "echo", "recovery-storm", "chat", "cluster", "outbox", "events", "checkins", "auction", "feed"];
+    public static readonly IReadOnlyList<string> AllScenarios = ["idle", "fanout", "echo", "recovery-storm", "chat", "cluster", "outbox", "events", "checkins", "auction", "feed", "leaderboard"];
 
     /// <summary>Scenarios to run.</summary>
     public IReadOnlyList<string> Scenarios { get; set; } = AllScenarios;
@@ -58,6 +58,9 @@ public sealed class BenchSettings
     /// <summary>Entries of the leaderboard the events scenario reads.</summary>
     public int BoardEntries { get; set; } = 10_000;
 
+    /// <summary>Entries of the leaderboard scenario's board (seeded straight into SQLite).</summary>
+    public int LeaderboardEntries { get; set; } = 1_000_000;
+
     /// <summary>Members checking in and out in a closed loop on one venue.</summary>
     public int CheckinMembers { get; set; } = 20;
 
@@ -102,13 +105,15 @@ public sealed class BenchSettings
         Friends = 20,
         ActivitiesPerFriend = 20,
         FeatureReads = 30,
+        LeaderboardEntries = 2_000,
     };
 
     /// <summary>Usage text.</summary>
     public const string Usage = """
         usage: Hubbub.Bench <scenario|all> [options]
                Hubbub.Bench chaos [--quick] [options]   (faults under load; `chaos --help` for its options)
-          scenarios: idle, fanout, echo, recovery-storm, chat, cluster, outbox, events, checkins, auction, feed
+          scenarios: idle, fanout, echo, recovery-storm, chat, cluster, outbox, events, checkins, auction, feed,
+                     leaderboard
                      (comma-separated) or all
           --quick               small N, 1 round, short steps (a smoke run of a few seconds per scenario)
           --rounds N            rounds, servers interleaved within each (default 3)
@@ -122,6 +127,7 @@ public sealed class BenchSettings
           --keep-climbing       run every ladder step even after a failed one (fixed-rate comparisons)
           --workers N           closed-loop workers of outbox/events and the publish baseline (default 4)
           --board-entries N     leaderboard entries the events scenario reads (default 10000)
+          --leaderboard-entries N  entries of the leaderboard scenario's board (default 1000000)
           --members N           venue members checking in and out (default 20)
           --bidders N           bidders on the hot auction (default 10)
           --friends N           friends of the feed reader (default 1000), --activities N each (default 5)
@@ -189,6 +195,7 @@ public sealed class BenchSettings
                     case "--step-seconds": settings.StepDuration = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     case "--workers": settings.FeatureWorkers = Positive(value); break;
                     case "--board-entries": settings.BoardEntries = Positive(value); break;
+                    case "--leaderboard-entries": settings.LeaderboardEntries = Positive(value); break;
                     case "--members": settings.CheckinMembers = Positive(value); break;
                     case "--bidders": settings.Bidders = Positive(value); break;
                     case "--friends": settings.Friends = Positive(value); break;

@@ -22,6 +22,7 @@ public sealed class RedisConnection : IAsyncDisposable
     private readonly ILogger<RedisConnection> _logger;
     private readonly CancellationTokenSource _disposed = new();
     private int _unreachable;
+    private int _disposedOnce;
 
     /// <summary>Prepares the connection; nothing is opened until <see cref="GetAsync"/>.</summary>
     public RedisConnection(IOptions<RedisOptions> options, ILogger<RedisConnection> logger)
@@ -97,6 +98,11 @@ public sealed class RedisConnection : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: an in-process host (WebApplicationFactory) may dispose its services twice.
+        if (Interlocked.Exchange(ref _disposedOnce, 1) != 0)
+        {
+            return;
+        }
         await _disposed.CancelAsync();
         if (_multiplexer.IsValueCreated && _multiplexer.Value.IsCompletedSuccessfully)
         {

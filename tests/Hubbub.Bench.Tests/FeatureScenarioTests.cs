@@ -85,6 +85,29 @@ public sealed class FeatureScenarioTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Leaderboard_updates_and_reads_rank_every_user_as_the_scores_set_on_each_index()
+    {
+        var report = await RunAsync("leaderboard");
+
+        Assert.Equal(BenchSettings.QuickPreset().LeaderboardEntries, Value(report, "leaderboard", "entries"));
+        var indexes = RedisServer.Available() ? new[] { "embedded", "redis" } : ["embedded"];
+        foreach (var index in indexes)
+        {
+            Assert.Equal(0, Value(report, "leaderboard", $"{index}_wrong_answers"));
+            foreach (var operation in new[] { "update", "around", "top10" })
+            {
+                Assert.True(Value(report, "leaderboard", $"{index}_{operation}_p99_ms") > 0);
+                Assert.True(Value(report, "leaderboard", $"{index}_{operation}_p99_vs_baseline") > 0);
+            }
+            Assert.True(Value(report, "leaderboard", $"{index}_index_build_s") > 0);
+        }
+        if (RedisServer.Available())
+        {
+            Assert.True(Value(report, "leaderboard", "redis_redis_memory_per_entry_bytes") > 0);
+        }
+    }
+
     private async Task<BenchRunner.Report> RunAsync(string scenario)
     {
         var settings = BenchSettings.QuickPreset();

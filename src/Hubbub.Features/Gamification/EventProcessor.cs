@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hubbub.Features.Gamification.Ranking;
 using Hubbub.Features.Kit;
 using Microsoft.Extensions.Options;
 using static Hubbub.Features.Gamification.GamificationJsonContext;
@@ -15,7 +16,7 @@ internal sealed record GameEvent(string User, string Type, JsonElement? Data, Da
 /// row is locked first, so one user's events are processed one after another; the definitions are read in the same
 /// transaction, so a definition changed meanwhile applies to the next event, never half to this one.
 /// </summary>
-public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelCurveSource curves, LeaderboardLive live)
+public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelCurveSource curves, LeaderboardLive live, ILeaderboardIndex index)
 {
     internal async Task<Effects> ProcessAsync(FeatureTransaction tx, GameEvent e, CancellationToken ct)
     {
@@ -214,15 +215,28 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
         {
             return null;
         }
-        long? previous = old is null ? null : await ScoreStore.RankOfAsync(tx, board.Key, period, old.Score, ascending, ct);
-        await ScoreStore.UpsertAsync(tx, board.Key, period, e.User, score, tx.NowMs, ct);
-        var rank = await ScoreStore.RankOfAsync(tx, board.Key, period, score, ascending, ct);
+        // The current period's ranks come from the ranked index (O(log n)), leaving the user's own entry out: it may lag
+        // behind this transaction, and a score is never strictly better than itself. A late event for a past period
+        // counts in the database.
+        var current = period == Periods.BoardKey(board.Period, DateTimeOffset.FromUnixTimeMilliseconds(tx.NowMs));
+        var slot = new BoardSlot(board.Key, period, ascending);
+        Task<long> RankOf(double s) => current ? index.RankOfScoreAsync(slot, s, e.User, ct) : ScoreStore.RankOfAsync(tx, board.Key, period, s, ascending, ct);
+        long? previous = old is null ? null : await RankOf(old.Score);
+        var version = await ScoreStore.UpsertAsync(tx, board.Key, period, e.User, score, tx.NowMs, ct);
+        var rank = await RankOf(score);
         var better = old is null || (ascending ? score < old.Score : score > old.Score);
-        if (better && period == Periods.BoardKey(board.Period, DateTimeOffset.FromUnixTimeMilliseconds(tx.NowMs)))
+        if (better && current)
         {
-            await Overtaking.NotifyAsync(tx, board, period, e.User, old?.Score, score, options.Value.OvertakenLimit, ct);
+            // A passed user's rank now: the others strictly better than them, plus the passer's new score.
+            await Overtaking.NotifyAsync(tx, board, period, e.User, old?.Score, score, options.Value.OvertakenLimit,
+                async s => await index.RankOfScoreAsync(slot, s, e.User, ct) + 1, ct);
         }
+        var reachedMs = tx.NowMs;
         tx.OnCommitted(() => live.Changed(board.Key, period, e.User, previous));
+        if (current)
+        {
+            tx.OnCommitted(() => index.ApplyAsync(slot, new IndexedScore(e.User, score, reachedMs, version)));
+        }
         return new RankEffect(board.Key, rank, previous, score);
     }
 

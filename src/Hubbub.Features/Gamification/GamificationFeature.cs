@@ -1,4 +1,6 @@
+using Hubbub.Features.Gamification.Ranking;
 using Hubbub.Features.Kit.Declaring;
+using Hubbub.Redis;
 using Hubbub.Storage;
 using Microsoft.Extensions.Options;
 
@@ -44,6 +46,10 @@ public sealed class GamificationFeature : HubbubFeature
         services.AddSingleton<LevelCurveSource>();
         services.AddSingleton<DefinitionService>();
         services.AddSingleton<LeaderboardService>();
+        // The ranked index: a Redis sorted set shared by the nodes when the host registered Redis, else this node's memory.
+        services.AddSingleton<ILeaderboardIndex>(sp => sp.GetService<RedisConnection>() is { } redis
+            ? ActivatorUtilities.CreateInstance<RedisLeaderboardIndex>(sp, redis)
+            : ActivatorUtilities.CreateInstance<InMemoryLeaderboardIndex>(sp));
         services.AddSingleton<LeaderboardLive>();
         services.AddSingleton<EventProcessor>();
         services.AddSingleton<GamificationService>();

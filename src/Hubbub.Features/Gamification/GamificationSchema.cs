@@ -14,7 +14,14 @@ internal static class GamificationSchema
         .Add(1, "definitions and per-user state", sqlite: Tables("REAL"), postgres: Tables("DOUBLE PRECISION"))
         .Add(2, "challenges and their participants", sqlite: Challenges("INTEGER PRIMARY KEY", "REAL"),
             postgres: Challenges("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "DOUBLE PRECISION"))
-        .Add(3, "the kept overtaken notification of each user and board", OvertakenNotices, OvertakenNotices);
+        .Add(3, "the kept overtaken notification of each user and board", OvertakenNotices, OvertakenNotices)
+        .Add(4, "a version per leaderboard score, so the ranked index never takes an older value for a newer one", ScoreVersions, ScoreVersions);
+
+    /// <summary>
+    /// Each score row's version, one more per change: the ranked index (<see cref="Ranking.ILeaderboardIndex"/>) is told
+    /// committed scores after their commit, possibly out of order, and keeps the one of the highest version.
+    /// </summary>
+    private const string ScoreVersions = "ALTER TABLE gam_scores ADD COLUMN version BIGINT NOT NULL DEFAULT 1;";
 
     /// <summary>
     /// The inbox's <c>overtaken</c> notification of each user and board, so a newer one replaces it while it is unread

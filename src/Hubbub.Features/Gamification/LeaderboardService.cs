@@ -1,4 +1,5 @@
 using Hubbub.Core;
+using Hubbub.Features.Gamification.Ranking;
 using Hubbub.Features.Kit;
 using Hubbub.Features.Kit.Users;
 using Hubbub.Storage;
@@ -7,10 +8,12 @@ namespace Hubbub.Features.Gamification;
 
 /// <summary>
 /// Reads leaderboards: the top rows and the rows around a user, of the current period or a past one (<c>?period=</c>,
-/// kept for ever). Ranks come from the database's index in one count and one range read each (see
-/// <see cref="ScoreStore"/>): O(log n) to find the range, plus the count of the rows ranked before it.
+/// kept for ever). The current period is read from the ranked index (<see cref="ILeaderboardIndex"/>, O(log n) per
+/// rank and page) with the names from the database; a past period, which no longer changes, from the database's index
+/// in one count and one range read each (see <see cref="ScoreStore"/>).
 /// </summary>
-public sealed class LeaderboardService(FeatureDatabase database, DefinitionService definitions, IFriendGraph friends, TimeProvider time)
+public sealed class LeaderboardService(FeatureDatabase database, DefinitionService definitions, IFriendGraph friends, ILeaderboardIndex index,
+    TimeProvider time)
 {
     /// <summary>Rows of a top list by default, and at most.</summary>
     public const int DefaultLimit = 10, MaxLimit = 100;
@@ -24,6 +27,11 @@ public sealed class LeaderboardService(FeatureDatabase database, DefinitionServi
         var (board, periodKey, resets) = await ResolveAsync(key, period, ct);
         var count = Limit(limit, DefaultLimit, MaxLimit);
         var ascending = board.Order == "asc";
+        if (IsCurrent(board, periodKey))
+        {
+            return new LeaderboardPage(board.Key, periodKey, await NamedAsync(await index.TopAsync(new BoardSlot(board.Key, periodKey, ascending), count, ct), ct),
+                resets);
+        }
         var rows = await database.ReadAsync(tx => ScoreStore.TopAsync(tx, board.Key, periodKey, ascending, count, ct), ct);
         return new LeaderboardPage(board.Key, periodKey, Ranked(rows, 1, 1), resets);
     }
@@ -35,6 +43,11 @@ public sealed class LeaderboardService(FeatureDatabase database, DefinitionServi
         var (board, periodKey, resets) = await ResolveAsync(key, period, ct);
         var count = Limit(limit, DefaultAround, MaxAround);
         var ascending = board.Order == "asc";
+        if (IsCurrent(board, periodKey))
+        {
+            return new LeaderboardPage(board.Key, periodKey,
+                await NamedAsync(await index.AroundAsync(new BoardSlot(board.Key, periodKey, ascending), user, count, ct), ct), resets);
+        }
         var entries = await database.ReadAsync(async tx =>
         {
             if (await ScoreStore.FindAsync(tx, board.Key, periodKey, user, ct) is not { } me)
@@ -75,6 +88,20 @@ public sealed class LeaderboardService(FeatureDatabase database, DefinitionServi
     internal static async Task<List<LeaderboardEntry>> TopRowsAsync(DatabaseTransaction tx, LeaderboardView board, string period, int limit,
         CancellationToken ct) =>
         Ranked(await ScoreStore.TopAsync(tx, board.Key, period, board.Order == "asc", limit, ct), 1, 1);
+
+    /// <summary>Whether <paramref name="period"/> is the board's current one, the one the ranked index holds.</summary>
+    private bool IsCurrent(LeaderboardView board, string period) => period == Periods.BoardKey(board.Period, time.GetUtcNow());
+
+    /// <summary>The index's entries with the users' display names.</summary>
+    private async Task<List<LeaderboardEntry>> NamedAsync(IReadOnlyList<RankedScore> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+        var names = await database.ReadAsync(tx => ScoreStore.NamesAsync(tx, rows.Select(r => r.User).ToList(), ct), ct);
+        return rows.Select(r => new LeaderboardEntry(r.Rank, r.User, names[r.User], r.Score)).ToList();
+    }
 
     /// <summary>Ranks rows given in order: the first has <paramref name="firstRank"/> and <paramref name="firstPosition"/>; ties share a rank.</summary>
     private static List<LeaderboardEntry> Ranked(List<ScoreRow> rows, long firstRank, long firstPosition)

@@ -9,12 +9,12 @@ namespace Hubbub.Features.Gamification;
 /// one's <c>user:{id}</c> through the outbox and kept in their inbox, where a newer <c>overtaken</c> of the same board
 /// replaces one still unread. Once per pass (a retried event is answered from its first run), only in the board's
 /// current period, and to at most <see cref="GamificationOptions.OvertakenLimit"/> users per pass: those nearest the new
-/// score, whose place changed most visibly.
+/// score, whose place changed most visibly. Their ranks come from <c>rankOf</c> (the ranked index, with the new score).
 /// </summary>
 internal static class Overtaking
 {
     public static async Task NotifyAsync(FeatureTransaction tx, LeaderboardView board, string period, string passer, double? oldScore,
-        double newScore, int limit, CancellationToken ct)
+        double newScore, int limit, Func<double, Task<long>> rankOf, CancellationToken ct)
     {
         if (limit == 0)
         {
@@ -34,7 +34,7 @@ internal static class Overtaking
         {
             if (!ranks.TryGetValue(row.Score, out var rank))
             {
-                ranks[row.Score] = rank = await ScoreStore.RankOfAsync(tx, board.Key, period, row.Score, ascending, ct);
+                ranks[row.Score] = rank = await rankOf(row.Score);
             }
             var overtaken = new Overtaken(board.Key, passer, name, rank);
             await tx.PublishAsync(FeatureTransaction.UserChannel(row.User), GamificationEvents.Overtaken, overtaken, Default.Overtaken, ct);

@@ -1,3 +1,4 @@
+using Hubbub.Features.Gamification.Ranking;
 using Hubbub.Storage;
 
 namespace Hubbub.Features.Gamification;
@@ -14,12 +15,38 @@ internal static class ScoreStore
             $"SELECT {Columns} FROM gam_scores s LEFT JOIN kit_users u ON u.id = s.user_id WHERE s.board = @board AND s.period_key = @period AND s.user_id = @user",
             new { board, period, user }, ct);
 
-    public static Task UpsertAsync(DatabaseTransaction tx, string board, string period, string user, double score, long reachedMs, CancellationToken ct) =>
-        tx.ExecuteAsync(
+    /// <summary>Stores a user's score; returns the row's version after it (1 for a new row, one more per change).</summary>
+    public static Task<long> UpsertAsync(DatabaseTransaction tx, string board, string period, string user, double score, long reachedMs, CancellationToken ct) =>
+        tx.QuerySingleAsync<long>(
             """
-            INSERT INTO gam_scores (board, period_key, user_id, score, reached_ms) VALUES (@board, @period, @user, @score, @reachedMs)
-            ON CONFLICT (board, period_key, user_id) DO UPDATE SET score = excluded.score, reached_ms = excluded.reached_ms
+            INSERT INTO gam_scores (board, period_key, user_id, score, reached_ms, version) VALUES (@board, @period, @user, @score, @reachedMs, 1)
+            ON CONFLICT (board, period_key, user_id) DO UPDATE
+            SET score = excluded.score, reached_ms = excluded.reached_ms, version = gam_scores.version + 1
+            RETURNING version
             """, new { board, period, user, score, reachedMs }, ct);
+
+    /// <summary>Every committed score of a board and period, with its version: what the ranked index is rebuilt from.</summary>
+    public static async Task<List<IndexedScore>> AllAsync(DatabaseTransaction tx, string board, string period, CancellationToken ct) =>
+        (await tx.QueryAsync<IndexedScoreRow>(
+            "SELECT user_id AS User, score AS Score, reached_ms AS ReachedMs, version AS Version FROM gam_scores WHERE board = @board AND period_key = @period",
+            new { board, period }, ct)).Select(r => new IndexedScore(r.User, r.Score, r.ReachedMs, r.Version)).ToList();
+
+    /// <summary>The display names of <paramref name="users"/> (their id when they have none).</summary>
+    public static async Task<Dictionary<string, string>> NamesAsync(DatabaseTransaction tx, IReadOnlyList<string> users, CancellationToken ct)
+    {
+        var names = users.Distinct(StringComparer.Ordinal).ToDictionary(u => u, u => u, StringComparer.Ordinal);
+        if (users.Count > 0)
+        {
+            var list = names.Keys.ToList();
+            foreach (var (id, name) in await tx.QueryAsync<(string, string)>(
+                $"SELECT id, name FROM kit_users WHERE id {(tx.Provider == DatabaseProvider.Postgres ? "= ANY(@list)" : "IN @list")} AND name IS NOT NULL",
+                new { list }, ct))
+            {
+                names[id] = name;
+            }
+        }
+        return names;
+    }
 
     /// <summary>The rank of <paramref name="score"/>: 1 + the scores strictly better.</summary>
     public static async Task<long> RankOfAsync(DatabaseTransaction tx, string board, string period, double score, bool ascending, CancellationToken ct) =>
@@ -123,4 +150,13 @@ internal sealed class ScoreRow
     public string Name { get; set; } = "";
     public double Score { get; set; }
     public long ReachedMs { get; set; }
+}
+
+/// <summary>A score row as the ranked index is rebuilt from it.</summary>
+internal sealed class IndexedScoreRow
+{
+    public string User { get; set; } = "";
+    public double Score { get; set; }
+    public long ReachedMs { get; set; }
+    public long Version { get; set; }
 }

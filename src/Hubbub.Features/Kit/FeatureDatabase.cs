@@ -80,7 +80,7 @@ public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox,
         }
         foreach (var action in transaction.Committed ?? [])
         {
-            action();
+            await action();
         }
     }
 }

@@ -42,14 +42,24 @@ public sealed class FeatureTransaction
 
     internal bool RecordedWebhooks { get; private set; }
 
-    internal List<Action>? Committed { get; private set; }
+    internal List<Func<Task>>? Committed { get; private set; }
 
     /// <summary>
     /// Runs <paramref name="action"/> on this node after the commit (never after a rollback): for in-process state that
     /// must follow committed data only, such as a live view re-read from the database. Not durable: a node that dies
     /// right after the commit does not run it, so it must not carry anything the outbox should.
     /// </summary>
-    public void OnCommitted(Action action) => (Committed ??= []).Add(action);
+    public void OnCommitted(Action action) => OnCommitted(() =>
+    {
+        action();
+        return Task.CompletedTask;
+    });
+
+    /// <summary>
+    /// Like <see cref="OnCommitted(Action)"/>, awaited before the write returns to its caller (after the outbox's
+    /// publications): for state outside the database that a caller reads right after, such as a ranked index in Redis.
+    /// </summary>
+    public void OnCommitted(Func<Task> action) => (Committed ??= []).Add(action);
 
     /// <summary>The feature's SQL runs on the same transaction.</summary>
     public static implicit operator DatabaseTransaction(FeatureTransaction transaction) => transaction.Db;

@@ -21,6 +21,18 @@ public sealed class PostgresGame : GameFixture
     public override string Engine => "postgres";
 }
 
+/// <summary>PostgreSQL with Redis (test.sh's), so leaderboards rank through the Redis index.</summary>
+public sealed class PostgresRedisGame : GameFixture
+{
+    public override string Engine => "postgres";
+
+    protected override Dictionary<string, string?> Settings => new(base.Settings)
+    {
+        ["ConnectionStrings:Redis"] = TestRedis.Endpoint,
+        ["Hubbub:Redis:KeyPrefix"] = TestRedis.UniquePrefix(),
+    };
+}
+
 /// <summary>What the gamification tests share: the server's own calls, fresh names, definitions that must be stored.</summary>
 internal static class Game
 {

@@ -122,3 +122,6 @@ public abstract class LeaderboardTests(GameFixture fixture)
 public sealed class SqliteLeaderboardTests(SqliteGame fixture) : LeaderboardTests(fixture), IClassFixture<SqliteGame>;
 
 public sealed class PostgresLeaderboardTests(PostgresGame fixture) : LeaderboardTests(fixture), IClassFixture<PostgresGame>;
+
+/// <summary>The same on PostgreSQL with Redis: ranks come from the Redis index.</summary>
+public sealed class PostgresRedisLeaderboardTests(PostgresRedisGame fixture) : LeaderboardTests(fixture), IClassFixture<PostgresRedisGame>;

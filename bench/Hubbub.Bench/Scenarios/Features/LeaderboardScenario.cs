@@ -1,0 +1,287 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Hubbub.Bench.Clients;
+using Hubbub.Bench.Infra;
+using Hubbub.Bench.Results;
+using Microsoft.Data.Sqlite;
+
+namespace Hubbub.Bench.Scenarios.Features;
+
+/// <summary>
+/// <c>leaderboard</c> (Hubbub only): one board (<c>set</c>, <c>desc</c>, all-time) of
+/// <see cref="BenchSettings.LeaderboardEntries"/> users, ranked by each index: the embedded default (SQLite, the
+/// in-memory index) and, when redis-server is installed, Redis (SQLite for the rows, the sorted set in a redis-server of
+/// the run). The rows are written straight into the server's SQLite file in one transaction (after the server created
+/// its tables and the board): user i scores a permutation of 1…N. The first read builds the index from the database
+/// (timed); the server's RSS (and Redis's used_memory) before and after give the memory per entry. Then, one call at a
+/// time: score updates (<c>POST /api/events</c> setting a random user's score to a random k + ½), around-me reads
+/// (<c>GET …/around/{user}?limit=5</c>) and top-10 reads, each p50/p99 beside a bare <c>POST /api/publish</c> of the
+/// same server. Checks: every update's rank and previous rank, and every read's ranks, against a Fenwick tree of the
+/// scores the bench set (ties share a rank: 1 + the strictly better).
+/// </summary>
+public sealed class LeaderboardScenario : IScenario
+{
+    private const string Board = "bench-lb";
+    private const string EventType = "bench.points";
+
+    /// <inheritdoc />
+    public string Name => "leaderboard";
+
+    /// <inheritdoc />
+    public bool Supports(ServerKind kind) => kind == ServerKind.Hubbub;
+
+    /// <inheritdoc />
+    public string? PendingReason() => null;
+
+    /// <inheritdoc />
+    public async Task RunAsync(ScenarioContext context, ServerKind kind, int round, CancellationToken cancellationToken)
+    {
+        await RunIndexAsync(context, kind, round, "embedded", redis: null, cancellationToken);
+        if (RedisServer.Available())
+        {
+            await using var redis = await RedisServer.StartAsync(cancellationToken);
+            await RunIndexAsync(context, kind, round, "redis", redis, cancellationToken);
+        }
+    }
+
+    private async Task RunIndexAsync(ScenarioContext context, ServerKind kind, int round, string label, RedisServer? redis,
+        CancellationToken cancellationToken)
+    {
+        var settings = context.Settings;
+        var n = settings.LeaderboardEntries;
+        var folder = Directory.CreateTempSubdirectory("hubbub-bench-lb").FullName;
+        var env = new Dictionary<string, string> { ["Hubbub__DataDirectory"] = folder };
+        if (redis is not null)
+        {
+            env["ConnectionStrings__Redis"] = $"127.0.0.1:{redis.Port}";
+        }
+        try
+        {
+            await using var server = await context.StartAsync(kind, cancellationToken, env);
+            using var api = new ServerApi(server);
+            (await api.PostAsync("/api/leaderboards", $$"""{"key":"{{Board}}","name":"Bench","source":"{{EventType}}:points","operator":"set"}""",
+                cancellationToken)).EnsureOk("POST /api/leaderboards");
+
+            context.Status($"leaderboard round {round} ({label}): seeding {n} entries");
+            var seeding = Stopwatch.StartNew();
+            Seed(Path.Combine(folder, "hubbub.db"), n);
+            seeding.Stop();
+            var model = new ScoreModel(n);
+
+            context.Status($"leaderboard round {round} ({label}): building the index");
+            var rssBefore = server.Sample().RssBytes;
+            var redisBefore = redis is null ? 0 : await RedisUsedMemoryAsync(redis, cancellationToken);
+            var build = Stopwatch.StartNew();
+            var lowest = Enumerable.Range(0, n).First(i => SeedScore(i, n) == 1);
+            bool first;
+            while (true)
+            {
+                try
+                {
+                    first = await AroundAsync(api, lowest, model, cancellationToken);
+                    break;
+                }
+                catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested && build.Elapsed < TimeSpan.FromMinutes(5))
+                {
+                    // The client gave up (30 s) while the build went on: the next read waits for the same build.
+                }
+            }
+            build.Stop();
+            await Task.Delay(500, cancellationToken); // let the build's garbage go before reading the RSS
+            var rssAfter = server.Sample().RssBytes;
+            var redisAfter = redis is null ? 0 : await RedisUsedMemoryAsync(redis, cancellationToken);
+
+            context.Status($"leaderboard round {round} ({label}): bare publish");
+            var baseline = await ClosedLoop.PublishBaselineAsync(api, 1, settings.StepDuration, _ => "public:bench-baseline", cancellationToken);
+
+            var random = new Random(round * 31 + label.Length);
+            context.Status($"leaderboard round {round} ({label}): updates and reads");
+            var warm = await GamificationEventsScenario.ReadsAsync(Math.Max(5, settings.FeatureReads / 10),
+                ct => UpdateAsync(api, random.Next(n), random.Next(n) + 0.5, model, ct), cancellationToken);
+            var updates = await GamificationEventsScenario.ReadsAsync(settings.FeatureReads,
+                ct => UpdateAsync(api, random.Next(n), random.Next(n) + 0.5, model, ct), cancellationToken);
+            var around = await GamificationEventsScenario.ReadsAsync(settings.FeatureReads,
+                ct => AroundAsync(api, random.Next(n), model, ct), cancellationToken);
+            var top = await GamificationEventsScenario.ReadsAsync(settings.FeatureReads, ct => TopAsync(api, model, ct), cancellationToken);
+
+            var r = context.Results;
+            var p = label + "_";
+            r.Add(Name, kind, round, "entries", n, "users", Better.None);
+            r.Add(Name, kind, round, p + "seed_s", seeding.Elapsed.TotalSeconds, "s", Better.None);
+            r.Add(Name, kind, round, p + "index_build_s", build.Elapsed.TotalSeconds, "s", Better.Lower);
+            r.Add(Name, kind, round, p + "server_rss_per_entry_bytes", (rssAfter - rssBefore) / (double)n, "B", Better.Lower);
+            if (redis is not null)
+            {
+                r.Add(Name, kind, round, p + "redis_memory_per_entry_bytes", (redisAfter - redisBefore) / (double)n, "B", Better.Lower);
+            }
+            r.Add(Name, kind, round, p + "baseline_publish_p50_ms", baseline.P50Ms, "ms", Better.Lower);
+            r.Add(Name, kind, round, p + "baseline_publish_p99_ms", baseline.P99Ms, "ms", Better.Lower);
+            foreach (var (name, outcome) in new[] { ("update", updates), ("around", around), ("top10", top) })
+            {
+                r.Add(Name, kind, round, $"{p}{name}_p50_ms", outcome.P50Ms, "ms", Better.Lower);
+                r.Add(Name, kind, round, $"{p}{name}_p99_ms", outcome.P99Ms, "ms", Better.Lower);
+                r.Add(Name, kind, round, $"{p}{name}_p99_vs_baseline", outcome.P99Ms / baseline.P99Ms, "×", Better.Lower);
+            }
+            r.Add(Name, kind, round, p + "wrong_answers", (first ? 0 : 1) + warm.Refused + updates.Refused + around.Refused + top.Refused,
+                "calls", Better.Lower);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // a file still held open: the temp folder is left to the system
+            }
+        }
+    }
+
+    private static string User(int i) => $"lb{i}";
+
+    /// <summary>User i's seeded score: 1 + (i·7919 mod N), a permutation of 1…N (7919 is prime and N is not its multiple).</summary>
+    private static long SeedScore(int i, int n) => 1 + ((long)i * 7919 % n);
+
+    /// <summary>Writes the N rows straight into the server's SQLite file, as the event pipeline would have stored them (version 1).</summary>
+    private static void Seed(string database, int n)
+    {
+        using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
+        connection.Open();
+        using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA busy_timeout = 30000;";
+            pragma.ExecuteNonQuery();
+        }
+        using var transaction = connection.BeginTransaction();
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO gam_scores (board, period_key, user_id, score, reached_ms, version) VALUES ($board, 'all', $user, $score, $reached, 1)";
+        insert.Parameters.AddWithValue("$board", Board);
+        var user = insert.Parameters.Add("$user", SqliteType.Text);
+        var score = insert.Parameters.Add("$score", SqliteType.Real);
+        var reached = insert.Parameters.Add("$reached", SqliteType.Integer);
+        insert.Prepare();
+        for (var i = 0; i < n; i++)
+        {
+            user.Value = User(i);
+            score.Value = (double)SeedScore(i, n);
+            reached.Value = 1_700_000_000_000L + i;
+            insert.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    }
+
+    private static async Task<bool> UpdateAsync(ServerApi api, int user, double score, ScoreModel model, CancellationToken ct)
+    {
+        var body = string.Create(CultureInfo.InvariantCulture,
+            $$$"""{"id":"u-{{{Guid.NewGuid():N}}}","user":"{{{User(user)}}}","type":"{{{EventType}}}","data":{"points":{{{score}}}}}""");
+        var answer = (await api.PostAsync("/api/events", body, ct)).EnsureOk("POST /api/events");
+        var (previous, rank) = model.Set(user, score);
+        using var json = answer.Json();
+        var boards = json.RootElement.GetProperty("effects").GetProperty("leaderboards");
+        if (previous == rank && model.SameScore)
+        {
+            return boards.GetArrayLength() == 0;
+        }
+        var effect = boards[0];
+        return effect.GetProperty("rank").GetInt64() == rank && effect.GetProperty("previous_rank").GetInt64() == previous;
+    }
+
+    private static async Task<bool> AroundAsync(ServerApi api, int user, ScoreModel model, CancellationToken ct)
+    {
+        var answer = (await api.GetAsync($"/api/leaderboards/{Board}/around/{User(user)}?limit=5", ct)).EnsureOk("around");
+        using var json = answer.Json();
+        return Ranked(json.RootElement, model) && json.RootElement.GetProperty("entries").EnumerateArray()
+            .Any(e => e.GetProperty("user").GetString() == User(user) && e.GetProperty("rank").GetInt64() == model.RankOf(model.Score(user)));
+    }
+
+    private static async Task<bool> TopAsync(ServerApi api, ScoreModel model, CancellationToken ct)
+    {
+        var answer = (await api.GetAsync($"/api/leaderboards/{Board}?limit=10", ct)).EnsureOk("top 10");
+        using var json = answer.Json();
+        var entries = json.RootElement.GetProperty("entries");
+        return entries.GetArrayLength() == Math.Min(10, model.Count) && entries[0].GetProperty("rank").GetInt64() == 1 && Ranked(json.RootElement, model);
+    }
+
+    /// <summary>Every row's rank is 1 + the scores strictly better than its score.</summary>
+    private static bool Ranked(JsonElement page, ScoreModel model) => page.GetProperty("entries").EnumerateArray()
+        .All(e => e.GetProperty("rank").GetInt64() == model.RankOf(e.GetProperty("score").GetDouble()));
+
+    private static async Task<long> RedisUsedMemoryAsync(RedisServer redis, CancellationToken ct)
+    {
+        var info = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in new[] { "-p", redis.Port.ToString(CultureInfo.InvariantCulture), "INFO", "memory" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start redis-cli");
+        var output = await process.StandardOutput.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        var line = output.Split('\n').First(l => l.StartsWith("used_memory:", StringComparison.Ordinal));
+        return long.Parse(line["used_memory:".Length..].Trim(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// The scores the bench set, counted in a Fenwick tree over twice the score (seeded scores are 1…N, updates k + ½),
+    /// so a rank (1 + the strictly better) is O(log N).
+    /// </summary>
+    private sealed class ScoreModel
+    {
+        private readonly long[] _tree;
+        private readonly double[] _scores;
+
+        public ScoreModel(int n)
+        {
+            _tree = new long[2 * n + 3];
+            _scores = new double[n];
+            for (var i = 0; i < n; i++)
+            {
+                _scores[i] = SeedScore(i, n);
+                Add(Slot(_scores[i]), 1);
+            }
+        }
+
+        public int Count => _scores.Length;
+
+        /// <summary>Whether the last <see cref="Set"/> left the score as it was.</summary>
+        public bool SameScore { get; private set; }
+
+        public double Score(int user) => _scores[user];
+
+        public long RankOf(double score) => 1 + Count - Prefix(Slot(score));
+
+        /// <summary>Sets a user's score; the user's rank before and after.</summary>
+        public (long Previous, long Rank) Set(int user, double score)
+        {
+            var previous = RankOf(_scores[user]);
+            SameScore = _scores[user] == score;
+            Add(Slot(_scores[user]), -1);
+            _scores[user] = score;
+            Add(Slot(score), 1);
+            return (previous, RankOf(score));
+        }
+
+        private static int Slot(double score) => (int)(score * 2) + 1;
+
+        private void Add(int i, long delta)
+        {
+            for (; i < _tree.Length; i += i & -i)
+            {
+                _tree[i] += delta;
+            }
+        }
+
+        /// <summary>Scores at slots ≤ <paramref name="i"/>.</summary>
+        private long Prefix(int i)
+        {
+            long sum = 0;
+            for (; i > 0; i -= i & -i)
+            {
+                sum += _tree[i];
+            }
+            return sum;
+        }
+    }
+}

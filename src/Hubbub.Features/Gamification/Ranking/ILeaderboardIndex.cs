@@ -1,0 +1,65 @@
+namespace Hubbub.Features.Gamification.Ranking;
+
+/// <summary>
+/// The ranked index of the current period of leaderboards: rank, top N and around a user in O(log n), beside the
+/// database, which stays the truth. Scores reach it only after their commit (<see cref="ApplyAsync"/>), each carrying
+/// the row's version from the database, so an older value delivered late never replaces a newer one. A board and period
+/// is (re)built from the database on first use. Ranks follow <see cref="ScoreStore"/>: the better score first, then who
+/// reached it first, then the user id; a rank is 1 + the number of strictly better scores (ties share one: 1, 2, 2, 4).
+/// Two implementations: <see cref="InMemoryLeaderboardIndex"/> (one per node, the embedded default) and
+/// <see cref="RedisLeaderboardIndex"/> (a sorted set shared by the nodes, when Redis is configured).
+/// </summary>
+public interface ILeaderboardIndex
+{
+    /// <summary>Applies a committed score; ignored when the index holds this entry at the same or a newer version.</summary>
+    Task ApplyAsync(BoardSlot board, IndexedScore score, CancellationToken cancellationToken = default);
+
+    /// <summary>The user's rank, position and score; null when the user has no score on the board.</summary>
+    Task<UserRank?> RankAsync(BoardSlot board, string user, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// 1 + the number of scores strictly better than <paramref name="score"/>, not counting <paramref name="exceptUser"/>'s
+    /// (the rank that score has, or would have, for that user).
+    /// </summary>
+    Task<long> RankOfScoreAsync(BoardSlot board, double score, string? exceptUser, CancellationToken cancellationToken = default);
+
+    /// <summary>The first <paramref name="limit"/> entries in order.</summary>
+    Task<IReadOnlyList<RankedScore>> TopAsync(BoardSlot board, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>The user's entry with up to <paramref name="limit"/> before and after it, in order; empty when the user has no score.</summary>
+    Task<IReadOnlyList<RankedScore>> AroundAsync(BoardSlot board, string user, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>How many users have a score on the board.</summary>
+    Task<long> CountAsync(BoardSlot board, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets what is indexed of the board and period, so the next use rebuilds it from the database.</summary>
+    Task InvalidateAsync(BoardSlot board, CancellationToken cancellationToken = default);
+}
+
+/// <summary>One board in one period, in the board's order (<paramref name="Ascending"/>: the lowest score is first).</summary>
+public sealed record BoardSlot(string Board, string Period, bool Ascending);
+
+/// <summary>A committed score: the user, the score, when it was reached (Unix ms) and the row's version (grows by one per change).</summary>
+public sealed record IndexedScore(string User, double Score, long ReachedMs, long Version);
+
+/// <summary>A user's place: <paramref name="Rank"/> (shared by ties) and <paramref name="Position"/> (1-based, unique).</summary>
+public sealed record UserRank(long Rank, long Position, double Score);
+
+/// <summary>An entry of a page, with its rank.</summary>
+public sealed record RankedScore(long Rank, string User, double Score);
+
+/// <summary>Ranks runs of entries.</summary>
+internal static class Ranks
+{
+    /// <summary>Ranks entries given in order, the first with rank <paramref name="firstRank"/> at <paramref name="firstPosition"/>; ties share a rank.</summary>
+    public static List<RankedScore> Assign(IReadOnlyList<(string User, double Score)> rows, long firstRank, long firstPosition)
+    {
+        var ranked = new List<RankedScore>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var rank = i == 0 ? firstRank : rows[i].Score == rows[i - 1].Score ? ranked[i - 1].Rank : firstPosition + i;
+            ranked.Add(new RankedScore(rank, rows[i].User, rows[i].Score));
+        }
+        return ranked;
+    }
+}

@@ -1,0 +1,103 @@
+namespace Hubbub.Features.Gamification.Ranking;
+
+/// <summary>
+/// The Lua scripts of <see cref="RedisLeaderboardIndex"/>. Keys: 1 the sorted set, 2 the hash user → "version|member",
+/// 3 the ready flag (4, for an apply: the other order's ready flag). A read of a set that is not ready answers -1.
+/// </summary>
+internal static class RankingScripts
+{
+    /// <summary>
+    /// ARGV: ttl ms (0: none), then (user, version, score, member) per entry. Keeps each entry unless the hash holds a
+    /// version at least as new; unmarks the other order's set (the board's order changed: it is stale now). Answers how
+    /// many entries it took.
+    /// </summary>
+    public const string Apply = """
+        local ttl = tonumber(ARGV[1])
+        local applied = 0
+        for i = 2, #ARGV, 4 do
+          local current = redis.call('HGET', KEYS[2], ARGV[i])
+          local newer = true
+          if current then
+            local bar = string.find(current, '|', 1, true)
+            if tonumber(string.sub(current, 1, bar - 1)) >= tonumber(ARGV[i + 1]) then
+              newer = false
+            else
+              redis.call('ZREM', KEYS[1], string.sub(current, bar + 1))
+            end
+          end
+          if newer then
+            redis.call('ZADD', KEYS[1], ARGV[i + 2], ARGV[i + 3])
+            redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1] .. '|' .. ARGV[i + 3])
+            applied = applied + 1
+          end
+        end
+        redis.call('DEL', KEYS[4])
+        if ttl > 0 then
+          redis.call('PEXPIRE', KEYS[1], ttl)
+          redis.call('PEXPIRE', KEYS[2], ttl)
+          redis.call('PEXPIRE', KEYS[3], ttl)
+        end
+        return applied
+        """;
+
+    /// <summary>ARGV: ttl ms (0: none). Marks the set built.</summary>
+    public const string Ready = """
+        if tonumber(ARGV[1]) > 0 then
+          redis.call('SET', KEYS[3], '1', 'PX', ARGV[1])
+        else
+          redis.call('SET', KEYS[3], '1')
+        end
+        return 1
+        """;
+
+    /// <summary>ARGV: user. Answers {scores strictly better, 0-based position, score}, or {} when the user has none.</summary>
+    public const string Rank = """
+        if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
+        local current = redis.call('HGET', KEYS[2], ARGV[1])
+        if not current then return {} end
+        local member = string.sub(current, string.find(current, '|', 1, true) + 1)
+        local score = redis.call('ZSCORE', KEYS[1], member)
+        return {redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. score), redis.call('ZRANK', KEYS[1], member), score}
+        """;
+
+    /// <summary>ARGV: score, user to leave out ('' for none). Answers the scores strictly better.</summary>
+    public const string RankOfScore = """
+        if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
+        local better = redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. ARGV[1])
+        if ARGV[2] ~= '' then
+          local current = redis.call('HGET', KEYS[2], ARGV[2])
+          if current then
+            local own = redis.call('ZSCORE', KEYS[1], string.sub(current, string.find(current, '|', 1, true) + 1))
+            if own and tonumber(own) < tonumber(ARGV[1]) then better = better - 1 end
+          end
+        end
+        return better
+        """;
+
+    /// <summary>
+    /// ARGV: user ('' for the top), limit. Answers {scores strictly better than the first, its 0-based position, member,
+    /// score, …}: the top <c>limit</c>, or the user's entry with up to <c>limit</c> on each side ({} when the user has none).
+    /// </summary>
+    public const string Around = """
+        if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
+        local limit = tonumber(ARGV[2])
+        local start, stop = 0, limit - 1
+        if ARGV[1] ~= '' then
+          local current = redis.call('HGET', KEYS[2], ARGV[1])
+          if not current then return {} end
+          local position = redis.call('ZRANK', KEYS[1], string.sub(current, string.find(current, '|', 1, true) + 1))
+          start, stop = math.max(0, position - limit), position + limit
+        end
+        local rows = redis.call('ZRANGE', KEYS[1], start, stop, 'WITHSCORES')
+        if #rows == 0 then return {} end
+        local page = {redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. rows[2]), start}
+        for i = 1, #rows do page[#page + 1] = rows[i] end
+        return page
+        """;
+
+    /// <summary>Answers the entries held.</summary>
+    public const string Count = """
+        if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
+        return redis.call('ZCARD', KEYS[1])
+        """;
+}

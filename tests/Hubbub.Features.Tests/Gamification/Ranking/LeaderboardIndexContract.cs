@@ -1,0 +1,213 @@
+using Hubbub.Features.Gamification;
+using Hubbub.Features.Gamification.Ranking;
+using Hubbub.Features.Kit;
+using Hubbub.Features.Tests.Gamification;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hubbub.Features.Tests.Gamification.Ranking;
+
+/// <summary>
+/// The contract every <see cref="ILeaderboardIndex"/> keeps, run against each implementation on a real server's
+/// database (SQLite): shared ranks for ties with who reached the score first (then the user id) listed first, asc and
+/// desc, a score that rises, falls or is replaced, around-me at the edges (first, last, alone, absent), out-of-order and
+/// concurrent applies (the highest version wins), a build from the database (lazily, and again after an invalidation),
+/// a board whose order changed, and a random history checked against a sort of the database's rows.
+/// </summary>
+public abstract class LeaderboardIndexContract(SqliteGame fixture)
+{
+    private FeatureDatabase Database => fixture.Chat.Server.Services.GetRequiredService<FeatureDatabase>();
+
+    /// <summary>A fresh index of the implementation under test on <paramref name="database"/>.</summary>
+    protected abstract ILeaderboardIndex Create(FeatureDatabase database);
+
+    private static BoardSlot Board(bool ascending = false) => new(Game.Fresh("idx"), "all", ascending);
+
+    /// <summary>Commits a score as the event pipeline does (the row, then its version) and applies it to the index.</summary>
+    private async Task<IndexedScore> CommitAsync(ILeaderboardIndex index, BoardSlot board, string user, double score, long reachedMs, bool apply = true)
+    {
+        var version = await Database.WriteAsync(tx => ScoreStore.UpsertAsync(tx, board.Board, board.Period, user, score, reachedMs, CancellationToken.None));
+        var committed = new IndexedScore(user, score, reachedMs, version);
+        if (apply)
+        {
+            await index.ApplyAsync(board, committed);
+        }
+        return committed;
+    }
+
+    private static List<(long Rank, string User, double Score)> Rows(IReadOnlyList<RankedScore> page) => page.Select(r => (r.Rank, r.User, r.Score)).ToList();
+
+    [Fact]
+    public async Task Ties_share_a_rank_and_who_reached_the_score_first_then_the_user_id_is_listed_first()
+    {
+        var index = Create(Database);
+        var board = Board();
+        await index.TopAsync(board, 10); // built (empty) before the scores arrive: they come by apply
+        await CommitAsync(index, board, "a", 10, 100);
+        await CommitAsync(index, board, "c", 5, 200); // c reaches 5 before b
+        await CommitAsync(index, board, "b", 5, 300);
+        await CommitAsync(index, board, "e", 1, 400); // d and e reach 1 together: d first by id
+        await CommitAsync(index, board, "d", 1, 400);
+
+        Assert.Equal([(1L, "a", 10.0), (2L, "c", 5.0), (2L, "b", 5.0), (4L, "d", 1.0), (4L, "e", 1.0)], Rows(await index.TopAsync(board, 10)));
+        Assert.Equal([(1L, "a", 10.0), (2L, "c", 5.0)], Rows(await index.TopAsync(board, 2)));
+        Assert.Equal(new UserRank(2, 3, 5), await index.RankAsync(board, "b"));
+        Assert.Equal(new UserRank(4, 5, 1), await index.RankAsync(board, "e"));
+        Assert.Null(await index.RankAsync(board, "nobody"));
+        Assert.Equal(5, await index.CountAsync(board));
+        Assert.Equal(2, await index.RankOfScoreAsync(board, 6, null));
+        Assert.Equal(2, await index.RankOfScoreAsync(board, 5, null)); // ties with c and b: their rank
+        Assert.Equal(4, await index.RankOfScoreAsync(board, 2, null));
+        Assert.Equal(1, await index.RankOfScoreAsync(board, 9, "a")); // a's own 10 left out
+        Assert.Equal(2, await index.RankOfScoreAsync(board, 9, "b"));
+    }
+
+    [Fact]
+    public async Task An_asc_board_ranks_the_lowest_first_and_a_rising_falling_or_replaced_score_moves_its_user()
+    {
+        var index = Create(Database);
+        var board = Board(ascending: true);
+        await CommitAsync(index, board, "a", 30.5, 1);
+        await CommitAsync(index, board, "b", 12, 2);
+        await CommitAsync(index, board, "c", 12, 3);
+        Assert.Equal([(1L, "b", 12.0), (1L, "c", 12.0), (3L, "a", 30.5)], Rows(await index.TopAsync(board, 10)));
+        Assert.Equal(1, await index.RankOfScoreAsync(board, -1, null));
+
+        await CommitAsync(index, board, "a", 11, 4); // a better time (best, or set lower)
+        Assert.Equal([(1L, "a", 11.0), (2L, "b", 12.0), (2L, "c", 12.0)], Rows(await index.TopAsync(board, 10)));
+        await CommitAsync(index, board, "b", 40, 5); // set to a worse one
+        Assert.Equal([(1L, "a", 11.0), (2L, "c", 12.0), (3L, "b", 40.0)], Rows(await index.TopAsync(board, 10)));
+        await CommitAsync(index, board, "c", 11, 6); // ties a, reached later: listed after
+        Assert.Equal([(1L, "a", 11.0), (1L, "c", 11.0), (3L, "b", 40.0)], Rows(await index.TopAsync(board, 10)));
+        Assert.Equal(3, await index.CountAsync(board));
+
+        var desc = Board();
+        await CommitAsync(index, desc, "x", -2, 1); // incr by negative amounts, and zero
+        await CommitAsync(index, desc, "y", 0, 2);
+        await CommitAsync(index, desc, "x", 3, 3);
+        Assert.Equal([(1L, "x", 3.0), (2L, "y", 0.0)], Rows(await index.TopAsync(desc, 10)));
+    }
+
+    [Fact]
+    public async Task Around_a_user_stops_at_the_first_and_the_last_and_is_the_user_alone_or_nothing()
+    {
+        var index = Create(Database);
+        var board = Board();
+        for (var i = 0; i < 6; i++)
+        {
+            await CommitAsync(index, board, $"u{i}", 100 - i * 10, i); // u0 first … u5 last
+        }
+        Assert.Equal([(1L, "u0", 100.0), (2L, "u1", 90.0), (3L, "u2", 80.0)], Rows(await index.AroundAsync(board, "u0", 2)));
+        Assert.Equal([(4L, "u3", 70.0), (5L, "u4", 60.0), (6L, "u5", 50.0)], Rows(await index.AroundAsync(board, "u5", 2)));
+        Assert.Equal([(2L, "u1", 90.0), (3L, "u2", 80.0), (4L, "u3", 70.0), (5L, "u4", 60.0), (6L, "u5", 50.0)], Rows(await index.AroundAsync(board, "u3", 2)));
+        Assert.Equal(6, (await index.AroundAsync(board, "u2", 50)).Count);
+        Assert.Empty(await index.AroundAsync(board, "nobody", 5));
+
+        var alone = Board();
+        await CommitAsync(index, alone, "solo", 1, 1);
+        Assert.Equal([(1L, "solo", 1.0)], Rows(await index.AroundAsync(alone, "solo", 5)));
+        Assert.Equal([(1L, "solo", 1.0)], Rows(await index.TopAsync(alone, 5)));
+
+        var empty = Board();
+        Assert.Empty(await index.TopAsync(empty, 5));
+        Assert.Equal(0, await index.CountAsync(empty));
+        Assert.Equal(1, await index.RankOfScoreAsync(empty, 7, null));
+
+        // Around a tie: the first of the window carries the tie's shared rank.
+        var ties = Board();
+        await CommitAsync(index, ties, "t1", 5, 1);
+        await CommitAsync(index, ties, "t2", 5, 2);
+        await CommitAsync(index, ties, "t3", 5, 3);
+        await CommitAsync(index, ties, "t4", 4, 4);
+        Assert.Equal([(1L, "t2", 5.0), (1L, "t3", 5.0), (4L, "t4", 4.0)], Rows(await index.AroundAsync(ties, "t3", 1)));
+    }
+
+    [Fact]
+    public async Task An_older_score_applied_after_a_newer_one_is_ignored_and_concurrent_applies_keep_the_newest()
+    {
+        var index = Create(Database);
+        var board = Board();
+        await index.CountAsync(board);
+        var first = await CommitAsync(index, board, "a", 10, 1, apply: false);
+        var second = await CommitAsync(index, board, "a", 20, 2, apply: false);
+        await CommitAsync(index, board, "b", 15, 3);
+        await index.ApplyAsync(board, second);
+        await index.ApplyAsync(board, first); // delivered late
+        await index.ApplyAsync(board, second); // and twice
+        Assert.Equal([(1L, "a", 20.0), (2L, "b", 15.0)], Rows(await index.TopAsync(board, 10)));
+
+        // 40 versions of c applied from many threads in a shuffled order: the last committed one stands.
+        List<IndexedScore> versions = [];
+        for (var v = 0; v < 40; v++)
+        {
+            versions.Add(await CommitAsync(index, board, "c", v * 3 % 17, 10 + v, apply: false));
+        }
+        await Task.WhenAll(versions.OrderBy(_ => Random.Shared.Next()).Select(s => Task.Run(() => index.ApplyAsync(board, s))));
+        var last = versions[^1];
+        Assert.Equal(last.Score, (await index.RankAsync(board, "c"))!.Score);
+        Assert.Equal(3, await index.CountAsync(board));
+    }
+
+    [Fact]
+    public async Task A_board_is_built_from_the_database_on_first_use_and_again_after_an_invalidation()
+    {
+        var board = Board();
+        for (var i = 0; i < 50; i++)
+        {
+            await CommitAsync(null!, board, $"r{i:D2}", i % 10, i, apply: false); // only in the database
+        }
+        var index = Create(Database);
+        Assert.Equal(50, await index.CountAsync(board));
+        var top = await index.TopAsync(board, 6);
+        Assert.Equal([(1L, "r09", 9.0), (1L, "r19", 9.0), (1L, "r29", 9.0), (1L, "r39", 9.0), (1L, "r49", 9.0), (6L, "r08", 8.0)], Rows(top));
+        Assert.Equal(new UserRank(46, 50, 0), await index.RankAsync(board, "r40"));
+
+        // A score committed while the index was not told (a node that died after its commit): seen after an invalidation.
+        await CommitAsync(index, board, "r40", 100, 60, apply: false);
+        await index.InvalidateAsync(board);
+        Assert.Equal(new UserRank(1, 1, 100), await index.RankAsync(board, "r40"));
+
+        // The same board on an index that was never told anything agrees.
+        var other = Create(Database);
+        Assert.Equal(Rows(await index.TopAsync(board, 50)), Rows(await other.TopAsync(board, 50)));
+    }
+
+    [Fact]
+    public async Task A_board_whose_order_changed_is_ranked_in_the_new_order()
+    {
+        var index = Create(Database);
+        var desc = Board();
+        await CommitAsync(index, desc, "a", 1, 1);
+        await CommitAsync(index, desc, "b", 2, 2);
+        Assert.Equal("b", (await index.TopAsync(desc, 1))[0].User);
+        var asc = desc with { Ascending = true };
+        Assert.Equal([(1L, "a", 1.0), (2L, "b", 2.0)], Rows(await index.TopAsync(asc, 5)));
+        await CommitAsync(index, asc, "c", 0, 3);
+        Assert.Equal([(1L, "c", 0.0), (2L, "a", 1.0), (3L, "b", 2.0)], Rows(await index.TopAsync(asc, 5)));
+        Assert.Equal([(1L, "b", 2.0), (2L, "a", 1.0), (3L, "c", 0.0)], Rows(await index.TopAsync(desc, 5))); // and back
+    }
+
+    [Fact]
+    public async Task A_random_history_ranks_as_a_sort_of_the_database_rows_does()
+    {
+        var random = new Random(15);
+        var index = Create(Database);
+        foreach (var ascending in new[] { false, true })
+        {
+            var board = Board(ascending);
+            for (var n = 0; n < 300; n++)
+            {
+                await CommitAsync(index, board, $"p{random.Next(40):D2}", random.Next(12), random.Next(5));
+            }
+            var rows = await Database.ReadAsync(tx => ScoreStore.AllAsync(tx, board.Board, board.Period, CancellationToken.None));
+            var sorted = rows.OrderBy(r => ascending ? r.Score : -r.Score).ThenBy(r => r.ReachedMs).ThenBy(r => r.User, StringComparer.Ordinal).ToList();
+            var expected = sorted.Select(r => (1L + sorted.Count(o => ascending ? o.Score < r.Score : o.Score > r.Score), r.User, r.Score)).ToList();
+            Assert.Equal(expected, Rows(await index.TopAsync(board, 100)));
+            foreach (var (i, row) in sorted.Index())
+            {
+                Assert.Equal(new UserRank(expected[i].Item1, i + 1, row.Score), await index.RankAsync(board, row.User));
+            }
+            var middle = sorted[sorted.Count / 2].User;
+            Assert.Equal(expected.Skip(sorted.Count / 2 - 3).Take(7).ToList(), Rows(await index.AroundAsync(board, middle, 3)));
+        }
+    }
+}
