@@ -7,18 +7,25 @@ namespace Hubbub.Storage;
 /// The embedded database: one SQLite file, shared safely by the server's concurrent requests.
 /// The file is in WAL mode (readers never wait for the writer; set once, it persists in the file), every
 /// connection waits up to <see cref="StorageOptions.SqliteBusyTimeoutMs"/> for the single write lock, and
-/// transactions begin IMMEDIATE so a transaction that reads and then writes cannot fail on lock upgrade.
+/// transactions begin IMMEDIATE so a transaction that reads and then writes cannot fail on lock upgrade. This process's
+/// writers queue for that lock in an async FIFO first (<see cref="SqliteWriterGate"/>), not in SQLite's sleeping busy handler.
 /// </summary>
 public sealed class SqliteDatabase : Database
 {
     private readonly string _connectionString;
     private readonly string _connectionPragmas;
+    private readonly SqliteWriterGate? _writers;
     private volatile bool _directoryReady;
 
     /// <summary>Creates the database object; the file (and its folder) are created on first open.</summary>
-    public SqliteDatabase(StorageSettings settings, int busyTimeoutMs) : base(settings)
+    /// <param name="settings">Where the file is.</param>
+    /// <param name="busyTimeoutMs">How long a writer waits for the write lock (SQLite's <c>busy_timeout</c>, and the queue's bound).</param>
+    /// <param name="queueWriters">Queue this process's writers in an async FIFO before they ask SQLite for its lock
+    /// (<see cref="SqliteWriterGate"/>; <see cref="StorageOptions.SqliteQueueWriters"/>).</param>
+    public SqliteDatabase(StorageSettings settings, int busyTimeoutMs, bool queueWriters = true) : base(settings)
     {
         _connectionString = settings.ConnectionString;
+        _writers = queueWriters ? new SqliteWriterGate(busyTimeoutMs) : null;
         // synchronous=NORMAL is durable against application crashes in WAL mode and much faster than FULL;
         // a power loss may lose the last transactions, never corrupt the file.
         _connectionPragmas = $"PRAGMA busy_timeout = {busyTimeoutMs}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
@@ -64,6 +71,10 @@ public sealed class SqliteDatabase : Database
             throw new InvalidOperationException($"SQLite refused WAL mode (journal_mode is '{mode}'); the file system may not support it.");
         }
     }
+
+    /// <inheritdoc />
+    protected override ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken) =>
+        _writers?.EnterAsync(cancellationToken) ?? ValueTask.FromResult<IDisposable?>(null);
 
     /// <inheritdoc />
     protected override ValueTask<DbTransaction> BeginAsync(DbConnection connection, CancellationToken cancellationToken) =>

@@ -22,6 +22,14 @@ public sealed class StorageOptions
     /// </summary>
     public int SqliteBusyTimeoutMs { get; set; } = 5000;
 
+    /// <summary>
+    /// Queue this node's SQLite writers in an async first-in-first-out queue before they ask SQLite for its one write
+    /// lock (default true). Off, every waiting writer polls in SQLite's busy handler, which sleeps a thread between
+    /// tries: many concurrent writers then leave the lock idle and starve the thread pool (docs/performance.md,
+    /// "Write paths"). Off is for comparing; it changes no guarantee either way.
+    /// </summary>
+    public bool SqliteQueueWriters { get; set; } = true;
+
     /// <summary>Problems with these settings, empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -22,9 +22,10 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IDatabase>(sp =>
         {
             var settings = sp.GetRequiredService<StorageSettings>();
+            var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value;
             return settings.Provider == DatabaseProvider.Postgres
                 ? new PostgresDatabase(settings)
-                : new SqliteDatabase(settings, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value.SqliteBusyTimeoutMs);
+                : new SqliteDatabase(settings, options.SqliteBusyTimeoutMs, options.SqliteQueueWriters);
         });
         services.AddSingleton<MigrationRunner>();
         services.AddHostedService<MigrationHostedService>();
