@@ -18,10 +18,10 @@ public abstract class Database(StorageSettings settings) : IDatabase
     protected abstract ValueTask<DbTransaction> BeginAsync(DbConnection connection, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Waits for this node's turn to write, or returns null when the engine needs no turn (PostgreSQL locks rows, not the
-    /// database). Disposing the result ends the turn; it is held from before the transaction begins until after it ends.
+    /// Runs a write through the engine's own queue, or returns null when the engine has none (PostgreSQL locks rows, not
+    /// the database) or declines this call: it then runs on a connection of its own, as below.
     /// </summary>
-    protected virtual ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IDisposable?>(null);
+    protected virtual Task<T>? TryQueueWrite<T>(Func<DatabaseTransaction, Task<T>> work, CancellationToken cancellationToken) => null;
 
     /// <summary>Begins a transaction for reads only; the engine's usual one unless it has a lighter kind.</summary>
     protected virtual ValueTask<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
@@ -29,7 +29,7 @@ public abstract class Database(StorageSettings settings) : IDatabase
 
     /// <inheritdoc />
     public Task<T> InTransactionAsync<T>(Func<DatabaseTransaction, Task<T>> work, CancellationToken cancellationToken = default) =>
-        RunAsync(work, readOnly: false, cancellationToken);
+        TryQueueWrite(work, cancellationToken) ?? RunAsync(work, readOnly: false, cancellationToken);
 
     /// <inheritdoc />
     public Task<T> ReadAsync<T>(Func<DatabaseTransaction, Task<T>> work, CancellationToken cancellationToken = default) =>
@@ -38,8 +38,6 @@ public abstract class Database(StorageSettings settings) : IDatabase
     private async Task<T> RunAsync<T>(Func<DatabaseTransaction, Task<T>> work, bool readOnly, CancellationToken cancellationToken)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken);
-        // Declared before the transaction, so it is released after the transaction's commit or rollback.
-        using var turn = readOnly ? null : await EnterWriteAsync(cancellationToken);
         await using var transaction = readOnly
             ? await BeginReadAsync(connection, cancellationToken)
             : await BeginAsync(connection, cancellationToken);

@@ -8,31 +8,41 @@ namespace Hubbub.Storage;
 /// The file is in WAL mode (readers never wait for the writer; set once, it persists in the file), every
 /// connection waits up to <see cref="StorageOptions.SqliteBusyTimeoutMs"/> for the single write lock, and
 /// transactions begin IMMEDIATE so a transaction that reads and then writes cannot fail on lock upgrade. This process's
-/// writers queue for that lock in an async FIFO first (<see cref="SqliteWriterGate"/>), not in SQLite's sleeping busy handler.
+/// writes run on one writer thread in arrival order, committed in groups (<see cref="SqliteWriter"/>), not each in SQLite's
+/// sleeping busy handler.
 /// </summary>
 public sealed class SqliteDatabase : Database
 {
     private readonly string _connectionString;
     private readonly string _connectionPragmas;
-    private readonly SqliteWriterGate? _writers;
+    private readonly SqliteWriter? _writer;
     private volatile bool _directoryReady;
 
     /// <summary>Creates the database object; the file (and its folder) are created on first open.</summary>
     /// <param name="settings">Where the file is.</param>
     /// <param name="busyTimeoutMs">How long a writer waits for the write lock (SQLite's <c>busy_timeout</c>, and the queue's bound).</param>
-    /// <param name="queueWriters">Queue this process's writers in an async FIFO before they ask SQLite for its lock
-    /// (<see cref="SqliteWriterGate"/>; <see cref="StorageOptions.SqliteQueueWriters"/>).</param>
-    public SqliteDatabase(StorageSettings settings, int busyTimeoutMs, bool queueWriters = true) : base(settings)
+    /// <param name="queueWriters">Run this process's writes on one writer thread in arrival order (<see cref="SqliteWriter"/>;
+    /// <see cref="StorageOptions.SqliteQueueWriters"/>) instead of each on a connection of its own waiting in SQLite's busy handler.</param>
+    /// <param name="maxGroup">Most writes the writer commits together (<see cref="StorageOptions.SqliteGroupCommit"/>).</param>
+    public SqliteDatabase(StorageSettings settings, int busyTimeoutMs, bool queueWriters = true, int maxGroup = 64) : base(settings)
     {
         _connectionString = settings.ConnectionString;
-        _writers = queueWriters ? new SqliteWriterGate(busyTimeoutMs) : null;
         // synchronous=NORMAL is durable against application crashes in WAL mode and much faster than FULL;
         // a power loss may lose the last transactions, never corrupt the file.
         _connectionPragmas = $"PRAGMA busy_timeout = {busyTimeoutMs}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+        _writer = queueWriters ? new SqliteWriter(Open, busyTimeoutMs, Math.Max(1, maxGroup)) : null;
     }
 
     /// <inheritdoc />
-    public override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default)
+    public override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        // Microsoft.Data.Sqlite opens and executes synchronously whichever method is called.
+        return Task.FromResult<DbConnection>(Open());
+    }
+
+    /// <summary>Opens a pooled connection and sets this database's pragmas on it.</summary>
+    private SqliteConnection Open()
     {
         if (!_directoryReady)
         {
@@ -46,15 +56,15 @@ public sealed class SqliteDatabase : Database
         var connection = new SqliteConnection(_connectionString);
         try
         {
-            await connection.OpenAsync(cancellationToken);
-            await using var command = connection.CreateCommand();
+            connection.Open();
+            using var command = connection.CreateCommand();
             command.CommandText = _connectionPragmas;
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            command.ExecuteNonQuery();
             return connection;
         }
         catch
         {
-            await connection.DisposeAsync();
+            connection.Dispose();
             throw;
         }
     }
@@ -73,8 +83,8 @@ public sealed class SqliteDatabase : Database
     }
 
     /// <inheritdoc />
-    protected override ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken) =>
-        _writers?.EnterAsync(cancellationToken) ?? ValueTask.FromResult<IDisposable?>(null);
+    protected override Task<T>? TryQueueWrite<T>(Func<DatabaseTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        _writer?.TryRun(work, cancellationToken);
 
     /// <inheritdoc />
     protected override ValueTask<DbTransaction> BeginAsync(DbConnection connection, CancellationToken cancellationToken) =>

@@ -79,7 +79,7 @@ public sealed class SqliteStorageTests : StorageContractTests
         });
         await holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
-        // Queued behind the holder, not in SQLite's busy handler: the same error as SQLite's own after the same bound.
+        // Queued behind the holder on the writer thread, not in SQLite's busy handler: the same error as SQLite's own after the same bound.
         var ex = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() =>
             node.Database.InTransactionAsync(tx => tx.ExecuteAsync("INSERT INTO widgets (name) VALUES ('late')")).WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(5, ex.SqliteErrorCode); // SQLITE_BUSY
@@ -120,5 +120,37 @@ public sealed class SqliteStorageTests : StorageContractTests
         }))));
 
         Assert.Equal((long)Writers, await node.Database.ReadAsync(tx => tx.ExecuteScalarAsync<long>("SELECT value FROM widget_counters WHERE name = 'total'")));
+    }
+
+    [Fact]
+    public async Task Writes_committed_together_keep_each_ones_failure_to_itself()
+    {
+        const int Writers = 60;
+        var node = Node(Widgets, new Dictionary<string, string?> { ["Storage:SqliteGroupCommit"] = "16" });
+        await node.Migrations.ApplyAsync();
+
+        // Concurrent writes queue and are committed in groups; every third throws after writing, and must leave nothing.
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+        {
+            try
+            {
+                await node.Database.InTransactionAsync(async tx =>
+                {
+                    await tx.ExecuteAsync("INSERT INTO widgets (name) VALUES (@name)", new { name = $"w{w}" });
+                    await tx.ExecuteAsync("UPDATE widget_counters SET value = value + 1 WHERE name = 'total'");
+                    return w % 3 == 0 ? throw new InvalidOperationException($"refused {w}") : true;
+                });
+                return "ok";
+            }
+            catch (InvalidOperationException ex)
+            {
+                return ex.Message;
+            }
+        })));
+
+        Assert.Equal(Enumerable.Range(0, Writers).Select(w => w % 3 == 0 ? $"refused {w}" : "ok"), outcomes);
+        var names = await node.Database.ReadAsync(async tx => (await tx.QueryAsync<string>("SELECT name FROM widgets")).ToHashSet());
+        Assert.Equal(Enumerable.Range(0, Writers).Where(w => w % 3 != 0).Select(w => $"w{w}").ToHashSet(), names);
+        Assert.Equal(Writers - (Writers + 2) / 3, await node.Database.ReadAsync(tx => tx.ExecuteScalarAsync<long>("SELECT value FROM widget_counters WHERE name = 'total'")));
     }
 }

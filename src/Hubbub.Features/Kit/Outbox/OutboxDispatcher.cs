@@ -38,7 +38,7 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
     {
         try
         {
-            await PublishAsync(rows, CancellationToken.None, deleteLater: true);
+            await PublishAsync(rows, CancellationToken.None, deleteLater: options.Value.OutboxCoalesceDeletes);
         }
 #pragma warning disable CA1031 // See above: logged, and retried after the lease.
         catch (Exception ex)
