@@ -11,7 +11,7 @@ namespace Hubbub.Storage;
 /// writes run on one writer thread in arrival order, committed in groups (<see cref="SqliteWriter"/>), not each in SQLite's
 /// sleeping busy handler.
 /// </summary>
-public sealed class SqliteDatabase : Database
+public sealed class SqliteDatabase : Database, IDisposable
 {
     private readonly string _connectionString;
     private readonly string _connectionPragmas;
@@ -68,6 +68,9 @@ public sealed class SqliteDatabase : Database
             throw;
         }
     }
+
+    /// <summary>Stops the writer thread once what is queued has run (the host's container disposes the database on stop).</summary>
+    public void Dispose() => _writer?.Dispose();
 
     /// <summary>Switches the file to WAL mode; called once before migrations (the mode persists in the file).</summary>
     public async Task EnableWriteAheadLogAsync(CancellationToken cancellationToken)

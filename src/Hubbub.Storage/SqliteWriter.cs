@@ -22,7 +22,7 @@ namespace Hubbub.Storage;
 /// it meets SQLite's busy timeout, rather than waiting for itself forever.
 /// </para>
 /// </summary>
-internal sealed class SqliteWriter
+internal sealed class SqliteWriter : IDisposable
 {
     private const int SqliteBusy = 5;
 
@@ -32,6 +32,7 @@ internal sealed class SqliteWriter
     private readonly Queue<Call> _queue = new();
     private readonly AsyncLocal<bool> _inside = new();
     private SqliteConnection? _connection;
+    private bool _stopping;
 
     /// <param name="open">Opens and configures a connection (pragmas), synchronously.</param>
     /// <param name="timeoutMs">How long a call may wait to start.</param>
@@ -55,10 +56,21 @@ internal sealed class SqliteWriter
         call.Watch(_timeoutMs); // before it can start, so a started call's watch is always stopped
         lock (_queue)
         {
+            ObjectDisposedException.ThrowIf(_stopping, this);
             _queue.Enqueue(call);
             Monitor.Pulse(_queue);
         }
         return call.Task;
+    }
+
+    /// <summary>Ends the thread once the calls queued so far have run (a database of a stopped host), and closes its connection.</summary>
+    public void Dispose()
+    {
+        lock (_queue)
+        {
+            _stopping = true;
+            Monitor.Pulse(_queue);
+        }
     }
 
     private void Loop()
@@ -71,6 +83,11 @@ internal sealed class SqliteWriter
             {
                 while (_queue.Count == 0)
                 {
+                    if (_stopping)
+                    {
+                        _connection?.Dispose();
+                        return;
+                    }
                     Monitor.Wait(_queue);
                 }
                 while (group.Count < _maxGroup && _queue.TryDequeue(out var next))

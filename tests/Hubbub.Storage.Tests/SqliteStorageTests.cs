@@ -91,10 +91,16 @@ public sealed class SqliteStorageTests : StorageContractTests
     [Fact]
     public async Task A_write_begun_inside_a_write_fails_as_locked_instead_of_waiting_for_itself_forever()
     {
-        var node = Node(Widgets, new Dictionary<string, string?> { ["Storage:SqliteBusyTimeoutMs"] = "200" });
+        // Microsoft.Data.Sqlite retries a busy statement until the command timeout (30 s by default) after SQLite's own
+        // busy_timeout: one second here, to keep the test short.
+        var node = Node(Widgets, new Dictionary<string, string?>
+        {
+            ["Storage:SqliteBusyTimeoutMs"] = "200",
+            ["ConnectionStrings:Sqlite"] = $"Data Source={File};Default Timeout=1",
+        });
         await node.Migrations.ApplyAsync();
 
-        // The inner write skips the queue its own outer write holds, and meets SQLite's busy timeout as it always did.
+        // The inner write skips the queue its own outer write holds, and meets the busy timeouts as it always did.
         var ex = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => node.Database.InTransactionAsync(async tx =>
         {
             await tx.ExecuteAsync("INSERT INTO widgets (name) VALUES ('outer')");
