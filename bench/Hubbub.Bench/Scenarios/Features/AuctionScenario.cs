@@ -64,14 +64,15 @@ public sealed class AuctionScenario : IScenario
         try
         {
             context.Status($"{name} round {round}: bare publish");
-            var baseline = await ClosedLoop.PublishBaselineAsync(api, settings.FeatureWorkers, settings.StepDuration, _ => "public:bench-baseline", cancellationToken);
+            var baseline = await ClosedLoop.PublishBaselineAsync(api, settings.FeatureWorkers, settings.StepDuration, _ => "public:bench-baseline", cancellationToken,
+                nodes);
             ClosedLoop.AddBaseline(context, name, kind, round, baseline);
 
             var hotBidders = Enumerable.Range(0, settings.Bidders).Select(b => $"ab{b}").ToArray();
             await GrantAsync(api, hotBidders, cancellationToken);
             var hot = await CreateAuctionsAsync(api, 1, cancellationToken);
             context.Status($"{name} round {round}: {hotBidders.Length} bidders on one auction");
-            var hotRun = await RunPartAsync(context, targets, hot, hotBidders, connections, cancellationToken);
+            var hotRun = await RunPartAsync(context, nodes, targets, hot, hotBidders, connections, cancellationToken);
             var hotViolations = await CheckInvariantsAsync(api, hotRun, hotBidders, cancellationToken);
             ClosedLoop.AddAgainstBaseline(context, name, kind, round, "bid", "bids/s", hotRun.Bids, baseline);
             Report(r, name, kind, round, "", hotRun, hotViolations);
@@ -82,7 +83,7 @@ public sealed class AuctionScenario : IScenario
                 await GrantAsync(api, bidders, cancellationToken);
                 var auctions = await CreateAuctionsAsync(api, settings.Auctions, cancellationToken);
                 context.Status($"{name} round {round}: {auctions.Length} auctions × {bidders.Length} bidders");
-                var manyRun = await RunPartAsync(context, targets, auctions, bidders, connections, cancellationToken);
+                var manyRun = await RunPartAsync(context, nodes, targets, auctions, bidders, connections, cancellationToken);
                 var manyViolations = await CheckInvariantsAsync(api, manyRun, bidders, cancellationToken);
                 ClosedLoop.AddAgainstBaseline(context, name, kind, round, "many_bid", "bids/s", manyRun.Bids, baseline);
                 r.Add(name, kind, round, "many_auctions", auctions.Length, "auctions", Better.None);
@@ -148,7 +149,7 @@ public sealed class AuctionScenario : IScenario
     /// Every bidder bids on every auction in a closed loop (one loop per bidder and auction, over a connection of its
     /// own, on node (bidder + auction) mod nodes); one watcher per auction on the node after its first bidder's.
     /// </summary>
-    private static async Task<PartRun> RunPartAsync(ScenarioContext context, HubbubTarget[] targets, string[] auctions, string[] bidders,
+    private static async Task<PartRun> RunPartAsync(ScenarioContext context, IReadOnlyList<ServerProcess> nodes, HubbubTarget[] targets, string[] auctions, string[] bidders,
         List<IAsyncDisposable> connections, CancellationToken cancellationToken)
     {
         var settings = context.Settings;
@@ -208,7 +209,7 @@ public sealed class AuctionScenario : IScenario
         await ClosedLoop.RunAsync(loops, settings.StepDuration / 4, Math.Max(100, loops), Bid, cancellationToken);
         await ClosedLoop.WaitUntilAsync(() => sink.Total() >= Interlocked.Read(ref accepted), TimeSpan.FromSeconds(10), cancellationToken);
         Volatile.Write(ref measuring, true); // the warm-up's deliveries are not measured
-        var bids = await ClosedLoop.RunAsync(loops, settings.StepDuration, 10_000_000, Bid, cancellationToken);
+        var bids = await ClosedLoop.RunAsync(loops, settings.StepDuration, 10_000_000, Bid, cancellationToken, nodes);
         await ClosedLoop.WaitUntilAsync(() => sink.Total() >= Interlocked.Read(ref accepted), TimeSpan.FromSeconds(20), cancellationToken);
         return new PartRun(auctions, highest, leader, acceptedPer, bids, delivery, accepted, sink.Total());
     }

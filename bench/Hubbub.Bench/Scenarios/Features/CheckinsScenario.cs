@@ -88,7 +88,8 @@ public sealed class CheckinsScenario : IScenario
                 clients[m] = await target.ConnectCommandsAsync(Member(m), cancellationToken);
             }
             context.Status($"{name} round {round}: bare publish");
-            var baseline = await ClosedLoop.PublishBaselineAsync(api, settings.FeatureWorkers, settings.StepDuration, _ => "public:bench-baseline", cancellationToken);
+            var baseline = await ClosedLoop.PublishBaselineAsync(api, settings.FeatureWorkers, settings.StepDuration, _ => "public:bench-baseline", cancellationToken,
+                deployment.Nodes);
 
             context.Status($"{name} round {round}: {members} members");
             var inside = new bool[members];
@@ -113,7 +114,7 @@ public sealed class CheckinsScenario : IScenario
             await ClosedLoop.WaitUntilAsync(() => sink.Count(watching - 1, 2) >= warm.Done, TimeSpan.FromSeconds(10), cancellationToken);
             Volatile.Write(ref measuring, true);
             // Members own their loop: worker m is member m, so each member has one command in flight at most.
-            var toggles = await ClosedLoop.RunAsync(members, settings.StepDuration, 1_000_000, Toggle, cancellationToken);
+            var toggles = await ClosedLoop.RunAsync(members, settings.StepDuration, 1_000_000, Toggle, cancellationToken, deployment.Nodes);
             var changes = checkins + checkouts;
             await ClosedLoop.WaitUntilAsync(() => Enumerable.Range(0, watching).All(d => sink.Count(d, 2) >= changes),
                 TimeSpan.FromSeconds(10), cancellationToken);

@@ -82,7 +82,7 @@ public sealed class GamificationEventsScenario : IScenario
         try
         {
             context.Status($"{name} round {round}: bare publish");
-            var baseline = await ClosedLoop.PublishBaselineAsync(api, workers, settings.StepDuration, _ => "public:bench-baseline", cancellationToken);
+            var baseline = await ClosedLoop.PublishBaselineAsync(api, workers, settings.StepDuration, _ => "public:bench-baseline", cancellationToken, deployment.Nodes);
 
             context.Status($"{name} round {round}: POST /api/events");
             var measured = false;
@@ -105,7 +105,7 @@ public sealed class GamificationEventsScenario : IScenario
             await ClosedLoop.WaitUntilAsync(() => sink.Total() >= Interlocked.Read(ref toWatched), TimeSpan.FromSeconds(10), cancellationToken);
             measured = true;
             phase = "measured";
-            var events = await ClosedLoop.RunAsync(workers, settings.StepDuration, 1_000_000, PostEvent, cancellationToken);
+            var events = await ClosedLoop.RunAsync(workers, settings.StepDuration, 1_000_000, PostEvent, cancellationToken, deployment.Nodes);
             var expected = Interlocked.Read(ref toWatched);
             await ClosedLoop.WaitUntilAsync(() => sink.Total() >= expected, TimeSpan.FromSeconds(10), cancellationToken);
 
