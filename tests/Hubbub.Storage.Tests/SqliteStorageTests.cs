@@ -93,11 +93,8 @@ public sealed class SqliteStorageTests : StorageContractTests
     {
         // Microsoft.Data.Sqlite retries a busy statement until the command timeout (30 s by default) after SQLite's own
         // busy_timeout: one second here, to keep the test short.
-        var node = Node(Widgets, new Dictionary<string, string?>
-        {
-            ["Storage:SqliteBusyTimeoutMs"] = "200",
-            ["ConnectionStrings:Sqlite"] = $"Data Source={File};Default Timeout=1",
-        });
+        await using var node = new StorageNode(
+            [new("ConnectionStrings:Sqlite", $"Data Source={File};Default Timeout=1"), new("Storage:SqliteBusyTimeoutMs", "200")], Db.Folder, Widgets);
         await node.Migrations.ApplyAsync();
 
         // The inner write skips the queue its own outer write holds, and meets the busy timeouts as it always did.
