@@ -30,7 +30,11 @@ public sealed class SqliteDatabase : Database, IDisposable
         // synchronous=NORMAL is durable against application crashes in WAL mode and much faster than FULL;
         // a power loss may lose the last transactions, never corrupt the file.
         _connectionPragmas = $"PRAGMA busy_timeout = {busyTimeoutMs}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
-        _writer = queueWriters ? new SqliteWriter(Open, busyTimeoutMs, Math.Max(1, maxGroup)) : null;
+        // A writer used to wait up to busy_timeout inside SQLite, then Microsoft.Data.Sqlite retried the busy statement
+        // until the command timeout ("Default Timeout", 30 s unless the connection string says otherwise): a queued
+        // write may wait as long before it fails as "database is locked".
+        var commandTimeoutMs = new SqliteConnectionStringBuilder(_connectionString).DefaultTimeout * 1000;
+        _writer = queueWriters ? new SqliteWriter(Open, busyTimeoutMs + commandTimeoutMs, Math.Max(1, maxGroup)) : null;
     }
 
     /// <inheritdoc />

@@ -17,7 +17,8 @@ namespace Hubbub.Storage;
 /// commit); a failed commit fails every call of the group, and nothing of it stays. Calls run one at a time in arrival
 /// order, each seeing the writes of those before it, exactly as consecutive transactions would.
 /// <c>busy_timeout</c> still guards against other processes (the <c>migrate</c> verb, a backup tool); a call that could
-/// not start within it fails like SQLite's own ("database is locked"). A write begun inside another write's work (which
+/// not start within the wait a writer had before (busy_timeout, then Microsoft.Data.Sqlite's retries until the command
+/// timeout) fails like SQLite's own ("database is locked"). A write begun inside another write's work (which
 /// could never be granted while the outer one holds the lock) does not queue here: the caller runs it the old way, and
 /// it meets SQLite's busy timeout, rather than waiting for itself forever.
 /// </para>
@@ -235,7 +236,7 @@ internal sealed class SqliteWriter : IDisposable
                 if (TryAbandon())
                 {
                     _answer.TrySetException(new SqliteException(
-                        $"database is locked: waited {timeoutMs} ms (Storage:SqliteBusyTimeoutMs) for this node's writers ahead", SqliteBusy));
+                        $"database is locked: waited {timeoutMs} ms (Storage:SqliteBusyTimeoutMs and the command timeout) for this node's writers ahead", SqliteBusy));
                     StopWatching();
                 }
             }, null, timeoutMs, Timeout.Infinite);

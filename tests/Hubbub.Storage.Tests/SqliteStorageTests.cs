@@ -64,9 +64,12 @@ public sealed class SqliteStorageTests : StorageContractTests
     }
 
     [Fact]
-    public async Task A_writer_waiting_longer_than_the_busy_timeout_for_this_nodes_queue_fails_as_locked_and_the_holder_commits()
+    public async Task A_writer_waiting_longer_than_the_busy_and_command_timeouts_for_this_nodes_queue_fails_as_locked_and_the_holder_commits()
     {
-        var node = Node(Widgets, new Dictionary<string, string?> { ["Storage:SqliteBusyTimeoutMs"] = "200" });
+        // Before the queue a writer waited busy_timeout in SQLite, then Microsoft.Data.Sqlite's retries until the command
+        // timeout: the queue bounds its wait by both (1.2 s here).
+        await using var node = new StorageNode(
+            [new("ConnectionStrings:Sqlite", $"Data Source={File};Default Timeout=1"), new("Storage:SqliteBusyTimeoutMs", "200")], Db.Folder, Widgets);
         await node.Migrations.ApplyAsync();
         var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -79,7 +82,7 @@ public sealed class SqliteStorageTests : StorageContractTests
         });
         await holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
-        // Queued behind the holder on the writer thread, not in SQLite's busy handler: the same error as SQLite's own after the same bound.
+        // Queued behind the holder on the writer thread, not in SQLite's busy handler: the same error after the same bound.
         var ex = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() =>
             node.Database.InTransactionAsync(tx => tx.ExecuteAsync("INSERT INTO widgets (name) VALUES ('late')")).WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(5, ex.SqliteErrorCode); // SQLITE_BUSY
