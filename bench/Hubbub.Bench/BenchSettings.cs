@@ -1,5 +1,6 @@
 using System.Globalization;
 using Hubbub.Bench.Infra;
+using Hubbub.Bench.Scenarios.Features;
 
 namespace Hubbub.Bench;
 
@@ -79,6 +80,34 @@ public sealed class BenchSettings
     /// </summary>
     public int FeedActivities { get; set; }
 
+    /// <summary>Dashboards watching the venue of the check-ins scenario.</summary>
+    public int Dashboards { get; set; } = 2;
+
+    /// <summary>
+    /// Users the events scenario posts for (spread over the workers; at least one per worker). Up to
+    /// <see cref="MaxWatchedEventUsers"/> of them have their <c>user:</c> channel subscribed and their deliveries measured.
+    /// </summary>
+    public int EventUsers { get; set; } = 4;
+
+    /// <summary>Users of the events scenario whose deliveries are watched and measured.</summary>
+    public const int MaxWatchedEventUsers = 200;
+
+    /// <summary>The events scenario stores issue 15's rule set (10 XP rules, 20 achievements, 3 quests, 2 streaks, 3 boards)
+    /// instead of the small one (3 rules, 2 achievements, 3 boards).</summary>
+    public bool RealisticRules { get; set; }
+
+    /// <summary>Auctions of the auction scenario's second part (each with <see cref="BiddersPerAuction"/> bidders); 0 skips it.</summary>
+    public int Auctions { get; set; }
+
+    /// <summary>Bidders on each auction of the second part: the same users bid on every auction, so one balance funds many holds.</summary>
+    public int BiddersPerAuction { get; set; } = 20;
+
+    /// <summary>Where the feature scenarios run: <c>sqlite</c>, <c>postgres</c>, <c>two-nodes</c> (auction only).</summary>
+    public IReadOnlyList<string> Databases { get; set; } = ["sqlite"];
+
+    /// <summary>Extra runs on SQLite with settings changed (name → environment), for before/after ratios in one run.</summary>
+    public IReadOnlyList<(string Name, IReadOnlyDictionary<string, string> Env)> Variants { get; set; } = [];
+
     /// <summary>Measured reads of a leaderboard or feed page (one at a time).</summary>
     public int FeatureReads { get; set; } = 500;
 
@@ -108,6 +137,23 @@ public sealed class BenchSettings
         LeaderboardEntries = 2_000,
     };
 
+    /// <summary>
+    /// The issues' bench sizes (15, 17, 19): 200 members and 10 dashboards, one auction of 50 bidders then 100 × 20,
+    /// 10,000 users with the realistic rule set and 16 workers; SQLite, PostgreSQL and two nodes.
+    /// </summary>
+    public static void ApplyIssueSize(BenchSettings settings)
+    {
+        settings.CheckinMembers = 200;
+        settings.Dashboards = 10;
+        settings.Bidders = 50;
+        settings.Auctions = 100;
+        settings.BiddersPerAuction = 20;
+        settings.EventUsers = 10_000;
+        settings.RealisticRules = true;
+        settings.FeatureWorkers = 16;
+        settings.Databases = [FeatureDeployment.Sqlite, FeatureDeployment.Postgres, FeatureDeployment.TwoNodes];
+    }
+
     /// <summary>Usage text.</summary>
     public const string Usage = """
         usage: Hubbub.Bench <scenario|all> [options]
@@ -134,6 +180,18 @@ public sealed class BenchSettings
           --feed-activities N   activities the feed scenario seeds in all (default friends × (activities + 1))
           --feed-issue          the feed at issue 16's sizes: 5000 friends, 1,000,000 activities
           --reads N             measured leaderboard/feed reads (default 500)
+          --issue-size          the issues' bench sizes: --members 200 --dashboards 10 --bidders 50 --auctions 100
+                                --auction-bidders 20 --event-users 10000 --realistic-rules --workers 16
+                                --databases sqlite,postgres,two-nodes (later options override)
+          --dashboards N        dashboards watching the check-ins venue (default 2)
+          --event-users N       users the events scenario posts for (default 4)
+          --realistic-rules     issue 15's rule set in the events scenario
+          --auctions N          auctions of the auction scenario's second part (default 0: none)
+          --auction-bidders N   bidders on each of those auctions (default 20)
+          --databases a,b       sqlite, postgres, two-nodes (feature scenarios; default sqlite; PostgreSQL from
+                                HUBBUB_BENCH_POSTGRES or HUBBUB_TEST_POSTGRES, a fresh database per server start)
+          --variant NAME:K=V;K=V  also run the feature scenarios on SQLite with these server settings, reported as
+                                "<scenario> sqlite-NAME" (e.g. before:Storage__SqliteQueueWriters=false); repeatable
           --max-minutes M       bound on the whole run (default 30)
         """;
 
@@ -148,6 +206,11 @@ public sealed class BenchSettings
         }
         var quick = args.Contains("--quick");
         var settings = quick ? QuickPreset() : new BenchSettings();
+        if (args.Contains("--issue-size"))
+        {
+            ApplyIssueSize(settings);
+        }
+        var variants = new List<(string, IReadOnlyDictionary<string, string>)>();
         var names = args[0] == "all" ? AllScenarios : args[0].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var name in names)
         {
@@ -173,6 +236,15 @@ public sealed class BenchSettings
             if (arg == "--keep-climbing")
             {
                 settings.KeepClimbing = true;
+                continue;
+            }
+            if (arg == "--issue-size")
+            {
+                continue;
+            }
+            if (arg == "--realistic-rules")
+            {
+                settings.RealisticRules = true;
                 continue;
             }
             if (i + 1 >= args.Length)
@@ -202,6 +274,12 @@ public sealed class BenchSettings
                     case "--activities": settings.ActivitiesPerFriend = Positive(value); break;
                     case "--feed-activities": settings.FeedActivities = Positive(value); break;
                     case "--reads": settings.FeatureReads = Positive(value); break;
+                    case "--dashboards": settings.Dashboards = Positive(value); break;
+                    case "--event-users": settings.EventUsers = Positive(value); break;
+                    case "--auctions": settings.Auctions = int.Parse(value, CultureInfo.InvariantCulture) is >= 0 and var a ? a : throw new FormatException(); break;
+                    case "--auction-bidders": settings.BiddersPerAuction = Positive(value); break;
+                    case "--databases": settings.Databases = ParseDatabases(value); break;
+                    case "--variant": variants.Add(ParseVariant(value)); settings.Variants = [.. variants]; break;
                     case "--max-minutes": settings.MaxDuration = TimeSpan.FromMinutes(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     default:
                         error = $"unknown option '{arg}'";
@@ -215,6 +293,31 @@ public sealed class BenchSettings
             }
         }
         return settings;
+    }
+
+    private static string[] ParseDatabases(string value) =>
+        [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(d => FeatureDeployment.Databases.Contains(d) ? d : throw new FormatException())];
+
+    /// <summary><c>NAME:KEY=VALUE;KEY=VALUE</c>, keys as environment variables (<c>Storage__SqliteQueueWriters</c>).</summary>
+    private static (string, IReadOnlyDictionary<string, string>) ParseVariant(string value)
+    {
+        var colon = value.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0)
+        {
+            throw new FormatException();
+        }
+        var env = new Dictionary<string, string>();
+        foreach (var pair in value[(colon + 1)..].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new FormatException();
+            }
+            env[pair[..eq]] = pair[(eq + 1)..];
+        }
+        return env.Count > 0 ? (value[..colon], env) : throw new FormatException();
     }
 
     private static int Positive(string value)

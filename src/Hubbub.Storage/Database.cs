@@ -17,13 +17,19 @@ public abstract class Database(StorageSettings settings) : IDatabase
     /// <summary>Begins a transaction on an open connection of this engine.</summary>
     protected abstract ValueTask<DbTransaction> BeginAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs a write through the engine's own queue, or returns null when the engine has none (PostgreSQL locks rows, not
+    /// the database) or declines this call: it then runs on a connection of its own, as below.
+    /// </summary>
+    protected virtual Task<T>? TryQueueWrite<T>(Func<DatabaseTransaction, Task<T>> work, CancellationToken cancellationToken) => null;
+
     /// <summary>Begins a transaction for reads only; the engine's usual one unless it has a lighter kind.</summary>
     protected virtual ValueTask<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
         BeginAsync(connection, cancellationToken);
 
     /// <inheritdoc />
     public Task<T> InTransactionAsync<T>(Func<DatabaseTransaction, Task<T>> work, CancellationToken cancellationToken = default) =>
-        RunAsync(work, readOnly: false, cancellationToken);
+        TryQueueWrite(work, cancellationToken) ?? RunAsync(work, readOnly: false, cancellationToken);
 
     /// <inheritdoc />
     public Task<T> ReadAsync<T>(Func<DatabaseTransaction, Task<T>> work, CancellationToken cancellationToken = default) =>

@@ -7,25 +7,46 @@ namespace Hubbub.Storage;
 /// The embedded database: one SQLite file, shared safely by the server's concurrent requests.
 /// The file is in WAL mode (readers never wait for the writer; set once, it persists in the file), every
 /// connection waits up to <see cref="StorageOptions.SqliteBusyTimeoutMs"/> for the single write lock, and
-/// transactions begin IMMEDIATE so a transaction that reads and then writes cannot fail on lock upgrade.
+/// transactions begin IMMEDIATE so a transaction that reads and then writes cannot fail on lock upgrade. This process's
+/// writes run on one writer thread in arrival order, committed in groups (<see cref="SqliteWriter"/>), not each in SQLite's
+/// sleeping busy handler.
 /// </summary>
-public sealed class SqliteDatabase : Database
+public sealed class SqliteDatabase : Database, IDisposable
 {
     private readonly string _connectionString;
     private readonly string _connectionPragmas;
+    private readonly SqliteWriter? _writer;
     private volatile bool _directoryReady;
 
     /// <summary>Creates the database object; the file (and its folder) are created on first open.</summary>
-    public SqliteDatabase(StorageSettings settings, int busyTimeoutMs) : base(settings)
+    /// <param name="settings">Where the file is.</param>
+    /// <param name="busyTimeoutMs">How long a writer waits for the write lock (SQLite's <c>busy_timeout</c>, and the queue's bound).</param>
+    /// <param name="queueWriters">Run this process's writes on one writer thread in arrival order (<see cref="SqliteWriter"/>;
+    /// <see cref="StorageOptions.SqliteQueueWriters"/>) instead of each on a connection of its own waiting in SQLite's busy handler.</param>
+    /// <param name="maxGroup">Most writes the writer commits together (<see cref="StorageOptions.SqliteGroupCommit"/>).</param>
+    public SqliteDatabase(StorageSettings settings, int busyTimeoutMs, bool queueWriters = true, int maxGroup = 64) : base(settings)
     {
         _connectionString = settings.ConnectionString;
         // synchronous=NORMAL is durable against application crashes in WAL mode and much faster than FULL;
         // a power loss may lose the last transactions, never corrupt the file.
         _connectionPragmas = $"PRAGMA busy_timeout = {busyTimeoutMs}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+        // A writer used to wait up to busy_timeout inside SQLite, then Microsoft.Data.Sqlite retried the busy statement
+        // until the command timeout ("Default Timeout", 30 s unless the connection string says otherwise): a queued
+        // write may wait as long before it fails as "database is locked".
+        var commandTimeoutMs = new SqliteConnectionStringBuilder(_connectionString).DefaultTimeout * 1000;
+        _writer = queueWriters ? new SqliteWriter(Open, busyTimeoutMs + commandTimeoutMs, Math.Max(1, maxGroup)) : null;
     }
 
     /// <inheritdoc />
-    public override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default)
+    public override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        // Microsoft.Data.Sqlite opens and executes synchronously whichever method is called.
+        return Task.FromResult<DbConnection>(Open());
+    }
+
+    /// <summary>Opens a pooled connection and sets this database's pragmas on it.</summary>
+    private SqliteConnection Open()
     {
         if (!_directoryReady)
         {
@@ -39,18 +60,21 @@ public sealed class SqliteDatabase : Database
         var connection = new SqliteConnection(_connectionString);
         try
         {
-            await connection.OpenAsync(cancellationToken);
-            await using var command = connection.CreateCommand();
+            connection.Open();
+            using var command = connection.CreateCommand();
             command.CommandText = _connectionPragmas;
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            command.ExecuteNonQuery();
             return connection;
         }
         catch
         {
-            await connection.DisposeAsync();
+            connection.Dispose();
             throw;
         }
     }
+
+    /// <summary>Stops the writer thread once what is queued has run (the host's container disposes the database on stop).</summary>
+    public void Dispose() => _writer?.Dispose();
 
     /// <summary>Switches the file to WAL mode; called once before migrations (the mode persists in the file).</summary>
     public async Task EnableWriteAheadLogAsync(CancellationToken cancellationToken)
@@ -64,6 +88,10 @@ public sealed class SqliteDatabase : Database
             throw new InvalidOperationException($"SQLite refused WAL mode (journal_mode is '{mode}'); the file system may not support it.");
         }
     }
+
+    /// <inheritdoc />
+    protected override Task<T>? TryQueueWrite<T>(Func<DatabaseTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        _writer?.TryRun(work, cancellationToken);
 
     /// <inheritdoc />
     protected override ValueTask<DbTransaction> BeginAsync(DbConnection connection, CancellationToken cancellationToken) =>

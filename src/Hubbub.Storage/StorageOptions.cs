@@ -22,6 +22,21 @@ public sealed class StorageOptions
     /// </summary>
     public int SqliteBusyTimeoutMs { get; set; } = 5000;
 
+    /// <summary>
+    /// Run this node's SQLite write transactions on one writer thread with one connection, in arrival order (default
+    /// true), instead of each on a connection of its own polling for the one write lock in SQLite's busy handler, which
+    /// sleeps a thread between tries: many concurrent writers then leave the lock idle and starve the thread pool
+    /// (docs/performance.md, "Write paths"). Off is for comparing; it changes no guarantee either way.
+    /// </summary>
+    public bool SqliteQueueWriters { get; set; } = true;
+
+    /// <summary>
+    /// Most queued SQLite writes committed together in one transaction, each in a savepoint of its own (default 64;
+    /// 1 = one transaction per write). Each call still returns only after the commit that holds it, and one that fails
+    /// is rolled back alone. Used when <see cref="SqliteQueueWriters"/> is on.
+    /// </summary>
+    public int SqliteGroupCommit { get; set; } = 64;
+
     /// <summary>Problems with these settings, empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -29,6 +44,10 @@ public sealed class StorageOptions
         if (SqliteBusyTimeoutMs is < 0 or > 600_000)
         {
             problems.Add("Storage:SqliteBusyTimeoutMs must be between 0 and 600000.");
+        }
+        if (SqliteGroupCommit is < 1 or > 10_000)
+        {
+            problems.Add("Storage:SqliteGroupCommit must be between 1 and 10000.");
         }
         return problems;
     }

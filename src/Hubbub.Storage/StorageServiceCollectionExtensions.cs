@@ -16,15 +16,16 @@ public static class StorageServiceCollectionExtensions
     public static IServiceCollection AddHubbubStorage(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment, string readyTag)
     {
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
-            .Validate(o => o.Validate().Count == 0, "Storage settings are invalid: Storage:SqliteBusyTimeoutMs must be between 0 and 600000.").ValidateOnStart();
+            .Validate(o => o.Validate().Count == 0, "Storage settings are invalid: Storage:SqliteBusyTimeoutMs must be between 0 and 600000, Storage:SqliteGroupCommit between 1 and 10000.").ValidateOnStart();
         // Resolved lazily, so a bad connection string stops the start with its message rather than at registration.
         services.AddSingleton(_ => StorageSettings.Resolve(configuration, environment));
         services.AddSingleton<IDatabase>(sp =>
         {
             var settings = sp.GetRequiredService<StorageSettings>();
+            var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value;
             return settings.Provider == DatabaseProvider.Postgres
                 ? new PostgresDatabase(settings)
-                : new SqliteDatabase(settings, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value.SqliteBusyTimeoutMs);
+                : new SqliteDatabase(settings, options.SqliteBusyTimeoutMs, options.SqliteQueueWriters, options.SqliteGroupCommit);
         });
         services.AddSingleton<MigrationRunner>();
         services.AddHostedService<MigrationHostedService>();

@@ -108,13 +108,78 @@ public sealed class FeatureScenarioTests : IDisposable
         }
     }
 
-    private async Task<BenchRunner.Report> RunAsync(string scenario)
+    [Fact]
+    public async Task Checkins_on_sqlite_postgres_and_a_variant_each_count_exactly_with_more_dashboards()
+    {
+        var report = await RunAsync("checkins", s =>
+        {
+            s.Dashboards = 3;
+            s.Databases = ["sqlite", "postgres"];
+            s.Variants = [("unqueued", new Dictionary<string, string> { ["Storage__SqliteQueueWriters"] = "false" })];
+        });
+
+        foreach (var run in new[] { "checkins", "checkins postgres", "checkins sqlite-unqueued" })
+        {
+            Assert.True(Value(report, run, "checkin_or_out_per_s") > 0, run);
+            Assert.Equal(0, Value(report, run, "lost_stats_updates"));
+            Assert.Equal(0, Value(report, run, "extra_stats_updates"));
+            Assert.Equal(0, Value(report, run, "wrong_stats_fields"));
+        }
+    }
+
+    [Fact]
+    public async Task Auctions_hot_and_many_on_sqlite_and_two_nodes_keep_every_invariant()
+    {
+        var report = await RunAsync("auction", s =>
+        {
+            s.Auctions = 3;
+            s.BiddersPerAuction = 2;
+            s.Databases = ["sqlite", "two-nodes"];
+        });
+
+        foreach (var run in new[] { "auction", "auction two-nodes" })
+        {
+            Assert.True(Value(report, run, "bid_per_s") > 0, run);
+            Assert.True(Value(report, run, "many_bid_per_s") > 0, run);
+            Assert.Equal(3, Value(report, run, "many_auctions"));
+            foreach (var prefix in new[] { "", "many_" })
+            {
+                Assert.Equal(0, Value(report, run, $"{prefix}lost_bid_placed"));
+                Assert.Equal(0, Value(report, run, $"{prefix}extra_bid_placed"));
+                Assert.Equal(0, Value(report, run, $"{prefix}invariant_violations"));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Events_with_the_realistic_rule_set_over_many_users_deliver_one_xp_gained_each_on_sqlite_and_postgres()
+    {
+        var report = await RunAsync("events", s =>
+        {
+            s.RealisticRules = true;
+            s.EventUsers = 300;
+            s.Databases = ["sqlite", "postgres"];
+        });
+
+        foreach (var run in new[] { "events", "events postgres" })
+        {
+            Assert.True(Value(report, run, "event_per_s") > 0, run);
+            Assert.Equal(300, Value(report, run, "event_users"));
+            Assert.Equal(BenchSettings.MaxWatchedEventUsers, Value(report, run, "event_users_watched"));
+            Assert.Equal(0, Value(report, run, "lost_xp_gained"));
+            Assert.Equal(0, Value(report, run, "extra_xp_gained"));
+            Assert.Equal(0, Value(report, run, "board_wrong_answers"));
+        }
+    }
+
+    private async Task<BenchRunner.Report> RunAsync(string scenario, Action<BenchSettings>? adjust = null)
     {
         var settings = BenchSettings.QuickPreset();
         settings.Scenarios = [scenario];
         settings.Servers = [ServerKind.Hubbub];
         settings.OutputFolder = _folder;
         settings.MaxDuration = TimeSpan.FromMinutes(3);
+        adjust?.Invoke(settings);
         var report = await BenchRunner.RunAsync(settings, SilentConsole(), CancellationToken.None);
         Assert.Empty(report.Failures);
         return report;

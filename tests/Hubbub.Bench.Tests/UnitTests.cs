@@ -10,6 +10,30 @@ namespace Hubbub.Bench.Tests;
 public sealed class UnitTests
 {
     [Fact]
+    public void Issue_size_sets_the_issues_sizes_and_later_options_and_variants_apply_on_top()
+    {
+        var settings = BenchSettings.Parse(["checkins,auction,events", "--issue-size", "--members", "150",
+            "--variant", "before:Storage__SqliteQueueWriters=false;Kit__OutboxCoalesceDeletes=false"], out var error);
+
+        Assert.Null(error);
+        Assert.Equal(150, settings!.CheckinMembers);
+        Assert.Equal(10, settings.Dashboards);
+        Assert.Equal(50, settings.Bidders);
+        Assert.Equal(100, settings.Auctions);
+        Assert.Equal(20, settings.BiddersPerAuction);
+        Assert.Equal(10_000, settings.EventUsers);
+        Assert.True(settings.RealisticRules);
+        Assert.Equal(["sqlite", "postgres", "two-nodes"], settings.Databases);
+        var (name, env) = Assert.Single(settings.Variants);
+        Assert.Equal("before", name);
+        Assert.Equal("false", env["Storage__SqliteQueueWriters"]);
+        Assert.Equal("false", env["Kit__OutboxCoalesceDeletes"]);
+        Assert.Null(BenchSettings.Parse(["checkins", "--databases", "oracle"], out _));
+        Assert.Null(BenchSettings.Parse(["checkins", "--variant", "no-settings"], out _));
+        Assert.Null(BenchSettings.Parse(["checkins", "--variant", "x:novalue"], out _));
+    }
+
+    [Fact]
     public void Parse_reads_scenarios_and_options_and_refuses_bad_input()
     {
         var all = BenchSettings.Parse(["all", "--rounds", "5", "--servers", "hubbub,kestrel", "--rates", "50,10"], out var error);

@@ -62,4 +62,101 @@ public sealed class SqliteStorageTests : StorageContractTests
         var ex = await Assert.ThrowsAsync<StartupException>(() => node.Migrations.ApplyAsync());
         Assert.StartsWith($"cannot reach the database (SQLite file {path})", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_writer_waiting_longer_than_the_busy_and_command_timeouts_for_this_nodes_queue_fails_as_locked_and_the_holder_commits()
+    {
+        // Before the queue a writer waited busy_timeout in SQLite, then Microsoft.Data.Sqlite's retries until the command
+        // timeout: the queue bounds its wait by both (1.2 s here).
+        await using var node = new StorageNode(
+            [new("ConnectionStrings:Sqlite", $"Data Source={File};Default Timeout=1"), new("Storage:SqliteBusyTimeoutMs", "200")], Db.Folder, Widgets);
+        await node.Migrations.ApplyAsync();
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holder = node.Database.InTransactionAsync(async tx =>
+        {
+            await tx.ExecuteAsync("INSERT INTO widgets (name) VALUES ('held')");
+            holding.SetResult();
+            await release.Task;
+            return true;
+        });
+        await holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Queued behind the holder on the writer thread, not in SQLite's busy handler: the same error after the same bound.
+        var ex = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() =>
+            node.Database.InTransactionAsync(tx => tx.ExecuteAsync("INSERT INTO widgets (name) VALUES ('late')")).WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(5, ex.SqliteErrorCode); // SQLITE_BUSY
+        release.SetResult();
+        await holder.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(["held"], await node.Database.ReadAsync(async tx => (await tx.QueryAsync<string>("SELECT name FROM widgets")).ToList()));
+    }
+
+    [Fact]
+    public async Task A_write_begun_inside_a_write_fails_as_locked_instead_of_waiting_for_itself_forever()
+    {
+        // Microsoft.Data.Sqlite retries a busy statement until the command timeout (30 s by default) after SQLite's own
+        // busy_timeout: one second here, to keep the test short.
+        await using var node = new StorageNode(
+            [new("ConnectionStrings:Sqlite", $"Data Source={File};Default Timeout=1"), new("Storage:SqliteBusyTimeoutMs", "200")], Db.Folder, Widgets);
+        await node.Migrations.ApplyAsync();
+
+        // The inner write skips the queue its own outer write holds, and meets the busy timeouts as it always did.
+        var ex = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => node.Database.InTransactionAsync(async tx =>
+        {
+            await tx.ExecuteAsync("INSERT INTO widgets (name) VALUES ('outer')");
+            return await node.Database.InTransactionAsync(inner => inner.ExecuteAsync("INSERT INTO widgets (name) VALUES ('inner')"));
+        }).WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(5, ex.SqliteErrorCode);
+        Assert.Equal(0L, await node.Database.ReadAsync(tx => tx.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM widgets")));
+    }
+
+    [Theory]
+    [InlineData("true")]
+    [InlineData("false")]
+    public async Task Many_concurrent_writers_lose_no_update_with_the_queue_on_or_off(string queueWriters)
+    {
+        const int Writers = 64;
+        var node = Node(Widgets, new Dictionary<string, string?> { ["Storage:SqliteQueueWriters"] = queueWriters, ["Storage:SqliteBusyTimeoutMs"] = "30000" });
+        await node.Migrations.ApplyAsync();
+
+        await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(() => node.Database.InTransactionAsync(async tx =>
+        {
+            await tx.ExecuteAsync("INSERT INTO widgets (name) VALUES (@name)", new { name = $"w{w}" });
+            return await tx.ExecuteAsync("UPDATE widget_counters SET value = value + 1 WHERE name = 'total'");
+        }))));
+
+        Assert.Equal((long)Writers, await node.Database.ReadAsync(tx => tx.ExecuteScalarAsync<long>("SELECT value FROM widget_counters WHERE name = 'total'")));
+    }
+
+    [Fact]
+    public async Task Writes_committed_together_keep_each_ones_failure_to_itself()
+    {
+        const int Writers = 60;
+        var node = Node(Widgets, new Dictionary<string, string?> { ["Storage:SqliteGroupCommit"] = "16" });
+        await node.Migrations.ApplyAsync();
+
+        // Concurrent writes queue and are committed in groups; every third throws after writing, and must leave nothing.
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+        {
+            try
+            {
+                await node.Database.InTransactionAsync(async tx =>
+                {
+                    await tx.ExecuteAsync("INSERT INTO widgets (name) VALUES (@name)", new { name = $"w{w}" });
+                    await tx.ExecuteAsync("UPDATE widget_counters SET value = value + 1 WHERE name = 'total'");
+                    return w % 3 == 0 ? throw new InvalidOperationException($"refused {w}") : true;
+                });
+                return "ok";
+            }
+            catch (InvalidOperationException ex)
+            {
+                return ex.Message;
+            }
+        })));
+
+        Assert.Equal(Enumerable.Range(0, Writers).Select(w => w % 3 == 0 ? $"refused {w}" : "ok"), outcomes);
+        var names = await node.Database.ReadAsync(async tx => (await tx.QueryAsync<string>("SELECT name FROM widgets")).ToHashSet());
+        Assert.Equal(Enumerable.Range(0, Writers).Where(w => w % 3 != 0).Select(w => $"w{w}").ToHashSet(), names);
+        Assert.Equal(Writers - (Writers + 2) / 3, await node.Database.ReadAsync(tx => tx.ExecuteScalarAsync<long>("SELECT value FROM widget_counters WHERE name = 'total'")));
+    }
 }

@@ -80,6 +80,7 @@ public sealed class StorageSettingsTests
     public void Busy_timeout_out_of_range_is_invalid()
     {
         Assert.NotEmpty(new StorageOptions { SqliteBusyTimeoutMs = -1 }.Validate());
+        Assert.NotEmpty(new StorageOptions { SqliteGroupCommit = 0 }.Validate());
         Assert.Empty(new StorageOptions().Validate());
     }
 }

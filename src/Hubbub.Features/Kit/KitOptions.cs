@@ -44,6 +44,13 @@ public sealed class KitOptions : Declaring.IFeatureOptions
     /// <summary>How often the pruning job runs, in minutes (default 60).</summary>
     public int PruneEveryMinutes { get; set; } = 60;
 
+    /// <summary>
+    /// Delete the outbox rows a request has just published together with other requests' rows, off the request's flow
+    /// (default true), instead of in one more transaction per request on its flow. Delivery is at least once either way
+    /// (docs/performance.md, "Write paths"); off is for comparing.
+    /// </summary>
+    public bool OutboxCoalesceDeletes { get; set; } = true;
+
     /// <summary>Problems with these settings, empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {

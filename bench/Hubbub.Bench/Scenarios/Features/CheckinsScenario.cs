@@ -8,18 +8,16 @@ using Hubbub.Bench.Results;
 namespace Hubbub.Bench.Scenarios.Features;
 
 /// <summary>
-/// <c>checkins</c> (Hubbub only): one venue, <see cref="Dashboards"/> dashboards subscribed to <c>venue:{id}</c>, and
+/// <c>checkins</c> (Hubbub only): one venue, <see cref="BenchSettings.Dashboards"/> dashboards subscribed to <c>venue:{id}</c>, and
 /// <see cref="BenchSettings.CheckinMembers"/> members each checking in and out in a closed loop over their own
 /// WebSocket (<c>venues.checkin</c> / <c>venues.checkout</c>, each awaiting its reply, i.e. the commit). Measures
 /// committed check-ins + check-outs per second, the command's p50/p99, and the time from a member's command to the
 /// dashboard's <c>stats_update</c> for it, beside a bare <c>POST /api/publish</c> of the same run. Checks: every
 /// dashboard got one <c>stats_update</c> per committed change, and the venue's stats count exactly what was done.
+/// On each database of <see cref="BenchSettings.Databases"/> but two nodes, and each variant (<see cref="FeatureDeployment"/>).
 /// </summary>
 public sealed class CheckinsScenario : IScenario
 {
-    /// <summary>Dashboards watching the venue.</summary>
-    public const int Dashboards = 2;
-
     private const string Venue = "bench-gym";
 
     /// <inheritdoc />
@@ -34,9 +32,20 @@ public sealed class CheckinsScenario : IScenario
     /// <inheritdoc />
     public async Task RunAsync(ScenarioContext context, ServerKind kind, int round, CancellationToken cancellationToken)
     {
+        foreach (var (label, database, env) in FeatureDeployment.Runs(context, Name, supportsTwoNodes: false))
+        {
+            await using var deployment = await FeatureDeployment.StartAsync(context, kind, label, database, env, new Dictionary<string, string>(), cancellationToken);
+            await RunOnAsync(context, kind, round, deployment, cancellationToken);
+        }
+    }
+
+    private async Task RunOnAsync(ScenarioContext context, ServerKind kind, int round, FeatureDeployment deployment, CancellationToken cancellationToken)
+    {
         var settings = context.Settings;
         var members = settings.CheckinMembers;
-        await using var server = await context.StartAsync(kind, cancellationToken);
+        var watching = settings.Dashboards;
+        var name = deployment.Label;
+        var server = deployment.Nodes[0];
         using var api = new ServerApi(server);
         var target = new HubbubTarget(server);
         (await api.PostAsync("/api/venues", $$"""{"id":"{{Venue}}","name":"Bench Gym","capacity":1000000,"timezone":"UTC"}""",
@@ -45,11 +54,11 @@ public sealed class CheckinsScenario : IScenario
         // Each member's command start times in order; a dashboard's k-th member_checked_* event of a member answers
         // that member's k-th command, and the stats_update right after it is the one measured.
         var starts = Enumerable.Range(0, members).Select(_ => new List<long>()).ToArray();
-        var seenPerMember = new int[Dashboards, members];
-        var pendingStart = new long[Dashboards];
+        var seenPerMember = new int[watching, members];
+        var pendingStart = new long[watching];
         var statsLatency = new LatencyHistogram();
         var measuring = false;
-        var sink = new EventSink(Dashboards, "member_checked_in", "member_checked_out", "stats_update")
+        var sink = new EventSink(watching, "member_checked_in", "member_checked_out", "stats_update")
         {
             OnEvent = (d, type, frame) =>
             {
@@ -69,7 +78,7 @@ public sealed class CheckinsScenario : IScenario
                 }
             },
         };
-        var dashboards = await context.ConnectManyAsync(0, Dashboards,
+        var dashboards = await context.ConnectManyAsync(0, watching,
             (i, ct) => target.SubscribeAsync($"dash{i}", i, $"venue:{Venue}", null, sink, ct), cancellationToken);
         var clients = new HubbubCommandClient[members];
         try
@@ -78,10 +87,11 @@ public sealed class CheckinsScenario : IScenario
             {
                 clients[m] = await target.ConnectCommandsAsync(Member(m), cancellationToken);
             }
-            context.Status($"checkins round {round}: bare publish");
-            var baseline = await ClosedLoop.PublishBaselineAsync(api, settings.FeatureWorkers, settings.StepDuration, _ => "public:bench-baseline", cancellationToken);
+            context.Status($"{name} round {round}: bare publish");
+            var baseline = await ClosedLoop.PublishBaselineAsync(api, settings.FeatureWorkers, settings.StepDuration, _ => "public:bench-baseline", cancellationToken,
+                deployment.Nodes);
 
-            context.Status($"checkins round {round}: {members} members");
+            context.Status($"{name} round {round}: {members} members");
             var inside = new bool[members];
             long checkins = 0, checkouts = 0;
             async Task<bool> Toggle(int m, long n, CancellationToken ct)
@@ -101,12 +111,12 @@ public sealed class CheckinsScenario : IScenario
                 return true;
             }
             var warm = await ClosedLoop.RunAsync(members, settings.StepDuration / 4, 100, Toggle, cancellationToken);
-            await ClosedLoop.WaitUntilAsync(() => sink.Count(Dashboards - 1, 2) >= warm.Done, TimeSpan.FromSeconds(10), cancellationToken);
+            await ClosedLoop.WaitUntilAsync(() => sink.Count(watching - 1, 2) >= warm.Done, TimeSpan.FromSeconds(10), cancellationToken);
             Volatile.Write(ref measuring, true);
             // Members own their loop: worker m is member m, so each member has one command in flight at most.
-            var toggles = await ClosedLoop.RunAsync(members, settings.StepDuration, 1_000_000, Toggle, cancellationToken);
+            var toggles = await ClosedLoop.RunAsync(members, settings.StepDuration, 1_000_000, Toggle, cancellationToken, deployment.Nodes);
             var changes = checkins + checkouts;
-            await ClosedLoop.WaitUntilAsync(() => Enumerable.Range(0, Dashboards).All(d => sink.Count(d, 2) >= changes),
+            await ClosedLoop.WaitUntilAsync(() => Enumerable.Range(0, watching).All(d => sink.Count(d, 2) >= changes),
                 TimeSpan.FromSeconds(10), cancellationToken);
 
             var venue = (await api.GetAsync($"/api/venues/{Venue}", cancellationToken)).EnsureOk("GET venue");
@@ -117,19 +127,19 @@ public sealed class CheckinsScenario : IScenario
                 + (stats.GetProperty("checkouts_today").GetInt64() != checkouts ? 1 : 0);
 
             var r = context.Results;
-            ClosedLoop.AddBaseline(context, Name, kind, round, baseline);
-            ClosedLoop.AddAgainstBaseline(context, Name, kind, round, "checkin_or_out", "changes/s", toggles, baseline);
-            r.Add(Name, kind, round, "stats_update_p50_ms", statsLatency.Percentile(50) / 1000.0, "ms", Better.Lower);
-            r.Add(Name, kind, round, "stats_update_p99_ms", statsLatency.Percentile(99) / 1000.0, "ms", Better.Lower);
-            r.Add(Name, kind, round, "lost_stats_updates", Enumerable.Range(0, Dashboards).Sum(d => Math.Max(0, changes - sink.Count(d, 2))),
+            ClosedLoop.AddBaseline(context, name, kind, round, baseline);
+            ClosedLoop.AddAgainstBaseline(context, name, kind, round, "checkin_or_out", "changes/s", toggles, baseline);
+            r.Add(name, kind, round, "stats_update_p50_ms", statsLatency.Percentile(50) / 1000.0, "ms", Better.Lower);
+            r.Add(name, kind, round, "stats_update_p99_ms", statsLatency.Percentile(99) / 1000.0, "ms", Better.Lower);
+            r.Add(name, kind, round, "lost_stats_updates", Enumerable.Range(0, watching).Sum(d => Math.Max(0, changes - sink.Count(d, 2))),
                 "events", Better.Lower);
-            r.Add(Name, kind, round, "extra_stats_updates", Enumerable.Range(0, Dashboards).Sum(d => Math.Max(0, sink.Count(d, 2) - changes)),
+            r.Add(name, kind, round, "extra_stats_updates", Enumerable.Range(0, watching).Sum(d => Math.Max(0, sink.Count(d, 2) - changes)),
                 "events", Better.Lower);
-            r.Add(Name, kind, round, "wrong_stats_fields", wrongStats, "fields", Better.Lower);
+            r.Add(name, kind, round, "wrong_stats_fields", wrongStats, "fields", Better.Lower);
         }
         finally
         {
-            await server.DisposeAsync();
+            await deployment.DisposeAsync();
             foreach (var client in clients)
             {
                 if (client is not null)

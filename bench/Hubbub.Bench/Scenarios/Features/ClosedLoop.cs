@@ -18,8 +18,15 @@ public static class ClosedLoop
     /// <param name="Elapsed">From the first start to the last answer.</param>
     /// <param name="Latency">Round trip of every operation, refused ones included.</param>
     /// <param name="WarmUpDone">Operations that succeeded in a warm-up before the measured ones (not in the figures).</param>
-    public sealed record Outcome(long Done, long Refused, TimeSpan Elapsed, LatencyHistogram Latency, long WarmUpDone = 0)
+    /// <param name="ServerCpuMicroseconds">CPU time the servers under test used during the loop (all nodes), when measured.</param>
+    public sealed record Outcome(long Done, long Refused, TimeSpan Elapsed, LatencyHistogram Latency, long WarmUpDone = 0, double? ServerCpuMicroseconds = null)
     {
+        /// <summary>
+        /// Server CPU µs per successful operation: on a shared machine steadier than rates, which follow the CPU share
+        /// the server happens to get; refused operations cost CPU too and are not in the divisor.
+        /// </summary>
+        public double? CpuPerOperation => ServerCpuMicroseconds is { } cpu && Done > 0 ? cpu / Done : null;
+
         /// <summary>Successful operations per second.</summary>
         public double PerSecond => Elapsed.TotalSeconds > 0 ? Done / Elapsed.TotalSeconds : double.NaN;
 
@@ -36,8 +43,9 @@ public static class ClosedLoop
     /// passed or <paramref name="maxOperations"/> were started.
     /// </summary>
     public static async Task<Outcome> RunAsync(int workers, TimeSpan duration, long maxOperations,
-        Func<int, long, CancellationToken, Task<bool>> operation, CancellationToken cancellationToken)
+        Func<int, long, CancellationToken, Task<bool>> operation, CancellationToken cancellationToken, IReadOnlyList<ServerProcess>? servers = null)
     {
+        var cpuBefore = servers?.Sum(s => (double)s.Sample().CpuMicroseconds);
         var latency = new LatencyHistogram();
         long started = 0, done = 0, refused = 0;
         var clock = Stopwatch.StartNew();
@@ -56,7 +64,8 @@ public static class ClosedLoop
                 Interlocked.Increment(ref ok ? ref done : ref refused);
             }
         }, cancellationToken)));
-        return new Outcome(done, refused, clock.Elapsed, latency);
+        var elapsed = clock.Elapsed;
+        return new Outcome(done, refused, elapsed, latency, ServerCpuMicroseconds: servers?.Sum(s => (double)s.Sample().CpuMicroseconds) - cpuBefore);
     }
 
     /// <summary>
@@ -65,7 +74,7 @@ public static class ClosedLoop
     /// warm-up, to <paramref name="channel"/> of each worker. Feature figures are divided by it, so a slower or busier machine moves both alike.
     /// </summary>
     public static async Task<Outcome> PublishBaselineAsync(ServerApi api, int workers, TimeSpan duration, Func<int, string> channel,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlyList<ServerProcess>? servers = null)
     {
         async Task<bool> Publish(int w, long n, CancellationToken ct)
         {
@@ -74,7 +83,7 @@ public static class ClosedLoop
             return true;
         }
         var warmUp = await RunAsync(workers, duration / 4, 200, Publish, cancellationToken);
-        return await RunAsync(workers, duration, 1_000_000, Publish, cancellationToken) with { WarmUpDone = warmUp.Done };
+        return await RunAsync(workers, duration, 1_000_000, Publish, cancellationToken, servers) with { WarmUpDone = warmUp.Done };
     }
 
     /// <summary>Records the baseline's figures under <paramref name="scenario"/>.</summary>
@@ -84,6 +93,10 @@ public static class ClosedLoop
         r.Add(scenario, kind, round, "baseline_publish_per_s", baseline.PerSecond, "calls/s", Better.Higher);
         r.Add(scenario, kind, round, "baseline_publish_p50_ms", baseline.P50Ms, "ms", Better.Lower);
         r.Add(scenario, kind, round, "baseline_publish_p99_ms", baseline.P99Ms, "ms", Better.Lower);
+        if (baseline.CpuPerOperation is { } cpu)
+        {
+            r.Add(scenario, kind, round, "baseline_publish_server_cpu_us", cpu, "µs", Better.Lower);
+        }
     }
 
     /// <summary>Records an operation's rate and latency, and both as ratios to the baseline, as <c>{name}_…</c>.</summary>
@@ -96,6 +109,14 @@ public static class ClosedLoop
         r.Add(scenario, kind, round, $"{name}_p99_ms", outcome.P99Ms, "ms", Better.Lower);
         r.Add(scenario, kind, round, $"{name}_rate_vs_baseline", outcome.PerSecond / baseline.PerSecond, "×", Better.Higher);
         r.Add(scenario, kind, round, $"{name}_p50_vs_baseline", outcome.P50Ms / baseline.P50Ms, "×", Better.Lower);
+        if (outcome.CpuPerOperation is { } cpu)
+        {
+            r.Add(scenario, kind, round, $"{name}_server_cpu_us", cpu, "µs", Better.Lower);
+            if (baseline.CpuPerOperation is { } baseCpu)
+            {
+                r.Add(scenario, kind, round, $"{name}_cpu_vs_baseline", cpu / baseCpu, "×", Better.Lower);
+            }
+        }
     }
 
     /// <summary>Waits (polling, bounded) until <paramref name="condition"/> holds; false when the bound passed first.</summary>

@@ -16,7 +16,10 @@ namespace Hubbub.Bench.Scenarios.Features;
 /// its <c>xp_gained</c> (every event gives XP, so the k-th <c>xp_gained</c> of a user answers its k-th event). Then a
 /// board of <see cref="BenchSettings.BoardEntries"/> users (seeded in batches of 100) is read, top 10 and around a
 /// user, one read at a time. Figures beside a bare <c>POST /api/publish</c> of the same run. Checks: one
-/// <c>xp_gained</c> per event, and the board's ranks (distinct seeded scores 1…N: the lowest ranks N).
+/// <c>xp_gained</c> per event, and the board's ranks (distinct seeded scores 1…N: the lowest ranks N). At issue size
+/// (<see cref="BenchSettings.EventUsers"/>, <see cref="BenchSettings.RealisticRules"/>) the events go to many users (each
+/// joined first), of whom the first <see cref="BenchSettings.MaxWatchedEventUsers"/> are watched and measured. On each
+/// database of <see cref="BenchSettings.Databases"/> but two nodes, and each variant.
 /// </summary>
 public sealed class GamificationEventsScenario : IScenario
 {
@@ -34,16 +37,36 @@ public sealed class GamificationEventsScenario : IScenario
     /// <inheritdoc />
     public async Task RunAsync(ScenarioContext context, ServerKind kind, int round, CancellationToken cancellationToken)
     {
-        var settings = context.Settings;
-        var workers = settings.FeatureWorkers;
-        await using var server = await context.StartAsync(kind, cancellationToken);
-        using var api = new ServerApi(server);
-        await DefineAsync(api, cancellationToken);
+        foreach (var (label, database, env) in FeatureDeployment.Runs(context, Name, supportsTwoNodes: false))
+        {
+            await using var deployment = await FeatureDeployment.StartAsync(context, kind, label, database, env, new Dictionary<string, string>(), cancellationToken);
+            await RunOnAsync(context, kind, round, deployment, cancellationToken);
+        }
+    }
 
-        // Per user, the send time of each event in order, and whether it is a measured one.
-        var sent = Enumerable.Range(0, workers).Select(_ => new ConcurrentQueue<(long Start, bool Measured)>()).ToArray();
+    private static async Task RunOnAsync(ScenarioContext context, ServerKind kind, int round, FeatureDeployment deployment, CancellationToken cancellationToken)
+    {
+        var settings = context.Settings;
+        var name = deployment.Label;
+        var server = deployment.Nodes[0];
+        var workers = settings.FeatureWorkers;
+        // Users are spread over the workers (worker w posts for users w, w + workers, …), so each user's events are
+        // sent one at a time and the k-th xp_gained of a user answers its k-th event. The first `watched` are subscribed.
+        var users = Math.Max(settings.EventUsers, workers);
+        var perWorker = users / workers;
+        var watched = Math.Min(users, BenchSettings.MaxWatchedEventUsers);
+        using var api = new ServerApi(server);
+        await DefineAsync(api, settings.RealisticRules, cancellationToken);
+        if (settings.RealisticRules)
+        {
+            context.Status($"{name} round {round}: {users} users join");
+            await SeedUsersAsync(api, users, cancellationToken);
+        }
+
+        // Per watched user, the send time of each event in order, and whether it is a measured one.
+        var sent = Enumerable.Range(0, watched).Select(_ => new ConcurrentQueue<(long Start, bool Measured)>()).ToArray();
         var delivery = new LatencyHistogram();
-        var sink = new EventSink(workers, "xp_gained")
+        var sink = new EventSink(watched, "xp_gained")
         {
             OnEvent = (i, _, _) =>
             {
@@ -54,36 +77,41 @@ public sealed class GamificationEventsScenario : IScenario
             },
         };
         var target = new HubbubTarget(server);
-        var subscribers = await context.ConnectManyAsync(0, workers,
+        var subscribers = await context.ConnectManyAsync(0, watched,
             (i, ct) => target.SubscribeAsync(User(i), i, $"user:{User(i)}", null, sink, ct), cancellationToken);
         try
         {
-            context.Status($"events round {round}: bare publish");
-            var baseline = await ClosedLoop.PublishBaselineAsync(api, workers, settings.StepDuration, _ => "public:bench-baseline", cancellationToken);
+            context.Status($"{name} round {round}: bare publish");
+            var baseline = await ClosedLoop.PublishBaselineAsync(api, workers, settings.StepDuration, _ => "public:bench-baseline", cancellationToken, deployment.Nodes);
 
-            context.Status($"events round {round}: POST /api/events");
+            context.Status($"{name} round {round}: POST /api/events");
             var measured = false;
             var phase = "warm";
+            var nextOfWorker = new long[workers];
+            long toWatched = 0;
             async Task<bool> PostEvent(int w, long n, CancellationToken ct)
             {
-                var body = n % 2 == 0
-                    ? $$$"""{"id":"{{{phase}}}-{{{n}}}","user":"{{{User(w)}}}","type":"bench.workout","data":{"minutes":{{{1 + (n % 60)}}},"km":2.5}}"""
-                    : $$$"""{"id":"{{{phase}}}-{{{n}}}","user":"{{{User(w)}}}","type":"bench.lesson","data":{"score":{{{n % 100}}}}}""";
-                sent[w].Enqueue((Stopwatch.GetTimestamp(), measured));
+                var u = (int)(w + (workers * (nextOfWorker[w]++ % perWorker)));
+                var body = EventBody($"{phase}-{n}", User(u), n, settings.RealisticRules);
+                if (u < watched)
+                {
+                    sent[u].Enqueue((Stopwatch.GetTimestamp(), measured));
+                    Interlocked.Increment(ref toWatched);
+                }
                 (await api.PostAsync("/api/events", body, ct)).EnsureOk("POST /api/events");
                 return true;
             }
-            var warm = await ClosedLoop.RunAsync(workers, settings.StepDuration / 4, 200, PostEvent, cancellationToken);
-            await ClosedLoop.WaitUntilAsync(() => sink.Total() >= warm.Done, TimeSpan.FromSeconds(10), cancellationToken);
+            await ClosedLoop.RunAsync(workers, settings.StepDuration / 4, 200, PostEvent, cancellationToken);
+            await ClosedLoop.WaitUntilAsync(() => sink.Total() >= Interlocked.Read(ref toWatched), TimeSpan.FromSeconds(10), cancellationToken);
             measured = true;
             phase = "measured";
-            var events = await ClosedLoop.RunAsync(workers, settings.StepDuration, 1_000_000, PostEvent, cancellationToken);
-            var expected = warm.Done + events.Done;
+            var events = await ClosedLoop.RunAsync(workers, settings.StepDuration, 1_000_000, PostEvent, cancellationToken, deployment.Nodes);
+            var expected = Interlocked.Read(ref toWatched);
             await ClosedLoop.WaitUntilAsync(() => sink.Total() >= expected, TimeSpan.FromSeconds(10), cancellationToken);
 
-            context.Status($"events round {round}: seeding a board of {settings.BoardEntries}");
+            context.Status($"{name} round {round}: seeding a board of {settings.BoardEntries}");
             await SeedBoardAsync(api, settings.BoardEntries, cancellationToken);
-            context.Status($"events round {round}: reading the board");
+            context.Status($"{name} round {round}: reading the board");
             var top = await ReadsAsync(settings.FeatureReads, async ct =>
             {
                 var page = (await api.GetAsync($"/api/leaderboards/{SeedBoard}?limit=10", ct)).EnsureOk("top 10");
@@ -100,23 +128,25 @@ public sealed class GamificationEventsScenario : IScenario
             }, cancellationToken);
 
             var r = context.Results;
-            ClosedLoop.AddBaseline(context, Name, kind, round, baseline);
-            ClosedLoop.AddAgainstBaseline(context, Name, kind, round, "event", "events/s", events, baseline);
-            r.Add(Name, kind, round, "xp_gained_p50_ms", delivery.Percentile(50) / 1000.0, "ms", Better.Lower);
-            r.Add(Name, kind, round, "xp_gained_p99_ms", delivery.Percentile(99) / 1000.0, "ms", Better.Lower);
-            r.Add(Name, kind, round, "lost_xp_gained", Math.Max(0, expected - sink.Total()), "events", Better.Lower);
-            r.Add(Name, kind, round, "extra_xp_gained", Math.Max(0, sink.Total() - expected), "events", Better.Lower);
-            r.Add(Name, kind, round, "board_entries", settings.BoardEntries, "users", Better.None);
-            r.Add(Name, kind, round, "board_top10_p50_ms", top.P50Ms, "ms", Better.Lower);
-            r.Add(Name, kind, round, "board_top10_p99_ms", top.P99Ms, "ms", Better.Lower);
-            r.Add(Name, kind, round, "board_around_p50_ms", around.P50Ms, "ms", Better.Lower);
-            r.Add(Name, kind, round, "board_around_p99_ms", around.P99Ms, "ms", Better.Lower);
-            r.Add(Name, kind, round, "board_top10_p50_vs_baseline", top.P50Ms / baseline.P50Ms, "×", Better.Lower);
-            r.Add(Name, kind, round, "board_wrong_answers", top.Refused + around.Refused, "reads", Better.Lower);
+            ClosedLoop.AddBaseline(context, name, kind, round, baseline);
+            ClosedLoop.AddAgainstBaseline(context, name, kind, round, "event", "events/s", events, baseline);
+            r.Add(name, kind, round, "xp_gained_p50_ms", delivery.Percentile(50) / 1000.0, "ms", Better.Lower);
+            r.Add(name, kind, round, "xp_gained_p99_ms", delivery.Percentile(99) / 1000.0, "ms", Better.Lower);
+            r.Add(name, kind, round, "lost_xp_gained", Math.Max(0, expected - sink.Total()), "events", Better.Lower);
+            r.Add(name, kind, round, "extra_xp_gained", Math.Max(0, sink.Total() - expected), "events", Better.Lower);
+            r.Add(name, kind, round, "event_users", users, "users", Better.None);
+            r.Add(name, kind, round, "event_users_watched", watched, "users", Better.None);
+            r.Add(name, kind, round, "board_entries", settings.BoardEntries, "users", Better.None);
+            r.Add(name, kind, round, "board_top10_p50_ms", top.P50Ms, "ms", Better.Lower);
+            r.Add(name, kind, round, "board_top10_p99_ms", top.P99Ms, "ms", Better.Lower);
+            r.Add(name, kind, round, "board_around_p50_ms", around.P50Ms, "ms", Better.Lower);
+            r.Add(name, kind, round, "board_around_p99_ms", around.P99Ms, "ms", Better.Lower);
+            r.Add(name, kind, round, "board_top10_p50_vs_baseline", top.P50Ms / baseline.P50Ms, "×", Better.Lower);
+            r.Add(name, kind, round, "board_wrong_answers", top.Refused + around.Refused, "reads", Better.Lower);
         }
         finally
         {
-            await server.DisposeAsync();
+            await deployment.DisposeAsync();
             await ScenarioContext.DisposeAllAsync(subscribers);
         }
     }
@@ -134,9 +164,17 @@ public sealed class GamificationEventsScenario : IScenario
     internal static Task<ClosedLoop.Outcome> ReadsAsync(int count, Func<CancellationToken, Task<bool>> read, CancellationToken cancellationToken) =>
         ClosedLoop.RunAsync(1, TimeSpan.FromMinutes(2), count, (_, _, ct) => read(ct), cancellationToken);
 
-    private static async Task DefineAsync(ServerApi api, CancellationToken cancellationToken)
+    /// <summary>An event that gives XP: the small set alternates a workout and a lesson; the realistic one cycles ten types.</summary>
+    private static string EventBody(string id, string user, long n, bool realistic) => (realistic ? n % 10 : n % 2) switch
     {
-        string[][] definitions =
+        0 => $$$"""{"id":"{{{id}}}","user":"{{{user}}}","type":"bench.workout","data":{"minutes":{{{1 + (n % 60)}}},"km":2.5}}""",
+        1 => $$$"""{"id":"{{{id}}}","user":"{{{user}}}","type":"bench.lesson","data":{"score":{{{n % 100}}}}}""",
+        var t => $$$"""{"id":"{{{id}}}","user":"{{{user}}}","type":"bench.t{{{t}}}","data":{"points":{{{1 + (n % 9)}}}}}""",
+    };
+
+    private static async Task DefineAsync(ServerApi api, bool realistic, CancellationToken cancellationToken)
+    {
+        List<string[]> definitions =
         [
             ["/api/rules", """{"type":"bench.workout","field":"minutes","factor":1,"max":100}"""],
             ["/api/rules", """{"type":"bench.lesson","xp":10}"""],
@@ -147,16 +185,52 @@ public sealed class GamificationEventsScenario : IScenario
             ["/api/leaderboards", """{"key":"bench-km-week","name":"km this week","source":"bench.workout:km","period":"weekly"}"""],
             ["/api/leaderboards", $$"""{"key":"{{SeedBoard}}","name":"Seeded","source":"bench.seed:points","operator":"best"}"""],
         ];
+        if (realistic)
+        {
+            // Issue 15's set: 10 XP rules (the two above, bench.t2…t9, with bench.seed an 11th that only the board read
+            // uses), 20 achievements (the two above and 18 more over every type, counts and sums), 3 quests, 2 streaks,
+            // 3 boards the measured events move (XP, km this week, and lessons today) besides the seeded one.
+            for (var t = 2; t < 10; t++)
+            {
+                definitions.Add(["/api/rules", $$"""{"type":"bench.t{{t}}","xp":{{t}}}"""]);
+                definitions.Add(["/api/achievements", $$"""{"key":"bench-t{{t}}-10","name":"Ten t{{t}}","rarity":"common","xp":5,"type":"bench.t{{t}}","threshold":10}"""]);
+                definitions.Add(["/api/achievements", $$"""{"key":"bench-t{{t}}-points","name":"Points t{{t}}","rarity":"epic","xp":20,"type":"bench.t{{t}}","field":"points","threshold":500}"""]);
+            }
+            definitions.Add(["/api/achievements", """{"key":"bench-workouts-20","name":"Twenty workouts","rarity":"rare","xp":20,"type":"bench.workout","threshold":20}"""]);
+            definitions.Add(["/api/achievements", """{"key":"bench-lessons-100","name":"Hundred lessons","rarity":"legendary","xp":100,"hidden":true,"type":"bench.lesson","threshold":100}"""]);
+            definitions.Add(["/api/quests", """{"key":"bench-daily-lessons","name":"Three lessons today","period":"daily","type":"bench.lesson","count":3,"xp":30}"""]);
+            definitions.Add(["/api/quests", """{"key":"bench-daily-workouts","name":"Two workouts today","period":"daily","type":"bench.workout","count":2,"xp":20}"""]);
+            definitions.Add(["/api/quests", """{"key":"bench-weekly-t2","name":"Ten t2 this week","period":"weekly","type":"bench.t2","count":10,"xp":50}"""]);
+            definitions.Add(["/api/streaks", """{"key":"bench-practice","name":"Practice days","type":"bench.lesson","grace_days":1}"""]);
+            definitions.Add(["/api/streaks", """{"key":"bench-training","name":"Training days","type":"bench.workout"}"""]);
+            definitions.Add(["/api/leaderboards", """{"key":"bench-lessons-today","name":"Lessons today","source":"bench.lesson","period":"daily"}"""]);
+        }
         foreach (var d in definitions)
         {
             (await api.PostAsync(d[0], d[1], cancellationToken)).EnsureOk($"POST {d[0]}");
         }
     }
 
+    /// <summary>Every user posts one event first (batches of 100), so the measured events find 10,000 players, not a few.</summary>
+    private static async Task SeedUsersAsync(ServerApi api, int users, CancellationToken cancellationToken)
+    {
+        var batches = Enumerable.Range(0, (users + 99) / 100).ToArray();
+        // Two at a time: a batch is one transaction, and on a loaded machine four queued ones outwaited the client's 30 s.
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = cancellationToken }, async (b, ct) =>
+        {
+            var body = new StringBuilder("""{"events":[""");
+            for (var i = b * 100; i < Math.Min(users, (b + 1) * 100); i++)
+            {
+                body.Append(i == b * 100 ? "" : ",").Append(EventBody($"join-{i}", User(i), 2 + (10 * i), realistic: true));
+            }
+            (await api.PostAsync("/api/events", body.Append("]}").ToString(), ct)).EnsureOk("join batch");
+        });
+    }
+
     private static async Task SeedBoardAsync(ServerApi api, int n, CancellationToken cancellationToken)
     {
         var batches = Enumerable.Range(0, (n + 99) / 100).ToArray();
-        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (b, ct) =>
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = cancellationToken }, async (b, ct) =>
         {
             var body = new StringBuilder("""{"events":[""");
             for (var i = b * 100; i < Math.Min(n, (b + 1) * 100); i++)

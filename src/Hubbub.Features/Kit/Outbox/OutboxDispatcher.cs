@@ -21,6 +21,12 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
 {
     private const int BatchSize = 100;
 
+    private OutboxDeletions? _deletions;
+
+    // Created on first use (a field initializer cannot name this instance's Signal), once even when two requests race.
+    private OutboxDeletions Deletions =>
+        _deletions ?? LazyInitializer.EnsureInitialized(ref _deletions, () => new OutboxDeletions(database, logger, options.Value.LeaseMs, Signal));
+
     /// <summary>Wakes the loop (failed rows to retry, or another node's leftovers worth a look).</summary>
     public void Signal() => Wakeup.Signal();
 
@@ -33,7 +39,7 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
     {
         try
         {
-            await PublishAsync(rows, CancellationToken.None);
+            await PublishAsync(rows, CancellationToken.None, deleteLater: options.Value.OutboxCoalesceDeletes);
         }
 #pragma warning disable CA1031 // See above: logged, and retried after the lease.
         catch (Exception ex)
@@ -67,7 +73,19 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
         return next;
     }
 
-    private async Task PublishAsync(IReadOnlyList<OutboxRow> rows, CancellationToken ct)
+    /// <inheritdoc />
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        // Rows published but not yet deleted would be published again after the next start's lease: delete them now.
+        await Deletions.FlushAsync();
+    }
+
+    /// <summary>
+    /// Publishes rows in order, then deletes those done: at once (the loop's sweeps), or with
+    /// <paramref name="deleteLater"/> coalesced with other requests' rows off the caller's flow (<see cref="OutboxDeletions"/>).
+    /// </summary>
+    private async Task PublishAsync(IReadOnlyList<OutboxRow> rows, CancellationToken ct, bool deleteLater = false)
     {
         var done = new List<long>(rows.Count);
         var heldBack = new List<long>();
@@ -102,7 +120,14 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
                 await FailAsync(row, ex);
             }
         }
-        await OutboxStore.DeleteAsync(database, done, CancellationToken.None);
+        if (deleteLater)
+        {
+            Deletions.Add(done);
+        }
+        else
+        {
+            await OutboxStore.DeleteAsync(database, done, CancellationToken.None);
+        }
         await OutboxStore.ReleaseAsync(database, heldBack, Time.GetUtcNow().ToUnixTimeMilliseconds(), CancellationToken.None);
     }
 
