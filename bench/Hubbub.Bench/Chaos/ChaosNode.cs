@@ -64,33 +64,7 @@ public sealed class ChaosNode : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"{Name} exited with {process.ExitCode} before it was ready (see {Name}.log)");
-            }
-            try
-            {
-                using var response = await http.GetAsync(new Uri($"{BaseUrl}/healthz"), cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // A slow first answer on a loaded machine; ask again.
-            }
-            await Task.Delay(100, cancellationToken);
-        }
-        throw new TimeoutException($"{Name} did not answer /healthz within 60 s");
+        await HealthProbe.WaitUntilHealthyAsync(process, BaseUrl, $"{Name} (see {Name}.log)", TimeSpan.FromMilliseconds(100), cancellationToken);
     }
 
     /// <summary>Kills the process with SIGKILL (no shutdown code runs) and waits until it is gone.</summary>
@@ -158,20 +132,7 @@ public sealed class ChaosNode : IAsyncDisposable
             return;
         }
         _process = null;
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await process.WaitForExitAsync(wait.Token);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
-        {
-            // Already gone, or refused to die within the bound.
-        }
-        process.Dispose();
+        await ProcessKill.KillAndDisposeAsync(process, TimeSpan.FromSeconds(10), entireTree: true);
     }
 
     private void Log(string? line)

@@ -53,20 +53,7 @@ public sealed class ChaosRedis : IAsyncDisposable
             return;
         }
         _process = null;
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await process.WaitForExitAsync(wait.Token);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
-        {
-            // Already gone, or would not die within the bound.
-        }
-        process.Dispose();
+        await ProcessKill.KillAndDisposeAsync(process, TimeSpan.FromSeconds(5));
     }
 
     /// <inheritdoc />

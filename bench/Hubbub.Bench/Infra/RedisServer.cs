@@ -57,20 +57,7 @@ public sealed class RedisServer : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-            }
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await _process.WaitForExitAsync(wait.Token);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
-        {
-            // Already gone, or would not die within the bound.
-        }
-        _process.Dispose();
+        await ProcessKill.KillAndDisposeAsync(_process, TimeSpan.FromSeconds(5));
         try
         {
             Directory.Delete(_folder, recursive: true);

@@ -121,20 +121,7 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             return;
         }
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _process.WaitForExitAsync(wait.Token);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
-        {
-            // Already gone, or refused to die within the bound: nothing more to do.
-        }
-        _process.Dispose();
+        await ProcessKill.KillAndDisposeAsync(_process, TimeSpan.FromSeconds(10), entireTree: true);
         lock (_log)
         {
             _log.Dispose();
@@ -167,36 +154,6 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private async Task WaitReadyAsync(CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = Stopwatch.StartNew();
-        // 60 s: on a machine shared with other builds a start has taken longer than 30.
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"{Kind.Title()} exited with {_process.ExitCode} before it was ready (see its log in the results folder)");
-            }
-            try
-            {
-                using var response = await http.GetAsync(new Uri($"{BaseUrl}/healthz"), cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // A slow first answer; ask again.
-            }
-            await Task.Delay(50, cancellationToken);
-        }
-        throw new TimeoutException($"{Kind.Title()} did not answer /healthz within 60 s");
-    }
+    private Task WaitReadyAsync(CancellationToken cancellationToken) =>
+        HealthProbe.WaitUntilHealthyAsync(_process, BaseUrl, $"{Kind.Title()} (see its log in the results folder)", TimeSpan.FromMilliseconds(50), cancellationToken);
 }
