@@ -45,11 +45,8 @@ public sealed class AuctionScenario : IScenario
         {
             ["Hubbub__MaxConnectionsPerUser"] = Math.Max(16, context.Settings.Auctions + 4).ToString(CultureInfo.InvariantCulture),
         };
-        foreach (var (label, database, variant) in FeatureDeployment.Runs(context, Name, supportsTwoNodes: true))
-        {
-            await using var deployment = await FeatureDeployment.StartAsync(context, kind, label, database, variant, env, cancellationToken);
-            await RunOnAsync(context, kind, round, deployment, cancellationToken);
-        }
+        await FeatureDeployment.ForEachRunAsync(context, kind, Name, supportsTwoNodes: true, env,
+            deployment => RunOnAsync(context, kind, round, deployment, cancellationToken), cancellationToken);
     }
 
     private static async Task RunOnAsync(ScenarioContext context, ServerKind kind, int round, FeatureDeployment deployment, CancellationToken cancellationToken)

@@ -32,11 +32,8 @@ public sealed class CheckinsScenario : IScenario
     /// <inheritdoc />
     public async Task RunAsync(ScenarioContext context, ServerKind kind, int round, CancellationToken cancellationToken)
     {
-        foreach (var (label, database, env) in FeatureDeployment.Runs(context, Name, supportsTwoNodes: false))
-        {
-            await using var deployment = await FeatureDeployment.StartAsync(context, kind, label, database, env, new Dictionary<string, string>(), cancellationToken);
-            await RunOnAsync(context, kind, round, deployment, cancellationToken);
-        }
+        await FeatureDeployment.ForEachRunAsync(context, kind, Name, supportsTwoNodes: false, new Dictionary<string, string>(),
+            deployment => RunOnAsync(context, kind, round, deployment, cancellationToken), cancellationToken);
     }
 
     private async Task RunOnAsync(ScenarioContext context, ServerKind kind, int round, FeatureDeployment deployment, CancellationToken cancellationToken)

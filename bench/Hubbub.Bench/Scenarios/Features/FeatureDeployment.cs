@@ -71,6 +71,20 @@ public sealed class FeatureDeployment : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="scenario"/>'s measurement once on each of its <see cref="Runs"/>: starts that deployment with
+    /// <paramref name="scenarioEnv"/> (settings the scenario itself needs), hands it to <paramref name="measure"/>, stops it.
+    /// </summary>
+    public static async Task ForEachRunAsync(ScenarioContext context, ServerKind kind, string scenario, bool supportsTwoNodes,
+        IReadOnlyDictionary<string, string> scenarioEnv, Func<FeatureDeployment, Task> measure, CancellationToken cancellationToken)
+    {
+        foreach (var (label, database, env) in Runs(context, scenario, supportsTwoNodes))
+        {
+            await using var deployment = await StartAsync(context, kind, label, database, env, scenarioEnv, cancellationToken);
+            await measure(deployment);
+        }
+    }
+
     /// <summary>Starts the nodes of <paramref name="database"/> with <paramref name="env"/> added to each.</summary>
     public static async Task<FeatureDeployment> StartAsync(ScenarioContext context, ServerKind kind, string label, string database,
         IReadOnlyDictionary<string, string> env, IReadOnlyDictionary<string, string> scenarioEnv, CancellationToken cancellationToken)
