@@ -5,6 +5,7 @@
 import { h, clear, clockTime } from '../dom.js';
 import { field } from '../components/field.js';
 import { runAction } from '../components/actions.js';
+import { pollWhileVisible } from '../components/poll.js';
 import { liveCounter } from '../components/live.js';
 
 /** How often the page asks again while it is in view. */
@@ -30,11 +31,11 @@ class OperatorPage {
     /** @type {string|null} the channel in the inspector */ this.inspected = null;
     this.busy = false;
     this.render();
-    this.timer = setInterval(() => { if (ctx.isVisible(root)) this.refresh(); }, REFRESH_MS);
+    this.stopPolling = pollWhileVisible(ctx, root, () => this.refresh(), REFRESH_MS);
   }
 
   dispose() {
-    clearInterval(this.timer);
+    this.stopPolling();
     this.disposed = true;
   }
 

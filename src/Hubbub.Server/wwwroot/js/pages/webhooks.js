@@ -5,6 +5,7 @@
 import { h, clear, clockTime } from '../dom.js';
 import { field } from '../components/field.js';
 import { runAction } from '../components/actions.js';
+import { pollWhileVisible } from '../components/poll.js';
 
 /** How often the page asks again while it is in view. */
 const REFRESH_MS = 2000;
@@ -27,11 +28,11 @@ class WebhooksPage {
     /** @type {string|null} the endpoint whose deliveries are listed */ this.chosen = null;
     this.busy = false;
     this.render();
-    this.timer = setInterval(() => { if (ctx.isVisible(root)) this.refresh(); }, REFRESH_MS);
+    this.stopPolling = pollWhileVisible(ctx, root, () => this.refresh(), REFRESH_MS);
   }
 
   dispose() {
-    clearInterval(this.timer);
+    this.stopPolling();
     this.disposed = true;
   }
 
