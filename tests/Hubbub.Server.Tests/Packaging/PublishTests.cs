@@ -24,49 +24,19 @@ public sealed class PublishTests : IDisposable
         Assert.True(File.Exists(Path.Combine(app, "wwwroot", "index.html")), "the publish holds the console");
 
         var workingDirectory = Directory.CreateDirectory(Path.Combine(_folder.FullName, "var-lib-hubbub")).FullName;
-        var port = ServerProcess.FreePort();
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(app, "Hubbub.Server.dll"), "--urls", $"http://127.0.0.1:{port}" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            info.Environment.Remove(key);
-        }
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["Auth__SigningKey"] = ServerProcess.SigningKey;
-        using var server = Process.Start(info)!;
-        var output = server.StandardOutput.ReadToEndAsync();
-        var errors = server.StandardError.ReadToEndAsync();
+        var server = await PublishedServer.StartAsync("dotnet", [Path.Combine(app, "Hubbub.Server.dll")], workingDirectory, TimeSpan.FromSeconds(30));
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) };
-            var ready = false;
-            for (var clock = Stopwatch.StartNew(); !ready && clock.Elapsed < TimeSpan.FromSeconds(30) && !server.HasExited;)
-            {
-                try
-                {
-                    ready = (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode == HttpStatusCode.OK;
-                }
-                catch (HttpRequestException)
-                {
-                    await Task.Delay(100); // not listening yet
-                }
-            }
-            Assert.True(ready, "the published server did not become ready");
-            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/", UriKind.Relative))).StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/sdk/hubbub.js", UriKind.Relative))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync(new Uri("/", UriKind.Relative))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync(new Uri("/sdk/hubbub.js", UriKind.Relative))).StatusCode);
             // Its data went where the rule says: the content root is the server's own folder (this one has no settings).
             Assert.True(File.Exists(Path.Combine(app, "data", "hubbub.db")));
         }
         finally
         {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
+            await server.StopAsync();
         }
-        Assert.Contains("Content root path: " + app, await output, StringComparison.Ordinal);
-        _ = await errors;
+        Assert.Contains("Content root path: " + app, server.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -92,58 +62,25 @@ public sealed class PublishTests : IDisposable
         Assert.True(File.Exists(Path.Combine(app, "wwwroot", "index.html")), "the publish holds the console");
 
         // Started by path from a folder of its own, as the systemd unit does.
-        var port = ServerProcess.FreePort();
-        var info = new ProcessStartInfo(executable)
-        {
-            WorkingDirectory = Directory.CreateDirectory(Path.Combine(_folder.FullName, "var-lib-hubbub")).FullName,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add($"http://127.0.0.1:{port}");
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase)
-            || k.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("DOTNET_", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            info.Environment.Remove(key);
-        }
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["Auth__SigningKey"] = ServerProcess.SigningKey;
-        using var server = Process.Start(info)!;
-        var output = server.StandardOutput.ReadToEndAsync();
-        var errors = server.StandardError.ReadToEndAsync();
+        var workingDirectory = Directory.CreateDirectory(Path.Combine(_folder.FullName, "var-lib-hubbub")).FullName;
+        var server = await PublishedServer.StartAsync(executable, [], workingDirectory, TimeSpan.FromSeconds(60));
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) };
-            var ready = false;
-            for (var clock = Stopwatch.StartNew(); !ready && clock.Elapsed < TimeSpan.FromSeconds(60) && !server.HasExited;)
-            {
-                try
-                {
-                    ready = (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode == HttpStatusCode.OK;
-                }
-                catch (HttpRequestException)
-                {
-                    await Task.Delay(100); // not listening yet
-                }
-            }
-            Assert.True(ready, $"the published server did not become ready (exited: {server.HasExited})");
-            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
-            var console = await http.GetAsync(new Uri("/", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
+            var console = await server.Http.GetAsync(new Uri("/", UriKind.Relative));
             Assert.Equal(HttpStatusCode.OK, console.StatusCode);
             Assert.Contains("<title>Hubbub console</title>", await console.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/sdk/hubbub.js", UriKind.Relative))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync(new Uri("/sdk/hubbub.js", UriKind.Relative))).StatusCode);
             // Self-contained: the running server mapped nothing from this machine's .NET installation (its shared runtimes).
             var machineRuntimes = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", ".."));
-            var maps = await File.ReadAllTextAsync($"/proc/{server.Id}/maps");
+            var maps = await File.ReadAllTextAsync($"/proc/{server.Process.Id}/maps");
             Assert.DoesNotContain(machineRuntimes, maps, StringComparison.Ordinal);
         }
         finally
         {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
+            await server.StopAsync();
         }
-        Assert.Contains("Content root path: " + app, await output, StringComparison.Ordinal);
-        _ = await errors;
+        Assert.Contains("Content root path: " + app, server.Output, StringComparison.Ordinal);
     }
 
     /// <summary>Copies what a clone holds to build the server (src/ without build outputs, the repository's build files) to <paramref name="target"/>.</summary>
@@ -193,5 +130,81 @@ public sealed class PublishTests : IDisposable
         using var cts = new CancellationTokenSource(within);
         await process.WaitForExitAsync(cts.Token);
         Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)}: {await output} {await error}");
+    }
+    /// <summary>
+    /// A published server started as a service unit starts it: by path, from a working folder of its own, in
+    /// Production, with no connection string or host setting inherited from the test run; ready when
+    /// <c>/readyz</c> answers 200.
+    /// </summary>
+    private sealed class PublishedServer
+    {
+        private Task<string>? _output;
+        private Task<string>? _errors;
+
+        private PublishedServer(Process process, HttpClient http)
+        {
+            Process = process;
+            Http = http;
+        }
+
+        public Process Process { get; }
+
+        public HttpClient Http { get; }
+
+        /// <summary>What the server wrote to standard output, after <see cref="StopAsync"/>.</summary>
+        public string Output { get; private set; } = "";
+
+        public static async Task<PublishedServer> StartAsync(string program, string[] args, string workingDirectory, TimeSpan readyWithin)
+        {
+            var port = ServerProcess.FreePort();
+            var info = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in args.Concat(["--urls", $"http://127.0.0.1:{port}"]))
+            {
+                info.ArgumentList.Add(arg);
+            }
+            foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase)
+                || k.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("DOTNET_", StringComparison.OrdinalIgnoreCase)).ToList())
+            {
+                info.Environment.Remove(key);
+            }
+            info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+            info.Environment["Auth__SigningKey"] = ServerProcess.SigningKey;
+            var server = new PublishedServer(Process.Start(info)!, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) });
+            server._output = server.Process.StandardOutput.ReadToEndAsync();
+            server._errors = server.Process.StandardError.ReadToEndAsync();
+            var ready = false;
+            for (var clock = Stopwatch.StartNew(); !ready && clock.Elapsed < readyWithin && !server.Process.HasExited;)
+            {
+                try
+                {
+                    ready = (await server.Http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode == HttpStatusCode.OK;
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(100); // not listening yet
+                }
+            }
+            if (!ready)
+            {
+                var exited = server.Process.HasExited;
+                await server.StopAsync();
+                Assert.Fail($"the published server did not become ready (exited: {exited}): {server.Output} {await server._errors}");
+            }
+            return server;
+        }
+
+        /// <summary>Kills the server and collects its output.</summary>
+        public async Task StopAsync()
+        {
+            if (!Process.HasExited)
+            {
+                Process.Kill(entireProcessTree: true);
+            }
+            await Process.WaitForExitAsync();
+            Output = await _output!;
+            _ = await _errors!;
+            Http.Dispose();
+            Process.Dispose();
+        }
     }
 }
