@@ -40,7 +40,8 @@ public sealed class IdleScenario : IScenario
         var limit = NativeMethods.RaiseOpenFileLimit((ulong)(top * 2) + 4096);
         if (limit < (ulong)top + 1024)
         {
-            throw new InvalidOperationException($"the open-file limit is {limit}; {top} connections need more (ulimit -n)");
+            throw new InvalidOperationException($"the open-file limit is {limit}; {top} connections need {top + 1024} in the server and "
+                + $"in the load generator each. {NativeMethods.OpenFileLimitExplanation()}");
         }
         // Past one source address's ephemeral ports the load generator's connections come from 127.0.0.2, .3, ….
         using var spread = SourceAddressSpread.Use(top, out var addresses);
@@ -60,6 +61,7 @@ public sealed class IdleScenario : IScenario
             var baseline = server.Sample().RssBytes;
             var benchBaseline = ProcSample.Self().RssBytes;
 
+            var previous = (Level: 0, Rss: baseline);
             foreach (var level in levels)
             {
                 context.Status($"idle {kind.Title()} round {round}: connecting {level:#,0}");
@@ -74,6 +76,11 @@ public sealed class IdleScenario : IScenario
                 var rss = server.Sample().RssBytes;
                 ThrowIfDropped(sink, kind);
                 context.Results.Add(Name, kind, round, $"rss_kib_per_conn_{level}", (rss - baseline) / 1024.0 / level, "KiB", Better.Lower);
+                // What each connection past the previous level added: the figure a larger level tends to, once the
+                // server's one-off memory is spread thin.
+                context.Results.Add(Name, kind, round, $"rss_kib_per_conn_marginal_{level}", (rss - previous.Rss) / 1024.0 / (level - previous.Level), "KiB",
+                    Better.Lower);
+                previous = (level, rss);
                 context.Results.Add(Name, kind, round, $"connects_per_s_{level}", rate, "/s", Better.Higher);
                 context.Results.Add(Name, kind, round, $"rss_mib_{level}", rss / 1024.0 / 1024.0, "MiB", Better.Lower);
                 context.Results.Add(Name, kind, round, $"server_cpu_us_per_connect_{level}", cpuPerConnect, "µs", Better.Lower);
