@@ -83,9 +83,17 @@ public sealed class SoakScenario : IScenario
         await sampler;
         var churned = clock.Elapsed;
 
-        // Every client has left; what the server still holds now is what the churn left behind.
-        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        // Every client has left. The server may still be finishing closes (a loaded machine takes seconds); a leak
+        // never settles, so wait (bounded) for its open files to come back, and report how long that took.
+        var settle = Stopwatch.StartNew();
+        var settleLimit = TimeSpan.FromSeconds(settings.Quick ? 10 : 60);
         var after = ProcCounts.Read(server.Pid);
+        while (settle.Elapsed < settleLimit && after.OpenFiles > before.OpenFiles + FlatOpenFilesTolerance)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            after = ProcCounts.Read(server.Pid);
+        }
+        var settledIn = settle.Elapsed;
         var rssAfter = server.Sample().RssBytes;
         samples.Add(Sample.Take(server, counters, clock));
 
@@ -129,6 +137,7 @@ public sealed class SoakScenario : IScenario
         r.Add(Name, kind, round, "rss_slope_kib_per_min", rssSlope, "KiB/min", Better.Lower);
         r.Add(Name, kind, round, "open_files_before", before.OpenFiles, "fds", Better.Lower);
         r.Add(Name, kind, round, "open_files_after", after.OpenFiles, "fds", Better.Lower);
+        r.Add(Name, kind, round, "open_files_settled_s", settledIn.TotalSeconds, "s", Better.Lower);
         r.Add(Name, kind, round, "open_files_max", samples.Max(s => s.OpenFiles), "fds", Better.Lower);
         r.Add(Name, kind, round, "open_files_slope_per_min", filesSlope, "fds/min", Better.Lower);
         r.Add(Name, kind, round, "threads_before", before.Threads, "threads", Better.Lower);
@@ -136,7 +145,7 @@ public sealed class SoakScenario : IScenario
         r.Add(Name, kind, round, "threads_max", samples.Max(s => s.Threads), "threads", Better.Lower);
         r.Add(Name, kind, round, "flat", flat ? 1 : 0, "1 = flat", Better.Higher);
         r.Note(Name, $"graph {Path.GetFileName(svg)}, samples {Path.GetFileName(csv)}; flat = RSS slope over the last two thirds ≤ "
-            + $"{FlatRssSlopeKiBPerMinute} KiB/min and open files after the churn = before ± {FlatOpenFilesTolerance}"
+            + $"{FlatRssSlopeKiBPerMinute} KiB/min and open files within {settleLimit.TotalSeconds:0} s after the churn = before ± {FlatOpenFilesTolerance}"
             + (counters.FirstFailure is { } f ? $"; first failure: {f}" : ""));
     }
 
