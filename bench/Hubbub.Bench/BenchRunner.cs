@@ -17,7 +17,7 @@ public static class BenchRunner
     public static IReadOnlyList<IScenario> Scenarios { get; } =
         [new IdleScenario(), new FanoutScenario(), new EchoScenario(), new RecoveryStormScenario(), new ChatScenario(), new ClusterScenario(),
          new OutboxScenario(), new GamificationEventsScenario(), new CheckinsScenario(), new AuctionScenario(), new FeedScenario(),
-         new LeaderboardScenario()];
+         new LeaderboardScenario(), new SoakScenario()];
 
     /// <summary>What a run produced.</summary>
     /// <param name="Results">Every figure.</param>

@@ -10,6 +10,9 @@ public sealed class BenchSettings
     /// <summary>Every scenario, in the order <c>all</c> runs them.</summary>
     public static readonly IReadOnlyList<string> AllScenarios = ["idle", "fanout", "echo", "recovery-storm", "chat", "cluster", "outbox", "events", "checkins", "auction", "feed", "leaderboard"];
 
+    /// <summary>Scenarios run only when named (not part of <c>all</c>): the soak takes half an hour by itself.</summary>
+    public static readonly IReadOnlyList<string> NamedOnlyScenarios = ["soak"];
+
     /// <summary>Scenarios to run.</summary>
     public IReadOnlyList<string> Scenarios { get; set; } = AllScenarios;
 
@@ -27,6 +30,15 @@ public sealed class BenchSettings
 
     /// <summary>Connection counts of the idle scenario, ascending.</summary>
     public IReadOnlyList<int> IdleLevels { get; set; } = [1_000, 5_000, 10_000];
+
+    /// <summary>How long the idle scenario holds its highest level (heartbeats on) before closing; zero closes at once.</summary>
+    public TimeSpan IdleHold { get; set; } = TimeSpan.Zero;
+
+    /// <summary>How long the soak churns connections.</summary>
+    public TimeSpan SoakDuration { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Clients of the soak, each connecting, subscribing, chatting and disconnecting in a loop.</summary>
+    public int SoakClients { get; set; } = 1_000;
 
     /// <summary>Subscribers of the fan-out and cluster scenarios.</summary>
     public int Subscribers { get; set; } = 1_000;
@@ -135,6 +147,8 @@ public sealed class BenchSettings
         ActivitiesPerFriend = 20,
         FeatureReads = 30,
         LeaderboardEntries = 2_000,
+        SoakDuration = TimeSpan.FromSeconds(4),
+        SoakClients = 20,
     };
 
     /// <summary>
@@ -192,7 +206,10 @@ public sealed class BenchSettings
                                 HUBBUB_BENCH_POSTGRES or HUBBUB_TEST_POSTGRES, a fresh database per server start)
           --variant NAME:K=V;K=V  also run the feature scenarios on SQLite with these server settings, reported as
                                 "<scenario> sqlite-NAME" (e.g. before:Storage__SqliteQueueWriters=false); repeatable
-          --max-minutes M       bound on the whole run (default 30)
+          --max-minutes M       bound on the whole run (default 30; a soak's own length is added)
+          --idle-hold-seconds S hold the highest idle level S seconds with heartbeats on before closing (default 0)
+          --soak-minutes M      `soak` (named only, not in all): minutes of connection churn (default 30)
+          --soak-clients N      clients of the soak (default 1000)
         """;
 
     /// <summary>Parses the command line; returns null with an error message on bad input.</summary>
@@ -214,7 +231,7 @@ public sealed class BenchSettings
         var names = args[0] == "all" ? AllScenarios : args[0].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var name in names)
         {
-            if (!AllScenarios.Contains(name))
+            if (!AllScenarios.Contains(name) && !NamedOnlyScenarios.Contains(name))
             {
                 error = $"unknown scenario '{name}'";
                 return null;
@@ -281,6 +298,9 @@ public sealed class BenchSettings
                     case "--databases": settings.Databases = ParseDatabases(value); break;
                     case "--variant": variants.Add(ParseVariant(value)); settings.Variants = [.. variants]; break;
                     case "--max-minutes": settings.MaxDuration = TimeSpan.FromMinutes(double.Parse(value, CultureInfo.InvariantCulture)); break;
+                    case "--idle-hold-seconds": settings.IdleHold = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
+                    case "--soak-minutes": settings.SoakDuration = TimeSpan.FromMinutes(double.Parse(value, CultureInfo.InvariantCulture)); break;
+                    case "--soak-clients": settings.SoakClients = Positive(value); break;
                     default:
                         error = $"unknown option '{arg}'";
                         return null;
@@ -291,6 +311,11 @@ public sealed class BenchSettings
                 error = $"{arg}: '{value}' is not valid";
                 return null;
             }
+        }
+        if (settings.Scenarios.Contains("soak"))
+        {
+            // The soak's own length comes on top of the bound, so --soak-minutes alone is enough.
+            settings.MaxDuration += settings.SoakDuration;
         }
         return settings;
     }

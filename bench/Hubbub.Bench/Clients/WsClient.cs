@@ -16,6 +16,15 @@ public sealed class WsClient : IBenchConnection
         PooledConnectionLifetime = TimeSpan.Zero,
     });
 
+    // The same, but each connection's socket bound to the next of SourceAddresses first: one source address has only
+    // the ephemeral port range (about 28,000 ports) towards one server port.
+    private static readonly HttpMessageInvoker SpreadInvoker = new(new SocketsHttpHandler
+    {
+        ConnectTimeout = TimeSpan.FromSeconds(15),
+        PooledConnectionLifetime = TimeSpan.Zero,
+        ConnectCallback = SourceAddressSpread.ConnectAsync,
+    });
+
     private readonly ClientWebSocket _socket = new();
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private Task _receiveLoop = Task.CompletedTask;
@@ -34,7 +43,7 @@ public sealed class WsClient : IBenchConnection
         client._socket.Options.KeepAliveInterval = TimeSpan.Zero;
         try
         {
-            await client._socket.ConnectAsync(uri, SharedInvoker, cancellationToken);
+            await client._socket.ConnectAsync(uri, SourceAddressSpread.Active ? SpreadInvoker : SharedInvoker, cancellationToken);
         }
         catch
         {
@@ -86,6 +95,24 @@ public sealed class WsClient : IBenchConnection
         {
             _sendGate.Release();
         }
+    }
+
+    /// <summary>
+    /// Closes with the close handshake (1000): sends the close frame and waits until the receive loop has read the
+    /// server's. Not <c>CloseAsync</c>, which would receive on its own beside the running receive loop.
+    /// </summary>
+    public async Task CloseAsync(CancellationToken cancellationToken)
+    {
+        await _sendGate.WaitAsync(cancellationToken);
+        try
+        {
+            await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
+        await _receiveLoop.WaitAsync(cancellationToken);
     }
 
     /// <inheritdoc />

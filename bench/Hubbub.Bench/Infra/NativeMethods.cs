@@ -48,6 +48,22 @@ internal static partial class NativeMethods
     }
 
     /// <summary>
+    /// Why the open-file limit could not be raised further: the hard limit, and whether this process may raise it
+    /// (CAP_SYS_RESOURCE, bit 24 of CapEff in /proc/self/status; a container may drop it even for root).
+    /// </summary>
+    public static string OpenFileLimitExplanation()
+    {
+        var limit = default(RLimit);
+        _ = getrlimit(RlimitNoFile, ref limit);
+        var capabilities = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("CapEff:", StringComparison.Ordinal));
+        var mayRaise = capabilities is not null
+            && ulong.TryParse(capabilities["CapEff:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, null, out var bits)
+            && (bits & (1UL << 24)) != 0;
+        return $"The hard limit is {limit.Maximum} and this process {(mayRaise ? "may" : "may not")} raise it "
+            + $"(CAP_SYS_RESOURCE {(mayRaise ? "held" : "not held, e.g. dropped by the container")}); /proc/sys/fs/nr_open caps it in any case.";
+    }
+
+    /// <summary>
     /// Raises this process's open-file limit to at least <paramref name="wanted"/> (the servers started after it
     /// inherit it). As root the hard limit may rise too; otherwise the soft limit goes up to the hard one.
     /// Returns the soft limit in force afterwards.

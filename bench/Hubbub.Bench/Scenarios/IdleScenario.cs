@@ -36,11 +36,15 @@ public sealed class IdleScenario : IScenario
     public async Task RunAsync(ScenarioContext context, ServerKind kind, int round, CancellationToken cancellationToken)
     {
         var levels = context.Settings.IdleLevels;
-        var limit = NativeMethods.RaiseOpenFileLimit((ulong)(levels.Max() * 2) + 4096);
-        if (limit < (ulong)levels.Max() + 1024)
+        var top = levels.Max();
+        var limit = NativeMethods.RaiseOpenFileLimit((ulong)(top * 2) + 4096);
+        if (limit < (ulong)top + 1024)
         {
-            throw new InvalidOperationException($"the open-file limit is {limit}; {levels.Max()} connections need more (ulimit -n)");
+            throw new InvalidOperationException($"the open-file limit is {limit}; {top} connections need {top + 1024} in the server and "
+                + $"in the load generator each. {NativeMethods.OpenFileLimitExplanation()}");
         }
+        // Past one source address's ephemeral ports the load generator's connections come from 127.0.0.2, .3, ….
+        using var spread = SourceAddressSpread.Use(top, out var addresses);
         await using var server = await context.StartAsync(kind, cancellationToken);
         var target = Target.For(server);
         var sink = new NullSink();
@@ -55,30 +59,107 @@ public sealed class IdleScenario : IScenario
             await ScenarioContext.DisposeAllAsync(warm);
             await Task.Delay(Settle, cancellationToken);
             var baseline = server.Sample().RssBytes;
+            var benchBaseline = ProcSample.Self().RssBytes;
 
+            var previous = (Level: 0, Rss: baseline);
             foreach (var level in levels)
             {
-                context.Status($"idle {kind.Title()} round {round}: connecting {level}");
+                context.Status($"idle {kind.Title()} round {round}: connecting {level:#,0}");
                 var more = level - all.Count;
                 var clock = Stopwatch.StartNew();
+                var cpuBefore = server.Sample().CpuMicroseconds;
                 all.AddRange(await context.ConnectManyAsync(all.Count, more,
                     (i, ct) => target.ConnectSubscriberAsync(i, OwnChannel(i), sink, ct), cancellationToken));
                 var rate = more / clock.Elapsed.TotalSeconds;
+                var cpuPerConnect = (server.Sample().CpuMicroseconds - cpuBefore) / (double)more;
                 await Task.Delay(Settle, cancellationToken);
                 var rss = server.Sample().RssBytes;
-                if (sink.Closed > 0)
-                {
-                    throw new InvalidOperationException($"{sink.Closed} idle connections were closed by {kind.Title()}");
-                }
+                ThrowIfDropped(sink, kind);
                 context.Results.Add(Name, kind, round, $"rss_kib_per_conn_{level}", (rss - baseline) / 1024.0 / level, "KiB", Better.Lower);
+                // What each connection past the previous level added: the figure a larger level tends to, once the
+                // server's one-off memory is spread thin.
+                context.Results.Add(Name, kind, round, $"rss_kib_per_conn_marginal_{level}", (rss - previous.Rss) / 1024.0 / (level - previous.Level), "KiB",
+                    Better.Lower);
+                previous = (level, rss);
                 context.Results.Add(Name, kind, round, $"connects_per_s_{level}", rate, "/s", Better.Higher);
                 context.Results.Add(Name, kind, round, $"rss_mib_{level}", rss / 1024.0 / 1024.0, "MiB", Better.Lower);
+                context.Results.Add(Name, kind, round, $"server_cpu_us_per_connect_{level}", cpuPerConnect, "µs", Better.Lower);
+                context.Results.Add(Name, kind, round, $"loadgen_rss_kib_per_conn_{level}", (ProcSample.Self().RssBytes - benchBaseline) / 1024.0 / level,
+                    "KiB", Better.Lower);
             }
+
+            if (context.Settings.IdleHold > TimeSpan.Zero)
+            {
+                await HoldAsync(context, kind, round, server, sink, top);
+            }
+            context.Status($"idle {kind.Title()} round {round}: closing {top:#,0}");
+            var (closeTime, notGraceful) = await CloseAllAsync(all);
+            all.Clear();
+            context.Results.Add(Name, kind, round, $"close_all_s_{top}", closeTime.TotalSeconds, "s", Better.Lower);
+            context.Results.Add(Name, kind, round, $"close_not_graceful_{top}", notGraceful, "connections", Better.Lower);
+            context.Results.Add(Name, kind, round, "source_addresses", addresses, "addresses", Better.Lower);
         }
         finally
         {
             await server.DisposeAsync();
             await ScenarioContext.DisposeAllAsync(all);
+        }
+    }
+
+    /// <summary>
+    /// Leaves <paramref name="count"/> connections alone for <see cref="BenchSettings.IdleHold"/> with the server's
+    /// heartbeats on: its CPU over that time is what heartbeats (and timers) cost; no connection may be dropped.
+    /// </summary>
+    private async Task HoldAsync(ScenarioContext context, ServerKind kind, int round, ServerProcess server, NullSink sink, int count)
+    {
+        var hold = context.Settings.IdleHold;
+        context.Status($"idle {kind.Title()} round {round}: holding {count:#,0} for {hold.TotalSeconds:0} s");
+        var frames = sink.Frames;
+        var before = server.Sample();
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(hold);
+        var after = server.Sample();
+        var seconds = clock.Elapsed.TotalSeconds;
+        var cpu = after.CpuMicroseconds - before.CpuMicroseconds;
+        context.Results.Add(Name, kind, round, $"hold_cpu_pct_{count}", cpu / (seconds * 1e6) * 100, "% of a core", Better.Lower);
+        context.Results.Add(Name, kind, round, $"hold_cpu_us_per_conn_per_min_{count}", cpu / (double)count / (seconds / 60), "µs", Better.Lower);
+        context.Results.Add(Name, kind, round, $"hold_frames_per_conn_{count}", (sink.Frames - frames) / (double)count, "frames", Better.Lower);
+        context.Results.Add(Name, kind, round, $"hold_rss_mib_{count}", after.RssBytes / 1024.0 / 1024.0, "MiB", Better.Lower);
+        context.Results.Add(Name, kind, round, $"dropped_{count}", sink.Closed, "connections", Better.Lower);
+        ThrowIfDropped(sink, kind);
+    }
+
+    /// <summary>Closes every connection with the close handshake, many at once; returns the time and how many could not.</summary>
+    private static async Task<(TimeSpan Took, int NotGraceful)> CloseAllAsync(IReadOnlyList<IBenchConnection> connections)
+    {
+        var notGraceful = 0;
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(connections, new ParallelOptions { MaxDegreeOfParallelism = 256 }, async (c, _) =>
+        {
+            try
+            {
+                if (c is WsClient ws)
+                {
+                    using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                    await ws.CloseAsync(bound.Token);
+                }
+                await c.DisposeAsync();
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException
+                or System.Net.WebSockets.WebSocketException)
+            {
+                Interlocked.Increment(ref notGraceful);
+                await c.DisposeAsync();
+            }
+        });
+        return (clock.Elapsed, notGraceful);
+    }
+
+    private static void ThrowIfDropped(NullSink sink, ServerKind kind)
+    {
+        if (sink.Closed > 0)
+        {
+            throw new InvalidOperationException($"{sink.Closed} idle connections were closed by {kind.Title()}");
         }
     }
 }
