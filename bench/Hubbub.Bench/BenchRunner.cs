@@ -15,7 +15,7 @@ public static class BenchRunner
 {
     /// <summary>Every scenario by name.</summary>
     public static IReadOnlyList<IScenario> Scenarios { get; } =
-        [new IdleScenario(), new FanoutScenario(), new EchoScenario(), new RecoveryStormScenario(), new ChatScenario(), new ClusterScenario(),
+        [new IdleScenario(), new FanoutScenario(), new EchoScenario(), new EchoScenario(publish: true), new RecoveryStormScenario(), new ChatScenario(), new ClusterScenario(),
          new OutboxScenario(), new GamificationEventsScenario(), new CheckinsScenario(), new AuctionScenario(), new FeedScenario(),
          new LeaderboardScenario(), new SoakScenario()];
 

@@ -8,7 +8,7 @@ namespace Hubbub.Bench;
 public sealed class BenchSettings
 {
     /// <summary>Every scenario, in the order <c>all</c> runs them.</summary>
-    public static readonly IReadOnlyList<string> AllScenarios = ["idle", "fanout", "echo", "recovery-storm", "chat", "cluster", "outbox", "events", "checkins", "auction", "feed", "leaderboard"];
+    public static readonly IReadOnlyList<string> AllScenarios = ["idle", "fanout", "echo", "publish", "recovery-storm", "chat", "cluster", "outbox", "events", "checkins", "auction", "feed", "leaderboard"];
 
     /// <summary>Scenarios run only when named (not part of <c>all</c>): the soak takes half an hour by itself.</summary>
     public static readonly IReadOnlyList<string> NamedOnlyScenarios = ["soak"];
@@ -172,8 +172,8 @@ public sealed class BenchSettings
     public const string Usage = """
         usage: Hubbub.Bench <scenario|all> [options]
                Hubbub.Bench chaos [--quick] [options]   (faults under load; `chaos --help` for its options)
-          scenarios: idle, fanout, echo, recovery-storm, chat, cluster, outbox, events, checkins, auction, feed,
-                     leaderboard
+          scenarios: idle, fanout, echo, publish, recovery-storm, chat, cluster, outbox, events, checkins, auction,
+                     feed, leaderboard
                      (comma-separated) or all
           --quick               small N, 1 round, short steps (a smoke run of a few seconds per scenario)
           --rounds N            rounds, servers interleaved within each (default 3)
@@ -183,7 +183,7 @@ public sealed class BenchSettings
           --subscribers N       fan-out subscribers (default 1000)
           --rates a,b           fan-out ladder, msgs/s (default 10,20,50,100,200,300,500,750,1000)
           --step-seconds S      seconds per ladder step (default 3)
-          --echo-count N        measured echo round trips per round (default 10000; echo runs at least 7 rounds)
+          --echo-count N        measured echo/publish round trips per round (default 10000; at least 7 rounds)
           --keep-climbing       run every ladder step even after a failed one (fixed-rate comparisons)
           --workers N           closed-loop workers of outbox/events and the publish baseline (default 4)
           --board-entries N     leaderboard entries the events scenario reads (default 10000)

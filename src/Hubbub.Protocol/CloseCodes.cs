@@ -10,6 +10,14 @@ public static class CloseCodes
     public const int Normal = 1000;
     /// <summary>The server is shutting down or restarting: reconnect, possibly to another node.</summary>
     public const int GoingAway = 1001;
+    /// <summary>The client broke the WebSocket framing (RFC 6455); sent by the WebSocket layer, with <see cref="ProtocolErrorReason"/>.</summary>
+    public const int ProtocolError = 1002;
+    /// <summary>The reason sent with <see cref="ProtocolError"/>.</summary>
+    public const string ProtocolErrorReason = "protocol error: the frames broke RFC 6455";
+    /// <summary>A text frame was not valid UTF-8; sent by the WebSocket layer, with <see cref="InvalidPayloadReason"/>.</summary>
+    public const int InvalidPayload = 1007;
+    /// <summary>The reason sent with <see cref="InvalidPayload"/>.</summary>
+    public const string InvalidPayloadReason = "invalid UTF-8 in a text frame";
     /// <summary>Policy violation: the connection kept flooding after <c>rate_limited</c>.</summary>
     public const int PolicyViolation = 1008;
     /// <summary>A frame exceeded the maximum frame size.</summary>

@@ -22,6 +22,27 @@ public static class FrameWriter
             JsonSerializer.Serialize(w, data, typeInfo);
         });
 
+    /// <summary>
+    /// <c>{"type":"reply","id":…,"data":{"offset":…}}</c>, the reply to <c>publish</c> (the same bytes as
+    /// <see cref="Reply{T}"/> with a <see cref="PublishReply"/>, written without the serializer and its delegate).
+    /// </summary>
+    public static byte[] OffsetReply(string? rawId, long offset)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            w.WriteStartObject();
+            w.WriteString("type"u8, MessageTypes.Reply);
+            WriteId(w, rawId);
+            w.WritePropertyName("data"u8);
+            w.WriteStartObject();
+            w.WriteNumber("offset"u8, offset);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
     /// <summary><c>{"type":"reply","id":…,"data":RAW}</c> with data already serialized.</summary>
     public static byte[] ReplyRaw(string? rawId, ReadOnlySpan<byte> rawData)
     {

@@ -72,7 +72,7 @@ public sealed class InboundFrame : IDisposable
         }
 
         if (!root.TryGetProperty("type"u8, out var type) || type.ValueKind != JsonValueKind.String
-            || type.GetString() is not { Length: > 0 } typeName)
+            || (KnownType(type) ?? type.GetString()) is not { Length: > 0 } typeName)
         {
             document.Dispose();
             error = "frame needs a string field 'type'";
@@ -98,4 +98,22 @@ public sealed class InboundFrame : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _document.Dispose();
+
+    /// <summary>The core request types, matched without allocating a string for each frame.</summary>
+    private static readonly (byte[] Utf8, string Name)[] KnownTypes =
+        [.. new[] { MessageTypes.Ping, MessageTypes.Publish, MessageTypes.Subscribe, MessageTypes.Unsubscribe, MessageTypes.Pong,
+            MessageTypes.History, MessageTypes.Presence, MessageTypes.Typing, MessageTypes.Cursor, MessageTypes.Refresh }
+            .Select(name => (System.Text.Encoding.UTF8.GetBytes(name), name))];
+
+    private static string? KnownType(JsonElement type)
+    {
+        foreach (var (utf8, name) in KnownTypes)
+        {
+            if (type.ValueEquals(utf8))
+            {
+                return name;
+            }
+        }
+        return null;
+    }
 }

@@ -48,6 +48,31 @@ public sealed class QuickRunTests : IDisposable
     }
 
     [Fact]
+    public async Task Publish_round_trips_get_their_reply_first_then_their_own_publication_beside_the_kestrel_echo()
+    {
+        var settings = Quick("publish");
+        settings.EchoRoundTrips = 200;
+
+        var report = await BenchRunner.RunAsync(settings, SilentConsole(), CancellationToken.None);
+
+        Assert.Empty(report.Failures);
+        double Value(ServerKind kind, string metric) => report.Results.Summary("publish", kind, metric)!.Value.Median;
+        Assert.Equal(200, Value(ServerKind.Hubbub, "round_trips"));
+        Assert.Equal(200, Value(ServerKind.Kestrel, "round_trips"));
+        // Warm-up and measured round trips alike: one reply and one own publication each, the reply first.
+        var replies = Value(ServerKind.Hubbub, "replies");
+        Assert.True(replies >= 200, $"replies {replies}");
+        Assert.Equal(replies, Value(ServerKind.Hubbub, "publications"));
+        Assert.Equal(0, Value(ServerKind.Hubbub, "reply_after_publication"));
+        Assert.True(Value(ServerKind.Hubbub, "server_cpu_us_per_rt") > 0);
+        Assert.Null(report.Results.Summary("publish", ServerKind.SignalR, "p50_us"));
+        var markdown = await File.ReadAllTextAsync(report.Files.Markdown);
+        Assert.Contains("## publish", markdown, StringComparison.Ordinal);
+        Assert.Contains("Per round, p50 Hubbub / Kestrel µs (ratio): ", markdown, StringComparison.Ordinal);
+        Assert.Contains("| publish round trip p50 within 1.2× the Kestrel echo |", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Recovery_storm_delivers_every_missed_publication_once_with_no_gap()
     {
         var settings = Quick("recovery-storm");

@@ -77,6 +77,43 @@ public sealed class HubbubTarget(ServerProcess server) : Target(server)
             : false));
     }
 
+    /// <summary>
+    /// Opens a connection subscribed to a fresh <c>public:</c> channel of its own, for publish round trips: each
+    /// publishes into that channel and waits for its own publication (<see cref="PublishEchoClient"/>).
+    /// </summary>
+    public async Task<IEchoClient> ConnectPublishEchoAsync(CancellationToken cancellationToken)
+    {
+        var channel = $"public:rt-{Guid.NewGuid():N}";
+        var client = await ConnectAsync("publish-echo", cancellationToken);
+        try
+        {
+            await client.SendAsync(Encoding.UTF8.GetBytes(
+                "{\"type\":\"subscribe\",\"id\":1,\"data\":{\"channel\":\"" + channel + "\"}}"), cancellationToken);
+            byte[][] buffer = [new byte[1024]];
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bound.CancelAfter(TimeSpan.FromSeconds(30));
+            while (true)
+            {
+                var length = await client.ReceiveOneAsync(buffer, bound.Token)
+                    ?? throw new IOException("Hubbub closed the connection before the subscribe reply");
+                var frame = buffer[0].AsSpan(0, length);
+                if (frame.StartsWith(ErrorToFirst))
+                {
+                    throw new IOException($"subscribe refused: {Encoding.UTF8.GetString(frame)}");
+                }
+                if (frame.StartsWith(ReplyToFirst))
+                {
+                    return new PublishEchoClient(client, channel);
+                }
+            }
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Connects as <paramref name="user"/> for request/reply commands.</summary>
     public async Task<HubbubCommandClient> ConnectCommandsAsync(string user, CancellationToken cancellationToken) =>
         new(await ConnectAsync(user, cancellationToken));

@@ -126,9 +126,32 @@ public static class ReportWriter
                 sb.AppendLine();
             }
             sb.AppendLine();
+            PerRoundRatios(sb, results, scenario);
             LadderTable(sb, results, scenario);
         }
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// For the round-trip scenarios, each round's Hubbub and Kestrel p50 and their ratio: the two are measured back
+    /// to back within a round, so the per-round ratio carries less of the machine's drift than a ratio of medians.
+    /// </summary>
+    private static void PerRoundRatios(StringBuilder sb, ResultSet results, string scenario)
+    {
+        if (scenario is not ("echo" or "publish"))
+        {
+            return;
+        }
+        var rounds = results.PerRound(scenario, "p50_us", ServerKind.Hubbub, ServerKind.Kestrel);
+        if (rounds.Count == 0)
+        {
+            return;
+        }
+        sb.Append("Per round, p50 Hubbub / Kestrel µs (ratio): " + string.Join(", ",
+            rounds.Select(r => string.Create(Inv, $"{r.Of:0.0} / {r.Base:0.0} ({r.Of / r.Base:0.00}×)"))));
+        var paired = results.PairedRatio(scenario, "p50_us", ServerKind.Hubbub, ServerKind.Kestrel)!.Value;
+        sb.AppendLine(Inv, $"; median of the per-round ratios {paired.Median:0.00}× ({paired.Min:0.00}–{paired.Max:0.00}).");
+        sb.AppendLine();
     }
 
     private static void LadderTable(StringBuilder sb, ResultSet results, string scenario)

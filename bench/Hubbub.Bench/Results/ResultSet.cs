@@ -44,15 +44,21 @@ public sealed class ResultSet
     /// </summary>
     public Stats? PairedRatio(string scenario, string metric, ServerKind server, ServerKind baseline)
     {
+        var ratios = PerRound(scenario, metric, server, baseline).Select(p => p.Of / p.Base).ToList();
+        return ratios.Count == 0 ? null : Stats.Of(ratios);
+    }
+
+    /// <summary>Each round's value of <paramref name="metric"/> for both servers, in round order (rounds with both only).</summary>
+    public IReadOnlyList<(int Round, double Of, double Base)> PerRound(string scenario, string metric, ServerKind server, ServerKind baseline)
+    {
         double? Value(ServerKind kind, int round) => _measurements
             .Where(m => m.Scenario == scenario && m.Server == kind.Key() && m.Metric == metric && m.Round == round)
             .Select(m => (double?)m.Value).FirstOrDefault();
-        var ratios = _measurements.Where(m => m.Scenario == scenario && m.Metric == metric).Select(m => m.Round).Distinct()
-            .Select(round => (Of: Value(server, round), Base: Value(baseline, round)))
+        return _measurements.Where(m => m.Scenario == scenario && m.Metric == metric).Select(m => m.Round).Distinct().Order()
+            .Select(round => (Round: round, Of: Value(server, round), Base: Value(baseline, round)))
             .Where(p => p.Of is not null && p.Base is > 0)
-            .Select(p => p.Of!.Value / p.Base!.Value)
+            .Select(p => (p.Round, p.Of!.Value, p.Base!.Value))
             .ToList();
-        return ratios.Count == 0 ? null : Stats.Of(ratios);
     }
 
     /// <summary>The metrics of a scenario in first-seen order, with unit and direction.</summary>

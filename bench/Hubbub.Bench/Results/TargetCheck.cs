@@ -48,6 +48,13 @@ public sealed record TargetCheck(string Target, string Measured, string Status)
             + $"per round {Fmt(paired?.Median, "0.00")}× ({Fmt(paired?.Min, "0.00")}–{Fmt(paired?.Max, "0.00")})",
             Status(paired is { } p ? p.Median <= 1.2 : null)));
 
+        var hubPublish = M("publish", ServerKind.Hubbub, "p50_us");
+        var pairedPublish = results.PairedRatio("publish", "p50_us", ServerKind.Hubbub, ServerKind.Kestrel);
+        checks.Add(new("publish round trip p50 within 1.2× the Kestrel echo",
+            $"Hubbub {Fmt(hubPublish)} µs, Kestrel echo {Fmt(M("publish", ServerKind.Kestrel, "p50_us"))} µs; "
+            + $"per round {Fmt(pairedPublish?.Median, "0.00")}× ({Fmt(pairedPublish?.Min, "0.00")}–{Fmt(pairedPublish?.Max, "0.00")})",
+            Status(pairedPublish is { } pp ? pp.Median <= 1.2 : null)));
+
         var storm = M("recovery-storm", ServerKind.Hubbub, "all_recovered_ms");
         var gaps = results.Summary("recovery-storm", ServerKind.Hubbub, "gaps")?.Max;
         var dups = results.Summary("recovery-storm", ServerKind.Hubbub, "duplicates")?.Max;

@@ -9,8 +9,12 @@ namespace Hubbub.Bench.Scenarios;
 /// <summary>
 /// <c>echo</c>: one client, one request at a time, the ~150-byte payload there and back (Hubbub <c>ping</c>/<c>pong</c>,
 /// the Kestrel baseline's echo, SignalR's <c>Echo</c> invocation). Round-trip p50 and p99 after a warm-up.
+/// <c>publish</c> (with <paramref name="publish"/>): the same, but Hubbub's client publishes into a channel it is
+/// subscribed to and waits for its own publication (the <c>reply</c> with the offset comes first), measured against
+/// the Kestrel baseline's echo; the whole publish path (permission, offset, history, envelope, reply order) is in it.
 /// </summary>
-public sealed class EchoScenario : IScenario
+/// <param name="publish">Measure Hubbub's publish round trip instead of its ping.</param>
+public sealed class EchoScenario(bool publish = false) : IScenario
 {
     /// <summary>How long round trips run before the measured ones (at least as many as are measured).</summary>
     public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
@@ -34,10 +38,10 @@ public sealed class EchoScenario : IScenario
     public int RoundsFor(BenchSettings settings) => settings.Quick ? settings.Rounds : Math.Max(settings.Rounds, FullRounds);
 
     /// <inheritdoc />
-    public string Name => "echo";
+    public string Name => publish ? "publish" : "echo";
 
     /// <inheritdoc />
-    public bool Supports(ServerKind kind) => true;
+    public bool Supports(ServerKind kind) => !publish || kind is ServerKind.Hubbub or ServerKind.Kestrel;
 
     /// <inheritdoc />
     public string? PendingReason() => null;
@@ -47,8 +51,10 @@ public sealed class EchoScenario : IScenario
     {
         await using var server = await context.StartAsync(kind, cancellationToken);
         var target = Target.For(server);
-        await using var client = await target.ConnectEchoAsync(cancellationToken);
-        context.Status($"echo {kind.Title()} round {round}");
+        await using var client = publish && target is HubbubTarget hubbub
+            ? await hubbub.ConnectPublishEchoAsync(cancellationToken)
+            : await target.ConnectEchoAsync(cancellationToken);
+        context.Status($"{Name} {kind.Title()} round {round}");
         var payload = Payload.Create(0, 0);
         var n = context.Settings.EchoRoundTrips;
         // Warm up for seconds, not for a count: every server (the bare baselines included) kept getting faster over
@@ -68,15 +74,30 @@ public sealed class EchoScenario : IScenario
         }
         await Task.Delay(context.Settings.Quick ? TimeSpan.FromMilliseconds(100) : WarmUpPause, cancellationToken);
         var samples = new double[n];
+        var before = server.Sample();
+        var answered = 0;
         for (var i = 0; i < n; i++)
         {
             await pacer.WaitAsync(cancellationToken);
             var start = Stopwatch.GetTimestamp();
             await client.RoundTripAsync(payload, cancellationToken);
             samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            answered++;
         }
+        var after = server.Sample();
         Array.Sort(samples);
         context.Results.Add(Name, kind, round, "p50_us", Stats.Percentile(samples, 50), "µs", Better.Lower);
         context.Results.Add(Name, kind, round, "p99_us", Stats.Percentile(samples, 99), "µs", Better.Lower);
+        // The server's CPU time over the measured round trips (pacing waits included, when it should be idle): what
+        // one round trip costs it, a figure the machine's wake-up latency moves far less than the round trip's.
+        context.Results.Add(Name, kind, round, "server_cpu_us_per_rt", (after.CpuMicroseconds - before.CpuMicroseconds) / (double)n, "µs", Better.Lower);
+        context.Results.Add(Name, kind, round, "round_trips", answered, "", Better.Higher);
+        if (client is PublishEchoClient published)
+        {
+            // Counted over warm-up and measured round trips alike: one reply and one own publication each, reply first.
+            context.Results.Add(Name, kind, round, "replies", published.Replies, "", Better.Higher);
+            context.Results.Add(Name, kind, round, "publications", published.Publications, "", Better.Higher);
+            context.Results.Add(Name, kind, round, "reply_after_publication", published.OutOfOrder, "", Better.Lower);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Hubbub.Core.Connections;
 using Hubbub.Core.Ephemeral;
@@ -27,14 +28,16 @@ internal sealed class ChannelRequests(HubbubOptions options, ChannelRules rules,
         {
             throw HubbubException.Forbidden($"you may not publish on '{channel}'");
         }
-        var data = JsonSerializer.SerializeToUtf8Bytes(request.Data, HubbubJsonContext.Default.JsonElement);
+        // The data's bytes as the client sent them (the frame's parse validated them), as ping echoes its data: no
+        // second serialization of what was just parsed. Copied, since the frame's buffer is reused.
+        var data = JsonMarshal.GetRawUtf8Value(request.Data).ToArray();
         if (rawId is null || !subscribed)
         {
             // No reply, or no copy of its own coming back: nothing to put first.
             var published = await publisher.PublishCheckedAsync(channel, request.Event, data, connection.Info, ct);
             if (rawId is not null)
             {
-                connection.TryEnqueue(FrameWriter.Reply(rawId, new PublishReply(published.Offset), HubbubJsonContext.Default.PublishReply));
+                connection.TryEnqueue(FrameWriter.OffsetReply(rawId, published.Offset));
             }
             return;
         }
@@ -44,7 +47,7 @@ internal sealed class ChannelRequests(HubbubOptions options, ChannelRules rules,
         try
         {
             var publication = await publisher.PublishCheckedAsync(channel, request.Event, data, connection.Info, ct);
-            reply = FrameWriter.Reply(rawId, new PublishReply(publication.Offset), HubbubJsonContext.Default.PublishReply);
+            reply = FrameWriter.OffsetReply(rawId, publication.Offset);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Hubbub.Protocol;
 
 namespace Hubbub.Core.Connections;
 
@@ -36,9 +37,20 @@ public sealed class CoalescingStream(Stream inner) : Stream
     /// <summary>The next write (normally the batch's last frame) writes out everything held, itself included.</summary>
     public void FlushOnNextWrite() => _flushOnNextWrite = true;
 
+    /// <summary>
+    /// The close code (1002, 1007) of the close frame the WebSocket layer wrote by itself on bad input, or 0. The
+    /// layer sends these without a reason; the reason is added here (<see cref="WithReason"/>), so the client learns
+    /// what it did wrong.
+    /// </summary>
+    public int LayerCloseCode { get; private set; }
+
     /// <inheritdoc />
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (WithReason(buffer.Span) is { } withReason)
+        {
+            buffer = withReason;
+        }
         if (!_holding)
         {
             return inner.WriteAsync(buffer, cancellationToken);
@@ -53,6 +65,40 @@ public sealed class CoalescingStream(Stream inner) : Stream
         // A close frame always goes out at once: the socket may send nothing after it (the library sends one by
         // itself on a protocol error, from the reader), so nothing would ever write it out otherwise.
         return _flushOnNextWrite || IsCloseFrame(buffer.Span) ? WriteHeldAsync(cancellationToken) : ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// A server close frame with code 1002 or 1007 and no reason (as the WebSocket layer writes them when it fails the
+    /// connection on bad input; Hubbub's own closes always carry one) is given its documented reason.
+    /// </summary>
+    private byte[]? WithReason(ReadOnlySpan<byte> frame)
+    {
+        if (frame.Length != 4 || frame[0] != 0x88 || frame[1] != 2)
+        {
+            return null;
+        }
+        var code = (frame[2] << 8) | frame[3];
+        var withReason = code switch
+        {
+            CloseCodes.ProtocolError => ProtocolErrorClose,
+            CloseCodes.InvalidPayload => InvalidPayloadClose,
+            _ => null,
+        };
+        if (withReason is not null)
+        {
+            LayerCloseCode = code;
+        }
+        return withReason;
+    }
+
+    private static readonly byte[] ProtocolErrorClose = CloseFrame(CloseCodes.ProtocolError, CloseCodes.ProtocolErrorReason);
+    private static readonly byte[] InvalidPayloadClose = CloseFrame(CloseCodes.InvalidPayload, CloseCodes.InvalidPayloadReason);
+
+    /// <summary>An unmasked server close frame: FIN and opcode 8, the length, the code, the reason.</summary>
+    private static byte[] CloseFrame(int code, string reason)
+    {
+        var text = System.Text.Encoding.UTF8.GetBytes(reason);
+        return [0x88, (byte)(2 + text.Length), (byte)(code >> 8), (byte)code, .. text];
     }
 
     /// <summary>Every write of a WebSocket is one whole frame; its first byte holds the opcode (0x8 = close).</summary>

@@ -52,7 +52,7 @@ internal sealed class ConnectionHost
             connection.Close(CloseCodes.TooManyConnections, "too many connections");
             await connection.RunAsync(static (_, _) => ValueTask.CompletedTask, cancellationToken);
             await connection.FinishAsync();
-            await EndTransportAsync(socket, end);
+            await EndTransportAsync(socket, end, connection);
             return;
         }
 
@@ -84,7 +84,7 @@ internal sealed class ConnectionHost
                     // A connection still waiting for its client's close frame no longer counts as open (hubbub_connections,
                     // presence, broadcasts)...
                     await connection.FinishAsync();
-                    await EndTransportAsync(socket, end);
+                    await EndTransportAsync(socket, end, connection);
                 }
                 finally
                 {
@@ -135,8 +135,13 @@ internal sealed class ConnectionHost
     /// Ends the TCP connection under a finished socket: gracefully only when both close frames were exchanged;
     /// otherwise what the transport still buffers would wait for a client that does not read, holding the connection.
     /// </summary>
-    private static ValueTask EndTransportAsync(WebSocket socket, ITransportEnd? end) =>
-        end?.EndAsync(socket.State == WebSocketState.Closed) ?? ValueTask.CompletedTask;
+    /// <summary>
+    /// Ends the TCP connection: gracefully (what is buffered sent first, bounded) after a completed close handshake, or
+    /// after the WebSocket layer failed the connection on bad input and its input was drained, so that layer's close
+    /// frame (1002, 1007) is not thrown away with the connection; aborted otherwise.
+    /// </summary>
+    private static ValueTask EndTransportAsync(WebSocket socket, ITransportEnd? end, ClientConnection connection) =>
+        end?.EndAsync(socket.State == WebSocketState.Closed || connection.ClosedByLayerAndDrained) ?? ValueTask.CompletedTask;
 
     private byte[] Welcome(ClientConnection connection)
     {

@@ -197,7 +197,49 @@ internal sealed class FrameDispatcher
         {
             return new PublishRequest(frame.Channel, null, frame.Data);
         }
-        return Read(frame, HubbubJsonContext.Default.PublishRequest);
+        return (frame.Channel is null ? ReadPublishArguments(frame.Data) : null) ?? Read(frame, HubbubJsonContext.Default.PublishRequest);
+    }
+
+    /// <summary>
+    /// The common shape, <c>data: {channel, event?, data}</c> with string (or null) <c>channel</c> and <c>event</c>,
+    /// read straight from the parsed frame: the serializer would copy <c>data</c> into a document of its own, to be
+    /// serialized again. Anything else (not an object, a field of the wrong type) returns null, and the serializer
+    /// reads it and gives its error as before. As the serializer does, unknown fields are skipped and a repeated
+    /// field's last value counts.
+    /// </summary>
+    private static PublishRequest? ReadPublishArguments(JsonElement arguments)
+    {
+        if (arguments.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+        string? channel = null;
+        string? eventType = null;
+        JsonElement data = default;
+        foreach (var property in arguments.EnumerateObject())
+        {
+            if (property.NameEquals("data"u8))
+            {
+                data = property.Value;
+            }
+            else if (property.NameEquals("channel"u8) || property.NameEquals("event"u8))
+            {
+                var value = property.Value;
+                if (value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                {
+                    return null;
+                }
+                if (property.NameEquals("channel"u8))
+                {
+                    channel = value.GetString();
+                }
+                else
+                {
+                    eventType = value.GetString();
+                }
+            }
+        }
+        return new PublishRequest(channel, eventType, data);
     }
 
     private static bool IsPublishArguments(JsonElement data)

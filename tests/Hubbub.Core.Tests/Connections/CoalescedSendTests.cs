@@ -122,9 +122,35 @@ public sealed class CoalescedSendTests
         await stream.WriteAsync(close); // e.g. the library's own 1002 close, sent from the reader mid-batch
         await stream.WriteAsync(data);
 
+        // The library's bare close goes out with its documented reason (issue 22: the client learns what it did wrong).
+        var reason = Encoding.UTF8.GetBytes(Hubbub.Protocol.CloseCodes.ProtocolErrorReason);
+        byte[] withReason = [0x88, (byte)(2 + reason.Length), 0x03, 0xEA, .. reason];
         Assert.Equal(2, recorder.Writes.Count);
-        Assert.Equal(data.Concat(close), recorder.Writes[0]);
+        Assert.Equal(data.Concat(withReason), recorder.Writes[0]);
         Assert.Equal(data, recorder.Writes[1]);
+        Assert.Equal(1002, stream.LayerCloseCode);
+    }
+
+    [Fact]
+    public async Task Only_the_layers_bare_1002_and_1007_closes_get_a_reason()
+    {
+        var recorder = new RecordingStream();
+        var stream = new CoalescingStream(recorder);
+        byte[] normal = [0x88, 0x02, 0x03, 0xE8]; // 1000, bare
+        byte[] ownWithReason = [0x88, 0x04, 0x03, 0xEA, (byte)'n', (byte)'o'];
+
+        await stream.WriteAsync(normal);
+        await stream.WriteAsync(ownWithReason);
+        Assert.Equal(0, stream.LayerCloseCode);
+        byte[] invalidUtf8 = [0x88, 0x02, 0x03, 0xEF]; // 1007, bare
+        await stream.WriteAsync(invalidUtf8);
+
+        var reason = Encoding.UTF8.GetBytes(Hubbub.Protocol.CloseCodes.InvalidPayloadReason);
+        byte[] expected = [0x88, (byte)(2 + reason.Length), 0x03, 0xEF, .. reason];
+        Assert.Equal(normal, recorder.Writes[0]);
+        Assert.Equal(ownWithReason, recorder.Writes[1]);
+        Assert.Equal(expected, recorder.Writes[2]);
+        Assert.Equal(1007, stream.LayerCloseCode);
     }
 
     [Fact]
