@@ -47,7 +47,7 @@ public sealed class HubbubEngine : IDisposable
         _cursors = new CursorCoalescer(time, TimeSpan.FromMilliseconds(settings.CursorIntervalMs), sendEphemeral);
         // The parts share the engine's logger, so their logs keep the category they always had.
         _lifetime = new ChannelLifetime(settings, rules, subscribers, broker, history, presence, _typing, _cursors, time, logger);
-        var requests = new ChannelRequests(settings, rules, _publisher, history, presence, _typing, _cursors);
+        var requests = new ChannelRequests(settings, rules, _publisher, history, presence, _typing, _cursors, logger);
         var dispatcher = new FrameDispatcher(_lifetime, requests, commands, services, settings, logger);
         _host = new ConnectionHost(settings, connections, _lifetime, dispatcher, observers?.ToArray() ?? [], NodeId, time, logger);
     }

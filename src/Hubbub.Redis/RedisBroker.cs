@@ -56,6 +56,8 @@ public sealed class RedisBroker : IBroker
             (long)Math.Max(0, policy.Ttl.TotalMilliseconds),
             RedisHistoryStore.MetaTtlMs(_redis.Options, policy.Ttl),
         ];
+        // The script is sent on the one interactive connection before the first wait (IBroker's ordering promise:
+        // publications started one after the other run in that order in Redis, even when nobody waits between them).
         // Not cancellable once sent: the script either ran (the publication exists) or it did not. While Redis is
         // away it is refused at once rather than queued: acknowledged late, into a stream that may have restarted,
         // it would reach a client that gave up on it long before.

@@ -19,6 +19,12 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>The port.</summary>
     public int Port { get; }
 
+    /// <summary>The redis-server process id (its CPU time counts in the cluster scenario).</summary>
+    public int Pid => _process.Id;
+
+    /// <summary>The redis-server's CPU time and RSS so far.</summary>
+    public ProcSample Sample() => ProcSample.Read(Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>Whether redis-server is installed.</summary>
     public static bool Available() => File.Exists("/usr/bin/redis-server");
 

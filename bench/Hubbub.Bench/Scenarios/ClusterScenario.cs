@@ -42,7 +42,15 @@ public sealed class ClusterScenario : IScenario
         try
         {
             await using var publisher = await targets[0].ConnectPublisherAsync(FanoutScenario.Channel, cancellationToken);
-            await Ladder.RunAsync(context, Name, kind, round, publisher, sink, n, [nodeA, nodeB], cancellationToken);
+            // Each process's own CPU per message: the publishing node (its subscribers' deliveries, the publisher's
+            // frames and the Redis round trip), the other node (deliveries only) and Redis.
+            CpuPart[] parts =
+            [
+                new("node_a", () => nodeA.Sample().CpuMicroseconds),
+                new("node_b", () => nodeB.Sample().CpuMicroseconds),
+                new("redis", () => redis.Sample().CpuMicroseconds),
+            ];
+            await Ladder.RunAsync(context, Name, kind, round, publisher, sink, n, [nodeA, nodeB], cancellationToken, parts);
         }
         finally
         {

@@ -18,10 +18,16 @@ public static class Ladder
     /// <summary>How long after the last send the deliveries may still arrive before the rest counts as lost.</summary>
     public static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(3);
 
-    /// <summary>Runs the ladder and records each step and the summary figures.</summary>
+    /// <summary>
+    /// Runs the ladder and records each step and the summary figures. Each of <paramref name="parts"/> (a process of
+    /// the deployment, e.g. each cluster node and Redis) gets its own CPU µs per published message at every step and
+    /// at the best one, the per-message costs a capacity model is built from.
+    /// </summary>
     public static async Task RunAsync(ScenarioContext context, string scenario, ServerKind kind, int round, IPublisher publisher,
-        FanoutSink sink, int subscribers, IReadOnlyList<ServerProcess> servers, CancellationToken cancellationToken)
+        FanoutSink sink, int subscribers, IReadOnlyList<ServerProcess> servers, CancellationToken cancellationToken,
+        IReadOnlyList<CpuPart>? parts = null)
     {
+        parts ??= [];
         // Warm-up (step 0): publish until every subscriber has seen one, so every socket is live on the server
         // and the JIT has compiled the path before anything is measured.
         sink.BeginStep(0);
@@ -48,14 +54,27 @@ public static class Ladder
 
         LadderStep? best = null;
         LadderStep? at100 = null;
+        double[]? bestParts = null;
         var step = 0;
         foreach (var rate in context.Settings.Rates)
         {
             step++;
             context.Status($"{scenario} {kind.Title()} round {round}: {rate} msgs/s");
+            var partsBefore = parts.Select(p => p.CpuMicroseconds()).ToArray();
             var result = await RunStepAsync(scenario, kind, round, step, rate, publisher, sink, subscribers, servers,
                 context.Settings.StepDuration, cancellationToken);
+            var perMessage = parts.Select((p, i) => (p.CpuMicroseconds() - partsBefore[i]) / (double)Math.Max(1, result.Sent)).ToArray();
+            if (parts.Count > 0)
+            {
+                context.Status($"{scenario} {rate} msgs/s: CPU µs per message "
+                    + string.Join(", ", parts.Select((p, i) => $"{p.Name} {perMessage[i]:0}")));
+            }
             context.Results.AddStep(result);
+            for (var i = 0; i < parts.Count; i++)
+            {
+                // Every step, passed or not: CPU per message is a cost, measurable even where the latency bound failed.
+                context.Results.Add(scenario, kind, round, $"{parts[i].Name}_cpu_us_per_msg_at_{rate}", perMessage[i], "µs", Better.Lower);
+            }
             if (rate == 100)
             {
                 at100 = result;
@@ -69,6 +88,7 @@ public static class Ladder
                 break;
             }
             best = result;
+            bestParts = perMessage;
             await Task.Delay(200, cancellationToken);
         }
 
@@ -86,6 +106,10 @@ public static class Ladder
         {
             r.Add(scenario, kind, round, "p99_ms_at_100", at100.P99Ms, "ms", Better.Lower);
             r.Add(scenario, kind, round, "server_cpu_us_per_delivery_at_100", at100.ServerCpuUsPerDelivery, "µs", Better.Lower);
+        }
+        for (var i = 0; i < parts.Count; i++)
+        {
+            r.Add(scenario, kind, round, $"{parts[i].Name}_cpu_us_per_msg", bestParts?[i] ?? double.NaN, "µs", Better.Lower);
         }
     }
 
@@ -141,3 +165,8 @@ public static class Ladder
             selfCpu / 10_000.0 / elapsed.TotalSeconds, serverCpu / 10_000.0 / elapsed.TotalSeconds, passed);
     }
 }
+
+/// <summary>One process of a deployment whose CPU the ladder reports per published message.</summary>
+/// <param name="Name">Its name in the metric (<c>{name}_cpu_us_per_msg</c>).</param>
+/// <param name="CpuMicroseconds">Reads its CPU time so far.</param>
+public sealed record CpuPart(string Name, Func<long> CpuMicroseconds);

@@ -1,10 +1,12 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Hubbub.Core.Connections;
+using Hubbub.Core.Diagnostics;
 using Hubbub.Core.Ephemeral;
 using Hubbub.Core.Publishing;
 using Hubbub.Core.Seams;
 using Hubbub.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace Hubbub.Core.Channels;
 
@@ -14,8 +16,11 @@ namespace Hubbub.Core.Channels;
 /// <see cref="HubbubException"/>s the dispatcher turns into error frames. Holds no state of its own. One per engine.
 /// </summary>
 internal sealed class ChannelRequests(HubbubOptions options, ChannelRules rules, ChannelPublisher publisher,
-    IHistoryStore history, IPresenceStore presence, TypingTracker typing, CursorCoalescer cursors)
+    IHistoryStore history, IPresenceStore presence, TypingTracker typing, CursorCoalescer cursors, ILogger logger)
 {
+    /// <summary>How many publications without an id one connection may have in flight while its next frames are read.</summary>
+    internal const int MaxUnansweredPublishes = 64;
+
     public async ValueTask PublishAsync(ClientConnection connection, string? rawId, PublishRequest request, CancellationToken ct)
     {
         var channel = ChannelName.ParseOrRefuse(request.Channel, options.MaxChannelLength);
@@ -31,14 +36,27 @@ internal sealed class ChannelRequests(HubbubOptions options, ChannelRules rules,
         // The data's bytes as the client sent them (the frame's parse validated them), as ping echoes its data: no
         // second serialization of what was just parsed. Copied, since the frame's buffer is reused.
         var data = JsonMarshal.GetRawUtf8Value(request.Data).ToArray();
-        if (rawId is null || !subscribed)
+        if (rawId is null)
         {
-            // No reply, or no copy of its own coming back: nothing to put first.
-            var published = await publisher.PublishCheckedAsync(channel, request.Event, data, connection.Info, ct);
-            if (rawId is not null)
+            // Nothing to answer. The broker fixes the publication's place in the channel's order before PublishAsync
+            // returns (see IBroker), so the client's next frame may be read while a remote broker (Redis) completes
+            // this one: a stream of publications from one connection is then in flight together instead of one
+            // round trip each (the reader waiting behind every round trip capped a cluster's publish rate). Bounded
+            // per connection; past the bound the reader waits as before. A local broker completes at once.
+            var pending = publisher.PublishCheckedAsync(channel, request.Event, data, connection.Info, ct);
+            if (!pending.IsCompleted && connection.TryStartUnansweredPublish(MaxUnansweredPublishes))
             {
-                connection.TryEnqueue(FrameWriter.OffsetReply(rawId, published.Offset));
+                _ = FinishUnansweredAsync(connection, pending);
+                return;
             }
+            await pending;
+            return;
+        }
+        if (!subscribed)
+        {
+            // No copy of its own coming back: nothing to put the reply before.
+            var published = await publisher.PublishCheckedAsync(channel, request.Event, data, connection.Info, ct);
+            connection.TryEnqueue(FrameWriter.OffsetReply(rawId, published.Offset));
             return;
         }
         // A publisher subscribed to the channel gets the reply first, then its own copy of the message.
@@ -52,6 +70,33 @@ internal sealed class ChannelRequests(HubbubOptions options, ChannelRules rules,
         finally
         {
             connection.EndRequest(reply);
+        }
+    }
+
+    /// <summary>
+    /// Waits for a publication the reader did not wait for; a failure gets the error frame the dispatcher would have
+    /// sent (without an id, like the frame).
+    /// </summary>
+    private async Task FinishUnansweredAsync(ClientConnection connection, ValueTask<Publication> pending)
+    {
+        try
+        {
+            await pending;
+        }
+        catch (HubbubException ex)
+        {
+            HubbubMetrics.Errors.WithLabels(ex.Code).Inc();
+            connection.TryEnqueue(FrameWriter.Error(null, ex.Code, ex.Message, ex.Reason));
+        }
+        catch (Exception ex)
+        {
+            Log.RequestFailed(logger, ex, MessageTypes.Publish, connection.Id);
+            HubbubMetrics.Errors.WithLabels(ErrorCodes.Internal).Inc();
+            connection.TryEnqueue(FrameWriter.Error(null, ErrorCodes.Internal, "the server failed to handle this request; try again"));
+        }
+        finally
+        {
+            connection.EndUnansweredPublish();
         }
     }
 

@@ -6,7 +6,12 @@ namespace Hubbub.Core.Seams;
 /// </summary>
 public interface IBroker
 {
-    /// <summary>Appends a publication to the channel's stream and delivers it to every node's subscribers.</summary>
+    /// <summary>
+    /// Appends a publication to the channel's stream and delivers it to every node's subscribers. Its place in the
+    /// channel's order is fixed before this returns: a caller may start its next publication without waiting for
+    /// this one to complete, and the next gets the higher offset (a remote broker sends its command before it first
+    /// waits; a local one completes at once).
+    /// </summary>
     ValueTask<Publication> PublishAsync(string channel, PublicationDraft draft, HistoryPolicy policy,
         CancellationToken cancellationToken = default);
 

@@ -43,6 +43,35 @@ public sealed class MultiNodeTests(ThreeNodes nodes) : IClassFixture<ThreeNodes>
     }
 
     [Fact]
+    public async Task Publications_sent_back_to_back_without_ids_keep_the_senders_order_on_every_node()
+    {
+        // Without an id the node's reader does not wait for each Redis round trip, so many of one connection's
+        // publications are in flight together: the order they were sent in must still be the offset order everywhere.
+        var channel = NewChannel();
+        await using var publisher = await nodes.A.ConnectAsync("pia");
+        await using var onA = await nodes.A.ConnectAsync("pam");
+        await using var onB = await nodes.B.ConnectAsync("pol");
+        foreach (var client in new[] { publisher, onA, onB })
+        {
+            await client.SubscribeAsync(channel);
+        }
+
+        const int count = 150; // under the default burst of the rate limit
+        for (var i = 1; i <= count; i++)
+        {
+            await publisher.SendAsync(new { type = "publish", data = new { channel, data = new { n = i } } });
+        }
+
+        foreach (var client in new[] { publisher, onA, onB })
+        {
+            var received = await client.WaitForPublicationsAsync(channel, count);
+            Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), received.Select(f => f.GetProperty("offset").GetInt64()));
+            Assert.Equal(Enumerable.Range(1, count), received.Select(f => f.GetProperty("data").GetProperty("n").GetInt32()));
+        }
+        Assert.Empty(await publisher.PendingAfterSyncAsync(f => WsClient.Type(f) == "error"));
+    }
+
+    [Fact]
     public async Task Presence_is_the_same_seen_from_every_node()
     {
         var channel = NewChannel();
