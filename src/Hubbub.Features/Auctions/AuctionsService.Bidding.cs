@@ -7,6 +7,8 @@ namespace Hubbub.Features.Auctions;
 
 public sealed partial class AuctionsService
 {
+    private readonly BidFloors _floors = new();
+
     /// <summary>
     /// Places a bid as <paramref name="me"/>: under the auction's lock, refused unless the auction is live at this
     /// instant (<c>auction_not_live</c>, also past <c>ends_at</c> before the end job ran), not the bidder's own
@@ -31,8 +33,16 @@ public sealed partial class AuctionsService
             throw HubbubException.BadRequest("'max_amount' must not be below 'amount'");
         }
         var clientId = request.ClientId is null ? null : WalletInput.Id(request.ClientId, "client_id");
+        // A plain bid below what this node saw committed cannot win: refused without a write. Not with a client_id, whose
+        // retry must answer its first bid (which may have been accepted before the price passed it).
+        if (clientId is null && max is null && _floors.Below(id, me.Id, amount!.Value, NowMs) is { } floor)
+        {
+            throw Refused("bid_too_low", $"the next bid must be at least {floor}");
+        }
         return await database.WriteAsync(async tx =>
         {
+            // A bid publishes up to five events (two wallet_updated, bid_placed, outbid and its notification): one statement.
+            tx.BufferPublications();
             if (clientId is null)
             {
                 return await PlaceAsync(tx, me, id, amount, max, cancellationToken);
@@ -63,15 +73,18 @@ public sealed partial class AuctionsService
         var reference = ReferenceOf(id);
         var previous = row.Leader;
         var ownMax = outcome.BidderLeads ? outcome.LeaderMax : max ?? amount!.Value;
-        await wallet.LockAsync(tx, previous is null ? [me.Id] : [me.Id, previous], row.Currency, ct);
-        await wallet.HoldAsync(tx, me.Id, row.Currency, reference, ownMax, ct);
-        if (!outcome.BidderLeads)
+        if (outcome.BidderLeads)
         {
-            await wallet.ReleaseAsync(tx, me.Id, row.Currency, reference, ct);
+            // The bidder's hold becomes their maximum (topped up, never a second one) and the previous leader's is released:
+            // one wallet operation, its accounts locked together in the wallet's order.
+            await wallet.SetHoldsAsync(tx, row.Currency, reference,
+                previous is null || previous == me.Id ? [new HoldSetting(me.Id, ownMax)] : [new HoldSetting(me.Id, ownMax), new HoldSetting(previous, 0)], ct);
         }
-        else if (previous is not null && previous != me.Id)
+        else
         {
-            await wallet.ReleaseAsync(tx, previous, row.Currency, reference, ct);
+            await wallet.LockAsync(tx, previous is null ? [me.Id] : [me.Id, previous], row.Currency, ct);
+            await wallet.HoldAsync(tx, me.Id, row.Currency, reference, ownMax, ct);
+            await wallet.ReleaseAsync(tx, me.Id, row.Currency, reference, ct);
         }
 
         var endsMs = row.EndsMs;
@@ -114,6 +127,8 @@ public sealed partial class AuctionsService
             await tx.PublishAsync(FeatureTransaction.UserChannel(loser), AuctionsEvents.Outbid, outbid, AuctionsJsonContext.Default.AuctionUserEvent, ct);
             await tx.NotifyAsync(loser, AuctionsEvents.Outbid, outbid, AuctionsJsonContext.Default.AuctionUserEvent, ct);
         }
+        var (seller, minNext) = (row.Seller, row.MinNextBid);
+        tx.OnCommitted(() => _floors.Committed(id, seller, minNext, endsMs));
         return new BidReply(mine, id, row.Price.Value, Utc(endsMs), row.BidCount, row.MinNextBid, Leader: row.Leader, Leading: outcome.BidderLeads,
             MaxAmount: ownMax);
     }

@@ -30,6 +30,7 @@ public sealed partial class AuctionsService
         {
             return;
         }
+        _floors.Forget(row.Id); // memory only: a floor is never used past the end it was recorded with
         var reference = ReferenceOf(row.Id);
         var sold = row.Leader is not null && row.Price is { } price && (row.ReservePrice is not { } reserve || price >= reserve);
         var house = Options.FeePercent > 0 ? Options.HouseAccount : null;

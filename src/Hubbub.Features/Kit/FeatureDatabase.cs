@@ -37,7 +37,9 @@ public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox,
         var result = await database.InTransactionAsync(async tx =>
         {
             transaction = new FeatureTransaction(tx, this, time.GetUtcNow().ToUnixTimeMilliseconds());
-            return await work(transaction);
+            var done = await work(transaction);
+            await transaction.FlushPublicationsAsync(cancellationToken);
+            return done;
         }, cancellationToken);
         await AfterCommitAsync(transaction!);
         return result;

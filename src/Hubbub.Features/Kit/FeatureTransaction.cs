@@ -19,6 +19,7 @@ public sealed class FeatureTransaction
     private readonly string _claim;
     private readonly List<OutboxRow> _outbox = [];
     private Dictionary<string, JsonElement>? _outcomes;
+    private bool _buffering;
 
     internal FeatureTransaction(DatabaseTransaction db, FeatureDatabase kit, long nowMs)
     {
@@ -95,6 +96,12 @@ public sealed class FeatureTransaction
             return;
         }
         var json = JsonSerializer.Serialize(data, info);
+        if (_buffering)
+        {
+            // Written with the other buffered rows, in order (see BufferPublications).
+            _outbox.AddRange(distinct.Select(c => new OutboxRow { Channel = c, EventType = eventType, Data = json }));
+            return;
+        }
         var ids = await OutboxStore.InsertManyAsync(Db, distinct, eventType, json, _claim, NowMs, NowMs + _kit.Options.LeaseMs, cancellationToken);
         foreach (var channel in distinct.OrderBy(c => ids[c]))
         {
@@ -274,8 +281,36 @@ public sealed class FeatureTransaction
         return (id, json);
     }
 
+    /// <summary>
+    /// From now on this transaction's publications (and ends of subscriptions, and the live copies of notifications) are
+    /// kept in memory and written to the outbox together, in one statement, when the work returns (before the commit),
+    /// instead of one statement each: for hot paths that publish several events per write. Nothing else changes: the rows
+    /// commit or roll back with the work, in the order they were made (ids ascending), and are published after the commit.
+    /// </summary>
+    public void BufferPublications() => _buffering = true;
+
+    /// <summary>Writes the buffered publications (<see cref="BufferPublications"/>) in one statement; called by the kit as the work returns.</summary>
+    internal async Task FlushPublicationsAsync(CancellationToken ct)
+    {
+        var pending = _buffering ? _outbox.FindAll(r => r.Id == 0) : null;
+        if (pending is not { Count: > 0 })
+        {
+            return;
+        }
+        var ids = await OutboxStore.InsertAllAsync(Db, pending, _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
+        for (var i = 0; i < pending.Count; i++)
+        {
+            pending[i].Id = ids[i];
+        }
+    }
+
     private async Task AddAsync(OutboxRow row, CancellationToken ct)
     {
+        if (_buffering)
+        {
+            _outbox.Add(row); // id 0 until FlushPublicationsAsync writes it
+            return;
+        }
         row.Id = await OutboxStore.InsertAsync(Db, row, _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
         _outbox.Add(row);
     }

@@ -58,6 +58,77 @@ internal sealed class WalletLedger(IOptions<WalletOptions> options) : IWallet
         return await ChangeAsync(tx, account, delta > 0 ? LedgerKinds.Hold : LedgerKinds.Release, 0, delta, reference, null, cancellationToken);
     }
 
+    public async Task SetHoldsAsync(FeatureTransaction tx, string currency, string reference, IReadOnlyList<HoldSetting> holds,
+        CancellationToken cancellationToken = default)
+    {
+        foreach (var setting in holds)
+        {
+            if (setting.Amount != 0)
+            {
+                CheckAmount(setting.Amount);
+            }
+        }
+        var users = holds.Select(h => h.User).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        if (users.Length != holds.Count)
+        {
+            throw new ArgumentException("each user's hold is set once", nameof(holds));
+        }
+        var rows = await WalletStore.LockWithHoldsAsync(tx, users, currency, reference, cancellationToken);
+        var entries = new List<LedgerEntryRow>(holds.Count);
+        var held = new List<(string User, long Held)>(holds.Count);
+        var set = new List<(string User, long Amount)>(holds.Count);
+        var released = new List<string>();
+        foreach (var setting in holds)
+        {
+            var account = rows.Find(r => r.UserId == setting.User && r.Currency == currency);
+            var delta = setting.Amount - (account?.Hold ?? 0);
+            if (delta == 0)
+            {
+                continue;
+            }
+            // No account: nothing held and nothing available (the amount is at least 1, so delta > 0 here).
+            // The constraints would refuse the rest too; checking first names the problem instead of failing the statement.
+            if (account is null || delta > account.Balance - account.Held || account.Held + delta < 0)
+            {
+                throw InsufficientFunds(currency);
+            }
+            account.Held += delta;
+            account.Hold = setting.Amount == 0 ? null : setting.Amount;
+            entries.Add(new LedgerEntryRow(setting.User, delta > 0 ? LedgerKinds.Hold : LedgerKinds.Release, 0, delta, account.Balance, account.Held));
+            held.Add((setting.User, account.Held));
+            if (setting.Amount == 0)
+            {
+                released.Add(setting.User);
+            }
+            else
+            {
+                set.Add((setting.User, setting.Amount));
+            }
+        }
+        if (entries.Count == 0)
+        {
+            return;
+        }
+        if (set.Count > 0)
+        {
+            await WalletStore.SetHoldsAsync(tx, currency, reference, set, tx.NowMs, cancellationToken);
+        }
+        if (released.Count > 0)
+        {
+            await WalletStore.DeleteHoldsAsync(tx, released, currency, reference, cancellationToken);
+        }
+        await WalletStore.SetHeldAsync(tx, currency, held, cancellationToken);
+        await WalletStore.AppendManyAsync(tx, currency, reference, entries, tx.NowMs, cancellationToken);
+        // The views come from the rows read and changed here: every currency of the user, no second read.
+        foreach (var (user, _) in held)
+        {
+            var accounts = rows.Where(r => r.UserId == user).Select(r => new AccountRow { UserId = r.UserId, Currency = r.Currency, Balance = r.Balance, Held = r.Held })
+                .ToList();
+            await tx.PublishAsync(FeatureTransaction.UserChannel(user), WalletEvents.Updated, View(accounts), WalletJsonContext.Default.WalletView,
+                cancellationToken);
+        }
+    }
+
     public async Task<long> ReleaseAsync(FeatureTransaction tx, string user, string currency, string reference, CancellationToken cancellationToken = default)
     {
         var account = await WalletStore.LockAccountAsync(tx, user, currency, cancellationToken);

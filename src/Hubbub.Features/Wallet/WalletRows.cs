@@ -10,6 +10,19 @@ internal sealed class AccountRow
     public long Held { get; set; }
 }
 
+/// <summary>An account with the amount its user holds for one reference (null: no hold), as <see cref="WalletStore.LockWithHoldsAsync"/> reads it.</summary>
+internal sealed class AccountHoldRow
+{
+    public string UserId { get; set; } = "";
+    public string Currency { get; set; } = "";
+    public long Balance { get; set; }
+    public long Held { get; set; }
+    public long? Hold { get; set; }
+}
+
+/// <summary>A ledger entry to append (<see cref="WalletStore.AppendManyAsync"/>).</summary>
+internal sealed record LedgerEntryRow(string User, string Kind, long Amount, long HeldChange, long BalanceAfter, long HeldAfter);
+
 internal sealed class HoldRow
 {
     public string UserId { get; set; } = "";

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+using Dapper;
 using Hubbub.Storage;
 
 namespace Hubbub.Features.Wallet;
@@ -48,6 +51,99 @@ internal static class WalletStore
     public static Task DeleteHoldAsync(DatabaseTransaction tx, string user, string currency, string reference, CancellationToken ct) =>
         tx.ExecuteAsync("DELETE FROM wallet_holds WHERE user_id = @user AND currency = @currency AND ref = @reference",
             new { user, currency, reference }, ct);
+
+    /// <summary>
+    /// Every account of <paramref name="users"/> (all currencies: what <c>wallet_updated</c> shows), each with what its
+    /// user holds for <paramref name="reference"/> on the row of <paramref name="currency"/>, in one statement; on
+    /// PostgreSQL the rows are locked until the transaction ends, in (user, currency) order, the wallet's global order.
+    /// </summary>
+    public static async Task<List<AccountHoldRow>> LockWithHoldsAsync(DatabaseTransaction tx, IReadOnlyList<string> users, string currency, string reference,
+        CancellationToken ct) =>
+        (await tx.QueryAsync<AccountHoldRow>(
+            $"""
+            SELECT a.user_id AS UserId, a.currency AS Currency, a.balance AS Balance, a.held AS Held, h.amount AS Hold
+            FROM wallet_accounts a
+            LEFT JOIN wallet_holds h ON h.user_id = a.user_id AND h.currency = a.currency AND h.currency = @currency AND h.ref = @reference
+            WHERE a.user_id IN {UserList(users, out var parameters, new { currency, reference })}
+            ORDER BY a.user_id, a.currency{(tx.Provider == DatabaseProvider.Postgres ? " FOR UPDATE OF a" : "")}
+            """, parameters, ct)).ToList();
+
+    /// <summary>
+    /// <c>(@p0, @p1, …)</c> for <paramref name="users"/>, their parameters added to <paramref name="template"/>'s: the same
+    /// SQL on both engines (Dapper would pass a list to Npgsql as one array, which <c>IN</c> does not take).
+    /// </summary>
+    private static string UserList(IReadOnlyList<string> users, out DynamicParameters parameters, object template)
+    {
+        parameters = new DynamicParameters(template);
+        var list = new StringBuilder("(");
+        for (var i = 0; i < users.Count; i++)
+        {
+            var name = "p" + i.ToString(CultureInfo.InvariantCulture);
+            list.Append(i == 0 ? "@" : ", @").Append(name);
+            parameters.Add(name, users[i]);
+        }
+        return list.Append(')').ToString();
+    }
+
+    /// <summary>Sets the holds of several users for one reference (inserted, or their amount replaced) in one statement.</summary>
+    public static Task SetHoldsAsync(DatabaseTransaction tx, string currency, string reference, IReadOnlyList<(string User, long Amount)> holds, long now,
+        CancellationToken ct)
+    {
+        var sql = new StringBuilder("INSERT INTO wallet_holds (user_id, currency, ref, amount, created_ms) VALUES ");
+        var parameters = new DynamicParameters(new { currency, reference, now });
+        for (var i = 0; i < holds.Count; i++)
+        {
+            var n = i.ToString(CultureInfo.InvariantCulture);
+            sql.Append(i == 0 ? "" : ", ").Append("(@u").Append(n).Append(", @currency, @reference, @a").Append(n).Append(", @now)");
+            parameters.Add("u" + n, holds[i].User);
+            parameters.Add("a" + n, holds[i].Amount);
+        }
+        sql.Append(" ON CONFLICT (user_id, currency, ref) DO UPDATE SET amount = excluded.amount");
+        return tx.ExecuteAsync(sql.ToString(), parameters, ct);
+    }
+
+    /// <summary>Deletes the holds of several users for one reference in one statement.</summary>
+    public static Task DeleteHoldsAsync(DatabaseTransaction tx, IReadOnlyList<string> users, string currency, string reference, CancellationToken ct) =>
+        tx.ExecuteAsync($"DELETE FROM wallet_holds WHERE currency = @currency AND ref = @reference AND user_id IN {UserList(users, out var parameters, new { currency, reference })}",
+            parameters, ct);
+
+    /// <summary>Sets the held totals of several accounts of one currency (their balances unchanged) in one statement.</summary>
+    public static Task SetHeldAsync(DatabaseTransaction tx, string currency, IReadOnlyList<(string User, long Held)> accounts, CancellationToken ct)
+    {
+        var cases = new StringBuilder();
+        var users = UserList(accounts.Select(a => a.User).ToList(), out var parameters, new { currency });
+        for (var i = 0; i < accounts.Count; i++)
+        {
+            var n = i.ToString(CultureInfo.InvariantCulture);
+            cases.Append(" WHEN @p").Append(n).Append(" THEN @h").Append(n);
+            parameters.Add("h" + n, accounts[i].Held);
+        }
+        return tx.ExecuteAsync($"UPDATE wallet_accounts SET held = CASE user_id{cases} END WHERE currency = @currency AND user_id IN {users}", parameters, ct);
+    }
+
+    /// <summary>Appends several ledger entries of one currency and reference, in the given order, in one statement.</summary>
+    public static Task AppendManyAsync(DatabaseTransaction tx, string currency, string reference, IReadOnlyList<LedgerEntryRow> entries, long now,
+        CancellationToken ct)
+    {
+        var sql = new StringBuilder(
+            "INSERT INTO wallet_ledger (user_id, currency, kind, amount, held_change, balance_after, held_after, ref, counterparty, created_ms) VALUES ");
+        var parameters = new DynamicParameters(new { currency, reference, now });
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var n = i.ToString(CultureInfo.InvariantCulture);
+            sql.Append(i == 0 ? "" : ", ")
+                .Append("(@u").Append(n).Append(", @currency, @k").Append(n).Append(", @m").Append(n).Append(", @c").Append(n)
+                .Append(", @b").Append(n).Append(", @h").Append(n).Append(", @reference, NULL, @now)");
+            var e = entries[i];
+            parameters.Add("u" + n, e.User);
+            parameters.Add("k" + n, e.Kind);
+            parameters.Add("m" + n, e.Amount);
+            parameters.Add("c" + n, e.HeldChange);
+            parameters.Add("b" + n, e.BalanceAfter);
+            parameters.Add("h" + n, e.HeldAfter);
+        }
+        return tx.ExecuteAsync(sql.ToString(), parameters, ct);
+    }
 
     public static async Task<List<HoldRow>> HoldsForAsync(DatabaseTransaction tx, string reference, CancellationToken ct) =>
         (await tx.QueryAsync<HoldRow>(

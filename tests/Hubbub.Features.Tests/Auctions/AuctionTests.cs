@@ -169,6 +169,34 @@ public abstract class AuctionTests(AuctionHouse house)
     }
 
     [Fact]
+    public async Task A_retried_client_id_answers_its_first_bid_after_the_price_passed_it_and_a_low_plain_bid_is_refused()
+    {
+        // The node remembers the least next bid of auctions it took bids on and refuses plain bids below it without a
+        // write; a retry with a client_id must still reach the stored answer of its first bid, and a stale bid is refused.
+        var (seller, ada, bob) = (Users.New("seller"), Users.New("ada"), Users.New("bob"));
+        await house.GrantAsync(ada, 1000);
+        await house.GrantAsync(bob, 1000);
+        var auction = await house.CreateAsync(seller, startingBid: 10, minIncrement: 5);
+        var first = await house.BidAsync(ada, auction, 50, clientId: "tap-1");
+        Assert.Equal(HttpStatusCode.Created, first.Status);
+        Assert.Equal(HttpStatusCode.Created, (await house.BidAsync(bob, auction, 100)).Status);
+
+        var retry = await house.BidAsync(ada, auction, 50, clientId: "tap-1");
+        Assert.Equal(HttpStatusCode.Created, retry.Status);
+        Assert.True(retry.Body.GetProperty("duplicate").GetBoolean());
+        Assert.Equal(first.Body.GetProperty("bid").GetProperty("id").GetString(), retry.Body.GetProperty("bid").GetProperty("id").GetString());
+
+        Assert.Equal("bid_too_low", Reason(await house.BidAsync(ada, auction, 104)));
+        Assert.Equal("own_auction", Reason(await house.BidAsync(seller, auction, 60))); // the seller's own bid still says so
+        Assert.Equal(HttpStatusCode.Created, (await house.BidAsync(ada, auction, 105)).Status);
+        var view = await house.AuctionAsync(auction);
+        Assert.Equal((105L, ada, 3L), (view.GetProperty("price").GetInt64(), view.GetProperty("leader").GetString(), view.GetProperty("bid_count").GetInt64()));
+        Assert.Equal((1000L, 105L), await house.WalletAsync(ada));
+        Assert.Equal((1000L, 0L), await house.WalletAsync(bob));
+        await house.AssertConsistentAsync();
+    }
+
+    [Fact]
     public async Task Concurrent_bids_on_one_auction_let_the_highest_win_and_leave_one_hold()
     {
         var seller = Users.New("seller");

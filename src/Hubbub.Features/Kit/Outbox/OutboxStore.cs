@@ -18,6 +18,32 @@ internal static class OutboxStore
             new { row.Kind, row.Channel, row.EventType, row.Data, row.TargetUser, now, claim, claimedUntil }, ct);
 
     /// <summary>
+    /// Writes several rows claimed like <see cref="InsertAsync"/> in one statement; answers their ids in the order of
+    /// <paramref name="rows"/> (ids are assigned in the order of the VALUES list, so the sorted ids are the rows' ids).
+    /// </summary>
+    public static async Task<long[]> InsertAllAsync(DatabaseTransaction tx, IReadOnlyList<OutboxRow> rows, string claim, long now, long claimedUntil,
+        CancellationToken ct)
+    {
+        var sql = new System.Text.StringBuilder(
+            "INSERT INTO kit_outbox (kind, channel, event_type, data, target_user, created_ms, claim, claimed_until_ms) VALUES ");
+        var parameters = new Dapper.DynamicParameters(new { now, claim, claimedUntil });
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var n = i.ToString(CultureInfo.InvariantCulture);
+            sql.Append(i == 0 ? "(" : ", (").Append("@k").Append(n).Append(", @c").Append(n).Append(", @e").Append(n).Append(", @d").Append(n)
+                .Append(", @t").Append(n).Append(", @now, @claim, @claimedUntil)");
+            parameters.Add("k" + n, rows[i].Kind);
+            parameters.Add("c" + n, rows[i].Channel);
+            parameters.Add("e" + n, rows[i].EventType);
+            parameters.Add("d" + n, rows[i].Data);
+            parameters.Add("t" + n, rows[i].TargetUser);
+        }
+        var ids = (await tx.QueryAsync<long>(sql.Append(" RETURNING id").ToString(), parameters, ct)).ToArray();
+        Array.Sort(ids);
+        return ids;
+    }
+
+    /// <summary>
     /// Writes the same publication for each of <paramref name="channels"/> (distinct) in one statement, claimed like
     /// <see cref="InsertAsync"/>; answers each channel's row id. A fan-out to a thousand channels is one round trip
     /// instead of a thousand: the channels go as one array (PostgreSQL) or one JSON array (SQLite).
