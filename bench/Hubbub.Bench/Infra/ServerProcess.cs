@@ -46,6 +46,9 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary><c>http://127.0.0.1:PORT</c>.</summary>
     public string BaseUrl => $"http://127.0.0.1:{Port}";
 
+    /// <summary>The folder of the server's files (its SQLite database <c>hubbub.db</c>); null for a baseline server.</summary>
+    public string? DataFolder => _dataFolder;
+
     /// <summary>Reads the server's RSS and CPU time.</summary>
     public ProcSample Sample() => ProcSample.Read(Pid.ToString(CultureInfo.InvariantCulture));
 

@@ -55,17 +55,17 @@ public sealed partial class ActivityService(FeatureDatabase database, IOptions<S
     }
 
     /// <summary>
-    /// Puts the new activity in the author's and each friend's feed (one row each, one statement) and announces it on
-    /// their feed channels (one outbox statement for all of them), under the author's lock so that a friendship changing
-    /// meanwhile is either in both or in neither.
+    /// Puts the new activity in the author's and each friend's feed (one row each, one statement, which also answers who
+    /// they are) and announces it on their feed channels (one outbox statement for all of them), under the author's lock
+    /// so that a friendship changing meanwhile is either in both or in neither.
     /// </summary>
     internal static async Task<ActivityView> AnnounceNewAsync(FeatureTransaction tx, string id, string author, CancellationToken ct)
     {
         await FeedStore.LockAuthorAsync(tx, author, ct);
         var row = await ActivityStore.FindAsync(tx, id, author, ct) ?? throw new InvalidOperationException("activity vanished");
-        await FeedStore.FanOutAsync(tx, row.Seq, author, ct);
+        var readers = await FeedStore.FanOutAsync(tx, row.Seq, author, ct);
         var view = View(row, []);
-        await tx.PublishToChannelsAsync(await ReaderChannelsAsync(tx, author, ct), SocialEvents.FriendActivity, new ActivityEvent(view with { LikedByMe = false }),
+        await tx.PublishToChannelsAsync(readers.Select(FeedChannel), SocialEvents.FriendActivity, new ActivityEvent(view with { LikedByMe = false }),
             Default.ActivityEvent, ct);
         return view;
     }
@@ -132,7 +132,10 @@ public sealed partial class ActivityService(FeatureDatabase database, IOptions<S
     {
         var (cursor, size) = Page(before, limit);
         return db.ReadAsync(async tx =>
-            await PageAsync(tx, await ActivityStore.FeedAsync(tx, user, cursor, size + 1, ct), size, latestComments, ct), ct);
+        {
+            var (rows, comments) = await ActivityStore.FeedAsync(tx, user, cursor, size + 1, latestComments, ct);
+            return Page(rows, comments, size);
+        }, ct);
     }
 
     /// <summary>A user's own activities: mine, or a friend's; anyone else's is <c>forbidden</c>.</summary>
@@ -151,11 +154,14 @@ public sealed partial class ActivityService(FeatureDatabase database, IOptions<S
         }, cancellationToken);
     }
 
-    private static async Task<ActivityPage> PageAsync(DatabaseTransaction tx, List<ActivityRow> rows, int size, int latestComments, CancellationToken ct)
+    private static async Task<ActivityPage> PageAsync(DatabaseTransaction tx, List<ActivityRow> rows, int size, int latestComments, CancellationToken ct) =>
+        Page(rows, await ActivityStore.LatestCommentsAsync(tx, rows.Take(size).Select(r => r.Id).ToList(), latestComments, ct), size);
+
+    /// <summary>The first <paramref name="size"/> of <paramref name="rows"/> (one more was read: is there a next page?) with their comments.</summary>
+    private static ActivityPage Page(List<ActivityRow> rows, List<CommentRow> latestComments, int size)
     {
         var page = rows.Take(size).ToList();
-        var comments = (await ActivityStore.LatestCommentsAsync(tx, page.ConvertAll(r => r.Id), latestComments, ct))
-            .ToLookup(c => c.ActivityId, StringComparer.Ordinal);
+        var comments = latestComments.ToLookup(c => c.ActivityId, StringComparer.Ordinal);
         return new ActivityPage(page.ConvertAll(r => View(r, comments[r.Id].Select(CommentOf).ToList())),
             rows.Count > size ? page[^1].Seq.ToString(CultureInfo.InvariantCulture) : null);
     }

@@ -40,14 +40,19 @@ internal static class FeedStore
         }
     }
 
-    /// <summary>Puts a new activity in its author's feed and each friend's: one statement, one row each.</summary>
-    public static Task FanOutAsync(DatabaseTransaction tx, long seq, string author, CancellationToken ct) =>
-        tx.ExecuteAsync(
+    /// <summary>
+    /// Puts a new activity in its author's feed and each friend's: one statement, one row each. Answers the readers it
+    /// wrote for (the author and each friend), who are also the feed channels to announce it on, so the friends are read
+    /// once per post, not twice.
+    /// </summary>
+    public static async Task<List<string>> FanOutAsync(DatabaseTransaction tx, long seq, string author, CancellationToken ct) =>
+        (await tx.QueryAsync<string>(
             """
             INSERT INTO social_feed (user_id, seq, author_id)
             SELECT @author, @seq, @author
             UNION ALL SELECT friend_id, @seq, @author FROM social_friends WHERE user_id = @author
-            """, new { seq, author }, ct);
+            RETURNING user_id
+            """, new { seq, author }, ct)).ToList();
 
     /// <summary>
     /// Takes a deleted activity out of the feeds it is in (its author's and their friends'), one primary-key probe per

@@ -2,7 +2,7 @@ namespace Hubbub.Features.Social;
 
 // Settable properties: SQLite returns every integer as 64-bit, which Dapper converts for properties only.
 
-internal sealed class ActivityRow
+internal class ActivityRow
 {
     public long Seq { get; set; }
     public string Id { get; set; } = "";
@@ -17,6 +17,16 @@ internal sealed class ActivityRow
     public long LikeCount { get; set; }
     public long CommentCount { get; set; }
     public long LikedByMe { get; set; }
+}
+
+/// <summary>A feed row on PostgreSQL: the activity, and one of its latest comments (none: the comment fields are null).</summary>
+internal sealed class FeedRow : ActivityRow
+{
+    public long? CommentId { get; set; }
+    public string? CommentUserId { get; set; }
+    public string? CommentName { get; set; }
+    public string? CommentText { get; set; }
+    public long? CommentCreatedMs { get; set; }
 }
 
 internal sealed class CommentRow

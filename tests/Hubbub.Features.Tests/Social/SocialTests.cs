@@ -273,6 +273,39 @@ public abstract class SocialTests(SocialFixture fixture)
     }
 
     [Fact]
+    public async Task A_feed_page_carries_each_activitys_newest_comments_and_my_own_likes_only()
+    {
+        // On PostgreSQL the page and its latest comments are one statement (one row per activity and comment); on SQLite two.
+        var (ada, bob, cat) = (Users.New("ada"), Users.New("bob"), Users.New("cat"));
+        await Chat.BefriendAsync(ada, bob);
+        await Chat.BefriendAsync(ada, cat);
+        using var adaApi = Chat.Api(ada);
+        using var bobApi = Chat.Api(bob, "Bob");
+        using var catApi = Chat.Api(cat, "Cat");
+        var talked = (await adaApi.PostActivityAsync("Talked about")).GetProperty("id").GetString();
+        var quiet = (await adaApi.PostActivityAsync("Quiet")).GetProperty("id").GetString();
+        var written = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var writer = i % 2 == 0 ? bobApi : catApi;
+            written.Add(Social.Ok(await writer.PostAsync($"/api/activities/{talked}/comments", new { text = $"c{i}" })).GetProperty("id").GetString()!);
+        }
+        Social.Ok(await catApi.PostAsync($"/api/activities/{talked}/likes", new { }));
+        Social.Ok(await bobApi.PostAsync($"/api/activities/{quiet}/likes", new { }));
+
+        var page = Social.Ok(await bobApi.GetAsync("/api/feed?limit=2")).GetProperty("activities");
+        Assert.Equal([quiet, talked], page.EnumerateArray().Select(a => a.GetProperty("id").GetString()));
+        Assert.Equal((0, 0L, true, 1L), (page[0].GetProperty("latest_comments").GetArrayLength(), page[0].GetProperty("comment_count").GetInt64(),
+            page[0].GetProperty("liked_by_me").GetBoolean(), page[0].GetProperty("like_count").GetInt64()));
+        var latest = page[1].GetProperty("latest_comments").EnumerateArray().ToList();
+        Assert.Equal(((IEnumerable<string>)written).Reverse().Take(3), latest.Select(c => c.GetProperty("id").GetString()!)); // the newest 3, newest first
+        Assert.Equal(["c4", "c3", "c2"], latest.Select(c => c.GetProperty("text").GetString()));
+        Assert.Equal(["Bob", "Cat", "Bob"], latest.Select(c => c.GetProperty("name").GetString()));
+        Assert.Equal((5L, false, 1L), (page[1].GetProperty("comment_count").GetInt64(), page[1].GetProperty("liked_by_me").GetBoolean(),
+            page[1].GetProperty("like_count").GetInt64()));
+    }
+
+    [Fact]
     public async Task Comments_are_bounded_kept_literally_announced_to_the_author_and_deleted_by_writer_or_author()
     {
         var (ada, bob, cat) = (Users.New("ada"), Users.New("bob"), Users.New("cat"));

@@ -25,9 +25,10 @@ public sealed class FeatureDeployment : IAsyncDisposable
     private readonly BenchPostgres? _postgres;
     private readonly RedisServer? _redis;
 
-    private FeatureDeployment(string label, ServerProcess[] nodes, BenchPostgres? postgres, RedisServer? redis)
+    private FeatureDeployment(string label, string database, ServerProcess[] nodes, BenchPostgres? postgres, RedisServer? redis)
     {
         Label = label;
+        Database = database;
         Nodes = nodes;
         _postgres = postgres;
         _redis = redis;
@@ -35,6 +36,16 @@ public sealed class FeatureDeployment : IAsyncDisposable
 
     /// <summary>The run's name in results: the scenario's own for plain SQLite, <c>scenario database[-variant]</c> otherwise.</summary>
     public string Label { get; }
+
+    /// <summary>Which of <see cref="Databases"/> this is.</summary>
+    public string Database { get; }
+
+    /// <summary>
+    /// The connection string of the nodes' database, for a scenario that seeds it with bulk SQL: the first node's SQLite
+    /// file, or the fresh PostgreSQL database.
+    /// </summary>
+    public string StorageConnectionString => _postgres?.ConnectionString
+        ?? $"Data Source={Path.Combine(Nodes[0].DataFolder ?? throw new InvalidOperationException("the node keeps no files"), "hubbub.db")}";
 
     /// <summary>The nodes (one, or two sharing their storage).</summary>
     public IReadOnlyList<ServerProcess> Nodes { get; }
@@ -116,11 +127,11 @@ public sealed class FeatureDeployment : IAsyncDisposable
             {
                 nodes.Add(await context.StartAsync(kind, cancellationToken, settings));
             }
-            return new FeatureDeployment(label, [.. nodes], postgres, redis);
+            return new FeatureDeployment(label, database, [.. nodes], postgres, redis);
         }
         catch
         {
-            await new FeatureDeployment(label, [.. nodes], postgres, redis).DisposeAsync();
+            await new FeatureDeployment(label, database, [.. nodes], postgres, redis).DisposeAsync();
             throw;
         }
     }

@@ -4,21 +4,22 @@ using Hubbub.Bench.Clients;
 using Hubbub.Bench.Infra;
 using Hubbub.Bench.Measure;
 using Hubbub.Bench.Results;
-using Npgsql;
 
 namespace Hubbub.Bench.Scenarios.Features;
 
 /// <summary>
-/// <c>feed</c> (Hubbub only; SQLite, and PostgreSQL when <c>HUBBUB_BENCH_POSTGRES</c> or <c>HUBBUB_TEST_POSTGRES</c> names
-/// one, each on a fresh database). Two parts, issue 16's bench:
+/// <c>feed</c> (Hubbub only; on each of <see cref="BenchSettings.Databases"/> but two nodes, through
+/// <see cref="FeatureDeployment"/>: SQLite, and a fresh PostgreSQL database). Two parts, issue 16's bench:
 /// <list type="bullet">
 /// <item>Fan-out: a poster with min(<see cref="BenchSettings.Friends"/>, 1,000) friends (made through the API), each
 /// subscribed to their <c>feed:{id}</c> on a connection of their own, posts <see cref="BenchSettings.FeatureReads"/>/10
 /// activities one at a time (the next when every friend got the last): the time from the POST to each friend's
-/// <c>friend_activity</c>, over every delivery, and to the last friend's per post (the first post is a warm-up).</item>
+/// <c>friend_activity</c>, over every delivery, and to the first and the last friend's per post (the first post is a
+/// warm-up), and the server's CPU per post.</item>
 /// <item>Reads: a reader with <see cref="BenchSettings.Friends"/> friends among <see cref="BenchSettings.FeedActivities"/>
 /// activities seeded with bulk SQL (<see cref="FeedSeed"/>): <c>GET /api/feed?limit=20</c> one read at a time, the
-/// first page and a page below a random cursor, p50/p99 beside a bare <c>POST /api/publish</c> of the same run.</item>
+/// first page and a page below a random cursor, p50/p99 and server CPU per read beside a bare <c>POST /api/publish</c> of
+/// the same run.</item>
 /// </list>
 /// Checks (counts that must be 0): every friend got exactly one <c>friend_activity</c> per post; every page read holds
 /// 20 friends' activities, newest first; the reader's first three pages are exactly the newest activities of the reader
@@ -41,53 +42,28 @@ public sealed class FeedScenario : IScenario
     public string? PendingReason() => null;
 
     /// <inheritdoc />
-    public async Task RunAsync(ScenarioContext context, ServerKind kind, int round, CancellationToken cancellationToken)
-    {
-        await RunOnAsync(context, kind, round, postgres: null, cancellationToken);
-        if (ChatScenario.Postgres() is { } postgres)
-        {
-            await RunOnAsync(context, kind, round, postgres, cancellationToken);
-        }
-        else
-        {
-            context.Results.Note(Name, "PostgreSQL not measured: set HUBBUB_BENCH_POSTGRES to an Npgsql connection string");
-        }
-    }
+    public Task RunAsync(ScenarioContext context, ServerKind kind, int round, CancellationToken cancellationToken) =>
+        FeatureDeployment.ForEachRunAsync(context, kind, Name, supportsTwoNodes: false, new Dictionary<string, string>(),
+            deployment => RunOnAsync(context, kind, round, deployment, cancellationToken), cancellationToken);
 
-    private async Task RunOnAsync(ScenarioContext context, ServerKind kind, int round, string? postgres, CancellationToken cancellationToken)
+    private async Task RunOnAsync(ScenarioContext context, ServerKind kind, int round, FeatureDeployment deployment, CancellationToken cancellationToken)
     {
-        var database = postgres is null ? "sqlite" : "postgres";
+        var name = deployment.Label;
         var settings = context.Settings;
         var friends = settings.Friends;
         var total = settings.FeedActivities > 0 ? settings.FeedActivities : friends * (settings.ActivitiesPerFriend + 1);
         var fanOutFriends = Math.Min(friends, 1_000);
         var posts = Math.Max(3, settings.FeatureReads / 10);
-        void Status(string text) => context.Status($"feed {database} round {round}: {text}");
+        void Status(string text) => context.Status($"{name} round {round}: {text}");
 
-        // A fresh database of our own: the seed goes straight into it.
-        var env = new Dictionary<string, string>();
-        string seedConnection;
-        string? folder = null;
-        string? pgDatabase = null;
-        if (postgres is null)
-        {
-            folder = Directory.CreateTempSubdirectory("hubbub-bench-feed").FullName;
-            env["Hubbub__DataDirectory"] = folder;
-            seedConnection = $"Data Source={Path.Combine(folder, "hubbub.db")}";
-        }
-        else
-        {
-            pgDatabase = $"hubbub_feed_{Guid.NewGuid():N}"[..28];
-            await AdminAsync(postgres, $"CREATE DATABASE {pgDatabase}", cancellationToken);
-            seedConnection = new NpgsqlConnectionStringBuilder(postgres) { Database = pgDatabase, Pooling = false }.ToString();
-            env["ConnectionStrings__Postgres"] = new NpgsqlConnectionStringBuilder(postgres) { Database = pgDatabase }.ToString();
-        }
+        var server = deployment.Nodes[0];
         IBenchConnection[] subscribers = [];
         try
         {
-            await using var server = await context.StartAsync(kind, cancellationToken, env);
             using var api = new ServerApi(server);
-            await using var seed = await FeedSeed.OpenAsync(seedConnection, postgres is not null, cancellationToken);
+            // The deployment's fresh database: the seed goes straight into it.
+            await using var seed = await FeedSeed.OpenAsync(deployment.StorageConnectionString, deployment.Database != FeatureDeployment.Sqlite,
+                cancellationToken);
 
             Status($"seeding {friends:N0} friends, {total:N0} activities");
             var seeding = Stopwatch.StartNew();
@@ -109,8 +85,13 @@ public sealed class FeedScenario : IScenario
             Status($"{posts} posts to {fanOutFriends} subscribed friends");
             var postIds = new List<string>();
             var postAnswers = new LatencyHistogram(); // the POST's own answer: commit, then the publications on the request's flow
+            double? cpuBefore = null;
             for (var k = 0; k < posts; k++)
             {
+                if (k == 1)
+                {
+                    cpuBefore = deployment.Nodes.Sum(n => (double)n.Sample().CpuMicroseconds); // after the warm-up post
+                }
                 fanOut.Sent(k);
                 var posting = Stopwatch.GetTimestamp();
                 var answer = (await api.PostAsync("/api/activities", $$$"""{"user":"{{{Poster}}}","type":"run","title":"fan {{{k}}}","data":{"km":5}}""",
@@ -126,11 +107,14 @@ public sealed class FeedScenario : IScenario
                 // The next post when every friend has this one (or after a bound: the check counts what is missing).
                 await ClosedLoop.WaitUntilAsync(() => fanOut.Delivered(k) >= fanOutFriends, TimeSpan.FromSeconds(10), cancellationToken);
             }
+            // Server CPU per post: the post itself, its fan-out and its 1,000 sends (all nodes; the database's own CPU on
+            // PostgreSQL is not in it).
+            var postCpu = (deployment.Nodes.Sum(n => (double)n.Sample().CpuMicroseconds) - cpuBefore) / (posts - 1);
             await Task.Delay(200, cancellationToken); // room for a late duplicate to show
 
             Status("bare publish");
             var baseline = await ClosedLoop.PublishBaselineAsync(api, settings.FeatureWorkers, settings.StepDuration, _ => "public:bench-baseline",
-                cancellationToken);
+                cancellationToken, deployment.Nodes);
 
             Status("reading the feed");
             async Task<bool> ReadPage(string path, CancellationToken ct)
@@ -143,13 +127,14 @@ public sealed class FeedScenario : IScenario
                     && items.All(a => a.GetProperty("user").GetString()!.StartsWith("ff", StringComparison.Ordinal))
                     && times.Zip(times.Skip(1)).All(p => p.First >= p.Second);
             }
+            Task<ClosedLoop.Outcome> Reads(int count, Func<CancellationToken, Task<bool>> read) =>
+                ClosedLoop.RunAsync(1, TimeSpan.FromMinutes(2), count, (_, _, ct) => read(ct), cancellationToken, deployment.Nodes);
             var first = $"/api/feed?limit={PageSize}";
-            await GamificationEventsScenario.ReadsAsync(Math.Max(1, settings.FeatureReads / 10), ct => ReadPage(first, ct), cancellationToken);
-            var reads = await GamificationEventsScenario.ReadsAsync(settings.FeatureReads, ct => ReadPage(first, ct), cancellationToken);
+            await Reads(Math.Max(1, settings.FeatureReads / 10), ct => ReadPage(first, ct));
+            var reads = await Reads(settings.FeatureReads, ct => ReadPage(first, ct));
             // Below a random point of the timeline (keyset paging deep in the feed), leaving room for a full page.
             var random = new Random(round);
-            var deep = await GamificationEventsScenario.ReadsAsync(settings.FeatureReads,
-                ct => ReadPage($"/api/feed?limit={PageSize}&before={random.NextInt64(total / 2, total)}", ct), cancellationToken);
+            var deep = await Reads(settings.FeatureReads, ct => ReadPage($"/api/feed?limit={PageSize}&before={random.NextInt64(total / 2, total)}", ct));
 
             Status("checking");
             var wrongPages = await CheckReaderPagesAsync(api, seed, cancellationToken);
@@ -162,42 +147,45 @@ public sealed class FeedScenario : IScenario
             }
 
             var r = context.Results;
-            var p = $"{database}_";
-            r.Add(Name, kind, round, p + "baseline_publish_per_s", baseline.PerSecond, "calls/s", Better.Higher);
-            r.Add(Name, kind, round, p + "baseline_publish_p50_ms", baseline.P50Ms, "ms", Better.Lower);
-            r.Add(Name, kind, round, p + "baseline_publish_p99_ms", baseline.P99Ms, "ms", Better.Lower);
-            r.Add(Name, kind, round, p + "friends", friends, "users", Better.None);
-            r.Add(Name, kind, round, p + "activities", total, "activities", Better.None);
-            r.Add(Name, kind, round, p + "seed_s", seedSeconds, "s", Better.None);
-            r.Add(Name, kind, round, p + "fanout_friends", fanOutFriends, "users", Better.None);
-            r.Add(Name, kind, round, p + "fanout_delivery_p50_ms", fanOut.Deliveries.Percentile(50) / 1000.0, "ms", Better.Lower);
-            r.Add(Name, kind, round, p + "fanout_delivery_p99_ms", fanOut.Deliveries.Percentile(99) / 1000.0, "ms", Better.Lower);
-            r.Add(Name, kind, round, p + "fanout_last_p50_ms", fanOut.LastPercentile(50) / 1000.0, "ms", Better.Lower);
-            r.Add(Name, kind, round, p + "fanout_last_p99_ms", fanOut.LastPercentile(99) / 1000.0, "ms", Better.Lower);
-            r.Add(Name, kind, round, p + "fanout_post_p50_ms", postAnswers.Percentile(50) / 1000.0, "ms", Better.Lower);
-            r.Add(Name, kind, round, p + "fanout_post_p99_ms", postAnswers.Percentile(99) / 1000.0, "ms", Better.Lower);
-            r.Add(Name, kind, round, p + "fanout_p99_vs_baseline_p50", fanOut.Deliveries.Percentile(99) / 1000.0 / baseline.P50Ms, "×", Better.Lower);
-            r.Add(Name, kind, round, p + "feed_page_p50_ms", reads.P50Ms, "ms", Better.Lower);
-            r.Add(Name, kind, round, p + "feed_page_p99_ms", reads.P99Ms, "ms", Better.Lower);
-            r.Add(Name, kind, round, p + "feed_page_p50_vs_baseline", reads.P50Ms / baseline.P50Ms, "×", Better.Lower);
-            r.Add(Name, kind, round, p + "feed_page_p99_vs_baseline", reads.P99Ms / baseline.P99Ms, "×", Better.Lower);
-            r.Add(Name, kind, round, p + "deep_page_p50_ms", deep.P50Ms, "ms", Better.Lower);
-            r.Add(Name, kind, round, p + "deep_page_p99_ms", deep.P99Ms, "ms", Better.Lower);
-            r.Add(Name, kind, round, p + "missing_friend_activity", fanOut.Missing(), "deliveries", Better.Lower);
-            r.Add(Name, kind, round, p + "extra_friend_activity", fanOut.Extra(), "deliveries", Better.Lower);
-            r.Add(Name, kind, round, p + "feed_wrong_pages", reads.Refused + deep.Refused + wrongPages, "reads", Better.Lower);
+            ClosedLoop.AddBaseline(context, name, kind, round, baseline);
+            r.Add(name, kind, round, "friends", friends, "users", Better.None);
+            r.Add(name, kind, round, "activities", total, "activities", Better.None);
+            r.Add(name, kind, round, "seed_s", seedSeconds, "s", Better.None);
+            r.Add(name, kind, round, "fanout_friends", fanOutFriends, "users", Better.None);
+            r.Add(name, kind, round, "fanout_delivery_p50_ms", fanOut.Deliveries.Percentile(50) / 1000.0, "ms", Better.Lower);
+            r.Add(name, kind, round, "fanout_delivery_p99_ms", fanOut.Deliveries.Percentile(99) / 1000.0, "ms", Better.Lower);
+            r.Add(name, kind, round, "fanout_first_p50_ms", fanOut.FirstPercentile(50) / 1000.0, "ms", Better.Lower);
+            r.Add(name, kind, round, "fanout_first_p99_ms", fanOut.FirstPercentile(99) / 1000.0, "ms", Better.Lower);
+            r.Add(name, kind, round, "fanout_last_p50_ms", fanOut.LastPercentile(50) / 1000.0, "ms", Better.Lower);
+            r.Add(name, kind, round, "fanout_last_p99_ms", fanOut.LastPercentile(99) / 1000.0, "ms", Better.Lower);
+            r.Add(name, kind, round, "fanout_post_p50_ms", postAnswers.Percentile(50) / 1000.0, "ms", Better.Lower);
+            r.Add(name, kind, round, "fanout_post_p99_ms", postAnswers.Percentile(99) / 1000.0, "ms", Better.Lower);
+            r.Add(name, kind, round, "fanout_p99_vs_baseline_p50", fanOut.Deliveries.Percentile(99) / 1000.0 / baseline.P50Ms, "×", Better.Lower);
+            if (postCpu is { } cpu)
+            {
+                r.Add(name, kind, round, "fanout_server_cpu_us_per_post", cpu, "µs", Better.Lower);
+                if (baseline.CpuPerOperation is { } baseCpu)
+                {
+                    r.Add(name, kind, round, "fanout_cpu_per_delivery_vs_baseline", cpu / fanOutFriends / baseCpu, "×", Better.Lower);
+                }
+            }
+            r.Add(name, kind, round, "feed_page_p50_ms", reads.P50Ms, "ms", Better.Lower);
+            r.Add(name, kind, round, "feed_page_p99_ms", reads.P99Ms, "ms", Better.Lower);
+            r.Add(name, kind, round, "feed_page_p50_vs_baseline", reads.P50Ms / baseline.P50Ms, "×", Better.Lower);
+            r.Add(name, kind, round, "feed_page_p99_vs_baseline", reads.P99Ms / baseline.P99Ms, "×", Better.Lower);
+            if (reads.CpuPerOperation is { } readCpu)
+            {
+                r.Add(name, kind, round, "feed_page_server_cpu_us", readCpu, "µs", Better.Lower);
+            }
+            r.Add(name, kind, round, "deep_page_p50_ms", deep.P50Ms, "ms", Better.Lower);
+            r.Add(name, kind, round, "deep_page_p99_ms", deep.P99Ms, "ms", Better.Lower);
+            r.Add(name, kind, round, "missing_friend_activity", fanOut.Missing(), "deliveries", Better.Lower);
+            r.Add(name, kind, round, "extra_friend_activity", fanOut.Extra(), "deliveries", Better.Lower);
+            r.Add(name, kind, round, "feed_wrong_pages", reads.Refused + deep.Refused + wrongPages, "reads", Better.Lower);
         }
         finally
         {
             await ScenarioContext.DisposeAllAsync(subscribers);
-            if (folder is not null)
-            {
-                TryDelete(folder);
-            }
-            if (postgres is not null && pgDatabase is not null)
-            {
-                await AdminAsync(postgres, $"DROP DATABASE IF EXISTS {pgDatabase} WITH (FORCE)", CancellationToken.None);
-            }
         }
     }
 
@@ -223,26 +211,6 @@ public sealed class FeedScenario : IScenario
         return wrong;
     }
 
-    private static async Task AdminAsync(string connectionString, string sql, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
-    private static void TryDelete(string folder)
-    {
-        try
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // The server's files may linger a moment after it stopped; the temp folder is the system's to clean.
-        }
-    }
-
     private static string Fan(int i) => $"fq{i}";
 
     /// <summary>
@@ -256,6 +224,7 @@ public sealed class FeedScenario : IScenario
         private readonly int[] _counts = new int[connections * posts];
         private readonly long[] _sentAt = new long[posts];
         private readonly long[] _lastUs = new long[posts];
+        private readonly long[] _firstUs = Enumerable.Repeat(long.MaxValue, posts).ToArray();
         private readonly int[] _delivered = new int[posts];
 
         public LatencyHistogram Deliveries { get; } = new();
@@ -268,11 +237,15 @@ public sealed class FeedScenario : IScenario
 
         public long Extra() => _counts.Sum(c => Math.Max(0, c - 1));
 
-        public double LastPercentile(double percentile)
-        {
-            var sorted = _lastUs.Skip(1).Select(v => (double)v).Order().ToList();
-            return Stats.Percentile(sorted, percentile);
-        }
+        /// <summary>To the last friend of each post (the warm-up post left out).</summary>
+        public double LastPercentile(double percentile) => Stats.Percentile(_lastUs.Skip(1).Select(v => (double)v).Order().ToList(), percentile);
+
+        /// <summary>
+        /// To the first friend of each post: the commit and the first publication, before the other 999; last minus first
+        /// is the time the fan-out's publications and sends took.
+        /// </summary>
+        public double FirstPercentile(double percentile) =>
+            Stats.Percentile(_firstUs.Skip(1).Where(v => v != long.MaxValue).Select(v => (double)v).Order().ToList(), percentile);
 
         public void OnFrame(int index, ReadOnlySpan<byte> frame)
         {
@@ -308,6 +281,11 @@ public sealed class FeedScenario : IScenario
                 while (us > last && Interlocked.CompareExchange(ref _lastUs[post], us, last) != last)
                 {
                     last = Volatile.Read(ref _lastUs[post]);
+                }
+                var earliest = Volatile.Read(ref _firstUs[post]);
+                while (us < earliest && Interlocked.CompareExchange(ref _firstUs[post], us, earliest) != earliest)
+                {
+                    earliest = Volatile.Read(ref _firstUs[post]);
                 }
             }
         }

@@ -31,8 +31,9 @@ internal sealed class FeedSeed(DbConnection connection, bool postgres) : IAsyncD
     /// <summary>Opens the server's database: the SQLite file, or the PostgreSQL database.</summary>
     public static async Task<FeedSeed> OpenAsync(string connectionString, bool postgres, CancellationToken ct)
     {
+        // Unpooled: the deployment drops the database when the run ends, which ends this connection too.
         DbConnection connection = postgres
-            ? new NpgsqlConnection(connectionString)
+            ? new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ToString())
             : new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { DefaultTimeout = 60 }.ToString());
         await connection.OpenAsync(ct);
         return new FeedSeed(connection, postgres);
