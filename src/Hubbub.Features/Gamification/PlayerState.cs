@@ -29,7 +29,7 @@ internal sealed class PlayerState
     {
         var state = new PlayerState();
         // Every number as a double (exact for these integers: all far below 2^53) and no NULL, so each column has one
-        // type in every row of the union on both engines.
+        // type in every row of the union on both engines; every part names its columns, since any may come first.
         var real = tx.Provider == DatabaseProvider.Postgres ? "DOUBLE PRECISION" : "REAL";
         var parameters = new DynamicParameters(new { user });
         var parts = new List<string>(4);
@@ -44,21 +44,22 @@ internal sealed class PlayerState
         if (quests.Count > 0)
         {
             parts.Add($"""
-                SELECT 'q', quest, period_key, CAST(progress AS {real}), CAST(COALESCE(completed_ms, -1) AS {real}), CAST(0 AS {real})
+                SELECT 'q' AS Kind, quest AS Key, period_key AS Period, CAST(progress AS {real}) AS A, CAST(COALESCE(completed_ms, -1) AS {real}) AS B,
+                    CAST(0 AS {real}) AS C
                 FROM gam_quest_progress WHERE user_id = @user AND ({Pairs(parameters, "q", "quest", "period_key", quests)})
                 """);
         }
         if (streaks.Count > 0)
         {
             parts.Add($"""
-                SELECT 's', streak, '', CAST(count AS {real}), CAST(best AS {real}), CAST(last_day AS {real})
+                SELECT 's' AS Kind, streak AS Key, '' AS Period, CAST(count AS {real}) AS A, CAST(best AS {real}) AS B, CAST(last_day AS {real}) AS C
                 FROM gam_streak_state WHERE user_id = @user AND streak IN ({List(parameters, "s", streaks)})
                 """);
         }
         if (boards.Count > 0)
         {
             parts.Add($"""
-                SELECT 'b', board, period_key, CAST(score AS {real}), CAST(version AS {real}), CAST(0 AS {real})
+                SELECT 'b' AS Kind, board AS Key, period_key AS Period, CAST(score AS {real}) AS A, CAST(version AS {real}) AS B, CAST(0 AS {real}) AS C
                 FROM gam_scores WHERE user_id = @user AND ({Pairs(parameters, "b", "board", "period_key", boards)})
                 """);
         }
