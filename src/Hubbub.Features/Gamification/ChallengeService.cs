@@ -46,6 +46,7 @@ public sealed class ChallengeService(FeatureDatabase database, TimeProvider time
         return await database.WriteAsync(async tx =>
         {
             var id = await ChallengeStore.InsertAsync(tx, c.Title, c.Type, c.Field, c.Goal, c.StartsMs, c.EndsMs, tx.NowMs, ct);
+            await DefinitionStore.BumpVersionAsync(tx, ct); // events of its type now look up their users' challenges
             await tx.ScheduleAsync(EndJob, ChallengeRules.IdOf(id), DateTimeOffset.FromUnixTimeMilliseconds(c.EndsMs), cancellationToken: ct);
             return ChallengeRules.View((await ChallengeStore.FindAsync(tx, id, ct))!, tx.NowMs, null);
         }, ct);

@@ -49,6 +49,7 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
                 throw new HubbubException(ErrorCodes.Conflict, "exists",
                     $"a {kind.Name} '{row.Key}' already exists (PUT /api/{kind.Plural}/{row.Key} replaces it)");
             }
+            await DefinitionStore.BumpVersionAsync(tx, ct);
         }, ct);
         return view;
     }
@@ -68,6 +69,7 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
             {
                 throw NotFound(kind, key);
             }
+            await DefinitionStore.BumpVersionAsync(tx, ct);
         }, ct);
         return view;
     }
@@ -80,6 +82,7 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
             {
                 throw NotFound(kind, key);
             }
+            await DefinitionStore.BumpVersionAsync(tx, ct);
         }, ct);
 
     /// <summary>Every definition of a kind, by key.</summary>
@@ -140,6 +143,7 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
             {
                 await DefinitionStore.UpsertAsync(tx, row, ct);
             }
+            await DefinitionStore.BumpVersionAsync(tx, ct);
         }, ct);
     }
 

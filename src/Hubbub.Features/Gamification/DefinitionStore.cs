@@ -51,6 +51,21 @@ internal static class DefinitionStore
             WHERE event_type = @type OR (kind = '{Leaderboard}' AND event_type IS NULL) ORDER BY kind, def_key
             """, new { type }, ct)).ToList();
 
+    /// <summary>
+    /// Marks the definitions changed (in the changing transaction): every node's <see cref="DefinitionCache"/> reloads them
+    /// for the next event it processes. Challenges count too (an event of their type then looks up the user's challenges).
+    /// </summary>
+    public static Task BumpVersionAsync(DatabaseTransaction tx, CancellationToken ct) =>
+        tx.ExecuteAsync("UPDATE gam_definitions_version SET version = version + 1 WHERE id = 1", null, ct);
+
+    /// <summary>Every definition, by kind and key.</summary>
+    public static async Task<List<DefinitionRow>> AllAsync(DatabaseTransaction tx, CancellationToken ct) =>
+        (await tx.QueryAsync<DefinitionRow>($"SELECT {Columns} FROM gam_definitions ORDER BY kind, def_key", null, ct)).ToList();
+
+    /// <summary>The event types some challenge counts (past, current or future).</summary>
+    public static async Task<List<string>> ChallengeTypesAsync(DatabaseTransaction tx, CancellationToken ct) =>
+        (await tx.QueryAsync<string>("SELECT DISTINCT event_type FROM gam_challenges", null, ct)).ToList();
+
     private const string Columns = "kind AS Kind, def_key AS Key, event_type AS EventType, data AS Data, created_ms AS CreatedMs";
 }
 

@@ -13,61 +13,60 @@ internal sealed record GameEvent(string User, string Type, JsonElement? Data, Da
 /// Everything one event causes, inside the caller's transaction: XP from its rule, achievement progress and unlocks,
 /// quest progress in the user's local period, streaks on the user's local day, leaderboard scores and ranks, level-ups;
 /// the live events on <c>user:{id}</c> through the outbox and the notifications of unlocks and level-ups. The user's
-/// row is locked first, so one user's events are processed one after another; the definitions are read in the same
-/// transaction, so a definition changed meanwhile applies to the next event, never half to this one.
+/// row is locked first, so one user's events are processed one after another; the definitions are those of the version
+/// read with that row in the same transaction (<see cref="DefinitionCache"/>), so a definition changed meanwhile applies
+/// to the next event, never half to this one. The statements of one event do not grow with the rules: one locks the
+/// user's row, one reads every row of theirs the event may change (<see cref="PlayerState"/>), one command writes them
+/// back, one query per board the user moved up finds whom they passed, and the publications and notifications are
+/// written together (<see cref="PublicationBatch"/>).
 /// </summary>
-public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelCurveSource curves, LeaderboardLive live, ILeaderboardIndex index)
+public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelCurveSource curves, LeaderboardLive live, ILeaderboardIndex index,
+    DefinitionCache definitions)
 {
     internal async Task<Effects> ProcessAsync(FeatureTransaction tx, GameEvent e, CancellationToken ct)
     {
         var curve = curves.Curve;
         var player = await PlayerStore.LockAsync(tx, e.User, tx.NowMs, ct);
-        var definitions = await DefinitionStore.ForEventAsync(tx, e.Type, ct);
+        var set = await definitions.GetAsync(tx, player.DefinitionsVersion, ct);
+        var defs = set.For(e.Type);
+        var zone = defs.NeedsZone ? PlayerStore.ZoneOf(player.TimeZone).Zone : TimeZoneInfo.Utc;
+        var questPeriods = defs.Quests.Select(q => Periods.QuestKey(q.Period, e.Time, zone)).ToList();
+        var boardPeriods = defs.Boards.Select(b => Periods.BoardKey(b.Period, e.Time)).ToList();
+        var state = await PlayerState.ReadAsync(tx, e.User, defs.Achievements.Select(a => a.Key).ToList(),
+            defs.Quests.Select((q, i) => (q.Key, questPeriods[i])).ToList(), defs.Streaks.Select(s => s.Key).ToList(),
+            defs.Boards.Select((b, i) => (b.Key, boardPeriods[i])).ToList(), ct);
+        var changes = new PlayerChanges(e.User);
         var user = FeatureTransaction.UserChannel(e.User);
-        long xp = 0;
+
+        long xp = defs.Rules.Sum(rule => RuleXp(rule, e.Data));
         List<AchievementUnlocked> unlocked = [];
+        foreach (var achievement in defs.Achievements)
+        {
+            if (AdvanceAchievement(e, achievement, state, changes, tx.NowMs))
+            {
+                xp += achievement.Xp;
+                unlocked.Add(new AchievementUnlocked(achievement.Key, achievement.Name, achievement.Rarity, achievement.Xp));
+            }
+        }
         List<QuestEffect> quests = [];
         List<QuestCompleted> completed = [];
-        List<StreakEffect> streaks = [];
-        List<LeaderboardView> boards = [];
-        TimeZoneInfo? zone = null;
-
-        foreach (var row in definitions)
+        for (var i = 0; i < defs.Quests.Count; i++)
         {
-            switch (row.Kind)
+            var quest = defs.Quests[i];
+            var effect = AdvanceQuest(quest, questPeriods[i], state, changes, tx.NowMs);
+            if (effect.Completed)
             {
-                case DefinitionStore.Rule:
-                    xp += RuleXp(DefinitionService.Rules.Read(row), e.Data);
-                    break;
-                case DefinitionStore.Achievement:
-                    var achievement = DefinitionService.Achievements.Read(row);
-                    if (await AdvanceAchievementAsync(tx, e, achievement, ct))
-                    {
-                        xp += achievement.Xp;
-                        unlocked.Add(new AchievementUnlocked(achievement.Key, achievement.Name, achievement.Rarity, achievement.Xp));
-                    }
-                    break;
-                case DefinitionStore.Quest:
-                    var quest = DefinitionService.Quests.Read(row);
-                    zone ??= (await PlayerStore.TimeZoneAsync(tx, e.User, ct)).Zone;
-                    var effect = await AdvanceQuestAsync(tx, e, quest, zone, ct);
-                    if (effect.Completed)
-                    {
-                        xp += quest.Xp;
-                        completed.Add(new QuestCompleted(quest.Key, quest.Name, quest.Xp));
-                    }
-                    quests.Add(effect);
-                    break;
-                case DefinitionStore.Streak:
-                    zone ??= (await PlayerStore.TimeZoneAsync(tx, e.User, ct)).Zone;
-                    if (await AdvanceStreakAsync(tx, e, DefinitionService.Streaks.Read(row), zone, ct) is { } streak)
-                    {
-                        streaks.Add(streak);
-                    }
-                    break;
-                case DefinitionStore.Leaderboard:
-                    boards.Add(DefinitionService.Leaderboards.Read(row)); // after the XP is known
-                    break;
+                xp += quest.Xp;
+                completed.Add(new QuestCompleted(quest.Key, quest.Name, quest.Xp));
+            }
+            quests.Add(effect);
+        }
+        List<StreakEffect> streaks = [];
+        foreach (var definition in defs.Streaks)
+        {
+            if (AdvanceStreak(e, definition, zone, state, changes) is { } streak)
+            {
+                streaks.Add(streak);
             }
         }
 
@@ -75,46 +74,54 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
         var level = curve.LevelOf(total);
         if (xp > 0)
         {
-            await PlayerStore.SetXpAsync(tx, e.User, total, level, ct);
+            changes.Xp(total, level);
         }
         List<RankEffect> ranks = [];
-        foreach (var board in boards)
+        List<Pass> passes = [];
+        for (var i = 0; i < defs.Boards.Count; i++)
         {
-            if (await ScoreAsync(tx, e, board, xp, total, ct) is { } rank)
+            if (await ScoreAsync(tx, e, defs.Boards[i], boardPeriods[i], xp, total, state, changes, passes, ct) is { } rank)
             {
                 ranks.Add(rank);
             }
         }
+        await changes.WriteAsync(tx, ct);
 
-        // Live events in the order a client shows them, published after the commit.
+        // Live events in the order a client shows them, published after the commit; the users passed on a board are told
+        // first (other channels), then the user's own events, all written together.
+        var batch = new PublicationBatch();
+        var notices = await Overtaking.NotifyAsync(tx, batch, e.User, player.Name ?? e.User, passes, options.Value.OvertakenLimit,
+            async (slot, s) => await index.RankOfScoreAsync(slot, s, e.User, ct) + 1, ct);
         if (xp > 0)
         {
-            await tx.PublishAsync(user, GamificationEvents.XpGained, new XpGained(xp, total, e.Type), Default.XpGained, ct);
+            batch.Publish(user, GamificationEvents.XpGained, new XpGained(xp, total, e.Type), Default.XpGained);
         }
         foreach (var achievement in unlocked)
         {
-            await tx.PublishAsync(user, GamificationEvents.AchievementUnlocked, achievement, Default.AchievementUnlocked, ct);
-            await tx.NotifyAsync(e.User, GamificationEvents.AchievementUnlocked, achievement, Default.AchievementUnlocked, ct);
+            batch.Publish(user, GamificationEvents.AchievementUnlocked, achievement, Default.AchievementUnlocked);
+            batch.Notify(e.User, GamificationEvents.AchievementUnlocked, achievement, Default.AchievementUnlocked);
         }
         foreach (var quest in completed)
         {
-            await tx.PublishAsync(user, GamificationEvents.QuestCompleted, quest, Default.QuestCompleted, ct);
+            batch.Publish(user, GamificationEvents.QuestCompleted, quest, Default.QuestCompleted);
         }
         foreach (var streak in streaks)
         {
-            await tx.PublishAsync(user, GamificationEvents.StreakUpdated, new StreakUpdated(streak.Key, streak.Count), Default.StreakUpdated, ct);
+            batch.Publish(user, GamificationEvents.StreakUpdated, new StreakUpdated(streak.Key, streak.Count), Default.StreakUpdated);
         }
         if (level > player.Level)
         {
             var levelUp = new LevelUp(level, (int)player.Level);
-            await tx.PublishAsync(user, GamificationEvents.LevelUp, levelUp, Default.LevelUp, ct);
-            await tx.NotifyAsync(e.User, GamificationEvents.LevelUp, levelUp, Default.LevelUp, ct);
+            batch.Publish(user, GamificationEvents.LevelUp, levelUp, Default.LevelUp);
+            batch.Notify(e.User, GamificationEvents.LevelUp, levelUp, Default.LevelUp);
         }
         foreach (var rank in ranks.Where(r => r.Rank != r.PreviousRank))
         {
-            await tx.PublishAsync(user, GamificationEvents.RankChanged, new RankChanged(rank.Key, rank.Rank, rank.PreviousRank), Default.RankChanged, ct);
+            batch.Publish(user, GamificationEvents.RankChanged, new RankChanged(rank.Key, rank.Rank, rank.PreviousRank), Default.RankChanged);
         }
-        var challenges = await ChallengeProgress.AdvanceAsync(tx, e, NumberOf, ct);
+        var kept = await tx.PublishBatchAsync(batch, ct);
+        await Overtaking.KeepNoticesAsync(tx, notices, kept, ct);
+        var challenges = set.HasChallenges(e.Type) ? await ChallengeProgress.AdvanceAsync(tx, e, NumberOf, ct) : [];
         return new Effects(xp, total, level, (int)player.Level, unlocked, quests, streaks, ranks, null, challenges);
     }
 
@@ -135,7 +142,7 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
     }
 
     /// <summary>Adds the event to an achievement's progress; true when this event unlocked it (once per user, ever).</summary>
-    private static async Task<bool> AdvanceAchievementAsync(FeatureTransaction tx, GameEvent e, AchievementView achievement, CancellationToken ct)
+    private static bool AdvanceAchievement(GameEvent e, AchievementView achievement, PlayerState state, PlayerChanges changes, long now)
     {
         double amount = 1;
         if (achievement.Field is { } field)
@@ -146,44 +153,47 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
             }
             amount = value;
         }
-        var progress = await PlayerStore.AddAchievementProgressAsync(tx, e.User, achievement.Key, amount, ct);
-        return progress.DoneMs is null && progress.Progress >= achievement.Threshold
-            && await PlayerStore.UnlockAsync(tx, e.User, achievement.Key, tx.NowMs, ct);
+        var (progress, doneMs) = state.Achievements.GetValueOrDefault(achievement.Key);
+        progress += amount;
+        var unlocks = doneMs is null && progress >= achievement.Threshold;
+        changes.Achievement(achievement.Key, progress, unlocks ? now : doneMs);
+        return unlocks;
     }
 
-    private static async Task<QuestEffect> AdvanceQuestAsync(FeatureTransaction tx, GameEvent e, QuestView quest, TimeZoneInfo zone, CancellationToken ct)
+    private static QuestEffect AdvanceQuest(QuestView quest, string period, PlayerState state, PlayerChanges changes, long now)
     {
-        var period = Periods.QuestKey(quest.Period, e.Time, zone);
-        var progress = await PlayerStore.AddQuestProgressAsync(tx, e.User, quest.Key, period, ct);
-        var completed = progress.DoneMs is null && progress.Progress >= quest.Count
-            && await PlayerStore.CompleteQuestAsync(tx, e.User, quest.Key, period, tx.NowMs, ct);
-        return new QuestEffect(quest.Key, quest.Name, Math.Min(progress.Progress, quest.Count), quest.Count, completed);
+        var (progress, doneMs) = state.Quests.GetValueOrDefault((quest.Key, period));
+        progress++;
+        var completes = doneMs is null && progress >= quest.Count;
+        changes.Quest(quest.Key, period, progress, completes ? now : doneMs);
+        return new QuestEffect(quest.Key, quest.Name, Math.Min(progress, quest.Count), quest.Count, completes);
     }
 
     /// <summary>
     /// Extends a streak by the event's local day: the next day (or within the grace days after the last) adds one, a
     /// later day starts again at one, the same or an earlier day changes nothing (null then).
     /// </summary>
-    private async Task<StreakEffect?> AdvanceStreakAsync(FeatureTransaction tx, GameEvent e, StreakView streak, TimeZoneInfo zone, CancellationToken ct)
+    private StreakEffect? AdvanceStreak(GameEvent e, StreakView streak, TimeZoneInfo zone, PlayerState state, PlayerChanges changes)
     {
         var day = Periods.LocalDate(e.Time, zone).DayNumber;
-        var state = await PlayerStore.StreakAsync(tx, e.User, streak.Key, ct);
         var grace = streak.GraceDays ?? options.Value.StreakGraceDays;
         long count;
-        if (state is null)
+        long best = 0;
+        if (!state.Streaks.TryGetValue(streak.Key, out var old))
         {
             count = 1;
         }
-        else if (day <= state.LastDay)
+        else if (day <= old.LastDay)
         {
             return null;
         }
         else
         {
-            count = day - state.LastDay <= 1 + grace ? state.Count + 1 : 1;
+            count = day - old.LastDay <= 1 + grace ? old.Count + 1 : 1;
+            best = old.Best;
         }
-        var best = Math.Max(count, state?.Best ?? 0);
-        await PlayerStore.SetStreakAsync(tx, e.User, streak.Key, count, best, day, ct);
+        best = Math.Max(count, best);
+        changes.Streak(streak.Key, count, best, day);
         return new StreakEffect(streak.Key, streak.Name, (int)count, (int)best);
     }
 
@@ -192,7 +202,8 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
     /// <c>desc</c>, lower on <c>asc</c>), <c>set</c> replaces it. The value is the XP gained (the total, for <c>set</c>) on
     /// an XP board, 1 per event on an event board, <c>data[field]</c> on a field board. Null when the score did not change.
     /// </summary>
-    private async Task<RankEffect?> ScoreAsync(FeatureTransaction tx, GameEvent e, LeaderboardView board, long xp, long total, CancellationToken ct)
+    private async Task<RankEffect?> ScoreAsync(FeatureTransaction tx, GameEvent e, LeaderboardView board, string period, long xp, long total,
+        PlayerState state, PlayerChanges changes, List<Pass> passes, CancellationToken ct)
     {
         var (type, field) = DefinitionRules.SourceOf(board.Source);
         double? value = type is null
@@ -203,15 +214,14 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
             return null;
         }
         var ascending = board.Order == "asc";
-        var period = Periods.BoardKey(board.Period, e.Time);
-        var old = await ScoreStore.FindAsync(tx, board.Key, period, e.User, ct);
+        (double Score, long Version)? old = state.Scores.TryGetValue((board.Key, period), out var found) ? found : null;
         var score = old is null ? v : board.Operator switch
         {
-            "incr" => old.Score + v,
-            "best" => ascending ? Math.Min(old.Score, v) : Math.Max(old.Score, v),
+            "incr" => old.Value.Score + v,
+            "best" => ascending ? Math.Min(old.Value.Score, v) : Math.Max(old.Value.Score, v),
             _ => v,
         };
-        if (old is not null && score == old.Score)
+        if (old is not null && score == old.Value.Score)
         {
             return null;
         }
@@ -220,16 +230,18 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
         // counts in the database.
         var current = period == Periods.BoardKey(board.Period, DateTimeOffset.FromUnixTimeMilliseconds(tx.NowMs));
         var slot = new BoardSlot(board.Key, period, ascending);
-        Task<long> RankOf(double s) => current ? index.RankOfScoreAsync(slot, s, e.User, ct) : ScoreStore.RankOfAsync(tx, board.Key, period, s, ascending, ct);
-        long? previous = old is null ? null : await RankOf(old.Score);
-        var version = await ScoreStore.UpsertAsync(tx, board.Key, period, e.User, score, tx.NowMs, ct);
-        var rank = await RankOf(score);
-        var better = old is null || (ascending ? score < old.Score : score > old.Score);
+        long? previous = old is null ? null
+            : current ? await index.RankOfScoreAsync(slot, old.Value.Score, e.User, ct)
+            : await ScoreStore.RankOfAsync(tx, board.Key, period, old.Value.Score, ascending, ct);
+        var version = (old?.Version ?? 0) + 1;
+        changes.Score(board.Key, period, score, tx.NowMs, version);
+        // The user's own row never counts in their rank (not strictly better than itself), so the database's count
+        // needs no write first.
+        var rank = current ? await index.RankOfScoreAsync(slot, score, e.User, ct) : await ScoreStore.RankOfAsync(tx, board.Key, period, score, ascending, ct);
+        var better = old is null || (ascending ? score < old.Value.Score : score > old.Value.Score);
         if (better && current)
         {
-            // A passed user's rank now: the others strictly better than them, plus the passer's new score.
-            await Overtaking.NotifyAsync(tx, board, period, e.User, old?.Score, score, options.Value.OvertakenLimit,
-                async s => await index.RankOfScoreAsync(slot, s, e.User, ct) + 1, ct);
+            passes.Add(new Pass(board, period, slot, old?.Score, score));
         }
         var reachedMs = tx.NowMs;
         tx.OnCommitted(() => live.Changed(board.Key, period, e.User, previous));

@@ -51,6 +51,7 @@ public sealed class GamificationFeature : HubbubFeature
             ? ActivatorUtilities.CreateInstance<RedisLeaderboardIndex>(sp, redis)
             : ActivatorUtilities.CreateInstance<InMemoryLeaderboardIndex>(sp));
         services.AddSingleton<LeaderboardLive>();
+        services.AddSingleton<DefinitionCache>();
         services.AddSingleton<EventProcessor>();
         services.AddSingleton<GamificationService>();
         services.AddSingleton<ChallengeService>();

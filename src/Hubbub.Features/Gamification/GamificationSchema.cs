@@ -15,7 +15,20 @@ internal static class GamificationSchema
         .Add(2, "challenges and their participants", sqlite: Challenges("INTEGER PRIMARY KEY", "REAL"),
             postgres: Challenges("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "DOUBLE PRECISION"))
         .Add(3, "the kept overtaken notification of each user and board", OvertakenNotices, OvertakenNotices)
-        .Add(4, "a version per leaderboard score, so the ranked index never takes an older value for a newer one", ScoreVersions, ScoreVersions);
+        .Add(4, "a version per leaderboard score, so the ranked index never takes an older value for a newer one", ScoreVersions, ScoreVersions)
+        .Add(5, "a version of the definitions and challenges, so each node may keep them parsed in memory", DefinitionsVersion, DefinitionsVersion);
+
+    /// <summary>
+    /// One row whose version grows with every change of a definition or a new challenge, in the change's transaction:
+    /// an event reads it with its user's row (no extra statement) and re-reads the definitions only when it moved
+    /// (<see cref="DefinitionCache"/>), so a change applies to the events after it on every node.
+    /// </summary>
+    private const string DefinitionsVersion = """
+        CREATE TABLE gam_definitions_version (
+            id      INTEGER PRIMARY KEY,
+            version BIGINT  NOT NULL);
+        INSERT INTO gam_definitions_version (id, version) VALUES (1, 1);
+        """;
 
     /// <summary>
     /// Each score row's version, one more per change: the ranked index (<see cref="Ranking.ILeaderboardIndex"/>) is told

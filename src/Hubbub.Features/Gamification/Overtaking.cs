@@ -1,8 +1,15 @@
+using System.Globalization;
+using Dapper;
+using Hubbub.Features.Gamification.Ranking;
 using Hubbub.Features.Kit;
+using Hubbub.Features.Kit.Notifications;
 using Hubbub.Storage;
 using static Hubbub.Features.Gamification.GamificationJsonContext;
 
 namespace Hubbub.Features.Gamification;
+
+/// <summary>A better score on a board's current period: the users between the old and the new score were passed.</summary>
+internal sealed record Pass(LeaderboardView Board, string Period, BoardSlot Slot, double? OldScore, double NewScore);
 
 /// <summary>
 /// <c>overtaken {board, by, name, rank}</c> to the users a better score passed, in the event's transaction: live on each
@@ -10,51 +17,98 @@ namespace Hubbub.Features.Gamification;
 /// replaces one still unread. Once per pass (a retried event is answered from its first run), only in the board's
 /// current period, and to at most <see cref="GamificationOptions.OvertakenLimit"/> users per pass: those nearest the new
 /// score, whose place changed most visibly. Their ranks come from <c>rankOf</c> (the ranked index, with the new score).
+/// Every pass of one event costs one query per board (whom it passed) and a few statements in all, not a few per user:
+/// the previous notices are read and withdrawn in one statement each, the publications and notifications go into the
+/// event's <see cref="PublicationBatch"/>, and the new notices are kept in one statement (<see cref="KeepNoticesAsync"/>).
 /// </summary>
 internal static class Overtaking
 {
-    public static async Task NotifyAsync(FeatureTransaction tx, LeaderboardView board, string period, string passer, double? oldScore,
-        double newScore, int limit, Func<double, Task<long>> rankOf, CancellationToken ct)
+    /// <summary>
+    /// Adds the <c>overtaken</c> publications and notifications of every pass to <paramref name="batch"/> (before anything
+    /// else is added to it: <see cref="KeepNoticesAsync"/> takes the batch's first notifications as theirs) and withdraws
+    /// the unread ones they replace. Answers the (user, board) of each notification added, in order.
+    /// </summary>
+    public static async Task<List<(string User, string Board)>> NotifyAsync(FeatureTransaction tx, PublicationBatch batch, string passer, string name,
+        IReadOnlyList<Pass> passes, int limit, Func<BoardSlot, double, Task<long>> rankOf, CancellationToken ct)
     {
-        if (limit == 0)
+        if (limit == 0 || passes.Count == 0)
         {
-            return;
+            return [];
         }
-        var ascending = board.Order == "asc";
-        var passed = await ScoreStore.PassedAsync(tx, board.Key, period, passer, oldScore, newScore, ascending, limit, ct);
-        if (passed.Count == 0)
+        if (batch.Count != 0)
         {
-            return;
+            throw new InvalidOperationException("overtaken notifications go first into the batch");
         }
-        var name = (await ScoreStore.FindAsync(tx, board.Key, period, passer, ct))?.Name ?? passer;
-        var ranks = new Dictionary<double, long>();
-        // Written in user-id order, whatever the scores: two concurrent passes over the same users then take the
-        // notice rows' locks (PostgreSQL) in one order and cannot deadlock each other on one board.
-        foreach (var row in passed.OrderBy(r => r.User, StringComparer.Ordinal))
+        var notices = new List<(string User, string Board)>();
+        foreach (var pass in passes)
         {
-            if (!ranks.TryGetValue(row.Score, out var rank))
+            var board = pass.Board;
+            var passed = await ScoreStore.PassedAsync(tx, board.Key, pass.Period, passer, pass.OldScore, pass.NewScore, board.Order == "asc", limit, ct);
+            var ranks = new Dictionary<double, long>();
+            // In user-id order, whatever the scores: two concurrent passes over the same users then take the notice rows'
+            // locks (PostgreSQL) in one order and cannot deadlock each other on one board.
+            foreach (var row in passed.OrderBy(r => r.User, StringComparer.Ordinal))
             {
-                ranks[row.Score] = rank = await rankOf(row.Score);
+                if (!ranks.TryGetValue(row.Score, out var rank))
+                {
+                    ranks[row.Score] = rank = await rankOf(pass.Slot, row.Score);
+                }
+                var overtaken = new Overtaken(board.Key, passer, name, rank);
+                batch.Publish(FeatureTransaction.UserChannel(row.User), GamificationEvents.Overtaken, overtaken, Default.Overtaken);
+                batch.Notify(row.User, GamificationEvents.Overtaken, overtaken, Default.Overtaken);
+                notices.Add((row.User, board.Key));
             }
-            var overtaken = new Overtaken(board.Key, passer, name, rank);
-            await tx.PublishAsync(FeatureTransaction.UserChannel(row.User), GamificationEvents.Overtaken, overtaken, Default.Overtaken, ct);
-            if (await NoticeAsync(tx, row.User, board.Key, ct) is { } previous)
-            {
-                await tx.WithdrawUnreadNotificationAsync(row.User, previous, ct);
-            }
-            var notice = await tx.NotifyAsync(row.User, GamificationEvents.Overtaken, overtaken, Default.Overtaken, ct);
-            await SetNoticeAsync(tx, row.User, board.Key, notice.Id, ct);
         }
+        if (notices.Count > 0)
+        {
+            var previous = await NoticesAsync(tx, notices, ct);
+            if (previous.Count > 0)
+            {
+                await tx.WithdrawUnreadNotificationsAsync(previous, ct);
+            }
+        }
+        return notices;
     }
 
-    private static Task<string?> NoticeAsync(DatabaseTransaction tx, string user, string board, CancellationToken ct) =>
-        tx.QuerySingleOrDefaultAsync<string>("SELECT notification_id FROM gam_overtaken_notices WHERE user_id = @user AND board = @board",
-            new { user, board }, ct);
-
-    private static Task SetNoticeAsync(DatabaseTransaction tx, string user, string board, string notification, CancellationToken ct) =>
-        tx.ExecuteAsync(
-            """
-            INSERT INTO gam_overtaken_notices (user_id, board, notification_id) VALUES (@user, @board, @notification)
+    /// <summary>Keeps each notice's notification (the first of <paramref name="kept"/>, in order) as its user's one of its board.</summary>
+    public static Task KeepNoticesAsync(FeatureTransaction tx, List<(string User, string Board)> notices, IReadOnlyList<NotificationView> kept,
+        CancellationToken ct)
+    {
+        if (notices.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+        var parameters = new DynamicParameters();
+        var values = notices.Select((n, i) => (n.User, n.Board, kept[i].Id))
+            .OrderBy(n => n.User, StringComparer.Ordinal).ThenBy(n => n.Board, StringComparer.Ordinal)
+            .Select((n, i) =>
+            {
+                parameters.Add(Name("u", i), n.User);
+                parameters.Add(Name("b", i), n.Board);
+                parameters.Add(Name("n", i), n.Id);
+                return $"(@{Name("u", i)}, @{Name("b", i)}, @{Name("n", i)})";
+            });
+        return tx.Db.ExecuteAsync(
+            $"""
+            INSERT INTO gam_overtaken_notices (user_id, board, notification_id) VALUES {string.Join(", ", values)}
             ON CONFLICT (user_id, board) DO UPDATE SET notification_id = excluded.notification_id
-            """, new { user, board, notification }, ct);
+            """, parameters, ct);
+    }
+
+    /// <summary>The kept notification of each (user, board) that has one.</summary>
+    private static async Task<List<(string User, string NotificationId)>> NoticesAsync(DatabaseTransaction tx, List<(string User, string Board)> notices,
+        CancellationToken ct)
+    {
+        var parameters = new DynamicParameters();
+        var terms = notices.Select((n, i) =>
+        {
+            parameters.Add(Name("u", i), n.User);
+            parameters.Add(Name("b", i), n.Board);
+            return $"(user_id = @{Name("u", i)} AND board = @{Name("b", i)})";
+        });
+        return (await tx.QueryAsync<(string, string)>(
+            $"SELECT user_id, notification_id FROM gam_overtaken_notices WHERE {string.Join(" OR ", terms)}", parameters, ct)).ToList();
+    }
+
+    private static string Name(string prefix, int i) => string.Create(CultureInfo.InvariantCulture, $"{prefix}{i}");
 }

@@ -11,13 +11,22 @@ internal static class PlayerStore
     /// (PostgreSQL: <c>ON CONFLICT DO UPDATE</c> locks it; SQLite: the transaction holds the write lock), so the
     /// events of one user are processed one after the other, also across nodes.
     /// </summary>
-    public static Task<PlayerRow> LockAsync(DatabaseTransaction tx, string user, long now, CancellationToken ct) =>
-        tx.QuerySingleAsync<PlayerRow>(
+    /// <remarks>
+    /// The same statement answers what the event needs besides: the definitions' version (<see cref="DefinitionCache"/>)
+    /// and the user's time zone and display name from the kit's directory.
+    /// </remarks>
+    public static Task<LockedPlayer> LockAsync(DatabaseTransaction tx, string user, long now, CancellationToken ct) =>
+        tx.QuerySingleAsync<LockedPlayer>(
             """
             INSERT INTO gam_users (user_id, xp, level, created_ms, updated_ms) VALUES (@user, 0, 1, @now, @now)
             ON CONFLICT (user_id) DO UPDATE SET updated_ms = excluded.updated_ms
-            RETURNING xp AS Xp, level AS Level
+            RETURNING xp AS Xp, level AS Level, (SELECT version FROM gam_definitions_version WHERE id = 1) AS DefinitionsVersion,
+                (SELECT time_zone FROM kit_users WHERE id = @user) AS TimeZone, (SELECT name FROM kit_users WHERE id = @user) AS Name
             """, new { user, now }, ct);
+
+    /// <summary>An IANA time zone id as a zone (UTC when none is set or this machine does not know it).</summary>
+    public static (TimeZoneInfo Zone, string Id) ZoneOf(string? id) =>
+        id is not null && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? (zone, id) : (TimeZoneInfo.Utc, "UTC");
 
     public static Task<PlayerRow?> FindAsync(DatabaseTransaction tx, string user, CancellationToken ct) =>
         tx.QuerySingleOrDefaultAsync<PlayerRow>("SELECT xp AS Xp, level AS Level FROM gam_users WHERE user_id = @user", new { user }, ct);
@@ -27,9 +36,7 @@ internal static class PlayerStore
 
     /// <summary>The user's IANA time zone from the kit's directory (UTC when none is set or this machine does not know it).</summary>
     public static async Task<(TimeZoneInfo Zone, string Id)> TimeZoneAsync(DatabaseTransaction tx, string user, CancellationToken ct) =>
-        (await UserStore.FindAsync(tx, user, ct))?.TimeZone is { } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone)
-            ? (zone, id)
-            : (TimeZoneInfo.Utc, "UTC");
+        ZoneOf((await UserStore.FindAsync(tx, user, ct))?.TimeZone);
 
     /// <summary>Adds to an achievement's progress; returns the progress and whether it was unlocked before.</summary>
     public static Task<ProgressRow> AddAchievementProgressAsync(DatabaseTransaction tx, string user, string achievement, double amount, CancellationToken ct) =>
@@ -94,6 +101,16 @@ internal sealed class PlayerRow
 {
     public long Xp { get; set; }
     public long Level { get; set; }
+}
+
+/// <summary>The locked player's row with the definitions' version and the user's directory entry.</summary>
+internal sealed class LockedPlayer
+{
+    public long Xp { get; set; }
+    public long Level { get; set; }
+    public long DefinitionsVersion { get; set; }
+    public string? TimeZone { get; set; }
+    public string? Name { get; set; }
 }
 
 internal sealed class ProgressRow

@@ -259,6 +259,58 @@ public sealed class FeatureTransaction
         return (result, false);
     }
 
+    /// <summary>
+    /// Writes a <see cref="PublicationBatch"/>: its notifications kept in one statement (and their users' inboxes bounded
+    /// in one more), then every publication, each notification's live one at its place, in one statement, published after
+    /// the commit in the batch's order. Answers the notifications kept, in the order they were added.
+    /// </summary>
+    public async Task<IReadOnlyList<NotificationView>> PublishBatchAsync(PublicationBatch batch, CancellationToken cancellationToken = default)
+    {
+        var notices = batch.Entries.Where(e => e.Notice is not null).Select(e => e.Notice!.Value).ToList();
+        var views = notices.Count == 0
+            ? []
+            : await NotificationStore.InsertEachAsync(Db, notices, NowMs, _kit.Options.MaxNotificationsPerUser, cancellationToken);
+        var rows = new List<OutboxRow>(batch.Entries.Count);
+        var next = 0;
+        foreach (var (row, notice) in batch.Entries)
+        {
+            if (notice is not null)
+            {
+                row.Data = JsonSerializer.Serialize(views[next++], KitJsonContext.Default.NotificationView);
+            }
+            rows.Add(row);
+        }
+        if (rows.Count > 0)
+        {
+            var ids = await OutboxStore.InsertEachAsync(Db, rows, _claim, NowMs, NowMs + _kit.Options.LeaseMs, cancellationToken);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                rows[i].Id = ids[i];
+            }
+            _outbox.AddRange(rows);
+        }
+        batch.Entries.Clear();
+        return views;
+    }
+
+    /// <summary>
+    /// <see cref="WithdrawUnreadNotificationAsync"/> for many (user, notification id) pairs in one statement; answers how
+    /// many were still unread and are gone. Ids that are not a notification's are skipped.
+    /// </summary>
+    public async Task<int> WithdrawUnreadNotificationsAsync(IReadOnlyList<(string User, string NotificationId)> notifications,
+        CancellationToken cancellationToken = default)
+    {
+        var items = new List<(string User, long Id)>(notifications.Count);
+        foreach (var (user, notificationId) in notifications)
+        {
+            if (long.TryParse(notificationId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
+            {
+                items.Add((user, id));
+            }
+        }
+        return await NotificationStore.DeleteUnreadEachAsync(Db, items, cancellationToken);
+    }
+
     internal static string UserChannel(string user) => "user:" + user;
 
     /// <summary>

@@ -24,6 +24,65 @@ internal static class NotificationStore
         return new Row { Id = id, Type = type, Data = data, CreatedMs = now }.ToView();
     }
 
+    /// <summary>
+    /// Keeps one notification per (user, data) in one statement, then bounds every user named to the newest
+    /// <paramref name="keep"/> in one more: <see cref="InsertAsync"/> for many at once. Answers the views in the order given.
+    /// </summary>
+    public static async Task<List<NotificationView>> InsertEachAsync(DatabaseTransaction tx, IReadOnlyList<(string User, string Type, string Data)> items,
+        long now, int keep, CancellationToken ct)
+    {
+        var views = new List<NotificationView>(items.Count);
+        foreach (var chunk in items.Chunk(200))
+        {
+            var sql = new System.Text.StringBuilder("INSERT INTO kit_notifications (user_id, type, data, created_ms) VALUES ");
+            var parameters = new Dapper.DynamicParameters(new { now });
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                sql.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}(@u{i}, @t{i}, @d{i}, @now)");
+                parameters.Add($"u{i}", chunk[i].User);
+                parameters.Add($"t{i}", chunk[i].Type);
+                parameters.Add($"d{i}", chunk[i].Data);
+            }
+            // Rows of one multi-row INSERT take ascending ids in the order written.
+            var ids = (await tx.QueryAsync<long>(sql.Append(" RETURNING id").ToString(), parameters, ct)).Order().ToList();
+            views.AddRange(chunk.Select((item, i) => new Row { Id = ids[i], Type = item.Type, Data = item.Data, CreatedMs = now }.ToView()));
+        }
+        var users = items.Select(i => i.User).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var chunk in users.Chunk(500))
+        {
+            // Bounded per user, as InsertAsync: each named user's rows older than their keep-th newest go.
+            var list = new Dapper.DynamicParameters(new { keep });
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                list.Add($"u{i}", chunk[i]);
+            }
+            await tx.ExecuteAsync(
+                $"""
+                DELETE FROM kit_notifications WHERE user_id IN ({string.Join(", ", chunk.Select((_, i) => $"@u{i}"))}) AND id <= (
+                    SELECT n.id FROM kit_notifications n WHERE n.user_id = kit_notifications.user_id ORDER BY n.id DESC LIMIT 1 OFFSET @keep)
+                """, list, ct);
+        }
+        return views;
+    }
+
+    /// <summary>Deletes each (user, id) notification that is still unread: <see cref="DeleteUnreadAsync"/> for many, in one statement.</summary>
+    public static Task<int> DeleteUnreadEachAsync(DatabaseTransaction tx, IReadOnlyList<(string User, long Id)> items, CancellationToken ct)
+    {
+        if (items.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+        var parameters = new Dapper.DynamicParameters();
+        for (var i = 0; i < items.Count; i++)
+        {
+            parameters.Add($"i{i}", items[i].Id);
+            parameters.Add($"u{i}", items[i].User);
+        }
+        return tx.ExecuteAsync(
+            $"DELETE FROM kit_notifications WHERE is_read = 0 AND ({string.Join(" OR ", items.Select((_, i) => $"(id = @i{i} AND user_id = @u{i})"))})",
+            parameters, ct);
+    }
+
     public static async Task<List<NotificationView>> PageAsync(DatabaseTransaction tx, string user, bool unreadOnly, long? before, int limit,
         CancellationToken ct) =>
         [.. (await tx.QueryAsync<Row>(
