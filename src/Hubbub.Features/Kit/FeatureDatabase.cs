@@ -37,7 +37,9 @@ public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox,
         var result = await database.InTransactionAsync(async tx =>
         {
             transaction = new FeatureTransaction(tx, this, time.GetUtcNow().ToUnixTimeMilliseconds());
-            return await work(transaction);
+            var result = await work(transaction);
+            await transaction.WriteOutboxAsync(cancellationToken); // its publications, in one statement, before the commit
+            return result;
         }, cancellationToken);
         await AfterCommitAsync(transaction!);
         return result;

@@ -18,6 +18,7 @@ public sealed class FeatureTransaction
     private readonly FeatureDatabase _kit;
     private readonly string _claim;
     private readonly List<OutboxRow> _outbox = [];
+    private int _written; // _outbox[.._written] are in kit_outbox; the rest are written together before the commit
     private Dictionary<string, JsonElement>? _outcomes;
 
     internal FeatureTransaction(DatabaseTransaction db, FeatureDatabase kit, long nowMs)
@@ -95,11 +96,13 @@ public sealed class FeatureTransaction
             return;
         }
         var json = JsonSerializer.Serialize(data, info);
+        await WriteOutboxAsync(cancellationToken); // the rows made before these first, so ids keep the order they were made in
         var ids = await OutboxStore.InsertManyAsync(Db, distinct, eventType, json, _claim, NowMs, NowMs + _kit.Options.LeaseMs, cancellationToken);
         foreach (var channel in distinct.OrderBy(c => ids[c]))
         {
             _outbox.Add(new OutboxRow { Id = ids[channel], Channel = channel, EventType = eventType, Data = json });
         }
+        _written = _outbox.Count;
     }
 
     /// <summary>Ends <paramref name="user"/>'s subscriptions to <paramref name="channel"/> on every node, after the commit.</summary>
@@ -140,6 +143,8 @@ public sealed class FeatureTransaction
         var domainEvent = new DomainEvent(id, kind.Type, json);
         var outer = _outcomes;
         var outcomes = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        // The raiser's publications so far are written outside the handlers' savepoints: a handler rolled back must not take them along.
+        await WriteOutboxAsync(cancellationToken);
         try
         {
             foreach (var handler in _kit.Routes.HandlersOf(kind.Type).Where(h => !skipHandlers.Contains(h, StringComparer.Ordinal)))
@@ -161,6 +166,7 @@ public sealed class FeatureTransaction
                     await Db.ExecuteAsync("ROLLBACK TO SAVEPOINT kit_handler", null, cancellationToken);
                     await Db.ExecuteAsync("RELEASE SAVEPOINT kit_handler", null, cancellationToken);
                     _outbox.RemoveRange(outbox, _outbox.Count - outbox);
+                    _written = Math.Min(_written, outbox);
                     Committed?.RemoveRange(committed, Committed.Count - committed);
                     Diagnostics.KitLog.InlineHandlerFailed(_kit.Logger, ex, handler, id, kind.Type);
                     await DomainEventStore.AddHandlingAsync(Db, id, handler, cancellationToken);
@@ -274,10 +280,29 @@ public sealed class FeatureTransaction
         return (id, json);
     }
 
-    private async Task AddAsync(OutboxRow row, CancellationToken ct)
+    /// <summary>
+    /// Keeps a publication for the transaction's one outbox insert (<see cref="WriteOutboxAsync"/>, before the commit):
+    /// a write that publishes three events writes them in one statement, not three.
+    /// </summary>
+    private Task AddAsync(OutboxRow row, CancellationToken ct)
     {
-        row.Id = await OutboxStore.InsertAsync(Db, row, _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
+        ct.ThrowIfCancellationRequested();
         _outbox.Add(row);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Writes the publications not yet in <c>kit_outbox</c> (claimed by this node, which publishes them after the commit),
+    /// in the order they were made. The kit calls it when the work returns, inside its transaction, so they commit or roll
+    /// back with it as if each had been written when made.
+    /// </summary>
+    internal async Task WriteOutboxAsync(CancellationToken ct)
+    {
+        if (_written < _outbox.Count)
+        {
+            await OutboxStore.InsertBatchAsync(Db, _outbox.GetRange(_written, _outbox.Count - _written), _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
+            _written = _outbox.Count;
+        }
     }
 }
 
