@@ -168,6 +168,7 @@ internal sealed class CachedSqliteCommand(SqliteStatementCache cache, CachingSql
     {
         try
         {
+            cache.NameParameters(Inner);
             return execute(Inner);
         }
         catch

@@ -45,6 +45,64 @@ internal sealed class SqliteStatementCache(SqliteConnection connection, int capa
         return command;
     }
 
+    /// <summary>
+    /// Gives every parameter of <paramref name="command"/> the name its SQL uses, prefix included (<c>@name</c>). Why: Dapper
+    /// names parameters without a prefix, and Microsoft.Data.Sqlite then looks each one up four times per execution (the bare
+    /// name, then with each of <c>@ : $</c>, to refuse an ambiguous one), each a native call with the name converted to
+    /// UTF-8: about a fifth of the writer's time in a check-in's profile. Named as in the SQL, the first lookup finds it.
+    /// </summary>
+    public void NameParameters(SqliteCommand command)
+    {
+        var names = _byText.TryGetValue(command.CommandText, out var node) && ReferenceEquals(node.Value.Command, command) ? node.Value.Names : null;
+        foreach (SqliteParameter parameter in command.Parameters)
+        {
+            var name = parameter.ParameterName;
+            if (name.Length == 0 || name[0] is '@' or ':' or '$')
+            {
+                continue;
+            }
+            if (names is null || !names.TryGetValue(name, out var named))
+            {
+                named = PrefixedAsIn(command.CommandText, name);
+                names?.Add(name, named);
+            }
+            parameter.ParameterName = named;
+        }
+    }
+
+    /// <summary>The one of <c>@name :name $name</c> the SQL holds; the bare name when it holds none or several (the driver decides then).</summary>
+    private static string PrefixedAsIn(string sql, string name)
+    {
+        string? found = null;
+        foreach (var prefix in "@:$")
+        {
+            var candidate = prefix + name;
+            if (ContainsName(sql, candidate))
+            {
+                if (found is not null)
+                {
+                    return name;
+                }
+                found = candidate;
+            }
+        }
+        return found ?? name;
+    }
+
+    /// <summary>Whether <paramref name="sql"/> holds <paramref name="name"/> as a whole parameter name (<c>@k1</c> is not in <c>@k10</c>).</summary>
+    private static bool ContainsName(string sql, string name)
+    {
+        for (var at = sql.IndexOf(name, StringComparison.Ordinal); at >= 0; at = sql.IndexOf(name, at + 1, StringComparison.Ordinal))
+        {
+            var end = at + name.Length;
+            if (end == sql.Length || !(char.IsLetterOrDigit(sql[end]) || sql[end] == '_'))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>Hands a rented command back once its reader is closed; <paramref name="failed"/> drops it.</summary>
     public void Return(SqliteCommand command, bool failed)
     {
@@ -91,5 +149,8 @@ internal sealed class SqliteStatementCache(SqliteConnection connection, int capa
         public SqliteCommand Command { get; } = command;
 
         public bool InUse { get; set; }
+
+        /// <summary>Each parameter name Dapper gives, as this SQL writes it (<see cref="NameParameters"/>).</summary>
+        public Dictionary<string, string> Names { get; } = new(StringComparer.Ordinal);
     }
 }
