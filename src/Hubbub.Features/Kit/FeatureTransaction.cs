@@ -143,12 +143,13 @@ public sealed class FeatureTransaction
         var domainEvent = new DomainEvent(id, kind.Type, json);
         var outer = _outcomes;
         var outcomes = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        // The raiser's publications so far are written outside the handlers' savepoints: a handler rolled back must not take them along.
-        await WriteOutboxAsync(cancellationToken);
         try
         {
             foreach (var handler in _kit.Routes.HandlersOf(kind.Type).Where(h => !skipHandlers.Contains(h, StringComparer.Ordinal)))
             {
+                // The publications made so far (the raiser's, earlier handlers') are written outside this handler's savepoint:
+                // rolling the handler back must not take them along.
+                await WriteOutboxAsync(cancellationToken);
                 var (outbox, committed) = (_outbox.Count, Committed?.Count ?? 0);
                 _outcomes = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
                 await Db.ExecuteAsync("SAVEPOINT kit_handler", null, cancellationToken);
