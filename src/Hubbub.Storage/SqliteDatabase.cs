@@ -24,7 +24,9 @@ public sealed class SqliteDatabase : Database, IDisposable
     /// <param name="queueWriters">Run this process's writes on one writer thread in arrival order (<see cref="SqliteWriter"/>;
     /// <see cref="StorageOptions.SqliteQueueWriters"/>) instead of each on a connection of its own waiting in SQLite's busy handler.</param>
     /// <param name="maxGroup">Most writes the writer commits together (<see cref="StorageOptions.SqliteGroupCommit"/>).</param>
-    public SqliteDatabase(StorageSettings settings, int busyTimeoutMs, bool queueWriters = true, int maxGroup = 64) : base(settings)
+    /// <param name="statementCache">Most prepared statements the writer keeps (<see cref="StorageOptions.SqliteStatementCache"/>).</param>
+    public SqliteDatabase(StorageSettings settings, int busyTimeoutMs, bool queueWriters = true, int maxGroup = 64, int statementCache = 256)
+        : base(settings)
     {
         _connectionString = settings.ConnectionString;
         // synchronous=NORMAL is durable against application crashes in WAL mode and much faster than FULL;
@@ -34,7 +36,7 @@ public sealed class SqliteDatabase : Database, IDisposable
         // until the command timeout ("Default Timeout", 30 s unless the connection string says otherwise): a queued
         // write may wait as long before it fails as "database is locked".
         var commandTimeoutMs = new SqliteConnectionStringBuilder(_connectionString).DefaultTimeout * 1000;
-        _writer = queueWriters ? new SqliteWriter(Open, busyTimeoutMs + commandTimeoutMs, Math.Max(1, maxGroup)) : null;
+        _writer = queueWriters ? new SqliteWriter(Open, busyTimeoutMs + commandTimeoutMs, Math.Max(1, maxGroup), statementCache) : null;
     }
 
     /// <inheritdoc />
@@ -72,6 +74,9 @@ public sealed class SqliteDatabase : Database, IDisposable
             throw;
         }
     }
+
+    /// <summary>The writer's statements compiled and reused so far (0, 0 without a writer or cache); for tests.</summary>
+    internal (long Prepared, long Reused) WriterStatements => _writer?.StatementCounts ?? (0, 0);
 
     /// <summary>Stops the writer thread once what is queued has run (the host's container disposes the database on stop).</summary>
     public void Dispose() => _writer?.Dispose();

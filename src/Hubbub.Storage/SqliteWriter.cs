@@ -30,19 +30,24 @@ internal sealed class SqliteWriter : IDisposable
     private readonly Func<SqliteConnection> _open;
     private readonly int _timeoutMs;
     private readonly int _maxGroup;
+    private readonly int _statementCache;
     private readonly Queue<Call> _queue = new();
     private readonly AsyncLocal<bool> _inside = new();
     private SqliteConnection? _connection;
+    private SqliteStatementCache? _statements;
+    private DbConnection? _workConnection;
     private bool _stopping;
 
     /// <param name="open">Opens and configures a connection (pragmas), synchronously.</param>
     /// <param name="timeoutMs">How long a call may wait to start.</param>
     /// <param name="maxGroup">Most calls committed together (1: a transaction per call).</param>
-    public SqliteWriter(Func<SqliteConnection> open, int timeoutMs, int maxGroup)
+    /// <param name="statementCache">Most prepared statements kept by SQL text (<see cref="SqliteStatementCache"/>; 0: none).</param>
+    public SqliteWriter(Func<SqliteConnection> open, int timeoutMs, int maxGroup, int statementCache = 0)
     {
         _open = open;
         _timeoutMs = timeoutMs;
         _maxGroup = maxGroup;
+        _statementCache = statementCache;
         new Thread(Loop) { IsBackground = true, Name = "Hubbub SQLite writer" }.Start();
     }
 
@@ -86,7 +91,7 @@ internal sealed class SqliteWriter : IDisposable
                 {
                     if (_stopping)
                     {
-                        _connection?.Dispose();
+                        CloseConnection();
                         return;
                     }
                     Monitor.Wait(_queue);
@@ -112,7 +117,12 @@ internal sealed class SqliteWriter : IDisposable
         var done = new List<Call>(group.Count);
         try
         {
-            _connection ??= _open();
+            if (_connection is null)
+            {
+                _connection = _open();
+                _statements = _statementCache > 0 ? new SqliteStatementCache(_connection, _statementCache) : null;
+                _workConnection = _statements is null ? _connection : new CachingSqliteConnection(_statements);
+            }
             // BEGIN IMMEDIATE: the lock is taken now (other processes' writers wait up to busy_timeout).
             using var transaction = _connection.BeginTransaction(deferred: false);
             var savepoints = group.Count > 1;
@@ -125,7 +135,7 @@ internal sealed class SqliteWriter : IDisposable
                 }
                 try
                 {
-                    call.Run(new DatabaseTransaction(_connection, transaction, DatabaseProvider.Sqlite));
+                    call.Run(new DatabaseTransaction(_workConnection!, transaction, DatabaseProvider.Sqlite));
                     if (savepoints)
                     {
                         Execute(transaction, "RELEASE SAVEPOINT hubbub_write");
@@ -165,8 +175,7 @@ internal sealed class SqliteWriter : IDisposable
                 call.Fail(ex);
             }
             // The connection may be in any state now: the next group opens a fresh one.
-            _connection?.Dispose();
-            _connection = null;
+            CloseConnection();
             return;
         }
         foreach (var call in done)
@@ -175,9 +184,21 @@ internal sealed class SqliteWriter : IDisposable
         }
     }
 
-    private static void Execute(DbTransaction transaction, string sql)
+    /// <summary>What the writer's connection has compiled and reused (<see cref="SqliteStatementCache"/>), for tests.</summary>
+    internal (long Prepared, long Reused) StatementCounts => _statements is { } s ? (s.Prepared, s.Reused) : (0, 0);
+
+    private void CloseConnection()
     {
-        using var command = transaction.Connection!.CreateCommand();
+        _statements?.Dispose();
+        _statements = null;
+        _workConnection = null;
+        _connection?.Dispose();
+        _connection = null;
+    }
+
+    private void Execute(DbTransaction transaction, string sql)
+    {
+        using var command = _workConnection!.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
         command.ExecuteNonQuery();

@@ -37,6 +37,13 @@ public sealed class StorageOptions
     /// </summary>
     public int SqliteGroupCommit { get; set; } = 64;
 
+    /// <summary>
+    /// Most prepared statements the SQLite writer keeps by SQL text (default 256; 0 = compile every statement each time, as
+    /// Microsoft.Data.Sqlite does per command). A kept statement runs again without being parsed and planned anew; the
+    /// least recently used text is evicted. Used when <see cref="SqliteQueueWriters"/> is on; changes no result.
+    /// </summary>
+    public int SqliteStatementCache { get; set; } = 256;
+
     /// <summary>Problems with these settings, empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -48,6 +55,10 @@ public sealed class StorageOptions
         if (SqliteGroupCommit is < 1 or > 10_000)
         {
             problems.Add("Storage:SqliteGroupCommit must be between 1 and 10000.");
+        }
+        if (SqliteStatementCache is < 0 or > 10_000)
+        {
+            problems.Add("Storage:SqliteStatementCache must be between 0 and 10000.");
         }
         return problems;
     }

@@ -25,7 +25,8 @@ public static class StorageServiceCollectionExtensions
             var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value;
             return settings.Provider == DatabaseProvider.Postgres
                 ? new PostgresDatabase(settings)
-                : new SqliteDatabase(settings, options.SqliteBusyTimeoutMs, options.SqliteQueueWriters, options.SqliteGroupCommit);
+                : new SqliteDatabase(settings, options.SqliteBusyTimeoutMs, options.SqliteQueueWriters, options.SqliteGroupCommit,
+                    options.SqliteStatementCache);
         });
         services.AddSingleton<MigrationRunner>();
         services.AddHostedService<MigrationHostedService>();

@@ -1,3 +1,4 @@
+using Dapper;
 using Hubbub.Server.Auth;
 using Hubbub.Storage;
 using Hubbub.Storage.Tests.Infrastructure;
@@ -158,5 +159,48 @@ public sealed class SqliteStorageTests : StorageContractTests
         var names = await node.Database.ReadAsync(async tx => (await tx.QueryAsync<string>("SELECT name FROM widgets")).ToHashSet());
         Assert.Equal(Enumerable.Range(0, Writers).Where(w => w % 3 != 0).Select(w => $"w{w}").ToHashSet(), names);
         Assert.Equal(Writers - (Writers + 2) / 3, await node.Database.ReadAsync(tx => tx.ExecuteScalarAsync<long>("SELECT value FROM widget_counters WHERE name = 'total'")));
+    }
+
+    [Fact]
+    public async Task The_writer_runs_repeated_sql_on_kept_statements_rebinding_every_value_and_drops_one_that_failed()
+    {
+        var node = Node(Widgets);
+        await node.Migrations.ApplyAsync();
+        var database = (SqliteDatabase)node.Database;
+        const string Insert = "INSERT INTO widgets (name) VALUES (@name) RETURNING id";
+
+        // The same text with new values each time, one at a time: compiled once, then rerun with each call's own values.
+        var (preparedBefore, reusedBefore) = database.WriterStatements; // the migrations' own statements
+        for (var i = 0; i < 20; i++)
+        {
+            await node.Database.InTransactionAsync(tx => tx.QuerySingleAsync<long>(Insert, new { name = $"w{i}" }));
+        }
+        var (prepared, reused) = database.WriterStatements;
+        Assert.Equal(19, reused - reusedBefore);
+        Assert.Equal(1, prepared - preparedBefore); // BEGIN and COMMIT are the transaction's own, not commands
+
+        // A kept statement that fails (a duplicate name) is dropped; the same text then runs fresh, and the failed call left nothing.
+        await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() =>
+            node.Database.InTransactionAsync(tx => tx.QuerySingleAsync<long>(Insert, new { name = "w3" })));
+        await node.Database.InTransactionAsync(tx => tx.QuerySingleAsync<long>(Insert, new { name = "after" }));
+        Assert.Equal(prepared + 1, database.WriterStatements.Prepared);
+
+        // A text whose kept command is still reading (a reader open) gets a command of its own, not the busy one.
+        var pairs = await node.Database.InTransactionAsync(async tx =>
+        {
+            const string Names = "SELECT name FROM widgets WHERE name >= @from ORDER BY name";
+            using var reader = await tx.Connection.ExecuteReaderAsync(new CommandDefinition(Names, new { from = "w1" }, tx.Transaction));
+            var seen = new List<string>();
+            while (await reader.ReadAsync())
+            {
+                seen.Add(reader.GetString(0) + "/" + string.Join(",", await tx.QueryAsync<string>(Names, new { from = "w8" })));
+            }
+            return seen;
+        });
+        Assert.Equal(19, pairs.Count); // w1, w10-w19, w2-w9
+        Assert.All(pairs, p => Assert.EndsWith("/w8,w9", p, StringComparison.Ordinal));
+
+        var names = await node.Database.ReadAsync(async tx => (await tx.QueryAsync<string>("SELECT name FROM widgets ORDER BY id")).ToList());
+        Assert.Equal([.. Enumerable.Range(0, 20).Select(i => $"w{i}"), "after"], names);
     }
 }

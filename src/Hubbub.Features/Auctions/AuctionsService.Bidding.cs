@@ -41,8 +41,6 @@ public sealed partial class AuctionsService
         }
         return await database.WriteAsync(async tx =>
         {
-            // A bid publishes up to five events (two wallet_updated, bid_placed, outbid and its notification): one statement.
-            tx.BufferPublications();
             if (clientId is null)
             {
                 return await PlaceAsync(tx, me, id, amount, max, cancellationToken);

@@ -37,9 +37,9 @@ public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox,
         var result = await database.InTransactionAsync(async tx =>
         {
             transaction = new FeatureTransaction(tx, this, time.GetUtcNow().ToUnixTimeMilliseconds());
-            var done = await work(transaction);
-            await transaction.FlushPublicationsAsync(cancellationToken);
-            return done;
+            var result = await work(transaction);
+            await transaction.WriteOutboxAsync(cancellationToken); // its publications, in one statement, before the commit
+            return result;
         }, cancellationToken);
         await AfterCommitAsync(transaction!);
         return result;

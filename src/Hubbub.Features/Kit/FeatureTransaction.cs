@@ -18,8 +18,8 @@ public sealed class FeatureTransaction
     private readonly FeatureDatabase _kit;
     private readonly string _claim;
     private readonly List<OutboxRow> _outbox = [];
+    private int _written; // _outbox[.._written] are in kit_outbox; the rest are written together before the commit
     private Dictionary<string, JsonElement>? _outcomes;
-    private bool _buffering;
 
     internal FeatureTransaction(DatabaseTransaction db, FeatureDatabase kit, long nowMs)
     {
@@ -96,17 +96,13 @@ public sealed class FeatureTransaction
             return;
         }
         var json = JsonSerializer.Serialize(data, info);
-        if (_buffering)
-        {
-            // Written with the other buffered rows, in order (see BufferPublications).
-            _outbox.AddRange(distinct.Select(c => new OutboxRow { Channel = c, EventType = eventType, Data = json }));
-            return;
-        }
+        await WriteOutboxAsync(cancellationToken); // the rows made before these first, so ids keep the order they were made in
         var ids = await OutboxStore.InsertManyAsync(Db, distinct, eventType, json, _claim, NowMs, NowMs + _kit.Options.LeaseMs, cancellationToken);
         foreach (var channel in distinct.OrderBy(c => ids[c]))
         {
             _outbox.Add(new OutboxRow { Id = ids[channel], Channel = channel, EventType = eventType, Data = json });
         }
+        _written = _outbox.Count;
     }
 
     /// <summary>Ends <paramref name="user"/>'s subscriptions to <paramref name="channel"/> on every node, after the commit.</summary>
@@ -151,6 +147,9 @@ public sealed class FeatureTransaction
         {
             foreach (var handler in _kit.Routes.HandlersOf(kind.Type).Where(h => !skipHandlers.Contains(h, StringComparer.Ordinal)))
             {
+                // The publications made so far (the raiser's, earlier handlers') are written outside this handler's savepoint:
+                // rolling the handler back must not take them along.
+                await WriteOutboxAsync(cancellationToken);
                 var (outbox, committed) = (_outbox.Count, Committed?.Count ?? 0);
                 _outcomes = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
                 await Db.ExecuteAsync("SAVEPOINT kit_handler", null, cancellationToken);
@@ -168,6 +167,7 @@ public sealed class FeatureTransaction
                     await Db.ExecuteAsync("ROLLBACK TO SAVEPOINT kit_handler", null, cancellationToken);
                     await Db.ExecuteAsync("RELEASE SAVEPOINT kit_handler", null, cancellationToken);
                     _outbox.RemoveRange(outbox, _outbox.Count - outbox);
+                    _written = Math.Min(_written, outbox);
                     Committed?.RemoveRange(committed, Committed.Count - committed);
                     Diagnostics.KitLog.InlineHandlerFailed(_kit.Logger, ex, handler, id, kind.Type);
                     await DomainEventStore.AddHandlingAsync(Db, id, handler, cancellationToken);
@@ -261,8 +261,8 @@ public sealed class FeatureTransaction
 
     /// <summary>
     /// Writes a <see cref="PublicationBatch"/>: its notifications kept in one statement (and their users' inboxes bounded
-    /// in one more), then every publication, each notification's live one at its place, in one statement, published after
-    /// the commit in the batch's order. Answers the notifications kept, in the order they were added.
+    /// in one more); every publication, each notification's live one at its place, joins the transaction's outbox rows
+    /// (one insert before the commit) and is published after the commit in the batch's order. Answers the notifications kept, in the order they were added.
     /// </summary>
     public async Task<IReadOnlyList<NotificationView>> PublishBatchAsync(PublicationBatch batch, CancellationToken cancellationToken = default)
     {
@@ -280,15 +280,8 @@ public sealed class FeatureTransaction
             }
             rows.Add(row);
         }
-        if (rows.Count > 0)
-        {
-            var ids = await OutboxStore.InsertEachAsync(Db, rows, _claim, NowMs, NowMs + _kit.Options.LeaseMs, cancellationToken);
-            for (var i = 0; i < rows.Count; i++)
-            {
-                rows[i].Id = ids[i];
-            }
-            _outbox.AddRange(rows);
-        }
+        // Kept with the transaction's other publications, written together before the commit (WriteOutboxAsync).
+        _outbox.AddRange(rows);
         batch.Entries.Clear();
         return views;
     }
@@ -334,37 +327,28 @@ public sealed class FeatureTransaction
     }
 
     /// <summary>
-    /// From now on this transaction's publications (and ends of subscriptions, and the live copies of notifications) are
-    /// kept in memory and written to the outbox together, in one statement, when the work returns (before the commit),
-    /// instead of one statement each: for hot paths that publish several events per write. Nothing else changes: the rows
-    /// commit or roll back with the work, in the order they were made (ids ascending), and are published after the commit.
+    /// Keeps a publication for the transaction's one outbox insert (<see cref="WriteOutboxAsync"/>, before the commit):
+    /// a write that publishes three events writes them in one statement, not three.
     /// </summary>
-    public void BufferPublications() => _buffering = true;
-
-    /// <summary>Writes the buffered publications (<see cref="BufferPublications"/>) in one statement; called by the kit as the work returns.</summary>
-    internal async Task FlushPublicationsAsync(CancellationToken ct)
+    private Task AddAsync(OutboxRow row, CancellationToken ct)
     {
-        var pending = _buffering ? _outbox.FindAll(r => r.Id == 0) : null;
-        if (pending is not { Count: > 0 })
-        {
-            return;
-        }
-        var ids = await OutboxStore.InsertAllAsync(Db, pending, _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
-        for (var i = 0; i < pending.Count; i++)
-        {
-            pending[i].Id = ids[i];
-        }
+        ct.ThrowIfCancellationRequested();
+        _outbox.Add(row);
+        return Task.CompletedTask;
     }
 
-    private async Task AddAsync(OutboxRow row, CancellationToken ct)
+    /// <summary>
+    /// Writes the publications not yet in <c>kit_outbox</c> (claimed by this node, which publishes them after the commit),
+    /// in the order they were made. The kit calls it when the work returns, inside its transaction, so they commit or roll
+    /// back with it as if each had been written when made.
+    /// </summary>
+    internal async Task WriteOutboxAsync(CancellationToken ct)
     {
-        if (_buffering)
+        if (_written < _outbox.Count)
         {
-            _outbox.Add(row); // id 0 until FlushPublicationsAsync writes it
-            return;
+            await OutboxStore.InsertBatchAsync(Db, _outbox.GetRange(_written, _outbox.Count - _written), _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
+            _written = _outbox.Count;
         }
-        row.Id = await OutboxStore.InsertAsync(Db, row, _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
-        _outbox.Add(row);
     }
 }
 

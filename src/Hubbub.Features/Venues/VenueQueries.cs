@@ -113,10 +113,14 @@ public sealed class VenueQueries(IDatabase database, TimeProvider time)
         var key = VenueDay.Key(today);
         var present = await VenuesStore.CountOpenAsync(tx, venue.Id, ct);
         return await VenuesStore.FindDayAsync(tx, venue.Id, key, ct) is { } row
-            ? new VenueStats(present, row.Checkins, row.Checkouts, Average(row), row.Peak, Time(row.PeakMs), key)
+            ? StatsOf(row, present)
             // Nothing happened today yet: those present now have been since midnight.
             : new VenueStats(present, 0, 0, null, present, present > 0 ? Time(VenueDay.StartOf(today, zone)) : null, key);
     }
+
+    /// <summary>The stats of today's row <paramref name="row"/> with <paramref name="present"/> members present (what a change just wrote).</summary>
+    internal static VenueStats StatsOf(DayRow row, long present) =>
+        new(present, row.Checkins, row.Checkouts, Average(row), row.Peak, Time(row.PeakMs), row.Day);
 
     internal static VenueView View(VenueRow row, VenueStats stats, string defaultWhenFull) =>
         new(row.Id, row.Name, (int)row.Capacity, row.Timezone, Locations(row), row.WhenFull ?? defaultWhenFull, stats, Time(row.CreatedMs));

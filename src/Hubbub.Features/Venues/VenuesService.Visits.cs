@@ -29,18 +29,17 @@ public sealed partial class VenuesService
     private async Task<VisitView> CheckInOnceAsync(FeatureTransaction tx, HubbubUser me, string id, string? location, CancellationToken cancellationToken)
     {
         var venue = await VenuesStore.FindVenueAsync(tx, id, cancellationToken, forUpdate: true) ?? throw VenueQueries.NotFound();
-        var locations = VenueQueries.Locations(venue);
         // A venue that lists its locations takes only those; one that lists none takes any (bounded) text, as
         // FEATURES.md's check-in `{location?}` is free for venues created with `{name, capacity, timezone}`.
-        if (location is not null && locations.Count > 0 && !locations.Contains(location, StringComparer.Ordinal))
+        if (location is not null && VenueQueries.Locations(venue) is { Count: > 0 } locations && !locations.Contains(location, StringComparer.Ordinal))
         {
             throw HubbubException.BadRequest($"'location' must be one of the venue's locations: {string.Join(", ", locations)}");
         }
-        if (await VenuesStore.FindOpenVisitAsync(tx, id, me.Id, cancellationToken) is not null)
+        var (present, open) = await VenuesStore.PresenceAsync(tx, id, me.Id, cancellationToken);
+        if (open is not null)
         {
             throw new HubbubException(Protocol.ErrorCodes.Conflict, "already_checked_in", "you are already checked in at this venue");
         }
-        var present = await VenuesStore.CountOpenAsync(tx, id, cancellationToken);
         var over = present >= venue.Capacity;
         if (over && (venue.WhenFull ?? Options.WhenFull) == VenuesOptions.Refuse)
         {
@@ -48,7 +47,7 @@ public sealed partial class VenuesService
         }
         // The unique partial index refuses a second open visit even if a check above were ever raced past.
         var visitId = await VenuesStore.InsertVisitAsync(tx, id, me.Id, location, tx.NowMs, over, cancellationToken);
-        await RecordAsync(tx, venue, present, +1, 0, cancellationToken);
+        var day = await RecordAsync(tx, venue, present, +1, 0, cancellationToken);
         var visit = new VisitRow { Id = visitId, VenueId = id, UserId = me.Id, Location = location, CheckedInMs = tx.NowMs, OverCapacity = over ? 1 : 0 };
         await tx.ScheduleAsync(AutoCheckoutJob, Key(visitId), DateTimeOffset.FromUnixTimeMilliseconds(tx.NowMs).AddHours(Options.MaxSessionHours),
             cancellationToken: cancellationToken);
@@ -57,7 +56,7 @@ public sealed partial class VenuesService
         var channel = ChannelOf(id);
         await tx.PublishAsync(channel, VenuesEvents.MemberCheckedIn, new MemberCheckedIn(me.Id, me.Name, location, at, Key(visitId), over),
             Default.MemberCheckedIn, cancellationToken);
-        await PublishStatsAsync(tx, venue, cancellationToken);
+        await PublishStatsAsync(tx, id, VenueQueries.StatsOf(day, present + 1), cancellationToken);
         var text = location is null ? $"{me.Name} checked in" : $"{me.Name} checked in at {location}";
         await tx.PublishAsync(channel, VenuesEvents.ActivityNotification, new ActivityNotification("checkin", me.Id, me.Name, text, at),
             Default.ActivityNotification, cancellationToken);
@@ -81,10 +80,10 @@ public sealed partial class VenuesService
     private async Task<VisitView> CheckOutOnceAsync(FeatureTransaction tx, HubbubUser me, string id, CancellationToken cancellationToken)
     {
         var venue = await VenuesStore.FindVenueAsync(tx, id, cancellationToken, forUpdate: true) ?? throw VenueQueries.NotFound();
-        var visit = await VenuesStore.FindOpenVisitAsync(tx, id, me.Id, cancellationToken)
-            ?? throw new HubbubException(Protocol.ErrorCodes.Conflict, "not_checked_in", "you are not checked in at this venue");
+        var (present, open) = await VenuesStore.PresenceAsync(tx, id, me.Id, cancellationToken);
+        var visit = open ?? throw new HubbubException(Protocol.ErrorCodes.Conflict, "not_checked_in", "you are not checked in at this venue");
         await tx.CancelJobAsync(AutoCheckoutJob, Key(visit.Id), cancellationToken);
-        return await CloseAsync(tx, venue, visit, me.Name, auto: false, cancellationToken);
+        return await CloseAsync(tx, venue, visit, present, me.Name, auto: false, cancellationToken);
     }
 
     /// <summary>
@@ -104,7 +103,8 @@ public sealed partial class VenuesService
         {
             return;
         }
-        await CloseAsync(tx, venue, visit, await users.NameOfAsync(visit.UserId, cancellationToken), auto: true, cancellationToken);
+        await CloseAsync(tx, venue, visit, await VenuesStore.CountOpenAsync(tx, venue.Id, cancellationToken),
+            await users.NameOfAsync(visit.UserId, cancellationToken), auto: true, cancellationToken);
     }
 
     /// <summary>A member's visits, newest first, <paramref name="limit"/> (1-100, default 20) at a time before <paramref name="before"/>.</summary>
@@ -119,22 +119,23 @@ public sealed partial class VenuesService
         return new VisitList(page, rows.Count > take ? page[^1].Id : null);
     }
 
-    private async Task<VisitView> CloseAsync(FeatureTransaction tx, VenueRow venue, VisitRow visit, string name, bool auto, CancellationToken ct)
+    /// <summary>Ends <paramref name="visit"/> at a venue where <paramref name="present"/> members (this one included) are present.</summary>
+    private async Task<VisitView> CloseAsync(FeatureTransaction tx, VenueRow venue, VisitRow visit, long present, string name, bool auto,
+        CancellationToken ct)
     {
-        var present = await VenuesStore.CountOpenAsync(tx, venue.Id, ct);
         var duration = Math.Max(0, (tx.NowMs - visit.CheckedInMs) / 1000);
         if (!await VenuesStore.CloseVisitAsync(tx, visit.Id, tx.NowMs, duration, auto, ct))
         {
             throw new InvalidOperationException($"visit {visit.Id} was ended by another transaction under the venue's lock");
         }
-        await RecordAsync(tx, venue, present, -1, duration, ct);
+        var day = await RecordAsync(tx, venue, present, -1, duration, ct);
         await tx.RaiseAsync(VenuesEvents.CheckinCompleted, new CheckinCompleted(visit.UserId, venue.Id, duration, Key(visit.Id), auto), ct);
 
         var at = VenueQueries.Time(tx.NowMs);
         var channel = ChannelOf(venue.Id);
         await tx.PublishAsync(channel, VenuesEvents.MemberCheckedOut, new MemberCheckedOut(visit.UserId, name, duration, at, auto, Key(visit.Id)),
             Default.MemberCheckedOut, ct);
-        await PublishStatsAsync(tx, venue, ct);
+        await PublishStatsAsync(tx, venue.Id, VenueQueries.StatsOf(day, present - 1), ct);
         var text = $"{name} checked out after {Describe(duration)}{(auto ? " (checked out automatically)" : "")}";
         await tx.PublishAsync(channel, VenuesEvents.ActivityNotification, new ActivityNotification("checkout", visit.UserId, name, text, at),
             Default.ActivityNotification, ct);
@@ -144,16 +145,19 @@ public sealed partial class VenuesService
         return View(visit);
     }
 
-    private static Task RecordAsync(FeatureTransaction tx, VenueRow venue, long presentBefore, int delta, long durationS, CancellationToken ct)
+    private static Task<DayRow> RecordAsync(FeatureTransaction tx, VenueRow venue, long presentBefore, int delta, long durationS, CancellationToken ct)
     {
         var zone = VenueDay.StoredZone(venue.Timezone);
         var day = VenueDay.Of(tx.NowMs, zone);
         return VenuesStore.RecordAsync(tx, venue.Id, VenueDay.Key(day), VenueDay.StartOf(day, zone), presentBefore, delta, durationS, tx.NowMs, ct);
     }
 
-    private static async Task PublishStatsAsync(FeatureTransaction tx, VenueRow venue, CancellationToken ct) =>
-        await tx.PublishAsync(ChannelOf(venue.Id), VenuesEvents.StatsUpdate, new StatsUpdate(await VenueQueries.StatsAsync(tx, venue, tx.NowMs, ct)),
-            Default.StatsUpdate, ct);
+    /// <summary>
+    /// Publishes the venue's stats right after a change, from what the change itself wrote (the day's row it answered and the
+    /// members present after it): the same numbers a re-read would give, without reading them again.
+    /// </summary>
+    private static Task PublishStatsAsync(FeatureTransaction tx, string venue, VenueStats stats, CancellationToken ct) =>
+        tx.PublishAsync(ChannelOf(venue), VenuesEvents.StatsUpdate, new StatsUpdate(stats), Default.StatsUpdate, ct);
 
     private static VisitView View(VisitRow v) =>
         new(Key(v.Id), v.UserId, v.VenueId, v.Location, VenueQueries.Time(v.CheckedInMs), VenueQueries.Time(v.CheckedOutMs), v.DurationS,

@@ -51,6 +51,33 @@ internal static class VenuesStore
     public static Task<long> CountOpenAsync(DatabaseTransaction tx, string venue, CancellationToken ct) =>
         tx.QuerySingleAsync<long>("SELECT COUNT(*) FROM venue_visits WHERE venue_id = @venue AND checked_out_ms IS NULL", new { venue }, ct);
 
+    /// <summary>
+    /// In one statement: the members present (<see cref="CountOpenAsync"/>) and <paramref name="user"/>'s open visit there
+    /// (<see cref="FindOpenVisitAsync"/>), or null. Run after the venue's row is taken (so on PostgreSQL its snapshot
+    /// already sees every check-in committed before this one).
+    /// </summary>
+    public static async Task<(long Present, VisitRow? Open)> PresenceAsync(DatabaseTransaction tx, string venue, string user, CancellationToken ct)
+    {
+        var row = await tx.QuerySingleAsync<PresenceRow>(
+            """
+            SELECT (SELECT COUNT(*) FROM venue_visits WHERE venue_id = @venue AND checked_out_ms IS NULL) AS Present,
+                   v.id AS Id, v.location AS Location, v.checked_in_ms AS CheckedInMs, v.over_capacity AS OverCapacity
+            FROM (SELECT 1 AS one) o LEFT JOIN venue_visits v ON v.venue_id = @venue AND v.user_id = @user AND v.checked_out_ms IS NULL
+            """, new { venue, user }, ct);
+        return (row.Present, row.Id is { } id
+            ? new VisitRow { Id = id, VenueId = venue, UserId = user, Location = row.Location, CheckedInMs = row.CheckedInMs ?? 0, OverCapacity = row.OverCapacity ?? 0 }
+            : null);
+    }
+
+    private sealed class PresenceRow
+    {
+        public long Present { get; set; }
+        public long? Id { get; set; }
+        public string? Location { get; set; }
+        public long? CheckedInMs { get; set; }
+        public long? OverCapacity { get; set; }
+    }
+
     public static Task<VisitRow?> FindOpenVisitAsync(DatabaseTransaction tx, string venue, string user, CancellationToken ct) =>
         tx.QuerySingleOrDefaultAsync<VisitRow>(
             $"SELECT {VisitColumns} FROM venue_visits WHERE venue_id = @venue AND user_id = @user AND checked_out_ms IS NULL", new { venue, user }, ct);
@@ -105,28 +132,30 @@ internal static class VenuesStore
     // ---- days
 
     /// <summary>
-    /// Counts one check-in (<paramref name="delta"/> 1) or check-out (-1, with its duration) on local day <paramref name="day"/>.
-    /// The day's first change creates its row with the members present before it (those carried over from the day
-    /// before, present since <paramref name="dayStartMs"/>) as its starting peak.
+    /// Counts one check-in (<paramref name="delta"/> 1) or check-out (-1, with its duration) on local day <paramref name="day"/>
+    /// and answers the day's row as it is now, in one statement. The day's first change creates its row as if it had held
+    /// the members present before it (those carried over from the day before, present since <paramref name="dayStartMs"/>)
+    /// as its starting peak, and then counted the change.
     /// </summary>
-    public static async Task RecordAsync(DatabaseTransaction tx, string venue, string day, long dayStartMs, long presentBefore, int delta,
-        long durationS, long now, CancellationToken ct)
-    {
-        await tx.ExecuteAsync(
-            """
-            INSERT INTO venue_days (venue_id, day, peak, peak_ms, last_present) VALUES (@venue, @day, @presentBefore, @peakMs, @presentBefore)
-            ON CONFLICT (venue_id, day) DO NOTHING
-            """, new { venue, day, presentBefore, peakMs = presentBefore > 0 ? dayStartMs : (long?)null }, ct);
-        // Every right-hand side reads the row as it was: peak_ms compares against the old peak.
-        await tx.ExecuteAsync(
-            """
-            UPDATE venue_days SET checkins = checkins + @ins, checkouts = checkouts + @outs, duration_sum_s = duration_sum_s + @durationS,
-                last_present = @after,
-                peak_ms = CASE WHEN @after > peak THEN @now ELSE peak_ms END,
-                peak = CASE WHEN @after > peak THEN @after ELSE peak END
-            WHERE venue_id = @venue AND day = @day
-            """, new { venue, day, ins = delta > 0 ? 1 : 0, outs = delta < 0 ? 1 : 0, durationS, after = presentBefore + delta, now }, ct);
-    }
+    public static Task<DayRow> RecordAsync(DatabaseTransaction tx, string venue, string day, long dayStartMs, long presentBefore, int delta,
+        long durationS, long now, CancellationToken ct) =>
+        // Every right-hand side of the update reads the row as it was: peak_ms compares against the old peak.
+        tx.QuerySingleAsync<DayRow>(
+            $"""
+            INSERT INTO venue_days (venue_id, day, checkins, checkouts, duration_sum_s, peak, peak_ms, last_present)
+            VALUES (@venue, @day, @ins, @outs, @durationS,
+                CASE WHEN @after > @presentBefore THEN @after ELSE @presentBefore END,
+                CASE WHEN @after > @presentBefore THEN @now WHEN @presentBefore > 0 THEN @dayStartMs ELSE NULL END,
+                @after)
+            ON CONFLICT (venue_id, day) DO UPDATE SET
+                checkins = venue_days.checkins + excluded.checkins, checkouts = venue_days.checkouts + excluded.checkouts,
+                duration_sum_s = venue_days.duration_sum_s + excluded.duration_sum_s,
+                last_present = excluded.last_present,
+                peak_ms = CASE WHEN excluded.last_present > venue_days.peak THEN @now ELSE venue_days.peak_ms END,
+                peak = CASE WHEN excluded.last_present > venue_days.peak THEN excluded.last_present ELSE venue_days.peak END
+            RETURNING {DayColumns}
+            """, new { venue, day, ins = delta > 0 ? 1 : 0, outs = delta < 0 ? 1 : 0, durationS, presentBefore, after = presentBefore + delta, now, dayStartMs },
+            ct);
 
     public static Task<DayRow?> FindDayAsync(DatabaseTransaction tx, string venue, string day, CancellationToken ct) =>
         tx.QuerySingleOrDefaultAsync<DayRow>($"SELECT {DayColumns} FROM venue_days WHERE venue_id = @venue AND day = @day", new { venue, day }, ct);

@@ -355,6 +355,9 @@ public abstract class VenueApiTests(VenueServerFixture fixture)
         var update = await dashboard.NextAsync(f => f.Type() == "stats_update" && f.Channel() == channel);
         Assert.Equal(2, update.GetProperty("data").GetProperty("stats").GetProperty("present").GetInt64());
         Assert.Equal(2, update.GetProperty("data").GetProperty("stats").GetProperty("checkins_today").GetInt64());
+        // The live stats are built from what the change wrote, not read again: they must equal a read of the venue.
+        Assert.Equal((await server.GetAsync($"/api/venues/{venue}")).Body.GetProperty("stats").GetRawText(),
+            update.GetProperty("data").GetProperty("stats").GetRawText());
         var note = await dashboard.NextAsync(f => f.Type() == "activity_notification" && f.Channel() == channel);
         Assert.Equal("checkin", note.GetProperty("data").GetProperty("kind").GetString());
         Assert.Equal("Bob checked in at front desk", note.GetProperty("data").GetProperty("text").GetString());
@@ -368,6 +371,8 @@ public abstract class VenueApiTests(VenueServerFixture fixture)
         var after = await dashboard.NextAsync(f => f.Type() == "stats_update" && f.Channel() == channel);
         Assert.Equal(1, after.GetProperty("data").GetProperty("stats").GetProperty("present").GetInt64());
         Assert.Equal(1, after.GetProperty("data").GetProperty("stats").GetProperty("checkouts_today").GetInt64());
+        Assert.Equal((await server.GetAsync($"/api/venues/{venue}")).Body.GetProperty("stats").GetRawText(),
+            after.GetProperty("data").GetProperty("stats").GetRawText());
         var outNote = await dashboard.NextAsync(f => f.Type() == "activity_notification" && f.Channel() == channel);
         Assert.Equal("checkout", outNote.GetProperty("data").GetProperty("kind").GetString());
         Assert.StartsWith("Ada checked out after", outNote.GetProperty("data").GetProperty("text").GetString(), StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Hubbub.Features.Kit.Outbox;
 using Hubbub.Storage;
 
@@ -11,12 +12,29 @@ internal static class DomainEventStore
     {
         var id = await tx.QuerySingleAsync<long>(
             "INSERT INTO kit_domain_events (type, data, created_ms) VALUES (@type, @data, @now) RETURNING id", new { type, data, now }, ct);
-        foreach (var handler in handlers)
+        if (handlers.Count > 0)
         {
-            await AddHandlingAsync(tx, id, handler, ct);
+            // One statement for every handler's pending handling (gamification and social both handle every event).
+            var parameters = new Dapper.DynamicParameters();
+            parameters.Add("id", id);
+            for (var i = 0; i < handlers.Count; i++)
+            {
+                parameters.Add("h" + i.ToString(CultureInfo.InvariantCulture), handlers[i]);
+            }
+            await tx.ExecuteAsync(HandlingsSql(handlers.Count), parameters, ct);
         }
         return id;
     }
+
+    private static readonly string[] HandlingsSqlByCount = new string[9];
+
+    // One text per handler count, so the writer's statement cache keeps them compiled.
+    private static string HandlingsSql(int count) => count < HandlingsSqlByCount.Length
+        ? HandlingsSqlByCount[count] ??= BuildHandlingsSql(count)
+        : BuildHandlingsSql(count);
+
+    private static string BuildHandlingsSql(int count) => "INSERT INTO kit_event_handlings (event_id, handler) VALUES "
+        + string.Join(", ", Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"(@id, @h{i})")));
 
     /// <summary>A pending handling of a stored event, for the dispatcher to run after the commit.</summary>
     public static Task AddHandlingAsync(DatabaseTransaction tx, long id, string handler, CancellationToken ct) =>

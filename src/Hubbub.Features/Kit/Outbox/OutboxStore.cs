@@ -8,44 +8,70 @@ internal static class OutboxStore
 {
     private const string Columns = "id AS Id, kind AS Kind, channel AS Channel, event_type AS EventType, data AS Data, target_user AS TargetUser, attempts AS Attempts";
 
-    /// <summary>Writes a row already claimed by the writing node (<paramref name="claim"/>), which publishes it after commit.</summary>
-    public static Task<long> InsertAsync(DatabaseTransaction tx, OutboxRow row, string claim, long now, long claimedUntil, CancellationToken ct) =>
-        tx.QuerySingleAsync<long>(
-            """
-            INSERT INTO kit_outbox (kind, channel, event_type, data, target_user, created_ms, claim, claimed_until_ms)
-            VALUES (@Kind, @Channel, @EventType, @Data, @TargetUser, @now, @claim, @claimedUntil) RETURNING id
-            """,
-            new { row.Kind, row.Channel, row.EventType, row.Data, row.TargetUser, now, claim, claimedUntil }, ct);
+    /// <summary>Most rows one batched insert writes (5 parameters each, far below either engine's limit).</summary>
+    internal const int BatchRows = 50;
 
     /// <summary>
-    /// Writes several rows claimed like <see cref="InsertAsync"/> in one statement; answers their ids in the order of
-    /// <paramref name="rows"/> (ids are assigned in the order of the VALUES list, so the sorted ids are the rows' ids).
+    /// Writes <paramref name="rows"/> (a transaction's publications, in the order they were made), already claimed by the
+    /// writing node (<paramref name="claim"/>, until <paramref name="claimedUntil"/>), which publishes them after the commit, in one statement per <see cref="BatchRows"/> rows, and sets each row's id. Ids grow in
+    /// the order of the VALUES list on both engines (SQLite gives each new row the largest rowid + 1, PostgreSQL draws the
+    /// identity row by row), so the rows sorted by id are the rows as listed: that order is checked, since the loop
+    /// publishes a crashed node's rows by id and each channel's order must survive.
     /// </summary>
-    public static async Task<long[]> InsertAllAsync(DatabaseTransaction tx, IReadOnlyList<OutboxRow> rows, string claim, long now, long claimedUntil,
+    public static async Task InsertBatchAsync(DatabaseTransaction tx, IReadOnlyList<OutboxRow> rows, string claim, long now, long claimedUntil,
         CancellationToken ct)
     {
-        var sql = new System.Text.StringBuilder(
-            "INSERT INTO kit_outbox (kind, channel, event_type, data, target_user, created_ms, claim, claimed_until_ms) VALUES ");
-        var parameters = new Dapper.DynamicParameters(new { now, claim, claimedUntil });
-        for (var i = 0; i < rows.Count; i++)
+        for (var start = 0; start < rows.Count; start += BatchRows)
         {
-            var n = i.ToString(CultureInfo.InvariantCulture);
-            sql.Append(i == 0 ? "(" : ", (").Append("@k").Append(n).Append(", @c").Append(n).Append(", @e").Append(n).Append(", @d").Append(n)
-                .Append(", @t").Append(n).Append(", @now, @claim, @claimedUntil)");
-            parameters.Add("k" + n, rows[i].Kind);
-            parameters.Add("c" + n, rows[i].Channel);
-            parameters.Add("e" + n, rows[i].EventType);
-            parameters.Add("d" + n, rows[i].Data);
-            parameters.Add("t" + n, rows[i].TargetUser);
+            var count = Math.Min(BatchRows, rows.Count - start);
+            var parameters = new Dapper.DynamicParameters();
+            parameters.Add("now", now);
+            parameters.Add("claim", claim);
+            parameters.Add("claimedUntil", claimedUntil);
+            for (var i = 0; i < count; i++)
+            {
+                var row = rows[start + i];
+                var n = i.ToString(CultureInfo.InvariantCulture);
+                parameters.Add("k" + n, row.Kind);
+                parameters.Add("c" + n, row.Channel);
+                parameters.Add("e" + n, row.EventType);
+                parameters.Add("d" + n, row.Data);
+                parameters.Add("t" + n, row.TargetUser);
+            }
+            var inserted = (await tx.QueryAsync<InsertedRow>(BatchSql(count), parameters, ct)).OrderBy(r => r.Id).ToList();
+            for (var i = 0; i < count; i++)
+            {
+                var row = rows[start + i];
+                if (i >= inserted.Count || inserted[i].Channel != row.Channel || inserted[i].Kind != row.Kind || inserted[i].EventType != row.EventType)
+                {
+                    // Never seen; refusing the write keeps a recovered outbox from publishing a channel's events out of order.
+                    throw new InvalidOperationException("the outbox rows' ids did not follow their insertion order");
+                }
+                row.Id = inserted[i].Id;
+            }
         }
-        var ids = (await tx.QueryAsync<long>(sql.Append(" RETURNING id").ToString(), parameters, ct)).ToArray();
-        Array.Sort(ids);
-        return ids;
+    }
+
+    // One text per row count (1-50), so the writer's statement cache keeps each compiled.
+    private static readonly string[] BatchSqlByCount = new string[BatchRows + 1];
+
+    private static string BatchSql(int count) => BatchSqlByCount[count] ??= string.Concat(
+        "INSERT INTO kit_outbox (kind, channel, event_type, data, target_user, created_ms, claim, claimed_until_ms) VALUES ",
+        string.Join(", ", Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture,
+            $"(@k{i}, @c{i}, @e{i}, @d{i}, @t{i}, @now, @claim, @claimedUntil)"))),
+        " RETURNING id AS Id, kind AS Kind, channel AS Channel, event_type AS EventType");
+
+    private sealed class InsertedRow
+    {
+        public long Id { get; set; }
+        public string Kind { get; set; } = "";
+        public string Channel { get; set; } = "";
+        public string? EventType { get; set; }
     }
 
     /// <summary>
     /// Writes the same publication for each of <paramref name="channels"/> (distinct) in one statement, claimed like
-    /// <see cref="InsertAsync"/>; answers each channel's row id. A fan-out to a thousand channels is one round trip
+    /// <see cref="InsertBatchAsync"/>; answers each channel's row id. A fan-out to a thousand channels is one round trip
     /// instead of a thousand: the channels go as one array (PostgreSQL) or one JSON array (SQLite).
     /// </summary>
     public static async Task<Dictionary<string, long>> InsertManyAsync(DatabaseTransaction tx, IReadOnlyList<string> channels, string eventType,
@@ -65,36 +91,6 @@ internal static class OutboxStore
         return rows.ToDictionary(r => r.Channel, r => r.Id, StringComparer.Ordinal);
     }
 
-    /// <summary>
-    /// Writes publications of different channels, types and data in one statement per <see cref="EachChunk"/> rows,
-    /// claimed like <see cref="InsertAsync"/>; answers their ids in the order given (ascending, so they publish in that
-    /// order). For a write that publishes several events at once (gamification's effects of one event).
-    /// </summary>
-    public static async Task<List<long>> InsertEachAsync(DatabaseTransaction tx, IReadOnlyList<OutboxRow> rows, string claim, long now, long claimedUntil,
-        CancellationToken ct)
-    {
-        var ids = new List<long>(rows.Count);
-        foreach (var chunk in rows.Chunk(EachChunk))
-        {
-            var sql = new System.Text.StringBuilder("INSERT INTO kit_outbox (kind, channel, event_type, data, target_user, created_ms, claim, claimed_until_ms) VALUES ");
-            var parameters = new Dapper.DynamicParameters(new { now, claim, claimedUntil });
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                sql.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}(@k{i}, @c{i}, @e{i}, @d{i}, @u{i}, @now, @claim, @claimedUntil)");
-                parameters.Add($"k{i}", chunk[i].Kind);
-                parameters.Add($"c{i}", chunk[i].Channel);
-                parameters.Add($"e{i}", chunk[i].EventType);
-                parameters.Add($"d{i}", chunk[i].Data);
-                parameters.Add($"u{i}", chunk[i].TargetUser);
-            }
-            // Rows of one multi-row INSERT take ascending ids in the order written (SQLite's rowid, PostgreSQL's identity).
-            ids.AddRange((await tx.QueryAsync<long>(sql.Append(" RETURNING id").ToString(), parameters, ct)).Order());
-        }
-        return ids;
-    }
-
-    /// <summary>Rows per statement of <see cref="InsertEachAsync"/> (5 parameters each, far under SQLite's limit).</summary>
-    private const int EachChunk = 200;
 
     private sealed class ChannelId
     {

@@ -1,0 +1,180 @@
+using System.Data;
+using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Data.Sqlite;
+
+namespace Hubbub.Storage;
+
+/// <summary>
+/// The writer's connection as its transactions' work sees it: the same <see cref="SqliteConnection"/>, except that the
+/// commands it creates (Dapper creates one per call) run on statements kept in <see cref="SqliteStatementCache"/> instead
+/// of compiling their SQL each time. Everything else goes straight to the connection underneath.
+/// </summary>
+internal sealed class CachingSqliteConnection(SqliteStatementCache cache) : DbConnection
+{
+    private SqliteConnection Inner => cache.Connection;
+
+    /// <inheritdoc />
+    [AllowNull]
+    public override string ConnectionString
+    {
+        get => Inner.ConnectionString;
+        set => throw new NotSupportedException("the writer's connection is opened once");
+    }
+
+    /// <inheritdoc />
+    public override string Database => Inner.Database;
+
+    /// <inheritdoc />
+    public override string DataSource => Inner.DataSource;
+
+    /// <inheritdoc />
+    public override string ServerVersion => Inner.ServerVersion;
+
+    /// <inheritdoc />
+    public override ConnectionState State => Inner.State;
+
+    /// <inheritdoc />
+    public override void ChangeDatabase(string databaseName) => Inner.ChangeDatabase(databaseName);
+
+    /// <inheritdoc />
+    public override void Close() => throw new NotSupportedException("the writer's connection is closed by the writer");
+
+    /// <inheritdoc />
+    public override void Open() => throw new NotSupportedException("the writer's connection is opened by the writer");
+
+    /// <inheritdoc />
+    protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) =>
+        throw new NotSupportedException("the writer's transaction is begun by the writer");
+
+    /// <inheritdoc />
+    protected override DbCommand CreateDbCommand() => new CachedSqliteCommand(cache, this);
+}
+
+/// <summary>
+/// A command of <see cref="CachingSqliteConnection"/>: setting its text rents the kept command of that text (or a new one),
+/// and disposing it hands that back. Dapper sets the transaction, then the text, then the parameters, then executes.
+/// </summary>
+internal sealed class CachedSqliteCommand(SqliteStatementCache cache, CachingSqliteConnection connection) : DbCommand
+{
+    private SqliteCommand? _inner;
+    private DbTransaction? _transaction;
+    private int? _timeout;
+    private bool _failed;
+
+    private SqliteCommand Inner => _inner ?? throw new InvalidOperationException("set CommandText before using the command");
+
+    /// <inheritdoc />
+    [AllowNull]
+    public override string CommandText
+    {
+        get => _inner?.CommandText ?? "";
+        set
+        {
+            if (_inner is not null)
+            {
+                cache.Return(_inner, _failed);
+            }
+            _inner = cache.Rent(value ?? "");
+            _inner.Transaction = (SqliteTransaction?)_transaction;
+            if (_timeout is { } timeout)
+            {
+                _inner.CommandTimeout = timeout;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override int CommandTimeout
+    {
+        get => _timeout ?? _inner?.CommandTimeout ?? 30;
+        set
+        {
+            _timeout = value;
+            _inner?.CommandTimeout = value;
+        }
+    }
+
+    /// <inheritdoc />
+    public override CommandType CommandType
+    {
+        get => CommandType.Text;
+        set
+        {
+            if (value != CommandType.Text)
+            {
+                throw new NotSupportedException("SQLite runs text commands only");
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override bool DesignTimeVisible { get; set; }
+
+    /// <inheritdoc />
+    public override UpdateRowSource UpdatedRowSource { get; set; }
+
+    /// <inheritdoc />
+    protected override DbConnection? DbConnection
+    {
+        get => connection;
+        set => throw new NotSupportedException("a command of the writer's connection stays on it");
+    }
+
+    /// <inheritdoc />
+    protected override DbParameterCollection DbParameterCollection => Inner.Parameters;
+
+    /// <inheritdoc />
+    protected override DbTransaction? DbTransaction
+    {
+        get => _transaction;
+        set
+        {
+            _transaction = value;
+            _inner?.Transaction = (SqliteTransaction?)value;
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Cancel() => _inner?.Cancel();
+
+    /// <inheritdoc />
+    public override void Prepare() => Inner.Prepare();
+
+    /// <inheritdoc />
+    protected override DbParameter CreateDbParameter() => new SqliteParameter();
+
+    /// <inheritdoc />
+    public override int ExecuteNonQuery() => Run(static c => c.ExecuteNonQuery());
+
+    /// <inheritdoc />
+    public override object? ExecuteScalar() => Run(static c => c.ExecuteScalar());
+
+    /// <inheritdoc />
+    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => Run(c => c.ExecuteReader(behavior));
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _inner is not null)
+        {
+            cache.Return(_inner, _failed);
+            _inner = null;
+        }
+        base.Dispose(disposing);
+    }
+
+    private T Run<T>(Func<SqliteCommand, T> execute)
+    {
+        try
+        {
+            cache.NameParameters(Inner);
+            return execute(Inner);
+        }
+        catch
+        {
+            _failed = true; // not kept: whatever state the failure left its statements in goes with it
+            throw;
+        }
+    }
+}
