@@ -58,6 +58,11 @@ internal sealed class CachingSqliteConnection(SqliteStatementCache cache) : DbCo
 internal sealed class CachedSqliteCommand(SqliteStatementCache cache, CachingSqliteConnection connection) : DbCommand
 {
     private SqliteCommand? _inner;
+
+    // The parameters belong to this command, not to the kept command of its current text: Dapper expands a list
+    // parameter (`IN @ids` into `IN (@ids1, @ids2, …)`) by changing the text after it took the collection and added
+    // some, and goes on adding to the collection it took. They are handed to the kept command when it runs.
+    private readonly SqliteParameterCollection _parameters = new SqliteCommand().Parameters;
     private DbTransaction? _transaction;
     private int? _timeout;
     private bool _failed;
@@ -122,7 +127,7 @@ internal sealed class CachedSqliteCommand(SqliteStatementCache cache, CachingSql
     }
 
     /// <inheritdoc />
-    protected override DbParameterCollection DbParameterCollection => Inner.Parameters;
+    protected override DbParameterCollection DbParameterCollection => _parameters;
 
     /// <inheritdoc />
     protected override DbTransaction? DbTransaction
@@ -168,6 +173,11 @@ internal sealed class CachedSqliteCommand(SqliteStatementCache cache, CachingSql
     {
         try
         {
+            Inner.Parameters.Clear();
+            foreach (SqliteParameter parameter in _parameters)
+            {
+                Inner.Parameters.Add(parameter);
+            }
             cache.NameParameters(Inner);
             return execute(Inner);
         }

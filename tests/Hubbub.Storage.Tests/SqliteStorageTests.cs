@@ -203,4 +203,20 @@ public sealed class SqliteStorageTests : StorageContractTests
         var names = await node.Database.ReadAsync(async tx => (await tx.QueryAsync<string>("SELECT name FROM widgets ORDER BY id")).ToList());
         Assert.Equal([.. Enumerable.Range(0, 20).Select(i => $"w{i}"), "after"], names);
     }
+
+    [Fact]
+    public async Task The_writer_keeps_every_parameter_when_dapper_expands_a_list_parameter()
+    {
+        // Dapper rewrites `IN @names` to `IN (@names1, @names2, …)` after adding the parameters: the kept command of the
+        // new text must get all of them (the expanded ones and the others), on the first run and when it is reused.
+        var node = Node(Widgets);
+        await node.Migrations.ApplyAsync();
+        await node.Database.InTransactionAsync(tx => tx.ExecuteAsync("INSERT INTO widgets (name) VALUES ('a'), ('b'), ('c'), ('d')"));
+        for (var run = 0; run < 2; run++)
+        {
+            var found = await node.Database.InTransactionAsync(async tx => (await tx.QueryAsync<string>(
+                "SELECT name FROM widgets WHERE name IN @names AND name <> @except ORDER BY name", new { names = new[] { "a", "b", "d" }, except = "b" })).ToList());
+            Assert.Equal(["a", "d"], found);
+        }
+    }
 }
