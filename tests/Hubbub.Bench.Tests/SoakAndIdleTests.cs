@@ -30,8 +30,11 @@ public sealed class SoakAndIdleTests : IDisposable
         Assert.Equal(0, Value("own_duplicates"));
         Assert.Equal(0, Value("error_frames"));
         Assert.Equal(0, Value("failed_cycles"));
-        // Every connection ended (half of them dropped without a close handshake): the server holds no socket more.
-        Assert.Equal(Value("open_files_before"), Value("open_files_after"));
+        // Every connection ended (half of them dropped without a close handshake): the server holds no socket more. Within
+        // the soak's own tolerance, as the server may open a file of its own meanwhile (a database journal, a thread's
+        // event handle); every client connects at least once (asserted above), so a leak of sockets would pass it several times over.
+        Assert.InRange(Value("open_files_after"), Value("open_files_before") - Scenarios.SoakScenario.FlatOpenFilesTolerance,
+            Value("open_files_before") + Scenarios.SoakScenario.FlatOpenFilesTolerance);
         Assert.Null(report.Results.Summary("soak", ServerKind.Kestrel, "cycles"));
         var svg = Assert.Single(Directory.GetFiles(_folder, "soak-*.svg"));
         var text = await File.ReadAllTextAsync(svg);
