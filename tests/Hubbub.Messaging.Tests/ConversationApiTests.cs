@@ -44,6 +44,25 @@ public abstract class ConversationApiTests(ChatFixture fixture)
     }
 
     [Fact]
+    public async Task A_name_learned_from_a_connection_is_known_as_soon_as_its_welcome_arrives()
+    {
+        // A backend often acts for a user right after they connect: the name their token carries must be stored by then.
+        // (Before the fix the name was stored in the background and this lost the race now and then, mostly under load.)
+        var bob = Users.New("bob");
+        for (var round = 0; round < 20; round++)
+        {
+            var name = $"Bob {round}"; // a new name each time: the node knew the one before
+            using var api = Chat.Api(Users.New("ada")); // a new direct conversation each time
+            await using (var ws = await Chat.ConnectAsync(bob, name))
+            {
+                var created = await api.CreateAsync([bob]);
+                var names = created.GetProperty("participants").EnumerateArray().Select(p => (p.GetProperty("user").GetString(), p.GetProperty("name").GetString()));
+                Assert.Contains((bob, name), names);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Groups_list_newest_activity_first_with_last_message_and_unread_count()
     {
         var (ada, bob, cy) = (Users.New("ada"), Users.New("bob"), Users.New("cy"));

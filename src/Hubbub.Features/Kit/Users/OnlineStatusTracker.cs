@@ -43,10 +43,12 @@ public sealed partial class OnlineStatusTracker(FeatureDatabase database, IChann
     private static string StatusChannel(string user) => "online:" + user;
 
     /// <summary>
-    /// Counts the connection at once (so the user is online when their welcome arrives); the database work and the
-    /// announcement go on in the background, still under the user's gate, so the user's transitions stay in order.
-    /// The welcome waits only for the gate: for earlier transitions of the users of the same stripe (1 in 64),
-    /// which also bounds how many of these run against the database at once.
+    /// Counts the connection at once (so the user is online when their welcome arrives) and, when this node has not
+    /// yet stored the name the user's token carries, stores it before the welcome: a backend that posts an event about
+    /// the user as soon as they are connected finds their name (a reconnect with a known name costs a lookup). The
+    /// announcement goes on in the background, still under the user's gate, so the user's transitions stay in order.
+    /// The welcome waits for the gate: for earlier transitions of the users of the same stripe (1 in 64), which also
+    /// bounds how many of these run against the database at once.
     /// </summary>
     internal async Task OpenedAsync(HubbubUser user, string connectionId)
     {
@@ -56,6 +58,10 @@ public sealed partial class OnlineStatusTracker(FeatureDatabase database, IChann
         try
         {
             first = await presence.AddAsync(StatusChannel(user.Id), new PresenceEntry(connectionId, user.Id, user.Name, time.GetUtcNow()));
+            if (!users.HasStored(user))
+            {
+                await TouchAsync(user);
+            }
         }
         catch
         {
@@ -65,11 +71,25 @@ public sealed partial class OnlineStatusTracker(FeatureDatabase database, IChann
         _ = Task.Run(() => FinishOpenedAsync(user, first, gate), CancellationToken.None);
     }
 
-    private async Task FinishOpenedAsync(HubbubUser user, bool first, SemaphoreSlim gate)
+    // A directory that cannot be written (the database away) must not keep the user off the real-time core.
+    private async Task TouchAsync(HubbubUser user)
     {
         try
         {
             await users.TouchAsync(user); // every connection refreshes the display name
+        }
+#pragma warning disable CA1031 // Logged; the connection goes on without the stored name.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogOpenFailed(logger, ex, user.Id);
+        }
+    }
+
+    private async Task FinishOpenedAsync(HubbubUser user, bool first, SemaphoreSlim gate)
+    {
+        try
+        {
             if (first)
             {
                 await AnnounceAsync(new UserStatus(user.Id, true, null));
