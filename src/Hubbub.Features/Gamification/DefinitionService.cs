@@ -33,21 +33,24 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
         new(DefinitionStore.Leaderboard, "leaderboards", Default.LeaderboardView, DefinitionRules.Leaderboard, v => v.Key,
             v => DefinitionRules.SourceOf(v.Source).Type, (r, key) => r with { Key = r.Key ?? key });
 
-    /// <summary>Stores a new definition; its key taken is <c>conflict</c> (reason <c>exists</c>), too many of its kind <c>too_large</c>.</summary>
+    /// <summary>
+    /// Stores a definition, replacing the one of its key if there is one (an XP rule's key is its event type): a deployment
+    /// that posts its rules again, or posts a changed one, ends with what it posted. A new key past
+    /// <c>Gamification:MaxDefinitions</c> of its kind is <c>too_large</c>.
+    /// </summary>
     internal async Task<TView> CreateAsync<TRequest, TView>(DefinitionKind<TRequest, TView> kind, TRequest request, CancellationToken ct)
     {
         var view = kind.Validate(request, Now());
         var row = kind.Row(view, time.GetUtcNow().ToUnixTimeMilliseconds());
         await database.WriteAsync(async tx =>
         {
-            if (await DefinitionStore.CountAsync(tx, kind.Name, ct) >= options.Value.MaxDefinitions)
+            if (!await DefinitionStore.ReplaceAsync(tx, row, ct))
             {
-                throw HubbubException.TooLarge($"at most {options.Value.MaxDefinitions} {kind.Plural} may be defined");
-            }
-            if (!await DefinitionStore.TryInsertAsync(tx, row, ct))
-            {
-                throw new HubbubException(ErrorCodes.Conflict, "exists",
-                    $"a {kind.Name} '{row.Key}' already exists (PUT /api/{kind.Plural}/{row.Key} replaces it)");
+                if (await DefinitionStore.CountAsync(tx, kind.Name, ct) >= options.Value.MaxDefinitions)
+                {
+                    throw HubbubException.TooLarge($"at most {options.Value.MaxDefinitions} {kind.Plural} may be defined");
+                }
+                await DefinitionStore.UpsertAsync(tx, row, ct); // upsert: another node may have inserted the key meanwhile
             }
             await DefinitionStore.BumpVersionAsync(tx, ct);
         }, ct);

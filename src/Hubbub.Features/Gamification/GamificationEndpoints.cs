@@ -80,8 +80,8 @@ internal static class GamificationEndpoints
             GamificationAccess.RequireServerOrAdmin(call);
             var created = await service.CreateAsync(kind, await call.BodyAsync(request), call.Aborted);
             return FeatureCall.Json(created, kind.Json, StatusCodes.Status201Created);
-        }).WithName($"Create{what}").WithSummary($"Define a {kind.Name} (server/admin); a taken key is conflict")
-            .Accepts<TRequest>("application/json").Produces<TView>(StatusCodes.Status201Created).Errors(400, 401, 403, 409, 413);
+        }).WithName($"Create{what}").WithSummary($"Define a {kind.Name} (server/admin); one of a taken key is replaced")
+            .Accepts<TRequest>("application/json").Produces<TView>(StatusCodes.Status201Created).Errors(400, 401, 403, 413);
         group.MapPut("/{key}", async (string key, FeatureCall call, DefinitionService service) =>
         {
             GamificationAccess.RequireServerOrAdmin(call);

@@ -18,6 +18,12 @@ internal static class KitEndpoints
         users.MapPatch("/{id}", UpdateProfileAsync).WithName("UpdateUser")
             .WithSummary("Change one's own name or IANA time zone (a server names the user in the path)")
             .Accepts<UpdateProfileRequest>("application/json").Produces<UserProfile>().Errors(400, 401, 403, 413);
+        // The same change under the names a client may guess: the time zone is "on the user's profile", which GET
+        // /api/users/{id}/profile shows (gamification's view of it).
+        users.MapMethods("/{id}", [HttpMethods.Put], UpdateProfileAsync).WithName("PutUser")
+            .WithSummary("Same as PATCH /api/users/{id}").Accepts<UpdateProfileRequest>("application/json").Produces<UserProfile>().Errors(400, 401, 403, 413);
+        users.MapMethods("/{id}/profile", [HttpMethods.Patch, HttpMethods.Put], UpdateProfileAsync).WithName("UpdateUserProfile")
+            .WithSummary("Same as PATCH /api/users/{id}").Accepts<UpdateProfileRequest>("application/json").Produces<UserProfile>().Errors(400, 401, 403, 413);
         users.MapGet("/{id}/status", StatusAsync).WithName("UserStatus")
             .WithSummary("Whether a user is online, and when they were last seen").Produces<UserStatus>().Errors(400, 401);
     }

@@ -13,11 +13,11 @@ public static class WalletInput
     /// <summary>Longest idempotency id of a grant or transfer.</summary>
     public const int MaxIdLength = 128;
 
-    /// <summary>A currency code: 1-16 of <c>a-z 0-9 _</c> (<c>coins</c>, <c>gems</c>).</summary>
+    /// <summary>A currency code: 1-16 of <c>A-Z a-z 0-9 _ -</c> (<c>coins</c>, <c>gems</c>, <c>USD</c>), case-sensitive.</summary>
     public static string Currency(string? currency, string field = "currency") =>
-        currency is { Length: > 0 and <= MaxCurrencyLength } && currency.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_')
+        currency is { Length: > 0 and <= MaxCurrencyLength } && currency.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
             ? currency
-            : throw HubbubException.BadRequest($"'{field}' must be 1-{MaxCurrencyLength} of a-z, 0-9 and _");
+            : throw HubbubException.BadRequest($"'{field}' must be 1-{MaxCurrencyLength} of A-Z, a-z, 0-9, _ and -");
 
     /// <summary>A positive whole amount of at most <paramref name="max"/> (JSON fractions and strings are refused by the parser).</summary>
     public static long Amount(long? amount, long max, string field = "amount") =>

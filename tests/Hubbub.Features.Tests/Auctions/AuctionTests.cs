@@ -260,6 +260,8 @@ public abstract class AuctionTests(AuctionHouse house)
         await using var sellerWs = await house.ConnectAsync(seller);
         var own = await sellerWs.RequestAsync("auction.bid", new { auction, amount = 40 });
         Assert.Equal("own_auction", own.GetProperty("data").GetProperty("reason").GetString());
+        var ownByAlias = await sellerWs.RequestAsync("auctions.bid", new { auction, amount = 40 }); // the plural name answers the same
+        Assert.Equal("own_auction", ownByAlias.GetProperty("data").GetProperty("reason").GetString());
     }
 
     [Fact]

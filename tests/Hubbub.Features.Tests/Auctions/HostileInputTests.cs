@@ -29,10 +29,16 @@ public abstract class HostileInputTests(AuctionHouse house)
             var bid = await api.PostRawAsync($"/api/auctions/{auction}/bids", $$"""{"amount":{{amount}}}""");
             Assert.True(bid.Status == HttpStatusCode.BadRequest, $"{amount}: {bid}");
         }
-        foreach (var currency in new[] { "", "USD", "a-b", "coins!", new string('c', 17), "ü", "co ins" })
+        foreach (var currency in new[] { "", "a.b", "a/b", "coins!", new string('c', 17), "ü", "co ins", "U$D" })
         {
             var grant = await server.PostAsync("/api/wallet/grants", new { user = ada, currency, amount = 5, id = "c" + currency });
             Assert.True(grant.Status == HttpStatusCode.BadRequest, $"'{currency}': {grant}");
+        }
+        foreach (var currency in new[] { "USD", "Gold-2" }) // letters of either case, digits, _ and -: a currency of its own
+        {
+            var grant = await server.PostAsync("/api/wallet/grants", new { user = ada, currency, amount = 7, id = "ok" + currency });
+            Assert.True(grant.Status == HttpStatusCode.Created, $"'{currency}': {grant}");
+            Assert.Equal((7L, 0L), await house.WalletAsync(ada, currency));
         }
         Assert.Equal(HttpStatusCode.BadRequest, (await server.PostAsync("/api/wallet/grants", new { user = "not a user", currency = "coins", amount = 5, id = "u" })).Status);
         Assert.Equal(HttpStatusCode.BadRequest, (await server.PostAsync("/api/wallet/grants", new { user = ada, currency = "coins", amount = 5 })).Status); // no id
@@ -51,7 +57,7 @@ public abstract class HostileInputTests(AuctionHouse house)
         Assert.Equal("bad_request", (await ws.RequestAsync("auction.bid", new { auction, amount = 1.5 })).ErrorCode());
         Assert.Equal("bad_request", (await ws.RequestAsync("auction.bid", new { amount = 10 })).ErrorCode());
         Assert.Equal("not_found", (await ws.RequestAsync("auction.bid", new { auction = "nope", amount = 10 })).ErrorCode());
-        Assert.Equal("bad_request", (await ws.RequestAsync("wallet.transfer", new { to = bob, currency = "USD", amount = 1, id = "x" })).ErrorCode());
+        Assert.Equal("bad_request", (await ws.RequestAsync("wallet.transfer", new { to = bob, currency = "U$D", amount = 1, id = "x" })).ErrorCode());
         Assert.Equal("forbidden", (await ws.RequestAsync("auction.bid", new { auction, amount = 10, user = bob })).ErrorCode()); // not for another user
     }
 

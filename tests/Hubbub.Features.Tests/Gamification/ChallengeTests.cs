@@ -160,6 +160,7 @@ public abstract class ChallengeTests(string engine) : IAsyncLifetime
         var byCommand = await ws.RequestAsync("challenges.join", new { challenge = id });
         Assert.Equal("error", byCommand.Type());
         Assert.Equal("challenge_ended", byCommand.GetProperty("data").Str("reason"));
+        Assert.Equal("challenge_ended", (await ws.RequestAsync("challenge.join", new { challenge = id })).GetProperty("data").Str("reason")); // singular alias
         Assert.Equal(1, (await _server.GetAsync($"/api/challenges/{id}")).Body.Long("participant_count"));
         Assert.Equal("ended", (await _server.GetAsync($"/api/challenges/{id}")).Body.Str("state"));
         var mine = (await _server.GetAsync($"/api/challenges?joined=true&state=ended&user={fay}")).Body.GetProperty("challenges");

@@ -28,8 +28,19 @@ public abstract class ClockedGameTests(string engine) : IAsyncLifetime
         await _chat.DisposeAsync();
     }
 
-    private async Task SetZoneAsync(string user, string zone) =>
-        Assert.Equal(HttpStatusCode.OK, (await _server.SendAsync(HttpMethod.Patch, $"/api/users/{user}", $$"""{"timezone":"{{zone}}"}""")).Status);
+    // Each call sets the zone through the next of the paths that change it (the profile's own, and the directory's).
+    private static readonly (HttpMethod Method, string Suffix)[] ZonePaths =
+        [(HttpMethod.Patch, ""), (HttpMethod.Patch, "/profile"), (HttpMethod.Put, "/profile"), (HttpMethod.Put, "")];
+
+    private int _zoneCalls;
+
+    private async Task SetZoneAsync(string user, string zone)
+    {
+        var (method, suffix) = ZonePaths[_zoneCalls++ % ZonePaths.Length];
+        var answer = await _server.SendAsync(method, $"/api/users/{user}{suffix}", $$"""{"timezone":"{{zone}}"}""");
+        Assert.True(answer.Status == HttpStatusCode.OK, $"{method} /api/users/{{id}}{suffix}: {answer}");
+        Assert.Equal(zone, answer.Body.Str("timezone"));
+    }
 
     private void AdvanceTo(DateTimeOffset at)
     {

@@ -79,7 +79,7 @@ public abstract class DefinitionTests(GameFixture fixture)
     }
 
     [Fact]
-    public async Task Too_long_texts_are_too_large_and_a_taken_key_is_a_conflict()
+    public async Task Too_long_texts_are_too_large_and_posting_a_taken_key_again_replaces_its_definition()
     {
         using var server = Game.Server(Chat);
         var key = Game.Fresh("ach");
@@ -91,12 +91,19 @@ public abstract class DefinitionTests(GameFixture fixture)
         var created = await server.DefineAsync("/api/achievements", new { key, name = " Marathon ", type = "t", threshold = 42, field = "km" });
         Assert.Equal(("Marathon", "common", 0L, false), (created.Str("name"), created.Str("rarity"), created.Long("xp"), created.GetProperty("hidden").GetBoolean()));
         Assert.Equal("km", created.Str("field"));
-        var again = await server.PostAsync("/api/achievements", new { key, name = "Other", type = "t", threshold = 1 });
-        Assert.Equal(HttpStatusCode.Conflict, again.Status);
-        Assert.Equal(("conflict", "exists"), (again.Code, again.Body.Str("reason")));
+        var again = await server.DefineAsync("/api/achievements", new { key, name = "Other", type = "t", threshold = 1 });
+        Assert.Equal(("Other", 1.0), (again.Str("name"), again.GetProperty("threshold").GetDouble()));
+        var listed = (await server.GetAsync("/api/achievements")).Body.GetProperty("achievements").EnumerateArray().Where(a => a.Str("key") == key).ToList();
+        Assert.Equal("Other", Assert.Single(listed).Str("name"));
+
+        // An XP rule's key is its event type: posting one again changes the XP of later events.
         var type = Game.Fresh("t");
+        var user = Users.New("u");
         await server.DefineAsync("/api/rules", new { type, xp = 1 });
-        Assert.Equal(HttpStatusCode.Conflict, (await server.PostAsync("/api/rules", new { type, xp = 2 })).Status);
+        Assert.Equal(1L, (await server.EventAsync(user, type, new { })).Long("xp"));
+        await server.DefineAsync("/api/rules", new { type, xp = 2 });
+        Assert.Equal(2L, (await server.EventAsync(user, type, new { })).Long("xp"));
+        Assert.Single((await server.GetAsync("/api/rules")).Body.GetProperty("rules").EnumerateArray(), r => r.Str("type") == type);
     }
 
     [Fact]

@@ -198,6 +198,11 @@ public abstract class VenueApiTests(VenueServerFixture fixture)
         Assert.Equal(visit.GetProperty("id").GetString(), done.GetProperty("id").GetString());
         Assert.True(done.GetProperty("duration_s").GetInt64() >= 0);
 
+        // The singular names answer the same (a client may guess <feature>.<verb> either way).
+        var again = await adaWs.OkAsync("venue.checkin", new { venue });
+        Assert.Equal("already_checked_in", (await adaWs.RequestAsync("venue.checkin", new { venue })).GetProperty("data").GetProperty("reason").GetString());
+        Assert.Equal(again.GetProperty("id").GetString(), (await adaWs.OkAsync("venue.checkout", new { venue })).GetProperty("id").GetString());
+
         Assert.Equal("bad_request", (await bobWs.RequestAsync("venues.checkin", new { })).ErrorCode()); // no venue
         Assert.Equal("bad_request", (await bobWs.RequestAsync("venues.checkin", new { venue = 42 })).ErrorCode());
         Assert.Equal("bad_request", (await bobWs.RequestAsync("venues.checkin", "not an object")).ErrorCode());

@@ -65,6 +65,19 @@ public sealed class FeatureBuilder
         return this;
     }
 
+    /// <summary>
+    /// Answers WebSocket command <paramref name="alias"/> exactly like <paramref name="type"/>, declared before it (same
+    /// handler: same validation, codes and effects). For the other number of a feature's name (<c>venue.checkin</c> beside
+    /// <c>venues.checkin</c>), so a client that guessed the contract's <c>&lt;feature&gt;.&lt;verb&gt;</c> either way is answered.
+    /// </summary>
+    public FeatureBuilder CommandAlias(string alias, string type)
+    {
+        var declared = Services.Select(d => d.ImplementationInstance).OfType<CommandRegistration>().SingleOrDefault(r => r.Type == type)
+            ?? throw new InvalidOperationException($"command '{type}' must be declared before its alias '{alias}'");
+        Services.AddHubbubCommand(alias, declared.Handler);
+        return this;
+    }
+
     /// <summary>A WebSocket command that answers <c>{}</c>; see the other overload.</summary>
     public FeatureBuilder Command<TService, TRequest>(string type, JsonTypeInfo<TRequest> request,
         Func<TService, HubbubUser, TRequest, CancellationToken, Task> handle) where TService : notnull
