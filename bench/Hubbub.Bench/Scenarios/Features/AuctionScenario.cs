@@ -29,7 +29,7 @@ public sealed class AuctionScenario : IScenario
     private const long Granted = 1_000_000_000_000;
 
     /// <summary>The least warm-up of each part outside quick mode.</summary>
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(20);
 
     /// <inheritdoc />
     public string Name => "auction";
