@@ -10,16 +10,14 @@ namespace Hubbub.Features.Venues;
 /// </summary>
 internal static class VenuesSchema
 {
+    // venue_visits_by_out keeps the open visits' NULL entries on purpose: SQLite counts those present through it (a
+    // covering search of open visits only). Made partial (ended visits only), the count went through venue_visits_by_in,
+    // over every visit ever made (measured: more CPU per check-in after a few thousand visits), so it stays as it is.
+
     public static void Declare(MigrationSet m) => m
         .Add(1, "venues, visits and days",
             sqlite: Tables("INTEGER PRIMARY KEY"),
-            postgres: Tables("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"))
-        // The check-outs' index holds ended visits only: a check-in no longer writes an entry for its NULL check-out
-        // (nor a check-out delete it), and the activity query, which asks for checked_out_ms IS NOT NULL, still uses it.
-        .Add(2, "check-out index of ended visits only", """
-            DROP INDEX venue_visits_by_out;
-            CREATE INDEX venue_visits_by_out ON venue_visits (venue_id, checked_out_ms) WHERE checked_out_ms IS NOT NULL;
-            """);
+            postgres: Tables("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"));
 
     private static string Tables(string identity) => $"""
         CREATE TABLE venues (
