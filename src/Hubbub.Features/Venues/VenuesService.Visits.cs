@@ -28,14 +28,14 @@ public sealed partial class VenuesService
 
     private async Task<VisitView> CheckInOnceAsync(FeatureTransaction tx, HubbubUser me, string id, string? location, CancellationToken cancellationToken)
     {
-        var venue = await VenuesStore.FindVenueAsync(tx, id, cancellationToken, forUpdate: true) ?? throw VenueQueries.NotFound();
+        var (found, present, open) = await VenuesStore.VenueForChangeAsync(tx, id, me.Id, cancellationToken);
+        var venue = found ?? throw VenueQueries.NotFound();
         // A venue that lists its locations takes only those; one that lists none takes any (bounded) text, as
         // FEATURES.md's check-in `{location?}` is free for venues created with `{name, capacity, timezone}`.
         if (location is not null && VenueQueries.Locations(venue) is { Count: > 0 } locations && !locations.Contains(location, StringComparer.Ordinal))
         {
             throw HubbubException.BadRequest($"'location' must be one of the venue's locations: {string.Join(", ", locations)}");
         }
-        var (present, open) = await VenuesStore.PresenceAsync(tx, id, me.Id, cancellationToken);
         if (open is not null)
         {
             throw new HubbubException(Protocol.ErrorCodes.Conflict, "already_checked_in", "you are already checked in at this venue");
@@ -79,8 +79,11 @@ public sealed partial class VenuesService
 
     private async Task<VisitView> CheckOutOnceAsync(FeatureTransaction tx, HubbubUser me, string id, CancellationToken cancellationToken)
     {
-        var venue = await VenuesStore.FindVenueAsync(tx, id, cancellationToken, forUpdate: true) ?? throw VenueQueries.NotFound();
-        var (present, open) = await VenuesStore.PresenceAsync(tx, id, me.Id, cancellationToken);
+        var (venue, present, open) = await VenuesStore.VenueForChangeAsync(tx, id, me.Id, cancellationToken);
+        if (venue is null)
+        {
+            throw VenueQueries.NotFound();
+        }
         var visit = open ?? throw new HubbubException(Protocol.ErrorCodes.Conflict, "not_checked_in", "you are not checked in at this venue");
         await tx.CancelJobAsync(AutoCheckoutJob, Key(visit.Id), cancellationToken);
         return await CloseAsync(tx, venue, visit, present, me.Name, auto: false, cancellationToken);

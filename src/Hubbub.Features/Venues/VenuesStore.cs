@@ -78,6 +78,68 @@ internal static class VenuesStore
         public long? OverCapacity { get; set; }
     }
 
+    /// <summary>
+    /// What a check-in or check-out decides on: the venue (null if unknown), the members present and
+    /// <paramref name="user"/>'s open visit there (or null). On SQLite in one statement: the write already holds the one
+    /// writer, so nothing changes between the reads. On PostgreSQL the venue's row is taken first (kept until the
+    /// transaction ends, so changes of one venue queue up) and the rest is read after it, so that read's snapshot sees
+    /// every change committed before this one.
+    /// </summary>
+    public static async Task<(VenueRow? Venue, long Present, VisitRow? Open)> VenueForChangeAsync(DatabaseTransaction tx, string venue, string user,
+        CancellationToken ct)
+    {
+        if (tx.Provider == DatabaseProvider.Postgres)
+        {
+            if (await FindVenueAsync(tx, venue, ct, forUpdate: true) is not { } found)
+            {
+                return (null, 0, null);
+            }
+            var (present, open) = await PresenceAsync(tx, venue, user, ct);
+            return (found, present, open);
+        }
+        var row = await tx.QuerySingleOrDefaultAsync<VenueChangeRow>(
+            """
+            SELECT v.id AS Id, v.name AS Name, v.capacity AS Capacity, v.timezone AS Timezone, v.locations AS Locations,
+                   v.when_full AS WhenFull, v.created_ms AS CreatedMs,
+                   (SELECT COUNT(*) FROM venue_visits c WHERE c.venue_id = @venue AND c.checked_out_ms IS NULL) AS Present,
+                   o.id AS OpenId, o.location AS OpenLocation, o.checked_in_ms AS OpenCheckedInMs, o.over_capacity AS OpenOverCapacity
+            FROM venues v LEFT JOIN venue_visits o ON o.venue_id = v.id AND o.user_id = @user AND o.checked_out_ms IS NULL
+            WHERE v.id = @venue
+            """, new { venue, user }, ct);
+        if (row is null)
+        {
+            return (null, 0, null);
+        }
+        var venueRow = new VenueRow
+        {
+            Id = row.Id, Name = row.Name, Capacity = row.Capacity, Timezone = row.Timezone, Locations = row.Locations, WhenFull = row.WhenFull,
+            CreatedMs = row.CreatedMs,
+        };
+        return (venueRow, row.Present, row.OpenId is { } id
+            ? new VisitRow
+            {
+                Id = id, VenueId = venue, UserId = user, Location = row.OpenLocation, CheckedInMs = row.OpenCheckedInMs ?? 0,
+                OverCapacity = row.OpenOverCapacity ?? 0,
+            }
+            : null);
+    }
+
+    private sealed class VenueChangeRow
+    {
+        public string Id { get; set; } = "";
+        public string Name { get; set; } = "";
+        public long Capacity { get; set; }
+        public string Timezone { get; set; } = "UTC";
+        public string Locations { get; set; } = "[]";
+        public string? WhenFull { get; set; }
+        public long CreatedMs { get; set; }
+        public long Present { get; set; }
+        public long? OpenId { get; set; }
+        public string? OpenLocation { get; set; }
+        public long? OpenCheckedInMs { get; set; }
+        public long? OpenOverCapacity { get; set; }
+    }
+
     public static Task<VisitRow?> FindOpenVisitAsync(DatabaseTransaction tx, string venue, string user, CancellationToken ct) =>
         tx.QuerySingleOrDefaultAsync<VisitRow>(
             $"SELECT {VisitColumns} FROM venue_visits WHERE venue_id = @venue AND user_id = @user AND checked_out_ms IS NULL", new { venue, user }, ct);

@@ -12,7 +12,7 @@ namespace Hubbub.Bench.Scenarios.Features;
 /// <see cref="BenchSettings.CheckinMembers"/> members each checking in and out in a closed loop over their own
 /// WebSocket (<c>venues.checkin</c> / <c>venues.checkout</c>, each awaiting its reply, i.e. the commit). Measures
 /// committed check-ins + check-outs per second, the command's p50/p99, and the time from a member's command to the
-/// dashboard's <c>stats_update</c> for it, beside a bare <c>POST /api/publish</c> of the same run. Checks: every
+/// dashboard's <c>stats_update</c> for it (each dashboard's <c>stats_update</c>s matched in order to its member events), beside a bare <c>POST /api/publish</c> of the same run. Checks: every
 /// dashboard got one <c>stats_update</c> per committed change, and the venue's stats count exactly what was done.
 /// On each database of <see cref="BenchSettings.Databases"/> but two nodes, and each variant (<see cref="FeatureDeployment"/>).
 /// </summary>
@@ -49,10 +49,12 @@ public sealed class CheckinsScenario : IScenario
             cancellationToken)).EnsureOk("POST /api/venues");
 
         // Each member's command start times in order; a dashboard's k-th member_checked_* event of a member answers
-        // that member's k-th command, and the stats_update right after it is the one measured.
+        // that member's k-th command. Each dashboard's stats_updates answer its member events in order (oldest first):
+        // two changes committed together may publish concurrently, so their events can interleave on the channel, and
+        // timing a stats_update from the latest member event would give one change's start to the other and drop one.
         var starts = Enumerable.Range(0, members).Select(_ => new List<long>()).ToArray();
         var seenPerMember = new int[watching, members];
-        var pendingStart = new long[watching];
+        var pendingStarts = Enumerable.Range(0, watching).Select(_ => new Queue<long>()).ToArray();
         var statsLatency = new LatencyHistogram();
         var measuring = false;
         var sink = new EventSink(watching, "member_checked_in", "member_checked_out", "stats_update")
@@ -65,13 +67,12 @@ public sealed class CheckinsScenario : IScenario
                     var k = seenPerMember[d, m]++;
                     lock (starts[m])
                     {
-                        pendingStart[d] = k < starts[m].Count ? starts[m][k] : 0;
+                        pendingStarts[d].Enqueue(k < starts[m].Count ? starts[m][k] : 0);
                     }
                 }
-                else if (pendingStart[d] != 0 && Volatile.Read(ref measuring))
+                else if (pendingStarts[d].TryDequeue(out var start) && start != 0 && Volatile.Read(ref measuring))
                 {
-                    statsLatency.Record(Payload.MicrosecondsSince(pendingStart[d]));
-                    pendingStart[d] = 0;
+                    statsLatency.Record(Payload.MicrosecondsSince(start));
                 }
             },
         };
