@@ -39,6 +39,27 @@ internal static class MallocArenas
         }
     }
 
+    /// <summary>
+    /// Gives the pages of freed memory in every arena back to the operating system (glibc's <c>malloc_trim(0)</c>); the
+    /// bytes returned are not known. False when the C library is not glibc.
+    /// </summary>
+    public static bool Trim()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+        try
+        {
+            _ = NativeMethods.malloc_trim(0); // 1 when pages went back, 0 when there were none: either is fine
+            return true;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Whether the environment already sets glibc's arena cap.</summary>
     internal static bool OperatorChose(string? mallocArenaMax, string? glibcTunables) =>
         !string.IsNullOrWhiteSpace(mallocArenaMax)
@@ -50,6 +71,10 @@ internal static class MallocArenas
         [DllImport("libc", ExactSpelling = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         internal static extern int mallopt(int param, int value);
+
+        [DllImport("libc", ExactSpelling = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int malloc_trim(nuint pad);
 #pragma warning restore SYSLIB1054
     }
 }

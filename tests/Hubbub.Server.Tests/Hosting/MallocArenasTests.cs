@@ -17,6 +17,23 @@ public sealed class MallocArenasTests
         Assert.True(MallocArenas.Limit()); // mallopt accepted M_ARENA_MAX = 2
     }
 
+    [Fact]
+    public void On_glibc_a_trim_runs()
+    {
+        if (!OperatingSystem.IsLinux() || !File.ReadAllText("/proc/self/maps").Contains("libc.so.6", StringComparison.Ordinal))
+        {
+            return;
+        }
+        Assert.True(MallocArenas.Trim());
+    }
+
+    [Fact]
+    public void A_negative_trim_interval_is_refused()
+    {
+        var errors = new Hubbub.Core.HubbubOptions { NativeMemoryTrimSeconds = -1 }.Validate();
+        Assert.Contains(errors, e => e.Contains("NativeMemoryTrimSeconds", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(null, null, false)]
     [InlineData("", "", false)]
