@@ -112,6 +112,13 @@ public sealed class HubbubOptions
     /// <summary>This node's name in <c>welcome</c> and logs; empty means host name plus process id.</summary>
     public string NodeId { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Every this many seconds the server hands the C library's freed native memory back to the operating system
+    /// (glibc's <c>malloc_trim</c>; nothing elsewhere). Connection churn frees native memory in pages glibc would
+    /// otherwise keep for good; 0 turns it off.
+    /// </summary>
+    public int NativeMemoryTrimSeconds { get; set; } = 60;
+
     /// <summary>The effective client timeout.</summary>
     public TimeSpan EffectiveClientTimeout => TimeSpan.FromMilliseconds(ClientTimeoutMs > 0 ? ClientTimeoutMs : HeartbeatMs * 2);
 
@@ -175,6 +182,10 @@ public sealed class HubbubOptions
         if (ClientTimeoutMs < 0)
         {
             errors.Add("Hubbub:ClientTimeoutMs must be 0 (twice the heartbeat) or more.");
+        }
+        if (NativeMemoryTrimSeconds < 0)
+        {
+            errors.Add("Hubbub:NativeMemoryTrimSeconds must be 0 (off) or more.");
         }
         foreach (var (name, ns) in Namespaces.Append(new("(default)", History)))
         {

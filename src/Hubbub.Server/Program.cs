@@ -3,6 +3,9 @@ using Hubbub.Storage;
 using Hubbub.Server.Cli;
 using Hubbub.Server.Hosting;
 
+// First, before the host starts its threads: a node churning connections keeps its native memory level (MallocArenas).
+MallocArenas.Limit();
+
 // `Hubbub.Server` serves; `Hubbub.Server VERB ...` (e.g. `token --user 42`) runs a verb against the same configuration
 // as the server, then exits. Help needs no configuration, so it is answered before anything is built.
 var verb = args.Length > 0 && (!args[0].StartsWith('-') || Verbs.IsHelp(args[0])) ? args[0] : null;

@@ -45,6 +45,7 @@ public static class HubbubServerSetup
         services.AddSingleton<GracefulShutdown>();
         services.AddHostedService(sp => sp.GetRequiredService<GracefulShutdown>());
         services.AddHostedService<HeartbeatService>();
+        services.AddHostedService<NativeMemoryTrimService>();
         services.AddHealthChecks().AddCheck<ReadinessCheck>("shutdown", tags: [ReadyTag]);
         services.AddProblemDetails();
         services.AddTransient<IStartupFilter, JsonContentTypeDefault>(); // ahead of routing: a JSON body need not say so
