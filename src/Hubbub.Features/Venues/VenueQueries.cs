@@ -115,7 +115,7 @@ public sealed class VenueQueries(IDatabase database, TimeProvider time)
         return await VenuesStore.FindDayAsync(tx, venue.Id, key, ct) is { } row
             ? StatsOf(row, present)
             // Nothing happened today yet: those present now have been since midnight.
-            : new VenueStats(present, 0, 0, null, present, present > 0 ? Time(VenueDay.StartOf(today, zone)) : null, key);
+            : new VenueStats(present, 0, 0, 0, present, present > 0 ? Time(VenueDay.StartOf(today, zone)) : null, key);
     }
 
     /// <summary>The stats of today's row <paramref name="row"/> with <paramref name="present"/> members present (what a change just wrote).</summary>
@@ -141,7 +141,7 @@ public sealed class VenueQueries(IDatabase database, TimeProvider time)
 
     internal static HubbubException NotFound() => HubbubException.NotFound("venue not found");
 
-    private static long? Average(DayRow row) => row.Checkouts > 0 ? row.DurationSumS / row.Checkouts : null;
+    private static long Average(DayRow row) => row.Checkouts > 0 ? row.DurationSumS / row.Checkouts : 0; // 0, not null: a number clients can show and sum
 
     private static string ActivityCursor(ActivityRow r) =>
         string.Create(CultureInfo.InvariantCulture, $"{r.AtMs}.{r.Visit * 2 + r.IsOut}");

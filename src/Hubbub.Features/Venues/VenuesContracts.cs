@@ -7,7 +7,7 @@ namespace Hubbub.Features.Venues;
 /// <param name="Present">Members checked in now: the count of open visits.</param>
 /// <param name="CheckinsToday">Check-ins since local midnight.</param>
 /// <param name="CheckoutsToday">Check-outs since local midnight (automatic ones included).</param>
-/// <param name="AvgDurationS">Mean length in whole seconds of the visits that ended today; null when none did.</param>
+/// <param name="AvgDurationS">Mean length in whole seconds of the visits that ended today; 0 while none did (<c>checkouts_today</c> 0).</param>
 /// <param name="PeakToday">The most members present at once since local midnight (those still in from yesterday count).</param>
 /// <param name="PeakAt">When that peak was first reached (local midnight when it was there from the start); null while it is 0.</param>
 /// <param name="Day">The local day the numbers are for (<c>yyyy-MM-dd</c>).</param>
@@ -15,7 +15,7 @@ public sealed record VenueStats(
     [property: JsonPropertyName("present")] long Present,
     [property: JsonPropertyName("checkins_today")] long CheckinsToday,
     [property: JsonPropertyName("checkouts_today")] long CheckoutsToday,
-    [property: JsonPropertyName("avg_duration_s")] long? AvgDurationS,
+    [property: JsonPropertyName("avg_duration_s")] long AvgDurationS,
     [property: JsonPropertyName("peak_today")] long PeakToday,
     [property: JsonPropertyName("peak_at")] DateTime? PeakAt,
     [property: JsonPropertyName("day")] string Day);
@@ -135,7 +135,7 @@ public sealed record DayStats(
     [property: JsonPropertyName("day")] string Day,
     [property: JsonPropertyName("checkins")] long Checkins,
     [property: JsonPropertyName("checkouts")] long Checkouts,
-    [property: JsonPropertyName("avg_duration_s")] long? AvgDurationS,
+    [property: JsonPropertyName("avg_duration_s")] long AvgDurationS,
     [property: JsonPropertyName("peak")] long Peak,
     [property: JsonPropertyName("peak_at")] DateTime? PeakAt);
 

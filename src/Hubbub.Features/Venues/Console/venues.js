@@ -79,7 +79,7 @@ export async function mount(root, ctx) {
     counters.present.set(s.present, `of ${venue.capacity}`);
     counters.checkins.set(s.checkins_today);
     counters.checkouts.set(s.checkouts_today);
-    counters.avg.set(s.avg_duration_s);
+    counters.avg.set(s.checkouts_today > 0 ? s.avg_duration_s : null); // "—" until the first check-out of the day
     counters.peak.set(s.peak_today, s.peak_at ? `at ${clockTime(s.peak_at)}` : '');
   };
 
