@@ -202,7 +202,7 @@ public abstract class NotificationTests(KitFixture fixture)
         async Task<List<long>> Kept(string user) => await database.ReadAsync(async tx =>
             (await tx.QueryAsync<long>("SELECT id FROM kit_notifications WHERE user_id = @user ORDER BY id", new { user })).ToList());
         Task<List<Hubbub.Features.Kit.Notifications.NotificationView>> Insert(params string[] users) => database.InTransactionAsync(tx =>
-            Hubbub.Features.Kit.Notifications.NotificationStore.InsertEachAsync(tx, [.. users.Select(u => (u, "test", "{}"))], 0, keep: 3));
+            Hubbub.Features.Kit.Notifications.NotificationStore.InsertEachAsync(tx, [.. users.Select(u => (u, "test", "{}"))], 0, keep: 3, CancellationToken.None));
 
         var first = await Insert(ada, ada, bob, ada, ada); // ada: 4 in one call, bob: 1
         await Insert(ada, cy, bob, ada);                    // ada: 6 in all, bob: 2, cy: 1
