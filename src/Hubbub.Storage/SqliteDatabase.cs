@@ -16,6 +16,7 @@ public sealed class SqliteDatabase : Database, IDisposable
     private readonly string _connectionString;
     private readonly string _connectionPragmas;
     private readonly SqliteWriter? _writer;
+    private readonly SqliteCheckpointer? _checkpointer;
     private volatile bool _directoryReady;
 
     /// <summary>Creates the database object; the file (and its folder) are created on first open.</summary>
@@ -25,7 +26,9 @@ public sealed class SqliteDatabase : Database, IDisposable
     /// <see cref="StorageOptions.SqliteQueueWriters"/>) instead of each on a connection of its own waiting in SQLite's busy handler.</param>
     /// <param name="maxGroup">Most writes the writer commits together (<see cref="StorageOptions.SqliteGroupCommit"/>).</param>
     /// <param name="statementCache">Most prepared statements the writer keeps (<see cref="StorageOptions.SqliteStatementCache"/>).</param>
-    public SqliteDatabase(StorageSettings settings, int busyTimeoutMs, bool queueWriters = true, int maxGroup = 64, int statementCache = 256)
+    /// <param name="backgroundCheckpoint">Checkpoint on a thread of its own, not in the writer's commits (<see cref="StorageOptions.SqliteBackgroundCheckpoint"/>).</param>
+    public SqliteDatabase(StorageSettings settings, int busyTimeoutMs, bool queueWriters = true, int maxGroup = 64, int statementCache = 256,
+        bool backgroundCheckpoint = false)
         : base(settings)
     {
         _connectionString = settings.ConnectionString;
@@ -36,7 +39,12 @@ public sealed class SqliteDatabase : Database, IDisposable
         // until the command timeout ("Default Timeout", 30 s unless the connection string says otherwise): a queued
         // write may wait as long before it fails as "database is locked".
         var commandTimeoutMs = new SqliteConnectionStringBuilder(_connectionString).DefaultTimeout * 1000;
-        _writer = queueWriters ? new SqliteWriter(Open, busyTimeoutMs + commandTimeoutMs, Math.Max(1, maxGroup), statementCache) : null;
+        _checkpointer = queueWriters && backgroundCheckpoint ? new SqliteCheckpointer(() => Open(null)) : null;
+        // With the checkpointer, the writer's own automatic checkpoint is only the bound on the log's growth.
+        var writerPragmas = _checkpointer is null ? null : $"PRAGMA wal_autocheckpoint = {SqliteCheckpointer.WriterBoundPages};";
+        _writer = queueWriters
+            ? new SqliteWriter(() => Open(writerPragmas), busyTimeoutMs + commandTimeoutMs, Math.Max(1, maxGroup), statementCache, _checkpointer)
+            : null;
     }
 
     /// <inheritdoc />
@@ -44,11 +52,11 @@ public sealed class SqliteDatabase : Database, IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         // Microsoft.Data.Sqlite opens and executes synchronously whichever method is called.
-        return Task.FromResult<DbConnection>(Open());
+        return Task.FromResult<DbConnection>(Open(null));
     }
 
-    /// <summary>Opens a pooled connection and sets this database's pragmas on it.</summary>
-    private SqliteConnection Open()
+    /// <summary>Opens a pooled connection and sets this database's pragmas on it, and <paramref name="extraPragmas"/> when given.</summary>
+    private SqliteConnection Open(string? extraPragmas)
     {
         if (!_directoryReady)
         {
@@ -64,7 +72,7 @@ public sealed class SqliteDatabase : Database, IDisposable
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = _connectionPragmas;
+            command.CommandText = extraPragmas is null ? _connectionPragmas : _connectionPragmas + " " + extraPragmas;
             command.ExecuteNonQuery();
             return connection;
         }
@@ -79,7 +87,11 @@ public sealed class SqliteDatabase : Database, IDisposable
     internal (long Prepared, long Reused) WriterStatements => _writer?.StatementCounts ?? (0, 0);
 
     /// <summary>Stops the writer thread once what is queued has run (the host's container disposes the database on stop).</summary>
-    public void Dispose() => _writer?.Dispose();
+    public void Dispose()
+    {
+        _writer?.Dispose();
+        _checkpointer?.Dispose();
+    }
 
     /// <summary>Switches the file to WAL mode; called once before migrations (the mode persists in the file).</summary>
     public async Task EnableWriteAheadLogAsync(CancellationToken cancellationToken)

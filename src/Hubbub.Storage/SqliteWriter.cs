@@ -31,6 +31,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly int _timeoutMs;
     private readonly int _maxGroup;
     private readonly int _statementCache;
+    private readonly SqliteCheckpointer? _checkpointer;
     private readonly Queue<Call> _queue = new();
     private readonly AsyncLocal<bool> _inside = new();
     private SqliteConnection? _connection;
@@ -42,8 +43,10 @@ internal sealed class SqliteWriter : IDisposable
     /// <param name="timeoutMs">How long a call may wait to start.</param>
     /// <param name="maxGroup">Most calls committed together (1: a transaction per call).</param>
     /// <param name="statementCache">Most prepared statements kept by SQL text (<see cref="SqliteStatementCache"/>; 0: none).</param>
-    public SqliteWriter(Func<SqliteConnection> open, int timeoutMs, int maxGroup, int statementCache = 0)
+    /// <param name="checkpointer">Told of each commit, to checkpoint off this thread (null: SQLite's automatic checkpoint in the commit).</param>
+    public SqliteWriter(Func<SqliteConnection> open, int timeoutMs, int maxGroup, int statementCache = 0, SqliteCheckpointer? checkpointer = null)
     {
+        _checkpointer = checkpointer;
         _open = open;
         _timeoutMs = timeoutMs;
         _maxGroup = maxGroup;
@@ -164,6 +167,7 @@ internal sealed class SqliteWriter : IDisposable
             if (done.Count > 0 && !rolledBack)
             {
                 transaction.Commit();
+                _checkpointer?.Committed();
             }
         }
 #pragma warning disable CA1031 // Nothing of the group committed: every call that had not failed on its own fails with this.

@@ -44,6 +44,15 @@ public sealed class StorageOptions
     /// </summary>
     public int SqliteStatementCache { get; set; } = 256;
 
+    /// <summary>
+    /// Copy the SQLite write-ahead log back into the database file on a thread of its own (<see cref="SqliteCheckpointer"/>)
+    /// instead of inside the writer's commits, where every write queued behind the commit that ran it waits for the copy
+    /// and the file's sync (default false: measured both ways in docs/performance.md). The writer still checkpoints itself
+    /// past a bound, so the log cannot grow without end. Used when <see cref="SqliteQueueWriters"/> is on; changes no
+    /// result and no durability.
+    /// </summary>
+    public bool SqliteBackgroundCheckpoint { get; set; }
+
     /// <summary>Problems with these settings, empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -26,7 +26,7 @@ public static class StorageServiceCollectionExtensions
             return settings.Provider == DatabaseProvider.Postgres
                 ? new PostgresDatabase(settings)
                 : new SqliteDatabase(settings, options.SqliteBusyTimeoutMs, options.SqliteQueueWriters, options.SqliteGroupCommit,
-                    options.SqliteStatementCache);
+                    options.SqliteStatementCache, options.SqliteBackgroundCheckpoint);
         });
         services.AddSingleton<MigrationRunner>();
         services.AddHostedService<MigrationHostedService>();

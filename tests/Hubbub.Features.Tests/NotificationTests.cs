@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Hubbub.Features.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Hubbub.Features.Tests;
 
@@ -190,5 +191,28 @@ public abstract class NotificationTests(KitFixture fixture)
         Assert.Equal([ada, bob], state.GetProperty("members").EnumerateArray().Select(m => m.GetString()));
         var plain = await bobWs.SubscribeAsync($"user:{bob}");
         Assert.False(plain.TryGetProperty("state", out _)); // namespaces without state answer as before
+    }
+
+    [Fact]
+    public async Task Notifications_kept_together_bound_each_users_inbox_to_its_newest()
+    {
+        // The batch insert (PublicationBatch, gamification's overtaken notices) bounds every user it names in one statement.
+        var (ada, bob, cy) = (Users.New("ada"), Users.New("bob"), Users.New("cy"));
+        var database = Chat.Server.Services.GetRequiredService<Hubbub.Storage.IDatabase>();
+        async Task<List<long>> Kept(string user) => await database.ReadAsync(async tx =>
+            (await tx.QueryAsync<long>("SELECT id FROM kit_notifications WHERE user_id = @user ORDER BY id", new { user })).ToList());
+        Task<List<Hubbub.Features.Kit.Notifications.NotificationView>> Insert(params string[] users) => database.InTransactionAsync(tx =>
+            Hubbub.Features.Kit.Notifications.NotificationStore.InsertEachAsync(tx, [.. users.Select(u => (u, "test", "{}"))], 0, keep: 3, CancellationToken.None));
+
+        var first = await Insert(ada, ada, bob, ada, ada); // ada: 4 in one call, bob: 1
+        await Insert(ada, cy, bob, ada);                    // ada: 6 in all, bob: 2, cy: 1
+        var ids = (await Insert(ada)).Select(v => long.Parse(v.Id, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+        var adaKept = await Kept(ada);
+        Assert.Equal(3, adaKept.Count); // the newest three of seven
+        Assert.Equal(ids[0], adaKept[^1]);
+        Assert.All(first.Where((_, i) => i != 2), v => Assert.DoesNotContain(long.Parse(v.Id, System.Globalization.CultureInfo.InvariantCulture), adaKept));
+        Assert.Equal(2, (await Kept(bob)).Count); // under the bound: untouched
+        Assert.Single(await Kept(cy));
     }
 }

@@ -130,6 +130,31 @@ public sealed class SqliteStorageTests : StorageContractTests
     }
 
     [Fact]
+    public async Task The_background_checkpointer_copies_the_log_into_the_file_while_writes_go_on_and_loses_none()
+    {
+        const int Writers = 300;
+        var node = Node(Widgets, new Dictionary<string, string?> { ["Storage:SqliteBackgroundCheckpoint"] = "true", ["Storage:SqliteBusyTimeoutMs"] = "30000" });
+        await node.Migrations.ApplyAsync();
+        var before = new FileInfo(File).Length;
+
+        // About 300 pages of log: below SQLite's own automatic checkpoint (1,000 pages; the writer's bound is 8,000), so
+        // only the checkpointer can have copied them into the file.
+        await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(() => node.Database.InTransactionAsync(async tx =>
+        {
+            await tx.ExecuteAsync("INSERT INTO widgets (name) VALUES (@name)", new { name = $"w{w}-" + new string('x', 3000) });
+            return await tx.ExecuteAsync("UPDATE widget_counters SET value = value + 1 WHERE name = 'total'");
+        }))));
+
+        Assert.Equal((long)Writers, await node.Database.ReadAsync(tx => tx.ExecuteScalarAsync<long>("SELECT value FROM widget_counters WHERE name = 'total'")));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (new FileInfo(File).Length < before + (Writers * 3000L) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        Assert.True(new FileInfo(File).Length >= before + (Writers * 3000L), $"the file grew {new FileInfo(File).Length - before} bytes");
+    }
+
+    [Fact]
     public async Task Writes_committed_together_keep_each_ones_failure_to_itself()
     {
         const int Writers = 60;

@@ -50,7 +50,9 @@ internal static class NotificationStore
         var users = items.Select(i => i.User).Distinct(StringComparer.Ordinal).ToList();
         foreach (var chunk in users.Chunk(500))
         {
-            // Bounded per user, as InsertAsync: each named user's rows older than their keep-th newest go.
+            // Bounded per user, as InsertAsync: each named user's rows older than their keep-th newest go. The cut is found
+            // once per user (one walk of at most keep + 1 index entries), not once per row of theirs: a subquery correlated
+            // with the deleted rows was run for every row of the user's inbox, a walk each, which grew with the square of it.
             var list = new Dapper.DynamicParameters(new { keep });
             for (var i = 0; i < chunk.Length; i++)
             {
@@ -58,8 +60,12 @@ internal static class NotificationStore
             }
             await tx.ExecuteAsync(
                 $"""
-                DELETE FROM kit_notifications WHERE user_id IN ({string.Join(", ", chunk.Select((_, i) => $"@u{i}"))}) AND id <= (
-                    SELECT n.id FROM kit_notifications n WHERE n.user_id = kit_notifications.user_id ORDER BY n.id DESC LIMIT 1 OFFSET @keep)
+                DELETE FROM kit_notifications WHERE id IN (
+                    SELECT k.id FROM (
+                        SELECT v.u AS user_id,
+                               (SELECT n.id FROM kit_notifications n WHERE n.user_id = v.u ORDER BY n.id DESC LIMIT 1 OFFSET @keep) AS cut
+                        FROM ({string.Join(" UNION ALL ", chunk.Select((_, i) => $"SELECT @u{i} AS u"))}) v) c
+                    JOIN kit_notifications k ON k.user_id = c.user_id AND k.id <= c.cut)
                 """, list, ct);
         }
         return views;
@@ -82,6 +88,14 @@ internal static class NotificationStore
             $"DELETE FROM kit_notifications WHERE is_read = 0 AND ({string.Join(" OR ", items.Select((_, i) => $"(id = @i{i} AND user_id = @u{i})"))})",
             parameters, ct);
     }
+
+    /// <summary>
+    /// Deletes the unread notifications whose ids <paramref name="idsQuery"/> answers (a query of the caller's own table
+    /// that keeps which notification stands for what, with <paramref name="parameters"/>), in one statement: for a feature
+    /// whose newer notification replaces an unread older one, without reading the ids first. Answers how many went.
+    /// </summary>
+    public static Task<int> DeleteUnreadOfAsync(DatabaseTransaction tx, string idsQuery, object parameters, CancellationToken ct) =>
+        tx.ExecuteAsync($"DELETE FROM kit_notifications WHERE is_read = 0 AND id IN ({idsQuery})", parameters, ct);
 
     public static async Task<List<NotificationView>> PageAsync(DatabaseTransaction tx, string user, bool unreadOnly, long? before, int limit,
         CancellationToken ct) =>
