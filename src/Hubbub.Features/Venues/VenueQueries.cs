@@ -98,7 +98,7 @@ public sealed class VenueQueries(IDatabase database, TimeProvider time)
                 }
                 else
                 {
-                    result.Add(new DayStats(key, 0, 0, null, carried, carried > 0 ? Time(VenueDay.StartOf(day, zone)) : null));
+                    result.Add(new DayStats(key, 0, 0, 0, carried, carried > 0 ? Time(VenueDay.StartOf(day, zone)) : null));
                 }
             }
             result.Reverse();
