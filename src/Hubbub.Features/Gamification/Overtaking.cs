@@ -18,7 +18,7 @@ internal sealed record Pass(LeaderboardView Board, string Period, BoardSlot Slot
 /// current period, and to at most <see cref="GamificationOptions.OvertakenLimit"/> users per pass: those nearest the new
 /// score, whose place changed most visibly. Their ranks come from <c>rankOf</c> (the ranked index, with the new score).
 /// Every pass of one event costs one query per board (whom it passed) and a few statements in all, not a few per user:
-/// the unread previous notices are withdrawn in one statement (their ids looked up inside it), the publications and notifications go into the
+/// the previous notices are read and withdrawn in one statement each, the publications and notifications go into the
 /// event's <see cref="PublicationBatch"/>, and the new notices are kept in one statement (<see cref="KeepNoticesAsync"/>).
 /// </summary>
 internal static class Overtaking
@@ -61,7 +61,11 @@ internal static class Overtaking
         }
         if (notices.Count > 0)
         {
-            await WithdrawPreviousAsync(tx, notices, ct);
+            var previous = await NoticesAsync(tx, notices, ct);
+            if (previous.Count > 0)
+            {
+                await tx.WithdrawUnreadNotificationsAsync(previous, ct);
+            }
         }
         return notices;
     }
@@ -91,21 +95,19 @@ internal static class Overtaking
             """, parameters, ct);
     }
 
-    /// <summary>
-    /// Withdraws the kept notification of each (user, board) that has one and is still unread, in one statement (the ids
-    /// are looked up inside it, not read first).
-    /// </summary>
-    private static Task<int> WithdrawPreviousAsync(DatabaseTransaction tx, List<(string User, string Board)> notices, CancellationToken ct)
+    /// <summary>The kept notification of each (user, board) that has one.</summary>
+    private static async Task<List<(string User, string NotificationId)>> NoticesAsync(DatabaseTransaction tx, List<(string User, string Board)> notices,
+        CancellationToken ct)
     {
         var parameters = new DynamicParameters();
         var terms = notices.Select((n, i) =>
         {
             parameters.Add(Name("u", i), n.User);
             parameters.Add(Name("b", i), n.Board);
-            return $"(n.user_id = @{Name("u", i)} AND n.board = @{Name("b", i)})";
+            return $"(user_id = @{Name("u", i)} AND board = @{Name("b", i)})";
         });
-        return NotificationStore.DeleteUnreadOfAsync(tx,
-            $"SELECT CAST(n.notification_id AS BIGINT) FROM gam_overtaken_notices n WHERE {string.Join(" OR ", terms)}", parameters, ct);
+        return (await tx.QueryAsync<(string, string)>(
+            $"SELECT user_id, notification_id FROM gam_overtaken_notices WHERE {string.Join(" OR ", terms)}", parameters, ct)).ToList();
     }
 
     private static string Name(string prefix, int i) => string.Create(CultureInfo.InvariantCulture, $"{prefix}{i}");
