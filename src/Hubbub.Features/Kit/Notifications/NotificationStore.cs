@@ -89,14 +89,6 @@ internal static class NotificationStore
             parameters, ct);
     }
 
-    /// <summary>
-    /// Deletes the unread notifications whose ids <paramref name="idsQuery"/> answers (a query of the caller's own table
-    /// that keeps which notification stands for what, with <paramref name="parameters"/>), in one statement: for a feature
-    /// whose newer notification replaces an unread older one, without reading the ids first. Answers how many went.
-    /// </summary>
-    public static Task<int> DeleteUnreadOfAsync(DatabaseTransaction tx, string idsQuery, object parameters, CancellationToken ct) =>
-        tx.ExecuteAsync($"DELETE FROM kit_notifications WHERE is_read = 0 AND id IN ({idsQuery})", parameters, ct);
-
     public static async Task<List<NotificationView>> PageAsync(DatabaseTransaction tx, string user, bool unreadOnly, long? before, int limit,
         CancellationToken ct) =>
         [.. (await tx.QueryAsync<Row>(
