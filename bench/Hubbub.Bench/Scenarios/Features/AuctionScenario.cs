@@ -28,9 +28,6 @@ public sealed class AuctionScenario : IScenario
     /// <summary>Coins granted to each bidder.</summary>
     private const long Granted = 1_000_000_000_000;
 
-    /// <summary>The least warm-up of each part outside quick mode.</summary>
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(20);
-
     /// <inheritdoc />
     public string Name => "auction";
 
@@ -206,10 +203,7 @@ public sealed class AuctionScenario : IScenario
             }
             return true;
         }
-        // The warm-up runs long enough for the server's JIT to settle (tiered compilation recompiles the hot path during the
-        // first seconds of load): a few hundred bids measured the JIT's work, not the bid's (see performance.md, "Auction bid path").
-        var warmUp = settings.Quick ? settings.StepDuration / 4 : TimeSpan.FromTicks(Math.Max(settings.StepDuration.Ticks, WarmUp.Ticks));
-        await ClosedLoop.RunAsync(loops, warmUp, settings.Quick ? Math.Max(100, loops) : 10_000_000, Bid, cancellationToken);
+        await ClosedLoop.RunAsync(loops, ClosedLoop.WarmUp(settings), ClosedLoop.WarmUpCount(settings, Math.Max(100, loops)), Bid, cancellationToken);
         await ClosedLoop.WaitUntilAsync(() => sink.Total() >= Interlocked.Read(ref accepted), TimeSpan.FromSeconds(10), cancellationToken);
         Volatile.Write(ref measuring, true); // the warm-up's deliveries are not measured
         var bids = await ClosedLoop.RunAsync(loops, settings.StepDuration, 10_000_000, Bid, cancellationToken, nodes);

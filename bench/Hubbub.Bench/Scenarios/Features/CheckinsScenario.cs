@@ -108,7 +108,7 @@ public sealed class CheckinsScenario : IScenario
                 inside[m] = !inside[m];
                 return true;
             }
-            var warm = await ClosedLoop.RunAsync(members, settings.StepDuration / 4, 100, Toggle, cancellationToken);
+            var warm = await ClosedLoop.RunAsync(members, ClosedLoop.WarmUp(settings), ClosedLoop.WarmUpCount(settings, 100), Toggle, cancellationToken);
             await ClosedLoop.WaitUntilAsync(() => sink.Count(watching - 1, 2) >= warm.Done, TimeSpan.FromSeconds(10), cancellationToken);
             Volatile.Write(ref measuring, true);
             // Members own their loop: worker m is member m, so each member has one command in flight at most.

@@ -12,6 +12,20 @@ namespace Hubbub.Bench.Scenarios.Features;
 /// </summary>
 public static class ClosedLoop
 {
+    /// <summary>The least warm-up of a measured loop outside quick mode.</summary>
+    private static readonly TimeSpan SteadyWarmUp = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// How long a feature loop warms up before its measured step: long enough for the server's JIT to settle (tiered
+    /// compilation recompiles the hot path during the first tens of seconds of load, and a short warm-up measured its
+    /// work, not the operation's; see performance.md, "Auction bid path"); a quarter step in quick mode.
+    /// </summary>
+    public static TimeSpan WarmUp(BenchSettings settings) =>
+        settings.Quick ? settings.StepDuration / 4 : TimeSpan.FromTicks(Math.Max(settings.StepDuration.Ticks, SteadyWarmUp.Ticks));
+
+    /// <summary>How many operations a warm-up may run: a few in quick mode, else as many as its time allows.</summary>
+    public static int WarmUpCount(BenchSettings settings, int quick) => settings.Quick ? quick : 10_000_000;
+
     /// <summary>What a loop did.</summary>
     /// <param name="Done">Operations that succeeded (committed).</param>
     /// <param name="Refused">Operations the server refused as it should under contention (e.g. a bid overtaken).</param>

@@ -98,7 +98,7 @@ public sealed class GamificationEventsScenario : IScenario
                 (await api.PostAsync("/api/events", body, ct)).EnsureOk("POST /api/events");
                 return true;
             }
-            await ClosedLoop.RunAsync(workers, settings.StepDuration / 4, 200, PostEvent, cancellationToken);
+            await ClosedLoop.RunAsync(workers, ClosedLoop.WarmUp(settings), ClosedLoop.WarmUpCount(settings, 200), PostEvent, cancellationToken);
             await ClosedLoop.WaitUntilAsync(() => sink.Total() >= Interlocked.Read(ref toWatched), TimeSpan.FromSeconds(10), cancellationToken);
             measured = true;
             phase = "measured";
