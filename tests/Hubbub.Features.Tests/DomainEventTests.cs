@@ -76,6 +76,34 @@ public sealed class DomainEventTests
             await tx.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM kit_outbox")) == 0);
     }
 
+    [Fact]
+    public async Task Published_rows_past_one_delete_statement_are_all_deleted_and_none_is_published_twice()
+    {
+        await using var chat = await ChatServer.StartAsync("sqlite", new() { ["Kit:PollMs"] = "50" });
+        var features = chat.Server.Services.GetRequiredService<FeatureDatabase>();
+        var user = Users.New("ada");
+        await using var ws = await chat.ConnectAsync(user);
+        await ws.SubscribeAsync($"user:{user}");
+        const int count = Hubbub.Features.Kit.Outbox.OutboxStore.DeleteChunk * 2 + 100; // three delete statements, one transaction
+
+        await features.WriteAsync(async tx =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await tx.PublishAsync($"user:{user}", "n", i, Hubbub.Features.Kit.KitJsonContext.Default.Int32);
+            }
+        });
+
+        for (var i = 0; i < count; i++)
+        {
+            Assert.Equal(i, (await ws.NextAsync(f => f.Type() == "n")).GetProperty("data").GetInt32()); // in order, each once
+        }
+        var database = chat.Server.Services.GetRequiredService<IDatabase>();
+        await WaitForAsync(async () => await database.ReadAsync(async tx => await tx.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM kit_outbox")) == 0);
+        await Task.Delay(300); // sweeps find nothing left to publish again
+        Assert.Empty(await ws.PendingAfterSyncAsync(f => f.Type() == "n"));
+    }
+
     internal static Task<long> CountAsync(IDatabase database, string kind, string reference) =>
         database.ReadAsync(async tx => await tx.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM test_effects WHERE kind = @kind AND ref = @reference",
             new { kind, reference }));

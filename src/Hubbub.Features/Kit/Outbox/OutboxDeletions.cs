@@ -15,7 +15,10 @@ namespace Hubbub.Features.Kit.Outbox;
 /// </summary>
 internal sealed class OutboxDeletions(IDatabase database, ILogger logger, int leaseMs, Action wakeLoop)
 {
-    private const int BatchSize = 500;
+    // Everything queued goes in one transaction (up to this many rows, in statements of OutboxStore.DeleteChunk): under a
+    // sustained load each transaction waits its turn behind the feature writes, so deleting a fixed 500 per turn fell
+    // behind the rows being published, and rows whose deletion lagged past the lease were published again.
+    private const int BatchSize = 50_000;
 
     private readonly ConcurrentQueue<long> _ids = new();
     private int _running;

@@ -123,7 +123,16 @@ internal static class OutboxStore
     }
 
     public static Task DeleteAsync(IDatabase database, IReadOnlyCollection<long> ids, CancellationToken ct) =>
-        ids.Count == 0 ? Task.CompletedTask : database.InTransactionAsync(tx => tx.ExecuteAsync($"DELETE FROM kit_outbox WHERE id IN ({InList(ids)})", null, ct), ct);
+        ids.Count == 0 ? Task.CompletedTask : database.InTransactionAsync(async tx =>
+        {
+            foreach (var chunk in ids.Chunk(DeleteChunk))
+            {
+                await tx.ExecuteAsync($"DELETE FROM kit_outbox WHERE id IN ({InList(chunk)})", null, ct);
+            }
+        }, ct);
+
+    /// <summary>Rows deleted by one statement of <see cref="DeleteAsync"/> (one transaction deletes any number).</summary>
+    internal const int DeleteChunk = 500;
 
     /// <summary>Counts a failure and hands the row back after <paramref name="retryAt"/>.</summary>
     public static Task FailAsync(IDatabase database, long id, long retryAt, string error, CancellationToken ct) =>
