@@ -82,7 +82,7 @@ public abstract class HostileInputTests(AuctionHouse house)
             ("title", b => b["title"] = null, HttpStatusCode.BadRequest),
             ("title", b => b["title"] = new string('t', 201), HttpStatusCode.RequestEntityTooLarge),
             ("description", b => b["description"] = new string('d', 4001), HttpStatusCode.RequestEntityTooLarge),
-            ("currency", b => b["currency"] = "EUR", HttpStatusCode.BadRequest),
+            ("currency", b => b["currency"] = "E.U.R", HttpStatusCode.BadRequest),
             ("starting_bid", b => b["starting_bid"] = 0, HttpStatusCode.BadRequest),
             ("min_increment", b => b["min_increment"] = -1, HttpStatusCode.BadRequest),
             ("reserve_price", b => b["reserve_price"] = 0, HttpStatusCode.BadRequest),
