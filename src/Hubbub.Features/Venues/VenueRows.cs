@@ -2,7 +2,7 @@ namespace Hubbub.Features.Venues;
 
 // Settable properties: SQLite returns every integer as 64-bit, which Dapper converts for properties only.
 
-internal sealed class VenueRow
+internal class VenueRow
 {
     public string Id { get; set; } = "";
     public string Name { get; set; } = "";

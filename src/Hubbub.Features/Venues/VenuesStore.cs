@@ -110,12 +110,7 @@ internal static class VenuesStore
         {
             return (null, 0, null);
         }
-        var venueRow = new VenueRow
-        {
-            Id = row.Id, Name = row.Name, Capacity = row.Capacity, Timezone = row.Timezone, Locations = row.Locations, WhenFull = row.WhenFull,
-            CreatedMs = row.CreatedMs,
-        };
-        return (venueRow, row.Present, row.OpenId is { } id
+        return (row, row.Present, row.OpenId is { } id
             ? new VisitRow
             {
                 Id = id, VenueId = venue, UserId = user, Location = row.OpenLocation, CheckedInMs = row.OpenCheckedInMs ?? 0,
@@ -124,15 +119,9 @@ internal static class VenuesStore
             : null);
     }
 
-    private sealed class VenueChangeRow
+    // The venue's columns, then the count present and the member's open visit, read in one statement.
+    private sealed class VenueChangeRow : VenueRow
     {
-        public string Id { get; set; } = "";
-        public string Name { get; set; } = "";
-        public long Capacity { get; set; }
-        public string Timezone { get; set; } = "UTC";
-        public string Locations { get; set; } = "[]";
-        public string? WhenFull { get; set; }
-        public long CreatedMs { get; set; }
         public long Present { get; set; }
         public long? OpenId { get; set; }
         public string? OpenLocation { get; set; }
