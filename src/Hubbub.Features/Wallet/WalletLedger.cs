@@ -78,7 +78,6 @@ internal sealed class WalletLedger(IOptions<WalletOptions> options) : IWallet
         var held = new List<(string User, long Held)>(holds.Count);
         var set = new List<(string User, long Amount)>(holds.Count);
         var released = new List<string>();
-        var created = new HashSet<string>(StringComparer.Ordinal);
         foreach (var setting in holds)
         {
             var account = rows.Find(r => r.UserId == setting.User && r.Currency == currency);
@@ -92,10 +91,6 @@ internal sealed class WalletLedger(IOptions<WalletOptions> options) : IWallet
             if (account is null || delta > account.Balance - account.Held || account.Held + delta < 0)
             {
                 throw InsufficientFunds(currency);
-            }
-            if (account.Hold is null)
-            {
-                created.Add(setting.User);
             }
             account.Held += delta;
             account.Hold = setting.Amount == 0 ? null : setting.Amount;
@@ -114,22 +109,13 @@ internal sealed class WalletLedger(IOptions<WalletOptions> options) : IWallet
         {
             return;
         }
-        if (set.Count == 1 && released.Count == 1 && created.Contains(set[0].User))
+        if (set.Count > 0)
         {
-            // One user's new hold replacing another's (a bid taking the lead): the released row becomes the new one, one
-            // statement instead of an insert and a delete (and the index by reference is left as it is).
-            await WalletStore.MoveHoldAsync(tx, currency, reference, released[0], set[0].User, set[0].Amount, tx.NowMs, cancellationToken);
+            await WalletStore.SetHoldsAsync(tx, currency, reference, set, tx.NowMs, cancellationToken);
         }
-        else
+        if (released.Count > 0)
         {
-            if (set.Count > 0)
-            {
-                await WalletStore.SetHoldsAsync(tx, currency, reference, set, tx.NowMs, cancellationToken);
-            }
-            if (released.Count > 0)
-            {
-                await WalletStore.DeleteHoldsAsync(tx, released, currency, reference, cancellationToken);
-            }
+            await WalletStore.DeleteHoldsAsync(tx, released, currency, reference, cancellationToken);
         }
         await WalletStore.SetHeldAsync(tx, currency, held, cancellationToken);
         await WalletStore.AppendManyAsync(tx, currency, reference, entries, tx.NowMs, cancellationToken);

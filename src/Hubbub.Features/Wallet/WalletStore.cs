@@ -102,16 +102,6 @@ internal static class WalletStore
         return tx.ExecuteAsync(sql.ToString(), parameters, ct);
     }
 
-    /// <summary>
-    /// Gives <paramref name="from"/>'s hold for <paramref name="reference"/> to <paramref name="to"/> (who holds nothing for it)
-    /// at <paramref name="amount"/>: a release of one and a new hold of the other in one statement.
-    /// </summary>
-    public static Task MoveHoldAsync(DatabaseTransaction tx, string currency, string reference, string from, string to, long amount, long now,
-        CancellationToken ct) =>
-        tx.ExecuteAsync(
-            "UPDATE wallet_holds SET user_id = @to, amount = @amount, created_ms = @now WHERE user_id = @from AND currency = @currency AND ref = @reference",
-            new { currency, reference, from, to, amount, now }, ct);
-
     /// <summary>Deletes the holds of several users for one reference in one statement.</summary>
     public static Task DeleteHoldsAsync(DatabaseTransaction tx, IReadOnlyList<string> users, string currency, string reference, CancellationToken ct) =>
         tx.ExecuteAsync($"DELETE FROM wallet_holds WHERE currency = @currency AND ref = @reference AND user_id IN {UserList(users, out var parameters, new { currency, reference })}",
