@@ -11,14 +11,6 @@ internal static class DefinitionStore
     public const string Streak = "streak";
     public const string Leaderboard = "leaderboard";
 
-    /// <summary>Stores a new definition; false when its key is taken (also when another call races for it).</summary>
-    public static async Task<bool> TryInsertAsync(DatabaseTransaction tx, DefinitionRow row, CancellationToken ct) =>
-        await tx.ExecuteAsync(
-            """
-            INSERT INTO gam_definitions (kind, def_key, event_type, data, created_ms) VALUES (@Kind, @Key, @EventType, @Data, @CreatedMs)
-            ON CONFLICT (kind, def_key) DO NOTHING
-            """, row, ct) == 1;
-
     /// <summary>Stores a definition, replacing the one of its key.</summary>
     public static Task UpsertAsync(DatabaseTransaction tx, DefinitionRow row, CancellationToken ct) =>
         tx.ExecuteAsync(
