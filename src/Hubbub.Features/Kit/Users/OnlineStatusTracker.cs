@@ -58,10 +58,7 @@ public sealed partial class OnlineStatusTracker(FeatureDatabase database, IChann
         try
         {
             first = await presence.AddAsync(StatusChannel(user.Id), new PresenceEntry(connectionId, user.Id, user.Name, time.GetUtcNow()));
-            if (!users.HasStored(user))
-            {
-                await TouchAsync(user);
-            }
+            await TouchAsync(user); // writes only when this node has not stored the token's name
         }
         catch
         {

@@ -20,16 +20,13 @@ public sealed class UserDirectory(FeatureDatabase database)
     /// <summary>Records the user's current name (from their token).</summary>
     public async ValueTask TouchAsync(HubbubUser user, CancellationToken cancellationToken = default)
     {
-        if (HasStored(user))
+        if (_written.TryGetValue(user.Id, out var known) && known == user.Name)
         {
             return;
         }
         await database.Database.InTransactionAsync(tx => UserStore.UpsertNameAsync(tx, user.Id, user.Name, cancellationToken), cancellationToken);
         _written[user.Id] = user.Name;
     }
-
-    /// <summary>Whether this process has stored the name <paramref name="user"/>'s token carries (so a touch would write nothing).</summary>
-    public bool HasStored(HubbubUser user) => _written.TryGetValue(user.Id, out var known) && known == user.Name;
 
     /// <summary>A user's display name, or their id when the directory has never seen them.</summary>
     public async ValueTask<string> NameOfAsync(string user, CancellationToken cancellationToken = default) =>
