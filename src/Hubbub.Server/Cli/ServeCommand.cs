@@ -28,16 +28,24 @@ public static class ServeCommand
         _ = app.Services.GetRequiredService<SigningKeyProvider>(); // fail fast on a missing key, with its message
         app.MapHubbubServer();
         app.Lifetime.ApplicationStarted.Register(() => s_started = true);
-        try
+        await using (app)
         {
-            await app.RunAsync();
+            try
+            {
+                await app.StartAsync();
+            }
+            catch (IOException ex) when (AddressInUse(ex))
+            {
+                // The background services started before the listener failed: stop them the way a shutdown does (their
+                // tokens cancelled, their loops awaited) before the host is disposed, so none of them meets a database
+                // disposed under a running query and logs that as a failure with its stack trace.
+                await app.StopAsync();
+                await error.WriteLineAsync($"Hubbub cannot start: {ex.Message.TrimEnd('.')}. Another process listens there: stop it, " +
+                    "or choose another address with --urls http://127.0.0.1:PORT (or the Urls setting).");
+                return 1;
+            }
+            await app.WaitForShutdownAsync();
             return 0;
-        }
-        catch (IOException ex) when (AddressInUse(ex))
-        {
-            await error.WriteLineAsync($"Hubbub cannot start: {ex.Message.TrimEnd('.')}. Another process listens there: stop it, " +
-                "or choose another address with --urls http://127.0.0.1:PORT (or the Urls setting).");
-            return 1;
         }
     }
 
