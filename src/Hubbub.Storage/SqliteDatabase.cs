@@ -27,14 +27,15 @@ public sealed class SqliteDatabase : Database, IDisposable
     /// <param name="maxGroup">Most writes the writer commits together (<see cref="StorageOptions.SqliteGroupCommit"/>).</param>
     /// <param name="statementCache">Most prepared statements the writer keeps (<see cref="StorageOptions.SqliteStatementCache"/>).</param>
     /// <param name="backgroundCheckpoint">Checkpoint on a thread of its own, not in the writer's commits (<see cref="StorageOptions.SqliteBackgroundCheckpoint"/>).</param>
+    /// <param name="autoCheckpointPages">The log's size that makes a commit checkpoint (<see cref="StorageOptions.SqliteAutoCheckpointPages"/>).</param>
     public SqliteDatabase(StorageSettings settings, int busyTimeoutMs, bool queueWriters = true, int maxGroup = 64, int statementCache = 256,
-        bool backgroundCheckpoint = false)
+        bool backgroundCheckpoint = false, int autoCheckpointPages = 1000)
         : base(settings)
     {
         _connectionString = settings.ConnectionString;
         // synchronous=NORMAL is durable against application crashes in WAL mode and much faster than FULL;
         // a power loss may lose the last transactions, never corrupt the file.
-        _connectionPragmas = $"PRAGMA busy_timeout = {busyTimeoutMs}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+        _connectionPragmas = $"PRAGMA busy_timeout = {busyTimeoutMs}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = {autoCheckpointPages};";
         // A writer used to wait up to busy_timeout inside SQLite, then Microsoft.Data.Sqlite retried the busy statement
         // until the command timeout ("Default Timeout", 30 s unless the connection string says otherwise): a queued
         // write may wait as long before it fails as "database is locked".

@@ -91,6 +91,9 @@ public sealed partial class GamificationService(FeatureDatabase database, EventP
 
     private async Task<EventAnswer> ProcessAsync((string Id, GameEvent Event) e, CancellationToken ct)
     {
+        // Built before the write: on SQLite the work runs on the one writer thread, which bounds the rate, so what needs no
+        // transaction is done on the request's own thread.
+        var appEvent = AppEventData(e.Id, e.Event);
         var (effects, duplicate) = await database.WriteAsync(tx => tx.OnceAsync(EventScope, e.Id, Default.Effects, async () =>
         {
             var effects = await processor.ProcessAsync(tx, e.Event, ct);
@@ -98,7 +101,7 @@ public sealed partial class GamificationService(FeatureDatabase database, EventP
             // raised in this transaction and inside the once-per-id block, so a retried id raises nothing again; not
             // to our own handler, which would count it twice. They run now, in this transaction, so the answer can carry
             // the activity a rule made of the event (and a retry answers the same, stored with the effects).
-            var handled = await tx.RaiseAndHandleAsync(AppEvent(e.Event.Type), AppEventData(e.Id, e.Event), OwnHandler, ct);
+            var handled = await tx.RaiseAndHandleAsync(AppEvent(e.Event.Type), appEvent, OwnHandler, ct);
             return handled.Outcomes.TryGetValue(DomainEventOutcomes.Activity, out var activity) ? effects with { Activity = activity } : effects;
         }, ct), ct);
         return new EventAnswer(e.Id, duplicate, effects);

@@ -17,8 +17,8 @@ public sealed class FeatureTransaction
 {
     private readonly FeatureDatabase _kit;
     private readonly string _claim;
-    private readonly List<OutboxRow> _outbox = [];
-    private int _written; // _outbox[.._written] are in kit_outbox; the rest are written together before the commit
+    private readonly List<OutboxRow> _pending = []; // publications made and not yet written: one kit_outbox row before the commit
+    private readonly List<OutboxRow> _rows = []; // the kit_outbox rows written, in id order: what is published after the commit
     private Dictionary<string, JsonElement>? _outcomes;
 
     internal FeatureTransaction(DatabaseTransaction db, FeatureDatabase kit, long nowMs)
@@ -35,7 +35,8 @@ public sealed class FeatureTransaction
     /// <summary>The transaction's time (Unix milliseconds), read once from the kit's <see cref="TimeProvider"/>.</summary>
     public long NowMs { get; }
 
-    internal IReadOnlyList<OutboxRow> Outbox => _outbox;
+    /// <summary>The <c>kit_outbox</c> rows this transaction wrote, in order (a batch row holds several publications).</summary>
+    internal IReadOnlyList<OutboxRow> Outbox => _rows;
 
     internal bool RaisedEvents { get; private set; }
 
@@ -100,9 +101,8 @@ public sealed class FeatureTransaction
         var ids = await OutboxStore.InsertManyAsync(Db, distinct, eventType, json, _claim, NowMs, NowMs + _kit.Options.LeaseMs, cancellationToken);
         foreach (var channel in distinct.OrderBy(c => ids[c]))
         {
-            _outbox.Add(new OutboxRow { Id = ids[channel], Channel = channel, EventType = eventType, Data = json });
+            _rows.Add(new OutboxRow { Id = ids[channel], Channel = channel, EventType = eventType, Data = json });
         }
-        _written = _outbox.Count;
     }
 
     /// <summary>Ends <paramref name="user"/>'s subscriptions to <paramref name="channel"/> on every node, after the commit.</summary>
@@ -150,7 +150,7 @@ public sealed class FeatureTransaction
                 // The publications made so far (the raiser's, earlier handlers') are written outside this handler's savepoint:
                 // rolling the handler back must not take them along.
                 await WriteOutboxAsync(cancellationToken);
-                var (outbox, committed) = (_outbox.Count, Committed?.Count ?? 0);
+                var (outbox, committed) = (_rows.Count, Committed?.Count ?? 0);
                 _outcomes = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
                 await Db.ExecuteAsync("SAVEPOINT kit_handler", null, cancellationToken);
                 try
@@ -166,8 +166,8 @@ public sealed class FeatureTransaction
                 {
                     await Db.ExecuteAsync("ROLLBACK TO SAVEPOINT kit_handler", null, cancellationToken);
                     await Db.ExecuteAsync("RELEASE SAVEPOINT kit_handler", null, cancellationToken);
-                    _outbox.RemoveRange(outbox, _outbox.Count - outbox);
-                    _written = Math.Min(_written, outbox);
+                    _pending.Clear(); // made by the handler alone: the publications before it were written above
+                    _rows.RemoveRange(outbox, _rows.Count - outbox);
                     Committed?.RemoveRange(committed, Committed.Count - committed);
                     Diagnostics.KitLog.InlineHandlerFailed(_kit.Logger, ex, handler, id, kind.Type);
                     await DomainEventStore.AddHandlingAsync(Db, id, handler, cancellationToken);
@@ -281,7 +281,7 @@ public sealed class FeatureTransaction
             rows.Add(row);
         }
         // Kept with the transaction's other publications, written together before the commit (WriteOutboxAsync).
-        _outbox.AddRange(rows);
+        _pending.AddRange(rows);
         batch.Entries.Clear();
         return views;
     }
@@ -333,22 +333,29 @@ public sealed class FeatureTransaction
     private Task AddAsync(OutboxRow row, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        _outbox.Add(row);
+        _pending.Add(row);
         return Task.CompletedTask;
     }
 
     /// <summary>
     /// Writes the publications not yet in <c>kit_outbox</c> (claimed by this node, which publishes them after the commit),
-    /// in the order they were made. The kit calls it when the work returns, inside its transaction, so they commit or roll
-    /// back with it as if each had been written when made.
+    /// in the order they were made: one row, a <see cref="OutboxRow.Batch"/> holding them all when there are several (a
+    /// gamification event's twenty-odd publications cost one row's insert and one row's delete, not twenty). The kit calls
+    /// it when the work returns, inside its transaction, so they commit or roll back with it as if each had been written
+    /// when made.
     /// </summary>
     internal async Task WriteOutboxAsync(CancellationToken ct)
     {
-        if (_written < _outbox.Count)
+        if (_pending.Count == 0)
         {
-            await OutboxStore.InsertBatchAsync(Db, _outbox.GetRange(_written, _outbox.Count - _written), _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
-            _written = _outbox.Count;
+            return;
         }
+        var row = _pending.Count == 1
+            ? _pending[0]
+            : new OutboxRow { Kind = OutboxRow.Batch, Data = OutboxEntries.Write(_pending), Entries = [.. _pending] };
+        await OutboxStore.InsertAsync(Db, row, _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
+        _rows.Add(row);
+        _pending.Clear();
     }
 }
 

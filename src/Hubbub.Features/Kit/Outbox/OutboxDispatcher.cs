@@ -82,42 +82,64 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
     }
 
     /// <summary>
-    /// Publishes rows in order, then deletes those done: at once (the loop's sweeps), or with
-    /// <paramref name="deleteLater"/> coalesced with other requests' rows off the caller's flow (<see cref="OutboxDeletions"/>).
+    /// Publishes rows in order (a batch row's entries in theirs), then deletes those done: at once (the loop's sweeps), or
+    /// with <paramref name="deleteLater"/> coalesced with other requests' rows off the caller's flow
+    /// (<see cref="OutboxDeletions"/>). A publication that fails holds back the rest of its channel: they wait, in their
+    /// rows, until the failed one's retry time, and are published after it, in id order. A batch row of which some
+    /// entries went out keeps only those that did not (failed or held back), so none of the others is published twice.
     /// </summary>
     private async Task PublishAsync(IReadOnlyList<OutboxRow> rows, CancellationToken ct, bool deleteLater = false)
     {
         var done = new List<long>(rows.Count);
-        var heldBack = new List<long>();
+        List<(OutboxRow Row, List<OutboxRow> Left)>? heldBack = null;
         HashSet<string>? failedChannels = null;
+        var retryAt = 0L; // the latest retry time of this pass's failures, when what they held back becomes claimable
         foreach (var row in rows)
         {
-            if (failedChannels?.Contains(row.Channel) == true)
+            var entries = row.Publications();
+            List<OutboxRow>? left = null;
+            Exception? failure = null;
+            foreach (var entry in entries)
             {
-                heldBack.Add(row.Id); // behind a failed row of its channel: order first
-                continue;
-            }
-            try
-            {
-                await PublishOneAsync(row, ct);
-                done.Add(row.Id);
-                KitMetrics.OutboxPublished.Inc();
-            }
-            catch (HubbubException ex) when (ex.Code != ErrorCodes.Internal)
-            {
-                // The core refused the channel or type: no retry can succeed, and holding it would hold its channel.
-                // (Internal is the broker away or timing out, e.g. Redis restarting: retried below like any outage;
-                // dropping it lost committed messages' events in the chaos run.)
-                KitLog.PublishDropped(logger, row.EventType, row.Channel, ex.Message);
-                KitMetrics.OutboxDropped.Inc();
-                done.Add(row.Id);
-            }
+                if (failedChannels?.Contains(entry.Channel) == true)
+                {
+                    (left ??= []).Add(entry); // behind a failed publication of its channel: order first
+                    continue;
+                }
+                try
+                {
+                    await PublishOneAsync(entry, ct);
+                    KitMetrics.OutboxPublished.Inc();
+                }
+                catch (HubbubException ex) when (ex.Code != ErrorCodes.Internal)
+                {
+                    // The core refused the channel or type: no retry can succeed, and holding it would hold its channel.
+                    // (Internal is the broker away or timing out, e.g. Redis restarting: retried below like any outage;
+                    // dropping it lost committed messages' events in the chaos run.)
+                    KitLog.PublishDropped(logger, entry.EventType, entry.Channel, ex.Message);
+                    KitMetrics.OutboxDropped.Inc();
+                }
 #pragma warning disable CA1031 // Any other failure (the broker away) is retried: the change is committed, its event must follow.
-            catch (Exception ex)
+                catch (Exception ex)
 #pragma warning restore CA1031
+                {
+                    (failedChannels ??= new(StringComparer.Ordinal)).Add(entry.Channel);
+                    (left ??= []).Add(entry);
+                    failure ??= ex;
+                    LogFailure(row, entry, ex);
+                }
+            }
+            if (left is null)
             {
-                (failedChannels ??= new(StringComparer.Ordinal)).Add(row.Channel);
-                await FailAsync(row, ex);
+                done.Add(row.Id);
+            }
+            else if (failure is not null)
+            {
+                retryAt = Math.Max(retryAt, await FailAsync(row, left, failure));
+            }
+            else
+            {
+                (heldBack ??= []).Add((row, left));
             }
         }
         if (deleteLater)
@@ -128,8 +150,19 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
         {
             await OutboxStore.DeleteAsync(database, done, CancellationToken.None);
         }
-        await OutboxStore.ReleaseAsync(database, heldBack, Time.GetUtcNow().ToUnixTimeMilliseconds(), CancellationToken.None);
+        // Held back by an earlier failure of their channel: claimable again with it, not before (the sweep then takes them
+        // in id order, the failed one first). A batch row keeps only what it still owes.
+        await OutboxStore.ReleaseAsync(database, [.. heldBack?.Where(h => h.Row.Kind != OutboxRow.Batch).Select(h => h.Row.Id) ?? []], retryAt,
+            CancellationToken.None);
+        foreach (var (row, left) in heldBack?.Where(h => h.Row.Kind == OutboxRow.Batch) ?? [])
+        {
+            await OutboxStore.ReleaseAsync(database, row.Id, OutboxEntries.Write(left), retryAt, CancellationToken.None);
+        }
     }
+
+    /// <summary>A batch row's entries still to publish, as its new data; null for a row of one publication (unchanged).</summary>
+    private static string? Remaining(OutboxRow row, List<OutboxRow> left) =>
+        row.Kind != OutboxRow.Batch ? null : OutboxEntries.Write(left);
 
     private ValueTask PublishOneAsync(OutboxRow row, CancellationToken ct) => row.Kind switch
     {
@@ -139,16 +172,20 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
 
     private static async ValueTask DiscardOffset(ValueTask<long> publish) => await publish;
 
-    private async Task FailAsync(OutboxRow row, Exception ex)
+    private void LogFailure(OutboxRow row, OutboxRow entry, Exception ex)
     {
         var attempts = (int)row.Attempts + 1;
-        var delay = options.Value.RetryDelay(attempts);
-        var retryAt = Time.GetUtcNow().ToUnixTimeMilliseconds() + (long)delay.TotalMilliseconds;
-        KitLog.PublishFailed(logger, ex, row.EventType, row.Channel, attempts, (long)delay.TotalMilliseconds);
+        KitLog.PublishFailed(logger, ex, entry.EventType, entry.Channel, attempts, (long)options.Value.RetryDelay(attempts).TotalMilliseconds);
         KitMetrics.OutboxFailures.Inc();
+    }
+
+    /// <summary>Counts the row's failure and hands it back (with only <paramref name="left"/>, for a batch) after its backoff; answers the retry time.</summary>
+    private async Task<long> FailAsync(OutboxRow row, List<OutboxRow> left, Exception ex)
+    {
+        var retryAt = Time.GetUtcNow().ToUnixTimeMilliseconds() + (long)options.Value.RetryDelay((int)row.Attempts + 1).TotalMilliseconds;
         try
         {
-            await OutboxStore.FailAsync(database, row.Id, retryAt, ex.Message, CancellationToken.None);
+            await OutboxStore.FailAsync(database, row.Id, Remaining(row, left), retryAt, ex.Message, CancellationToken.None);
         }
 #pragma warning disable CA1031 // The database away too: the lease expires on its own and the row is retried then.
         catch (Exception)
@@ -156,5 +193,6 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
         {
         }
         Signal(); // the loop then waits for the retry time
+        return retryAt;
     }
 }

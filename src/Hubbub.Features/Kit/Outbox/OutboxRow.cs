@@ -1,6 +1,10 @@
 namespace Hubbub.Features.Kit.Outbox;
 
-/// <summary>One outgoing publication (or end of subscriptions) waiting in <c>kit_outbox</c> for its commit.</summary>
+/// <summary>
+/// One outgoing publication (or end of subscriptions) waiting in <c>kit_outbox</c> for its commit; or, of kind
+/// <see cref="Batch"/>, one row holding several of them in order (<see cref="OutboxEntries"/>): a transaction's
+/// publications are written as one row, not one row each.
+/// </summary>
 internal sealed class OutboxRow
 {
     /// <summary>A publication of <see cref="EventType"/> with <see cref="Data"/> on <see cref="Channel"/>.</summary>
@@ -9,6 +13,12 @@ internal sealed class OutboxRow
     /// <summary>The end of <see cref="TargetUser"/>'s subscriptions to <see cref="Channel"/>; <see cref="EventType"/> holds the reason.</summary>
     public const string Unsubscribe = "unsubscribe";
 
+    /// <summary>
+    /// Several publications and ends of subscriptions of one transaction, in order: <see cref="Data"/> holds them as a JSON
+    /// array (<see cref="OutboxEntries"/>), <see cref="Channel"/> is empty and <see cref="EventType"/> null.
+    /// </summary>
+    public const string Batch = "batch";
+
     public long Id { get; set; }
     public string Kind { get; set; } = Publish;
     public string Channel { get; set; } = "";
@@ -16,4 +26,10 @@ internal sealed class OutboxRow
     public string? Data { get; set; }
     public string? TargetUser { get; set; }
     public long Attempts { get; set; }
+
+    /// <summary>A batch's entries as written (kept in memory by the writing node, so it publishes them without reading them back).</summary>
+    public IReadOnlyList<OutboxRow>? Entries { get; set; }
+
+    /// <summary>What this row publishes, in order: itself, or a batch's entries (read from <see cref="Data"/> when not in memory).</summary>
+    public IReadOnlyList<OutboxRow> Publications() => Kind != Batch ? [this] : Entries ??= OutboxEntries.Read(Data ?? "[]");
 }

@@ -8,70 +8,22 @@ internal static class OutboxStore
 {
     private const string Columns = "id AS Id, kind AS Kind, channel AS Channel, event_type AS EventType, data AS Data, target_user AS TargetUser, attempts AS Attempts";
 
-    /// <summary>Most rows one batched insert writes (5 parameters each, far below either engine's limit).</summary>
-    internal const int BatchRows = 50;
-
     /// <summary>
-    /// Writes <paramref name="rows"/> (a transaction's publications, in the order they were made), already claimed by the
-    /// writing node (<paramref name="claim"/>, until <paramref name="claimedUntil"/>), which publishes them after the commit, in one statement per <see cref="BatchRows"/> rows, and sets each row's id. Ids grow in
-    /// the order of the VALUES list on both engines (SQLite gives each new row the largest rowid + 1, PostgreSQL draws the
-    /// identity row by row), so the rows sorted by id are the rows as listed: that order is checked, since the loop
-    /// publishes a crashed node's rows by id and each channel's order must survive.
+    /// Writes <paramref name="row"/> (one publication, or a transaction's publications as one <see cref="OutboxRow.Batch"/>
+    /// row), already claimed by the writing node (<paramref name="claim"/>, until <paramref name="claimedUntil"/>), which
+    /// publishes it after the commit, and sets its id. Ids grow with each insert on both engines, so a crashed node's rows,
+    /// published by id, keep the order they were written in.
     /// </summary>
-    public static async Task InsertBatchAsync(DatabaseTransaction tx, IReadOnlyList<OutboxRow> rows, string claim, long now, long claimedUntil,
-        CancellationToken ct)
-    {
-        for (var start = 0; start < rows.Count; start += BatchRows)
-        {
-            var count = Math.Min(BatchRows, rows.Count - start);
-            var parameters = new Dapper.DynamicParameters();
-            parameters.Add("now", now);
-            parameters.Add("claim", claim);
-            parameters.Add("claimedUntil", claimedUntil);
-            for (var i = 0; i < count; i++)
-            {
-                var row = rows[start + i];
-                var n = i.ToString(CultureInfo.InvariantCulture);
-                parameters.Add("k" + n, row.Kind);
-                parameters.Add("c" + n, row.Channel);
-                parameters.Add("e" + n, row.EventType);
-                parameters.Add("d" + n, row.Data);
-                parameters.Add("t" + n, row.TargetUser);
-            }
-            var inserted = (await tx.QueryAsync<InsertedRow>(BatchSql(count), parameters, ct)).OrderBy(r => r.Id).ToList();
-            for (var i = 0; i < count; i++)
-            {
-                var row = rows[start + i];
-                if (i >= inserted.Count || inserted[i].Channel != row.Channel || inserted[i].Kind != row.Kind || inserted[i].EventType != row.EventType)
-                {
-                    // Never seen; refusing the write keeps a recovered outbox from publishing a channel's events out of order.
-                    throw new InvalidOperationException("the outbox rows' ids did not follow their insertion order");
-                }
-                row.Id = inserted[i].Id;
-            }
-        }
-    }
-
-    // One text per row count (1-50), so the writer's statement cache keeps each compiled.
-    private static readonly string[] BatchSqlByCount = new string[BatchRows + 1];
-
-    private static string BatchSql(int count) => BatchSqlByCount[count] ??= string.Concat(
-        "INSERT INTO kit_outbox (kind, channel, event_type, data, target_user, created_ms, claim, claimed_until_ms) VALUES ",
-        string.Join(", ", Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture,
-            $"(@k{i}, @c{i}, @e{i}, @d{i}, @t{i}, @now, @claim, @claimedUntil)"))),
-        " RETURNING id AS Id, kind AS Kind, channel AS Channel, event_type AS EventType");
-
-    private sealed class InsertedRow
-    {
-        public long Id { get; set; }
-        public string Kind { get; set; } = "";
-        public string Channel { get; set; } = "";
-        public string? EventType { get; set; }
-    }
+    public static async Task InsertAsync(DatabaseTransaction tx, OutboxRow row, string claim, long now, long claimedUntil, CancellationToken ct) =>
+        row.Id = await tx.QuerySingleAsync<long>(
+            """
+            INSERT INTO kit_outbox (kind, channel, event_type, data, target_user, created_ms, claim, claimed_until_ms)
+            VALUES (@Kind, @Channel, @EventType, @Data, @TargetUser, @now, @claim, @claimedUntil) RETURNING id
+            """, new { row.Kind, row.Channel, row.EventType, row.Data, row.TargetUser, now, claim, claimedUntil }, ct);
 
     /// <summary>
     /// Writes the same publication for each of <paramref name="channels"/> (distinct) in one statement, claimed like
-    /// <see cref="InsertBatchAsync"/>; answers each channel's row id. A fan-out to a thousand channels is one round trip
+    /// <see cref="InsertAsync"/>; answers each channel's row id. A fan-out to a thousand channels is one round trip
     /// instead of a thousand: the channels go as one array (PostgreSQL) or one JSON array (SQLite).
     /// </summary>
     public static async Task<Dictionary<string, long>> InsertManyAsync(DatabaseTransaction tx, IReadOnlyList<string> channels, string eventType,
@@ -134,13 +86,24 @@ internal static class OutboxStore
     /// <summary>Rows deleted by one statement of <see cref="DeleteAsync"/> (one transaction deletes any number).</summary>
     internal const int DeleteChunk = 500;
 
-    /// <summary>Counts a failure and hands the row back after <paramref name="retryAt"/>.</summary>
-    public static Task FailAsync(IDatabase database, long id, long retryAt, string error, CancellationToken ct) =>
+    /// <summary>
+    /// Counts a failure and hands the row back after <paramref name="retryAt"/>; a batch row with <paramref name="data"/>,
+    /// the entries it still owes (those published are gone from it).
+    /// </summary>
+    public static Task FailAsync(IDatabase database, long id, string? data, long retryAt, string error, CancellationToken ct) =>
         database.InTransactionAsync(tx => tx.ExecuteAsync(
-            "UPDATE kit_outbox SET attempts = attempts + 1, claim = NULL, claimed_until_ms = @retryAt, last_error = @error WHERE id = @id",
-            new { id, retryAt, error = Truncate(error) }, ct), ct);
+            """
+            UPDATE kit_outbox SET attempts = attempts + 1, claim = NULL, claimed_until_ms = @retryAt, last_error = @error,
+                data = COALESCE(@data, data)
+            WHERE id = @id
+            """, new { id, data, retryAt, error = Truncate(error) }, ct), ct);
 
-    /// <summary>Hands rows back unpublished (behind a failed one of the same channel, which keeps the order).</summary>
+    /// <summary>Hands a batch row back unpublished at <paramref name="at"/>, holding only <paramref name="data"/> (what it still owes).</summary>
+    public static Task ReleaseAsync(IDatabase database, long id, string data, long at, CancellationToken ct) =>
+        database.InTransactionAsync(tx => tx.ExecuteAsync(
+            "UPDATE kit_outbox SET claim = NULL, claimed_until_ms = @at, data = @data WHERE id = @id", new { id, data, at }, ct), ct);
+
+    /// <summary>Hands rows back unpublished at <paramref name="at"/> (behind a failed one of the same channel, which keeps the order).</summary>
     public static Task ReleaseAsync(IDatabase database, IReadOnlyCollection<long> ids, long at, CancellationToken ct) =>
         ids.Count == 0 ? Task.CompletedTask : database.InTransactionAsync(tx => tx.ExecuteAsync(
             $"UPDATE kit_outbox SET claim = NULL, claimed_until_ms = @at WHERE id IN ({InList(ids)})", new { at }, ct), ct);

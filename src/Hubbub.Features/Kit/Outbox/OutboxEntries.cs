@@ -1,0 +1,68 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace Hubbub.Features.Kit.Outbox;
+
+/// <summary>
+/// The <c>data</c> of an <see cref="OutboxRow.Batch"/> row: its publications in order, as a JSON array of
+/// <c>{"c": channel, "e": event type, "d": data}</c>, with <c>"k": "unsubscribe"</c> and <c>"t": user</c> for an end of
+/// subscriptions. A publication's data (always JSON the kit serialized) is kept as it is, not escaped into a string, so
+/// the row is about the size of its publications and reads back byte for byte.
+/// </summary>
+internal static class OutboxEntries
+{
+    /// <summary>The JSON array of <paramref name="entries"/>.</summary>
+    public static string Write(IReadOnlyList<OutboxRow> entries)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256 * entries.Count);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var entry in entries)
+            {
+                writer.WriteStartObject();
+                if (entry.Kind != OutboxRow.Publish)
+                {
+                    writer.WriteString("k", entry.Kind);
+                }
+                writer.WriteString("c", entry.Channel);
+                if (entry.EventType is { } eventType)
+                {
+                    writer.WriteString("e", eventType);
+                }
+                if (entry.Data is { } data)
+                {
+                    writer.WritePropertyName("d");
+                    writer.WriteRawValue(data); // validated: a batch row that cannot be read back would lose every entry
+                }
+                if (entry.TargetUser is { } user)
+                {
+                    writer.WriteString("t", user);
+                }
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>The entries of a batch row's <c>data</c> (a row recovered from another node, or left after a failure).</summary>
+    public static List<OutboxRow> Read(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var entries = new List<OutboxRow>(document.RootElement.GetArrayLength());
+        foreach (var item in document.RootElement.EnumerateArray())
+        {
+            entries.Add(new OutboxRow
+            {
+                Kind = item.TryGetProperty("k", out var kind) ? kind.GetString()! : OutboxRow.Publish,
+                Channel = item.GetProperty("c").GetString()!,
+                EventType = item.TryGetProperty("e", out var eventType) ? eventType.GetString() : null,
+                Data = item.TryGetProperty("d", out var data) ? data.GetRawText() : null,
+                TargetUser = item.TryGetProperty("t", out var user) ? user.GetString() : null,
+            });
+        }
+        return entries;
+    }
+}
