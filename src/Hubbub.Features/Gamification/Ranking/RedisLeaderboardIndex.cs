@@ -29,6 +29,7 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
     public async Task ApplyAsync(BoardSlot board, IndexedScore score, CancellationToken cancellationToken = default)
     {
         var keys = Keys(board);
+        using var timer = RankingMetrics.Time(RankingMetrics.RedisApply);
         try
         {
             await redis.ExecuteAsync(m => m.GetDatabase().ScriptEvaluateAsync(RankingScripts.Apply, keys.Apply,
@@ -56,6 +57,7 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
     public async Task<long> RankOfScoreAsync(BoardSlot board, double score, string? exceptUser, CancellationToken cancellationToken = default)
     {
         var keys = Keys(board);
+        using var timer = RankingMetrics.Time(RankingMetrics.RedisRank);
         return 1 + (long)await ReadAsync(board, keys, RankingScripts.RankOfScore, keys.Read, [Orient(board, score), exceptUser ?? ""]);
     }
 
