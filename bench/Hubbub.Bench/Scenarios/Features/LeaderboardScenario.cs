@@ -17,8 +17,11 @@ namespace Hubbub.Bench.Scenarios.Features;
 /// (timed); the server's RSS (and Redis's used_memory) before and after give the memory per entry. Then, one call at a
 /// time: score updates (<c>POST /api/events</c> setting a random user's score to a random k + ½), around-me reads
 /// (<c>GET …/around/{user}?limit=5</c>) and top-10 reads, each p50/p99 beside a bare <c>POST /api/publish</c> of the
-/// same server. Checks: every update's rank and previous rank, and every read's ranks, against a Fenwick tree of the
-/// scores the bench set (ties share a rank: 1 + the strictly better).
+/// same server. Beside the whole update, the index's own share of it: the server's <c>hubbub_leaderboard_index_seconds</c>
+/// histogram read before and after the measured updates (applies and rank reads per update, and the bucket bounds holding
+/// their p50 and p99). Checks: every update's rank and previous rank, and every read's ranks, against a Fenwick tree of
+/// the scores the bench set (ties share a rank: 1 + the strictly better). <c>--leaderboard-indexes</c> picks the indexes;
+/// each <c>--variant</c> runs beside the defaults on each index (labels <c>embedded-NAME</c>, <c>redis-NAME</c>).
 /// </summary>
 public sealed class LeaderboardScenario : IScenario
 {
