@@ -51,6 +51,13 @@ public sealed class InMemoryLeaderboardIndex(FeatureDatabase database) : ILeader
     }
 
     /// <inheritdoc />
+    public Task<long[]> RanksOfScoresAsync(BoardSlot board, IReadOnlyList<double> scores, string? exceptUser, CancellationToken cancellationToken = default)
+    {
+        using var timer = RankingMetrics.Time(RankingMetrics.MemoryRank);
+        return ReadAsync(board, tree => scores.Select(score => tree.RankOfScore(score, exceptUser)).ToArray(), cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<RankedScore>> TopAsync(BoardSlot board, int limit, CancellationToken cancellationToken = default) =>
         ReadAsync<IReadOnlyList<RankedScore>>(board, tree => tree.Range(0, limit), cancellationToken);
 

@@ -62,6 +62,22 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
     }
 
     /// <inheritdoc />
+    public async Task<long[]> RanksOfScoresAsync(BoardSlot board, IReadOnlyList<double> scores, string? exceptUser,
+        CancellationToken cancellationToken = default)
+    {
+        var keys = Keys(board);
+        using var timer = RankingMetrics.Time(RankingMetrics.RedisRank);
+        var args = new RedisValue[1 + scores.Count];
+        args[0] = exceptUser ?? "";
+        for (var i = 0; i < scores.Count; i++)
+        {
+            args[1 + i] = Orient(board, scores[i]);
+        }
+        var better = (RedisResult[])(await ReadAsync(board, keys, RankingScripts.RanksOfScores, keys.Read, args))!;
+        return better.Select(b => 1 + (long)b).ToArray();
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<RankedScore>> TopAsync(BoardSlot board, int limit, CancellationToken cancellationToken = default)
     {
         var keys = Keys(board);
