@@ -74,6 +74,9 @@ public sealed class BenchSettings
     /// <summary>Entries of the leaderboard scenario's board (seeded straight into SQLite).</summary>
     public int LeaderboardEntries { get; set; } = 1_000_000;
 
+    /// <summary>The ranked indexes the leaderboard scenario measures, in turn: <c>embedded</c>, <c>redis</c>.</summary>
+    public IReadOnlyList<string> LeaderboardIndexes { get; set; } = ["embedded", "redis"];
+
     /// <summary>Members checking in and out in a closed loop on one venue.</summary>
     public int CheckinMembers { get; set; } = 20;
 
@@ -188,6 +191,7 @@ public sealed class BenchSettings
           --workers N           closed-loop workers of outbox/events and the publish baseline (default 4)
           --board-entries N     leaderboard entries the events scenario reads (default 10000)
           --leaderboard-entries N  entries of the leaderboard scenario's board (default 1000000)
+          --leaderboard-indexes L  the leaderboard scenario's indexes, of embedded,redis (default both)
           --members N           venue members checking in and out (default 20)
           --bidders N           bidders on the hot auction (default 10)
           --friends N           friends of the feed reader (default 1000), --activities N each (default 5)
@@ -285,6 +289,7 @@ public sealed class BenchSettings
                     case "--workers": settings.FeatureWorkers = Positive(value); break;
                     case "--board-entries": settings.BoardEntries = Positive(value); break;
                     case "--leaderboard-entries": settings.LeaderboardEntries = Positive(value); break;
+                    case "--leaderboard-indexes": settings.LeaderboardIndexes = ParseIndexes(value); break;
                     case "--members": settings.CheckinMembers = Positive(value); break;
                     case "--bidders": settings.Bidders = Positive(value); break;
                     case "--friends": settings.Friends = Positive(value); break;
@@ -323,6 +328,10 @@ public sealed class BenchSettings
     private static string[] ParseDatabases(string value) =>
         [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(d => FeatureDeployment.Databases.Contains(d) ? d : throw new FormatException())];
+
+    private static string[] ParseIndexes(string value) =>
+        [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(i => i is "embedded" or "redis" ? i : throw new FormatException())];
 
     /// <summary><c>NAME:KEY=VALUE;KEY=VALUE</c>, keys as environment variables (<c>Storage__SqliteQueueWriters</c>).</summary>
     private static (string, IReadOnlyDictionary<string, string>) ParseVariant(string value)

@@ -103,6 +103,10 @@ public sealed class FeatureScenarioTests : IDisposable
                 Assert.True(Value(report, "leaderboard", $"{index}_{operation}_p99_vs_baseline") > 0);
             }
             Assert.True(Value(report, "leaderboard", $"{index}_index_build_s") > 0);
+            // The index step alone, from the server's histogram: one apply per update, and the rank reads of each.
+            Assert.Equal(1, Value(report, "leaderboard", $"{index}_index_apply_per_update"), 0.2);
+            Assert.InRange(Value(report, "leaderboard", $"{index}_index_rank_per_update"), 1, 3);
+            Assert.True(Value(report, "leaderboard", $"{index}_index_apply_p99_le_ms") > 0);
         }
         if (RedisServer.Available())
         {

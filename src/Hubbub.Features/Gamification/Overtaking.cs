@@ -16,7 +16,8 @@ internal sealed record Pass(LeaderboardView Board, string Period, BoardSlot Slot
 /// one's <c>user:{id}</c> through the outbox and kept in their inbox, where a newer <c>overtaken</c> of the same board
 /// replaces one still unread. Once per pass (a retried event is answered from its first run), only in the board's
 /// current period, and to at most <see cref="GamificationOptions.OvertakenLimit"/> users per pass: those nearest the new
-/// score, whose place changed most visibly. Their ranks come from <c>rankOf</c> (the ranked index, with the new score).
+/// score, whose place changed most visibly. Their ranks come from one <c>rankOf</c> per pass (the ranked index, with the new
+/// score: the best passed row's rank) and the rows' order (<see cref="RanksAsync"/>).
 /// Every pass of one event costs one query per board (whom it passed) and a few statements in all, not a few per user:
 /// the previous notices are read and withdrawn in one statement each, the publications and notifications go into the
 /// event's <see cref="PublicationBatch"/>, and the new notices are kept in one statement (<see cref="KeepNoticesAsync"/>).
@@ -44,16 +45,16 @@ internal static class Overtaking
         {
             var board = pass.Board;
             var passed = await ScoreStore.PassedAsync(tx, board.Key, pass.Period, passer, pass.OldScore, pass.NewScore, board.Order == "asc", limit, ct);
-            var ranks = new Dictionary<double, long>();
+            if (passed.Count == 0)
+            {
+                continue;
+            }
+            var ranks = await RanksAsync(pass.Slot, passed, rankOf);
             // In user-id order, whatever the scores: two concurrent passes over the same users then take the notice rows'
             // locks (PostgreSQL) in one order and cannot deadlock each other on one board.
             foreach (var row in passed.OrderBy(r => r.User, StringComparer.Ordinal))
             {
-                if (!ranks.TryGetValue(row.Score, out var rank))
-                {
-                    ranks[row.Score] = rank = await rankOf(pass.Slot, row.Score);
-                }
-                var overtaken = new Overtaken(board.Key, passer, name, rank);
+                var overtaken = new Overtaken(board.Key, passer, name, ranks[row.Score]);
                 batch.Publish(FeatureTransaction.UserChannel(row.User), GamificationEvents.Overtaken, overtaken, Default.Overtaken);
                 batch.Notify(row.User, GamificationEvents.Overtaken, overtaken, Default.Overtaken);
                 notices.Add((row.User, board.Key));
@@ -68,6 +69,24 @@ internal static class Overtaking
             }
         }
         return notices;
+    }
+
+    /// <summary>
+    /// The rank of each score of a pass's rows (given in the board's order, as <see cref="ScoreStore.PassedAsync"/> reads
+    /// them), with one <paramref name="rankOf"/> (one index read, a Redis round trip on Redis) for the whole pass rather
+    /// than one per score: the rows are the first of the board below the new score, with nothing between them, so the
+    /// best of them ranks <c>rankOf</c> and each next row either ties the one before it (the same rank) or has every row
+    /// before it in the list strictly ahead of it (the first's rank plus its position in the list): 1, 2, 2, 4.
+    /// </summary>
+    private static async Task<Dictionary<double, long>> RanksAsync(BoardSlot slot, List<ScoreRow> passed, Func<BoardSlot, double, Task<long>> rankOf)
+    {
+        var first = await rankOf(slot, passed[0].Score);
+        var ranks = new Dictionary<double, long> { [passed[0].Score] = first };
+        for (var i = 1; i < passed.Count; i++)
+        {
+            ranks.TryAdd(passed[i].Score, first + i);
+        }
+        return ranks;
     }
 
     /// <summary>Keeps each notice's notification (the first of <paramref name="kept"/>, in order) as its user's one of its board.</summary>

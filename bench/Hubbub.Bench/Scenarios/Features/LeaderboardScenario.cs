@@ -17,8 +17,11 @@ namespace Hubbub.Bench.Scenarios.Features;
 /// (timed); the server's RSS (and Redis's used_memory) before and after give the memory per entry. Then, one call at a
 /// time: score updates (<c>POST /api/events</c> setting a random user's score to a random k + ½), around-me reads
 /// (<c>GET …/around/{user}?limit=5</c>) and top-10 reads, each p50/p99 beside a bare <c>POST /api/publish</c> of the
-/// same server. Checks: every update's rank and previous rank, and every read's ranks, against a Fenwick tree of the
-/// scores the bench set (ties share a rank: 1 + the strictly better).
+/// same server. Beside the whole update, the index's own share of it: the server's <c>hubbub_leaderboard_index_seconds</c>
+/// histogram read before and after the measured updates (applies and rank reads per update, and the bucket bounds holding
+/// their p50 and p99). Checks: every update's rank and previous rank, and every read's ranks, against a Fenwick tree of
+/// the scores the bench set (ties share a rank: 1 + the strictly better). <c>--leaderboard-indexes</c> picks the indexes;
+/// each <c>--variant</c> runs beside the defaults on each index (labels <c>embedded-NAME</c>, <c>redis-NAME</c>).
 /// </summary>
 public sealed class LeaderboardScenario : IScenario
 {
@@ -37,21 +40,38 @@ public sealed class LeaderboardScenario : IScenario
     /// <inheritdoc />
     public async Task RunAsync(ScenarioContext context, ServerKind kind, int round, CancellationToken cancellationToken)
     {
-        await RunIndexAsync(context, kind, round, "embedded", redis: null, cancellationToken);
-        if (RedisServer.Available())
+        // Each --variant runs beside the defaults on each index, alternating which goes first from round to round, so a
+        // before/after pair shares the machine's load.
+        var runs = new List<(string Suffix, IReadOnlyDictionary<string, string> Env)> { ("", new Dictionary<string, string>()) };
+        runs.AddRange(context.Settings.Variants.Select(v => ("-" + v.Name, v.Env)));
+        if (round % 2 == 0)
         {
-            await using var redis = await RedisServer.StartAsync(cancellationToken);
-            await RunIndexAsync(context, kind, round, "redis", redis, cancellationToken);
+            runs.Reverse();
+        }
+        foreach (var index in context.Settings.LeaderboardIndexes)
+        {
+            foreach (var (suffix, variantEnv) in runs)
+            {
+                if (index == "embedded")
+                {
+                    await RunIndexAsync(context, kind, round, "embedded" + suffix, redis: null, variantEnv, cancellationToken);
+                }
+                else if (RedisServer.Available())
+                {
+                    await using var redis = await RedisServer.StartAsync(cancellationToken);
+                    await RunIndexAsync(context, kind, round, "redis" + suffix, redis, variantEnv, cancellationToken);
+                }
+            }
         }
     }
 
     private async Task RunIndexAsync(ScenarioContext context, ServerKind kind, int round, string label, RedisServer? redis,
-        CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> variantEnv, CancellationToken cancellationToken)
     {
         var settings = context.Settings;
         var n = settings.LeaderboardEntries;
         var folder = Directory.CreateTempSubdirectory("hubbub-bench-lb").FullName;
-        var env = new Dictionary<string, string> { ["Hubbub__DataDirectory"] = folder };
+        var env = new Dictionary<string, string>(variantEnv) { ["Hubbub__DataDirectory"] = folder };
         if (redis is not null)
         {
             env["ConnectionStrings__Redis"] = $"127.0.0.1:{redis.Port}";
@@ -99,8 +119,11 @@ public sealed class LeaderboardScenario : IScenario
             context.Status($"leaderboard round {round} ({label}): updates and reads");
             var warm = await GamificationEventsScenario.ReadsAsync(Math.Max(5, settings.FeatureReads / 10),
                 ct => UpdateAsync(api, random.Next(n), random.Next(n) + 0.5, model, ct), cancellationToken);
+            var indexLabel = redis is null ? "memory" : "redis";
+            var indexBefore = await IndexHistogramAsync(api, indexLabel, cancellationToken);
             var updates = await GamificationEventsScenario.ReadsAsync(settings.FeatureReads,
                 ct => UpdateAsync(api, random.Next(n), random.Next(n) + 0.5, model, ct), cancellationToken);
+            var indexAfter = await IndexHistogramAsync(api, indexLabel, cancellationToken);
             var around = await GamificationEventsScenario.ReadsAsync(settings.FeatureReads,
                 ct => AroundAsync(api, random.Next(n), model, ct), cancellationToken);
             var top = await GamificationEventsScenario.ReadsAsync(settings.FeatureReads, ct => TopAsync(api, model, ct), cancellationToken);
@@ -122,6 +145,15 @@ public sealed class LeaderboardScenario : IScenario
                 r.Add(Name, kind, round, $"{p}{name}_p50_ms", outcome.P50Ms, "ms", Better.Lower);
                 r.Add(Name, kind, round, $"{p}{name}_p99_ms", outcome.P99Ms, "ms", Better.Lower);
                 r.Add(Name, kind, round, $"{p}{name}_p99_vs_baseline", outcome.P99Ms / baseline.P99Ms, "×", Better.Lower);
+            }
+            // The index's own share of those updates, as the server timed it (hubbub_leaderboard_index_seconds): each
+            // percentile is the upper bound of the histogram bucket it falls in.
+            foreach (var op in new[] { "apply", "rank" })
+            {
+                var (count, p50, p99) = IndexPercentiles(indexBefore, indexAfter, op);
+                r.Add(Name, kind, round, $"{p}index_{op}_per_update", count / (double)Math.Max(1, settings.FeatureReads), "ops", Better.None);
+                r.Add(Name, kind, round, $"{p}index_{op}_p50_le_ms", p50, "ms", Better.Lower);
+                r.Add(Name, kind, round, $"{p}index_{op}_p99_le_ms", p99, "ms", Better.Lower);
             }
             r.Add(Name, kind, round, p + "wrong_answers", (first ? 0 : 1) + warm.Refused + updates.Refused + around.Refused + top.Refused,
                 "calls", Better.Lower);
@@ -208,6 +240,52 @@ public sealed class LeaderboardScenario : IScenario
     /// <summary>Every row's rank is 1 + the scores strictly better than its score.</summary>
     private static bool Ranked(JsonElement page, ScoreModel model) => page.GetProperty("entries").EnumerateArray()
         .All(e => e.GetProperty("rank").GetInt64() == model.RankOf(e.GetProperty("score").GetDouble()));
+
+    /// <summary>The server's <c>hubbub_leaderboard_index_seconds</c> buckets of one index: (op, upper bound in s) → cumulative count.</summary>
+    private static async Task<Dictionary<(string Op, double Le), long>> IndexHistogramAsync(ServerApi api, string index, CancellationToken ct)
+    {
+        var text = (await api.GetAsync("/metrics", ct)).EnsureOk("GET /metrics").Body;
+        var buckets = new Dictionary<(string, double), long>();
+        foreach (var line in text.Split('\n'))
+        {
+            if (!line.StartsWith("hubbub_leaderboard_index_seconds_bucket{", StringComparison.Ordinal) || !line.Contains($"index=\"{index}\"", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var op = Label(line, "op");
+            var le = Label(line, "le");
+            var bound = le == "+Inf" ? double.PositiveInfinity : double.Parse(le, CultureInfo.InvariantCulture);
+            buckets[(op, bound)] = (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+        }
+        return buckets;
+
+        static string Label(string line, string name)
+        {
+            var start = line.IndexOf(name + "=\"", StringComparison.Ordinal) + name.Length + 2;
+            return line[start..line.IndexOf('"', start)];
+        }
+    }
+
+    /// <summary>Operations of <paramref name="op"/> between two readings, and the bucket bounds (ms) holding their p50 and p99 (the last finite bound when beyond it).</summary>
+    private static (long Count, double P50, double P99) IndexPercentiles(Dictionary<(string Op, double Le), long> before,
+        Dictionary<(string Op, double Le), long> after, string op)
+    {
+        var bounds = after.Keys.Where(k => k.Op == op).Select(k => k.Le).Order().ToList();
+        var delta = bounds.Select(b => after[(op, b)] - before.GetValueOrDefault((op, b))).ToList();
+        var count = delta.Count == 0 ? 0 : delta[^1];
+        double At(double q)
+        {
+            for (var i = 0; i < bounds.Count; i++)
+            {
+                if (delta[i] >= q * count)
+                {
+                    return (double.IsInfinity(bounds[i]) && i > 0 ? bounds[i - 1] : bounds[i]) * 1000;
+                }
+            }
+            return double.NaN;
+        }
+        return count == 0 ? (0, double.NaN, double.NaN) : (count, At(0.5), At(0.99));
+    }
 
     private static async Task<long> RedisUsedMemoryAsync(RedisServer redis, CancellationToken ct)
     {

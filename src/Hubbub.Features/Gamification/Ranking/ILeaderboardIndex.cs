@@ -23,6 +23,12 @@ public interface ILeaderboardIndex
     /// </summary>
     Task<long> RankOfScoreAsync(BoardSlot board, double score, string? exceptUser, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <see cref="RankOfScoreAsync"/> of each of <paramref name="scores"/>, in order, in one read (one Redis round trip):
+    /// what an event needs for a user's previous and new rank.
+    /// </summary>
+    Task<long[]> RanksOfScoresAsync(BoardSlot board, IReadOnlyList<double> scores, string? exceptUser, CancellationToken cancellationToken = default);
+
     /// <summary>The first <paramref name="limit"/> entries in order.</summary>
     Task<IReadOnlyList<RankedScore>> TopAsync(BoardSlot board, int limit, CancellationToken cancellationToken = default);
 

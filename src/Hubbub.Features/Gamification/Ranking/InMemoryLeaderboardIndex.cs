@@ -19,6 +19,7 @@ public sealed class InMemoryLeaderboardIndex(FeatureDatabase database) : ILeader
     {
         if (_slots.TryGetValue((board.Board, board.Period), out var slot))
         {
+            using var timer = RankingMetrics.Time(RankingMetrics.MemoryApply);
             lock (slot)
             {
                 if (slot.Tree is { } tree && tree.Ascending != board.Ascending)
@@ -43,8 +44,18 @@ public sealed class InMemoryLeaderboardIndex(FeatureDatabase database) : ILeader
         ReadAsync(board, tree => tree.RankOf(user), cancellationToken);
 
     /// <inheritdoc />
-    public Task<long> RankOfScoreAsync(BoardSlot board, double score, string? exceptUser, CancellationToken cancellationToken = default) =>
-        ReadAsync(board, tree => tree.RankOfScore(score, exceptUser), cancellationToken);
+    public Task<long> RankOfScoreAsync(BoardSlot board, double score, string? exceptUser, CancellationToken cancellationToken = default)
+    {
+        using var timer = RankingMetrics.Time(RankingMetrics.MemoryRank); // a built tree answers synchronously: this times the read
+        return ReadAsync(board, tree => tree.RankOfScore(score, exceptUser), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<long[]> RanksOfScoresAsync(BoardSlot board, IReadOnlyList<double> scores, string? exceptUser, CancellationToken cancellationToken = default)
+    {
+        using var timer = RankingMetrics.Time(RankingMetrics.MemoryRank);
+        return ReadAsync(board, tree => scores.Select(score => tree.RankOfScore(score, exceptUser)).ToArray(), cancellationToken);
+    }
 
     /// <inheritdoc />
     public Task<IReadOnlyList<RankedScore>> TopAsync(BoardSlot board, int limit, CancellationToken cancellationToken = default) =>
@@ -117,7 +128,7 @@ public sealed class InMemoryLeaderboardIndex(FeatureDatabase database) : ILeader
             }
             throw;
         }
-        var tree = new RankedTree(board.Ascending);
+        var tree = new RankedTree(board.Ascending, scores.Count);
         foreach (var score in scores)
         {
             tree.Apply(score);

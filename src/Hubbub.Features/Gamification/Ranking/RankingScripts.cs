@@ -74,6 +74,25 @@ internal static class RankingScripts
         return better
         """;
 
+    /// <summary>ARGV: user to leave out ('' for none), then scores. Answers the scores strictly better than each, in order.</summary>
+    public const string RanksOfScores = """
+        if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
+        local own = nil
+        if ARGV[1] ~= '' then
+          local current = redis.call('HGET', KEYS[2], ARGV[1])
+          if current then
+            own = tonumber(redis.call('ZSCORE', KEYS[1], string.sub(current, string.find(current, '|', 1, true) + 1)))
+          end
+        end
+        local answers = {}
+        for i = 2, #ARGV do
+          local better = redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. ARGV[i])
+          if own and own < tonumber(ARGV[i]) then better = better - 1 end
+          answers[#answers + 1] = better
+        end
+        return answers
+        """;
+
     /// <summary>
     /// ARGV: user ('' for the top), limit. Answers {scores strictly better than the first, its 0-based position, member,
     /// score, …}: the top <c>limit</c>, or the user's entry with up to <c>limit</c> on each side ({} when the user has none).

@@ -29,6 +29,7 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
     public async Task ApplyAsync(BoardSlot board, IndexedScore score, CancellationToken cancellationToken = default)
     {
         var keys = Keys(board);
+        using var timer = RankingMetrics.Time(RankingMetrics.RedisApply);
         try
         {
             await redis.ExecuteAsync(m => m.GetDatabase().ScriptEvaluateAsync(RankingScripts.Apply, keys.Apply,
@@ -56,7 +57,24 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
     public async Task<long> RankOfScoreAsync(BoardSlot board, double score, string? exceptUser, CancellationToken cancellationToken = default)
     {
         var keys = Keys(board);
+        using var timer = RankingMetrics.Time(RankingMetrics.RedisRank);
         return 1 + (long)await ReadAsync(board, keys, RankingScripts.RankOfScore, keys.Read, [Orient(board, score), exceptUser ?? ""]);
+    }
+
+    /// <inheritdoc />
+    public async Task<long[]> RanksOfScoresAsync(BoardSlot board, IReadOnlyList<double> scores, string? exceptUser,
+        CancellationToken cancellationToken = default)
+    {
+        var keys = Keys(board);
+        using var timer = RankingMetrics.Time(RankingMetrics.RedisRank);
+        var args = new RedisValue[1 + scores.Count];
+        args[0] = exceptUser ?? "";
+        for (var i = 0; i < scores.Count; i++)
+        {
+            args[1 + i] = Orient(board, scores[i]);
+        }
+        var better = (RedisResult[])(await ReadAsync(board, keys, RankingScripts.RanksOfScores, keys.Read, args))!;
+        return better.Select(b => 1 + (long)b).ToArray();
     }
 
     /// <inheritdoc />

@@ -59,6 +59,9 @@ public abstract class LeaderboardIndexContract(SqliteGame fixture)
         Assert.Equal(4, await index.RankOfScoreAsync(board, 2, null));
         Assert.Equal(1, await index.RankOfScoreAsync(board, 9, "a")); // a's own 10 left out
         Assert.Equal(2, await index.RankOfScoreAsync(board, 9, "b"));
+        Assert.Equal(new long[] { 2, 1 }, await index.RanksOfScoresAsync(board, [5, 11], null)); // in one read, in the order asked
+        Assert.Equal(new long[] { 1, 1, 3 }, await index.RanksOfScoresAsync(board, [9, 5, 1], "a")); // a's own 10 left out
+        Assert.Empty(await index.RanksOfScoresAsync(board, [], "a"));
     }
 
     [Fact]
@@ -71,6 +74,7 @@ public abstract class LeaderboardIndexContract(SqliteGame fixture)
         await CommitAsync(index, board, "c", 12, 3);
         Assert.Equal([(1L, "b", 12.0), (1L, "c", 12.0), (3L, "a", 30.5)], Rows(await index.TopAsync(board, 10)));
         Assert.Equal(1, await index.RankOfScoreAsync(board, -1, null));
+        Assert.Equal(new long[] { 1, 1, 4 }, await index.RanksOfScoresAsync(board, [-1, 12, 31], null));
 
         await CommitAsync(index, board, "a", 11, 4); // a better time (best, or set lower)
         Assert.Equal([(1L, "a", 11.0), (2L, "b", 12.0), (2L, "c", 12.0)], Rows(await index.TopAsync(board, 10)));
