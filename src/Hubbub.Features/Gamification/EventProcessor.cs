@@ -230,14 +230,22 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
         // counts in the database.
         var current = period == Periods.BoardKey(board.Period, DateTimeOffset.FromUnixTimeMilliseconds(tx.NowMs));
         var slot = new BoardSlot(board.Key, period, ascending);
-        long? previous = old is null ? null
-            : current ? await index.RankOfScoreAsync(slot, old.Value.Score, e.User, ct)
-            : await ScoreStore.RankOfAsync(tx, board.Key, period, old.Value.Score, ascending, ct);
+        // The user's own row never counts in their rank (not strictly better than itself), so the database's count
+        // needs no write first. On the index, the previous and the new rank are one read (one round trip on Redis).
+        long? previous;
+        long rank;
+        if (current)
+        {
+            var ranks = await index.RanksOfScoresAsync(slot, old is null ? [score] : [old.Value.Score, score], e.User, ct);
+            (previous, rank) = old is null ? ((long?)null, ranks[0]) : (ranks[0], ranks[1]);
+        }
+        else
+        {
+            previous = old is null ? null : await ScoreStore.RankOfAsync(tx, board.Key, period, old.Value.Score, ascending, ct);
+            rank = await ScoreStore.RankOfAsync(tx, board.Key, period, score, ascending, ct);
+        }
         var version = (old?.Version ?? 0) + 1;
         changes.Score(board.Key, period, score, tx.NowMs, version);
-        // The user's own row never counts in their rank (not strictly better than itself), so the database's count
-        // needs no write first.
-        var rank = current ? await index.RankOfScoreAsync(slot, score, e.User, ct) : await ScoreStore.RankOfAsync(tx, board.Key, period, score, ascending, ct);
         var better = old is null || (ascending ? score < old.Value.Score : score > old.Value.Score);
         if (better && current)
         {
