@@ -34,6 +34,12 @@ public sealed class BenchSettings
     /// <summary>How long the idle scenario holds its highest level (heartbeats on) before closing; zero closes at once.</summary>
     public TimeSpan IdleHold { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// Connections the idle scenario opens and closes before measuring (50: the connect path compiled once). More let the
+    /// runtime's tiered compilation finish before the measured connects, whose CPU then excludes that one-off work.
+    /// </summary>
+    public int IdleWarmup { get; set; } = 50;
+
     /// <summary>How long the soak churns connections.</summary>
     public TimeSpan SoakDuration { get; set; } = TimeSpan.FromMinutes(30);
 
@@ -212,6 +218,8 @@ public sealed class BenchSettings
                                 "<scenario> sqlite-NAME" (e.g. before:Storage__SqliteQueueWriters=false); repeatable
           --max-minutes M       bound on the whole run (default 30; a soak's own length is added)
           --idle-hold-seconds S hold the highest idle level S seconds with heartbeats on before closing (default 0)
+          --idle-warmup N       connections opened and closed before the idle levels (default 50; e.g. 2000 to
+                                measure connects after tiered compilation has settled)
           --soak-minutes M      `soak` (named only, not in all): minutes of connection churn (default 30)
           --soak-clients N      clients of the soak (default 1000)
         """;
@@ -304,6 +312,7 @@ public sealed class BenchSettings
                     case "--variant": variants.Add(ParseVariant(value)); settings.Variants = [.. variants]; break;
                     case "--max-minutes": settings.MaxDuration = TimeSpan.FromMinutes(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     case "--idle-hold-seconds": settings.IdleHold = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
+                    case "--idle-warmup": settings.IdleWarmup = Positive(value); break;
                     case "--soak-minutes": settings.SoakDuration = TimeSpan.FromMinutes(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     case "--soak-clients": settings.SoakClients = Positive(value); break;
                     default:

@@ -54,10 +54,15 @@ public sealed class IdleScenario : IScenario
             // Warm-up: the first connections compile the server's connect path; their cost is not per connection.
             context.Status($"idle {kind.Title()} round {round}: warm-up");
             var warmSink = new NullSink();
-            var warm = await context.ConnectManyAsync(1_000_000, 50, (i, ct) => target.ConnectSubscriberAsync(i, OwnChannel(i), warmSink, ct),
-                cancellationToken);
-            await ScenarioContext.DisposeAllAsync(warm);
-            await Task.Delay(Settle, cancellationToken);
+            // With --idle-warmup in the thousands, also the runtime's tiered compilation of that path (which otherwise runs
+            // during the first measured level): its rounds of 1,000 each end with a settle, for the background compiles.
+            for (var warmed = 0; warmed < context.Settings.IdleWarmup; warmed += 1_000)
+            {
+                var warm = await context.ConnectManyAsync(1_000_000 + warmed, Math.Min(1_000, context.Settings.IdleWarmup - warmed),
+                    (i, ct) => target.ConnectSubscriberAsync(i, OwnChannel(i), warmSink, ct), cancellationToken);
+                await ScenarioContext.DisposeAllAsync(warm);
+                await Task.Delay(Settle, cancellationToken);
+            }
             var baseline = server.Sample().RssBytes;
             var benchBaseline = ProcSample.Self().RssBytes;
 

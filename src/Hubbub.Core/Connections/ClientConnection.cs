@@ -264,11 +264,25 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
     }
 
     /// <summary>Runs the reader and writer until the socket closes. <paramref name="onFrame"/> handles each text frame.</summary>
+    /// <remarks>
+    /// The wait for the next message is in this method itself, not in a reader method it awaits: an idle connection then
+    /// keeps one pending state machine for its reader, not two (<see cref="ReadMessageAsync"/> is pending only while a
+    /// message is read and handled).
+    /// </remarks>
     internal async Task RunAsync(Func<ClientConnection, ReadOnlyMemory<byte>, ValueTask> onFrame, CancellationToken cancellationToken)
     {
         try
         {
-            await ReadLoopAsync(onFrame, cancellationToken);
+            while (!IsClosing)
+            {
+                // Wait for the next message with a zero-byte read: an idle socket (most of them, most of the time) then
+                // holds no buffer at all. One is rented only while a message is read and handled.
+                var result = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+                if (result.MessageType == WebSocketMessageType.Close || !await ReadMessageAsync(result, onFrame, cancellationToken))
+                {
+                    break;
+                }
+            }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
         {
@@ -280,58 +294,54 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
         await Drained.Task;
     }
 
-    private async Task ReadLoopAsync(Func<ClientConnection, ReadOnlyMemory<byte>, ValueTask> onFrame, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the message whose arrival <paramref name="result"/> (of a zero-byte read) announced and hands it to
+    /// <paramref name="onFrame"/>; false when the reader must stop (a close frame, or a message over the size limit).
+    /// </summary>
+    private async ValueTask<bool> ReadMessageAsync(ValueWebSocketReceiveResult result, Func<ClientConnection, ReadOnlyMemory<byte>, ValueTask> onFrame,
+        CancellationToken cancellationToken)
     {
         var max = _options.MaxFrameBytes;
-        while (!IsClosing)
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(max + 1, 4096));
+        try
         {
-            // Wait for the next message with a zero-byte read: an idle socket (most of them, most of the time) then
-            // holds no buffer at all. One is rented only while a message is read and handled.
-            var result = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+            var length = 0;
+            while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close)
+            {
+                if (length == buffer.Length)
+                {
+                    // Grow, but never past max + 1: one byte more than allowed is enough to know it is too big.
+                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+                result = await _socket.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length, max + 1) - length), cancellationToken);
+                length += result.Count;
+                if (length > max)
+                {
+                    Log.FrameTooLarge(_logger, Id, max);
+                    Close(CloseCodes.MessageTooBig, $"frame larger than {max} bytes", dropQueued: true);
+                    return false;
+                }
+            }
+
             if (result.MessageType == WebSocketMessageType.Close)
             {
-                return;
+                return false;
             }
-            var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(max + 1, 4096));
-            try
+            HubbubMetrics.FramesIn.Inc();
+            if (result.MessageType == WebSocketMessageType.Binary)
             {
-                var length = 0;
-                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close)
-                {
-                    if (length == buffer.Length)
-                    {
-                        // Grow, but never past max + 1: one byte more than allowed is enough to know it is too big.
-                        var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
-                        buffer.AsSpan(0, length).CopyTo(bigger);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = bigger;
-                    }
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length, max + 1) - length), cancellationToken);
-                    length += result.Count;
-                    if (length > max)
-                    {
-                        Log.FrameTooLarge(_logger, Id, max);
-                        Close(CloseCodes.MessageTooBig, $"frame larger than {max} bytes", dropQueued: true);
-                        return;
-                    }
-                }
-
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    return;
-                }
-                HubbubMetrics.FramesIn.Inc();
-                if (result.MessageType == WebSocketMessageType.Binary)
-                {
-                    TryEnqueue(FrameWriter.Error(null, ErrorCodes.BadRequest, "binary frames are not supported; send JSON text frames"));
-                    continue;
-                }
-                await onFrame(this, buffer.AsMemory(0, length));
+                TryEnqueue(FrameWriter.Error(null, ErrorCodes.BadRequest, "binary frames are not supported; send JSON text frames"));
+                return true;
             }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            await onFrame(this, buffer.AsMemory(0, length));
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -17,6 +17,8 @@ public sealed class SocketAuthenticator(IOptionsMonitor<JwtBearerOptions> jwt) :
 {
     private const string BearerPrefix = "Bearer ";
 
+    private Prepared? _prepared;
+
     /// <summary>The signed-in user, or null when the request carries no valid token.</summary>
     public Task<HubbubUser?> AuthenticateAsync(HttpRequest request) =>
         // Read raw rather than through Request.Query, which would keep the parsed query for the socket's lifetime.
@@ -31,7 +33,9 @@ public sealed class SocketAuthenticator(IOptionsMonitor<JwtBearerOptions> jwt) :
         }
         var options = jwt.Get(JwtBearerDefaults.AuthenticationScheme);
         // Not RequestAborted: reading it makes Kestrel allocate a token source the socket would keep for its lifetime.
-        var parameters = await ParametersAsync(options, CancellationToken.None);
+        var parameters = _prepared is { } prepared && prepared.IsFor(options)
+            ? prepared.Parameters
+            : await ParametersAsync(options, CancellationToken.None);
         foreach (var handler in options.TokenHandlers)
         {
             var result = await handler.ValidateTokenAsync(token, parameters);
@@ -63,8 +67,14 @@ public sealed class SocketAuthenticator(IOptionsMonitor<JwtBearerOptions> jwt) :
             : null;
     }
 
-    /// <summary>The scheme's validation parameters as its handler prepares them for each request.</summary>
-    private static async Task<TokenValidationParameters> ParametersAsync(JwtBearerOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// The scheme's validation parameters as its handler prepares them for each request. The handler clones them per
+    /// request (a clone was 2.5 % of the bytes a connect allocated, measured); a clone that at most adds the scheme's
+    /// own configuration manager is the same for every token, so it is made once per options instance (a reload makes
+    /// a new one) and kept in <see cref="_prepared"/>: the validation reads the parameters and never changes them. A
+    /// configuration manager of another kind adds a configuration it fetches, which may change: those are prepared per token.
+    /// </summary>
+    private async Task<TokenValidationParameters> ParametersAsync(JwtBearerOptions options, CancellationToken cancellationToken)
     {
         var parameters = options.TokenValidationParameters.Clone();
         if (options.ConfigurationManager is BaseConfigurationManager manager)
@@ -76,7 +86,16 @@ public sealed class SocketAuthenticator(IOptionsMonitor<JwtBearerOptions> jwt) :
             var configuration = await other.GetConfigurationAsync(cancellationToken);
             parameters.ValidIssuers = (parameters.ValidIssuers ?? []).Append(configuration.Issuer);
             parameters.IssuerSigningKeys = (parameters.IssuerSigningKeys ?? []).Concat(configuration.SigningKeys);
+            return parameters;
         }
+        _prepared = new Prepared(options.TokenValidationParameters, options.ConfigurationManager, parameters);
         return parameters;
+    }
+
+    /// <summary>Validation parameters prepared from one options instance's parameters and configuration manager.</summary>
+    private sealed record Prepared(TokenValidationParameters Source, object? Manager, TokenValidationParameters Parameters)
+    {
+        public bool IsFor(JwtBearerOptions options) =>
+            ReferenceEquals(Source, options.TokenValidationParameters) && ReferenceEquals(Manager, options.ConfigurationManager);
     }
 }

@@ -38,4 +38,34 @@ public sealed class MemoryPresenceStoreTests
         Assert.Equal(["ada", "bob"], members.Select(m => m.User));
         Assert.Equal(T0.AddSeconds(5), members[1].Since);
     }
+
+    [Fact]
+    public async Task A_channel_going_from_one_user_to_several_and_back_keeps_every_join_and_leave()
+    {
+        // One user with one connection is stored without collections; a second user or connection moves to them.
+        Assert.True(await _store.AddAsync("public:a", new PresenceEntry("c1", "ada", "Ada", T0)));
+        Assert.False(await _store.RemoveAsync("public:a", "c1", "bob")); // another user's name: not ada's connection
+        Assert.True(await _store.AddAsync("public:a", new PresenceEntry("c2", "bob", "Bob", T0.AddSeconds(1))));
+        Assert.False(await _store.AddAsync("public:a", new PresenceEntry("c3", "bob", "Bob", T0.AddSeconds(2))));
+        Assert.Equal(["ada", "bob"], (await _store.GetMembersAsync("public:a")).Select(m => m.User));
+
+        Assert.True(await _store.RemoveAsync("public:a", "c1", "ada"));
+        Assert.False(await _store.RemoveAsync("public:a", "c2", "bob"));
+        Assert.Equal(["bob"], (await _store.GetMembersAsync("public:a")).Select(m => m.User));
+        Assert.True(await _store.AddAsync("public:a", new PresenceEntry("c4", "ada", "Ada", T0.AddSeconds(3))));
+        Assert.True(await _store.RemoveAsync("public:a", "c3", "bob"));
+        Assert.True(await _store.RemoveAsync("public:a", "c4", "ada"));
+        Assert.Empty(await _store.GetMembersAsync("public:a"));
+    }
+
+    [Fact]
+    public async Task The_same_connection_added_twice_leaves_with_its_one_removal()
+    {
+        Assert.True(await _store.AddAsync("user:ada", new PresenceEntry("c1", "ada", "Ada", T0)));
+        Assert.False(await _store.AddAsync("user:ada", new PresenceEntry("c1", "ada", "Ada", T0.AddSeconds(1))));
+        Assert.Equal(T0, Assert.Single(await _store.GetMembersAsync("user:ada")).Since);
+        Assert.True(await _store.RemoveAsync("user:ada", "c1", "ada"));
+        Assert.False(await _store.RemoveAsync("user:ada", "c1", "ada"));
+        Assert.Empty(await _store.GetMembersAsync("user:ada"));
+    }
 }
