@@ -4,7 +4,7 @@ namespace Hubbub.Storage;
 
 /// <summary>
 /// Copies the write-ahead log back into the database file on a thread of its own, so the writer does not
-/// (<see cref="StorageOptions.SqliteBackgroundCheckpoint"/>, off by default). SQLite's automatic checkpoint runs inside
+/// (<see cref="StorageOptions.SqliteBackgroundCheckpoint"/>, on by default). SQLite's automatic checkpoint runs inside
 /// the commit that pushes the log past 1,000 pages, on the committing connection: with one writer thread
 /// (<see cref="SqliteWriter"/>) every write queued behind that commit waits while it copies the pages and syncs the file.
 /// Here a <c>PASSIVE</c> checkpoint (it never blocks the writer or readers, and copies what no reader still needs) runs
