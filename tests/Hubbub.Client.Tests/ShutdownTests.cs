@@ -18,6 +18,14 @@ public sealed class ShutdownTests
 
         // A peer that never answers the server's close frame keeps the shutdown grace window open.
         using var holder = await OpenRawAsync(server.WsUrl, "holder");
+        // Its welcome first: the upgrade's 101 comes before the server counts the connection, and a shutdown that counted
+        // only the SDK's would end its grace window (and close the port) as soon as the SDK answered the close.
+        var welcome = new byte[4096];
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            var first = await holder.ReceiveAsync(welcome, wait.Token);
+            Assert.Contains("\"welcome\"", System.Text.Encoding.UTF8.GetString(welcome, 0, first.Count), StringComparison.Ordinal);
+        }
         var stopping = Task.Run(() => server.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication());
         var shutdown = server.Services.GetRequiredService<GracefulShutdown>();
         await Eventually.TrueAsync(() => shutdown.IsStopping, "shutdown to begin");
