@@ -60,20 +60,6 @@ internal static class RankingScripts
         return {redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. score), redis.call('ZRANK', KEYS[1], member), score}
         """;
 
-    /// <summary>ARGV: score, user to leave out ('' for none). Answers the scores strictly better.</summary>
-    public const string RankOfScore = """
-        if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
-        local better = redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. ARGV[1])
-        if ARGV[2] ~= '' then
-          local current = redis.call('HGET', KEYS[2], ARGV[2])
-          if current then
-            local own = redis.call('ZSCORE', KEYS[1], string.sub(current, string.find(current, '|', 1, true) + 1))
-            if own and tonumber(own) < tonumber(ARGV[1]) then better = better - 1 end
-          end
-        end
-        return better
-        """;
-
     /// <summary>ARGV: user to leave out ('' for none), then scores. Answers the scores strictly better than each, in order.</summary>
     public const string RanksOfScores = """
         if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end

@@ -54,12 +54,8 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
     }
 
     /// <inheritdoc />
-    public async Task<long> RankOfScoreAsync(BoardSlot board, double score, string? exceptUser, CancellationToken cancellationToken = default)
-    {
-        var keys = Keys(board);
-        using var timer = RankingMetrics.Time(RankingMetrics.RedisRank);
-        return 1 + (long)await ReadAsync(board, keys, RankingScripts.RankOfScore, keys.Read, [Orient(board, score), exceptUser ?? ""]);
-    }
+    public async Task<long> RankOfScoreAsync(BoardSlot board, double score, string? exceptUser, CancellationToken cancellationToken = default) =>
+        (await RanksOfScoresAsync(board, [score], exceptUser, cancellationToken))[0];
 
     /// <inheritdoc />
     public async Task<long[]> RanksOfScoresAsync(BoardSlot board, IReadOnlyList<double> scores, string? exceptUser,
