@@ -71,6 +71,40 @@ public abstract class ClockedChatTests(string engine) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_user_seen_without_contacts_is_announced_once_a_conversation_or_a_group_gives_them_some()
+    {
+        // ada and cy come and go while they share no conversation: this node learns they have no contacts (ContactlessUsers).
+        var (ada, bob, cy, dee) = (Users.New("ada"), Users.New("bob"), Users.New("cy"), Users.New("dee"));
+        foreach (var user in new[] { ada, cy })
+        {
+            var tab = await _chat.ConnectAsync(user);
+            await tab.DisposeAsync();
+            await _closed.WaitForAsync(user); // the close's announcement read the contacts: none
+        }
+        using var bobApi = _chat.Api(bob);
+        await using var bobWs = await _chat.ConnectAsync(bob);
+        await bobWs.SubscribeAsync($"user:{bob}");
+
+        // A new direct conversation gives ada a contact: her next connect is announced to bob.
+        await bobApi.CreateAsync([ada]);
+        await using (var adaTab = await _chat.ConnectAsync(ada))
+        {
+            var online = (await bobWs.NextAsync(f => f.Type() == "status")).GetProperty("data");
+            Assert.Equal(ada, online.GetProperty("user").GetString());
+            Assert.True(online.GetProperty("is_online").GetBoolean());
+        }
+        Assert.False((await bobWs.NextAsync(f => f.Type() == "status")).GetProperty("data").GetProperty("is_online").GetBoolean());
+
+        // Being added to an existing group does too.
+        var group = Id(await bobApi.CreateAsync([dee], kind: "group", title: "Later"));
+        Assert.Equal(HttpStatusCode.OK, (await bobApi.PostAsync($"/api/conversations/{group}/participants", new { users = new[] { cy } })).Status);
+        await using var cyTab = await _chat.ConnectAsync(cy);
+        var cyOnline = (await bobWs.NextAsync(f => f.Type() == "status")).GetProperty("data");
+        Assert.Equal(cy, cyOnline.GetProperty("user").GetString());
+        Assert.True(cyOnline.GetProperty("is_online").GetBoolean());
+    }
+
+    [Fact]
     public async Task Typing_on_a_conversation_expires_three_seconds_after_the_last()
     {
         var (ada, bob) = (Users.New("ada"), Users.New("bob"));

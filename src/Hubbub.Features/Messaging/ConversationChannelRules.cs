@@ -18,9 +18,25 @@ internal static class ConversationChannelRules
         presence: true);
 }
 
-/// <summary>A user's contacts for online status: everyone who shares a conversation with them.</summary>
-internal sealed class ConversationContacts(IDatabase database) : IContactSource
+/// <summary>
+/// A user's contacts for online status: everyone who shares a conversation with them. A user this node knows to share
+/// none (<see cref="ContactlessUsers"/>) costs no read: on a connect storm of users without conversations the read was
+/// about a tenth of a connect's server CPU (docs/performance.md, "Idle connections").
+/// </summary>
+internal sealed class ConversationContacts(IDatabase database, ContactlessUsers contactless) : IContactSource
 {
-    public async Task<IReadOnlyCollection<string>> ContactsOfAsync(string user, CancellationToken cancellationToken) =>
-        await database.ReadAsync(tx => MessagingStore.ContactsOfAsync(tx, user, cancellationToken), cancellationToken);
+    public async Task<IReadOnlyCollection<string>> ContactsOfAsync(string user, CancellationToken cancellationToken)
+    {
+        if (contactless.Contains(user))
+        {
+            return [];
+        }
+        var version = contactless.Version;
+        var contacts = await database.ReadAsync(tx => MessagingStore.ContactsOfAsync(tx, user, cancellationToken), cancellationToken);
+        if (contacts.Count == 0)
+        {
+            contactless.Remember(user, version);
+        }
+        return contacts;
+    }
 }

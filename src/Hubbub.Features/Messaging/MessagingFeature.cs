@@ -35,5 +35,6 @@ public sealed class MessagingFeature : HubbubFeature
         .ConsolePage("chat", "Chat", "chat.js")
         .Services
         .AddSingleton<MessagingService>()
+        .AddSingleton<ContactlessUsers>()
         .AddSingleton<IContactSource, ConversationContacts>();
 }

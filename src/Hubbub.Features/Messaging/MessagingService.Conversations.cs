@@ -54,16 +54,26 @@ public sealed partial class MessagingService
         }
     }
 
-    private Task<(ConversationView View, bool Created)> CreateInTransactionAsync(HubbubUser me, string kind, string? title, string? directKey,
-        List<string> everyone, CancellationToken ct) =>
-        database.WriteAsync(async tx =>
+    private async Task<(ConversationView View, bool Created)> CreateInTransactionAsync(HubbubUser me, string kind, string? title, string? directKey,
+        List<string> everyone, CancellationToken ct)
+    {
+        try
         {
-            var existing = directKey is null ? null : await MessagingStore.FindDirectAsync(tx, directKey, ct);
-            var id = existing ?? await MessagingStore.InsertConversationAsync(tx, kind, title, directKey, tx.NowMs, ct);
-            var added = await MessagingStore.AddParticipantsAsync(tx, id, everyone, tx.NowMs, ct);
-            await AnnounceAddedAsync(tx, me, id, added, participantsChanged: existing is not null, ct);
-            return (await ViewAsync(tx, id, me.Id, ct), existing is null);
-        }, ct);
+            return await database.WriteAsync(async tx =>
+            {
+                var existing = directKey is null ? null : await MessagingStore.FindDirectAsync(tx, directKey, ct);
+                var id = existing ?? await MessagingStore.InsertConversationAsync(tx, kind, title, directKey, tx.NowMs, ct);
+                var added = await MessagingStore.AddParticipantsAsync(tx, id, everyone, tx.NowMs, ct);
+                await AnnounceAddedAsync(tx, me, id, added, participantsChanged: existing is not null, ct);
+                return (await ViewAsync(tx, id, me.Id, ct), existing is null);
+            }, ct);
+        }
+        finally
+        {
+            // After the transaction: everyone in it may have contacts now (ContactlessUsers).
+            contactless.Forget(everyone);
+        }
+    }
 
     /// <summary>The caller's conversations, newest activity first, with last message and unread count.</summary>
     public async Task<ConversationList> ListConversationsAsync(HubbubUser me, CancellationToken cancellationToken = default)
@@ -93,7 +103,19 @@ public sealed partial class MessagingService
         {
             throw HubbubException.BadRequest("'users' must name at least one other user");
         }
-        return await database.WriteAsync(async tx =>
+        try
+        {
+            return await AddInTransactionAsync(me, id, newcomers, cancellationToken);
+        }
+        finally
+        {
+            // After the transaction: the newcomers, and the caller (who may have been alone in the group), may have contacts now.
+            contactless.Forget(newcomers.Append(me.Id));
+        }
+    }
+
+    private Task<ConversationView> AddInTransactionAsync(HubbubUser me, long id, List<string> newcomers, CancellationToken cancellationToken) =>
+        database.WriteAsync(async tx =>
         {
             var row = await RequireParticipantAsync(tx, id, me.Id, cancellationToken);
             if (row.Kind != Group)
@@ -109,7 +131,6 @@ public sealed partial class MessagingService
             await AnnounceAddedAsync(tx, me, id, added, participantsChanged: true, cancellationToken);
             return await ViewAsync(tx, id, me.Id, cancellationToken);
         }, cancellationToken);
-    }
 
     /// <summary>Takes the caller out of a conversation; the others get <c>participants_changed</c>.</summary>
     public async Task LeaveAsync(HubbubUser me, string conversation, CancellationToken cancellationToken = default)

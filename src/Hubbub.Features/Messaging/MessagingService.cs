@@ -16,7 +16,8 @@ namespace Hubbub.Features.Messaging;
 public sealed partial class MessagingService(
     FeatureDatabase database,
     ActionRateLimiter rateLimiter,
-    IOptions<MessagingOptions> options)
+    IOptions<MessagingOptions> options,
+    ContactlessUsers contactless)
 {
     /// <summary>Longest user id accepted as a participant.</summary>
     public const int MaxUserIdLength = UserIds.MaxLength;
