@@ -116,5 +116,6 @@ public sealed class HubbubEngine : IDisposable
         _lifetime.Dispose();
         _typing.Dispose();
         _cursors.Dispose();
+        _host.Dispose();
     }
 }

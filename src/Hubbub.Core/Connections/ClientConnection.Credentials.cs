@@ -3,22 +3,18 @@ using Hubbub.Protocol;
 namespace Hubbub.Core.Connections;
 
 /// <summary>
-/// The connection's credentials: the user they sign in, replaced in place by <c>refresh</c>, and the expiry timer that
-/// closes the connection with <see cref="CloseCodes.TokenExpired"/> when they run out without one.
+/// The connection's credentials: the user they sign in, replaced in place by <c>refresh</c>, and the expiry watch (the
+/// node's <see cref="ExpiryWatch"/>) that closes the connection with <see cref="CloseCodes.TokenExpired"/> when they run
+/// out without one.
 /// </summary>
 public sealed partial class ClientConnection
 {
-    /// <summary>
-    /// The longest a timer is set for: system timers refuse due times past about 49 days, and a token may live for
-    /// years. A watch due later wakes up after this and sets itself again.
-    /// </summary>
-    private static readonly TimeSpan LongestExpiryWait = TimeSpan.FromDays(20);
-
     // The send queue's lock guards the credentials too: both are taken briefly, a refresh is rare, neither is held while
     // taking the other kind of work, and one lock fewer is 40 bytes less per connection. (Lock is reentrant.)
     private Lock _credentialsGate => _sendGate;
     private HubbubUser _user = null!;
-    private ITimer? _expiryTimer;
+    private ExpiryWatch? _expiryWatch;
+    private long _expirySecond = -1; // the key this connection is watched under, -1 while it is not
     private TimeSpan _expiryGrace;
     private bool _watching; // between WatchExpiry and the connection's end
 
@@ -34,11 +30,12 @@ public sealed partial class ClientConnection
     /// has passed (on the engine's clock) without a refresh, the connection is closed with 4401. Credentials without
     /// an expiry are not watched.
     /// </summary>
-    internal void WatchExpiry(TimeSpan grace)
+    internal void WatchExpiry(TimeSpan grace, ExpiryWatch watch)
     {
         lock (_credentialsGate)
         {
             _expiryGrace = grace;
+            _expiryWatch = watch;
             _watching = true;
             ArmExpiryLocked();
         }
@@ -64,37 +61,37 @@ public sealed partial class ClientConnection
         }
     }
 
-    /// <summary>Stops the expiry watch (the connection has ended), so the timer does not keep it alive.</summary>
+    /// <summary>Stops the expiry watch (the connection has ended), so the watch does not keep it alive.</summary>
     private void StopExpiryWatch()
     {
         lock (_credentialsGate)
         {
             _watching = false;
-            _expiryTimer?.Dispose();
-            _expiryTimer = null;
+            DisarmExpiryLocked();
+        }
+    }
+
+    private void DisarmExpiryLocked()
+    {
+        if (_expirySecond >= 0)
+        {
+            _expiryWatch!.Remove(this, _expirySecond);
+            _expirySecond = -1;
         }
     }
 
     private void ArmExpiryLocked()
     {
-        _expiryTimer?.Dispose();
-        _expiryTimer = null;
-        if (User.ExpiresAt is not { } expiresAt)
+        DisarmExpiryLocked();
+        if (User.ExpiresAt is { } expiresAt)
         {
-            return;
+            // A refresh moves the watch; the state check in OnExpiryDue covers a watch already due when it was moved.
+            _expirySecond = _expiryWatch!.Add(this, expiresAt + _expiryGrace);
         }
-        var due = expiresAt + _expiryGrace - _time.GetUtcNow();
-        if (due < TimeSpan.Zero)
-        {
-            due = TimeSpan.Zero;
-        }
-        // The domain clock, so tests can run expiry on a fake one. A refresh disposes this timer and arms a new one; the
-        // state check in the callback covers a callback already running when it was replaced.
-        _expiryTimer = _time.CreateTimer(static state => ((ClientConnection)state!).OnExpiryDue(), this,
-            due > LongestExpiryWait ? LongestExpiryWait : due, Timeout.InfiniteTimeSpan);
     }
 
-    private void OnExpiryDue()
+    /// <summary>Called by the <see cref="ExpiryWatch"/> (outside its lock) once the watched second has come.</summary>
+    internal void OnExpiryDue()
     {
         if (User.ExpiresAt is { } expiresAt && expiresAt + _expiryGrace <= _time.GetUtcNow())
         {
@@ -106,7 +103,7 @@ public sealed partial class ClientConnection
         {
             if (_watching)
             {
-                ArmExpiryLocked(); // woke up early (a long wait, or a refresh moved the expiry): wait on
+                ArmExpiryLocked(); // a refresh moved the expiry while the watch came due: wait on
             }
         }
     }

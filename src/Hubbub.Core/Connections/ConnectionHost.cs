@@ -12,7 +12,7 @@ namespace Hubbub.Core.Connections;
 /// <c>welcome</c>, hands each frame to the dispatcher, and once the socket is done ends its subscriptions and its
 /// TCP connection. Also closes every connection at shutdown and sends heartbeats. One per engine.
 /// </summary>
-internal sealed class ConnectionHost
+internal sealed class ConnectionHost : IDisposable
 {
     private static readonly byte[] HeartbeatFrame = FrameWriter.Simple(MessageTypes.Ping, null, default);
 
@@ -23,6 +23,7 @@ internal sealed class ConnectionHost
     private readonly string _nodeId;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ExpiryWatch _expiries;
     // Made once: a method group converted per connection is a delegate each connection would keep for its lifetime.
     private readonly Func<ClientConnection, ReadOnlyMemory<byte>, ValueTask> _handleFrame;
 
@@ -36,8 +37,12 @@ internal sealed class ConnectionHost
         _nodeId = nodeId;
         _time = time;
         _logger = logger;
+        _expiries = new ExpiryWatch(time);
         _handleFrame = dispatcher.HandleAsync;
     }
+
+    /// <summary>Stops the token-expiry timer.</summary>
+    public void Dispose() => _expiries.Dispose();
 
     /// <summary>Serves one accepted WebSocket until it closes (see <see cref="HubbubEngine.RunConnectionAsync"/>).</summary>
     public async Task RunAsync(WebSocket socket, HubbubUser user, CoalescingStream? transport, ITransportEnd? end,
@@ -64,7 +69,7 @@ internal sealed class ConnectionHost
             // Observers first: when the client reads its welcome, they know of the connection (a user is online).
             await NotifyAsync(connection, opened: true);
             // Watched from before the welcome, so a client that read its welcome knows the watch is on.
-            connection.WatchExpiry(TimeSpan.FromSeconds(_options.TokenExpiryGraceSeconds));
+            connection.WatchExpiry(TimeSpan.FromSeconds(_options.TokenExpiryGraceSeconds), _expiries);
             connection.TryEnqueue(Welcome(connection));
             await connection.RunAsync(_handleFrame, cancellationToken);
         }

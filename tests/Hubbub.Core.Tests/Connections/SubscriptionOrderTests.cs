@@ -111,7 +111,7 @@ public sealed class SubscriptionOrderTests
     }
 
     /// <summary>Two WebSockets joined over a loopback TCP connection.</summary>
-    private sealed class SocketPair : IAsyncDisposable
+    internal sealed class SocketPair : IAsyncDisposable
     {
         private readonly TcpListener _listener;
         private readonly TcpClient _clientTcp;
