@@ -24,6 +24,7 @@ internal sealed class ExpiryWatch : IDisposable
     private readonly SortedSet<long> _seconds = []; // the keys of _bySecond, earliest first
     private readonly ITimer _timer;
     private long _armedFor = long.MaxValue;
+    private bool _disposed; // the engine is gone: a connection still ending may add or remove, but the timer is not set
 
     public ExpiryWatch(TimeProvider time)
     {
@@ -79,10 +80,21 @@ internal sealed class ExpiryWatch : IDisposable
         }
     }
 
-    public void Dispose() => _timer.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _timer.Dispose();
+        }
+    }
 
     private void ArmLocked(long second)
     {
+        if (_disposed)
+        {
+            return;
+        }
         _armedFor = second;
         var wait = DateTimeOffset.FromUnixTimeSeconds(second) - _time.GetUtcNow();
         _timer.Change(wait < TimeSpan.Zero ? TimeSpan.Zero : wait > LongestWait ? LongestWait : wait, Timeout.InfiniteTimeSpan);

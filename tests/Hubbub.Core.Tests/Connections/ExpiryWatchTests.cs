@@ -53,4 +53,17 @@ public sealed class ExpiryWatchTests
 
     private static ClientConnection Connection(SubscriptionOrderTests.SocketPair pair, TimeProvider clock, DateTimeOffset expiresAt) =>
         new("c1", User(expiresAt), pair.Server, null, new HubbubOptions(), clock, NullLogger.Instance);
+
+    [Fact]
+    public async Task A_connection_watched_after_the_engine_disposed_the_watch_is_not_refused()
+    {
+        // The system clock: its disposed timer refuses to be set (ObjectDisposedException).
+        var watch = new ExpiryWatch(TimeProvider.System);
+        watch.Dispose();
+        await using var pair = await SubscriptionOrderTests.SocketPair.CreateAsync();
+        var connection = Connection(pair, TimeProvider.System, DateTimeOffset.UtcNow.AddMinutes(10));
+        connection.WatchExpiry(TimeSpan.Zero, watch); // a connection still ending at shutdown must not throw
+        await connection.FinishAsync();
+        Assert.Equal(0, watch.Count);
+    }
 }
