@@ -206,6 +206,24 @@ public abstract class RoomTests(ChatFixture fixture)
     }
 
     [Fact]
+    public async Task The_room_commands_also_answer_under_the_features_plural_name()
+    {
+        // FEATURES.md: every REST write is also a command <feature>.<verb>; the feature is "rooms", so "rooms.create"
+        // must work as "room.create" does (as auctions answers "auctions.bid" beside "auction.bid").
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        await using var adaWs = await Chat.ConnectAsync(ada);
+        var id = RoomId();
+        var created = await adaWs.OkAsync("rooms.create", new { id, title = "Physics" });
+        Assert.Equal($"room:{id}", created.GetProperty("channel").GetString());
+        var added = await adaWs.OkAsync("rooms.add_members", new { room = id, members = new[] { bob } });
+        Assert.Equal([ada, bob], added.GetProperty("members").EnumerateArray().Select(m => m.GetString()!));
+        Assert.Equal(id, (await adaWs.OkAsync("rooms.get", new { room = id })).GetProperty("id").GetString());
+        Assert.Contains((await adaWs.OkAsync("rooms.list")).GetProperty("rooms").EnumerateArray(), r => r.GetProperty("id").GetString() == id);
+        Assert.Equal(JsonValueKind.Object, (await adaWs.OkAsync("rooms.remove_member", new { room = id, user = bob })).ValueKind);
+        Assert.Equal("bad_request", (await adaWs.RequestAsync("rooms.get", new { })).ErrorCode());
+    }
+
+    [Fact]
     public async Task Bad_hostile_oversized_and_unauthorized_requests_are_refused_and_change_nothing()
     {
         var ada = Users.New("ada");
