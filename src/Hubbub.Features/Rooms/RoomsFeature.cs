@@ -19,7 +19,7 @@ public sealed class RoomsFeature : HubbubFeature
         .Migrations(RoomsSchema.Declare)
         .Namespace(sp => RoomChannelRules.Create(sp.GetRequiredService<IDatabase>()))
         .Command<RoomsService, CreateRoomRequest, RoomView>("room.create", Default.CreateRoomRequest, Default.RoomView, (s, me, r, ct) => s.CreateAsync(me, r, ct))
-        .Command<RoomsService, RoomRequest, RoomList>("room.list", Default.RoomRequest, Default.RoomList, (s, me, _, ct) => s.ListAsync(me, ct))
+        .Command<RoomsService, RoomRequest, RoomList>("room.list", Default.RoomRequest, Default.RoomList, (s, me, r, ct) => s.ListAsync(me, r.Before, r.Limit, ct))
         .Command<RoomsService, RoomRequest, RoomView>("room.get", Default.RoomRequest, Default.RoomView, (s, me, r, ct) => s.GetAsync(me, r, ct))
         .Command<RoomsService, AddMembersRequest, RoomView>("room.add_members", Default.AddMembersRequest, Default.RoomView,
             (s, me, r, ct) => s.AddMembersAsync(me, r, ct))
