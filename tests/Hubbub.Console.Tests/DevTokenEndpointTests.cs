@@ -74,7 +74,45 @@ public sealed class DevTokenEndpointTests
         Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync("/api/dev")).StatusCode);
         var response = await server.Http.PostAsJsonAsync("/api/dev/token", new { user = "mallory", name = "Admin" });
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Http.PostAsync("/api/dev/seed", null)).StatusCode);
         // The console itself is still served, for pasting a token.
         Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync("/")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_demo_data_waits_for_the_picker_and_is_stored_once()
+    {
+        using var server = new ConsoleServer(settings: new() { ["Social:DevelopmentSeed"] = "true" });
+        // A fresh Development server's API is empty: an app or a test using the demo users' ids meets no seeded friends.
+        Assert.Equal(0, await FriendCountAsync(server, "alice"));
+
+        var first = await server.Http.PostAsync("/api/dev/seed", null);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.True((await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("seeded").GetBoolean());
+        Assert.Equal(2, await FriendCountAsync(server, "alice")); // Bob and Carol
+
+        var again = await server.Http.PostAsync("/api/dev/seed", null);
+        Assert.False((await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("seeded").GetBoolean());
+        Assert.Equal(2, await FriendCountAsync(server, "alice"));
+    }
+
+    [Fact]
+    public async Task With_the_seed_off_the_picker_stores_nothing()
+    {
+        using var server = new ConsoleServer(); // Social:DevelopmentSeed=false
+        var reply = await server.Http.PostAsync("/api/dev/seed", null);
+        Assert.False((await reply.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("seeded").GetBoolean());
+        Assert.Equal(0, await FriendCountAsync(server, "alice"));
+    }
+
+    private static async Task<int> FriendCountAsync(ConsoleServer server, string user)
+    {
+        var minted = await server.Http.PostAsJsonAsync("/api/dev/token", new { user, name = user });
+        var token = (await minted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/friends");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await server.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("friends").GetArrayLength();
     }
 }

@@ -18,8 +18,12 @@ public sealed record RoomView(
     [property: JsonPropertyName("members")] IReadOnlyList<string> Members,
     [property: JsonPropertyName("created_at")] DateTime CreatedAt);
 
-/// <summary>The rooms the caller is a member of, newest first.</summary>
-public sealed record RoomList([property: JsonPropertyName("rooms")] IReadOnlyList<RoomView> Rooms);
+/// <summary>One page of the rooms the caller is a member of, newest first.</summary>
+/// <param name="Rooms">The page.</param>
+/// <param name="NextCursor">The <c>before</c> of the next, older page; null on the last one.</param>
+public sealed record RoomList(
+    [property: JsonPropertyName("rooms")] IReadOnlyList<RoomView> Rooms,
+    [property: JsonPropertyName("next_cursor")] string? NextCursor = null);
 
 /// <summary><c>POST /api/rooms</c> and <c>room.create</c>: every field optional; the caller becomes owner and first member.</summary>
 public sealed record CreateRoomRequest(
@@ -34,10 +38,15 @@ public sealed record AddMembersRequest(
     [property: JsonPropertyName("room")] string? Room = null,
     [property: JsonPropertyName("user")] string? User = null) : IActingRequest;
 
-/// <summary><c>room.get</c> and <c>room.list</c> (no room), and <c>GET /api/rooms/{id}</c>.</summary>
+/// <summary>
+/// <c>room.get</c>, <c>room.list</c> (no room; <c>before</c> and <c>limit</c> page it, as on <c>GET /api/rooms</c>), and
+/// <c>GET /api/rooms/{id}</c>.
+/// </summary>
 public sealed record RoomRequest(
     [property: JsonPropertyName("room")] string? Room,
-    [property: JsonPropertyName("user")] string? User = null) : IActingRequest;
+    [property: JsonPropertyName("user")] string? User = null,
+    [property: JsonPropertyName("before")] string? Before = null,
+    [property: JsonPropertyName("limit")] int? Limit = null) : IActingRequest;
 
 /// <summary>
 /// <c>room.remove_member</c> and <c>DELETE /api/rooms/{id}/members/{user}</c>: <c>user</c> is the member removed

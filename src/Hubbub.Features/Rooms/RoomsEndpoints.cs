@@ -14,7 +14,8 @@ internal static class RoomsEndpoints
             .Accepts<CreateRoomRequest>("application/json")
             .Produces<RoomView>(StatusCodes.Status201Created).Errors(400, 401, 409, 413);
         rooms.MapGet("/", ListAsync).WithName("ListRooms")
-            .WithSummary("The rooms I am a member of, newest first").Produces<RoomList>().Errors(401);
+            .WithSummary("The rooms I am a member of, newest first; ?before=next_cursor, ?limit=1..100 (default 50)")
+            .Produces<RoomList>().Errors(400, 401);
         rooms.MapGet("/{id}", GetAsync).WithName("GetRoom")
             .WithSummary("One room (members and admins)").Produces<RoomView>().Errors(400, 401, 403, 404);
         rooms.MapPost("/{id}/members", AddMembersAsync).WithName("AddRoomMembers")
@@ -32,7 +33,8 @@ internal static class RoomsEndpoints
     }
 
     private static async Task<IResult> ListAsync(FeatureCall call, RoomsService service) =>
-        FeatureCall.Json(await service.ListAsync(await call.CallerAsync(), call.Aborted), Default.RoomList);
+        FeatureCall.Json(await service.ListAsync(await call.CallerAsync(), call.TextQuery("before"), call.IntQuery("limit"), call.Aborted),
+            Default.RoomList);
 
     private static async Task<IResult> GetAsync(string id, FeatureCall call, RoomsService service) =>
         FeatureCall.Json(await service.GetAsync(await call.CallerAsync(), new RoomRequest(id), call.Aborted), Default.RoomView);

@@ -6,7 +6,7 @@ namespace Hubbub.Features.Rooms;
 
 /// <summary>
 /// Rooms: options (section <c>Rooms</c>), schema, the <c>room</c> namespace (with the room as its join state), the
-/// <c>room.*</c> commands (the same records and service calls as the REST API under <c>/api/rooms</c>).
+/// <c>room.*</c> commands, also answered as <c>rooms.*</c> (the same records and service calls as the REST API under <c>/api/rooms</c>).
 /// </summary>
 public sealed class RoomsFeature : HubbubFeature
 {
@@ -19,11 +19,17 @@ public sealed class RoomsFeature : HubbubFeature
         .Migrations(RoomsSchema.Declare)
         .Namespace(sp => RoomChannelRules.Create(sp.GetRequiredService<IDatabase>()))
         .Command<RoomsService, CreateRoomRequest, RoomView>("room.create", Default.CreateRoomRequest, Default.RoomView, (s, me, r, ct) => s.CreateAsync(me, r, ct))
-        .Command<RoomsService, RoomRequest, RoomList>("room.list", Default.RoomRequest, Default.RoomList, (s, me, _, ct) => s.ListAsync(me, ct))
+        .Command<RoomsService, RoomRequest, RoomList>("room.list", Default.RoomRequest, Default.RoomList, (s, me, r, ct) => s.ListAsync(me, r.Before, r.Limit, ct))
         .Command<RoomsService, RoomRequest, RoomView>("room.get", Default.RoomRequest, Default.RoomView, (s, me, r, ct) => s.GetAsync(me, r, ct))
         .Command<RoomsService, AddMembersRequest, RoomView>("room.add_members", Default.AddMembersRequest, Default.RoomView,
             (s, me, r, ct) => s.AddMembersAsync(me, r, ct))
         .Command<RoomsService, RemoveMemberRequest>("room.remove_member", Default.RemoveMemberRequest, (s, me, r, ct) => s.RemoveMemberAsync(me, r, ct))
+        // The feature is "rooms": FEATURES.md names commands <feature>.<verb>, so the plural answers too.
+        .CommandAlias("rooms.create", "room.create")
+        .CommandAlias("rooms.list", "room.list")
+        .CommandAlias("rooms.get", "room.get")
+        .CommandAlias("rooms.add_members", "room.add_members")
+        .CommandAlias("rooms.remove_member", "room.remove_member")
         .Api<RoomsOptions>("/api/rooms", o => o.MaxBodyBytes, RoomsEndpoints.Map)
         .ConsolePage("rooms", "Rooms", "rooms.js")
         .Services.AddSingleton<RoomsService>();

@@ -31,6 +31,12 @@ public sealed class RoomsService(FeatureDatabase database, IOptions<RoomsOptions
     /// <summary>What <c>DELETE …/members/me</c> means: the caller. Not accepted as a member id.</summary>
     public const string Me = "me";
 
+    /// <summary>Rooms per page of <c>GET /api/rooms</c> and <c>room.list</c> when <c>limit</c> is not given.</summary>
+    public const int DefaultPageSize = 50;
+
+    /// <summary>Most rooms per page of <c>GET /api/rooms</c> and <c>room.list</c>.</summary>
+    public const int MaxPageSize = 100;
+
     private RoomsOptions Options => options.Value;
 
     /// <summary>The channel of a room.</summary>
@@ -80,11 +86,36 @@ public sealed class RoomsService(FeatureDatabase database, IOptions<RoomsOptions
     }
 
     /// <summary>The rooms <paramref name="me"/> is a member of, newest first.</summary>
-    public async Task<RoomList> ListAsync(HubbubUser me, CancellationToken cancellationToken = default)
+    public async Task<RoomList> ListAsync(HubbubUser me, string? before = null, int? limit = null, CancellationToken cancellationToken = default)
     {
-        var (rooms, members) = await database.ReadAsync(tx => RoomsStore.RoomsOfAsync(tx, me.Id, cancellationToken), cancellationToken);
+        var take = limit switch
+        {
+            null => DefaultPageSize,
+            >= 1 and <= MaxPageSize => limit.Value,
+            _ => throw HubbubException.BadRequest($"'limit' must be 1-{MaxPageSize}"),
+        };
+        var (beforeMs, beforeId) = ParseCursor(before);
+        // One more than the page, to know whether an older page follows.
+        var (rooms, members) = await database.ReadAsync(
+            tx => RoomsStore.RoomsOfAsync(tx, me.Id, beforeMs, beforeId, take + 1, cancellationToken), cancellationToken);
+        var page = rooms.Take(take).ToList();
         var byRoom = members.ToLookup(m => m.RoomId, m => m.UserId, StringComparer.Ordinal);
-        return new RoomList(rooms.Select(r => View(r, byRoom[r.Id].ToList())).ToList());
+        var next = rooms.Count > take ? $"{page[^1].CreatedMs.ToString(CultureInfo.InvariantCulture)}_{page[^1].Id}" : null;
+        return new RoomList(page.Select(r => View(r, byRoom[r.Id].ToList())).ToList(), next);
+    }
+
+    // A cursor is "{created_ms}_{room id}" of the last room of the previous page (room ids may hold '_', the time not).
+    private static (long Ms, string Id) ParseCursor(string? before)
+    {
+        if (string.IsNullOrEmpty(before)) // ?before= (empty), as FEATURES.md writes lists: the first page
+        {
+            return (long.MaxValue, "");
+        }
+        var cut = before.IndexOf('_', StringComparison.Ordinal);
+        return cut > 0 && long.TryParse(before.AsSpan(0, cut), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+            && before.Length - cut - 1 is >= 1 and <= MaxRoomIdLength
+            ? (ms, before[(cut + 1)..])
+            : throw HubbubException.BadRequest("'before' must be a cursor from a previous page");
     }
 
     /// <summary>One room, for its members and admins.</summary>

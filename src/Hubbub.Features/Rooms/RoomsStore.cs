@@ -54,23 +54,36 @@ internal static class RoomsStore
             $"SELECT m.user_id FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.room_id = @room ORDER BY {MemberOrder}",
             new { room }, ct)).ToList();
 
-    /// <summary>The rooms a user belongs to, newest first, with every member of each (one query each).</summary>
+    /// <summary>
+    /// One page of the rooms a user belongs to, newest first (<c>created_ms</c>, then id, both descending), strictly
+    /// before the cursor (<paramref name="beforeMs"/>, <paramref name="beforeId"/>; <see cref="long.MaxValue"/> for the
+    /// first page), at most <paramref name="take"/> of them, with every member of each of those rooms (one query each).
+    /// </summary>
     public static async Task<(List<RoomRow> Rooms, List<RoomMemberRow> Members)> RoomsOfAsync(DatabaseTransaction tx, string user,
-        CancellationToken ct)
+        long beforeMs, string beforeId, int take, CancellationToken ct)
     {
         var rooms = (await tx.QueryAsync<RoomRow>(
             $"""
             SELECT {RoomColumns}
             FROM rooms r JOIN room_members me ON me.room_id = r.id AND me.user_id = @user
-            ORDER BY r.created_ms DESC, r.id
-            """, new { user }, ct)).ToList();
+            WHERE r.created_ms < @beforeMs OR (r.created_ms = @beforeMs AND r.id < @beforeId)
+            ORDER BY r.created_ms DESC, r.id DESC
+            LIMIT @take
+            """, new { user, beforeMs, beforeId, take }, ct)).ToList();
+        if (rooms.Count == 0)
+        {
+            return (rooms, []);
+        }
+        var ids = rooms.Select(r => r.Id).ToArray();
+        // PostgreSQL takes the page's ids as one array parameter; Dapper expands the list for SQLite.
+        var inPage = tx.Provider == DatabaseProvider.Postgres ? "= ANY(@ids)" : "IN @ids";
         var members = (await tx.QueryAsync<RoomMemberRow>(
             $"""
             SELECT m.room_id AS RoomId, m.user_id AS UserId
-            FROM room_members m JOIN room_members me ON me.room_id = m.room_id AND me.user_id = @user
-            JOIN rooms r ON r.id = m.room_id
+            FROM room_members m JOIN rooms r ON r.id = m.room_id
+            WHERE m.room_id {inPage}
             ORDER BY {MemberOrder}
-            """, new { user }, ct)).ToList();
+            """, new { ids }, ct)).ToList();
         return (rooms, members);
     }
 }

@@ -218,7 +218,7 @@ public sealed partial class ActivityService(FeatureDatabase database, IOptions<S
         {
             throw HubbubException.BadRequest($"'limit' must be between 1 and {MaxPageSize}");
         }
-        return (before is null ? long.MaxValue : ParseCursor(before, "before"), size);
+        return (string.IsNullOrEmpty(before) ? long.MaxValue : ParseCursor(before, "before"), size); // "" is no cursor, as an empty ?before= is
     }
 
     internal static long ParseCursor(string value, string field) =>

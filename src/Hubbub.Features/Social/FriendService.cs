@@ -56,6 +56,14 @@ public sealed class FriendService(FeatureDatabase database, UserDirectory users,
                 await tx.NotifyAsync(other, SocialEvents.FriendAdded, toOther, Default.FriendEvent, cancellationToken);
                 return new FriendshipAnswer(other, "friends");
             }
+            // Both request lists stay bounded (FEATURES.md: every list is bounded), as the friend list is: a new request is
+            // refused when its sender already has MaxFriends open requests out, or its receiver MaxFriends in.
+            if (!await FriendStore.HasRequestAsync(tx, me.Id, other, cancellationToken)
+                && (await FriendStore.OpenRequestCountAsync(tx, me.Id, outgoing: true, cancellationToken) >= Options.MaxFriends
+                    || await FriendStore.OpenRequestCountAsync(tx, other, outgoing: false, cancellationToken) >= Options.MaxFriends))
+            {
+                throw HubbubException.TooLarge($"a user has at most {Options.MaxFriends} open friend requests each way");
+            }
             if (await FriendStore.AddRequestAsync(tx, me.Id, other, tx.NowMs, cancellationToken))
             {
                 var asked = new FriendEvent(me.Id, me.Name);

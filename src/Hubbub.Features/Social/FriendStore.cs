@@ -29,6 +29,12 @@ internal static class FriendStore
     public static Task<long> FriendCountAsync(DatabaseTransaction tx, string user, CancellationToken ct) =>
         tx.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM social_friends WHERE user_id = @user", new { user }, ct);
 
+    /// <summary>Open requests a user sent (<paramref name="outgoing"/>) or received, for the bound on both lists.</summary>
+    public static Task<long> OpenRequestCountAsync(DatabaseTransaction tx, string user, bool outgoing, CancellationToken ct) =>
+        tx.ExecuteScalarAsync<long>(
+            outgoing ? "SELECT COUNT(*) FROM social_requests WHERE from_user = @user" : "SELECT COUNT(*) FROM social_requests WHERE to_user = @user",
+            new { user }, ct);
+
     public static async Task<bool> AddRequestAsync(DatabaseTransaction tx, string from, string to, long now, CancellationToken ct) =>
         await tx.ExecuteAsync(
             "INSERT INTO social_requests (from_user, to_user, created_ms) VALUES (@from, @to, @now) ON CONFLICT (from_user, to_user) DO NOTHING",

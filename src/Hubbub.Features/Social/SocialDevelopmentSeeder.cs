@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hubbub.Core;
 using Hubbub.Features.Gamification;
+using Hubbub.Features.Kit.Declaring;
 using Hubbub.Features.Kit.Users;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +9,8 @@ namespace Hubbub.Features.Social;
 
 /// <summary>
 /// In Development only (and unless <see cref="SocialOptions.DevelopmentSeed"/> is false), gives a fresh database a few
-/// friends and activities so someone trying the console sees a living social page at once: Alice, Bob and Carol are
+/// friends and activities when someone picks a user in the console's sign-in picker, so a newcomer sees a living social
+/// page at once (and an app or test using the API on a fresh server never meets these users): Alice, Bob and Carol are
 /// friends with some posts, a like and a comment, Dave's request waits for Alice, and (when gamification is on) Bob and
 /// Carol are in a week's challenge, Bob two workouts into three, so Alice sees a challenge card to join. It goes through the same services
 /// as the API (names, outbox, notifications) and runs only when nobody has a friend or a request yet, so it never
@@ -16,24 +18,42 @@ namespace Hubbub.Features.Social;
 /// </summary>
 internal sealed partial class SocialDevelopmentSeeder(
     FriendService friends, ActivityService activities, UserDirectory users, IHostEnvironment environment,
-    IOptions<SocialOptions> options, IServiceProvider services, TimeProvider time, ILogger<SocialDevelopmentSeeder> logger) : IHostedService
+    IOptions<SocialOptions> options, IServiceProvider services, TimeProvider time, ILogger<SocialDevelopmentSeeder> logger) : IDevelopmentSeed, IDisposable
 {
     private static readonly HubbubUser Alice = new("alice", "Alice", []);
     private static readonly HubbubUser Bob = new("bob", "Bob", []);
     private static readonly HubbubUser Carol = new("carol", "Carol", []);
     private static readonly HubbubUser Dave = new("dave", "Dave", []);
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private readonly SemaphoreSlim _once = new(1, 1); // two pickers at once: the second finds the seed stored
+
+    public void Dispose() => _once.Dispose();
+
+    public async Task<bool> SeedAsync(CancellationToken cancellationToken)
     {
         if (!environment.IsDevelopment() || !options.Value.DevelopmentSeed)
         {
-            return;
+            return false;
         }
-        var list = await friends.ListAsync(Alice, cancellationToken);
-        if (list.Friends.Count + list.Incoming.Count + list.Outgoing.Count > 0)
+        await _once.WaitAsync(cancellationToken);
+        try
         {
-            return;
+            var list = await friends.ListAsync(Alice, cancellationToken);
+            if (list.Friends.Count + list.Incoming.Count + list.Outgoing.Count > 0)
+            {
+                return false;
+            }
+            await StoreAsync(cancellationToken);
+            return true;
         }
+        finally
+        {
+            _once.Release();
+        }
+    }
+
+    private async Task StoreAsync(CancellationToken cancellationToken)
+    {
         foreach (var user in new[] { Alice, Bob, Carol, Dave })
         {
             await users.TouchAsync(user, cancellationToken);
@@ -75,8 +95,6 @@ internal sealed partial class SocialDevelopmentSeeder(
             await game.PostAsync(new EventRequest(id, user.Id, "workout.completed", null, null), ct);
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private async Task BefriendAsync(HubbubUser one, HubbubUser other, CancellationToken ct)
     {

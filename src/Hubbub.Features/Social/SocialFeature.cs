@@ -48,5 +48,5 @@ public sealed class SocialFeature : HubbubFeature
         .ConsolePage("social", "Social", "social.js")
         .Services.AddSingleton<FriendService>().AddSingleton<ActivityService>().AddSingleton<ActivityRuleService>()
         .AddSingleton<Kit.Users.IFriendGraph, SocialFriendGraph>() // boards among friends (gamification) read friendships through the kit
-        .AddHostedService<SocialDevelopmentSeeder>();
+        .AddSingleton<IDevelopmentSeed, SocialDevelopmentSeeder>(); // stored when the console's picker asks (POST /api/dev/seed)
 }

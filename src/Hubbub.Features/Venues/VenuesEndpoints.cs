@@ -81,5 +81,6 @@ internal static class VenuesEndpoints
         return FeatureCall.Json(await service.CheckOutAsync(me, body with { Venue = id }, call.Aborted), Default.VisitView);
     }
 
-    private static string? Query(FeatureCall call, string name) => call.TextQuery(name);
+    // An empty parameter (?before=&limit=, as FEATURES.md writes the lists) is no parameter: the first page.
+    private static string? Query(FeatureCall call, string name) => call.TextQuery(name) is { Length: > 0 } value ? value : null;
 }

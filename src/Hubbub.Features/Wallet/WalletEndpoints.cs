@@ -43,7 +43,8 @@ internal static class WalletEndpoints
     {
         var me = await call.CallerAsync();
         var query = call.Http.Request.Query;
-        string? Text(string name) => query.TryGetValue(name, out var v) ? v.ToString() : null;
+        // An empty parameter (?before=&limit=, as FEATURES.md writes the ledger) is no parameter: the first page, every currency.
+        string? Text(string name) => query.TryGetValue(name, out var v) && v.ToString() is { Length: > 0 } text ? text : null;
         return FeatureCall.Json(await service.LedgerAsync(me, Text("before"), call.IntQuery("limit"), Text("currency"), call.Aborted), Default.LedgerPage);
     }
 

@@ -1,3 +1,4 @@
+using Hubbub.Features.Kit.Declaring;
 using Hubbub.Features.Kit.Http;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -11,8 +12,10 @@ namespace Hubbub.Server.WebConsole;
 /// <summary>
 /// The web console's Development sign-in: <c>GET /api/dev</c> says the picker is available and
 /// <c>POST /api/dev/token {user, name, admin?}</c> mints a token for anyone (with role <c>admin</c> when asked, so
-/// staff pages such as a venue kiosk can be tried). Mapped only when the environment is
-/// Development, so outside it both paths are plain 404s and no one can mint tokens without the key.
+/// staff pages such as a venue kiosk can be tried); <c>POST /api/dev/seed</c>, which the picker calls, stores the
+/// features' demo data (<see cref="IDevelopmentSeed"/>) on a fresh database, so a newcomer's first page is alive while
+/// the API of a fresh server stays empty. Mapped only when the environment is Development, so outside it these paths are
+/// plain 404s and no one can mint tokens without the key.
 /// </summary>
 public static class DevTokenEndpoint
 {
@@ -36,6 +39,7 @@ public static class DevTokenEndpoint
         app.MapGet("/api/dev", () => TypedResults.Json(new DevInfo(true), DevJsonContext.Default.DevInfo))
             .WithName("DevInfo").ExcludeFromDescription();
         app.MapPost("/api/dev/token", MintAsync).WithName("DevToken").ExcludeFromDescription();
+        app.MapPost("/api/dev/seed", SeedAsync).WithName("DevSeed").ExcludeFromDescription();
         return app;
     }
 
@@ -64,6 +68,16 @@ public static class DevTokenEndpoint
         return TypedResults.Json(new DevTokenReply(token), DevJsonContext.Default.DevTokenReply);
     }
 
+    private static async Task<IResult> SeedAsync(IEnumerable<IDevelopmentSeed> seeds, CancellationToken cancellationToken)
+    {
+        var seeded = false;
+        foreach (var seed in seeds)
+        {
+            seeded |= await seed.SeedAsync(cancellationToken);
+        }
+        return TypedResults.Json(new DevSeedReply(seeded), DevJsonContext.Default.DevSeedReply);
+    }
+
     private static bool IsIdChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.';
 
     private static IResult Error(string code, string message) =>
@@ -76,6 +90,9 @@ public sealed record DevTokenRequest(string? User, string? Name, bool? Admin = n
 /// <summary>The answer of <c>POST /api/dev/token</c>.</summary>
 public sealed record DevTokenReply(string Token);
 
+/// <summary>The answer of <c>POST /api/dev/seed</c>: whether this call stored demo data (false when it was there already or is off).</summary>
+public sealed record DevSeedReply(bool Seeded);
+
 /// <summary>The answer of <c>GET /api/dev</c>.</summary>
 public sealed record DevInfo(bool Development);
 
@@ -83,4 +100,5 @@ public sealed record DevInfo(bool Development);
 [JsonSerializable(typeof(DevTokenRequest))]
 [JsonSerializable(typeof(DevTokenReply))]
 [JsonSerializable(typeof(DevInfo))]
+[JsonSerializable(typeof(DevSeedReply))]
 internal sealed partial class DevJsonContext : JsonSerializerContext;

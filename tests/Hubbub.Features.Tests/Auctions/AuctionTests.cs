@@ -223,6 +223,24 @@ public abstract class AuctionTests(AuctionHouse house)
     }
 
     [Fact]
+    public async Task Empty_query_parameters_of_the_lists_are_no_parameters()
+    {
+        // A client filling the contract's GET /api/auctions?state=… (or a ?before=&limit= page) may leave one empty: that
+        // is no filter and the first page, as on the feed, not a 400.
+        var (seller, ada) = (Users.New("seller"), Users.New("ada"));
+        await house.GrantAsync(ada, 100);
+        var auction = await house.CreateAsync(seller, minutes: 10, startingBid: 10, minIncrement: 5);
+        Assert.Equal(HttpStatusCode.Created, (await house.BidAsync(ada, auction, 10)).Status);
+        using var api = house.Api(ada);
+        var list = await api.GetAsync($"/api/auctions?state=&seller={seller}&before=&limit=10");
+        Assert.True(list.Status == HttpStatusCode.OK, list.ToString());
+        Assert.Equal(auction, Assert.Single(list.Body.GetProperty("auctions").EnumerateArray()).GetProperty("id").GetString());
+        var bids = await api.GetAsync($"/api/auctions/{auction}/bids?before=&limit=10");
+        Assert.True(bids.Status == HttpStatusCode.OK, bids.ToString());
+        Assert.Equal(10, Assert.Single(bids.Body.GetProperty("bids").EnumerateArray()).GetProperty("amount").GetInt64());
+    }
+
+    [Fact]
     public async Task Every_refusal_has_its_reason()
     {
         var (seller, ada, poor) = (Users.New("seller"), Users.New("ada"), Users.New("poor"));

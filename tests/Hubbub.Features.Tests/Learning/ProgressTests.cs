@@ -12,6 +12,22 @@ public sealed class ProgressPostgresTests(PostgresLearning fixture) : ProgressTe
 public abstract class ProgressTests(LearningFixture fixture)
 {
     [Fact]
+    public async Task Empty_cursor_and_state_parameters_read_the_first_page()
+    {
+        // As FEATURES.md writes lists (?before=&limit=), an empty parameter is none: the first page, no filter, not a 400.
+        var course = await fixture.CreateCourseAsync(new[] { Module("only", ["t1"]) });
+        var ada = Users.New("ada");
+        using var api = fixture.As(ada);
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"/api/courses/{course}/tasks/t1/complete", new { })).Status);
+        var courses = await api.GetAsync("/api/courses?state=&cursor=&limit=100");
+        Assert.True(courses.Status == HttpStatusCode.OK, courses.ToString());
+        using var server = fixture.Server();
+        var learners = await server.GetAsync($"/api/courses/{course}/learners?cursor=&limit=10");
+        Assert.True(learners.Status == HttpStatusCode.OK, learners.ToString());
+        Assert.Equal(ada, Assert.Single(learners.Body.GetProperty("learners").EnumerateArray()).GetProperty("user").GetString());
+    }
+
+    [Fact]
     public async Task Prerequisites_lock_a_module_until_each_of_them_is_completed()
     {
         var course = await fixture.CreateCourseAsync(new[]

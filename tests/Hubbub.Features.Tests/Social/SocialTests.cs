@@ -409,6 +409,10 @@ public abstract class SocialTests(SocialFixture fixture)
         Assert.Equal("not_found", (await adaWs.RequestAsync("social.get", new { activity = "nope" })).ErrorCode());
         Assert.Equal("forbidden", (await adaWs.RequestAsync("social.activities", new { of = eve })).ErrorCode());
         Assert.Equal("forbidden", (await adaWs.RequestAsync("social.post", new { type = "run", title = "x", user = eve })).ErrorCode()); // acting for another
+        // An empty cursor is no cursor, over the socket as over REST (?before=): the first page; a bad one is refused.
+        var firstPage = await adaWs.OkAsync("social.feed", new { before = "" });
+        Assert.Contains(firstPage.GetProperty("activities").EnumerateArray(), a => a.GetProperty("title").GetString() == "After");
+        Assert.Equal("bad_request", (await adaWs.RequestAsync("social.feed", new { before = "abc" })).ErrorCode());
     }
 
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)

@@ -33,6 +33,23 @@ public abstract class VenueApiTests(VenueServerFixture fixture)
     private TestServer Host => fixture.Chat.Server;
 
     [Fact]
+    public async Task Empty_paging_parameters_read_the_first_page()
+    {
+        // FEATURES.md writes lists as ?before=&limit=: an empty before (or after) is the first page, not a 400.
+        var venue = await CreateVenueAsync(Host);
+        var ada = Users.New("ada");
+        using var member = AsUser(Host, ada);
+        Assert.Equal(HttpStatusCode.Created, (await CheckInAsync(member, venue)).Status);
+        foreach (var path in new[] { $"/api/venues/{venue}/activity?before=&limit=10", "/api/venues/visits?before=&limit=5", "/api/venues?after=&limit=100" })
+        {
+            var page = await member.GetAsync(path);
+            Assert.True(page.Status == HttpStatusCode.OK, $"{path}: {page}");
+        }
+        Assert.Single((await member.GetAsync("/api/venues/visits?before=")).Body.GetProperty("visits").EnumerateArray());
+        Assert.Single((await member.GetAsync($"/api/venues/{venue}/activity?before=")).Body.GetProperty("activities").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Venues_are_defined_by_the_server_or_an_admin_and_read_by_anyone_signed_in()
     {
         using var server = AsServer(Host);

@@ -109,6 +109,20 @@ public abstract class WalletTests(AuctionHouse house)
     }
 
     [Fact]
+    public async Task The_contracts_empty_before_reads_the_first_page_of_the_ledger()
+    {
+        // FEATURES.md writes it GET /api/wallet/ledger?before=&limit=: an empty before (or currency) is none, not a 400.
+        var ada = Users.New("ada");
+        await house.GrantAsync(ada, 5);
+        await house.GrantAsync(ada, 6);
+        using var api = house.Api(ada);
+        var page = await api.GetAsync("/api/wallet/ledger?before=&limit=1&currency=");
+        Assert.True(page.Status == HttpStatusCode.OK, page.ToString());
+        Assert.Equal(6, Assert.Single(page.Body.GetProperty("entries").EnumerateArray()).GetProperty("amount").GetInt64());
+        Assert.NotNull(page.Body.GetProperty("next_cursor").GetString());
+    }
+
+    [Fact]
     public async Task The_check_finds_an_account_that_disagrees_with_its_ledger()
     {
         var ada = Users.New("ada");

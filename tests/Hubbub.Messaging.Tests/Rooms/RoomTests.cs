@@ -206,6 +206,75 @@ public abstract class RoomTests(ChatFixture fixture)
     }
 
     [Fact]
+    public async Task The_room_commands_also_answer_under_the_features_plural_name()
+    {
+        // FEATURES.md: every REST write is also a command <feature>.<verb>; the feature is "rooms", so "rooms.create"
+        // must work as "room.create" does (as auctions answers "auctions.bid" beside "auction.bid").
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        await using var adaWs = await Chat.ConnectAsync(ada);
+        var id = RoomId();
+        var created = await adaWs.OkAsync("rooms.create", new { id, title = "Physics" });
+        Assert.Equal($"room:{id}", created.GetProperty("channel").GetString());
+        var added = await adaWs.OkAsync("rooms.add_members", new { room = id, members = new[] { bob } });
+        Assert.Equal([ada, bob], added.GetProperty("members").EnumerateArray().Select(m => m.GetString()!));
+        Assert.Equal(id, (await adaWs.OkAsync("rooms.get", new { room = id })).GetProperty("id").GetString());
+        Assert.Contains((await adaWs.OkAsync("rooms.list")).GetProperty("rooms").EnumerateArray(), r => r.GetProperty("id").GetString() == id);
+        Assert.Equal(JsonValueKind.Object, (await adaWs.OkAsync("rooms.remove_member", new { room = id, user = bob })).ValueKind);
+        Assert.Equal("bad_request", (await adaWs.RequestAsync("rooms.get", new { })).ErrorCode());
+    }
+
+    [Fact]
+    public async Task My_rooms_come_in_pages_newest_first_with_a_cursor_to_the_older_ones()
+    {
+        // FEATURES.md, "Always": every list is bounded and paged. GET /api/rooms used to answer every room at once.
+        var ada = Users.New("ada");
+        using var adaApi = Chat.Api(ada);
+        var created = new HashSet<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var id = RoomId();
+            Assert.Equal(HttpStatusCode.Created, (await adaApi.PostAsync("/api/rooms", new { id })).Status);
+            created.Add(id);
+        }
+        var all = (await adaApi.GetAsync("/api/rooms")).Body;
+        Assert.Equal(JsonValueKind.Null, all.GetProperty("next_cursor").ValueKind);
+        var order = all.GetProperty("rooms").EnumerateArray().Select(r => r.GetProperty("id").GetString()!).ToList();
+        Assert.Equal(created.Order(), order.Order());
+
+        var paged = new List<string>();
+        string? cursor = null;
+        var sizes = new List<int>();
+        do
+        {
+            var page = await adaApi.GetAsync(cursor is null ? "/api/rooms?limit=2" : $"/api/rooms?limit=2&before={Uri.EscapeDataString(cursor)}");
+            Assert.Equal(HttpStatusCode.OK, page.Status);
+            var rooms = page.Body.GetProperty("rooms").EnumerateArray().Select(r => r.GetProperty("id").GetString()!).ToList();
+            sizes.Add(rooms.Count);
+            paged.AddRange(rooms);
+            cursor = page.Body.GetProperty("next_cursor").GetString();
+        }
+        while (cursor is not null);
+        Assert.Equal([2, 2, 1], sizes);
+        Assert.Equal(order, paged);
+
+        await using var adaWs = await Chat.ConnectAsync(ada);
+        var first = await adaWs.OkAsync("room.list", new { limit = 3 });
+        Assert.Equal(order.Take(3), first.GetProperty("rooms").EnumerateArray().Select(r => r.GetProperty("id").GetString()!));
+        var rest = await adaWs.OkAsync("rooms.list", new { before = first.GetProperty("next_cursor").GetString(), limit = 3 });
+        Assert.Equal(order.Skip(3), rest.GetProperty("rooms").EnumerateArray().Select(r => r.GetProperty("id").GetString()!));
+
+        foreach (var query in new[] { "limit=0", "limit=101", "limit=x", "before=abc", "before=12_", "before=_x" })
+        {
+            var refused = await adaApi.GetAsync($"/api/rooms?{query}");
+            Assert.True(refused.Status == HttpStatusCode.BadRequest, $"{query}: {refused.Status} {refused.Body}");
+            Assert.Equal("bad_request", refused.Body.GetProperty("code").GetString());
+        }
+        Assert.Equal("bad_request", (await adaWs.RequestAsync("room.list", new { limit = 0 })).ErrorCode());
+        Assert.Equal(order, (await adaApi.GetAsync("/api/rooms?before=&limit=10")).Body.GetProperty("rooms").EnumerateArray()
+            .Select(r => r.GetProperty("id").GetString()!));
+    }
+
+    [Fact]
     public async Task Bad_hostile_oversized_and_unauthorized_requests_are_refused_and_change_nothing()
     {
         var ada = Users.New("ada");

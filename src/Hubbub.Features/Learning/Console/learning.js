@@ -148,7 +148,7 @@ export async function mount(root, ctx) {
     stopGroup();
     const [c, progress, { rooms: linked }, { rooms: mine }] = await Promise.all([
       ctx.rest.get(`/api/courses/${encodeURIComponent(id)}`), ctx.rest.get(`/api/courses/${encodeURIComponent(id)}/progress`),
-      ctx.rest.get(`/api/courses/${encodeURIComponent(id)}/rooms`), ctx.rest.get('/api/rooms')]);
+      ctx.rest.get(`/api/courses/${encodeURIComponent(id)}/rooms`), ctx.rest.get('/api/rooms?limit=100')]); // my newest 100 rooms (paged)
     definition = c;
     title.textContent = c.title;
     course.hidden = false;

@@ -93,7 +93,7 @@ class RoomsPage {
 
   async loadRooms() {
     try {
-      const { rooms } = await this.rest.get('/api/rooms');
+      const { rooms } = await this.rest.get('/api/rooms?limit=100'); // the newest 100 (the list is paged)
       if (this.disposed) return;
       for (const r of rooms) this.rooms.set(r.id, r);
       this.renderList();

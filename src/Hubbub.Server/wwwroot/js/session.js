@@ -63,6 +63,18 @@ export async function isDevelopment() {
 }
 
 /**
+ * Asks a Development server to store its demo data (friends, posts, a challenge among the picker's users) when its
+ * database is fresh; a server that has it already, or has it turned off, changes nothing. Never fails the sign-in.
+ */
+export async function devSeed() {
+  try {
+    await fetch('/api/dev/seed', { method: 'POST' });
+  } catch {
+    // the picker still signs in: the page is only emptier
+  }
+}
+
+/**
  * Mints a token through the Development-only endpoint.
  * @param {string} user
  * @param {string} name

@@ -1,7 +1,7 @@
 // The sign-in page: the Development user picker (when the server offers it) and "paste a token".
 import { h, clear } from './dom.js';
 import { toast } from './components/toasts.js';
-import { devSignIn, isDevelopment, parseToken } from './session.js';
+import { devSeed, devSignIn, isDevelopment, parseToken } from './session.js';
 
 /** Users offered by the picker; any other id can be typed in. */
 const DEMO_USERS = [
@@ -24,6 +24,7 @@ export async function renderSignIn(root, onSignedIn) {
   const staff = h('input', { type: 'checkbox', id: 'dev-admin', name: 'admin' });
   const pick = async (user, name) => {
     try {
+      await devSeed(); // the demo users' friends and posts, stored on a fresh database only
       onSignedIn(await devSignIn(user, name, staff.checked));
     } catch (err) {
       toast(err.message, 'error');
