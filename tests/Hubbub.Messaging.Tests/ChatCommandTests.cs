@@ -60,6 +60,22 @@ public abstract class ChatCommandTests(ChatFixture fixture)
     }
 
     [Fact]
+    public async Task The_chat_commands_also_answer_under_the_features_name()
+    {
+        // FEATURES.md: every REST write is also a command <feature>.<verb>; the feature is "messaging".
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        await using var adaWs = await Chat.ConnectAsync(ada, "Ada");
+        var c = Id(await adaWs.OkAsync("messaging.create", new { participants = new[] { bob } }));
+        var sent = await adaWs.OkAsync("messaging.send", new { conversation = c, text = "hi" });
+        Assert.Equal("hi", (await adaWs.OkAsync("messaging.edit", new { conversation = c, message = Id(sent), text = "hi" })).GetProperty("text").GetString());
+        Assert.Single((await adaWs.OkAsync("messaging.messages", new { conversation = c })).GetProperty("messages").EnumerateArray());
+        Assert.Single((await adaWs.OkAsync("messaging.conversations")).GetProperty("conversations").EnumerateArray());
+        Assert.Equal(Id(sent), (await adaWs.OkAsync("messaging.read", new { conversation = c, message = Id(sent) })).GetProperty("message_id").GetString());
+        Assert.Equal(Id(sent), Id(await adaWs.OkAsync("messaging.delete", new { conversation = c, message = Id(sent) })));
+        Assert.Equal("bad_request", (await adaWs.RequestAsync("messaging.send", new { conversation = c })).ErrorCode());
+    }
+
+    [Fact]
     public async Task Commands_refuse_bad_data_and_strangers_with_error_frames()
     {
         var (ada, bob, eve) = (Users.New("ada"), Users.New("bob"), Users.New("eve"));

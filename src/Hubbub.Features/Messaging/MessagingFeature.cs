@@ -6,8 +6,8 @@ using static Hubbub.Features.Messaging.MessagingJsonContext;
 namespace Hubbub.Features.Messaging;
 
 /// <summary>
-/// Messaging: options (section <c>Messaging</c>), schema, the <c>conversation</c> namespace, the <c>chat.*</c> commands
-/// (the same request records and service calls as the REST API under <c>/api/conversations</c>), and the contacts
+/// Messaging: options (section <c>Messaging</c>), schema, the <c>conversation</c> namespace, the <c>chat.*</c> commands,
+/// also answered as <c>messaging.*</c> (the same request records and service calls as the REST API under <c>/api/conversations</c>), and the contacts
 /// that hear a user's online status.
 /// </summary>
 public sealed class MessagingFeature : HubbubFeature
@@ -31,6 +31,14 @@ public sealed class MessagingFeature : HubbubFeature
             (s, me, r, ct) => s.GetMessagesAsync(me, r, ct))
         .Command<MessagingService, CreateConversationRequest, ConversationView>("chat.create", Default.CreateConversationRequest, Default.ConversationView,
             async (s, me, r, ct) => (await s.CreateConversationAsync(me, r, ct)).Conversation)
+        // The feature is "messaging": FEATURES.md names commands <feature>.<verb>, so that spelling answers too.
+        .CommandAlias("messaging.send", "chat.send")
+        .CommandAlias("messaging.edit", "chat.edit")
+        .CommandAlias("messaging.delete", "chat.delete")
+        .CommandAlias("messaging.read", "chat.read")
+        .CommandAlias("messaging.conversations", "chat.conversations")
+        .CommandAlias("messaging.messages", "chat.messages")
+        .CommandAlias("messaging.create", "chat.create")
         .Api<MessagingOptions>("/api/conversations", o => o.MaxBodyBytes, MessagingEndpoints.Map)
         .ConsolePage("chat", "Chat", "chat.js")
         .Services
