@@ -119,6 +119,10 @@ public abstract class NotificationTests(KitFixture fixture)
         Assert.Equal(2, second.Body.GetProperty("items").GetArrayLength());
         Assert.Equal(JsonValueKind.Null, second.Body.GetProperty("next_cursor").ValueKind);
         Assert.Equal(5, second.Body.GetProperty("unread_count").GetInt64());
+        // Empty parameters are no parameters (FEATURES.md writes lists as ?before=&limit=): the first page, default size.
+        var firstAgain = await bobApi.GetAsync("/api/notifications?before=&limit=");
+        Assert.Equal(HttpStatusCode.OK, firstAgain.Status);
+        Assert.Equal(5, firstAgain.Body.GetProperty("items").GetArrayLength());
     }
 
     [Fact]

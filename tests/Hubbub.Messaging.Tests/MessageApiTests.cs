@@ -160,6 +160,8 @@ public abstract class MessageApiTests(ChatFixture fixture)
             Assert.True(answer.Status == HttpStatusCode.BadRequest && answer.Code == "bad_request", $"{bad} → {answer}");
         }
         Assert.Equal(HttpStatusCode.OK, (await adaApi.GetAsync($"/api/conversations/{c}/messages?limit=100")).Status);
+        // Empty parameters are no parameters (FEATURES.md writes lists as ?before=&limit=): the newest page.
+        Assert.Equal(7, (await adaApi.GetAsync($"/api/conversations/{c}/messages?before=&limit=")).Body.GetProperty("messages").GetArrayLength());
     }
 
     [Fact]

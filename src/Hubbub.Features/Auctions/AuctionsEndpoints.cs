@@ -36,7 +36,7 @@ internal static class AuctionsEndpoints
     private static async Task<IResult> ListAsync(FeatureCall call, AuctionsService service)
     {
         var me = await call.ViewerAsync();
-        return FeatureCall.Json(await service.ListAsync(me, Query(call, "state"), Query(call, "seller"), Query(call, "before"),
+        return FeatureCall.Json(await service.ListAsync(me, call.TextQuery("state"), call.TextQuery("seller"), call.TextQuery("before"),
             call.IntQuery("limit"), call.Aborted),
             Default.AuctionList);
     }
@@ -47,7 +47,7 @@ internal static class AuctionsEndpoints
     private static async Task<IResult> BidsAsync(string id, FeatureCall call, AuctionsService service)
     {
         await call.ViewerAsync();
-        var before = Query(call, "before");
+        var before = call.TextQuery("before");
         return FeatureCall.Json(await service.BidsAsync(new AuctionRequest(id), before, call.IntQuery("limit"), call.Aborted), Default.BidList);
     }
 
@@ -62,7 +62,4 @@ internal static class AuctionsEndpoints
         var me = await call.CallerAsync();
         return FeatureCall.Json(await service.CancelAsync(me, new AuctionRequest(id), call.Aborted), Default.AuctionView);
     }
-
-    // An empty parameter (?before=&limit=, as FEATURES.md writes the lists) is no parameter: the first page, no filter.
-    private static string? Query(FeatureCall call, string name) => call.TextQuery(name) is { Length: > 0 } value ? value : null;
 }

@@ -65,7 +65,7 @@ internal static class KitEndpoints
             "true" => true,
             _ => throw Core.HubbubException.BadRequest("'unread' must be true or false"),
         };
-        var before = call.Http.Request.Query.TryGetValue("before", out var b) ? b.ToString() : null;
+        var before = call.TextQuery("before");
         return FeatureCall.Json(await notifications.ListAsync(me, unread, before, call.IntQuery("limit"), call.Aborted),
             KitJsonContext.Default.NotificationList);
     }

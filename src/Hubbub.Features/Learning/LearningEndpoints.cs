@@ -54,8 +54,8 @@ internal static class LearningEndpoints
 
     private static async Task<IResult> ListAsync(FeatureCall call, CoursesService service)
     {
-        var state = Query(call, "state");
-        var cursor = Query(call, "cursor");
+        var state = call.TextQuery("state");
+        var cursor = call.TextQuery("cursor");
         return FeatureCall.Json(await service.ListAsync(call.IsServerOrAdmin, state, cursor, call.IntQuery("limit"), call.Aborted), Default.CourseList);
     }
 
@@ -99,7 +99,7 @@ internal static class LearningEndpoints
     {
         var privileged = call.IsServerOrAdmin;
         var me = privileged ? null : await call.CallerAsync();
-        var cursor = Query(call, "cursor");
+        var cursor = call.TextQuery("cursor");
         return FeatureCall.Json(await service.LearnersAsync(me, privileged, id, cursor, call.IntQuery("limit"), call.Aborted), Default.LearnerList);
     }
 
@@ -115,7 +115,4 @@ internal static class LearningEndpoints
 
     private static async Task<IResult> RoomsAsync(string id, FeatureCall call, LearningService service) =>
         FeatureCall.Json(await service.RoomsAsync(call.IsServerOrAdmin, id, call.Aborted), Default.CourseRoomList);
-
-    // An empty parameter (?before=&limit=, as FEATURES.md writes the lists) is no parameter: the first page, no filter.
-    private static string? Query(FeatureCall call, string name) => call.TextQuery(name) is { Length: > 0 } value ? value : null;
 }

@@ -65,8 +65,9 @@ internal static class MessagingEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> MessagesAsync(string id, string? before, FeatureCall call, MessagingService service) =>
-        FeatureCall.Json(await service.GetMessagesAsync(await call.CallerAsync(), new ConversationRequest(id, before, call.IntQuery("limit")), call.Aborted),
+    private static async Task<IResult> MessagesAsync(string id, FeatureCall call, MessagingService service) =>
+        FeatureCall.Json(await service.GetMessagesAsync(await call.CallerAsync(), new ConversationRequest(id, call.TextQuery("before"), call.IntQuery("limit")),
+            call.Aborted),
             Default.MessagePage);
 
     private static async Task<IResult> SendAsync(string id, FeatureCall call, MessagingService service)

@@ -74,7 +74,7 @@ internal static class SocialEndpoints
         }).WithName("CommentActivity").WithSummary("Comment").Accepts<CommentRequest>("application/json")
             .Produces<CommentView>(StatusCodes.Status201Created).Errors(400, 401, 404, 413);
         activities.MapGet("/{id}/comments", async (string id, FeatureCall call, ActivityService s) =>
-            FeatureCall.Json(await s.CommentsAsync(await call.CallerAsync(), new ActivityRequest(id, Query(call, "before"), call.IntQuery("limit")), call.Aborted),
+            FeatureCall.Json(await s.CommentsAsync(await call.CallerAsync(), new ActivityRequest(id, call.TextQuery("before"), call.IntQuery("limit")), call.Aborted),
                 Default.CommentPage))
             .WithName("ListComments").WithSummary("Comments, newest first").Produces<CommentPage>().Errors(400, 401, 404);
         activities.MapDelete("/{id}/comments/{comment}", async (string id, string comment, FeatureCall call, ActivityService s) =>
@@ -87,13 +87,13 @@ internal static class SocialEndpoints
 
     public static void MapFeed(RouteGroupBuilder feed) =>
         feed.MapGet("/", async (FeatureCall call, ActivityService s) =>
-            FeatureCall.Json(await s.FeedAsync(await call.CallerAsync(), new FeedRequest(Query(call, "before"), call.IntQuery("limit")), call.Aborted),
+            FeatureCall.Json(await s.FeedAsync(await call.CallerAsync(), new FeedRequest(call.TextQuery("before"), call.IntQuery("limit")), call.Aborted),
                 Default.ActivityPage))
             .WithName("Feed").WithSummary("Mine and my friends' activities, newest first").Produces<ActivityPage>().Errors(400, 401);
 
     public static void MapTimelines(RouteGroupBuilder users) =>
         users.MapGet("/{id}/activities", async (string id, FeatureCall call, ActivityService s) =>
-            FeatureCall.Json(await s.TimelineAsync(await call.CallerAsync(), new FeedRequest(Query(call, "before"), call.IntQuery("limit"), id), call.Aborted),
+            FeatureCall.Json(await s.TimelineAsync(await call.CallerAsync(), new FeedRequest(call.TextQuery("before"), call.IntQuery("limit"), id), call.Aborted),
                 Default.ActivityPage))
             .WithName("UserActivities").WithSummary("A user's activities (mine or a friend's)").Produces<ActivityPage>().Errors(400, 401, 403);
 
@@ -129,7 +129,4 @@ internal static class SocialEndpoints
             throw new HubbubException(Protocol.ErrorCodes.Unauthorized, identity.WhyUnauthenticated(call.Http));
         }
     }
-
-    private static string? Query(FeatureCall call, string name) =>
-        call.TextQuery(name) is { Length: > 0 } value ? value : null;
 }

@@ -52,19 +52,19 @@ internal static class VenuesEndpoints
 
     // Reads open to every signed-in user and the server (the group already required one of them).
     private static async Task<IResult> ListAsync(FeatureCall call, VenuesService service) =>
-        FeatureCall.Json(await service.ListAsync(Query(call, "after"), call.IntQuery("limit"), call.Aborted), Default.VenueList);
+        FeatureCall.Json(await service.ListAsync(call.TextQuery("after"), call.IntQuery("limit"), call.Aborted), Default.VenueList);
 
     private static async Task<IResult> GetAsync(string id, FeatureCall call, VenuesService service) =>
         FeatureCall.Json(await service.GetAsync(id, call.Aborted), Default.VenueView);
 
     private static async Task<IResult> ActivityAsync(string id, FeatureCall call, VenuesService service) =>
-        FeatureCall.Json(await service.ActivityAsync(id, Query(call, "before"), call.IntQuery("limit"), call.Aborted), Default.ActivityList);
+        FeatureCall.Json(await service.ActivityAsync(id, call.TextQuery("before"), call.IntQuery("limit"), call.Aborted), Default.ActivityList);
 
     private static async Task<IResult> HistoryAsync(string id, FeatureCall call, VenuesService service) =>
         FeatureCall.Json(await service.HistoryAsync(id, call.IntQuery("days"), call.Aborted), Default.StatsHistory);
 
     private static async Task<IResult> VisitsAsync(FeatureCall call, VenuesService service) =>
-        FeatureCall.Json(await service.VisitsAsync(await call.CallerAsync(), Query(call, "before"), call.IntQuery("limit"), call.Aborted),
+        FeatureCall.Json(await service.VisitsAsync(await call.CallerAsync(), call.TextQuery("before"), call.IntQuery("limit"), call.Aborted),
             Default.VisitList);
 
     private static async Task<IResult> CheckInAsync(string id, FeatureCall call, VenuesService service)
@@ -80,7 +80,4 @@ internal static class VenuesEndpoints
         var me = await call.CallerAsync(body.User);
         return FeatureCall.Json(await service.CheckOutAsync(me, body with { Venue = id }, call.Aborted), Default.VisitView);
     }
-
-    // An empty parameter (?before=&limit=, as FEATURES.md writes the lists) is no parameter: the first page.
-    private static string? Query(FeatureCall call, string name) => call.TextQuery(name) is { Length: > 0 } value ? value : null;
 }

@@ -42,10 +42,8 @@ internal static class WalletEndpoints
     private static async Task<IResult> LedgerAsync(FeatureCall call, WalletService service)
     {
         var me = await call.CallerAsync();
-        var query = call.Http.Request.Query;
-        // An empty parameter (?before=&limit=, as FEATURES.md writes the ledger) is no parameter: the first page, every currency.
-        string? Text(string name) => query.TryGetValue(name, out var v) && v.ToString() is { Length: > 0 } text ? text : null;
-        return FeatureCall.Json(await service.LedgerAsync(me, Text("before"), call.IntQuery("limit"), Text("currency"), call.Aborted), Default.LedgerPage);
+        return FeatureCall.Json(await service.LedgerAsync(me, call.TextQuery("before"), call.IntQuery("limit"), call.TextQuery("currency"), call.Aborted),
+            Default.LedgerPage);
     }
 
     private static async Task<IResult> CheckAsync(FeatureCall call, WalletService service)

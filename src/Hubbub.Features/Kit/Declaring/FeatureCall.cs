@@ -77,13 +77,17 @@ public sealed class FeatureCall
         return (body, await CallerAsync(body.User));
     }
 
-    /// <summary>An optional text query parameter (<c>?before=</c>, <c>?state=</c>): its value, or null when absent.</summary>
-    public string? TextQuery(string name) => Http.Request.Query.TryGetValue(name, out var value) ? value.ToString() : null;
+    /// <summary>
+    /// An optional text query parameter (<c>?before=</c>, <c>?state=</c>): its value, or null when absent or empty — an
+    /// empty parameter is no parameter, since FEATURES.md itself writes the lists as <c>?before=&amp;limit=</c>.
+    /// </summary>
+    public string? TextQuery(string name) =>
+        Http.Request.Query.TryGetValue(name, out var value) && value.ToString() is { Length: > 0 } text ? text : null;
 
-    /// <summary>An optional whole-number query parameter; anything else is <c>bad_request</c>.</summary>
+    /// <summary>An optional whole-number query parameter (absent or empty: null); anything else is <c>bad_request</c>.</summary>
     public int? IntQuery(string name) =>
-        !Http.Request.Query.TryGetValue(name, out var value) ? null
-        : int.TryParse(value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+        TextQuery(name) is not { } value ? null
+        : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
         : throw HubbubException.BadRequest($"'{name}' must be a whole number");
 
     /// <summary>A JSON answer with <paramref name="status"/>.</summary>
