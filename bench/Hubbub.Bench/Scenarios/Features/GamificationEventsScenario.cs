@@ -115,7 +115,8 @@ public sealed class GamificationEventsScenario : IScenario
             var expected = Interlocked.Read(ref toWatched);
             await ClosedLoop.WaitUntilAsync(() => sink.Total() >= expected, TimeSpan.FromSeconds(10), cancellationToken);
 
-            // Then batches (an app backend forwarding its events N at a time), the same workers and users, beside the above.
+            // Then batches (an app backend forwarding its events N at a time: EventBatchWorkers of the workers, each posting
+            // for its own users as above), beside the above.
             ClosedLoop.Outcome? batches = null;
             var batchSize = settings.EventBatch;
             if (batchSize > 0)
@@ -140,7 +141,7 @@ public sealed class GamificationEventsScenario : IScenario
                 }
                 Array.Clear(nextOfWorker);
                 step = BatchStep;
-                batches = await ClosedLoop.RunAsync(workers, settings.StepDuration, 1_000_000, PostBatch, cancellationToken, deployment.Nodes);
+                batches = await ClosedLoop.RunAsync(Math.Min(workers, settings.EventBatchWorkers), settings.StepDuration, 1_000_000, PostBatch, cancellationToken, deployment.Nodes);
                 expected = Interlocked.Read(ref toWatched);
                 await ClosedLoop.WaitUntilAsync(() => sink.Total() >= expected, TimeSpan.FromSeconds(10), cancellationToken);
             }
@@ -173,6 +174,7 @@ public sealed class GamificationEventsScenario : IScenario
                 // Per event, not per call: a call carries batchSize events.
                 var batchEvents = batches.Done * batchSize;
                 r.Add(name, kind, round, "event_batch_size", batchSize, "events", Better.None);
+                r.Add(name, kind, round, "event_batch_workers", Math.Min(workers, settings.EventBatchWorkers), "workers", Better.None);
                 r.Add(name, kind, round, "event_batch_per_s", batchEvents / batches.Elapsed.TotalSeconds, "events/s", Better.Higher);
                 r.Add(name, kind, round, "event_batch_call_p50_ms", batches.P50Ms, "ms", Better.Lower);
                 r.Add(name, kind, round, "event_batch_call_p99_ms", batches.P99Ms, "ms", Better.Lower);
