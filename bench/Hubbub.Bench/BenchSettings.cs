@@ -110,6 +110,16 @@ public sealed class BenchSettings
     /// </summary>
     public int EventUsers { get; set; } = 4;
 
+    /// <summary>
+    /// Events per <c>POST /api/events</c> of the events scenario's second measured step (0: none): the same workers then post
+    /// batches of this many events (an app backend forwarding its events in batches), reported as <c>event_batch_…</c>
+    /// beside the single-event figures, which it never replaces.
+    /// </summary>
+    public int EventBatch { get; set; }
+
+    /// <summary>Closed-loop workers posting the batches of <see cref="EventBatch"/> (an app backend or two, not one per user).</summary>
+    public int EventBatchWorkers { get; set; } = 2;
+
     /// <summary>Users of the events scenario whose deliveries are watched and measured.</summary>
     public const int MaxWatchedEventUsers = 200;
 
@@ -210,6 +220,9 @@ public sealed class BenchSettings
           --dashboards N        dashboards watching the check-ins venue (default 2)
           --event-users N       users the events scenario posts for (default 4)
           --realistic-rules     issue 15's rule set in the events scenario
+          --event-batch N       the events scenario also posts batches of N events (1-100; its event_batch_* figures
+                                beside the single-event ones; default 0: single events only)
+          --event-batch-workers N  workers posting those batches in a closed loop (default 2)
           --auctions N          auctions of the auction scenario's second part (default 0: none)
           --auction-bidders N   bidders on each of those auctions (default 20)
           --databases a,b       sqlite, postgres, two-nodes (feature scenarios; default sqlite; PostgreSQL from
@@ -306,6 +319,8 @@ public sealed class BenchSettings
                     case "--reads": settings.FeatureReads = Positive(value); break;
                     case "--dashboards": settings.Dashboards = Positive(value); break;
                     case "--event-users": settings.EventUsers = Positive(value); break;
+                    case "--event-batch-workers": settings.EventBatchWorkers = Positive(value); break;
+                    case "--event-batch": settings.EventBatch = int.Parse(value, CultureInfo.InvariantCulture) is >= 0 and <= 100 and var b ? b : throw new FormatException(); break;
                     case "--auctions": settings.Auctions = int.Parse(value, CultureInfo.InvariantCulture) is >= 0 and var a ? a : throw new FormatException(); break;
                     case "--auction-bidders": settings.BiddersPerAuction = Positive(value); break;
                     case "--databases": settings.Databases = ParseDatabases(value); break;

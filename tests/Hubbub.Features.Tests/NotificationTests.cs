@@ -206,7 +206,7 @@ public abstract class NotificationTests(KitFixture fixture)
         async Task<List<long>> Kept(string user) => await database.ReadAsync(async tx =>
             (await tx.QueryAsync<long>("SELECT id FROM kit_notifications WHERE user_id = @user ORDER BY id", new { user })).ToList());
         Task<List<Hubbub.Features.Kit.Notifications.NotificationView>> Insert(params string[] users) => database.InTransactionAsync(tx =>
-            Hubbub.Features.Kit.Notifications.NotificationStore.InsertEachAsync(tx, [.. users.Select(u => (u, "test", "{}"))], 0, keep: 3, CancellationToken.None));
+            Hubbub.Features.Kit.Notifications.NotificationStore.InsertEachAsync(tx, [.. users.Select(u => new Hubbub.Features.Kit.Notifications.NewNotification(u, "test", "{}"))], 0, keep: 3, CancellationToken.None));
 
         var first = await Insert(ada, ada, bob, ada, ada); // ada: 4 in one call, bob: 1
         await Insert(ada, cy, bob, ada);                    // ada: 6 in all, bob: 2, cy: 1
@@ -218,5 +218,33 @@ public abstract class NotificationTests(KitFixture fixture)
         Assert.All(first.Where((_, i) => i != 2), v => Assert.DoesNotContain(long.Parse(v.Id, System.Globalization.CultureInfo.InvariantCulture), adaKept));
         Assert.Equal(2, (await Kept(bob)).Count); // under the bound: untouched
         Assert.Single(await Kept(cy));
+    }
+
+    [Fact]
+    public async Task A_notification_with_a_replaces_key_deletes_its_users_unread_one_of_that_key_and_never_a_read_one()
+    {
+        // PublicationBatch.Notify(…, replaces): gamification's overtaken, one unread per board in the inbox.
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        var database = Chat.Server.Services.GetRequiredService<Hubbub.Storage.IDatabase>();
+        async Task<List<(long Id, string Data)>> Kept(string user) => await database.ReadAsync(async tx =>
+            (await tx.QueryAsync<(long, string)>("SELECT id, data FROM kit_notifications WHERE user_id = @user ORDER BY id", new { user })).ToList());
+        Task<List<Hubbub.Features.Kit.Notifications.NotificationView>> Insert(params (string User, string Data, string? Key)[] items) =>
+            database.InTransactionAsync(tx => Hubbub.Features.Kit.Notifications.NotificationStore.InsertEachAsync(tx,
+                [.. items.Select(i => new Hubbub.Features.Kit.Notifications.NewNotification(i.User, "test", i.Data, i.Key))], 0, keep: 100, CancellationToken.None));
+
+        await Insert((ada, "1", "board:a"), (ada, "2", "board:b"), (ada, "3", null), (bob, "4", "board:a"));
+        await Insert((ada, "5", "board:a"), (bob, "6", "board:b"));
+        Assert.Equal(["2", "3", "5"], (await Kept(ada)).Select(k => k.Data)); // 1 replaced by 5; b's and the keyless one stay
+        Assert.Equal(["4", "6"], (await Kept(bob)).Select(k => k.Data));     // another key replaces nothing
+
+        // Read, it stays: the next of its key is added beside it; unread again, the next replaces that one.
+        using (var api = Chat.Api(ada))
+        {
+            var newest = (await Kept(ada))[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(HttpStatusCode.OK, (await api.PostAsync("/api/notifications/read", new { up_to = newest })).Status);
+        }
+        await Insert((ada, "7", "board:a"));
+        await Insert((ada, "8", "board:a"));
+        Assert.Equal(["2", "3", "5", "8"], (await Kept(ada)).Select(k => k.Data));
     }
 }

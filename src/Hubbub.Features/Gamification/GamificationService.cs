@@ -5,6 +5,7 @@ using Hubbub.Features.Kit;
 using Hubbub.Features.Kit.DomainEvents;
 using Hubbub.Features.Kit.Text;
 using Hubbub.Features.Kit.Users;
+using Hubbub.Storage;
 using Microsoft.Extensions.Options;
 using static Hubbub.Features.Gamification.GamificationJsonContext;
 
@@ -63,6 +64,14 @@ public sealed partial class GamificationService(FeatureDatabase database, EventP
                 throw new HubbubException(ex.Code, $"events[{i}]: {ex.Message}");
             }
         }).ToList();
+        if (database.Database.Provider == DatabaseProvider.Sqlite)
+        {
+            // Every event queued to the one writer at once, in the batch's order (each call enqueues before its first
+            // await): the writer runs them one after another, each in a savepoint of its own (a failing one rolled back
+            // alone), and commits those queued together in one COMMIT instead of one each. One writer, so no lock order
+            // to keep; the answer still waits for every commit and lists the events in order.
+            return new BatchAnswer([.. await Task.WhenAll(checkedEvents.Select(e => ProcessAsync(e, ct)).ToList())]);
+        }
         var answers = new List<EventAnswer>(checkedEvents.Count);
         foreach (var e in checkedEvents)
         {

@@ -266,7 +266,7 @@ public sealed class FeatureTransaction
     /// </summary>
     public async Task<IReadOnlyList<NotificationView>> PublishBatchAsync(PublicationBatch batch, CancellationToken cancellationToken = default)
     {
-        var notices = batch.Entries.Where(e => e.Notice is not null).Select(e => e.Notice!.Value).ToList();
+        var notices = batch.Entries.Where(e => e.Notice is not null).Select(e => e.Notice!).ToList();
         var views = notices.Count == 0
             ? []
             : await NotificationStore.InsertEachAsync(Db, notices, NowMs, _kit.Options.MaxNotificationsPerUser, cancellationToken);

@@ -13,7 +13,19 @@ internal static class KitSchema
     public static void Declare(MigrationSet m) => m
         .Add(1, "outbox, domain events, idempotency keys, jobs, users, notifications",
             sqlite: Tables("INTEGER PRIMARY KEY"),
-            postgres: Tables("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"));
+            postgres: Tables("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"))
+        .Add(2, "the key of the unread notification a newer one replaces", ReplaceableNotifications, ReplaceableNotifications);
+
+    /// <summary>
+    /// A notification's <c>replaces</c> key (null for most): a newer notification of the same user and key deletes it while
+    /// it is unread (<see cref="PublicationBatch.Notify{T}(string, string, T, System.Text.Json.Serialization.Metadata.JsonTypeInfo{T}, string?)"/>).
+    /// The index holds only unread rows with a key, so it costs nothing for other notifications and stays small: at most
+    /// one row per user and key.
+    /// </summary>
+    private const string ReplaceableNotifications = """
+        ALTER TABLE kit_notifications ADD COLUMN replaces TEXT NULL;
+        CREATE INDEX kit_notifications_unread_replaceable ON kit_notifications (user_id, replaces) WHERE replaces IS NOT NULL AND is_read = 0;
+        """;
 
     private static string Tables(string identity) => $"""
         CREATE TABLE kit_outbox (

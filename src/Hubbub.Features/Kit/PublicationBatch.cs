@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Hubbub.Features.Kit.Notifications;
 using Hubbub.Features.Kit.Outbox;
 
 namespace Hubbub.Features.Kit;
@@ -12,7 +13,7 @@ namespace Hubbub.Features.Kit;
 /// </summary>
 public sealed class PublicationBatch
 {
-    internal List<(OutboxRow Row, (string User, string Type, string Data)? Notice)> Entries { get; } = [];
+    internal List<(OutboxRow Row, NewNotification? Notice)> Entries { get; } = [];
 
     /// <summary>Publications and notifications added so far.</summary>
     public int Count => Entries.Count;
@@ -22,7 +23,15 @@ public sealed class PublicationBatch
         Entries.Add((new OutboxRow { Channel = channel, EventType = eventType, Data = JsonSerializer.Serialize(data, info) }, null));
 
     /// <summary>Keeps a notification in <paramref name="user"/>'s inbox and publishes it live at this place in the order (as <see cref="FeatureTransaction.NotifyAsync{T}"/>).</summary>
-    public void Notify<T>(string user, string type, T data, JsonTypeInfo<T> info) =>
-        Entries.Add((new OutboxRow { Channel = FeatureTransaction.UserChannel(user), EventType = Notifications.NotificationView.EventType },
-            (user, type, JsonSerializer.Serialize(data, info))));
+    public void Notify<T>(string user, string type, T data, JsonTypeInfo<T> info) => Notify(user, type, data, info, replaces: null);
+
+    /// <summary>
+    /// As <see cref="Notify{T}(string, string, T, JsonTypeInfo{T})"/>, and the new notification replaces the user's one
+    /// of the same <paramref name="replaces"/> key while that one is unread (it is deleted; a read one stays): one unread
+    /// notification per key in the inbox (gamification's latest <c>overtaken</c> per board), found through an index in
+    /// the batch's one statement instead of a table of its own that the feature reads and updates. Null: replaces nothing.
+    /// </summary>
+    public void Notify<T>(string user, string type, T data, JsonTypeInfo<T> info, string? replaces) =>
+        Entries.Add((new OutboxRow { Channel = FeatureTransaction.UserChannel(user), EventType = NotificationView.EventType },
+            new NewNotification(user, type, JsonSerializer.Serialize(data, info), replaces)));
 }

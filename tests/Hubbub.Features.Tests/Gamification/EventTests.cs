@@ -154,6 +154,35 @@ public abstract class EventTests(GameFixture fixture)
     }
 
     [Fact]
+    public async Task A_full_batch_of_several_users_events_runs_each_once_in_the_batchs_order()
+    {
+        // On SQLite the batch's events are queued to the writer together and committed in a group: each user's events
+        // must still run in the batch's order, each once, and the answer list them in order.
+        using var server = Game.Server(Chat);
+        var type = Game.Fresh("drill");
+        await server.DefineAsync("/api/rules", new { type, xp = 2 });
+        var users = Enumerable.Range(0, 5).Select(i => Users.New($"bat{i}")).ToList();
+        var events = Enumerable.Range(0, GamificationBatchSize).Select(i => new { id = $"fb{i}-{users[0]}", user = users[i % users.Count], type }).ToList();
+
+        var answer = await server.PostAsync("/api/events", new { events });
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        var entries = answer.Body.GetProperty("events").EnumerateArray().ToList();
+        Assert.Equal(events.Select(e => e.id), entries.Select(e => e.Str("id")));
+        Assert.All(entries, e => Assert.False(e.GetProperty("duplicate").GetBoolean()));
+        // The k-th event of a user (in the batch's order) brings their total to 2k.
+        Assert.Equal(events.Select((_, i) => 2L * ((i / users.Count) + 1)), entries.Select(e => e.GetProperty("effects").Long("total_xp")));
+        foreach (var user in users)
+        {
+            Assert.Equal(2L * GamificationBatchSize / users.Count, (await server.GetAsync($"/api/users/{user}/profile")).Body.Long("xp"));
+        }
+        var again = await server.PostAsync("/api/events", new { events });
+        Assert.All(again.Body.GetProperty("events").EnumerateArray(), e => Assert.True(e.GetProperty("duplicate").GetBoolean()));
+    }
+
+    private const int GamificationBatchSize = Hubbub.Features.Gamification.GamificationService.MaxBatch;
+
+    [Fact]
     public async Task Bad_events_are_refused_with_the_reason()
     {
         using var server = Game.Server(Chat);

@@ -18,12 +18,17 @@ namespace Hubbub.Bench.Scenarios.Features;
 /// user, one read at a time. Figures beside a bare <c>POST /api/publish</c> of the same run. Checks: one
 /// <c>xp_gained</c> per event, and the board's ranks (distinct seeded scores 1…N: the lowest ranks N). At issue size
 /// (<see cref="BenchSettings.EventUsers"/>, <see cref="BenchSettings.RealisticRules"/>) the events go to many users (each
-/// joined first), of whom the first <see cref="BenchSettings.MaxWatchedEventUsers"/> are watched and measured. On each
+/// joined first), of whom the first <see cref="BenchSettings.MaxWatchedEventUsers"/> are watched and measured. With
+/// <see cref="BenchSettings.EventBatch"/> a second measured step posts batches of that many events, reported beside. On each
 /// database of <see cref="BenchSettings.Databases"/> but two nodes, and each variant.
 /// </summary>
 public sealed class GamificationEventsScenario : IScenario
 {
     private const string SeedBoard = "bench-seed";
+
+    private const int WarmStep = 0;
+    private const int SingleStep = 1;
+    private const int BatchStep = 2;
 
     /// <inheritdoc />
     public string Name => "events";
@@ -60,16 +65,17 @@ public sealed class GamificationEventsScenario : IScenario
             await SeedUsersAsync(api, users, cancellationToken);
         }
 
-        // Per watched user, the send time of each event in order, and whether it is a measured one.
-        var sent = Enumerable.Range(0, watched).Select(_ => new ConcurrentQueue<(long Start, bool Measured)>()).ToArray();
+        // Per watched user, the send time of each event in order, and the step it belongs to (0: warm-up, not measured).
+        var sent = Enumerable.Range(0, watched).Select(_ => new ConcurrentQueue<(long Start, int Step)>()).ToArray();
         var delivery = new LatencyHistogram();
+        var batchDelivery = new LatencyHistogram();
         var sink = new EventSink(watched, "xp_gained")
         {
             OnEvent = (i, _, _) =>
             {
-                if (sent[i].TryDequeue(out var s) && s.Measured)
+                if (sent[i].TryDequeue(out var s) && s.Step != WarmStep)
                 {
-                    delivery.Record(Payload.MicrosecondsSince(s.Start));
+                    (s.Step == BatchStep ? batchDelivery : delivery).Record(Payload.MicrosecondsSince(s.Start));
                 }
             },
         };
@@ -82,7 +88,7 @@ public sealed class GamificationEventsScenario : IScenario
             var baseline = await ClosedLoop.PublishBaselineAsync(api, workers, settings.StepDuration, _ => "public:bench-baseline", cancellationToken, deployment.Nodes);
 
             context.Status($"{name} round {round}: POST /api/events");
-            var measured = false;
+            var step = WarmStep;
             var phase = "warm";
             var nextOfWorker = new long[workers];
             long toWatched = 0;
@@ -92,7 +98,7 @@ public sealed class GamificationEventsScenario : IScenario
                 var body = EventBody($"{phase}-{n}", User(u), n, settings.RealisticRules);
                 if (u < watched)
                 {
-                    sent[u].Enqueue((Stopwatch.GetTimestamp(), measured));
+                    sent[u].Enqueue((Stopwatch.GetTimestamp(), step));
                     Interlocked.Increment(ref toWatched);
                 }
                 (await api.PostAsync("/api/events", body, ct)).EnsureOk("POST /api/events");
@@ -100,7 +106,7 @@ public sealed class GamificationEventsScenario : IScenario
             }
             await ClosedLoop.RunAsync(workers, ClosedLoop.WarmUp(settings), ClosedLoop.WarmUpCount(settings, 200), PostEvent, cancellationToken);
             await ClosedLoop.WaitUntilAsync(() => sink.Total() >= Interlocked.Read(ref toWatched), TimeSpan.FromSeconds(10), cancellationToken);
-            measured = true;
+            step = SingleStep;
             phase = "measured";
             // Each worker starts again from its first user, so the measured events reach the watched users (the first
             // ones) however far a time-bounded warm-up went through the users.
@@ -108,6 +114,37 @@ public sealed class GamificationEventsScenario : IScenario
             var events = await ClosedLoop.RunAsync(workers, settings.StepDuration, 1_000_000, PostEvent, cancellationToken, deployment.Nodes);
             var expected = Interlocked.Read(ref toWatched);
             await ClosedLoop.WaitUntilAsync(() => sink.Total() >= expected, TimeSpan.FromSeconds(10), cancellationToken);
+
+            // Then batches (an app backend forwarding its events N at a time: EventBatchWorkers of the workers, each posting
+            // for its own users as above), beside the above.
+            ClosedLoop.Outcome? batches = null;
+            var batchSize = settings.EventBatch;
+            if (batchSize > 0)
+            {
+                context.Status($"{name} round {round}: POST /api/events, batches of {batchSize}");
+                async Task<bool> PostBatch(int w, long n, CancellationToken ct)
+                {
+                    var body = new StringBuilder("""{"events":[""");
+                    var start = Stopwatch.GetTimestamp();
+                    for (var k = 0; k < batchSize; k++)
+                    {
+                        var u = (int)(w + (workers * (nextOfWorker[w]++ % perWorker)));
+                        body.Append(k == 0 ? "" : ",").Append(EventBody($"batch-{n}-{k}", User(u), (n * batchSize) + k, settings.RealisticRules));
+                        if (u < watched)
+                        {
+                            sent[u].Enqueue((start, BatchStep));
+                            Interlocked.Increment(ref toWatched);
+                        }
+                    }
+                    (await api.PostAsync("/api/events", body.Append("]}").ToString(), ct)).EnsureOk("POST /api/events (batch)");
+                    return true;
+                }
+                Array.Clear(nextOfWorker);
+                step = BatchStep;
+                batches = await ClosedLoop.RunAsync(Math.Min(workers, settings.EventBatchWorkers), settings.StepDuration, 1_000_000, PostBatch, cancellationToken, deployment.Nodes);
+                expected = Interlocked.Read(ref toWatched);
+                await ClosedLoop.WaitUntilAsync(() => sink.Total() >= expected, TimeSpan.FromSeconds(10), cancellationToken);
+            }
 
             context.Status($"{name} round {round}: seeding a board of {settings.BoardEntries}");
             await SeedBoardAsync(api, settings.BoardEntries, cancellationToken);
@@ -132,6 +169,22 @@ public sealed class GamificationEventsScenario : IScenario
             ClosedLoop.AddAgainstBaseline(context, name, kind, round, "event", "events/s", events, baseline);
             r.Add(name, kind, round, "xp_gained_p50_ms", delivery.Percentile(50) / 1000.0, "ms", Better.Lower);
             r.Add(name, kind, round, "xp_gained_p99_ms", delivery.Percentile(99) / 1000.0, "ms", Better.Lower);
+            if (batches is not null)
+            {
+                // Per event, not per call: a call carries batchSize events.
+                var batchEvents = batches.Done * batchSize;
+                r.Add(name, kind, round, "event_batch_size", batchSize, "events", Better.None);
+                r.Add(name, kind, round, "event_batch_workers", Math.Min(workers, settings.EventBatchWorkers), "workers", Better.None);
+                r.Add(name, kind, round, "event_batch_per_s", batchEvents / batches.Elapsed.TotalSeconds, "events/s", Better.Higher);
+                r.Add(name, kind, round, "event_batch_call_p50_ms", batches.P50Ms, "ms", Better.Lower);
+                r.Add(name, kind, round, "event_batch_call_p99_ms", batches.P99Ms, "ms", Better.Lower);
+                if (batches.ServerCpuMicroseconds is { } cpu && batchEvents > 0)
+                {
+                    r.Add(name, kind, round, "event_batch_server_cpu_us", cpu / batchEvents, "µs", Better.Lower);
+                }
+                r.Add(name, kind, round, "event_batch_xp_gained_p50_ms", batchDelivery.Percentile(50) / 1000.0, "ms", Better.Lower);
+                r.Add(name, kind, round, "event_batch_xp_gained_p99_ms", batchDelivery.Percentile(99) / 1000.0, "ms", Better.Lower);
+            }
             r.Add(name, kind, round, "lost_xp_gained", Math.Max(0, expected - sink.Total()), "events", Better.Lower);
             r.Add(name, kind, round, "extra_xp_gained", Math.Max(0, sink.Total() - expected), "events", Better.Lower);
             r.Add(name, kind, round, "event_users", users, "users", Better.None);

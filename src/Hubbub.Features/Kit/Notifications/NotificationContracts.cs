@@ -36,3 +36,9 @@ public sealed record MarkReadRequest(
 
 /// <summary>The answer to marking read: how many stay unread.</summary>
 public sealed record UnreadCount([property: JsonPropertyName("unread_count")] long Count);
+
+/// <summary>
+/// A notification to keep (<see cref="PublicationBatch.Notify{T}(string, string, T, System.Text.Json.Serialization.Metadata.JsonTypeInfo{T}, string?)"/>):
+/// its user, type, data as JSON, and the key of the unread notification it replaces, if any.
+/// </summary>
+internal sealed record NewNotification(string User, string Type, string Data, string? Replaces = null);

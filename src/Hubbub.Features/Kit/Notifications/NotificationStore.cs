@@ -25,23 +25,33 @@ internal static class NotificationStore
     }
 
     /// <summary>
-    /// Keeps one notification per (user, data) in one statement, then bounds every user named to the newest
-    /// <paramref name="keep"/> in one more: <see cref="InsertAsync"/> for many at once. Answers the views in the order given.
+    /// Keeps one notification per item in one statement, then bounds every user named to the newest
+    /// <paramref name="keep"/> in one more: <see cref="InsertAsync"/> for many at once. An item with a
+    /// <see cref="NewNotification.Replaces"/> key first deletes its user's unread notification of that key (one statement
+    /// for all of them). Answers the views in the order given.
     /// </summary>
-    public static async Task<List<NotificationView>> InsertEachAsync(DatabaseTransaction tx, IReadOnlyList<(string User, string Type, string Data)> items,
+    public static async Task<List<NotificationView>> InsertEachAsync(DatabaseTransaction tx, IReadOnlyList<NewNotification> items,
         long now, int keep, CancellationToken ct)
     {
+        await DeleteReplacedAsync(tx, items, ct);
         var views = new List<NotificationView>(items.Count);
         foreach (var chunk in items.Chunk(200))
         {
-            var sql = new System.Text.StringBuilder("INSERT INTO kit_notifications (user_id, type, data, created_ms) VALUES ");
+            var replacing = chunk.Any(i => i.Replaces is not null);
+            var sql = new System.Text.StringBuilder(replacing
+                ? "INSERT INTO kit_notifications (user_id, type, data, created_ms, replaces) VALUES "
+                : "INSERT INTO kit_notifications (user_id, type, data, created_ms) VALUES ");
             var parameters = new Dapper.DynamicParameters(new { now });
             for (var i = 0; i < chunk.Length; i++)
             {
-                sql.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}(@u{i}, @t{i}, @d{i}, @now)");
+                sql.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}(@u{i}, @t{i}, @d{i}, @now{(replacing ? $", @r{i}" : "")})");
                 parameters.Add($"u{i}", chunk[i].User);
                 parameters.Add($"t{i}", chunk[i].Type);
                 parameters.Add($"d{i}", chunk[i].Data);
+                if (replacing)
+                {
+                    parameters.Add($"r{i}", chunk[i].Replaces, System.Data.DbType.String);
+                }
             }
             // Rows of one multi-row INSERT take ascending ids in the order written.
             var ids = (await tx.QueryAsync<long>(sql.Append(" RETURNING id").ToString(), parameters, ct)).Order().ToList();
@@ -69,6 +79,37 @@ internal static class NotificationStore
                 """, list, ct);
         }
         return views;
+    }
+
+    /// <summary>
+    /// Deletes the unread notification of each (user, replaces key) the items name, found through
+    /// <c>kit_notifications_unread_replaceable</c> (partial: only unread rows with a key are in it). One statement on SQLite
+    /// (one writer: no lock order to keep); on PostgreSQL the rows are locked in (user, id) order first and deleted by id,
+    /// so two transactions replacing overlapping users' notifications take their locks in one order and cannot deadlock.
+    /// </summary>
+    private static async Task DeleteReplacedAsync(DatabaseTransaction tx, IReadOnlyList<NewNotification> items, CancellationToken ct)
+    {
+        var keys = items.Where(i => i.Replaces is not null).Select(i => (i.User, Key: i.Replaces!)).Distinct().ToList();
+        foreach (var chunk in keys.Chunk(200))
+        {
+            var parameters = new Dapper.DynamicParameters();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                parameters.Add($"u{i}", chunk[i].User);
+                parameters.Add($"r{i}", chunk[i].Key);
+            }
+            var where = $"is_read = 0 AND replaces IS NOT NULL AND ({string.Join(" OR ", chunk.Select((_, i) => $"(user_id = @u{i} AND replaces = @r{i})"))})";
+            if (tx.Provider == DatabaseProvider.Postgres)
+            {
+                var ids = (await tx.QueryAsync<long>($"SELECT id FROM kit_notifications WHERE {where} ORDER BY user_id, id FOR UPDATE", parameters, ct)).ToArray();
+                if (ids.Length > 0)
+                {
+                    await tx.ExecuteAsync("DELETE FROM kit_notifications WHERE id = ANY(@ids)", new { ids }, ct);
+                }
+                continue;
+            }
+            await tx.ExecuteAsync($"DELETE FROM kit_notifications WHERE {where}", parameters, ct);
+        }
     }
 
     /// <summary>Deletes each (user, id) notification that is still unread: <see cref="DeleteUnreadAsync"/> for many, in one statement.</summary>
