@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Hubbub.Bench.Clients;
 using Hubbub.Bench.Infra;
+using Hubbub.Bench.Measure;
 using Hubbub.Bench.Results;
 using Microsoft.Data.Sqlite;
 
@@ -117,12 +118,13 @@ public sealed class LeaderboardScenario : IScenario
 
             var random = new Random(round * 31 + label.Length);
             context.Status($"leaderboard round {round} ({label}): updates and reads");
-            var warm = await GamificationEventsScenario.ReadsAsync(Math.Max(5, settings.FeatureReads / 10),
-                ct => UpdateAsync(api, random.Next(n), random.Next(n) + 0.5, model, ct), cancellationToken);
+            var split = new UpdateSplit();
+            var warm = await GamificationEventsScenario.ReadsAsync(Math.Max(5, settings.LeaderboardUpdates / 10),
+                ct => UpdateAsync(api, random.Next(n), random.Next(n) + 0.5, model, null, ct), cancellationToken);
             var indexLabel = redis is null ? "memory" : "redis";
             var indexBefore = await IndexHistogramAsync(api, indexLabel, cancellationToken);
-            var updates = await GamificationEventsScenario.ReadsAsync(settings.FeatureReads,
-                ct => UpdateAsync(api, random.Next(n), random.Next(n) + 0.5, model, ct), cancellationToken);
+            var updates = await ClosedLoop.RunAsync(1, TimeSpan.FromMinutes(5), settings.LeaderboardUpdates,
+                (_, _, ct) => UpdateAsync(api, random.Next(n), random.Next(n) + 0.5, model, split, ct), cancellationToken, [server]);
             var indexAfter = await IndexHistogramAsync(api, indexLabel, cancellationToken);
             var around = await GamificationEventsScenario.ReadsAsync(settings.FeatureReads,
                 ct => AroundAsync(api, random.Next(n), model, ct), cancellationToken);
@@ -146,12 +148,23 @@ public sealed class LeaderboardScenario : IScenario
                 r.Add(Name, kind, round, $"{p}{name}_p99_ms", outcome.P99Ms, "ms", Better.Lower);
                 r.Add(Name, kind, round, $"{p}{name}_p99_vs_baseline", outcome.P99Ms / baseline.P99Ms, "×", Better.Lower);
             }
+            // The updates apart: those that passed others (an overtaken notice and publication to each of up to ten users)
+            // and the rest (the user's own publications only); and the server's CPU per update, steadier than times on a
+            // shared machine.
+            r.Add(Name, kind, round, p + "updates_measured", updates.Done + updates.Refused, "calls", Better.None);
+            r.Add(Name, kind, round, p + "update_server_cpu_us", updates.CpuPerOperation ?? double.NaN, "µs", Better.Lower);
+            foreach (var (name, latency) in new[] { ("passing", split.Passing), ("not_passing", split.Other) })
+            {
+                r.Add(Name, kind, round, $"{p}update_{name}_share", latency.Count / (double)Math.Max(1, updates.Done + updates.Refused), "", Better.None);
+                r.Add(Name, kind, round, $"{p}update_{name}_p50_ms", latency.Percentile(50) / 1000.0, "ms", Better.Lower);
+                r.Add(Name, kind, round, $"{p}update_{name}_p99_ms", latency.Percentile(99) / 1000.0, "ms", Better.Lower);
+            }
             // The index's own share of those updates, as the server timed it (hubbub_leaderboard_index_seconds): each
             // percentile is the upper bound of the histogram bucket it falls in.
             foreach (var op in new[] { "apply", "rank" })
             {
                 var (count, p50, p99) = IndexPercentiles(indexBefore, indexAfter, op);
-                r.Add(Name, kind, round, $"{p}index_{op}_per_update", count / (double)Math.Max(1, settings.FeatureReads), "ops", Better.None);
+                r.Add(Name, kind, round, $"{p}index_{op}_per_update", count / (double)Math.Max(1, settings.LeaderboardUpdates), "ops", Better.None);
                 r.Add(Name, kind, round, $"{p}index_{op}_p50_le_ms", p50, "ms", Better.Lower);
                 r.Add(Name, kind, round, $"{p}index_{op}_p99_le_ms", p99, "ms", Better.Lower);
             }
@@ -205,12 +218,15 @@ public sealed class LeaderboardScenario : IScenario
         transaction.Commit();
     }
 
-    private static async Task<bool> UpdateAsync(ServerApi api, int user, double score, ScoreModel model, CancellationToken ct)
+    private static async Task<bool> UpdateAsync(ServerApi api, int user, double score, ScoreModel model, UpdateSplit? split, CancellationToken ct)
     {
         var body = string.Create(CultureInfo.InvariantCulture,
             $$$"""{"id":"u-{{{Guid.NewGuid():N}}}","user":"{{{User(user)}}}","type":"{{{EventType}}}","data":{"points":{{{score}}}}}""");
+        var start = Stopwatch.GetTimestamp();
         var answer = (await api.PostAsync("/api/events", body, ct)).EnsureOk("POST /api/events");
+        var took = (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         var (previous, rank) = model.Set(user, score);
+        (rank < previous ? split?.Passing : split?.Other)?.Record(took);
         using var json = answer.Json();
         var boards = json.RootElement.GetProperty("effects").GetProperty("leaderboards");
         if (previous == rank && model.SameScore)
@@ -299,6 +315,14 @@ public sealed class LeaderboardScenario : IScenario
         await process.WaitForExitAsync(ct);
         var line = output.Split('\n').First(l => l.StartsWith("used_memory:", StringComparison.Ordinal));
         return long.Parse(line["used_memory:".Length..].Trim(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The measured updates' round trips apart: those that passed others (a better rank) and the rest.</summary>
+    private sealed class UpdateSplit
+    {
+        public LatencyHistogram Passing { get; } = new();
+
+        public LatencyHistogram Other { get; } = new();
     }
 
     /// <summary>
