@@ -111,6 +111,7 @@ public sealed class FeatureScenarioTests : IDisposable
             Assert.Equal(BenchSettings.QuickPreset().LeaderboardUpdates, Value(report, "leaderboard", $"{index}_updates_measured"));
             Assert.Equal(1, Value(report, "leaderboard", $"{index}_update_passing_share") + Value(report, "leaderboard", $"{index}_update_not_passing_share"), 0.02);
             Assert.True(Value(report, "leaderboard", $"{index}_update_server_cpu_us") > 0);
+            Assert.True(Value(report, "leaderboard", $"{index}_update_allocated_kib") > 0); // read from the server's /metrics
         }
         if (RedisServer.Available())
         {

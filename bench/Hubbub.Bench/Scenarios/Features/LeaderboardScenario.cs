@@ -127,8 +127,10 @@ public sealed class LeaderboardScenario : IScenario
                 (_, _, ct) => UpdateAsync(api, random.Next(n), random.Next(n) + 0.5, model, null, ct), cancellationToken);
             var indexLabel = redis is null ? "memory" : "redis";
             var indexBefore = await IndexHistogramAsync(api, indexLabel, cancellationToken);
+            var runtimeBefore = await RuntimeAsync(api, cancellationToken);
             var updates = await ClosedLoop.RunAsync(1, TimeSpan.FromMinutes(5), settings.LeaderboardUpdates,
                 (_, _, ct) => UpdateAsync(api, random.Next(n), random.Next(n) + 0.5, model, split, ct), cancellationToken, [server]);
+            var runtimeAfter = await RuntimeAsync(api, cancellationToken);
             var indexAfter = await IndexHistogramAsync(api, indexLabel, cancellationToken);
             var around = await GamificationEventsScenario.ReadsAsync(settings.FeatureReads,
                 ct => AroundAsync(api, random.Next(n), model, ct), cancellationToken);
@@ -157,6 +159,15 @@ public sealed class LeaderboardScenario : IScenario
             // shared machine.
             r.Add(Name, kind, round, p + "updates_measured", updates.Done + updates.Refused, "calls", Better.None);
             r.Add(Name, kind, round, p + "update_server_cpu_us", updates.CpuPerOperation ?? double.NaN, "µs", Better.Lower);
+            // The server's garbage collector during the measured updates (its System.Runtime meters on /metrics): what it
+            // allocated and paused per update, and its collections per 1,000 updates.
+            var measured = Math.Max(1, updates.Done + updates.Refused);
+            r.Add(Name, kind, round, p + "update_gc_pause_ms", (runtimeAfter.PauseSeconds - runtimeBefore.PauseSeconds) * 1000 / measured, "ms", Better.Lower);
+            r.Add(Name, kind, round, p + "update_allocated_kib", (runtimeAfter.Allocated - runtimeBefore.Allocated) / 1024.0 / measured, "KiB", Better.Lower);
+            for (var g = 0; g < 3; g++)
+            {
+                r.Add(Name, kind, round, $"{p}update_gen{g}_per_1000", (runtimeAfter.Collections[g] - runtimeBefore.Collections[g]) * 1000.0 / measured, "", Better.Lower);
+            }
             foreach (var (name, latency) in new[] { ("passing", split.Passing), ("not_passing", split.Other) })
             {
                 r.Add(Name, kind, round, $"{p}update_{name}_share", latency.Count / (double)Math.Max(1, updates.Done + updates.Refused), "", Better.None);
@@ -284,6 +295,39 @@ public sealed class LeaderboardScenario : IScenario
             var start = line.IndexOf(name + "=\"", StringComparison.Ordinal) + name.Length + 2;
             return line[start..line.IndexOf('"', start)];
         }
+    }
+
+    /// <summary>The server's GC totals from <c>/metrics</c> (the runtime's System.Runtime meters): pause time, bytes allocated, collections of gen0–2.</summary>
+    private static async Task<(double PauseSeconds, double Allocated, double[] Collections)> RuntimeAsync(ServerApi api, CancellationToken ct)
+    {
+        var text = (await api.GetAsync("/metrics", ct)).EnsureOk("GET /metrics").Body;
+        double pause = 0, allocated = 0;
+        var collections = new double[3];
+        foreach (var line in text.Split('\n'))
+        {
+            var value = line.StartsWith("system_runtime_dotnet_gc_", StringComparison.Ordinal)
+                ? double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)
+                : 0;
+            if (line.StartsWith("system_runtime_dotnet_gc_pause_time ", StringComparison.Ordinal))
+            {
+                pause = value;
+            }
+            else if (line.StartsWith("system_runtime_dotnet_gc_heap_total_allocated ", StringComparison.Ordinal))
+            {
+                allocated = value;
+            }
+            else if (line.StartsWith("system_runtime_dotnet_gc_collections{", StringComparison.Ordinal))
+            {
+                for (var g = 0; g < 3; g++)
+                {
+                    if (line.Contains($"\"gen{g}\"", StringComparison.Ordinal))
+                    {
+                        collections[g] = value;
+                    }
+                }
+            }
+        }
+        return (pause, allocated, collections);
     }
 
     /// <summary>Operations of <paramref name="op"/> between two readings, and the bucket bounds (ms) holding their p50 and p99 (the last finite bound when beyond it).</summary>
