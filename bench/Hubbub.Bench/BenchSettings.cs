@@ -83,6 +83,12 @@ public sealed class BenchSettings
     /// <summary>The ranked indexes the leaderboard scenario measures, in turn: <c>embedded</c>, <c>redis</c>.</summary>
     public IReadOnlyList<string> LeaderboardIndexes { get; set; } = ["embedded", "redis"];
 
+    /// <summary>
+    /// Measured score updates of the leaderboard scenario (one at a time): 3,000, so its p99 is the 30th slowest and
+    /// moves little between runs (of 500 it was the 5th, and one slow pause more or less moved it by milliseconds).
+    /// </summary>
+    public int LeaderboardUpdates { get; set; } = 3_000;
+
     /// <summary>Members checking in and out in a closed loop on one venue.</summary>
     public int CheckinMembers { get; set; } = 20;
 
@@ -166,6 +172,7 @@ public sealed class BenchSettings
         ActivitiesPerFriend = 20,
         FeatureReads = 30,
         LeaderboardEntries = 2_000,
+        LeaderboardUpdates = 30,
         SoakDuration = TimeSpan.FromSeconds(4),
         SoakClients = 20,
     };
@@ -208,6 +215,7 @@ public sealed class BenchSettings
           --board-entries N     leaderboard entries the events scenario reads (default 10000)
           --leaderboard-entries N  entries of the leaderboard scenario's board (default 1000000)
           --leaderboard-indexes L  the leaderboard scenario's indexes, of embedded,redis (default both)
+          --leaderboard-updates N  measured score updates of the leaderboard scenario (default 3000)
           --members N           venue members checking in and out (default 20)
           --bidders N           bidders on the hot auction (default 10)
           --friends N           friends of the feed reader (default 1000), --activities N each (default 5)
@@ -311,6 +319,7 @@ public sealed class BenchSettings
                     case "--board-entries": settings.BoardEntries = Positive(value); break;
                     case "--leaderboard-entries": settings.LeaderboardEntries = Positive(value); break;
                     case "--leaderboard-indexes": settings.LeaderboardIndexes = ParseIndexes(value); break;
+                    case "--leaderboard-updates": settings.LeaderboardUpdates = Positive(value); break;
                     case "--members": settings.CheckinMembers = Positive(value); break;
                     case "--bidders": settings.Bidders = Positive(value); break;
                     case "--friends": settings.Friends = Positive(value); break;

@@ -107,6 +107,11 @@ public sealed class FeatureScenarioTests : IDisposable
             Assert.Equal(1, Value(report, "leaderboard", $"{index}_index_apply_per_update"), 0.2);
             Assert.InRange(Value(report, "leaderboard", $"{index}_index_rank_per_update"), 1, 3);
             Assert.True(Value(report, "leaderboard", $"{index}_index_apply_p99_le_ms") > 0);
+            // Every measured update counted once, either as one that passed others or as one that did not.
+            Assert.Equal(BenchSettings.QuickPreset().LeaderboardUpdates, Value(report, "leaderboard", $"{index}_updates_measured"));
+            Assert.Equal(1, Value(report, "leaderboard", $"{index}_update_passing_share") + Value(report, "leaderboard", $"{index}_update_not_passing_share"), 0.02);
+            Assert.True(Value(report, "leaderboard", $"{index}_update_server_cpu_us") > 0);
+            Assert.True(Value(report, "leaderboard", $"{index}_update_allocated_kib") > 0); // read from the server's /metrics
         }
         if (RedisServer.Available())
         {

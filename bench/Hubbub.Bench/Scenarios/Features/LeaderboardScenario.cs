@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Hubbub.Bench.Clients;
 using Hubbub.Bench.Infra;
+using Hubbub.Bench.Measure;
 using Hubbub.Bench.Results;
 using Microsoft.Data.Sqlite;
 
@@ -15,9 +16,10 @@ namespace Hubbub.Bench.Scenarios.Features;
 /// the run). The rows are written straight into the server's SQLite file in one transaction (after the server created
 /// its tables and the board): user i scores a permutation of 1…N. The first read builds the index from the database
 /// (timed); the server's RSS (and Redis's used_memory) before and after give the memory per entry. Then, one call at a
-/// time: score updates (<c>POST /api/events</c> setting a random user's score to a random k + ½), around-me reads
-/// (<c>GET …/around/{user}?limit=5</c>) and top-10 reads, each p50/p99 beside a bare <c>POST /api/publish</c> of the
-/// same server. Beside the whole update, the index's own share of it: the server's <c>hubbub_leaderboard_index_seconds</c>
+/// time, after 5 s of warm-up updates: <see cref="BenchSettings.LeaderboardUpdates"/> score updates (<c>POST /api/events</c>
+/// setting a random user's score to a random k + ½; also apart, those that passed others and the rest, and the server's
+/// CPU per update), around-me reads (<c>GET …/around/{user}?limit=5</c>) and top-10 reads, each p50/p99 beside a bare
+/// <c>POST /api/publish</c> of the same server. Beside the whole update, the index's own share of it: the server's <c>hubbub_leaderboard_index_seconds</c>
 /// histogram read before and after the measured updates (applies and rank reads per update, and the bucket bounds holding
 /// their p50 and p99). Checks: every update's rank and previous rank, and every read's ranks, against a Fenwick tree of
 /// the scores the bench set (ties share a rank: 1 + the strictly better). <c>--leaderboard-indexes</c> picks the indexes;
@@ -117,12 +119,18 @@ public sealed class LeaderboardScenario : IScenario
 
             var random = new Random(round * 31 + label.Length);
             context.Status($"leaderboard round {round} ({label}): updates and reads");
-            var warm = await GamificationEventsScenario.ReadsAsync(Math.Max(5, settings.FeatureReads / 10),
-                ct => UpdateAsync(api, random.Next(n), random.Next(n) + 0.5, model, ct), cancellationToken);
+            var split = new UpdateSplit();
+            // Warm-up: 5 s of updates (a tenth of the measured ones in --quick). With 300 the runtime was still compiling
+            // (its tiered-compilation thread took 8–10 % of the server's CPU during the measured updates on 2 cores).
+            var warm = await ClosedLoop.RunAsync(1, settings.Quick ? TimeSpan.FromMinutes(1) : TimeSpan.FromSeconds(5),
+                settings.Quick ? Math.Max(5, settings.LeaderboardUpdates / 10) : long.MaxValue,
+                (_, _, ct) => UpdateAsync(api, random.Next(n), random.Next(n) + 0.5, model, null, ct), cancellationToken);
             var indexLabel = redis is null ? "memory" : "redis";
             var indexBefore = await IndexHistogramAsync(api, indexLabel, cancellationToken);
-            var updates = await GamificationEventsScenario.ReadsAsync(settings.FeatureReads,
-                ct => UpdateAsync(api, random.Next(n), random.Next(n) + 0.5, model, ct), cancellationToken);
+            var runtimeBefore = await RuntimeAsync(api, cancellationToken);
+            var updates = await ClosedLoop.RunAsync(1, TimeSpan.FromMinutes(5), settings.LeaderboardUpdates,
+                (_, _, ct) => UpdateAsync(api, random.Next(n), random.Next(n) + 0.5, model, split, ct), cancellationToken, [server]);
+            var runtimeAfter = await RuntimeAsync(api, cancellationToken);
             var indexAfter = await IndexHistogramAsync(api, indexLabel, cancellationToken);
             var around = await GamificationEventsScenario.ReadsAsync(settings.FeatureReads,
                 ct => AroundAsync(api, random.Next(n), model, ct), cancellationToken);
@@ -146,12 +154,32 @@ public sealed class LeaderboardScenario : IScenario
                 r.Add(Name, kind, round, $"{p}{name}_p99_ms", outcome.P99Ms, "ms", Better.Lower);
                 r.Add(Name, kind, round, $"{p}{name}_p99_vs_baseline", outcome.P99Ms / baseline.P99Ms, "×", Better.Lower);
             }
+            // The updates apart: those that passed others (an overtaken notice and publication to each of up to ten users)
+            // and the rest (the user's own publications only); and the server's CPU per update, steadier than times on a
+            // shared machine.
+            r.Add(Name, kind, round, p + "updates_measured", updates.Done + updates.Refused, "calls", Better.None);
+            r.Add(Name, kind, round, p + "update_server_cpu_us", updates.CpuPerOperation ?? double.NaN, "µs", Better.Lower);
+            // The server's garbage collector during the measured updates (its System.Runtime meters on /metrics): what it
+            // allocated and paused per update, and its collections per 1,000 updates.
+            var measured = Math.Max(1, updates.Done + updates.Refused);
+            r.Add(Name, kind, round, p + "update_gc_pause_ms", (runtimeAfter.PauseSeconds - runtimeBefore.PauseSeconds) * 1000 / measured, "ms", Better.Lower);
+            r.Add(Name, kind, round, p + "update_allocated_kib", (runtimeAfter.Allocated - runtimeBefore.Allocated) / 1024.0 / measured, "KiB", Better.Lower);
+            for (var g = 0; g < 3; g++)
+            {
+                r.Add(Name, kind, round, $"{p}update_gen{g}_per_1000", (runtimeAfter.Collections[g] - runtimeBefore.Collections[g]) * 1000.0 / measured, "", Better.Lower);
+            }
+            foreach (var (name, latency) in new[] { ("passing", split.Passing), ("not_passing", split.Other) })
+            {
+                r.Add(Name, kind, round, $"{p}update_{name}_share", latency.Count / (double)Math.Max(1, updates.Done + updates.Refused), "", Better.None);
+                r.Add(Name, kind, round, $"{p}update_{name}_p50_ms", latency.Percentile(50) / 1000.0, "ms", Better.Lower);
+                r.Add(Name, kind, round, $"{p}update_{name}_p99_ms", latency.Percentile(99) / 1000.0, "ms", Better.Lower);
+            }
             // The index's own share of those updates, as the server timed it (hubbub_leaderboard_index_seconds): each
             // percentile is the upper bound of the histogram bucket it falls in.
             foreach (var op in new[] { "apply", "rank" })
             {
                 var (count, p50, p99) = IndexPercentiles(indexBefore, indexAfter, op);
-                r.Add(Name, kind, round, $"{p}index_{op}_per_update", count / (double)Math.Max(1, settings.FeatureReads), "ops", Better.None);
+                r.Add(Name, kind, round, $"{p}index_{op}_per_update", count / (double)Math.Max(1, settings.LeaderboardUpdates), "ops", Better.None);
                 r.Add(Name, kind, round, $"{p}index_{op}_p50_le_ms", p50, "ms", Better.Lower);
                 r.Add(Name, kind, round, $"{p}index_{op}_p99_le_ms", p99, "ms", Better.Lower);
             }
@@ -205,12 +233,15 @@ public sealed class LeaderboardScenario : IScenario
         transaction.Commit();
     }
 
-    private static async Task<bool> UpdateAsync(ServerApi api, int user, double score, ScoreModel model, CancellationToken ct)
+    private static async Task<bool> UpdateAsync(ServerApi api, int user, double score, ScoreModel model, UpdateSplit? split, CancellationToken ct)
     {
         var body = string.Create(CultureInfo.InvariantCulture,
             $$$"""{"id":"u-{{{Guid.NewGuid():N}}}","user":"{{{User(user)}}}","type":"{{{EventType}}}","data":{"points":{{{score}}}}}""");
+        var start = Stopwatch.GetTimestamp();
         var answer = (await api.PostAsync("/api/events", body, ct)).EnsureOk("POST /api/events");
+        var took = (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         var (previous, rank) = model.Set(user, score);
+        (rank < previous ? split?.Passing : split?.Other)?.Record(took);
         using var json = answer.Json();
         var boards = json.RootElement.GetProperty("effects").GetProperty("leaderboards");
         if (previous == rank && model.SameScore)
@@ -266,6 +297,39 @@ public sealed class LeaderboardScenario : IScenario
         }
     }
 
+    /// <summary>The server's GC totals from <c>/metrics</c> (the runtime's System.Runtime meters): pause time, bytes allocated, collections of gen0–2.</summary>
+    private static async Task<(double PauseSeconds, double Allocated, double[] Collections)> RuntimeAsync(ServerApi api, CancellationToken ct)
+    {
+        var text = (await api.GetAsync("/metrics", ct)).EnsureOk("GET /metrics").Body;
+        double pause = 0, allocated = 0;
+        var collections = new double[3];
+        foreach (var line in text.Split('\n'))
+        {
+            var value = line.StartsWith("system_runtime_dotnet_gc_", StringComparison.Ordinal)
+                ? double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)
+                : 0;
+            if (line.StartsWith("system_runtime_dotnet_gc_pause_time ", StringComparison.Ordinal))
+            {
+                pause = value;
+            }
+            else if (line.StartsWith("system_runtime_dotnet_gc_heap_total_allocated ", StringComparison.Ordinal))
+            {
+                allocated = value;
+            }
+            else if (line.StartsWith("system_runtime_dotnet_gc_collections{", StringComparison.Ordinal))
+            {
+                for (var g = 0; g < 3; g++)
+                {
+                    if (line.Contains($"\"gen{g}\"", StringComparison.Ordinal))
+                    {
+                        collections[g] = value;
+                    }
+                }
+            }
+        }
+        return (pause, allocated, collections);
+    }
+
     /// <summary>Operations of <paramref name="op"/> between two readings, and the bucket bounds (ms) holding their p50 and p99 (the last finite bound when beyond it).</summary>
     private static (long Count, double P50, double P99) IndexPercentiles(Dictionary<(string Op, double Le), long> before,
         Dictionary<(string Op, double Le), long> after, string op)
@@ -299,6 +363,14 @@ public sealed class LeaderboardScenario : IScenario
         await process.WaitForExitAsync(ct);
         var line = output.Split('\n').First(l => l.StartsWith("used_memory:", StringComparison.Ordinal));
         return long.Parse(line["used_memory:".Length..].Trim(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The measured updates' round trips apart: those that passed others (a better rank) and the rest.</summary>
+    private sealed class UpdateSplit
+    {
+        public LatencyHistogram Passing { get; } = new();
+
+        public LatencyHistogram Other { get; } = new();
     }
 
     /// <summary>

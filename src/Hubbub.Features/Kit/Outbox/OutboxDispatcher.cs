@@ -82,53 +82,39 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
     }
 
     /// <summary>
-    /// Publishes rows in order (a batch row's entries in theirs), then deletes those done: at once (the loop's sweeps), or
-    /// with <paramref name="deleteLater"/> coalesced with other requests' rows off the caller's flow
-    /// (<see cref="OutboxDeletions"/>). A publication that fails holds back the rest of its channel: they wait, in their
-    /// rows, until the failed one's retry time, and are published after it, in id order. A batch row of which some
-    /// entries went out keeps only those that did not (failed or held back), so none of the others is published twice.
+    /// Publishes rows in order per channel (a batch row's entries in theirs), then deletes those done: at once (the loop's
+    /// sweeps), or with <paramref name="deleteLater"/> coalesced with other requests' rows off the caller's flow
+    /// (<see cref="OutboxDeletions"/>). Channels are independent, so their publications go out concurrently (on Redis,
+    /// one round trip for an event's publications to ten users instead of ten in a row); within one channel each waits
+    /// for the one before it. A publication that fails holds back the rest of its channel: they wait, in their rows,
+    /// until the failed one's retry time, and are published after it, in id order. A batch row of which some entries
+    /// went out keeps only those that did not (failed or held back), so none of the others is published twice.
     /// </summary>
     private async Task PublishAsync(IReadOnlyList<OutboxRow> rows, CancellationToken ct, bool deleteLater = false)
     {
+        var pass = new OutboxPass(rows);
+        var channels = pass.ByChannel();
+        if (channels.Count == 1)
+        {
+            await PublishChannelAsync(pass, channels[0], ct);
+        }
+        else
+        {
+            var running = new Task[channels.Count];
+            for (var i = 0; i < channels.Count; i++)
+            {
+                running[i] = PublishChannelAsync(pass, channels[i], ct); // runs to its first wait: every channel's first is sent now
+            }
+            await Task.WhenAll(running);
+        }
+
         var done = new List<long>(rows.Count);
         List<(OutboxRow Row, List<OutboxRow> Left)>? heldBack = null;
-        HashSet<string>? failedChannels = null;
         var retryAt = 0L; // the latest retry time of this pass's failures, when what they held back becomes claimable
-        foreach (var row in rows)
+        for (var r = 0; r < rows.Count; r++)
         {
-            var entries = row.Publications();
-            List<OutboxRow>? left = null;
-            Exception? failure = null;
-            foreach (var entry in entries)
-            {
-                if (failedChannels?.Contains(entry.Channel) == true)
-                {
-                    (left ??= []).Add(entry); // behind a failed publication of its channel: order first
-                    continue;
-                }
-                try
-                {
-                    await PublishOneAsync(entry, ct);
-                    KitMetrics.OutboxPublished.Inc();
-                }
-                catch (HubbubException ex) when (ex.Code != ErrorCodes.Internal)
-                {
-                    // The core refused the channel or type: no retry can succeed, and holding it would hold its channel.
-                    // (Internal is the broker away or timing out, e.g. Redis restarting: retried below like any outage;
-                    // dropping it lost committed messages' events in the chaos run.)
-                    KitLog.PublishDropped(logger, entry.EventType, entry.Channel, ex.Message);
-                    KitMetrics.OutboxDropped.Inc();
-                }
-#pragma warning disable CA1031 // Any other failure (the broker away) is retried: the change is committed, its event must follow.
-                catch (Exception ex)
-#pragma warning restore CA1031
-                {
-                    (failedChannels ??= new(StringComparer.Ordinal)).Add(entry.Channel);
-                    (left ??= []).Add(entry);
-                    failure ??= ex;
-                    LogFailure(row, entry, ex);
-                }
-            }
+            var row = rows[r];
+            var (left, failure) = pass.LeftOf(r);
             if (left is null)
             {
                 done.Add(row.Id);
@@ -157,6 +143,45 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
         foreach (var (row, left) in heldBack?.Where(h => h.Row.Kind == OutboxRow.Batch) ?? [])
         {
             await OutboxStore.ReleaseAsync(database, row.Id, OutboxEntries.Write(left), retryAt, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Publishes one channel's publications of a pass one after the other, each after the one before it came back. After a
+    /// failure the rest are held back (order first). Never throws: each outcome is recorded in <paramref name="pass"/>.
+    /// </summary>
+    private async Task PublishChannelAsync(OutboxPass pass, IReadOnlyList<OutboxPass.Position> channel, CancellationToken ct)
+    {
+        var failed = false;
+        foreach (var position in channel)
+        {
+            var entry = pass.Entry(position);
+            if (failed)
+            {
+                pass.HoldBack(position); // behind a failed publication of its channel
+                continue;
+            }
+            try
+            {
+                await PublishOneAsync(entry, ct);
+                KitMetrics.OutboxPublished.Inc();
+            }
+            catch (HubbubException ex) when (ex.Code != ErrorCodes.Internal)
+            {
+                // The core refused the channel or type: no retry can succeed, and holding it would hold its channel.
+                // (Internal is the broker away or timing out, e.g. Redis restarting: retried below like any outage;
+                // dropping it lost committed messages' events in the chaos run.)
+                KitLog.PublishDropped(logger, entry.EventType, entry.Channel, ex.Message);
+                KitMetrics.OutboxDropped.Inc();
+            }
+#pragma warning disable CA1031 // Any other failure (the broker away) is retried: the change is committed, its event must follow.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failed = true;
+                pass.Fail(position, ex);
+                LogFailure(pass.Row(position), entry, ex);
+            }
         }
     }
 
@@ -194,5 +219,106 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
         }
         Signal(); // the loop then waits for the retry time
         return retryAt;
+    }
+
+    /// <summary>
+    /// One publishing pass over rows: their entries grouped by channel (each group in row and entry order) and what became
+    /// of each entry. Each group is written by one flow at a time and read after all are done.
+    /// </summary>
+    private sealed class OutboxPass
+    {
+        private static readonly Exception HeldBack = new InvalidOperationException("held back behind a failed publication of its channel");
+
+        private readonly IReadOnlyList<OutboxRow> _rows;
+        private readonly IReadOnlyList<OutboxRow>[] _entries;
+        private readonly Exception?[]?[] _outcomes; // per row and entry: null = published (or dropped), HeldBack, or the failure
+
+        public OutboxPass(IReadOnlyList<OutboxRow> rows)
+        {
+            _rows = rows;
+            _entries = new IReadOnlyList<OutboxRow>[rows.Count];
+            _outcomes = new Exception?[]?[rows.Count];
+            for (var r = 0; r < rows.Count; r++)
+            {
+                _entries[r] = rows[r].Publications();
+            }
+        }
+
+        /// <summary>An entry's place: its row's and its own index.</summary>
+        public readonly record struct Position(int Row, int Entry);
+
+        /// <summary>The entries grouped by channel, in the order each channel first appears; each group in publishing order.</summary>
+        public List<List<Position>> ByChannel()
+        {
+            var groups = new List<List<Position>>();
+            Dictionary<string, List<Position>>? byName = null;
+            List<Position>? only = null; // most passes publish on one channel, or a few: no dictionary until a second one
+            string? onlyName = null;
+            for (var r = 0; r < _entries.Length; r++)
+            {
+                for (var e = 0; e < _entries[r].Count; e++)
+                {
+                    var name = _entries[r][e].Channel;
+                    List<Position>? group;
+                    if (only is null)
+                    {
+                        group = only = [];
+                        onlyName = name;
+                        groups.Add(group);
+                    }
+                    else if (byName is null && string.Equals(name, onlyName, StringComparison.Ordinal))
+                    {
+                        group = only;
+                    }
+                    else
+                    {
+                        byName ??= new(StringComparer.Ordinal) { [onlyName!] = only };
+                        if (!byName.TryGetValue(name, out group))
+                        {
+                            byName[name] = group = [];
+                            groups.Add(group);
+                        }
+                    }
+                    group.Add(new Position(r, e));
+                }
+            }
+            return groups;
+        }
+
+        public OutboxRow Row(Position at) => _rows[at.Row];
+
+        public OutboxRow Entry(Position at) => _entries[at.Row][at.Entry];
+
+        public void HoldBack(Position at) => Outcomes(at.Row)[at.Entry] = HeldBack;
+
+        public void Fail(Position at, Exception ex) => Outcomes(at.Row)[at.Entry] = ex;
+
+        /// <summary>A row's entries not published (failed or held back), in their order, and its first failure; (null, null) when all went out.</summary>
+        public (List<OutboxRow>? Left, Exception? Failure) LeftOf(int row)
+        {
+            if (_outcomes[row] is not { } outcomes)
+            {
+                return (null, null);
+            }
+            List<OutboxRow>? left = null;
+            Exception? failure = null;
+            for (var e = 0; e < outcomes.Length; e++)
+            {
+                if (outcomes[e] is { } outcome)
+                {
+                    (left ??= []).Add(_entries[row][e]);
+                    if (!ReferenceEquals(outcome, HeldBack))
+                    {
+                        failure ??= outcome;
+                    }
+                }
+            }
+            return (left, failure);
+        }
+
+        // Rows' outcome arrays are made on the first entry that did not go out. Two channels' flows may both make one row's
+        // array at once, so it is made with an exchange and never replaced.
+        private Exception?[] Outcomes(int row) =>
+            _outcomes[row] ?? Interlocked.CompareExchange(ref _outcomes[row], new Exception?[_entries[row].Count], null) ?? _outcomes[row]!;
     }
 }
