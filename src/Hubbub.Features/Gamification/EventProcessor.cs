@@ -90,7 +90,7 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
         // Live events in the order a client shows them, published after the commit; the users passed on a board are told
         // first (other channels), then the user's own events, all written together.
         var batch = new PublicationBatch();
-        var notices = await Overtaking.NotifyAsync(tx, batch, e.User, player.Name ?? e.User, passes, options.Value.OvertakenLimit,
+        await Overtaking.NotifyAsync(tx, batch, e.User, player.Name ?? e.User, passes, options.Value.OvertakenLimit,
             async (slot, s) => await index.RankOfScoreAsync(slot, s, e.User, ct) + 1, ct);
         if (xp > 0)
         {
@@ -119,8 +119,7 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
         {
             batch.Publish(user, GamificationEvents.RankChanged, new RankChanged(rank.Key, rank.Rank, rank.PreviousRank), Default.RankChanged);
         }
-        var kept = await tx.PublishBatchAsync(batch, ct);
-        await Overtaking.KeepNoticesAsync(tx, notices, kept, ct);
+        await tx.PublishBatchAsync(batch, ct);
         var challenges = set.HasChallenges(e.Type) ? await ChallengeProgress.AdvanceAsync(tx, e, NumberOf, ct) : [];
         return new Effects(xp, total, level, (int)player.Level, unlocked, quests, streaks, ranks, null, challenges);
     }

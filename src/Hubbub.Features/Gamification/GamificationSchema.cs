@@ -17,7 +17,22 @@ internal static class GamificationSchema
         .Add(3, "the kept overtaken notification of each user and board", OvertakenNotices, OvertakenNotices)
         .Add(4, "a version per leaderboard score, so the ranked index never takes an older value for a newer one", ScoreVersions, ScoreVersions)
         .Add(5, "a version of the definitions and challenges, so each node may keep them parsed in memory", DefinitionsVersion, DefinitionsVersion)
-        .Add(6, "the scores in a descending board's order, so whom a score passed is read without sorting its ties", DescendingScores, DescendingScores);
+        .Add(6, "the scores in a descending board's order, so whom a score passed is read without sorting its ties", DescendingScores, DescendingScores)
+        .Add(7, "overtaken notifications replace the unread one of their board through the kit's key, not a table of their own",
+            OvertakenByKey, OvertakenByKey);
+
+    /// <summary>
+    /// Moves the rule "a newer <c>overtaken</c> replaces the unread one of its board" from <c>gam_overtaken_notices</c> to
+    /// the kit's <c>replaces</c> key (<c>overtaken:{board}</c>), which costs an event three statements less (read the
+    /// notices, withdraw, keep the new ones): the unread notifications the table kept get their key, so an upgraded inbox
+    /// still holds at most one per board, and the table goes. Runs after the kit's migration 2 (the kit migrates first).
+    /// </summary>
+    private const string OvertakenByKey = """
+        UPDATE kit_notifications
+           SET replaces = (SELECT 'overtaken:' || n.board FROM gam_overtaken_notices n WHERE n.notification_id = CAST(kit_notifications.id AS TEXT))
+         WHERE is_read = 0 AND CAST(id AS TEXT) IN (SELECT notification_id FROM gam_overtaken_notices);
+        DROP TABLE gam_overtaken_notices;
+        """;
 
     /// <summary>
     /// The scores in the order of a <c>desc</c> board (better score first, then who reached it first, then the user id), as

@@ -286,24 +286,6 @@ public sealed class FeatureTransaction
         return views;
     }
 
-    /// <summary>
-    /// <see cref="WithdrawUnreadNotificationAsync"/> for many (user, notification id) pairs in one statement; answers how
-    /// many were still unread and are gone. Ids that are not a notification's are skipped.
-    /// </summary>
-    public async Task<int> WithdrawUnreadNotificationsAsync(IReadOnlyList<(string User, string NotificationId)> notifications,
-        CancellationToken cancellationToken = default)
-    {
-        var items = new List<(string User, long Id)>(notifications.Count);
-        foreach (var (user, notificationId) in notifications)
-        {
-            if (long.TryParse(notificationId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
-            {
-                items.Add((user, id));
-            }
-        }
-        return await NotificationStore.DeleteUnreadEachAsync(Db, items, cancellationToken);
-    }
-
     internal static string UserChannel(string user) => "user:" + user;
 
     /// <summary>

@@ -112,24 +112,6 @@ internal static class NotificationStore
         }
     }
 
-    /// <summary>Deletes each (user, id) notification that is still unread: <see cref="DeleteUnreadAsync"/> for many, in one statement.</summary>
-    public static Task<int> DeleteUnreadEachAsync(DatabaseTransaction tx, IReadOnlyList<(string User, long Id)> items, CancellationToken ct)
-    {
-        if (items.Count == 0)
-        {
-            return Task.FromResult(0);
-        }
-        var parameters = new Dapper.DynamicParameters();
-        for (var i = 0; i < items.Count; i++)
-        {
-            parameters.Add($"i{i}", items[i].Id);
-            parameters.Add($"u{i}", items[i].User);
-        }
-        return tx.ExecuteAsync(
-            $"DELETE FROM kit_notifications WHERE is_read = 0 AND ({string.Join(" OR ", items.Select((_, i) => $"(id = @i{i} AND user_id = @u{i})"))})",
-            parameters, ct);
-    }
-
     public static async Task<List<NotificationView>> PageAsync(DatabaseTransaction tx, string user, bool unreadOnly, long? before, int limit,
         CancellationToken ct) =>
         [.. (await tx.QueryAsync<Row>(
