@@ -16,7 +16,7 @@ public sealed class OutboxConcurrentChannelsTests
     public async Task Different_channels_publish_at_once_and_each_channel_in_order_one_at_a_time()
     {
         var users = new[] { Users.New("ada"), Users.New("bob"), Users.New("cy") };
-        var slow = new SlowPublisher(TimeSpan.FromMilliseconds(40));
+        var slow = new SlowPublisher(TimeSpan.FromMilliseconds(40), users.Length);
         await using var chat = await ChatServer.StartAsync("sqlite",
             configureServices: s => s.AddSingleton<IChannelPublisher>(sp => slow.Over(sp.GetRequiredService<ChannelPublisher>())));
         var features = chat.Server.Services.GetRequiredService<FeatureDatabase>();
@@ -55,7 +55,14 @@ public sealed class OutboxConcurrentChannelsTests
         }
         Assert.Equal(0, slow.SameChannelOverlaps); // never two of one channel in flight: the second waited for the first
         Assert.Equal(users.Length, slow.MostInFlight); // every channel's first went out before any came back
-        Assert.Equal(0L, await database.ReadAsync(async tx => await tx.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM kit_outbox")));
+        // Every row published is deleted: off the caller's flow (the kit coalesces the deletions), so soon rather than at once.
+        var left = -1L;
+        for (var wait = 0; wait < 200 && left != 0; wait++)
+        {
+            left = await database.ReadAsync(async tx => await tx.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM kit_outbox"));
+            await Task.Delay(left == 0 ? 0 : 50);
+        }
+        Assert.Equal(0L, left);
         await Task.Delay(200);
         foreach (var ws in sockets)
         {
@@ -64,10 +71,15 @@ public sealed class OutboxConcurrentChannelsTests
         }
     }
 
-    /// <summary>The real publisher behind a delay, counting publications in flight at once, overall and per channel.</summary>
-    private sealed class SlowPublisher(TimeSpan delay)
+    /// <summary>
+    /// The real publisher behind a delay, counting publications in flight at once, overall and per channel. The first
+    /// publications wait (up to 5 s) until <paramref name="together"/> are in flight, so a loaded machine's slow thread
+    /// start cannot make a concurrent dispatcher look serial; a serial one never gets there and shows 1.
+    /// </summary>
+    private sealed class SlowPublisher(TimeSpan delay, int together)
     {
         private readonly Lock _gate = new();
+        private readonly TaskCompletionSource _allStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly Dictionary<string, int> _inFlight = new(StringComparer.Ordinal);
         private int _total;
 
@@ -80,15 +92,24 @@ public sealed class OutboxConcurrentChannelsTests
         private async ValueTask<long> PublishAsync(IChannelPublisher inner, string channel, string eventType, ReadOnlyMemory<byte> data,
             CancellationToken cancellationToken)
         {
+            if (eventType != "n")
+            {
+                return await inner.PublishAsync(channel, eventType, data, cancellationToken); // the server's own (a connect's): not the test's
+            }
             lock (_gate)
             {
                 var mine = _inFlight.GetValueOrDefault(channel) + 1;
                 _inFlight[channel] = mine;
                 SameChannelOverlaps += mine > 1 ? 1 : 0;
                 MostInFlight = Math.Max(MostInFlight, ++_total);
+                if (_total >= together)
+                {
+                    _allStarted.TrySetResult();
+                }
             }
             try
             {
+                await Task.WhenAny(_allStarted.Task, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken));
                 await Task.Delay(delay, cancellationToken);
                 return await inner.PublishAsync(channel, eventType, data, cancellationToken);
             }
