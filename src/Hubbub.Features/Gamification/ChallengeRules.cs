@@ -59,6 +59,12 @@ internal static class ChallengeRules
 
     public static HubbubException NotFound() => HubbubException.NotFound("no such challenge");
 
+    /// <summary>A list's <c>before</c> cursor: null for none (absent or empty), else a challenge id; anything else is <c>bad_request</c>.</summary>
+    public static long? Cursor(string? before) =>
+        string.IsNullOrEmpty(before) ? null
+        : before.Length <= 19 && long.TryParse(before, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
+        : throw HubbubException.BadRequest("'before' must be a cursor from a previous page");
+
     /// <summary>A state filter (<c>upcoming</c>, <c>active</c>, <c>ended</c>, <c>current</c>) or null.</summary>
     public static string? State(string? state) =>
         state is null || States.Contains(state, StringComparer.Ordinal)

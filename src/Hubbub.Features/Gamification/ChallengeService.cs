@@ -55,7 +55,7 @@ public sealed class ChallengeService(FeatureDatabase database, TimeProvider time
     /// <summary>A page of challenges, newest first, with the viewer's own progress in each they joined.</summary>
     public async Task<ChallengeList> ListAsync(HubbubUser viewer, string? before, string? state, string? type, bool joined, int? limit, CancellationToken ct)
     {
-        long? cursor = before is null ? null : ChallengeRules.Id(before);
+        var cursor = ChallengeRules.Cursor(before);
         state = ChallengeRules.State(state);
         type = type is null ? null : DefinitionRules.EventType(type, "type");
         var count = Limit(limit);

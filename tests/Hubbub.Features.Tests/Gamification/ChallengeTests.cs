@@ -281,6 +281,8 @@ public abstract class ChallengeTests(string engine) : IAsyncLifetime
             var answer = await _server.GetAsync($"/api/challenges?{query}");
             Assert.True(answer.Status is HttpStatusCode.BadRequest or HttpStatusCode.NotFound, $"{query}: {answer}");
         }
+        Assert.Equal(HttpStatusCode.BadRequest, (await _server.GetAsync("/api/challenges?before=abc")).Status); // a bad cursor is bad input
+        Assert.Equal(HttpStatusCode.OK, (await _server.GetAsync("/api/challenges?before=&limit=")).Status); // empty is none: the first page
         Assert.Equal(HttpStatusCode.BadRequest, (await _server.GetAsync($"/api/challenges/{id}/participants?offset=-1")).Status);
         Assert.Equal(0, (await _server.GetAsync($"/api/challenges/{id}")).Body.Long("participant_count"));
 
