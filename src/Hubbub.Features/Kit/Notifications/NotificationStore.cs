@@ -37,21 +37,15 @@ internal static class NotificationStore
         var views = new List<NotificationView>(items.Count);
         foreach (var chunk in items.Chunk(200))
         {
-            var replacing = chunk.Any(i => i.Replaces is not null);
-            var sql = new System.Text.StringBuilder(replacing
-                ? "INSERT INTO kit_notifications (user_id, type, data, created_ms, replaces) VALUES "
-                : "INSERT INTO kit_notifications (user_id, type, data, created_ms) VALUES ");
+            var sql = new System.Text.StringBuilder("INSERT INTO kit_notifications (user_id, type, data, created_ms, replaces) VALUES ");
             var parameters = new Dapper.DynamicParameters(new { now });
             for (var i = 0; i < chunk.Length; i++)
             {
-                sql.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}(@u{i}, @t{i}, @d{i}, @now{(replacing ? $", @r{i}" : "")})");
+                sql.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}(@u{i}, @t{i}, @d{i}, @now, @r{i})");
                 parameters.Add($"u{i}", chunk[i].User);
                 parameters.Add($"t{i}", chunk[i].Type);
                 parameters.Add($"d{i}", chunk[i].Data);
-                if (replacing)
-                {
-                    parameters.Add($"r{i}", chunk[i].Replaces, System.Data.DbType.String);
-                }
+                parameters.Add($"r{i}", chunk[i].Replaces, System.Data.DbType.String);
             }
             // Rows of one multi-row INSERT take ascending ids in the order written.
             var ids = (await tx.QueryAsync<long>(sql.Append(" RETURNING id").ToString(), parameters, ct)).Order().ToList();

@@ -93,20 +93,8 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
     private async Task PublishAsync(IReadOnlyList<OutboxRow> rows, CancellationToken ct, bool deleteLater = false)
     {
         var pass = new OutboxPass(rows);
-        var channels = pass.ByChannel();
-        if (channels.Count == 1)
-        {
-            await PublishChannelAsync(pass, channels[0], ct);
-        }
-        else
-        {
-            var running = new Task[channels.Count];
-            for (var i = 0; i < channels.Count; i++)
-            {
-                running[i] = PublishChannelAsync(pass, channels[i], ct); // runs to its first wait: every channel's first is sent now
-            }
-            await Task.WhenAll(running);
-        }
+        // Each channel's flow runs to its first wait as it is started: every channel's first publication is sent at once.
+        await Task.WhenAll(pass.ByChannel().ConvertAll(channel => PublishChannelAsync(pass, channel, ct)));
 
         var done = new List<long>(rows.Count);
         List<(OutboxRow Row, List<OutboxRow> Left)>? heldBack = null;
@@ -248,42 +236,11 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
         public readonly record struct Position(int Row, int Entry);
 
         /// <summary>The entries grouped by channel, in the order each channel first appears; each group in publishing order.</summary>
-        public List<List<Position>> ByChannel()
-        {
-            var groups = new List<List<Position>>();
-            Dictionary<string, List<Position>>? byName = null;
-            List<Position>? only = null; // most passes publish on one channel, or a few: no dictionary until a second one
-            string? onlyName = null;
-            for (var r = 0; r < _entries.Length; r++)
-            {
-                for (var e = 0; e < _entries[r].Count; e++)
-                {
-                    var name = _entries[r][e].Channel;
-                    List<Position>? group;
-                    if (only is null)
-                    {
-                        group = only = [];
-                        onlyName = name;
-                        groups.Add(group);
-                    }
-                    else if (byName is null && string.Equals(name, onlyName, StringComparison.Ordinal))
-                    {
-                        group = only;
-                    }
-                    else
-                    {
-                        byName ??= new(StringComparer.Ordinal) { [onlyName!] = only };
-                        if (!byName.TryGetValue(name, out group))
-                        {
-                            byName[name] = group = [];
-                            groups.Add(group);
-                        }
-                    }
-                    group.Add(new Position(r, e));
-                }
-            }
-            return groups;
-        }
+        public List<List<Position>> ByChannel() =>
+            [.. Enumerable.Range(0, _entries.Length)
+                .SelectMany(r => Enumerable.Range(0, _entries[r].Count).Select(e => new Position(r, e)))
+                .GroupBy(at => Entry(at).Channel, StringComparer.Ordinal) // groups in first-appearance order, entries in theirs
+                .Select(group => group.ToList())];
 
         public OutboxRow Row(Position at) => _rows[at.Row];
 
