@@ -4,7 +4,8 @@ using Hubbub.Core.Channels;
 namespace Hubbub.Features.Auctions;
 
 /// <summary>
-/// The auction house's channels. <c>auction:{id}</c>: any signed-in user subscribes to an auction that exists and gets
+/// The auction house's channels. <c>auction:{id}</c>: any signed-in user subscribes to an auction that exists (an unknown
+/// one is <c>not_found</c>, as <c>GET /api/auctions/{id}</c> answers: FEATURES.md "unknown ids are not_found") and gets
 /// its state at once (price, leader, end, latest bids), so a page that opens or reconnects is right before the next
 /// event. <c>auctions:lobby</c>: any signed-in user subscribes and gets the live and scheduled auctions. Only the
 /// server publishes on either (client publishes are <c>forbidden</c>); no presence.
@@ -13,7 +14,8 @@ internal static class AuctionChannelRules
 {
     public static ChannelNamespace Auction(AuctionReader auctions) =>
         new(AuctionsService.Namespace,
-            canSubscribe: async (access, ct) => await auctions.ExistsAsync(access.Channel.Name, ct),
+            // Thrown, the not_found is the subscribe's (and history's) error; a bare false would read as forbidden.
+            canSubscribe: async (access, ct) => await auctions.ExistsAsync(access.Channel.Name, ct) ? true : throw AuctionsService.NotFound(),
             canPublish: ChannelNamespace.Nobody, presence: false,
             joinState: async (access, ct) => await auctions.JoinStateAsync(access.Channel.Name, ct) is { } state
                 ? JsonSerializer.SerializeToUtf8Bytes(state, AuctionsJsonContext.Default.AuctionJoinState)

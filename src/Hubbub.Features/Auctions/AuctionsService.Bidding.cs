@@ -57,8 +57,8 @@ public sealed partial class AuctionsService
         var now = tx.NowMs;
         if (row.Status != AuctionStatus.Open || now < row.StartsMs || now >= row.EndsMs)
         {
-            throw Refused("auction_not_live", now < row.StartsMs && row.Status == AuctionStatus.Open
-                ? "the auction has not started yet" : "the auction has ended");
+            throw Refused("auction_not_live", row.Status == AuctionStatus.Cancelled ? "the auction was cancelled"
+                : now < row.StartsMs && row.Status == AuctionStatus.Open ? "the auction has not started yet" : "the auction has ended");
         }
         if (row.Seller == me.Id)
         {

@@ -149,7 +149,7 @@ public sealed partial class AuctionsService(FeatureDatabase database, IWallet wa
         return size >= 1 && size <= Options.MaxPageSize ? size : throw HubbubException.BadRequest($"'limit' must be from 1 to {Options.MaxPageSize}");
     }
 
-    private static HubbubException NotFound() => HubbubException.NotFound("auction not found");
+    internal static HubbubException NotFound() => HubbubException.NotFound("auction not found");
 
     private static DateTimeOffset At(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 

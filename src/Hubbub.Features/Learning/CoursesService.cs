@@ -132,7 +132,7 @@ public sealed class CoursesService(FeatureDatabase database, IOptions<LearningOp
         return colon > 0 && long.TryParse(cursor.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
             && UserIds.IsValid(cursor[(colon + 1)..])
             ? (ms, cursor[(colon + 1)..])
-            : throw HubbubException.BadRequest("'cursor' is not one this API handed out");
+            : throw HubbubException.BadRequest("'before' is not a cursor this API handed out");
     }
 
     private static string? Owner(string? owner) => owner is null ? null : UserIds.IsValid(owner)

@@ -1,3 +1,4 @@
+using Hubbub.Core;
 using Hubbub.Features.Kit.Callers;
 using Hubbub.Features.Kit.Declaring;
 using Hubbub.Features.Kit.Http;
@@ -14,7 +15,7 @@ internal static class LearningEndpoints
             .WithSummary("Define a course (server or admin): published at once unless 'draft'").Accepts<CourseRequest>("application/json")
             .Produces<CourseView>(StatusCodes.Status201Created).Errors(400, 401, 403, 409, 413);
         courses.MapGet("/", ListAsync).WithName("ListCourses")
-            .WithSummary("Courses, newest first; ?state=, ?cursor=, ?limit=1..100 (drafts for the server and admins only)")
+            .WithSummary("Courses, newest first; ?state=, ?before= (or ?cursor=), ?limit=1..100 (drafts for the server and admins only)")
             .Produces<CourseList>().Errors(400, 401);
         courses.MapGet("/{id}", GetAsync).WithName("GetCourse")
             .WithSummary("One course with its current definition").Produces<CourseView>().Errors(400, 401, 404);
@@ -34,7 +35,7 @@ internal static class LearningEndpoints
             .WithSummary("Complete a task (idempotent); a server names 'user'").Accepts<CompleteRequest>("application/json")
             .Produces<ProgressView>().Errors(400, 401, 403, 404, 409, 413);
         courses.MapGet("/{id}/learners", LearnersAsync).WithName("CourseLearners")
-            .WithSummary("The course's learners with their progress (owner, admin, server); ?cursor=, ?limit=1..100")
+            .WithSummary("The course's learners with their progress (owner, admin, server); ?before= (or ?cursor=), ?limit=1..100")
             .Produces<LearnerList>().Errors(400, 401, 403, 404);
         courses.MapPost("/{id}/rooms", LinkRoomAsync).WithName("LinkCourseRoom")
             .WithSummary("Link a study-group room (its owner, an admin, the server)").Accepts<LinkRoomRequest>("application/json")
@@ -55,7 +56,7 @@ internal static class LearningEndpoints
     private static async Task<IResult> ListAsync(FeatureCall call, CoursesService service)
     {
         var state = call.TextQuery("state");
-        var cursor = call.TextQuery("cursor");
+        var cursor = PageCursor(call);
         return FeatureCall.Json(await service.ListAsync(call.IsServerOrAdmin, state, cursor, call.IntQuery("limit"), call.Aborted), Default.CourseList);
     }
 
@@ -99,9 +100,20 @@ internal static class LearningEndpoints
     {
         var privileged = call.IsServerOrAdmin;
         var me = privileged ? null : await call.CallerAsync();
-        var cursor = call.TextQuery("cursor");
+        var cursor = PageCursor(call);
         return FeatureCall.Json(await service.LearnersAsync(me, privileged, id, cursor, call.IntQuery("limit"), call.Aborted), Default.LearnerList);
     }
+
+    /// <summary>
+    /// The previous page's <c>next_cursor</c>: <c>?before=</c>, the name every Hubbub list takes (FEATURES.md), or
+    /// <c>?cursor=</c>, the name this API documented first; both, differing, is <c>bad_request</c>.
+    /// </summary>
+    private static string? PageCursor(FeatureCall call) =>
+        (call.TextQuery("before"), call.TextQuery("cursor")) switch
+        {
+            ({ } before, { } cursor) when before != cursor => throw HubbubException.BadRequest("pass the page cursor once: 'before' (or 'cursor')"),
+            var (before, cursor) => before ?? cursor,
+        };
 
     private static async Task<IResult> LinkRoomAsync(string id, FeatureCall call, LearningService service)
     {

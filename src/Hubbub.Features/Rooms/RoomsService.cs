@@ -186,7 +186,7 @@ public sealed class RoomsService(FeatureDatabase database, IOptions<RoomsOptions
             }
             if (target == room.Owner)
             {
-                throw HubbubException.Conflict("the owner cannot leave or be removed from their room");
+                throw new HubbubException(Protocol.ErrorCodes.Conflict, "owner_stays", "the owner cannot leave or be removed from their room");
             }
             if (await RoomsStore.RemoveMemberAsync(tx, id, target, cancellationToken) == 0)
             {

@@ -4,7 +4,8 @@ using Hubbub.Core.Channels;
 namespace Hubbub.Features.Venues;
 
 /// <summary>
-/// The <c>venue:{id}</c> namespace: any signed-in user subscribes to a venue that exists; only the server publishes
+/// The <c>venue:{id}</c> namespace: any signed-in user subscribes to a venue that exists (an unknown venue is
+/// <c>not_found</c>, as <c>GET /api/venues/{id}</c> answers: FEATURES.md "unknown ids are not_found"); only the server publishes
 /// (a client publish is <c>forbidden</c>). No presence: a dashboard's viewers are not announced to each other. A
 /// subscribe answers with the venue's state (its stats and last 10 activities), so a dashboard is right the moment
 /// it opens.
@@ -13,7 +14,8 @@ internal static class VenueChannelRules
 {
     public static ChannelNamespace Create(VenueQueries queries) =>
         new(VenuesService.Namespace,
-            canSubscribe: async (access, ct) => await queries.ExistsAsync(access.Channel.Name, ct),
+            // Thrown, the not_found is the subscribe's (and history's) error; a bare false would read as forbidden.
+            canSubscribe: async (access, ct) => await queries.ExistsAsync(access.Channel.Name, ct) ? true : throw VenueQueries.NotFound(),
             canPublish: ChannelNamespace.Nobody,
             presence: false,
             joinState: async (access, ct) => await queries.JoinStateAsync(access.Channel.Name, ct) is { } state

@@ -268,6 +268,9 @@ public abstract class AuctionTests(AuctionHouse house)
         var cancelled = await sellerApi.PostAsync($"/api/auctions/{scheduled}/cancel", new { });
         Assert.Equal("cancelled", cancelled.Body.GetProperty("state").GetString());
         Assert.Equal("auction_not_live", Reason(await sellerApi.PostAsync($"/api/auctions/{scheduled}/cancel", new { })));
+        var onCancelled = await house.BidAsync(ada, scheduled, 50); // its message says why, not "has ended"
+        Assert.Equal("auction_not_live", Reason(onCancelled));
+        Assert.Contains("cancelled", onCancelled.Body.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await house.BidAsync(ada, "0123456789abcdef", 50)).Status);
 
         // The same refusals over the WebSocket command.
@@ -309,7 +312,9 @@ public abstract class AuctionTests(AuctionHouse house)
         await using var ws = await house.ConnectAsync(Users.New("eve"));
         var publish = await ws.RequestAsync("publish", new { channel = $"auction:{auction}", data = new { fake = true } });
         Assert.Equal("forbidden", publish.ErrorCode());
-        Assert.Equal("forbidden", (await ws.RequestAsync("subscribe", new { channel = "auction:ffffffffffffffff" })).ErrorCode());
+        // An unknown auction is not_found, as its REST read (FEATURES.md "unknown ids are not_found").
+        Assert.Equal("not_found", (await ws.RequestAsync("subscribe", new { channel = "auction:ffffffffffffffff" })).ErrorCode());
+        Assert.Equal("not_found", (await ws.RequestAsync("history", new { channel = "auction:ffffffffffffffff" })).ErrorCode());
         var lobby = await ws.SubscribeAsync("auctions:lobby");
         Assert.Contains(lobby.GetProperty("state").GetProperty("auctions").EnumerateArray(), a => a.GetProperty("id").GetString() == auction);
         Assert.Equal("forbidden", (await ws.RequestAsync("publish", new { channel = "auctions:lobby", data = new { } })).ErrorCode());

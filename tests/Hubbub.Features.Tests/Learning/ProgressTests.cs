@@ -28,6 +28,36 @@ public abstract class ProgressTests(LearningFixture fixture)
     }
 
     [Fact]
+    public async Task Courses_and_learners_page_with_before_as_every_list_does()
+    {
+        // FEATURES.md's lists pass next_cursor back as ?before= (feed, ledger, bids, rooms); before, the courses and learners
+        // lists knew only ?cursor= and ignored ?before=, so a client paging as everywhere else read the first page forever.
+        using var server = fixture.Server();
+        var course = await fixture.CreateCourseAsync(new[] { Module("m", ["t1"]) });
+        var (ida, jon) = (Users.New("ida"), Users.New("jon"));
+        foreach (var learner in new[] { ida, jon })
+        {
+            fixture.Clock.Advance(TimeSpan.FromSeconds(1));
+            Assert.Equal(HttpStatusCode.OK, (await server.PostAsync($"/api/courses/{course}/enroll", new { user = learner })).Status);
+        }
+        var first = await server.GetAsync($"/api/courses/{course}/learners?limit=1");
+        Assert.Equal(jon, first.Body.GetProperty("learners")[0].GetProperty("user").GetString());
+        var next = Uri.EscapeDataString(first.Body.GetProperty("next_cursor").GetString()!);
+        var second = await server.GetAsync($"/api/courses/{course}/learners?limit=1&before={next}");
+        Assert.True(second.Status == HttpStatusCode.OK, second.ToString());
+        Assert.Equal(ida, Assert.Single(second.Body.GetProperty("learners").EnumerateArray()).GetProperty("user").GetString());
+
+        fixture.Clock.Advance(TimeSpan.FromSeconds(1)); // newer than any course the class made before
+        var newest = await fixture.CreateCourseAsync(new[] { Module("m", ["t1"]) });
+        var top = await server.GetAsync("/api/courses?limit=1");
+        Assert.Equal(newest, top.Body.GetProperty("courses")[0].GetProperty("id").GetString());
+        var older = await server.GetAsync($"/api/courses?limit=1&before={Uri.EscapeDataString(top.Body.GetProperty("next_cursor").GetString()!)}");
+        Assert.True(older.Status == HttpStatusCode.OK, older.ToString());
+        Assert.NotEqual(newest, older.Body.GetProperty("courses")[0].GetProperty("id").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.GetAsync("/api/courses?before=junk")).Status);
+    }
+
+    [Fact]
     public async Task Prerequisites_lock_a_module_until_each_of_them_is_completed()
     {
         var course = await fixture.CreateCourseAsync(new[]

@@ -399,9 +399,10 @@ public abstract class VenueApiTests(VenueServerFixture fixture)
         Assert.Equal("checkout", outNote.GetProperty("data").GetProperty("kind").GetString());
         Assert.StartsWith("Ada checked out after", outNote.GetProperty("data").GetProperty("text").GetString(), StringComparison.Ordinal);
 
-        // Only the server publishes here; an unknown venue has no channel to join.
+        // Only the server publishes here; an unknown venue is not_found, as its REST read (FEATURES.md "unknown ids are not_found").
         Assert.Equal("forbidden", (await dashboard.RequestAsync("publish", new { channel, @event = "member_checked_in", data = new { user = "fake" } })).ErrorCode());
-        Assert.Equal("forbidden", (await dashboard.RequestAsync("subscribe", new { channel = "venue:no-such-venue" })).ErrorCode());
+        Assert.Equal("not_found", (await dashboard.RequestAsync("subscribe", new { channel = "venue:no-such-venue" })).ErrorCode());
+        Assert.Equal("not_found", (await dashboard.RequestAsync("history", new { channel = "venue:no-such-venue" })).ErrorCode());
         var pending = await dashboard.PendingAfterSyncAsync(f => f.Channel() == channel);
         Assert.DoesNotContain(pending, f => f.Type() == "member_checked_in");
     }
