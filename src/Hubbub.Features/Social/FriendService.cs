@@ -38,23 +38,7 @@ public sealed class FriendService(FeatureDatabase database, UserDirectory users,
             }
             if (await FriendStore.HasRequestAsync(tx, other, me.Id, cancellationToken))
             {
-                if (await FriendStore.FriendCountAsync(tx, me.Id, cancellationToken) >= Options.MaxFriends
-                    || await FriendStore.FriendCountAsync(tx, other, cancellationToken) >= Options.MaxFriends)
-                {
-                    throw HubbubException.TooLarge($"a user has at most {Options.MaxFriends} friends");
-                }
-                await FriendStore.RemoveRequestAsync(tx, other, me.Id, cancellationToken);
-                await FriendStore.RemoveRequestAsync(tx, me.Id, other, cancellationToken);
-                await FriendStore.AddFriendshipAsync(tx, me.Id, other, tx.NowMs, cancellationToken);
-                await FeedStore.LockFriendshipAsync(tx, me.Id, other, cancellationToken);
-                await FeedStore.BackfillAsync(tx, me.Id, other, cancellationToken);
-                var toOther = new FriendEvent(me.Id, me.Name);
-                await tx.PublishAsync(FeatureTransaction.UserChannel(other), SocialEvents.FriendAdded, toOther, Default.FriendEvent, cancellationToken);
-                await tx.PublishAsync(FeatureTransaction.UserChannel(me.Id), SocialEvents.FriendAdded, new FriendEvent(other, otherName),
-                    Default.FriendEvent, cancellationToken);
-                // The one who asked first learns later too; the one accepting did it themself.
-                await tx.NotifyAsync(other, SocialEvents.FriendAdded, toOther, Default.FriendEvent, cancellationToken);
-                return new FriendshipAnswer(other, "friends");
+                return await BefriendAsync(tx, me, other, otherName, cancellationToken);
             }
             // Both request lists stay bounded (FEATURES.md: every list is bounded), as the friend list is: a new request is
             // refused when its sender already has MaxFriends open requests out, or its receiver MaxFriends in.
@@ -72,6 +56,51 @@ public sealed class FriendService(FeatureDatabase database, UserDirectory users,
             }
             return new FriendshipAnswer(other, "requested");
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Accepts <c>user</c>'s request to me, the explicit twin of <see cref="DeclineAsync"/> (a request back does the same):
+    /// answers <c>friends</c>, also when we already are (a retried accept); <c>not_found</c> when there is no request from
+    /// them (an accept never sends a request of its own).
+    /// </summary>
+    public async Task<FriendshipAnswer> AcceptAsync(HubbubUser me, FriendRequest request, CancellationToken cancellationToken = default)
+    {
+        var other = Other(me, request.User);
+        var otherName = await users.NameOfAsync(other, cancellationToken);
+        return await database.WriteAsync(async tx =>
+        {
+            await FriendStore.LockPairAsync(tx, me.Id, other, cancellationToken);
+            if (await FriendStore.AreFriendsAsync(tx, me.Id, other, cancellationToken))
+            {
+                return new FriendshipAnswer(other, "friends");
+            }
+            // A block removed the requests both ways, so a request still here comes from someone neither side blocked.
+            return await FriendStore.HasRequestAsync(tx, other, me.Id, cancellationToken)
+                ? await BefriendAsync(tx, me, other, otherName, cancellationToken)
+                : throw HubbubException.NotFound("no request from this user");
+        }, cancellationToken);
+    }
+
+    /// <summary>Makes <paramref name="other"/>'s open request to me a friendship, with the pair locked by the caller.</summary>
+    private async Task<FriendshipAnswer> BefriendAsync(FeatureTransaction tx, HubbubUser me, string other, string otherName, CancellationToken cancellationToken)
+    {
+        if (await FriendStore.FriendCountAsync(tx, me.Id, cancellationToken) >= Options.MaxFriends
+            || await FriendStore.FriendCountAsync(tx, other, cancellationToken) >= Options.MaxFriends)
+        {
+            throw HubbubException.TooLarge($"a user has at most {Options.MaxFriends} friends");
+        }
+        await FriendStore.RemoveRequestAsync(tx, other, me.Id, cancellationToken);
+        await FriendStore.RemoveRequestAsync(tx, me.Id, other, cancellationToken);
+        await FriendStore.AddFriendshipAsync(tx, me.Id, other, tx.NowMs, cancellationToken);
+        await FeedStore.LockFriendshipAsync(tx, me.Id, other, cancellationToken);
+        await FeedStore.BackfillAsync(tx, me.Id, other, cancellationToken);
+        var toOther = new FriendEvent(me.Id, me.Name);
+        await tx.PublishAsync(FeatureTransaction.UserChannel(other), SocialEvents.FriendAdded, toOther, Default.FriendEvent, cancellationToken);
+        await tx.PublishAsync(FeatureTransaction.UserChannel(me.Id), SocialEvents.FriendAdded, new FriendEvent(other, otherName),
+            Default.FriendEvent, cancellationToken);
+        // The one who asked first learns later too; the one accepting did it themself.
+        await tx.NotifyAsync(other, SocialEvents.FriendAdded, toOther, Default.FriendEvent, cancellationToken);
+        return new FriendshipAnswer(other, "friends");
     }
 
     /// <summary>Declines <c>user</c>'s request to me; <c>not_found</c> when there is none.</summary>

@@ -23,6 +23,9 @@ internal static class SocialEndpoints
         friends.MapDelete("/{user}", async (string user, FeatureCall call, FriendService s) =>
             FeatureCall.Json(await s.RemoveAsync(await call.CallerAsync(), new FriendRequest(user), call.Aborted), Default.FriendshipAnswer))
             .WithName("RemoveFriend").WithSummary("End a friendship, withdraw my request or decline theirs").Produces<FriendshipAnswer>().Errors(400, 401, 404);
+        friends.MapPost("/{user}/accept", async (string user, FeatureCall call, FriendService s) =>
+            FeatureCall.Json(await s.AcceptAsync(await call.CallerAsync(), new FriendRequest(user), call.Aborted), Default.FriendshipAnswer))
+            .WithName("AcceptFriend").WithSummary("Accept a user's request (as a request back does)").Produces<FriendshipAnswer>().Errors(400, 401, 404, 413);
         friends.MapPost("/{user}/decline", async (string user, FeatureCall call, FriendService s) =>
             FeatureCall.Json(await s.DeclineAsync(await call.CallerAsync(), new FriendRequest(user), call.Aborted), Default.FriendshipAnswer))
             .WithName("DeclineFriend").WithSummary("Decline a user's request").Produces<FriendshipAnswer>().Errors(400, 401, 404);

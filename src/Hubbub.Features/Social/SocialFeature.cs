@@ -22,6 +22,7 @@ public sealed class SocialFeature : HubbubFeature
         .Namespace(sp => FeedChannelRules.Create(sp.GetRequiredService<IDatabase>(), sp.GetRequiredService<IOptions<SocialOptions>>().Value))
         .Namespace(sp => ActivityChannelRules.Create(sp.GetRequiredService<IDatabase>(), sp.GetRequiredService<IOptions<SocialOptions>>().Value))
         .Command<FriendService, FriendRequest, FriendshipAnswer>("social.friend", Default.FriendRequest, Default.FriendshipAnswer, (s, me, r, ct) => s.RequestAsync(me, r, ct))
+        .Command<FriendService, FriendRequest, FriendshipAnswer>("social.accept", Default.FriendRequest, Default.FriendshipAnswer, (s, me, r, ct) => s.AcceptAsync(me, r, ct))
         .Command<FriendService, FriendRequest, FriendshipAnswer>("social.decline", Default.FriendRequest, Default.FriendshipAnswer, (s, me, r, ct) => s.DeclineAsync(me, r, ct))
         .Command<FriendService, FriendRequest, FriendshipAnswer>("social.unfriend", Default.FriendRequest, Default.FriendshipAnswer, (s, me, r, ct) => s.RemoveAsync(me, r, ct))
         .Command<FriendService, FriendRequest, FriendshipAnswer>("social.block", Default.FriendRequest, Default.FriendshipAnswer, (s, me, r, ct) => s.BlockAsync(me, r, ct))

@@ -54,6 +54,35 @@ public abstract class SocialTests(SocialFixture fixture)
     }
 
     [Fact]
+    public async Task An_accept_makes_a_request_a_friendship_and_without_one_is_not_found()
+    {
+        // Issue 16's "request, accept, decline": accept is the twin of POST /api/friends/{user}/decline (a request back
+        // does the same). Before, /accept was 404 "no such endpoint".
+        var (ada, bob, cy) = (Users.New("ada"), Users.New("bob"), Users.New("cy"));
+        await using var adaWs = await Chat.ConnectAsync(ada, "Ada");
+        await adaWs.SubscribeAsync($"user:{ada}");
+        using var adaApi = Chat.Api(ada, "Ada");
+        using var bobApi = Chat.Api(bob, "Bob");
+        var nothing = await bobApi.PostAsync($"/api/friends/{ada}/accept", new { });
+        Assert.Equal(HttpStatusCode.NotFound, nothing.Status);
+        Assert.Empty(Social.Ok(await bobApi.GetAsync("/api/friends")).GetProperty("outgoing").EnumerateArray()); // it asked nobody
+
+        await adaApi.PostAsync("/api/friends", new { user = bob });
+        var accepted = Social.Ok(await bobApi.PostAsync($"/api/friends/{ada}/accept", new { }));
+        Assert.Equal((ada, "friends"), (accepted.GetProperty("user").GetString(), accepted.GetProperty("status").GetString()));
+        Assert.Equal(bob, (await adaWs.NextAsync(f => f.Type() == "friend_added")).GetProperty("data").GetProperty("user").GetString());
+        Assert.Equal("friends", Social.Ok(await bobApi.PostAsync($"/api/friends/{ada}/accept", new { })).GetProperty("status").GetString());
+
+        using var cyApi = Chat.Api(cy, "Cy");
+        await cyApi.PostAsync("/api/friends", new { user = bob });
+        await using var bobWs = await Chat.ConnectAsync(bob, "Bob");
+        Assert.Equal("friends", (await bobWs.OkAsync("social.accept", new { user = cy })).GetProperty("status").GetString());
+        var friends = Social.Ok(await bobApi.GetAsync("/api/friends")).GetProperty("friends").EnumerateArray().Select(f => f.GetProperty("user").GetString());
+        Assert.Equal([ada, cy], friends.Order());
+        Assert.Empty(Social.Ok(await bobApi.GetAsync("/api/friends")).GetProperty("incoming").EnumerateArray());
+    }
+
+    [Fact]
     public async Task A_declined_request_is_gone_and_a_blocked_user_cannot_ask_again()
     {
         var (ada, bob) = (Users.New("ada"), Users.New("bob"));
