@@ -35,6 +35,7 @@ public sealed class AuctionsFeature : HubbubFeature
             .OnJob<AuctionsService>(AuctionsService.EndJob, (s, tx, job, ct) => s.EndAsync(tx, job, ct))
             .Api<AuctionsOptions>("/api/auctions", o => o.MaxBodyBytes, AuctionsEndpoints.Map)
             .ConsolePage("auctions", "Auctions", "auctions.js");
+        feature.Services.AddSingleton<SettlementFault>();
         feature.Services.AddSingleton<AuctionsService>();
         feature.Services.AddSingleton<AuctionReader>();
     }

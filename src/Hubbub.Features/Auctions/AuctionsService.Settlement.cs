@@ -53,6 +53,7 @@ public sealed partial class AuctionsService
         {
             await wallet.ReleaseAsync(tx, hold.User, hold.Currency, reference, ct);
         }
+        fault.StrikeIfOn(); // tests only: die with the coins moved and nothing committed
         var winner = sold ? row.Leader : null;
         await AuctionsStore.SettleAsync(tx, row.Id, AuctionStatus.Ended, winner, sold, tx.NowMs, ct);
         row.Status = AuctionStatus.Ended;

@@ -15,7 +15,7 @@ namespace Hubbub.Features.Auctions;
 /// Events are written with the change (the kit's outbox) and published after the commit (<see cref="AuctionsEvents"/>).
 /// </summary>
 public sealed partial class AuctionsService(FeatureDatabase database, IWallet wallet, IOptions<AuctionsOptions> options,
-    IOptions<WalletOptions> walletOptions, TimeProvider time)
+    IOptions<WalletOptions> walletOptions, TimeProvider time, SettlementFault fault)
 {
     /// <summary>The channel namespace of auctions.</summary>
     public const string Namespace = "auction";

@@ -8,7 +8,8 @@ namespace Hubbub.Features.Tests.Auctions;
 /// <summary>
 /// Auctions across real server processes on one PostgreSQL database and one Redis: concurrent bids through two nodes
 /// (the highest valid one wins, one hold), a node killed at the end (the other settles, once), and a node killed between
-/// the settlement's commit and its events (the next node publishes them, once; nothing is paid twice).
+/// the settlement's commit and its events (the next node publishes them, once; nothing is paid twice), and a node that dies
+/// in the middle of a settlement (nothing of it commits; the next node settles once).
 /// </summary>
 public sealed class AuctionClusterTests
 {
@@ -133,6 +134,59 @@ public sealed class AuctionClusterTests
         await AssertConsistentAsync(nextApi);
     }
 
+    [Fact]
+    public async Task A_node_killed_in_the_middle_of_settlement_pays_nobody_and_the_next_node_settles_once()
+    {
+        var cluster = await ClusterAsync();
+        var (seller, ada, bob) = (Users.New("seller"), Users.New("ada"), Users.New("bob"));
+        DateTimeOffset endsAt;
+        string auction;
+        await using (var a = await NodeAsync(cluster))
+        {
+            using var api = new ServerApi(a.BaseAddress, ApiKey);
+            foreach (var user in new[] { ada, bob })
+            {
+                Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/api/wallet/grants", new { user, currency = "coins", amount = 500, id = "g-" + user })).Status);
+            }
+            endsAt = DateTimeOffset.UtcNow.AddSeconds(4);
+            var created = await api.PostAsync("/api/auctions", new { seller, title = "Half", currency = "coins", starting_bid = 10, min_increment = 5,
+                ends_at = AuctionHouse.Iso(endsAt) });
+            Assert.True(created.Status == HttpStatusCode.Created, created.ToString());
+            auction = created.Body.GetProperty("id").GetString()!;
+            Assert.Equal(HttpStatusCode.Created, (await api.PostAsync($"/api/auctions/{auction}/bids", new { user = ada, max_amount = 300 })).Status);
+            Assert.Equal(HttpStatusCode.Created, (await api.PostAsync($"/api/auctions/{auction}/bids", new { user = bob, amount = 120 })).Status);
+        } // stopped: no node is up at the end
+        var wait = endsAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(200);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
+
+        // This node runs the overdue end job on start and dies inside it: the winner's hold captured and paid to the seller,
+        // bob's released, none of it committed (the fault is deterministic, not a kill that may land before or after).
+        await using (var doomed = await NodeAsync(cluster, crashMidSettlement: true))
+        {
+            await doomed.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            Assert.NotEqual(0, doomed.ExitCode);
+            Assert.Contains("CrashMidSettlement", doomed.Output + doomed.Error, StringComparison.Ordinal);
+        }
+
+        // The next node finds the auction unsettled (its end job's lease expired) and settles it once: had any of the dead
+        // node's moves committed, the seller would be paid twice or a release would be missing from the ledger.
+        await using var next = await NodeAsync(cluster);
+        using var nextApi = new ServerApi(next.BaseAddress, ApiKey);
+        var settled = await SettledAsync(nextApi, auction, TimeSpan.FromSeconds(30));
+        Assert.Equal(ada, settled.GetProperty("winner").GetString());
+        Assert.Equal(125, settled.GetProperty("price").GetInt64());
+        await AssertPaidOnceAsync(nextApi, auction, seller, ada, 125);
+        Assert.Equal((375L, 0L), await WalletAsync(nextApi, ada));
+        Assert.Equal((500L, 0L), await WalletAsync(nextApi, bob));
+        var bobReleases = (await nextApi.GetAsync($"/api/wallet/ledger?user={bob}")).Body.GetProperty("entries").EnumerateArray()
+            .Count(e => e.GetProperty("kind").GetString() == "release" && e.GetProperty("ref").GetString() == $"auction:{auction}");
+        Assert.Equal(1, bobReleases);
+        await AssertConsistentAsync(nextApi);
+    }
+
     private sealed record Cluster(string Postgres, string Redis, string Prefix);
 
     private static async Task<Cluster> ClusterAsync() => new(
@@ -142,7 +196,7 @@ public sealed class AuctionClusterTests
             : throw new InvalidOperationException("HUBBUB_TEST_REDIS is not set: run the suites through ./test.sh, which starts Redis on loopback."),
         $"auc{Guid.NewGuid():N}"[..12] + ":");
 
-    private static async Task<ServerProcess> NodeAsync(Cluster cluster, bool crashAfterCommit = false)
+    private static async Task<ServerProcess> NodeAsync(Cluster cluster, bool crashAfterCommit = false, bool crashMidSettlement = false)
     {
         var environment = new Dictionary<string, string?>
         {
@@ -157,8 +211,13 @@ public sealed class AuctionClusterTests
         {
             environment["Hubbub__Testing__CrashAfterCommitBeforePublish"] = "true";
         }
+        if (crashMidSettlement)
+        {
+            environment["Hubbub__Testing__CrashMidSettlement"] = "true";
+        }
         var folder = Directory.CreateTempSubdirectory("hubbub-auction-node-").FullName;
-        return await ServerProcess.StartOnLoopbackAsync(folder, ServerStorage.Sqlite, environment, waitFor: crashAfterCommit ? null : HttpStatusCode.OK);
+        var dies = crashAfterCommit || crashMidSettlement;
+        return await ServerProcess.StartOnLoopbackAsync(folder, ServerStorage.Sqlite, environment, waitFor: dies ? null : HttpStatusCode.OK);
     }
 
     private static Uri WebSocketUri(ServerProcess node, string user) =>
