@@ -130,6 +130,10 @@ public abstract class VenueApiTests(VenueServerFixture fixture)
         Assert.All(second.Body.GetProperty("venues").EnumerateArray(), v => Assert.True(string.CompareOrdinal(v.GetProperty("id").GetString(), cursor) > 0));
         Assert.Contains(second.Body.GetProperty("venues").EnumerateArray().Concat(first.Body.GetProperty("venues").EnumerateArray()),
             v => v.GetProperty("id").GetString() == id);
+        // ?before= takes next_cursor too, as on every other list (FEATURES.md); before, it was ignored and page one came back.
+        var byBefore = await asAda.GetAsync($"/api/venues?limit=100&before={Uri.EscapeDataString(cursor)}");
+        Assert.Equal(second.Body.GetProperty("venues").GetRawText(), byBefore.Body.GetProperty("venues").GetRawText());
+        Assert.Equal(HttpStatusCode.BadRequest, (await asAda.GetAsync($"/api/venues?after={Uri.EscapeDataString(cursor)}&before=zzz")).Status);
     }
 
     [Fact]
