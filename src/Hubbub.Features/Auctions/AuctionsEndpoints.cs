@@ -59,7 +59,8 @@ internal static class AuctionsEndpoints
 
     private static async Task<IResult> CancelAsync(string id, FeatureCall call, AuctionsService service)
     {
-        var me = await call.CallerAsync();
+        // A server names the seller with "user" in an optional body (FEATURES.md) or ?user=; before, only ?user= counted.
+        var me = await call.CallerAsync((await call.OptionalBodyAsync(Default.AuctionRequest)).User);
         return FeatureCall.Json(await service.CancelAsync(me, new AuctionRequest(id), call.Aborted), Default.AuctionView);
     }
 }

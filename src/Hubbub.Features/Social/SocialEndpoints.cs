@@ -12,6 +12,14 @@ namespace Hubbub.Features.Social;
 /// </summary>
 internal static class SocialEndpoints
 {
+    /// <summary>
+    /// The acting user of an activity call that needs no body (a like, an unlike, a deletion): a server names them with
+    /// <c>"user"</c> in an optional JSON body, as FEATURES.md has it ("names the user it acts for in the body"), or with
+    /// <c>?user=</c>. Before, only <c>?user=</c> counted and a body's <c>user</c> was refused as naming nobody.
+    /// </summary>
+    private static async Task<HubbubUser> ActorAsync(FeatureCall call) =>
+        await call.CallerAsync((await call.OptionalBodyAsync(Default.ActivityRequest)).User);
+
     public static void MapFriends(RouteGroupBuilder friends)
     {
         friends.MapPost("/", async (FeatureCall call, FriendService s) =>
@@ -61,14 +69,14 @@ internal static class SocialEndpoints
             .Produces<ActivityView>().Errors(400, 401, 403, 404, 413);
         activities.MapDelete("/{id}", async (string id, FeatureCall call, ActivityService s) =>
         {
-            await s.DeleteAsync(await call.CallerAsync(), new ActivityRequest(id), call.Aborted);
+            await s.DeleteAsync(await ActorAsync(call), new ActivityRequest(id), call.Aborted);
             return TypedResults.NoContent();
         }).WithName("DeleteActivity").WithSummary("Delete my activity").Produces(StatusCodes.Status204NoContent).Errors(400, 401, 403, 404);
         activities.MapPost("/{id}/likes", async (string id, FeatureCall call, ActivityService s) =>
-            FeatureCall.Json(await s.LikeAsync(await call.CallerAsync(), new ActivityRequest(id), call.Aborted), Default.LikeState))
+            FeatureCall.Json(await s.LikeAsync(await ActorAsync(call), new ActivityRequest(id), call.Aborted), Default.LikeState))
             .WithName("LikeActivity").WithSummary("Like (a second like changes nothing)").Produces<LikeState>().Errors(400, 401, 404);
         activities.MapDelete("/{id}/likes", async (string id, FeatureCall call, ActivityService s) =>
-            FeatureCall.Json(await s.UnlikeAsync(await call.CallerAsync(), new ActivityRequest(id), call.Aborted), Default.LikeState))
+            FeatureCall.Json(await s.UnlikeAsync(await ActorAsync(call), new ActivityRequest(id), call.Aborted), Default.LikeState))
             .WithName("UnlikeActivity").WithSummary("Take my like back").Produces<LikeState>().Errors(400, 401, 404);
         activities.MapPost("/{id}/comments", async (string id, FeatureCall call, ActivityService s) =>
         {
@@ -82,7 +90,7 @@ internal static class SocialEndpoints
             .WithName("ListComments").WithSummary("Comments, newest first").Produces<CommentPage>().Errors(400, 401, 404);
         activities.MapDelete("/{id}/comments/{comment}", async (string id, string comment, FeatureCall call, ActivityService s) =>
         {
-            await s.DeleteCommentAsync(await call.CallerAsync(), new DeleteCommentRequest(id, comment), call.Aborted);
+            await s.DeleteCommentAsync(await ActorAsync(call), new DeleteCommentRequest(id, comment), call.Aborted);
             return TypedResults.NoContent();
         }).WithName("DeleteComment").WithSummary("Delete a comment (its writer or the activity's author)")
             .Produces(StatusCodes.Status204NoContent).Errors(400, 401, 403, 404);

@@ -269,6 +269,12 @@ public abstract class AuctionTests(AuctionHouse house)
         Assert.Equal("cancelled", cancelled.Body.GetProperty("state").GetString());
         Assert.Equal("auction_not_live", Reason(await sellerApi.PostAsync($"/api/auctions/{scheduled}/cancel", new { })));
         var onCancelled = await house.BidAsync(ada, scheduled, 50); // its message says why, not "has ended"
+        // A server names the seller in the body (FEATURES.md "names the user it acts for in the body"); before, only ?user=.
+        var byServer = await house.CreateAsync(seller, minutes: 60, starts: house.Clock.GetUtcNow().AddMinutes(30));
+        using var server = house.Server();
+        var cancelledByServer = await server.PostAsync($"/api/auctions/{byServer}/cancel", new { user = seller });
+        Assert.True(cancelledByServer.Status == HttpStatusCode.OK, cancelledByServer.ToString());
+        Assert.Equal("cancelled", cancelledByServer.Body.GetProperty("state").GetString());
         Assert.Equal("auction_not_live", Reason(onCancelled));
         Assert.Contains("cancelled", onCancelled.Body.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await house.BidAsync(ada, "0123456789abcdef", 50)).Status);

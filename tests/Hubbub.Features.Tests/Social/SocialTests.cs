@@ -83,6 +83,28 @@ public abstract class SocialTests(SocialFixture fixture)
     }
 
     [Fact]
+    public async Task A_server_names_who_likes_or_deletes_in_the_body_as_in_the_query()
+    {
+        // FEATURES.md: a server names the user it acts for in the body ("user": "42"). A like has no other body, so before,
+        // {"user":…} was refused as naming nobody and only ?user= worked.
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        await Chat.BefriendAsync(ada, bob);
+        using var adaApi = Chat.Api(ada, "Ada");
+        var activity = Social.Ok(await adaApi.PostAsync("/api/activities", new { type = "run", title = "Run" })).GetProperty("id").GetString();
+        using var server = new Infrastructure.ServerApi(Chat.Server.BaseAddress, TestServer.ApiKey);
+        var liked = await server.PostAsync($"/api/activities/{activity}/likes", new { user = bob });
+        Assert.True(liked.Status == HttpStatusCode.OK, liked.ToString());
+        Assert.Equal(1, liked.Body.GetProperty("like_count").GetInt32());
+        Assert.Equal(1, Social.Ok(await server.PostAsync($"/api/activities/{activity}/likes?user={bob}", new { })).GetProperty("like_count").GetInt32());
+        var unliked = await server.SendAsync(HttpMethod.Delete, $"/api/activities/{activity}/likes", JsonSerializer.Serialize(new { user = bob }));
+        Assert.Equal(0, Social.Ok(unliked).GetProperty("like_count").GetInt32());
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.PostAsync($"/api/activities/{activity}/likes", new { })).Status); // names nobody
+        var deleted = await server.SendAsync(HttpMethod.Delete, $"/api/activities/{activity}", JsonSerializer.Serialize(new { user = ada }));
+        Assert.Equal(HttpStatusCode.NoContent, deleted.Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await adaApi.GetAsync($"/api/activities/{activity}")).Status);
+    }
+
+    [Fact]
     public async Task A_declined_request_is_gone_and_a_blocked_user_cannot_ask_again()
     {
         var (ada, bob) = (Users.New("ada"), Users.New("bob"));
