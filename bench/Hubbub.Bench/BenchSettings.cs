@@ -40,6 +40,12 @@ public sealed class BenchSettings
     /// </summary>
     public int IdleWarmup { get; set; } = 50;
 
+    /// <summary>
+    /// The idle scenario's client: <c>raw</c> (default since 2026-12-05 17:00: <see cref="Clients.RawIdleClient"/>, tokens and
+    /// upgrade heads made before the measured connects) or <c>ws</c> (the earlier <c>ClientWebSocket</c> client, token minted per connect).
+    /// </summary>
+    public string IdleClient { get; set; } = "raw";
+
     /// <summary>How long the soak churns connections.</summary>
     public TimeSpan SoakDuration { get; set; } = TimeSpan.FromMinutes(30);
 
@@ -241,6 +247,8 @@ public sealed class BenchSettings
           --idle-hold-seconds S hold the highest idle level S seconds with heartbeats on before closing (default 0)
           --idle-warmup N       connections opened and closed before the idle levels (default 50; e.g. 2000 to
                                 measure connects after tiered compilation has settled)
+          --idle-client raw|ws  the idle scenario's client: raw (default; a raw-socket WebSocket client with its
+                                upgrade heads and tokens made before the measured connects) or ws (ClientWebSocket)
           --soak-minutes M      `soak` (named only, not in all): minutes of connection churn (default 30)
           --soak-clients N      clients of the soak (default 1000)
         """;
@@ -337,6 +345,7 @@ public sealed class BenchSettings
                     case "--max-minutes": settings.MaxDuration = TimeSpan.FromMinutes(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     case "--idle-hold-seconds": settings.IdleHold = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     case "--idle-warmup": settings.IdleWarmup = Positive(value); break;
+                    case "--idle-client": settings.IdleClient = value is "raw" or "ws" ? value : throw new FormatException(); break;
                     case "--soak-minutes": settings.SoakDuration = TimeSpan.FromMinutes(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     case "--soak-clients": settings.SoakClients = Positive(value); break;
                     default:

@@ -55,11 +55,11 @@ public sealed record SubscribeReply(
 /// <summary>Reply to <c>publish</c> and body of <c>POST /api/publish</c>'s answer.</summary>
 public sealed record PublishReply([property: JsonPropertyName("offset")] long Offset);
 
-/// <summary>One member of a channel's presence.</summary>
+/// <summary>One member of a channel's presence; <see cref="Since"/> is written in UTC with <c>Z</c>.</summary>
 public sealed record PresenceMember(
     [property: JsonPropertyName("user")] string User,
     [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("since")] DateTimeOffset Since);
+    [property: JsonPropertyName("since"), JsonConverter(typeof(UtcTimestampConverter))] DateTimeOffset Since);
 
 /// <summary>Reply to <c>presence</c>.</summary>
 public sealed record PresenceReply([property: JsonPropertyName("members")] IReadOnlyList<PresenceMember> Members);

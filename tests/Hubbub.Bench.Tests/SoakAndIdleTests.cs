@@ -46,10 +46,13 @@ public sealed class SoakAndIdleTests : IDisposable
         Assert.True(samples.Length >= 4, "sampled through the churn");
     }
 
-    [Fact]
-    public async Task Idle_holds_with_heartbeats_drops_nothing_and_closes_every_connection_gracefully()
+    [Theory]
+    [InlineData("raw")]
+    [InlineData("ws")]
+    public async Task Idle_holds_with_heartbeats_drops_nothing_and_closes_every_connection_gracefully(string client)
     {
         var settings = Settings("idle");
+        settings.IdleClient = client;
         settings.IdleLevels = [50];
         settings.IdleHold = TimeSpan.FromSeconds(1);
         settings.Servers = [ServerKind.Hubbub, ServerKind.Kestrel];
@@ -65,6 +68,7 @@ public sealed class SoakAndIdleTests : IDisposable
             Assert.True(Value("close_all_s_50") > 0);
             Assert.True(Value("hold_rss_mib_50") > 1);
             Assert.Equal(1, Value("source_addresses"));
+            Assert.Equal(client == "raw" ? 1 : 0, Value("raw_idle_client"));
         }
     }
 

@@ -63,6 +63,35 @@ public abstract class ConversationApiTests(ChatFixture fixture)
     }
 
     [Fact]
+    public async Task Names_of_many_users_connecting_at_once_are_each_stored_before_their_welcome()
+    {
+        // Connects that arrive together have their names stored together (one statement for those queued while a write
+        // runs): each must still find its own name stored when its welcome arrives, and a user named twice in one
+        // batch keeps the later name.
+        var users = Enumerable.Range(0, 40).Select(i => (User: Users.New($"crowd{i}"), Name: $"Crowd {i}")).ToArray();
+        using var api = Chat.Api(Users.New("host"));
+        var sockets = await Task.WhenAll(users.Select(async u =>
+        {
+            var ws = await Chat.ConnectAsync(u.User, u.Name);
+            var created = await api.CreateAsync([u.User]); // reads the name from the database (a join on the directory)
+            var names = created.GetProperty("participants").EnumerateArray().Select(p => (p.GetProperty("user").GetString(), p.GetProperty("name").GetString()));
+            Assert.Contains((u.User, u.Name), names);
+            return ws;
+        }));
+        var renamed = users[0].User;
+        var twice = await Task.WhenAll(Chat.ConnectAsync(renamed, "First"), Chat.ConnectAsync(renamed, "Second"));
+        await using (var last = await Chat.ConnectAsync(renamed, "Last"))
+        {
+            var profile = (await api.GetAsync($"/api/users/{renamed}")).Body;
+            Assert.Equal("Last", profile.GetProperty("name").GetString());
+        }
+        foreach (var ws in sockets.Concat(twice))
+        {
+            await ws.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Groups_list_newest_activity_first_with_last_message_and_unread_count()
     {
         var (ada, bob, cy) = (Users.New("ada"), Users.New("bob"), Users.New("cy"));

@@ -43,6 +43,13 @@ public static class SourceAddressSpread
         return new Scope();
     }
 
+    /// <summary>The source address the next connection binds to, or null when connections are not spread.</summary>
+    public static IPAddress? NextSource()
+    {
+        var addresses = Volatile.Read(ref _addresses);
+        return addresses.Length > 0 ? addresses[(int)((uint)Interlocked.Increment(ref _next) % (uint)addresses.Length)] : null;
+    }
+
     /// <summary>The handler's connect callback: bind to the next source address, then connect.</summary>
     internal static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {

@@ -54,12 +54,14 @@ public sealed class IdleScenario : IScenario
             // Warm-up: the first connections compile the server's connect path; their cost is not per connection.
             context.Status($"idle {kind.Title()} round {round}: warm-up");
             var warmSink = new NullSink();
+            var raw = context.Settings.IdleClient == "raw";
             // With --idle-warmup in the thousands, also the runtime's tiered compilation of that path (which otherwise runs
             // during the first measured level): its rounds of 1,000 each end with a settle, for the background compiles.
             for (var warmed = 0; warmed < context.Settings.IdleWarmup; warmed += 1_000)
             {
-                var warm = await context.ConnectManyAsync(1_000_000 + warmed, Math.Min(1_000, context.Settings.IdleWarmup - warmed),
-                    (i, ct) => target.ConnectSubscriberAsync(i, OwnChannel(i), warmSink, ct), cancellationToken);
+                var count = Math.Min(1_000, context.Settings.IdleWarmup - warmed);
+                var warmDialer = IdleDialer.Prepare(target, warmSink, OwnChannel, 1_000_000 + warmed, count, raw);
+                var warm = await context.ConnectManyAsync(1_000_000 + warmed, count, warmDialer.ConnectAsync, cancellationToken);
                 await ScenarioContext.DisposeAllAsync(warm);
                 await Task.Delay(Settle, cancellationToken);
             }
@@ -71,11 +73,12 @@ public sealed class IdleScenario : IScenario
             {
                 context.Status($"idle {kind.Title()} round {round}: connecting {level:#,0}");
                 var more = level - all.Count;
+                // Tokens, upgrade heads and subscribe frames are made before the clock (the raw client's; see IdleDialer).
+                var dialer = IdleDialer.Prepare(target, sink, OwnChannel, all.Count, more, raw);
                 var clock = Stopwatch.StartNew();
                 var cpuBefore = server.Sample().CpuMicroseconds;
                 var benchCpuBefore = ProcSample.Self().CpuMicroseconds;
-                all.AddRange(await context.ConnectManyAsync(all.Count, more,
-                    (i, ct) => target.ConnectSubscriberAsync(i, OwnChannel(i), sink, ct), cancellationToken));
+                all.AddRange(await context.ConnectManyAsync(all.Count, more, dialer.ConnectAsync, cancellationToken));
                 var rate = more / clock.Elapsed.TotalSeconds;
                 var cpuPerConnect = (server.Sample().CpuMicroseconds - cpuBefore) / (double)more;
                 // The load generator shares the machine's cores: its own CPU per connect bounds the rate as much as the server's.
@@ -107,6 +110,7 @@ public sealed class IdleScenario : IScenario
             context.Results.Add(Name, kind, round, $"close_all_s_{top}", closeTime.TotalSeconds, "s", Better.Lower);
             context.Results.Add(Name, kind, round, $"close_not_graceful_{top}", notGraceful, "connections", Better.Lower);
             context.Results.Add(Name, kind, round, "source_addresses", addresses, "addresses", Better.Lower);
+            context.Results.Add(Name, kind, round, "raw_idle_client", raw ? 1 : 0, "yes/no", Better.Lower);
         }
         finally
         {
@@ -147,10 +151,14 @@ public sealed class IdleScenario : IScenario
         {
             try
             {
+                using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                 if (c is WsClient ws)
                 {
-                    using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                     await ws.CloseAsync(bound.Token);
+                }
+                else if (c is RawIdleClient rawClient)
+                {
+                    await rawClient.CloseAsync(bound.Token);
                 }
                 await c.DisposeAsync();
             }

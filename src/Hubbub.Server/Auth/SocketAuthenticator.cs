@@ -3,6 +3,7 @@ using Hubbub.Core;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Hubbub.Server.Auth;
@@ -36,9 +37,12 @@ public sealed class SocketAuthenticator(IOptionsMonitor<JwtBearerOptions> jwt) :
         var parameters = _prepared is { } prepared && prepared.IsFor(options)
             ? prepared.Parameters
             : await ParametersAsync(options, CancellationToken.None);
+        JsonWebToken? parsed = null;
         foreach (var handler in options.TokenHandlers)
         {
-            var result = await handler.ValidateTokenAsync(token, parameters);
+            var result = handler is JsonWebTokenHandler jsonHandler && TryParse(jsonHandler, token, ref parsed)
+                ? await HmacTokenValidator.ValidateParsedAsync(jsonHandler, parsed!, parameters)
+                : await handler.ValidateTokenAsync(token, parameters);
             if (result.IsValid && result.ClaimsIdentity is { } identity)
             {
                 var principal = new ClaimsPrincipal(identity);
@@ -46,6 +50,31 @@ public sealed class SocketAuthenticator(IOptionsMonitor<JwtBearerOptions> jwt) :
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Parses <paramref name="token"/> once for every JSON web token handler, as the handler's own string overload would
+    /// (its size limit, then the compact form); false leaves the string to the handler, which refuses it with its reason.
+    /// </summary>
+    private static bool TryParse(JsonWebTokenHandler handler, string token, ref JsonWebToken? parsed)
+    {
+        if (parsed is not null)
+        {
+            return true;
+        }
+        if (token.Length > handler.MaximumTokenSizeInBytes || !handler.CanReadToken(token))
+        {
+            return false;
+        }
+        try
+        {
+            parsed = new JsonWebToken(token);
+            return true;
+        }
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenMalformedException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

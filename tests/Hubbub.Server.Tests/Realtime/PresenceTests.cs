@@ -47,6 +47,20 @@ public sealed class PresenceTests : IClassFixture<SharedServer>
     }
 
     [Fact]
+    public async Task A_members_since_is_an_ISO_8601_UTC_time_ending_in_Z_like_every_other_time_of_the_protocol()
+    {
+        var channel = Channel();
+        await using var ada = await _server.ConnectAsync("since-ada", "Ada");
+        await ada.SubscribeAsync(channel);
+        var since = Assert.Single((await ada.OkAsync("presence", new { channel })).GetProperty("members").EnumerateArray())
+            .GetProperty("since").GetString()!;
+        Assert.EndsWith("Z", since, StringComparison.Ordinal); // was "+00:00"
+        var parsed = DateTimeOffset.Parse(since, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(TimeSpan.Zero, parsed.Offset);
+        Assert.InRange(parsed, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
+    }
+
+    [Fact]
     public async Task Unsubscribe_sends_presence_leave()
     {
         var channel = Channel();

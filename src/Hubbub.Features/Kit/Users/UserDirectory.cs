@@ -8,23 +8,27 @@ namespace Hubbub.Features.Kit.Users;
 /// <summary>
 /// The users every feature shares: display name (kept up to date with each user's token, so lists show names of users
 /// who are not connected), IANA time zone, last seen. <see cref="TouchAsync"/> writes only when the name changed since
-/// this process last wrote it, so calling it on every request costs a dictionary lookup.
+/// this process last wrote it, so calling it on every request costs a dictionary lookup; the names of many users
+/// learned at once (a storm of connects) are stored together (<see cref="NameWriter"/>).
 /// </summary>
 public sealed class UserDirectory(FeatureDatabase database)
 {
+    private readonly NameWriter _names = new(database.Database);
+
     /// <summary>Longest display name kept.</summary>
     public const int MaxNameLength = 200;
 
     private readonly ConcurrentDictionary<string, string> _written = new(StringComparer.Ordinal);
 
-    /// <summary>Records the user's current name (from their token).</summary>
+    /// <summary>Records the user's current name (from their token); completes once it is committed.</summary>
     public async ValueTask TouchAsync(HubbubUser user, CancellationToken cancellationToken = default)
     {
         if (_written.TryGetValue(user.Id, out var known) && known == user.Name)
         {
             return;
         }
-        await database.Database.InTransactionAsync(tx => UserStore.UpsertNameAsync(tx, user.Id, user.Name, cancellationToken), cancellationToken);
+        // The shared write goes on for the batch's other users if this caller stops waiting.
+        await _names.WriteAsync(user.Id, user.Name).WaitAsync(cancellationToken);
         _written[user.Id] = user.Name;
     }
 
