@@ -8,27 +8,23 @@ namespace Hubbub.Features.Kit.Users;
 /// <summary>
 /// The users every feature shares: display name (kept up to date with each user's token, so lists show names of users
 /// who are not connected), IANA time zone, last seen. <see cref="TouchAsync"/> writes only when the name changed since
-/// this process last wrote it, so calling it on every request costs a dictionary lookup; the names of many users
-/// learned at once (a storm of connects) are stored together (<see cref="NameWriter"/>).
+/// this process last wrote it, so calling it on every request costs a dictionary lookup.
 /// </summary>
 public sealed class UserDirectory(FeatureDatabase database)
 {
-    private readonly NameWriter _names = new(database.Database);
-
     /// <summary>Longest display name kept.</summary>
     public const int MaxNameLength = 200;
 
     private readonly ConcurrentDictionary<string, string> _written = new(StringComparer.Ordinal);
 
-    /// <summary>Records the user's current name (from their token); completes once it is committed.</summary>
+    /// <summary>Records the user's current name (from their token).</summary>
     public async ValueTask TouchAsync(HubbubUser user, CancellationToken cancellationToken = default)
     {
         if (_written.TryGetValue(user.Id, out var known) && known == user.Name)
         {
             return;
         }
-        // The shared write goes on for the batch's other users if this caller stops waiting.
-        await _names.WriteAsync(user.Id, user.Name).WaitAsync(cancellationToken);
+        await database.Database.InTransactionAsync(tx => UserStore.UpsertNameAsync(tx, user.Id, user.Name, cancellationToken), cancellationToken);
         _written[user.Id] = user.Name;
     }
 
