@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Hubbub.Core;
+using Hubbub.Core.Publishing;
 using Hubbub.Core.Seams;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -14,7 +15,7 @@ namespace Hubbub.Redis;
 /// one path means each publication reaches a subscriber exactly once and in offset order, even when
 /// publications from other nodes interleave with local ones (a local shortcut could overtake them).
 /// </summary>
-public sealed class RedisBroker : IBroker
+public sealed class RedisBroker : IBroker, IMultiPublishBroker
 {
     private const int Stripes = 64;
     private const int GapFillBatch = 1_000;
@@ -64,6 +65,28 @@ public sealed class RedisBroker : IBroker
         var result = await _redis.ExecuteAsync(m => m.GetDatabase().ScriptEvaluateAsync(LuaScripts.Publish, keys, args));
         var parts = (RedisResult[])result!;
         return new Publication(channel, (long)parts[0], (string)parts[1]!, draft, Stopwatch.GetTimestamp());
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<long> PublishAllAsync(string channel, IReadOnlyList<PublicationDraft> drafts, HistoryPolicy policy,
+        CancellationToken cancellationToken = default)
+    {
+        var keys = _redis.Routing.History(channel);
+        var args = new RedisValue[6 + drafts.Count];
+        args[0] = _redis.Routing.PubSubName(channel);
+        args[1] = RedisHistoryStore.NewEpoch();
+        args[2] = Math.Max(0, policy.Size);
+        args[3] = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        args[4] = (long)Math.Max(0, policy.Ttl.TotalMilliseconds);
+        args[5] = RedisHistoryStore.MetaTtlMs(_redis.Options, policy.Ttl);
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            args[6 + i] = MessageCodec.EncodeDraft(drafts[i]);
+        }
+        // One script for all, sent like PublishAsync's (before the first wait, not cancellable once sent): they are
+        // published together or, when it fails before running, not at all.
+        var result = await _redis.ExecuteAsync(m => m.GetDatabase().ScriptEvaluateAsync(LuaScripts.PublishMany, keys, args));
+        return (long)((RedisResult[])result!)[0];
     }
 
     /// <inheritdoc />

@@ -1,3 +1,5 @@
+using System.Text;
+using Hubbub.Core.Publishing;
 using Hubbub.Core.Seams;
 using Hubbub.Redis.Tests.Contracts;
 using Microsoft.Extensions.Time.Testing;
@@ -42,6 +44,37 @@ public sealed class RedisBrokerTests : IAsyncLifetime
             var received = await node.Sink.WaitForAsync(channel, 11);
             Assert.Equal(Enumerable.Range(1, 11).Select(i => (long)i), received.Select(p => p.Offset));
         }
+    }
+
+    [Fact]
+    public async Task Several_publications_in_one_step_take_consecutive_offsets_in_order_on_every_node_and_in_history()
+    {
+        var a = _redis.Node(_time);
+        var b = _redis.Node(_time);
+        var channel = NewChannel();
+        await a.SubscribeAsync(channel);
+        await b.SubscribeAsync(channel);
+
+        await a.Broker.PublishAsync(channel, SeamExtensions.Draft("1"), Policy);
+        var first = await ((IMultiPublishBroker)b.Broker).PublishAllAsync(channel,
+            [SeamExtensions.Draft("2", "overtaken"), SeamExtensions.Draft("3", "notification"), SeamExtensions.Draft("4")], Policy);
+        await a.Broker.PublishAsync(channel, SeamExtensions.Draft("5"), Policy);
+
+        Assert.Equal(2, first);
+        foreach (var node in new[] { a, b })
+        {
+            var received = await node.Sink.WaitForAsync(channel, 5);
+            Assert.Equal([(1L, "message", "1"), (2, "overtaken", "2"), (3, "notification", "3"), (4, "message", "4"), (5, "message", "5")],
+                received.Select(p => (p.Offset, p.Event, Encoding.UTF8.GetString(p.Data.Span))));
+        }
+        var history = await a.History.ReadAsync(channel, 1, (await a.History.GetTopAsync(channel)).Epoch, 100);
+        Assert.Equal(["2", "3", "4", "5"], history.Publications.Select(p => Encoding.UTF8.GetString(p.Data.Span)));
+
+        // A channel kept without history still numbers and delivers them all.
+        var bare = NewChannel();
+        await a.SubscribeAsync(bare);
+        Assert.Equal(1, await ((IMultiPublishBroker)a.Broker).PublishAllAsync(bare, [SeamExtensions.Draft("1"), SeamExtensions.Draft("2")], new HistoryPolicy(0, TimeSpan.Zero)));
+        Assert.Equal([1L, 2], (await a.Sink.WaitForAsync(bare, 2)).Select(p => p.Offset));
     }
 
     [Fact]

@@ -35,6 +35,37 @@ public sealed class ChannelPublisher(IOptions<HubbubOptions> options, ChannelRul
         (await PublishAsync(channel, eventType, data, null, cancellationToken)).Offset;
 
     /// <inheritdoc />
+    public bool PublishesAllAtOnce => broker is IMultiPublishBroker;
+
+    /// <inheritdoc />
+    public async ValueTask PublishAllAsync(string channel, IReadOnlyList<ChannelEvent> events, CancellationToken cancellationToken = default)
+    {
+        var name = Parse(channel);
+        if (rules.Find(name.Namespace) is null)
+        {
+            throw HubbubException.NotFound($"channel namespace '{name.Namespace}' does not exist");
+        }
+        var drafts = new PublicationDraft[events.Count];
+        for (var i = 0; i < drafts.Length; i++)
+        {
+            drafts[i] = new PublicationDraft(CheckedType(events[i].EventType), events[i].Data, null); // all checked before any is sent
+        }
+        CommandRequest.Current?.HoldForReply();
+        var policy = _options.HistoryFor(name.Namespace);
+        if (broker is IMultiPublishBroker multi && drafts.Length > 1)
+        {
+            await multi.PublishAllAsync(name.Value, drafts, policy, cancellationToken);
+            HubbubMetrics.Publications.Inc(drafts.Length);
+            return;
+        }
+        foreach (var draft in drafts)
+        {
+            await broker.PublishAsync(name.Value, draft, policy, cancellationToken);
+            HubbubMetrics.Publications.Inc();
+        }
+    }
+
+    /// <inheritdoc />
     public async ValueTask PublishToUsersAsync(IEnumerable<string> users, string eventType, ReadOnlyMemory<byte> data,
         CancellationToken cancellationToken = default)
     {
@@ -55,16 +86,23 @@ public sealed class ChannelPublisher(IOptions<HubbubOptions> options, ChannelRul
     internal async ValueTask<Publication> PublishCheckedAsync(ChannelName channel, string? eventType, ReadOnlyMemory<byte> data,
         ClientInfo? from, CancellationToken cancellationToken)
     {
+        var type = CheckedType(eventType);
+        var publication = await broker.PublishAsync(channel.Value, new PublicationDraft(type, data, from),
+            _options.HistoryFor(channel.Namespace), cancellationToken);
+        HubbubMetrics.Publications.Inc();
+        return publication;
+    }
+
+    /// <summary>The event type to publish (<c>message</c> when none), or <c>bad_request</c> when it is not allowed.</summary>
+    private static string CheckedType(string? eventType)
+    {
         var type = string.IsNullOrEmpty(eventType) ? MessageTypes.Message : eventType;
         if (!IsValidEventType(type))
         {
             throw HubbubException.BadRequest(
                 $"event '{ClientText.Truncate(type)}' is not allowed: use 1-64 of letters, digits, '_', '.', '-', ':' and no core message type");
         }
-        var publication = await broker.PublishAsync(channel.Value, new PublicationDraft(type, data, from),
-            _options.HistoryFor(channel.Namespace), cancellationToken);
-        HubbubMetrics.Publications.Inc();
-        return publication;
+        return type;
     }
 
     internal ChannelName Parse(string? channel) => ChannelName.ParseOrRefuse(channel, _options.MaxChannelLength);

@@ -14,6 +14,26 @@ public interface IChannelPublisher
     /// </summary>
     ValueTask<long> PublishAsync(string channel, string eventType, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// True when <see cref="PublishAllAsync"/> publishes all of its events or none (one Redis script): then a caller that
+    /// retries a failure may retry them all without sending any twice. False by default.
+    /// </summary>
+    bool PublishesAllAtOnce => false;
+
+    /// <summary>
+    /// Publishes <paramref name="events"/> on <paramref name="channel"/> in their order, in one step where the broker can
+    /// (one Redis round trip for all; <see cref="PublishesAllAtOnce"/>). Every event type is checked before anything is
+    /// sent: one refused (<see cref="HubbubException"/>, not <c>internal</c>) refuses them all and publishes none. By
+    /// default one <see cref="PublishAsync"/> after the other (a failure may then leave the first ones published).
+    /// </summary>
+    async ValueTask PublishAllAsync(string channel, IReadOnlyList<ChannelEvent> events, CancellationToken cancellationToken = default)
+    {
+        foreach (var e in events)
+        {
+            await PublishAsync(channel, e.EventType, e.Data, cancellationToken);
+        }
+    }
+
     /// <summary>Publishes the same event on <c>user:{id}</c> of every user listed, in order.</summary>
     ValueTask PublishToUsersAsync(IEnumerable<string> users, string eventType, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
 

@@ -90,8 +90,7 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
         // Live events in the order a client shows them, published after the commit; the users passed on a board are told
         // first (other channels), then the user's own events, all written together.
         var batch = new PublicationBatch();
-        await Overtaking.NotifyAsync(tx, batch, e.User, player.Name ?? e.User, passes, options.Value.OvertakenLimit,
-            async (slot, s) => await index.RankOfScoreAsync(slot, s, e.User, ct) + 1, ct);
+        await Overtaking.NotifyAsync(tx, batch, e.User, player.Name ?? e.User, passes, options.Value.OvertakenLimit, ct);
         if (xp > 0)
         {
             batch.Publish(user, GamificationEvents.XpGained, new XpGained(xp, total, e.Type), Default.XpGained);
@@ -230,13 +229,22 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
         var current = period == Periods.BoardKey(board.Period, DateTimeOffset.FromUnixTimeMilliseconds(tx.NowMs));
         var slot = new BoardSlot(board.Key, period, ascending);
         // The user's own row never counts in their rank (not strictly better than itself), so the database's count
-        // needs no write first. On the index, the previous and the new rank are one read (one round trip on Redis).
+        // needs no write first. On the index, the previous and the new rank are one read (one round trip on Redis), and
+        // for a better score the rank of the score just behind it too: the first passed user's, for Overtaking.
+        var better = old is null || (ascending ? score < old.Value.Score : score > old.Value.Score);
         long? previous;
         long rank;
+        long? behind = null;
         if (current)
         {
-            var ranks = await index.RanksOfScoresAsync(slot, old is null ? [score] : [old.Value.Score, score], e.User, ct);
+            List<double> scores = old is null ? [score] : [old.Value.Score, score];
+            if (better)
+            {
+                scores.Add(Overtaking.JustBehind(score, ascending));
+            }
+            var ranks = await index.RanksOfScoresAsync(slot, scores, e.User, ct);
             (previous, rank) = old is null ? ((long?)null, ranks[0]) : (ranks[0], ranks[1]);
+            behind = better ? ranks[^1] + 1 : null; // + 1: the user, left out of the count, is ahead of it now
         }
         else
         {
@@ -245,10 +253,9 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
         }
         var version = (old?.Version ?? 0) + 1;
         changes.Score(board.Key, period, score, tx.NowMs, version);
-        var better = old is null || (ascending ? score < old.Value.Score : score > old.Value.Score);
-        if (better && current)
+        if (behind is { } rankBehind)
         {
-            passes.Add(new Pass(board, period, slot, old?.Score, score));
+            passes.Add(new Pass(board, period, slot, old?.Score, score, rankBehind));
         }
         var reachedMs = tx.NowMs;
         tx.OnCommitted(() => live.Changed(board.Key, period, e.User, previous));

@@ -4,16 +4,21 @@ using static Hubbub.Features.Gamification.GamificationJsonContext;
 
 namespace Hubbub.Features.Gamification;
 
-/// <summary>A better score on a board's current period: the users between the old and the new score were passed.</summary>
-internal sealed record Pass(LeaderboardView Board, string Period, BoardSlot Slot, double? OldScore, double NewScore);
+/// <summary>
+/// A better score on a board's current period: the users between the old and the new score were passed.
+/// <paramref name="RankBehind"/> is the rank a score just behind the new one has now (<see cref="Overtaking.JustBehind"/>,
+/// read from the ranked index with the event's own ranks, in the same call): the best passed row's rank.
+/// </summary>
+internal sealed record Pass(LeaderboardView Board, string Period, BoardSlot Slot, double? OldScore, double NewScore, long RankBehind);
 
 /// <summary>
 /// <c>overtaken {board, by, name, rank}</c> to the users a better score passed, in the event's transaction: live on each
 /// one's <c>user:{id}</c> through the outbox and kept in their inbox, where a newer <c>overtaken</c> of the same board
 /// replaces one still unread. Once per pass (a retried event is answered from its first run), only in the board's
 /// current period, and to at most <see cref="GamificationOptions.OvertakenLimit"/> users per pass: those nearest the new
-/// score, whose place changed most visibly. Their ranks come from one <c>rankOf</c> per pass (the ranked index, with the new
-/// score: the best passed row's rank) and the rows' order (<see cref="RanksAsync"/>).
+/// score, whose place changed most visibly. Their ranks need no read of their own: the best passed row's is the pass's
+/// <see cref="Pass.RankBehind"/>, read with the event's ranks, and the others follow from the rows' order (<see cref="Ranks"/>);
+/// on Redis that is one round trip fewer while the event's transaction holds the writer.
 /// Every pass of one event costs one query per board (whom it passed), not a few statements per user: the publications
 /// and notifications go into the event's <see cref="PublicationBatch"/>, each notification keyed <c>overtaken:{board}</c>
 /// so that the kit deletes the user's unread one of that board in the batch's insert (one statement for all of them).
@@ -25,7 +30,7 @@ internal static class Overtaking
     /// notification replaces its user's unread <c>overtaken</c> of the same board.
     /// </summary>
     public static async Task NotifyAsync(FeatureTransaction tx, PublicationBatch batch, string passer, string name,
-        IReadOnlyList<Pass> passes, int limit, Func<BoardSlot, double, Task<long>> rankOf, CancellationToken ct)
+        IReadOnlyList<Pass> passes, int limit, CancellationToken ct)
     {
         if (limit == 0)
         {
@@ -39,7 +44,7 @@ internal static class Overtaking
             {
                 continue;
             }
-            var ranks = await RanksAsync(pass.Slot, passed, rankOf);
+            var ranks = Ranks(pass.RankBehind, passed);
             var replaces = $"{GamificationEvents.Overtaken}:{board.Key}";
             foreach (var row in passed.OrderBy(r => r.User, StringComparer.Ordinal))
             {
@@ -51,15 +56,22 @@ internal static class Overtaking
     }
 
     /// <summary>
-    /// The rank of each score of a pass's rows (given in the board's order, as <see cref="ScoreStore.PassedAsync"/> reads
-    /// them), with one <paramref name="rankOf"/> (one index read, a Redis round trip on Redis) for the whole pass rather
-    /// than one per score: the rows are the first of the board below the new score, with nothing between them, so the
-    /// best of them ranks <c>rankOf</c> and each next row either ties the one before it (the same rank) or has every row
-    /// before it in the list strictly ahead of it (the first's rank plus its position in the list): 1, 2, 2, 4.
+    /// The score just behind <paramref name="score"/> on a board of that order (the next double towards the worse end):
+    /// the index ranks it 1 + the other users' scores at least as good as <paramref name="score"/>, which, with the user
+    /// counted too, is the rank of the best score below it, that of the first user the new score passed.
     /// </summary>
-    private static async Task<Dictionary<double, long>> RanksAsync(BoardSlot slot, List<ScoreRow> passed, Func<BoardSlot, double, Task<long>> rankOf)
+    public static double JustBehind(double score, bool ascending) => ascending ? Math.BitIncrement(score) : Math.BitDecrement(score);
+
+    /// <summary>
+    /// The rank of each score of a pass's rows (given in the board's order, as <see cref="ScoreStore.PassedAsync"/> reads
+    /// them), from <paramref name="first"/>, the best row's rank, with no read at all: the rows are the first of the board
+    /// below the new score, with nothing between them, so each next row either ties the one before it (the same rank) or
+    /// has every row before it in the list strictly ahead of it (the first's rank plus its position in the list): 1, 2, 2, 4.
+    /// The best row's rank is the new score's <see cref="JustBehind"/> rank from the index, plus one for the user who
+    /// passed it (left out of the index's count, and now strictly ahead).
+    /// </summary>
+    private static Dictionary<double, long> Ranks(long first, List<ScoreRow> passed)
     {
-        var first = await rankOf(slot, passed[0].Score);
         var ranks = new Dictionary<double, long> { [passed[0].Score] = first };
         for (var i = 1; i < passed.Count; i++)
         {

@@ -64,10 +64,10 @@ public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox,
             KitLog.CrashingOnPurpose(logger);
             Environment.FailFast("Hubbub:Testing:CrashAfterCommitBeforePublish");
         }
-        if (transaction.Outbox.Count > 0)
-        {
-            await outbox.PublishCommittedAsync(transaction.Outbox);
-        }
+        // The after-commit actions (a ranked index in Redis) start beside the publications rather than after them: on
+        // Redis each is a round trip, and the answer waits for both. Neither orders the other (the index is read by
+        // requests that may come at any time; a publication's order is per channel, kept by the outbox).
+        var publishing = transaction.Outbox.Count > 0 ? outbox.PublishCommittedAsync(transaction.Outbox) : Task.CompletedTask;
         if (transaction.RaisedEvents)
         {
             signals.DomainEvents.Signal();
@@ -80,7 +80,14 @@ public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox,
         {
             signals.Webhooks.Signal();
         }
-        foreach (var action in transaction.Committed ?? [])
+        var committed = transaction.Committed is { } actions ? RunCommittedAsync(actions) : Task.CompletedTask;
+        await Task.WhenAll(publishing, committed);
+    }
+
+    /// <summary>Runs a transaction's after-commit actions one after the other, in the order they were registered.</summary>
+    private static async Task RunCommittedAsync(List<Func<Task>> actions)
+    {
+        foreach (var action in actions)
         {
             await action();
         }

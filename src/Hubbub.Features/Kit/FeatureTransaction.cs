@@ -58,8 +58,9 @@ public sealed class FeatureTransaction
     });
 
     /// <summary>
-    /// Like <see cref="OnCommitted(Action)"/>, awaited before the write returns to its caller (after the outbox's
-    /// publications): for state outside the database that a caller reads right after, such as a ranked index in Redis.
+    /// Like <see cref="OnCommitted(Action)"/>, awaited before the write returns to its caller (started beside the
+    /// outbox's publications, not ordered with them): for state outside the database that a caller reads right after,
+    /// such as a ranked index in Redis.
     /// </summary>
     public void OnCommitted(Func<Task> action) => (Committed ??= []).Add(action);
 

@@ -96,6 +96,23 @@ public abstract class OvertakenTests(GameFixture fixture)
     }
 
     [Fact]
+    public async Task Who_was_passed_by_a_score_that_ties_others_ranks_behind_all_of_them()
+    {
+        using var server = Game.Server(Chat);
+        var (type, board) = (Game.Fresh("pts"), Game.Fresh("pts"));
+        await server.DefineAsync("/api/leaderboards", new { key = board, name = "Points", source = $"{type}:n", @operator = "incr" });
+        var (a, b, c, d, e) = (Users.New("a"), Users.New("b"), Users.New("c"), Users.New("d"), Users.New("e"));
+        foreach (var (user, n) in new[] { (a, 10), (b, 10), (c, 5), (d, 4), (e, 1) })
+        {
+            await server.EventAsync(user, type, new { n });
+        }
+        await server.EventAsync(e, type, new { n = 9 }); // e: 1 → 10 ties a and b, passes c and d
+        Assert.Equal(4L, Assert.Single(await InboxAsync(server, c, board)).Long("rank")); // a, b and e (10) ahead
+        Assert.Equal(5L, Assert.Single(await InboxAsync(server, d, board)).Long("rank"));
+        Assert.Empty(await InboxAsync(server, a, board));
+    }
+
+    [Fact]
     public async Task A_pass_of_many_tells_only_the_ten_nearest()
     {
         using var server = Game.Server(Chat);

@@ -135,42 +135,91 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
     }
 
     /// <summary>
-    /// Publishes one channel's publications of a pass one after the other, each after the one before it came back. After a
+    /// Publishes one channel's publications of a pass one after the other, each after the one before it came back; a run
+    /// of consecutive publications (not ends of subscriptions) goes out in one call when the publisher sends such a call
+    /// all or none (<see cref="IChannelPublisher.PublishesAllAtOnce"/>: on Redis, one script and one round trip). After a
     /// failure the rest are held back (order first). Never throws: each outcome is recorded in <paramref name="pass"/>.
     /// </summary>
     private async Task PublishChannelAsync(OutboxPass pass, IReadOnlyList<OutboxPass.Position> channel, CancellationToken ct)
     {
         var failed = false;
-        foreach (var position in channel)
+        var oneByOneUntil = 0; // after a run refused as a whole: its entries one by one, so only the refused one is dropped
+        for (var i = 0; i < channel.Count;)
         {
-            var entry = pass.Entry(position);
             if (failed)
             {
-                pass.HoldBack(position); // behind a failed publication of its channel
+                pass.HoldBack(channel[i++]); // behind a failed publication of its channel
                 continue;
             }
-            try
+            var run = publisher.PublishesAllAtOnce ? RunOfPublications(pass, channel, i) : 1;
+            if (run > 1 && i >= oneByOneUntil)
             {
-                await PublishOneAsync(entry, ct);
-                KitMetrics.OutboxPublished.Inc();
-            }
-            catch (HubbubException ex) when (ex.Code != ErrorCodes.Internal)
-            {
-                // The core refused the channel or type: no retry can succeed, and holding it would hold its channel.
-                // (Internal is the broker away or timing out, e.g. Redis restarting: retried below like any outage;
-                // dropping it lost committed messages' events in the chaos run.)
-                KitLog.PublishDropped(logger, entry.EventType, entry.Channel, ex.Message);
-                KitMetrics.OutboxDropped.Inc();
-            }
-#pragma warning disable CA1031 // Any other failure (the broker away) is retried: the change is committed, its event must follow.
-            catch (Exception ex)
+                try
+                {
+                    await publisher.PublishAllAsync(pass.Entry(channel[i]).Channel,
+                        [.. channel.Skip(i).Take(run).Select(at => new ChannelEvent(pass.Entry(at).EventType!, Encoding.UTF8.GetBytes(pass.Entry(at).Data ?? "null")))], ct);
+                    KitMetrics.OutboxPublished.Inc(run);
+                    i += run;
+                    continue;
+                }
+                catch (HubbubException ex) when (ex.Code != ErrorCodes.Internal)
+                {
+                    // One of them refused (a channel or type no retry can fix), so none was sent: one by one below, which
+                    // drops only the refused.
+                    oneByOneUntil = i + run;
+                }
+#pragma warning disable CA1031 // As below: retried, the first one failed and the rest of the channel held back behind it.
+                catch (Exception ex)
 #pragma warning restore CA1031
-            {
-                failed = true;
-                pass.Fail(position, ex);
-                LogFailure(pass.Row(position), entry, ex);
+                {
+                    failed = true;
+                    pass.Fail(channel[i], ex);
+                    LogFailure(pass.Row(channel[i]), pass.Entry(channel[i]), ex);
+                    i++;
+                    continue;
+                }
             }
+            failed = !await PublishEntryAsync(pass, channel[i++], ct);
         }
+    }
+
+    /// <summary>How many entries from <paramref name="start"/> on are publications (not ends of subscriptions), one after the other.</summary>
+    private static int RunOfPublications(OutboxPass pass, IReadOnlyList<OutboxPass.Position> channel, int start)
+    {
+        var end = start;
+        while (end < channel.Count && pass.Entry(channel[end]).Kind != OutboxRow.Unsubscribe)
+        {
+            end++;
+        }
+        return Math.Max(1, end - start);
+    }
+
+    /// <summary>Publishes one entry; false when it failed (recorded in <paramref name="pass"/>, to be retried).</summary>
+    private async Task<bool> PublishEntryAsync(OutboxPass pass, OutboxPass.Position position, CancellationToken ct)
+    {
+        var entry = pass.Entry(position);
+        try
+        {
+            await PublishOneAsync(entry, ct);
+            KitMetrics.OutboxPublished.Inc();
+        }
+        catch (HubbubException ex) when (ex.Code != ErrorCodes.Internal)
+        {
+            // The core refused the channel or type: no retry can succeed, and holding it would hold its channel.
+            // (Internal is the broker away or timing out, e.g. Redis restarting: retried below like any outage;
+            // dropping it lost committed messages' events in the chaos run.)
+            KitLog.PublishDropped(logger, entry.EventType, entry.Channel, ex.Message);
+            KitMetrics.OutboxDropped.Inc();
+        }
+#pragma warning disable CA1031 // Any other failure (the broker away) is retried: the change is committed, its event must follow.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            pass.Fail(position, ex);
+            LogFailure(pass.Row(position), entry, ex);
+            return false;
+        }
+        return true;
     }
 
     /// <summary>A batch row's entries still to publish, as its new data; null for a row of one publication (unchanged).</summary>

@@ -79,5 +79,15 @@ public sealed class LeaderboardClusterTests : IAsyncLifetime
         var around = Rows((await a.GetAsync($"/api/leaderboards/{board}/around/{last}?limit=1")).Body);
         Assert.Equal((1L, last), (around[0].Rank, around[0].User));
         Assert.Equal(HttpStatusCode.OK, (await a.GetAsync($"/api/leaderboards/{board}")).Status);
+
+        // Whom it passed are told their rank from the same sorted set: the three at 21 are now 2nd, the three at 15 8th.
+        Assert.Equal(2L, await OvertakenRankAsync(a, users[7], board, last));
+        Assert.Equal(8L, await OvertakenRankAsync(b, users[5], board, last));
     }
+
+    /// <summary>The rank in <paramref name="user"/>'s unread <c>overtaken</c> notification from <paramref name="by"/>.</summary>
+    private static async Task<long> OvertakenRankAsync(ServerApi server, string user, string board, string by) =>
+        Assert.Single((await server.GetAsync($"/api/notifications?user={user}&unread=true")).Body.GetProperty("items").EnumerateArray(),
+            i => i.Str("type") == "overtaken" && i.GetProperty("data").Str("board") == board && i.GetProperty("data").Str("by") == by)
+            .GetProperty("data").Long("rank");
 }

@@ -62,6 +62,10 @@ public abstract class LeaderboardIndexContract(SqliteGame fixture)
         Assert.Equal(new long[] { 2, 1 }, await index.RanksOfScoresAsync(board, [5, 11], null)); // in one read, in the order asked
         Assert.Equal(new long[] { 1, 1, 3 }, await index.RanksOfScoresAsync(board, [9, 5, 1], "a")); // a's own 10 left out
         Assert.Empty(await index.RanksOfScoresAsync(board, [], "a"));
+        // Scores are compared exactly: the double just below 5 ranks behind both 5s (what an event reads for the first
+        // user it passed), the one just above ranks ahead of them.
+        Assert.Equal(new long[] { 4, 2 }, await index.RanksOfScoresAsync(board, [Math.BitDecrement(5), Math.BitIncrement(5)], null));
+        Assert.Equal(new long[] { 3 }, await index.RanksOfScoresAsync(board, [Math.BitDecrement(5)], "b")); // b's own 5 left out
     }
 
     [Fact]
@@ -75,6 +79,7 @@ public abstract class LeaderboardIndexContract(SqliteGame fixture)
         Assert.Equal([(1L, "b", 12.0), (1L, "c", 12.0), (3L, "a", 30.5)], Rows(await index.TopAsync(board, 10)));
         Assert.Equal(1, await index.RankOfScoreAsync(board, -1, null));
         Assert.Equal(new long[] { 1, 1, 4 }, await index.RanksOfScoresAsync(board, [-1, 12, 31], null));
+        Assert.Equal(new long[] { 3, 1 }, await index.RanksOfScoresAsync(board, [Math.BitIncrement(12), Math.BitDecrement(12)], null)); // exactly
 
         await CommitAsync(index, board, "a", 11, 4); // a better time (best, or set lower)
         Assert.Equal([(1L, "a", 11.0), (2L, "b", 12.0), (2L, "c", 12.0)], Rows(await index.TopAsync(board, 10)));
