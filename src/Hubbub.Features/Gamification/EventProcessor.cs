@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Hubbub.Features.Gamification.Ranking;
 using Hubbub.Features.Kit;
+using Hubbub.Features.Kit.DomainEvents;
 using Microsoft.Extensions.Options;
 using static Hubbub.Features.Gamification.GamificationJsonContext;
 
@@ -119,8 +120,31 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
             batch.Publish(user, GamificationEvents.RankChanged, new RankChanged(rank.Key, rank.Rank, rank.PreviousRank), Default.RankChanged);
         }
         await tx.PublishBatchAsync(batch, ct);
+        await RaiseResultsAsync(tx, e.User, unlocked, level, (int)player.Level, ct);
         var challenges = set.HasChallenges(e.Type) ? await ChallengeProgress.AdvanceAsync(tx, e, NumberOf, ct) : [];
         return new Effects(xp, total, level, (int)player.Level, unlocked, quests, streaks, ranks, null, challenges);
+    }
+
+    private static readonly DomainEventKind<AchievementDomainEvent> UnlockedKind = new(GamificationEvents.AchievementUnlockedEvent, Default.AchievementDomainEvent);
+    private static readonly DomainEventKind<LevelDomainEvent> LevelUpKind = new(GamificationEvents.LevelUpEvent, Default.LevelDomainEvent);
+    private static readonly string[] NotOwnRules = [GamificationService.HandlerName];
+
+    /// <summary>
+    /// Gamification's own results as domain events, in the event's transaction, for other features (FEATURES.md: level-ups
+    /// and legendary unlocks can become feed activities by rule). Gamification's own handler skips them: an XP rule on
+    /// them could chain level-ups without end, and an achievement's XP is its own reward.
+    /// </summary>
+    private static async Task RaiseResultsAsync(FeatureTransaction tx, string user, List<AchievementUnlocked> unlocked, int level, int previous,
+        CancellationToken ct)
+    {
+        foreach (var a in unlocked)
+        {
+            await tx.RaiseAsync(UnlockedKind, new AchievementDomainEvent(user, a.Key, a.Name, a.Rarity, a.Xp), NotOwnRules, ct);
+        }
+        if (level > previous)
+        {
+            await tx.RaiseAsync(LevelUpKind, new LevelDomainEvent(user, level, previous), NotOwnRules, ct);
+        }
     }
 
     /// <summary>XP of a rule: fixed, or <c>data[field]</c> × factor rounded down, capped at max (0 when the field is missing or not positive).</summary>

@@ -159,6 +159,23 @@ public sealed record AchievementUnlocked(
     [property: JsonPropertyName("rarity")] string Rarity,
     [property: JsonPropertyName("xp")] long Xp);
 
+/// <summary>
+/// The domain event <c>achievement.unlocked</c>: whose unlock, and the achievement as <c>achievement_unlocked</c> shows it
+/// but for its name, called <c>achievement</c> here, so an activity rule's <c>{name}</c> stays the user's display name.
+/// </summary>
+public sealed record AchievementDomainEvent(
+    [property: JsonPropertyName("user")] string User,
+    [property: JsonPropertyName("key")] string Key,
+    [property: JsonPropertyName("achievement")] string Achievement,
+    [property: JsonPropertyName("rarity")] string Rarity,
+    [property: JsonPropertyName("xp")] long Xp);
+
+/// <summary>The domain event <c>level.up</c>: whose level-up, as <c>level_up</c> shows it.</summary>
+public sealed record LevelDomainEvent(
+    [property: JsonPropertyName("user")] string User,
+    [property: JsonPropertyName("level")] int Level,
+    [property: JsonPropertyName("previous")] int Previous);
+
 /// <summary><c>quest_completed</c> on <c>user:{id}</c>.</summary>
 public sealed record QuestCompleted(
     [property: JsonPropertyName("key")] string Key,
@@ -217,6 +234,8 @@ public sealed record GamificationQuery(
 [JsonSerializable(typeof(LeaderboardChange))]
 [JsonSerializable(typeof(XpGained))]
 [JsonSerializable(typeof(LevelUp))]
+[JsonSerializable(typeof(LevelDomainEvent))]
+[JsonSerializable(typeof(AchievementDomainEvent))]
 [JsonSerializable(typeof(AchievementUnlocked))]
 [JsonSerializable(typeof(QuestCompleted))]
 [JsonSerializable(typeof(StreakUpdated))]

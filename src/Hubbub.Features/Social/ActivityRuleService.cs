@@ -24,20 +24,26 @@ public sealed partial class ActivityRuleService(FeatureDatabase database, UserDi
         var type = ActivityService.CheckType(request.Type);
         var title = StoredText.Title(request.Title, options.Value.MaxTitleLength) ?? throw HubbubException.BadRequest("'title' is required");
         var description = StoredText.Title(request.Description, options.Value.MaxDescriptionLength);
+        var when = ActivityRuleCondition.Check(request.When);
         return database.WriteAsync(async tx =>
         {
-            await ActivityStore.UpsertRuleAsync(tx, type, title, description, tx.NowMs, cancellationToken);
-            var row = (await ActivityStore.RuleAsync(tx, type, cancellationToken))!;
-            return new ActivityRuleView(row.Type, row.Title, row.Description, ActivityService.Time(row.CreatedMs));
+            await ActivityStore.UpsertRuleAsync(tx, type, title, description, when, tx.NowMs, cancellationToken);
+            return View((await ActivityStore.RuleAsync(tx, type, cancellationToken))!);
         }, cancellationToken);
     }
 
     /// <summary>Every rule, by type.</summary>
     public Task<ActivityRuleList> ListAsync(CancellationToken cancellationToken = default) =>
-        database.ReadAsync(async tx => new ActivityRuleList((await ActivityStore.RulesAsync(tx, cancellationToken))
-            .ConvertAll(r => new ActivityRuleView(r.Type, r.Title, r.Description, ActivityService.Time(r.CreatedMs)))), cancellationToken);
+        database.ReadAsync(async tx => new ActivityRuleList((await ActivityStore.RulesAsync(tx, cancellationToken)).ConvertAll(View)),
+            cancellationToken);
 
-    /// <summary>The handler of every domain event: one activity when a rule names the event's type and the event names its <c>user</c>.</summary>
+    private static ActivityRuleView View(RuleRow row) =>
+        new(row.Type, row.Title, row.Description, ActivityRuleCondition.View(row.WhenJson), ActivityService.Time(row.CreatedMs));
+
+    /// <summary>
+    /// The handler of every domain event: one activity when a rule names the event's type, its <c>when</c> (if any) matches
+    /// the event's data and the event names its <c>user</c>.
+    /// </summary>
     internal async Task HandleAsync(FeatureTransaction tx, DomainEvent domainEvent, CancellationToken ct)
     {
         if ((await ActivityStore.RuleAsync(tx, domainEvent.Type, ct) ?? ChallengeFeed.DefaultRule(domainEvent.Type, options.Value)) is not { } rule)
@@ -46,6 +52,10 @@ public sealed partial class ActivityRuleService(FeatureDatabase database, UserDi
         }
         using var json = JsonDocument.Parse(domainEvent.Data);
         var data = json.RootElement;
+        if (data.ValueKind == JsonValueKind.Object && !ActivityRuleCondition.Matches(rule.WhenJson, data))
+        {
+            return;
+        }
         if (data.ValueKind != JsonValueKind.Object || !data.TryGetProperty("user", out var u) || u.GetString() is not { } user || !UserIds.IsValid(user))
         {
             LogUnattributed(logger, domainEvent.Type, domainEvent.Id);

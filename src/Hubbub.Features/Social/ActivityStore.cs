@@ -217,20 +217,21 @@ internal static class ActivityStore
             ON CONFLICT (activity_id) DO UPDATE SET notification_id = excluded.notification_id
             """, new { activity, notification }, ct);
 
-    public static Task UpsertRuleAsync(DatabaseTransaction tx, string type, string title, string? description, long now, CancellationToken ct) =>
+    public static Task UpsertRuleAsync(DatabaseTransaction tx, string type, string title, string? description, string? when, long now,
+        CancellationToken ct) =>
         tx.ExecuteAsync(
             """
-            INSERT INTO social_activity_rules (type, title, description, created_ms) VALUES (@type, @title, @description, @now)
-            ON CONFLICT (type) DO UPDATE SET title = excluded.title, description = excluded.description
-            """, new { type, title, description, now }, ct);
+            INSERT INTO social_activity_rules (type, title, description, when_json, created_ms) VALUES (@type, @title, @description, @when, @now)
+            ON CONFLICT (type) DO UPDATE SET title = excluded.title, description = excluded.description, when_json = excluded.when_json
+            """, new { type, title, description, when, now }, ct);
 
     public static Task<RuleRow?> RuleAsync(DatabaseTransaction tx, string type, CancellationToken ct) =>
         tx.QuerySingleOrDefaultAsync<RuleRow>(
-            "SELECT type AS Type, title AS Title, description AS Description, created_ms AS CreatedMs FROM social_activity_rules WHERE type = @type",
+            "SELECT type AS Type, title AS Title, description AS Description, when_json AS WhenJson, created_ms AS CreatedMs FROM social_activity_rules WHERE type = @type",
             new { type }, ct);
 
     public static async Task<List<RuleRow>> RulesAsync(DatabaseTransaction tx, CancellationToken ct) =>
         (await tx.QueryAsync<RuleRow>(
-            "SELECT type AS Type, title AS Title, description AS Description, created_ms AS CreatedMs FROM social_activity_rules ORDER BY type",
+            "SELECT type AS Type, title AS Title, description AS Description, when_json AS WhenJson, created_ms AS CreatedMs FROM social_activity_rules ORDER BY type",
             null, ct)).ToList();
 }

@@ -132,13 +132,15 @@ public sealed record LikeState(
 public sealed record ActivityRuleRequest(
     [property: JsonPropertyName("type")] string? Type,
     [property: JsonPropertyName("title")] string? Title,
-    [property: JsonPropertyName("description")] string? Description = null);
+    [property: JsonPropertyName("description")] string? Description = null,
+    [property: JsonPropertyName("when")] JsonElement? When = null);
 
 /// <summary>A stored activity rule.</summary>
 public sealed record ActivityRuleView(
     [property: JsonPropertyName("type")] string Type,
     [property: JsonPropertyName("title")] string Title,
     [property: JsonPropertyName("description")] string? Description,
+    [property: JsonPropertyName("when")] JsonElement? When,
     [property: JsonPropertyName("created_at")] DateTime CreatedAt);
 
 /// <summary>The activity rules.</summary>

@@ -51,5 +51,6 @@ internal sealed class RuleRow
     public string Type { get; set; } = "";
     public string Title { get; set; } = "";
     public string? Description { get; set; }
+    public string? WhenJson { get; set; }
     public long CreatedMs { get; set; }
 }

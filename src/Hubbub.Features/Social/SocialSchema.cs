@@ -17,7 +17,13 @@ internal static class SocialSchema
             postgres: Tables("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"))
         .Add(2, "feed inbox: one row per reader and activity, filled from the activities and friendships there are",
             sqlite: Inbox(" WITHOUT ROWID"),
-            postgres: Inbox(""));
+            postgres: Inbox(""))
+        .Add(3, "activity rules: an optional condition on the event's data",
+            sqlite: RuleCondition,
+            postgres: RuleCondition);
+
+    // The rule's `when`: a JSON object of top-level data fields and the values they must have (null: every event).
+    private const string RuleCondition = "ALTER TABLE social_activity_rules ADD COLUMN when_json TEXT NULL;";
 
     // Rows of a reader's feed: their own activities and their friends'. (user_id, author_id) finds the rows to drop when a
     // friendship ends; a deleted activity's rows are found through the author's friends (the primary key), so no index on
