@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hubbub.Core;
 using Hubbub.Core.Channels;
 using Hubbub.Storage;
 using Microsoft.Extensions.Options;
@@ -9,13 +10,20 @@ namespace Hubbub.Features.Gamification;
 /// The <c>leaderboard:{key}</c> namespace: any signed-in user subscribes, and the reply's <c>state</c> is the board's
 /// top rows (<see cref="GamificationOptions.LeaderboardLiveRows"/>, as <c>GET /api/leaderboards/{key}</c> answers);
 /// client publishes are <c>forbidden</c> (only the server publishes <c>leaderboard_change</c>). No presence: a popular
-/// board may have thousands of watchers, and each join would go to all of them. Built on <see cref="IDatabase"/> alone:
+/// board may have thousands of watchers, and each join would go to all of them. An unknown board is <c>not_found</c> (as
+/// <c>GET /api/leaderboards/{key}</c> answers: FEATURES.md "unknown ids are not_found"). Built on <see cref="IDatabase"/> alone:
 /// the engine's channel rules are built before the kit's services, which publish through the engine.
 /// </summary>
 internal static class BoardChannelRules
 {
     public static ChannelNamespace Create(IDatabase database, IOptions<GamificationOptions> options, TimeProvider time) =>
-        new(GamificationService.BoardNamespace, ChannelNamespace.Anyone, ChannelNamespace.Nobody, presence: false,
+        new(GamificationService.BoardNamespace,
+            // Thrown, the not_found is the subscribe's (and history's) error; a bare false would read as forbidden.
+            canSubscribe: async (access, ct) => await database.ReadAsync(
+                async tx => await DefinitionStore.FindAsync(tx, DefinitionStore.Leaderboard, access.Channel.Name, ct) is not null, ct)
+                ? true
+                : throw HubbubException.NotFound($"no leaderboard '{access.Channel.Name}'"),
+            canPublish: ChannelNamespace.Nobody, presence: false,
             joinState: async (access, ct) => await database.ReadAsync(async tx =>
             {
                 if (await DefinitionStore.FindAsync(tx, DefinitionStore.Leaderboard, access.Channel.Name, ct) is not { } row)

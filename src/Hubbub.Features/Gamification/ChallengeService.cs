@@ -182,6 +182,11 @@ public sealed class ChallengeService(FeatureDatabase database, TimeProvider time
     }
 
     /// <summary>The join state of <c>challenge:{id}</c>: null for an unknown challenge (the subscribe gets no state).</summary>
+    /// <summary>Whether a challenge of this id exists (the channel's subscribe check).</summary>
+    internal static async Task<bool> ExistsAsync(IDatabase db, string challenge, CancellationToken ct) =>
+        long.TryParse(challenge, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+        && await db.ReadAsync(async tx => await ChallengeStore.FindAsync(tx, id, ct) is not null, ct);
+
     internal static Task<ChallengeState?> StateAsync(IDatabase db, string challenge, string viewer, long nowMs, CancellationToken ct) =>
         !long.TryParse(challenge, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
             ? Task.FromResult<ChallengeState?>(null)

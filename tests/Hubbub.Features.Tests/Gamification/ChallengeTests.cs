@@ -290,6 +290,11 @@ public abstract class ChallengeTests(string engine) : IAsyncLifetime
         await ws.SubscribeAsync($"challenge:{id}");
         var publish = await ws.RequestAsync("publish", new { channel = $"challenge:{id}", data = new { fake = true } });
         Assert.Equal(("error", "forbidden"), (publish.Type(), publish.GetProperty("data").Str("code")));
+        foreach (var unknown in new[] { "challenge:999999999", "challenge:abc" }) // unknown ids are not_found, as GET /api/challenges/{id}
+        {
+            Assert.Equal("not_found", (await ws.RequestAsync("subscribe", new { channel = unknown })).ErrorCode());
+            Assert.Equal("not_found", (await ws.RequestAsync("history", new { channel = unknown })).ErrorCode());
+        }
         var missing = await ws.RequestAsync("challenges.join", new { });
         Assert.Equal(("error", "bad_request"), (missing.Type(), missing.GetProperty("data").Str("code")));
         var other = await ws.RequestAsync("challenges.join", new { challenge = id, user = Users.New("x") });

@@ -105,6 +105,9 @@ public abstract class LeaderboardTests(GameFixture fixture)
         var joined = await watcher.SubscribeAsync(channel);
         Assert.Equal([(1L, a, 3.0), (2L, b, 2.0)], Rows(joined.GetProperty("state")));
         Assert.Equal("forbidden", (await watcher.RequestAsync("publish", new { channel, data = new { } })).ErrorCode());
+        var unknown = $"leaderboard:{Game.Fresh("nope")}"; // unknown keys are not_found, as GET /api/leaderboards/{key}
+        Assert.Equal("not_found", (await watcher.RequestAsync("subscribe", new { channel = unknown })).ErrorCode());
+        Assert.Equal("not_found", (await watcher.RequestAsync("history", new { channel = unknown })).ErrorCode());
 
         await server.EventAsync(b, type, new { n = 5 }); // b passes a
         var change = await watcher.NextAsync(f => f.Type() == "leaderboard_change"
