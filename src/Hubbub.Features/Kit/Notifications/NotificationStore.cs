@@ -25,15 +25,15 @@ internal static class NotificationStore
     }
 
     /// <summary>
-    /// Keeps one notification per item in one statement, then bounds every user named to the newest
-    /// <paramref name="keep"/> in one more: <see cref="InsertAsync"/> for many at once. An item with a
+    /// Keeps one notification per item in one statement, then bounds to the newest <paramref name="keep"/> every user named
+    /// whose inbox grew, in one more: <see cref="InsertAsync"/> for many at once. An item with a
     /// <see cref="NewNotification.Replaces"/> key first deletes its user's unread notification of that key (one statement
-    /// for all of them). Answers the views in the order given.
+    /// for all of them). Answers the views in the order given, and how many unread notifications were replaced.
     /// </summary>
-    public static async Task<List<NotificationView>> InsertEachAsync(DatabaseTransaction tx, IReadOnlyList<NewNotification> items,
+    public static async Task<KeptNotifications> InsertEachAsync(DatabaseTransaction tx, IReadOnlyList<NewNotification> items,
         long now, int keep, CancellationToken ct)
     {
-        await DeleteReplacedAsync(tx, items, ct);
+        var replaced = await DeleteReplacedAsync(tx, items, ct);
         var views = new List<NotificationView>(items.Count);
         foreach (var chunk in items.Chunk(200))
         {
@@ -51,7 +51,18 @@ internal static class NotificationStore
             var ids = (await tx.QueryAsync<long>(sql.Append(" RETURNING id").ToString(), parameters, ct)).Order().ToList();
             views.AddRange(chunk.Select((item, i) => new Row { Id = ids[i], Type = item.Type, Data = item.Data, CreatedMs = now }.ToView()));
         }
-        var users = items.Select(i => i.User).Distinct(StringComparer.Ordinal).ToList();
+        // Only a user whose inbox grew can have passed the bound: one whose new notifications each replaced an unread one
+        // (gamification's overtaken, most of the time) holds as many as before, which the bound already allowed.
+        var growth = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            growth[item.User] = growth.GetValueOrDefault(item.User) + 1;
+        }
+        foreach (var user in replaced)
+        {
+            growth[user]--;
+        }
+        var users = items.Select(i => i.User).Distinct(StringComparer.Ordinal).Where(u => growth[u] > 0).ToList();
         foreach (var chunk in users.Chunk(500))
         {
             // Bounded per user, as InsertAsync: each named user's rows older than their keep-th newest go. The cut is found
@@ -72,17 +83,19 @@ internal static class NotificationStore
                     JOIN kit_notifications k ON k.user_id = c.user_id AND k.id <= c.cut)
                 """, list, ct);
         }
-        return views;
+        return new KeptNotifications(views, replaced.Count);
     }
 
     /// <summary>
     /// Deletes the unread notification of each (user, replaces key) the items name, found through
-    /// <c>kit_notifications_unread_replaceable</c> (partial: only unread rows with a key are in it). One statement on SQLite
-    /// (one writer: no lock order to keep); on PostgreSQL the rows are locked in (user, id) order first and deleted by id,
-    /// so two transactions replacing overlapping users' notifications take their locks in one order and cannot deadlock.
+    /// <c>kit_notifications_unread_replaceable</c> (partial: only unread rows with a key are in it), and answers the user of
+    /// each row deleted. One statement on SQLite (one writer: no lock order to keep; <c>RETURNING</c> names the users); on
+    /// PostgreSQL the rows are locked in (user, id) order first and deleted by id, so two transactions replacing
+    /// overlapping users' notifications take their locks in one order and cannot deadlock.
     /// </summary>
-    private static async Task DeleteReplacedAsync(DatabaseTransaction tx, IReadOnlyList<NewNotification> items, CancellationToken ct)
+    private static async Task<List<string>> DeleteReplacedAsync(DatabaseTransaction tx, IReadOnlyList<NewNotification> items, CancellationToken ct)
     {
+        var deleted = new List<string>();
         var keys = items.Where(i => i.Replaces is not null).Select(i => (i.User, Key: i.Replaces!)).Distinct().ToList();
         foreach (var chunk in keys.Chunk(200))
         {
@@ -95,15 +108,19 @@ internal static class NotificationStore
             var where = $"is_read = 0 AND replaces IS NOT NULL AND ({string.Join(" OR ", chunk.Select((_, i) => $"(user_id = @u{i} AND replaces = @r{i})"))})";
             if (tx.Provider == DatabaseProvider.Postgres)
             {
-                var ids = (await tx.QueryAsync<long>($"SELECT id FROM kit_notifications WHERE {where} ORDER BY user_id, id FOR UPDATE", parameters, ct)).ToArray();
-                if (ids.Length > 0)
+                var rows = (await tx.QueryAsync<(long Id, string User)>(
+                    $"SELECT id, user_id FROM kit_notifications WHERE {where} ORDER BY user_id, id FOR UPDATE", parameters, ct)).ToArray();
+                if (rows.Length > 0)
                 {
+                    var ids = rows.Select(r => r.Id).ToArray();
                     await tx.ExecuteAsync("DELETE FROM kit_notifications WHERE id = ANY(@ids)", new { ids }, ct);
+                    deleted.AddRange(rows.Select(r => r.User));
                 }
                 continue;
             }
-            await tx.ExecuteAsync($"DELETE FROM kit_notifications WHERE {where}", parameters, ct);
+            deleted.AddRange(await tx.QueryAsync<string>($"DELETE FROM kit_notifications WHERE {where} RETURNING user_id", parameters, ct));
         }
+        return deleted;
     }
 
     public static async Task<List<NotificationView>> PageAsync(DatabaseTransaction tx, string user, bool unreadOnly, long? before, int limit,
