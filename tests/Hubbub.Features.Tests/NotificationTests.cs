@@ -274,5 +274,16 @@ public abstract class NotificationTests(KitFixture fixture)
         // Two keys of one user, one replacing and one new, in one batch: net one more, trimmed again.
         Assert.Equal(1, (await Insert((ada, "12", "k:b"), (ada, "13", "k:a"))).Replaced);
         Assert.Equal(["8", "12", "13"], await Kept(ada));
+
+        // Whatever the text (SQLite binds a batch as one JSON array): quotes, backslashes, control and non-ASCII characters
+        // come back as they went in, each row in its order, a null key as NULL.
+        var cy = Users.New("cy é\"");
+        const string Odd = "{\"name\":\"Zoë \\\"q\\\" \\\\ \\n 🏃\",\"n\":1.50}";
+        var kept = await Insert((cy, Odd, "k:\"é"), (cy, "[1,2]", null));
+        Assert.Equal([Odd, "[1,2]"], await Kept(cy));
+        Assert.Equal(["{\"name\":\"Zoë \\\"q\\\" \\\\ \\n 🏃\",\"n\":1.50}", "[1,2]"], kept.Views.Select(v => v.Data.GetRawText()));
+        Assert.Equal(1, await database.ReadAsync(async tx =>
+            await tx.QuerySingleAsync<long>("SELECT COUNT(*) FROM kit_notifications WHERE user_id = @cy AND replaces IS NULL", new { cy })));
+        Assert.Equal(1, (await Insert((cy, "3", "k:\"é"))).Replaced);
     }
 }
