@@ -139,6 +139,13 @@ public sealed class BenchSettings
     /// instead of the small one (3 rules, 2 achievements, 3 boards).</summary>
     public bool RealisticRules { get; set; }
 
+    /// <summary>
+    /// The events scenario's users all join alike (one event each, the same XP, every workout 2.5 km) and so advance in
+    /// lock-step, tied on every board: the worst case for <c>overtaken</c> (every move passes a whole tie). Without it (the
+    /// default) they join with a long-tailed spread of prior XP and km and every workout has its own distance.
+    /// </summary>
+    public bool EventLockstep { get; set; }
+
     /// <summary>Auctions of the auction scenario's second part (each with <see cref="BiddersPerAuction"/> bidders); 0 skips it.</summary>
     public int Auctions { get; set; }
 
@@ -234,6 +241,8 @@ public sealed class BenchSettings
           --dashboards N        dashboards watching the check-ins venue (default 2)
           --event-users N       users the events scenario posts for (default 4)
           --realistic-rules     issue 15's rule set in the events scenario
+          --event-lockstep      the events scenario's users join alike and advance tied (every workout 2.5 km; the
+                                worst case for overtaken) instead of with a long-tailed spread of prior XP and km
           --event-batch N       the events scenario also posts batches of N events (1-100; its event_batch_* figures
                                 beside the single-event ones; default 0: single events only)
           --event-batch-workers N  workers posting those batches in a closed loop (default 2)
@@ -298,6 +307,11 @@ public sealed class BenchSettings
             }
             if (arg == "--issue-size")
             {
+                continue;
+            }
+            if (arg == "--event-lockstep")
+            {
+                settings.EventLockstep = true;
                 continue;
             }
             if (arg == "--realistic-rules")

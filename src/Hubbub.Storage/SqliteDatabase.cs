@@ -28,8 +28,9 @@ public sealed class SqliteDatabase : Database, IDisposable
     /// <param name="statementCache">Most prepared statements the writer keeps (<see cref="StorageOptions.SqliteStatementCache"/>).</param>
     /// <param name="backgroundCheckpoint">Checkpoint on a thread of its own, not in the writer's commits (<see cref="StorageOptions.SqliteBackgroundCheckpoint"/>).</param>
     /// <param name="autoCheckpointPages">The log's size that makes a commit checkpoint (<see cref="StorageOptions.SqliteAutoCheckpointPages"/>).</param>
+    /// <param name="writerCacheKiB">The writer connection's page cache in KiB, 0 for SQLite's default (<see cref="StorageOptions.SqliteWriterCacheKiB"/>).</param>
     public SqliteDatabase(StorageSettings settings, int busyTimeoutMs, bool queueWriters = true, int maxGroup = 64, int statementCache = 256,
-        bool backgroundCheckpoint = false, int autoCheckpointPages = 1000)
+        bool backgroundCheckpoint = false, int autoCheckpointPages = 1000, int writerCacheKiB = 0)
         : base(settings)
     {
         _connectionString = settings.ConnectionString;
@@ -42,7 +43,8 @@ public sealed class SqliteDatabase : Database, IDisposable
         var commandTimeoutMs = new SqliteConnectionStringBuilder(_connectionString).DefaultTimeout * 1000;
         _checkpointer = queueWriters && backgroundCheckpoint ? new SqliteCheckpointer(() => Open(null)) : null;
         // With the checkpointer, the writer's own automatic checkpoint is only the bound on the log's growth.
-        var writerPragmas = _checkpointer is null ? null : $"PRAGMA wal_autocheckpoint = {SqliteCheckpointer.WriterBoundPages};";
+        var writerPragmas = (_checkpointer is null ? "" : $"PRAGMA wal_autocheckpoint = {SqliteCheckpointer.WriterBoundPages};")
+            + (writerCacheKiB > 0 ? $"PRAGMA cache_size = -{writerCacheKiB};" : "");
         _writer = queueWriters
             ? new SqliteWriter(() => Open(writerPragmas), busyTimeoutMs + commandTimeoutMs, Math.Max(1, maxGroup), statementCache, _checkpointer)
             : null;

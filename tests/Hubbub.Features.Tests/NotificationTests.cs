@@ -205,8 +205,8 @@ public abstract class NotificationTests(KitFixture fixture)
         var database = Chat.Server.Services.GetRequiredService<Hubbub.Storage.IDatabase>();
         async Task<List<long>> Kept(string user) => await database.ReadAsync(async tx =>
             (await tx.QueryAsync<long>("SELECT id FROM kit_notifications WHERE user_id = @user ORDER BY id", new { user })).ToList());
-        Task<List<Hubbub.Features.Kit.Notifications.NotificationView>> Insert(params string[] users) => database.InTransactionAsync(tx =>
-            Hubbub.Features.Kit.Notifications.NotificationStore.InsertEachAsync(tx, [.. users.Select(u => new Hubbub.Features.Kit.Notifications.NewNotification(u, "test", "{}"))], 0, keep: 3, CancellationToken.None));
+        Task<List<Hubbub.Features.Kit.Notifications.NotificationView>> Insert(params string[] users) => database.InTransactionAsync(async tx =>
+            (await Hubbub.Features.Kit.Notifications.NotificationStore.InsertEachAsync(tx, [.. users.Select(u => new Hubbub.Features.Kit.Notifications.NewNotification(u, "test", "{}"))], 0, keep: 3, CancellationToken.None)).Views);
 
         var first = await Insert(ada, ada, bob, ada, ada); // ada: 4 in one call, bob: 1
         await Insert(ada, cy, bob, ada);                    // ada: 6 in all, bob: 2, cy: 1
@@ -229,8 +229,8 @@ public abstract class NotificationTests(KitFixture fixture)
         async Task<List<(long Id, string Data)>> Kept(string user) => await database.ReadAsync(async tx =>
             (await tx.QueryAsync<(long, string)>("SELECT id, data FROM kit_notifications WHERE user_id = @user ORDER BY id", new { user })).ToList());
         Task<List<Hubbub.Features.Kit.Notifications.NotificationView>> Insert(params (string User, string Data, string? Key)[] items) =>
-            database.InTransactionAsync(tx => Hubbub.Features.Kit.Notifications.NotificationStore.InsertEachAsync(tx,
-                [.. items.Select(i => new Hubbub.Features.Kit.Notifications.NewNotification(i.User, "test", i.Data, i.Key))], 0, keep: 100, CancellationToken.None));
+            database.InTransactionAsync(async tx => (await Hubbub.Features.Kit.Notifications.NotificationStore.InsertEachAsync(tx,
+                [.. items.Select(i => new Hubbub.Features.Kit.Notifications.NewNotification(i.User, "test", i.Data, i.Key))], 0, keep: 100, CancellationToken.None)).Views);
 
         await Insert((ada, "1", "board:a"), (ada, "2", "board:b"), (ada, "3", null), (bob, "4", "board:a"));
         await Insert((ada, "5", "board:a"), (bob, "6", "board:b"));
@@ -246,5 +246,44 @@ public abstract class NotificationTests(KitFixture fixture)
         await Insert((ada, "7", "board:a"));
         await Insert((ada, "8", "board:a"));
         Assert.Equal(["2", "3", "5", "8"], (await Kept(ada)).Select(k => k.Data));
+    }
+
+    [Fact]
+    public async Task The_bound_holds_when_one_batch_both_replaces_and_grows_an_inbox()
+    {
+        // The bound runs only for users whose inbox grew (a replacing notification adds none): a batch that replaces one of
+        // a user's unread notifications and adds another still trims them to the newest `keep`, and one that only replaces
+        // leaves them at it.
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        var database = Chat.Server.Services.GetRequiredService<Hubbub.Storage.IDatabase>();
+        async Task<List<string>> Kept(string user) => await database.ReadAsync(async tx =>
+            (await tx.QueryAsync<string>("SELECT data FROM kit_notifications WHERE user_id = @user ORDER BY id", new { user })).ToList());
+        Task<Hubbub.Features.Kit.Notifications.KeptNotifications> Insert(params (string User, string Data, string? Key)[] items) =>
+            database.InTransactionAsync(tx => Hubbub.Features.Kit.Notifications.NotificationStore.InsertEachAsync(tx,
+                [.. items.Select(i => new Hubbub.Features.Kit.Notifications.NewNotification(i.User, "test", i.Data, i.Key))], 0, keep: 3, CancellationToken.None));
+
+        Assert.Equal(0, (await Insert((ada, "1", "k:a"), (ada, "2", null), (ada, "3", null), (bob, "4", null), (bob, "5", null), (bob, "6", null))).Replaced);
+        // ada: "1" replaced by "7" and "8" added (net one more: trimmed); bob: only grows (trimmed).
+        Assert.Equal(1, (await Insert((ada, "7", "k:a"), (bob, "9", "k:a"), (ada, "8", null))).Replaced);
+        Assert.Equal(["3", "7", "8"], await Kept(ada));
+        Assert.Equal(["5", "6", "9"], await Kept(bob));
+        // Replacing only: the inbox stays at the bound, the replaced one gone.
+        Assert.Equal(2, (await Insert((ada, "10", "k:a"), (bob, "11", "k:a"))).Replaced);
+        Assert.Equal(["3", "8", "10"], await Kept(ada));
+        Assert.Equal(["5", "6", "11"], await Kept(bob));
+        // Two keys of one user, one replacing and one new, in one batch: net one more, trimmed again.
+        Assert.Equal(1, (await Insert((ada, "12", "k:b"), (ada, "13", "k:a"))).Replaced);
+        Assert.Equal(["8", "12", "13"], await Kept(ada));
+
+        // Whatever the text (SQLite binds a batch as one JSON array): quotes, backslashes, control and non-ASCII characters
+        // come back as they went in, each row in its order, a null key as NULL.
+        var cy = Users.New("cy é\"");
+        const string Odd = "{\"name\":\"Zoë \\\"q\\\" \\\\ \\n 🏃\",\"n\":1.50}";
+        var kept = await Insert((cy, Odd, "k:\"é"), (cy, "[1,2]", null));
+        Assert.Equal([Odd, "[1,2]"], await Kept(cy));
+        Assert.Equal(["{\"name\":\"Zoë \\\"q\\\" \\\\ \\n 🏃\",\"n\":1.50}", "[1,2]"], kept.Views.Select(v => v.Data.GetRawText()));
+        Assert.Equal(1, await database.ReadAsync(async tx =>
+            await tx.QuerySingleAsync<long>("SELECT COUNT(*) FROM kit_notifications WHERE user_id = @cy AND replaces IS NULL", new { cy })));
+        Assert.Equal(1, (await Insert((cy, "3", "k:\"é"))).Replaced);
     }
 }

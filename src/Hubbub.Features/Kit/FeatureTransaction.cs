@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Hubbub.Features.Kit.Diagnostics;
 using Hubbub.Features.Kit.DomainEvents;
 using Hubbub.Features.Kit.Notifications;
 using Hubbub.Features.Kit.Outbox;
@@ -217,6 +218,7 @@ public sealed class FeatureTransaction
     {
         var view = await NotificationStore.InsertAsync(Db, user, type, JsonSerializer.Serialize(data, info), NowMs,
             _kit.Options.MaxNotificationsPerUser, cancellationToken);
+        OnCommitted(() => KitMetrics.NotificationsKept.WithLabels(type).Inc());
         await PublishAsync(UserChannel(user), NotificationView.EventType, view, KitJsonContext.Default.NotificationView, cancellationToken);
         return view;
     }
@@ -268,9 +270,21 @@ public sealed class FeatureTransaction
     public async Task<IReadOnlyList<NotificationView>> PublishBatchAsync(PublicationBatch batch, CancellationToken cancellationToken = default)
     {
         var notices = batch.Entries.Where(e => e.Notice is not null).Select(e => e.Notice!).ToList();
-        var views = notices.Count == 0
-            ? []
-            : await NotificationStore.InsertEachAsync(Db, notices, NowMs, _kit.Options.MaxNotificationsPerUser, cancellationToken);
+        List<NotificationView> views = [];
+        if (notices.Count > 0)
+        {
+            var kept = await NotificationStore.InsertEachAsync(Db, notices, NowMs, _kit.Options.MaxNotificationsPerUser, cancellationToken);
+            views = kept.Views;
+            var counts = notices.CountBy(n => n.Type).ToArray();
+            OnCommitted(() =>
+            {
+                foreach (var (type, count) in counts)
+                {
+                    KitMetrics.NotificationsKept.WithLabels(type).Inc(count);
+                }
+                KitMetrics.NotificationsReplaced.Inc(kept.Replaced);
+            });
+        }
         var rows = new List<OutboxRow>(batch.Entries.Count);
         var next = 0;
         foreach (var (row, notice) in batch.Entries)

@@ -20,7 +20,10 @@ namespace Hubbub.Bench.Scenarios.Features;
 /// (<see cref="BenchSettings.EventUsers"/>, <see cref="BenchSettings.RealisticRules"/>) the events go to many users (each
 /// joined first), of whom the first <see cref="BenchSettings.MaxWatchedEventUsers"/> are watched and measured. With
 /// <see cref="BenchSettings.EventBatch"/> a second measured step posts batches of that many events, reported beside. On each
-/// database of <see cref="BenchSettings.Databases"/> but two nodes, and each variant.
+/// database of <see cref="BenchSettings.Databases"/> but two nodes, and each variant. At issue size the users join with a
+/// long-tailed spread of prior XP and km (<see cref="Population"/>; <see cref="BenchSettings.EventLockstep"/>: all alike),
+/// and the report gives the <c>overtaken</c> notices per measured event from the server's
+/// <c>hubbub_notifications_kept_total</c>, so the workload the figures are of is stated.
 /// </summary>
 public sealed class GamificationEventsScenario : IScenario
 {
@@ -58,11 +61,12 @@ public sealed class GamificationEventsScenario : IScenario
         var perWorker = users / workers;
         var watched = Math.Min(users, BenchSettings.MaxWatchedEventUsers);
         using var api = new ServerApi(server);
-        await DefineAsync(api, settings.RealisticRules, cancellationToken);
+        var spread = settings.RealisticRules && !settings.EventLockstep;
+        await DefineAsync(api, settings.RealisticRules, spread, cancellationToken);
         if (settings.RealisticRules)
         {
-            context.Status($"{name} round {round}: {users} users join");
-            await SeedUsersAsync(api, users, cancellationToken);
+            context.Status($"{name} round {round}: {users} users join{(spread ? " with a spread of prior XP and km" : ", all alike")}");
+            await SeedUsersAsync(api, users, spread, cancellationToken);
         }
 
         // Per watched user, the send time of each event in order, and the step it belongs to (0: warm-up, not measured).
@@ -95,7 +99,7 @@ public sealed class GamificationEventsScenario : IScenario
             async Task<bool> PostEvent(int w, long n, CancellationToken ct)
             {
                 var u = (int)(w + (workers * (nextOfWorker[w]++ % perWorker)));
-                var body = EventBody($"{phase}-{n}", User(u), n, settings.RealisticRules);
+                var body = EventBody($"{phase}-{n}", User(u), n, settings.RealisticRules, spread);
                 if (u < watched)
                 {
                     sent[u].Enqueue((Stopwatch.GetTimestamp(), step));
@@ -111,7 +115,9 @@ public sealed class GamificationEventsScenario : IScenario
             // Each worker starts again from its first user, so the measured events reach the watched users (the first
             // ones) however far a time-bounded warm-up went through the users.
             Array.Clear(nextOfWorker);
+            var keptBefore = await NotificationsKeptAsync(api, cancellationToken);
             var events = await ClosedLoop.RunAsync(workers, settings.StepDuration, 1_000_000, PostEvent, cancellationToken, deployment.Nodes);
+            var keptAfter = await NotificationsKeptAsync(api, cancellationToken);
             var expected = Interlocked.Read(ref toWatched);
             await ClosedLoop.WaitUntilAsync(() => sink.Total() >= expected, TimeSpan.FromSeconds(10), cancellationToken);
 
@@ -129,7 +135,7 @@ public sealed class GamificationEventsScenario : IScenario
                     for (var k = 0; k < batchSize; k++)
                     {
                         var u = (int)(w + (workers * (nextOfWorker[w]++ % perWorker)));
-                        body.Append(k == 0 ? "" : ",").Append(EventBody($"batch-{n}-{k}", User(u), (n * batchSize) + k, settings.RealisticRules));
+                        body.Append(k == 0 ? "" : ",").Append(EventBody($"batch-{n}-{k}", User(u), (n * batchSize) + k, settings.RealisticRules, spread));
                         if (u < watched)
                         {
                             sent[u].Enqueue((start, BatchStep));
@@ -167,6 +173,15 @@ public sealed class GamificationEventsScenario : IScenario
             var r = context.Results;
             ClosedLoop.AddBaseline(context, name, kind, round, baseline);
             ClosedLoop.AddAgainstBaseline(context, name, kind, round, "event", "events/s", events, baseline);
+            if (keptBefore is not null && keptAfter is not null && events.Done > 0)
+            {
+                // The workload: how many users each measured event told they were passed (a notification each, and its
+                // live overtaken), and how many of those replaced an unread one instead of growing an inbox.
+                r.Add(name, kind, round, "overtaken_per_event", (keptAfter.Value.Overtaken - keptBefore.Value.Overtaken) / (double)events.Done, "notices", Better.None);
+                r.Add(name, kind, round, "notifications_per_event", (keptAfter.Value.All - keptBefore.Value.All) / (double)events.Done, "notices", Better.None);
+                r.Add(name, kind, round, "notifications_replaced_per_event", (keptAfter.Value.Replaced - keptBefore.Value.Replaced) / (double)events.Done, "notices", Better.None);
+            }
+            r.Add(name, kind, round, "event_population_spread", spread ? 1 : 0, "bool", Better.None);
             r.Add(name, kind, round, "xp_gained_p50_ms", delivery.Percentile(50) / 1000.0, "ms", Better.Lower);
             r.Add(name, kind, round, "xp_gained_p99_ms", delivery.Percentile(99) / 1000.0, "ms", Better.Lower);
             if (batches is not null)
@@ -217,15 +232,50 @@ public sealed class GamificationEventsScenario : IScenario
     internal static Task<ClosedLoop.Outcome> ReadsAsync(int count, Func<CancellationToken, Task<bool>> read, CancellationToken cancellationToken) =>
         ClosedLoop.RunAsync(1, TimeSpan.FromMinutes(2), count, (_, _, ct) => read(ct), cancellationToken);
 
-    /// <summary>An event that gives XP: the small set alternates a workout and a lesson; the realistic one cycles ten types.</summary>
-    private static string EventBody(string id, string user, long n, bool realistic) => (realistic ? n % 10 : n % 2) switch
+    /// <summary>
+    /// An event that gives XP: the small set alternates a workout and a lesson; the realistic one cycles ten types. A
+    /// workout is 2.5 km, or with <paramref name="spread"/> 1.0–14.9 km (n·7919 mod 140, a tenth each).
+    /// </summary>
+    private static string EventBody(string id, string user, long n, bool realistic, bool spread = false) => (realistic ? n % 10 : n % 2) switch
     {
-        0 => $$$"""{"id":"{{{id}}}","user":"{{{user}}}","type":"bench.workout","data":{"minutes":{{{1 + (n % 60)}}},"km":2.5}}""",
+        0 => $$$"""{"id":"{{{id}}}","user":"{{{user}}}","type":"bench.workout","data":{"minutes":{{{1 + (n % 60)}}},"km":{{{(spread ? Population.Km(n) : "2.5")}}}}}""",
         1 => $$$"""{"id":"{{{id}}}","user":"{{{user}}}","type":"bench.lesson","data":{"score":{{{n % 100}}}}}""",
         var t => $$$"""{"id":"{{{id}}}","user":"{{{user}}}","type":"bench.t{{{t}}}","data":{"points":{{{1 + (n % 9)}}}}}""",
     };
 
-    private static async Task DefineAsync(ServerApi api, bool realistic, CancellationToken cancellationToken)
+    /// <summary>
+    /// Counters of the server's <c>/metrics</c>: notifications kept (all, <c>overtaken</c>) and those that replaced an
+    /// unread one; null when the server has none of them (a build before they existed).
+    /// </summary>
+    private static async Task<(double All, double Overtaken, double Replaced)?> NotificationsKeptAsync(ServerApi api, CancellationToken cancellationToken)
+    {
+        var answer = await api.GetAsync("/metrics", cancellationToken);
+        if (!answer.Ok || !answer.Body.Contains("hubbub_notifications_kept_total", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        double all = 0, overtaken = 0, replaced = 0;
+        foreach (var line in answer.Body.Split('\n'))
+        {
+            if (line.StartsWith('#') || line.LastIndexOf(' ') is var space && space < 0
+                || !double.TryParse(line.AsSpan(space + 1), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            {
+                continue;
+            }
+            if (line.StartsWith("hubbub_notifications_kept_total{", StringComparison.Ordinal))
+            {
+                all += value;
+                overtaken += line.Contains("type=\"overtaken\"", StringComparison.Ordinal) ? value : 0;
+            }
+            else if (line.StartsWith("hubbub_notifications_replaced_total", StringComparison.Ordinal))
+            {
+                replaced += value;
+            }
+        }
+        return (all, overtaken, replaced);
+    }
+
+    private static async Task DefineAsync(ServerApi api, bool realistic, bool spread, CancellationToken cancellationToken)
     {
         List<string[]> definitions =
         [
@@ -258,15 +308,32 @@ public sealed class GamificationEventsScenario : IScenario
             definitions.Add(["/api/streaks", """{"key":"bench-training","name":"Training days","type":"bench.workout"}"""]);
             definitions.Add(["/api/leaderboards", """{"key":"bench-lessons-today","name":"Lessons today","source":"bench.lesson","period":"daily"}"""]);
         }
+        if (spread)
+        {
+            // Only the join uses it: a user's XP from before the run (Population.Xp).
+            definitions.Add(["/api/rules", """{"type":"bench.prior","field":"xp","factor":1,"max":1000000}"""]);
+        }
         foreach (var d in definitions)
         {
             (await api.PostAsync(d[0], d[1], cancellationToken)).EnsureOk($"POST {d[0]}");
         }
     }
 
-    /// <summary>Every user posts one event first (batches of 100), so the measured events find 10,000 players, not a few.</summary>
-    private static async Task SeedUsersAsync(ServerApi api, int users, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every user joins first (batches of 100 events), so the measured events find 10,000 players, not a few: one event
+    /// each, all alike; or with <paramref name="spread"/> a <c>bench.prior</c> event carrying the user's XP from before the
+    /// run and, for those who worked out this week, a workout of their km so far (<see cref="Population"/>).
+    /// </summary>
+    private static async Task SeedUsersAsync(ServerApi api, int users, bool spread, CancellationToken cancellationToken)
     {
+        if (spread)
+        {
+            var population = new Population(users);
+            var joins = Enumerable.Range(0, users).SelectMany(i => population.JoinEvents(i, User(i))).Chunk(100).ToArray();
+            await Parallel.ForEachAsync(joins, new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = cancellationToken }, async (batch, ct) =>
+                (await api.PostAsync("/api/events", $$"""{"events":[{{string.Join(",", batch)}}]}""", ct)).EnsureOk("join batch"));
+            return;
+        }
         var batches = Enumerable.Range(0, (users + 99) / 100).ToArray();
         // Two at a time: a batch is one transaction, and on a loaded machine four queued ones outwaited the client's 30 s.
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = cancellationToken }, async (b, ct) =>

@@ -17,6 +17,14 @@ public static class KitMetrics
     /// <summary>Outbox rows not yet published, as last counted by this node's sweep.</summary>
     public static readonly Gauge OutboxPending = Metrics.CreateGauge("hubbub_outbox_pending", "Outbox rows waiting to be published (last sweep).");
 
+    /// <summary>Notifications kept in users' inboxes, by type, counted after their commit.</summary>
+    public static readonly Counter NotificationsKept = Metrics.CreateCounter("hubbub_notifications_kept_total",
+        "Notifications kept in users' inboxes (committed), by type.", "type");
+
+    /// <summary>Unread notifications a newer one of the same key replaced (gamification's overtaken), counted after their commit.</summary>
+    public static readonly Counter NotificationsReplaced = Metrics.CreateCounter("hubbub_notifications_replaced_total",
+        "Unread notifications deleted because a newer one of the same key replaced them (committed).");
+
     /// <summary>Domain-event handlings done.</summary>
     public static readonly Counter HandlingsDone = Metrics.CreateCounter("hubbub_domain_event_handlings_total", "Domain-event handler runs committed.");
 

@@ -42,3 +42,6 @@ public sealed record UnreadCount([property: JsonPropertyName("unread_count")] lo
 /// its user, type, data as JSON, and the key of the unread notification it replaces, if any.
 /// </summary>
 internal sealed record NewNotification(string User, string Type, string Data, string? Replaces = null);
+
+/// <summary>What <see cref="NotificationStore.InsertEachAsync"/> kept: the views in the order given, and how many unread notifications they replaced.</summary>
+internal sealed record KeptNotifications(List<NotificationView> Views, int Replaced);
