@@ -78,29 +78,7 @@ public sealed class AuctionClusterTests
     public async Task A_node_killed_between_the_settlement_commit_and_its_events_leaves_them_to_the_next_node()
     {
         var cluster = await ClusterAsync();
-        var (seller, ada, bob) = (Users.New("seller"), Users.New("ada"), Users.New("bob"));
-        DateTimeOffset endsAt;
-        string auction;
-        await using (var a = await NodeAsync(cluster))
-        {
-            using var api = new ServerApi(a.BaseAddress, ApiKey);
-            foreach (var user in new[] { ada, bob })
-            {
-                Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/api/wallet/grants", new { user, currency = "coins", amount = 500, id = "g-" + user })).Status);
-            }
-            endsAt = DateTimeOffset.UtcNow.AddSeconds(4);
-            var created = await api.PostAsync("/api/auctions", new { seller, title = "Crash", currency = "coins", starting_bid = 10, min_increment = 5,
-                ends_at = AuctionHouse.Iso(endsAt) });
-            Assert.True(created.Status == HttpStatusCode.Created, created.ToString());
-            auction = created.Body.GetProperty("id").GetString()!;
-            Assert.Equal(HttpStatusCode.Created, (await api.PostAsync($"/api/auctions/{auction}/bids", new { user = ada, max_amount = 300 })).Status);
-            Assert.Equal(HttpStatusCode.Created, (await api.PostAsync($"/api/auctions/{auction}/bids", new { user = bob, amount = 120 })).Status);
-        } // killed: no node is up at the end
-        var wait = endsAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(200);
-        if (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait);
-        }
+        var (seller, ada, bob, auction) = await EndedWithNoNodeUpAsync(cluster, "Crash");
 
         // This node runs the overdue end job on start, commits the settlement and dies before publishing its events.
         await using (var doomed = await NodeAsync(cluster, crashAfterCommit: true))
@@ -138,29 +116,7 @@ public sealed class AuctionClusterTests
     public async Task A_node_killed_in_the_middle_of_settlement_pays_nobody_and_the_next_node_settles_once()
     {
         var cluster = await ClusterAsync();
-        var (seller, ada, bob) = (Users.New("seller"), Users.New("ada"), Users.New("bob"));
-        DateTimeOffset endsAt;
-        string auction;
-        await using (var a = await NodeAsync(cluster))
-        {
-            using var api = new ServerApi(a.BaseAddress, ApiKey);
-            foreach (var user in new[] { ada, bob })
-            {
-                Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/api/wallet/grants", new { user, currency = "coins", amount = 500, id = "g-" + user })).Status);
-            }
-            endsAt = DateTimeOffset.UtcNow.AddSeconds(4);
-            var created = await api.PostAsync("/api/auctions", new { seller, title = "Half", currency = "coins", starting_bid = 10, min_increment = 5,
-                ends_at = AuctionHouse.Iso(endsAt) });
-            Assert.True(created.Status == HttpStatusCode.Created, created.ToString());
-            auction = created.Body.GetProperty("id").GetString()!;
-            Assert.Equal(HttpStatusCode.Created, (await api.PostAsync($"/api/auctions/{auction}/bids", new { user = ada, max_amount = 300 })).Status);
-            Assert.Equal(HttpStatusCode.Created, (await api.PostAsync($"/api/auctions/{auction}/bids", new { user = bob, amount = 120 })).Status);
-        } // stopped: no node is up at the end
-        var wait = endsAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(200);
-        if (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait);
-        }
+        var (seller, ada, bob, auction) = await EndedWithNoNodeUpAsync(cluster, "Half");
 
         // This node runs the overdue end job on start and dies inside it: the winner's hold captured and paid to the seller,
         // bob's released, none of it committed (the fault is deterministic, not a kill that may land before or after).
@@ -218,6 +174,39 @@ public sealed class AuctionClusterTests
         var folder = Directory.CreateTempSubdirectory("hubbub-auction-node-").FullName;
         var dies = crashAfterCommit || crashMidSettlement;
         return await ServerProcess.StartOnLoopbackAsync(folder, ServerStorage.Sqlite, environment, waitFor: dies ? null : HttpStatusCode.OK);
+    }
+
+    /// <summary>
+    /// An auction whose end passes while no node is up: on one node ada (500 coins) bids with a maximum of 300 and bob
+    /// (500 coins) bids 120, then that node stops; answers once <c>ends_at</c> has passed, so the next node to start owes the
+    /// settlement (ada wins at 125).
+    /// </summary>
+    private static async Task<(string Seller, string Ada, string Bob, string Auction)> EndedWithNoNodeUpAsync(Cluster cluster, string title)
+    {
+        var (seller, ada, bob) = (Users.New("seller"), Users.New("ada"), Users.New("bob"));
+        DateTimeOffset endsAt;
+        string auction;
+        await using (var a = await NodeAsync(cluster))
+        {
+            using var api = new ServerApi(a.BaseAddress, ApiKey);
+            foreach (var user in new[] { ada, bob })
+            {
+                Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/api/wallet/grants", new { user, currency = "coins", amount = 500, id = "g-" + user })).Status);
+            }
+            endsAt = DateTimeOffset.UtcNow.AddSeconds(4);
+            var created = await api.PostAsync("/api/auctions", new { seller, title, currency = "coins", starting_bid = 10, min_increment = 5,
+                ends_at = AuctionHouse.Iso(endsAt) });
+            Assert.True(created.Status == HttpStatusCode.Created, created.ToString());
+            auction = created.Body.GetProperty("id").GetString()!;
+            Assert.Equal(HttpStatusCode.Created, (await api.PostAsync($"/api/auctions/{auction}/bids", new { user = ada, max_amount = 300 })).Status);
+            Assert.Equal(HttpStatusCode.Created, (await api.PostAsync($"/api/auctions/{auction}/bids", new { user = bob, amount = 120 })).Status);
+        }
+        var wait = endsAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(200);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
+        return (seller, ada, bob, auction);
     }
 
     private static Uri WebSocketUri(ServerProcess node, string user) =>
