@@ -23,7 +23,7 @@ public sealed class CallerResolver(IRequestIdentity identity, UserDirectory user
         {
             named ??= serverDefault;
             return named is null
-                ? throw HubbubException.BadRequest("a server call names the user it acts for: \"user\" in the body, or ?user=")
+                ? throw HubbubException.BadRequest("a server call names the user it acts for: ?user= (or \"user\" in the body, where that field is the acting user)")
                 : ActAsAsync(named, cancellationToken);
         }
         throw Unauthenticated(http);
