@@ -34,48 +34,7 @@ internal static class NotificationStore
         long now, int keep, CancellationToken ct)
     {
         var replaced = await DeleteReplacedAsync(tx, items, ct);
-        var ids = tx.Provider == DatabaseProvider.Sqlite ? await InsertSqliteAsync(tx, items, now, ct) : await InsertChunkedAsync(tx, items, now, ct);
-        var views = items.Select((item, i) => new Row { Id = ids[i], Type = item.Type, Data = item.Data, CreatedMs = now }.ToView()).ToList();
-        // Only a user whose inbox grew can have passed the bound: one whose new notifications each replaced an unread one
-        // (gamification's overtaken, most of the time) holds as many as before, which the bound already allowed.
-        var growth = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var item in items)
-        {
-            growth[item.User] = growth.GetValueOrDefault(item.User) + 1;
-        }
-        foreach (var user in replaced)
-        {
-            growth[user]--;
-        }
-        var users = items.Select(i => i.User).Distinct(StringComparer.Ordinal).Where(u => growth[u] > 0).ToList();
-        if (users.Count > 0)
-        {
-            await BoundAsync(tx, users, keep, ct);
-        }
-        return new KeptNotifications(views, replaced.Count);
-    }
-
-    /// <summary>
-    /// The items' rows in one statement whose one parameter holds them all as a JSON array, instead of four parameters a
-    /// row: its text is the same for any count (compiled once), and Microsoft.Data.Sqlite looks up one parameter by name
-    /// per execution, not forty (a native lookup each, linear in the statement's parameters). Answers the ids in the
-    /// items' order (inserted in it: ORDER BY the array's index).
-    /// </summary>
-    private static async Task<List<long>> InsertSqliteAsync(DatabaseTransaction tx, IReadOnlyList<NewNotification> items, long now, CancellationToken ct)
-    {
-        var rows = NotificationRowsJson.Of(items, i => [i.User, i.Type, i.Data, i.Replaces]);
-        return [.. (await tx.QueryAsync<long>(
-            """
-            INSERT INTO kit_notifications (user_id, type, data, created_ms, replaces)
-            SELECT value ->> 0, value ->> 1, value ->> 2, @now, value ->> 3 FROM json_each(@rows) ORDER BY key
-            RETURNING id
-            """, new { rows, now }, ct)).Order()];
-    }
-
-    /// <summary>The items' rows in multi-row inserts of up to 200 (PostgreSQL); answers the ids in the items' order.</summary>
-    private static async Task<List<long>> InsertChunkedAsync(DatabaseTransaction tx, IReadOnlyList<NewNotification> items, long now, CancellationToken ct)
-    {
-        var all = new List<long>(items.Count);
+        var views = new List<NotificationView>(items.Count);
         foreach (var chunk in items.Chunk(200))
         {
             var sql = new System.Text.StringBuilder("INSERT INTO kit_notifications (user_id, type, data, created_ms, replaces) VALUES ");
@@ -89,53 +48,48 @@ internal static class NotificationStore
                 parameters.Add($"r{i}", chunk[i].Replaces, System.Data.DbType.String);
             }
             // Rows of one multi-row INSERT take ascending ids in the order written.
-            all.AddRange((await tx.QueryAsync<long>(sql.Append(" RETURNING id").ToString(), parameters, ct)).Order());
+            var ids = (await tx.QueryAsync<long>(sql.Append(" RETURNING id").ToString(), parameters, ct)).Order().ToList();
+            views.AddRange(chunk.Select((item, i) => new Row { Id = ids[i], Type = item.Type, Data = item.Data, CreatedMs = now }.ToView()));
         }
-        return all;
-    }
-
-    /// <summary>The bound's statement over the users <paramref name="users"/> selects (as <c>u</c>).</summary>
-    private static string Bound(string users) =>
-        $"""
-        DELETE FROM kit_notifications WHERE id IN (
-            SELECT k.id FROM (
-                SELECT v.u AS user_id,
-                       (SELECT n.id FROM kit_notifications n WHERE n.user_id = v.u ORDER BY n.id DESC LIMIT 1 OFFSET @keep) AS cut
-                FROM ({users}) v) c
-            JOIN kit_notifications k ON k.user_id = c.user_id AND k.id <= c.cut)
-        """;
-
-    private static readonly string SqliteBound = Bound("SELECT value AS u FROM json_each(@users)");
-
-    /// <summary>
-    /// Bounds each of <paramref name="users"/> to their newest <paramref name="keep"/>, as <see cref="InsertAsync"/>: each
-    /// one's rows older than their keep-th newest go. The cut is found once per user (one walk of at most keep + 1 index
-    /// entries), not once per row of theirs: a subquery correlated with the deleted rows was run for every row of the
-    /// user's inbox, a walk each, which grew with the square of it. On SQLite the users are one JSON array parameter.
-    /// </summary>
-    private static async Task BoundAsync(DatabaseTransaction tx, List<string> users, int keep, CancellationToken ct)
-    {
-        if (tx.Provider == DatabaseProvider.Sqlite)
+        // Only a user whose inbox grew can have passed the bound: one whose new notifications each replaced an unread one
+        // (gamification's overtaken, most of the time) holds as many as before, which the bound already allowed.
+        var growth = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var item in items)
         {
-            await tx.ExecuteAsync(SqliteBound, new { users = NotificationRowsJson.Of(users), keep }, ct);
-            return;
+            growth[item.User] = growth.GetValueOrDefault(item.User) + 1;
         }
+        foreach (var user in replaced)
+        {
+            growth[user]--;
+        }
+        var users = items.Select(i => i.User).Distinct(StringComparer.Ordinal).Where(u => growth[u] > 0).ToList();
         foreach (var chunk in users.Chunk(500))
         {
+            // Bounded per user, as InsertAsync: each named user's rows older than their keep-th newest go. The cut is found
+            // once per user (one walk of at most keep + 1 index entries), not once per row of theirs: a subquery correlated
+            // with the deleted rows was run for every row of the user's inbox, a walk each, which grew with the square of it.
             var list = new Dapper.DynamicParameters(new { keep });
             for (var i = 0; i < chunk.Length; i++)
             {
                 list.Add($"u{i}", chunk[i]);
             }
-            await tx.ExecuteAsync(Bound(string.Join(" UNION ALL ", chunk.Select((_, i) => $"SELECT @u{i} AS u"))), list, ct);
+            await tx.ExecuteAsync(
+                $"""
+                DELETE FROM kit_notifications WHERE id IN (
+                    SELECT k.id FROM (
+                        SELECT v.u AS user_id,
+                               (SELECT n.id FROM kit_notifications n WHERE n.user_id = v.u ORDER BY n.id DESC LIMIT 1 OFFSET @keep) AS cut
+                        FROM ({string.Join(" UNION ALL ", chunk.Select((_, i) => $"SELECT @u{i} AS u"))}) v) c
+                    JOIN kit_notifications k ON k.user_id = c.user_id AND k.id <= c.cut)
+                """, list, ct);
         }
+        return new KeptNotifications(views, replaced.Count);
     }
 
     /// <summary>
     /// Deletes the unread notification of each (user, replaces key) the items name, found through
     /// <c>kit_notifications_unread_replaceable</c> (partial: only unread rows with a key are in it), and answers the user of
-    /// each row deleted. One statement on SQLite (one writer: no lock order to keep; the pairs are one JSON array parameter and
-    /// <c>RETURNING</c> names the users); on
+    /// each row deleted. One statement on SQLite (one writer: no lock order to keep; <c>RETURNING</c> names the users); on
     /// PostgreSQL the rows are locked in (user, id) order first and deleted by id, so two transactions replacing
     /// overlapping users' notifications take their locks in one order and cannot deadlock.
     /// </summary>
@@ -143,20 +97,6 @@ internal static class NotificationStore
     {
         var deleted = new List<string>();
         var keys = items.Where(i => i.Replaces is not null).Select(i => (i.User, Key: i.Replaces!)).Distinct().ToList();
-        if (tx.Provider == DatabaseProvider.Sqlite)
-        {
-            if (keys.Count > 0)
-            {
-                // The (user, key) pairs as one JSON array parameter; the row-value IN searches the partial index per pair.
-                deleted.AddRange(await tx.QueryAsync<string>(
-                    """
-                    DELETE FROM kit_notifications
-                    WHERE is_read = 0 AND replaces IS NOT NULL AND (user_id, replaces) IN (SELECT value ->> 0, value ->> 1 FROM json_each(@keys))
-                    RETURNING user_id
-                    """, new { keys = NotificationRowsJson.Of(keys, k => [k.User, k.Key]) }, ct));
-            }
-            return deleted;
-        }
         foreach (var chunk in keys.Chunk(200))
         {
             var parameters = new Dapper.DynamicParameters();
@@ -166,14 +106,19 @@ internal static class NotificationStore
                 parameters.Add($"r{i}", chunk[i].Key);
             }
             var where = $"is_read = 0 AND replaces IS NOT NULL AND ({string.Join(" OR ", chunk.Select((_, i) => $"(user_id = @u{i} AND replaces = @r{i})"))})";
-            var rows = (await tx.QueryAsync<(long Id, string User)>(
-                $"SELECT id, user_id FROM kit_notifications WHERE {where} ORDER BY user_id, id FOR UPDATE", parameters, ct)).ToArray();
-            if (rows.Length > 0)
+            if (tx.Provider == DatabaseProvider.Postgres)
             {
-                var ids = rows.Select(r => r.Id).ToArray();
-                await tx.ExecuteAsync("DELETE FROM kit_notifications WHERE id = ANY(@ids)", new { ids }, ct);
-                deleted.AddRange(rows.Select(r => r.User));
+                var rows = (await tx.QueryAsync<(long Id, string User)>(
+                    $"SELECT id, user_id FROM kit_notifications WHERE {where} ORDER BY user_id, id FOR UPDATE", parameters, ct)).ToArray();
+                if (rows.Length > 0)
+                {
+                    var ids = rows.Select(r => r.Id).ToArray();
+                    await tx.ExecuteAsync("DELETE FROM kit_notifications WHERE id = ANY(@ids)", new { ids }, ct);
+                    deleted.AddRange(rows.Select(r => r.User));
+                }
+                continue;
             }
+            deleted.AddRange(await tx.QueryAsync<string>($"DELETE FROM kit_notifications WHERE {where} RETURNING user_id", parameters, ct));
         }
         return deleted;
     }
