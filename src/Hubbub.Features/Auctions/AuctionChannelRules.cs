@@ -23,7 +23,8 @@ internal static class AuctionChannelRules
 
     public static ChannelNamespace Lobby(AuctionReader auctions) =>
         new(AuctionsService.LobbyNamespace,
-            canSubscribe: static (access, _) => ValueTask.FromResult(access.Channel.Name == "lobby"),
+            // Any other name is no channel: not_found (for an admin too, who passes a bare false).
+            canSubscribe: static (access, _) => access.Channel.Name == "lobby" ? ValueTask.FromResult(true) : throw AuctionsService.NotFound(),
             canPublish: ChannelNamespace.Nobody, presence: false,
             joinState: async (_, ct) => JsonSerializer.SerializeToUtf8Bytes(await auctions.LobbyStateAsync(ct), AuctionsJsonContext.Default.LobbyState));
 }

@@ -1,3 +1,4 @@
+using Hubbub.Core;
 using Hubbub.Core.Channels;
 using Hubbub.Features.Kit.Users;
 using Hubbub.Storage;
@@ -13,7 +14,20 @@ internal static class ConversationChannelRules
 {
     public static ChannelNamespace Create(IDatabase database) => new(
         MessagingEvents.Namespace,
-        canSubscribe: async (access, ct) => await MessagingService.IsParticipantAsync(database, access.User.Id, access.Channel.Name, ct),
+        canSubscribe: async (access, ct) =>
+        {
+            if (await MessagingService.IsParticipantAsync(database, access.User.Id, access.Channel.Name, ct))
+            {
+                return true;
+            }
+            // An admin passes this rule anyway (ChannelRules overrides its false), but an unknown conversation is
+            // not_found to an admin too.
+            if (access.User.IsAdmin && !await MessagingService.ExistsAsync(database, access.Channel.Name, ct))
+            {
+                throw HubbubException.NotFound("conversation not found");
+            }
+            return false;
+        },
         canPublish: ChannelNamespace.Nobody,
         presence: true);
 }

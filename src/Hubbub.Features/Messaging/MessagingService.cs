@@ -29,6 +29,11 @@ public sealed partial class MessagingService(
         TryParseId(conversation, out var id)
         && await database.ReadAsync(tx => MessagingStore.IsParticipantAsync(tx, id, user, cancellationToken), cancellationToken);
 
+    /// <summary>Whether the conversation exists (an id that is no number does not).</summary>
+    public static async Task<bool> ExistsAsync(IDatabase database, string conversation, CancellationToken cancellationToken = default) =>
+        TryParseId(conversation, out var id)
+        && await database.ReadAsync(tx => MessagingStore.FindConversationAsync(tx, id, cancellationToken), cancellationToken) is not null;
+
     /// <summary>Refuses unless the conversation exists (<c>not_found</c>) and the user takes part (<c>forbidden</c>).</summary>
     private static async Task<ConversationRow> RequireParticipantAsync(DatabaseTransaction tx, long id, string user, CancellationToken ct)
     {

@@ -201,7 +201,7 @@ public sealed class RoomsService(FeatureDatabase database, IOptions<RoomsOptions
         }, cancellationToken);
     }
 
-    private static HubbubException NotFound() => HubbubException.NotFound("room not found");
+    internal static HubbubException NotFound() => HubbubException.NotFound("room not found");
 
     private HubbubException TooMany() => HubbubException.TooLarge($"a room holds at most {Options.MaxMembers} members");
 

@@ -59,4 +59,16 @@ public sealed class ChannelRulesTests
         Assert.False(await _rules.CanSubscribeAsync(new HubbubUser("9", "Eve", []), Name("room:study"), default));
         Assert.Throws<InvalidOperationException>(() => _rules.Add(new ChannelNamespace("room", ChannelNamespace.Anyone, ChannelNamespace.Anyone)));
     }
+
+    [Fact]
+    public async Task Admin_passes_a_refusal_but_not_a_rules_not_found()
+    {
+        _rules.Add(new ChannelNamespace("thing",
+            (access, _) => access.Channel.Name == "known" ? ValueTask.FromResult(false) : throw HubbubException.NotFound("no such thing"),
+            (_, _) => throw HubbubException.Forbidden("only the server publishes")));
+        Assert.True(await _rules.CanSubscribeAsync(Admin, Name("thing:known"), default));
+        Assert.True(await _rules.CanPublishAsync(Admin, Name("thing:known"), default));
+        var unknown = await Assert.ThrowsAsync<HubbubException>(async () => await _rules.CanSubscribeAsync(Admin, Name("thing:nope"), default));
+        Assert.Equal("not_found", unknown.Code);
+    }
 }
