@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hubbub.Core;
 using Hubbub.Core.Channels;
 
 namespace Hubbub.Features.Auctions;
@@ -24,7 +25,9 @@ internal static class AuctionChannelRules
     public static ChannelNamespace Lobby(AuctionReader auctions) =>
         new(AuctionsService.LobbyNamespace,
             // Any other name is no channel: not_found (for an admin too, who passes a bare false).
-            canSubscribe: static (access, _) => access.Channel.Name == "lobby" ? ValueTask.FromResult(true) : throw AuctionsService.NotFound(),
+            canSubscribe: static (access, _) => access.Channel.Name == "lobby"
+                ? ValueTask.FromResult(true)
+                : throw HubbubException.NotFound($"no channel '{access.Channel}': the auction house's lobby is auctions:lobby"),
             canPublish: ChannelNamespace.Nobody, presence: false,
             joinState: async (_, ct) => JsonSerializer.SerializeToUtf8Bytes(await auctions.LobbyStateAsync(ct), AuctionsJsonContext.Default.LobbyState));
 }

@@ -35,5 +35,9 @@ public sealed class AdminChannelTests(SqliteAuctionHouse house) : IClassFixture<
             var answer = await admin.RequestAsync("subscribe", new { channel = unknown });
             Assert.True(answer.Type() == "error" && answer.ErrorCode() == "not_found", $"{unknown}: {answer}");
         }
+
+        // The auction house has one lobby: any other auctions: channel is no channel, for everyone.
+        await using var eve = await house.ConnectAsync(Users.New("eve"));
+        Assert.Equal("not_found", (await eve.RequestAsync("subscribe", new { channel = "auctions:nope" })).ErrorCode());
     }
 }
