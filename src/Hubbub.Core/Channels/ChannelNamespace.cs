@@ -48,9 +48,20 @@ public sealed class ChannelNamespace
     /// and publishing, typing and cursors on it are not checked again (a subscription whose access is withdrawn is
     /// ended with <see cref="HubbubEngine.RemoveUserFromChannelAsync"/>).
     /// </summary>
+    /// <param name="name">The namespace.</param>
+    /// <param name="canSubscribe">Who may subscribe.</param>
+    /// <param name="canPublish">Who may publish from a client.</param>
+    /// <param name="presence">Whether subscribers are tracked in presence.</param>
+    /// <param name="joinState">The channel's state for a new subscriber, or null.</param>
+    /// <param name="findsUnknownIds">
+    /// Whether the rules also find out unknown ids (throwing <c>not_found</c> for <c>auction:nope</c>): they then run
+    /// for admins too, whose refusals are overridden but whose <c>not_found</c> stands. Left false (a deployment's
+    /// namespaces asking the app's backend), admins are not asked about at all.
+    /// </param>
     public ChannelNamespace(string name, ChannelPermission canSubscribe, ChannelPermission canPublish, bool presence = true,
-        ChannelJoinState? joinState = null)
+        ChannelJoinState? joinState = null, bool findsUnknownIds = false)
     {
+        FindsUnknownIds = findsUnknownIds;
         JoinState = joinState;
         Name = name;
         CanSubscribe = canSubscribe;
@@ -73,6 +84,9 @@ public sealed class ChannelNamespace
 
     /// <summary>The channel's current state for a new subscriber, or null when the namespace has none.</summary>
     public ChannelJoinState? JoinState { get; }
+
+    /// <summary>Whether the rules also find out unknown ids (<c>not_found</c>), and so run for admins too.</summary>
+    public bool FindsUnknownIds { get; }
 
     /// <summary>Whether the two permissions are one rule, so that a live subscription also proves the right to publish.</summary>
     public bool SubscribersPublish { get; }

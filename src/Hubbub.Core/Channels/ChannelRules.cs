@@ -5,8 +5,8 @@ namespace Hubbub.Core.Channels;
 
 /// <summary>
 /// The registry of channel namespaces. The core declares <c>public</c> and <c>user</c>; features add
-/// theirs at start-up. A channel in an undeclared namespace is refused. Admins pass every permission, not a rule's
-/// <c>not_found</c> (see <see cref="AdminCheckAsync"/>).
+/// theirs at start-up. A channel in an undeclared namespace is refused. Admins pass every permission, but not the
+/// <c>not_found</c> of a rule that finds out unknown ids (<see cref="ChannelNamespace.FindsUnknownIds"/>).
 /// </summary>
 public sealed class ChannelRules
 {
@@ -90,14 +90,18 @@ public sealed class ChannelRules
         {
             return ValueTask.FromResult(false);
         }
-        return access.User.IsAdmin ? AdminCheckAsync(pick(ns), access, cancellationToken) : pick(ns)(access, cancellationToken);
+        if (access.User.IsAdmin)
+        {
+            return ns.FindsUnknownIds ? AdminCheckAsync(pick(ns), access, cancellationToken) : ValueTask.FromResult(true);
+        }
+        return pick(ns)(access, cancellationToken);
     }
 
     /// <summary>
     /// An admin may do what the server's API key does, so the rule's refusal (false, or a thrown <c>forbidden</c>) is
-    /// overridden; but the rule still runs, because a feature's rule is also where an unknown id is found out
-    /// (<c>auction:nope</c>, an unknown board, challenge or venue): that <c>not_found</c> holds for an admin too
-    /// (FEATURES.md "unknown ids are not_found").
+    /// overridden; but a rule that also finds out unknown ids (<see cref="ChannelNamespace.FindsUnknownIds"/>:
+    /// <c>auction:nope</c>, an unknown board, challenge or venue) still runs, and its <c>not_found</c> holds for an
+    /// admin too (FEATURES.md "unknown ids are not_found").
     /// </summary>
     private static async ValueTask<bool> AdminCheckAsync(ChannelPermission rule, ChannelAccess access, CancellationToken cancellationToken)
     {

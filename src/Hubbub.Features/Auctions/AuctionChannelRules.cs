@@ -17,7 +17,7 @@ internal static class AuctionChannelRules
         new(AuctionsService.Namespace,
             // Thrown, the not_found is the subscribe's (and history's) error; a bare false would read as forbidden.
             canSubscribe: async (access, ct) => await auctions.ExistsAsync(access.Channel.Name, ct) ? true : throw AuctionsService.NotFound(),
-            canPublish: ChannelNamespace.Nobody, presence: false,
+            canPublish: ChannelNamespace.Nobody, presence: false, findsUnknownIds: true,
             joinState: async (access, ct) => await auctions.JoinStateAsync(access.Channel.Name, ct) is { } state
                 ? JsonSerializer.SerializeToUtf8Bytes(state, AuctionsJsonContext.Default.AuctionJoinState)
                 : null);
@@ -28,6 +28,6 @@ internal static class AuctionChannelRules
             canSubscribe: static (access, _) => access.Channel.Name == "lobby"
                 ? ValueTask.FromResult(true)
                 : throw HubbubException.NotFound($"no channel '{access.Channel}': the auction house's lobby is auctions:lobby"),
-            canPublish: ChannelNamespace.Nobody, presence: false,
+            canPublish: ChannelNamespace.Nobody, presence: false, findsUnknownIds: true,
             joinState: async (_, ct) => JsonSerializer.SerializeToUtf8Bytes(await auctions.LobbyStateAsync(ct), AuctionsJsonContext.Default.LobbyState));
 }

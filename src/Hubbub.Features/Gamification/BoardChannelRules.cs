@@ -23,7 +23,7 @@ internal static class BoardChannelRules
                 async tx => await DefinitionStore.FindAsync(tx, DefinitionStore.Leaderboard, access.Channel.Name, ct) is not null, ct)
                 ? true
                 : throw HubbubException.NotFound($"no leaderboard '{access.Channel.Name}'"),
-            canPublish: ChannelNamespace.Nobody, presence: false,
+            canPublish: ChannelNamespace.Nobody, presence: false, findsUnknownIds: true,
             joinState: async (access, ct) => await database.ReadAsync(async tx =>
             {
                 if (await DefinitionStore.FindAsync(tx, DefinitionStore.Leaderboard, access.Channel.Name, ct) is not { } row)

@@ -29,6 +29,7 @@ internal static class ConversationChannelRules
             return false;
         },
         canPublish: ChannelNamespace.Nobody,
+        findsUnknownIds: true,
         presence: true);
 }
 

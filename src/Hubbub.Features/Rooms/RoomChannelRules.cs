@@ -30,7 +30,7 @@ internal static class RoomChannelRules
             }
             return false;
         };
-        return new ChannelNamespace(RoomsService.Namespace, canSubscribe: isMember, canPublish: isMember, presence: true,
+        return new ChannelNamespace(RoomsService.Namespace, canSubscribe: isMember, canPublish: isMember, presence: true, findsUnknownIds: true,
             joinState: async (access, ct) => await RoomsService.FindAsync(database, access.Channel.Name, ct) is { } room
                 ? JsonSerializer.SerializeToUtf8Bytes(room, RoomsJsonContext.Default.RoomView)
                 : null);

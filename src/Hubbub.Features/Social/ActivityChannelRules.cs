@@ -21,6 +21,7 @@ internal static class ActivityChannelRules
             return true;
         }, ct),
         canPublish: ChannelNamespace.Nobody,
+        findsUnknownIds: true,
         presence: false,
         joinState: async (access, ct) => await ActivityService.ViewAsync(database, access.Channel.Name, access.User.Id, options.LatestComments, ct) is { } view
             ? JsonSerializer.SerializeToUtf8Bytes(view, SocialJsonContext.Default.ActivityView)

@@ -17,7 +17,7 @@ internal static class VenueChannelRules
             // Thrown, the not_found is the subscribe's (and history's) error; a bare false would read as forbidden.
             canSubscribe: async (access, ct) => await queries.ExistsAsync(access.Channel.Name, ct) ? true : throw VenueQueries.NotFound(),
             canPublish: ChannelNamespace.Nobody,
-            presence: false,
+            presence: false, findsUnknownIds: true,
             joinState: async (access, ct) => await queries.JoinStateAsync(access.Channel.Name, ct) is { } state
                 ? JsonSerializer.SerializeToUtf8Bytes(state, VenuesJsonContext.Default.VenueJoinState)
                 : null);

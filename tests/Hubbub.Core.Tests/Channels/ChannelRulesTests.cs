@@ -65,10 +65,15 @@ public sealed class ChannelRulesTests
     {
         _rules.Add(new ChannelNamespace("thing",
             (access, _) => access.Channel.Name == "known" ? ValueTask.FromResult(false) : throw HubbubException.NotFound("no such thing"),
-            (_, _) => throw HubbubException.Forbidden("only the server publishes")));
+            (_, _) => throw HubbubException.Forbidden("only the server publishes"), findsUnknownIds: true));
         Assert.True(await _rules.CanSubscribeAsync(Admin, Name("thing:known"), default));
         Assert.True(await _rules.CanPublishAsync(Admin, Name("thing:known"), default));
         var unknown = await Assert.ThrowsAsync<HubbubException>(async () => await _rules.CanSubscribeAsync(Admin, Name("thing:nope"), default));
         Assert.Equal("not_found", unknown.Code);
+
+        // A namespace whose rules find out no ids (one that asks the app's backend) is not asked about admins at all.
+        _rules.Add(new ChannelNamespace("backend",
+            (_, _) => throw new HubbubException("internal", "the app's authorization backend is unavailable"), ChannelNamespace.Nobody));
+        Assert.True(await _rules.CanSubscribeAsync(Admin, Name("backend:x"), default));
     }
 }
