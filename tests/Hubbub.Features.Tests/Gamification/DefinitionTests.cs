@@ -162,6 +162,19 @@ public abstract class DefinitionTests(GameFixture fixture)
         using var adminApi = new ServerApi(Chat.Server.BaseAddress, bearer: TestTokens.For(Users.New("root"), roles: ["admin"]));
         Assert.Contains((await adminApi.GetAsync("/api/achievements")).Body.GetProperty("achievements").EnumerateArray(), a => a.Str("key") == hidden);
     }
+
+    [Theory]
+    [InlineData("/api/achievements", """{"key":"a","name":"A","type":"t","threshold":1,"hidden":"no"}""", "'hidden'")]
+    [InlineData("/api/rules", """{"type":"t","xp":"ten"}""", "'xp'")]
+    [InlineData("/api/events", """{"events":[{"id":"e1","user":"u","type":"t"},{"id":7,"user":"u","type":"t"}]}""", "'events[1].id'")]
+    public async Task A_field_of_the_wrong_type_is_named_in_the_refusal(string path, string body, string field)
+    {
+        using var server = Game.Server(Chat);
+        var answer = await server.SendAsync(HttpMethod.Post, path, body);
+        Assert.True(answer.Status == HttpStatusCode.BadRequest, answer.ToString());
+        Assert.Equal("bad_request", answer.Code);
+        Assert.Contains(field, answer.Body.Str("message"), StringComparison.Ordinal);
+    }
 }
 
 public sealed class SqliteDefinitionTests(SqliteGame fixture) : DefinitionTests(fixture), IClassFixture<SqliteGame>;

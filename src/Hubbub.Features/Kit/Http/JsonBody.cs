@@ -37,12 +37,17 @@ internal static class JsonBody
             return JsonSerializer.Deserialize(body, info)
                 ?? throw HubbubException.BadRequest("the body must be a JSON object");
         }
-        catch (JsonException)
+        catch (JsonException refused)
         {
             // Also: nesting deeper than 64, numbers out of range, strings that escape a lone surrogate ("\ud800").
-            throw HubbubException.BadRequest("the body is not valid JSON of the expected shape");
+            // Where the reader was names the field ({"hidden": "no"} → at 'hidden'), so a caller knows what to fix.
+            throw HubbubException.BadRequest("the body is not valid JSON of the expected shape" + Where(refused.Path));
         }
     }
+
+    /// <summary><c> (at 'events[1].id')</c> for the reader's path <c>$.events[1].id</c>; nothing at the top level.</summary>
+    private static string Where(string? path) =>
+        path is { Length: > 2 and <= 100 } && path.StartsWith("$.", StringComparison.Ordinal) ? $" (at '{path[2..]}')" : "";
 
     /// <summary>Whether a <c>\\uXXXX</c> escape names half a surrogate pair without its other half.</summary>
     internal static bool HasLoneSurrogateEscape(ReadOnlySpan<byte> json)
