@@ -23,12 +23,6 @@ public abstract class Database(StorageSettings settings) : IDatabase
     /// </summary>
     protected virtual Task<T>? TryQueueWrite<T>(Func<DatabaseTransaction, Task<T>> work, CancellationToken cancellationToken) => null;
 
-    /// <summary>
-    /// Runs reads on the engine's own kept connections, or returns null when the engine has none: they then run on a
-    /// pooled connection, as below.
-    /// </summary>
-    protected virtual Task<T>? TryRead<T>(Func<DatabaseTransaction, Task<T>> work, CancellationToken cancellationToken) => null;
-
     /// <summary>Begins a transaction for reads only; the engine's usual one unless it has a lighter kind.</summary>
     protected virtual ValueTask<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
         BeginAsync(connection, cancellationToken);
@@ -39,7 +33,7 @@ public abstract class Database(StorageSettings settings) : IDatabase
 
     /// <inheritdoc />
     public Task<T> ReadAsync<T>(Func<DatabaseTransaction, Task<T>> work, CancellationToken cancellationToken = default) =>
-        TryRead(work, cancellationToken) ?? RunAsync(work, readOnly: true, cancellationToken);
+        RunAsync(work, readOnly: true, cancellationToken);
 
     private async Task<T> RunAsync<T>(Func<DatabaseTransaction, Task<T>> work, bool readOnly, CancellationToken cancellationToken)
     {

@@ -17,7 +17,6 @@ public sealed class SqliteDatabase : Database, IDisposable
     private readonly string _connectionPragmas;
     private readonly SqliteWriter? _writer;
     private readonly SqliteCheckpointer? _checkpointer;
-    private readonly SqliteReaders? _readers;
     private volatile bool _directoryReady;
 
     /// <summary>Creates the database object; the file (and its folder) are created on first open.</summary>
@@ -26,8 +25,7 @@ public sealed class SqliteDatabase : Database, IDisposable
     /// <param name="queueWriters">Run this process's writes on one writer thread in arrival order (<see cref="SqliteWriter"/>;
     /// <see cref="StorageOptions.SqliteQueueWriters"/>) instead of each on a connection of its own waiting in SQLite's busy handler.</param>
     /// <param name="maxGroup">Most writes the writer commits together (<see cref="StorageOptions.SqliteGroupCommit"/>).</param>
-    /// <param name="statementCache">Most prepared statements the writer, and each kept reader connection, keeps
-    /// (<see cref="StorageOptions.SqliteStatementCache"/>; 0: none, and reads open a pooled connection each).</param>
+    /// <param name="statementCache">Most prepared statements the writer keeps (<see cref="StorageOptions.SqliteStatementCache"/>).</param>
     /// <param name="backgroundCheckpoint">Checkpoint on a thread of its own, not in the writer's commits (<see cref="StorageOptions.SqliteBackgroundCheckpoint"/>).</param>
     /// <param name="autoCheckpointPages">The log's size that makes a commit checkpoint (<see cref="StorageOptions.SqliteAutoCheckpointPages"/>).</param>
     /// <param name="writerCacheKiB">The writer connection's page cache in KiB, 0 for SQLite's default (<see cref="StorageOptions.SqliteWriterCacheKiB"/>).</param>
@@ -50,8 +48,6 @@ public sealed class SqliteDatabase : Database, IDisposable
         _writer = queueWriters
             ? new SqliteWriter(() => Open(writerPragmas), busyTimeoutMs + commandTimeoutMs, Math.Max(1, maxGroup), statementCache, _checkpointer)
             : null;
-        // As many idle readers as reads usually run at once on this many cores; more are opened when needed.
-        _readers = statementCache > 0 ? new SqliteReaders(() => Open(null), statementCache, Math.Max(8, 2 * Environment.ProcessorCount)) : null;
     }
 
     /// <inheritdoc />
@@ -93,13 +89,9 @@ public sealed class SqliteDatabase : Database, IDisposable
     /// <summary>The writer's statements compiled and reused so far (0, 0 without a writer or cache); for tests.</summary>
     internal (long Prepared, long Reused) WriterStatements => _writer?.StatementCounts ?? (0, 0);
 
-    /// <summary>The kept readers' statements compiled and reused so far (0, 0 without them); for tests.</summary>
-    internal (long Prepared, long Reused) ReaderStatements => _readers?.StatementCounts ?? (0, 0);
-
     /// <summary>Stops the writer thread once what is queued has run (the host's container disposes the database on stop).</summary>
     public void Dispose()
     {
-        _readers?.Dispose();
         _writer?.Dispose();
         _checkpointer?.Dispose();
     }
@@ -120,10 +112,6 @@ public sealed class SqliteDatabase : Database, IDisposable
     /// <inheritdoc />
     protected override Task<T>? TryQueueWrite<T>(Func<DatabaseTransaction, Task<T>> work, CancellationToken cancellationToken) =>
         _writer?.TryRun(work, cancellationToken);
-
-    /// <inheritdoc />
-    protected override Task<T>? TryRead<T>(Func<DatabaseTransaction, Task<T>> work, CancellationToken cancellationToken) =>
-        _readers?.RunAsync(work, Provider, cancellationToken);
 
     /// <inheritdoc />
     protected override ValueTask<DbTransaction> BeginAsync(DbConnection connection, CancellationToken cancellationToken) =>

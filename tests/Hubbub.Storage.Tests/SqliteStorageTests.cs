@@ -244,40 +244,4 @@ public sealed class SqliteStorageTests : StorageContractTests
             Assert.Equal(["a", "d"], found);
         }
     }
-
-    [Fact]
-    public async Task Reads_run_repeated_sql_on_kept_statements_see_each_commit_and_a_failed_read_leaves_the_next_one_working()
-    {
-        var node = Node(Widgets);
-        await node.Migrations.ApplyAsync();
-        var database = (SqliteDatabase)node.Database;
-        const string Count = "SELECT count(*) FROM widgets WHERE name >= @from";
-        var (preparedBefore, reusedBefore) = database.ReaderStatements;
-
-        // One read at a time: the same text is compiled once on the kept reader, then rerun with each read's own value and
-        // each read's own snapshot (a commit between two reads is seen by the second).
-        for (var i = 0; i < 10; i++)
-        {
-            await node.Database.InTransactionAsync(tx => tx.ExecuteAsync("INSERT INTO widgets (name) VALUES (@name)", new { name = $"w{i}" }));
-            Assert.Equal(i + 1, await node.Database.ReadAsync(tx => tx.ExecuteScalarAsync<long>(Count, new { from = "w" })));
-            Assert.Equal(i >= 5 ? i - 4 : 0, await node.Database.ReadAsync(tx => tx.ExecuteScalarAsync<long>(Count, new { from = "w5" })));
-        }
-        var (prepared, reused) = database.ReaderStatements;
-        Assert.Equal(1, prepared - preparedBefore);
-        Assert.Equal(19, reused - reusedBefore);
-
-        // A read that fails (bad SQL) closes its reader; the next read runs on a good one.
-        await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() =>
-            node.Database.ReadAsync(tx => tx.ExecuteScalarAsync<long>("SELECT count(*) FROM no_such_table")));
-        Assert.Equal(10, await node.Database.ReadAsync(tx => tx.ExecuteScalarAsync<long>(Count, new { from = "w" })));
-
-        // Reads at once each get a reader of their own, every one seeing the same committed rows.
-        var counts = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() =>
-            node.Database.ReadAsync(async tx =>
-            {
-                await Task.Yield();
-                return await tx.ExecuteScalarAsync<long>(Count, new { from = "w" });
-            }))));
-        Assert.All(counts, c => Assert.Equal(10, c));
-    }
 }
