@@ -85,6 +85,9 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
     /// <summary>The connection id announced in <c>welcome</c>.</summary>
     public string Id { get; }
 
+    /// <summary>The send queue's lock, which the connection's subscriptions share (see <see cref="Subscription"/>).</summary>
+    internal Lock SendGate => _sendGate;
+
     /// <summary>The user as shown to others (<c>from</c>, typing, presence): the name at connect, kept across refreshes.</summary>
     public ClientInfo Info { get; }
 

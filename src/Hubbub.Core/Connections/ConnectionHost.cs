@@ -48,8 +48,21 @@ internal sealed class ConnectionHost : IDisposable
     public async Task RunAsync(WebSocket socket, HubbubUser user, CoalescingStream? transport, ITransportEnd? end,
         CancellationToken cancellationToken)
     {
-        var connection = new ClientConnection(NewConnectionId(), user, socket, transport, _options, _time, _logger);
-        if (!_connections.TryAdd(connection, _options.MaxConnectionsPerUser))
+        ClientConnection connection;
+        bool added;
+        try
+        {
+            connection = new ClientConnection(NewConnectionId(), user, socket, transport, _options, _time, _logger);
+            added = _connections.TryAdd(connection, _options.MaxConnectionsPerUser);
+        }
+        catch
+        {
+            // The door hands the TCP connection over with the socket: it is ended here on every path, this one included.
+            socket.Abort();
+            await (end?.EndAsync(closeHandshakeCompleted: false) ?? ValueTask.CompletedTask);
+            throw;
+        }
+        if (!added)
         {
             Log.TooManyConnections(_logger, user.Id, _options.MaxConnectionsPerUser);
             connection.TryEnqueue(FrameWriter.Error(null, ErrorCodes.RateLimited,

@@ -50,11 +50,17 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
     {
         var dependencies = _dependencies ??= new Dependencies(services);
         return dependencies.Options.ConnectionLevelAccept && dependencies.AllowsAnyHost
-            ? AcceptOrPassAsync(connection, dependencies)
+            ? AcceptOrPassAsync(connection, dependencies).Unwrap()
             : next(connection);
     }
 
-    private async Task AcceptOrPassAsync(ConnectionContext connection, Dependencies dependencies)
+    /// <summary>
+    /// Reads the head and returns what serves the connection from then on: the HTTP layer, nothing, or the engine. Why a
+    /// task of a task: a method that awaited the engine would keep its state machine (184 bytes) alive for as long as
+    /// the socket is open; the unwrapped task costs a third of it, and this method's state machine is gone once the
+    /// head is answered.
+    /// </summary>
+    private async Task<Task> AcceptOrPassAsync(ConnectionContext connection, Dependencies dependencies)
     {
         HeadOutcome outcome;
         HubbubUser? accepted;
@@ -64,12 +70,11 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
         }
         catch (IOException)
         {
-            return; // reset by the client before its upgrade was answered; Kestrel closes the connection
+            return Task.CompletedTask; // reset by the client before its upgrade was answered; Kestrel closes the connection
         }
         if (outcome == HeadOutcome.Pass)
         {
-            await next(connection);
-            return;
+            return next(connection);
         }
         if (outcome is HeadOutcome.TimedOut or HeadOutcome.Silent)
         {
@@ -82,28 +87,28 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
             }
             await connection.Transport.Output.CompleteAsync();
             await connection.Transport.Input.CompleteAsync();
-            return;
+            return Task.CompletedTask;
         }
+        return RunSocket(connection, dependencies, accepted!);
+    }
 
+    /// <summary>
+    /// Runs the accepted socket on the connection's pipes. The engine ends the connection through the pipes (aborting it
+    /// unless the close handshake completed) on every path, and the pipes dispose the socket once it is ended.
+    /// </summary>
+    private static Task RunSocket(ConnectionContext connection, Dependencies dependencies, HubbubUser user)
+    {
         var pipes = new TransportPipeStream(connection, TimeSpan.FromMilliseconds(dependencies.Options.SlowConsumerCloseGraceMs));
         var transport = new CoalescingStream(pipes);
-        try
+        var socket = WebSocket.CreateFromStream(transport, new WebSocketCreationOptions
         {
-            using var socket = WebSocket.CreateFromStream(transport, new WebSocketCreationOptions
-            {
-                IsServer = true,
-                KeepAliveInterval = TimeSpan.FromMilliseconds(dependencies.Options.HeartbeatMs),
-                KeepAliveTimeout = dependencies.Options.EffectiveClientTimeout,
-            });
-            HubbubMetrics.Upgrades.WithLabels("connection").Inc();
-            // The engine ends the connection through the pipes (aborting it unless the close handshake completed).
-            await dependencies.Engine.RunConnectionAsync(socket, accepted!, CancellationToken.None, transport, pipes);
-        }
-        finally
-        {
-            // Ended already, unless the engine failed before it could: then abort, nothing is left worth sending.
-            await pipes.EndAsync(closeHandshakeCompleted: false);
-        }
+            IsServer = true,
+            KeepAliveInterval = TimeSpan.FromMilliseconds(dependencies.Options.HeartbeatMs),
+            KeepAliveTimeout = dependencies.Options.EffectiveClientTimeout,
+        });
+        pipes.DisposeWhenEnded(socket);
+        HubbubMetrics.Upgrades.WithLabels("connection").Inc();
+        return dependencies.Engine.RunConnectionAsync(socket, user, CancellationToken.None, transport, pipes);
     }
 
     private enum HeadOutcome

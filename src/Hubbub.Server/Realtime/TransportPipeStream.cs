@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.WebSockets;
 using Hubbub.Core.Connections;
 using Microsoft.AspNetCore.Connections;
 
@@ -19,6 +20,14 @@ internal sealed class TransportPipeStream(ConnectionContext connection, TimeSpan
     private readonly IDuplexPipe _transport = connection.Transport;
     private volatile bool _disposed;
     private bool _ended;
+    private WebSocket? _socket;
+
+    /// <summary>
+    /// The WebSocket made on this stream, disposed once the connection is ended (<see cref="EndAsync"/>): the door
+    /// returns the engine's task itself rather than awaiting it to dispose the socket after it, which kept an async
+    /// state machine (184 bytes) alive for every connection's lifetime.
+    /// </summary>
+    public void DisposeWhenEnded(WebSocket socket) => _socket = socket;
 
     public override bool CanRead => true;
 
@@ -89,23 +98,30 @@ internal sealed class TransportPipeStream(ConnectionContext connection, TimeSpan
             return;
         }
         _ended = true;
-        if (!closeHandshakeCompleted)
+        try
         {
-            connection.Abort(new ConnectionAbortedException("The WebSocket did not complete its close handshake."));
+            if (!closeHandshakeCompleted)
+            {
+                connection.Abort(new ConnectionAbortedException("The WebSocket did not complete its close handshake."));
+            }
+            await _transport.Output.CompleteAsync();
+            await _transport.Input.CompleteAsync();
+            if (closeHandshakeCompleted)
+            {
+                try
+                {
+                    await Task.Delay(closeGrace, connection.ConnectionClosed);
+                    connection.Abort(new ConnectionAbortedException("The client did not take the rest of the connection's output in time."));
+                }
+                catch (OperationCanceledException)
+                {
+                    // Closed in time: everything was sent.
+                }
+            }
         }
-        await _transport.Output.CompleteAsync();
-        await _transport.Input.CompleteAsync();
-        if (closeHandshakeCompleted)
+        finally
         {
-            try
-            {
-                await Task.Delay(closeGrace, connection.ConnectionClosed);
-                connection.Abort(new ConnectionAbortedException("The client did not take the rest of the connection's output in time."));
-            }
-            catch (OperationCanceledException)
-            {
-                // Closed in time: everything was sent.
-            }
+            _socket?.Dispose();
         }
     }
 
