@@ -14,38 +14,7 @@ internal static class KitSchema
         .Add(1, "outbox, domain events, idempotency keys, jobs, users, notifications",
             sqlite: Tables("INTEGER PRIMARY KEY"),
             postgres: Tables("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"))
-        .Add(2, "the key of the unread notification a newer one replaces", ReplaceableNotifications, ReplaceableNotifications)
-        .Add(3, "notifications kept together by user on SQLite", sqlite: NotificationsByUser,
-            postgres: "SELECT 1; -- PostgreSQL keeps its identity column and index");
-
-    /// <summary>
-    /// SQLite stores a table in its primary key's order: with the rowid, a user's notifications were spread over the whole
-    /// table and each replaced <c>overtaken</c> (deleted, and its successor inserted) touched a page of the table and one of
-    /// <c>kit_notifications_by_user</c> at random. Clustered by (user_id, id), the deleted row and the new one share a leaf
-    /// page, and the by-user index is the table itself. Without a rowid the ids come from <c>kit_sequences</c>, seeded with
-    /// the largest id kept (NotificationStore.AllocateIdsAsync); every row is carried over with its id. The partial index
-    /// of unread keyed rows (migration 2) goes too: SQLite's planner finds a user's unread row of a key by walking that
-    /// user's rows of the table (adjacent now) and never chose the index, which only cost its upkeep.
-    /// </summary>
-    private const string NotificationsByUser = """
-        CREATE TABLE kit_notifications_by_user_id (
-            user_id    TEXT    NOT NULL,
-            id         INTEGER NOT NULL,
-            type       TEXT    NOT NULL,
-            data       TEXT    NOT NULL,
-            created_ms BIGINT  NOT NULL,
-            is_read    INTEGER NOT NULL DEFAULT 0,
-            replaces   TEXT    NULL,
-            PRIMARY KEY (user_id, id)) WITHOUT ROWID;
-        INSERT INTO kit_notifications_by_user_id (user_id, id, type, data, created_ms, is_read, replaces)
-            SELECT user_id, id, type, data, created_ms, is_read, replaces FROM kit_notifications;
-        CREATE TABLE kit_sequences (
-            name    TEXT    NOT NULL PRIMARY KEY,
-            last_id INTEGER NOT NULL) WITHOUT ROWID;
-        INSERT INTO kit_sequences (name, last_id) SELECT 'kit_notifications', COALESCE(MAX(id), 0) FROM kit_notifications;
-        DROP TABLE kit_notifications;
-        ALTER TABLE kit_notifications_by_user_id RENAME TO kit_notifications;
-        """;
+        .Add(2, "the key of the unread notification a newer one replaces", ReplaceableNotifications, ReplaceableNotifications);
 
     /// <summary>
     /// A notification's <c>replaces</c> key (null for most): a newer notification of the same user and key deletes it while

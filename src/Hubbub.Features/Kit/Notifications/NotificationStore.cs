@@ -12,20 +12,9 @@ internal static class NotificationStore
     public static async Task<NotificationView> InsertAsync(DatabaseTransaction tx, string user, string type, string data, long now, int keep,
         CancellationToken ct)
     {
-        long id;
-        if (tx.Provider == DatabaseProvider.Sqlite)
-        {
-            id = await AllocateIdsAsync(tx, 1, ct);
-            await tx.ExecuteAsync(
-                "INSERT INTO kit_notifications (user_id, id, type, data, created_ms) VALUES (@user, @id, @type, @data, @now)",
-                new { user, id, type, data, now }, ct);
-        }
-        else
-        {
-            id = await tx.QuerySingleAsync<long>(
-                "INSERT INTO kit_notifications (user_id, type, data, created_ms) VALUES (@user, @type, @data, @now) RETURNING id",
-                new { user, type, data, now }, ct);
-        }
+        var id = await tx.QuerySingleAsync<long>(
+            "INSERT INTO kit_notifications (user_id, type, data, created_ms) VALUES (@user, @type, @data, @now) RETURNING id",
+            new { user, type, data, now }, ct);
         // Bounded per user: the oldest beyond the newest `keep` go.
         await tx.ExecuteAsync(
             """
@@ -46,37 +35,20 @@ internal static class NotificationStore
     {
         var replaced = await DeleteReplacedAsync(tx, items, ct);
         var views = new List<NotificationView>(items.Count);
-        var sqlite = tx.Provider == DatabaseProvider.Sqlite;
         foreach (var chunk in items.Chunk(200))
         {
-            var sql = new System.Text.StringBuilder(sqlite
-                ? "INSERT INTO kit_notifications (id, user_id, type, data, created_ms, replaces) VALUES "
-                : "INSERT INTO kit_notifications (user_id, type, data, created_ms, replaces) VALUES ");
+            var sql = new System.Text.StringBuilder("INSERT INTO kit_notifications (user_id, type, data, created_ms, replaces) VALUES ");
             var parameters = new Dapper.DynamicParameters(new { now });
-            var first = sqlite ? await AllocateIdsAsync(tx, chunk.Length, ct) : 0;
-            if (sqlite)
-            {
-                parameters.Add("first", first);
-            }
             for (var i = 0; i < chunk.Length; i++)
             {
-                sql.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}({(sqlite ? $"@first + {i}, " : "")}@u{i}, @t{i}, @d{i}, @now, @r{i})");
+                sql.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}(@u{i}, @t{i}, @d{i}, @now, @r{i})");
                 parameters.Add($"u{i}", chunk[i].User);
                 parameters.Add($"t{i}", chunk[i].Type);
                 parameters.Add($"d{i}", chunk[i].Data);
                 parameters.Add($"r{i}", chunk[i].Replaces, System.Data.DbType.String);
             }
-            List<long> ids;
-            if (sqlite)
-            {
-                await tx.ExecuteAsync(sql.ToString(), parameters, ct);
-                ids = [.. Enumerable.Range(0, chunk.Length).Select(i => first + i)];
-            }
-            else
-            {
-                // Rows of one multi-row INSERT take ascending ids in the order written.
-                ids = [.. (await tx.QueryAsync<long>(sql.Append(" RETURNING id").ToString(), parameters, ct)).Order()];
-            }
+            // Rows of one multi-row INSERT take ascending ids in the order written.
+            var ids = (await tx.QueryAsync<long>(sql.Append(" RETURNING id").ToString(), parameters, ct)).Order().ToList();
             views.AddRange(chunk.Select((item, i) => new Row { Id = ids[i], Type = item.Type, Data = item.Data, CreatedMs = now }.ToView()));
         }
         // Only a user whose inbox grew can have passed the bound: one whose new notifications each replaced an unread one
@@ -103,8 +75,8 @@ internal static class NotificationStore
             }
             await tx.ExecuteAsync(
                 $"""
-                DELETE FROM kit_notifications WHERE (user_id, id) IN (
-                    SELECT k.user_id, k.id FROM (
+                DELETE FROM kit_notifications WHERE id IN (
+                    SELECT k.id FROM (
                         SELECT v.u AS user_id,
                                (SELECT n.id FROM kit_notifications n WHERE n.user_id = v.u ORDER BY n.id DESC LIMIT 1 OFFSET @keep) AS cut
                         FROM ({string.Join(" UNION ALL ", chunk.Select((_, i) => $"SELECT @u{i} AS u"))}) v) c
@@ -150,17 +122,6 @@ internal static class NotificationStore
         }
         return deleted;
     }
-
-    /// <summary>
-    /// Takes <paramref name="count"/> notification ids on SQLite and answers the first: the table is clustered by
-    /// (user_id, id) there (kit migration 3) and has no identity of its own, so the ids come from <c>kit_sequences</c>. The
-    /// counter is a row of the transaction like any other: a rolled-back savepoint or transaction takes its ids back with
-    /// its rows, a restart finds the last committed one, and SQLite's one writer makes two transactions never read it at once.
-    /// </summary>
-    private static async Task<long> AllocateIdsAsync(DatabaseTransaction tx, int count, CancellationToken ct) =>
-        await tx.QuerySingleAsync<long>(
-            "UPDATE kit_sequences SET last_id = last_id + @count WHERE name = 'kit_notifications' RETURNING last_id", new { count }, ct)
-        - count + 1;
 
     public static async Task<List<NotificationView>> PageAsync(DatabaseTransaction tx, string user, bool unreadOnly, long? before, int limit,
         CancellationToken ct) =>
