@@ -105,9 +105,6 @@ public sealed partial class GamificationService(FeatureDatabase database, EventP
         var appEvent = AppEventData(e.Id, e.Event);
         var (effects, duplicate) = await database.WriteAsync(tx => tx.OnceAsync(EventScope, e.Id, Default.Effects, async () =>
         {
-            // The answer carries the effects (ranks included) and waits for the ranked index's apply, not for the live
-            // events: on Redis an event that passed ten users publishes on eleven channels, a round trip each.
-            tx.PublishWithoutWaiting();
             var effects = await processor.ProcessAsync(tx, e.Event, ct);
             // The app's event enters the pipeline too, for every other feature's handlers (social's activity rules):
             // raised in this transaction and inside the once-per-id block, so a retried id raises nothing again; not

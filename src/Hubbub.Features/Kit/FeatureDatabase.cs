@@ -64,13 +64,9 @@ public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox,
             KitLog.CrashingOnPurpose(logger);
             Environment.FailFast("Hubbub:Testing:CrashAfterCommitBeforePublish");
         }
-        // The after-commit actions (a ranked index in Redis) start first, the publications beside them rather than after:
-        // on Redis each is a round trip on one connection, answered in the order sent, so an action sent first is not
-        // queued behind an event's eleven publications. Neither orders the other (the index is read by requests that may
-        // come at any time; a publication's order is per channel, kept by the outbox). The write waits for both, or for
-        // the actions alone when the feature said its answer need not wait for the publications (PublishCommittedAsync
-        // never throws: what fails is retried by the loop).
-        var committed = transaction.Committed is { } actions ? RunCommittedAsync(actions) : Task.CompletedTask;
+        // The after-commit actions (a ranked index in Redis) start beside the publications rather than after them: on
+        // Redis each is a round trip, and the answer waits for both. Neither orders the other (the index is read by
+        // requests that may come at any time; a publication's order is per channel, kept by the outbox).
         var publishing = transaction.Outbox.Count > 0 ? outbox.PublishCommittedAsync(transaction.Outbox) : Task.CompletedTask;
         if (transaction.RaisedEvents)
         {
@@ -84,7 +80,8 @@ public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox,
         {
             signals.Webhooks.Signal();
         }
-        await (transaction.PublishesInBackground ? committed : Task.WhenAll(publishing, committed));
+        var committed = transaction.Committed is { } actions ? RunCommittedAsync(actions) : Task.CompletedTask;
+        await Task.WhenAll(publishing, committed);
     }
 
     /// <summary>Runs a transaction's after-commit actions one after the other, in the order they were registered.</summary>

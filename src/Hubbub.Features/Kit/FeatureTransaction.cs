@@ -65,17 +65,6 @@ public sealed class FeatureTransaction
     /// </summary>
     public void OnCommitted(Func<Task> action) => (Committed ??= []).Add(action);
 
-    /// <summary>
-    /// Lets the write return once the commit and its after-commit actions (<see cref="OnCommitted(Func{Task})"/>) are
-    /// done, without waiting for the outbox's publications: they go out meanwhile on their own flow, as they would have
-    /// (in order per channel, retried after a failure, never for a rollback). For a write whose answer carries all its
-    /// caller needs and whose live events need not precede it: on Redis each channel's publications are a round trip, and
-    /// an event that passed ten users would wait for eleven of them. An in-process broker publishes at once anyway.
-    /// </summary>
-    public void PublishWithoutWaiting() => PublishesInBackground = true;
-
-    internal bool PublishesInBackground { get; private set; }
-
     /// <summary>The feature's SQL runs on the same transaction.</summary>
     public static implicit operator DatabaseTransaction(FeatureTransaction transaction) => transaction.Db;
 
