@@ -286,10 +286,10 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
                 scores.Add(Overtaking.JustBehind(score, ascending));
             }
             var ranks = await index.RanksOfScoresAsync(slot, scores, e.User, ct);
-            // The index holds committed scores only: the other users' changes earlier in this transaction (events of
-            // one batch, or of one SQLite group commit) are counted here, without a read.
+            // The index holds applied scores only: the other users' changes it does not hold yet (earlier events of this
+            // transaction; on SQLite, of a group committed just before) are counted here, without a read.
             UncommittedScores.Correct(tx, slot, scores, e.User, ranks);
-            undo.Add(UncommittedScores.Record(tx, slot, e.User, old?.Score, score));
+            undo.Add(UncommittedScores.Record(tx, slot, e.User, old?.Score, score, (old?.Version ?? 0) + 1));
             (previous, rank) = old is null ? ((long?)null, ranks[0]) : (ranks[0], ranks[1]);
             behind = better ? ranks[^1] + 1 : null; // + 1: the user, left out of the count, is ahead of it now
         }
@@ -308,7 +308,12 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
         tx.OnCommitted(() => live.Changed(board.Key, period, e.User, previous));
         if (current)
         {
-            tx.OnCommitted(() => index.ApplyAsync(slot, new IndexedScore(e.User, score, reachedMs, version)));
+            var indexed = new IndexedScore(e.User, score, reachedMs, version);
+            tx.OnCommitted(async () =>
+            {
+                await index.ApplyAsync(slot, indexed);
+                UncommittedScores.Applied(slot, indexed);
+            });
         }
         return new RankEffect(board.Key, rank, previous, score);
     }
