@@ -26,6 +26,25 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
 {
     internal async Task<Effects> ProcessAsync(FeatureTransaction tx, GameEvent e, CancellationToken ct)
     {
+        // The event's score changes count in the ranks read later in the same database transaction (UncommittedScores);
+        // an event that fails is rolled back to its savepoint alone, so its changes stop counting too.
+        List<Action> undo = [];
+        try
+        {
+            return await ProcessAsync(tx, e, undo, ct);
+        }
+        catch
+        {
+            for (var i = undo.Count - 1; i >= 0; i--)
+            {
+                undo[i]();
+            }
+            throw;
+        }
+    }
+
+    private async Task<Effects> ProcessAsync(FeatureTransaction tx, GameEvent e, List<Action> undo, CancellationToken ct)
+    {
         var curve = curves.Curve;
         var player = await PlayerStore.LockAsync(tx, e.User, tx.NowMs, ct);
         var set = await definitions.GetAsync(tx, player.DefinitionsVersion, ct);
@@ -81,7 +100,7 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
         List<Pass> passes = [];
         for (var i = 0; i < defs.Boards.Count; i++)
         {
-            if (await ScoreAsync(tx, e, defs.Boards[i], boardPeriods[i], xp, total, state, changes, passes, ct) is { } rank)
+            if (await ScoreAsync(tx, e, defs.Boards[i], boardPeriods[i], xp, total, state, changes, passes, undo, ct) is { } rank)
             {
                 ranks.Add(rank);
             }
@@ -225,7 +244,7 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
     /// an XP board, 1 per event on an event board, <c>data[field]</c> on a field board. Null when the score did not change.
     /// </summary>
     private async Task<RankEffect?> ScoreAsync(FeatureTransaction tx, GameEvent e, LeaderboardView board, string period, long xp, long total,
-        PlayerState state, PlayerChanges changes, List<Pass> passes, CancellationToken ct)
+        PlayerState state, PlayerChanges changes, List<Pass> passes, List<Action> undo, CancellationToken ct)
     {
         var (type, field) = DefinitionRules.SourceOf(board.Source);
         double? value = type is null
@@ -267,6 +286,10 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
                 scores.Add(Overtaking.JustBehind(score, ascending));
             }
             var ranks = await index.RanksOfScoresAsync(slot, scores, e.User, ct);
+            // The index holds applied scores only: the other users' changes it does not hold yet (earlier events of this
+            // transaction; on SQLite, of a group committed just before) are counted here, without a read.
+            UncommittedScores.Correct(tx, slot, scores, e.User, ranks);
+            undo.Add(UncommittedScores.Record(tx, slot, e.User, old?.Score, score, (old?.Version ?? 0) + 1));
             (previous, rank) = old is null ? ((long?)null, ranks[0]) : (ranks[0], ranks[1]);
             behind = better ? ranks[^1] + 1 : null; // + 1: the user, left out of the count, is ahead of it now
         }
@@ -285,7 +308,12 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
         tx.OnCommitted(() => live.Changed(board.Key, period, e.User, previous));
         if (current)
         {
-            tx.OnCommitted(() => index.ApplyAsync(slot, new IndexedScore(e.User, score, reachedMs, version)));
+            var indexed = new IndexedScore(e.User, score, reachedMs, version);
+            tx.OnCommitted(async () =>
+            {
+                await index.ApplyAsync(slot, indexed);
+                UncommittedScores.Applied(slot, indexed);
+            });
         }
         return new RankEffect(board.Key, rank, previous, score);
     }
