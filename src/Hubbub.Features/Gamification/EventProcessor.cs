@@ -22,7 +22,7 @@ internal sealed record GameEvent(string User, string Type, JsonElement? Data, Da
 /// written together (<see cref="PublicationBatch"/>).
 /// </summary>
 public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelCurveSource curves, LeaderboardLive live, ILeaderboardIndex index,
-    DefinitionCache definitions)
+    DefinitionCache definitions, UncommittedScores uncommitted)
 {
     internal async Task<Effects> ProcessAsync(FeatureTransaction tx, GameEvent e, CancellationToken ct)
     {
@@ -288,8 +288,8 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
             var ranks = await index.RanksOfScoresAsync(slot, scores, e.User, ct);
             // The index holds applied scores only: the other users' changes it does not hold yet (earlier events of this
             // transaction; on SQLite, of a group committed just before) are counted here, without a read.
-            UncommittedScores.Correct(tx, slot, scores, e.User, ranks);
-            undo.Add(UncommittedScores.Record(tx, slot, e.User, old?.Score, score, (old?.Version ?? 0) + 1));
+            uncommitted.Correct(tx, slot, scores, e.User, ranks);
+            undo.Add(uncommitted.Record(tx, slot, e.User, old?.Score, score, (old?.Version ?? 0) + 1));
             (previous, rank) = old is null ? ((long?)null, ranks[0]) : (ranks[0], ranks[1]);
             behind = better ? ranks[^1] + 1 : null; // + 1: the user, left out of the count, is ahead of it now
         }
@@ -312,7 +312,7 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
             tx.OnCommitted(async () =>
             {
                 await index.ApplyAsync(slot, indexed);
-                UncommittedScores.Applied(slot, indexed);
+                uncommitted.Applied(slot, indexed);
             });
         }
         return new RankEffect(board.Key, rank, previous, score);

@@ -55,6 +55,7 @@ public sealed class GamificationFeature : HubbubFeature
             : ActivatorUtilities.CreateInstance<InMemoryLeaderboardIndex>(sp));
         services.AddSingleton<LeaderboardLive>();
         services.AddSingleton<DefinitionCache>();
+        services.AddSingleton<UncommittedScores>();
         services.AddSingleton<EventProcessor>();
         services.AddSingleton<GamificationService>();
         services.AddSingleton<ChallengeService>();

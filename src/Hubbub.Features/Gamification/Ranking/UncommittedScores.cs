@@ -12,23 +12,24 @@ namespace Hubbub.Features.Gamification.Ranking;
 /// user's committed score, or none) and the latest written, with its version; it goes when the index has applied that
 /// version. A read counts the entries of its own transaction and, on SQLite (one writer: every other transaction has
 /// ended), the others' too; on PostgreSQL another transaction's change may not commit, so only its own. No read is
-/// added (no round trip on Redis): a lookup in memory per rank read.
+/// added (no round trip on Redis): a lookup in memory per rank read. One per host (a singleton): two servers in one
+/// process keep theirs apart.
 /// </summary>
-internal static class UncommittedScores
+public sealed class UncommittedScores
 {
-    /// <summary>An entry whose apply never came (its transaction's commit failed) stops counting after this long.</summary>
+    /// <summary>An entry whose apply never came (its transaction's commit failed) stops counting after this long, and goes at the next read.</summary>
     private const long StaleMs = 30_000;
 
-    private static readonly ConcurrentDictionary<(string Board, string Period), Dictionary<string, Entry>> Boards = new();
+    private readonly ConcurrentDictionary<(string Board, string Period), Dictionary<string, Entry>> _boards = new();
 
     /// <summary>
     /// Records that <paramref name="user"/>'s score on <paramref name="board"/> went from <paramref name="old"/> (none:
     /// new on the board) to <paramref name="score"/> at <paramref name="version"/> in <paramref name="tx"/>; returns what
     /// undoes it, should the work that made it fail (its savepoint rolled back, the others of the transaction going on).
     /// </summary>
-    public static Action Record(DatabaseTransaction tx, BoardSlot board, string user, double? old, double score, long version)
+    internal Action Record(DatabaseTransaction tx, BoardSlot board, string user, double? old, double score, long version)
     {
-        var users = Boards.GetOrAdd((board.Board, board.Period), _ => new Dictionary<string, Entry>(StringComparer.Ordinal));
+        var users = _boards.GetOrAdd((board.Board, board.Period), _ => new Dictionary<string, Entry>(StringComparer.Ordinal));
         lock (users)
         {
             users.TryGetValue(user, out var before);
@@ -51,9 +52,9 @@ internal static class UncommittedScores
     }
 
     /// <summary>The index applied <paramref name="score"/>: an entry at that version goes; a newer one now stands on it.</summary>
-    public static void Applied(BoardSlot board, IndexedScore score)
+    internal void Applied(BoardSlot board, IndexedScore score)
     {
-        if (!Boards.TryGetValue((board.Board, board.Period), out var users))
+        if (!_boards.TryGetValue((board.Board, board.Period), out var users))
         {
             return;
         }
@@ -78,9 +79,9 @@ internal static class UncommittedScores
     /// other users' changes it does not hold yet: a held score strictly better than the score no longer counts, a newer
     /// one strictly better counts.
     /// </summary>
-    public static void Correct(DatabaseTransaction tx, BoardSlot board, IReadOnlyList<double> scores, string exceptUser, long[] ranks)
+    internal void Correct(DatabaseTransaction tx, BoardSlot board, IReadOnlyList<double> scores, string exceptUser, long[] ranks)
     {
-        if (!Boards.TryGetValue((board.Board, board.Period), out var users))
+        if (!_boards.TryGetValue((board.Board, board.Period), out var users))
         {
             return;
         }
@@ -88,10 +89,15 @@ internal static class UncommittedScores
         var now = Environment.TickCount64;
         lock (users)
         {
+            List<string>? stale = null;
             foreach (var (user, entry) in users)
             {
-                if (user == exceptUser || (tx.Provider != DatabaseProvider.Sqlite && !ReferenceEquals(entry.Transaction, own))
-                    || now - entry.AtMs > StaleMs)
+                if (now - entry.AtMs > StaleMs)
+                {
+                    (stale ??= []).Add(user); // its apply never came: it must not count, nor stay
+                    continue;
+                }
+                if (user == exceptUser || (tx.Provider != DatabaseProvider.Sqlite && !ReferenceEquals(entry.Transaction, own)))
                 {
                     continue;
                 }
@@ -107,6 +113,7 @@ internal static class UncommittedScores
                     }
                 }
             }
+            stale?.ForEach(user => users.Remove(user));
         }
     }
 
