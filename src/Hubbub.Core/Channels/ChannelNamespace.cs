@@ -26,6 +26,12 @@ public delegate ValueTask<bool> ChannelPermission(ChannelAccess access, Cancella
 public delegate ValueTask<byte[]?> ChannelJoinState(ChannelAccess access, CancellationToken cancellationToken);
 
 /// <summary>
+/// Whether a channel exists (<c>auction:42</c> names an auction that is there); false makes a subscribe to it
+/// <c>not_found</c>. See <see cref="ChannelNamespace.Exists"/>.
+/// </summary>
+public delegate ValueTask<bool> ChannelExists(ChannelName channel, CancellationToken cancellationToken);
+
+/// <summary>
 /// The rules of one channel namespace: who may subscribe, who may publish from a client, and whether
 /// presence is tracked. Features declare their namespaces with these; history limits come from
 /// configuration (<see cref="HubbubOptions.Namespaces"/>).
@@ -53,15 +59,21 @@ public sealed class ChannelNamespace
     /// <param name="canPublish">Who may publish from a client.</param>
     /// <param name="presence">Whether subscribers are tracked in presence.</param>
     /// <param name="joinState">The channel's state for a new subscriber, or null.</param>
-    /// <param name="findsUnknownIds">
-    /// Whether the rules also find out unknown ids (throwing <c>not_found</c> for <c>auction:nope</c>): they then run
-    /// for admins too, whose refusals are overridden but whose <c>not_found</c> stands. Left false (a deployment's
-    /// namespaces asking the app's backend), admins are not asked about at all.
+    /// <param name="exists">
+    /// Whether a channel of this namespace exists, for namespaces whose names are ids of things (auctions, boards,
+    /// rooms): a subscribe to one that does not is <c>not_found</c> (FEATURES.md "unknown ids are not_found"), for an
+    /// admin too, who otherwise passes every permission. Null: every name is a channel (<c>user:</c>, <c>public:</c>,
+    /// a deployment's namespaces that ask the app's backend).
+    /// </param>
+    /// <param name="existenceIsPrivate">
+    /// Whether only admins are told that a channel does not exist: anyone else gets <paramref name="canSubscribe"/>'s
+    /// answer alone, so that a room or conversation one is not in looks the same whether it exists or not.
     /// </param>
     public ChannelNamespace(string name, ChannelPermission canSubscribe, ChannelPermission canPublish, bool presence = true,
-        ChannelJoinState? joinState = null, bool findsUnknownIds = false)
+        ChannelJoinState? joinState = null, ChannelExists? exists = null, bool existenceIsPrivate = false)
     {
-        FindsUnknownIds = findsUnknownIds;
+        Exists = exists;
+        ExistenceIsPrivate = existenceIsPrivate;
         JoinState = joinState;
         Name = name;
         CanSubscribe = canSubscribe;
@@ -85,8 +97,15 @@ public sealed class ChannelNamespace
     /// <summary>The channel's current state for a new subscriber, or null when the namespace has none.</summary>
     public ChannelJoinState? JoinState { get; }
 
-    /// <summary>Whether the rules also find out unknown ids (<c>not_found</c>), and so run for admins too.</summary>
-    public bool FindsUnknownIds { get; }
+    /// <summary>
+    /// Whether a channel of this namespace exists, or null when every name is one. Asked before a subscribe's
+    /// permission (for admins only when <see cref="ExistenceIsPrivate"/>); a client publish is not asked, it is refused
+    /// or allowed by <see cref="CanPublish"/> alone.
+    /// </summary>
+    public ChannelExists? Exists { get; }
+
+    /// <summary>Whether only admins are told that a channel of this namespace does not exist.</summary>
+    public bool ExistenceIsPrivate { get; }
 
     /// <summary>Whether the two permissions are one rule, so that a live subscription also proves the right to publish.</summary>
     public bool SubscribersPublish { get; }

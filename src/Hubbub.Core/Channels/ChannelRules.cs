@@ -5,8 +5,8 @@ namespace Hubbub.Core.Channels;
 
 /// <summary>
 /// The registry of channel namespaces. The core declares <c>public</c> and <c>user</c>; features add
-/// theirs at start-up. A channel in an undeclared namespace is refused. Admins pass every permission, but not the
-/// <c>not_found</c> of a rule that finds out unknown ids (<see cref="ChannelNamespace.FindsUnknownIds"/>).
+/// theirs at start-up. A channel in an undeclared namespace is refused. A subscribe to a channel that does not exist
+/// (<see cref="ChannelNamespace.Exists"/>) is <c>not_found</c>; otherwise admins pass every permission.
 /// </summary>
 public sealed class ChannelRules
 {
@@ -48,11 +48,11 @@ public sealed class ChannelRules
 
     /// <summary>May this user subscribe to the channel?</summary>
     public ValueTask<bool> CanSubscribeAsync(HubbubUser user, ChannelName channel, CancellationToken cancellationToken) =>
-        Check(new ChannelAccess(user, channel), static ns => ns.CanSubscribe, cancellationToken);
+        Check(new ChannelAccess(user, channel), subscribing: true, cancellationToken);
 
     /// <summary>May this user subscribe to the channel, asking from a connection (and with what its client sent)?</summary>
     public ValueTask<bool> CanSubscribeAsync(ChannelAccess access, CancellationToken cancellationToken) =>
-        Check(access, static ns => ns.CanSubscribe, cancellationToken);
+        Check(access, subscribing: true, cancellationToken);
 
     /// <summary>As <see cref="CanSubscribeAsync(HubbubUser, ChannelName, bool, CancellationToken)"/>, naming the connection.</summary>
     public ValueTask<bool> CanSubscribeAsync(ChannelAccess access, bool subscribed, CancellationToken cancellationToken) =>
@@ -67,13 +67,13 @@ public sealed class ChannelRules
 
     /// <summary>May this user publish on the channel from a client?</summary>
     public ValueTask<bool> CanPublishAsync(HubbubUser user, ChannelName channel, CancellationToken cancellationToken) =>
-        Check(new ChannelAccess(user, channel), static ns => ns.CanPublish, cancellationToken);
+        Check(new ChannelAccess(user, channel), subscribing: false, cancellationToken);
 
     /// <summary>As <see cref="CanPublishAsync(HubbubUser, ChannelName, bool, CancellationToken)"/>, naming the connection.</summary>
     public ValueTask<bool> CanPublishAsync(ChannelAccess access, bool subscribed, CancellationToken cancellationToken) =>
         subscribed && Find(access.Channel.Namespace) is { SubscribersPublish: true }
             ? ValueTask.FromResult(true)
-            : Check(access, static ns => ns.CanPublish, cancellationToken);
+            : Check(access, subscribing: false, cancellationToken);
 
     /// <summary>
     /// May this user publish on the channel from a connection that is (<paramref name="subscribed"/>) or is not
@@ -84,34 +84,30 @@ public sealed class ChannelRules
             ? ValueTask.FromResult(true)
             : CanPublishAsync(user, channel, cancellationToken);
 
-    private ValueTask<bool> Check(ChannelAccess access, Func<ChannelNamespace, ChannelPermission> pick, CancellationToken cancellationToken)
+    private ValueTask<bool> Check(ChannelAccess access, bool subscribing, CancellationToken cancellationToken)
     {
         if (Find(access.Channel.Namespace) is not { } ns)
         {
             return ValueTask.FromResult(false);
         }
-        if (access.User.IsAdmin)
+        // An admin may do what the server's API key does, so no permission refuses one; but a channel that does not
+        // exist is not_found to an admin too (FEATURES.md "unknown ids are not_found").
+        var permission = access.User.IsAdmin ? null : subscribing ? ns.CanSubscribe : ns.CanPublish;
+        if (subscribing && ns.Exists is { } exists && (access.User.IsAdmin || !ns.ExistenceIsPrivate))
         {
-            return ns.FindsUnknownIds ? AdminCheckAsync(pick(ns), access, cancellationToken) : ValueTask.FromResult(true);
+            return ExistingAsync(exists, permission, access, cancellationToken);
         }
-        return pick(ns)(access, cancellationToken);
+        return permission is null ? ValueTask.FromResult(true) : permission(access, cancellationToken);
     }
 
-    /// <summary>
-    /// An admin may do what the server's API key does, so the rule's refusal (false, or a thrown <c>forbidden</c>) is
-    /// overridden; but a rule that also finds out unknown ids (<see cref="ChannelNamespace.FindsUnknownIds"/>:
-    /// <c>auction:nope</c>, an unknown board, challenge or venue) still runs, and its <c>not_found</c> holds for an
-    /// admin too (FEATURES.md "unknown ids are not_found").
-    /// </summary>
-    private static async ValueTask<bool> AdminCheckAsync(ChannelPermission rule, ChannelAccess access, CancellationToken cancellationToken)
+    /// <summary>The channel's existence, then (unless an admin asks: <paramref name="permission"/> null) the permission.</summary>
+    private static async ValueTask<bool> ExistingAsync(ChannelExists exists, ChannelPermission? permission, ChannelAccess access,
+        CancellationToken cancellationToken)
     {
-        try
+        if (!await exists(access.Channel, cancellationToken))
         {
-            await rule(access, cancellationToken);
+            throw HubbubException.NotFound($"no channel '{access.Channel}'");
         }
-        catch (HubbubException refused) when (refused.Code == ErrorCodes.Forbidden)
-        {
-        }
-        return true;
+        return permission is null || await permission(access, cancellationToken);
     }
 }

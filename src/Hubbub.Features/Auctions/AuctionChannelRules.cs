@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Hubbub.Core;
 using Hubbub.Core.Channels;
 
 namespace Hubbub.Features.Auctions;
@@ -15,19 +14,16 @@ internal static class AuctionChannelRules
 {
     public static ChannelNamespace Auction(AuctionReader auctions) =>
         new(AuctionsService.Namespace,
-            // Thrown, the not_found is the subscribe's (and history's) error; a bare false would read as forbidden.
-            canSubscribe: async (access, ct) => await auctions.ExistsAsync(access.Channel.Name, ct) ? true : throw AuctionsService.NotFound(),
-            canPublish: ChannelNamespace.Nobody, presence: false, findsUnknownIds: true,
+            canSubscribe: ChannelNamespace.Anyone, canPublish: ChannelNamespace.Nobody, presence: false,
+            exists: async (channel, ct) => await auctions.ExistsAsync(channel.Name, ct),
             joinState: async (access, ct) => await auctions.JoinStateAsync(access.Channel.Name, ct) is { } state
                 ? JsonSerializer.SerializeToUtf8Bytes(state, AuctionsJsonContext.Default.AuctionJoinState)
                 : null);
 
     public static ChannelNamespace Lobby(AuctionReader auctions) =>
         new(AuctionsService.LobbyNamespace,
-            // Any other name is no channel: not_found (for an admin too, who passes a bare false).
-            canSubscribe: static (access, _) => access.Channel.Name == "lobby"
-                ? ValueTask.FromResult(true)
-                : throw HubbubException.NotFound($"no channel '{access.Channel}': the auction house's lobby is auctions:lobby"),
-            canPublish: ChannelNamespace.Nobody, presence: false, findsUnknownIds: true,
+            canSubscribe: ChannelNamespace.Anyone, canPublish: ChannelNamespace.Nobody, presence: false,
+            // Any other name is no channel: not_found.
+            exists: static (channel, _) => ValueTask.FromResult(channel.Name == "lobby"),
             joinState: async (_, ct) => JsonSerializer.SerializeToUtf8Bytes(await auctions.LobbyStateAsync(ct), AuctionsJsonContext.Default.LobbyState));
 }

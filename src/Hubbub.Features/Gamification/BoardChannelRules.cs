@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Hubbub.Core;
 using Hubbub.Core.Channels;
 using Hubbub.Storage;
 using Microsoft.Extensions.Options;
@@ -18,12 +17,9 @@ internal static class BoardChannelRules
 {
     public static ChannelNamespace Create(IDatabase database, IOptions<GamificationOptions> options, TimeProvider time) =>
         new(GamificationService.BoardNamespace,
-            // Thrown, the not_found is the subscribe's (and history's) error; a bare false would read as forbidden.
-            canSubscribe: async (access, ct) => await database.ReadAsync(
-                async tx => await DefinitionStore.FindAsync(tx, DefinitionStore.Leaderboard, access.Channel.Name, ct) is not null, ct)
-                ? true
-                : throw HubbubException.NotFound($"no leaderboard '{access.Channel.Name}'"),
-            canPublish: ChannelNamespace.Nobody, presence: false, findsUnknownIds: true,
+            canSubscribe: ChannelNamespace.Anyone, canPublish: ChannelNamespace.Nobody, presence: false,
+            exists: async (channel, ct) => await database.ReadAsync(
+                async tx => await DefinitionStore.FindAsync(tx, DefinitionStore.Leaderboard, channel.Name, ct) is not null, ct),
             joinState: async (access, ct) => await database.ReadAsync(async tx =>
             {
                 if (await DefinitionStore.FindAsync(tx, DefinitionStore.Leaderboard, access.Channel.Name, ct) is not { } row)

@@ -15,8 +15,8 @@ internal static class ChallengeChannelRules
 {
     public static ChannelNamespace Create(IDatabase database, TimeProvider time) =>
         new(ChallengeService.Namespace,
-            canSubscribe: async (access, ct) => await ChallengeService.ExistsAsync(database, access.Channel.Name, ct) ? true : throw ChallengeRules.NotFound(),
-            canPublish: ChannelNamespace.Nobody, presence: false, findsUnknownIds: true,
+            canSubscribe: ChannelNamespace.Anyone, canPublish: ChannelNamespace.Nobody, presence: false,
+            exists: async (channel, ct) => await ChallengeService.ExistsAsync(database, channel.Name, ct),
             joinState: async (access, ct) =>
                 await ChallengeService.StateAsync(database, access.Channel.Name, access.User.Id, time.GetUtcNow().ToUnixTimeMilliseconds(), ct)
                     is { } state

@@ -14,22 +14,10 @@ internal static class ConversationChannelRules
 {
     public static ChannelNamespace Create(IDatabase database) => new(
         MessagingEvents.Namespace,
-        canSubscribe: async (access, ct) =>
-        {
-            if (await MessagingService.IsParticipantAsync(database, access.User.Id, access.Channel.Name, ct))
-            {
-                return true;
-            }
-            // An admin passes this rule anyway (ChannelRules overrides its false), but an unknown conversation is
-            // not_found to an admin too.
-            if (access.User.IsAdmin && !await MessagingService.ExistsAsync(database, access.Channel.Name, ct))
-            {
-                throw HubbubException.NotFound("conversation not found");
-            }
-            return false;
-        },
+        canSubscribe: async (access, ct) => await MessagingService.IsParticipantAsync(database, access.User.Id, access.Channel.Name, ct),
         canPublish: ChannelNamespace.Nobody,
-        findsUnknownIds: true,
+        // An admin is told an unknown conversation is not_found; to anyone else it is one they are not in.
+        exists: async (channel, ct) => await MessagingService.ExistsAsync(database, channel.Name, ct), existenceIsPrivate: true,
         presence: true);
 }
 

@@ -16,21 +16,11 @@ internal static class RoomChannelRules
     {
         // One delegate for both permissions: a member's live subscription then proves the right to publish, type and
         // share a cursor without asking the database again (removal ends the subscription on every node).
-        ChannelPermission isMember = async (access, ct) =>
-        {
-            if (await RoomsService.IsMemberAsync(database, access.User.Id, access.Channel.Name, ct))
-            {
-                return true;
-            }
-            // An admin passes this rule anyway (ChannelRules overrides its false), but not into a room that does not
-            // exist: that is not_found to an admin, who may see every room (to anyone else existence stays private).
-            if (access.User.IsAdmin && await RoomsService.FindAsync(database, access.Channel.Name, ct) is null)
-            {
-                throw RoomsService.NotFound();
-            }
-            return false;
-        };
-        return new ChannelNamespace(RoomsService.Namespace, canSubscribe: isMember, canPublish: isMember, presence: true, findsUnknownIds: true,
+        ChannelPermission isMember = async (access, ct) => await RoomsService.IsMemberAsync(database, access.User.Id, access.Channel.Name, ct);
+        return new ChannelNamespace(RoomsService.Namespace, canSubscribe: isMember, canPublish: isMember, presence: true,
+            // An admin, who may see every room, is told an unknown one is not_found; to anyone else it is forbidden as a
+            // room they are not in.
+            exists: async (channel, ct) => await RoomsService.FindAsync(database, channel.Name, ct) is not null, existenceIsPrivate: true,
             joinState: async (access, ct) => await RoomsService.FindAsync(database, access.Channel.Name, ct) is { } room
                 ? JsonSerializer.SerializeToUtf8Bytes(room, RoomsJsonContext.Default.RoomView)
                 : null);

@@ -21,7 +21,9 @@ internal static class ActivityChannelRules
             return true;
         }, ct),
         canPublish: ChannelNamespace.Nobody,
-        findsUnknownIds: true,
+        // To anyone but an admin, an activity they may not see is not_found whether it exists or not (VisibleAsync).
+        exists: async (channel, ct) => await database.ReadAsync(async tx => await ActivityStore.FindAsync(tx, channel.Name, "", ct) is not null, ct),
+        existenceIsPrivate: true,
         presence: false,
         joinState: async (access, ct) => await ActivityService.ViewAsync(database, access.Channel.Name, access.User.Id, options.LatestComments, ct) is { } view
             ? JsonSerializer.SerializeToUtf8Bytes(view, SocialJsonContext.Default.ActivityView)

@@ -14,10 +14,8 @@ internal static class VenueChannelRules
 {
     public static ChannelNamespace Create(VenueQueries queries) =>
         new(VenuesService.Namespace,
-            // Thrown, the not_found is the subscribe's (and history's) error; a bare false would read as forbidden.
-            canSubscribe: async (access, ct) => await queries.ExistsAsync(access.Channel.Name, ct) ? true : throw VenueQueries.NotFound(),
-            canPublish: ChannelNamespace.Nobody,
-            presence: false, findsUnknownIds: true,
+            canSubscribe: ChannelNamespace.Anyone, canPublish: ChannelNamespace.Nobody, presence: false,
+            exists: async (channel, ct) => await queries.ExistsAsync(channel.Name, ct),
             joinState: async (access, ct) => await queries.JoinStateAsync(access.Channel.Name, ct) is { } state
                 ? JsonSerializer.SerializeToUtf8Bytes(state, VenuesJsonContext.Default.VenueJoinState)
                 : null);

@@ -61,17 +61,37 @@ public sealed class ChannelRulesTests
     }
 
     [Fact]
-    public async Task Admin_passes_a_refusal_but_not_a_rules_not_found()
+    public async Task An_unknown_id_is_not_found_and_then_admins_pass_every_refusal()
     {
+        var things = new HashSet<string> { "known" };
+        ChannelExists exists = (channel, _) => ValueTask.FromResult(things.Contains(channel.Name));
         _rules.Add(new ChannelNamespace("thing",
-            (access, _) => access.Channel.Name == "known" ? ValueTask.FromResult(false) : throw HubbubException.NotFound("no such thing"),
-            (_, _) => throw HubbubException.Forbidden("only the server publishes"), findsUnknownIds: true));
+            (access, _) => ValueTask.FromResult(access.User.Id == "42"),
+            (_, _) => throw HubbubException.Forbidden("only the server publishes"), exists: exists));
+        Assert.True(await _rules.CanSubscribeAsync(Ada, Name("thing:known"), default));
+        Assert.False(await _rules.CanSubscribeAsync(new HubbubUser("9", "Eve", []), Name("thing:known"), default));
         Assert.True(await _rules.CanSubscribeAsync(Admin, Name("thing:known"), default));
         Assert.True(await _rules.CanPublishAsync(Admin, Name("thing:known"), default));
-        var unknown = await Assert.ThrowsAsync<HubbubException>(async () => await _rules.CanSubscribeAsync(Admin, Name("thing:nope"), default));
-        Assert.Equal("not_found", unknown.Code);
+        foreach (var user in new[] { Ada, Admin })
+        {
+            var unknown = await Assert.ThrowsAsync<HubbubException>(async () => await _rules.CanSubscribeAsync(user, Name("thing:nope"), default));
+            Assert.Equal("not_found", unknown.Code);
+        }
+        // A client publish is refused or allowed by the publish rule alone: existence is a subscriber's question.
+        var publish = await Assert.ThrowsAsync<HubbubException>(async () => await _rules.CanPublishAsync(Ada, Name("thing:nope"), default));
+        Assert.Equal("forbidden", publish.Code);
 
-        // A namespace whose rules find out no ids (one that asks the app's backend) is not asked about admins at all.
+        // Where existence is private, only an admin learns that an id is unknown; anyone else gets the rule's refusal.
+        _rules.Add(new ChannelNamespace("club",
+            (access, _) => ValueTask.FromResult(access.User.Id == "42" && things.Contains(access.Channel.Name)),
+            ChannelNamespace.Nobody, exists: exists, existenceIsPrivate: true));
+        Assert.True(await _rules.CanSubscribeAsync(Ada, Name("club:known"), default));
+        Assert.False(await _rules.CanSubscribeAsync(Ada, Name("club:nope"), default));
+        Assert.True(await _rules.CanSubscribeAsync(Admin, Name("club:known"), default));
+        var hidden = await Assert.ThrowsAsync<HubbubException>(async () => await _rules.CanSubscribeAsync(Admin, Name("club:nope"), default));
+        Assert.Equal("not_found", hidden.Code);
+
+        // A namespace without an existence check (one that asks the app's backend) is not asked about admins at all.
         _rules.Add(new ChannelNamespace("backend",
             (_, _) => throw new HubbubException("internal", "the app's authorization backend is unavailable"), ChannelNamespace.Nobody));
         Assert.True(await _rules.CanSubscribeAsync(Admin, Name("backend:x"), default));
