@@ -140,6 +140,23 @@ public sealed record ChallengeDomainEvent(
     [property: JsonPropertyName("starts_at")] DateTime StartsAt,
     [property: JsonPropertyName("ends_at")] DateTime EndsAt);
 
+/// <summary>
+/// The domain events of a challenge's end, one per participant (<c>challenge.ended</c>; <c>challenge.won</c> also for
+/// each participant ranked first): the participant, the challenge and where they finished, so rules can reward taking
+/// part, finishing or winning (an XP rule, an achievement counting wins, a social activity).
+/// </summary>
+public sealed record ChallengeResultDomainEvent(
+    [property: JsonPropertyName("user")] string User,
+    [property: JsonPropertyName("challenge")] string Challenge,
+    [property: JsonPropertyName("title")] string Title,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("goal")] double Goal,
+    [property: JsonPropertyName("starts_at")] DateTime StartsAt,
+    [property: JsonPropertyName("ends_at")] DateTime EndsAt,
+    [property: JsonPropertyName("rank")] long Rank,
+    [property: JsonPropertyName("progress")] double Progress,
+    [property: JsonPropertyName("completed")] bool Completed);
+
 /// <summary>Source-generated JSON for challenges.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ChallengeRequest))]
@@ -154,4 +171,5 @@ public sealed record ChallengeDomainEvent(
 [JsonSerializable(typeof(ChallengeEndedEvent))]
 [JsonSerializable(typeof(ChallengeEndedNotice))]
 [JsonSerializable(typeof(ChallengeDomainEvent))]
+[JsonSerializable(typeof(ChallengeResultDomainEvent))]
 public sealed partial class ChallengeJsonContext : JsonSerializerContext;

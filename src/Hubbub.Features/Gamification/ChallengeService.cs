@@ -35,6 +35,8 @@ public sealed class ChallengeService(FeatureDatabase database, TimeProvider time
 
     internal static readonly DomainEventKind<ChallengeDomainEvent> Joined = new(GamificationEvents.ChallengeJoinedEvent, Default.ChallengeDomainEvent);
     internal static readonly DomainEventKind<ChallengeDomainEvent> Completed = new(GamificationEvents.ChallengeCompletedEvent, Default.ChallengeDomainEvent);
+    internal static readonly DomainEventKind<ChallengeResultDomainEvent> Ended = new(GamificationEvents.ChallengeEndedEvent, Default.ChallengeResultDomainEvent);
+    internal static readonly DomainEventKind<ChallengeResultDomainEvent> Won = new(GamificationEvents.ChallengeWonEvent, Default.ChallengeResultDomainEvent);
 
     /// <summary>The channel of a challenge.</summary>
     public static string Channel(string id) => $"{Namespace}:{id}";
@@ -137,8 +139,9 @@ public sealed class ChallengeService(FeatureDatabase database, TimeProvider time
 
     /// <summary>
     /// The scheduler's job at a challenge's <c>ends_at</c>: <c>challenge_ended</c> with the final standings on its channel,
-    /// and a notification with their own rank to each participant (the first <see cref="MaxEndNotices"/> in rank order),
-    /// in one transaction, once (the job is completed with it).
+    /// and to each participant (the first <see cref="MaxEndNotices"/> in rank order) a notification with their own rank
+    /// and the domain event <c>challenge.ended</c> (<c>challenge.won</c> too for a first rank), in one transaction, once
+    /// (the job is completed with it).
     /// </summary>
     internal static async Task EndAsync(FeatureTransaction tx, Kit.Scheduling.Job job, CancellationToken ct)
     {
@@ -157,6 +160,13 @@ public sealed class ChallengeService(FeatureDatabase database, TimeProvider time
         {
             await tx.NotifyAsync(p.User, GamificationEvents.ChallengeEnded,
                 new ChallengeEndedNotice(challenge, row.Title, p.Rank, p.Progress, row.Goal, p.Completed), Default.ChallengeEndedNotice, ct);
+            var result = new ChallengeResultDomainEvent(p.User, challenge, row.Title, row.Type, row.Goal, ChallengeRules.At(row.StartsMs),
+                ChallengeRules.At(row.EndsMs), p.Rank, p.Progress, p.Completed);
+            await tx.RaiseAsync(Ended, result, ct);
+            if (p.Rank == 1)
+            {
+                await tx.RaiseAsync(Won, result, ct);
+            }
         }
     }
 
@@ -181,12 +191,12 @@ public sealed class ChallengeService(FeatureDatabase database, TimeProvider time
         }, ct);
     }
 
-    /// <summary>The join state of <c>challenge:{id}</c>: null for an unknown challenge (the subscribe gets no state).</summary>
     /// <summary>Whether a challenge of this id exists (the channel's subscribe check).</summary>
     internal static async Task<bool> ExistsAsync(IDatabase db, string challenge, CancellationToken ct) =>
         long.TryParse(challenge, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
         && await db.ReadAsync(async tx => await ChallengeStore.FindAsync(tx, id, ct) is not null, ct);
 
+    /// <summary>The join state of <c>challenge:{id}</c>: null for an unknown challenge (the subscribe gets no state).</summary>
     internal static Task<ChallengeState?> StateAsync(IDatabase db, string challenge, string viewer, long nowMs, CancellationToken ct) =>
         !long.TryParse(challenge, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
             ? Task.FromResult<ChallengeState?>(null)

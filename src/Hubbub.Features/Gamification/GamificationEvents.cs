@@ -35,6 +35,10 @@ public static class GamificationEvents
     public const string ChallengeJoinedEvent = "challenge.joined";
     /// <summary>The domain event of a participant reaching a challenge's goal (<see cref="ChallengeDomainEvent"/>).</summary>
     public const string ChallengeCompletedEvent = "challenge.completed";
+    /// <summary>The domain event of each participant when a challenge ends (<see cref="ChallengeResultDomainEvent"/>).</summary>
+    public const string ChallengeEndedEvent = "challenge.ended";
+    /// <summary>The domain event of each participant ranked first when a challenge ends (<see cref="ChallengeResultDomainEvent"/>).</summary>
+    public const string ChallengeWonEvent = "challenge.won";
     /// <summary>The domain event of an unlock (<see cref="AchievementDomainEvent"/>), for other features (a legendary unlock in the social feed).</summary>
     public const string AchievementUnlockedEvent = "achievement.unlocked";
     /// <summary>The domain event of a level-up (<see cref="LevelDomainEvent"/>), for other features.</summary>

@@ -153,6 +153,45 @@ public abstract class ChallengeEndTests(string engine) : IAsyncLifetime
         Assert.Equal([ending], (await _server.GetAsync($"/api/challenges?state=ended&type={type}")).Body.GetProperty("challenges").EnumerateArray()
             .Select(c => c.Str("id")));
     }
+
+    [Fact]
+    public async Task The_end_raises_challenge_ended_for_each_participant_and_challenge_won_for_the_first_so_rules_reward_them()
+    {
+        // Rules are global to the server: this test's own rule types are the two domain events of an end.
+        await _server.DefineAsync("/api/rules", new { type = "challenge.ended", xp = 5 });
+        await _server.DefineAsync("/api/rules", new { type = "challenge.won", xp = 50 });
+        var type = Game.Fresh("paddle");
+        var id = await CreateAsync(type, 3, TimeSpan.FromMinutes(-5), TimeSpan.FromMinutes(10));
+        var (ada, bob, outsider) = (Users.New("ada"), Users.New("bob"), Users.New("eve"));
+        await JoinAsync(id, ada);
+        await JoinAsync(id, bob);
+        await _server.EventAsync(bob, type);
+        await _server.EventAsync(bob, type);
+        await _server.EventAsync(ada, type);
+        await _server.EventAsync(outsider, type);
+
+        _clock.Advance(TimeSpan.FromMinutes(6));
+        // The raised events go through the pipeline after the end's commit (the kit's dispatcher): wait for their XP.
+        async Task<long> XpAsync(string user, long expected)
+        {
+            long xp = -1;
+            for (var i = 0; i < 100 && xp != expected; i++)
+            {
+                xp = (await _server.GetAsync($"/api/users/{user}/profile")).Body.Long("xp");
+                if (xp != expected)
+                {
+                    await Task.Delay(50);
+                }
+            }
+            return xp;
+        }
+        Assert.Equal(55, await XpAsync(bob, 55));   // took part and won
+        Assert.Equal(5, await XpAsync(ada, 5));     // took part
+        _clock.Advance(TimeSpan.FromHours(1));
+        await Task.Delay(300);
+        Assert.Equal(55, await XpAsync(bob, 55));   // once
+        Assert.Equal(0, await XpAsync(outsider, 0)); // not a participant
+    }
 }
 
 public sealed class SqliteChallengeEndTests() : ChallengeEndTests("sqlite");
