@@ -106,7 +106,9 @@ public sealed class ChallengeService(FeatureDatabase database, TimeProvider time
                 var challenge = ChallengeRules.IdOf(id);
                 await tx.PublishAsync(Channel(challenge), GamificationEvents.ChallengeJoined, new ChallengeMember(challenge, me.Id, me.Name),
                     Default.ChallengeMember, ct);
-                await tx.RaiseAsync(Joined, DomainEventOf(me.Id, row), ct);
+                // Handled in the join's transaction, not after it by the dispatcher: the feed's card of the join (the social
+                // feature's rule) then exists when the join answers, and stands below whatever the joiner does next.
+                await tx.RaiseAndHandleAsync(Joined, DomainEventOf(me.Id, row), [], ct);
             }
             return (await ReadAsync(tx, id, me.Id, tx.NowMs, ct))!;
         }, ct);

@@ -61,6 +61,27 @@ public abstract class ChallengeFeedTests(SocialFixture fixture)
         Assert.Empty(Social.Ok(await cyApi.GetAsync("/api/feed")).GetProperty("activities").EnumerateArray());
         Assert.Empty(await cyWs.PendingAfterSyncAsync(f => f.Type() is "challenge_joined" or "friend_activity"));
     }
+
+    [Fact]
+    public async Task A_joins_card_is_in_the_feed_when_the_join_answers_and_below_what_the_joiner_posts_next()
+    {
+        var ada = Users.New("ada");
+        using var server = new ServerApi(Chat.Server.BaseAddress, TestServer.ApiKey);
+        var now = DateTimeOffset.UtcNow;
+        var challenge = (await server.PostAsync("/api/challenges", new
+        {
+            title = "Plank month", type = "plank." + Guid.NewGuid().ToString("N")[..8], goal = 30,
+            starts_at = now.AddHours(-1).ToString("o", CultureInfo.InvariantCulture), ends_at = now.AddDays(30).ToString("o", CultureInfo.InvariantCulture),
+        })).Body.GetProperty("id").GetString()!;
+
+        using var adaApi = Chat.Api(ada, "Ada");
+        Assert.Equal(HttpStatusCode.OK, (await adaApi.PostRawAsync($"/api/challenges/{challenge}/join", null)).Status);
+        Social.Ok(await adaApi.PostAsync("/api/activities", new { type = "plank", title = "First plank" }));
+
+        var feed = Social.Ok(await adaApi.GetAsync("/api/feed")).GetProperty("activities").EnumerateArray()
+            .Select(a => a.GetProperty("type").GetString()).ToList();
+        Assert.Equal(["plank", "challenge.joined"], feed); // newest first: the join came first
+    }
 }
 
 public sealed class SqliteChallengeFeedTests(SqliteSocial fixture) : ChallengeFeedTests(fixture), IClassFixture<SqliteSocial>;
