@@ -87,13 +87,13 @@ client.subscribe(`user:${me}`, {
 
 // --- The leaderboard: rows keyed by user, moved by leaderboard_change ----------------------------------------------
 const rows = new Map();
-function renderRows(moved = new Map()) {
+function renderRows() {
   const sorted = [...rows.values()].sort((a, b) => a.rank - b.rank || a.user.localeCompare(b.user));
   $('rows').replaceChildren(...sorted.map((r) => {
     const li = document.createElement('li');
     li.dataset.user = r.user;
     li.dataset.rank = r.rank;
-    if (moved.has(r.user)) li.dataset.moved = moved.get(r.user);
+    if (r.moved) li.dataset.moved = r.moved; // its last move, kept until it moves again
     if (r.user === me) li.className = 'me';
     li.innerHTML = '<span class="rank"></span> <span class="name"></span> <span class="score"></span>';
     li.querySelector('.rank').textContent = `#${r.rank}`;
@@ -109,13 +109,13 @@ client.subscribe('leaderboard:weekly-xp', {
     renderRows();
   },
   leaderboard_change: ({ data }) => {
-    const moved = new Map();
     for (const e of data.entries) {
-      if (e.previous_rank == null || e.rank < e.previous_rank) moved.set(e.user, 'up');
-      else if (e.rank > e.previous_rank) moved.set(e.user, 'down');
-      rows.set(e.user, e);
+      let moved = rows.get(e.user)?.moved;
+      if (e.previous_rank == null || e.rank < e.previous_rank) moved = 'up';
+      else if (e.rank > e.previous_rank) moved = 'down';
+      rows.set(e.user, { ...e, moved });
     }
-    renderRows(moved);
+    renderRows();
   },
 });
 

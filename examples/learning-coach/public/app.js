@@ -115,14 +115,14 @@ client.subscribe(`user:${me}`, {
 
 // --- The live leaderboard with rank changes ------------------------------------------------------------------------
 const rows = new Map();
-function renderRows(changes = new Map()) {
+function renderRows() {
   const sorted = [...rows.values()].sort((a, b) => a.rank - b.rank || a.user.localeCompare(b.user));
   $('rows').replaceChildren(...sorted.map((r) => {
     const li = document.createElement('li');
     li.dataset.user = r.user;
     li.dataset.rank = r.rank;
     if (r.user === me) li.className = 'me';
-    const change = changes.get(r.user);
+    const change = r.change; // its last move, kept until it moves again
     if (change) li.dataset.change = change.dir;
     li.innerHTML = '<span class="name"></span> <span class="score"></span> <span class="change"></span>';
     li.querySelector('.name').textContent = r.name;
@@ -138,14 +138,14 @@ client.subscribe('leaderboard:learners', {
     renderRows();
   },
   leaderboard_change: ({ data }) => {
-    const changes = new Map();
     for (const e of data.entries) {
-      if (e.previous_rank == null) changes.set(e.user, { dir: 'up', text: 'new' });
-      else if (e.rank < e.previous_rank) changes.set(e.user, { dir: 'up', text: `▲${e.previous_rank - e.rank}` });
-      else if (e.rank > e.previous_rank) changes.set(e.user, { dir: 'down', text: `▼${e.rank - e.previous_rank}` });
-      rows.set(e.user, e);
+      let change = rows.get(e.user)?.change;
+      if (e.previous_rank == null) change = { dir: 'up', text: 'new' };
+      else if (e.rank < e.previous_rank) change = { dir: 'up', text: `▲${e.previous_rank - e.rank}` };
+      else if (e.rank > e.previous_rank) change = { dir: 'down', text: `▼${e.rank - e.previous_rank}` };
+      rows.set(e.user, { ...e, change });
     }
-    renderRows(changes);
+    renderRows();
   },
 });
 

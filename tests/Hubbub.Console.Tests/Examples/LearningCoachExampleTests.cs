@@ -74,7 +74,8 @@ public sealed class LearningCoachExampleTests(BrowserFixture browser, ITestOutpu
         await Assertions.Expect(ada.Page.Locator(".celebration.epic .celebration-title")).ToHaveTextAsync("XP hunter");
         await ada.Page.Locator(".celebration").ClickAsync();
         await Assertions.Expect(bob.Page.Locator("#rows li").First).ToHaveAttributeAsync("data-user", "ada");
-        // (At 150 she tied Bob, sharing rank 1, so her last change is none; his is the drop.)
+        // Each row keeps its last move: hers up (2 → 1, tied at 150 on the way), his down (1 → 2).
+        await Assertions.Expect(bob.Page.Locator("#rows [data-user=ada]")).ToHaveAttributeAsync("data-change", "up");
         await Assertions.Expect(bob.Page.Locator("#rows [data-user=bob]")).ToHaveAttributeAsync("data-change", "down");
         await Assertions.Expect(bob.Page.Locator("#rows [data-user=bob]")).ToHaveAttributeAsync("data-rank", "2");
 
