@@ -95,6 +95,16 @@ export interface LeaderboardRow {
   score: number;
 }
 
+/** A challenge participant's row (`challenge_ended` standings, the join state of `challenge:{id}`). */
+export interface ChallengeStanding {
+  rank: number;
+  user: string;
+  name: string;
+  progress: number;
+  completed: boolean;
+  joined_at: string;
+}
+
 /** Wallet amounts per currency (integers). */
 export type Balances = Record<string, number>;
 
@@ -121,13 +131,19 @@ export interface EventDataMap {
   xp_gained: { amount: number; total: number; reason: string };
   level_up: { level: number; previous: number };
   achievement_unlocked: { key: string; name: string; rarity: 'common' | 'rare' | 'epic' | 'legendary'; xp: number };
-  quest_completed: { key: string };
+  quest_completed: { key: string; name: string; xp: number };
   streak_updated: { key: string; count: number };
   rank_changed: { board: string; rank: number; previous_rank: number | null };
-  leaderboard_change: { entries: LeaderboardRow[] };
-  challenge_joined: { user: string; name: string };
-  challenge_update: { user: string; name: string; progress: number; goal: number };
-  challenge_completed: { user: string; name: string };
+  overtaken: { board: string; by: string; name: string; rank: number };
+  leaderboard_change: { board: string; period: string; entries: LeaderboardRow[] };
+  challenge_joined: { challenge: string; user: string; name: string };
+  challenge_update: { challenge: string; user: string; name: string; progress: number; goal: number };
+  challenge_completed: { challenge: string; user: string; name: string };
+  challenge_left: { challenge: string; user: string; name: string };
+  challenge_ended: {
+    challenge: string; title: string; goal: number; ended_at: string; participant_count: number; completed_count: number;
+    standings: ChallengeStanding[];
+  };
   // social feed on user:{id} and feed:{id}
   friend_request: { user: string; name: string };
   friend_added: { user: string; name: string };
@@ -145,9 +161,11 @@ export interface EventDataMap {
   stats_update: { stats: VenueStats };
   activity_notification: { kind: string; user: string; name: string; text: string; at: string };
   // learning progress on user:{id}
-  progress_update: { course: string; module: string; task: string; percent: number };
-  module_completed: { course: string; module: string };
-  course_completed: { course: string };
+  progress_update: { course: string; module: string; task: string; percent: number; xp: number; score: number | null };
+  module_completed: { course: string; module: string; title: string };
+  course_completed: { course: string; title: string };
+  // learning progress of a study group's members on room:{id} (no `from`: the server's)
+  member_progress: { user: string; name: string; course: string; percent: number; module: string | null; task: string | null };
   // wallet on user:{id}
   wallet_updated: { balances: Balances; held: Balances };
   // auctions on auction:{id} and user:{id}

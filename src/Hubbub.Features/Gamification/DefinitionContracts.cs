@@ -127,7 +127,12 @@ public sealed record StreakList([property: JsonPropertyName("streaks")] IReadOnl
 /// <summary><c>GET /api/leaderboards</c>.</summary>
 public sealed record LeaderboardList([property: JsonPropertyName("leaderboards")] IReadOnlyList<LeaderboardView> Leaderboards);
 
-/// <summary>The rules file (<c>Gamification:RulesFile</c>): every list optional, each item as its <c>POST</c> takes it.</summary>
+/// <summary>
+/// The rules file (<c>Gamification:RulesFile</c>): every list optional, each item as its <c>POST</c> takes it. A section
+/// of another name (a misspelt <c>achievments</c>, or <c>challenges</c>, which are dated and posted by the app) stops the
+/// start naming it rather than being skipped while the log says the file was stored.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record RulesFile(
     [property: JsonPropertyName("rules")] IReadOnlyList<XpRuleRequest>? Rules,
     [property: JsonPropertyName("achievements")] IReadOnlyList<AchievementRequest>? Achievements,

@@ -66,6 +66,20 @@ client.subscribe('feed:42').on('friend_activity', (p) => console.log(p.data.acti
 client.subscribe('venue:1').on('stats_update', (p) => console.log(p.data.stats.present + p.data.stats.peak_today));
 const outbid: (p: Publication<EventDataMap['outbid']>) => void = (p) => console.log(p.data.price);
 me.on('outbid', outbid);
+// The events seeds 000 and 002 (examples/fitness, examples/learning-coach) read, with every field the server sends.
+me.on('overtaken', (p) => console.log(p.data.board, p.data.by, p.data.name, p.data.rank + 1));
+me.on('quest_completed', (p) => console.log(p.data.name, p.data.xp + 1));
+me.on('module_completed', (p) => console.log(p.data.title.length, p.data.module));
+me.on('course_completed', (p) => console.log(p.data.title.length));
+me.on('progress_update', (p) => console.log(p.data.xp + p.data.percent, p.data.score ?? 'no score'));
+client.subscribe('leaderboard:xp').on('leaderboard_change', (p) => console.log(p.data.board, p.data.period, p.data.entries[0]?.previous_rank));
+const week = client.subscribe('challenge:7');
+week.on('challenge_update', (p) => console.log(p.data.challenge, p.data.progress / p.data.goal));
+week.on('challenge_left', (p) => console.log(p.data.challenge, p.data.user));
+week.on('challenge_ended', (p) => console.log(p.data.standings[0]?.rank, p.data.completed_count, p.data.ended_at.length));
+client.subscribe('room:study').on('member_progress', (p) => console.log(p.data.name, p.data.percent + 1, p.data.module ?? 'enrolled'));
+// @ts-expect-error member_progress's percent is a number
+client.subscribe('room:study').on('member_progress', (p) => { const s: string = p.data.percent; console.log(s); });
 // Any other publication event is still accepted, untyped.
 me.on('something_custom', (p) => console.log(p.data));
 
