@@ -39,6 +39,7 @@ public static class HubbubServerSetup
         services.AddHubbubAccess(); // configured namespaces, the channels claim, the app's backend as proxies
         services.AddHubbubStorage(builder.Configuration, builder.Environment, ReadyTag);
         services.AddSingleton<OriginPolicy>();
+        services.AddApiCors();
         services.AddOptions<Realtime.Fallback.FallbackOptions>().BindConfiguration(Realtime.Fallback.FallbackOptions.Section).ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Realtime.Fallback.FallbackOptions>, Realtime.Fallback.FallbackOptionsValidator>();
         services.AddSingleton<Realtime.Fallback.FallbackSessions>();
@@ -68,6 +69,7 @@ public static class HubbubServerSetup
         AppNamespaces.Declare(app.Services); // before any connection can ask for one of them
         Realtime.Fallback.FallbackEndpoint.Map(app); // ahead of WebSocketEndpoint, whose /ws branch would take /ws/sse
         WebSocketEndpoint.Map(app); // ahead of authentication (see WebSocketEndpoint) and of the console's file lookups
+        app.UseApiCors(); // ahead of the error bodies and authentication: preflights end here, refusals carry the headers
         app.UseApiErrorBodies();
         app.UseHubbubConsole();
         app.UseAuthentication();
