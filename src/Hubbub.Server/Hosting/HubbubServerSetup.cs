@@ -26,6 +26,7 @@ public static class HubbubServerSetup
         // at any enabled level this category makes every request hold a logging scope and an Activity for its
         // lifetime, which for a WebSocket is the connection's (about 0.6 KB each, measured in bench/).
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        ScopesWhenPrinted.AddTo(builder); // Kestrel's connection scope is held by every connection: captured only when printed
 
         ConnectionLevelAccept.AddTo(builder);
 
