@@ -118,14 +118,24 @@ public sealed record LeaderboardEntry(
     [property: JsonPropertyName("rank")] long Rank,
     [property: JsonPropertyName("user")] string User,
     [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("score")] double Score);
+    [property: JsonPropertyName("score")] double Score)
+{
+    /// <summary>The row's place on the board (1-based, unique; ties have one rank but each its position): where the page after it starts.</summary>
+    [JsonIgnore]
+    internal long Position { get; init; }
+}
 
-/// <summary><c>GET /api/leaderboards/{key}</c> and <c>…/around/{user}</c>; also the join state of <c>leaderboard:{key}</c>.</summary>
+/// <summary>
+/// <c>GET /api/leaderboards/{key}</c>, <c>…/around/{user}</c> and <c>…/friends</c>; also the join state of
+/// <c>leaderboard:{key}</c>. <c>next_cursor</c> is the <c>?cursor=</c> of the page after this one (null: the board ends
+/// here; always null in the join state).
+/// </summary>
 public sealed record LeaderboardPage(
     [property: JsonPropertyName("key")] string Key,
     [property: JsonPropertyName("period")] string Period,
     [property: JsonPropertyName("entries")] IReadOnlyList<LeaderboardEntry> Entries,
-    [property: JsonPropertyName("resets_at")] DateTime? ResetsAt);
+    [property: JsonPropertyName("resets_at")] DateTime? ResetsAt,
+    [property: JsonPropertyName("next_cursor")] string? NextCursor = null);
 
 /// <summary>A row that moved, in <c>leaderboard_change</c>.</summary>
 public sealed record LeaderboardChangeEntry(

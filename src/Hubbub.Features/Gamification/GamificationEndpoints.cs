@@ -41,12 +41,12 @@ internal static class GamificationEndpoints
         MapDefinitions(group, "Leaderboard", DefinitionService.Leaderboards, Default.LeaderboardRequest,
             (s, ct) => s.ListAsync(DefinitionService.Leaderboards, ct), list => new LeaderboardList(list), Default.LeaderboardList);
         group.MapGet("/{key}", TopAsync).WithName("GetLeaderboard")
-            .WithSummary("The top rows (?limit=1..100, default 10) of the current period, or of ?period=").Produces<LeaderboardPage>().Errors(400, 401, 404);
+            .WithSummary("A page of rows (?limit=1..100, default 10; ?cursor=next_cursor) of the current period, or of ?period=").Produces<LeaderboardPage>().Errors(400, 401, 404);
         group.MapGet("/{key}/around/{user}", AroundAsync).WithName("GetLeaderboardAround")
             .WithSummary("A user's row ('me' for mine) with ?limit= rows (default 5, at most 50) on each side").Produces<LeaderboardPage>()
             .Errors(400, 401, 404);
         group.MapGet("/{key}/friends", FriendsAsync).WithName("GetLeaderboardAmongFriends")
-            .WithSummary("The board among me and my friends (a server names ?user=): the first ?limit= rows (default 10, at most 100), ranked among us")
+            .WithSummary("The board among me and my friends (a server names ?user=): a page of ?limit= rows (default 10, at most 100; ?cursor=next_cursor), ranked among us")
             .Produces<LeaderboardPage>().Errors(400, 401, 403, 404);
     }
 
@@ -107,7 +107,7 @@ internal static class GamificationEndpoints
     private static async Task<IResult> TopAsync(string key, FeatureCall call, LeaderboardService boards)
     {
         GamificationAccess.Viewer(call);
-        return FeatureCall.Json(await boards.TopAsync(key, call.IntQuery("limit"), Period(call), call.Aborted), Default.LeaderboardPage);
+        return FeatureCall.Json(await boards.TopAsync(key, call.IntQuery("limit"), Period(call), call.TextQuery("cursor"), call.Aborted), Default.LeaderboardPage);
     }
 
     private static async Task<IResult> AroundAsync(string key, string user, FeatureCall call, LeaderboardService boards)
@@ -119,7 +119,7 @@ internal static class GamificationEndpoints
     private static async Task<IResult> FriendsAsync(string key, FeatureCall call, LeaderboardService boards)
     {
         var me = await call.CallerAsync();
-        return FeatureCall.Json(await boards.FriendsAsync(key, me.Id, call.IntQuery("limit"), Period(call), call.Aborted), Default.LeaderboardPage);
+        return FeatureCall.Json(await boards.FriendsAsync(key, me.Id, call.IntQuery("limit"), Period(call), call.TextQuery("cursor"), call.Aborted), Default.LeaderboardPage);
     }
 
     private static async Task<IResult> ProfileAsync(string id, FeatureCall call, GamificationService service)

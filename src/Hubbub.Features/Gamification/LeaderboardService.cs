@@ -21,19 +21,30 @@ public sealed class LeaderboardService(FeatureDatabase database, DefinitionServi
     /// <summary>Rows on each side of a user by default, and at most.</summary>
     public const int DefaultAround = 5, MaxAround = 50;
 
-    /// <summary>The first <paramref name="limit"/> rows of a board.</summary>
-    public async Task<LeaderboardPage> TopAsync(string key, int? limit, string? period, CancellationToken ct)
+    /// <summary>
+    /// A page of <paramref name="limit"/> rows of a board: the first, or the one <paramref name="cursor"/> (a
+    /// <c>next_cursor</c> of a page before) names. Reads one row more than it answers, to know whether a page follows.
+    /// </summary>
+    public async Task<LeaderboardPage> TopAsync(string key, int? limit, string? period, string? cursor, CancellationToken ct)
     {
+        var start = LeaderboardCursor.Parse(cursor);
         var (board, periodKey, resets) = await ResolveAsync(key, period, ct);
         var count = Limit(limit, DefaultLimit, MaxLimit);
         var ascending = board.Order == "asc";
+        List<LeaderboardEntry> entries;
         if (IsCurrent(board, periodKey))
         {
-            return new LeaderboardPage(board.Key, periodKey, await NamedAsync(await index.TopAsync(new BoardSlot(board.Key, periodKey, ascending), count, ct), ct),
-                resets);
+            entries = await NamedAsync(await index.RangeAsync(new BoardSlot(board.Key, periodKey, ascending), start, count + 1, ct), ct);
         }
-        var rows = await database.ReadAsync(tx => ScoreStore.TopAsync(tx, board.Key, periodKey, ascending, count, ct), ct);
-        return new LeaderboardPage(board.Key, periodKey, Ranked(rows, 1, 1), resets);
+        else
+        {
+            entries = await database.ReadAsync(async tx =>
+            {
+                var rows = await ScoreStore.PageAsync(tx, board.Key, periodKey, ascending, start, count + 1, ct);
+                return rows.Count == 0 ? [] : Ranked(rows, await ScoreStore.RankOfAsync(tx, board.Key, periodKey, rows[0].Score, ascending, ct), start + 1);
+            }, ct);
+        }
+        return Paged(board.Key, periodKey, entries, start, count, resets);
     }
 
     /// <summary>The user's row with up to <paramref name="limit"/> rows before and after it; none when the user has no score.</summary>
@@ -45,33 +56,39 @@ public sealed class LeaderboardService(FeatureDatabase database, DefinitionServi
         var ascending = board.Order == "asc";
         if (IsCurrent(board, periodKey))
         {
-            return new LeaderboardPage(board.Key, periodKey,
-                await NamedAsync(await index.AroundAsync(new BoardSlot(board.Key, periodKey, ascending), user, count, ct), ct), resets);
+            var slot = new BoardSlot(board.Key, periodKey, ascending);
+            var window = await index.AroundAsync(slot, user, count, ct);
+            // The window ends where the board does, or a page of the rows after it follows.
+            var next = window.Count > 0 && window[^1].Position < await index.CountAsync(slot, ct) ? LeaderboardCursor.Of(window[^1].Position) : null;
+            return new LeaderboardPage(board.Key, periodKey, await NamedAsync(window, ct), resets, next);
         }
-        var entries = await database.ReadAsync(async tx =>
+        var (entries, after) = await database.ReadAsync(async tx =>
         {
             if (await ScoreStore.FindAsync(tx, board.Key, periodKey, user, ct) is not { } me)
             {
-                return [];
+                return ([], false);
             }
             var window = await ScoreStore.BeforeAsync(tx, board.Key, periodKey, me, ascending, count, ct);
             window.Add(me);
-            window.AddRange(await ScoreStore.AfterAsync(tx, board.Key, periodKey, me, ascending, count, ct));
+            var later = await ScoreStore.AfterAsync(tx, board.Key, periodKey, me, ascending, count + 1, ct); // one more: does a page follow?
+            window.AddRange(later.Take(count));
             var first = window[0];
-            return Ranked(window, await ScoreStore.RankOfAsync(tx, board.Key, periodKey, first.Score, ascending, ct),
-                await ScoreStore.PositionOfAsync(tx, board.Key, periodKey, first, ascending, ct));
+            return (Ranked(window, await ScoreStore.RankOfAsync(tx, board.Key, periodKey, first.Score, ascending, ct),
+                await ScoreStore.PositionOfAsync(tx, board.Key, periodKey, first, ascending, ct)), later.Count > count);
         }, ct);
-        return new LeaderboardPage(board.Key, periodKey, entries, resets);
+        return new LeaderboardPage(board.Key, periodKey, entries, resets, after ? LeaderboardCursor.Of(entries[^1].Position) : null);
     }
 
     /// <summary>
-    /// The board among <paramref name="user"/> and their friends (as the kit's <see cref="IFriendGraph"/> knows them): the
-    /// first <paramref name="limit"/> of them, ranked among themselves (ties share a rank). Friends are bounded by the
-    /// feature that keeps them (Social:MaxFriends), so their rows are read by id and ordered in memory.
+    /// The board among <paramref name="user"/> and their friends (as the kit's <see cref="IFriendGraph"/> knows them): a
+    /// page of <paramref name="limit"/> of them (the first, or the one <paramref name="cursor"/> names), ranked among
+    /// themselves (ties share a rank, across pages too). Friends are bounded by the feature that keeps them
+    /// (Social:MaxFriends), so their rows are read by id, ordered and ranked in memory, then the page is cut.
     /// </summary>
-    public async Task<LeaderboardPage> FriendsAsync(string key, string user, int? limit, string? period, CancellationToken ct)
+    public async Task<LeaderboardPage> FriendsAsync(string key, string user, int? limit, string? period, string? cursor, CancellationToken ct)
     {
         UserDirectory.CheckUserId(user);
+        var start = LeaderboardCursor.Parse(cursor);
         var (board, periodKey, resets) = await ResolveAsync(key, period, ct);
         var count = Limit(limit, DefaultLimit, MaxLimit);
         var entries = await database.ReadAsync(async tx =>
@@ -79,9 +96,9 @@ public sealed class LeaderboardService(FeatureDatabase database, DefinitionServi
             var people = (await friends.FriendsOfAsync(tx, user, ct)).Append(user).Distinct(StringComparer.Ordinal).ToList();
             var rows = await ScoreStore.OfUsersAsync(tx, board.Key, periodKey, people, ct);
             rows.Sort(ScoreStore.Comparer(board.Order == "asc"));
-            return Ranked(rows.Take(count).ToList(), 1, 1);
+            return Ranked(rows, 1, 1).Skip((int)Math.Min(start, rows.Count)).Take(count + 1).ToList();
         }, ct);
-        return new LeaderboardPage(board.Key, periodKey, entries, resets);
+        return Paged(board.Key, periodKey, entries, start, count, resets);
     }
 
     /// <summary>The top rows of a board in one transaction, for the live view.</summary>
@@ -100,7 +117,7 @@ public sealed class LeaderboardService(FeatureDatabase database, DefinitionServi
             return [];
         }
         var names = await database.ReadAsync(tx => ScoreStore.NamesAsync(tx, rows.Select(r => r.User).ToList(), ct), ct);
-        return rows.Select(r => new LeaderboardEntry(r.Rank, r.User, names[r.User], r.Score)).ToList();
+        return rows.Select(r => new LeaderboardEntry(r.Rank, r.User, names[r.User], r.Score) { Position = r.Position }).ToList();
     }
 
     /// <summary>Ranks rows given in order: the first has <paramref name="firstRank"/> and <paramref name="firstPosition"/>; ties share a rank.</summary>
@@ -110,10 +127,19 @@ public sealed class LeaderboardService(FeatureDatabase database, DefinitionServi
         for (var i = 0; i < rows.Count; i++)
         {
             var rank = i == 0 ? firstRank : rows[i].Score == rows[i - 1].Score ? entries[i - 1].Rank : firstPosition + i;
-            entries.Add(new LeaderboardEntry(rank, rows[i].User, rows[i].Name, rows[i].Score));
+            entries.Add(new LeaderboardEntry(rank, rows[i].User, rows[i].Name, rows[i].Score) { Position = firstPosition + i });
         }
         return entries;
     }
+
+    /// <summary>
+    /// The page of <paramref name="count"/> rows from <paramref name="start"/>, given up to one more: when that one is
+    /// there, a page follows it and <c>next_cursor</c> names it.
+    /// </summary>
+    private static LeaderboardPage Paged(string board, string period, List<LeaderboardEntry> entries, long start, int count, DateTime? resets) =>
+        entries.Count > count
+            ? new LeaderboardPage(board, period, entries[..count], resets, LeaderboardCursor.Of(start + count))
+            : new LeaderboardPage(board, period, entries, resets);
 
     private async Task<(LeaderboardView Board, string Period, DateTime? ResetsAt)> ResolveAsync(string key, string? period, CancellationToken ct)
     {

@@ -141,6 +141,15 @@ internal static class ScoreStore
 
     private static string After(bool ascending) =>
         $"(s.score {(ascending ? ">" : "<")} @Score OR (s.score = @Score AND (s.reached_ms > @ReachedMs OR (s.reached_ms = @ReachedMs AND s.user_id > @User))))";
+
+    /// <summary>Up to <paramref name="limit"/> rows in order from the 0-based position <paramref name="offset"/>: a page of a past period.</summary>
+    public static async Task<List<ScoreRow>> PageAsync(DatabaseTransaction tx, string board, string period, bool ascending, long offset, int limit,
+        CancellationToken ct) =>
+        (await tx.QueryAsync<ScoreRow>(
+            $"""
+            SELECT {Columns} FROM gam_scores s LEFT JOIN kit_users u ON u.id = s.user_id
+            WHERE s.board = @board AND s.period_key = @period ORDER BY {Order(ascending)} LIMIT @limit OFFSET @offset
+            """, new { board, period, limit, offset }, ct)).ToList();
 }
 
 /// <summary>A user's score on one board and period, with their display name.</summary>

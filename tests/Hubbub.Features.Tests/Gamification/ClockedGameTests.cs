@@ -167,6 +167,47 @@ public abstract class ClockedGameTests(string engine) : IAsyncLifetime
         await Task.Delay(200);
         Assert.Empty(await watcher.PendingAfterSyncAsync(IsChange));
     }
+
+    [Fact]
+    public async Task A_past_days_board_reads_in_pages_as_the_current_one_does_and_around_me_names_the_page_after()
+    {
+        var (type, board) = (Game.Fresh("pp"), Game.Fresh("pastpages"));
+        await _server.DefineAsync("/api/leaderboards", new { key = board, name = "Past", source = $"{type}:n", period = "daily" });
+        var users = Enumerable.Range(0, 6).Select(i => Users.New($"d{i}")).ToList();
+        double[] scores = [9, 4, 4, 4, 2, 2]; // ranks 1, 2, 2, 2, 5, 5
+        foreach (var (user, score) in users.Zip(scores))
+        {
+            await _server.EventAsync(user, type, new { n = score });
+        }
+        static List<(long, string, double)> Rows(System.Text.Json.JsonElement page) =>
+            page.GetProperty("entries").EnumerateArray().Select(e => (e.Long("rank"), e.Str("user"), e.GetProperty("score").GetDouble())).ToList();
+        var today = (await _server.GetAsync($"/api/leaderboards/{board}?limit=100")).Body;
+        AdvanceTo(DateTimeOffset.Parse("2026-03-28T00:00:00Z", CultureInfo.InvariantCulture));
+        var whole = (await _server.GetAsync($"/api/leaderboards/{board}?period=2026-03-27&limit=100")).Body;
+        Assert.Equal(Rows(today), Rows(whole));
+        Assert.Equal([1L, 2, 2, 2, 5, 5], Rows(whole).Select(r => r.Item1));
+
+        List<(long, string, double)> walked = [];
+        string? cursor = null;
+        for (var pages = 0; pages < 10; pages++)
+        {
+            var page = (await _server.GetAsync($"/api/leaderboards/{board}?period=2026-03-27&limit=2{(cursor is null ? "" : $"&cursor={cursor}")}")).Body;
+            walked.AddRange(Rows(page));
+            if ((cursor = page.GetProperty("next_cursor").GetString()) is null)
+            {
+                break;
+            }
+        }
+        Assert.Equal(Rows(whole), walked); // 1, 2 | 2, 2 | 5, 5: the tie split by the first boundary keeps its rank
+        Assert.Equal(HttpStatusCode.BadRequest, (await _server.GetAsync($"/api/leaderboards/{board}?period=2026-03-27&cursor=-2")).Status);
+
+        var window = (await _server.GetAsync($"/api/leaderboards/{board}/around/{users[1]}?period=2026-03-27&limit=1")).Body;
+        Assert.Equal(Rows(whole)[0..3], Rows(window));
+        var after = (await _server.GetAsync($"/api/leaderboards/{board}?period=2026-03-27&cursor={window.GetProperty("next_cursor").GetString()}")).Body;
+        Assert.Equal(Rows(whole)[3..], Rows(after));
+        var last = (await _server.GetAsync($"/api/leaderboards/{board}/around/{users[4]}?period=2026-03-27&limit=1")).Body;
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, last.GetProperty("next_cursor").ValueKind);
+    }
 }
 
 public sealed class SqliteClockedGameTests() : ClockedGameTests("sqlite");

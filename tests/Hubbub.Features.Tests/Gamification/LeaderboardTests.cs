@@ -120,6 +120,77 @@ public abstract class LeaderboardTests(GameFixture fixture)
         Assert.Equal(b, passer.Str("name")); // never signed in: the directory knows no other name
         Assert.Equal(board, change.GetProperty("data").Str("board"));
     }
+
+    [Fact]
+    public async Task A_board_reads_in_pages_whose_ties_keep_their_rank_across_a_boundary_and_around_me_names_the_page_after()
+    {
+        using var server = Game.Server(Chat);
+        var (type, board) = (Game.Fresh("pg"), Game.Fresh("pages"));
+        await server.DefineAsync("/api/leaderboards", new { key = board, name = "Pages", source = $"{type}:n" });
+        var users = Enumerable.Range(0, 7).Select(i => Users.New($"p{i}")).ToList();
+        double[] scores = [10, 5, 5, 5, 1, 1, 0.5]; // ranks 1, 2, 2, 2, 5, 5, 7
+        foreach (var (user, score) in users.Zip(scores))
+        {
+            await server.EventAsync(user, type, new { n = score });
+        }
+        var whole = (await server.GetAsync($"/api/leaderboards/{board}?limit=100")).Body;
+        Assert.Equal(users.Zip(scores, (u, s) => (u, s)).Select((r, i) => ((long)new[] { 1, 2, 2, 2, 5, 5, 7 }[i], r.u, r.s)), Rows(whole));
+        Assert.Equal(JsonValueKind.Null, whole.GetProperty("next_cursor").ValueKind);
+
+        foreach (var limit in new[] { 1, 2, 3, 6, 7 })
+        {
+            List<(long, string, double)> walked = [];
+            string? cursor = null;
+            for (var pages = 0; pages < 10; pages++)
+            {
+                var page = (await server.GetAsync($"/api/leaderboards/{board}?limit={limit}{(cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}")}")).Body;
+                Assert.True(Rows(page).Count <= limit);
+                Assert.NotEqual(JsonValueKind.Undefined, page.GetProperty("resets_at").ValueKind); // the shape stays {entries, resets_at, …}
+                walked.AddRange(Rows(page));
+                cursor = page.GetProperty("next_cursor").GetString();
+                if (cursor is null)
+                {
+                    break;
+                }
+                Assert.Equal(limit, Rows(page).Count); // a page followed by another is full
+            }
+            Assert.Equal(Rows(whole), walked); // every row once, ranks as on one page: the 2, 2 | 2 and 5 | 5 splits keep theirs
+        }
+
+        // Around me: the window, then the rows after it by its next_cursor; the last row's window ends the board.
+        var window = (await server.GetAsync($"/api/leaderboards/{board}/around/{users[2]}?limit=1")).Body;
+        Assert.Equal(Rows(whole)[1..4], Rows(window));
+        var after = (await server.GetAsync($"/api/leaderboards/{board}?limit=10&cursor={window.GetProperty("next_cursor").GetString()}")).Body;
+        Assert.Equal(Rows(whole)[4..], Rows(after));
+        Assert.Equal(JsonValueKind.Null, (await server.GetAsync($"/api/leaderboards/{board}/around/{users[5]}?limit=1")).Body.GetProperty("next_cursor").ValueKind);
+        Assert.Equal(JsonValueKind.Null, (await server.GetAsync($"/api/leaderboards/{board}/around/{Users.New("nobody")}")).Body.GetProperty("next_cursor").ValueKind);
+
+        // A cursor past the end (the board shrank, or a hand-made one) is an empty last page.
+        var past = (await server.GetAsync($"/api/leaderboards/{board}?cursor=2147483647")).Body;
+        Assert.Empty(Rows(past));
+        Assert.Equal(JsonValueKind.Null, past.GetProperty("next_cursor").ValueKind);
+    }
+
+    [Fact]
+    public async Task Cursors_a_page_did_not_give_are_refused_with_bad_request()
+    {
+        using var server = Game.Server(Chat);
+        var (type, board) = (Game.Fresh("hc"), Game.Fresh("hostile"));
+        await server.DefineAsync("/api/leaderboards", new { key = board, name = "Hostile", source = type });
+        await server.EventAsync(Users.New("h"), type);
+        string[] hostile = ["-1", "abc", "1e3", "01", " 1", "1 ", "1 2", "+1", "0x10", "1.0", "2147483648", "99999999999999999999", "１", "٣",
+            new string('9', 5000), "%00", "1;DROP TABLE gam_scores", "' OR 1=1 --", @"\u0031"];
+        foreach (var cursor in hostile)
+        {
+            var answer = await server.GetAsync($"/api/leaderboards/{board}?cursor={Uri.EscapeDataString(cursor)}");
+            Assert.True(answer.Status == HttpStatusCode.BadRequest, $"cursor [{cursor[..Math.Min(cursor.Length, 20)]}]: {answer.Status}");
+            Assert.Equal("bad_request", answer.Body.Str("code"));
+            Assert.Contains("cursor", answer.Body.Str("message"));
+        }
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.GetAsync($"/api/leaderboards/{board}?cursor=x&period=2020-01-01")).Status);
+        Assert.Single(Rows((await server.GetAsync($"/api/leaderboards/{board}?cursor=0")).Body));
+        Assert.Single(Rows((await server.GetAsync($"/api/leaderboards/{board}?cursor=")).Body)); // empty: the first page, as an empty limit
+    }
 }
 
 public sealed class SqliteLeaderboardTests(SqliteGame fixture) : LeaderboardTests(fixture), IClassFixture<SqliteGame>;

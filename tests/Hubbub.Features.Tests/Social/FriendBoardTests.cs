@@ -68,6 +68,37 @@ public abstract class FriendBoardTests(SocialFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, (await server.GetAsync($"/api/leaderboards/{board}/friends")).Status); // a server names the user
         Assert.Equal(HttpStatusCode.Unauthorized, (await Chat.Anonymous().GetAsync($"/api/leaderboards/{board}/friends")).Status);
     }
+
+    [Fact]
+    public async Task The_board_among_friends_reads_in_pages_whose_ties_keep_their_rank()
+    {
+        using var server = Game.Server(Chat);
+        var (type, board) = (Game.Fresh("fp"), Game.Fresh("fp"));
+        await server.DefineAsync("/api/leaderboards", new { key = board, name = "Friend pages", source = $"{type}:n" });
+        var me = Users.New("me");
+        var friends = Enumerable.Range(0, 4).Select(i => Users.New($"f{i}")).ToList();
+        foreach (var friend in friends)
+        {
+            await Chat.BefriendAsync(me, friend);
+        }
+        await server.EventAsync(friends[0], type, new { n = 9 });
+        await server.EventAsync(friends[1], type, new { n = 7 });
+        await server.EventAsync(me, type, new { n = 7 });
+        await server.EventAsync(friends[2], type, new { n = 7 });
+        await server.EventAsync(friends[3], type, new { n = 1 }); // ranks 1, 2, 2, 2, 5
+
+        using var api = Chat.Api(me);
+        var whole = Social.Ok(await api.GetAsync($"/api/leaderboards/{board}/friends?limit=100"));
+        Assert.Equal([(1L, friends[0], 9.0), (2L, friends[1], 7.0), (2L, me, 7.0), (2L, friends[2], 7.0), (5L, friends[3], 1.0)], Rows(whole));
+        Assert.Equal(JsonValueKind.Null, whole.GetProperty("next_cursor").ValueKind);
+        var first = Social.Ok(await api.GetAsync($"/api/leaderboards/{board}/friends?limit=3"));
+        Assert.Equal(Rows(whole)[..3], Rows(first));
+        var second = Social.Ok(await api.GetAsync($"/api/leaderboards/{board}/friends?limit=3&cursor={first.GetProperty("next_cursor").GetString()}"));
+        Assert.Equal(Rows(whole)[3..], Rows(second)); // the 2, 2 | 2 split keeps the tie's rank
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("next_cursor").ValueKind);
+        Assert.Empty(Rows(Social.Ok(await api.GetAsync($"/api/leaderboards/{board}/friends?cursor=900"))));
+        Assert.Equal(HttpStatusCode.BadRequest, (await api.GetAsync($"/api/leaderboards/{board}/friends?cursor=abc")).Status);
+    }
 }
 
 public sealed class SqliteFriendBoardTests(SqliteSocial fixture) : FriendBoardTests(fixture), IClassFixture<SqliteSocial>;

@@ -32,6 +32,13 @@ public interface ILeaderboardIndex
     /// <summary>The first <paramref name="limit"/> entries in order.</summary>
     Task<IReadOnlyList<RankedScore>> TopAsync(BoardSlot board, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> entries in order from the 0-based position <paramref name="start"/> (none past the
+    /// end): a page of the board. The first entry's rank counts every strictly better score, so ties that a page boundary
+    /// splits keep their shared rank on both pages.
+    /// </summary>
+    Task<IReadOnlyList<RankedScore>> RangeAsync(BoardSlot board, long start, int limit, CancellationToken cancellationToken = default);
+
     /// <summary>The user's entry with up to <paramref name="limit"/> before and after it, in order; empty when the user has no score.</summary>
     Task<IReadOnlyList<RankedScore>> AroundAsync(BoardSlot board, string user, int limit, CancellationToken cancellationToken = default);
 
@@ -51,8 +58,8 @@ public sealed record IndexedScore(string User, double Score, long ReachedMs, lon
 /// <summary>A user's place: <paramref name="Rank"/> (shared by ties) and <paramref name="Position"/> (1-based, unique).</summary>
 public sealed record UserRank(long Rank, long Position, double Score);
 
-/// <summary>An entry of a page, with its rank.</summary>
-public sealed record RankedScore(long Rank, string User, double Score);
+/// <summary>An entry of a page, with its rank (shared by ties) and its position (1-based, unique).</summary>
+public sealed record RankedScore(long Rank, string User, double Score, long Position);
 
 /// <summary>Ranks runs of entries.</summary>
 internal static class Ranks
@@ -64,7 +71,7 @@ internal static class Ranks
         for (var i = 0; i < rows.Count; i++)
         {
             var rank = i == 0 ? firstRank : rows[i].Score == rows[i - 1].Score ? ranked[i - 1].Rank : firstPosition + i;
-            ranked.Add(new RankedScore(rank, rows[i].User, rows[i].Score));
+            ranked.Add(new RankedScore(rank, rows[i].User, rows[i].Score, firstPosition + i));
         }
         return ranked;
     }

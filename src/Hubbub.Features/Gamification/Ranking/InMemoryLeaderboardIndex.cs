@@ -62,6 +62,10 @@ public sealed class InMemoryLeaderboardIndex(FeatureDatabase database) : ILeader
         ReadAsync<IReadOnlyList<RankedScore>>(board, tree => tree.Range(0, limit), cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<RankedScore>> RangeAsync(BoardSlot board, long start, int limit, CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<RankedScore>>(board, tree => tree.Range(start, limit), cancellationToken);
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<RankedScore>> AroundAsync(BoardSlot board, string user, int limit, CancellationToken cancellationToken = default) =>
         ReadAsync<IReadOnlyList<RankedScore>>(board, tree => tree.Around(user, limit), cancellationToken);
 

@@ -80,13 +80,15 @@ internal static class RankingScripts
         """;
 
     /// <summary>
-    /// ARGV: user ('' for the top), limit. Answers {scores strictly better than the first, its 0-based position, member,
-    /// score, …}: the top <c>limit</c>, or the user's entry with up to <c>limit</c> on each side ({} when the user has none).
+    /// ARGV: user ('' for a page), limit, start (a page's 0-based first position). Answers {scores strictly better than
+    /// the first, its 0-based position, member, score, …}: <c>limit</c> entries from <c>start</c>, or the user's entry with
+    /// up to <c>limit</c> on each side ({} when the user has none, or the page starts past the end).
     /// </summary>
     public const string Around = """
         if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
         local limit = tonumber(ARGV[2])
-        local start, stop = 0, limit - 1
+        local start = tonumber(ARGV[3])
+        local stop = start + limit - 1
         if ARGV[1] ~= '' then
           local current = redis.call('HGET', KEYS[2], ARGV[1])
           if not current then return {} end

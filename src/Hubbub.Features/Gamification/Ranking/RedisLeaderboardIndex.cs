@@ -74,10 +74,14 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<RankedScore>> TopAsync(BoardSlot board, int limit, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<RankedScore>> TopAsync(BoardSlot board, int limit, CancellationToken cancellationToken = default) =>
+        RangeAsync(board, 0, limit, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<RankedScore>> RangeAsync(BoardSlot board, long start, int limit, CancellationToken cancellationToken = default)
     {
         var keys = Keys(board);
-        var parts = (RedisResult[])(await ReadAsync(board, keys, RankingScripts.Around, keys.Read, ["", limit]))!;
+        var parts = (RedisResult[])(await ReadAsync(board, keys, RankingScripts.Around, keys.Read, ["", limit, start]))!;
         return Page(board, parts);
     }
 
@@ -85,7 +89,7 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
     public async Task<IReadOnlyList<RankedScore>> AroundAsync(BoardSlot board, string user, int limit, CancellationToken cancellationToken = default)
     {
         var keys = Keys(board);
-        var parts = (RedisResult[])(await ReadAsync(board, keys, RankingScripts.Around, keys.Read, [user, limit]))!;
+        var parts = (RedisResult[])(await ReadAsync(board, keys, RankingScripts.Around, keys.Read, [user, limit, 0]))!;
         return Page(board, parts);
     }
 

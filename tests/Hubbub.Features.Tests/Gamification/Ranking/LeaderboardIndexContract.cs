@@ -219,4 +219,40 @@ public abstract class LeaderboardIndexContract(SqliteGame fixture)
             Assert.Equal(expected.Skip(sorted.Count / 2 - 3).Take(7).ToList(), Rows(await index.AroundAsync(board, middle, 3)));
         }
     }
+
+    [Fact]
+    public async Task Pages_from_any_position_keep_shared_ranks_across_their_boundaries_and_end_empty()
+    {
+        var index = Create(Database);
+        foreach (var ascending in new[] { false, true })
+        {
+            var board = Board(ascending);
+            // desc: 10, 5, 5, 5, 1, 1, 0 ranks 1, 2, 2, 2, 5, 5, 7 (asc: 0, 5, 5, 5, 9, 9, 10, the same ranks).
+            double[] scores = [10, 5, 5, 5, 1, 1, 0];
+            foreach (var (i, score) in scores.Index())
+            {
+                await CommitAsync(index, board, $"p{i}", ascending ? 10 - score : score, i);
+            }
+            var whole = await index.RangeAsync(board, 0, 100);
+            Assert.Equal([1L, 2, 2, 2, 5, 5, 7], whole.Select(r => r.Rank));
+            Assert.Equal([1L, 2, 3, 4, 5, 6, 7], whole.Select(r => r.Position));
+            Assert.Equal(Rows(await index.TopAsync(board, 100)), Rows(whole));
+            foreach (var size in new[] { 1, 2, 3, 7 })
+            {
+                List<RankedScore> walked = [];
+                for (long start = 0; start < scores.Length; start += size)
+                {
+                    walked.AddRange(await index.RangeAsync(board, start, size)); // each page ranks its first row afresh
+                }
+                Assert.Equal(Rows(whole), Rows(walked));
+                Assert.Equal(whole.Select(r => r.Position), walked.Select(r => r.Position));
+            }
+            Assert.Equal([(2L, "p3", 5.0)], Rows(await index.RangeAsync(board, 3, 1))); // the tie's last, alone on its page
+            Assert.Empty(await index.RangeAsync(board, 7, 5));
+            Assert.Empty(await index.RangeAsync(board, int.MaxValue, 100));
+            Assert.Equal(5, (await index.RangeAsync(board, 2, 5)).Count);
+            Assert.Equal(3, (await index.RangeAsync(board, 4, 100)).Count);
+            Assert.Equal([4L, 5, 6], (await index.AroundAsync(board, "p4", 1)).Select(r => r.Position)); // where a page after a window starts
+        }
+    }
 }
