@@ -1,5 +1,6 @@
 using Hubbub.Features.Gamification.Ranking;
 using Hubbub.Features.Kit;
+using Hubbub.Storage;
 using static Hubbub.Features.Gamification.GamificationJsonContext;
 
 namespace Hubbub.Features.Gamification;
@@ -29,8 +30,8 @@ internal static class Overtaking
     /// Adds the <c>overtaken</c> publications and notifications of every pass to <paramref name="batch"/>; each
     /// notification replaces its user's unread <c>overtaken</c> of the same board.
     /// </summary>
-    public static async Task NotifyAsync(FeatureTransaction tx, PublicationBatch batch, string passer, string name,
-        IReadOnlyList<Pass> passes, int limit, CancellationToken ct)
+    public static async Task NotifyAsync(FeatureTransaction tx, ILeaderboardIndex index, UncommittedScores uncommitted, PublicationBatch batch,
+        string passer, string name, IReadOnlyList<Pass> passes, int limit, CancellationToken ct)
     {
         if (limit == 0)
         {
@@ -39,7 +40,7 @@ internal static class Overtaking
         foreach (var pass in passes)
         {
             var board = pass.Board;
-            var passed = await ScoreStore.PassedAsync(tx, board.Key, pass.Period, passer, pass.OldScore, pass.NewScore, board.Order == "asc", limit, ct);
+            var passed = await PassedAsync(tx, index, uncommitted, passer, pass, limit, ct);
             if (passed.Count == 0)
             {
                 continue;
@@ -53,6 +54,70 @@ internal static class Overtaking
                 batch.Notify(row.User, GamificationEvents.Overtaken, overtaken, Default.Overtaken, replaces);
             }
         }
+    }
+
+    /// <summary>
+    /// Whom the pass passed, nearest first (<see cref="ScoreStore.PassedAsync"/>'s rows). On SQLite with the index in
+    /// this node's memory, read from the index, with no statement on the writer: there every other transaction has
+    /// ended, so the applied entries and the changes not applied yet (<see cref="UncommittedScores.Moved"/>: earlier
+    /// events of this transaction, a group committed just before) are the database's rows. A moved user's score tied
+    /// with another's in the range is ordered by when it was reached, which only the database holds: then the query.
+    /// </summary>
+    private static async Task<List<ScoreRow>> PassedAsync(FeatureTransaction tx, ILeaderboardIndex index, UncommittedScores uncommitted,
+        string passer, Pass pass, int limit, CancellationToken ct)
+    {
+        var ascending = pass.Slot.Ascending;
+        if (tx.Db.Provider == DatabaseProvider.Sqlite)
+        {
+            var moved = uncommitted.Moved(tx, pass.Slot, passer);
+            // Enough applied entries that, after leaving out the passer's and the moved users', `limit` remain.
+            if (await index.BehindAsync(pass.Slot, pass.NewScore, limit + moved.Count + 1, ct) is { } behind
+                && Merge(behind, moved, passer, pass, limit) is { } rows)
+            {
+                return rows;
+            }
+        }
+        return await ScoreStore.PassedAsync(tx, pass.Board.Key, pass.Period, passer, pass.OldScore, pass.NewScore, ascending, limit, ct);
+    }
+
+    /// <summary>
+    /// The applied entries behind the new score (in order) without the passer's and the moved users', the moved users'
+    /// latest scores in the passed range put in their place, the first <paramref name="limit"/>; null when a moved
+    /// user's score ties another in the range (their order is by when each was reached).
+    /// </summary>
+    private static List<ScoreRow>? Merge(IReadOnlyList<RankedScore> behind, Dictionary<string, double> moved, string passer, Pass pass, int limit)
+    {
+        var ascending = pass.Slot.Ascending;
+        // Passed: strictly behind the new score, and ahead of or level with the old one (everyone for a user new on the board).
+        bool Passed(double score) => (ascending ? score > pass.NewScore : score < pass.NewScore)
+            && (pass.OldScore is not { } old || (ascending ? score <= old : score >= old));
+        var rows = new List<ScoreRow>(limit);
+        foreach (var entry in behind)
+        {
+            if (!Passed(entry.Score))
+            {
+                break; // in order: every later entry is behind the old score too
+            }
+            if (entry.User != passer && !moved.ContainsKey(entry.User))
+            {
+                rows.Add(new ScoreRow { User = entry.User, Name = entry.User, Score = entry.Score });
+            }
+        }
+        var scores = rows.Select(r => r.Score).ToHashSet();
+        foreach (var (user, score) in moved)
+        {
+            if (Passed(score))
+            {
+                if (!scores.Add(score))
+                {
+                    return null;
+                }
+                rows.Add(new ScoreRow { User = user, Name = user, Score = score });
+            }
+        }
+        // A stable sort by score alone keeps the index's order of applied ties; moved users tie nobody.
+        var ordered = rows.OrderBy(r => r.Score, ascending ? Comparer<double>.Default : Comparer<double>.Create((a, b) => b.CompareTo(a)));
+        return ordered.Take(limit).ToList();
     }
 
     /// <summary>

@@ -77,6 +77,57 @@ public abstract class BatchRankTests(GameFixture fixture)
         Assert.Equal((c, 3L), ((await OvertakenAsync(server, b, board)).Str("by"), (await OvertakenAsync(server, b, board)).Long("rank")));
         Assert.Equal((b, 3L), ((await OvertakenAsync(server, c, board)).Str("by"), (await OvertakenAsync(server, c, board)).Long("rank")));
     }
+
+    /// <summary>
+    /// Whom a later event of a batch passed counts the earlier events' moves: a user moved up into its range, one moved
+    /// down into it, one moved out of it; and a user new on the board tied with another in the range (on SQLite the
+    /// pass is read from the ranked index with the moves merged in; a tie with a moved user is ordered by the database).
+    /// </summary>
+    [Fact]
+    public async Task Whom_a_later_event_of_the_batch_passed_counts_the_moves_before_it()
+    {
+        using var server = Game.Server(Chat);
+        var (type, board) = (Game.Fresh("hi"), Game.Fresh("hi"));
+        await server.DefineAsync("/api/leaderboards", new { key = board, name = "High", source = $"{type}:s", @operator = "set" });
+        var (a, b, c, d, e, h, i) = (Users.New("a"), Users.New("b"), Users.New("c"), Users.New("d"), Users.New("e"), Users.New("h"), Users.New("i"));
+        foreach (var (user, s) in new[] { (a, 10), (b, 20), (c, 30), (d, 40) })
+        {
+            await server.EventAsync(user, type, new { s });
+        }
+        object Event(string user, int s) => new { id = Guid.NewGuid().ToString("N"), user, type, data = new { s } };
+        async Task<(string?, long)> OvertakenOf(string user)
+        {
+            var o = await OvertakenAsync(server, user, board);
+            return (o.Str("by"), o.Long("rank"));
+        }
+
+        await BatchAsync(server,
+            Event(b, 35), // passes c: d 40, b 35, c 30, a 10
+            Event(d, 15), // down, out of the top and into the others' range: b 35, c 30, d 15, a 10
+            Event(e, 38), // new: passes b, c, d, a
+            Event(h, 30)); // new, level with c (not passed): passes d and a
+
+        Assert.Equal([(1L, e, 38.0), (2L, b, 35.0), (3L, c, 30.0), (3L, h, 30.0), (5L, d, 15.0), (6L, a, 10.0)], await BoardAsync(server, board));
+        Assert.Equal((e, 2L), await OvertakenOf(b));
+        Assert.Equal((e, 3L), await OvertakenOf(c));
+        Assert.Equal((h, 5L), await OvertakenOf(d));
+        Assert.Equal((h, 6L), await OvertakenOf(a));
+
+        var f = Users.New("f");
+        await BatchAsync(server,
+            Event(d, 16), // up, passing nobody
+            Event(f, 30), // new, level with c and h: passes d and a
+            Event(i, 50)); // new: passes all, f (moved) level with c and h
+        Assert.Equal([(1L, i, 50.0), (2L, e, 38.0), (3L, b, 35.0), (4L, c, 30.0), (4L, h, 30.0), (4L, f, 30.0), (7L, d, 16.0), (8L, a, 10.0)],
+            await BoardAsync(server, board));
+        Assert.Equal((i, 2L), await OvertakenOf(e));
+        Assert.Equal((i, 3L), await OvertakenOf(b));
+        Assert.Equal((i, 4L), await OvertakenOf(c));
+        Assert.Equal((i, 4L), await OvertakenOf(h));
+        Assert.Equal((i, 4L), await OvertakenOf(f));
+        Assert.Equal((i, 7L), await OvertakenOf(d));
+        Assert.Equal((i, 8L), await OvertakenOf(a));
+    }
 }
 
 public sealed class SqliteBatchRankTests(SqliteGame fixture) : BatchRankTests(fixture), IClassFixture<SqliteGame>;

@@ -47,6 +47,15 @@ public interface ILeaderboardIndex
 
     /// <summary>Forgets what is indexed of the board and period, so the next use rebuilds it from the database.</summary>
     Task InvalidateAsync(BoardSlot board, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> applied entries in order from the first whose score is strictly worse than
+    /// <paramref name="score"/>: whom a new score of <paramref name="score"/> passed, nearest first, before the changes
+    /// the index does not hold yet (<see cref="UncommittedScores"/>) are merged in. Null when the index cannot answer it
+    /// within the caller's database transaction (Redis: shared by nodes whose transactions it cannot see; the database's
+    /// query answers). Used on SQLite's single writer only (<see cref="Overtaking"/>).
+    /// </summary>
+    Task<IReadOnlyList<RankedScore>?> BehindAsync(BoardSlot board, double score, int limit, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One board in one period, in the board's order (<paramref name="Ascending"/>: the lowest score is first).</summary>

@@ -154,4 +154,13 @@ public sealed class InMemoryLeaderboardIndex(FeatureDatabase database) : ILeader
         public Task? Building;
         public List<IndexedScore>? Pending;
     }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<RankedScore>?> BehindAsync(BoardSlot board, double score, int limit, CancellationToken cancellationToken = default)
+    {
+        using var timer = RankingMetrics.Time(RankingMetrics.MemoryRank);
+        // The entries at least as good as the score are those strictly better than the next double behind it.
+        return ReadAsync<IReadOnlyList<RankedScore>?>(board,
+            tree => tree.Range(tree.RankOfScore(Overtaking.JustBehind(score, board.Ascending), null) - 1, limit), cancellationToken);
+    }
 }

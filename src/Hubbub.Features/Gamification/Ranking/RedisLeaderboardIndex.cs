@@ -209,6 +209,11 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
 
     private sealed record BoardKeys(string Base, RedisKey[] Apply, RedisKey[] Read);
 
+    /// <inheritdoc />
+    /// <remarks>Not answered here: the nodes' transactions are not visible to the set (the database's query answers).</remarks>
+    public Task<IReadOnlyList<RankedScore>?> BehindAsync(BoardSlot board, double score, int limit, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<RankedScore>?>(null);
+
     [LoggerMessage(6310, LogLevel.Warning, "Gamification: a score of leaderboard {Board} ({Period}) did not reach Redis; this node rebuilds the board's index before its next read")]
     private static partial void LogApplyFailed(ILogger logger, Exception exception, string board, string period);
 

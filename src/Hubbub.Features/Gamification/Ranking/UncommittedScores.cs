@@ -126,6 +126,34 @@ public sealed class UncommittedScores
 
     private static bool Better(double a, double b, bool ascending) => ascending ? a < b : a > b;
 
+    /// <summary>
+    /// The latest written score of each user (but <paramref name="exceptUser"/>) whose change on <paramref name="board"/>
+    /// the index does not hold yet, as <see cref="Correct"/> counts them: what a walk of the index must take instead of
+    /// the entries it holds for them.
+    /// </summary>
+    internal Dictionary<string, double> Moved(DatabaseTransaction tx, BoardSlot board, string exceptUser)
+    {
+        var moved = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (!_boards.TryGetValue((board.Board, board.Period), out var users))
+        {
+            return moved;
+        }
+        var own = KeyOf(tx);
+        var now = Environment.TickCount64;
+        lock (users)
+        {
+            foreach (var (user, entry) in users)
+            {
+                if (now - entry.AtMs <= StaleMs && user != exceptUser
+                    && (tx.Provider == DatabaseProvider.Sqlite || ReferenceEquals(entry.Transaction, own)))
+                {
+                    moved[user] = entry.Score;
+                }
+            }
+        }
+        return moved;
+    }
+
     /// <summary><paramref name="Indexed"/>: the score the index holds (none: the user is new on the board); <paramref name="Score"/>: the latest written, at <paramref name="Version"/>.</summary>
     private sealed record Entry(double? Indexed, double Score, long Version, object Transaction, long AtMs);
 }
