@@ -23,6 +23,9 @@ public sealed partial class ClientConnection
     /// </summary>
     internal bool ClosedByLayerAndDrained { get; private set; }
 
+    /// <summary>The WebSocket's state (<see cref="WebSocketState.Closed"/>: both close frames were exchanged).</summary>
+    internal WebSocketState SocketState => _socket.State;
+
     /// <summary>
     /// Ends the connection once the engine has removed it: when the server closed first, waits (bounded) for the
     /// client's close frame, then stops the abort timer, releases the send queue and logs the close. Call once, after

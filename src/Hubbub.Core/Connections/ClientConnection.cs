@@ -60,6 +60,9 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
         RateLimit = new Limits.TokenBucket(time, options.MessagesPerSecond, options.Burst);
     }
 
+    /// <summary>The TCP connection under the socket, ended by the host once the connection is done (none in tests).</summary>
+    internal ITransportEnd? TransportEnd { get; init; }
+
     /// <summary>The connection's inbound rate limit.</summary>
     internal Limits.TokenBucket RateLimit { get; }
 
@@ -272,29 +275,46 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
     /// keeps one pending state machine for its reader, not two (<see cref="ReadMessageAsync"/> is pending only while a
     /// message is read and handled).
     /// </remarks>
-    internal async Task RunAsync(Func<ClientConnection, ReadOnlyMemory<byte>, ValueTask> onFrame, CancellationToken cancellationToken)
+    internal async Task RunAsync(Func<ClientConnection, ReadOnlyMemory<byte>, ValueTask> onFrame, CancellationToken cancellationToken,
+        IConnectionLifecycle? lifecycle = null)
     {
+        // The lifecycle's steps run in this one state machine, not in a caller's awaiting this task: that caller's
+        // would stay pending beside this one for the connection's whole life.
         try
         {
-            while (!IsClosing)
+            if (lifecycle is not null)
             {
-                // Wait for the next message with a zero-byte read: an idle socket (most of them, most of the time) then
-                // holds no buffer at all. One is rented only while a message is read and handled.
-                var result = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
-                if (result.MessageType == WebSocketMessageType.Close || !await ReadMessageAsync(result, onFrame, cancellationToken))
+                await lifecycle.OpenedAsync(this);
+            }
+            try
+            {
+                while (!IsClosing)
                 {
-                    break;
+                    // Wait for the next message with a zero-byte read: an idle socket (most of them, most of the time) then
+                    // holds no buffer at all. One is rented only while a message is read and handled.
+                    var result = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+                    if (result.MessageType == WebSocketMessageType.Close || !await ReadMessageAsync(result, onFrame, cancellationToken))
+                    {
+                        break;
+                    }
                 }
             }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+            {
+                Log.SocketError(_logger, ex, Id);
+            }
+            // The reader is done (peer closed, socket failed, or we asked to close): let the last drain finish.
+            // What is left (waiting for the client's close frame, ending) is FinishAsync's.
+            Close(CloseCodes.Normal, "closed");
+            await Drained.Task;
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        finally
         {
-            Log.SocketError(_logger, ex, Id);
+            if (lifecycle is not null)
+            {
+                await lifecycle.EndedAsync(this);
+            }
         }
-        // The reader is done (peer closed, socket failed, or we asked to close): let the last drain finish.
-        // What is left (waiting for the client's close frame, ending) is FinishAsync's.
-        Close(CloseCodes.Normal, "closed");
-        await Drained.Task;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using Hubbub.Core.Channels;
 using Hubbub.Core.Diagnostics;
@@ -12,7 +13,7 @@ namespace Hubbub.Core.Connections;
 /// <c>welcome</c>, hands each frame to the dispatcher, and once the socket is done ends its subscriptions and its
 /// TCP connection. Also closes every connection at shutdown and sends heartbeats. One per engine.
 /// </summary>
-internal sealed class ConnectionHost : IDisposable
+internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
 {
     private static readonly byte[] HeartbeatFrame = FrameWriter.Simple(MessageTypes.Ping, null, default);
 
@@ -45,73 +46,94 @@ internal sealed class ConnectionHost : IDisposable
     public void Dispose() => _expiries.Dispose();
 
     /// <summary>Serves one accepted WebSocket until it closes (see <see cref="HubbubEngine.RunConnectionAsync"/>).</summary>
-    public async Task RunAsync(WebSocket socket, HubbubUser user, CoalescingStream? transport, ITransportEnd? end,
+    /// <remarks>
+    /// Not async: an admitted connection's task is the connection's own <see cref="ClientConnection.RunAsync"/>, which
+    /// runs <see cref="IConnectionLifecycle.OpenedAsync"/> before its reader and
+    /// <see cref="IConnectionLifecycle.EndedAsync"/> after it, so an idle connection keeps one pending state machine,
+    /// not this method's too.
+    /// </remarks>
+    public Task RunAsync(WebSocket socket, HubbubUser user, CoalescingStream? transport, ITransportEnd? end,
         CancellationToken cancellationToken)
     {
         ClientConnection connection;
         bool added;
         try
         {
-            connection = new ClientConnection(NewConnectionId(), user, socket, transport, _options, _time, _logger);
+            connection = new ClientConnection(NewConnectionId(), user, socket, transport, _options, _time, _logger) { TransportEnd = end };
             added = _connections.TryAdd(connection, _options.MaxConnectionsPerUser);
         }
-        catch
+        catch (Exception ex)
         {
-            // The door hands the TCP connection over with the socket: it is ended here on every path, this one included.
-            socket.Abort();
-            await (end?.EndAsync(closeHandshakeCompleted: false) ?? ValueTask.CompletedTask);
-            throw;
+            return FailedToStartAsync(socket, end, ExceptionDispatchInfo.Capture(ex));
         }
         if (!added)
         {
-            Log.TooManyConnections(_logger, user.Id, _options.MaxConnectionsPerUser);
-            connection.TryEnqueue(FrameWriter.Error(null, ErrorCodes.RateLimited,
-                $"user already holds {_options.MaxConnectionsPerUser} connections"));
-            connection.Close(CloseCodes.TooManyConnections, "too many connections");
-            await connection.RunAsync(static (_, _) => ValueTask.CompletedTask, cancellationToken);
-            await connection.FinishAsync();
-            await EndTransportAsync(socket, end, connection);
-            return;
+            return RefuseAsync(connection, cancellationToken);
         }
 
         HubbubMetrics.Connections.Inc();
         HubbubMetrics.ConnectionsAccepted.Inc();
         Log.ConnectionOpened(_logger, connection.Id, user.Id);
+        return connection.RunAsync(_handleFrame, cancellationToken, this);
+    }
+
+    async ValueTask IConnectionLifecycle.OpenedAsync(ClientConnection connection)
+    {
+        // Observers first: when the client reads its welcome, they know of the connection (a user is online).
+        await NotifyAsync(connection, opened: true);
+        // Watched from before the welcome, so a client that read its welcome knows the watch is on.
+        connection.WatchExpiry(TimeSpan.FromSeconds(_options.TokenExpiryGraceSeconds), _expiries);
+        connection.TryEnqueue(Welcome(connection));
+    }
+
+    async ValueTask IConnectionLifecycle.EndedAsync(ClientConnection connection)
+    {
         try
         {
-            // Observers first: when the client reads its welcome, they know of the connection (a user is online).
-            await NotifyAsync(connection, opened: true);
-            // Watched from before the welcome, so a client that read its welcome knows the watch is on.
-            connection.WatchExpiry(TimeSpan.FromSeconds(_options.TokenExpiryGraceSeconds), _expiries);
-            connection.TryEnqueue(Welcome(connection));
-            await connection.RunAsync(_handleFrame, cancellationToken);
+            _connections.Remove(connection);
+            HubbubMetrics.Connections.Dec();
+            await _channels.EndAllAsync(connection);
+            await NotifyAsync(connection, opened: false);
         }
         finally
         {
             try
             {
-                _connections.Remove(connection);
-                HubbubMetrics.Connections.Dec();
-                await _channels.EndAllAsync(connection);
-                await NotifyAsync(connection, opened: false);
+                // A connection still waiting for its client's close frame no longer counts as open (hubbub_connections,
+                // presence, broadcasts)...
+                await connection.FinishAsync();
+                await EndTransportAsync(connection);
             }
             finally
             {
-                try
-                {
-                    // A connection still waiting for its client's close frame no longer counts as open (hubbub_connections,
-                    // presence, broadcasts)...
-                    await connection.FinishAsync();
-                    await EndTransportAsync(socket, end, connection);
-                }
-                finally
-                {
-                    // ...but its user's cap counts it until its TCP connection is gone: a client that stops reading
-                    // must not be able to hold more sockets (and their unsent bytes) than the cap by being cut off.
-                    _connections.Release(connection);
-                }
+                // ...but its user's cap counts it until its TCP connection is gone: a client that stops reading
+                // must not be able to hold more sockets (and their unsent bytes) than the cap by being cut off.
+                _connections.Release(connection);
             }
         }
+    }
+
+    /// <summary>A connection over its user's cap: told why, closed, and its TCP connection ended.</summary>
+    private async Task RefuseAsync(ClientConnection connection, CancellationToken cancellationToken)
+    {
+        Log.TooManyConnections(_logger, connection.User.Id, _options.MaxConnectionsPerUser);
+        connection.TryEnqueue(FrameWriter.Error(null, ErrorCodes.RateLimited,
+            $"user already holds {_options.MaxConnectionsPerUser} connections"));
+        connection.Close(CloseCodes.TooManyConnections, "too many connections");
+        await connection.RunAsync(static (_, _) => ValueTask.CompletedTask, cancellationToken);
+        await connection.FinishAsync();
+        await EndTransportAsync(connection);
+    }
+
+    /// <summary>
+    /// The connection could not be made: the door hands the TCP connection over with the socket, so it is ended here
+    /// on this path too, and the failure is the returned task's.
+    /// </summary>
+    private static async Task FailedToStartAsync(WebSocket socket, ITransportEnd? end, ExceptionDispatchInfo failure)
+    {
+        socket.Abort();
+        await (end?.EndAsync(closeHandshakeCompleted: false) ?? ValueTask.CompletedTask);
+        failure.Throw();
     }
 
     /// <summary>Closes every connection, waits (bounded) for them, aborts the rest (see <see cref="HubbubEngine.CloseAllAsync"/>).</summary>
@@ -158,8 +180,9 @@ internal sealed class ConnectionHost : IDisposable
     /// after the WebSocket layer failed the connection on bad input and its input was drained, so that layer's close
     /// frame (1002, 1007) is not thrown away with the connection; aborted otherwise.
     /// </summary>
-    private static ValueTask EndTransportAsync(WebSocket socket, ITransportEnd? end, ClientConnection connection) =>
-        end?.EndAsync(socket.State == WebSocketState.Closed || connection.ClosedByLayerAndDrained) ?? ValueTask.CompletedTask;
+    private static ValueTask EndTransportAsync(ClientConnection connection) =>
+        connection.TransportEnd?.EndAsync(connection.SocketState == WebSocketState.Closed || connection.ClosedByLayerAndDrained)
+        ?? ValueTask.CompletedTask;
 
     private byte[] Welcome(ClientConnection connection)
     {
