@@ -89,47 +89,6 @@ public sealed class RedisBroker : IBroker, IMultiPublishBroker
         return (long)((RedisResult[])result!)[0];
     }
 
-    /// <summary>
-    /// True on a single Redis (the keys of different channels are in different Redis Cluster slots, so one script cannot
-    /// touch them all on a cluster); known once connected, false until then.
-    /// </summary>
-    public bool PublishesChannelsAtOnce => (_singleRedis ??= SingleRedis()) ?? false;
-
-    private bool? _singleRedis;
-
-    private bool? SingleRedis()
-    {
-        var connecting = _redis.GetAsync();
-        return connecting.IsCompletedSuccessfully ? connecting.Result.GetServers().All(s => s.ServerType != ServerType.Cluster) : null;
-    }
-
-    /// <inheritdoc />
-    public async ValueTask PublishChannelsAsync(IReadOnlyList<ChannelDrafts> channels, CancellationToken cancellationToken = default)
-    {
-        var keys = new RedisKey[channels.Count * 2];
-        var args = new List<RedisValue>(1 + channels.Sum(c => 6 + c.Drafts.Count)) { _time.GetUtcNow().ToUnixTimeMilliseconds() };
-        for (var c = 0; c < channels.Count; c++)
-        {
-            var (channel, drafts, policy) = channels[c];
-            var history = _redis.Routing.History(channel);
-            keys[2 * c] = history[0];
-            keys[2 * c + 1] = history[1];
-            args.Add(_redis.Routing.PubSubName(channel));
-            args.Add(RedisHistoryStore.NewEpoch());
-            args.Add(Math.Max(0, policy.Size));
-            args.Add((long)Math.Max(0, policy.Ttl.TotalMilliseconds));
-            args.Add(RedisHistoryStore.MetaTtlMs(_redis.Options, policy.Ttl));
-            args.Add(drafts.Count);
-            foreach (var draft in drafts)
-            {
-                args.Add(MessageCodec.EncodeDraft(draft));
-            }
-        }
-        // One script for every channel, sent like PublishAsync's (before the first wait, not cancellable once sent): all
-        // are published or, when it fails before running, none.
-        await _redis.ExecuteAsync(m => m.GetDatabase().ScriptEvaluateAsync(LuaScripts.PublishChannels, keys, [.. args]));
-    }
-
     /// <inheritdoc />
     public async ValueTask PublishEphemeralAsync(string channel, EphemeralEvent ephemeral, CancellationToken cancellationToken = default)
     {

@@ -250,37 +250,4 @@ public sealed class RedisBrokerTests : IAsyncLifetime
         var db = await connection.GetDatabaseAsync();
         await db.KeyDeleteAsync(connection.Routing.History(channel));
     }
-
-    [Fact]
-    public async Task Publications_on_several_channels_in_one_step_take_each_channels_next_offsets_in_order_on_every_node_and_in_history()
-    {
-        var a = _redis.Node(_time);
-        var b = _redis.Node(_time);
-        var (one, two, bare) = (NewChannel(), NewChannel(), NewChannel());
-        foreach (var channel in new[] { one, two, bare })
-        {
-            await a.SubscribeAsync(channel);
-            await b.SubscribeAsync(channel);
-        }
-        await a.Broker.PublishAsync(one, SeamExtensions.Draft("1"), Policy);
-        var multi = (IMultiPublishBroker)b.Broker;
-        Assert.True(multi.PublishesChannelsAtOnce); // a single Redis
-        await multi.PublishChannelsAsync([
-            new ChannelDrafts(one, [SeamExtensions.Draft("2", "overtaken"), SeamExtensions.Draft("3", "notification")], Policy),
-            new ChannelDrafts(two, [SeamExtensions.Draft("1", "rank_changed")], Policy),
-            new ChannelDrafts(bare, [SeamExtensions.Draft("1"), SeamExtensions.Draft("2")], new HistoryPolicy(0, TimeSpan.Zero)),
-        ]);
-        await a.Broker.PublishAsync(one, SeamExtensions.Draft("4"), Policy);
-
-        foreach (var node in new[] { a, b })
-        {
-            Assert.Equal([(1L, "message", "1"), (2, "overtaken", "2"), (3, "notification", "3"), (4, "message", "4")],
-                (await node.Sink.WaitForAsync(one, 4)).Select(p => (p.Offset, p.Event, Encoding.UTF8.GetString(p.Data.Span))));
-            Assert.Equal([(1L, "rank_changed", "1")], (await node.Sink.WaitForAsync(two, 1)).Select(p => (p.Offset, p.Event, Encoding.UTF8.GetString(p.Data.Span))));
-            Assert.Equal([1L, 2], (await node.Sink.WaitForAsync(bare, 2)).Select(p => p.Offset));
-        }
-        var history = await a.History.ReadAsync(one, 1, (await a.History.GetTopAsync(one)).Epoch, 100);
-        Assert.Equal(["2", "3", "4"], history.Publications.Select(p => Encoding.UTF8.GetString(p.Data.Span)));
-        Assert.Equal(1, (await a.History.GetTopAsync(two)).Offset);
-    }
 }

@@ -4,6 +4,3 @@ namespace Hubbub.Core.Publishing;
 /// <param name="EventType">The event type subscribers see in <c>type</c>.</param>
 /// <param name="Data">The <c>data</c> member as UTF-8 JSON.</param>
 public readonly record struct ChannelEvent(string EventType, ReadOnlyMemory<byte> Data);
-
-/// <summary>One channel's events of several channels published at once (<see cref="IChannelPublisher.PublishChannelsAsync"/>).</summary>
-public sealed record ChannelEvents(string Channel, IReadOnlyList<ChannelEvent> Events);

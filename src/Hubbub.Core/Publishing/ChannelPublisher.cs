@@ -66,43 +66,6 @@ public sealed class ChannelPublisher(IOptions<HubbubOptions> options, ChannelRul
     }
 
     /// <inheritdoc />
-    public bool PublishesChannelsAtOnce => broker is IMultiPublishBroker { PublishesChannelsAtOnce: true };
-
-    /// <inheritdoc />
-    public async ValueTask PublishChannelsAsync(IReadOnlyList<ChannelEvents> channels, CancellationToken cancellationToken = default)
-    {
-        if (broker is not IMultiPublishBroker { PublishesChannelsAtOnce: true } multi)
-        {
-            foreach (var channel in channels)
-            {
-                await PublishAllAsync(channel.Channel, channel.Events, cancellationToken);
-            }
-            return;
-        }
-        var runs = new ChannelDrafts[channels.Count];
-        var count = 0;
-        for (var c = 0; c < runs.Length; c++)
-        {
-            var name = Parse(channels[c].Channel);
-            if (rules.Find(name.Namespace) is null)
-            {
-                throw HubbubException.NotFound($"channel namespace '{name.Namespace}' does not exist");
-            }
-            var events = channels[c].Events;
-            var drafts = new PublicationDraft[events.Count];
-            for (var i = 0; i < drafts.Length; i++)
-            {
-                drafts[i] = new PublicationDraft(CheckedType(events[i].EventType), events[i].Data, null); // all checked before any is sent
-            }
-            runs[c] = new ChannelDrafts(name.Value, drafts, _options.HistoryFor(name.Namespace));
-            count += drafts.Length;
-        }
-        CommandRequest.Current?.HoldForReply();
-        await multi.PublishChannelsAsync(runs, cancellationToken);
-        HubbubMetrics.Publications.Inc(count);
-    }
-
-    /// <inheritdoc />
     public async ValueTask PublishToUsersAsync(IEnumerable<string> users, string eventType, ReadOnlyMemory<byte> data,
         CancellationToken cancellationToken = default)
     {

@@ -34,26 +34,6 @@ public interface IChannelPublisher
         }
     }
 
-    /// <summary>
-    /// True when <see cref="PublishChannelsAsync"/> publishes on several channels all or none, in one step (a single
-    /// Redis: one script, one round trip). False by default.
-    /// </summary>
-    bool PublishesChannelsAtOnce => false;
-
-    /// <summary>
-    /// <see cref="PublishAllAsync"/> on several channels (each listed once) in one step where the broker can
-    /// (<see cref="PublishesChannelsAtOnce"/>): each channel's events in their order, all published or none. Every channel
-    /// and type is checked before anything is sent: one refused (<see cref="HubbubException"/>, not <c>internal</c>)
-    /// refuses them all. By default one channel after the other (a failure may then leave the first ones published).
-    /// </summary>
-    async ValueTask PublishChannelsAsync(IReadOnlyList<ChannelEvents> channels, CancellationToken cancellationToken = default)
-    {
-        foreach (var channel in channels)
-        {
-            await PublishAllAsync(channel.Channel, channel.Events, cancellationToken);
-        }
-    }
-
     /// <summary>Publishes the same event on <c>user:{id}</c> of every user listed, in order.</summary>
     ValueTask PublishToUsersAsync(IEnumerable<string> users, string eventType, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
 

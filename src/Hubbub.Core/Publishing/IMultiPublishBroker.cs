@@ -15,20 +15,4 @@ public interface IMultiPublishBroker
     /// <see cref="IBroker.PublishAsync"/> otherwise (history, ordering with publications started before it, failures).
     /// </summary>
     ValueTask<long> PublishAllAsync(string channel, IReadOnlyList<PublicationDraft> drafts, HistoryPolicy policy, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// True when <see cref="PublishChannelsAsync"/> publishes on several channels in one step, all or none (a single
-    /// Redis: one script); false where it cannot (a Redis Cluster: the channels' keys are in different slots).
-    /// </summary>
-    bool PublishesChannelsAtOnce => false;
-
-    /// <summary>
-    /// <see cref="PublishAllAsync"/> on each of several channels in one step: every channel's drafts in their order with
-    /// consecutive offsets, and all of them published or none. Only when <see cref="PublishesChannelsAtOnce"/>.
-    /// </summary>
-    ValueTask PublishChannelsAsync(IReadOnlyList<ChannelDrafts> channels, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("this broker publishes one channel per step");
 }
-
-/// <summary>One channel's drafts of a <see cref="IMultiPublishBroker.PublishChannelsAsync"/>, with the channel's history policy.</summary>
-public sealed record ChannelDrafts(string Channel, IReadOnlyList<PublicationDraft> Drafts, HistoryPolicy Policy);

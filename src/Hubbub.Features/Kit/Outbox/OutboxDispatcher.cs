@@ -21,9 +21,6 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
 {
     private const int BatchSize = 100;
 
-    /// <summary>The most publications a pass sends in one call (<see cref="PublishAtOnceAsync"/>): one script runs alone in Redis.</summary>
-    private const int MaxAtOnce = 256;
-
     private OutboxDeletions? _deletions;
 
     // Created on first use (a field initializer cannot name this instance's Signal), once even when two requests race.
@@ -96,12 +93,8 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
     private async Task PublishAsync(IReadOnlyList<OutboxRow> rows, CancellationToken ct, bool deleteLater = false)
     {
         var pass = new OutboxPass(rows);
-        var channels = pass.ByChannel();
-        if (!await PublishAtOnceAsync(pass, channels, ct))
-        {
-            // Each channel's flow runs to its first wait as it is started: every channel's first publication is sent at once.
-            await Task.WhenAll(channels.ConvertAll(channel => PublishChannelAsync(pass, channel, ct)));
-        }
+        // Each channel's flow runs to its first wait as it is started: every channel's first publication is sent at once.
+        await Task.WhenAll(pass.ByChannel().ConvertAll(channel => PublishChannelAsync(pass, channel, ct)));
 
         var done = new List<long>(rows.Count);
         List<(OutboxRow Row, List<OutboxRow> Left)>? heldBack = null;
@@ -138,48 +131,6 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
         foreach (var (row, left) in heldBack?.Where(h => h.Row.Kind == OutboxRow.Batch) ?? [])
         {
             await OutboxStore.ReleaseAsync(database, row.Id, OutboxEntries.Write(left), retryAt, CancellationToken.None);
-        }
-    }
-
-    /// <summary>
-    /// Publishes all of a pass's publications in one call when the publisher sends several channels' at once, all or none
-    /// (<see cref="IChannelPublisher.PublishesChannelsAtOnce"/>; on a single Redis one script and one round trip instead of
-    /// one per channel: an event that passed ten users publishes on eleven channels). Only a pass of publications alone (no
-    /// end of subscriptions) on two channels or more, of at most <see cref="MaxAtOnce"/>. True when it settled the pass:
-    /// published, or failed, recorded as the channels' own calls would have been (each channel's first failed, the rest
-    /// held back; retried whole, nothing sent twice). False when the channels go one by one instead: not such a pass, or
-    /// one of it refused (nothing was sent; one by one drops only the refused).
-    /// </summary>
-    private async Task<bool> PublishAtOnceAsync(OutboxPass pass, List<List<OutboxPass.Position>> channels, CancellationToken ct)
-    {
-        var total = channels.Sum(channel => channel.Count);
-        if (!publisher.PublishesChannelsAtOnce || channels.Count < 2 || total > MaxAtOnce
-            || channels.Exists(channel => channel.Exists(at => pass.Entry(at).Kind == OutboxRow.Unsubscribe)))
-        {
-            return false;
-        }
-        try
-        {
-            await publisher.PublishChannelsAsync([.. channels.Select(channel => new ChannelEvents(pass.Entry(channel[0]).Channel,
-                [.. channel.Select(at => new ChannelEvent(pass.Entry(at).EventType!, Encoding.UTF8.GetBytes(pass.Entry(at).Data ?? "null")))]))], ct);
-            KitMetrics.OutboxPublished.Inc(total);
-            return true;
-        }
-        catch (HubbubException ex) when (ex.Code != ErrorCodes.Internal)
-        {
-            return false;
-        }
-#pragma warning disable CA1031 // As a channel's own call: retried, its first failed and the rest of it held back.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            foreach (var channel in channels)
-            {
-                pass.Fail(channel[0], ex);
-                LogFailure(pass.Row(channel[0]), pass.Entry(channel[0]), ex);
-                channel.Skip(1).ToList().ForEach(pass.HoldBack);
-            }
-            return true;
         }
     }
 
