@@ -27,16 +27,33 @@ public sealed class ExampleApp : IAsyncDisposable
 
     public ConsoleServer Server { get; }
 
+    /// <summary>The example's page as <paramref name="user"/> sees it, once it has loaded and connected.</summary>
+    public async Task<ConsolePage> OpenPageAsync(BrowserFixture browser, string user, Xunit.Abstractions.ITestOutputHelper output)
+    {
+        var page = await ConsolePage.OpenAsync(browser, Address, output, fragment: $"?user={user}");
+        await Microsoft.Playwright.Assertions.Expect(page.Page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
+        await Microsoft.Playwright.Assertions.Expect(page.Page.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected");
+        return page;
+    }
+
+    /// <summary>The page's toasts that say <paramref name="text"/>.</summary>
+    public static Microsoft.Playwright.ILocator Toast(ConsolePage page, string text) =>
+        page.Page.Locator(".toast", new() { HasText = text });
+
     /// <summary>The backend's address (it serves the example's page).</summary>
     public Uri Address { get; }
 
     /// <summary>The repository's root (where Hubbub.slnx is).</summary>
     public static string RepositoryRoot { get; } = FindRoot();
 
-    /// <summary>Starts the server with <paramref name="settings"/> and the backend examples/<paramref name="example"/>/server.mjs.</summary>
-    public static async Task<ExampleApp> StartAsync(string example, Dictionary<string, string?> settings)
+    /// <summary>
+    /// Starts the server with the example's rules file (examples/<paramref name="example"/>/rules.json, named in
+    /// configuration as its README does) and its backend examples/<paramref name="example"/>/server.mjs.
+    /// </summary>
+    public static async Task<ExampleApp> StartAsync(string example)
     {
         var folder = Path.Combine(RepositoryRoot, "examples", example);
+        var settings = new Dictionary<string, string?> { ["Gamification:RulesFile"] = Path.Combine(folder, "rules.json") };
         var port = FreePort();
         var origin = $"http://127.0.0.1:{port}";
         settings["Auth:ApiKey"] = ApiKey;

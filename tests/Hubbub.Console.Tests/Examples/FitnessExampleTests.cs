@@ -1,6 +1,7 @@
 using Hubbub.Console.Tests.Infrastructure;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
+using static Hubbub.Console.Tests.Examples.ExampleApp;
 
 namespace Hubbub.Console.Tests.Examples;
 
@@ -11,27 +12,12 @@ namespace Hubbub.Console.Tests.Examples;
 [Collection(BrowserCollection.Name)]
 public sealed class FitnessExampleTests(BrowserFixture browser, ITestOutputHelper output)
 {
-    private static Dictionary<string, string?> Settings() => new()
-    {
-        ["Gamification:RulesFile"] = Path.Combine(ExampleApp.RepositoryRoot, "examples", "fitness", "rules.json"),
-    };
-
-    private static async Task<ConsolePage> OpenAsync(BrowserFixture browser, ExampleApp app, string user, ITestOutputHelper output)
-    {
-        var page = await ConsolePage.OpenAsync(browser, app.Address, output, fragment: $"?user={user}");
-        await Assertions.Expect(page.Page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
-        await Assertions.Expect(page.Page.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected");
-        return page;
-    }
-
-    private static ILocator Toast(ConsolePage page, string text) => page.Page.Locator(".toast", new() { HasText = text });
-
     [Fact]
     public async Task A_workout_posted_by_the_backend_shows_xp_toasts_board_moves_friend_activity_likes_and_the_challenge()
     {
-        await using var app = await ExampleApp.StartAsync("fitness", Settings());
-        await using var ada = await OpenAsync(browser, app, "ada", output);
-        await using var bob = await OpenAsync(browser, app, "bob", output);
+        await using var app = await ExampleApp.StartAsync("fitness");
+        await using var ada = await app.OpenPageAsync(browser, "ada", output);
+        await using var bob = await app.OpenPageAsync(browser, "bob", output);
         await Assertions.Expect(ada.Page.Locator("#level")).ToHaveTextAsync("Level 1");
         await Assertions.Expect(ada.Page.Locator("#achievements [data-achievement=half-marathon]")).ToHaveAttributeAsync("data-rarity", "epic");
         await Assertions.Expect(ada.Page.Locator("#achievements [data-achievement=centurion]")).ToHaveCountAsync(0); // hidden until held

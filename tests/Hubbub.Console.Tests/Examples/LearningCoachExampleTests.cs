@@ -1,6 +1,7 @@
 using Hubbub.Console.Tests.Infrastructure;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
+using static Hubbub.Console.Tests.Examples.ExampleApp;
 
 namespace Hubbub.Console.Tests.Examples;
 
@@ -11,29 +12,14 @@ namespace Hubbub.Console.Tests.Examples;
 [Collection(BrowserCollection.Name)]
 public sealed class LearningCoachExampleTests(BrowserFixture browser, ITestOutputHelper output)
 {
-    private static Dictionary<string, string?> Settings() => new()
-    {
-        ["Gamification:RulesFile"] = Path.Combine(ExampleApp.RepositoryRoot, "examples", "learning-coach", "rules.json"),
-    };
-
-    private static async Task<ConsolePage> OpenAsync(BrowserFixture browser, ExampleApp app, string user, ITestOutputHelper output)
-    {
-        var page = await ConsolePage.OpenAsync(browser, app.Address, output, fragment: $"?user={user}");
-        await Assertions.Expect(page.Page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
-        await Assertions.Expect(page.Page.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected");
-        return page;
-    }
-
-    private static ILocator Toast(ConsolePage page, string text) => page.Page.Locator(".toast", new() { HasText = text });
-
     private static Task CompleteAsync(ConsolePage page, string task) => page.Page.Locator($"#modules button[data-task={task}]").ClickAsync();
 
     [Fact]
     public async Task Tasks_give_xp_and_module_progress_unlocks_celebrate_the_board_moves_and_the_study_group_is_live()
     {
-        await using var app = await ExampleApp.StartAsync("learning-coach", Settings());
-        await using var ada = await OpenAsync(browser, app, "ada", output);
-        await using var bob = await OpenAsync(browser, app, "bob", output);
+        await using var app = await ExampleApp.StartAsync("learning-coach");
+        await using var ada = await app.OpenPageAsync(browser, "ada", output);
+        await using var bob = await app.OpenPageAsync(browser, "bob", output);
         await Assertions.Expect(ada.Page.Locator("#modules button[data-task=promises]")).ToBeDisabledAsync();
         await Assertions.Expect(ada.Page.Locator("#modules [data-module=async]")).ToHaveAttributeAsync("data-state", "locked");
         await Assertions.Expect(ada.Page.Locator("#achievements [data-achievement=graduate]")).ToHaveAttributeAsync("data-rarity", "legendary");
