@@ -104,7 +104,7 @@ public sealed class LeaderboardService(FeatureDatabase database, DefinitionServi
     /// <summary>The top rows of a board in one transaction, for the live view.</summary>
     internal static async Task<List<LeaderboardEntry>> TopRowsAsync(DatabaseTransaction tx, LeaderboardView board, string period, int limit,
         CancellationToken ct) =>
-        Ranked(await ScoreStore.TopAsync(tx, board.Key, period, board.Order == "asc", limit, ct), 1, 1);
+        Ranked(await ScoreStore.PageAsync(tx, board.Key, period, board.Order == "asc", 0, limit, ct), 1, 1);
 
     /// <summary>Whether <paramref name="period"/> is the board's current one, the one the ranked index holds.</summary>
     private bool IsCurrent(LeaderboardView board, string period) => period == Periods.BoardKey(board.Period, time.GetUtcNow());

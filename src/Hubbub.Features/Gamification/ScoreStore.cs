@@ -60,14 +60,6 @@ internal static class ScoreStore
             $"SELECT COUNT(*) FROM gam_scores s WHERE s.board = @board AND s.period_key = @period AND {Before(ascending)}",
             new { board, period, row.Score, row.ReachedMs, row.User }, ct);
 
-    /// <summary>The first <paramref name="limit"/> rows in order.</summary>
-    public static async Task<List<ScoreRow>> TopAsync(DatabaseTransaction tx, string board, string period, bool ascending, int limit, CancellationToken ct) =>
-        (await tx.QueryAsync<ScoreRow>(
-            $"""
-            SELECT {Columns} FROM gam_scores s LEFT JOIN kit_users u ON u.id = s.user_id
-            WHERE s.board = @board AND s.period_key = @period ORDER BY {Order(ascending)} LIMIT @limit
-            """, new { board, period, limit }, ct)).ToList();
-
     /// <summary>Up to <paramref name="limit"/> rows right before <paramref name="row"/> in order (returned in order).</summary>
     public static async Task<List<ScoreRow>> BeforeAsync(DatabaseTransaction tx, string board, string period, ScoreRow row, bool ascending, int limit,
         CancellationToken ct)
@@ -123,7 +115,7 @@ internal static class ScoreStore
         return rows;
     }
 
-    /// <summary>The board's order in memory, as <see cref="TopAsync"/> reads it: the better score, who reached it first, the user id.</summary>
+    /// <summary>The board's order in memory, as <see cref="PageAsync"/> reads it: the better score, who reached it first, the user id.</summary>
     public static Comparison<ScoreRow> Comparer(bool ascending) => (a, b) =>
         a.Score != b.Score ? (ascending ? a.Score.CompareTo(b.Score) : b.Score.CompareTo(a.Score))
         : a.ReachedMs != b.ReachedMs ? a.ReachedMs.CompareTo(b.ReachedMs)
@@ -142,7 +134,7 @@ internal static class ScoreStore
     private static string After(bool ascending) =>
         $"(s.score {(ascending ? ">" : "<")} @Score OR (s.score = @Score AND (s.reached_ms > @ReachedMs OR (s.reached_ms = @ReachedMs AND s.user_id > @User))))";
 
-    /// <summary>Up to <paramref name="limit"/> rows in order from the 0-based position <paramref name="offset"/>: a page of a past period.</summary>
+    /// <summary>Up to <paramref name="limit"/> rows in order from the 0-based position <paramref name="offset"/> (0: the top).</summary>
     public static async Task<List<ScoreRow>> PageAsync(DatabaseTransaction tx, string board, string period, bool ascending, long offset, int limit,
         CancellationToken ct) =>
         (await tx.QueryAsync<ScoreRow>(

@@ -29,8 +29,9 @@ public interface ILeaderboardIndex
     /// </summary>
     Task<long[]> RanksOfScoresAsync(BoardSlot board, IReadOnlyList<double> scores, string? exceptUser, CancellationToken cancellationToken = default);
 
-    /// <summary>The first <paramref name="limit"/> entries in order.</summary>
-    Task<IReadOnlyList<RankedScore>> TopAsync(BoardSlot board, int limit, CancellationToken cancellationToken = default);
+    /// <summary>The first <paramref name="limit"/> entries in order: the page from position 0.</summary>
+    Task<IReadOnlyList<RankedScore>> TopAsync(BoardSlot board, int limit, CancellationToken cancellationToken = default) =>
+        RangeAsync(board, 0, limit, cancellationToken);
 
     /// <summary>
     /// Up to <paramref name="limit"/> entries in order from the 0-based position <paramref name="start"/> (none past the

@@ -58,10 +58,6 @@ public sealed class InMemoryLeaderboardIndex(FeatureDatabase database) : ILeader
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<RankedScore>> TopAsync(BoardSlot board, int limit, CancellationToken cancellationToken = default) =>
-        ReadAsync<IReadOnlyList<RankedScore>>(board, tree => tree.Range(0, limit), cancellationToken);
-
-    /// <inheritdoc />
     public Task<IReadOnlyList<RankedScore>> RangeAsync(BoardSlot board, long start, int limit, CancellationToken cancellationToken = default) =>
         ReadAsync<IReadOnlyList<RankedScore>>(board, tree => tree.Range(start, limit), cancellationToken);
 

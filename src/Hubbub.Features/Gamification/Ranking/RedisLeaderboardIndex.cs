@@ -74,10 +74,6 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<RankedScore>> TopAsync(BoardSlot board, int limit, CancellationToken cancellationToken = default) =>
-        RangeAsync(board, 0, limit, cancellationToken);
-
-    /// <inheritdoc />
     public async Task<IReadOnlyList<RankedScore>> RangeAsync(BoardSlot board, long start, int limit, CancellationToken cancellationToken = default)
     {
         var keys = Keys(board);
