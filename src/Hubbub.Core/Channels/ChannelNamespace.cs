@@ -65,13 +65,19 @@ public sealed class ChannelNamespace
     /// admin too, who otherwise passes every permission. Null: every name is a channel (<c>user:</c>, <c>public:</c>,
     /// a deployment's namespaces that ask the app's backend).
     /// </param>
+    /// <param name="typingAndCursors">
+    /// Whether those who may subscribe may also send <c>typing</c> and <c>cursor</c> to the others. Off on channels
+    /// only the server speaks on (a leaderboard, an auction, a dashboard): a relayed cursor is a client's payload sent
+    /// to every subscriber, which is what "only the server publishes" rules out.
+    /// </param>
     /// <param name="existenceIsPrivate">
     /// Whether only admins are told that a channel does not exist: anyone else gets <paramref name="canSubscribe"/>'s
     /// answer alone, so that a room or conversation one is not in looks the same whether it exists or not.
     /// </param>
     public ChannelNamespace(string name, ChannelPermission canSubscribe, ChannelPermission canPublish, bool presence = true,
-        ChannelJoinState? joinState = null, ChannelExists? exists = null, bool existenceIsPrivate = false)
+        ChannelJoinState? joinState = null, ChannelExists? exists = null, bool existenceIsPrivate = false, bool typingAndCursors = true)
     {
+        TypingAndCursors = typingAndCursors;
         Exists = exists;
         ExistenceIsPrivate = existenceIsPrivate;
         JoinState = joinState;
@@ -85,11 +91,14 @@ public sealed class ChannelNamespace
     /// <summary>The namespace, the part of a channel name before the first <c>:</c>.</summary>
     public string Name { get; }
 
-    /// <summary>Who may subscribe (and so read history, presence, and send typing and cursors).</summary>
+    /// <summary>Who may subscribe (and so read history and presence, and send typing and cursors where <see cref="TypingAndCursors"/>).</summary>
     public ChannelPermission CanSubscribe { get; }
 
     /// <summary>Who may publish from a client. The server API and features always may.</summary>
     public ChannelPermission CanPublish { get; }
+
+    /// <summary>Whether those who may subscribe may send <c>typing</c> and <c>cursor</c> on the channel.</summary>
+    public bool TypingAndCursors { get; }
 
     /// <summary>Whether subscribers are tracked in presence and announced with join/leave events.</summary>
     public bool Presence { get; }

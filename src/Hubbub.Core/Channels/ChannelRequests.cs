@@ -135,7 +135,7 @@ internal sealed class ChannelRequests(HubbubOptions options, ChannelRules rules,
         {
             throw HubbubException.BadRequest("typing needs a boolean 'is_typing'");
         }
-        if (!await rules.CanSubscribeAsync(AccessOf(connection, channel), connection.Subscriptions.Contains(channel.Value), ct))
+        if (!await rules.CanSignalAsync(AccessOf(connection, channel), connection.Subscriptions.Contains(channel.Value), ct))
         {
             throw HubbubException.Forbidden($"you may not type in '{channel}'");
         }
@@ -151,7 +151,7 @@ internal sealed class ChannelRequests(HubbubOptions options, ChannelRules rules,
             channelValue = c.GetString();
         }
         var channel = ChannelName.ParseOrRefuse(channelValue, options.MaxChannelLength);
-        if (!await rules.CanSubscribeAsync(AccessOf(connection, channel), connection.Subscriptions.Contains(channel.Value), ct))
+        if (!await rules.CanSignalAsync(AccessOf(connection, channel), connection.Subscriptions.Contains(channel.Value), ct))
         {
             throw HubbubException.Forbidden($"you may not share a cursor in '{channel}'");
         }

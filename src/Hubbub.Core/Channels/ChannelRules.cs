@@ -24,7 +24,7 @@ public sealed class ChannelRules
     public ChannelRules(IEnumerable<ChannelNamespace> declared)
     {
         Add(new ChannelNamespace("public", ChannelNamespace.Anyone, ChannelNamespace.Anyone));
-        Add(new ChannelNamespace("user", ChannelNamespace.Owner, ChannelNamespace.Nobody, presence: false));
+        Add(new ChannelNamespace("user", ChannelNamespace.Owner, ChannelNamespace.Nobody, presence: false, typingAndCursors: false));
         foreach (var ns in declared)
         {
             Add(ns);
@@ -64,6 +64,13 @@ public sealed class ChannelRules
     /// </summary>
     public ValueTask<bool> CanSubscribeAsync(HubbubUser user, ChannelName channel, bool subscribed, CancellationToken cancellationToken) =>
         subscribed && Find(channel.Namespace) is not null ? ValueTask.FromResult(true) : CanSubscribeAsync(user, channel, cancellationToken);
+
+    /// <summary>
+    /// May this user send <c>typing</c> or <c>cursor</c> on the channel? Only where the namespace lets clients signal
+    /// (<see cref="ChannelNamespace.TypingAndCursors"/>) and the user may subscribe; a live subscription proves the latter.
+    /// </summary>
+    public ValueTask<bool> CanSignalAsync(ChannelAccess access, bool subscribed, CancellationToken cancellationToken) =>
+        Find(access.Channel.Namespace) is { TypingAndCursors: false } ? ValueTask.FromResult(false) : CanSubscribeAsync(access, subscribed, cancellationToken);
 
     /// <summary>May this user publish on the channel from a client?</summary>
     public ValueTask<bool> CanPublishAsync(HubbubUser user, ChannelName channel, CancellationToken cancellationToken) =>

@@ -14,7 +14,7 @@ internal static class AuctionChannelRules
 {
     public static ChannelNamespace Auction(AuctionReader auctions) =>
         new(AuctionsService.Namespace,
-            canSubscribe: ChannelNamespace.Anyone, canPublish: ChannelNamespace.Nobody, presence: false,
+            canSubscribe: ChannelNamespace.Anyone, canPublish: ChannelNamespace.Nobody, presence: false, typingAndCursors: false,
             exists: async (channel, ct) => await auctions.ExistsAsync(channel.Name, ct),
             joinState: async (access, ct) => await auctions.JoinStateAsync(access.Channel.Name, ct) is { } state
                 ? JsonSerializer.SerializeToUtf8Bytes(state, AuctionsJsonContext.Default.AuctionJoinState)
@@ -22,7 +22,7 @@ internal static class AuctionChannelRules
 
     public static ChannelNamespace Lobby(AuctionReader auctions) =>
         new(AuctionsService.LobbyNamespace,
-            canSubscribe: ChannelNamespace.Anyone, canPublish: ChannelNamespace.Nobody, presence: false,
+            canSubscribe: ChannelNamespace.Anyone, canPublish: ChannelNamespace.Nobody, presence: false, typingAndCursors: false,
             // Any other name is no channel: not_found.
             exists: static (channel, _) => ValueTask.FromResult(channel.Name == "lobby"),
             joinState: async (_, ct) => JsonSerializer.SerializeToUtf8Bytes(await auctions.LobbyStateAsync(ct), AuctionsJsonContext.Default.LobbyState));

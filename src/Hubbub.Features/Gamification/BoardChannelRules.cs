@@ -17,7 +17,7 @@ internal static class BoardChannelRules
 {
     public static ChannelNamespace Create(IDatabase database, IOptions<GamificationOptions> options, TimeProvider time) =>
         new(GamificationService.BoardNamespace,
-            canSubscribe: ChannelNamespace.Anyone, canPublish: ChannelNamespace.Nobody, presence: false,
+            canSubscribe: ChannelNamespace.Anyone, canPublish: ChannelNamespace.Nobody, presence: false, typingAndCursors: false,
             exists: async (channel, ct) => await database.ReadAsync(
                 async tx => await DefinitionStore.FindAsync(tx, DefinitionStore.Leaderboard, channel.Name, ct) is not null, ct),
             joinState: async (access, ct) => await database.ReadAsync(async tx =>

@@ -15,7 +15,7 @@ internal static class ChallengeChannelRules
 {
     public static ChannelNamespace Create(IDatabase database, TimeProvider time) =>
         new(ChallengeService.Namespace,
-            canSubscribe: ChannelNamespace.Anyone, canPublish: ChannelNamespace.Nobody, presence: false,
+            canSubscribe: ChannelNamespace.Anyone, canPublish: ChannelNamespace.Nobody, presence: false, typingAndCursors: false,
             exists: async (channel, ct) => await ChallengeService.ExistsAsync(database, channel.Name, ct),
             joinState: async (access, ct) =>
                 await ChallengeService.StateAsync(database, access.Channel.Name, access.User.Id, time.GetUtcNow().ToUnixTimeMilliseconds(), ct)

@@ -24,7 +24,7 @@ internal static class ActivityChannelRules
         // To anyone but an admin, an activity they may not see is not_found whether it exists or not (VisibleAsync).
         exists: async (channel, ct) => await database.ReadAsync(async tx => await ActivityStore.FindAsync(tx, channel.Name, "", ct) is not null, ct),
         existenceIsPrivate: true,
-        presence: false,
+        presence: false, typingAndCursors: false,
         joinState: async (access, ct) => await ActivityService.ViewAsync(database, access.Channel.Name, access.User.Id, options.LatestComments, ct) is { } view
             ? JsonSerializer.SerializeToUtf8Bytes(view, SocialJsonContext.Default.ActivityView)
             : null);

@@ -15,7 +15,7 @@ internal static class FeedChannelRules
         SocialEvents.Namespace,
         canSubscribe: (access, _) => ValueTask.FromResult(access.User.Id == access.Channel.Name),
         canPublish: ChannelNamespace.Nobody,
-        presence: false,
+        presence: false, typingAndCursors: false,
         joinState: async (access, ct) => JsonSerializer.SerializeToUtf8Bytes(
             await ActivityService.FeedAsync(database, access.Channel.Name, null, null, options.LatestComments, ct),
             SocialJsonContext.Default.ActivityPage));

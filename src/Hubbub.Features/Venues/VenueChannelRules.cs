@@ -14,7 +14,7 @@ internal static class VenueChannelRules
 {
     public static ChannelNamespace Create(VenueQueries queries) =>
         new(VenuesService.Namespace,
-            canSubscribe: ChannelNamespace.Anyone, canPublish: ChannelNamespace.Nobody, presence: false,
+            canSubscribe: ChannelNamespace.Anyone, canPublish: ChannelNamespace.Nobody, presence: false, typingAndCursors: false,
             exists: async (channel, ct) => await queries.ExistsAsync(channel.Name, ct),
             joinState: async (access, ct) => await queries.JoinStateAsync(access.Channel.Name, ct) is { } state
                 ? JsonSerializer.SerializeToUtf8Bytes(state, VenuesJsonContext.Default.VenueJoinState)

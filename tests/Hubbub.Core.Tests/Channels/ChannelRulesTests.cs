@@ -96,4 +96,24 @@ public sealed class ChannelRulesTests
             (_, _) => throw new HubbubException("internal", "the app's authorization backend is unavailable"), ChannelNamespace.Nobody));
         Assert.True(await _rules.CanSubscribeAsync(Admin, Name("backend:x"), default));
     }
+
+    [Fact]
+    public async Task Typing_and_cursors_go_only_where_the_namespace_lets_clients_signal()
+    {
+        _rules.Add(new ChannelNamespace("board", ChannelNamespace.Anyone, ChannelNamespace.Nobody, presence: false, typingAndCursors: false));
+        // A subscriber of a channel only the server speaks on may not relay a payload to the others, subscribed or not,
+        // an admin neither (typing on a scoreboard says nothing).
+        foreach (var subscribed in new[] { false, true })
+        {
+            Assert.True(await _rules.CanSubscribeAsync(Ada, Name("board:weekly"), subscribed, default));
+            Assert.False(await _rules.CanSignalAsync(new ChannelAccess(Ada, Name("board:weekly")), subscribed, default));
+            Assert.False(await _rules.CanSignalAsync(new ChannelAccess(Admin, Name("board:weekly")), subscribed, default));
+        }
+        // The core's user channel is the server's too; public channels and namespaces by default let subscribers signal.
+        Assert.False(await _rules.CanSignalAsync(new ChannelAccess(Ada, Name("user:42")), subscribed: false, default));
+        Assert.True(await _rules.CanSignalAsync(new ChannelAccess(Ada, Name("public:lobby")), subscribed: false, default));
+        _rules.Add(new ChannelNamespace("team", (access, _) => ValueTask.FromResult(access.User.Id == "42"), ChannelNamespace.Nobody));
+        Assert.True(await _rules.CanSignalAsync(new ChannelAccess(Ada, Name("team:a")), subscribed: false, default));
+        Assert.False(await _rules.CanSignalAsync(new ChannelAccess(new HubbubUser("9", "Eve", []), Name("team:a")), subscribed: false, default));
+    }
 }

@@ -324,6 +324,9 @@ public abstract class AuctionTests(AuctionHouse house)
         var lobby = await ws.SubscribeAsync("auctions:lobby");
         Assert.Contains(lobby.GetProperty("state").GetProperty("auctions").EnumerateArray(), a => a.GetProperty("id").GetString() == auction);
         Assert.Equal("forbidden", (await ws.RequestAsync("publish", new { channel = "auctions:lobby", data = new { } })).ErrorCode());
+        // Typing and cursors are a client's payload relayed to every subscriber: refused where only the server speaks.
+        Assert.Equal("forbidden", (await ws.RequestAsync("typing", new { channel = $"auction:{auction}", is_typing = true })).ErrorCode());
+        Assert.Equal("forbidden", (await ws.RequestAsync("cursor", new { channel = $"auction:{auction}", x = 1, y = 2 })).ErrorCode());
         var created = await house.CreateAsync(seller, minutes: 20);
         var update = await ws.NextAsync(f => f.Channel() == "auctions:lobby" && f.Type() == "lobby_update"
             && f.GetProperty("data").GetProperty("auction").GetProperty("id").GetString() == created);

@@ -290,6 +290,8 @@ public abstract class ChallengeTests(string engine) : IAsyncLifetime
         await ws.SubscribeAsync($"challenge:{id}");
         var publish = await ws.RequestAsync("publish", new { channel = $"challenge:{id}", data = new { fake = true } });
         Assert.Equal(("error", "forbidden"), (publish.Type(), publish.GetProperty("data").Str("code")));
+        Assert.Equal("forbidden", (await ws.RequestAsync("typing", new { channel = $"challenge:{id}", is_typing = true })).ErrorCode());
+        Assert.Equal("forbidden", (await ws.RequestAsync("cursor", new { channel = $"challenge:{id}", x = 1, y = 2 })).ErrorCode());
         foreach (var unknown in new[] { "challenge:999999999", "challenge:abc" }) // unknown ids are not_found, as GET /api/challenges/{id}
         {
             Assert.Equal("not_found", (await ws.RequestAsync("subscribe", new { channel = unknown })).ErrorCode());

@@ -95,6 +95,9 @@ public abstract class ActivityChannelTests(SocialFixture fixture)
         await using var adaWs = await Chat.ConnectAsync(ada);
         await adaWs.SubscribeAsync(channel); // the author views it too
         Assert.Equal("forbidden", (await adaWs.RequestAsync("publish", new { channel, data = new { } })).ErrorCode());
+        // Typing and cursors are a client's payload relayed to every subscriber: refused where only the server speaks.
+        Assert.Equal("forbidden", (await adaWs.RequestAsync("typing", new { channel, is_typing = true })).ErrorCode());
+        Assert.Equal("forbidden", (await adaWs.RequestAsync("cursor", new { channel, x = 1, y = 2 })).ErrorCode());
     }
 
     [Fact]

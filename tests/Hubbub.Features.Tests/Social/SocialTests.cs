@@ -160,6 +160,9 @@ public abstract class SocialTests(SocialFixture fixture)
         Assert.Equal("forbidden", (await bobWs.RequestAsync("subscribe", new { channel = $"feed:{ada}" })).ErrorCode());
         await bobWs.SubscribeAsync($"feed:{bob}");
         Assert.Equal("forbidden", (await bobWs.RequestAsync("publish", new { channel = $"feed:{bob}", data = new { } })).ErrorCode());
+        // Typing and cursors are a client's payload relayed to every subscriber: refused where only the server speaks.
+        Assert.Equal("forbidden", (await bobWs.RequestAsync("typing", new { channel = $"feed:{bob}", is_typing = true })).ErrorCode());
+        Assert.Equal("forbidden", (await bobWs.RequestAsync("cursor", new { channel = $"feed:{bob}", x = 1, y = 2 })).ErrorCode());
     }
 
     [Fact]

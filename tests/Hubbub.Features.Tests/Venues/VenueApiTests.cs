@@ -405,6 +405,9 @@ public abstract class VenueApiTests(VenueServerFixture fixture)
 
         // Only the server publishes here; an unknown venue is not_found, as its REST read (FEATURES.md "unknown ids are not_found").
         Assert.Equal("forbidden", (await dashboard.RequestAsync("publish", new { channel, @event = "member_checked_in", data = new { user = "fake" } })).ErrorCode());
+        // Typing and cursors are a client's payload relayed to every subscriber: refused where only the server speaks.
+        Assert.Equal("forbidden", (await dashboard.RequestAsync("typing", new { channel, is_typing = true })).ErrorCode());
+        Assert.Equal("forbidden", (await dashboard.RequestAsync("cursor", new { channel, x = 1, y = 2 })).ErrorCode());
         Assert.Equal("not_found", (await dashboard.RequestAsync("subscribe", new { channel = "venue:no-such-venue" })).ErrorCode());
         Assert.Equal("not_found", (await dashboard.RequestAsync("history", new { channel = "venue:no-such-venue" })).ErrorCode());
         var pending = await dashboard.PendingAfterSyncAsync(f => f.Channel() == channel);
