@@ -36,7 +36,7 @@ internal static class AuctionsEndpoints
     private static async Task<IResult> ListAsync(FeatureCall call, AuctionsService service)
     {
         var me = await call.ViewerAsync();
-        return FeatureCall.Json(await service.ListAsync(me, call.TextQuery("state"), call.TextQuery("seller"), call.TextQuery("before"),
+        return FeatureCall.Json(await service.ListAsync(me, call.TextQuery("state"), call.TextQuery("seller"), call.PageCursor(),
             call.IntQuery("limit"), call.Aborted),
             Default.AuctionList);
     }
@@ -47,7 +47,7 @@ internal static class AuctionsEndpoints
     private static async Task<IResult> BidsAsync(string id, FeatureCall call, AuctionsService service)
     {
         await call.ViewerAsync();
-        var before = call.TextQuery("before");
+        var before = call.PageCursor();
         return FeatureCall.Json(await service.BidsAsync(new AuctionRequest(id), before, call.IntQuery("limit"), call.Aborted), Default.BidList);
     }
 

@@ -47,7 +47,7 @@ internal static class ChallengeEndpoints
             _ => throw Core.HubbubException.BadRequest("'joined' must be true or false"),
         };
         var viewer = await call.ViewerAsync();
-        return FeatureCall.Json(await challenges.ListAsync(viewer, call.TextQuery("before"), call.TextQuery("state"), call.TextQuery("type"), joined,
+        return FeatureCall.Json(await challenges.ListAsync(viewer, call.PageCursor(), call.TextQuery("state"), call.TextQuery("type"), joined,
             call.IntQuery("limit"), call.Aborted), Default.ChallengeList);
     }
 

@@ -107,7 +107,7 @@ internal static class GamificationEndpoints
     private static async Task<IResult> TopAsync(string key, FeatureCall call, LeaderboardService boards)
     {
         GamificationAccess.Viewer(call);
-        return FeatureCall.Json(await boards.TopAsync(key, call.IntQuery("limit"), Period(call), call.TextQuery("cursor"), call.Aborted), Default.LeaderboardPage);
+        return FeatureCall.Json(await boards.TopAsync(key, call.IntQuery("limit"), Period(call), call.PageCursor("cursor"), call.Aborted), Default.LeaderboardPage);
     }
 
     private static async Task<IResult> AroundAsync(string key, string user, FeatureCall call, LeaderboardService boards)
@@ -119,7 +119,7 @@ internal static class GamificationEndpoints
     private static async Task<IResult> FriendsAsync(string key, FeatureCall call, LeaderboardService boards)
     {
         var me = await call.CallerAsync();
-        return FeatureCall.Json(await boards.FriendsAsync(key, me.Id, call.IntQuery("limit"), Period(call), call.TextQuery("cursor"), call.Aborted), Default.LeaderboardPage);
+        return FeatureCall.Json(await boards.FriendsAsync(key, me.Id, call.IntQuery("limit"), Period(call), call.PageCursor("cursor"), call.Aborted), Default.LeaderboardPage);
     }
 
     private static async Task<IResult> ProfileAsync(string id, FeatureCall call, GamificationService service)

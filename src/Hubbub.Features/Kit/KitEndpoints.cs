@@ -65,7 +65,7 @@ internal static class KitEndpoints
             "true" => true,
             _ => throw Core.HubbubException.BadRequest("'unread' must be true or false"),
         };
-        var before = call.TextQuery("before");
+        var before = call.PageCursor();
         return FeatureCall.Json(await notifications.ListAsync(me, unread, before, call.IntQuery("limit"), call.Aborted),
             KitJsonContext.Default.NotificationList);
     }

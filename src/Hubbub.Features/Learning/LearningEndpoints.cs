@@ -56,7 +56,7 @@ internal static class LearningEndpoints
     private static async Task<IResult> ListAsync(FeatureCall call, CoursesService service)
     {
         var state = call.TextQuery("state");
-        var cursor = PageCursor(call);
+        var cursor = call.PageCursor();
         return FeatureCall.Json(await service.ListAsync(call.IsServerOrAdmin, state, cursor, call.IntQuery("limit"), call.Aborted), Default.CourseList);
     }
 
@@ -100,20 +100,9 @@ internal static class LearningEndpoints
     {
         var privileged = call.IsServerOrAdmin;
         var me = privileged ? null : await call.CallerAsync();
-        var cursor = PageCursor(call);
+        var cursor = call.PageCursor();
         return FeatureCall.Json(await service.LearnersAsync(me, privileged, id, cursor, call.IntQuery("limit"), call.Aborted), Default.LearnerList);
     }
-
-    /// <summary>
-    /// The previous page's <c>next_cursor</c>: <c>?before=</c>, the name every Hubbub list takes (FEATURES.md), or
-    /// <c>?cursor=</c>, the name this API documented first; both, differing, is <c>bad_request</c>.
-    /// </summary>
-    private static string? PageCursor(FeatureCall call) =>
-        (call.TextQuery("before"), call.TextQuery("cursor")) switch
-        {
-            ({ } before, { } cursor) when before != cursor => throw HubbubException.BadRequest("pass the page cursor once: 'before' (or 'cursor')"),
-            var (before, cursor) => before ?? cursor,
-        };
 
     private static async Task<IResult> LinkRoomAsync(string id, FeatureCall call, LearningService service)
     {

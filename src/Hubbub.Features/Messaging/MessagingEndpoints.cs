@@ -66,7 +66,7 @@ internal static class MessagingEndpoints
     }
 
     private static async Task<IResult> MessagesAsync(string id, FeatureCall call, MessagingService service) =>
-        FeatureCall.Json(await service.GetMessagesAsync(await call.CallerAsync(), new ConversationRequest(id, call.TextQuery("before"), call.IntQuery("limit")),
+        FeatureCall.Json(await service.GetMessagesAsync(await call.CallerAsync(), new ConversationRequest(id, call.PageCursor(), call.IntQuery("limit")),
             call.Aborted),
             Default.MessagePage);
 

@@ -33,7 +33,7 @@ internal static class RoomsEndpoints
     }
 
     private static async Task<IResult> ListAsync(FeatureCall call, RoomsService service) =>
-        FeatureCall.Json(await service.ListAsync(await call.CallerAsync(), call.TextQuery("before"), call.IntQuery("limit"), call.Aborted),
+        FeatureCall.Json(await service.ListAsync(await call.CallerAsync(), call.PageCursor(), call.IntQuery("limit"), call.Aborted),
             Default.RoomList);
 
     private static async Task<IResult> GetAsync(string id, FeatureCall call, RoomsService service) =>

@@ -53,31 +53,19 @@ internal static class VenuesEndpoints
 
     // Reads open to every signed-in user and the server (the group already required one of them).
     private static async Task<IResult> ListAsync(FeatureCall call, VenuesService service) =>
-        FeatureCall.Json(await service.ListAsync(PageCursor(call), call.IntQuery("limit"), call.Aborted), Default.VenueList);
-
-    /// <summary>
-    /// The previous page's <c>next_cursor</c>: <c>?after=</c> (the list goes up by id), or <c>?before=</c>, the name every
-    /// other Hubbub list takes it by (FEATURES.md), so a client that pages every list alike never reads the first page
-    /// again; both, differing, is <c>bad_request</c>.
-    /// </summary>
-    private static string? PageCursor(FeatureCall call) =>
-        (call.TextQuery("after"), call.TextQuery("before")) switch
-        {
-            ({ } after, { } before) when after != before => throw HubbubException.BadRequest("pass the page cursor once: 'after' (or 'before')"),
-            var (after, before) => after ?? before,
-        };
+        FeatureCall.Json(await service.ListAsync(call.PageCursor("after"), call.IntQuery("limit"), call.Aborted), Default.VenueList);
 
     private static async Task<IResult> GetAsync(string id, FeatureCall call, VenuesService service) =>
         FeatureCall.Json(await service.GetAsync(id, call.Aborted), Default.VenueView);
 
     private static async Task<IResult> ActivityAsync(string id, FeatureCall call, VenuesService service) =>
-        FeatureCall.Json(await service.ActivityAsync(id, call.TextQuery("before"), call.IntQuery("limit"), call.Aborted), Default.ActivityList);
+        FeatureCall.Json(await service.ActivityAsync(id, call.PageCursor(), call.IntQuery("limit"), call.Aborted), Default.ActivityList);
 
     private static async Task<IResult> HistoryAsync(string id, FeatureCall call, VenuesService service) =>
         FeatureCall.Json(await service.HistoryAsync(id, call.IntQuery("days"), call.Aborted), Default.StatsHistory);
 
     private static async Task<IResult> VisitsAsync(FeatureCall call, VenuesService service) =>
-        FeatureCall.Json(await service.VisitsAsync(await call.CallerAsync(), call.TextQuery("before"), call.IntQuery("limit"), call.Aborted),
+        FeatureCall.Json(await service.VisitsAsync(await call.CallerAsync(), call.PageCursor(), call.IntQuery("limit"), call.Aborted),
             Default.VisitList);
 
     private static async Task<IResult> CheckInAsync(string id, FeatureCall call, VenuesService service)

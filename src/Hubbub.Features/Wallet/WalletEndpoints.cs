@@ -42,7 +42,7 @@ internal static class WalletEndpoints
     private static async Task<IResult> LedgerAsync(FeatureCall call, WalletService service)
     {
         var me = await call.CallerAsync();
-        return FeatureCall.Json(await service.LedgerAsync(me, call.TextQuery("before"), call.IntQuery("limit"), call.TextQuery("currency"), call.Aborted),
+        return FeatureCall.Json(await service.LedgerAsync(me, call.PageCursor(), call.IntQuery("limit"), call.TextQuery("currency"), call.Aborted),
             Default.LedgerPage);
     }
 

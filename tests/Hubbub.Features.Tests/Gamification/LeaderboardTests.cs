@@ -105,6 +105,9 @@ public abstract class LeaderboardTests(GameFixture fixture)
         var joined = await watcher.SubscribeAsync(channel);
         Assert.Equal([(1L, a, 3.0), (2L, b, 2.0)], Rows(joined.GetProperty("state")));
         Assert.Equal("forbidden", (await watcher.RequestAsync("publish", new { channel, data = new { } })).ErrorCode());
+        // Typing and cursors are a client's payload relayed to every subscriber: refused where only the server speaks.
+        Assert.Equal("forbidden", (await watcher.RequestAsync("typing", new { channel, is_typing = true })).ErrorCode());
+        Assert.Equal("forbidden", (await watcher.RequestAsync("cursor", new { channel, x = 1, y = 2 })).ErrorCode());
         var unknown = $"leaderboard:{Game.Fresh("nope")}"; // unknown keys are not_found, as GET /api/leaderboards/{key}
         Assert.Equal("not_found", (await watcher.RequestAsync("subscribe", new { channel = unknown })).ErrorCode());
         Assert.Equal("not_found", (await watcher.RequestAsync("history", new { channel = unknown })).ErrorCode());
@@ -162,6 +165,9 @@ public abstract class LeaderboardTests(GameFixture fixture)
         Assert.Equal(Rows(whole)[1..4], Rows(window));
         var after = (await server.GetAsync($"/api/leaderboards/{board}?limit=10&cursor={window.GetProperty("next_cursor").GetString()}")).Body;
         Assert.Equal(Rows(whole)[4..], Rows(after));
+        // ?before=, the name every other list's cursor takes (FEATURES.md), is the same cursor; both, differing, is refused.
+        Assert.Equal(Rows(after), Rows((await server.GetAsync($"/api/leaderboards/{board}?limit=10&before={window.GetProperty("next_cursor").GetString()}")).Body));
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.GetAsync($"/api/leaderboards/{board}?cursor=1&before=2")).Status);
         Assert.Equal(JsonValueKind.Null, (await server.GetAsync($"/api/leaderboards/{board}/around/{users[5]}?limit=1")).Body.GetProperty("next_cursor").ValueKind);
         Assert.Equal(JsonValueKind.Null, (await server.GetAsync($"/api/leaderboards/{board}/around/{Users.New("nobody")}")).Body.GetProperty("next_cursor").ValueKind);
 

@@ -84,6 +84,31 @@ public sealed class FeatureCall
     public string? TextQuery(string name) =>
         Http.Request.Query.TryGetValue(name, out var value) && value.ToString() is { Length: > 0 } text ? text : null;
 
+    /// <summary>
+    /// A list's page cursor, the previous page's <c>next_cursor</c>: <c>?before=</c>, the name FEATURES.md gives every
+    /// list, or <c>?cursor=</c>, the name of the answer's field, so a client that pages every list alike never reads
+    /// the first page again. A list whose cursor has another natural name (venues go up by id: <c>?after=</c>) passes
+    /// it first. Two of them with different values is <c>bad_request</c>.
+    /// </summary>
+    public string? PageCursor(string name = "before")
+    {
+        string? found = null;
+        string? foundName = null;
+        foreach (var candidate in (ReadOnlySpan<string>)[name, "before", "cursor"])
+        {
+            if (TextQuery(candidate) is not { } value)
+            {
+                continue;
+            }
+            if (found is not null && value != found)
+            {
+                throw HubbubException.BadRequest($"pass the page cursor once: '{foundName}' and '{candidate}' differ");
+            }
+            (found, foundName) = (value, candidate);
+        }
+        return found;
+    }
+
     /// <summary>An optional whole-number query parameter (absent or empty: null); anything else is <c>bad_request</c>.</summary>
     public int? IntQuery(string name) =>
         TextQuery(name) is not { } value ? null

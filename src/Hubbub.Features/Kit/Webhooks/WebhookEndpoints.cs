@@ -65,7 +65,7 @@ internal static class WebhookEndpoints
     private static async Task<IResult> DeliveriesAsync(string id, FeatureCall call, WebhookService service)
     {
         call.RequireServerOrAdmin();
-        return FeatureCall.Json(await service.DeliveriesAsync(id, call.TextQuery("state"), call.TextQuery("before"), call.IntQuery("limit"), call.Aborted),
+        return FeatureCall.Json(await service.DeliveriesAsync(id, call.TextQuery("state"), call.PageCursor(), call.IntQuery("limit"), call.Aborted),
             Default.DeliveryList);
     }
 
