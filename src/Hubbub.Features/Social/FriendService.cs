@@ -165,12 +165,51 @@ public sealed class FriendService(FeatureDatabase database, UserDirectory users,
                 : throw HubbubException.NotFound("you have not blocked this user"), cancellationToken);
     }
 
-    /// <summary>My friends, the requests to me and mine, newest first (bounded by <see cref="SocialOptions.MaxFriends"/>).</summary>
-    public Task<FriendList> ListAsync(HubbubUser me, CancellationToken cancellationToken = default) =>
-        database.ReadAsync(async tx => new FriendList(
-            View(await FriendStore.FriendsAsync(tx, me.Id, cancellationToken)),
-            View(await FriendStore.IncomingAsync(tx, me.Id, cancellationToken)),
-            View(await FriendStore.OutgoingAsync(tx, me.Id, cancellationToken))), cancellationToken);
+    /// <summary>Rows of each friend list in a page when the call names no <c>limit</c>.</summary>
+    public const int DefaultPageSize = 100;
+
+    /// <summary>The largest <c>limit</c>.</summary>
+    public const int MaxPageSize = 1000;
+
+    /// <summary>
+    /// My friends, the requests to me and mine, newest first, <paramref name="limit"/> of each (FEATURES.md: every list is
+    /// bounded and paged). Without a cursor: the first page of all three: <c>next_cursor</c> goes on with the friends,
+    /// <c>incoming_next_cursor</c> and <c>outgoing_next_cursor</c> with the requests. A cursor names its list, so
+    /// <c>before</c> continues that one list alone (the other two are then empty) and its <c>next_cursor</c> goes on with it.
+    /// </summary>
+    public Task<FriendList> ListAsync(HubbubUser me, string? before, int? limit, CancellationToken cancellationToken = default)
+    {
+        var size = limit ?? DefaultPageSize;
+        if (size is < 1 or > MaxPageSize)
+        {
+            throw HubbubException.BadRequest($"'limit' must be between 1 and {MaxPageSize}");
+        }
+        var cursor = before is null ? (FriendCursor?)null : FriendCursor.Parse(before);
+        return database.ReadAsync(async tx =>
+        {
+            async Task<(IReadOnlyList<FriendView> Page, string? Next)> PageAsync(FriendListKind list)
+            {
+                if (cursor is { } c && c.List != list)
+                {
+                    return ([], null);
+                }
+                var rows = await FriendStore.PeopleAsync(tx, list, me.Id, cursor is { } at ? (at.Ms, at.User) : null, size, cancellationToken);
+                var page = rows.Take(size).ToList();
+                return (View(page), rows.Count > size ? new FriendCursor(list, page[^1].CreatedMs, page[^1].UserId).ToString() : null);
+            }
+            var (friends, friendsNext) = await PageAsync(FriendListKind.Friends);
+            var (incoming, incomingNext) = await PageAsync(FriendListKind.Incoming);
+            var (outgoing, outgoingNext) = await PageAsync(FriendListKind.Outgoing);
+            return cursor is { } named
+                ? new FriendList(friends, incoming, outgoing, named.List switch
+                {
+                    FriendListKind.Friends => friendsNext,
+                    FriendListKind.Incoming => incomingNext,
+                    _ => outgoingNext,
+                }, null, null)
+                : new FriendList(friends, incoming, outgoing, friendsNext, incomingNext, outgoingNext);
+        }, cancellationToken);
+    }
 
     /// <summary>
     /// Announces an ended friendship and ends each one's subscriptions to the other's <c>activity:{id}</c> channels

@@ -65,24 +65,34 @@ internal static class FriendStore
     public static async Task<List<string>> FriendIdsAsync(DatabaseTransaction tx, string user, CancellationToken ct) =>
         (await tx.QueryAsync<string>("SELECT friend_id FROM social_friends WHERE user_id = @user", new { user }, ct)).ToList();
 
-    public static async Task<List<PersonRow>> FriendsAsync(DatabaseTransaction tx, string user, CancellationToken ct) =>
-        (await tx.QueryAsync<PersonRow>(
-            """
-            SELECT f.friend_id AS UserId, COALESCE(u.name, f.friend_id) AS Name, f.created_ms AS CreatedMs
-            FROM social_friends f LEFT JOIN kit_users u ON u.id = f.friend_id WHERE f.user_id = @user ORDER BY f.created_ms DESC, f.friend_id
-            """, new { user }, ct)).ToList();
+    /// <summary>
+    /// One page of a user's friends, the requests to them or theirs (<paramref name="list"/>), newest first (ties by user
+    /// id), after the position <paramref name="before"/> of the previous page; <paramref name="limit"/> + 1 rows, so the
+    /// caller knows whether another page follows.
+    /// </summary>
+    public static async Task<List<PersonRow>> PeopleAsync(DatabaseTransaction tx, FriendListKind list, string user,
+        (long Ms, string User)? before, int limit, CancellationToken ct)
+    {
+        var (table, other, owner) = list switch
+        {
+            FriendListKind.Friends => ("social_friends", "friend_id", "user_id"),
+            FriendListKind.Incoming => ("social_requests", "from_user", "to_user"),
+            _ => ("social_requests", "to_user", "from_user"),
+        };
+        var after = before is null ? "" : $" AND (p.created_ms < @ms OR (p.created_ms = @ms AND p.{other} > @other))";
+        return (await tx.QueryAsync<PersonRow>(
+            $"""
+            SELECT p.{other} AS UserId, COALESCE(u.name, p.{other}) AS Name, p.created_ms AS CreatedMs
+            FROM {table} p LEFT JOIN kit_users u ON u.id = p.{other}
+            WHERE p.{owner} = @user{after} ORDER BY p.created_ms DESC, p.{other} LIMIT @take
+            """, new { user, ms = before?.Ms ?? 0, other = before?.User ?? "", take = limit + 1 }, ct)).ToList();
+    }
+}
 
-    public static async Task<List<PersonRow>> IncomingAsync(DatabaseTransaction tx, string user, CancellationToken ct) =>
-        (await tx.QueryAsync<PersonRow>(
-            """
-            SELECT r.from_user AS UserId, COALESCE(u.name, r.from_user) AS Name, r.created_ms AS CreatedMs
-            FROM social_requests r LEFT JOIN kit_users u ON u.id = r.from_user WHERE r.to_user = @user ORDER BY r.created_ms DESC, r.from_user
-            """, new { user }, ct)).ToList();
-
-    public static async Task<List<PersonRow>> OutgoingAsync(DatabaseTransaction tx, string user, CancellationToken ct) =>
-        (await tx.QueryAsync<PersonRow>(
-            """
-            SELECT r.to_user AS UserId, COALESCE(u.name, r.to_user) AS Name, r.created_ms AS CreatedMs
-            FROM social_requests r LEFT JOIN kit_users u ON u.id = r.to_user WHERE r.from_user = @user ORDER BY r.created_ms DESC, r.to_user
-            """, new { user }, ct)).ToList();
+/// <summary>The three lists of <c>GET /api/friends</c>.</summary>
+internal enum FriendListKind
+{
+    Friends,
+    Incoming,
+    Outgoing,
 }

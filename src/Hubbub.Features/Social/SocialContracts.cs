@@ -57,11 +57,18 @@ public sealed record FriendView(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("since")] DateTime Since);
 
-/// <summary><c>GET /api/friends</c>: friends, requests to me, my requests.</summary>
+/// <summary>
+/// <c>GET /api/friends</c>: a page of friends, requests to me, my requests. <c>next_cursor</c> is the <c>before</c> of
+/// the next page of friends (or, on a page of one request list, of that list); the first page also says where each
+/// request list goes on. Null: nothing more.
+/// </summary>
 public sealed record FriendList(
     [property: JsonPropertyName("friends")] IReadOnlyList<FriendView> Friends,
     [property: JsonPropertyName("incoming")] IReadOnlyList<FriendView> Incoming,
-    [property: JsonPropertyName("outgoing")] IReadOnlyList<FriendView> Outgoing);
+    [property: JsonPropertyName("outgoing")] IReadOnlyList<FriendView> Outgoing,
+    [property: JsonPropertyName("next_cursor")] string? NextCursor = null,
+    [property: JsonPropertyName("incoming_next_cursor")] string? IncomingNextCursor = null,
+    [property: JsonPropertyName("outgoing_next_cursor")] string? OutgoingNextCursor = null);
 
 /// <summary>
 /// <c>POST /api/friends</c>, <c>POST /api/blocks</c> and their commands: <c>user</c> is the OTHER user (a server names who

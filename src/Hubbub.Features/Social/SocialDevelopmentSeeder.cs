@@ -38,7 +38,7 @@ internal sealed partial class SocialDevelopmentSeeder(
         await _once.WaitAsync(cancellationToken);
         try
         {
-            var list = await friends.ListAsync(Alice, cancellationToken);
+            var list = await friends.ListAsync(Alice, null, 1, cancellationToken);
             if (list.Friends.Count + list.Incoming.Count + list.Outgoing.Count > 0)
             {
                 return false;

@@ -26,8 +26,8 @@ internal static class SocialEndpoints
             FeatureCall.Json(await s.RequestAsync(await call.CallerAsync(), await call.BodyAsync(Default.FriendRequest), call.Aborted), Default.FriendshipAnswer))
             .WithName("RequestFriend").WithSummary("Ask a user to be friends, or accept their request")
             .Accepts<FriendRequest>("application/json").Produces<FriendshipAnswer>().Errors(400, 401, 403, 409, 413);
-        friends.MapGet("/", async (FeatureCall call, FriendService s) => FeatureCall.Json(await s.ListAsync(await call.CallerAsync(), call.Aborted), Default.FriendList))
-            .WithName("ListFriends").WithSummary("My friends, the requests to me and mine").Produces<FriendList>().Errors(401);
+        friends.MapGet("/", async (FeatureCall call, FriendService s) => FeatureCall.Json(await s.ListAsync(await call.CallerAsync(), call.PageCursor(), call.IntQuery("limit"), call.Aborted), Default.FriendList))
+            .WithName("ListFriends").WithSummary("My friends, the requests to me and mine, a page at a time").Produces<FriendList>().Errors(400, 401);
         friends.MapDelete("/{user}", async (string user, FeatureCall call, FriendService s) =>
             FeatureCall.Json(await s.RemoveAsync(await call.CallerAsync(), new FriendRequest(user), call.Aborted), Default.FriendshipAnswer))
             .WithName("RemoveFriend").WithSummary("End a friendship, withdraw my request or decline theirs").Produces<FriendshipAnswer>().Errors(400, 401, 404);
@@ -85,7 +85,7 @@ internal static class SocialEndpoints
         }).WithName("CommentActivity").WithSummary("Comment").Accepts<CommentRequest>("application/json")
             .Produces<CommentView>(StatusCodes.Status201Created).Errors(400, 401, 404, 413);
         activities.MapGet("/{id}/comments", async (string id, FeatureCall call, ActivityService s) =>
-            FeatureCall.Json(await s.CommentsAsync(await call.CallerAsync(), new ActivityRequest(id, call.TextQuery("before"), call.IntQuery("limit")), call.Aborted),
+            FeatureCall.Json(await s.CommentsAsync(await call.CallerAsync(), new ActivityRequest(id, call.PageCursor(), call.IntQuery("limit")), call.Aborted),
                 Default.CommentPage))
             .WithName("ListComments").WithSummary("Comments, newest first").Produces<CommentPage>().Errors(400, 401, 404);
         activities.MapDelete("/{id}/comments/{comment}", async (string id, string comment, FeatureCall call, ActivityService s) =>
@@ -98,13 +98,13 @@ internal static class SocialEndpoints
 
     public static void MapFeed(RouteGroupBuilder feed) =>
         feed.MapGet("/", async (FeatureCall call, ActivityService s) =>
-            FeatureCall.Json(await s.FeedAsync(await call.CallerAsync(), new FeedRequest(call.TextQuery("before"), call.IntQuery("limit")), call.Aborted),
+            FeatureCall.Json(await s.FeedAsync(await call.CallerAsync(), new FeedRequest(call.PageCursor(), call.IntQuery("limit")), call.Aborted),
                 Default.ActivityPage))
             .WithName("Feed").WithSummary("Mine and my friends' activities, newest first").Produces<ActivityPage>().Errors(400, 401);
 
     public static void MapTimelines(RouteGroupBuilder users) =>
         users.MapGet("/{id}/activities", async (string id, FeatureCall call, ActivityService s) =>
-            FeatureCall.Json(await s.TimelineAsync(await call.CallerAsync(), new FeedRequest(call.TextQuery("before"), call.IntQuery("limit"), id), call.Aborted),
+            FeatureCall.Json(await s.TimelineAsync(await call.CallerAsync(), new FeedRequest(call.PageCursor(), call.IntQuery("limit"), id), call.Aborted),
                 Default.ActivityPage))
             .WithName("UserActivities").WithSummary("A user's activities (mine or a friend's)").Produces<ActivityPage>().Errors(400, 401, 403);
 

@@ -27,7 +27,7 @@ public sealed class SocialFeature : HubbubFeature
         .Command<FriendService, FriendRequest, FriendshipAnswer>("social.unfriend", Default.FriendRequest, Default.FriendshipAnswer, (s, me, r, ct) => s.RemoveAsync(me, r, ct))
         .Command<FriendService, FriendRequest, FriendshipAnswer>("social.block", Default.FriendRequest, Default.FriendshipAnswer, (s, me, r, ct) => s.BlockAsync(me, r, ct))
         .Command<FriendService, FriendRequest, FriendshipAnswer>("social.unblock", Default.FriendRequest, Default.FriendshipAnswer, (s, me, r, ct) => s.UnblockAsync(me, r, ct))
-        .Command<FriendService, FeedRequest, FriendList>("social.friends", Default.FeedRequest, Default.FriendList, (s, me, _, ct) => s.ListAsync(me, ct))
+        .Command<FriendService, FeedRequest, FriendList>("social.friends", Default.FeedRequest, Default.FriendList, (s, me, r, ct) => s.ListAsync(me, r.Before, r.Limit, ct))
         .Command<ActivityService, PostActivityRequest, ActivityView>("social.post", Default.PostActivityRequest, Default.ActivityView, (s, me, r, ct) => s.PostAsync(me, r, ct))
         .Command<ActivityService, UpdateActivityRequest, ActivityView>("social.update", Default.UpdateActivityRequest, Default.ActivityView, (s, me, r, ct) => s.UpdateAsync(me, r, ct))
         .Command<ActivityService, ActivityRequest>("social.delete", Default.ActivityRequest, (s, me, r, ct) => s.DeleteAsync(me, r, ct))
