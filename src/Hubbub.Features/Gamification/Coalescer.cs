@@ -3,7 +3,8 @@ namespace Hubbub.Features.Gamification;
 /// <summary>
 /// Runs a flush per key at most once per <c>interval</c> on a <see cref="TimeProvider"/>: the first touch of a quiet key
 /// flushes at once, touches within the interval after a flush are gathered into one flush when the interval ends.
-/// Flushes of one key never overlap. A failing flush is reported to <c>failed</c> and the key goes on.
+/// Flushes of one key never overlap, and one starts no sooner than <c>interval</c> after the previous one ended, so what
+/// two flushes send is an interval apart even when the first was slow. A failing flush is reported to <c>failed</c> and the key goes on.
 /// </summary>
 internal sealed class Coalescer(TimeProvider time, TimeSpan interval, Func<string, Task> flush, Action<string, Exception> failed)
 {
@@ -46,14 +47,25 @@ internal sealed class Coalescer(TimeProvider time, TimeSpan interval, Func<strin
             state.Timer?.Dispose();
             state.Timer = null;
             // After the previous flush of the key, never beside it.
-            state.Tail = RunAfterAsync(state.Tail, key);
+            state.Tail = RunAfterAsync(state.Tail, key, state);
         }
     }
 
-    private async Task RunAfterAsync(Task previous, string key)
+    private async Task RunAfterAsync(Task previous, string key, KeyState state)
     {
         await previous;
         await Task.Yield(); // never on the toucher's flow: it is a committing request
+        // The interval counts from the end of the previous flush, when its rows went out: a flush that read slowly must
+        // not bring the next one's rows nearer to its own than the interval (FEATURES.md: at most one per 250 ms).
+        TimeSpan wait;
+        lock (_gate)
+        {
+            wait = state.LastEnd is { } end ? end + interval - time.GetUtcNow() : TimeSpan.Zero;
+        }
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, time);
+        }
         try
         {
             await flush(key);
@@ -64,12 +76,20 @@ internal sealed class Coalescer(TimeProvider time, TimeSpan interval, Func<strin
         {
             failed(key, ex);
         }
+        finally
+        {
+            lock (_gate)
+            {
+                state.LastEnd = time.GetUtcNow();
+            }
+        }
     }
 
     private sealed class KeyState
     {
         public bool Pending;
         public DateTimeOffset? LastFlush;
+        public DateTimeOffset? LastEnd;
         public ITimer? Timer;
         public Task Tail = Task.CompletedTask;
     }

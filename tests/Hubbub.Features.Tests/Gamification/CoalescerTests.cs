@@ -52,6 +52,43 @@ public sealed class CoalescerTests
     }
 
     [Fact]
+    public async Task A_slow_flush_holds_the_next_one_an_interval_after_its_end()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20000));
+        var flushes = new List<(string Key, DateTimeOffset At)>();
+        var coalescer = new Coalescer(clock, Interval, key =>
+        {
+            var started = clock.GetUtcNow();
+            if (Count(flushes) == 0)
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(100)); // the first flush's read takes 100 ms
+            }
+            lock (flushes)
+            {
+                flushes.Add((key, started));
+            }
+            return Task.CompletedTask;
+        }, (_, ex) => throw ex);
+        var start = clock.GetUtcNow();
+
+        coalescer.Touch("a");
+        await WaitForCountAsync(flushes, 1); // ran from 0 to 100 ms
+        coalescer.Touch("a"); // due 250 ms after the first began, but that is 150 ms after its rows went out
+        clock.Advance(TimeSpan.FromMilliseconds(150));
+        await Task.Delay(100);
+        Assert.Equal(1, Count(flushes));
+        clock.Advance(TimeSpan.FromMilliseconds(99)); // 349 ms
+        await Task.Delay(100);
+        Assert.Equal(1, Count(flushes));
+        clock.Advance(TimeSpan.FromMilliseconds(1)); // 350 ms: an interval after the first one ended
+        await WaitForCountAsync(flushes, 2);
+        lock (flushes)
+        {
+            Assert.Equal(start + TimeSpan.FromMilliseconds(350), flushes[1].At);
+        }
+    }
+
+    [Fact]
     public async Task A_failing_flush_is_reported_and_the_key_goes_on()
     {
         var clock = new FakeTimeProvider();
