@@ -313,7 +313,9 @@ public sealed class FeatureTransaction
     {
         var json = JsonSerializer.Serialize(data, kind.Json);
         var id = await DomainEventStore.InsertAsync(Db, kind.Type, json, NowMs, handlers, ct);
-        RaisedEvents |= announced is null; // a raise wakes the dispatcher after the commit
+        // A raise with a pending handling wakes the dispatcher after the commit; one handled at once (RaiseAndHandleAsync) or
+        // with no handler has nothing for it to claim, and waking it would cost a sweep of reads per event.
+        RaisedEvents |= announced is null && handlers.Count > 0;
         // The app's webhooks get every event raised or announced: their deliveries commit (or roll back) with it.
         if ((announced ?? await WebhookStore.SubscribersAsync(Db, kind.Type, ct)) is { Count: > 0 } endpoints)
         {

@@ -285,11 +285,26 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
         public readonly record struct Position(int Row, int Entry);
 
         /// <summary>The entries grouped by channel, in the order each channel first appears; each group in publishing order.</summary>
-        public List<List<Position>> ByChannel() =>
-            [.. Enumerable.Range(0, _entries.Length)
-                .SelectMany(r => Enumerable.Range(0, _entries[r].Count).Select(e => new Position(r, e)))
-                .GroupBy(at => Entry(at).Channel, StringComparer.Ordinal) // groups in first-appearance order, entries in theirs
-                .Select(group => group.ToList())];
+        public List<List<Position>> ByChannel()
+        {
+            // Without LINQ's grouping: a pass runs after every commit, and an event's pass has a dozen channels.
+            var groups = new List<List<Position>>();
+            var byChannel = new Dictionary<string, List<Position>>(StringComparer.Ordinal);
+            for (var r = 0; r < _entries.Length; r++)
+            {
+                for (var e = 0; e < _entries[r].Count; e++)
+                {
+                    var channel = _entries[r][e].Channel;
+                    if (!byChannel.TryGetValue(channel, out var group))
+                    {
+                        byChannel.Add(channel, group = []);
+                        groups.Add(group); // groups in first-appearance order, entries in theirs
+                    }
+                    group.Add(new Position(r, e));
+                }
+            }
+            return groups;
+        }
 
         public OutboxRow Row(Position at) => _rows[at.Row];
 

@@ -15,7 +15,7 @@ internal static class OutboxEntries
     /// <summary>The JSON array of <paramref name="entries"/>.</summary>
     public static string Write(IReadOnlyList<OutboxRow> entries)
     {
-        var buffer = new ArrayBufferWriter<byte>(256 * entries.Count);
+        var buffer = new ArrayBufferWriter<byte>(SizeOf(entries));
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartArray();
@@ -45,6 +45,21 @@ internal static class OutboxEntries
             writer.WriteEndArray();
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>
+    /// About the array's UTF-8 size when its text is ASCII (the usual case; more grows the buffer): the buffer is then made
+    /// once at its size, where a fixed 256 bytes per entry made one several times too large for short publications.
+    /// </summary>
+    private static int SizeOf(IReadOnlyList<OutboxRow> entries)
+    {
+        var size = 2;
+        foreach (var entry in entries)
+        {
+            // {"k":"…","c":"…","e":"…","d":…,"t":"…"}, and a comma
+            size += 32 + entry.Channel.Length + (entry.EventType?.Length ?? 0) + (entry.Data?.Length ?? 0) + (entry.TargetUser?.Length ?? 0);
+        }
+        return size;
     }
 
     /// <summary>The entries of a batch row's <c>data</c> (a row recovered from another node, or left after a failure).</summary>
