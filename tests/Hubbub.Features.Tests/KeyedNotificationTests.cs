@@ -4,7 +4,6 @@ using System.Text.Json;
 using Hubbub.Features.Kit.Notifications;
 using Hubbub.Features.Tests.Infrastructure;
 using Hubbub.Storage;
-using Hubbub.Storage.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hubbub.Features.Tests;
