@@ -35,6 +35,12 @@ public abstract class NotificationTests(KitFixture fixture)
 {
     private ChatServer Chat => fixture.Chat;
 
+    /// <summary>A user's inbox as stored: the notifications kept and the unread one of each <c>replaces</c> key (kit migration 3).</summary>
+    internal const string Inbox = """
+        (SELECT id, user_id, data, is_read, replaces FROM kit_notifications
+         UNION ALL SELECT id, user_id, data, 0, replaces FROM kit_notifications_keyed) inbox
+        """;
+
     [Fact]
     public async Task A_user_who_was_offline_finds_their_notifications_and_marks_them_read()
     {
@@ -204,7 +210,7 @@ public abstract class NotificationTests(KitFixture fixture)
         var (ada, bob, cy) = (Users.New("ada"), Users.New("bob"), Users.New("cy"));
         var database = Chat.Server.Services.GetRequiredService<Hubbub.Storage.IDatabase>();
         async Task<List<long>> Kept(string user) => await database.ReadAsync(async tx =>
-            (await tx.QueryAsync<long>("SELECT id FROM kit_notifications WHERE user_id = @user ORDER BY id", new { user })).ToList());
+            (await tx.QueryAsync<long>($"SELECT id FROM {Inbox} WHERE user_id = @user ORDER BY id", new { user })).ToList());
         Task<List<Hubbub.Features.Kit.Notifications.NotificationView>> Insert(params string[] users) => database.InTransactionAsync(async tx =>
             (await Hubbub.Features.Kit.Notifications.NotificationStore.InsertEachAsync(tx, [.. users.Select(u => new Hubbub.Features.Kit.Notifications.NewNotification(u, "test", "{}"))], 0, keep: 3, CancellationToken.None)).Views);
 
@@ -227,7 +233,7 @@ public abstract class NotificationTests(KitFixture fixture)
         var (ada, bob) = (Users.New("ada"), Users.New("bob"));
         var database = Chat.Server.Services.GetRequiredService<Hubbub.Storage.IDatabase>();
         async Task<List<(long Id, string Data)>> Kept(string user) => await database.ReadAsync(async tx =>
-            (await tx.QueryAsync<(long, string)>("SELECT id, data FROM kit_notifications WHERE user_id = @user ORDER BY id", new { user })).ToList());
+            (await tx.QueryAsync<(long, string)>($"SELECT id, data FROM {Inbox} WHERE user_id = @user ORDER BY id", new { user })).ToList());
         Task<List<Hubbub.Features.Kit.Notifications.NotificationView>> Insert(params (string User, string Data, string? Key)[] items) =>
             database.InTransactionAsync(async tx => (await Hubbub.Features.Kit.Notifications.NotificationStore.InsertEachAsync(tx,
                 [.. items.Select(i => new Hubbub.Features.Kit.Notifications.NewNotification(i.User, "test", i.Data, i.Key))], 0, keep: 100, CancellationToken.None)).Views);
@@ -257,7 +263,7 @@ public abstract class NotificationTests(KitFixture fixture)
         var (ada, bob) = (Users.New("ada"), Users.New("bob"));
         var database = Chat.Server.Services.GetRequiredService<Hubbub.Storage.IDatabase>();
         async Task<List<string>> Kept(string user) => await database.ReadAsync(async tx =>
-            (await tx.QueryAsync<string>("SELECT data FROM kit_notifications WHERE user_id = @user ORDER BY id", new { user })).ToList());
+            (await tx.QueryAsync<string>($"SELECT data FROM {Inbox} WHERE user_id = @user ORDER BY id", new { user })).ToList());
         Task<Hubbub.Features.Kit.Notifications.KeptNotifications> Insert(params (string User, string Data, string? Key)[] items) =>
             database.InTransactionAsync(tx => Hubbub.Features.Kit.Notifications.NotificationStore.InsertEachAsync(tx,
                 [.. items.Select(i => new Hubbub.Features.Kit.Notifications.NewNotification(i.User, "test", i.Data, i.Key))], 0, keep: 3, CancellationToken.None));

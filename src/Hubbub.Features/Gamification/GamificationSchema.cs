@@ -19,13 +19,17 @@ internal static class GamificationSchema
         .Add(5, "a version of the definitions and challenges, so each node may keep them parsed in memory", DefinitionsVersion, DefinitionsVersion)
         .Add(6, "the scores in a descending board's order, so whom a score passed is read without sorting its ties", DescendingScores, DescendingScores)
         .Add(7, "overtaken notifications replace the unread one of their board through the kit's key, not a table of their own",
-            OvertakenByKey, OvertakenByKey);
+            OvertakenByKey, OvertakenByKey)
+        .Add(8, "the unread overtaken notifications keyed by migration 7 kept in the kit's keyed table",
+            Kit.KitSchema.MoveKeyedNotifications, Kit.KitSchema.MoveKeyedNotifications);
 
     /// <summary>
     /// Moves the rule "a newer <c>overtaken</c> replaces the unread one of its board" from <c>gam_overtaken_notices</c> to
     /// the kit's <c>replaces</c> key (<c>overtaken:{board}</c>), which costs an event three statements less (read the
     /// notices, withdraw, keep the new ones): the unread notifications the table kept get their key, so an upgraded inbox
     /// still holds at most one per board, and the table goes. Runs after the kit's migration 2 (the kit migrates first).
+    /// Migration 8 then moves the rows it keyed into <c>kit_notifications_keyed</c> (the kit's migration 3 ran before
+    /// this one on a database upgraded from before both, and found no keys yet); on others it finds nothing to move.
     /// </summary>
     private const string OvertakenByKey = """
         UPDATE kit_notifications

@@ -22,7 +22,7 @@ internal sealed record Pass(LeaderboardView Board, string Period, BoardSlot Slot
 /// on Redis that is one round trip fewer while the event's transaction holds the writer.
 /// Every pass of one event costs one query per board (whom it passed), not a few statements per user: the publications
 /// and notifications go into the event's <see cref="PublicationBatch"/>, each notification keyed <c>overtaken:{board}</c>
-/// so that the kit deletes the user's unread one of that board in the batch's insert (one statement for all of them).
+/// so that the kit overwrites the user's unread one of that board in place (one upsert for all of them).
 /// </summary>
 internal static class Overtaking
 {

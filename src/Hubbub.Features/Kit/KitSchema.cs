@@ -14,13 +14,71 @@ internal static class KitSchema
         .Add(1, "outbox, domain events, idempotency keys, jobs, users, notifications",
             sqlite: Tables("INTEGER PRIMARY KEY"),
             postgres: Tables("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"))
-        .Add(2, "the key of the unread notification a newer one replaces", ReplaceableNotifications, ReplaceableNotifications);
+        .Add(2, "the key of the unread notification a newer one replaces", ReplaceableNotifications, ReplaceableNotifications)
+        .Add(3, "the unread notification of each user and key kept in one row, replaced in place",
+            sqlite: KeyedNotifications("INTEGER", "WITHOUT ROWID") + NotificationIdsSqlite + MoveKeyedNotifications + DropReplaceableIndex,
+            postgres: KeyedNotifications("BIGINT", "") + MoveKeyedNotifications + DropReplaceableIndex);
+
+    /// <summary>
+    /// The unread notification of each (user, <c>replaces</c> key), one row replaced in place by a newer one of its key
+    /// (an upsert of one b-tree entry, where the delete of the unread one and the insert of the new one cost three b-tree
+    /// deletes and three inserts: the row, <c>kit_notifications_by_user</c> and the partial index, and SQLite's planner
+    /// found the unread one by walking the user's rows, never through that index). Unread rows only: marking read moves
+    /// a row into <c>kit_notifications</c>, with its id, so a read one stays in the history as before. Its <c>id</c> comes
+    /// from the inbox's one sequence (<c>kit_notifications</c>' identity on PostgreSQL, <c>kit_sequences</c> on SQLite);
+    /// <c>replaced</c> counts the unread ones the row replaced, so the upsert tells an added row from a replaced one.
+    /// No index on <c>id</c>: every read is of one user's rows, the primary key's prefix, a few per user.
+    /// </summary>
+    private static string KeyedNotifications(string id, string withoutRowId) => $"""
+        CREATE TABLE kit_notifications_keyed (
+            user_id    TEXT    NOT NULL,
+            replaces   TEXT    NOT NULL,
+            id         {id}    NOT NULL,
+            type       TEXT    NOT NULL,
+            data       TEXT    NOT NULL,
+            created_ms BIGINT  NOT NULL,
+            replaced   BIGINT  NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, replaces)) {withoutRowId};
+
+        """;
+
+    /// <summary>
+    /// SQLite's sequence of notification ids for both tables (the rowid of <c>kit_notifications</c> alone would reuse
+    /// the largest id a moved or deleted row left), seeded with the largest id kept.
+    /// </summary>
+    private const string NotificationIdsSqlite = """
+        CREATE TABLE kit_sequences (
+            name    TEXT    NOT NULL PRIMARY KEY,
+            last_id INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT INTO kit_sequences (name, last_id) SELECT 'kit_notifications', COALESCE(MAX(id), 0) FROM kit_notifications;
+
+        """;
+
+    /// <summary>
+    /// Moves the unread keyed notifications of <c>kit_notifications</c> into <c>kit_notifications_keyed</c> with their
+    /// ids: the newest of each user and key (there is one, unless a batch held two of a key), the older ones deleted as a
+    /// newer one of their key would have. Also run by gamification's migration 8 for the keys its migration 7 gives.
+    /// </summary>
+    public const string MoveKeyedNotifications = """
+        INSERT INTO kit_notifications_keyed (user_id, replaces, id, type, data, created_ms)
+            SELECT user_id, replaces, id, type, data, created_ms FROM kit_notifications n
+             WHERE is_read = 0 AND replaces IS NOT NULL
+               AND id = (SELECT MAX(m.id) FROM kit_notifications m WHERE m.user_id = n.user_id AND m.replaces = n.replaces AND m.is_read = 0)
+            ON CONFLICT (user_id, replaces) DO NOTHING;
+        DELETE FROM kit_notifications
+         WHERE is_read = 0 AND replaces IS NOT NULL
+           AND EXISTS (SELECT 1 FROM kit_notifications_keyed k WHERE k.user_id = kit_notifications.user_id AND k.replaces = kit_notifications.replaces);
+
+        """;
+
+    /// <summary>Nothing reads unread keyed rows of <c>kit_notifications</c> any more.</summary>
+    private const string DropReplaceableIndex = "DROP INDEX kit_notifications_unread_replaceable;";
 
     /// <summary>
     /// A notification's <c>replaces</c> key (null for most): a newer notification of the same user and key deletes it while
     /// it is unread (<see cref="PublicationBatch.Notify{T}(string, string, T, System.Text.Json.Serialization.Metadata.JsonTypeInfo{T}, string?)"/>).
     /// The index holds only unread rows with a key, so it costs nothing for other notifications and stays small: at most
-    /// one row per user and key.
+    /// one row per user and key. Migration 3 moved those rows to a table of their own and dropped the index.
     /// </summary>
     private const string ReplaceableNotifications = """
         ALTER TABLE kit_notifications ADD COLUMN replaces TEXT NULL;

@@ -27,9 +27,10 @@ public sealed class PublicationBatch
 
     /// <summary>
     /// As <see cref="Notify{T}(string, string, T, JsonTypeInfo{T})"/>, and the new notification replaces the user's one
-    /// of the same <paramref name="replaces"/> key while that one is unread (it is deleted; a read one stays): one unread
-    /// notification per key in the inbox (gamification's latest <c>overtaken</c> per board), found through an index in
-    /// the batch's one statement instead of a table of its own that the feature reads and updates. Null: replaces nothing.
+    /// of the same <paramref name="replaces"/> key while that one is unread (a read one stays): one unread notification
+    /// per key in the inbox (gamification's latest <c>overtaken</c> per board), kept as one row per user and key that the
+    /// batch's one upsert overwrites in place (<c>kit_notifications_keyed</c>), instead of a table of the feature's own
+    /// that it reads and updates. Of two of one user and key in a batch the later is kept. Null: replaces nothing.
     /// </summary>
     public void Notify<T>(string user, string type, T data, JsonTypeInfo<T> info, string? replaces) =>
         Entries.Add((new OutboxRow { Channel = FeatureTransaction.UserChannel(user), EventType = NotificationView.EventType },

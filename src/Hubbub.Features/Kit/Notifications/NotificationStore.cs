@@ -1,145 +1,268 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Hubbub.Storage;
 
 namespace Hubbub.Features.Kit.Notifications;
 
-/// <summary>The notification SQL: one row per kept notification, at most a configured number per user.</summary>
+/// <summary>
+/// The notification SQL. A user's inbox is two tables: <c>kit_notifications</c>, one row per kept notification, and
+/// <c>kit_notifications_keyed</c>, the unread notification of each (user, <c>replaces</c> key), one row updated in place
+/// when a newer one of the key replaces it (kit migration 3). Ids come from one sequence for both, so the inbox is
+/// ordered by id across them; every read and mark below covers both; a keyed row that is read moves into
+/// <c>kit_notifications</c>, where it stays like any read notification. At most a configured number per user.
+/// </summary>
 internal static class NotificationStore
 {
     private const string Columns = "id AS Id, type AS Type, data AS Data, created_ms AS CreatedMs, is_read AS IsRead";
 
+    /// <summary>Keeps one notification (no key) and bounds its user's inbox: <see cref="InsertEachAsync"/> for one.</summary>
     public static async Task<NotificationView> InsertAsync(DatabaseTransaction tx, string user, string type, string data, long now, int keep,
-        CancellationToken ct)
-    {
-        var id = await tx.QuerySingleAsync<long>(
-            "INSERT INTO kit_notifications (user_id, type, data, created_ms) VALUES (@user, @type, @data, @now) RETURNING id",
-            new { user, type, data, now }, ct);
-        // Bounded per user: the oldest beyond the newest `keep` go.
-        await tx.ExecuteAsync(
-            """
-            DELETE FROM kit_notifications WHERE user_id = @user AND id < (
-                SELECT MIN(id) FROM (SELECT id FROM kit_notifications WHERE user_id = @user ORDER BY id DESC LIMIT @keep) newest)
-            """, new { user, keep }, ct);
-        return new Row { Id = id, Type = type, Data = data, CreatedMs = now }.ToView();
-    }
+        CancellationToken ct) =>
+        (await InsertEachAsync(tx, [new NewNotification(user, type, data)], now, keep, ct)).Views[0];
 
     /// <summary>
-    /// Keeps one notification per item in one statement, then bounds to the newest <paramref name="keep"/> every user named
-    /// whose inbox grew, in one more: <see cref="InsertAsync"/> for many at once. An item with a
-    /// <see cref="NewNotification.Replaces"/> key first deletes its user's unread notification of that key (one statement
-    /// for all of them). Answers the views in the order given, and how many unread notifications were replaced.
+    /// Keeps one notification per item, then bounds to the newest <paramref name="keep"/> every user named whose inbox
+    /// grew. Ids are taken for all items first, ascending in the order given (one statement); the items without a key
+    /// are inserted in one more; those with a <see cref="NewNotification.Replaces"/> key are written in one upsert of
+    /// <c>kit_notifications_keyed</c>, each replacing its user's unread notification of that key in place (a later
+    /// item of the same user and key in this call replaces an earlier one: that one is published, never stored).
+    /// Answers the views in the order given, and how many unread notifications were replaced.
     /// </summary>
     public static async Task<KeptNotifications> InsertEachAsync(DatabaseTransaction tx, IReadOnlyList<NewNotification> items,
         long now, int keep, CancellationToken ct)
     {
-        var replaced = await DeleteReplacedAsync(tx, items, ct);
-        var views = new List<NotificationView>(items.Count);
-        foreach (var chunk in items.Chunk(200))
+        var ids = await TakeIdsAsync(tx, items.Count, ct);
+        var views = items.Select((item, i) => new Row { Id = ids[i], Type = item.Type, Data = item.Data, CreatedMs = now }.ToView()).ToList();
+        var plain = new List<int>();
+        var keyed = new Dictionary<(string User, string Key), int>();
+        for (var i = 0; i < items.Count; i++)
         {
-            var sql = new System.Text.StringBuilder("INSERT INTO kit_notifications (user_id, type, data, created_ms, replaces) VALUES ");
+            if (items[i].Replaces is { } key)
+            {
+                keyed[(items[i].User, key)] = i; // the last of a user and key wins
+            }
+            else
+            {
+                plain.Add(i);
+            }
+        }
+        await InsertPlainAsync(tx, items, ids, plain, now, ct);
+        var (added, replaced) = await UpsertKeyedAsync(tx, items, ids, keyed, now, ct);
+        replaced += items.Count(i => i.Replaces is not null) - keyed.Count; // replaced within this call
+        // Only a user whose inbox grew can have passed the bound: one whose new notifications each replaced an unread one
+        // (gamification's overtaken, most of the time) holds as many as before, which the bound already allowed.
+        var grown = plain.Select(i => items[i].User).Concat(added).Distinct(StringComparer.Ordinal).ToList();
+        await BoundAsync(tx, grown, keep, ct);
+        return new KeptNotifications(views, replaced);
+    }
+
+    /// <summary>
+    /// Takes <paramref name="count"/> ids of the inbox's one sequence, ascending: on SQLite from <c>kit_sequences</c> (a
+    /// row of the transaction like any other: a rolled-back transaction gives its ids back with its rows, and the one
+    /// writer never lets two read it at once), on PostgreSQL from <c>kit_notifications</c>' identity sequence.
+    /// </summary>
+    private static async Task<long[]> TakeIdsAsync(DatabaseTransaction tx, int count, CancellationToken ct)
+    {
+        if (tx.Provider == DatabaseProvider.Postgres)
+        {
+            var taken = (await tx.QueryAsync<long>(
+                """
+                SELECT nextval(q.s::regclass) FROM generate_series(1, @count), (SELECT pg_get_serial_sequence('kit_notifications', 'id') AS s) q
+                """, new { count }, ct)).ToArray();
+            Array.Sort(taken);
+            return taken;
+        }
+        var last = await tx.QuerySingleAsync<long>(
+            "UPDATE kit_sequences SET last_id = last_id + @count WHERE name = 'kit_notifications' RETURNING last_id", new { count }, ct);
+        return [.. Enumerable.Range(0, count).Select(i => last - count + 1 + i)];
+    }
+
+    private static async Task InsertPlainAsync(DatabaseTransaction tx, IReadOnlyList<NewNotification> items, long[] ids, List<int> plain, long now,
+        CancellationToken ct)
+    {
+        // PostgreSQL's identity column takes an id given to it only when told so.
+        var overriding = tx.Provider == DatabaseProvider.Postgres ? " OVERRIDING SYSTEM VALUE" : "";
+        foreach (var chunk in plain.Chunk(200))
+        {
+            var sql = new StringBuilder($"INSERT INTO kit_notifications (id, user_id, type, data, created_ms){overriding} VALUES ");
             var parameters = new Dapper.DynamicParameters(new { now });
             for (var i = 0; i < chunk.Length; i++)
             {
-                sql.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}(@u{i}, @t{i}, @d{i}, @now, @r{i})");
-                parameters.Add($"u{i}", chunk[i].User);
-                parameters.Add($"t{i}", chunk[i].Type);
-                parameters.Add($"d{i}", chunk[i].Data);
-                parameters.Add($"r{i}", chunk[i].Replaces, System.Data.DbType.String);
+                sql.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}(@i{i}, @u{i}, @t{i}, @d{i}, @now)");
+                parameters.Add($"i{i}", ids[chunk[i]]);
+                parameters.Add($"u{i}", items[chunk[i]].User);
+                parameters.Add($"t{i}", items[chunk[i]].Type);
+                parameters.Add($"d{i}", items[chunk[i]].Data);
             }
-            // Rows of one multi-row INSERT take ascending ids in the order written.
-            var ids = (await tx.QueryAsync<long>(sql.Append(" RETURNING id").ToString(), parameters, ct)).Order().ToList();
-            views.AddRange(chunk.Select((item, i) => new Row { Id = ids[i], Type = item.Type, Data = item.Data, CreatedMs = now }.ToView()));
+            await tx.ExecuteAsync(sql.ToString(), parameters, ct);
         }
-        // Only a user whose inbox grew can have passed the bound: one whose new notifications each replaced an unread one
-        // (gamification's overtaken, most of the time) holds as many as before, which the bound already allowed.
-        var growth = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var item in items)
+    }
+
+    /// <summary>
+    /// Writes the keyed items into <c>kit_notifications_keyed</c>: a new row, or the unread one of the same user and key
+    /// updated in place to the new id and content (the table holds unread rows only: marking read moves them out). In
+    /// (user, key) order by code point, the order PostgreSQL's <c>COLLATE "C"</c> sorts in, so two transactions writing
+    /// overlapping rows, or a mark read (<see cref="MarkReadAsync"/>), lock them in one order and cannot deadlock.
+    /// Answers the user of each row added, and how many rows were replaced.
+    /// </summary>
+    private static async Task<(List<string> Added, int Replaced)> UpsertKeyedAsync(DatabaseTransaction tx, IReadOnlyList<NewNotification> items,
+        long[] ids, Dictionary<(string User, string Key), int> keyed, long now, CancellationToken ct)
+    {
+        var added = new List<string>();
+        var replaced = 0;
+        var ordered = keyed.OrderBy(k => k.Key.User, CodePoints).ThenBy(k => k.Key.Key, CodePoints).ToList();
+        foreach (var chunk in ordered.Chunk(200))
         {
-            growth[item.User] = growth.GetValueOrDefault(item.User) + 1;
+            var sql = new StringBuilder("INSERT INTO kit_notifications_keyed (user_id, replaces, id, type, data, created_ms) VALUES ");
+            var parameters = new Dapper.DynamicParameters(new { now });
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var (key, index) = chunk[i];
+                sql.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}(@u{i}, @r{i}, @i{i}, @t{i}, @d{i}, @now)");
+                parameters.Add($"u{i}", key.User);
+                parameters.Add($"r{i}", key.Key);
+                parameters.Add($"i{i}", ids[index]);
+                parameters.Add($"t{i}", items[index].Type);
+                parameters.Add($"d{i}", items[index].Data);
+            }
+            sql.Append(
+                """
+                 ON CONFLICT (user_id, replaces) DO UPDATE SET id = excluded.id, type = excluded.type, data = excluded.data,
+                    created_ms = excluded.created_ms, replaced = kit_notifications_keyed.replaced + 1
+                RETURNING user_id, replaced
+                """);
+            foreach (var (user, times) in await tx.QueryAsync<(string, long)>(sql.ToString(), parameters, ct))
+            {
+                if (times == 0)
+                {
+                    added.Add(user); // inserted: nothing of its key was unread
+                }
+                else
+                {
+                    replaced++;
+                }
+            }
         }
-        foreach (var user in replaced)
-        {
-            growth[user]--;
-        }
-        var users = items.Select(i => i.User).Distinct(StringComparer.Ordinal).Where(u => growth[u] > 0).ToList();
+        return (added, replaced);
+    }
+
+    /// <summary>
+    /// Bounds each named user's inbox to its newest <paramref name="keep"/>, over both tables: one statement finds each
+    /// user's cut (the id of their keep+1-th newest: a walk of at most keep + 1 entries of <c>kit_notifications</c>' index
+    /// and their few keyed rows), and only for users over the bound two more delete what is at or below it.
+    /// </summary>
+    private static async Task BoundAsync(DatabaseTransaction tx, List<string> users, int keep, CancellationToken ct)
+    {
         foreach (var chunk in users.Chunk(500))
         {
-            // Bounded per user, as InsertAsync: each named user's rows older than their keep-th newest go. The cut is found
-            // once per user (one walk of at most keep + 1 index entries), not once per row of theirs: a subquery correlated
-            // with the deleted rows was run for every row of the user's inbox, a walk each, which grew with the square of it.
-            var list = new Dapper.DynamicParameters(new { keep });
+            var list = new Dapper.DynamicParameters(new { keep, walk = keep + 1 });
             for (var i = 0; i < chunk.Length; i++)
             {
                 list.Add($"u{i}", chunk[i]);
             }
-            await tx.ExecuteAsync(
+            var cuts = await tx.QueryAsync<(string, long?)>(
                 $"""
-                DELETE FROM kit_notifications WHERE id IN (
-                    SELECT k.id FROM (
-                        SELECT v.u AS user_id,
-                               (SELECT n.id FROM kit_notifications n WHERE n.user_id = v.u ORDER BY n.id DESC LIMIT 1 OFFSET @keep) AS cut
-                        FROM ({string.Join(" UNION ALL ", chunk.Select((_, i) => $"SELECT @u{i} AS u"))}) v) c
-                    JOIN kit_notifications k ON k.user_id = c.user_id AND k.id <= c.cut)
+                SELECT v.u, (SELECT a.id FROM (
+                                 SELECT o.id FROM (SELECT n.id FROM kit_notifications n WHERE n.user_id = v.u ORDER BY n.id DESC LIMIT @walk) o
+                                 UNION ALL SELECT k.id FROM kit_notifications_keyed k WHERE k.user_id = v.u) a
+                             ORDER BY a.id DESC LIMIT 1 OFFSET @keep)
+                FROM ({string.Join(" UNION ALL ", chunk.Select((_, i) => $"SELECT @u{i} AS u"))}) v
                 """, list, ct);
-        }
-        return new KeptNotifications(views, replaced.Count);
-    }
-
-    /// <summary>
-    /// Deletes the unread notification of each (user, replaces key) the items name, found through
-    /// <c>kit_notifications_unread_replaceable</c> (partial: only unread rows with a key are in it), and answers the user of
-    /// each row deleted. One statement on SQLite (one writer: no lock order to keep; <c>RETURNING</c> names the users); on
-    /// PostgreSQL the rows are locked in (user, id) order first and deleted by id, so two transactions replacing
-    /// overlapping users' notifications take their locks in one order and cannot deadlock.
-    /// </summary>
-    private static async Task<List<string>> DeleteReplacedAsync(DatabaseTransaction tx, IReadOnlyList<NewNotification> items, CancellationToken ct)
-    {
-        var deleted = new List<string>();
-        var keys = items.Where(i => i.Replaces is not null).Select(i => (i.User, Key: i.Replaces!)).Distinct().ToList();
-        foreach (var chunk in keys.Chunk(200))
-        {
-            var parameters = new Dapper.DynamicParameters();
-            for (var i = 0; i < chunk.Length; i++)
+            foreach (var (user, cut) in cuts)
             {
-                parameters.Add($"u{i}", chunk[i].User);
-                parameters.Add($"r{i}", chunk[i].Key);
-            }
-            var where = $"is_read = 0 AND replaces IS NOT NULL AND ({string.Join(" OR ", chunk.Select((_, i) => $"(user_id = @u{i} AND replaces = @r{i})"))})";
-            if (tx.Provider == DatabaseProvider.Postgres)
-            {
-                var rows = (await tx.QueryAsync<(long Id, string User)>(
-                    $"SELECT id, user_id FROM kit_notifications WHERE {where} ORDER BY user_id, id FOR UPDATE", parameters, ct)).ToArray();
-                if (rows.Length > 0)
+                if (cut is not { } id)
                 {
-                    var ids = rows.Select(r => r.Id).ToArray();
-                    await tx.ExecuteAsync("DELETE FROM kit_notifications WHERE id = ANY(@ids)", new { ids }, ct);
-                    deleted.AddRange(rows.Select(r => r.User));
+                    continue;
                 }
-                continue;
+                await tx.ExecuteAsync("DELETE FROM kit_notifications WHERE user_id = @user AND id <= @id", new { user, id }, ct);
+                // On PostgreSQL a keyed row another transaction is replacing is skipped, not waited for: it takes a new id, above the cut.
+                await tx.ExecuteAsync(tx.Provider == DatabaseProvider.Postgres
+                    ? """
+                      DELETE FROM kit_notifications_keyed WHERE (user_id, replaces) IN (
+                          SELECT user_id, replaces FROM kit_notifications_keyed WHERE user_id = @user AND id <= @id FOR UPDATE SKIP LOCKED)
+                      """
+                    : "DELETE FROM kit_notifications_keyed WHERE user_id = @user AND id <= @id", new { user, id }, ct);
             }
-            deleted.AddRange(await tx.QueryAsync<string>($"DELETE FROM kit_notifications WHERE {where} RETURNING user_id", parameters, ct));
         }
-        return deleted;
     }
 
+    /// <summary>A page of the user's notifications, newest first, from both tables (keyed rows are unread).</summary>
     public static async Task<List<NotificationView>> PageAsync(DatabaseTransaction tx, string user, bool unreadOnly, long? before, int limit,
         CancellationToken ct) =>
         [.. (await tx.QueryAsync<Row>(
             $"""
-            SELECT {Columns} FROM kit_notifications
-            WHERE user_id = @user AND id < @before {(unreadOnly ? "AND is_read = 0" : "")}
-            ORDER BY id DESC LIMIT @limit
+            SELECT Id, Type, Data, CreatedMs, IsRead FROM (
+                SELECT * FROM (
+                    SELECT {Columns} FROM kit_notifications
+                    WHERE user_id = @user AND id < @before {(unreadOnly ? "AND is_read = 0" : "")}
+                    ORDER BY id DESC LIMIT @limit) n
+                UNION ALL
+                SELECT id, type, data, created_ms, 0 FROM kit_notifications_keyed WHERE user_id = @user AND id < @before) a
+            ORDER BY Id DESC LIMIT @limit
             """, new { user, before = before ?? long.MaxValue, limit }, ct)).Select(r => r.ToView())];
 
     public static Task<long> UnreadAsync(DatabaseTransaction tx, string user, CancellationToken ct) =>
-        tx.QuerySingleAsync<long>("SELECT COUNT(*) FROM kit_notifications WHERE user_id = @user AND is_read = 0", new { user }, ct);
+        tx.QuerySingleAsync<long>(
+            """
+            SELECT (SELECT COUNT(*) FROM kit_notifications WHERE user_id = @user AND is_read = 0)
+                 + (SELECT COUNT(*) FROM kit_notifications_keyed WHERE user_id = @user)
+            """, new { user }, ct);
 
-    public static Task<int> MarkReadAsync(DatabaseTransaction tx, string user, long upTo, CancellationToken ct) =>
-        tx.ExecuteAsync("UPDATE kit_notifications SET is_read = 1 WHERE user_id = @user AND id <= @upTo AND is_read = 0", new { user, upTo }, ct);
+    /// <summary>
+    /// Marks the user's notifications up to <paramref name="upTo"/> read: in place in <c>kit_notifications</c>, and the
+    /// keyed ones moved there, read, with their ids (so the next of their key is a new row beside them). On PostgreSQL the
+    /// keyed rows are locked first in the order the upsert takes them (<see cref="UpsertKeyedAsync"/>).
+    /// </summary>
+    public static async Task<int> MarkReadAsync(DatabaseTransaction tx, string user, long upTo, CancellationToken ct)
+    {
+        var marked = await tx.ExecuteAsync("UPDATE kit_notifications SET is_read = 1 WHERE user_id = @user AND id <= @upTo AND is_read = 0",
+            new { user, upTo }, ct);
+        if (tx.Provider == DatabaseProvider.Postgres)
+        {
+            await tx.ExecuteAsync(
+                """
+                SELECT 1 FROM kit_notifications_keyed WHERE user_id = @user AND id <= @upTo ORDER BY replaces COLLATE "C" FOR UPDATE
+                """, new { user, upTo }, ct);
+            return marked + await tx.ExecuteAsync(
+                """
+                WITH moved AS (DELETE FROM kit_notifications_keyed WHERE user_id = @user AND id <= @upTo
+                               RETURNING id, user_id, type, data, created_ms, replaces)
+                INSERT INTO kit_notifications (id, user_id, type, data, created_ms, is_read, replaces) OVERRIDING SYSTEM VALUE
+                SELECT id, user_id, type, data, created_ms, 1, replaces FROM moved
+                """, new { user, upTo }, ct);
+        }
+        await tx.ExecuteAsync(
+            """
+            INSERT INTO kit_notifications (id, user_id, type, data, created_ms, is_read, replaces)
+            SELECT id, user_id, type, data, created_ms, 1, replaces FROM kit_notifications_keyed WHERE user_id = @user AND id <= @upTo
+            """, new { user, upTo }, ct);
+        return marked + await tx.ExecuteAsync("DELETE FROM kit_notifications_keyed WHERE user_id = @user AND id <= @upTo", new { user, upTo }, ct);
+    }
 
-    public static Task<int> DeleteUnreadAsync(DatabaseTransaction tx, string user, long id, CancellationToken ct) =>
-        tx.ExecuteAsync("DELETE FROM kit_notifications WHERE id = @id AND user_id = @user AND is_read = 0", new { id, user }, ct);
+    /// <summary>Deletes the user's notification <paramref name="id"/> if it is unread, from whichever table holds it.</summary>
+    public static async Task<int> DeleteUnreadAsync(DatabaseTransaction tx, string user, long id, CancellationToken ct) =>
+        await tx.ExecuteAsync("DELETE FROM kit_notifications WHERE id = @id AND user_id = @user AND is_read = 0", new { id, user }, ct) is > 0 and var deleted
+            ? deleted
+            : await tx.ExecuteAsync("DELETE FROM kit_notifications_keyed WHERE user_id = @user AND id = @id", new { id, user }, ct);
+
+    /// <summary>Strings by code point: UTF-8's byte order, which PostgreSQL's <c>COLLATE "C"</c> sorts in (UTF-16 order differs above U+D7FF).</summary>
+    private static readonly Comparer<string> CodePoints = Comparer<string>.Create(static (a, b) =>
+    {
+        var (x, y) = (a.EnumerateRunes(), b.EnumerateRunes());
+        while (true)
+        {
+            var (more, other) = (x.MoveNext(), y.MoveNext());
+            if (!more || !other)
+            {
+                return more.CompareTo(other);
+            }
+            if (x.Current.Value != y.Current.Value)
+            {
+                return x.Current.Value.CompareTo(y.Current.Value);
+            }
+        }
+    });
 
     private sealed class Row
     {
