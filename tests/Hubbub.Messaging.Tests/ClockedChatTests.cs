@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Net;
 using System.Threading.Channels;
 using Hubbub.Core.Connections;
+using Hubbub.Features.Messaging;
 using Hubbub.Messaging.Tests.Infrastructure;
+using Hubbub.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using static Hubbub.Messaging.Tests.ConversationApiTests;
@@ -143,6 +145,41 @@ public abstract class ClockedChatTests(string engine) : IAsyncLifetime
         _clock.Advance(TimeSpan.FromSeconds(1));
         await adaWs.OkAsync("chat.send", new { conversation = c, text = "4" });
         Assert.Equal(5, (await adaApi.GetAsync($"/api/conversations/{c}/messages")).Body.GetProperty("messages").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_user_who_never_took_part_in_a_conversation_needs_no_contacts_read_even_at_their_first_connect()
+    {
+        // On SQLite (one node) the node knows everyone who takes part in a conversation, so a user outside them needs no
+        // read at all; with PostgreSQL another node may add participants, so every transition reads.
+        var contactless = _chat.Server.Services.GetRequiredService<ContactlessUsers>();
+        var (ada, bob, newcomer) = (Users.New("ada"), Users.New("bob"), Users.New("newcomer"));
+        using var bobApi = _chat.Api(bob);
+        await bobApi.CreateAsync([ada]);
+        Assert.Equal(engine == "sqlite", await contactless.ContainsAsync(newcomer));
+        Assert.False(await contactless.ContainsAsync(ada));
+        Assert.False(await contactless.ContainsAsync(bob));
+    }
+
+    [Fact]
+    public async Task Participants_stored_before_the_node_started_are_announced_to_at_its_first_status_transition()
+    {
+        // Rows written before this node's first transition (as by an earlier run of the node): the first transition reads
+        // who takes part in a conversation, so ada's contact hears of her.
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        var database = _chat.Server.Services.GetRequiredService<IDatabase>();
+        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        await database.InTransactionAsync(async tx =>
+        {
+            var id = await MessagingStore.InsertConversationAsync(tx, "group", "Earlier", null, now, CancellationToken.None);
+            return await MessagingStore.AddParticipantsAsync(tx, id, [ada, bob], now, CancellationToken.None);
+        });
+        await using var bobWs = await _chat.ConnectAsync(bob);
+        await bobWs.SubscribeAsync($"user:{bob}");
+        await using var adaWs = await _chat.ConnectAsync(ada);
+        var online = (await bobWs.NextAsync(f => f.Type() == "status")).GetProperty("data");
+        Assert.Equal(ada, online.GetProperty("user").GetString());
+        Assert.True(online.GetProperty("is_online").GetBoolean());
     }
 
     /// <summary>Signals each closed connection's user once every observer before it has run.</summary>

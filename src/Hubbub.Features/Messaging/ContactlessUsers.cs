@@ -4,63 +4,94 @@ using Hubbub.Storage;
 namespace Hubbub.Features.Messaging;
 
 /// <summary>
-/// Users this node has read to share no conversation with anyone, so that their online-status transitions (every
-/// connect and last close of a user without conversations, which is most users of most apps) need no contacts read.
+/// Which users this node knows to share no conversation with anyone, so that their online-status transitions (every
+/// connect and last close of a user without conversations, which is most users of most apps) need no contacts read,
+/// not even the first. The node keeps the users who may share one: everyone in <c>chat_participants</c>, read once in
+/// one query at the first transition after start, and everyone <see cref="MessagingService"/> is about to add, named
+/// before the transaction that adds them begins. A user outside that set shares no conversation.
 /// Kept on SQLite only: SQLite serves one node, and every participant added goes through this node's
-/// <see cref="MessagingService"/>, which forgets its users after the commit. With PostgreSQL another node may add a
-/// participant, so every transition reads.
+/// <see cref="MessagingService"/>. With PostgreSQL another node may add a participant, so every transition reads.
 /// </summary>
 /// <remarks>
-/// A read that started before a participant's commit may end after the service forgot the user; the version the read
-/// started at catches it: <see cref="Remember"/> keeps the user only when no participant was added since. The set holds
-/// one entry per such user (about 50 bytes) and starts over past <see cref="MaxEntries"/>.
+/// A user stays in the set whether or not the transaction adding them commits, and after they leave or their
+/// conversations go: for them a transition reads, which is always correct. A transition that looks before the user is
+/// named finds no contacts, as a read before the commit would have. The set holds one entry per participant (about
+/// 80 bytes); past <see cref="MaxEntries"/> participants it is dropped and every transition reads.
 /// </remarks>
 public sealed class ContactlessUsers(IDatabase database)
 {
-    /// <summary>How many users the set holds before it is cleared (a cleared user costs one read again).</summary>
+    /// <summary>Most participants kept; beyond, the set is dropped and every transition reads.</summary>
     internal const int MaxEntries = 1_000_000;
 
-    private readonly ConcurrentDictionary<string, byte> _users = new(StringComparer.Ordinal);
-    private long _version;
+    private readonly ConcurrentDictionary<string, byte> _participants = new(StringComparer.Ordinal);
+    private readonly Lock _loadGate = new();
+    private Task<bool>? _load;
+    private int _count;
+    private volatile bool _tooMany;
 
     /// <summary>Whether the set is kept at all (SQLite: one node).</summary>
     public bool Enabled { get; } = database.Provider == DatabaseProvider.Sqlite;
 
-    /// <summary>Taken before a contacts read; hand it to <see cref="Remember"/>.</summary>
-    public long Version => Interlocked.Read(ref _version);
-
-    /// <summary>Whether <paramref name="user"/> is known to share no conversation.</summary>
-    public bool Contains(string user) => Enabled && _users.ContainsKey(user);
-
-    /// <summary>Records that a read begun at <paramref name="versionBeforeRead"/> found no contacts of <paramref name="user"/>.</summary>
-    public void Remember(string user, long versionBeforeRead)
+    /// <summary>
+    /// Whether <paramref name="user"/> is known to share no conversation. The first call reads the participants (once
+    /// for the node; a failed read is tried again by the next call).
+    /// </summary>
+    public async ValueTask<bool> ContainsAsync(string user)
     {
-        if (!Enabled)
+        if (!Enabled || _tooMany)
         {
-            return;
+            return false;
         }
-        if (_users.Count >= MaxEntries)
-        {
-            _users.Clear();
-        }
-        _users[user] = 0;
-        // A participant added since the read began (its Forget may have run before the line above): not known after all.
-        if (Version != versionBeforeRead)
-        {
-            _users.TryRemove(user, out _);
-        }
+        var load = _load is { IsCompletedSuccessfully: true } done ? done : StartLoad();
+        return await load && !_tooMany && !_participants.ContainsKey(user);
     }
 
     /// <summary>
-    /// Called once a transaction that may have added <paramref name="users"/> to a conversation has ended (committed or
-    /// not): they, and everyone sharing a conversation with them, may have contacts now.
+    /// Called before a transaction that may add <paramref name="users"/> to a conversation begins: they, and everyone
+    /// sharing a conversation with them (who already are participants), may have contacts from then on.
     /// </summary>
-    public void Forget(IEnumerable<string> users)
+    public void Joining(IEnumerable<string> users)
     {
-        Interlocked.Increment(ref _version);
+        if (!Enabled || _tooMany)
+        {
+            return;
+        }
         foreach (var user in users)
         {
-            _users.TryRemove(user, out _);
+            Add(user);
+        }
+    }
+
+    private Task<bool> StartLoad()
+    {
+        lock (_loadGate)
+        {
+            // A failed read (the database away) is not kept: the next transition tries again.
+            if (_load is null || _load.IsFaulted || _load.IsCanceled)
+            {
+                _load = LoadAsync();
+            }
+            return _load;
+        }
+    }
+
+    private async Task<bool> LoadAsync()
+    {
+        // Not the caller's token: the load serves every transition after it.
+        var users = await database.ReadAsync(tx => MessagingStore.ParticipantUsersAsync(tx, MaxEntries + 1, CancellationToken.None));
+        foreach (var user in users)
+        {
+            Add(user);
+        }
+        return !_tooMany;
+    }
+
+    private void Add(string user)
+    {
+        if (_participants.TryAdd(user, 0) && Interlocked.Increment(ref _count) > MaxEntries)
+        {
+            _tooMany = true;
+            _participants.Clear();
         }
     }
 }

@@ -28,18 +28,8 @@ internal static class ConversationChannelRules
 /// </summary>
 internal sealed class ConversationContacts(IDatabase database, ContactlessUsers contactless) : IContactSource
 {
-    public async Task<IReadOnlyCollection<string>> ContactsOfAsync(string user, CancellationToken cancellationToken)
-    {
-        if (contactless.Contains(user))
-        {
-            return [];
-        }
-        var version = contactless.Version;
-        var contacts = await database.ReadAsync(tx => MessagingStore.ContactsOfAsync(tx, user, cancellationToken), cancellationToken);
-        if (contacts.Count == 0)
-        {
-            contactless.Remember(user, version);
-        }
-        return contacts;
-    }
+    public async Task<IReadOnlyCollection<string>> ContactsOfAsync(string user, CancellationToken cancellationToken) =>
+        await contactless.ContainsAsync(user)
+            ? []
+            : await database.ReadAsync(tx => MessagingStore.ContactsOfAsync(tx, user, cancellationToken), cancellationToken);
 }

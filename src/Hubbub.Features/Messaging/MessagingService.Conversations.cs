@@ -57,22 +57,16 @@ public sealed partial class MessagingService
     private async Task<(ConversationView View, bool Created)> CreateInTransactionAsync(HubbubUser me, string kind, string? title, string? directKey,
         List<string> everyone, CancellationToken ct)
     {
-        try
+        // Before the transaction: everyone in it may have contacts once it commits (ContactlessUsers).
+        contactless.Joining(everyone);
+        return await database.WriteAsync(async tx =>
         {
-            return await database.WriteAsync(async tx =>
-            {
-                var existing = directKey is null ? null : await MessagingStore.FindDirectAsync(tx, directKey, ct);
-                var id = existing ?? await MessagingStore.InsertConversationAsync(tx, kind, title, directKey, tx.NowMs, ct);
-                var added = await MessagingStore.AddParticipantsAsync(tx, id, everyone, tx.NowMs, ct);
-                await AnnounceAddedAsync(tx, me, id, added, participantsChanged: existing is not null, ct);
-                return (await ViewAsync(tx, id, me.Id, ct), existing is null);
-            }, ct);
-        }
-        finally
-        {
-            // After the transaction: everyone in it may have contacts now (ContactlessUsers).
-            contactless.Forget(everyone);
-        }
+            var existing = directKey is null ? null : await MessagingStore.FindDirectAsync(tx, directKey, ct);
+            var id = existing ?? await MessagingStore.InsertConversationAsync(tx, kind, title, directKey, tx.NowMs, ct);
+            var added = await MessagingStore.AddParticipantsAsync(tx, id, everyone, tx.NowMs, ct);
+            await AnnounceAddedAsync(tx, me, id, added, participantsChanged: existing is not null, ct);
+            return (await ViewAsync(tx, id, me.Id, ct), existing is null);
+        }, ct);
     }
 
     /// <summary>The caller's conversations, newest activity first, with last message and unread count.</summary>
@@ -103,15 +97,10 @@ public sealed partial class MessagingService
         {
             throw HubbubException.BadRequest("'users' must name at least one other user");
         }
-        try
-        {
-            return await AddInTransactionAsync(me, id, newcomers, cancellationToken);
-        }
-        finally
-        {
-            // After the transaction: the newcomers, and the caller (who may have been alone in the group), may have contacts now.
-            contactless.Forget(newcomers.Append(me.Id));
-        }
+        // Before the transaction: the newcomers, and the caller (who may have been alone in the group), may have contacts
+        // once it commits (ContactlessUsers).
+        contactless.Joining(newcomers.Append(me.Id));
+        return await AddInTransactionAsync(me, id, newcomers, cancellationToken);
     }
 
     private Task<ConversationView> AddInTransactionAsync(HubbubUser me, long id, List<string> newcomers, CancellationToken cancellationToken) =>

@@ -152,6 +152,10 @@ internal static class MessagingStore
             """,
             new { user }, ct)];
 
+    /// <summary>Every user taking part in a conversation, at most <paramref name="limit"/> (<see cref="ContactlessUsers"/>).</summary>
+    public static async Task<List<string>> ParticipantUsersAsync(DatabaseTransaction tx, int limit, CancellationToken ct) =>
+        [.. await tx.QueryAsync<string>("SELECT DISTINCT user_id FROM chat_participants LIMIT @limit", new { limit }, ct)];
+
     // Ids are longs the server parsed, never client text, so inlining them is safe and keeps IN portable.
     private static string InList(long[] ids) =>
         ids.Length == 0 ? "NULL" : string.Join(",", ids.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));

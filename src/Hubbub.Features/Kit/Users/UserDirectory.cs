@@ -16,16 +16,82 @@ public sealed class UserDirectory(FeatureDatabase database)
     public const int MaxNameLength = 200;
 
     private readonly ConcurrentDictionary<string, string> _written = new(StringComparer.Ordinal);
+    private readonly Lock _namesGate = new();
+    private NameBatch? _nextNames; // names arriving while a write runs: they go together in the next one
+    private bool _writingNames;
 
-    /// <summary>Records the user's current name (from their token).</summary>
+    /// <summary>
+    /// Records the user's current name (from their token); returns once it is committed. Names arriving while another
+    /// such write runs are written together in the next transaction (a connect storm of new users costs one
+    /// transaction per batch rather than one per user, with its queueing on the database's writer).
+    /// </summary>
     public async ValueTask TouchAsync(HubbubUser user, CancellationToken cancellationToken = default)
     {
         if (_written.TryGetValue(user.Id, out var known) && known == user.Name)
         {
             return;
         }
-        await database.Database.InTransactionAsync(tx => UserStore.UpsertNameAsync(tx, user.Id, user.Name, cancellationToken), cancellationToken);
-        _written[user.Id] = user.Name;
+        NameBatch batch;
+        var start = false;
+        lock (_namesGate)
+        {
+            batch = _nextNames ??= new NameBatch();
+            batch.Names[user.Id] = user.Name; // a user named twice before the write keeps the later name
+            if (!_writingNames)
+            {
+                _writingNames = start = true;
+                _nextNames = null;
+            }
+        }
+        if (start)
+        {
+            _ = WriteNamesAsync(batch);
+        }
+        await batch.Written.Task.WaitAsync(cancellationToken);
+    }
+
+    // Writes batch after batch until no name waits; never throws (a failure goes to the batch's callers).
+    private async Task WriteNamesAsync(NameBatch? batch)
+    {
+        while (batch is not null)
+        {
+            try
+            {
+                // Not a caller's token: the batch serves every caller in it.
+                await database.Database.InTransactionAsync(async tx =>
+                {
+                    foreach (var (id, name) in batch.Names)
+                    {
+                        await UserStore.UpsertNameAsync(tx, id, name, CancellationToken.None);
+                    }
+                });
+                foreach (var (id, name) in batch.Names)
+                {
+                    _written[id] = name;
+                }
+                batch.Written.TrySetResult();
+            }
+#pragma warning disable CA1031 // Handed to every caller of the batch.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                batch.Written.TrySetException(ex);
+            }
+            lock (_namesGate)
+            {
+                batch = _nextNames;
+                _nextNames = null;
+                _writingNames = batch is not null;
+            }
+        }
+    }
+
+    /// <summary>Names waiting to be written together, and the moment they are committed.</summary>
+    private sealed class NameBatch
+    {
+        public Dictionary<string, string> Names { get; } = new(StringComparer.Ordinal);
+
+        public TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>A user's display name, or their id when the directory has never seen them.</summary>
