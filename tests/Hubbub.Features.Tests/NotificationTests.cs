@@ -66,6 +66,12 @@ public abstract class NotificationTests(KitFixture fixture)
         Assert.Equal(1, marked.Body.GetProperty("unread_count").GetInt64());
         var unread = await bobApi.GetAsync("/api/notifications?unread=true");
         Assert.Equal("conversation_added", Assert.Single(unread.Body.GetProperty("items").EnumerateArray()).GetProperty("type").GetString());
+        // An id past bob's newest is none he was shown: not_found, and nothing changes (ada, with none, alike).
+        var newest = long.Parse(items[0].GetProperty("id").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        var unknown = await bobApi.PostAsync("/api/notifications/read", new { up_to = (newest + 1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        Assert.True(unknown.Status == HttpStatusCode.NotFound && unknown.Code == "not_found", unknown.ToString());
+        Assert.Equal("not_found", (await adaApi.PostAsync("/api/notifications/read", new { up_to = items[0].GetProperty("id").GetString() })).Code);
+        Assert.Equal(1, (await bobApi.GetAsync("/api/notifications")).Body.GetProperty("unread_count").GetInt64());
         await bobApi.PostAsync("/api/notifications/read", new { up_to = items[0].GetProperty("id").GetString() });
         var all = await bobApi.GetAsync("/api/notifications");
         Assert.Equal(0, all.Body.GetProperty("unread_count").GetInt64());

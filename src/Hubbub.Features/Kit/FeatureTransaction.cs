@@ -263,8 +263,9 @@ public sealed class FeatureTransaction
     }
 
     /// <summary>
-    /// Writes a <see cref="PublicationBatch"/>: its notifications kept in one statement (and their users' inboxes bounded
-    /// in one more); every publication, each notification's live one at its place, joins the transaction's outbox rows
+    /// Writes a <see cref="PublicationBatch"/>: its notifications kept in a fixed few statements whatever their number (the
+    /// plain ones in one insert, the replaceable ones in one upsert of their (user, key) rows, and the inboxes that grew
+    /// bounded); every publication, each notification's live one at its place, joins the transaction's outbox rows
     /// (one insert before the commit) and is published after the commit in the batch's order. Answers the notifications kept, in the order they were added.
     /// </summary>
     public async Task<IReadOnlyList<NotificationView>> PublishBatchAsync(PublicationBatch batch, CancellationToken cancellationToken = default)

@@ -30,12 +30,22 @@ public sealed class NotificationService(FeatureDatabase database)
         }, cancellationToken);
     }
 
-    /// <summary>Marks every notification of <paramref name="me"/> up to <c>up_to</c> read; answers the unread count left.</summary>
+    /// <summary>
+    /// Marks every notification of <paramref name="me"/> up to <c>up_to</c> read; answers the unread count left. An
+    /// <c>up_to</c> past the user's newest notification is <c>not_found</c>.
+    /// </summary>
     public Task<UnreadCount> MarkReadAsync(HubbubUser me, MarkReadRequest request, CancellationToken cancellationToken = default)
     {
         var upTo = ParseId(request.UpTo ?? throw HubbubException.BadRequest("'up_to' is required: the id of the newest notification read"), "up_to");
         return database.WriteAsync(async tx =>
         {
+            // An id past the user's newest notification is none they were shown (FEATURES.md: unknown ids are
+            // not_found). One at or below it is a position, as "the newest read": a replaced notice's old id or one
+            // trimmed by the bound still marks everything up to it.
+            if (upTo > await NotificationStore.NewestIdAsync(tx, me.Id, cancellationToken))
+            {
+                throw HubbubException.NotFound($"no notification {upTo} of yours");
+            }
             await NotificationStore.MarkReadAsync(tx, me.Id, upTo, cancellationToken);
             return new UnreadCount(await NotificationStore.UnreadAsync(tx, me.Id, cancellationToken));
         }, cancellationToken);

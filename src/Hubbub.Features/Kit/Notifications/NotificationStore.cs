@@ -209,6 +209,15 @@ internal static class NotificationStore
                  + (SELECT COUNT(*) FROM kit_notifications_keyed WHERE user_id = @user)
             """, new { user }, ct);
 
+    /// <summary>The id of the user's newest notification in either table, or 0 when they have none.</summary>
+    public static Task<long> NewestIdAsync(DatabaseTransaction tx, string user, CancellationToken ct) =>
+        tx.QuerySingleAsync<long>(
+            """
+            SELECT COALESCE(MAX(id), 0) FROM (
+                SELECT MAX(id) AS id FROM kit_notifications WHERE user_id = @user
+                UNION ALL SELECT MAX(id) FROM kit_notifications_keyed WHERE user_id = @user) n
+            """, new { user }, ct);
+
     /// <summary>
     /// Marks the user's notifications up to <paramref name="upTo"/> read: in place in <c>kit_notifications</c>, and the
     /// keyed ones moved there, read, with their ids (so the next of their key is a new row beside them). On PostgreSQL the

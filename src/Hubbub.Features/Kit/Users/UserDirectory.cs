@@ -45,7 +45,12 @@ public sealed class UserDirectory(FeatureDatabase database)
         }
         if (start)
         {
-            _ = WriteNamesAsync(batch);
+            // The loop serves every later caller too, so it must not carry this caller's context (an ambient
+            // transaction, a request's scope): it starts on the pool with none.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(() => WriteNamesAsync(batch), CancellationToken.None);
+            }
         }
         await batch.Written.Task.WaitAsync(cancellationToken);
     }
@@ -60,7 +65,8 @@ public sealed class UserDirectory(FeatureDatabase database)
                 // Not a caller's token: the batch serves every caller in it.
                 await database.Database.InTransactionAsync(async tx =>
                 {
-                    foreach (var (id, name) in batch.Names)
+                    // In id order: two nodes' batches on PostgreSQL lock the same users' rows in one order, never crosswise.
+                    foreach (var (id, name) in batch.Names.OrderBy(n => n.Key, StringComparer.Ordinal))
                     {
                         await UserStore.UpsertNameAsync(tx, id, name, CancellationToken.None);
                     }
