@@ -113,19 +113,29 @@ public sealed record LeaderboardView(
     [property: JsonPropertyName("created_at")] DateTime CreatedAt);
 
 /// <summary><c>GET /api/rules</c>.</summary>
-public sealed record XpRuleList([property: JsonPropertyName("rules")] IReadOnlyList<XpRuleView> Rules);
+public sealed record XpRuleList(
+    [property: JsonPropertyName("rules")] IReadOnlyList<XpRuleView> Rules,
+    [property: JsonPropertyName("next_cursor")] string? NextCursor = null);
 
 /// <summary><c>GET /api/achievements</c>.</summary>
-public sealed record AchievementList([property: JsonPropertyName("achievements")] IReadOnlyList<AchievementListing> Achievements);
+public sealed record AchievementList(
+    [property: JsonPropertyName("achievements")] IReadOnlyList<AchievementListing> Achievements,
+    [property: JsonPropertyName("next_cursor")] string? NextCursor = null);
 
 /// <summary><c>GET /api/quests</c>.</summary>
-public sealed record QuestList([property: JsonPropertyName("quests")] IReadOnlyList<QuestView> Quests);
+public sealed record QuestList(
+    [property: JsonPropertyName("quests")] IReadOnlyList<QuestView> Quests,
+    [property: JsonPropertyName("next_cursor")] string? NextCursor = null);
 
 /// <summary><c>GET /api/streaks</c>.</summary>
-public sealed record StreakList([property: JsonPropertyName("streaks")] IReadOnlyList<StreakView> Streaks);
+public sealed record StreakList(
+    [property: JsonPropertyName("streaks")] IReadOnlyList<StreakView> Streaks,
+    [property: JsonPropertyName("next_cursor")] string? NextCursor = null);
 
 /// <summary><c>GET /api/leaderboards</c>.</summary>
-public sealed record LeaderboardList([property: JsonPropertyName("leaderboards")] IReadOnlyList<LeaderboardView> Leaderboards);
+public sealed record LeaderboardList(
+    [property: JsonPropertyName("leaderboards")] IReadOnlyList<LeaderboardView> Leaderboards,
+    [property: JsonPropertyName("next_cursor")] string? NextCursor = null);
 
 /// <summary>
 /// The rules file (<c>Gamification:RulesFile</c>): every list optional, each item as its <c>POST</c> takes it. A section

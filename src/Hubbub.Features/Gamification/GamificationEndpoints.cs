@@ -20,13 +20,13 @@ internal static class GamificationEndpoints
             .Accepts<EventRequest>("application/json").Produces<EventAnswer>().Produces<BatchAnswer>().Errors(400, 401, 403, 413);
 
     public static void MapRules(RouteGroupBuilder group) => MapDefinitions(group, "Rule", DefinitionService.Rules, Default.XpRuleRequest,
-        (s, ct) => s.ListAsync(DefinitionService.Rules, ct), list => new XpRuleList(list), Default.XpRuleList);
+        (s, ct) => s.ListAsync(DefinitionService.Rules, ct), (list, next) => new XpRuleList(list, next), Default.XpRuleList);
 
     public static void MapQuests(RouteGroupBuilder group) => MapDefinitions(group, "Quest", DefinitionService.Quests, Default.QuestRequest,
-        (s, ct) => s.ListAsync(DefinitionService.Quests, ct), list => new QuestList(list), Default.QuestList);
+        (s, ct) => s.ListAsync(DefinitionService.Quests, ct), (list, next) => new QuestList(list, next), Default.QuestList);
 
     public static void MapStreaks(RouteGroupBuilder group) => MapDefinitions(group, "Streak", DefinitionService.Streaks, Default.StreakRequest,
-        (s, ct) => s.ListAsync(DefinitionService.Streaks, ct), list => new StreakList(list), Default.StreakList);
+        (s, ct) => s.ListAsync(DefinitionService.Streaks, ct), (list, next) => new StreakList(list, next), Default.StreakList);
 
     public static void MapAchievements(RouteGroupBuilder group)
     {
@@ -39,7 +39,7 @@ internal static class GamificationEndpoints
     public static void MapLeaderboards(RouteGroupBuilder group)
     {
         MapDefinitions(group, "Leaderboard", DefinitionService.Leaderboards, Default.LeaderboardRequest,
-            (s, ct) => s.ListAsync(DefinitionService.Leaderboards, ct), list => new LeaderboardList(list), Default.LeaderboardList);
+            (s, ct) => s.ListAsync(DefinitionService.Leaderboards, ct), (list, next) => new LeaderboardList(list, next), Default.LeaderboardList);
         group.MapGet("/{key}", TopAsync).WithName("GetLeaderboard")
             .WithSummary("A page of rows (?limit=1..100, default 10; ?cursor=next_cursor) of the current period, or of ?period=").Produces<LeaderboardPage>().Errors(400, 401, 404);
         group.MapGet("/{key}/around/{user}", AroundAsync).WithName("GetLeaderboardAround")
@@ -62,15 +62,17 @@ internal static class GamificationEndpoints
     }
 
     private static void MapDefinitions<TRequest, TView, TList>(RouteGroupBuilder group, string what, DefinitionKind<TRequest, TView> kind,
-        JsonTypeInfo<TRequest> request, Func<DefinitionService, CancellationToken, Task<List<TView>>> list, Func<List<TView>, TList> wrap,
+        JsonTypeInfo<TRequest> request, Func<DefinitionService, CancellationToken, Task<List<TView>>> list, Func<List<TView>, string?, TList> wrap,
         JsonTypeInfo<TList> listJson) where TRequest : notnull
     {
         MapWrites(group, what, kind, request);
         group.MapGet("/", async (FeatureCall call, DefinitionService service) =>
         {
             GamificationAccess.Viewer(call);
-            return FeatureCall.Json(wrap(await list(service, call.Aborted)), listJson);
-        }).WithName($"List{what}s").WithSummary($"Every {kind.Name}, by key").Produces<TList>().Errors(401);
+            var (cursor, limit) = (call.PageCursor(), call.IntQuery("limit"));
+            var (page, next) = DefinitionPage.Of(await list(service, call.Aborted), kind.KeyOf, cursor, limit);
+            return FeatureCall.Json(wrap(page, next), listJson);
+        }).WithName($"List{what}s").WithSummary($"Every {kind.Name}, by key (?limit= and ?before=next_cursor for pages)").Produces<TList>().Errors(400, 401);
     }
 
     private static void MapWrites<TRequest, TView>(RouteGroupBuilder group, string what, DefinitionKind<TRequest, TView> kind, JsonTypeInfo<TRequest> request) where TRequest : notnull
@@ -101,7 +103,10 @@ internal static class GamificationEndpoints
     private static async Task<IResult> ListAchievementsAsync(FeatureCall call, DefinitionService service)
     {
         var (viewer, seesAll) = GamificationAccess.Viewer(call);
-        return FeatureCall.Json(await service.ListAchievementsAsync(viewer, seesAll, call.Aborted), Default.AchievementList);
+        var (cursor, limit) = (call.PageCursor(), call.IntQuery("limit"));
+        var all = await service.ListAchievementsAsync(viewer, seesAll, call.Aborted);
+        var (page, next) = DefinitionPage.Of(all.Achievements, a => a.Key, cursor, limit);
+        return FeatureCall.Json(new AchievementList(page, next), Default.AchievementList);
     }
 
     private static async Task<IResult> TopAsync(string key, FeatureCall call, LeaderboardService boards)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Hubbub.Features.Tests.Infrastructure;
 
 namespace Hubbub.Features.Tests.Gamification;
@@ -132,6 +133,46 @@ public abstract class DefinitionTests(GameFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, (await server.SendAsync(HttpMethod.Delete, $"/api/rules/{type}")).Status);
         Assert.Equal(0, (await server.EventAsync(user, type)).Long("xp"));
         Assert.Equal(35, (await server.GetAsync($"/api/users/{user}/profile")).Body.Long("xp"));
+    }
+
+    [Fact]
+    public async Task Every_definition_list_is_read_in_pages_by_key()
+    {
+        using var server = Game.Server(Chat);
+        var prefix = Game.Fresh("pg");
+        var types = Enumerable.Range(0, 5).Select(i => $"{prefix}.{i}").ToList();
+        foreach (var type in types.AsEnumerable().Reverse())
+        {
+            await server.DefineAsync("/api/rules", new { type, xp = 1 });
+            await server.DefineAsync("/api/achievements", new { key = type, name = "A", description = "", rarity = "common", xp = 0, hidden = false, type, threshold = 1 });
+        }
+        foreach (var (path, list, key) in new[] { ("/api/rules", "rules", "type"), ("/api/achievements", "achievements", "key") })
+        {
+            // Other tests of this server define more: walk every page and look for these five, each once, in key order.
+            var whole = (await server.GetAsync(path)).Body;
+            Assert.Equal(JsonValueKind.Null, whole.GetProperty("next_cursor").ValueKind); // no limit: the whole list, as before
+            var walked = new List<string>();
+            string? cursor = null;
+            for (var pages = 0; pages < 1000; pages++)
+            {
+                var page = (await server.GetAsync($"{path}?limit=2{(cursor is null ? "" : $"&before={Uri.EscapeDataString(cursor)}")}")).Body;
+                var keys = page.GetProperty(list).EnumerateArray().Select(d => d.Str(key)).ToList();
+                Assert.True(keys.Count <= 2);
+                walked.AddRange(keys);
+                cursor = page.GetProperty("next_cursor").ValueKind == JsonValueKind.Null ? null : page.GetProperty("next_cursor").GetString();
+                if (cursor is null)
+                {
+                    break;
+                }
+            }
+            Assert.Null(cursor);
+            Assert.Equal(whole.GetProperty(list).EnumerateArray().Select(d => d.Str(key)).Order(StringComparer.Ordinal), walked);
+            Assert.Equal(types, walked.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)));
+            foreach (var bad in new[] { "limit=0", "limit=10001", "limit=two", "before=a&cursor=b" })
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, (await server.GetAsync($"{path}?{bad}")).Status);
+            }
+        }
     }
 
     [Fact]

@@ -24,6 +24,7 @@ public abstract class LeaderboardTests(GameFixture fixture)
         var (a, b, c, d, e) = (Users.New("a"), Users.New("b"), Users.New("c"), Users.New("d"), Users.New("e"));
         await server.EventAsync(a, type, new { n = 10 });
         await server.EventAsync(c, type, new { n = 5 }); // c reaches 5 before b
+        await Task.Delay(3); // in another millisecond: within one, a tie is listed by user id
         await server.EventAsync(b, type, new { n = 5 });
         await server.EventAsync(d, type, new { n = 1 });
         var last = await server.EventAsync(e, type, new { n = 1 });

@@ -82,8 +82,12 @@ public abstract class FriendBoardTests(SocialFixture fixture)
             await Chat.BefriendAsync(me, friend);
         }
         await server.EventAsync(friends[0], type, new { n = 9 });
+        // A tie is ordered by the millisecond each reached the score, then by user id: two events answered within one
+        // millisecond would be listed by id, so the tied ones are a few milliseconds apart.
         await server.EventAsync(friends[1], type, new { n = 7 });
+        await Task.Delay(3);
         await server.EventAsync(me, type, new { n = 7 });
+        await Task.Delay(3);
         await server.EventAsync(friends[2], type, new { n = 7 });
         await server.EventAsync(friends[3], type, new { n = 1 }); // ranks 1, 2, 2, 2, 5
 
