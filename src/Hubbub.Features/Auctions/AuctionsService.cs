@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hubbub.Core;
 using Hubbub.Features.Kit;
+using Hubbub.Features.Kit.Declaring;
 using Hubbub.Features.Wallet;
 using Hubbub.Protocol;
 using Microsoft.Extensions.Options;
@@ -77,20 +78,15 @@ public sealed partial class AuctionsService(FeatureDatabase database, IWallet wa
             Kit.Users.UserDirectory.CheckUserId(seller, "seller");
         }
         var size = PageSize(limit);
-        (long Ms, string Id)? cursor = null;
-        if (before is not null)
-        {
-            var parts = before.Split('_', 2);
-            cursor = parts.Length == 2 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && parts[1].Length <= AuctionInput.MaxIdLength
-                ? (ms, parts[1])
-                : throw HubbubException.BadRequest("'before' must be a cursor from an earlier page");
-        }
+        // A cursor is "{created_ms}_{auction id}" of the previous page's last auction.
+        var cursor = before is null ? (KeysetCursor?)null
+            : KeysetCursor.Parse(before, '_', id => id.Length is >= 1 and <= AuctionInput.MaxIdLength);
         var now = NowMs;
         var rows = await database.ReadAsync(tx => AuctionsStore.ListAsync(tx, state, seller, now, cursor?.Ms, cursor?.Id, size + 1, cancellationToken),
             cancellationToken);
         var page = rows.Take(size).ToList();
         return new AuctionList(page.Select(r => View(r, now, me.IsAdmin || me.Id == r.Seller)).ToList(),
-            rows.Count > size ? $"{page[^1].CreatedMs.ToString(CultureInfo.InvariantCulture)}_{page[^1].Id}" : null);
+            rows.Count > size ? KeysetCursor.Format(page[^1].CreatedMs, page[^1].Id, '_') : null);
     }
 
     /// <summary>An auction's bids, highest first; <paramref name="before"/> is the cursor (a bid id) the previous page ended at.</summary>

@@ -1,8 +1,8 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Hubbub.Core;
 using Hubbub.Features.Kit;
+using Hubbub.Features.Kit.Declaring;
 using Hubbub.Features.Kit.Text;
 using Hubbub.Protocol;
 using Hubbub.Storage;
@@ -91,7 +91,7 @@ public sealed class CoursesService(FeatureDatabase database, IOptions<LearningOp
         var rows = await database.ReadAsync(tx => LearningStore.ListCoursesAsync(tx, state, privileged, beforeMs, beforeId, size + 1, cancellationToken),
             cancellationToken);
         var page = rows.Take(size).ToList();
-        var next = rows.Count > size ? $"{page[^1].CreatedMs.ToString(CultureInfo.InvariantCulture)}:{page[^1].Id}" : null;
+        var next = rows.Count > size ? KeysetCursor.Format(page[^1].CreatedMs, page[^1].Id, CursorSeparator) : null;
         return new CourseList(page.Select(r =>
         {
             var definition = Definition(r);
@@ -121,18 +121,18 @@ public sealed class CoursesService(FeatureDatabase database, IOptions<LearningOp
         _ => throw HubbubException.BadRequest($"'limit' must be 1-{MaxPage}"),
     };
 
-    /// <summary>A cursor <c>{ms}:{key}</c> as pages hand out; anything else is <c>bad_request</c>.</summary>
+    /// <summary>Courses' and learners' cursors: <c>{ms}:{key}</c>.</summary>
+    internal const char CursorSeparator = ':';
+
+    /// <summary>A cursor as pages hand out (null: the first page); anything else is <c>bad_request</c>.</summary>
     internal static (long? Ms, string? Key) Cursor(string? cursor)
     {
         if (cursor is null)
         {
             return (null, null);
         }
-        var colon = cursor.IndexOf(':', StringComparison.Ordinal);
-        return colon > 0 && long.TryParse(cursor.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
-            && UserIds.IsValid(cursor[(colon + 1)..])
-            ? (ms, cursor[(colon + 1)..])
-            : throw HubbubException.BadRequest("'before' is not a cursor this API handed out");
+        var (ms, key) = KeysetCursor.Parse(cursor, CursorSeparator, UserIds.IsValid);
+        return (ms, key);
     }
 
     private static string? Owner(string? owner) => owner is null ? null : UserIds.IsValid(owner)

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Hubbub.Core;
 using Hubbub.Core.Channels;
 using Hubbub.Features.Kit;
+using Hubbub.Features.Kit.Declaring;
 using Hubbub.Features.Kit.Text;
 using Hubbub.Features.Kit.Users;
 using Hubbub.Storage;
@@ -100,23 +101,17 @@ public sealed class RoomsService(FeatureDatabase database, IOptions<RoomsOptions
             tx => RoomsStore.RoomsOfAsync(tx, me.Id, beforeMs, beforeId, take + 1, cancellationToken), cancellationToken);
         var page = rooms.Take(take).ToList();
         var byRoom = members.ToLookup(m => m.RoomId, m => m.UserId, StringComparer.Ordinal);
-        var next = rooms.Count > take ? $"{page[^1].CreatedMs.ToString(CultureInfo.InvariantCulture)}_{page[^1].Id}" : null;
+        var next = rooms.Count > take ? KeysetCursor.Format(page[^1].CreatedMs, page[^1].Id, CursorSeparator) : null;
         return new RoomList(page.Select(r => View(r, byRoom[r.Id].ToList())).ToList(), next);
     }
 
-    // A cursor is "{created_ms}_{room id}" of the last room of the previous page (room ids may hold '_', the time not).
-    private static (long Ms, string Id) ParseCursor(string? before)
-    {
-        if (string.IsNullOrEmpty(before)) // ?before= (empty), as FEATURES.md writes lists: the first page
-        {
-            return (long.MaxValue, "");
-        }
-        var cut = before.IndexOf('_', StringComparison.Ordinal);
-        return cut > 0 && long.TryParse(before.AsSpan(0, cut), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
-            && before.Length - cut - 1 is >= 1 and <= MaxRoomIdLength
-            ? (ms, before[(cut + 1)..])
-            : throw HubbubException.BadRequest("'before' must be a cursor from a previous page");
-    }
+    // A cursor is "{created_ms}_{room id}" of the last room of the previous page.
+    private const char CursorSeparator = '_';
+
+    private static KeysetCursor ParseCursor(string? before) =>
+        string.IsNullOrEmpty(before) // ?before= (empty), as FEATURES.md writes lists: the first page
+            ? new KeysetCursor(long.MaxValue, "")
+            : KeysetCursor.Parse(before, CursorSeparator, id => id.Length is >= 1 and <= MaxRoomIdLength);
 
     /// <summary>One room, for its members and admins.</summary>
     public async Task<RoomView> GetAsync(HubbubUser me, RoomRequest request, CancellationToken cancellationToken = default)

@@ -1,5 +1,5 @@
-using System.Globalization;
 using Hubbub.Core;
+using Hubbub.Features.Kit.Declaring;
 
 namespace Hubbub.Features.Social;
 
@@ -10,16 +10,15 @@ namespace Hubbub.Features.Social;
 internal readonly record struct FriendCursor(FriendListKind List, long Ms, string User)
 {
     public override string ToString() =>
-        $"{List switch { FriendListKind.Friends => 'f', FriendListKind.Incoming => 'i', _ => 'o' }}.{Ms.ToString(CultureInfo.InvariantCulture)}.{User}";
+        $"{List switch { FriendListKind.Friends => 'f', FriendListKind.Incoming => 'i', _ => 'o' }}.{KeysetCursor.Format(Ms, User, '.')}";
 
     /// <summary>A cursor from a previous page; anything else is <c>bad_request</c>.</summary>
     public static FriendCursor Parse(string value)
     {
-        var parts = value.Split('.', 3);
-        FriendListKind? list = parts[0] switch { "f" => FriendListKind.Friends, "i" => FriendListKind.Incoming, "o" => FriendListKind.Outgoing, _ => null };
-        return list is { } kind && parts.Length == 3
-            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && parts[2].Length > 0
-            ? new FriendCursor(kind, ms, parts[2])
-            : throw HubbubException.BadRequest("'before' must be a cursor from a previous page");
+        FriendListKind? list = value.Length > 2 && value[1] == '.'
+            ? value[0] switch { 'f' => FriendListKind.Friends, 'i' => FriendListKind.Incoming, 'o' => FriendListKind.Outgoing, _ => null }
+            : null;
+        var (ms, user) = list is not null ? KeysetCursor.Parse(value[2..], '.', id => id.Length > 0) : throw HubbubException.BadRequest(KeysetCursor.Refusal);
+        return new FriendCursor(list.Value, ms, user);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Hubbub.Core;
+using Hubbub.Features.Kit.Declaring;
 using Hubbub.Storage;
 
 namespace Hubbub.Features.Venues;
@@ -143,16 +144,9 @@ public sealed class VenueQueries(IDatabase database, TimeProvider time)
 
     private static long Average(DayRow row) => row.Checkouts > 0 ? row.DurationSumS / row.Checkouts : 0; // 0, not null: a number clients can show and sum
 
+    // A cursor is "{at_ms}.{seq}" of the previous page's last item: its visit, times two, plus one for a check-out.
     private static string ActivityCursor(ActivityRow r) =>
-        string.Create(CultureInfo.InvariantCulture, $"{r.AtMs}.{r.Visit * 2 + r.IsOut}");
+        KeysetCursor.Format(r.AtMs, (r.Visit * 2 + r.IsOut).ToString(CultureInfo.InvariantCulture), '.');
 
-    private static (long AtMs, long Seq) ParseActivityCursor(string cursor)
-    {
-        var dot = cursor.IndexOf('.', StringComparison.Ordinal);
-        return dot > 0
-            && long.TryParse(cursor.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var at)
-            && long.TryParse(cursor.AsSpan(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var seq)
-            ? (at, seq)
-            : throw HubbubException.BadRequest("'before' must be a next_cursor of this list");
-    }
+    private static (long AtMs, long Seq) ParseActivityCursor(string cursor) => KeysetCursor.ParseNumbers(cursor, '.');
 }
