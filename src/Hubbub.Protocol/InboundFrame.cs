@@ -41,11 +41,13 @@ public sealed class InboundFrame : IDisposable
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 32 });
+            document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = MaxDepth });
         }
         catch (JsonException)
         {
-            error = "frame is not valid JSON";
+            // The frame's id is still answered when it can be read: a caller waiting on it hears why, not a timeout.
+            var deep = TryReadIdBeyondDepth(utf8.Span, out rawId);
+            error = deep ? $"frame is nested deeper than {MaxDepth} levels" : "frame is not valid JSON";
             return null;
         }
 
@@ -98,6 +100,48 @@ public sealed class InboundFrame : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _document.Dispose();
+
+    /// <summary>How deep a frame may nest (objects and arrays); deeper is refused, its id answered.</summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>
+    /// Reads a frame that failed to parse once more, without the depth bound: true when it is valid JSON (so only too
+    /// deep), with its top-level <c>id</c> when it has a number or string one. The reader walks the bytes without
+    /// recursion, so a hostile depth costs a bit per level, nothing more.
+    /// </summary>
+    private static bool TryReadIdBeyondDepth(ReadOnlySpan<byte> utf8, out string? rawId)
+    {
+        rawId = null;
+        try
+        {
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = int.MaxValue });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+            string? id = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isId = reader.ValueTextEquals("id"u8);
+                reader.Read();
+                if (isId && reader.TokenType is JsonTokenType.Number or JsonTokenType.String)
+                {
+                    id = System.Text.Encoding.UTF8.GetString(utf8.Slice((int)reader.TokenStartIndex, (int)(reader.BytesConsumed - reader.TokenStartIndex)));
+                }
+                reader.Skip();
+            }
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            {
+                return false;
+            }
+            rawId = id;
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>The core request types, matched without allocating a string for each frame.</summary>
     private static readonly (byte[] Utf8, string Name)[] KnownTypes =

@@ -34,14 +34,27 @@ public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox,
     public async Task<T> WriteAsync<T>(Func<FeatureTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
         FeatureTransaction? transaction = null;
-        var result = await database.InTransactionAsync(async tx =>
+        ChannelOrder.Turn? turn = null;
+        T result;
+        try
         {
-            transaction = new FeatureTransaction(tx, this, time.GetUtcNow().ToUnixTimeMilliseconds());
-            var result = await work(transaction);
-            await transaction.WriteOutboxAsync(cancellationToken); // its publications, in one statement, before the commit
-            return result;
-        }, cancellationToken);
-        await AfterCommitAsync(transaction!);
+            result = await database.InTransactionAsync(async tx =>
+            {
+                transaction = new FeatureTransaction(tx, this, time.GetUtcNow().ToUnixTimeMilliseconds());
+                var result = await work(transaction);
+                await transaction.WriteOutboxAsync(cancellationToken); // its publications, in one statement, before the commit
+                // Its place among this node's writes to the same channels: after its writes took their locks, before the
+                // commit (see ChannelOrder).
+                turn = transaction.Outbox.Count > 0 ? outbox.Order.Take(transaction.Outbox) : null;
+                return result;
+            }, cancellationToken);
+        }
+        catch
+        {
+            turn?.Done(); // rolled back: nothing of it to wait for
+            throw;
+        }
+        await AfterCommitAsync(transaction!, turn);
         return result;
     }
 
@@ -57,7 +70,7 @@ public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox,
     public Task<T> ReadAsync<T>(Func<DatabaseTransaction, Task<T>> work, CancellationToken cancellationToken = default) =>
         database.ReadAsync(work, cancellationToken);
 
-    private async Task AfterCommitAsync(FeatureTransaction transaction)
+    private async Task AfterCommitAsync(FeatureTransaction transaction, ChannelOrder.Turn? turn)
     {
         if (_crashAfterCommit && (transaction.Outbox.Count > 0 || transaction.RecordedWebhooks))
         {
@@ -67,7 +80,7 @@ public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox,
         // The after-commit actions (a ranked index in Redis) start beside the publications rather than after them: on
         // Redis each is a round trip, and the answer waits for both. Neither orders the other (the index is read by
         // requests that may come at any time; a publication's order is per channel, kept by the outbox).
-        var publishing = transaction.Outbox.Count > 0 ? outbox.PublishCommittedAsync(transaction.Outbox) : Task.CompletedTask;
+        var publishing = turn is not null ? outbox.PublishCommittedAsync(transaction.Outbox, turn) : Task.CompletedTask;
         if (transaction.RaisedEvents)
         {
             signals.DomainEvents.Signal();

@@ -101,4 +101,25 @@ public sealed class BadInputTests : IClassFixture<SharedServer>
         var message = await c.NextAsync(f => f.Type() == "message");
         Assert.Equal(hostile, message.GetProperty("data").GetProperty("text").GetString());
     }
+
+    [Theory]
+    [InlineData(33, true)]
+    [InlineData(33, false)]
+    [InlineData(20000, true)]
+    public async Task A_frame_nested_deeper_than_32_levels_is_refused_with_its_id_answered(int depth, bool idFirst)
+    {
+        // PROTOCOL.md: a frame with an id gets exactly one answer with that id, even when it cannot be read whole.
+        await using var c = await _server.ConnectAsync("deep");
+        var nested = new string('[', depth - 1) + new string(']', depth - 1); // the object itself is the first level
+        await c.SendRawAsync(idFirst ? $$"""{"type":"ping","id":"deep-1","data":{{nested}}}""" : $$"""{"type":"ping","data":{{nested}},"id":7}""");
+        var error = await c.NextAsync(f => f.Type() == "error");
+        Assert.Equal("bad_request", error.ErrorCode());
+        Assert.Contains("nested deeper than 32", error.GetProperty("data").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(idFirst ? "\"deep-1\"" : "7", error.GetProperty("id").GetRawText());
+
+        // 32 levels are read as any frame: ping echoes its data.
+        var fits = new string('[', 31) + new string(']', 31);
+        await c.SendRawAsync($$"""{"type":"ping","id":8,"data":{{fits}}}""");
+        Assert.Equal("pong", (await c.NextAsync(f => f.TryGetProperty("id", out var id) && id.ValueKind == System.Text.Json.JsonValueKind.Number && id.GetInt32() == 8)).Type());
+    }
 }

@@ -27,19 +27,23 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
     private OutboxDeletions Deletions =>
         _deletions ?? LazyInitializer.EnsureInitialized(ref _deletions, () => new OutboxDeletions(database, logger, options.Value.LeaseMs, Signal));
 
+    /// <summary>The order of this node's committed transactions on each channel, which their publications keep.</summary>
+    internal ChannelOrder Order { get; } = new();
+
     /// <summary>Wakes the loop (failed rows to retry, or another node's leftovers worth a look).</summary>
     public void Signal() => Wakeup.Signal();
 
     /// <summary>
-    /// Publishes rows this node just committed (claimed in their own transaction), in order. Never throws: the change is
-    /// committed, so its caller must hear success; what could not be published or marked done stays claimed until its
-    /// lease expires and the loop takes it over.
+    /// Publishes rows this node just committed (claimed in their own transaction), in order, each channel's after those
+    /// of the transactions that took their <paramref name="turn"/> before. Never throws: the change is committed, so its
+    /// caller must hear success; what could not be published or marked done stays claimed until its lease expires and
+    /// the loop takes it over.
     /// </summary>
-    internal async Task PublishCommittedAsync(IReadOnlyList<OutboxRow> rows)
+    internal async Task PublishCommittedAsync(IReadOnlyList<OutboxRow> rows, ChannelOrder.Turn turn)
     {
         try
         {
-            await PublishAsync(rows, CancellationToken.None, deleteLater: options.Value.OutboxCoalesceDeletes);
+            await PublishAsync(rows, CancellationToken.None, deleteLater: options.Value.OutboxCoalesceDeletes, turn);
         }
 #pragma warning disable CA1031 // See above: logged, and retried after the lease.
         catch (Exception ex)
@@ -47,6 +51,10 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
         {
             KitLog.SweepFailed(logger, ex, "Outbox (after commit)", options.Value.LeaseMs);
             Signal();
+        }
+        finally
+        {
+            turn.Done();
         }
     }
 
@@ -90,11 +98,11 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
     /// until the failed one's retry time, and are published after it, in id order. A batch row of which some entries
     /// went out keeps only those that did not (failed or held back), so none of the others is published twice.
     /// </summary>
-    private async Task PublishAsync(IReadOnlyList<OutboxRow> rows, CancellationToken ct, bool deleteLater = false)
+    private async Task PublishAsync(IReadOnlyList<OutboxRow> rows, CancellationToken ct, bool deleteLater = false, ChannelOrder.Turn? turn = null)
     {
         var pass = new OutboxPass(rows);
         // Each channel's flow runs to its first wait as it is started: every channel's first publication is sent at once.
-        await Task.WhenAll(pass.ByChannel().ConvertAll(channel => PublishChannelAsync(pass, channel, ct)));
+        await Task.WhenAll(pass.ByChannel().ConvertAll(channel => PublishChannelAsync(pass, channel, turn, ct)));
 
         var done = new List<long>(rows.Count);
         List<(OutboxRow Row, List<OutboxRow> Left)>? heldBack = null;
@@ -139,9 +147,14 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
     /// of consecutive publications (not ends of subscriptions) goes out in one call when the publisher sends such a call
     /// all or none (<see cref="IChannelPublisher.PublishesAllAtOnce"/>: on Redis, one script and one round trip). After a
     /// failure the rest are held back (order first). Never throws: each outcome is recorded in <paramref name="pass"/>.
+    /// A transaction's own <paramref name="turn"/> first waits for the earlier transactions on the channel.
     /// </summary>
-    private async Task PublishChannelAsync(OutboxPass pass, IReadOnlyList<OutboxPass.Position> channel, CancellationToken ct)
+    private async Task PublishChannelAsync(OutboxPass pass, IReadOnlyList<OutboxPass.Position> channel, ChannelOrder.Turn? turn, CancellationToken ct)
     {
+        if (turn is not null)
+        {
+            await turn.WaitForAsync(pass.Entry(channel[0]).Channel); // behind the transactions that committed before on this channel
+        }
         var failed = false;
         var oneByOneUntil = 0; // after a run refused as a whole: its entries one by one, so only the refused one is dropped
         for (var i = 0; i < channel.Count;)
