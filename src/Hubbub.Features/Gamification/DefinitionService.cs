@@ -166,7 +166,8 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
         }
     }
 
-    private DateTime Now() => time.GetUtcNow().UtcDateTime;
+    // To the millisecond, as stored: the answer to a POST shows the created_at a later GET reads, like every other time.
+    private DateTime Now() => DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()).UtcDateTime;
 
     private static HubbubException NotFound<TRequest, TView>(DefinitionKind<TRequest, TView> kind, string key) =>
         HubbubException.NotFound($"no {kind.Name} '{key}'");

@@ -142,7 +142,7 @@ public sealed partial class GamificationService(FeatureDatabase database, EventP
             }
             writer.WriteString("user", e.User);
             writer.WriteString("event_id", id);
-            writer.WriteString("event_time", e.Time.UtcDateTime);
+            writer.WriteString("event_time", DateTimeOffset.FromUnixTimeMilliseconds(e.Time.ToUnixTimeMilliseconds()).UtcDateTime); // ms, as every time
             writer.WriteEndObject();
         }
         using var document = JsonDocument.Parse(buffer.WrittenMemory);

@@ -216,6 +216,17 @@ public abstract class DefinitionTests(GameFixture fixture)
         Assert.Equal("bad_request", answer.Code);
         Assert.Contains(field, answer.Body.Str("message"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_definition_answers_the_created_at_a_later_read_shows_to_the_millisecond()
+    {
+        using var server = Game.Server(Chat);
+        var type = Game.Fresh("ms");
+        var posted = (await server.DefineAsync("/api/rules", new { type, xp = 1 })).Str("created_at");
+        var listed = (await server.GetAsync("/api/rules")).Body.GetProperty("rules").EnumerateArray().Single(r => r.Str("type") == type).Str("created_at");
+        Assert.Equal(listed, posted);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$", posted);
+    }
 }
 
 public sealed class SqliteDefinitionTests(SqliteGame fixture) : DefinitionTests(fixture), IClassFixture<SqliteGame>;
