@@ -17,6 +17,7 @@ public sealed class SqliteDatabase : Database, IDisposable
     private readonly string _connectionPragmas;
     private readonly SqliteWriter? _writer;
     private readonly SqliteCheckpointer? _checkpointer;
+    private readonly int _pageSize;
     private volatile bool _directoryReady;
 
     /// <summary>Creates the database object; the file (and its folder) are created on first open.</summary>
@@ -29,10 +30,12 @@ public sealed class SqliteDatabase : Database, IDisposable
     /// <param name="backgroundCheckpoint">Checkpoint on a thread of its own, not in the writer's commits (<see cref="StorageOptions.SqliteBackgroundCheckpoint"/>).</param>
     /// <param name="autoCheckpointPages">The log's size that makes a commit checkpoint (<see cref="StorageOptions.SqliteAutoCheckpointPages"/>).</param>
     /// <param name="writerCacheKiB">The writer connection's page cache in KiB, 0 for SQLite's default (<see cref="StorageOptions.SqliteWriterCacheKiB"/>).</param>
+    /// <param name="pageSize">Page size of a file created here, 0 for SQLite's default (<see cref="StorageOptions.SqlitePageSize"/>).</param>
     public SqliteDatabase(StorageSettings settings, int busyTimeoutMs, bool queueWriters = true, int maxGroup = 64, int statementCache = 256,
-        bool backgroundCheckpoint = false, int autoCheckpointPages = 1000, int writerCacheKiB = 0)
+        bool backgroundCheckpoint = false, int autoCheckpointPages = 1000, int writerCacheKiB = 0, int pageSize = 0)
         : base(settings)
     {
+        _pageSize = pageSize;
         _connectionString = settings.ConnectionString;
         // synchronous=NORMAL is durable against application crashes in WAL mode and much faster than FULL;
         // a power loss may lose the last transactions, never corrupt the file.
@@ -96,11 +99,20 @@ public sealed class SqliteDatabase : Database, IDisposable
         _checkpointer?.Dispose();
     }
 
-    /// <summary>Switches the file to WAL mode; called once before migrations (the mode persists in the file).</summary>
+    /// <summary>
+    /// Switches the file to WAL mode; called once before migrations (the mode persists in the file). A file still empty
+    /// (just created) first gets the configured page size; SQLite ignores it for a file that has any table, and cannot
+    /// change it once in WAL mode, so an existing database keeps its own.
+    /// </summary>
     public async Task EnableWriteAheadLogAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
+        if (_pageSize > 0)
+        {
+            command.CommandText = $"PRAGMA page_size = {_pageSize};";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
         command.CommandText = "PRAGMA journal_mode = WAL;";
         var mode = (string?)await command.ExecuteScalarAsync(cancellationToken);
         if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))

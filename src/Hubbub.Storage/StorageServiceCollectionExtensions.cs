@@ -16,7 +16,7 @@ public static class StorageServiceCollectionExtensions
     public static IServiceCollection AddHubbubStorage(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment, string readyTag)
     {
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
-            .Validate(o => o.Validate().Count == 0, "Storage settings are invalid: Storage:SqliteBusyTimeoutMs must be between 0 and 600000, Storage:SqliteGroupCommit between 1 and 10000, Storage:SqliteAutoCheckpointPages between 100 and 1000000, Storage:SqliteWriterCacheKiB between 0 and 4194304.").ValidateOnStart();
+            .Validate(o => o.Validate().Count == 0, "Storage settings are invalid: Storage:SqliteBusyTimeoutMs must be between 0 and 600000, Storage:SqliteGroupCommit between 1 and 10000, Storage:SqliteAutoCheckpointPages between 100 and 1000000, Storage:SqliteWriterCacheKiB between 0 and 4194304, Storage:SqlitePageSize 0 or a power of two from 512 to 65536.").ValidateOnStart();
         // Resolved lazily, so a bad connection string stops the start with its message rather than at registration.
         services.AddSingleton(_ => StorageSettings.Resolve(configuration, environment));
         services.AddSingleton<IDatabase>(sp =>
@@ -26,7 +26,7 @@ public static class StorageServiceCollectionExtensions
             return settings.Provider == DatabaseProvider.Postgres
                 ? new PostgresDatabase(settings)
                 : new SqliteDatabase(settings, options.SqliteBusyTimeoutMs, options.SqliteQueueWriters, options.SqliteGroupCommit,
-                    options.SqliteStatementCache, options.SqliteBackgroundCheckpoint, options.SqliteAutoCheckpointPages, options.SqliteWriterCacheKiB);
+                    options.SqliteStatementCache, options.SqliteBackgroundCheckpoint, options.SqliteAutoCheckpointPages, options.SqliteWriterCacheKiB, options.SqlitePageSize);
         });
         services.AddSingleton<MigrationRunner>();
         services.AddHostedService<MigrationHostedService>();

@@ -149,6 +149,25 @@ public abstract class KeyedNotificationTests(KitFixture fixture)
         Assert.Equal(rows.Count(r => r.Item2 == 0), list.GetProperty("unread_count").GetInt64());
     }
 
+    [Fact]
+    public async Task A_keyed_row_stores_its_user_key_type_and_data_exactly_as_given()
+    {
+        // On SQLite the keyed rows travel to the upsert as one JSON array (json_each): every text must come out exactly as
+        // it went in, escapes, surrogate pairs and all.
+        var user = Users.New("émoji😀");
+        const string Key = "board:\"q\" ü😀\t";
+        var data = "{\"by\":\"Zoë 😀 \\\"<b>&'+\\u0001\",\"n\":1}";
+        var second = "{\"by\":\"日本語 \\n 🎉\"}";
+        await Database.InTransactionAsync(tx => NotificationStore.InsertEachAsync(tx,
+            [new NewNotification(user, "type ✓😀", data, Key), new NewNotification(user, "plain", "{}", "other😀")], 0, 100, CancellationToken.None));
+        var replaced = await Database.InTransactionAsync(tx => NotificationStore.InsertEachAsync(tx,
+            [new NewNotification(user, "type ✓😀", second, Key)], 0, 100, CancellationToken.None));
+        Assert.Equal(1, replaced.Replaced);
+        var rows = await Database.ReadAsync(async tx => (await tx.QueryAsync<(string, string, string, string)>(
+            "SELECT user_id, replaces, type, data FROM kit_notifications_keyed WHERE user_id = @user ORDER BY replaces", new { user })).ToList());
+        Assert.Equal([(user, Key, "type ✓😀", second), (user, "other😀", "plain", "{}")], rows);
+    }
+
     private Task<KeptNotifications> InsertAsync(params (string User, string Data, string? Key)[] items) => InsertAsync(100, items);
 
     private Task<KeptNotifications> InsertAsync(int keep, params (string User, string Data, string? Key)[] items) =>

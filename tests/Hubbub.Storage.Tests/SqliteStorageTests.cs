@@ -26,6 +26,37 @@ public sealed class SqliteStorageTests : StorageContractTests
     }
 
     [Fact]
+    public async Task A_configured_page_size_applies_to_a_new_file_and_an_existing_file_keeps_its_own()
+    {
+        // A new file takes Storage:SqlitePageSize.
+        var created = Node(Widgets, new Dictionary<string, string?> { ["Storage:SqlitePageSize"] = "2048" });
+        await created.Migrations.ApplyAsync();
+        Assert.Equal(2048L, await PageSizeAsync(created.Database));
+
+        // The same file started with another setting (an upgrade that sets it, or changes it): it keeps its page size,
+        // migrates, and reads and writes as before.
+        var restarted = Node(Widgets, new Dictionary<string, string?> { ["Storage:SqlitePageSize"] = "1024" });
+        await restarted.Migrations.ApplyAsync();
+        await restarted.Database.InTransactionAsync(tx => tx.ExecuteAsync("INSERT INTO widgets (name) VALUES ('kept')"));
+        Assert.Equal(2048L, await PageSizeAsync(restarted.Database));
+        Assert.Equal("kept", await restarted.Database.ReadAsync(tx => tx.ExecuteScalarAsync<string>("SELECT name FROM widgets WHERE name = 'kept'")));
+    }
+
+    [Fact]
+    public async Task A_file_made_with_the_default_page_size_keeps_it_when_a_page_size_is_configured()
+    {
+        // Every database made before the setting existed: it keeps SQLite's 4096, migrates, reads and writes.
+        await Node(Widgets).Migrations.ApplyAsync();
+        var upgraded = Node(Widgets, new Dictionary<string, string?> { ["Storage:SqlitePageSize"] = "2048" });
+        await upgraded.Migrations.ApplyAsync();
+        await upgraded.Database.InTransactionAsync(tx => tx.ExecuteAsync("INSERT INTO widgets (name) VALUES ('old')"));
+        Assert.Equal(4096L, await PageSizeAsync(upgraded.Database));
+        Assert.Equal("old", await upgraded.Database.ReadAsync(tx => tx.ExecuteScalarAsync<string>("SELECT name FROM widgets WHERE name = 'old'")));
+    }
+
+    private static Task<long> PageSizeAsync(IDatabase database) => database.ReadAsync(tx => tx.ExecuteScalarAsync<long>("PRAGMA page_size"));
+
+    [Fact]
     public async Task Every_connection_waits_for_the_write_lock_enforces_foreign_keys_and_syncs_normally()
     {
         var node = Node(Widgets, new Dictionary<string, string?> { ["Storage:SqliteBusyTimeoutMs"] = "1234" });

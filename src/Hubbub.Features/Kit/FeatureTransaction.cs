@@ -258,7 +258,7 @@ public sealed class FeatureTransaction
             return (JsonSerializer.Deserialize(stored, info)!, true);
         }
         var result = await create();
-        await IdempotencyStore.CompleteAsync(Db, scope, key, JsonSerializer.Serialize(result, info), cancellationToken);
+        await IdempotencyStore.CompleteAsync(Db, scope, key, JsonSerializer.Serialize(result, info), NowMs, cancellationToken);
         return (result, false);
     }
 
