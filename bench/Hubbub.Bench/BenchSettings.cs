@@ -252,6 +252,8 @@ public sealed class BenchSettings
                                 HUBBUB_BENCH_POSTGRES or HUBBUB_TEST_POSTGRES, a fresh database per server start)
           --variant NAME:K=V;K=V  also run the feature scenarios on SQLite with these server settings, reported as
                                 "<scenario> sqlite-NAME" (e.g. before:Storage__SqliteQueueWriters=false); repeatable
+          --gen0-budget-variant MIB  a --variant "gen0-MIBm" whose server runs with a gen0 budget of MIB MiB
+                                (DOTNET_GCGen0MaxBudget in hex; the shipped budget is 4 MiB); repeatable
           --max-minutes M       bound on the whole run (default 30; a soak's own length is added)
           --idle-hold-seconds S hold the highest idle level S seconds with heartbeats on before closing (default 0)
           --idle-warmup N       connections opened and closed before the idle levels (default 50; e.g. 2000 to
@@ -356,6 +358,7 @@ public sealed class BenchSettings
                     case "--auction-bidders": settings.BiddersPerAuction = Positive(value); break;
                     case "--databases": settings.Databases = ParseDatabases(value); break;
                     case "--variant": variants.Add(ParseVariant(value)); settings.Variants = [.. variants]; break;
+                    case "--gen0-budget-variant": variants.Add(Gen0BudgetVariant(Positive(value))); settings.Variants = [.. variants]; break;
                     case "--max-minutes": settings.MaxDuration = TimeSpan.FromMinutes(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     case "--idle-hold-seconds": settings.IdleHold = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     case "--idle-warmup": settings.IdleWarmup = Positive(value); break;
@@ -367,9 +370,9 @@ public sealed class BenchSettings
                         return null;
                 }
             }
-            catch (FormatException)
+            catch (FormatException e)
             {
-                error = $"{arg}: '{value}' is not valid";
+                error = $"{arg}: '{value}' is not valid" + (e is ExplainedFormatException ? $" ({e.Message})" : "");
                 return null;
             }
         }
@@ -405,10 +408,46 @@ public sealed class BenchSettings
             {
                 throw new FormatException();
             }
-            env[pair[..eq]] = pair[(eq + 1)..];
+            var (key, setting) = (pair[..eq], pair[(eq + 1)..]);
+            CheckGen0Budget(key, setting);
+            env[key] = setting;
         }
         return env.Count > 0 ? (value[..colon], env) : throw new FormatException();
     }
+
+    /// <summary>The runtime's environment name of the gen0 budget, exactly so spelled (Linux's names are case-sensitive).</summary>
+    private const string Gen0BudgetVariable = "DOTNET_GCGen0MaxBudget";
+
+    /// <summary>A variant whose server runs with a gen0 budget of <paramref name="mib"/> MiB.</summary>
+    private static (string, IReadOnlyDictionary<string, string>) Gen0BudgetVariant(int mib) =>
+        ($"gen0-{mib}m", new Dictionary<string, string>
+        {
+            [Gen0BudgetVariable] = "0x" + ((long)mib * 1024 * 1024).ToString("x", CultureInfo.InvariantCulture),
+        });
+
+    /// <summary>
+    /// Refuses the two spellings of the gen0 budget the runtime reads otherwise than meant, which left a variant measuring
+    /// the shipped 4 MiB: another case (<c>DOTNET_GCgen0MaxBudget</c> is not read at all on Linux) and a value without
+    /// <c>0x</c> (the runtime reads it as hexadecimal: 67108864 is 0x67108864, 1.6 GiB).
+    /// </summary>
+    private static void CheckGen0Budget(string key, string setting)
+    {
+        if (!key.Equals(Gen0BudgetVariable, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+        if (!key.Equals(Gen0BudgetVariable, StringComparison.Ordinal))
+        {
+            throw new ExplainedFormatException($"the runtime reads {Gen0BudgetVariable} spelled exactly so");
+        }
+        if (!setting.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ExplainedFormatException($"{Gen0BudgetVariable} is read as hexadecimal: write it with 0x");
+        }
+    }
+
+    /// <summary>A setting refused with the reason, shown beside the option.</summary>
+    private sealed class ExplainedFormatException(string message) : FormatException(message);
 
     private static int Positive(string value)
     {

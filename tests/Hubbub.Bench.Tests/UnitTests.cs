@@ -159,4 +159,21 @@ public sealed class UnitTests
         Assert.Equal(3, parts.Length);
         Assert.All(parts, p => Assert.DoesNotContain('=', p));
     }
+
+    [Fact]
+    public void A_gen0_budget_variant_is_spelled_as_the_runtime_reads_it()
+    {
+        var settings = BenchSettings.Parse(["leaderboard", "--gen0-budget-variant", "2"], out var error);
+        Assert.Null(error);
+        var (name, env) = Assert.Single(settings!.Variants);
+        Assert.Equal("gen0-2m", name);
+        Assert.Equal("0x200000", env["DOTNET_GCGen0MaxBudget"]);
+
+        // Another case is never read on Linux; a value without 0x is read as hexadecimal (67108864 is 1.6 GiB).
+        Assert.Null(BenchSettings.Parse(["leaderboard", "--variant", "x:DOTNET_GCgen0MaxBudget=0x4000000"], out error));
+        Assert.Contains("spelled exactly so", error, StringComparison.Ordinal);
+        Assert.Null(BenchSettings.Parse(["leaderboard", "--variant", "x:DOTNET_GCGen0MaxBudget=67108864"], out error));
+        Assert.Contains("hexadecimal", error, StringComparison.Ordinal);
+        Assert.NotNull(BenchSettings.Parse(["leaderboard", "--variant", "x:DOTNET_GCGen0MaxBudget=0x4000000"], out _));
+    }
 }
