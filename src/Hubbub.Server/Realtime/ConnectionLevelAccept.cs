@@ -116,7 +116,7 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
         /// <summary>Every byte left unconsumed and unexamined, so the HTTP layer's first read sees them at once.</summary>
         Pass,
 
-        /// <summary>The head consumed and answered 101; the user is signed in.</summary>
+        /// <summary>The head consumed and its 101 written (sent with the socket's first frame); the user is signed in.</summary>
         Accept,
 
         /// <summary>Kestrel's request headers timeout passed, counted from the first byte, before the head was complete.</summary>
@@ -227,8 +227,11 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
         }
         if (outcome == HeadOutcome.Accept)
         {
+            // Written, not flushed: the socket's first write (the welcome once the open steps are done, or the close of
+            // a refused connection) sends the 101 with it, one send and one TCP segment where there were two, and the
+            // client's first read gets both (docs/performance.md, seventh pass). A client learns nothing from a 101
+            // before its welcome, and a connection that is aborted before writing anything never needed it.
             WriteSwitchingProtocols(connection.Transport.Output, head!.Key);
-            await connection.Transport.Output.FlushAsync();
         }
         return (outcome, user);
     }

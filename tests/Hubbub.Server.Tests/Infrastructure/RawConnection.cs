@@ -132,6 +132,15 @@ public sealed class RawConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>One read of the socket: every byte that has arrived (up to 16 KiB), waiting for the first if none has.</summary>
+    public async Task<byte[]> ReadOnceAsync()
+    {
+        var buffer = new byte[16 * 1024];
+        using var cts = new CancellationTokenSource(Wait);
+        var read = await _stream.ReadAsync(buffer, cts.Token);
+        return buffer[..read];
+    }
+
     public ValueTask DisposeAsync()
     {
         _client.Dispose();

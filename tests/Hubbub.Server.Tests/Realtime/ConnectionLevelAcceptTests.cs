@@ -200,4 +200,31 @@ public sealed class ConnectionLevelAcceptTests : IClassFixture<SharedServer>
         var metrics = await _server.Http.GetStringAsync("/metrics");
         Assert.Contains("hubbub_websocket_upgrades_total{layer=\"connection\"}", metrics);
     }
+
+    [Fact]
+    public async Task The_101_reaches_the_client_together_with_the_welcome_in_one_write()
+    {
+        await using var raw = await RawConnection.OpenAsync(_server);
+        await raw.SendAsync(RawConnection.Ascii(RawConnection.UpgradeHead(_server, "/ws?access_token=" + TestTokens.For("cla13"))));
+
+        // One write on the server's side arrives whole on loopback, so the first read holds both; with the 101 sent on
+        // its own it held the head alone.
+        var first = System.Text.Encoding.UTF8.GetString(await raw.ReadOnceAsync());
+        Assert.StartsWith("HTTP/1.1 101 Switching Protocols\r\n", first);
+        Assert.Contains($"Sec-WebSocket-Accept: {RawConnection.ExpectedAccept}\r\n\r\n", first);
+        Assert.Contains("\"type\":\"welcome\"", first);
+    }
+
+    [Fact]
+    public async Task A_connection_over_its_users_cap_still_gets_its_101_then_the_error_and_the_close()
+    {
+        using var server = new TestServer(new() { ["Hubbub:MaxConnectionsPerUser"] = "1" });
+        await using var held = await server.ConnectAsync("cla14");
+        await using var raw = await RawConnection.OpenAsync(server);
+        await raw.SendAsync(RawConnection.Ascii(RawConnection.UpgradeHead(server, "/ws?access_token=" + TestTokens.For("cla14"))));
+
+        Assert.StartsWith("HTTP/1.1 101 Switching Protocols\r\n", await raw.ReadHeadAsync());
+        Assert.Contains("\"rate_limited\"", await raw.ReadTextFrameAsync());
+        Assert.True(await raw.EndsWithinAsync(TimeSpan.FromSeconds(10)));
+    }
 }
