@@ -99,9 +99,14 @@ internal sealed class Coalescer(TimeProvider time, TimeSpan interval, Func<strin
                 }
                 else if (!state.Pending)
                 {
-                    // Nothing went out: again when the holder's while ends (a touch that came meanwhile has its own run).
+                    // Nothing went out: again when the holder's while ends.
                     state.Pending = true;
                     state.Timer = time.CreateTimer(_ => Fire(key, state), null, held, Timeout.InfiniteTimeSpan);
+                }
+                else
+                {
+                    // A touch meanwhile timed its run from this attempt as if it had sent: it runs when the hold ends instead.
+                    state.Timer?.Change(held, Timeout.InfiniteTimeSpan);
                 }
             }
         }
