@@ -5,11 +5,23 @@ namespace Hubbub.Features.Gamification;
 /// flushes at once, touches within the interval after a flush are gathered into one flush when the interval ends.
 /// Flushes of one key never overlap, and one starts no sooner than <c>interval</c> after the previous one ended, so what
 /// two flushes send is an interval apart even when the first was slow. A failing flush is reported to <c>failed</c> and the key goes on.
+/// A flush may answer that the key is held elsewhere (another node's turn) for a while: it then sent nothing, the
+/// interval does not restart, and it runs again when that while ends (touches meanwhile are gathered into it).
 /// </summary>
-internal sealed class Coalescer(TimeProvider time, TimeSpan interval, Func<string, Task> flush, Action<string, Exception> failed)
+internal sealed class Coalescer(TimeProvider time, TimeSpan interval, Func<string, Task<TimeSpan>> flush, Action<string, Exception> failed)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, KeyState> _keys = new(StringComparer.Ordinal);
+
+    /// <summary>A coalescer whose flushes always run (no key is ever held elsewhere).</summary>
+    public Coalescer(TimeProvider time, TimeSpan interval, Func<string, Task> flush, Action<string, Exception> failed)
+        : this(time, interval, async key =>
+        {
+            await flush(key);
+            return TimeSpan.Zero;
+        }, failed)
+    {
+    }
 
     /// <summary>Asks for a flush of <paramref name="key"/>: now, or when its interval since the last one ends.</summary>
     public void Touch(string key)
@@ -66,9 +78,10 @@ internal sealed class Coalescer(TimeProvider time, TimeSpan interval, Func<strin
         {
             await Task.Delay(wait, time);
         }
+        var held = TimeSpan.Zero;
         try
         {
-            await flush(key);
+            held = await flush(key);
         }
 #pragma warning disable CA1031 // Nobody awaits a flush: its failure is reported and the next touch flushes again.
         catch (Exception ex)
@@ -80,7 +93,21 @@ internal sealed class Coalescer(TimeProvider time, TimeSpan interval, Func<strin
         {
             lock (_gate)
             {
-                state.LastEnd = time.GetUtcNow();
+                if (held <= TimeSpan.Zero)
+                {
+                    state.LastEnd = time.GetUtcNow();
+                }
+                else if (!state.Pending)
+                {
+                    // Nothing went out: again when the holder's while ends.
+                    state.Pending = true;
+                    state.Timer = time.CreateTimer(_ => Fire(key, state), null, held, Timeout.InfiniteTimeSpan);
+                }
+                else
+                {
+                    // A touch meanwhile timed its run from this attempt as if it had sent: it runs when the hold ends instead.
+                    state.Timer?.Change(held, Timeout.InfiniteTimeSpan);
+                }
             }
         }
     }

@@ -53,6 +53,11 @@ public sealed class GamificationFeature : HubbubFeature
         services.AddSingleton<ILeaderboardIndex>(sp => sp.GetService<RedisConnection>() is { } redis
             ? ActivatorUtilities.CreateInstance<RedisLeaderboardIndex>(sp, redis)
             : ActivatorUtilities.CreateInstance<InMemoryLeaderboardIndex>(sp));
+        // What each board's channel showed and whose turn it is to publish: in Redis when the nodes share it, so that
+        // leaderboard_change is coalesced across them; else in this node's memory (no writes at all).
+        services.AddSingleton<ILeaderboardLiveState>(sp => sp.GetService<RedisConnection>() is { } redis
+            ? ActivatorUtilities.CreateInstance<RedisLeaderboardLiveState>(sp, redis)
+            : new InMemoryLeaderboardLiveState());
         services.AddSingleton<LeaderboardLive>();
         services.AddSingleton<DefinitionCache>();
         services.AddSingleton<UncommittedScores>();

@@ -8,12 +8,15 @@ namespace Hubbub.Features.Gamification;
 
 /// <summary>
 /// <c>leaderboard_change</c> on <c>leaderboard:{key}</c>, coalesced to at most one per board per
-/// <see cref="GamificationOptions.LeaderboardChangeIntervalMs"/> on each node. A flush re-reads the board's top
-/// <see cref="GamificationOptions.LeaderboardLiveRows"/> rows from the database after the commits that changed it (so
-/// nothing that rolled back is ever shown) and publishes the rows whose rank or score differ from what this node last
-/// published, with the rank they had then. On a node's first flush of a board, only the rows its own events moved are
-/// known to have moved, so only those are published. It is a live view of committed state rather than a record of a
-/// change, so it is published directly, not through the outbox: a lost one is corrected by the next.
+/// <see cref="GamificationOptions.LeaderboardChangeIntervalMs"/>: on each node by its <see cref="Coalescer"/>, and across
+/// the nodes of a Redis deployment by the board's turn in <see cref="ILeaderboardLiveState"/> (a node whose turn is held
+/// flushes when it ends). A flush re-reads the board's top <see cref="GamificationOptions.LeaderboardLiveRows"/> rows from
+/// the database after the commits that changed it (so nothing that rolled back is ever shown) and publishes the rows whose
+/// rank or score differ from what the channel last showed, whichever node showed it, with the rank shown then. A row the
+/// channel has not shown has the rank its event moved it from when this node saw that event and it lay below the covered
+/// rows, else none. What nothing is known of: on one node, only the rows its own events moved are known to have moved, so
+/// only those are published; across nodes every row is (other nodes' events moved rows this one cannot name). It is a live
+/// view of committed state rather than a record of a change, so it is published directly, not through the outbox.
 /// </summary>
 public sealed partial class LeaderboardLive
 {
@@ -24,17 +27,19 @@ public sealed partial class LeaderboardLive
     private readonly IChannelPublisher _publisher;
     private readonly IOptions<GamificationOptions> _options;
     private readonly TimeProvider _time;
+    private readonly ILeaderboardLiveState _shown;
     private readonly Coalescer _coalescer;
     private readonly ConcurrentDictionary<string, BoardState> _boards = new(StringComparer.Ordinal);
 
     /// <summary>Creates the live view; one per node.</summary>
     public LeaderboardLive(FeatureDatabase database, IChannelPublisher publisher, IOptions<GamificationOptions> options, TimeProvider time,
-        ILogger<LeaderboardLive> logger)
+        ILeaderboardLiveState shown, ILogger<LeaderboardLive> logger)
     {
         _database = database;
         _publisher = publisher;
         _options = options;
         _time = time;
+        _shown = shown;
         _coalescer = new Coalescer(time, TimeSpan.FromMilliseconds(options.Value.LeaderboardChangeIntervalMs), FlushAsync,
             (board, ex) => LogFlushFailed(logger, ex, board));
     }
@@ -47,9 +52,8 @@ public sealed partial class LeaderboardLive
         {
             if (state.Period != period)
             {
-                // Another period (a new day, or a late event for an old one): what was published is not comparable.
+                // Another period (a new day, or a late event for an old one): the ranks moved from are not comparable.
                 state.Period = period;
-                state.Published = null;
                 state.Moved.Clear();
             }
             state.Moved.TryAdd(user, previousRank); // the first previous rank since the last flush is the one shown
@@ -57,52 +61,112 @@ public sealed partial class LeaderboardLive
         _coalescer.Touch(board);
     }
 
-    private async Task FlushAsync(string board)
+    /// <summary>One flush; answers how long the board's turn is held by another node (nothing was published then).</summary>
+    private async Task<TimeSpan> FlushAsync(string board)
     {
-        var state = _boards.GetOrAdd(board, _ => new BoardState());
-        var live = _options.Value.LeaderboardLiveRows;
-        var read = await _database.ReadAsync(async tx =>
+        var turn = await _shown.TakeTurnAsync(board);
+        if (!turn.Granted)
         {
-            if (await DefinitionStore.FindAsync(tx, DefinitionStore.Leaderboard, board, CancellationToken.None) is not { } row)
-            {
-                return null;
-            }
-            var view = DefinitionService.Leaderboards.Read(row);
-            var period = Periods.BoardKey(view.Period, _time.GetUtcNow());
-            return new { Period = period, Rows = await LeaderboardService.TopRowsAsync(tx, view, period, live, CancellationToken.None) };
-        });
-        if (read is null)
-        {
-            _boards.TryRemove(board, out _);
-            return;
+            return turn.HeldFor;
         }
-        List<LeaderboardChangeEntry> entries = [];
+        var published = false;
+        // The rows moved by commits so far: the read below sees them. Later ones stay for the next flush.
+        var state = _boards.GetOrAdd(board, _ => new BoardState());
+        Dictionary<string, long?> moved;
         lock (state)
         {
-            var published = state.Period == read.Period ? state.Published : null;
-            foreach (var row in read.Rows)
+            moved = state.Moved;
+            state.Moved = new Dictionary<string, long?>(StringComparer.Ordinal);
+        }
+        try
+        {
+            var live = _options.Value.LeaderboardLiveRows;
+            var read = await _database.ReadAsync(async tx =>
             {
-                var moved = state.Moved.TryGetValue(row.User, out var previous);
-                if (published is not null && published.TryGetValue(row.User, out var was))
+                if (await DefinitionStore.FindAsync(tx, DefinitionStore.Leaderboard, board, CancellationToken.None) is not { } row)
                 {
-                    if (was.Rank != row.Rank || was.Score != row.Score)
-                    {
-                        entries.Add(new LeaderboardChangeEntry(row.Rank, was.Rank, row.User, row.Name, row.Score));
-                    }
+                    return null;
                 }
-                else if (published is not null || moved)
+                var view = DefinitionService.Leaderboards.Read(row);
+                var period = Periods.BoardKey(view.Period, _time.GetUtcNow());
+                return new { Period = period, Rows = await LeaderboardService.TopRowsAsync(tx, view, period, live, CancellationToken.None) };
+            });
+            if (read is null)
+            {
+                _boards.TryRemove(board, out _);
+                await _shown.ForgetAsync(turn);
+                return TimeSpan.Zero;
+            }
+            if (await _shown.ShowAsync(turn, read.Period, read.Rows) is not { } before)
+            {
+                Restore(state, moved);
+                return TimeSpan.FromMilliseconds(_options.Value.LeaderboardChangeIntervalMs); // the lease ran out: again later
+            }
+            var entries = Entries(read.Rows, before.Rows, moved, live);
+            if (entries.Count > 0)
+            {
+                published = true;
+                await _publisher.PublishAsync(GamificationService.BoardChannel(board), EventType,
+                    JsonSerializer.SerializeToUtf8Bytes(new LeaderboardChange(board, read.Period, entries), GamificationJsonContext.Default.LeaderboardChange));
+            }
+        }
+        catch
+        {
+            if (!published)
+            {
+                Restore(state, moved);
+            }
+            throw;
+        }
+        finally
+        {
+            await _shown.EndTurnAsync(turn, published);
+        }
+        return TimeSpan.Zero;
+    }
+
+    /// <summary>
+    /// The rows to publish: those whose rank or score differ from what was <paramref name="shown"/>, with the rank shown;
+    /// those not shown, with the rank their event moved them from (known from this node's <paramref name="moved"/>).
+    /// </summary>
+    private List<LeaderboardChangeEntry> Entries(List<LeaderboardEntry> rows, Dictionary<string, (long Rank, double Score)>? shown,
+        Dictionary<string, long?> moved, int live)
+    {
+        List<LeaderboardChangeEntry> entries = [];
+        var shared = _shown.SharedAcrossNodes;
+        foreach (var row in rows)
+        {
+            var isMoved = moved.TryGetValue(row.User, out var previous);
+            if (shown is not null && shown.TryGetValue(row.User, out var was))
+            {
+                if (was.Rank != row.Rank || was.Score != row.Score)
                 {
-                    entries.Add(new LeaderboardChangeEntry(row.Rank, moved ? previous : null, row.User, row.Name, row.Score));
+                    entries.Add(new LeaderboardChangeEntry(row.Rank, was.Rank, row.User, row.Name, row.Score));
                 }
             }
-            state.Period = read.Period;
-            state.Published = read.Rows.ToDictionary(r => r.User, r => (r.Rank, r.Score), StringComparer.Ordinal);
-            state.Moved.Clear();
+            else if (shared)
+            {
+                // Not shown by any node yet: the rank it came from is shown only when it lay below the covered rows (within
+                // them the channel would have shown it, unless another node's event brought it there first).
+                entries.Add(new LeaderboardChangeEntry(row.Rank, isMoved && previous > live ? previous : null, row.User, row.Name, row.Score));
+            }
+            else if (shown is not null || isMoved)
+            {
+                entries.Add(new LeaderboardChangeEntry(row.Rank, isMoved ? previous : null, row.User, row.Name, row.Score));
+            }
         }
-        if (entries.Count > 0)
+        return entries;
+    }
+
+    /// <summary>A flush that published nothing leaves its moved rows to the next (an earlier previous rank wins).</summary>
+    private static void Restore(BoardState state, Dictionary<string, long?> moved)
+    {
+        lock (state)
         {
-            await _publisher.PublishAsync(GamificationService.BoardChannel(board), EventType,
-                JsonSerializer.SerializeToUtf8Bytes(new LeaderboardChange(board, read.Period, entries), GamificationJsonContext.Default.LeaderboardChange));
+            foreach (var (user, previous) in moved)
+            {
+                state.Moved[user] = previous;
+            }
         }
     }
 
@@ -112,7 +176,6 @@ public sealed partial class LeaderboardLive
     private sealed class BoardState
     {
         public string? Period;
-        public Dictionary<string, (long Rank, double Score)>? Published;
-        public readonly Dictionary<string, long?> Moved = new(StringComparer.Ordinal);
+        public Dictionary<string, long?> Moved = new(StringComparer.Ordinal);
     }
 }

@@ -103,6 +103,37 @@ public sealed class CoalescerTests
         await WaitForAsync(() => Volatile.Read(ref runs) == 2);
     }
 
+    [Fact]
+    public async Task A_flush_held_elsewhere_runs_again_when_the_hold_ends_without_restarting_the_interval()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20000));
+        var flushes = new List<(string Key, DateTimeOffset At)>();
+        var coalescer = new Coalescer(clock, Interval, key =>
+        {
+            lock (flushes)
+            {
+                flushes.Add((key, clock.GetUtcNow()));
+                // The first run finds the key's turn held by another node for 100 ms: it sent nothing.
+                return Task.FromResult(flushes.Count == 1 ? TimeSpan.FromMilliseconds(100) : TimeSpan.Zero);
+            }
+        }, (_, ex) => throw ex);
+        var start = clock.GetUtcNow();
+
+        coalescer.Touch("a");
+        await WaitForCountAsync(flushes, 1);
+        coalescer.Touch("a"); // gathered into the run after the hold
+        clock.Advance(TimeSpan.FromMilliseconds(99));
+        await Task.Delay(100);
+        Assert.Equal(1, Count(flushes));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await WaitForCountAsync(flushes, 2);
+        await Task.Delay(100);
+        lock (flushes)
+        {
+            Assert.Equal([("a", start), ("a", start + TimeSpan.FromMilliseconds(100))], flushes);
+        }
+    }
+
     private static int Count(List<(string, DateTimeOffset)> flushes)
     {
         lock (flushes)
