@@ -253,7 +253,7 @@ public sealed class BenchSettings
           --variant NAME:K=V;K=V  also run the feature scenarios on SQLite with these server settings, reported as
                                 "<scenario> sqlite-NAME" (e.g. before:Storage__SqliteQueueWriters=false); repeatable
           --gen0-budget-variant MIB  a --variant "gen0-MIBm" whose server runs with a gen0 budget of MIB MiB
-                                (DOTNET_GCGen0MaxBudget in hex; the shipped budget is 4 MiB); repeatable
+                                (DOTNET_GCGen0MaxBudget in hex; the shipped budget is 2 MiB); repeatable
           --max-minutes M       bound on the whole run (default 30; a soak's own length is added)
           --idle-hold-seconds S hold the highest idle level S seconds with heartbeats on before closing (default 0)
           --idle-warmup N       connections opened and closed before the idle levels (default 50; e.g. 2000 to
@@ -427,7 +427,7 @@ public sealed class BenchSettings
 
     /// <summary>
     /// Refuses the two spellings of the gen0 budget the runtime reads otherwise than meant, which left a variant measuring
-    /// the shipped 4 MiB: another case (<c>DOTNET_GCgen0MaxBudget</c> is not read at all on Linux) and a value without
+    /// the shipped budget: another case (<c>DOTNET_GCgen0MaxBudget</c> is not read at all on Linux) and a value without
     /// <c>0x</c> (the runtime reads it as hexadecimal: 67108864 is 0x67108864, 1.6 GiB).
     /// </summary>
     private static void CheckGen0Budget(string key, string setting)

@@ -9,7 +9,7 @@ namespace Hubbub.Features.Tests.Gamification;
 /// posted through two nodes at once onto one board, a watcher on one node sees the changes an interval apart, each row's
 /// previous rank the one the stream itself last showed, whichever node published it, and ends on the board's state.
 /// </summary>
-public sealed class LeaderboardLiveClusterTests : IAsyncLifetime
+public sealed class LeaderboardLiveClusterTests : TwoRedisNodes
 {
     /// <summary>Longer than the default, so the gaps asserted stand out from a loaded machine's scheduling noise.</summary>
     private const int IntervalMs = 400;
@@ -21,41 +21,18 @@ public sealed class LeaderboardLiveClusterTests : IAsyncLifetime
     /// </summary>
     private const int DeliveryToleranceMs = 100;
 
-    private ChatDatabase? _database;
-    private TestServer? _a, _b;
-
-    public async Task InitializeAsync()
-    {
-        _database = await ChatDatabase.CreateAsync("postgres");
-        var settings = new Dictionary<string, string?>(_database.Settings)
-        {
-            ["ConnectionStrings:Redis"] = TestRedis.Endpoint,
-            ["Hubbub:Redis:KeyPrefix"] = TestRedis.UniquePrefix(),
-            ["Gamification:LeaderboardChangeIntervalMs"] = IntervalMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        _a = new TestServer(settings);
-        _b = new TestServer(settings);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _a?.Dispose();
-        _b?.Dispose();
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
-        }
-    }
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+        [new("Gamification:LeaderboardChangeIntervalMs", IntervalMs.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
     [Fact]
     public async Task Changes_of_a_board_fed_through_two_nodes_come_an_interval_apart_and_name_the_ranks_the_stream_showed()
     {
-        using var a = new ServerApi(_a!.BaseAddress, TestServer.ApiKey);
-        using var b = new ServerApi(_b!.BaseAddress, TestServer.ApiKey);
+        using var a = new ServerApi(A.BaseAddress, TestServer.ApiKey);
+        using var b = new ServerApi(B.BaseAddress, TestServer.ApiKey);
         var (type, board) = (Game.Fresh("pt"), Game.Fresh("cluster"));
         await a.DefineAsync("/api/leaderboards", new { key = board, name = "Cluster", source = $"{type}:n", @operator = "incr" });
         var users = Enumerable.Range(0, 6).Select(i => Users.New($"c{i}")).ToList();
-        await using var watcher = await _a.ConnectAsync(Users.New("watcher"));
+        await using var watcher = await A.ConnectAsync(Users.New("watcher"));
         var channel = $"leaderboard:{board}";
         var joined = await watcher.SubscribeAsync(channel);
         Assert.Empty(joined.GetProperty("state").GetProperty("entries").EnumerateArray());

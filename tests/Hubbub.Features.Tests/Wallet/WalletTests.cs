@@ -143,4 +143,21 @@ public abstract class WalletTests(AuctionHouse house)
         await database.InTransactionAsync(tx => tx.ExecuteAsync("UPDATE wallet_accounts SET balance = 10 WHERE user_id = @ada", new { ada }));
         await house.AssertConsistentAsync();
     }
+
+    [Theory]
+    [InlineData("100.0")]
+    [InlineData("1e2")]
+    [InlineData("100.5")]
+    public async Task A_whole_number_written_with_a_fraction_or_an_exponent_is_refused_naming_the_field(string amount)
+    {
+        // docs/features/README.md: a whole-number field takes a JSON integer; nothing is granted.
+        var ada = Users.New("ada");
+        using var server = house.Server();
+        var answer = await server.SendAsync(HttpMethod.Post, "/api/wallet/grants",
+            $$"""{"user":"{{ada}}","currency":"coins","amount":{{amount}},"id":"g-{{ada}}"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.Equal("bad_request", answer.Code);
+        Assert.Contains("amount", answer.Body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal((0L, 0L), await house.WalletAsync(ada));
+    }
 }

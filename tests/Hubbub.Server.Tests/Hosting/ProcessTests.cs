@@ -100,7 +100,7 @@ public sealed class ProcessTests
         var path = Path.ChangeExtension(ServerProcess.ServerDll, ".runtimeconfig.json");
         using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
         var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
-        Assert.Equal(4 * 1024 * 1024, properties.GetProperty("System.GC.Gen0MaxBudget").GetInt32());
+        Assert.Equal(2 * 1024 * 1024, properties.GetProperty("System.GC.Gen0MaxBudget").GetInt32()); // docs/operations.md: 2 MiB since 2026-12-06
         Assert.False(properties.GetProperty("System.GC.Server").GetBoolean());
     }
 }

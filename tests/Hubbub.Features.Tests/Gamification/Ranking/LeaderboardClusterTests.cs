@@ -10,41 +10,16 @@ namespace Hubbub.Features.Tests.Gamification.Ranking;
 /// once, then every top page and around-me page read through either node agrees, with the ranks the scores give; a
 /// score changed through one node is ranked at once by the other (the index is updated before the event's answer).
 /// </summary>
-public sealed class LeaderboardClusterTests : IAsyncLifetime
+public sealed class LeaderboardClusterTests : TwoRedisNodes
 {
-    private ChatDatabase? _database;
-    private TestServer? _a, _b;
-
-    public async Task InitializeAsync()
-    {
-        _database = await ChatDatabase.CreateAsync("postgres");
-        var settings = new Dictionary<string, string?>(_database.Settings)
-        {
-            ["ConnectionStrings:Redis"] = TestRedis.Endpoint,
-            ["Hubbub:Redis:KeyPrefix"] = TestRedis.UniquePrefix(),
-        };
-        _a = new TestServer(settings);
-        _b = new TestServer(settings);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _a?.Dispose();
-        _b?.Dispose();
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
-        }
-    }
-
     private static List<(long Rank, string User, double Score)> Rows(JsonElement page) =>
         page.GetProperty("entries").EnumerateArray().Select(e => (e.Long("rank"), e.Str("user"), e.GetProperty("score").GetDouble())).ToList();
 
     [Fact]
     public async Task Two_nodes_on_Redis_agree_on_every_rank_of_a_board_updated_through_both_at_once()
     {
-        using var a = new ServerApi(_a!.BaseAddress, TestServer.ApiKey);
-        using var b = new ServerApi(_b!.BaseAddress, TestServer.ApiKey);
+        using var a = new ServerApi(A.BaseAddress, TestServer.ApiKey);
+        using var b = new ServerApi(B.BaseAddress, TestServer.ApiKey);
         var (type, board) = (Game.Fresh("km"), Game.Fresh("km"));
         await a.DefineAsync("/api/leaderboards", new { key = board, name = "km", source = $"{type}:km", @operator = "incr" });
         var users = Enumerable.Range(0, 24).Select(i => Users.New($"n{i:D2}")).ToList();
