@@ -305,7 +305,7 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
             passes.Add(new Pass(board, period, slot, old?.Score, score, rankBehind));
         }
         var reachedMs = tx.NowMs;
-        tx.OnCommitted(() => live.Changed(board.Key, period, e.User, previous));
+        tx.OnCommitted(() => live.Changed(board.Key, period, e.User, previous, rank));
         if (current)
         {
             var indexed = new IndexedScore(e.User, score, reachedMs, version);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Hubbub.Core.Publishing;
 using Hubbub.Features.Kit;
+using Hubbub.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Hubbub.Features.Gamification;
@@ -30,6 +31,7 @@ public sealed partial class LeaderboardLive
     private readonly ILeaderboardLiveState _shown;
     private readonly Coalescer _coalescer;
     private readonly ConcurrentDictionary<string, BoardState> _boards = new(StringComparer.Ordinal);
+    private readonly bool _ranksExact;
 
     /// <summary>Creates the live view; one per node.</summary>
     public LeaderboardLive(FeatureDatabase database, IChannelPublisher publisher, IOptions<GamificationOptions> options, TimeProvider time,
@@ -40,13 +42,27 @@ public sealed partial class LeaderboardLive
         _options = options;
         _time = time;
         _shown = shown;
+        _ranksExact = database.Database.Provider == DatabaseProvider.Sqlite;
         _coalescer = new Coalescer(time, TimeSpan.FromMilliseconds(options.Value.LeaderboardChangeIntervalMs), FlushAsync,
             (board, ex) => LogFlushFailed(logger, ex, board));
     }
 
-    /// <summary>After a commit: <paramref name="user"/>'s score on <paramref name="board"/> changed, from <paramref name="previousRank"/>.</summary>
-    internal void Changed(string board, string period, string user, long? previousRank)
+    /// <summary>
+    /// After a commit: <paramref name="user"/>'s score on <paramref name="board"/> changed, from <paramref name="previousRank"/>
+    /// to <paramref name="rank"/>. A move wholly below the covered rows (from none or a rank past them, to a rank past them)
+    /// changes none of those rows, their ranks or scores (each of them is strictly better than the user's old and new
+    /// score), so it asks for no flush where ranks are exact: on SQLite, whose one writer counts every change not yet in
+    /// the index. On a board of a million users nearly every update is such a move, and a flush (reading the covered rows,
+    /// on Redis three scripts, one rewriting the rows shown) would otherwise run every interval beside the updates. On
+    /// PostgreSQL another node's concurrent change may make a rank stale, so every change asks.
+    /// </summary>
+    internal void Changed(string board, string period, string user, long? previousRank, long rank)
     {
+        var live = _options.Value.LeaderboardLiveRows;
+        if (_ranksExact && rank > live && (previousRank is null || previousRank > live))
+        {
+            return;
+        }
         var state = _boards.GetOrAdd(board, _ => new BoardState());
         lock (state)
         {

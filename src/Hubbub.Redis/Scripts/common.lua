@@ -1,22 +1,25 @@
 -- Helpers prepended to every history script (see LuaScripts.cs). Keys of one channel share a hash tag, so
 -- each script touches one Redis Cluster slot.
 
--- Returns the channel's epoch, creating the stream's metadata when it is missing. Missing metadata means the
--- stream is new or was lost (Redis flushed or restarted without persistence, or the metadata expired): its
--- offsets restart at 0 under a NEW epoch, which tells recovering clients their history is gone.
+-- Returns the channel's epoch, creating the stream's metadata when it is missing, and whether it did (then the
+-- stream is empty: a publish needs no trim). Missing metadata means the stream is new or was lost (Redis flushed
+-- or restarted without persistence, or the metadata expired): its offsets restart at 0 under a NEW epoch, which
+-- tells recovering clients their history is gone.
 local function ensure_meta(meta, stream, new_epoch, meta_ttl_ms)
   local epoch = redis.call('HGET', meta, 'epoch')
   if not epoch then
-    epoch = new_epoch
     redis.call('DEL', stream)
-    redis.call('HSET', meta, 'epoch', epoch, 'offset', 0)
+    redis.call('HSET', meta, 'epoch', new_epoch, 'offset', 0)
+    -- New: it has no TTL yet (PTTL would answer -1), so no need to ask.
+    if tonumber(meta_ttl_ms) > -1 then redis.call('PEXPIRE', meta, meta_ttl_ms) end
+    return new_epoch, true
   end
   -- Only ever lengthened: a read passes the bare metadata TTL, a publish the longer of it and the history TTL,
   -- and a read must not cut short what a publish promised (the stream would start over with history left).
   if redis.call('PTTL', meta) < tonumber(meta_ttl_ms) then
     redis.call('PEXPIRE', meta, meta_ttl_ms)
   end
-  return epoch
+  return epoch, false
 end
 
 -- Stream entry ids are '<offset>-0'; entries are {id, {'x', expires_at_ms, 'p', payload}}.

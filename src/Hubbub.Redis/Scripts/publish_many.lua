@@ -5,7 +5,7 @@
 -- ARGV[5] history ttl (ms)   ARGV[6] metadata ttl (ms)   ARGV[7..] encoded publications, in order
 local meta, stream = KEYS[1], KEYS[2]
 local size, now, ttl = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local epoch = ensure_meta(meta, stream, ARGV[2], math.max(tonumber(ARGV[6]), ttl))
+local epoch, fresh = ensure_meta(meta, stream, ARGV[2], math.max(tonumber(ARGV[6]), ttl))
 local count = #ARGV - 6
 local first = redis.call('HINCRBY', meta, 'offset', count) - count + 1
 local keep = size > 0 and ttl > 0
@@ -15,11 +15,12 @@ for i = 0, count - 1 do
   end
 end
 if keep then
-  trim_expired(stream, now)
+  -- A fresh stream holds only what was just added, none of it expired.
+  if not fresh then trim_expired(stream, now) end
   -- The newest entry expires after ttl, and with it every older one: let an idle stream vanish.
   redis.call('PEXPIRE', stream, ttl)
-else
-  redis.call('DEL', stream)
+elseif not fresh then
+  redis.call('DEL', stream) -- (a fresh one was deleted already)
 end
 for i = 0, count - 1 do
   redis.call('PUBLISH', ARGV[1], string.format('p%d:', first + i) .. epoch .. ':' .. ARGV[7 + i])
