@@ -128,8 +128,10 @@ public sealed class LeaderboardScenario : IScenario
             var indexLabel = redis is null ? "memory" : "redis";
             var indexBefore = await IndexHistogramAsync(api, indexLabel, cancellationToken);
             var runtimeBefore = await RuntimeAsync(api, cancellationToken);
+            var redisCallsBefore = redis is null ? null : await RedisCommandStatsAsync(redis, cancellationToken);
             var updates = await ClosedLoop.RunAsync(1, TimeSpan.FromMinutes(5), settings.LeaderboardUpdates,
                 (_, _, ct) => UpdateAsync(api, random.Next(n), random.Next(n) + 0.5, model, split, ct), cancellationToken, [server]);
+            var redisCallsAfter = redis is null ? null : await RedisCommandStatsAsync(redis, cancellationToken);
             var runtimeAfter = await RuntimeAsync(api, cancellationToken);
             var indexAfter = await IndexHistogramAsync(api, indexLabel, cancellationToken);
             var around = await GamificationEventsScenario.ReadsAsync(settings.FeatureReads,
@@ -189,6 +191,16 @@ public sealed class LeaderboardScenario : IScenario
                 r.Add(Name, kind, round, $"{p}index_{op}_per_update", count / (double)Math.Max(1, settings.LeaderboardUpdates), "ops", Better.None);
                 r.Add(Name, kind, round, $"{p}index_{op}_p50_le_ms", p50, "ms", Better.Lower);
                 r.Add(Name, kind, round, $"{p}index_{op}_p99_le_ms", p99, "ms", Better.Lower);
+            }
+            if (redisCallsBefore is not null && redisCallsAfter is not null)
+            {
+                // Redis' side of the measured updates, load-independent: the scripts the server ran per update (each a
+                // round trip: nothing else of the update's path goes to Redis), every command per update (the scripts' own
+                // commands included) and Redis' CPU in the scripts per update (commandstats' usec).
+                var (scripts, commands, scriptUsec) = RedisPerUpdate(redisCallsBefore, redisCallsAfter, measured);
+                r.Add(Name, kind, round, p + "redis_scripts_per_update", scripts, "calls", Better.Lower);
+                r.Add(Name, kind, round, p + "redis_commands_per_update", commands, "calls", Better.Lower);
+                r.Add(Name, kind, round, p + "redis_script_us_per_update", scriptUsec, "µs", Better.Lower);
             }
             r.Add(Name, kind, round, p + "wrong_answers", (first ? 0 : 1) + warm.Refused + updates.Refused + around.Refused + top.Refused,
                 "calls", Better.Lower);
@@ -357,6 +369,64 @@ public sealed class LeaderboardScenario : IScenario
             return double.NaN;
         }
         return count == 0 ? (0, double.NaN, double.NaN) : (count, At(0.5), At(0.99));
+    }
+
+    /// <summary>Redis' <c>INFO commandstats</c>: command → (calls, usec).</summary>
+    private static async Task<Dictionary<string, (long Calls, long Usec)>> RedisCommandStatsAsync(RedisServer redis, CancellationToken ct)
+    {
+        var stats = new Dictionary<string, (long, long)>(StringComparer.Ordinal);
+        foreach (var line in (await RedisCliAsync(redis, ct, "INFO", "commandstats")).Split('\n'))
+        {
+            // cmdstat_evalsha:calls=12,usec=345,usec_per_call=28.75,rejected_calls=0,failed_calls=0
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (!line.StartsWith("cmdstat_", StringComparison.Ordinal) || colon < 0)
+            {
+                continue;
+            }
+            var fields = line[(colon + 1)..].Trim().Split(',').Select(f => f.Split('=')).Where(f => f.Length == 2)
+                .ToDictionary(f => f[0], f => f[1], StringComparer.Ordinal);
+            stats[line["cmdstat_".Length..colon]] = (long.Parse(fields["calls"], CultureInfo.InvariantCulture),
+                long.Parse(fields["usec"], CultureInfo.InvariantCulture));
+        }
+        return stats;
+    }
+
+    /// <summary>Scripts (EVAL/EVALSHA: the round trips of the update's path), every command but the bench's INFO, and the scripts' usec, per update.</summary>
+    private static (double Scripts, double Commands, double ScriptUsec) RedisPerUpdate(Dictionary<string, (long Calls, long Usec)> before,
+        Dictionary<string, (long Calls, long Usec)> after, long updates)
+    {
+        string[] scriptCommands = ["eval", "evalsha", "eval_ro", "evalsha_ro"];
+        long scripts = 0, commands = 0, usec = 0;
+        foreach (var (command, now) in after)
+        {
+            var (calls, spent) = before.TryGetValue(command, out var was) ? (now.Calls - was.Calls, now.Usec - was.Usec) : now;
+            if (command == "info")
+            {
+                continue;
+            }
+            commands += calls;
+            if (scriptCommands.Contains(command))
+            {
+                scripts += calls;
+                usec += spent;
+            }
+        }
+        return (scripts / (double)updates, commands / (double)updates, usec / (double)updates);
+    }
+
+    private static async Task<string> RedisCliAsync(RedisServer redis, CancellationToken ct, params string[] command)
+    {
+        var info = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add("-p");
+        info.ArgumentList.Add(redis.Port.ToString(CultureInfo.InvariantCulture));
+        foreach (var arg in command)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start redis-cli");
+        var output = await process.StandardOutput.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        return output;
     }
 
     private static async Task<long> RedisUsedMemoryAsync(RedisServer redis, CancellationToken ct)
