@@ -54,9 +54,9 @@ public static class ServerPublishEndpoint
 
         try
         {
-            // The body is a publish frame without its "type": it may nest as deep as a frame.
+            // The body is a publish frame's data ({channel, type?, data}): it nests as deep as every body (JsonBody.MaxDepth).
             var request = await JsonBody.ReadAsync(context.Request, ApiJsonContext.Default.ServerPublishRequest,
-                options.Value.MaxFrameBytes, cancellationToken, maxDepth: InboundFrame.MaxDepth);
+                options.Value.MaxFrameBytes, cancellationToken);
             if (request.Channel is null || request.Data.ValueKind == JsonValueKind.Undefined)
             {
                 return Error(StatusCodes.Status400BadRequest, ErrorCodes.BadRequest, "the body needs 'channel' and 'data': {\"channel\", \"type\"?, \"data\"}");

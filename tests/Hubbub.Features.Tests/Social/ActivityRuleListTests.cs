@@ -81,8 +81,8 @@ public abstract class ActivityRuleListTests(ActivityRuleFixture fixture)
 
         var when = Enumerable.Range(0, 11).ToDictionary(i => $"f{i}", i => (object)i);
         Assert.Equal("too_large", (await DefineAsync(new { type = "x.long", title = "t", when })).Code);
-        Assert.Equal("too_large", (await DefineAsync(new { type = "x.long", title = "t", when = new Dictionary<string, object> { [new string('f', 65)] = 1 } })).Code);
-        Assert.Equal("too_large", (await DefineAsync(new { type = "x.long", title = "t", when = new { sport = new string('s', 65) } })).Code);
+        Assert.Equal("too_large", (await DefineAsync(new { type = "x.long", title = "t", when = new Dictionary<string, object> { [new string('f', 201)] = 1 } })).Code);
+        Assert.Equal("too_large", (await DefineAsync(new { type = "x.long", title = "t", when = new { sport = new string('s', 201) } })).Code);
         Assert.Equal("bad_request", (await DefineAsync(new { type = "x.long", title = "t", when = new { sport = new[] { 1 } } })).Code);
         Assert.Equal("bad_request", (await DefineAsync(new { type = "x.long", title = "t", when = new Dictionary<string, object> { [""] = 1 } })).Code);
 

@@ -477,7 +477,9 @@ public abstract class SocialTests(SocialFixture fixture)
         var ada = Users.New("ada");
         using var adaApi = Chat.Api(ada, "Ada");
         await using var adaWs = await Chat.ConnectAsync(ada, "Ada");
-        static JsonElement Nested(int depth) => JsonDocument.Parse(new string('[', depth) + "1" + new string(']', depth)).RootElement;
+        // An activity's data is an object: objects within objects, {"a":{"a":…{}}}, depth levels in all.
+        static JsonElement Nested(int depth) =>
+            JsonDocument.Parse(string.Concat(Enumerable.Repeat("{\"a\":", depth - 1)) + "{}" + new string('}', depth - 1)).RootElement;
 
         var fits = new { type = "run", title = "Deep enough", data = Nested(30) }; // 31 levels with the body
         Assert.Equal(HttpStatusCode.Created, (await adaApi.PostAsync("/api/activities", fits)).Status);

@@ -14,9 +14,9 @@ namespace Hubbub.Features.Kit.Http;
 internal static class JsonBody
 {
     /// <summary>
-    /// How deep a feature's body may nest: what its WebSocket command may carry, since the body travels there as the
-    /// frame's <c>data</c>, one level below the frame (<see cref="InboundFrame.MaxDepth"/>). The same body is refused
-    /// or taken the same way on both.
+    /// How deep a body may nest: what its WebSocket form may carry, since a body travels there as the frame's
+    /// <c>data</c> (a feature's command, and <c>publish</c>'s <c>{channel, data}</c>), one level below the frame
+    /// (<see cref="InboundFrame.MaxDepth"/>). The same body is refused or taken the same way on both.
     /// </summary>
     public const int MaxDepth = InboundFrame.MaxDepth - 1;
 
