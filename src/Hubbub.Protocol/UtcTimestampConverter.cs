@@ -4,8 +4,9 @@ using System.Text.Json.Serialization;
 namespace Hubbub.Protocol;
 
 /// <summary>
-/// Writes a <see cref="DateTimeOffset"/> as ISO-8601 UTC ending in <c>Z</c>, like every other time of the protocol
-/// (a plain <see cref="DateTimeOffset"/> would be written with its offset, <c>+00:00</c>); reads any ISO-8601 time.
+/// Writes a <see cref="DateTimeOffset"/> as ISO-8601 UTC ending in <c>Z</c> to the millisecond, like every other time
+/// of the protocol and the features (a plain <see cref="DateTimeOffset"/> would be written with its offset,
+/// <c>+00:00</c>, and seven fractional digits); reads any ISO-8601 time.
 /// </summary>
 public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 {
@@ -15,5 +16,5 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 
     /// <inheritdoc />
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.UtcDateTime);
+        writer.WriteStringValue(new DateTime(value.UtcTicks - value.UtcTicks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc));
 }

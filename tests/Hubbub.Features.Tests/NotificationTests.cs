@@ -195,6 +195,32 @@ public abstract class NotificationTests(KitFixture fixture)
     }
 
     [Fact]
+    public async Task A_name_the_user_sets_stays_while_their_token_carries_the_same_name_and_a_token_with_another_replaces_it()
+    {
+        // Before, the next request with the very token that was in use undid a user's own rename.
+        var (ada, eve) = (Users.New("ada"), Users.New("eve"));
+        using var adaApi = Chat.Api(ada, "Tok Name");
+        Assert.Equal("Tok Name", (await adaApi.GetAsync("/api/users/me")).Body.GetProperty("name").GetString());
+        Assert.Equal("Chosen", (await adaApi.PatchAsync("/api/users/me", new { name = "Chosen" })).Body.GetProperty("name").GetString());
+        Assert.Equal("Chosen", (await adaApi.GetAsync("/api/users/me")).Body.GetProperty("name").GetString());
+        await using (var ws = await Chat.ConnectAsync(ada, "Tok Name"))
+        {
+            await ws.RequestAsync("ping"); // a connection with the same token changes nothing either
+        }
+        using var eveApi = Chat.Api(eve);
+        Assert.Equal("Chosen", (await eveApi.GetAsync($"/api/users/{ada}")).Body.GetProperty("name").GetString());
+        // Kept in the database beside the token's name, so another node and a restart keep it too.
+        var database = Chat.Server.Services.GetRequiredService<Hubbub.Storage.IDatabase>();
+        var row = await database.ReadAsync(async tx =>
+            await tx.QuerySingleAsync<TokenNameRow>("SELECT name AS Name, token_name AS TokenName FROM kit_users WHERE id = @ada", new { ada }));
+        Assert.Equal(("Chosen", "Tok Name"), (row.Name, row.TokenName));
+
+        using var renamed = Chat.Api(ada, "New Name"); // a token with another name: the app renamed her
+        Assert.Equal("New Name", (await renamed.GetAsync("/api/users/me")).Body.GetProperty("name").GetString());
+        Assert.Equal("New Name", (await eveApi.GetAsync($"/api/users/{ada}")).Body.GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task Subscribing_to_a_room_answers_with_its_state()
     {
         var (ada, bob) = (Users.New("ada"), Users.New("bob"));
@@ -297,5 +323,12 @@ public abstract class NotificationTests(KitFixture fixture)
         Assert.Equal(1, await database.ReadAsync(async tx =>
             await tx.QuerySingleAsync<long>("SELECT COUNT(*) FROM kit_notifications WHERE user_id = @cy AND replaces IS NULL", new { cy })));
         Assert.Equal(1, (await Insert((cy, "3", "k:\"é"))).Replaced);
+    }
+
+    private sealed class TokenNameRow
+    {
+        public string Name { get; set; } = "";
+
+        public string? TokenName { get; set; }
     }
 }

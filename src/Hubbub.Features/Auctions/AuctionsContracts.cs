@@ -84,6 +84,9 @@ public sealed record CreateAuctionRequest(
 {
     /// <summary>A server names the seller as <c>seller</c> (or, like every server call, <c>user</c>).</summary>
     string? IActingRequest.User => Seller ?? User;
+
+    /// <summary>A server call naming nobody is told to name the <c>seller</c>.</summary>
+    static string IActingRequest.ActingField => "seller";
 }
 
 /// <summary>

@@ -56,12 +56,16 @@ public sealed record ChallengeParticipant(
     [property: JsonPropertyName("completed")] bool Completed,
     [property: JsonPropertyName("joined_at")] DateTime JoinedAt);
 
-/// <summary><c>GET /api/challenges/{id}/participants</c>; <c>next_offset</c> is the <c>offset</c> of the next page (null: no more).</summary>
+/// <summary>
+/// <c>GET /api/challenges/{id}/participants</c>; <c>next_cursor</c> asks for the next page like every list's (null: no
+/// more); <c>next_offset</c> is the same position as a number, for clients that page by <c>?offset=</c>.
+/// </summary>
 public sealed record ChallengeParticipantList(
     [property: JsonPropertyName("challenge")] string Challenge,
     [property: JsonPropertyName("goal")] double Goal,
     [property: JsonPropertyName("participants")] IReadOnlyList<ChallengeParticipant> Participants,
-    [property: JsonPropertyName("next_offset")] int? NextOffset);
+    [property: JsonPropertyName("next_offset")] int? NextOffset,
+    [property: JsonPropertyName("next_cursor")] string? NextCursor);
 
 /// <summary>The join state of <c>challenge:{id}</c>: the challenge (with the subscriber's own progress) and its top participants.</summary>
 public sealed record ChallengeState(

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Hubbub.Core;
 using Hubbub.Features.Kit.Declaring;
 using Hubbub.Features.Kit.Http;
 using static Hubbub.Features.Gamification.ChallengeJsonContext;
@@ -28,7 +30,7 @@ internal static class ChallengeEndpoints
             .WithSummary("Leave (idempotent; progress is dropped); the server names the user in the body or ?user=; 409 reason challenge_ended once it ended")
             .Produces<ChallengeView>().Errors(400, 401, 403, 404, 409, 413);
         group.MapGet("/{id}/participants", ParticipantsAsync).WithName("ListChallengeParticipants")
-            .WithSummary("Participants by progress, highest first (?offset=, ?limit=1..100)").Produces<ChallengeParticipantList>().Errors(400, 401, 404);
+            .WithSummary("Participants by progress, highest first (?limit=1..100, ?cursor=next_cursor or ?offset=next_offset)").Produces<ChallengeParticipantList>().Errors(400, 401, 404);
     }
 
     private static async Task<IResult> CreateAsync(FeatureCall call, ChallengeService challenges)
@@ -79,7 +81,27 @@ internal static class ChallengeEndpoints
     private static async Task<IResult> ParticipantsAsync(string id, FeatureCall call, ChallengeService challenges)
     {
         await call.ViewerAsync();
-        return FeatureCall.Json(await challenges.ParticipantsAsync(id, call.IntQuery("offset"), call.IntQuery("limit"), call.Aborted),
+        return FeatureCall.Json(await challenges.ParticipantsAsync(id, Offset(call), call.IntQuery("limit"), call.Aborted),
             Default.ChallengeParticipantList);
+    }
+
+    /// <summary>
+    /// Where the page starts: <c>?cursor=</c> (or <c>?before=</c>) as every list pages, the previous page's
+    /// <c>next_cursor</c>; or <c>?offset=</c>, its <c>next_offset</c>. Both given and different is <c>bad_request</c>.
+    /// </summary>
+    private static int? Offset(FeatureCall call)
+    {
+        var offset = call.IntQuery("offset");
+        if (call.PageCursor("cursor") is not { } cursor)
+        {
+            return offset;
+        }
+        if (!int.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var at))
+        {
+            throw HubbubException.BadRequest("'cursor' is not a cursor of this list: pass the previous page's next_cursor");
+        }
+        return offset is null || offset == at
+            ? at
+            : throw HubbubException.BadRequest("pass the page position once: 'cursor' and 'offset' differ");
     }
 }

@@ -189,7 +189,9 @@ public sealed class ChallengeService(FeatureDatabase database, TimeProvider time
             var rows = await ChallengeStore.RankedAsync(tx, id, from, count + 1, ct);
             var page = rows.Take(count).ToList();
             var ranked = page.Count == 0 ? [] : ChallengeRules.Ranked(page, await ChallengeStore.RankOfAsync(tx, id, page[0].Progress, ct), from + 1);
-            return new ChallengeParticipantList(ChallengeRules.IdOf(id), row.Goal, ranked, rows.Count > count ? from + count : null);
+            int? next = rows.Count > count ? from + count : null;
+            return new ChallengeParticipantList(ChallengeRules.IdOf(id), row.Goal, ranked, next,
+                next?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }, ct);
     }
 

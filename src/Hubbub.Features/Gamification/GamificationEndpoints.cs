@@ -70,7 +70,7 @@ internal static class GamificationEndpoints
         {
             GamificationAccess.Viewer(call);
             var (cursor, limit) = (call.PageCursor(), call.IntQuery("limit"));
-            var (page, next) = DefinitionPage.Of(await list(service, call.Aborted), kind.KeyOf, cursor, limit);
+            var (page, next) = KeyedPage.Of(await list(service, call.Aborted), kind.KeyOf, cursor, limit);
             return FeatureCall.Json(wrap(page, next), listJson);
         }).WithName($"List{what}s").WithSummary($"Every {kind.Name}, by key (?limit= and ?before=next_cursor for pages)").Produces<TList>().Errors(400, 401);
     }
@@ -105,7 +105,7 @@ internal static class GamificationEndpoints
         var (viewer, seesAll) = GamificationAccess.Viewer(call);
         var (cursor, limit) = (call.PageCursor(), call.IntQuery("limit"));
         var all = await service.ListAchievementsAsync(viewer, seesAll, call.Aborted);
-        var (page, next) = DefinitionPage.Of(all.Achievements, a => a.Key, cursor, limit);
+        var (page, next) = KeyedPage.Of(all.Achievements, a => a.Key, cursor, limit);
         return FeatureCall.Json(new AchievementList(page, next), Default.AchievementList);
     }
 

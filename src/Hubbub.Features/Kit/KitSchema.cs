@@ -17,7 +17,15 @@ internal static class KitSchema
         .Add(2, "the key of the unread notification a newer one replaces", ReplaceableNotifications, ReplaceableNotifications)
         .Add(3, "the unread notification of each user and key kept in one row, replaced in place",
             sqlite: KeyedNotifications("INTEGER", "WITHOUT ROWID") + NotificationIdsSqlite + MoveKeyedNotifications + DropReplaceableIndex,
-            postgres: KeyedNotifications("BIGINT", "") + MoveKeyedNotifications + DropReplaceableIndex);
+            postgres: KeyedNotifications("BIGINT", "") + MoveKeyedNotifications + DropReplaceableIndex)
+        .Add(4, "the name of each user's last token, apart from the name shown", TokenNames, TokenNames);
+
+    /// <summary>
+    /// The <c>name</c> claim of the user's last token: a token replaces the shown <c>name</c> only when its name differs
+    /// from this one, so a name the user chose (<c>PATCH /api/users/me</c>) stays until a token with another name
+    /// arrives, on any node and after restarts. Null for rows from before it: their next token writes as before.
+    /// </summary>
+    private const string TokenNames = "ALTER TABLE kit_users ADD COLUMN token_name TEXT NULL;";
 
     /// <summary>
     /// The unread notification of each (user, <c>replaces</c> key), one row replaced in place by a newer one of its key

@@ -154,8 +154,9 @@ public sealed record CourseRoomView(
     [property: JsonPropertyName("linked_by")] string? LinkedBy,
     [property: JsonPropertyName("linked_at")] DateTime LinkedAt);
 
-/// <summary>The rooms linked to a course.</summary>
-public sealed record CourseRoomList([property: JsonPropertyName("rooms")] IReadOnlyList<CourseRoomView> Rooms);
+/// <summary>A page of the rooms linked to a course, oldest link first; <c>next_cursor</c> asks for the next (null at the end).</summary>
+public sealed record CourseRoomList([property: JsonPropertyName("rooms")] IReadOnlyList<CourseRoomView> Rooms,
+    [property: JsonPropertyName("next_cursor")] string? NextCursor = null);
 
 /// <summary>The definition of one course version as stored (JSON in <c>learning_course_versions</c>).</summary>
 public sealed record CourseDefinition([property: JsonPropertyName("modules")] IReadOnlyList<ModuleDefinition> Modules)

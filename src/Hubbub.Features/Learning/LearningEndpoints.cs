@@ -41,7 +41,7 @@ internal static class LearningEndpoints
             .WithSummary("Link a study-group room (its owner, an admin, the server)").Accepts<LinkRoomRequest>("application/json")
             .Produces<CourseRoomView>(StatusCodes.Status201Created).Produces<CourseRoomView>().Errors(400, 401, 403, 404, 413);
         courses.MapGet("/{id}/rooms", RoomsAsync).WithName("CourseRooms")
-            .WithSummary("The study-group rooms linked to a course").Produces<CourseRoomList>().Errors(400, 401, 404);
+            .WithSummary("The study-group rooms linked to a course, oldest first (?limit=1..1000, default 100; ?cursor=next_cursor)").Produces<CourseRoomList>().Errors(400, 401, 404);
     }
 
     private static async Task<IResult> CreateAsync(FeatureCall call, IRequestIdentity identity, CoursesService service)
@@ -78,7 +78,7 @@ internal static class LearningEndpoints
 
     private static async Task<IResult> EnrollAsync(string id, FeatureCall call, LearningService service)
     {
-        var (body, me) = await call.BodyAndCallerAsync(Default.EnrollRequest);
+        var (body, me) = await call.OptionalBodyAndCallerAsync(Default.EnrollRequest);
         return FeatureCall.Json(await service.EnrollAsync(me, body with { Course = id }, call.Aborted), Default.ProgressView);
     }
 
@@ -115,5 +115,6 @@ internal static class LearningEndpoints
     }
 
     private static async Task<IResult> RoomsAsync(string id, FeatureCall call, LearningService service) =>
-        FeatureCall.Json(await service.RoomsAsync(call.IsServerOrAdmin, id, call.Aborted), Default.CourseRoomList);
+        FeatureCall.Json(await service.RoomsAsync(call.IsServerOrAdmin, id, call.PageCursor(), call.IntQuery("limit"), call.Aborted),
+            Default.CourseRoomList);
 }

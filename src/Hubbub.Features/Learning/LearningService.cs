@@ -1,6 +1,7 @@
 using Hubbub.Core;
 using Hubbub.Core.Channels;
 using Hubbub.Features.Kit;
+using Hubbub.Features.Kit.Declaring;
 using Hubbub.Features.Kit.Users;
 using Hubbub.Features.Rooms;
 using Hubbub.Protocol;
@@ -193,10 +194,22 @@ public sealed class LearningService(FeatureDatabase database, UserDirectory user
         }, cancellationToken);
     }
 
-    /// <summary>The rooms linked to a course (any signed-in user who may see the course).</summary>
-    public async Task<CourseRoomList> RoomsAsync(bool privileged, string? course, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// A page of the rooms linked to a course, oldest link first (any signed-in user who may see the course): those after
+    /// <paramref name="after"/> (a <c>next_cursor</c>), at most <paramref name="limit"/> (1–1000, default 100). The list is
+    /// bounded by <c>Learning:MaxRoomsPerCourse</c>, so it is read whole and cut here.
+    /// </summary>
+    public async Task<CourseRoomList> RoomsAsync(bool privileged, string? course, string? after = null, int? limit = null,
+        CancellationToken cancellationToken = default)
     {
         var courseId = CourseValidator.Key(course, "a course id");
+        var size = limit switch
+        {
+            null => DefaultRoomPage,
+            >= 1 and <= MaxRoomPage => limit.Value,
+            _ => throw HubbubException.BadRequest($"'limit' must be between 1 and {MaxRoomPage}"),
+        };
+        var from = after is null ? (KeysetCursor?)null : KeysetCursor.Parse(after, ':', id => id.Length > 0);
         return await database.ReadAsync(async tx =>
         {
             var found = await LearningStore.FindCourseAsync(tx, courseId, cancellationToken);
@@ -204,9 +217,19 @@ public sealed class LearningService(FeatureDatabase database, UserDirectory user
             {
                 throw CoursesService.NotFound();
             }
-            return new CourseRoomList((await LearningStore.RoomsAsync(tx, courseId, cancellationToken)).Select(r => RoomView(courseId, r)).ToList());
+            var rest = (await LearningStore.RoomsAsync(tx, courseId, cancellationToken))
+                .Where(r => from is not { } c || r.LinkedMs > c.Ms || (r.LinkedMs == c.Ms && string.CompareOrdinal(r.RoomId, c.Id) > 0))
+                .OrderBy(r => r.LinkedMs).ThenBy(r => r.RoomId, StringComparer.Ordinal)
+                .Take(size + 1)
+                .ToList();
+            var page = rest.Take(size).Select(r => RoomView(courseId, r)).ToList();
+            var next = rest.Count > size ? KeysetCursor.Format(rest[size - 1].LinkedMs, rest[size - 1].RoomId, ':') : null;
+            return new CourseRoomList(page, next);
         }, cancellationToken);
     }
+
+    /// <summary>Rooms on a page of <see cref="RoomsAsync"/> without a <c>limit</c>, and the largest <c>limit</c>.</summary>
+    private const int DefaultRoomPage = 100, MaxRoomPage = 1000;
 
     /// <summary>
     /// What a new completion tells: <c>progress_update</c> and <c>task.completed</c>; for each module (and the course)

@@ -33,19 +33,22 @@ internal static class ActivityRuleCondition
         {
             if (++fields > MaxFields)
             {
-                throw HubbubException.BadRequest($"'when' names at most {MaxFields} fields");
+                throw HubbubException.TooLarge($"'when' names at most {MaxFields} fields");
             }
-            if (field.Name.Length is 0 or > MaxLength)
+            // Past a limit is too_large, as every text and list of every feature; a missing name or a wrong kind is bad_request.
+            if (field.Name.Length == 0)
             {
                 throw HubbubException.BadRequest($"a field of 'when' is named by 1 to {MaxLength} characters");
             }
-            var valid = field.Value.ValueKind switch
+            if (field.Name.Length > MaxLength)
             {
-                JsonValueKind.String => field.Value.GetString()!.Length <= MaxLength,
-                JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => true,
-                _ => false,
-            };
-            if (!valid)
+                throw HubbubException.TooLarge($"a field of 'when' is named by at most {MaxLength} characters");
+            }
+            if (field.Value.ValueKind == JsonValueKind.String && field.Value.GetString()!.Length > MaxLength)
+            {
+                throw HubbubException.TooLarge($"'when.{field.Name}' is longer than {MaxLength} characters");
+            }
+            if (field.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False))
             {
                 throw HubbubException.BadRequest(
                     $"'when.{field.Name}' must be a string of at most {MaxLength} characters, a number or a boolean");

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Hubbub.Core;
 using Hubbub.Features.Kit;
+using Hubbub.Features.Kit.Declaring;
 using Hubbub.Features.Kit.DomainEvents;
 using Hubbub.Features.Kit.Text;
 using Hubbub.Features.Kit.Users;
@@ -23,19 +24,31 @@ public sealed partial class ActivityRuleService(FeatureDatabase database, UserDi
     {
         var type = ActivityService.CheckType(request.Type);
         var title = StoredText.Title(request.Title, options.Value.MaxTitleLength) ?? throw HubbubException.BadRequest("'title' is required");
-        var description = StoredText.Title(request.Description, options.Value.MaxDescriptionLength);
+        var description = StoredText.Body(request.Description, options.Value.MaxDescriptionLength, "description");
         var when = ActivityRuleCondition.Check(request.When);
         return database.WriteAsync(async tx =>
         {
+            // The list is bounded: a new type past the bound is refused; replacing a stored type's rule always works.
+            if (await ActivityStore.RuleAsync(tx, type, cancellationToken) is null
+                && await ActivityStore.RuleCountAsync(tx, cancellationToken) >= options.Value.MaxActivityRules)
+            {
+                throw HubbubException.TooLarge($"at most {options.Value.MaxActivityRules} activity rules may be defined");
+            }
             await ActivityStore.UpsertRuleAsync(tx, type, title, description, when, tx.NowMs, cancellationToken);
             return View((await ActivityStore.RuleAsync(tx, type, cancellationToken))!);
         }, cancellationToken);
     }
 
-    /// <summary>Every rule, by type.</summary>
-    public Task<ActivityRuleList> ListAsync(CancellationToken cancellationToken = default) =>
-        database.ReadAsync(async tx => new ActivityRuleList((await ActivityStore.RulesAsync(tx, cancellationToken)).ConvertAll(View)),
-            cancellationToken);
+    /// <summary>
+    /// A page of the rules by type (code-point order): those after <paramref name="after"/>, at most
+    /// <paramref name="limit"/> (every rule without one; the list is bounded by <c>Social:MaxActivityRules</c>).
+    /// </summary>
+    public async Task<ActivityRuleList> ListAsync(string? after = null, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        var all = await database.ReadAsync(tx => ActivityStore.RulesAsync(tx, cancellationToken), cancellationToken);
+        var (page, next) = KeyedPage.Of(all, rule => rule.Type, after, limit);
+        return new ActivityRuleList(page.ConvertAll(View), next);
+    }
 
     private static ActivityRuleView View(RuleRow row) =>
         new(row.Type, row.Title, row.Description, ActivityRuleCondition.View(row.WhenJson), ActivityService.Time(row.CreatedMs));

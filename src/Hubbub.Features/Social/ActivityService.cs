@@ -242,17 +242,8 @@ public sealed partial class ActivityService(FeatureDatabase database, IOptions<S
     private string CheckTitle(string? title) =>
         StoredText.Title(title, Options.MaxTitleLength) ?? throw HubbubException.BadRequest("'title' is required");
 
-    private string? CheckDescription(string? description)
-    {
-        if (string.IsNullOrWhiteSpace(description))
-        {
-            return null;
-        }
-        StoredText.Check(description, "description");
-        return description.Length > Options.MaxDescriptionLength
-            ? throw HubbubException.TooLarge($"'description' is longer than {Options.MaxDescriptionLength} characters")
-            : description;
-    }
+    private string? CheckDescription(string? description) =>
+        StoredText.Body(description, Options.MaxDescriptionLength, "description");
 
     private string? CheckData(JsonElement? data)
     {

@@ -230,6 +230,9 @@ internal static class ActivityStore
             "SELECT type AS Type, title AS Title, description AS Description, when_json AS WhenJson, created_ms AS CreatedMs FROM social_activity_rules WHERE type = @type",
             new { type }, ct);
 
+    public static Task<long> RuleCountAsync(DatabaseTransaction tx, CancellationToken ct) =>
+        tx.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM social_activity_rules", null, ct);
+
     public static async Task<List<RuleRow>> RulesAsync(DatabaseTransaction tx, CancellationToken ct) =>
         (await tx.QueryAsync<RuleRow>(
             "SELECT type AS Type, title AS Title, description AS Description, when_json AS WhenJson, created_ms AS CreatedMs FROM social_activity_rules ORDER BY type",

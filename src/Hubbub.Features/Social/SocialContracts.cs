@@ -150,8 +150,9 @@ public sealed record ActivityRuleView(
     [property: JsonPropertyName("when")] JsonElement? When,
     [property: JsonPropertyName("created_at")] DateTime CreatedAt);
 
-/// <summary>The activity rules.</summary>
-public sealed record ActivityRuleList([property: JsonPropertyName("rules")] IReadOnlyList<ActivityRuleView> Rules);
+/// <summary>A page of the activity rules, by type; <c>next_cursor</c> (the last type) asks for the next one, null at the end.</summary>
+public sealed record ActivityRuleList([property: JsonPropertyName("rules")] IReadOnlyList<ActivityRuleView> Rules,
+    [property: JsonPropertyName("next_cursor")] string? NextCursor = null);
 
 /// <summary><c>friend_activity</c> and <c>activity_updated</c> on <c>feed:{id}</c>.</summary>
 public sealed record ActivityEvent([property: JsonPropertyName("activity")] ActivityView Activity);

@@ -120,8 +120,9 @@ internal static class SocialEndpoints
         rules.MapGet("/", async (FeatureCall call, ActivityRuleService s) =>
         {
             RequireServerOrAdmin(call);
-            return FeatureCall.Json(await s.ListAsync(call.Aborted), Default.ActivityRuleList);
-        }).WithName("ListActivityRules").WithSummary("The activity rules (server/admin)").Produces<ActivityRuleList>().Errors(401, 403);
+            return FeatureCall.Json(await s.ListAsync(call.PageCursor(), call.IntQuery("limit"), call.Aborted), Default.ActivityRuleList);
+        }).WithName("ListActivityRules").WithSummary("The activity rules by type (server/admin; ?limit= and ?cursor=next_cursor for pages)")
+            .Produces<ActivityRuleList>().Errors(400, 401, 403);
     }
 
     /// <summary>Rules are definitions: the server (<c>X-Api-Key</c>) or an admin token; a user's token is <c>forbidden</c>.</summary>

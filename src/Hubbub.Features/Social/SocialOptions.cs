@@ -21,6 +21,9 @@ public sealed class SocialOptions : Kit.Declaring.IFeatureOptions
     /// <summary>Longest comment.</summary>
     public int MaxCommentLength { get; set; } = 1000;
 
+    /// <summary>Activity rules that may be defined (a new type past it is <c>too_large</c>; the list's bound).</summary>
+    public int MaxActivityRules { get; set; } = 1000;
+
     /// <summary>Newest comments each activity of a feed page carries.</summary>
     public int LatestComments { get; set; } = 3;
 
@@ -46,6 +49,10 @@ public sealed class SocialOptions : Kit.Declaring.IFeatureOptions
         if (MaxFriends < 1 || MaxTitleLength < 1 || MaxDescriptionLength < 1 || MaxDataLength < 2 || MaxCommentLength < 1)
         {
             problems.Add("Social: MaxFriends, MaxTitleLength, MaxDescriptionLength, MaxCommentLength must be at least 1, MaxDataLength at least 2.");
+        }
+        if (MaxActivityRules is < 1 or > 10_000)
+        {
+            problems.Add("Social:MaxActivityRules must be between 1 and 10000.");
         }
         if (LatestComments is < 0 or > 20)
         {

@@ -15,7 +15,7 @@ public sealed record AdminClient(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("user")] string User,
     [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("connected_at")] DateTimeOffset ConnectedAt,
+    [property: JsonPropertyName("connected_at"), JsonConverter(typeof(UtcTimestampConverter))] DateTimeOffset ConnectedAt,
     [property: JsonPropertyName("subscriptions")] int Subscriptions);
 
 /// <summary>What one node reports about itself: <c>GET /api/admin/nodes</c>, and what it writes to Redis.</summary>
@@ -32,8 +32,8 @@ public sealed record AdminClient(
 /// <param name="ClientsTruncated">True when the node has more connections than <paramref name="Clients"/> lists.</param>
 public sealed record NodeReport(
     [property: JsonPropertyName("node")] string Node,
-    [property: JsonPropertyName("started_at")] DateTimeOffset StartedAt,
-    [property: JsonPropertyName("reported_at")] DateTimeOffset ReportedAt,
+    [property: JsonPropertyName("started_at"), JsonConverter(typeof(UtcTimestampConverter))] DateTimeOffset StartedAt,
+    [property: JsonPropertyName("reported_at"), JsonConverter(typeof(UtcTimestampConverter))] DateTimeOffset ReportedAt,
     [property: JsonPropertyName("connections")] int Connections,
     [property: JsonPropertyName("users")] int Users,
     [property: JsonPropertyName("subscriptions")] int Subscriptions,

@@ -54,6 +54,7 @@ public static class ServerPublishEndpoint
 
         try
         {
+            // The body is a publish frame's data ({channel, type?, data}): it nests as deep as every body (JsonBody.MaxDepth).
             var request = await JsonBody.ReadAsync(context.Request, ApiJsonContext.Default.ServerPublishRequest,
                 options.Value.MaxFrameBytes, cancellationToken);
             if (request.Channel is null || request.Data.ValueKind == JsonValueKind.Undefined)

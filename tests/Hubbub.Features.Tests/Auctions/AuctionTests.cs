@@ -272,6 +272,10 @@ public abstract class AuctionTests(AuctionHouse house)
         // A server names the seller in the body (FEATURES.md "names the user it acts for in the body"); before, only ?user=.
         var byServer = await house.CreateAsync(seller, minutes: 60, starts: house.Clock.GetUtcNow().AddMinutes(30));
         using var server = house.Server();
+        // A server's create naming nobody is told to name the seller (the field it has), not a "user".
+        var nobody = await server.PostAsync("/api/auctions", new { title = "No seller", start_price = 10, ends_at = house.Clock.GetUtcNow().AddHours(1) });
+        Assert.Equal(HttpStatusCode.BadRequest, nobody.Status);
+        Assert.Contains("\"seller\"", nobody.Body.GetProperty("message").GetString(), StringComparison.Ordinal);
         var cancelledByServer = await server.PostAsync($"/api/auctions/{byServer}/cancel", new { user = seller });
         Assert.True(cancelledByServer.Status == HttpStatusCode.OK, cancelledByServer.ToString());
         Assert.Equal("cancelled", cancelledByServer.Body.GetProperty("state").GetString());

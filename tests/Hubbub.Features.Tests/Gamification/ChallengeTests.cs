@@ -217,6 +217,16 @@ public abstract class ChallengeTests(string engine) : IAsyncLifetime
         Assert.Equal([(1L, users[2]), (2L, users[0])], page1.GetProperty("participants").EnumerateArray().Select(p => (p.Long("rank"), p.Str("user"))));
         var page2 = (await _server.GetAsync($"/api/challenges/{id}/participants?limit=2&offset={page1.Long("next_offset")}")).Body;
         Assert.Equal([(2L, users[1])], page2.GetProperty("participants").EnumerateArray().Select(p => (p.Long("rank"), p.Str("user"))));
+        // ... and with next_cursor, as every list pages (?cursor= or ?before=); the last page has none.
+        Assert.Equal(page1.Long("next_offset").ToString(CultureInfo.InvariantCulture), page1.Str("next_cursor"));
+        foreach (var name in new[] { "cursor", "before" })
+        {
+            var byCursor = (await _server.GetAsync($"/api/challenges/{id}/participants?limit=2&{name}={page1.Str("next_cursor")}")).Body;
+            Assert.Equal([(2L, users[1])], byCursor.GetProperty("participants").EnumerateArray().Select(p => (p.Long("rank"), p.Str("user"))));
+            Assert.Equal(JsonValueKind.Null, byCursor.GetProperty("next_cursor").ValueKind);
+        }
+        Assert.Equal(HttpStatusCode.BadRequest, (await _server.GetAsync($"/api/challenges/{id}/participants?cursor=junk")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _server.GetAsync($"/api/challenges/{id}/participants?cursor=2&offset=1")).Status);
     }
 
     [Fact]

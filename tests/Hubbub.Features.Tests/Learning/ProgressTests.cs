@@ -28,6 +28,44 @@ public abstract class ProgressTests(LearningFixture fixture)
     }
 
     [Fact]
+    public async Task A_courses_rooms_page_oldest_first_with_next_cursor_and_an_enrolment_needs_no_body()
+    {
+        // Every list is paged (FEATURES.md "Always"): the rooms linked to a course were one unpaged list.
+        var course = await fixture.CreateCourseAsync(new[] { Module("m", ["t1"]) });
+        var ada = Users.New("ada");
+        using var adaApi = fixture.As(ada, "Ada");
+        var rooms = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var room = (await adaApi.PostAsync("/api/rooms", new { title = $"Group {i}" })).Body.GetProperty("id").GetString()!;
+            fixture.Clock.Advance(TimeSpan.FromMilliseconds(5));
+            Assert.Equal(HttpStatusCode.Created, (await adaApi.PostAsync($"/api/courses/{course}/rooms", new { room })).Status);
+            rooms.Add(room);
+        }
+        var seen = new List<string>();
+        var first = await adaApi.GetAsync($"/api/courses/{course}/rooms?limit=2");
+        seen.AddRange(first.Body.GetProperty("rooms").EnumerateArray().Select(r => r.GetProperty("room").GetString()!));
+        var cursor = Uri.EscapeDataString(first.Body.GetProperty("next_cursor").GetString()!);
+        var second = await adaApi.GetAsync($"/api/courses/{course}/rooms?limit=2&cursor={cursor}");
+        seen.AddRange(second.Body.GetProperty("rooms").EnumerateArray().Select(r => r.GetProperty("room").GetString()!));
+        Assert.Equal(JsonValueKind.Null, second.Body.GetProperty("next_cursor").ValueKind);
+        Assert.Equal(rooms, seen);
+        var whole = await adaApi.GetAsync($"/api/courses/{course}/rooms");
+        Assert.Equal(rooms, whole.Body.GetProperty("rooms").EnumerateArray().Select(r => r.GetProperty("room").GetString()!));
+        Assert.Equal(HttpStatusCode.BadRequest, (await adaApi.GetAsync($"/api/courses/{course}/rooms?limit=0")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await adaApi.GetAsync($"/api/courses/{course}/rooms?cursor=junk")).Status);
+
+        // An enrolment's body is all optional ({"room"?, "user"?}): none at all is {} — for a user and for a server.
+        var bob = Users.New("bob");
+        using var bobApi = fixture.As(bob);
+        var enrolled = await bobApi.SendAsync(HttpMethod.Post, $"/api/courses/{course}/enroll");
+        Assert.True(enrolled.Status == HttpStatusCode.OK, enrolled.ToString());
+        using var server = fixture.Server();
+        var named = await server.SendAsync(HttpMethod.Post, $"/api/courses/{course}/enroll?user={Users.New("cy")}");
+        Assert.True(named.Status == HttpStatusCode.OK, named.ToString());
+    }
+
+    [Fact]
     public async Task Courses_and_learners_page_with_before_as_every_list_does()
     {
         // FEATURES.md's lists pass next_cursor back as ?before= (feed, ledger, bids, rooms); before, the courses and learners

@@ -469,6 +469,31 @@ public abstract class SocialTests(SocialFixture fixture)
         Assert.Equal("bad_request", (await adaWs.RequestAsync("social.feed", new { before = "abc" })).ErrorCode());
     }
 
+    [Fact]
+    public async Task A_body_nests_as_deep_over_rest_as_over_its_websocket_command()
+    {
+        // FEATURES.md: the same validation both ways. REST took a body nested 63 levels; the command refuses a frame past 32,
+        // and the body is the frame's data, one level down: 31 levels for a body.
+        var ada = Users.New("ada");
+        using var adaApi = Chat.Api(ada, "Ada");
+        await using var adaWs = await Chat.ConnectAsync(ada, "Ada");
+        // An activity's data is an object: objects within objects, {"a":{"a":…{}}}, depth levels in all.
+        static JsonElement Nested(int depth) =>
+            JsonDocument.Parse(string.Concat(Enumerable.Repeat("{\"a\":", depth - 1)) + "{}" + new string('}', depth - 1)).RootElement;
+
+        var fits = new { type = "run", title = "Deep enough", data = Nested(30) }; // 31 levels with the body
+        Assert.Equal(HttpStatusCode.Created, (await adaApi.PostAsync("/api/activities", fits)).Status);
+        Assert.Equal("reply", (await adaWs.RequestAsync("social.post", fits)).GetProperty("type").GetString());
+
+        var deep = new { type = "run", title = "Too deep", data = Nested(31) };
+        var rest = await adaApi.PostAsync("/api/activities", deep);
+        Assert.Equal(HttpStatusCode.BadRequest, rest.Status);
+        Assert.Contains("nested deeper than 31 levels", rest.Body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("bad_request", (await adaWs.RequestAsync("social.post", deep)).ErrorCode());
+        var mine = await adaApi.GetAsync($"/api/users/{ada}/activities");
+        Assert.DoesNotContain(mine.Body.GetProperty("activities").EnumerateArray(), a => a.GetProperty("title").GetString() == "Too deep");
+    }
+
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);

@@ -100,6 +100,11 @@ public sealed class AdminApiTests : IClassFixture<SharedServer>
         Assert.Equal("Ada <b>Lovelace</b>", client.GetProperty("name").GetString());
         Assert.Equal(2, client.GetProperty("subscriptions").GetInt32());
         Assert.True(client.GetProperty("connected_at").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-1));
+        // Times as everywhere else: UTC ending in Z, to the millisecond (were "+00:00" with seven fractional digits).
+        foreach (var time in new[] { client.GetProperty("connected_at"), node.GetProperty("started_at"), node.GetProperty("reported_at") })
+        {
+            Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$", time.GetString());
+        }
     }
 
     [Fact]

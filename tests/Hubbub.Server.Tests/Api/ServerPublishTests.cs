@@ -106,6 +106,30 @@ public sealed class ServerPublishTests : IClassFixture<SharedServer>
     }
 
     [Fact]
+    public async Task A_body_nests_as_deep_as_the_publish_frame_it_stands_for_and_deeper_is_refused_saying_so()
+    {
+        // The body is what a publish frame carries as its data ({channel, data}): REST took 63 levels where the WebSocket
+        // refuses a frame past 32, i.e. a body past 31.
+        var channel = Channel();
+        await using var c = await _server.ConnectAsync("api-deep");
+        await c.SubscribeAsync(channel);
+        static string Nested(int depth) => new string('[', depth) + "1" + new string(']', depth);
+
+        var fits = await _server.PublishAsync($$"""{"channel":"{{channel}}","data":{{Nested(30)}}}"""); // 31 levels with the body
+        Assert.Equal(HttpStatusCode.OK, fits.StatusCode);
+        var sameOverSocket = await c.RequestAsync("publish", new { channel, data = JsonDocument.Parse(Nested(30)).RootElement });
+        Assert.Equal("reply", sameOverSocket.GetProperty("type").GetString());
+
+        var deep = await _server.PublishAsync($$"""{"channel":"{{channel}}","data":{{Nested(31)}}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, deep.StatusCode);
+        var error = JsonDocument.Parse(await deep.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("bad_request", error.GetProperty("code").GetString());
+        Assert.Contains("nested deeper than 31 levels", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        var overSocket = await c.RequestAsync("publish", new { channel, data = JsonDocument.Parse(Nested(31)).RootElement });
+        Assert.Equal("bad_request", overSocket.ErrorCode());
+    }
+
+    [Fact]
     public async Task A_surrogate_pair_escape_is_valid_and_published()
     {
         var channel = Channel();

@@ -55,6 +55,8 @@ public sealed class PresenceTests : IClassFixture<SharedServer>
         var since = Assert.Single((await ada.OkAsync("presence", new { channel })).GetProperty("members").EnumerateArray())
             .GetProperty("since").GetString()!;
         Assert.EndsWith("Z", since, StringComparison.Ordinal); // was "+00:00"
+        // To the millisecond, as the features' times: at most three fractional digits (seven before).
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$", since);
         var parsed = DateTimeOffset.Parse(since, System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(TimeSpan.Zero, parsed.Offset);
         Assert.InRange(parsed, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));

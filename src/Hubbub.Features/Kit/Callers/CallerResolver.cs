@@ -12,8 +12,12 @@ namespace Hubbub.Features.Kit.Callers;
 /// </summary>
 public sealed class CallerResolver(IRequestIdentity identity, UserDirectory users)
 {
-    /// <summary>The acting user of an HTTP request that names <paramref name="named"/> (or nobody).</summary>
-    public ValueTask<HubbubUser> ForRequestAsync(HttpContext http, string? named, string? serverDefault = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The acting user of an HTTP request that names <paramref name="named"/> (or nobody). A server call naming nobody
+    /// is refused naming <paramref name="actingField"/>, the body field that names the user.
+    /// </summary>
+    public ValueTask<HubbubUser> ForRequestAsync(HttpContext http, string? named, string? serverDefault = null, string actingField = "user",
+        CancellationToken cancellationToken = default)
     {
         if (identity.UserOf(http) is { } user)
         {
@@ -23,7 +27,9 @@ public sealed class CallerResolver(IRequestIdentity identity, UserDirectory user
         {
             named ??= serverDefault;
             return named is null
-                ? throw HubbubException.BadRequest("a server call names the user it acts for: ?user= (or \"user\" in the body, where that field is the acting user)")
+                ? throw HubbubException.BadRequest(actingField == "user"
+                    ? "a server call names the user it acts for: ?user= (or \"user\" in the body, where that field is the acting user)"
+                    : $"a server call names the user it acts for: \"{actingField}\" (or \"user\") in the body, or ?user=")
                 : ActAsAsync(named, cancellationToken);
         }
         throw Unauthenticated(http);
@@ -39,7 +45,7 @@ public sealed class CallerResolver(IRequestIdentity identity, UserDirectory user
     public ValueTask<HubbubUser> ViewerForRequestAsync(HttpContext http, string? named, CancellationToken cancellationToken = default) =>
         named is null && identity.UserOf(http) is null && identity.HasServerKey(http)
             ? ValueTask.FromResult(ServerViewer)
-            : ForRequestAsync(http, named, null, cancellationToken);
+            : ForRequestAsync(http, named, null, cancellationToken: cancellationToken);
 
     /// <summary>The server reading public things: an admin whose id no user can have (it breaks the user-id rule).</summary>
     public static HubbubUser ServerViewer { get; } = new("(server)", "server", [HubbubUser.AdminRole]);

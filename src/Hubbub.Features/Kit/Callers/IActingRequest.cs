@@ -8,4 +8,10 @@ public interface IActingRequest
 {
     /// <summary>The user acted for, or null for the caller.</summary>
     string? User { get; }
+
+    /// <summary>
+    /// The body field a server names the acting user with, as a refusal names it (<c>user</c>; an auction's create
+    /// says <c>seller</c>).
+    /// </summary>
+    static virtual string ActingField => "user";
 }

@@ -61,7 +61,11 @@ public sealed class FeatureCall
     /// call naming nobody, <paramref name="serverDefault"/> (a user the path names), if any.
     /// </summary>
     public ValueTask<HubbubUser> CallerAsync(string? named = null, string? serverDefault = null) =>
-        _callers.ForRequestAsync(Http, named ?? (Http.Request.Query.TryGetValue("user", out var q) ? q.ToString() : null), serverDefault, Aborted);
+        ActingCallerAsync(named, serverDefault, "user");
+
+    private ValueTask<HubbubUser> ActingCallerAsync(string? named, string? serverDefault, string actingField) =>
+        _callers.ForRequestAsync(Http, named ?? (Http.Request.Query.TryGetValue("user", out var q) ? q.ToString() : null), serverDefault,
+            actingField, Aborted);
 
     /// <summary>
     /// The reader of a public read: as <see cref="CallerAsync"/>, but a server call naming nobody reads as
@@ -74,7 +78,14 @@ public sealed class FeatureCall
     public async Task<(T Body, HubbubUser Caller)> BodyAndCallerAsync<T>(JsonTypeInfo<T> info) where T : IActingRequest
     {
         var body = await BodyAsync(info);
-        return (body, await CallerAsync(body.User));
+        return (body, await ActingCallerAsync(body.User, null, T.ActingField));
+    }
+
+    /// <summary>As <see cref="BodyAndCallerAsync{T}"/>, for a body whose every field is optional: none reads as <c>{}</c>.</summary>
+    public async Task<(T Body, HubbubUser Caller)> OptionalBodyAndCallerAsync<T>(JsonTypeInfo<T> info) where T : IActingRequest
+    {
+        var body = await OptionalBodyAsync(info);
+        return (body, await ActingCallerAsync(body.User, null, T.ActingField));
     }
 
     /// <summary>

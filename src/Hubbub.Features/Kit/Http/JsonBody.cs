@@ -13,8 +13,19 @@ namespace Hubbub.Features.Kit.Http;
 /// </summary>
 internal static class JsonBody
 {
-    /// <summary>Reads the body; an empty one is refused, or read as <c>{}</c> when <paramref name="optional"/>.</summary>
-    public static async Task<T> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> info, int maxBytes, CancellationToken ct, bool optional = false)
+    /// <summary>
+    /// How deep a body may nest: what its WebSocket form may carry, since a body travels there as the frame's
+    /// <c>data</c> (a feature's command, and <c>publish</c>'s <c>{channel, data}</c>), one level below the frame
+    /// (<see cref="InboundFrame.MaxDepth"/>). The same body is refused or taken the same way on both.
+    /// </summary>
+    public const int MaxDepth = InboundFrame.MaxDepth - 1;
+
+    /// <summary>
+    /// Reads the body; an empty one is refused, or read as <c>{}</c> when <paramref name="optional"/>; nested deeper
+    /// than <paramref name="maxDepth"/> (default <see cref="MaxDepth"/>) is <c>bad_request</c> saying so.
+    /// </summary>
+    public static async Task<T> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> info, int maxBytes, CancellationToken ct, bool optional = false,
+        int maxDepth = MaxDepth)
     {
         var body = await BoundedBody.ReadAsync(request, maxBytes, ct);
         if (body.Length == 0)
@@ -32,6 +43,10 @@ internal static class JsonBody
         {
             throw HubbubException.BadRequest("the body escapes a lone surrogate (such as \\ud800), which is not valid Unicode");
         }
+        if (IsDeeperThan(body, maxDepth))
+        {
+            throw HubbubException.BadRequest($"the body is nested deeper than {maxDepth} levels");
+        }
         try
         {
             return JsonSerializer.Deserialize(body, info)
@@ -39,10 +54,34 @@ internal static class JsonBody
         }
         catch (JsonException refused)
         {
-            // Also: nesting deeper than 64, numbers out of range, strings that escape a lone surrogate ("\ud800").
+            // Also: numbers out of range, strings that escape a lone surrogate ("\ud800").
             // Where the reader was names the field ({"hidden": "no"} → at 'hidden'), so a caller knows what to fix.
             throw HubbubException.BadRequest("the body is not valid JSON of the expected shape" + Where(refused.Path));
         }
+    }
+
+    /// <summary>
+    /// Whether JSON nests objects and arrays more than <paramref name="maxDepth"/> levels (<c>{}</c> is one). The reader
+    /// walks the bytes without recursion, so a hostile depth costs a bit per level; malformed JSON answers false and is
+    /// refused by the parse that follows, with its own reason.
+    /// </summary>
+    internal static bool IsDeeperThan(ReadOnlySpan<byte> json, int maxDepth)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = int.MaxValue });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth >= maxDepth)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return false;
     }
 
     /// <summary><c> (at 'events[1].id')</c> for the reader's path <c>$.events[1].id</c>; nothing at the top level.</summary>

@@ -28,6 +28,22 @@ internal static class StoredText
     }
 
     /// <summary>
+    /// A longer text (a description): optional, blank means none; kept exactly as written, line breaks included; at most
+    /// <paramref name="maxLength"/> characters (longer is <c>too_large</c> naming <paramref name="field"/>).
+    /// </summary>
+    public static string? Body(string? text, int maxLength, string field)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+        Check(text, field);
+        return text.Length > maxLength
+            ? throw HubbubException.TooLarge($"'{field}' is longer than {maxLength} characters")
+            : text;
+    }
+
+    /// <summary>
     /// Refuses what no database can store as text: NUL (PostgreSQL rejects it) and unpaired surrogates (not
     /// encodable as UTF-8). Everything else, markup included, is kept as written.
     /// </summary>

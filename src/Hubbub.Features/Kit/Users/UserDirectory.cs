@@ -6,16 +6,20 @@ using Hubbub.Storage;
 namespace Hubbub.Features.Kit.Users;
 
 /// <summary>
-/// The users every feature shares: display name (kept up to date with each user's token, so lists show names of users
-/// who are not connected), IANA time zone, last seen. <see cref="TouchAsync"/> writes only when the name changed since
-/// this process last wrote it, so calling it on every request costs a dictionary lookup.
+/// The users every feature shares: display name (taken from each user's token when the token's name changes, so lists
+/// show names of users who are not connected; a name the user sets stays until a token with another name arrives),
+/// IANA time zone, last seen. <see cref="TouchAsync"/> writes only when the token's name changed since this process last
+/// recorded it, so calling it on every request costs a dictionary lookup.
 /// </summary>
 public sealed class UserDirectory(FeatureDatabase database)
 {
     /// <summary>Longest display name kept.</summary>
     public const int MaxNameLength = 200;
 
-    private readonly ConcurrentDictionary<string, string> _written = new(StringComparer.Ordinal);
+    // The token name this process last recorded per user (what TouchAsync compares), and the shown name it last wrote or
+    // read back (what NameOfAsync answers without a read). They differ when the user chose a name of their own.
+    private readonly ConcurrentDictionary<string, string> _tokenNames = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _names = new(StringComparer.Ordinal);
     private readonly Lock _namesGate = new();
     private NameBatch? _nextNames; // names arriving while a write runs: they go together in the next one
     private bool _writingNames;
@@ -27,7 +31,7 @@ public sealed class UserDirectory(FeatureDatabase database)
     /// </summary>
     public async ValueTask TouchAsync(HubbubUser user, CancellationToken cancellationToken = default)
     {
-        if (_written.TryGetValue(user.Id, out var known) && known == user.Name)
+        if (_tokenNames.TryGetValue(user.Id, out var known) && known == user.Name)
         {
             return;
         }
@@ -63,17 +67,23 @@ public sealed class UserDirectory(FeatureDatabase database)
             try
             {
                 // Not a caller's token: the batch serves every caller in it.
+                var shown = new List<(string Id, string Name)>(batch.Names.Count);
                 await database.Database.InTransactionAsync(async tx =>
                 {
+                    shown.Clear(); // a retried transaction starts over
                     // In id order: two nodes' batches on PostgreSQL lock the same users' rows in one order, never crosswise.
                     foreach (var (id, name) in batch.Names.OrderBy(n => n.Key, StringComparer.Ordinal))
                     {
-                        await UserStore.UpsertNameAsync(tx, id, name, CancellationToken.None);
+                        shown.Add((id, await UserStore.RecordTokenNameAsync(tx, id, name, CancellationToken.None)));
                     }
                 });
                 foreach (var (id, name) in batch.Names)
                 {
-                    _written[id] = name;
+                    _tokenNames[id] = name;
+                }
+                foreach (var (id, name) in shown)
+                {
+                    _names[id] = name;
                 }
                 batch.Written.TrySetResult();
             }
@@ -102,7 +112,7 @@ public sealed class UserDirectory(FeatureDatabase database)
 
     /// <summary>A user's display name, or their id when the directory has never seen them.</summary>
     public async ValueTask<string> NameOfAsync(string user, CancellationToken cancellationToken = default) =>
-        _written.TryGetValue(user, out var name)
+        _names.TryGetValue(user, out var name)
             ? name
             : (await database.ReadAsync(tx => UserStore.FindAsync(tx, user, cancellationToken), cancellationToken))?.Name ?? user;
 
@@ -142,7 +152,7 @@ public sealed class UserDirectory(FeatureDatabase database)
         }, cancellationToken);
         if (name is not null)
         {
-            _written[me.Id] = name;
+            _names[me.Id] = name; // the token name stays recorded: the same token does not undo the user's choice
         }
         return await GetAsync(me.Id, cancellationToken);
     }

@@ -9,6 +9,20 @@ internal static class UserStore
         tx.ExecuteAsync("INSERT INTO kit_users (id, name) VALUES (@id, @name) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
             new { id, name }, ct);
 
+    /// <summary>
+    /// Records a token's name: it becomes the shown name unless it is the name of the token recorded last (the user may
+    /// have chosen another since). Returns the name shown after it.
+    /// </summary>
+    public static async Task<string> RecordTokenNameAsync(DatabaseTransaction tx, string id, string name, CancellationToken ct) =>
+        (await tx.ExecuteScalarAsync<string>(
+            """
+            INSERT INTO kit_users (id, name, token_name) VALUES (@id, @name, @name)
+            ON CONFLICT (id) DO UPDATE SET
+                name = CASE WHEN kit_users.token_name = excluded.token_name THEN kit_users.name ELSE excluded.name END,
+                token_name = excluded.token_name
+            RETURNING name
+            """, new { id, name }, ct))!;
+
     public static Task SetLastSeenAsync(DatabaseTransaction tx, string id, string name, long lastSeenMs, CancellationToken ct) =>
         tx.ExecuteAsync(
             "INSERT INTO kit_users (id, name, last_seen_ms) VALUES (@id, @name, @lastSeenMs) ON CONFLICT (id) DO UPDATE SET last_seen_ms = excluded.last_seen_ms",

@@ -1,14 +1,14 @@
 using Hubbub.Core;
 
-namespace Hubbub.Features.Gamification;
+namespace Hubbub.Features.Kit.Declaring;
 
 /// <summary>
-/// A page of a definition list (rules, achievements, quests, streaks, boards), by key in code-point order. Each list is
-/// bounded by <c>Gamification:MaxDefinitions</c>, so it is read whole and cut here; without a <c>limit</c> the page is the
-/// whole list (up to 10,000; the default bound is 1,000), as before pages existed. The cursor is the last key of the page
-/// (the next page holds the keys after it).
+/// A page of a bounded definition list (gamification's rules, achievements, quests, streaks, boards; social's activity
+/// rules), by key in code-point order. Each such list has a configured bound (e.g. <c>Gamification:MaxDefinitions</c>),
+/// so it is read whole and cut here; without a <c>limit</c> the page is the whole list (up to 10,000; the default bounds
+/// are 1,000), as before pages existed. The cursor is the last key of the page (the next page holds the keys after it).
 /// </summary>
-internal static class DefinitionPage
+internal static class KeyedPage
 {
     /// <summary>The largest <c>limit</c>.</summary>
     public const int MaxLimit = 10_000;
