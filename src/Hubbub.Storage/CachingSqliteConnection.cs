@@ -150,13 +150,13 @@ internal sealed class CachedSqliteCommand(SqliteStatementCache cache, CachingSql
     protected override DbParameter CreateDbParameter() => new SqliteParameter();
 
     /// <inheritdoc />
-    public override int ExecuteNonQuery() => Run(static c => c.ExecuteNonQuery());
+    public override int ExecuteNonQuery() => Run(0, static (c, _) => c.ExecuteNonQuery());
 
     /// <inheritdoc />
-    public override object? ExecuteScalar() => Run(static c => c.ExecuteScalar());
+    public override object? ExecuteScalar() => Run(0, static (c, _) => c.ExecuteScalar());
 
     /// <inheritdoc />
-    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => Run(c => c.ExecuteReader(behavior));
+    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => Run(behavior, static (c, b) => c.ExecuteReader(b));
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -169,17 +169,20 @@ internal sealed class CachedSqliteCommand(SqliteStatementCache cache, CachingSql
         base.Dispose(disposing);
     }
 
-    private T Run<T>(Func<SqliteCommand, T> execute)
+    // The argument is passed, not captured, and the parameters walked by index: a closure and a boxed enumerator per
+    // statement were garbage on the writer thread.
+    private T Run<TArgument, T>(TArgument argument, Func<SqliteCommand, TArgument, T> execute)
     {
         try
         {
-            Inner.Parameters.Clear();
-            foreach (SqliteParameter parameter in _parameters)
+            var inner = Inner;
+            inner.Parameters.Clear();
+            for (var i = 0; i < _parameters.Count; i++)
             {
-                Inner.Parameters.Add(parameter);
+                inner.Parameters.Add(_parameters[i]);
             }
-            cache.NameParameters(Inner);
-            return execute(Inner);
+            cache.NameParameters(inner);
+            return execute(inner, argument);
         }
         catch
         {

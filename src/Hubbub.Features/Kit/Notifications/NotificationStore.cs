@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Hubbub.Features.Kit.Text;
 using Hubbub.Storage;
 
 namespace Hubbub.Features.Kit.Notifications;
@@ -184,11 +185,10 @@ internal static class NotificationStore
         """;
 
     /// <summary>The keyed rows as <c>[[user, key, id, type, data], …]</c>, in the order given (text: a blob would be read as JSONB).</summary>
-    private static string KeyedRowsJson(IReadOnlyList<NewNotification> items, long[] ids, List<KeyValuePair<(string User, string Key), int>> ordered)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256 * ordered.Count);
-        using (var json = new Utf8JsonWriter(buffer))
+    private static string KeyedRowsJson(IReadOnlyList<NewNotification> items, long[] ids, List<KeyValuePair<(string User, string Key), int>> ordered) =>
+        JsonText.Write((items, ids, ordered), 256 * ordered.Count, static (json, state) =>
         {
+            var (items, ids, ordered) = state;
             json.WriteStartArray();
             foreach (var ((user, key), index) in ordered)
             {
@@ -201,9 +201,7 @@ internal static class NotificationStore
                 json.WriteEndArray();
             }
             json.WriteEndArray();
-        }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+        });
 
     /// <summary>
     /// Bounds each named user's inbox to its newest <paramref name="keep"/>, over both tables: one statement finds each
