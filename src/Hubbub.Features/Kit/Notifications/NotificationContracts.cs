@@ -39,9 +39,11 @@ public sealed record UnreadCount([property: JsonPropertyName("unread_count")] lo
 
 /// <summary>
 /// A notification to keep (<see cref="PublicationBatch.Notify{T}(string, string, T, System.Text.Json.Serialization.Metadata.JsonTypeInfo{T}, string?)"/>):
-/// its user, type, data as JSON, and the key of the unread notification it replaces, if any.
+/// its user, type, data as JSON, and the key of the unread notification it replaces, if any. <paramref name="Canonical"/>:
+/// the data was serialized compact with the default encoder (as the kit serializes), so it can be written into the
+/// live event as it is (<see cref="NotificationJson"/>).
 /// </summary>
-internal sealed record NewNotification(string User, string Type, string Data, string? Replaces = null);
+internal sealed record NewNotification(string User, string Type, string Data, string? Replaces = null, bool Canonical = false);
 
-/// <summary>What <see cref="NotificationStore.InsertEachAsync"/> kept: the views in the order given, and how many unread notifications they replaced.</summary>
-internal sealed record KeptNotifications(List<NotificationView> Views, int Replaced);
+/// <summary>What <see cref="NotificationStore.InsertEachAsync"/> kept: the ids in the order given, and how many unread notifications they replaced.</summary>
+internal sealed record KeptNotifications(long[] Ids, int Replaced);

@@ -20,7 +20,7 @@ internal static class NotificationStore
     /// <summary>Keeps one notification (no key) and bounds its user's inbox: <see cref="InsertEachAsync"/> for one.</summary>
     public static async Task<NotificationView> InsertAsync(DatabaseTransaction tx, string user, string type, string data, long now, int keep,
         CancellationToken ct) =>
-        (await InsertEachAsync(tx, [new NewNotification(user, type, data)], now, keep, ct)).Views[0];
+        new Row { Id = (await InsertEachAsync(tx, [new NewNotification(user, type, data)], now, keep, ct)).Ids[0], Type = type, Data = data, CreatedMs = now }.ToView();
 
     /// <summary>
     /// Keeps one notification per item, then bounds to the newest <paramref name="keep"/> every user named whose inbox
@@ -28,13 +28,12 @@ internal static class NotificationStore
     /// are inserted in one more; those with a <see cref="NewNotification.Replaces"/> key are written in one upsert of
     /// <c>kit_notifications_keyed</c>, each replacing its user's unread notification of that key in place (a later
     /// item of the same user and key in this call replaces an earlier one: that one is published, never stored).
-    /// Answers the views in the order given, and how many unread notifications were replaced.
+    /// Answers the ids in the order given, and how many unread notifications were replaced.
     /// </summary>
     public static async Task<KeptNotifications> InsertEachAsync(DatabaseTransaction tx, IReadOnlyList<NewNotification> items,
         long now, int keep, CancellationToken ct)
     {
         var ids = await TakeIdsAsync(tx, items.Count, ct);
-        var views = items.Select((item, i) => new Row { Id = ids[i], Type = item.Type, Data = item.Data, CreatedMs = now }.ToView()).ToList();
         var plain = new List<int>();
         var keyed = new Dictionary<(string User, string Key), int>();
         for (var i = 0; i < items.Count; i++)
@@ -55,7 +54,7 @@ internal static class NotificationStore
         // (gamification's overtaken, most of the time) holds as many as before, which the bound already allowed.
         var grown = plain.Select(i => items[i].User).Concat(added).Distinct(StringComparer.Ordinal).ToList();
         await BoundAsync(tx, grown, keep, ct);
-        return new KeptNotifications(views, replaced);
+        return new KeptNotifications(ids, replaced);
     }
 
     /// <summary>
