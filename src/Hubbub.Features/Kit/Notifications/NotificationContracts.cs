@@ -45,5 +45,13 @@ public sealed record UnreadCount([property: JsonPropertyName("unread_count")] lo
 /// </summary>
 internal sealed record NewNotification(string User, string Type, string Data, string? Replaces = null, bool Canonical = false);
 
-/// <summary>What <see cref="NotificationStore.InsertEachAsync"/> kept: the ids in the order given, and how many unread notifications they replaced.</summary>
-internal sealed record KeptNotifications(long[] Ids, int Replaced);
+/// <summary>
+/// What <see cref="NotificationStore.InsertEachAsync"/> kept: the ids in the order given, and how many unread notifications
+/// they replaced. The views (<see cref="Views"/>) are made only when asked for: a batch's publishing writes each live event
+/// from the stored parts (<see cref="NotificationJson"/>), and parsing every notice's data into a view was garbage.
+/// </summary>
+internal sealed record KeptNotifications(long[] Ids, int Replaced, IReadOnlyList<NewNotification> Items, long CreatedMs)
+{
+    /// <summary>The notifications kept as views, in the order given.</summary>
+    public List<NotificationView> Views => [.. Items.Select((item, i) => NotificationStore.View(Ids[i], item.Type, item.Data, CreatedMs))];
+}

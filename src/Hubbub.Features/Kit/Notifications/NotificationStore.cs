@@ -20,7 +20,7 @@ internal static class NotificationStore
     /// <summary>Keeps one notification (no key) and bounds its user's inbox: <see cref="InsertEachAsync"/> for one.</summary>
     public static async Task<NotificationView> InsertAsync(DatabaseTransaction tx, string user, string type, string data, long now, int keep,
         CancellationToken ct) =>
-        new Row { Id = (await InsertEachAsync(tx, [new NewNotification(user, type, data)], now, keep, ct)).Ids[0], Type = type, Data = data, CreatedMs = now }.ToView();
+        (await InsertEachAsync(tx, [new NewNotification(user, type, data)], now, keep, ct)).Views[0];
 
     /// <summary>
     /// Keeps one notification per item, then bounds to the newest <paramref name="keep"/> every user named whose inbox
@@ -54,7 +54,7 @@ internal static class NotificationStore
         // (gamification's overtaken, most of the time) holds as many as before, which the bound already allowed.
         var grown = plain.Select(i => items[i].User).Concat(added).Distinct(StringComparer.Ordinal).ToList();
         await BoundAsync(tx, grown, keep, ct);
-        return new KeptNotifications(ids, replaced);
+        return new KeptNotifications(ids, replaced, items, now);
     }
 
     /// <summary>
@@ -327,6 +327,10 @@ internal static class NotificationStore
             }
         }
     });
+
+    /// <summary>A new unread notification's view.</summary>
+    internal static NotificationView View(long id, string type, string data, long createdMs) =>
+        new Row { Id = id, Type = type, Data = data, CreatedMs = createdMs }.ToView();
 
     private sealed class Row
     {
