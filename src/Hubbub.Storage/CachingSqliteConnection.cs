@@ -48,12 +48,27 @@ internal sealed class CachingSqliteConnection(SqliteStatementCache cache) : DbCo
         throw new NotSupportedException("the writer's transaction is begun by the writer");
 
     /// <inheritdoc />
-    protected override DbCommand CreateDbCommand() => new CachedSqliteCommand(cache, this);
+    protected override DbCommand CreateDbCommand() => _free.TryPop(out var command) ? command.Rented() : new CachedSqliteCommand(cache, this);
+
+    // Commands disposed by their caller, kept for the next: Dapper creates and disposes one per statement, and each was
+    // an object, a parameter collection and its list to collect on the writer thread. Used by one thread at a time, as
+    // the connection is; a few suffice (a command is rarely open while another runs: a reader's rows read with a query each).
+    private readonly Stack<CachedSqliteCommand> _free = new();
+
+    /// <summary>Keeps a disposed command for reuse (reset by it before).</summary>
+    internal void Release(CachedSqliteCommand command)
+    {
+        if (_free.Count < 8)
+        {
+            _free.Push(command);
+        }
+    }
 }
 
 /// <summary>
 /// A command of <see cref="CachingSqliteConnection"/>: setting its text rents the kept command of that text (or a new one),
 /// and disposing it hands that back. Dapper sets the transaction, then the text, then the parameters, then executes.
+/// Disposed, it is reset and kept by its connection for the next <c>CreateCommand</c> (a second dispose does nothing).
 /// </summary>
 internal sealed class CachedSqliteCommand(SqliteStatementCache cache, CachingSqliteConnection connection) : DbCommand
 {
@@ -66,6 +81,7 @@ internal sealed class CachedSqliteCommand(SqliteStatementCache cache, CachingSql
     private DbTransaction? _transaction;
     private int? _timeout;
     private bool _failed;
+    private bool _released;
 
     private SqliteCommand Inner => _inner ?? throw new InvalidOperationException("set CommandText before using the command");
 
@@ -150,36 +166,57 @@ internal sealed class CachedSqliteCommand(SqliteStatementCache cache, CachingSql
     protected override DbParameter CreateDbParameter() => new SqliteParameter();
 
     /// <inheritdoc />
-    public override int ExecuteNonQuery() => Run(static c => c.ExecuteNonQuery());
+    public override int ExecuteNonQuery() => Run(0, static (c, _) => c.ExecuteNonQuery());
 
     /// <inheritdoc />
-    public override object? ExecuteScalar() => Run(static c => c.ExecuteScalar());
+    public override object? ExecuteScalar() => Run(0, static (c, _) => c.ExecuteScalar());
 
     /// <inheritdoc />
-    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => Run(c => c.ExecuteReader(behavior));
+    protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => Run(behavior, static (c, b) => c.ExecuteReader(b));
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing && _inner is not null)
+        if (disposing && !_released)
         {
-            cache.Return(_inner, _failed);
-            _inner = null;
+            if (_inner is not null)
+            {
+                cache.Return(_inner, _failed);
+                _inner = null;
+            }
+            _parameters.Clear();
+            _transaction = null;
+            _timeout = null;
+            _failed = false;
+            DesignTimeVisible = false;
+            UpdatedRowSource = default;
+            _released = true;
+            connection.Release(this);
         }
         base.Dispose(disposing);
     }
 
-    private T Run<T>(Func<SqliteCommand, T> execute)
+    /// <summary>Taken again from its connection's kept commands.</summary>
+    internal CachedSqliteCommand Rented()
+    {
+        _released = false;
+        return this;
+    }
+
+    // The argument is passed, not captured, and the parameters walked by index: a closure and a boxed enumerator per
+    // statement were garbage on the writer thread.
+    private T Run<TArgument, T>(TArgument argument, Func<SqliteCommand, TArgument, T> execute)
     {
         try
         {
-            Inner.Parameters.Clear();
-            foreach (SqliteParameter parameter in _parameters)
+            var inner = Inner;
+            inner.Parameters.Clear();
+            for (var i = 0; i < _parameters.Count; i++)
             {
-                Inner.Parameters.Add(parameter);
+                inner.Parameters.Add(_parameters[i]);
             }
-            cache.NameParameters(Inner);
-            return execute(Inner);
+            cache.NameParameters(inner);
+            return execute(inner, argument);
         }
         catch
         {

@@ -54,8 +54,10 @@ internal sealed class SqliteStatementCache(SqliteConnection connection, int capa
     public void NameParameters(SqliteCommand command)
     {
         var names = _byText.TryGetValue(command.CommandText, out var node) && ReferenceEquals(node.Value.Command, command) ? node.Value.Names : null;
-        foreach (SqliteParameter parameter in command.Parameters)
+        var parameters = command.Parameters;
+        for (var i = 0; i < parameters.Count; i++) // by index: the collection's enumerator is boxed
         {
+            var parameter = parameters[i];
             var name = parameter.ParameterName;
             if (name.Length == 0 || name[0] is '@' or ':' or '$')
             {

@@ -110,7 +110,9 @@ internal sealed class SqliteWriter : IDisposable
             }
             if (group.Count > 0)
             {
+                var allocated = GC.GetAllocatedBytesForCurrentThread();
                 RunGroup(group);
+                StorageMetrics.WriterAllocated(GC.GetAllocatedBytesForCurrentThread() - allocated);
             }
         }
     }

@@ -275,4 +275,38 @@ public sealed class SqliteStorageTests : StorageContractTests
             Assert.Equal(["a", "d"], found);
         }
     }
+
+    [Fact]
+    public async Task The_writer_counts_what_its_thread_allocates_running_writes_in_the_storage_meter()
+    {
+        var node = Node(Widgets);
+        await node.Migrations.ApplyAsync();
+        long before = WriterAllocated();
+        const int Bytes = 1 << 20;
+        await node.Database.InTransactionAsync(tx =>
+        {
+            // Allocated on the writer thread, before the work's first await (SQLite's calls complete synchronously).
+            GC.KeepAlive(new byte[Bytes]);
+            return tx.ExecuteAsync("INSERT INTO widgets (name) VALUES ('counted')");
+        });
+        Assert.InRange(WriterAllocated() - before, Bytes, long.MaxValue); // other tests' writers may add theirs too
+    }
+
+    /// <summary>The storage meter's <c>sqlite.writer.allocated</c> as exported (an observable counter, read on demand).</summary>
+    private static long WriterAllocated()
+    {
+        long value = -1;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Hubbub.Storage" && instrument.Name == "sqlite.writer.allocated")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, measurement, _, _) => value = measurement);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return value;
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Hubbub.Features.Gamification.Ranking;
 using Hubbub.Features.Kit;
 using Hubbub.Storage;
@@ -49,9 +50,9 @@ internal static class Overtaking
             var replaces = $"{GamificationEvents.Overtaken}:{board.Key}";
             foreach (var row in passed.OrderBy(r => r.User, StringComparer.Ordinal))
             {
-                var overtaken = new Overtaken(board.Key, passer, name, ranks[row.Score]);
-                batch.Publish(FeatureTransaction.UserChannel(row.User), GamificationEvents.Overtaken, overtaken, Default.Overtaken);
-                batch.Notify(row.User, GamificationEvents.Overtaken, overtaken, Default.Overtaken, replaces);
+                // The live event and the notification carry the same data: serialized once (as are the channel's name).
+                var overtaken = JsonSerializer.Serialize(new Overtaken(board.Key, passer, name, ranks[row.Score]), Default.Overtaken);
+                batch.PublishAndNotify(row.User, FeatureTransaction.UserChannel(row.User), GamificationEvents.Overtaken, overtaken, replaces);
             }
         }
     }

@@ -266,16 +266,16 @@ public sealed class FeatureTransaction
     /// Writes a <see cref="PublicationBatch"/>: its notifications kept in a fixed few statements whatever their number (the
     /// plain ones in one insert, the replaceable ones in one upsert of their (user, key) rows, and the inboxes that grew
     /// bounded); every publication, each notification's live one at its place, joins the transaction's outbox rows
-    /// (one insert before the commit) and is published after the commit in the batch's order. Answers the notifications kept, in the order they were added.
+    /// (one insert before the commit) and is published after the commit in the batch's order.
     /// </summary>
-    public async Task<IReadOnlyList<NotificationView>> PublishBatchAsync(PublicationBatch batch, CancellationToken cancellationToken = default)
+    public async Task PublishBatchAsync(PublicationBatch batch, CancellationToken cancellationToken = default)
     {
         var notices = batch.Entries.Where(e => e.Notice is not null).Select(e => e.Notice!).ToList();
-        List<NotificationView> views = [];
+        long[] ids = [];
         if (notices.Count > 0)
         {
             var kept = await NotificationStore.InsertEachAsync(Db, notices, NowMs, _kit.Options.MaxNotificationsPerUser, cancellationToken);
-            views = kept.Views;
+            ids = kept.Ids;
             var counts = notices.CountBy(n => n.Type).ToArray();
             OnCommitted(() =>
             {
@@ -292,14 +292,13 @@ public sealed class FeatureTransaction
         {
             if (notice is not null)
             {
-                row.Data = JsonSerializer.Serialize(views[next++], KitJsonContext.Default.NotificationView);
+                row.Data = NotificationJson.Live(ids[next++], notice, NowMs);
             }
             rows.Add(row);
         }
         // Kept with the transaction's other publications, written together before the commit (WriteOutboxAsync).
         _pending.AddRange(rows);
         batch.Entries.Clear();
-        return views;
     }
 
     internal static string UserChannel(string user) => "user:" + user;

@@ -39,9 +39,19 @@ public sealed record UnreadCount([property: JsonPropertyName("unread_count")] lo
 
 /// <summary>
 /// A notification to keep (<see cref="PublicationBatch.Notify{T}(string, string, T, System.Text.Json.Serialization.Metadata.JsonTypeInfo{T}, string?)"/>):
-/// its user, type, data as JSON, and the key of the unread notification it replaces, if any.
+/// its user, type, data as JSON, and the key of the unread notification it replaces, if any. <paramref name="Canonical"/>:
+/// the data was serialized compact with the default encoder (as the kit serializes), so it can be written into the
+/// live event as it is (<see cref="NotificationJson"/>).
 /// </summary>
-internal sealed record NewNotification(string User, string Type, string Data, string? Replaces = null);
+internal sealed record NewNotification(string User, string Type, string Data, string? Replaces = null, bool Canonical = false);
 
-/// <summary>What <see cref="NotificationStore.InsertEachAsync"/> kept: the views in the order given, and how many unread notifications they replaced.</summary>
-internal sealed record KeptNotifications(List<NotificationView> Views, int Replaced);
+/// <summary>
+/// What <see cref="NotificationStore.InsertEachAsync"/> kept: the ids in the order given, and how many unread notifications
+/// they replaced. The views (<see cref="Views"/>) are made only when asked for: a batch's publishing writes each live event
+/// from the stored parts (<see cref="NotificationJson"/>), and parsing every notice's data into a view was garbage.
+/// </summary>
+internal sealed record KeptNotifications(long[] Ids, int Replaced, IReadOnlyList<NewNotification> Items, long CreatedMs)
+{
+    /// <summary>The notifications kept as views, in the order given.</summary>
+    public List<NotificationView> Views => [.. Items.Select((item, i) => NotificationStore.View(Ids[i], item.Type, item.Data, CreatedMs))];
+}

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Hubbub.Features.Kit.Text;
 using Hubbub.Storage;
 
 namespace Hubbub.Features.Kit.Notifications;
@@ -27,13 +28,12 @@ internal static class NotificationStore
     /// are inserted in one more; those with a <see cref="NewNotification.Replaces"/> key are written in one upsert of
     /// <c>kit_notifications_keyed</c>, each replacing its user's unread notification of that key in place (a later
     /// item of the same user and key in this call replaces an earlier one: that one is published, never stored).
-    /// Answers the views in the order given, and how many unread notifications were replaced.
+    /// Answers the ids in the order given, and how many unread notifications were replaced.
     /// </summary>
     public static async Task<KeptNotifications> InsertEachAsync(DatabaseTransaction tx, IReadOnlyList<NewNotification> items,
         long now, int keep, CancellationToken ct)
     {
         var ids = await TakeIdsAsync(tx, items.Count, ct);
-        var views = items.Select((item, i) => new Row { Id = ids[i], Type = item.Type, Data = item.Data, CreatedMs = now }.ToView()).ToList();
         var plain = new List<int>();
         var keyed = new Dictionary<(string User, string Key), int>();
         for (var i = 0; i < items.Count; i++)
@@ -54,7 +54,7 @@ internal static class NotificationStore
         // (gamification's overtaken, most of the time) holds as many as before, which the bound already allowed.
         var grown = plain.Select(i => items[i].User).Concat(added).Distinct(StringComparer.Ordinal).ToList();
         await BoundAsync(tx, grown, keep, ct);
-        return new KeptNotifications(views, replaced);
+        return new KeptNotifications(ids, replaced, items, now);
     }
 
     /// <summary>
@@ -184,11 +184,10 @@ internal static class NotificationStore
         """;
 
     /// <summary>The keyed rows as <c>[[user, key, id, type, data], …]</c>, in the order given (text: a blob would be read as JSONB).</summary>
-    private static string KeyedRowsJson(IReadOnlyList<NewNotification> items, long[] ids, List<KeyValuePair<(string User, string Key), int>> ordered)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256 * ordered.Count);
-        using (var json = new Utf8JsonWriter(buffer))
+    private static string KeyedRowsJson(IReadOnlyList<NewNotification> items, long[] ids, List<KeyValuePair<(string User, string Key), int>> ordered) =>
+        JsonText.Write((items, ids, ordered), 256 * ordered.Count, static (json, state) =>
         {
+            var (items, ids, ordered) = state;
             json.WriteStartArray();
             foreach (var ((user, key), index) in ordered)
             {
@@ -201,9 +200,7 @@ internal static class NotificationStore
                 json.WriteEndArray();
             }
             json.WriteEndArray();
-        }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+        });
 
     /// <summary>
     /// Bounds each named user's inbox to its newest <paramref name="keep"/>, over both tables: one statement finds each
@@ -330,6 +327,10 @@ internal static class NotificationStore
             }
         }
     });
+
+    /// <summary>A new unread notification's view.</summary>
+    internal static NotificationView View(long id, string type, string data, long createdMs) =>
+        new Row { Id = id, Type = type, Data = data, CreatedMs = createdMs }.ToView();
 
     private sealed class Row
     {

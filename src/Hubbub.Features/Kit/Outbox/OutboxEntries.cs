@@ -1,6 +1,5 @@
-using System.Buffers;
-using System.Text;
 using System.Text.Json;
+using Hubbub.Features.Kit.Text;
 
 namespace Hubbub.Features.Kit.Outbox;
 
@@ -13,43 +12,38 @@ namespace Hubbub.Features.Kit.Outbox;
 internal static class OutboxEntries
 {
     /// <summary>The JSON array of <paramref name="entries"/>.</summary>
-    public static string Write(IReadOnlyList<OutboxRow> entries)
+    public static string Write(IReadOnlyList<OutboxRow> entries) => JsonText.Write(entries, SizeOf(entries), static (writer, entries) =>
     {
-        var buffer = new ArrayBufferWriter<byte>(SizeOf(entries));
-        using (var writer = new Utf8JsonWriter(buffer))
+        writer.WriteStartArray();
+        foreach (var entry in entries)
         {
-            writer.WriteStartArray();
-            foreach (var entry in entries)
+            writer.WriteStartObject();
+            if (entry.Kind != OutboxRow.Publish)
             {
-                writer.WriteStartObject();
-                if (entry.Kind != OutboxRow.Publish)
-                {
-                    writer.WriteString("k", entry.Kind);
-                }
-                writer.WriteString("c", entry.Channel);
-                if (entry.EventType is { } eventType)
-                {
-                    writer.WriteString("e", eventType);
-                }
-                if (entry.Data is { } data)
-                {
-                    writer.WritePropertyName("d");
-                    writer.WriteRawValue(data); // validated: a batch row that cannot be read back would lose every entry
-                }
-                if (entry.TargetUser is { } user)
-                {
-                    writer.WriteString("t", user);
-                }
-                writer.WriteEndObject();
+                writer.WriteString("k", entry.Kind);
             }
-            writer.WriteEndArray();
+            writer.WriteString("c", entry.Channel);
+            if (entry.EventType is { } eventType)
+            {
+                writer.WriteString("e", eventType);
+            }
+            if (entry.Data is { } data)
+            {
+                writer.WritePropertyName("d");
+                writer.WriteRawValue(data); // validated: a batch row that cannot be read back would lose every entry
+            }
+            if (entry.TargetUser is { } user)
+            {
+                writer.WriteString("t", user);
+            }
+            writer.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+        writer.WriteEndArray();
+    });
 
     /// <summary>
-    /// About the array's UTF-8 size when its text is ASCII (the usual case; more grows the buffer): the buffer is then made
-    /// once at its size, where a fixed 256 bytes per entry made one several times too large for short publications.
+    /// About the array's UTF-8 size when its text is ASCII (the usual case; more grows the buffer): a thread's first buffer
+    /// is made at about its size, where a fixed 256 bytes per entry made one several times too large for short publications.
     /// </summary>
     private static int SizeOf(IReadOnlyList<OutboxRow> entries)
     {
