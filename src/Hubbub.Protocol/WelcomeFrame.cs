@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Text.Json;
 
 namespace Hubbub.Protocol;
@@ -37,7 +38,8 @@ public sealed class WelcomeFrame
     /// <param name="expiresAt">When the connection's token expires (Unix seconds); absent when null.</param>
     public byte[] For(string client, string user, string name, long? expiresAt)
     {
-        var buffer = new ArrayBufferWriter<byte>(_constant.Length + 96 + (3 * (client.Length + user.Length + name.Length)));
+        // Room for the strings as the writer reserves it (3 bytes a char), the structure and an expiry: one array, never grown.
+        var buffer = new ArrayBufferWriter<byte>(_constant.Length + 128 + (3 * (client.Length + user.Length + name.Length)));
         using (var w = new Utf8JsonWriter(buffer, WriterOptions))
         {
             w.WriteStartObject();
@@ -49,14 +51,14 @@ public sealed class WelcomeFrame
             w.WriteString("name"u8, name);
             w.Flush();
             buffer.Write(_constant);
-            if (expiresAt is { } expires)
-            {
-                // After the raw bytes the writer no longer knows it is inside an object, so the comma is written here.
-                buffer.Write(",\"expires_at\":"u8);
-                w.Reset(buffer);
-                w.WriteNumberValue(expires);
-                w.Flush();
-            }
+        }
+        if (expiresAt is { } expires)
+        {
+            // Formatted here rather than by the writer, which would ask the buffer for 256 bytes more (a second array) to
+            // write a number of at most 20: the same digits (a long's general format is the serializer's).
+            buffer.Write(",\"expires_at\":"u8);
+            Utf8Formatter.TryFormat(expires, buffer.GetSpan(20), out var digits);
+            buffer.Advance(digits);
         }
         buffer.Write("}}"u8);
         return buffer.WrittenSpan.ToArray();
