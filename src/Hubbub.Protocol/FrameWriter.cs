@@ -177,7 +177,8 @@ public static class FrameWriter
 
     private static byte[] Write(Action<Utf8JsonWriter> body)
     {
-        var buffer = new ArrayBufferWriter<byte>(128);
+        // 256: a Utf8JsonWriter asks its buffer for 256 free bytes at its first write, so a smaller one is grown at once.
+        var buffer = new ArrayBufferWriter<byte>(256);
         using (var w = new Utf8JsonWriter(buffer, WriterOptions))
         {
             w.WriteStartObject();

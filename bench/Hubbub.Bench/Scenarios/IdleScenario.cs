@@ -47,6 +47,8 @@ public sealed class IdleScenario : IScenario
         using var spread = SourceAddressSpread.Use(top, out var addresses);
         await using var server = await context.StartAsync(kind, cancellationToken);
         var target = Target.For(server);
+        // Hubbub's GC totals (its /metrics; the baselines have none): bytes allocated per connect do not depend on the load.
+        using var api = kind == ServerKind.Hubbub ? new ServerApi(server) : null;
         var sink = new NullSink();
         var all = new List<IBenchConnection>();
         try
@@ -75,6 +77,7 @@ public sealed class IdleScenario : IScenario
                 var more = level - all.Count;
                 // Tokens, upgrade heads and subscribe frames are made before the clock (the raw client's; see IdleDialer).
                 var dialer = IdleDialer.Prepare(target, sink, OwnChannel, all.Count, more, raw);
+                var gcBefore = api is null ? null : await ServerGcTotals.ReadAsync(api, cancellationToken);
                 var clock = Stopwatch.StartNew();
                 var cpuBefore = server.Sample().CpuMicroseconds;
                 var benchCpuBefore = ProcSample.Self().CpuMicroseconds;
@@ -83,6 +86,7 @@ public sealed class IdleScenario : IScenario
                 var cpuPerConnect = (server.Sample().CpuMicroseconds - cpuBefore) / (double)more;
                 // The load generator shares the machine's cores: its own CPU per connect bounds the rate as much as the server's.
                 var benchCpuPerConnect = (ProcSample.Self().CpuMicroseconds - benchCpuBefore) / (double)more;
+                var gcAfter = api is null ? null : await ServerGcTotals.ReadAsync(api, cancellationToken);
                 await Task.Delay(Settle, cancellationToken);
                 var rss = server.Sample().RssBytes;
                 ThrowIfDropped(sink, kind);
@@ -96,6 +100,15 @@ public sealed class IdleScenario : IScenario
                 context.Results.Add(Name, kind, round, $"rss_mib_{level}", rss / 1024.0 / 1024.0, "MiB", Better.Lower);
                 context.Results.Add(Name, kind, round, $"server_cpu_us_per_connect_{level}", cpuPerConnect, "µs", Better.Lower);
                 context.Results.Add(Name, kind, round, $"loadgen_cpu_us_per_connect_{level}", benchCpuPerConnect, "µs", Better.Lower);
+                if (gcBefore is not null && gcAfter is not null)
+                {
+                    context.Results.Add(Name, kind, round, $"server_allocated_bytes_per_connect_{level}", (gcAfter.Allocated - gcBefore.Allocated) / more, "B",
+                        Better.Lower);
+                    context.Results.Add(Name, kind, round, $"server_gc_per_1000_connects_{level}",
+                        gcAfter.Collections.Zip(gcBefore.Collections, (a, b) => a - b).Sum() * 1000 / more, "collections", Better.Lower);
+                    context.Results.Add(Name, kind, round, $"server_gc_pause_us_per_connect_{level}", (gcAfter.PauseSeconds - gcBefore.PauseSeconds) * 1e6 / more, "µs",
+                        Better.Lower);
+                }
                 context.Results.Add(Name, kind, round, $"loadgen_rss_kib_per_conn_{level}", (ProcSample.Self().RssBytes - benchBaseline) / 1024.0 / level,
                     "KiB", Better.Lower);
             }

@@ -27,6 +27,8 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
     private readonly ExpiryWatch _expiries;
     // Made once: a method group converted per connection is a delegate each connection would keep for its lifetime.
     private readonly Func<ClientConnection, ReadOnlyMemory<byte>, ValueTask> _handleFrame;
+    // The welcome's part that is the same for every connection of this node, serialized once.
+    private readonly WelcomeFrame _welcome;
 
     public ConnectionHost(HubbubOptions options, ConnectionRegistry connections, ChannelLifetime channels, FrameDispatcher dispatcher,
         IConnectionObserver[] observers, string nodeId, TimeProvider time, ILogger logger)
@@ -40,6 +42,8 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
         _logger = logger;
         _expiries = new ExpiryWatch(time);
         _handleFrame = dispatcher.HandleAsync;
+        _welcome = new WelcomeFrame(options.HeartbeatMs, nodeId, HubbubVersion.Current,
+            new WelcomeLimits(options.MaxFrameBytes, options.MaxSubscriptionsPerConnection, options.MessagesPerSecond, options.Burst));
     }
 
     /// <summary>Stops the token-expiry timer.</summary>
@@ -184,16 +188,8 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
         connection.TransportEnd?.EndAsync(connection.SocketState == WebSocketState.Closed || connection.ClosedByLayerAndDrained)
         ?? ValueTask.CompletedTask;
 
-    private byte[] Welcome(ClientConnection connection)
-    {
-        var data = new WelcomeData(connection.Id, connection.User.Id, connection.User.Name, _options.HeartbeatMs, _nodeId,
-            HubbubVersion.Current,
-            new WelcomeLimits(_options.MaxFrameBytes, _options.MaxSubscriptionsPerConnection, _options.MessagesPerSecond, _options.Burst))
-        {
-            ExpiresAt = connection.User.ExpiresAt?.ToUnixTimeSeconds(),
-        };
-        return FrameWriter.Simple(MessageTypes.Welcome, null, FrameWriter.Serialize(data, HubbubJsonContext.Default.WelcomeData));
-    }
+    private byte[] Welcome(ClientConnection connection) =>
+        _welcome.For(connection.Id, connection.User.Id, connection.User.Name, connection.User.ExpiresAt?.ToUnixTimeSeconds());
 
     private async ValueTask NotifyAsync(ClientConnection connection, bool opened)
     {

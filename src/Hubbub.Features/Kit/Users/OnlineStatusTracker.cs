@@ -58,7 +58,18 @@ public sealed partial class OnlineStatusTracker(FeatureDatabase database, IChann
         try
         {
             first = await presence.AddAsync(StatusChannel(user.Id), new PresenceEntry(connectionId, user.Id, user.Name, time.GetUtcNow()));
-            await TouchAsync(user); // writes only when this node has not stored the token's name
+            // Every connection refreshes the display name: written only when this node has not stored the token's name.
+            // A directory that cannot be written (the database away) must not keep the user off the real-time core.
+            try
+            {
+                await users.TouchAsync(user);
+            }
+#pragma warning disable CA1031 // Logged; the connection goes on without the stored name.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogOpenFailed(logger, ex, user.Id);
+            }
         }
         catch
         {
@@ -66,21 +77,6 @@ public sealed partial class OnlineStatusTracker(FeatureDatabase database, IChann
             throw;
         }
         _ = Task.Run(() => FinishOpenedAsync(user, first, gate), CancellationToken.None);
-    }
-
-    // A directory that cannot be written (the database away) must not keep the user off the real-time core.
-    private async Task TouchAsync(HubbubUser user)
-    {
-        try
-        {
-            await users.TouchAsync(user); // every connection refreshes the display name
-        }
-#pragma warning disable CA1031 // Logged; the connection goes on without the stored name.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogOpenFailed(logger, ex, user.Id);
-        }
     }
 
     private async Task FinishOpenedAsync(HubbubUser user, bool first, SemaphoreSlim gate)
@@ -156,9 +152,10 @@ public sealed partial class OnlineStatusTracker(FeatureDatabase database, IChann
 /// <summary>Feeds connection opens and closes to <see cref="OnlineStatusTracker"/>.</summary>
 internal sealed class OnlineStatusObserver(OnlineStatusTracker tracker) : IConnectionObserver
 {
-    public async ValueTask OnOpenedAsync(ClientConnection connection, CancellationToken cancellationToken) =>
-        await tracker.OpenedAsync(connection.User, connection.Id);
+    // The tracker's tasks themselves, not awaited here: an await would keep a state machine of this method per connect.
+    public ValueTask OnOpenedAsync(ClientConnection connection, CancellationToken cancellationToken) =>
+        new(tracker.OpenedAsync(connection.User, connection.Id));
 
-    public async ValueTask OnClosedAsync(ClientConnection connection, CancellationToken cancellationToken) =>
-        await tracker.ClosedAsync(connection.User, connection.Id);
+    public ValueTask OnClosedAsync(ClientConnection connection, CancellationToken cancellationToken) =>
+        new(tracker.ClosedAsync(connection.User, connection.Id));
 }

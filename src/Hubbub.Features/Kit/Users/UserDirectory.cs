@@ -29,11 +29,15 @@ public sealed class UserDirectory(FeatureDatabase database)
     /// such write runs are written together in the next transaction (a connect storm of new users costs one
     /// transaction per batch rather than one per user, with its queueing on the database's writer).
     /// </summary>
-    public async ValueTask TouchAsync(HubbubUser user, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Not an async method: a caller awaits its batch's task itself, so a connect does not keep a state machine of this
+    /// method while its name is written.
+    /// </remarks>
+    public ValueTask TouchAsync(HubbubUser user, CancellationToken cancellationToken = default)
     {
         if (_tokenNames.TryGetValue(user.Id, out var known) && known == user.Name)
         {
-            return;
+            return ValueTask.CompletedTask;
         }
         NameBatch batch;
         var start = false;
@@ -56,7 +60,7 @@ public sealed class UserDirectory(FeatureDatabase database)
                 _ = Task.Run(() => WriteNamesAsync(batch), CancellationToken.None);
             }
         }
-        await batch.Written.Task.WaitAsync(cancellationToken);
+        return new ValueTask(batch.Written.Task.WaitAsync(cancellationToken));
     }
 
     // Writes batch after batch until no name waits; never throws (a failure goes to the batch's callers).

@@ -1,0 +1,49 @@
+using System.Globalization;
+
+namespace Hubbub.Bench.Clients;
+
+/// <summary>
+/// A Hubbub server's garbage-collector totals since it started, from its <c>/metrics</c> (the runtime's System.Runtime
+/// meters): bytes allocated, time paused, collections of gen0–2. Two readings' difference divided by the operations
+/// between them is a load-independent cost per operation (bytes allocated do not depend on what else runs on the machine).
+/// </summary>
+/// <param name="Allocated">Bytes allocated on the GC heap.</param>
+/// <param name="PauseSeconds">Time the GC paused the process.</param>
+/// <param name="Collections">Collections of gen0, gen1 and gen2.</param>
+public sealed record ServerGcTotals(double Allocated, double PauseSeconds, double[] Collections)
+{
+    /// <summary>Reads the totals now.</summary>
+    public static async Task<ServerGcTotals> ReadAsync(ServerApi api, CancellationToken cancellationToken)
+    {
+        var text = (await api.GetAsync("/metrics", cancellationToken)).EnsureOk("GET /metrics").Body;
+        double pause = 0, allocated = 0;
+        var collections = new double[3];
+        foreach (var line in text.Split('\n'))
+        {
+            if (!line.StartsWith("system_runtime_dotnet_gc_", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var value = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            if (line.StartsWith("system_runtime_dotnet_gc_pause_time ", StringComparison.Ordinal))
+            {
+                pause = value;
+            }
+            else if (line.StartsWith("system_runtime_dotnet_gc_heap_total_allocated ", StringComparison.Ordinal))
+            {
+                allocated = value;
+            }
+            else if (line.StartsWith("system_runtime_dotnet_gc_collections{", StringComparison.Ordinal))
+            {
+                for (var g = 0; g < 3; g++)
+                {
+                    if (line.Contains($"\"gen{g}\"", StringComparison.Ordinal))
+                    {
+                        collections[g] = value;
+                    }
+                }
+            }
+        }
+        return new ServerGcTotals(allocated, pause, collections);
+    }
+}
