@@ -10,16 +10,25 @@ namespace Hubbub.Bench.Clients;
 /// <param name="Allocated">Bytes allocated on the GC heap.</param>
 /// <param name="PauseSeconds">Time the GC paused the process.</param>
 /// <param name="Collections">Collections of gen0, gen1 and gen2.</param>
-public sealed record ServerGcTotals(double Allocated, double PauseSeconds, double[] Collections)
+/// <param name="SqliteWriterAllocated">
+/// Bytes the SQLite writer thread allocated (<c>hubbub_storage_sqlite_writer_allocated</c>); NaN from a build before that
+/// meter, or a server without SQLite.
+/// </param>
+public sealed record ServerGcTotals(double Allocated, double PauseSeconds, double[] Collections, double SqliteWriterAllocated)
 {
     /// <summary>Reads the totals now.</summary>
     public static async Task<ServerGcTotals> ReadAsync(ServerApi api, CancellationToken cancellationToken)
     {
         var text = (await api.GetAsync("/metrics", cancellationToken)).EnsureOk("GET /metrics").Body;
-        double pause = 0, allocated = 0;
+        double pause = 0, allocated = 0, writer = double.NaN;
         var collections = new double[3];
         foreach (var line in text.Split('\n'))
         {
+            if (line.StartsWith("hubbub_storage_sqlite_writer_allocated", StringComparison.Ordinal))
+            {
+                writer = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+                continue;
+            }
             if (!line.StartsWith("system_runtime_dotnet_gc_", StringComparison.Ordinal))
             {
                 continue;
@@ -44,6 +53,6 @@ public sealed record ServerGcTotals(double Allocated, double PauseSeconds, doubl
                 }
             }
         }
-        return new ServerGcTotals(allocated, pause, collections);
+        return new ServerGcTotals(allocated, pause, collections, writer);
     }
 }

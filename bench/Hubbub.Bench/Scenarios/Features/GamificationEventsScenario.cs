@@ -116,11 +116,11 @@ public sealed class GamificationEventsScenario : IScenario
             // ones) however far a time-bounded warm-up went through the users.
             Array.Clear(nextOfWorker);
             var keptBefore = await NotificationsKeptAsync(api, cancellationToken);
-            var allocatedBefore = await AllocatedAsync(api, cancellationToken);
+            var allocatedBefore = await ServerGcTotals.ReadAsync(api, cancellationToken);
             var writerBefore = WriterCpuMicroseconds(deployment.Nodes);
             var events = await ClosedLoop.RunAsync(workers, settings.StepDuration, 1_000_000, PostEvent, cancellationToken, deployment.Nodes);
             var writerCpu = WriterCpuMicroseconds(deployment.Nodes) - writerBefore;
-            var allocatedAfter = await AllocatedAsync(api, cancellationToken);
+            var allocatedAfter = await ServerGcTotals.ReadAsync(api, cancellationToken);
             var keptAfter = await NotificationsKeptAsync(api, cancellationToken);
             var expected = Interlocked.Read(ref toWatched);
             await ClosedLoop.WaitUntilAsync(() => sink.Total() >= expected, TimeSpan.FromSeconds(10), cancellationToken);
@@ -190,7 +190,7 @@ public sealed class GamificationEventsScenario : IScenario
                 // The one SQLite writer thread runs every write: its CPU per event bounds the events/s, and a loaded machine
                 // moves it less than the rate (the thread waits for a core while not counted).
                 r.Add(name, kind, round, "event_writer_cpu_us", writerCpu / (double)events.Done, "µs", Better.Lower);
-                if (allocatedAfter.Writer - allocatedBefore.Writer is var writerBytes && !double.IsNaN(writerBytes))
+                if (allocatedAfter.SqliteWriterAllocated - allocatedBefore.SqliteWriterAllocated is var writerBytes && !double.IsNaN(writerBytes))
                 {
                     r.Add(name, kind, round, "event_writer_allocated_kib", writerBytes / 1024.0 / events.Done, "KiB", Better.Lower);
                 }
@@ -199,7 +199,7 @@ public sealed class GamificationEventsScenario : IScenario
             {
                 // What the server allocated per measured event (its runtime's meter; the load generator is another process):
                 // unlike CPU time, a loaded machine does not move it.
-                r.Add(name, kind, round, "event_allocated_kib", (allocatedAfter.Server - allocatedBefore.Server) / 1024.0 / events.Done, "KiB", Better.Lower);
+                r.Add(name, kind, round, "event_allocated_kib", (allocatedAfter.Allocated - allocatedBefore.Allocated) / 1024.0 / events.Done, "KiB", Better.Lower);
             }
             r.Add(name, kind, round, "event_population_spread", spread ? 1 : 0, "bool", Better.None);
             r.Add(name, kind, round, "xp_gained_p50_ms", delivery.Percentile(50) / 1000.0, "ms", Better.Lower);
@@ -265,34 +265,6 @@ public sealed class GamificationEventsScenario : IScenario
         1 => $$$"""{"id":"{{{id}}}","user":"{{{user}}}","type":"bench.lesson","data":{"score":{{{n % 100}}}}}""",
         var t => $$$"""{"id":"{{{id}}}","user":"{{{user}}}","type":"bench.t{{{t}}}","data":{"points":{{{1 + (n % 9)}}}}}""",
     };
-
-    /// <summary>
-    /// Bytes allocated so far from the server's <c>/metrics</c>: the whole process's (the runtime's
-    /// <c>system_runtime_dotnet_gc_heap_total_allocated</c>) and the SQLite writer thread's
-    /// (<c>hubbub_storage_sqlite_writer_allocated</c>; NaN from a build before it existed, or without SQLite).
-    /// </summary>
-    private static async Task<(double Server, double Writer)> AllocatedAsync(ServerApi api, CancellationToken cancellationToken)
-    {
-        var body = (await api.GetAsync("/metrics", cancellationToken)).EnsureOk("GET /metrics").Body;
-        double server = double.NaN, writer = double.NaN;
-        foreach (var line in body.Split('\n'))
-        {
-            if (line.StartsWith('#') || line.LastIndexOf(' ') is var space && space < 0
-                || !double.TryParse(line.AsSpan(space + 1), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
-            {
-                continue;
-            }
-            if (line.StartsWith("system_runtime_dotnet_gc_heap_total_allocated", StringComparison.Ordinal))
-            {
-                server = value;
-            }
-            else if (line.StartsWith("hubbub_storage_sqlite_writer_allocated", StringComparison.Ordinal))
-            {
-                writer = value;
-            }
-        }
-        return (server, writer);
-    }
 
     /// <summary>
     /// Counters of the server's <c>/metrics</c>: notifications kept (all, <c>overtaken</c>) and those that replaced an

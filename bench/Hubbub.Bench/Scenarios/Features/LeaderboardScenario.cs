@@ -127,12 +127,12 @@ public sealed class LeaderboardScenario : IScenario
                 (_, _, ct) => UpdateAsync(api, random.Next(n), random.Next(n) + 0.5, model, null, ct), cancellationToken);
             var indexLabel = redis is null ? "memory" : "redis";
             var indexBefore = await IndexHistogramAsync(api, indexLabel, cancellationToken);
-            var runtimeBefore = await RuntimeAsync(api, cancellationToken);
+            var runtimeBefore = await ServerGcTotals.ReadAsync(api, cancellationToken);
             var redisCallsBefore = redis is null ? null : await RedisCommandStatsAsync(redis, cancellationToken);
             var updates = await ClosedLoop.RunAsync(1, TimeSpan.FromMinutes(5), settings.LeaderboardUpdates,
                 (_, _, ct) => UpdateAsync(api, random.Next(n), random.Next(n) + 0.5, model, split, ct), cancellationToken, [server]);
             var redisCallsAfter = redis is null ? null : await RedisCommandStatsAsync(redis, cancellationToken);
-            var runtimeAfter = await RuntimeAsync(api, cancellationToken);
+            var runtimeAfter = await ServerGcTotals.ReadAsync(api, cancellationToken);
             var indexAfter = await IndexHistogramAsync(api, indexLabel, cancellationToken);
             var around = await GamificationEventsScenario.ReadsAsync(settings.FeatureReads,
                 ct => AroundAsync(api, random.Next(n), model, ct), cancellationToken);
@@ -315,39 +315,6 @@ public sealed class LeaderboardScenario : IScenario
             var start = line.IndexOf(name + "=\"", StringComparison.Ordinal) + name.Length + 2;
             return line[start..line.IndexOf('"', start)];
         }
-    }
-
-    /// <summary>The server's GC totals from <c>/metrics</c> (the runtime's System.Runtime meters): pause time, bytes allocated, collections of gen0–2.</summary>
-    private static async Task<(double PauseSeconds, double Allocated, double[] Collections)> RuntimeAsync(ServerApi api, CancellationToken ct)
-    {
-        var text = (await api.GetAsync("/metrics", ct)).EnsureOk("GET /metrics").Body;
-        double pause = 0, allocated = 0;
-        var collections = new double[3];
-        foreach (var line in text.Split('\n'))
-        {
-            var value = line.StartsWith("system_runtime_dotnet_gc_", StringComparison.Ordinal)
-                ? double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)
-                : 0;
-            if (line.StartsWith("system_runtime_dotnet_gc_pause_time ", StringComparison.Ordinal))
-            {
-                pause = value;
-            }
-            else if (line.StartsWith("system_runtime_dotnet_gc_heap_total_allocated ", StringComparison.Ordinal))
-            {
-                allocated = value;
-            }
-            else if (line.StartsWith("system_runtime_dotnet_gc_collections{", StringComparison.Ordinal))
-            {
-                for (var g = 0; g < 3; g++)
-                {
-                    if (line.Contains($"\"gen{g}\"", StringComparison.Ordinal))
-                    {
-                        collections[g] = value;
-                    }
-                }
-            }
-        }
-        return (pause, allocated, collections);
     }
 
     /// <summary>Operations of <paramref name="op"/> between two readings, and the bucket bounds (ms) holding their p50 and p99 (the last finite bound when beyond it).</summary>
