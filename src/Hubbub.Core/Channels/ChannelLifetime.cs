@@ -179,12 +179,15 @@ internal sealed class ChannelLifetime : IDisposable
         {
             return; // already gone (unsubscribed or closed meanwhile)
         }
-        // Called from the broker's delivery path: finish the removal (presence, broker interest) off that path.
+        // Off this node's subscribers at once, before its "unsubscribed" frame is queued: a publication made after the
+        // client read that frame must not reach it (it did when the removal waited for the thread pool under load).
+        // Called from the broker's delivery path: the rest of the removal (presence, broker interest) runs off that path.
+        var wasLast = _subscribers.Remove(subscription);
         _ = Task.Run(async () =>
         {
             try
             {
-                await RemoveAsync(subscription);
+                await EndAsync(subscription, wasLast);
             }
             catch (Exception ex)
             {
@@ -194,11 +197,14 @@ internal sealed class ChannelLifetime : IDisposable
     }
 
     /// <summary>What ends with a subscription already taken off its connection: broker interest, typing, presence, cursor.</summary>
-    private async ValueTask RemoveAsync(Subscription subscription)
+    private ValueTask RemoveAsync(Subscription subscription) => EndAsync(subscription, _subscribers.Remove(subscription));
+
+    /// <summary>What ends with a subscription off the node's subscribers (<paramref name="wasLast"/>: the channel's last here).</summary>
+    private async ValueTask EndAsync(Subscription subscription, bool wasLast)
     {
         var channel = subscription.Channel;
         var connection = subscription.Connection;
-        if (_subscribers.Remove(subscription))
+        if (wasLast)
         {
             await _broker.UnsubscribeAsync(channel);
         }

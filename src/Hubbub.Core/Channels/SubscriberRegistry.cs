@@ -86,7 +86,11 @@ public sealed class SubscriberRegistry : IBrokerSink
         }
     }
 
-    /// <summary>Raised for each local subscription an eviction reached, after its frame was queued.</summary>
+    /// <summary>
+    /// Raised for each local subscription an eviction reached, before its frame is queued: a handler that takes the
+    /// subscription off (<see cref="Remove"/>) then has it gone before the client can read the frame. Safe while this
+    /// delivery iterates: the array it walks is a snapshot.
+    /// </summary>
     public event Action<Subscription>? Evicted;
 
     /// <inheritdoc />
@@ -102,8 +106,8 @@ public sealed class SubscriberRegistry : IBrokerSink
             {
                 if (string.Equals(subscription.Connection.User.Id, evicted, StringComparison.Ordinal))
                 {
-                    subscription.Connection.TryEnqueue(ephemeral.Frame);
                     Evicted?.Invoke(subscription);
+                    subscription.Connection.TryEnqueue(ephemeral.Frame);
                 }
             }
             return;
