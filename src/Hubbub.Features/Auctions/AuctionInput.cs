@@ -14,14 +14,7 @@ internal static class AuctionInput
     public static AuctionRow Create(CreateAuctionRequest r, HubbubUser seller, long nowMs, AuctionsOptions o, WalletOptions wallet)
     {
         var title = StoredText.Title(r.Title, o.MaxTitleLength) ?? throw HubbubException.BadRequest("'title' is required");
-        string? description = null;
-        if (!string.IsNullOrWhiteSpace(r.Description))
-        {
-            StoredText.Check(r.Description, "description");
-            description = r.Description.Length <= o.MaxDescriptionLength
-                ? r.Description
-                : throw HubbubException.TooLarge($"'description' is longer than {o.MaxDescriptionLength} characters");
-        }
+        var description = StoredText.Body(r.Description, o.MaxDescriptionLength, "description");
         var currency = WalletInput.Currency(r.Currency);
         var startingBid = WalletInput.Amount(r.StartingBid, wallet.MaxAmount, "starting_bid");
         var minIncrement = WalletInput.Amount(r.MinIncrement, wallet.MaxAmount, "min_increment");
