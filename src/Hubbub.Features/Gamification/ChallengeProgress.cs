@@ -14,7 +14,7 @@ namespace Hubbub.Features.Gamification;
 internal static class ChallengeProgress
 {
     public static async Task<List<ChallengeEffect>> AdvanceAsync(FeatureTransaction tx, GameEvent e, Func<JsonElement?, string, double?> numberOf,
-        CancellationToken ct)
+        ReachedClock reached, CancellationToken ct)
     {
         var open = await ChallengeStore.OpenForEventAsync(tx, e.User, e.Type, e.Time.ToUnixTimeMilliseconds(), ct);
         if (open.Count == 0)
@@ -35,7 +35,7 @@ internal static class ChallengeProgress
                 amount = value;
             }
             var id = ChallengeRules.IdOf(challenge.Id);
-            var progress = await ChallengeStore.AddProgressAsync(tx, challenge.Id, e.User, amount, tx.NowMs, ct);
+            var progress = await ChallengeStore.AddProgressAsync(tx, challenge.Id, e.User, amount, reached.ForChallenge(challenge.Id, tx.NowMs), ct);
             var completed = progress.DoneMs is null && progress.Progress >= challenge.Goal
                 && await ChallengeStore.CompleteAsync(tx, challenge.Id, e.User, tx.NowMs, ct);
             var channel = ChallengeService.Channel(id);

@@ -22,7 +22,7 @@ internal sealed record GameEvent(string User, string Type, JsonElement? Data, Da
 /// written together (<see cref="PublicationBatch"/>).
 /// </summary>
 public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelCurveSource curves, LeaderboardLive live, ILeaderboardIndex index,
-    DefinitionCache definitions, UncommittedScores uncommitted)
+    DefinitionCache definitions, UncommittedScores uncommitted, ReachedClock reached)
 {
     internal async Task<Effects> ProcessAsync(FeatureTransaction tx, GameEvent e, CancellationToken ct)
     {
@@ -97,10 +97,11 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
             changes.Xp(total, level);
         }
         List<RankEffect> ranks = [];
+        List<RankEffect> currentRanks = []; // the current period's: a late event's rank in a past period is not told live
         List<Pass> passes = [];
         for (var i = 0; i < defs.Boards.Count; i++)
         {
-            if (await ScoreAsync(tx, e, defs.Boards[i], boardPeriods[i], xp, total, state, changes, passes, undo, ct) is { } rank)
+            if (await ScoreAsync(tx, e, defs.Boards[i], boardPeriods[i], xp, total, state, changes, passes, currentRanks, undo, ct) is { } rank)
             {
                 ranks.Add(rank);
             }
@@ -134,13 +135,13 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
             batch.Publish(user, GamificationEvents.LevelUp, levelUp, Default.LevelUp);
             batch.Notify(e.User, GamificationEvents.LevelUp, levelUp, Default.LevelUp);
         }
-        foreach (var rank in ranks.Where(r => r.Rank != r.PreviousRank))
+        foreach (var rank in currentRanks.Where(r => r.Rank != r.PreviousRank))
         {
             batch.Publish(user, GamificationEvents.RankChanged, new RankChanged(rank.Key, rank.Rank, rank.PreviousRank), Default.RankChanged);
         }
         await tx.PublishBatchAsync(batch, ct);
         await RaiseResultsAsync(tx, e.User, unlocked, level, (int)player.Level, ct);
-        var challenges = set.HasChallenges(e.Type) ? await ChallengeProgress.AdvanceAsync(tx, e, NumberOf, ct) : [];
+        var challenges = set.HasChallenges(e.Type) ? await ChallengeProgress.AdvanceAsync(tx, e, NumberOf, reached, ct) : [];
         return new Effects(xp, total, level, (int)player.Level, unlocked, quests, streaks, ranks, null, challenges);
     }
 
@@ -244,7 +245,7 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
     /// an XP board, 1 per event on an event board, <c>data[field]</c> on a field board. Null when the score did not change.
     /// </summary>
     private async Task<RankEffect?> ScoreAsync(FeatureTransaction tx, GameEvent e, LeaderboardView board, string period, long xp, long total,
-        PlayerState state, PlayerChanges changes, List<Pass> passes, List<Action> undo, CancellationToken ct)
+        PlayerState state, PlayerChanges changes, List<Pass> passes, List<RankEffect> currentRanks, List<Action> undo, CancellationToken ct)
     {
         var (type, field) = DefinitionRules.SourceOf(board.Source);
         double? value = type is null
@@ -299,15 +300,19 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
             rank = await ScoreStore.RankOfAsync(tx, board.Key, period, score, ascending, ct);
         }
         var version = (old?.Version ?? 0) + 1;
-        changes.Score(board.Key, period, score, tx.NowMs, version);
+        var reachedMs = reached.ForScore(board.Key, period, tx.NowMs);
+        changes.Score(board.Key, period, score, reachedMs, version);
         if (behind is { } rankBehind)
         {
             passes.Add(new Pass(board, period, slot, old?.Score, score, rankBehind));
         }
-        var reachedMs = tx.NowMs;
-        tx.OnCommitted(() => live.Changed(board.Key, period, e.User, previous, rank));
+        var effect = new RankEffect(board.Key, rank, previous, score);
         if (current)
         {
+            // Live only for the current period, the one leaderboard:{key} shows and a client reads rank_changed of: a late
+            // event's move in a past period is in the answer's effects and the past period's reads, not on the channels.
+            currentRanks.Add(effect);
+            tx.OnCommitted(() => live.Changed(board.Key, period, e.User, previous, rank));
             var indexed = new IndexedScore(e.User, score, reachedMs, version);
             tx.OnCommitted(async () =>
             {
@@ -315,13 +320,20 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
                 uncommitted.Applied(slot, indexed);
             });
         }
-        return new RankEffect(board.Key, rank, previous, score);
+        return effect;
     }
 
-    /// <summary>A finite number at <c>data[field]</c>, or null.</summary>
+    /// <summary>
+    /// The largest magnitude of a <c>data</c> number a rule counts: JavaScript's largest safe integer, so a score or a
+    /// sum stays a number every client reads exactly, and no sum of such numbers overflows a double (which would make
+    /// a score or progress infinite and unwritable as JSON).
+    /// </summary>
+    internal const double MaxCountedNumber = 9_007_199_254_740_991;
+
+    /// <summary>The number at <c>data[field]</c> when it is within ±<see cref="MaxCountedNumber"/>, or null (ignored, as a missing field).</summary>
     private static double? NumberOf(JsonElement? data, string field) =>
         data is { ValueKind: JsonValueKind.Object } d && d.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.Number
-            && v.TryGetDouble(out var n) && double.IsFinite(n)
+            && v.TryGetDouble(out var n) && Math.Abs(n) <= MaxCountedNumber
             ? n
             : null;
 }

@@ -62,6 +62,7 @@ public sealed class GamificationFeature : HubbubFeature
         services.AddSingleton<DefinitionCache>();
         services.AddSingleton<UncommittedScores>();
         services.AddSingleton<EventProcessor>();
+        services.AddSingleton<ReachedClock>();
         services.AddSingleton<GamificationService>();
         services.AddSingleton<ChallengeService>();
         services.AddHostedService<RulesFileSeeder>();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Hubbub.Core;
+using Hubbub.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Hubbub.Features.Gamification;
@@ -7,7 +8,8 @@ namespace Hubbub.Features.Gamification;
 /// <summary>
 /// Stores the definitions of <see cref="GamificationOptions.RulesFile"/> when the server starts (after the migrations,
 /// which are registered before the features), so a deployment ships its rules with its configuration. An unreadable
-/// or invalid file stops the start with the reason; a valid one is stored whole, in one transaction.
+/// or invalid file stops the start with the reason (one line and exit code 1, as any setting the operator fixes); a
+/// valid one is stored whole, in one transaction.
 /// </summary>
 internal sealed partial class RulesFileSeeder(DefinitionService definitions, IOptions<GamificationOptions> options, ILogger<RulesFileSeeder> logger)
     : IHostedService
@@ -27,7 +29,7 @@ internal sealed partial class RulesFileSeeder(DefinitionService definitions, IOp
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
         {
-            throw new InvalidOperationException($"Gamification:RulesFile '{path}' could not be read: {ex.Message}", ex);
+            throw new StartupException($"Gamification:RulesFile '{path}' could not be read: {ex.Message}");
         }
         try
         {
@@ -35,7 +37,7 @@ internal sealed partial class RulesFileSeeder(DefinitionService definitions, IOp
         }
         catch (HubbubException ex)
         {
-            throw new InvalidOperationException($"Gamification:RulesFile '{path}' is invalid: {ex.Message}", ex);
+            throw new StartupException($"Gamification:RulesFile '{path}' is invalid: {ex.Message}");
         }
         LogSeeded(logger, path);
     }

@@ -108,7 +108,7 @@ public sealed partial class ActivityRuleService(FeatureDatabase database, UserDi
             var field = template[(open + 1)..close];
             if (data.TryGetProperty(field, out var value) && value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Null))
             {
-                result.Append(value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText());
+                result.Append(TextOf(value));
             }
             else if (field == "name")
             {
@@ -122,6 +122,10 @@ public sealed partial class ActivityRuleService(FeatureDatabase database, UserDi
         }
         return result.ToString();
     }
+
+    /// <summary>A field's value as text a database stores (see <see cref="StoredText.Storable"/>): a string unescaped, else its JSON.</summary>
+    private static string TextOf(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String ? StoredText.Storable(value.GetString()!) : value.GetRawText();
 
     private static string Clip(string text, int max) => text.Length <= max ? text : text[..max];
 

@@ -1,13 +1,15 @@
 using System.Net.Sockets;
 using Hubbub.Server.Auth;
 using Hubbub.Server.Hosting;
+using Hubbub.Storage;
 using Microsoft.AspNetCore.Connections;
 
 namespace Hubbub.Server.Cli;
 
 /// <summary>
 /// Serving (no verb): runs the server until stopped. A start that fails for a reason the operator fixes (the port is
-/// taken) is one line on standard error and exit code 1, not the host's error log with a stack trace and an abort.
+/// taken, a setting read while starting is wrong) is one line on standard error and exit code 1, not the host's error
+/// log with a stack trace and an abort.
 /// </summary>
 public static class ServeCommand
 {
@@ -42,6 +44,13 @@ public static class ServeCommand
                 await app.StopAsync();
                 await error.WriteLineAsync($"Hubbub cannot start: {ex.Message.TrimEnd('.')}. Another process listens there: stop it, " +
                     "or choose another address with --urls http://127.0.0.1:PORT (or the Urls setting).");
+                return 1;
+            }
+            catch (StartupException ex)
+            {
+                // A setting read while starting (the rules file) is wrong: stopped as above, then said in one line.
+                await app.StopAsync();
+                await error.WriteLineAsync($"Hubbub cannot start: {ex.Message}");
                 return 1;
             }
             await app.WaitForShutdownAsync();

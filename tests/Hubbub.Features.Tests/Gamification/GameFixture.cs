@@ -40,6 +40,30 @@ internal static class Game
 
     public static ServerApi Server(ChatServer chat) => new(chat.Server.BaseAddress, TestServer.ApiKey);
 
+    /// <summary>
+    /// Starts the server process with a rules file holding <paramref name="rules"/>, which must stop the start: exit code 1
+    /// and one line on standard error, which is returned (as an operator reads it; in process the entry point ends).
+    /// </summary>
+    public static async Task<string> FailedStartAsync(string rules)
+    {
+        var folder = Directory.CreateTempSubdirectory("hubbub-rules-");
+        try
+        {
+            var path = Path.Combine(folder.FullName, "rules.json");
+            await File.WriteAllTextAsync(path, rules);
+            var run = await ServerProcess.RunAsync(folder.FullName, new Dictionary<string, string?> { ["Gamification__RulesFile"] = path },
+                ["--urls", "http://127.0.0.1:0"]);
+            Assert.True(run.ExitCode == 1, $"exit {run.ExitCode}: {run.Error}");
+            var line = Assert.Single(run.Error.Trim().Split('\n'));
+            Assert.StartsWith($"Hubbub cannot start: Gamification:RulesFile '{path}' ", line, StringComparison.Ordinal);
+            return line;
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     public static async Task<JsonElement> DefineAsync(this ServerApi server, string path, object body)
     {
         var answer = await server.PostAsync(path, body);

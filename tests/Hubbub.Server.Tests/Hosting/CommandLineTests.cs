@@ -7,8 +7,8 @@ namespace Hubbub.Server.Tests.Hosting;
 
 /// <summary>
 /// The command line as a new user meets it, run as the built server process: help for the server and every verb on
-/// standard output with exit code 0, an unknown verb answered with the list, a taken port in one line, and
-/// <c>genconfig</c> writing a commented settings file the server then runs on.
+/// standard output with exit code 0, an unknown verb answered with the list, a taken port and a bad rules file in one
+/// line, and <c>genconfig</c> writing a commented settings file the server then runs on.
 /// </summary>
 public sealed class CommandLineTests : IDisposable
 {
@@ -72,6 +72,23 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains($"Hubbub cannot start: Failed to bind to address {url}: address already in use", lines[0], StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", run.Error + run.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", run.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"rules": [{"type": "lesson.finished", "xp": -5}]}""", "is invalid")]
+    [InlineData("""{"rules": [""", "could not be read")]
+    public async Task A_bad_rules_file_is_one_line_and_exit_code_1_without_a_stack_trace(string content, string why)
+    {
+        var path = Path.Combine(_folder.FullName, "rules.json");
+        await File.WriteAllTextAsync(path, content);
+        var run = await ServerProcess.RunAsync(_folder.FullName, new Dictionary<string, string?> { ["Gamification__RulesFile"] = path },
+            ["--urls", "http://127.0.0.1:0"]);
+        Assert.True(run.ExitCode == 1, $"exit {run.ExitCode}: {run.Error}");
+        var lines = run.Error.Trim().Split('\n');
+        Assert.Single(lines);
+        Assert.Contains($"Hubbub cannot start: Gamification:RulesFile '{path}' {why}", lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Error + run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", run.Error + run.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text;
 using Hubbub.Core;
 
 namespace Hubbub.Features.Kit.Text;
@@ -41,6 +42,38 @@ internal static class StoredText
         return text.Length > maxLength
             ? throw HubbubException.TooLarge($"'{field}' is longer than {maxLength} characters")
             : text;
+    }
+
+    /// <summary>
+    /// Text made from data a caller sent (a template filled from an event's fields), made storable where
+    /// <see cref="Check"/> would refuse it: NUL dropped, an unpaired surrogate replaced by U+FFFD. Why not refuse: the
+    /// data was accepted as JSON long before (an event), and the text is made later, in a handler that would otherwise
+    /// fail on PostgreSQL on every retry and never make it.
+    /// </summary>
+    public static string Storable(string value)
+    {
+        StringBuilder? fixedText = null;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                fixedText?.Append(c).Append(value[i + 1]);
+                i++;
+                continue;
+            }
+            if (c == '\0' || char.IsSurrogate(c))
+            {
+                fixedText ??= new StringBuilder(value.Length).Append(value, 0, i);
+                if (c != '\0')
+                {
+                    fixedText.Append('\uFFFD');
+                }
+                continue;
+            }
+            fixedText?.Append(c);
+        }
+        return fixedText?.ToString() ?? value;
     }
 
     /// <summary>
