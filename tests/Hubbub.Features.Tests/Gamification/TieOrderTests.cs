@@ -93,6 +93,29 @@ public abstract class TieOrderTests(string engine, bool redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_late_event_for_a_past_period_ranks_in_its_answer_but_sends_no_rank_changed()
+    {
+        var (type, board) = (Game.Fresh("late"), Game.Fresh("late"));
+        await _server.DefineAsync("/api/leaderboards", new { key = board, name = "Daily", source = $"{type}:v", @operator = "incr", period = "daily" });
+        var ada = Users.New("ada");
+        await using var ws = await _chat.ConnectAsync(ada, "Ada");
+        await ws.SubscribeAsync($"user:{ada}");
+
+        var yesterday = _clock.GetUtcNow().AddDays(-1).ToString("O", CultureInfo.InvariantCulture);
+        var late = await _server.EventAsync(ada, type, new { v = 5 }, time: yesterday);
+        Assert.Equal(1, late.GetProperty("leaderboards")[0].Long("rank")); // first in yesterday's period
+        var today = await _server.EventAsync(ada, type, new { v = 7 });
+        Assert.Equal(1, today.GetProperty("leaderboards")[0].Long("rank"));
+
+        var changed = await ws.NextAsync(f => f.Type() == "rank_changed");
+        Assert.Equal(7, (await _server.GetAsync($"/api/leaderboards/{board}")).Body.GetProperty("entries")[0].GetProperty("score").GetDouble());
+        Assert.Equal((board, 1L), (changed.GetProperty("data").Str("board"), changed.GetProperty("data").Long("rank")));
+        // The first rank_changed is today's: it follows today's event, so none was sent for yesterday's.
+        var frames = ws.Frames.Where(f => f.Type() is "rank_changed" or "xp_gained").Select(f => f.Type()).ToList();
+        Assert.Equal(["rank_changed"], frames);
+    }
+
+    [Fact]
     public async Task Participants_reaching_equal_progress_one_after_another_are_listed_in_that_order()
     {
         var type = Game.Fresh("tie");
