@@ -292,14 +292,31 @@ public sealed class SqliteStorageTests : StorageContractTests
         Assert.InRange(WriterAllocated() - before, Bytes, long.MaxValue); // other tests' writers may add theirs too
     }
 
+    [Fact]
+    public async Task The_writer_counts_the_pages_it_writes_to_the_log_and_its_writes_and_commits_in_the_storage_meter()
+    {
+        var node = Node(Widgets);
+        await node.Migrations.ApplyAsync();
+        var (pages, writes, commits) = (WriterCounter("pages_written"), WriterCounter("writes"), WriterCounter("commits"));
+        // A row of ~3 pages: its overflow pages, the table's page and the schema's are written to the log by the commit.
+        await node.Database.InTransactionAsync(tx => tx.ExecuteAsync("INSERT INTO widgets (name) VALUES (@name)", new { name = new string('x', 10_000) }));
+        Assert.InRange(WriterCounter("pages_written") - pages, 3, long.MaxValue); // other tests' writers may add theirs too
+        Assert.InRange(WriterCounter("writes") - writes, 1, long.MaxValue);
+        Assert.InRange(WriterCounter("commits") - commits, 1, long.MaxValue);
+        Assert.InRange(WriterCounter("pages_read"), 0, long.MaxValue);
+    }
+
     /// <summary>The storage meter's <c>sqlite.writer.allocated</c> as exported (an observable counter, read on demand).</summary>
-    private static long WriterAllocated()
+    private static long WriterAllocated() => WriterCounter("allocated");
+
+    /// <summary>The storage meter's <c>sqlite.writer.{name}</c> as exported (an observable counter, read on demand).</summary>
+    private static long WriterCounter(string name)
     {
         long value = -1;
         using var listener = new System.Diagnostics.Metrics.MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == "Hubbub.Storage" && instrument.Name == "sqlite.writer.allocated")
+            if (instrument.Meter.Name == "Hubbub.Storage" && instrument.Name == "sqlite.writer." + name)
             {
                 l.EnableMeasurementEvents(instrument);
             }

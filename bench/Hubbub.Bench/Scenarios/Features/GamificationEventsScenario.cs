@@ -117,10 +117,12 @@ public sealed class GamificationEventsScenario : IScenario
             Array.Clear(nextOfWorker);
             var keptBefore = await NotificationsKeptAsync(api, cancellationToken);
             var allocatedBefore = await ServerGcTotals.ReadAsync(api, cancellationToken);
+            var pagesBefore = await SqliteWriterTotals.ReadAsync(api, cancellationToken);
             var writerBefore = WriterCpuMicroseconds(deployment.Nodes);
             var events = await ClosedLoop.RunAsync(workers, settings.StepDuration, 1_000_000, PostEvent, cancellationToken, deployment.Nodes);
             var writerCpu = WriterCpuMicroseconds(deployment.Nodes) - writerBefore;
             var allocatedAfter = await ServerGcTotals.ReadAsync(api, cancellationToken);
+            var pagesAfter = await SqliteWriterTotals.ReadAsync(api, cancellationToken);
             var keptAfter = await NotificationsKeptAsync(api, cancellationToken);
             var expected = Interlocked.Read(ref toWatched);
             await ClosedLoop.WaitUntilAsync(() => sink.Total() >= expected, TimeSpan.FromSeconds(10), cancellationToken);
@@ -193,6 +195,16 @@ public sealed class GamificationEventsScenario : IScenario
                 if (allocatedAfter.SqliteWriterAllocated - allocatedBefore.SqliteWriterAllocated is var writerBytes && !double.IsNaN(writerBytes))
                 {
                     r.Add(name, kind, round, "event_writer_allocated_kib", writerBytes / 1024.0 / events.Done, "KiB", Better.Lower);
+                }
+                if (pagesAfter.PagesWritten - pagesBefore.PagesWritten is var pages && !double.IsNaN(pages))
+                {
+                    // Pages the writer wrote to the log per event (each a whole page: 4 KiB unless Storage:SqlitePageSize),
+                    // pages it read from the file, and events per commit (how many shared a commit's pages: this one moves
+                    // with the rate).
+                    r.Add(name, kind, round, "event_writer_pages_written", pages / events.Done, "pages", Better.Lower);
+                    r.Add(name, kind, round, "event_writer_pages_read", (pagesAfter.PagesRead - pagesBefore.PagesRead) / events.Done, "pages", Better.Lower);
+                    r.Add(name, kind, round, "event_writes_per_commit",
+                        (pagesAfter.Writes - pagesBefore.Writes) / Math.Max(1, pagesAfter.Commits - pagesBefore.Commits), "writes", Better.None);
                 }
             }
             if (events.Done > 0)

@@ -1,0 +1,46 @@
+using System.Globalization;
+
+namespace Hubbub.Bench.Clients;
+
+/// <summary>
+/// A Hubbub server's SQLite writer totals since it started, from its <c>/metrics</c> (meter <c>Hubbub.Storage</c>): pages
+/// written to the write-ahead log, pages read from the file, commits and writes. Two readings' difference divided by the
+/// operations between them is a cost per operation the machine's load does not move (pages per event), or says how the
+/// writes were grouped (events per commit, which does depend on the rate). NaN from a build before these meters, or a
+/// server without SQLite.
+/// </summary>
+public sealed record SqliteWriterTotals(double PagesWritten, double PagesRead, double Commits, double Writes)
+{
+    /// <summary>Reads the totals now.</summary>
+    public static async Task<SqliteWriterTotals> ReadAsync(ServerApi api, CancellationToken cancellationToken)
+    {
+        var text = (await api.GetAsync("/metrics", cancellationToken)).EnsureOk("GET /metrics").Body;
+        double written = double.NaN, read = double.NaN, commits = double.NaN, writes = double.NaN;
+        foreach (var line in text.Split('\n'))
+        {
+            if (!line.StartsWith("hubbub_storage_sqlite_writer_", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var value = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            var name = line["hubbub_storage_sqlite_writer_".Length..];
+            if (name.StartsWith("pages_written", StringComparison.Ordinal))
+            {
+                written = value;
+            }
+            else if (name.StartsWith("pages_read", StringComparison.Ordinal))
+            {
+                read = value;
+            }
+            else if (name.StartsWith("commits", StringComparison.Ordinal))
+            {
+                commits = value;
+            }
+            else if (name.StartsWith("writes", StringComparison.Ordinal))
+            {
+                writes = value;
+            }
+        }
+        return new SqliteWriterTotals(written, read, commits, writes);
+    }
+}
