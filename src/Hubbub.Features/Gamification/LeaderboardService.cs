@@ -57,9 +57,10 @@ public sealed class LeaderboardService(FeatureDatabase database, DefinitionServi
         if (IsCurrent(board, periodKey))
         {
             var slot = new BoardSlot(board.Key, periodKey, ascending);
-            var window = await index.AroundAsync(slot, user, count, ct);
-            // The window ends where the board does, or a page of the rows after it follows.
-            var next = window.Count > 0 && window[^1].Position < await index.CountAsync(slot, ct) ? LeaderboardCursor.Of(window[^1].Position) : null;
+            // The window and the board's size in one read (one round trip on Redis): the window ends where the board does,
+            // or a page of the rows after it follows.
+            var (window, held) = await index.AroundCountedAsync(slot, user, count, ct);
+            var next = window.Count > 0 && window[^1].Position < held ? LeaderboardCursor.Of(window[^1].Position) : null;
             return new LeaderboardPage(board.Key, periodKey, await NamedAsync(window, ct), resets, next);
         }
         var (entries, after) = await database.ReadAsync(async tx =>

@@ -43,6 +43,12 @@ public interface ILeaderboardIndex
     /// <summary>The user's entry with up to <paramref name="limit"/> before and after it, in order; empty when the user has no score.</summary>
     Task<IReadOnlyList<RankedScore>> AroundAsync(BoardSlot board, string user, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <see cref="AroundAsync"/> with how many users have a score on the board, from one state in one read (one Redis
+    /// round trip instead of two): what an around-me page needs to know whether a page follows its window.
+    /// </summary>
+    Task<RankedWindow> AroundCountedAsync(BoardSlot board, string user, int limit, CancellationToken cancellationToken = default);
+
     /// <summary>How many users have a score on the board.</summary>
     Task<long> CountAsync(BoardSlot board, CancellationToken cancellationToken = default);
 
@@ -70,6 +76,9 @@ public sealed record UserRank(long Rank, long Position, double Score);
 
 /// <summary>An entry of a page, with its rank (shared by ties) and its position (1-based, unique).</summary>
 public sealed record RankedScore(long Rank, string User, double Score, long Position);
+
+/// <summary>A user's window of entries (<see cref="ILeaderboardIndex.AroundAsync"/>) and how many entries the board holds.</summary>
+public sealed record RankedWindow(IReadOnlyList<RankedScore> Rows, long Count);
 
 /// <summary>Ranks runs of entries.</summary>
 internal static class Ranks

@@ -66,6 +66,10 @@ public sealed class InMemoryLeaderboardIndex(FeatureDatabase database) : ILeader
         ReadAsync<IReadOnlyList<RankedScore>>(board, tree => tree.Around(user, limit), cancellationToken);
 
     /// <inheritdoc />
+    public Task<RankedWindow> AroundCountedAsync(BoardSlot board, string user, int limit, CancellationToken cancellationToken = default) =>
+        ReadAsync(board, tree => new RankedWindow(tree.Around(user, limit), tree.Count), cancellationToken);
+
+    /// <inheritdoc />
     public Task<long> CountAsync(BoardSlot board, CancellationToken cancellationToken = default) =>
         ReadAsync(board, tree => (long)tree.Count, cancellationToken);
 

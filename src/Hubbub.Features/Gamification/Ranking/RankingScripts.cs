@@ -80,24 +80,27 @@ internal static class RankingScripts
         """;
 
     /// <summary>
-    /// ARGV: user ('' for a page), limit, start (a page's 0-based first position). Answers {scores strictly better than
-    /// the first, its 0-based position, member, score, …}: <c>limit</c> entries from <c>start</c>, or the user's entry with
-    /// up to <c>limit</c> on each side ({} when the user has none, or the page starts past the end).
+    /// ARGV: user ('' for a page), limit, start (a page's 0-based first position). Answers {entries held, scores strictly
+    /// better than the first, its 0-based position, member, score, …}: <c>limit</c> entries from <c>start</c>, or the
+    /// user's entry with up to <c>limit</c> on each side ({entries held} alone when the user has none, or the page starts
+    /// past the end). The count rides along (ZCARD, O(1)) so that an around-me page knows whether a page follows its
+    /// window without a second round trip.
     /// </summary>
     public const string Around = """
         if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
+        local held = redis.call('ZCARD', KEYS[1])
         local limit = tonumber(ARGV[2])
         local start = tonumber(ARGV[3])
         local stop = start + limit - 1
         if ARGV[1] ~= '' then
           local current = redis.call('HGET', KEYS[2], ARGV[1])
-          if not current then return {} end
+          if not current then return {held} end
           local position = redis.call('ZRANK', KEYS[1], string.sub(current, string.find(current, '|', 1, true) + 1))
           start, stop = math.max(0, position - limit), position + limit
         end
         local rows = redis.call('ZRANGE', KEYS[1], start, stop, 'WITHSCORES')
-        if #rows == 0 then return {} end
-        local page = {redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. rows[2]), start}
+        if #rows == 0 then return {held} end
+        local page = {held, redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. rows[2]), start}
         for i = 1, #rows do page[#page + 1] = rows[i] end
         return page
         """;

@@ -90,6 +90,14 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
     }
 
     /// <inheritdoc />
+    public async Task<RankedWindow> AroundCountedAsync(BoardSlot board, string user, int limit, CancellationToken cancellationToken = default)
+    {
+        var keys = Keys(board);
+        var parts = (RedisResult[])(await ReadAsync(board, keys, RankingScripts.Around, keys.Read, [user, limit, 0]))!;
+        return new RankedWindow(Page(board, parts), (long)parts[0]);
+    }
+
+    /// <inheritdoc />
     public async Task<long> CountAsync(BoardSlot board, CancellationToken cancellationToken = default)
     {
         var keys = Keys(board);
@@ -167,13 +175,13 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
 
     private static IReadOnlyList<RankedScore> Page(BoardSlot board, RedisResult[] parts)
     {
-        // {better-than-first, start, member, score, member, score, …}
-        var rows = new List<(string User, double Score)>(Math.Max(0, (parts.Length - 2) / 2));
-        for (var i = 2; i + 1 < parts.Length; i += 2)
+        // {entries held, better-than-first, start, member, score, member, score, …}
+        var rows = new List<(string User, double Score)>(Math.Max(0, (parts.Length - 3) / 2));
+        for (var i = 3; i + 1 < parts.Length; i += 2)
         {
             rows.Add((((string)parts[i]!)[MemberPrefix..], Unorient(board, double.Parse((string)parts[i + 1]!, CultureInfo.InvariantCulture))));
         }
-        return rows.Count == 0 ? [] : Ranks.Assign(rows, 1 + (long)parts[0], 1 + (long)parts[1]);
+        return rows.Count == 0 ? [] : Ranks.Assign(rows, 1 + (long)parts[1], 1 + (long)parts[2]);
     }
 
     private const int MemberPrefix = 16;

@@ -255,4 +255,33 @@ public abstract class LeaderboardIndexContract(SqliteGame fixture)
             Assert.Equal([4L, 5, 6], (await index.AroundAsync(board, "p4", 1)).Select(r => r.Position)); // where a page after a window starts
         }
     }
+
+    [Fact]
+    public async Task Around_counted_is_the_window_of_around_with_the_boards_size_at_the_edges_alone_and_absent()
+    {
+        var index = Create(Database);
+        var board = Board();
+        for (var i = 0; i < 6; i++)
+        {
+            await CommitAsync(index, board, $"c{i}", 100 - i * 10, i);
+        }
+        foreach (var (user, limit) in new[] { ("c0", 2), ("c3", 1), ("c5", 2), ("c2", 50) })
+        {
+            var (rows, count) = await index.AroundCountedAsync(board, user, limit);
+            var around = await index.AroundAsync(board, user, limit);
+            Assert.Equal(Rows(around), Rows(rows));
+            Assert.Equal(around.Select(r => r.Position), rows.Select(r => r.Position));
+            Assert.Equal(6, count);
+        }
+        var (none, held) = await index.AroundCountedAsync(board, "nobody", 5);
+        Assert.Empty(none);
+        Assert.Equal(6, held);
+
+        var alone = Board();
+        await CommitAsync(index, alone, "solo", 1, 1);
+        var (only, one) = await index.AroundCountedAsync(alone, "solo", 5);
+        Assert.Equal([(1L, "solo", 1.0)], Rows(only));
+        Assert.Equal(1, one);
+        Assert.Equal(0, (await index.AroundCountedAsync(Board(), "solo", 5)).Count);
+    }
 }
