@@ -105,18 +105,41 @@ public sealed class SocketAuthenticator(IOptionsMonitor<JwtBearerOptions> jwt) :
     /// </summary>
     /// <param name="query">The raw query string, with or without its leading <c>?</c>.</param>
     /// <param name="authorization">The <c>Authorization</c> header.</param>
-    public static string? TokenOf(string? query, string? authorization)
+    public static string? TokenOf(string? query, string? authorization) => TokenOf(query.AsMemory(), authorization);
+
+    /// <inheritdoc cref="TokenOf(string?, string?)"/>
+    public static string? TokenOf(ReadOnlyMemory<char> query, string? authorization)
     {
-        if (QueryHelpers.ParseNullableQuery(query) is { } values
-            && values.TryGetValue("access_token", out var fromQuery) && fromQuery.Count == 1 && !string.IsNullOrEmpty(fromQuery[0]))
+        if (OnlyAccessToken(query) is { IsEmpty: false } fromQuery)
         {
-            return fromQuery[0];
+            return fromQuery.ToString();
         }
         authorization ??= string.Empty;
         return authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
             ? authorization[BearerPrefix.Length..].Trim()
             : null;
     }
+
+    /// <summary>
+    /// The query's <c>access_token</c> value when it has exactly one, decoded; empty otherwise. The pairs are read as
+    /// <c>Request.Query</c> reads them (<see cref="QueryHelpers.ParseNullableQuery"/>: the same enumerator, names decoded
+    /// and compared ignoring case), without its dictionary and a string for every name and value.
+    /// </summary>
+    private static ReadOnlyMemory<char> OnlyAccessToken(ReadOnlyMemory<char> query)
+    {
+        ReadOnlyMemory<char> value = default;
+        var count = 0;
+        foreach (var pair in new QueryStringEnumerable(query))
+        {
+            if (pair.DecodeName().Span.Equals(AccessTokenName, StringComparison.OrdinalIgnoreCase) && ++count == 1)
+            {
+                value = pair.DecodeValue();
+            }
+        }
+        return count == 1 ? value : default;
+    }
+
+    private const string AccessTokenName = "access_token";
 
     /// <summary>
     /// The scheme's validation parameters as its handler prepares them for each request. The handler clones them per

@@ -89,6 +89,37 @@ public sealed class TokenUserTests(SharedServer shared) : IClassFixture<SharedSe
         Assert.True(checkedVariants > 200);
     }
 
+    public static TheoryData<string?> Queries() => new()
+    {
+        null, "", "?", "?access_token=abc", "access_token=abc", "?ACCESS_TOKEN=abc", "?Access_Token=abc", "?access%5Ftoken=abc",
+        "?access%5ftoken=abc", "?access_token=a%2Bb+c", "?access_token=&access_token=x", "?access_token=x&access_token=y",
+        "?access_token=x&ACCESS_TOKEN=y", "?access_token", "?access_token=", "?x=1&access_token=tok&y=2", "?&&access_token=t&&",
+        "?access_token=t=u", "?=v&access_token=t", "?access+token=t", "?access_token=%E2%82%AC", "?access_token=%ZZ%",
+        "?access_token%3Dt", "?access_token =t", "?%61ccess_token=t", "?access_token=t#frag",
+    };
+
+    [Theory]
+    [MemberData(nameof(Queries))]
+    public void A_query_token_is_the_one_Request_Query_would_give_the_bearer_scheme(string? query)
+    {
+        foreach (var authorization in new[] { null, "", "Bearer h", "bearer  h2 ", "Basic x", "Bearer" })
+        {
+            Assert.Equal(ByDictionary(query, authorization), SocketAuthenticator.TokenOf(query, authorization));
+        }
+    }
+
+    /// <summary>The token as it was read before: the query parsed into <c>Request.Query</c>'s dictionary.</summary>
+    private static string? ByDictionary(string? query, string? authorization)
+    {
+        if (Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseNullableQuery(query) is { } values
+            && values.TryGetValue("access_token", out var fromQuery) && fromQuery.Count == 1 && !string.IsNullOrEmpty(fromQuery[0]))
+        {
+            return fromQuery[0];
+        }
+        authorization ??= string.Empty;
+        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
+    }
+
     /// <summary>The signature itself, its last character with other spare bits, the standard alphabet, padding, a character fewer.</summary>
     private static IEnumerable<string> Variants(string signature)
     {
