@@ -83,19 +83,18 @@ public static class AuthenticationSetup
     /// <summary>Whether a validated token names its user (<c>sub</c>); both the REST scheme and <c>/ws</c> require it.</summary>
     internal static bool HasSubject(ClaimsPrincipal? principal) => !string.IsNullOrEmpty(principal?.FindFirst("sub")?.Value);
 
-    /// <summary>The Hubbub user of an authenticated principal.</summary>
+    /// <summary>
+    /// The Hubbub user of an authenticated principal, its claims looked up one type at a time (<see cref="UserClaims"/>
+    /// reads them in one pass and asks this only for principal or identity types it does not know).
+    /// </summary>
     public static HubbubUser ToHubbubUser(this ClaimsPrincipal principal)
     {
         var id = principal.FindFirst("sub")?.Value ?? throw new InvalidOperationException("principal has no sub");
         var name = principal.FindFirst("name")?.Value;
         var roles = principal.FindAll("roles").Select(c => c.Value).ToArray();
-        // exp is a NumericDate (TokenRules): seconds, possibly with a fraction, which the expiry does not need.
-        DateTimeOffset? expiresAt = double.TryParse(principal.FindFirst("exp")?.Value, System.Globalization.NumberStyles.Float,
-            System.Globalization.CultureInfo.InvariantCulture, out var exp) && exp is > 0 and < 253402300799
-            ? DateTimeOffset.FromUnixTimeSeconds((long)exp) : null;
         return new HubbubUser(id, string.IsNullOrWhiteSpace(name) ? id : name, roles)
         {
-            ExpiresAt = expiresAt,
+            ExpiresAt = UserClaims.ExpiryOf(principal.FindFirst("exp")?.Value),
             Channels = principal.FindAll("channels").Select(c => c.Value).ToArray(),
         };
     }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -47,26 +49,66 @@ public static class HmacTokenValidator
             throw new SecurityTokenInvalidAlgorithmException("only HS256 tokens are accepted");
         }
         var lastDot = token.LastIndexOf('.');
-        var signature = token[(lastDot + 1)..];
+        var signature = token.AsSpan(lastDot + 1);
         if (signature.Length == 0)
         {
             throw new SecurityTokenInvalidSignatureException("the token is not signed");
         }
-        byte[] actual;
-        try
-        {
-            actual = Base64UrlEncoder.DecodeBytes(signature);
-        }
-        catch (FormatException)
-        {
-            throw new SecurityTokenInvalidSignatureException("the token's signature is not base64url");
-        }
-        var expected = HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(token[..lastDot]));
-        if (!CryptographicOperations.FixedTimeEquals(expected, actual))
+        Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HashSigned(key, token.AsSpan(0, lastDot), expected);
+        if (!CryptographicOperations.FixedTimeEquals(expected, SignatureBytes(signature, stackalloc byte[HMACSHA256.HashSizeInBytes])))
         {
             throw new SecurityTokenInvalidSignatureException("the token's signature does not match");
         }
         TokenRules.Check(jwt);
         return jwt;
     };
+
+    /// <summary>
+    /// A signed HS256 token's signature is 43 base64url characters (32 bytes, the last character's two spare bits
+    /// zero). Such a signature is decoded into <paramref name="destination"/>; any other is decoded as the JWT library
+    /// decodes it, refused as that decoder refuses it. The two decoders agree on every canonical signature; the
+    /// library's returns a new array (and makes two more on its way) and needs the signature as a string of its own.
+    /// </summary>
+    private static ReadOnlySpan<byte> SignatureBytes(ReadOnlySpan<char> signature, Span<byte> destination)
+    {
+        if (signature.Length == CanonicalSignatureLength && CanonicalLastCharacters.Contains(signature[^1])
+            && Base64Url.TryDecodeFromChars(signature, destination, out var written) && written == destination.Length)
+        {
+            return destination;
+        }
+        try
+        {
+            return Base64UrlEncoder.DecodeBytes(signature.ToString());
+        }
+        catch (FormatException)
+        {
+            throw new SecurityTokenInvalidSignatureException("the token's signature is not base64url");
+        }
+    }
+
+    /// <summary>HMAC-SHA256 of the signed part's ASCII bytes (a non-ASCII character counts as '?', as <see cref="Encoding.ASCII"/> writes it).</summary>
+    private static void HashSigned(byte[] key, ReadOnlySpan<char> signed, Span<byte> destination)
+    {
+        const int OnStack = 1024;
+        byte[]? rented = null;
+        var bytes = signed.Length <= OnStack ? stackalloc byte[OnStack] : (rented = ArrayPool<byte>.Shared.Rent(signed.Length));
+        try
+        {
+            var length = Encoding.ASCII.GetBytes(signed, bytes);
+            HMACSHA256.HashData(key, bytes[..length], destination);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private const int CanonicalSignatureLength = 43;
+
+    /// <summary>The base64url characters whose low two bits are zero: the only ones that may end a canonical 32-byte encoding.</summary>
+    private static readonly SearchValues<char> CanonicalLastCharacters = SearchValues.Create("AEIMQUYcgkosw048");
 }

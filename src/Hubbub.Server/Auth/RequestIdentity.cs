@@ -14,7 +14,7 @@ internal sealed class RequestIdentity(IOptions<AuthOptions> auth) : IRequestIden
 
     /// <inheritdoc />
     public HubbubUser? UserOf(HttpContext http) =>
-        http.User.Identity?.IsAuthenticated == true && AuthenticationSetup.HasSubject(http.User) ? http.User.ToHubbubUser() : null;
+        http.User.Identity?.IsAuthenticated == true ? UserClaims.Of(http.User) : null;
 
     /// <inheritdoc />
     public bool HasServerKey(HttpContext http) => KeyMatches(http.Request.Headers[ApiKeyHeader], auth.Value.ApiKey);

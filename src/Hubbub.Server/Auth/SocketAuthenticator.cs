@@ -43,14 +43,36 @@ public sealed class SocketAuthenticator(IOptionsMonitor<JwtBearerOptions> jwt) :
             var result = handler is JsonWebTokenHandler jsonHandler && TryParse(jsonHandler, token, ref parsed)
                 ? await HmacTokenValidator.ValidateParsedAsync(jsonHandler, parsed!, parameters)
                 : await handler.ValidateTokenAsync(token, parameters);
+            if (result.IsValid && parsed is not null && IdentityIsTheTokensClaims(handler, parameters, parsed, result))
+            {
+                return UserClaims.Of(parsed.Claims, StringComparison.Ordinal);
+            }
             if (result.IsValid && result.ClaimsIdentity is { } identity)
             {
-                var principal = new ClaimsPrincipal(identity);
-                return AuthenticationSetup.HasSubject(principal) ? principal.ToHubbubUser() : null;
+                return UserClaims.Of(new ClaimsPrincipal(identity));
             }
         }
         return null;
     }
+
+    /// <summary>
+    /// Whether the identity <paramref name="result"/> would make (lazily, on first reading its <c>ClaimsIdentity</c>) is
+    /// a <see cref="CaseSensitiveClaimsIdentity"/> holding <paramref name="parsed"/>'s own claims, type and value, in
+    /// their order: the library's handler, with no claim-type mapping, makes it from the token's claims list and the
+    /// parameters' identity factory, which makes that type unless the library's switch asks for a plain
+    /// <see cref="ClaimsIdentity"/>. Then the user is read from the token's claims, and the identity (a copy of every
+    /// claim with the issuer, a lock object, the principal around it) is never made. A subclass of either, an
+    /// encrypted token or the switch set: the identity is read.
+    /// </summary>
+    private static bool IdentityIsTheTokensClaims(TokenHandler handler, TokenValidationParameters parameters, JsonWebToken parsed, TokenValidationResult result) =>
+        handler.GetType() == typeof(JsonWebTokenHandler) && !((JsonWebTokenHandler)handler).MapInboundClaims
+        && parameters.GetType() == typeof(TokenValidationParameters)
+        && ReferenceEquals(result.SecurityToken, parsed) && parsed.GetType() == typeof(JsonWebToken) && !parsed.IsEncrypted
+        && result.Issuer is not null
+        && !(AppContext.TryGetSwitch(PlainIdentitySwitch, out var plain) && plain);
+
+    /// <summary>The JWT library's switch that makes it create plain, case-insensitive <see cref="ClaimsIdentity"/> objects.</summary>
+    private const string PlainIdentitySwitch = "Microsoft.IdentityModel.Tokens.UseClaimsIdentityType";
 
     /// <summary>
     /// Parses <paramref name="token"/> once for every JSON web token handler, as the handler's own string overload would
@@ -83,18 +105,41 @@ public sealed class SocketAuthenticator(IOptionsMonitor<JwtBearerOptions> jwt) :
     /// </summary>
     /// <param name="query">The raw query string, with or without its leading <c>?</c>.</param>
     /// <param name="authorization">The <c>Authorization</c> header.</param>
-    public static string? TokenOf(string? query, string? authorization)
+    public static string? TokenOf(string? query, string? authorization) => TokenOf(query.AsMemory(), authorization);
+
+    /// <inheritdoc cref="TokenOf(string?, string?)"/>
+    public static string? TokenOf(ReadOnlyMemory<char> query, string? authorization)
     {
-        if (QueryHelpers.ParseNullableQuery(query) is { } values
-            && values.TryGetValue("access_token", out var fromQuery) && fromQuery.Count == 1 && !string.IsNullOrEmpty(fromQuery[0]))
+        if (OnlyAccessToken(query) is { IsEmpty: false } fromQuery)
         {
-            return fromQuery[0];
+            return fromQuery.ToString();
         }
         authorization ??= string.Empty;
         return authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
             ? authorization[BearerPrefix.Length..].Trim()
             : null;
     }
+
+    /// <summary>
+    /// The query's <c>access_token</c> value when it has exactly one, decoded; empty otherwise. The pairs are read as
+    /// <c>Request.Query</c> reads them (<see cref="QueryHelpers.ParseNullableQuery"/>: the same enumerator, names decoded
+    /// and compared ignoring case), without its dictionary and a string for every name and value.
+    /// </summary>
+    private static ReadOnlyMemory<char> OnlyAccessToken(ReadOnlyMemory<char> query)
+    {
+        ReadOnlyMemory<char> value = default;
+        var count = 0;
+        foreach (var pair in new QueryStringEnumerable(query))
+        {
+            if (pair.DecodeName().Span.Equals(AccessTokenName, StringComparison.OrdinalIgnoreCase) && ++count == 1)
+            {
+                value = pair.DecodeValue();
+            }
+        }
+        return count == 1 ? value : default;
+    }
+
+    private const string AccessTokenName = "access_token";
 
     /// <summary>
     /// The scheme's validation parameters as its handler prepares them for each request. The handler clones them per

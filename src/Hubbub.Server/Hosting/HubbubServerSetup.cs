@@ -1,3 +1,4 @@
+using System.Diagnostics.Tracing;
 using Hubbub.Core;
 using Hubbub.Features;
 using Hubbub.Features.Kit.Callers;
@@ -84,6 +85,12 @@ public static class HubbubServerSetup
         app.MapDevTokenEndpoint(app.Environment);
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
+        // prometheus-net's event counter adapter (started at the first scrape) enables the runtime's, ASP.NET Core's and
+        // System.Net's event sources at Informational for every keyword, yet reads only their counters, which are
+        // written at LogAlways and pass any level: at Informational Kestrel and the sockets also write every
+        // connection's start and stop events (endpoints as text, a payload list each) to it for nothing.
+        Metrics.ConfigureEventCounterAdapter(options =>
+            options.EventSourceSettingsProvider = _ => new EventCounterAdapterEventSourceSettings { MinimumLevel = EventLevel.Critical });
         app.MapMetrics("/metrics");
         return app;
     }

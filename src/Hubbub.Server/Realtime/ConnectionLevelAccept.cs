@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
@@ -250,19 +251,37 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
         {
             return null;
         }
-        return await dependencies.Authenticator.AuthenticateAsync(SocketAuthenticator.TokenOf(head.Query, head.Authorization));
+        return await dependencies.Authenticator.AuthenticateAsync(SocketAuthenticator.TokenOf(head.QueryMemory, head.Authorization));
     }
 
+    /// <summary>
+    /// Writes the 101 answering <paramref name="key"/> (24 characters: <see cref="UpgradeHeadParser"/> admits no other)
+    /// straight into <paramref name="output"/>: its constant part, the accept value and the blank line, as bytes.
+    /// </summary>
     private static void WriteSwitchingProtocols(PipeWriter output, string key)
     {
+        Span<byte> keyed = stackalloc byte[key.Length + WebSocketGuid.Length];
+        var keyLength = Encoding.ASCII.GetBytes(key, keyed);
+        Encoding.ASCII.GetBytes(WebSocketGuid, keyed[keyLength..]);
         Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
 #pragma warning disable CA5350 // RFC 6455 fixes SHA-1 for the accept value; it proves a WebSocket server answered, nothing secret
-        SHA1.HashData(Encoding.ASCII.GetBytes(key + WebSocketGuid), hash);
+        SHA1.HashData(keyed, hash);
 #pragma warning restore CA5350
-        var response = $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {Convert.ToBase64String(hash)}\r\n\r\n";
-        var written = Encoding.ASCII.GetBytes(response, output.GetSpan(response.Length));
-        output.Advance(written);
+        var head = SwitchingProtocolsHead;
+        var span = output.GetSpan(head.Length + AcceptLength + HeadEnd.Length);
+        head.CopyTo(span);
+        Base64.EncodeToUtf8(hash, span[head.Length..], out _, out var accept);
+        HeadEnd.CopyTo(span[(head.Length + accept)..]);
+        output.Advance(head.Length + accept + HeadEnd.Length);
     }
+
+    private static ReadOnlySpan<byte> SwitchingProtocolsHead =>
+        "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: "u8;
+
+    private static ReadOnlySpan<byte> HeadEnd => "\r\n\r\n"u8;
+
+    /// <summary>The base64 of a SHA-1 hash: 20 bytes, 28 characters.</summary>
+    private const int AcceptLength = 28;
 
     /// <summary>Resolved on the first connection: Kestrel builds its middleware before the services are final.</summary>
     private sealed class Dependencies(IServiceProvider services)

@@ -35,6 +35,9 @@ internal sealed record UpgradeRequestHead(string Target, string Host, string Key
     /// <summary>The query part of <see cref="Target"/> (with its <c>?</c>), or null.</summary>
     public string? Query => Target.Length > 3 ? Target[3..] : null;
 
+    /// <summary><see cref="Query"/> without a string of its own (empty when there is none).</summary>
+    public ReadOnlyMemory<char> QueryMemory => Target.Length > 3 ? Target.AsMemory(3) : default;
+
     /// <summary>Reads a head whose bytes are all in <paramref name="buffer"/>, with Kestrel's default limits.</summary>
     public static UpgradeParse TryParse(ReadOnlySequence<byte> buffer, out UpgradeRequestHead? head) =>
         TryParse(buffer, HeadLimits.KestrelDefaults, out head);
