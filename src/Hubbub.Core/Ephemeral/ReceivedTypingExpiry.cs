@@ -8,9 +8,9 @@ namespace Hubbub.Core.Ephemeral;
 /// or another), its subscribers get <c>is_typing:false</c> at most <see cref="HubbubOptions.TypingTimeoutMs"/> +
 /// <see cref="Margin"/> after the last true this node received. Normally the typist's node (<see cref="TypingTracker"/>)
 /// sends that false first and it passes through; when that node died (SIGKILL) nothing would, and this node's own
-/// expiry delivers it to its local subscribers only. A false for a typing this node no longer shows (its expiry came
-/// first, or it never saw the true) is dropped, so each subscriber gets exactly one false per typing either way.
-/// Every other event passes straight through to the sink behind it.
+/// expiry delivers it to its local subscribers only. A false for a typing this node's expiry already ended is dropped
+/// (it is remembered for one more expiry period), so each subscriber gets exactly one false per typing either way;
+/// any other false passes as it always did. Every other event passes straight through to the sink behind it.
 /// </summary>
 public sealed class ReceivedTypingExpiry : IBrokerSink, IDisposable
 {
@@ -42,7 +42,7 @@ public sealed class ReceivedTypingExpiry : IBrokerSink, IDisposable
         {
             lock (_gate)
             {
-                return _shown.Count;
+                return _shown.Values.Count(s => !s.EndedHere);
             }
         }
     }
@@ -76,7 +76,8 @@ public sealed class ReceivedTypingExpiry : IBrokerSink, IDisposable
         }
     }
 
-    // True when the event is to be delivered: every true (it (re)arms the expiry), a false only for a typing shown.
+    // True when the event is to be delivered: every true (it (re)arms the expiry), a false unless this node's expiry
+    // already sent it.
     private bool Track(string channel, TypingState typing)
     {
         var key = (channel, typing.User.User);
@@ -86,6 +87,7 @@ public sealed class ReceivedTypingExpiry : IBrokerSink, IDisposable
             {
                 if (_shown.TryGetValue(key, out var shown))
                 {
+                    shown.EndedHere = false;
                     shown.Timer.Change(_expiry, Timeout.InfiniteTimeSpan);
                 }
                 else
@@ -98,10 +100,10 @@ public sealed class ReceivedTypingExpiry : IBrokerSink, IDisposable
             }
             if (!_shown.Remove(key, out var ended))
             {
-                return false;
+                return true;
             }
             ended.Timer.Dispose();
-            return true;
+            return !ended.EndedHere;
         }
     }
 
@@ -116,8 +118,16 @@ public sealed class ReceivedTypingExpiry : IBrokerSink, IDisposable
             {
                 return;
             }
-            _shown.Remove(key);
-            shown.Timer.Dispose();
+            if (shown.EndedHere)
+            {
+                // The sender's node never sent its false (it died): forget the typing.
+                _shown.Remove(key);
+                shown.Timer.Dispose();
+                return;
+            }
+            // Remembered for one more period, so the sender's false, should it still come, is not a second one.
+            shown.EndedHere = true;
+            shown.Timer.Change(_expiry, Timeout.InfiniteTimeSpan);
         }
         _inner.OnEphemeral(shown.Channel, TypingTracker.Event(shown.Channel, shown.User, isTyping: false));
     }
@@ -127,5 +137,6 @@ public sealed class ReceivedTypingExpiry : IBrokerSink, IDisposable
         public string Channel { get; } = channel;
         public ClientInfo User { get; } = user;
         public ITimer Timer { get; set; } = null!;
+        public bool EndedHere { get; set; }
     }
 }

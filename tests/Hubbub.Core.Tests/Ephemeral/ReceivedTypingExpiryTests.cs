@@ -79,15 +79,30 @@ public sealed class ReceivedTypingExpiryTests : IDisposable
     }
 
     [Fact]
+    public void A_stop_for_a_typing_never_received_passes_as_before_and_the_ended_one_is_forgotten_after_a_period()
+    {
+        Receive(false);
+        Receive(true);
+        _clock.Advance(Timeout + ReceivedTypingExpiry.Margin); // ended here
+        _clock.Advance(Timeout + ReceivedTypingExpiry.Margin); // forgotten
+        Receive(false);
+
+        Assert.Equal([false, true, false, false], _delivered.Typing());
+    }
+
+    [Fact]
     public void Channels_are_apart_and_other_events_pass_untouched()
     {
         Receive(true, "public:a");
-        Receive(false, "public:b"); // never shown there
+        Receive(true, "public:b");
+        Receive(false, "public:b");
         var cursor = new EphemeralEvent("{}"u8.ToArray(), "42", null);
         _expiry.OnEphemeral("public:b", cursor);
+        _clock.Advance(Timeout + ReceivedTypingExpiry.Margin);
 
-        Assert.Equal([true], _delivered.Typing());
-        Assert.Same(cursor, _delivered.Events[^1].Event);
+        Assert.Equal([("public:a", true), ("public:b", true), ("public:b", false), ("public:a", false)],
+            _delivered.Events.Where(e => e.Event.Typing is not null).Select(e => (e.Channel, e.Event.Typing!.IsTyping)));
+        Assert.Contains(_delivered.Events, e => ReferenceEquals(e.Event, cursor));
     }
 
     private sealed class RecordingSink : IBrokerSink
