@@ -1,6 +1,7 @@
 using Hubbub.Core.Channels;
 using Hubbub.Core.Commands;
 using Hubbub.Core.Connections;
+using Hubbub.Core.Ephemeral;
 using Hubbub.Core.Memory;
 using Hubbub.Core.Publishing;
 using Hubbub.Core.Seams;
@@ -26,7 +27,10 @@ public static class HubbubCoreServices
         services.TryAddSingleton<CommandRegistry>();
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<SubscriberRegistry>();
-        services.TryAddSingleton<IBrokerSink>(sp => sp.GetRequiredService<SubscriberRegistry>());
+        // Brokers deliver through the receiving side of typing, which ends a typing whose sender's node died.
+        services.TryAddSingleton<IBrokerSink>(sp => new ReceivedTypingExpiry(sp.GetRequiredService<SubscriberRegistry>(),
+            sp.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromMilliseconds(sp.GetRequiredService<IOptions<HubbubOptions>>().Value.TypingTimeoutMs)));
         services.TryAddSingleton(sp => new MemoryHistoryStore(sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<HubbubOptions>>().Value.MaxHistoryBytes));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MemoryHistorySweeper>());

@@ -1,4 +1,5 @@
 using Hubbub.Core.Connections;
+using Hubbub.Core.Seams;
 using Hubbub.Features.Kit;
 using Hubbub.Features.Kit.Callers;
 using Hubbub.Features.Kit.Declaring;
@@ -37,6 +38,7 @@ public static class HubbubFeaturesSetup
         services.AddSingleton<ActionRateLimiter>();
         services.AddSingleton<OnlineStatusTracker>();
         services.AddSingleton<IConnectionObserver, OnlineStatusObserver>();
+        services.AddSingleton<IPresenceExpiryObserver, OnlineStatusExpiry>();
         services.AddSingleton<NotificationService>();
         services.AddSingleton<CallerResolver>();
         services.AddSingleton<IFriendGraph, NoFriendGraph>(); // a social feature registers its own after this one

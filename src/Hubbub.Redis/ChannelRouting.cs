@@ -24,6 +24,12 @@ public sealed class ChannelRouting
     /// <summary>The history keys: metadata hash (epoch, offset) and stream.</summary>
     public RedisKey[] History(string channel) => [$"{_prefix}{{{channel}}}:meta", $"{_prefix}{{{channel}}}:stream"];
 
+    /// <summary>
+    /// The presence index: a sorted set of channel → the latest expiry of its presence entries, so a sweep finds the
+    /// channels where no live node refreshes anything. One key for the deployment (a single slot in a cluster).
+    /// </summary>
+    public RedisKey PresenceIndex => $"{_prefix}presence-index";
+
     /// <summary>The presence keys: entries hash, expiry sorted set, per-user connection counts.</summary>
     public RedisKey[] Presence(string channel) =>
         [$"{_prefix}{{{channel}}}:pres", $"{_prefix}{{{channel}}}:pres-exp", $"{_prefix}{{{channel}}}:pres-users"];

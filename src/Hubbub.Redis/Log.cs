@@ -41,4 +41,7 @@ internal static partial class Log
 
     [LoggerMessage(3011, LogLevel.Error, "A relay message for this node could not be handled")]
     public static partial void RelayFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3012, LogLevel.Error, "An observer of expired presence failed for user {User} on {Channel}")]
+    public static partial void PresenceExpiryObserverFailed(ILogger logger, Exception exception, string user, string channel);
 }

@@ -14,6 +14,7 @@ internal static class LuaScripts
     public static readonly string PresenceMembers = Load("presence_common", "presence_members");
     public static readonly string PresenceRefresh = Load("presence_common", "presence_refresh");
     public static readonly string PresenceSweep = Load("presence_common", "presence_sweep");
+    public static readonly string PresenceIndexPrune = ReadResource("presence_index_prune");
 
     private static string Load(string helpers, string script) => ReadResource(helpers) + "\n" + ReadResource(script);
 

@@ -65,12 +65,15 @@ internal static class MessageCodec
         return (offset, epoch, DecodeDraft(message[(first + 2 + second)..]));
     }
 
-    /// <summary>An ephemeral event: kind, flags, [excluded user], [excluded connection], then the frame.</summary>
+    /// <summary>
+    /// An ephemeral event: kind, flags, [excluded user], [excluded connection], [evicted user], [typist's user, name
+    /// and a 0/1 byte], then the frame.
+    /// </summary>
     public static byte[] EncodeEphemeral(EphemeralEvent ephemeral)
     {
         var buffer = new ArrayBufferWriter<byte>(ephemeral.Frame.Length + 48);
         var flags = (byte)((ephemeral.ExcludeUser is null ? 0 : 1) | (ephemeral.ExcludeConnection is null ? 0 : 2)
-            | (ephemeral.EvictUser is null ? 0 : 4));
+            | (ephemeral.EvictUser is null ? 0 : 4) | (ephemeral.Typing is null ? 0 : 8));
         buffer.Write([EphemeralKind, flags]);
         if (ephemeral.ExcludeUser is { } user)
         {
@@ -83,6 +86,12 @@ internal static class MessageCodec
         if (ephemeral.EvictUser is { } evicted)
         {
             WriteString(buffer, evicted);
+        }
+        if (ephemeral.Typing is { } typing)
+        {
+            WriteString(buffer, typing.User.User);
+            WriteString(buffer, typing.User.Name);
+            buffer.Write([(byte)(typing.IsTyping ? 1 : 0)]);
         }
         buffer.Write(ephemeral.Frame);
         return buffer.WrittenSpan.ToArray();
@@ -100,7 +109,14 @@ internal static class MessageCodec
         var user = (flags & 1) != 0 ? ReadString(message, ref position) : null;
         var connection = (flags & 2) != 0 ? ReadString(message, ref position) : null;
         var evicted = (flags & 4) != 0 ? ReadString(message, ref position) : null;
-        return new EphemeralEvent(message[position..].ToArray(), user, connection, evicted);
+        TypingState? typing = null;
+        if ((flags & 8) != 0)
+        {
+            var typist = ReadString(message, ref position);
+            var name = ReadString(message, ref position);
+            typing = new TypingState(new ClientInfo(typist, name), message[position++] == 1);
+        }
+        return new EphemeralEvent(message[position..].ToArray(), user, connection, evicted, typing);
     }
 
     /// <summary>

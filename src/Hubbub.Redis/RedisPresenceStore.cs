@@ -10,8 +10,11 @@ namespace Hubbub.Redis;
 /// Presence shared by every node: per channel, one entry per connection with an expiry time. The node that
 /// owns a connection keeps its entry alive (<see cref="RefreshAsync"/>, called by
 /// <see cref="RedisPresenceHeartbeat"/>); a node that dies stops refreshing, and <see cref="SweepAsync"/> on any
-/// node still serving the channel removes the entries and reports who left. Times come from
-/// <see cref="TimeProvider"/>, so node clocks must agree to well within the presence TTL.
+/// node still serving the channel removes the entries and reports who left. A channel no live node has an entry in
+/// (say <c>online:{user}</c> of a user whose only connection was on the dead node) is found through the presence
+/// index, a sorted set of channel → latest expiry of its entries that adds and refreshes keep current: any node's
+/// sweep takes the channels whose every entry has expired. Times come from <see cref="TimeProvider"/>, so node clocks
+/// must agree to well within the presence TTL.
 /// </summary>
 public sealed class RedisPresenceStore : IPresenceStore
 {
@@ -35,8 +38,16 @@ public sealed class RedisPresenceStore : IPresenceStore
         var encoded = MessageCodec.EncodePresence(entry.User, entry.Name, entry.Since);
         _local.GetOrAdd(channel, static _ => new(StringComparer.Ordinal))[entry.ConnectionId] = new LocalEntry(entry.User, encoded);
         var keys = _redis.Routing.Presence(channel);
-        RedisValue[] args = [entry.ConnectionId, entry.User, encoded, ExpiresAt(), KeyTtlMs];
-        var first = await _redis.ExecuteAsync(m => m.GetDatabase().ScriptEvaluateAsync(LuaScripts.PresenceAdd, keys, args));
+        var expiresAt = ExpiresAt();
+        RedisValue[] args = [entry.ConnectionId, entry.User, encoded, expiresAt, KeyTtlMs];
+        var first = await _redis.ExecuteAsync(m =>
+        {
+            var db = m.GetDatabase();
+            var added = db.ScriptEvaluateAsync(LuaScripts.PresenceAdd, keys, args);
+            // Sent after the add on the same connection, not waited for: the next heartbeat's refresh writes it again.
+            db.SortedSetAdd(_redis.Routing.PresenceIndex, channel, expiresAt, SortedSetWhen.GreaterThan, CommandFlags.FireAndForget);
+            return added;
+        });
         return (int)first == 1;
     }
 
@@ -80,6 +91,8 @@ public sealed class RedisPresenceStore : IPresenceStore
     public async Task RefreshAsync(CancellationToken cancellationToken = default)
     {
         var db = await _redis.GetDatabaseAsync();
+        var expiresAt = ExpiresAt();
+        var indexed = new List<SortedSetEntry>();
         foreach (var (channel, connections) in _local)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -88,8 +101,9 @@ public sealed class RedisPresenceStore : IPresenceStore
             {
                 continue;
             }
+            indexed.Add(new SortedSetEntry(channel, expiresAt));
             var args = new RedisValue[2 + snapshot.Length * 2];
-            args[0] = ExpiresAt();
+            args[0] = expiresAt;
             args[1] = KeyTtlMs;
             for (var i = 0; i < snapshot.Length; i++)
             {
@@ -106,26 +120,45 @@ public sealed class RedisPresenceStore : IPresenceStore
                 }
             }
         }
+        foreach (var chunk in indexed.Chunk(SweepBatch))
+        {
+            await db.SortedSetAddAsync(_redis.Routing.PresenceIndex, chunk, SortedSetWhen.GreaterThan);
+        }
     }
 
     /// <summary>
-    /// Removes expired entries (their node died) of every channel this node has presence in, and returns the
-    /// users who thereby left, per channel. Each leave is returned to exactly one sweeping node.
+    /// Removes expired entries (their node died) of every channel this node has presence in, and of every channel in
+    /// the presence index whose entries have all expired, and returns the users who thereby left, per channel, with
+    /// the time the dead node last vouched for them (its last refresh of their entry). Each leave is returned to
+    /// exactly one sweeping node.
     /// </summary>
-    public async Task<IReadOnlyList<(string Channel, ClientInfo User)>> SweepAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<(string Channel, ClientInfo User, DateTimeOffset LastSeen)>> SweepAsync(
+        CancellationToken cancellationToken = default)
     {
         var db = await _redis.GetDatabaseAsync();
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var left = new List<(string, ClientInfo)>();
-        foreach (var channel in _local.Keys)
+        var left = new List<(string, ClientInfo, DateTimeOffset)>();
+        var orphaned = (await db.SortedSetRangeByScoreAsync(_redis.Routing.PresenceIndex, double.NegativeInfinity, now, take: SweepBatch))
+            .Select(c => (string)c!).ToHashSet(StringComparer.Ordinal);
+        var emptied = new List<RedisValue> { now };
+        foreach (var channel in orphaned.Union(_local.Keys))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var result = await db.ScriptEvaluateAsync(LuaScripts.PresenceSweep, _redis.Routing.Presence(channel), [now, SweepBatch]);
-            foreach (var item in (RedisResult[])result!)
+            var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.PresenceSweep, _redis.Routing.Presence(channel), [now, SweepBatch]))!;
+            for (var i = 1; i + 1 < result.Length; i += 2)
             {
-                var (user, name, _) = MessageCodec.DecodePresence((byte[])item!);
-                left.Add((channel, new ClientInfo(user, name)));
+                var (user, name, _) = MessageCodec.DecodePresence((byte[])result[i]!);
+                var expiredAt = DateTimeOffset.FromUnixTimeMilliseconds((long)(double)result[i + 1]);
+                left.Add((channel, new ClientInfo(user, name), expiredAt - _redis.Options.PresenceTtl));
             }
+            if ((long)result[0] == 0 && orphaned.Contains(channel))
+            {
+                emptied.Add(channel);
+            }
+        }
+        if (emptied.Count > 1)
+        {
+            await db.ScriptEvaluateAsync(LuaScripts.PresenceIndexPrune, [_redis.Routing.PresenceIndex], [.. emptied]);
         }
         return left;
     }

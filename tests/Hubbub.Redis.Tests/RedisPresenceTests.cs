@@ -43,7 +43,7 @@ public sealed class RedisPresenceTests : IAsyncLifetime
         var before = await alive.GetMembersAsync(channel);
         var sweeps = await Task.WhenAll(alive.SweepAsync(), alsoAlive.SweepAsync());
 
-        var left = sweeps.SelectMany(s => s).ToList();
+        var left = sweeps.SelectMany(s => s).Select(l => (l.Channel, l.User)).ToList();
         Assert.Equal([(channel, new ClientInfo("ghost", "GHOST"))], left);
         Assert.Equal(["both", "live", "other"], before.Select(m => m.User).Order(StringComparer.Ordinal));
         Assert.Equal(["both", "live", "other"], (await alsoAlive.GetMembersAsync(channel)).Select(m => m.User).Order(StringComparer.Ordinal));

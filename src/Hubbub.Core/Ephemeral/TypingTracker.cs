@@ -95,9 +95,11 @@ public sealed class TypingTracker : IDisposable
         _ = StopIfTypingAsync(channel, user).AsTask();
     }
 
-    private static EphemeralEvent Event(string channel, ClientInfo user, bool isTyping)
+    /// <summary>The typing event every subscriber but the typist receives (also built by <see cref="ReceivedTypingExpiry"/>).</summary>
+    internal static EphemeralEvent Event(string channel, ClientInfo user, bool isTyping)
     {
         var data = JsonSerializer.SerializeToUtf8Bytes(new TypingEvent(user.User, user.Name, isTyping), HubbubJsonContext.Default.TypingEvent);
-        return new EphemeralEvent(FrameWriter.ChannelEvent(MessageTypes.Typing, channel, null, data, null), user.User, null);
+        return new EphemeralEvent(FrameWriter.ChannelEvent(MessageTypes.Typing, channel, null, data, null), user.User, null,
+            Typing: new TypingState(user, isTyping));
     }
 }

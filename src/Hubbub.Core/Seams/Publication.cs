@@ -58,4 +58,12 @@ public sealed class Publication
 /// When set, the event is an eviction: only this user's subscriptions receive the frame, and each node then
 /// ends them (the user lost the right to the channel, e.g. left a conversation).
 /// </param>
-public sealed record EphemeralEvent(byte[] Frame, string? ExcludeUser, string? ExcludeConnection, string? EvictUser = null);
+/// <param name="Typing">
+/// Set on a typing event: whose typing it is and whether it starts or stops, so each receiving node can end a
+/// typing its sender's node no longer will (that node died) and drop a stop it already announced.
+/// </param>
+public sealed record EphemeralEvent(byte[] Frame, string? ExcludeUser, string? ExcludeConnection, string? EvictUser = null,
+    TypingState? Typing = null);
+
+/// <summary>A typing change as nodes pass it on: the typist and whether they are typing now.</summary>
+public sealed record TypingState(ClientInfo User, bool IsTyping);

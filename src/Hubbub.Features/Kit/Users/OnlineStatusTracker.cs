@@ -3,6 +3,7 @@ using Hubbub.Core;
 using Hubbub.Core.Connections;
 using Hubbub.Core.Publishing;
 using Hubbub.Core.Seams;
+using Hubbub.Protocol;
 using Hubbub.Storage;
 
 namespace Hubbub.Features.Kit.Users;
@@ -40,7 +41,9 @@ public sealed partial class OnlineStatusTracker(FeatureDatabase database, IChann
         (await presence.GetMembersAsync(StatusChannel(user), cancellationToken)).Count > 0;
 
     // Not a channel anyone subscribes to: a presence key only, so it needs no namespace rules.
-    private static string StatusChannel(string user) => "online:" + user;
+    private const string StatusPrefix = "online:";
+
+    private static string StatusChannel(string user) => StatusPrefix + user;
 
     /// <summary>
     /// Counts the connection at once (so the user is online when their welcome arrives) and, when this node has not
@@ -123,6 +126,47 @@ public sealed partial class OnlineStatusTracker(FeatureDatabase database, IChann
         }
     }
 
+    /// <summary>
+    /// The user's last connection died with its node: its presence entry expired and this node's sweep took it (exactly
+    /// one node does). Stores last seen as when that node last vouched for the connection and announces offline, as the
+    /// close that never ran would have, unless the user is back online meanwhile. In the background, under the user's
+    /// gate, so the presence heartbeat that reports it does not wait for the database.
+    /// </summary>
+    internal void Expired(string user, string name, DateTimeOffset lastSeen) =>
+        _ = Task.Run(() => FinishExpiredAsync(user, name, lastSeen), CancellationToken.None);
+
+    private async Task FinishExpiredAsync(string user, string name, DateTimeOffset lastSeen)
+    {
+        var gate = GateOf(user);
+        await gate.WaitAsync();
+        try
+        {
+            var ms = lastSeen.ToUnixTimeMilliseconds();
+            await database.Database.InTransactionAsync(tx => UserStore.SetLastSeenAsync(tx, user, name, ms, CancellationToken.None));
+            if (!await IsOnlineAsync(user))
+            {
+                await AnnounceAsync(new UserStatus(user, false, DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime));
+            }
+        }
+#pragma warning disable CA1031 // Nobody awaits this: a failure is logged, and the gate is released whatever happens.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogExpiredFailed(logger, ex, user);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    [LoggerMessage(6011, LogLevel.Warning, "Users: could not record or announce that {User} went offline with their node")]
+    private static partial void LogExpiredFailed(ILogger logger, Exception exception, string user);
+
+    /// <summary>The user a status presence channel counts, or null for any other channel.</summary>
+    internal static string? UserOfStatusChannel(string channel) =>
+        channel.StartsWith(StatusPrefix, StringComparison.Ordinal) ? channel[StatusPrefix.Length..] : null;
+
     /// <summary>Whether the user is connected now, and when they were last.</summary>
     public async Task<UserStatus> GetAsync(string user, CancellationToken cancellationToken = default)
     {
@@ -158,4 +202,17 @@ internal sealed class OnlineStatusObserver(OnlineStatusTracker tracker) : IConne
 
     public ValueTask OnClosedAsync(ClientConnection connection, CancellationToken cancellationToken) =>
         new(tracker.ClosedAsync(connection.User, connection.Id));
+}
+
+/// <summary>Feeds the expiry of a dead node's connections to <see cref="OnlineStatusTracker"/>.</summary>
+internal sealed class OnlineStatusExpiry(OnlineStatusTracker tracker) : IPresenceExpiryObserver
+{
+    public Task OnExpiredAsync(string channel, ClientInfo user, DateTimeOffset lastSeen, CancellationToken cancellationToken)
+    {
+        if (OnlineStatusTracker.UserOfStatusChannel(channel) is not null)
+        {
+            tracker.Expired(user.User, user.Name, lastSeen);
+        }
+        return Task.CompletedTask;
+    }
 }
