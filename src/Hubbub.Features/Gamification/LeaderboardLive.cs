@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Hubbub.Core.Publishing;
+using Hubbub.Features.Gamification.Ranking;
 using Hubbub.Features.Kit;
 using Hubbub.Storage;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,9 @@ namespace Hubbub.Features.Gamification;
 /// rank or score differ from what the channel last showed, whichever node showed it, with the rank shown then. A row the
 /// channel has not shown has the rank its event moved it from when this node saw that event and it lay below the covered
 /// rows, else none. What nothing is known of: on one node, only the rows its own events moved are known to have moved, so
-/// only those are published; across nodes every row is (other nodes' events moved rows this one cannot name). It is a live
+/// only those are published; across nodes every row is (other nodes' events moved rows this one cannot name). A row the
+/// channel showed that the read no longer covers (passed, or its score fell) is published with its rank now, so a view
+/// built from the subscribe's rows and the changes drops it. It is a live
 /// view of committed state rather than a record of a change, so it is published directly, not through the outbox.
 /// </summary>
 public sealed partial class LeaderboardLive
@@ -29,14 +32,16 @@ public sealed partial class LeaderboardLive
     private readonly IOptions<GamificationOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILeaderboardLiveState _shown;
+    private readonly ILeaderboardIndex _index;
     private readonly Coalescer _coalescer;
     private readonly ConcurrentDictionary<string, BoardState> _boards = new(StringComparer.Ordinal);
     private readonly bool _ranksExact;
 
     /// <summary>Creates the live view; one per node.</summary>
     public LeaderboardLive(FeatureDatabase database, IChannelPublisher publisher, IOptions<GamificationOptions> options, TimeProvider time,
-        ILeaderboardLiveState shown, ILogger<LeaderboardLive> logger)
+        ILeaderboardLiveState shown, ILeaderboardIndex index, ILogger<LeaderboardLive> logger)
     {
+        _index = index;
         _database = database;
         _publisher = publisher;
         _options = options;
@@ -105,7 +110,11 @@ public sealed partial class LeaderboardLive
                 }
                 var view = DefinitionService.Leaderboards.Read(row);
                 var period = Periods.BoardKey(view.Period, _time.GetUtcNow());
-                return new { Period = period, Rows = await LeaderboardService.TopRowsAsync(tx, view, period, live, CancellationToken.None) };
+                return new
+                {
+                    Period = period, Ascending = view.Order == "asc",
+                    Rows = await LeaderboardService.TopRowsAsync(tx, view, period, live, CancellationToken.None),
+                };
             });
             if (read is null)
             {
@@ -119,6 +128,7 @@ public sealed partial class LeaderboardLive
                 return TimeSpan.FromMilliseconds(_options.Value.LeaderboardChangeIntervalMs); // the lease ran out: again later
             }
             var entries = Entries(read.Rows, before.Rows, moved, live);
+            entries.AddRange(await LeftAsync(new BoardSlot(board, read.Period, read.Ascending), read.Rows, before.Rows));
             if (entries.Count > 0)
             {
                 published = true;
@@ -171,6 +181,41 @@ public sealed partial class LeaderboardLive
                 entries.Add(new LeaderboardChangeEntry(row.Rank, isMoved ? previous : null, row.User, row.Name, row.Score));
             }
         }
+        return entries;
+    }
+
+    /// <summary>
+    /// The rows the channel <paramref name="shown"/> that the read's <paramref name="rows"/> no longer hold, with their rank
+    /// now (from the ranked index: O(log n), whatever rank a fallen score has now) and the rank shown, best first. A user
+    /// without a score now (none on the board) is left out.
+    /// </summary>
+    private async Task<List<LeaderboardChangeEntry>> LeftAsync(BoardSlot slot, List<LeaderboardEntry> rows,
+        Dictionary<string, (long Rank, double Score)>? shown)
+    {
+        if (shown is null || shown.Count == 0)
+        {
+            return [];
+        }
+        var covered = new HashSet<string>(rows.Count, StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            covered.Add(row.User);
+        }
+        var left = shown.Keys.Where(user => !covered.Contains(user)).ToList();
+        if (left.Count == 0)
+        {
+            return [];
+        }
+        var names = await _database.ReadAsync(tx => ScoreStore.NamesAsync(tx, left, CancellationToken.None));
+        List<LeaderboardChangeEntry> entries = [];
+        foreach (var user in left)
+        {
+            if (await _index.RankAsync(slot, user) is { } now)
+            {
+                entries.Add(new LeaderboardChangeEntry(now.Rank, shown[user].Rank, user, names.GetValueOrDefault(user, user), now.Score));
+            }
+        }
+        entries.Sort((a, b) => a.Rank != b.Rank ? a.Rank.CompareTo(b.Rank) : string.CompareOrdinal(a.User, b.User));
         return entries;
     }
 

@@ -84,7 +84,34 @@ public abstract class LeaderboardBelowCoveredRowsTests(bool redis) : IAsyncLifet
             .ToDictionary(e => e.Str("user")!, e => (e.Long("rank"), e.GetProperty("previous_rank").ValueKind == System.Text.Json.JsonValueKind.Null ? (long?)null : e.Long("previous_rank")));
         Assert.Equal((1L, (long?)4), rows[d]);
         Assert.Equal((2L, (long?)1), rows[a]);
-        Assert.Equal(2, rows.Count);
+        Assert.Equal((3L, (long?)2), rows[b]); // passed out of the covered rows: listed with its rank now, so a view drops it
+        Assert.Equal(3, rows.Count);
+    }
+
+    [Fact]
+    public async Task A_shown_row_whose_score_falls_below_the_covered_rows_is_listed_with_its_rank_now()
+    {
+        var (type, board) = (Game.Fresh("pts"), Game.Fresh("fall"));
+        await _server.DefineAsync("/api/leaderboards", new { key = board, name = "Fall", source = $"{type}:n", @operator = "set" });
+        await using var watcher = await _chat.ConnectAsync(Users.New("watcher"));
+        await watcher.SubscribeAsync($"leaderboard:{board}");
+        bool IsChange(System.Text.Json.JsonElement f) => f.Type() == "leaderboard_change" && f.Channel() == $"leaderboard:{board}";
+        var (a, b, c) = (Users.New("a"), Users.New("b"), Users.New("c"));
+        await _server.EventAsync(a, type, new { n = 40 });
+        await watcher.NextAsync(IsChange);
+        await _server.EventAsync(b, type, new { n = 30 });
+        await _server.EventAsync(c, type, new { n = 20 }); // rank 3: below the two covered rows
+        await IntervalAsync();
+        await watcher.NextAsync(IsChange); // b
+        await IntervalAsync();
+
+        await _server.EventAsync(a, type, new { n = 10 }); // 1 → 3: out of the covered rows
+        await IntervalAsync();
+        var change = await watcher.NextAsync(IsChange);
+        var rows = change.GetProperty("data").GetProperty("entries").EnumerateArray()
+            .Select(e => (e.Str("user"), e.Long("rank"), e.GetProperty("previous_rank").ValueKind == System.Text.Json.JsonValueKind.Null ? (long?)null : e.Long("previous_rank"), e.GetProperty("score").GetDouble()))
+            .ToList();
+        Assert.Equal([(b, 1L, (long?)2, 30.0), (c, 2L, null, 20.0), (a, 3L, (long?)1, 10.0)], rows);
     }
 
     [Fact]
