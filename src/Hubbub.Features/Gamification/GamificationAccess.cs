@@ -26,16 +26,25 @@ internal static class GamificationAccess
 
     /// <summary>
     /// Who reads a listing: a user reads as themself (an admin sees everything); the server sees everything and may
-    /// name a user with <c>?user=</c> to mark what that user holds.
+    /// name a user with <c>?user=</c> to mark what that user holds. Where the listing marks a user's holdings
+    /// (<paramref name="marksHoldings"/>), a user naming another is refused (an admin reads as that user).
     /// </summary>
-    public static (string? Viewer, bool SeesAll) Viewer(FeatureCall call)
+    public static (string? Viewer, bool SeesAll) Viewer(FeatureCall call, bool marksHoldings = false)
     {
         var identity = call.Http.RequestServices.GetRequiredService<IRequestIdentity>();
+        var named = call.Http.Request.Query["user"].ToString();
         if (identity.UserOf(call.Http) is { } user)
         {
-            return (user.Id, user.IsAdmin);
+            if (!marksHoldings || named.Length == 0 || named == "me" || named == user.Id)
+            {
+                return (user.Id, user.IsAdmin);
+            }
+            // Another user's holdings (hidden achievements among them) are theirs: an admin may look, a user is told no
+            // rather than shown their own state under another's name.
+            return user.IsAdmin
+                ? (Kit.Users.UserDirectory.CheckUserId(named), true)
+                : throw HubbubException.Forbidden("only the server (X-Api-Key) or an admin may name another user with ?user=");
         }
-        var named = call.Http.Request.Query["user"].ToString();
         return (named.Length > 0 ? Kit.Users.UserDirectory.CheckUserId(named) : null, true);
     }
 }

@@ -33,7 +33,7 @@ internal static class GamificationEndpoints
         MapWrites(group, "Achievement", DefinitionService.Achievements, Default.AchievementRequest);
         group.MapGet("/", ListAchievementsAsync).WithName("ListAchievements")
             .WithSummary("Achievements with unlocked_percent and whether I hold each; hidden ones only to holders, admins and the server")
-            .Produces<AchievementList>().Errors(400, 401);
+            .Produces<AchievementList>().Errors(400, 401, 403);
     }
 
     public static void MapLeaderboards(RouteGroupBuilder group)
@@ -102,7 +102,7 @@ internal static class GamificationEndpoints
 
     private static async Task<IResult> ListAchievementsAsync(FeatureCall call, DefinitionService service)
     {
-        var (viewer, seesAll) = GamificationAccess.Viewer(call);
+        var (viewer, seesAll) = GamificationAccess.Viewer(call, marksHoldings: true);
         var (cursor, limit) = (call.PageCursor(), call.IntQuery("limit"));
         var all = await service.ListAchievementsAsync(viewer, seesAll, call.Aborted);
         var (page, next) = KeyedPage.Of(all.Achievements, a => a.Key, cursor, limit);

@@ -1,0 +1,45 @@
+using System.Net;
+using System.Text.Json;
+using Hubbub.Features.Tests.Infrastructure;
+
+namespace Hubbub.Features.Tests.Gamification;
+
+/// <summary>
+/// Whose holdings <c>GET /api/achievements</c> marks: the caller's; a server or an admin names a user with <c>?user=</c>;
+/// a user's token naming another user is <c>forbidden</c> (found by a black-box audit: it quietly showed the caller's own
+/// state under the other's name).
+/// </summary>
+public abstract class AchievementViewerTests(GameFixture fixture)
+{
+    private ChatServer Chat => fixture.Chat;
+
+    private static bool Unlocked(JsonElement list, string key) =>
+        list.GetProperty("achievements").EnumerateArray().Single(a => a.Str("key") == key).GetProperty("unlocked").GetBoolean();
+
+    [Fact]
+    public async Task A_user_reads_their_own_holdings_and_only_a_server_or_an_admin_names_another_user()
+    {
+        using var server = Game.Server(Chat);
+        var (type, key) = (Game.Fresh("step"), Game.Fresh("first"));
+        await server.DefineAsync("/api/achievements", new { key, name = "First", rarity = "common", xp = 0, hidden = false, type, threshold = 1 });
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        await server.EventAsync(bob, type);
+
+        using var adaApi = Chat.Api(ada, "Ada");
+        var own = await adaApi.GetAsync("/api/achievements");
+        Assert.True(own.Status == HttpStatusCode.OK, own.ToString());
+        Assert.False(Unlocked(own.Body, key));
+        Assert.False(Unlocked((await adaApi.GetAsync("/api/achievements?user=me")).Body, key));
+        Assert.False(Unlocked((await adaApi.GetAsync($"/api/achievements?user={ada}")).Body, key));
+        var other = await adaApi.GetAsync($"/api/achievements?user={bob}");
+        Assert.Equal((HttpStatusCode.Forbidden, "forbidden"), (other.Status, other.Body.Str("code")));
+
+        Assert.True(Unlocked((await server.GetAsync($"/api/achievements?user={bob}")).Body, key));
+        using var admin = new ServerApi(Chat.Server.BaseAddress, bearer: TestTokens.For(Users.New("root"), roles: ["admin"]));
+        Assert.True(Unlocked((await admin.GetAsync($"/api/achievements?user={bob}")).Body, key));
+    }
+}
+
+public sealed class SqliteAchievementViewerTests(SqliteGame fixture) : AchievementViewerTests(fixture), IClassFixture<SqliteGame>;
+
+public sealed class PostgresAchievementViewerTests(PostgresGame fixture) : AchievementViewerTests(fixture), IClassFixture<PostgresGame>;
