@@ -221,6 +221,28 @@ public abstract class NotificationTests(KitFixture fixture)
     }
 
     [Fact]
+    public async Task What_a_user_does_after_choosing_a_name_shows_that_name_and_not_the_tokens()
+    {
+        // Found by a cluster audit: a check-in and a bid made with the same token still showed the token's name.
+        var ada = Users.New("ada");
+        using var adaApi = Chat.Api(ada, "Tok Name");
+        Assert.Equal(HttpStatusCode.OK, (await adaApi.PatchAsync("/api/users/me", new { name = "Chosen" })).Status);
+        using var server = new ServerApi(Chat.Server.BaseAddress, TestServer.ApiKey);
+        var venue = (await server.PostAsync("/api/venues", new { id = "gym-" + Guid.NewGuid().ToString("N")[..8], name = "Gym", capacity = 5, timezone = "UTC" }))
+            .Body.GetProperty("id").GetString();
+        var checkin = await adaApi.PostAsync($"/api/venues/{venue}/checkins", new { });
+        Assert.True(checkin.Status is HttpStatusCode.OK or HttpStatusCode.Created, checkin.ToString());
+        var item = (await adaApi.GetAsync($"/api/venues/{venue}/activity")).Body.GetProperty("activities")[0];
+        Assert.Equal("Chosen", item.GetProperty("name").GetString());
+
+        await using var ws = await Chat.ConnectAsync(ada, "Tok Name"); // a command over the socket, the same token
+        await ws.SubscribeAsync($"venue:{venue}");
+        await ws.RequestAsync("venues.checkout", new { venue });
+        var left = await ws.NextAsync(f => f.Type() == "member_checked_out");
+        Assert.Equal("Chosen", left.GetProperty("data").GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task Subscribing_to_a_room_answers_with_its_state()
     {
         var (ada, bob) = (Users.New("ada"), Users.New("bob"));

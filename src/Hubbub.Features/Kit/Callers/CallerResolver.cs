@@ -61,14 +61,17 @@ public sealed class CallerResolver(IRequestIdentity identity, UserDirectory user
 
     /// <summary>
     /// The acting user of a signed-in user's call (a WebSocket command, or a REST call with a token). The directory
-    /// learns the name the token carries on the way, so every feature's lists show current names.
+    /// learns the name the token carries on the way, so every feature's lists show current names; the user acts under
+    /// the directory's name, which is the token's unless the user chose another (<c>PATCH /api/users/me</c>) that no
+    /// token with a new name has replaced since: what they do (a bid, a check-in) shows the name their profile shows.
     /// </summary>
     public async ValueTask<HubbubUser> ForUserAsync(HubbubUser user, string? named, CancellationToken cancellationToken = default)
     {
         await users.TouchAsync(user, cancellationToken);
         if (named is null || named == user.Id)
         {
-            return user;
+            var shown = await users.NameOfAsync(user.Id, cancellationToken); // known to this node since the touch: no read
+            return shown == user.Name ? user : user with { Name = shown };
         }
         return user.IsAdmin
             ? await ActAsAsync(named, cancellationToken)
