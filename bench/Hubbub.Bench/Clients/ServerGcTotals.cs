@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Hubbub.Bench.Clients;
 
 /// <summary>
@@ -17,36 +15,33 @@ namespace Hubbub.Bench.Clients;
 public sealed record ServerGcTotals(double Allocated, double PauseSeconds, double[] Collections, double SqliteWriterAllocated)
 {
     /// <summary>Reads the totals now.</summary>
-    public static async Task<ServerGcTotals> ReadAsync(ServerApi api, CancellationToken cancellationToken)
+    public static async Task<ServerGcTotals> ReadAsync(ServerApi api, CancellationToken cancellationToken) =>
+        Of(await MetricSamples.ReadAsync(api, cancellationToken));
+
+    /// <summary>The totals of one reading of the server's metrics.</summary>
+    public static ServerGcTotals Of(MetricSamples metrics)
     {
-        var text = (await api.GetAsync("/metrics", cancellationToken)).EnsureOk("GET /metrics").Body;
         double pause = 0, allocated = 0, writer = double.NaN;
         var collections = new double[3];
-        foreach (var line in text.Split('\n'))
+        foreach (var (series, value) in metrics.All)
         {
-            if (line.StartsWith("hubbub_storage_sqlite_writer_allocated", StringComparison.Ordinal))
+            if (series.StartsWith("hubbub_storage_sqlite_writer_allocated", StringComparison.Ordinal))
             {
-                writer = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-                continue;
+                writer = value;
             }
-            if (!line.StartsWith("system_runtime_dotnet_gc_", StringComparison.Ordinal))
-            {
-                continue;
-            }
-            var value = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-            if (line.StartsWith("system_runtime_dotnet_gc_pause_time ", StringComparison.Ordinal))
+            else if (series == "system_runtime_dotnet_gc_pause_time")
             {
                 pause = value;
             }
-            else if (line.StartsWith("system_runtime_dotnet_gc_heap_total_allocated ", StringComparison.Ordinal))
+            else if (series == "system_runtime_dotnet_gc_heap_total_allocated")
             {
                 allocated = value;
             }
-            else if (line.StartsWith("system_runtime_dotnet_gc_collections{", StringComparison.Ordinal))
+            else if (series.StartsWith("system_runtime_dotnet_gc_collections{", StringComparison.Ordinal))
             {
                 for (var g = 0; g < 3; g++)
                 {
-                    if (line.Contains($"\"gen{g}\"", StringComparison.Ordinal))
+                    if (series.Contains($"\"gen{g}\"", StringComparison.Ordinal))
                     {
                         collections[g] = value;
                     }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Hubbub.Bench.Clients;
 
 /// <summary>
@@ -11,19 +9,18 @@ namespace Hubbub.Bench.Clients;
 /// </summary>
 public sealed record SqliteWriterTotals(double PagesWritten, double PagesRead, double Commits, double Writes)
 {
-    /// <summary>Reads the totals now.</summary>
-    public static async Task<SqliteWriterTotals> ReadAsync(ServerApi api, CancellationToken cancellationToken)
+    /// <summary>The totals of one reading of the server's metrics.</summary>
+    public static SqliteWriterTotals Of(MetricSamples metrics)
     {
-        var text = (await api.GetAsync("/metrics", cancellationToken)).EnsureOk("GET /metrics").Body;
+        const string Prefix = "hubbub_storage_sqlite_writer_";
         double written = double.NaN, read = double.NaN, commits = double.NaN, writes = double.NaN;
-        foreach (var line in text.Split('\n'))
+        foreach (var (series, value) in metrics.All)
         {
-            if (!line.StartsWith("hubbub_storage_sqlite_writer_", StringComparison.Ordinal))
+            if (!series.StartsWith(Prefix, StringComparison.Ordinal))
             {
                 continue;
             }
-            var value = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-            var name = line["hubbub_storage_sqlite_writer_".Length..];
+            var name = series[Prefix.Length..];
             if (name.StartsWith("pages_written", StringComparison.Ordinal))
             {
                 written = value;

@@ -116,13 +116,13 @@ public sealed class GamificationEventsScenario : IScenario
             // ones) however far a time-bounded warm-up went through the users.
             Array.Clear(nextOfWorker);
             var keptBefore = await NotificationsKeptAsync(api, cancellationToken);
-            var allocatedBefore = await ServerGcTotals.ReadAsync(api, cancellationToken);
-            var pagesBefore = await SqliteWriterTotals.ReadAsync(api, cancellationToken);
+            var metricsBefore = await MetricSamples.ReadAsync(api, cancellationToken);
+            var (allocatedBefore, pagesBefore) = (ServerGcTotals.Of(metricsBefore), SqliteWriterTotals.Of(metricsBefore));
             var writerBefore = WriterCpuMicroseconds(deployment.Nodes);
             var events = await ClosedLoop.RunAsync(workers, settings.StepDuration, 1_000_000, PostEvent, cancellationToken, deployment.Nodes);
             var writerCpu = WriterCpuMicroseconds(deployment.Nodes) - writerBefore;
-            var allocatedAfter = await ServerGcTotals.ReadAsync(api, cancellationToken);
-            var pagesAfter = await SqliteWriterTotals.ReadAsync(api, cancellationToken);
+            var metricsAfter = await MetricSamples.ReadAsync(api, cancellationToken);
+            var (allocatedAfter, pagesAfter) = (ServerGcTotals.Of(metricsAfter), SqliteWriterTotals.Of(metricsAfter));
             var keptAfter = await NotificationsKeptAsync(api, cancellationToken);
             var expected = Interlocked.Read(ref toWatched);
             await ClosedLoop.WaitUntilAsync(() => sink.Total() >= expected, TimeSpan.FromSeconds(10), cancellationToken);
