@@ -35,7 +35,7 @@ internal static class GamificationAccess
         var named = call.Http.Request.Query["user"].ToString();
         if (identity.UserOf(call.Http) is { } user)
         {
-            if (!marksHoldings || named.Length == 0 || named == "me" || named == user.Id)
+            if (!marksHoldings || named.Length == 0 || named == GamificationEndpoints.Me || named == user.Id)
             {
                 return (user.Id, user.IsAdmin);
             }

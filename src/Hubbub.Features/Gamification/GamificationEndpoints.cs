@@ -12,7 +12,8 @@ namespace Hubbub.Features.Gamification;
 /// </summary>
 internal static class GamificationEndpoints
 {
-    private const string Me = "me";
+    /// <summary>The path or query value that names the caller.</summary>
+    internal const string Me = "me";
 
     public static void MapEvents(RouteGroupBuilder events) =>
         events.MapPost("/", PostEventsAsync).WithName("PostEvents")
