@@ -55,7 +55,8 @@ public sealed class KitOptions : Declaring.IFeatureOptions
     /// On SQLite, how often the notifications that replaced an unread one of their key, appended to a log by the writing
     /// transaction, are merged into the inbox's rows in bulk (default 500 ms; 0 never merges on a timer, for tests: a mark
     /// read or a bound still merges its user's). No answer depends on it; it trades the log's length, which every
-    /// inbox read scans, against pages written per event (docs/performance.md, "notice log").
+    /// inbox read scans, against pages written per event (docs/performance.md, "the `overtaken` notices appended to a
+    /// log").
     /// </summary>
     public int NotificationMergeMs { get; set; } = 500;
 

@@ -8,7 +8,8 @@ namespace Hubbub.Features.Kit.Notifications;
 /// in place, and merged into those rows later, in bulk, by <see cref="NotificationLogMerger"/>. Why: each row updated in
 /// place is on a page of its own (one user's rows among ~1,500 pages), so an event that passes ten users wrote ten
 /// pages to the write-ahead log for its notices; appended, a commit's notices share the log's last page or two, and a
-/// merge of many events' notices shares the keyed table's pages among them (docs/performance.md, "notice log").
+/// merge of many events' notices shares the keyed table's pages among them (docs/performance.md, "the `overtaken`
+/// notices appended to a log").
 /// <para>
 /// The invariant every read relies on: <b>a log row's (user, key) always has a row in <c>kit_notifications_keyed</c>,
 /// with a smaller id</b>. Only a notification whose key already has an unread row is appended (the others are inserted
