@@ -11,7 +11,10 @@ public abstract class KitFixture : IAsyncLifetime
 
     public ChatServer Chat { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Chat = await ChatServer.StartAsync(Engine);
+    /// <summary>Settings beyond the defaults (none).</summary>
+    protected virtual Dictionary<string, string?>? Settings => null;
+
+    public async Task InitializeAsync() => Chat = await ChatServer.StartAsync(Engine, Settings);
 
     public async Task DisposeAsync() => await Chat.DisposeAsync();
 }
@@ -35,10 +38,15 @@ public abstract class NotificationTests(KitFixture fixture)
 {
     private ChatServer Chat => fixture.Chat;
 
-    /// <summary>A user's inbox as stored: the notifications kept and the unread one of each <c>replaces</c> key (kit migration 3).</summary>
+    /// <summary>
+    /// A user's inbox as stored: the notifications kept and the unread one of each <c>replaces</c> key (kit migration 3),
+    /// shown as the newest row of its key in the notice log when one waits there (kit migration 5, SQLite).
+    /// </summary>
     internal const string Inbox = """
         (SELECT id, user_id, data, is_read, replaces FROM kit_notifications
-         UNION ALL SELECT id, user_id, data, 0, replaces FROM kit_notifications_keyed) inbox
+         UNION ALL SELECT COALESCE(l.id, k.id), k.user_id, COALESCE(l.data, k.data), 0, k.replaces FROM kit_notifications_keyed k
+            LEFT JOIN (SELECT user_id, replaces, id, data, ROW_NUMBER() OVER (PARTITION BY user_id, replaces ORDER BY id DESC) AS newest
+                       FROM kit_notifications_log) l ON l.user_id = k.user_id AND l.replaces = k.replaces AND l.newest = 1) inbox
         """;
 
     [Fact]

@@ -19,6 +19,7 @@ internal sealed class KitFeature : HubbubFeature
         // The pruning job's handler also seeds its chain on start (a hosted service, after the migrations).
         feature.Services.AddSingleton<Retention.RetentionJob>();
         feature.Services.AddHostedService(sp => sp.GetRequiredService<Retention.RetentionJob>());
+        feature.Services.AddHostedService<NotificationLogMerger>(); // SQLite's notice log, merged in bulk (NotificationLog)
         DeclareApi(feature);
     }
 

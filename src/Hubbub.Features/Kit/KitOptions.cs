@@ -51,6 +51,15 @@ public sealed class KitOptions : Declaring.IFeatureOptions
     /// </summary>
     public bool OutboxCoalesceDeletes { get; set; } = true;
 
+    /// <summary>
+    /// On SQLite, how often the notifications that replaced an unread one of their key, appended to a log by the writing
+    /// transaction, are merged into the inbox's rows in bulk (default 500 ms; 0 never merges on a timer, for tests: a mark
+    /// read or a bound still merges its user's). No answer depends on it; it trades the log's length, which every
+    /// inbox read scans, against pages written per event (docs/performance.md, "the `overtaken` notices appended to a
+    /// log").
+    /// </summary>
+    public int NotificationMergeMs { get; set; } = 500;
+
     /// <summary>Problems with these settings, empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -64,6 +73,7 @@ public sealed class KitOptions : Declaring.IFeatureOptions
         Check(problems, MaxBodyBytes, 1024, 16 * 1024 * 1024, nameof(MaxBodyBytes));
         Check(problems, RetentionDays, 0, 36_500, nameof(RetentionDays));
         Check(problems, PruneEveryMinutes, 1, 10_080, nameof(PruneEveryMinutes));
+        Check(problems, NotificationMergeMs, 0, 3_600_000, nameof(NotificationMergeMs));
         return problems;
     }
 

@@ -18,7 +18,25 @@ internal static class KitSchema
         .Add(3, "the unread notification of each user and key kept in one row, replaced in place",
             sqlite: KeyedNotifications("INTEGER", "WITHOUT ROWID") + NotificationIdsSqlite + MoveKeyedNotifications + DropReplaceableIndex,
             postgres: KeyedNotifications("BIGINT", "") + MoveKeyedNotifications + DropReplaceableIndex)
-        .Add(4, "the name of each user's last token, apart from the name shown", TokenNames, TokenNames);
+        .Add(4, "the name of each user's last token, apart from the name shown", TokenNames, TokenNames)
+        .Add(5, "the log of keyed notifications merged into their rows in bulk",
+            sqlite: NotificationLogTable("INTEGER PRIMARY KEY", "INTEGER"), postgres: NotificationLogTable("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT"));
+
+    /// <summary>
+    /// The notice log (<see cref="Notifications.NotificationLog"/>): keyed notifications that replace an unread one,
+    /// appended on SQLite and merged into <c>kit_notifications_keyed</c> in bulk. No index but its rowid: an index would
+    /// put each notice on a random page again. Empty on PostgreSQL, which keeps replacing in place.
+    /// </summary>
+    private static string NotificationLogTable(string seq, string id) => $"""
+        CREATE TABLE kit_notifications_log (
+            seq        {seq},
+            user_id    TEXT    NOT NULL,
+            replaces   TEXT    NOT NULL,
+            id         {id}    NOT NULL,
+            type       TEXT    NOT NULL,
+            data       TEXT    NOT NULL,
+            created_ms BIGINT  NOT NULL);
+        """;
 
     /// <summary>
     /// The <c>name</c> claim of the user's last token: a token replaces the shown <c>name</c> only when its name differs

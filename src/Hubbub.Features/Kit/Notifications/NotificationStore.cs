@@ -9,7 +9,8 @@ namespace Hubbub.Features.Kit.Notifications;
 /// <summary>
 /// The notification SQL. A user's inbox is two tables: <c>kit_notifications</c>, one row per kept notification, and
 /// <c>kit_notifications_keyed</c>, the unread notification of each (user, <c>replaces</c> key), one row updated in place
-/// when a newer one of the key replaces it (kit migration 3). Ids come from one sequence for both, so the inbox is
+/// when a newer one of the key replaces it (kit migration 3; on SQLite the replacing one is first appended to a notice
+/// log and merged in bulk later, <see cref="NotificationLog"/>). Ids come from one sequence for both, so the inbox is
 /// ordered by id across them; every read and mark below covers both; a keyed row that is read moves into
 /// <c>kit_notifications</c>, where it stays like any read notification. At most a configured number per user.
 /// </summary>
@@ -116,7 +117,10 @@ internal static class NotificationStore
         {
             if (ordered.Count > 0)
             {
-                foreach (var (user, times) in await tx.QueryAsync<(string, long)>(UpsertKeyedSqlite, new { rows = KeyedRowsJson(items, ids, ordered), now }, ct))
+                // Those replacing an unread one go to the notice log (NotificationLog); the rest are new rows here.
+                var rows = KeyedRowsJson(items, ids, ordered);
+                replaced += await NotificationLog.AppendReplacingAsync(tx, rows, now, ct);
+                foreach (var (user, times) in await tx.QueryAsync<(string, long)>(UpsertKeyedSqlite, new { rows, now }, ct))
                 {
                     if (times == 0)
                     {
@@ -166,18 +170,22 @@ internal static class NotificationStore
     }
 
     /// <summary>
-    /// The keyed upsert on SQLite: one statement of one text whatever the count, its rows passed as one JSON array
+    /// The keyed insert on SQLite, of the rows no unread one of their key waits for (the others were appended to the
+    /// notice log just before: <see cref="NotificationLog"/>; the upsert stays for safety, it never updates):
+    /// one statement of one text whatever the count, its rows passed as one JSON array
     /// (<see cref="KeyedRowsJson"/>) read by <c>json_each</c> in the array's order. Why: with five parameters a row, an
     /// event's ~10 overtaken notices made ~50 parameters, each a Dapper parameter, a driver parameter and a bind, and a
     /// new SQL text per count; here two parameters and one statement kept compiled by the writer's cache.
-    /// (<c>WHERE true</c>: SQLite's parser needs it between a <c>SELECT</c> and <c>ON CONFLICT</c>.)
+    /// (SQLite's parser needs a <c>WHERE</c> between a <c>SELECT</c> and <c>ON CONFLICT</c>.)
     /// </summary>
     private const string UpsertKeyedSqlite =
         """
         INSERT INTO kit_notifications_keyed (user_id, replaces, id, type, data, created_ms)
         SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'),
                json_extract(j.value, '$[4]'), @now
-        FROM json_each(@rows) j WHERE true
+        FROM json_each(@rows) j
+        WHERE NOT EXISTS (SELECT 1 FROM kit_notifications_keyed k
+                          WHERE k.user_id = json_extract(j.value, '$[0]') AND k.replaces = json_extract(j.value, '$[1]'))
         ON CONFLICT (user_id, replaces) DO UPDATE SET id = excluded.id, type = excluded.type, data = excluded.data,
            created_ms = excluded.created_ms, replaced = kit_notifications_keyed.replaced + 1
         RETURNING user_id, replaced
@@ -226,9 +234,23 @@ internal static class NotificationStore
                 """, list, ct);
             foreach (var (user, cut) in cuts)
             {
-                if (cut is not { } id)
+                if (cut is not { } found)
                 {
                     continue;
+                }
+                // Over the bound (a count the notice log never changes): its rows merged first, the cut is taken again on
+                // the ids the inbox shows.
+                var id = found;
+                if (tx.Provider == DatabaseProvider.Sqlite)
+                {
+                    await NotificationLog.MergeUserAsync(tx, user, ct);
+                    id = await tx.QuerySingleAsync<long>(
+                        """
+                        SELECT a.id FROM (
+                            SELECT o.id FROM (SELECT n.id FROM kit_notifications n WHERE n.user_id = @user ORDER BY n.id DESC LIMIT @walk) o
+                            UNION ALL SELECT k.id FROM kit_notifications_keyed k WHERE k.user_id = @user) a
+                        ORDER BY a.id DESC LIMIT 1 OFFSET @keep
+                        """, new { user, keep, walk = keep + 1 }, ct);
                 }
                 await tx.ExecuteAsync("DELETE FROM kit_notifications WHERE user_id = @user AND id <= @id", new { user, id }, ct);
                 // On PostgreSQL a keyed row another transaction is replacing is skipped, not waited for: it takes a new id, above the cut.
@@ -253,7 +275,7 @@ internal static class NotificationStore
                     WHERE user_id = @user AND id < @before {(unreadOnly ? "AND is_read = 0" : "")}
                     ORDER BY id DESC LIMIT @limit) n
                 UNION ALL
-                SELECT id, type, data, created_ms, 0 FROM kit_notifications_keyed WHERE user_id = @user AND id < @before) a
+                SELECT id, type, data, created_ms, 0 FROM {NotificationLog.UnreadKeyed} k WHERE id < @before) a
             ORDER BY Id DESC LIMIT @limit
             """, new { user, before = before ?? long.MaxValue, limit }, ct)).Select(r => r.ToView())];
 
@@ -270,7 +292,8 @@ internal static class NotificationStore
             """
             SELECT COALESCE(MAX(id), 0) FROM (
                 SELECT MAX(id) AS id FROM kit_notifications WHERE user_id = @user
-                UNION ALL SELECT MAX(id) FROM kit_notifications_keyed WHERE user_id = @user) n
+                UNION ALL SELECT MAX(id) FROM kit_notifications_keyed WHERE user_id = @user
+                UNION ALL SELECT MAX(id) FROM kit_notifications_log WHERE user_id = @user) n
             """, new { user }, ct);
 
     /// <summary>
@@ -280,6 +303,7 @@ internal static class NotificationStore
     /// </summary>
     public static async Task<int> MarkReadAsync(DatabaseTransaction tx, string user, long upTo, CancellationToken ct)
     {
+        await NotificationLog.MergeUserAsync(tx, user, ct);
         var marked = await tx.ExecuteAsync("UPDATE kit_notifications SET is_read = 1 WHERE user_id = @user AND id <= @upTo AND is_read = 0",
             new { user, upTo }, ct);
         if (tx.Provider == DatabaseProvider.Postgres)
@@ -305,10 +329,15 @@ internal static class NotificationStore
     }
 
     /// <summary>Deletes the user's notification <paramref name="id"/> if it is unread, from whichever table holds it.</summary>
-    public static async Task<int> DeleteUnreadAsync(DatabaseTransaction tx, string user, long id, CancellationToken ct) =>
-        await tx.ExecuteAsync("DELETE FROM kit_notifications WHERE id = @id AND user_id = @user AND is_read = 0", new { id, user }, ct) is > 0 and var deleted
-            ? deleted
-            : await tx.ExecuteAsync("DELETE FROM kit_notifications_keyed WHERE user_id = @user AND id = @id", new { id, user }, ct);
+    public static async Task<int> DeleteUnreadAsync(DatabaseTransaction tx, string user, long id, CancellationToken ct)
+    {
+        if (await tx.ExecuteAsync("DELETE FROM kit_notifications WHERE id = @id AND user_id = @user AND is_read = 0", new { id, user }, ct) is > 0 and var deleted)
+        {
+            return deleted;
+        }
+        await NotificationLog.MergeUserAsync(tx, user, ct); // the id may be a logged one's, and the keyed row goes
+        return await tx.ExecuteAsync("DELETE FROM kit_notifications_keyed WHERE user_id = @user AND id = @id", new { id, user }, ct);
+    }
 
     /// <summary>Strings by code point: UTF-8's byte order, which PostgreSQL's <c>COLLATE "C"</c> sorts in (UTF-16 order differs above U+D7FF).</summary>
     private static readonly Comparer<string> CodePoints = Comparer<string>.Create(static (a, b) =>
