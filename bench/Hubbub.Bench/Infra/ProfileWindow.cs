@@ -39,7 +39,8 @@ public sealed class ProfileWindow : IAsyncDisposable
         try
         {
             var info = new ProcessStartInfo("perf") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var arg in new[] { "record", "-F", "1999", "-g", "-o", Path.Combine(folder, name + ".perf.data"), "-p",
+            // -k realtime: sample times in Unix seconds, to set beside the updates' own start times.
+            foreach (var arg in new[] { "record", "-F", "1999", "-g", "-k", "realtime", "-o", Path.Combine(folder, name + ".perf.data"), "-p",
                          string.Join(',', pids.Select(p => p.ToString(CultureInfo.InvariantCulture))) })
             {
                 info.ArgumentList.Add(arg);
