@@ -95,6 +95,12 @@ public sealed class BenchSettings
     /// </summary>
     public int LeaderboardUpdates { get; set; } = 3_000;
 
+    /// <summary>
+    /// When set, the leaderboard scenario profiles its measured updates into this folder: <c>perf record</c> of the server
+    /// and Redis over exactly that window, a marker file with the pids and the window's times, and each update's time.
+    /// </summary>
+    public string? ProfileFolder { get; set; }
+
     /// <summary>Members checking in and out in a closed loop on one venue.</summary>
     public int CheckinMembers { get; set; } = 20;
 
@@ -229,6 +235,9 @@ public sealed class BenchSettings
           --leaderboard-entries N  entries of the leaderboard scenario's board (default 1000000)
           --leaderboard-indexes L  the leaderboard scenario's indexes, of embedded,redis (default both)
           --leaderboard-updates N  measured score updates of the leaderboard scenario (default 3000)
+          --profile DIR         the leaderboard scenario's measured updates profiled into DIR: `perf record -g` of the
+                                server (run with DOTNET_PerfMapEnabled=1) and Redis over exactly that window, a marker
+                                file (pids, start and stop), and each update's start, time and whether it passed others
           --members N           venue members checking in and out (default 20)
           --bidders N           bidders on the hot auction (default 10)
           --friends N           friends of the feed reader (default 1000), --activities N each (default 5)
@@ -344,6 +353,7 @@ public sealed class BenchSettings
                     case "--leaderboard-entries": settings.LeaderboardEntries = Positive(value); break;
                     case "--leaderboard-indexes": settings.LeaderboardIndexes = ParseIndexes(value); break;
                     case "--leaderboard-updates": settings.LeaderboardUpdates = Positive(value); break;
+                    case "--profile": settings.ProfileFolder = Path.GetFullPath(value); break;
                     case "--members": settings.CheckinMembers = Positive(value); break;
                     case "--bidders": settings.Bidders = Positive(value); break;
                     case "--friends": settings.Friends = Positive(value); break;

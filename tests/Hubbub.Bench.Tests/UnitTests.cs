@@ -176,4 +176,16 @@ public sealed class UnitTests
         Assert.Contains("hexadecimal", error, StringComparison.Ordinal);
         Assert.NotNull(BenchSettings.Parse(["leaderboard", "--variant", "x:DOTNET_GCGen0MaxBudget=0x4000000"], out _));
     }
+
+    [Fact]
+    public void A_profile_folder_is_taken_as_a_full_path_and_the_profiled_server_names_its_jit_frames()
+    {
+        Assert.Null(BenchSettings.Parse(["leaderboard"], out _)!.ProfileFolder);
+        var settings = BenchSettings.Parse(["leaderboard", "--profile", "prof"], out var error);
+        Assert.Null(error);
+        Assert.Equal(Path.GetFullPath("prof"), settings!.ProfileFolder);
+        // perf finds JIT-compiled names in /tmp/perf-PID.map, and only for code in anonymous memory (not W^X's memfd).
+        Assert.Equal("1", ProfileWindow.ServerEnvironment["DOTNET_PerfMapEnabled"]);
+        Assert.Equal("0", ProfileWindow.ServerEnvironment["DOTNET_EnableWriteXorExecute"]);
+    }
 }

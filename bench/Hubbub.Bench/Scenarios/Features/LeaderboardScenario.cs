@@ -75,6 +75,13 @@ public sealed class LeaderboardScenario : IScenario
         var n = settings.LeaderboardEntries;
         var folder = Directory.CreateTempSubdirectory("hubbub-bench-lb").FullName;
         var env = new Dictionary<string, string>(variantEnv) { ["Hubbub__DataDirectory"] = folder };
+        if (settings.ProfileFolder is not null)
+        {
+            foreach (var (key, value) in ProfileWindow.ServerEnvironment)
+            {
+                env[key] = value;
+            }
+        }
         if (redis is not null)
         {
             env["ConnectionStrings__Redis"] = $"127.0.0.1:{redis.Port}";
@@ -130,8 +137,18 @@ public sealed class LeaderboardScenario : IScenario
             var indexBefore = await IndexHistogramAsync(api, indexLabel, cancellationToken);
             var runtimeBefore = await ServerGcTotals.ReadAsync(api, cancellationToken);
             var redisCallsBefore = redis is null ? null : await RedisCommandStatsAsync(redis, cancellationToken);
+            var profile = settings.ProfileFolder is null ? null : await ProfileWindow.StartAsync(settings.ProfileFolder,
+                $"{label}-r{round}", redis is null ? [server.Pid] : [server.Pid, redis.Pid], cancellationToken);
+            split.Trace = profile is null ? null : [];
             var updates = await ClosedLoop.RunAsync(1, TimeSpan.FromMinutes(5), settings.LeaderboardUpdates,
                 (_, _, ct) => UpdateAsync(api, random.Next(n), random.Next(n) + 0.5, model, split, ct), cancellationToken, [server]);
+            if (profile is not null)
+            {
+                await profile.DisposeAsync();
+                await File.WriteAllLinesAsync(Path.Combine(settings.ProfileFolder!, $"{label}-r{round}-updates.csv"),
+                    ["start_unix_us,took_us,passing", .. split.Trace!.Select(t => FormattableString.Invariant($"{t.StartUnixUs},{t.TookUs},{(t.Passing ? 1 : 0)}"))],
+                    cancellationToken);
+            }
             var redisCallsAfter = redis is null ? null : await RedisCommandStatsAsync(redis, cancellationToken);
             var runtimeAfter = await ServerGcTotals.ReadAsync(api, cancellationToken);
             var indexAfter = await IndexHistogramAsync(api, indexLabel, cancellationToken);
@@ -269,6 +286,7 @@ public sealed class LeaderboardScenario : IScenario
         var (previous, rank) = model.Set(user, score);
         (rank < previous ? split?.Passing : split?.Other)?.Record(took);
         split?.All.Record(took);
+        split?.Trace?.Add((DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000 - took, took, rank < previous));
         using var json = answer.Json();
         var boards = json.RootElement.GetProperty("effects").GetProperty("leaderboards");
         if (previous == rank && model.SameScore)
@@ -425,6 +443,9 @@ public sealed class LeaderboardScenario : IScenario
         public LatencyHistogram Passing { get; } = new();
 
         public LatencyHistogram Other { get; } = new();
+
+        /// <summary>With <c>--profile</c>: each update's start (Unix µs), time (µs) and whether it passed others, in order.</summary>
+        public List<(long StartUnixUs, long TookUs, bool Passing)>? Trace { get; set; }
     }
 
     /// <summary>
