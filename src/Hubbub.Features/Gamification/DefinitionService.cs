@@ -10,11 +10,11 @@ using static Hubbub.Features.Gamification.GamificationJsonContext;
 namespace Hubbub.Features.Gamification;
 
 /// <summary>
-/// The definitions (XP rules, achievements, quests, streaks, leaderboards): validated whole before one row is written
+/// The definitions (XP rules, achievements, quests, streaks, leaderboards, the level curve): validated whole before one row is written
 /// (<see cref="DefinitionRules"/>), stored in the database, listed, replaced and removed. Events read them inside their
 /// own transaction, so a change applies to the events processed after it commits and never to earlier ones.
 /// </summary>
-public sealed class DefinitionService(FeatureDatabase database, IOptions<GamificationOptions> options, TimeProvider time)
+public sealed class DefinitionService(FeatureDatabase database, IOptions<GamificationOptions> options, TimeProvider time, LevelCurveSource configuredLevels)
 {
     internal static readonly DefinitionKind<XpRuleRequest, XpRuleView> Rules =
         new(DefinitionStore.Rule, "rules", Default.XpRuleView, DefinitionRules.Rule, v => v.Type, v => v.Type, (r, key) => r with { Type = r.Type ?? key });
@@ -96,6 +96,55 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
     internal async Task<TView> GetAsync<TRequest, TView>(DefinitionKind<TRequest, TView> kind, string key, CancellationToken ct) =>
         kind.Read(await database.ReadAsync(tx => DefinitionStore.FindAsync(tx, kind.Name, key, ct), ct) ?? throw NotFound(kind, key));
 
+    /// <summary>The level curve events use now: the stored one, or the configured one when none is stored.</summary>
+    public async Task<LevelsView> LevelsAsync(CancellationToken ct) =>
+        await database.ReadAsync(tx => DefinitionStore.FindAsync(tx, DefinitionStore.Levels, DefinitionStore.LevelsKey, ct), ct) is { } row
+            ? LevelsOf(row)
+            : new LevelsView(configuredLevels.Curve.Thresholds, configuredLevels.Curve.MaxLevel, LevelSources.Configuration, null);
+
+    /// <summary>
+    /// Stores a level curve for the events processed after it commits (on every node). XP is kept; a user's level is
+    /// what the curve in force gives their XP (<see cref="LevelCurveSource"/>).
+    /// </summary>
+    public async Task<LevelsView> StoreLevelsAsync(LevelsRequest request, CancellationToken ct)
+    {
+        var row = LevelsRow(request, time.GetUtcNow().ToUnixTimeMilliseconds());
+        await database.WriteAsync(async tx =>
+        {
+            await DefinitionStore.UpsertAsync(tx, row, ct);
+            await DefinitionStore.BumpVersionAsync(tx, ct);
+        }, ct);
+        return LevelsOf(row);
+    }
+
+    /// <summary>Removes the stored level curve, so events use the configured one again; none stored is <c>not_found</c>.</summary>
+    public Task RemoveLevelsAsync(CancellationToken ct) =>
+        database.WriteAsync(async tx =>
+        {
+            if (!await DefinitionStore.DeleteAsync(tx, DefinitionStore.Levels, DefinitionStore.LevelsKey, ct))
+            {
+                throw HubbubException.NotFound("no level curve is stored (events use the configured one)");
+            }
+            await DefinitionStore.BumpVersionAsync(tx, ct);
+        }, ct);
+
+    internal static LevelCurve CurveOf(DefinitionRow row) => new(JsonSerializer.Deserialize(row.Data, Default.LevelsRequest)!.Thresholds!);
+
+    private static DefinitionRow LevelsRow(LevelsRequest request, long ms) => new()
+    {
+        Kind = DefinitionStore.Levels,
+        Key = DefinitionStore.LevelsKey,
+        EventType = null,
+        Data = JsonSerializer.Serialize(new LevelsRequest(DefinitionRules.Levels(request)), Default.LevelsRequest),
+        CreatedMs = ms,
+    };
+
+    private static LevelsView LevelsOf(DefinitionRow row)
+    {
+        var curve = CurveOf(row);
+        return new LevelsView(curve.Thresholds, curve.MaxLevel, LevelSources.Stored, DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedMs).UtcDateTime);
+    }
+
     /// <summary>
     /// The achievements with the share of known users (anyone with gamification state) who hold each, and whether
     /// <paramref name="viewer"/> does. Hidden ones are left out unless the viewer holds them or <paramref name="seesAll"/>.
@@ -135,6 +184,17 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
         Collect(rows, Quests, file.Quests, now, ms);
         Collect(rows, Streaks, file.Streaks, now, ms);
         Collect(rows, Leaderboards, file.Leaderboards, now, ms);
+        if (file.Levels is { } levels)
+        {
+            try
+            {
+                rows.Add(LevelsRow(levels, ms));
+            }
+            catch (HubbubException ex)
+            {
+                throw HubbubException.BadRequest($"levels: {ex.Message}");
+            }
+        }
         var duplicate = rows.GroupBy(r => (r.Kind, r.Key)).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
@@ -171,6 +231,13 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
 
     private static HubbubException NotFound<TRequest, TView>(DefinitionKind<TRequest, TView> kind, string key) =>
         HubbubException.NotFound($"no {kind.Name} '{key}'");
+}
+
+/// <summary>Where the level curve in force comes from.</summary>
+public static class LevelSources
+{
+    public const string Stored = "stored";
+    public const string Configuration = "configuration";
 }
 
 /// <summary>One kind of definition: how it is validated, keyed, stored and read back.</summary>

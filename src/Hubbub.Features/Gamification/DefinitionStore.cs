@@ -11,6 +11,10 @@ internal static class DefinitionStore
     public const string Streak = "streak";
     public const string Leaderboard = "leaderboard";
 
+    /// <summary>The stored level curve: one row of this kind, key <see cref="LevelsKey"/>.</summary>
+    public const string Levels = "levels";
+    public const string LevelsKey = "curve";
+
     /// <summary>Stores a definition, replacing the one of its key.</summary>
     public static Task UpsertAsync(DatabaseTransaction tx, DefinitionRow row, CancellationToken ct) =>
         tx.ExecuteAsync(

@@ -239,6 +239,8 @@ public sealed record GamificationQuery(
 [JsonSerializable(typeof(LeaderboardView))]
 [JsonSerializable(typeof(LeaderboardList))]
 [JsonSerializable(typeof(RulesFile))]
+[JsonSerializable(typeof(LevelsRequest))]
+[JsonSerializable(typeof(LevelsView))]
 [JsonSerializable(typeof(ProfileView))]
 [JsonSerializable(typeof(LeaderboardPage))]
 [JsonSerializable(typeof(LeaderboardChange))]

@@ -42,6 +42,7 @@ public sealed class GamificationFeature : HubbubFeature
             .Api<GamificationOptions>("/api/quests", o => o.MaxBodyBytes, GamificationEndpoints.MapQuests)
             .Api<GamificationOptions>("/api/streaks", o => o.MaxBodyBytes, GamificationEndpoints.MapStreaks)
             .Api<GamificationOptions>("/api/leaderboards", o => o.MaxBodyBytes, GamificationEndpoints.MapLeaderboards)
+            .Api<GamificationOptions>("/api/levels", o => o.MaxBodyBytes, LevelEndpoints.Map)
             .Api<GamificationOptions>("/api/users", o => o.MaxBodyBytes, GamificationEndpoints.MapProfiles)
             .Api<GamificationOptions>("/api/challenges", o => o.MaxBodyBytes, ChallengeEndpoints.Map)
             .ConsolePage("gamification", "Progress", "gamification.js");

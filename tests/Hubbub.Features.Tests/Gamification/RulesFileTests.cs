@@ -38,4 +38,35 @@ public sealed class RulesFileTests
         var failure = await Game.FailedStartAsync("""{"achievements": [{"key": "a", "name": "A", "rarity": "mythic", "type": "t", "threshold": 1}]}""");
         Assert.Contains("is invalid: achievements[0]: 'rarity'", failure, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_rules_file_sets_the_level_curve()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(path, """
+                {"rules": [{"type": "lesson.finished", "xp": 15}],
+                 "levels": {"thresholds": [10, 20, 40]}}
+                """);
+            await using var chat = await ChatServer.StartAsync("sqlite", new() { ["Gamification:RulesFile"] = path });
+            using var server = Game.Server(chat);
+            var levels = (await server.GetAsync("/api/levels")).Body;
+            Assert.Equal(("stored", 4), (levels.Str("source"), levels.GetProperty("max_level").GetInt32()));
+            var user = Users.New("student");
+            Assert.Equal(2, (await server.EventAsync(user, "lesson.finished")).GetProperty("level").GetInt32()); // 15 XP
+            Assert.Equal(3, (await server.EventAsync(user, "lesson.finished")).GetProperty("level").GetInt32()); // 30 XP
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task A_bad_level_curve_in_the_rules_file_stops_the_start_with_the_reason()
+    {
+        var failure = await Game.FailedStartAsync("""{"levels": {"thresholds": [100, 50]}}""");
+        Assert.Contains("is invalid: levels: 'thresholds'", failure, StringComparison.Ordinal);
+    }
 }
