@@ -105,7 +105,6 @@ internal static class DefinitionRules
     /// <summary>A definition key: it names a channel (<c>leaderboard:{key}</c>) and a path segment.</summary>
     public static string Key(string? key) => Word(key, "key", allowDot: true);
 
-    /// <summary>An event type: the app's own name (<c>workout.completed</c>), no ':' (which separates a board's source field).</summary>
     /// <summary>Levels above 1 a curve may define (level 1001 at most).</summary>
     public const int MaxLevels = 1000;
 
@@ -134,6 +133,7 @@ internal static class DefinitionRules
         return [.. thresholds];
     }
 
+    /// <summary>An event type: the app's own name (<c>workout.completed</c>), no ':' (which separates a board's source field).</summary>
     public static string EventType(string? type, string field) => Word(type, field, allowDot: true);
 
     /// <summary>A top-level field of an event's <c>data</c> object.</summary>

@@ -52,7 +52,7 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
                 }
                 await DefinitionStore.UpsertAsync(tx, row, ct); // upsert: another node may have inserted the key meanwhile
             }
-            await DefinitionStore.BumpVersionAsync(tx, ct);
+            await StoredAsync(tx, view, ct);
         }, ct);
         return view;
     }
@@ -72,9 +72,19 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
             {
                 throw NotFound(kind, key);
             }
-            await DefinitionStore.BumpVersionAsync(tx, ct);
+            await StoredAsync(tx, view, ct);
         }, ct);
         return view;
+    }
+
+    /// <summary>What follows a stored definition in its transaction: every node's cache reloads; a board's reset is (re)scheduled.</summary>
+    private static async Task StoredAsync<TView>(FeatureTransaction tx, TView view, CancellationToken ct)
+    {
+        await DefinitionStore.BumpVersionAsync(tx, ct);
+        if (view is LeaderboardView board)
+        {
+            await BoardResets.ScheduleAsync(tx, board, ct);
+        }
     }
 
     /// <summary>Removes a definition; what it gave stays given (XP, unlocked achievements, scores).</summary>
@@ -86,6 +96,10 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
                 throw NotFound(kind, key);
             }
             await DefinitionStore.BumpVersionAsync(tx, ct);
+            if (kind.Name == DefinitionStore.Leaderboard)
+            {
+                await BoardResets.CancelAsync(tx, key, ct);
+            }
         }, ct);
 
     /// <summary>Every definition of a kind, by key.</summary>
@@ -207,6 +221,10 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
                 await DefinitionStore.UpsertAsync(tx, row, ct);
             }
             await DefinitionStore.BumpVersionAsync(tx, ct);
+            foreach (var board in rows.Where(r => r.Kind == DefinitionStore.Leaderboard))
+            {
+                await BoardResets.ScheduleAsync(tx, Leaderboards.Read(board), ct);
+            }
         }, ct);
     }
 

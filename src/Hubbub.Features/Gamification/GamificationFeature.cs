@@ -30,6 +30,7 @@ public sealed class GamificationFeature : HubbubFeature
             .Command<ChallengeService, ChallengeJoinRequest, ChallengeView>("challenges.leave", ChallengeJsonContext.Default.ChallengeJoinRequest,
                 ChallengeJsonContext.Default.ChallengeView, (s, me, r, ct) => s.LeaveAsync(me, r, ct))
             .OnJob<ChallengeService>(ChallengeService.EndJob, (_, tx, job, ct) => ChallengeService.EndAsync(tx, job, ct))
+            .OnJob<LeaderboardService>(BoardResets.Job, (_, tx, job, ct) => BoardResets.RunAsync(tx, job, ct))
             .Command<ChallengeService, ChallengeJoinRequest, ChallengeView>("challenges.get", ChallengeJsonContext.Default.ChallengeJoinRequest,
                 ChallengeJsonContext.Default.ChallengeView, (s, me, r, ct) => s.GetAsync(me, r, ct))
             .CommandAlias("challenge.join", "challenges.join")
@@ -67,5 +68,7 @@ public sealed class GamificationFeature : HubbubFeature
         services.AddSingleton<GamificationService>();
         services.AddSingleton<ChallengeService>();
         services.AddHostedService<RulesFileSeeder>();
+        services.AddHostedService<BoardResetScheduler>(); // after the seeder: the file's boards are scheduled by their store
+
     }
 }
