@@ -20,9 +20,6 @@ internal static class BoardResets
     /// <summary>The job kind.</summary>
     public const string Job = "gamification.board_reset";
 
-    /// <summary>The live event on <c>leaderboard:{key}</c>.</summary>
-    public const string EventType = "leaderboard_reset";
-
     /// <summary>Rows of the ended period the reset carries (its podium and a little more).</summary>
     public const int FinalRows = 10;
 
@@ -72,7 +69,7 @@ internal static class BoardResets
         if (ended != current)
         {
             var final = await LeaderboardService.TopRowsAsync(tx, board, ended, FinalRows, ct);
-            await tx.PublishAsync(GamificationService.BoardChannel(board.Key), EventType,
+            await tx.PublishAsync(GamificationService.BoardChannel(board.Key), GamificationEvents.LeaderboardReset,
                 new LeaderboardReset(board.Key, current, Periods.BoardResetsAt(board.Period, now)!.Value.UtcDateTime, ended, final),
                 Default.LeaderboardReset, ct);
         }

@@ -154,7 +154,8 @@ public sealed record LevelsView(
 /// <summary>
 /// The rules file (<c>Gamification:RulesFile</c>): every list optional, each item as its <c>POST</c> takes it. A section
 /// of another name (a misspelt <c>achievments</c>) stops the start naming it rather than being skipped while the log says
-/// the file was stored. <c>levels</c> is one object (the curve), not a list.
+/// the file was stored. <c>levels</c> is one object (the curve), not a list; each of <c>challenges</c> needs a
+/// <c>key</c> and is created once (an existing one is left as it is, an ended one not created).
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record RulesFile(
@@ -163,4 +164,5 @@ public sealed record RulesFile(
     [property: JsonPropertyName("quests")] IReadOnlyList<QuestRequest>? Quests,
     [property: JsonPropertyName("streaks")] IReadOnlyList<StreakRequest>? Streaks,
     [property: JsonPropertyName("leaderboards")] IReadOnlyList<LeaderboardRequest>? Leaderboards,
-    [property: JsonPropertyName("levels")] LevelsRequest? Levels = null);
+    [property: JsonPropertyName("levels")] LevelsRequest? Levels = null,
+    [property: JsonPropertyName("challenges")] IReadOnlyList<ChallengeRequest>? Challenges = null);

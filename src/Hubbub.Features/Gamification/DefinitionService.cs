@@ -209,7 +209,9 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
                 throw HubbubException.BadRequest($"levels: {ex.Message}");
             }
         }
-        var duplicate = rows.GroupBy(r => (r.Kind, r.Key)).FirstOrDefault(g => g.Count() > 1);
+        var challenges = CheckChallenges(file.Challenges);
+        var duplicate = rows.Concat(challenges.Select(c => new DefinitionRow { Kind = "challenge", Key = c.Key! }))
+            .GroupBy(r => (r.Kind, r.Key)).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
             throw HubbubException.BadRequest($"the rules file defines {duplicate.Key.Kind} '{duplicate.Key.Key}' twice");
@@ -225,7 +227,35 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
             {
                 await BoardResets.ScheduleAsync(tx, Leaderboards.Read(board), ct);
             }
+            // A challenge is created once (by its key) and only while it can be taken part in: the file stays valid
+            // as its challenges end, and a restart neither repeats nor redefines one that has participants.
+            foreach (var challenge in challenges.Where(c => c.EndsMs > tx.NowMs))
+            {
+                await ChallengeService.InsertAsync(tx, challenge, ct);
+            }
         }, ct);
+    }
+
+    /// <summary>The file's challenges checked, each with its key; their end is checked against the time of the start, not here.</summary>
+    private static List<ChallengeRules.Checked> CheckChallenges(IReadOnlyList<ChallengeRequest>? items)
+    {
+        var checkedItems = new List<ChallengeRules.Checked>();
+        for (var i = 0; i < (items?.Count ?? 0); i++)
+        {
+            try
+            {
+                if (items![i].Key is null)
+                {
+                    throw HubbubException.BadRequest("'key' is required in a rules file (it makes the challenge be created once)");
+                }
+                checkedItems.Add(ChallengeRules.Check(items[i], DateTimeOffset.MinValue));
+            }
+            catch (HubbubException ex)
+            {
+                throw HubbubException.BadRequest($"challenges[{i}]: {ex.Message}");
+            }
+        }
+        return checkedItems;
     }
 
     private static void Collect<TRequest, TView>(List<DefinitionRow> rows, DefinitionKind<TRequest, TView> kind, IReadOnlyList<TRequest>? items,

@@ -196,7 +196,7 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, Leader
             amount = value;
         }
         var (progress, doneMs) = state.Achievements.GetValueOrDefault(achievement.Key);
-        progress += amount;
+        progress = Sums.Add(progress, amount);
         var unlocks = doneMs is null && progress >= achievement.Threshold;
         changes.Achievement(achievement.Key, progress, unlocks ? now : doneMs);
         return unlocks;
@@ -259,7 +259,7 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, Leader
         (double Score, long Version)? old = state.Scores.TryGetValue((board.Key, period), out var found) ? found : null;
         var score = old is null ? v : board.Operator switch
         {
-            "incr" => old.Value.Score + v,
+            "incr" => Sums.Add(old.Value.Score, v),
             "best" => ascending ? Math.Min(old.Value.Score, v) : Math.Max(old.Value.Score, v),
             _ => v,
         };

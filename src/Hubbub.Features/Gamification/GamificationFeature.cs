@@ -51,6 +51,7 @@ public sealed class GamificationFeature : HubbubFeature
         services.AddSingleton<LevelCurveSource>();
         services.AddSingleton<DefinitionService>();
         services.AddSingleton<LeaderboardService>();
+        services.AddSingleton<LeaderboardPeriods>();
         // The ranked index: a Redis sorted set shared by the nodes when the host registered Redis, else this node's memory.
         services.AddSingleton<ILeaderboardIndex>(sp => sp.GetService<RedisConnection>() is { } redis
             ? ActivatorUtilities.CreateInstance<RedisLeaderboardIndex>(sp, redis)

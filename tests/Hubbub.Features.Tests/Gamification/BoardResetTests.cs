@@ -115,6 +115,42 @@ public abstract class BoardResetTests(string engine) : IAsyncLifetime
         Assert.Equal([midnightOfJune], await ResetJobsAsync(board));
     }
 
+    [Fact]
+    public async Task The_periods_a_board_has_scores_in_are_listed_newest_first_in_pages()
+    {
+        var (type, board) = (Game.Fresh("walk"), Game.Fresh("days"));
+        await _server.DefineAsync("/api/leaderboards", new { key = board, name = "Steps", source = type, period = "daily" });
+        var ada = Users.New("ada");
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            await _server.EventAsync(ada, type);
+            _clock.Advance(TimeSpan.FromDays(1));
+        }
+        await _server.EventAsync(ada, type); // four days: May 4 to May 7, the last one current
+
+        var first = (await _server.GetAsync($"/api/leaderboards/{board}/periods?limit=2")).Body;
+        Assert.Equal([("2026-05-07", true, null), ("2026-05-06", false, "2026-05-07T00:00:00Z")], Periods(first));
+        var rest = (await _server.GetAsync($"/api/leaderboards/{board}/periods?before={first.Str("next_cursor")}")).Body;
+        Assert.Equal([("2026-05-05", false, "2026-05-06T00:00:00Z"), ("2026-05-04", false, "2026-05-05T00:00:00Z")], Periods(rest));
+        Assert.Equal(JsonValueKind.Null, rest.GetProperty("next_cursor").ValueKind);
+        Assert.Equal(1, (await _server.GetAsync($"/api/leaderboards/{board}?period=2026-05-05")).Body.GetProperty("entries").GetArrayLength());
+
+        foreach (var bad in new[] { "?limit=0", "?limit=101", "?before=2026-W19", "?before=x" })
+        {
+            var answer = await _server.GetAsync($"/api/leaderboards/{board}/periods{bad}");
+            Assert.True(answer.Status == System.Net.HttpStatusCode.BadRequest, $"{bad}: {answer}");
+        }
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await _server.GetAsync($"/api/leaderboards/{Game.Fresh("none")}/periods")).Status);
+        using var user = _chat.Api(ada, "Ada");
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await user.GetAsync($"/api/leaderboards/{board}/periods")).Status);
+    }
+
+    private static List<(string, bool, string?)> Periods(JsonElement list) => list.GetProperty("periods").EnumerateArray()
+        .Select(p => (p.Str("period"), p.GetProperty("current").GetBoolean(),
+            p.GetProperty("ended_at").ValueKind == JsonValueKind.Null ? null
+                : p.GetProperty("ended_at").GetDateTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)))
+        .ToList();
+
     private IDatabase Database => _chat.Server.Services.GetRequiredService<IDatabase>();
 
     private async Task<List<long>> ResetJobsAsync(string board) =>
