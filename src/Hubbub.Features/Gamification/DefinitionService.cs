@@ -14,7 +14,8 @@ namespace Hubbub.Features.Gamification;
 /// (<see cref="DefinitionRules"/>), stored in the database, listed, replaced and removed. Events read them inside their
 /// own transaction, so a change applies to the events processed after it commits and never to earlier ones.
 /// </summary>
-public sealed class DefinitionService(FeatureDatabase database, IOptions<GamificationOptions> options, TimeProvider time, LevelCurveSource configuredLevels)
+public sealed class DefinitionService(FeatureDatabase database, IOptions<GamificationOptions> options, TimeProvider time, LevelCurveSource configuredLevels,
+    Ranking.ILeaderboardIndex index)
 {
     internal static readonly DefinitionKind<XpRuleRequest, XpRuleView> Rules =
         new(DefinitionStore.Rule, "rules", Default.XpRuleView, DefinitionRules.Rule, v => v.Type, v => v.Type, (r, key) => r with { Type = r.Type ?? key });
@@ -68,6 +69,10 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
         }
         await database.WriteAsync(async tx =>
         {
+            if (view is LeaderboardView board)
+            {
+                await CheckBoardChangeAsync(tx, board, ct);
+            }
             if (!await DefinitionStore.ReplaceAsync(tx, row, ct))
             {
                 throw NotFound(kind, key);
@@ -87,20 +92,56 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
         }
     }
 
-    /// <summary>Removes a definition; what it gave stays given (XP, unlocked achievements, scores).</summary>
-    internal Task DeleteAsync<TRequest, TView>(DefinitionKind<TRequest, TView> kind, string key, CancellationToken ct) =>
-        database.WriteAsync(async tx =>
+    /// <summary>
+    /// Removes a definition with what it kept per user (an achievement's progress and unlocks, a quest's progress, a
+    /// streak's state, a board's scores of every period), so one created again under the key starts afresh rather than
+    /// inheriting them (a board of another source would list scores of other units). XP it gave stays given.
+    /// </summary>
+    internal async Task DeleteAsync<TRequest, TView>(DefinitionKind<TRequest, TView> kind, string key, CancellationToken ct)
+    {
+        LeaderboardView? removedBoard = null;
+        await database.WriteAsync(async tx =>
         {
-            if (!await DefinitionStore.DeleteAsync(tx, kind.Name, key, ct))
+            var row = await DefinitionStore.FindAsync(tx, kind.Name, key, ct);
+            if (row is null || !await DefinitionStore.DeleteAsync(tx, kind.Name, key, ct))
             {
                 throw NotFound(kind, key);
             }
             await DefinitionStore.BumpVersionAsync(tx, ct);
+            await DefinitionStore.DeleteStateAsync(tx, kind.Name, key, ct);
             if (kind.Name == DefinitionStore.Leaderboard)
             {
                 await BoardResets.CancelAsync(tx, key, ct);
+                removedBoard = Leaderboards.Read(row);
             }
         }, ct);
+        if (removedBoard is { } board)
+        {
+            // The ranked index of its current period (in memory, or shared in Redis) is rebuilt from the database at
+            // its next use: empty, if the key is created again.
+            var period = Periods.BoardKey(board.Period, time.GetUtcNow());
+            await index.InvalidateAsync(new Ranking.BoardSlot(board.Key, period, board.Order == "asc"), ct);
+        }
+    }
+
+    /// <summary>
+    /// A board whose scores mean one thing cannot be made to mean another: changing the <c>source</c> or <c>operator</c> of
+    /// a board with scores is a <c>conflict</c> (<c>board_has_scores</c>): delete it and create it again. Its name,
+    /// period and order may change (the scores stay what they are; the order only reads them the other way).
+    /// </summary>
+    private static async Task CheckBoardChangeAsync(FeatureTransaction tx, LeaderboardView board, CancellationToken ct)
+    {
+        if (await DefinitionStore.FindAsync(tx, DefinitionStore.Leaderboard, board.Key, ct) is not { } row)
+        {
+            return;
+        }
+        var stored = Leaderboards.Read(row);
+        if ((stored.Source != board.Source || stored.Operator != board.Operator) && await DefinitionStore.HasScoresAsync(tx, board.Key, ct))
+        {
+            throw new HubbubException(ErrorCodes.Conflict, "board_has_scores",
+                $"leaderboard '{board.Key}' has scores, so its 'source' and 'operator' stay as they are: delete it and create it again to change them");
+        }
+    }
 
     /// <summary>Every definition of a kind, by key.</summary>
     internal async Task<List<TView>> ListAsync<TRequest, TView>(DefinitionKind<TRequest, TView> kind, CancellationToken ct) =>
