@@ -67,37 +67,27 @@ public abstract class BoardResetTests(string engine) : IAsyncLifetime
         Assert.Equal(2, (await _server.GetAsync($"/api/leaderboards/{daily}?period=2026-05-04")).Body.GetProperty("entries").GetArrayLength());
         Assert.Equal(2, (await _server.GetAsync($"/api/leaderboards/{weekly}")).Body.GetProperty("entries").GetArrayLength());
 
-        // Long jumps of the fake clock are made with no socket open (a frame queued across a jump would look a day old
-        // to the server's slow-consumer check); the channel's history says what was published meanwhile.
+        // Long jumps of the fake clock are made with no socket open (a socket held across a day's jump is closed as a
+        // slow consumer, its queued frames a day old by the server's clock); the scheduled job says what ran meanwhile.
         Assert.Empty(Resets(watcher, weekly)); // its period ends on Monday
         await watcher.DisposeAsync();
-        _clock.Advance(TimeSpan.FromHours(23)); // 23:00:01 on Tuesday
+        _clock.Advance(TimeSpan.FromDays(1) - TimeSpan.FromSeconds(61)); // 23:59:00 on Tuesday
         await Task.Delay(300);
-        Assert.Single(await ResetHistoryAsync(daily)); // once
-        _clock.Advance(TimeSpan.FromHours(1)); // Wednesday: the next one, of an empty day
-        var resets = await ResetHistoryAsync(daily, count: 2);
-        var next = resets[1].GetProperty("data");
-        Assert.Equal(("2026-05-06", "2026-05-05"), (next.Str("period"), next.Str("previous_period")));
+        var wednesday = DateTimeOffset.Parse("2026-05-06T00:00:00Z", CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
+        Assert.Equal([wednesday], await ResetJobsAsync(daily)); // ran once, and scheduled the next
+
+        await using var again = await _chat.ConnectAsync(Users.New("cy"));
+        await again.SubscribeAsync($"leaderboard:{daily}");
+        await again.SubscribeAsync($"leaderboard:{weekly}");
+        _clock.Advance(TimeSpan.FromSeconds(61)); // Wednesday: the next one, of an empty day
+        var next = (await again.NextAsync(f => f.Type() == "leaderboard_reset")).GetProperty("data");
+        Assert.Equal((daily, "2026-05-06", "2026-05-05"), (next.Str("board"), next.Str("period"), next.Str("previous_period")));
         Assert.Empty(next.GetProperty("final").EnumerateArray());
-        Assert.Empty(await ResetHistoryAsync(weekly));
+        await Task.Delay(300);
+        await again.PendingAfterSyncAsync(_ => true);
+        Assert.Single(Resets(again, daily));
+        Assert.Empty(Resets(again, weekly));
     }
-
-    /// <summary>The <c>leaderboard_reset</c> publications in the board channel's history, waiting (bounded) for <paramref name="count"/>.</summary>
-    private async Task<List<JsonElement>> ResetHistoryAsync(string board, int count = 0)
-    {
-        await using var reader = await _chat.ConnectAsync(Users.New("reader"));
-        for (var attempt = 0; ; attempt++)
-        {
-            var history = await reader.OkAsync("history", new { channel = $"leaderboard:{board}", limit = 100 });
-            var resets = history.GetProperty("publications").EnumerateArray().Where(p => p.Type() == "leaderboard_reset").ToList();
-            if (resets.Count >= count || attempt == 100)
-            {
-                return resets;
-            }
-            await Task.Delay(100);
-        }
-    }
-
 
     [Fact]
     public async Task A_board_of_period_all_has_no_reset_and_one_replaced_or_removed_keeps_no_job()
