@@ -136,6 +136,10 @@ export interface EventDataMap {
   rank_changed: { board: string; rank: number; previous_rank: number | null };
   overtaken: { board: string; by: string; name: string; rank: number };
   leaderboard_change: { board: string; period: string; entries: LeaderboardRow[] };
+  leaderboard_reset: {
+    board: string; period: string; resets_at: string; previous_period: string;
+    final: { rank: number; user: string; name: string; score: number }[];
+  };
   challenge_joined: { challenge: string; user: string; name: string };
   challenge_update: { challenge: string; user: string; name: string; progress: number; goal: number };
   challenge_completed: { challenge: string; user: string; name: string };

@@ -14,7 +14,8 @@ public sealed record ChallengeRequest(
     [property: JsonPropertyName("field")] string? Field,
     [property: JsonPropertyName("goal")] double? Goal,
     [property: JsonPropertyName("starts_at")] string? StartsAt,
-    [property: JsonPropertyName("ends_at")] string? EndsAt);
+    [property: JsonPropertyName("ends_at")] string? EndsAt,
+    [property: JsonPropertyName("key")] string? Key = null);
 
 /// <summary>
 /// A challenge as stored, with its <c>state</c> now (<c>upcoming</c>, <c>active</c>, <c>ended</c>), its participant count
@@ -31,7 +32,8 @@ public sealed record ChallengeView(
     [property: JsonPropertyName("created_at")] DateTime CreatedAt,
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("participant_count")] long ParticipantCount,
-    [property: JsonPropertyName("me")] ChallengeProgressView? Me);
+    [property: JsonPropertyName("me")] ChallengeProgressView? Me,
+    [property: JsonPropertyName("key")] string? Key = null);
 
 /// <summary>One participant's standing in a challenge.</summary>
 public sealed record ChallengeProgressView(

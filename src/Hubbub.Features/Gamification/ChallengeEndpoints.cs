@@ -15,7 +15,7 @@ internal static class ChallengeEndpoints
     public static void Map(RouteGroupBuilder group)
     {
         group.MapPost("/", CreateAsync).WithName("CreateChallenge")
-            .WithSummary("Define a challenge {title, type, field?, goal, starts_at, ends_at} (server/admin)")
+            .WithSummary("Define a challenge {title, type, field?, goal, starts_at, ends_at, key?} (server/admin); a taken key answers its challenge (200)")
             .Accepts<ChallengeRequest>("application/json").Produces<ChallengeView>(StatusCodes.Status201Created).Errors(400, 401, 403, 413);
         group.MapGet("/", ListAsync).WithName("ListChallenges")
             .WithSummary("Challenges, newest first: ?state=upcoming|active|ended|current (not ended), ?type=, ?joined=true (mine), ?before=, ?limit=1..100")
@@ -36,8 +36,8 @@ internal static class ChallengeEndpoints
     private static async Task<IResult> CreateAsync(FeatureCall call, ChallengeService challenges)
     {
         GamificationAccess.RequireServerOrAdmin(call);
-        return FeatureCall.Json(await challenges.CreateAsync(await call.BodyAsync(Default.ChallengeRequest), call.Aborted), Default.ChallengeView,
-            StatusCodes.Status201Created);
+        var (view, created) = await challenges.CreateAsync(await call.BodyAsync(Default.ChallengeRequest), call.Aborted);
+        return FeatureCall.Json(view, Default.ChallengeView, created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
 
     private static async Task<IResult> ListAsync(FeatureCall call, ChallengeService challenges)

@@ -20,7 +20,7 @@ internal static class ChallengeRules
     public static readonly string[] States = [Upcoming, Active, Ended, Current];
 
     /// <summary>A checked challenge, times in Unix milliseconds.</summary>
-    public sealed record Checked(string Title, string Type, string? Field, double Goal, long StartsMs, long EndsMs);
+    public sealed record Checked(string Title, string Type, string? Field, double Goal, long StartsMs, long EndsMs, string? Key);
 
     public static Checked Check(ChallengeRequest r, DateTimeOffset now)
     {
@@ -48,7 +48,8 @@ internal static class ChallengeRules
         {
             throw HubbubException.BadRequest($"a challenge lasts at most {MaxDurationDays} days");
         }
-        return new Checked(title, type, field, goal, starts.ToUnixTimeMilliseconds(), ends.ToUnixTimeMilliseconds());
+        return new Checked(title, type, field, goal, starts.ToUnixTimeMilliseconds(), ends.ToUnixTimeMilliseconds(),
+            r.Key is null ? null : DefinitionRules.Key(r.Key));
     }
 
     /// <summary>A challenge id (a positive whole number, as a string); anything else is <c>not_found</c>, as an unknown one is.</summary>
@@ -80,7 +81,7 @@ internal static class ChallengeRules
     public static ChallengeView View(ChallengeRow row, long nowMs, ParticipantRow? me) =>
         new(IdOf(row.Id), row.Title, row.Type, row.Field, row.Goal, At(row.StartsMs), At(row.EndsMs), At(row.CreatedMs), StateAt(row, nowMs),
             row.Participants, me is null ? null : new ChallengeProgressView(me.Progress, me.CompletedMs is not null, At(me.JoinedMs),
-                me.CompletedMs is { } done ? At(done) : null));
+                me.CompletedMs is { } done ? At(done) : null), row.Key);
 
     /// <summary>Ranks participant rows given in order, the first at <paramref name="firstRank"/> and position <paramref name="firstPosition"/>.</summary>
     public static List<ChallengeParticipant> Ranked(List<ParticipantRow> rows, long firstRank, long firstPosition)

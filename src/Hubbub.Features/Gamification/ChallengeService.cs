@@ -41,17 +41,34 @@ public sealed class ChallengeService(FeatureDatabase database, TimeProvider time
     /// <summary>The channel of a challenge.</summary>
     public static string Channel(string id) => $"{Namespace}:{id}";
 
-    /// <summary>Stores a challenge (the caller checked it is the server or an admin).</summary>
-    public async Task<ChallengeView> CreateAsync(ChallengeRequest request, CancellationToken ct)
+    /// <summary>
+    /// Stores a challenge (the caller checked it is the server or an admin). One with a <c>key</c> is created once: a key
+    /// already taken answers the stored challenge as it is, with <c>Created</c> false (a challenge has participants and
+    /// progress, so it is never redefined).
+    /// </summary>
+    public async Task<(ChallengeView View, bool Created)> CreateAsync(ChallengeRequest request, CancellationToken ct)
     {
         var c = ChallengeRules.Check(request, time.GetUtcNow());
         return await database.WriteAsync(async tx =>
         {
-            var id = await ChallengeStore.InsertAsync(tx, c.Title, c.Type, c.Field, c.Goal, c.StartsMs, c.EndsMs, tx.NowMs, ct);
-            await DefinitionStore.BumpVersionAsync(tx, ct); // events of its type now look up their users' challenges
-            await tx.ScheduleAsync(EndJob, ChallengeRules.IdOf(id), DateTimeOffset.FromUnixTimeMilliseconds(c.EndsMs), cancellationToken: ct);
-            return ChallengeRules.View((await ChallengeStore.FindAsync(tx, id, ct))!, tx.NowMs, null);
+            if (await InsertAsync(tx, c, ct) is { } id)
+            {
+                return (ChallengeRules.View((await ChallengeStore.FindAsync(tx, id, ct))!, tx.NowMs, null), true);
+            }
+            return (ChallengeRules.View((await ChallengeStore.FindByKeyAsync(tx, c.Key!, ct))!, tx.NowMs, null), false);
         }, ct);
+    }
+
+    /// <summary>Stores a checked challenge and schedules its end, in <paramref name="tx"/>; null when its key is taken.</summary>
+    internal static async Task<long?> InsertAsync(FeatureTransaction tx, ChallengeRules.Checked c, CancellationToken ct)
+    {
+        if (await ChallengeStore.InsertAsync(tx, c, tx.NowMs, ct) is not { } id)
+        {
+            return null;
+        }
+        await DefinitionStore.BumpVersionAsync(tx, ct); // events of its type now look up their users' challenges
+        await tx.ScheduleAsync(EndJob, ChallengeRules.IdOf(id), DateTimeOffset.FromUnixTimeMilliseconds(c.EndsMs), cancellationToken: ct);
+        return id;
     }
 
     /// <summary>A page of challenges, newest first, with the viewer's own progress in each they joined.</summary>

@@ -9,18 +9,22 @@ namespace Hubbub.Features.Gamification;
 internal static class ChallengeStore
 {
     private const string Columns =
-        "id AS Id, title AS Title, event_type AS Type, field AS Field, goal AS Goal, starts_ms AS StartsMs, ends_ms AS EndsMs, created_ms AS CreatedMs, participants AS Participants";
+        "id AS Id, title AS Title, event_type AS Type, field AS Field, goal AS Goal, starts_ms AS StartsMs, ends_ms AS EndsMs, created_ms AS CreatedMs, participants AS Participants, def_key AS Key";
 
     private const string ParticipantColumns =
         "p.user_id AS User, COALESCE(u.name, p.user_id) AS Name, p.progress AS Progress, p.joined_ms AS JoinedMs, p.reached_ms AS ReachedMs, p.completed_ms AS CompletedMs";
 
-    public static Task<long> InsertAsync(DatabaseTransaction tx, string title, string type, string? field, double goal, long startsMs, long endsMs,
-        long now, CancellationToken ct) =>
-        tx.QuerySingleAsync<long>(
+    /// <summary>Stores a challenge; null when its key is taken (nothing stored: the challenge of that key stays as it is).</summary>
+    public static Task<long?> InsertAsync(DatabaseTransaction tx, ChallengeRules.Checked c, long now, CancellationToken ct) =>
+        tx.QuerySingleOrDefaultAsync<long?>(
             """
-            INSERT INTO gam_challenges (title, event_type, field, goal, starts_ms, ends_ms, created_ms, participants)
-            VALUES (@title, @type, @field, @goal, @startsMs, @endsMs, @now, 0) RETURNING id
-            """, new { title, type, field, goal, startsMs, endsMs, now }, ct);
+            INSERT INTO gam_challenges (title, event_type, field, goal, starts_ms, ends_ms, created_ms, participants, def_key)
+            VALUES (@Title, @Type, @Field, @Goal, @StartsMs, @EndsMs, @now, 0, @Key)
+            ON CONFLICT (def_key) DO NOTHING RETURNING id
+            """, new { c.Title, c.Type, c.Field, c.Goal, c.StartsMs, c.EndsMs, now, c.Key }, ct);
+
+    public static Task<ChallengeRow?> FindByKeyAsync(DatabaseTransaction tx, string key, CancellationToken ct) =>
+        tx.QuerySingleOrDefaultAsync<ChallengeRow>($"SELECT {Columns} FROM gam_challenges WHERE def_key = @key", new { key }, ct);
 
     public static Task<ChallengeRow?> FindAsync(DatabaseTransaction tx, long id, CancellationToken ct) =>
         tx.QuerySingleOrDefaultAsync<ChallengeRow>($"SELECT {Columns} FROM gam_challenges WHERE id = @id", new { id }, ct);
@@ -107,7 +111,8 @@ internal static class ChallengeStore
     public static Task<ProgressRow> AddProgressAsync(DatabaseTransaction tx, long id, string user, double amount, long now, CancellationToken ct) =>
         tx.QuerySingleAsync<ProgressRow>(
             """
-            UPDATE gam_challenge_participants SET progress = progress + @amount, reached_ms = @now
+            UPDATE gam_challenge_participants
+            SET progress = CAST(ROUND(CAST(progress + @amount AS NUMERIC), 9) AS DOUBLE PRECISION), reached_ms = @now -- as Sums.Add
             WHERE challenge_id = @id AND user_id = @user
             RETURNING progress AS Progress, completed_ms AS DoneMs
             """, new { id, user, amount, now }, ct);
@@ -145,6 +150,7 @@ internal sealed class ChallengeRow
     public long EndsMs { get; set; }
     public long CreatedMs { get; set; }
     public long Participants { get; set; }
+    public string? Key { get; set; }
 }
 
 internal sealed class ParticipantRow

@@ -8,7 +8,7 @@ namespace Hubbub.Features.Gamification;
 /// database only when it moved, so a change made on any node applies to the events processed after it commits, and no
 /// event re-reads or re-parses the rules.
 /// </summary>
-public sealed class DefinitionCache
+public sealed class DefinitionCache(LevelCurveSource configuredLevels)
 {
     private volatile DefinitionSet? _current;
 
@@ -20,10 +20,15 @@ public sealed class DefinitionCache
             return current;
         }
         // Read after the version, so what is read is at least that version; a newer one only costs a reload later.
-        var set = DefinitionSet.Build(version, await DefinitionStore.AllAsync(tx, ct), await DefinitionStore.ChallengeTypesAsync(tx, ct));
+        var set = DefinitionSet.Build(version, await DefinitionStore.AllAsync(tx, ct), await DefinitionStore.ChallengeTypesAsync(tx, ct),
+            configuredLevels.Curve);
         _current = set;
         return set;
     }
+
+    /// <summary>The definitions in force in <paramref name="tx"/> (for reads that hold no user's row: the profile).</summary>
+    internal async Task<DefinitionSet> CurrentAsync(DatabaseTransaction tx, CancellationToken ct) =>
+        await GetAsync(tx, await tx.QuerySingleAsync<long>("SELECT version FROM gam_definitions_version WHERE id = 1", null, ct), ct);
 }
 
 /// <summary>Every definition of one version, grouped by the event type that moves it.</summary>
@@ -33,9 +38,11 @@ internal sealed class DefinitionSet
     private readonly EventDefinitions _xpBoardsOnly;
     private readonly HashSet<string> _challengeTypes;
 
-    private DefinitionSet(long version, Dictionary<string, EventDefinitions> byType, EventDefinitions xpBoardsOnly, HashSet<string> challengeTypes)
+    private DefinitionSet(long version, Dictionary<string, EventDefinitions> byType, EventDefinitions xpBoardsOnly, HashSet<string> challengeTypes,
+        LevelCurve curve)
     {
         Version = version;
+        Curve = curve;
         _byType = byType;
         _xpBoardsOnly = xpBoardsOnly;
         _challengeTypes = challengeTypes;
@@ -43,14 +50,18 @@ internal sealed class DefinitionSet
 
     public long Version { get; }
 
+    /// <summary>The level curve: the stored one, else the configured one.</summary>
+    public LevelCurve Curve { get; }
+
     /// <summary>What an event of <paramref name="type"/> may touch: the definitions of its type, and the boards fed by XP.</summary>
     public EventDefinitions For(string type) => _byType.GetValueOrDefault(type) ?? _xpBoardsOnly;
 
     /// <summary>Whether some challenge counts events of <paramref name="type"/> (else the event needs no challenge lookup).</summary>
     public bool HasChallenges(string type) => _challengeTypes.Contains(type);
 
-    public static DefinitionSet Build(long version, List<DefinitionRow> rows, List<string> challengeTypes)
+    public static DefinitionSet Build(long version, List<DefinitionRow> rows, List<string> challengeTypes, LevelCurve configuredCurve)
     {
+        var curve = rows.FirstOrDefault(r => r.Kind == DefinitionStore.Levels) is { } levels ? DefinitionService.CurveOf(levels) : configuredCurve;
         var rules = rows.Where(r => r.Kind == DefinitionStore.Rule).Select(DefinitionService.Rules.Read).ToList();
         var achievements = rows.Where(r => r.Kind == DefinitionStore.Achievement).Select(DefinitionService.Achievements.Read).ToList();
         var quests = rows.Where(r => r.Kind == DefinitionStore.Quest).Select(DefinitionService.Quests.Read).ToList();
@@ -68,7 +79,7 @@ internal sealed class DefinitionSet
             // Boards in key order, those of XP with those of the type, as the effects list them.
             Sorted(boards.Where(b => DefinitionRules.SourceOf(b.Source).Type is var s && (s is null || s == t)), b => b.Key)), StringComparer.Ordinal);
         return new DefinitionSet(version, byType, new EventDefinitions([], [], [], [], Sorted(xpBoards, b => b.Key)),
-            challengeTypes.ToHashSet(StringComparer.Ordinal));
+            challengeTypes.ToHashSet(StringComparer.Ordinal), curve);
     }
 
     private static List<T> Sorted<T>(IEnumerable<T> items, Func<T, string> key) => [.. items.OrderBy(key, StringComparer.Ordinal)];

@@ -137,10 +137,25 @@ public sealed record LeaderboardList(
     [property: JsonPropertyName("leaderboards")] IReadOnlyList<LeaderboardView> Leaderboards,
     [property: JsonPropertyName("next_cursor")] string? NextCursor = null);
 
+/// <summary><c>POST /api/levels</c>: total XP needed for level 2, 3, … (positive, increasing; the last is the highest level).</summary>
+public sealed record LevelsRequest(
+    [property: JsonPropertyName("thresholds")] IReadOnlyList<long>? Thresholds);
+
+/// <summary>
+/// The level curve events use: the stored one (<c>source: "stored"</c>, with when it was stored) or, when none is stored,
+/// the configured one (<c>Gamification:LevelThresholds</c> or the default; <c>source: "configuration"</c>).
+/// </summary>
+public sealed record LevelsView(
+    [property: JsonPropertyName("thresholds")] IReadOnlyList<long> Thresholds,
+    [property: JsonPropertyName("max_level")] int MaxLevel,
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("created_at")] DateTime? CreatedAt);
+
 /// <summary>
 /// The rules file (<c>Gamification:RulesFile</c>): every list optional, each item as its <c>POST</c> takes it. A section
-/// of another name (a misspelt <c>achievments</c>, or <c>challenges</c>, which are dated and posted by the app) stops the
-/// start naming it rather than being skipped while the log says the file was stored.
+/// of another name (a misspelt <c>achievments</c>) stops the start naming it rather than being skipped while the log says
+/// the file was stored. <c>levels</c> is one object (the curve), not a list; each of <c>challenges</c> needs a
+/// <c>key</c> and is created once (an existing one is left as it is, an ended one not created).
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record RulesFile(
@@ -148,4 +163,6 @@ public sealed record RulesFile(
     [property: JsonPropertyName("achievements")] IReadOnlyList<AchievementRequest>? Achievements,
     [property: JsonPropertyName("quests")] IReadOnlyList<QuestRequest>? Quests,
     [property: JsonPropertyName("streaks")] IReadOnlyList<StreakRequest>? Streaks,
-    [property: JsonPropertyName("leaderboards")] IReadOnlyList<LeaderboardRequest>? Leaderboards);
+    [property: JsonPropertyName("leaderboards")] IReadOnlyList<LeaderboardRequest>? Leaderboards,
+    [property: JsonPropertyName("levels")] LevelsRequest? Levels = null,
+    [property: JsonPropertyName("challenges")] IReadOnlyList<ChallengeRequest>? Challenges = null);

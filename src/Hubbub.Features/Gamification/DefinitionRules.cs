@@ -105,6 +105,34 @@ internal static class DefinitionRules
     /// <summary>A definition key: it names a channel (<c>leaderboard:{key}</c>) and a path segment.</summary>
     public static string Key(string? key) => Word(key, "key", allowDot: true);
 
+    /// <summary>Levels above 1 a curve may define (level 1001 at most).</summary>
+    public const int MaxLevels = 1000;
+
+    /// <summary>The largest total XP a threshold may name (what JSON numbers hold exactly).</summary>
+    public const long MaxLevelXp = 9_007_199_254_740_991;
+
+    /// <summary>A level curve: at least one threshold, each positive, above the one before, within <see cref="MaxLevelXp"/>.</summary>
+    public static IReadOnlyList<long> Levels(LevelsRequest r)
+    {
+        if (r.Thresholds is not { Count: > 0 } thresholds)
+        {
+            throw HubbubException.BadRequest("'thresholds' must list the total XP of level 2, 3, … (at least one)");
+        }
+        if (thresholds.Count > MaxLevels)
+        {
+            throw HubbubException.TooLarge($"'thresholds' may list at most {MaxLevels} levels");
+        }
+        for (var i = 0; i < thresholds.Count; i++)
+        {
+            if (thresholds[i] <= 0 || thresholds[i] > MaxLevelXp || (i > 0 && thresholds[i] <= thresholds[i - 1]))
+            {
+                throw HubbubException.BadRequest(
+                    $"'thresholds' must be positive whole numbers up to {MaxLevelXp}, each above the one before (entry {i} is {thresholds[i]})");
+            }
+        }
+        return [.. thresholds];
+    }
+
     /// <summary>An event type: the app's own name (<c>workout.completed</c>), no ':' (which separates a board's source field).</summary>
     public static string EventType(string? type, string field) => Word(type, field, allowDot: true);
 

@@ -10,11 +10,12 @@ using static Hubbub.Features.Gamification.GamificationJsonContext;
 namespace Hubbub.Features.Gamification;
 
 /// <summary>
-/// The definitions (XP rules, achievements, quests, streaks, leaderboards): validated whole before one row is written
+/// The definitions (XP rules, achievements, quests, streaks, leaderboards, the level curve): validated whole before one row is written
 /// (<see cref="DefinitionRules"/>), stored in the database, listed, replaced and removed. Events read them inside their
 /// own transaction, so a change applies to the events processed after it commits and never to earlier ones.
 /// </summary>
-public sealed class DefinitionService(FeatureDatabase database, IOptions<GamificationOptions> options, TimeProvider time)
+public sealed class DefinitionService(FeatureDatabase database, IOptions<GamificationOptions> options, TimeProvider time, LevelCurveSource configuredLevels,
+    Ranking.ILeaderboardIndex index)
 {
     internal static readonly DefinitionKind<XpRuleRequest, XpRuleView> Rules =
         new(DefinitionStore.Rule, "rules", Default.XpRuleView, DefinitionRules.Rule, v => v.Type, v => v.Type, (r, key) => r with { Type = r.Type ?? key });
@@ -52,7 +53,7 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
                 }
                 await DefinitionStore.UpsertAsync(tx, row, ct); // upsert: another node may have inserted the key meanwhile
             }
-            await DefinitionStore.BumpVersionAsync(tx, ct);
+            await StoredAsync(tx, view, ct);
         }, ct);
         return view;
     }
@@ -68,25 +69,79 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
         }
         await database.WriteAsync(async tx =>
         {
+            if (view is LeaderboardView board)
+            {
+                await CheckBoardChangeAsync(tx, board, ct);
+            }
             if (!await DefinitionStore.ReplaceAsync(tx, row, ct))
             {
                 throw NotFound(kind, key);
             }
-            await DefinitionStore.BumpVersionAsync(tx, ct);
+            await StoredAsync(tx, view, ct);
         }, ct);
         return view;
     }
 
-    /// <summary>Removes a definition; what it gave stays given (XP, unlocked achievements, scores).</summary>
-    internal Task DeleteAsync<TRequest, TView>(DefinitionKind<TRequest, TView> kind, string key, CancellationToken ct) =>
-        database.WriteAsync(async tx =>
+    /// <summary>What follows a stored definition in its transaction: every node's cache reloads; a board's reset is (re)scheduled.</summary>
+    private static async Task StoredAsync<TView>(FeatureTransaction tx, TView view, CancellationToken ct)
+    {
+        await DefinitionStore.BumpVersionAsync(tx, ct);
+        if (view is LeaderboardView board)
         {
-            if (!await DefinitionStore.DeleteAsync(tx, kind.Name, key, ct))
+            await BoardResets.ScheduleAsync(tx, board, ct);
+        }
+    }
+
+    /// <summary>
+    /// Removes a definition with what it kept per user (an achievement's progress and unlocks, a quest's progress, a
+    /// streak's state, a board's scores of every period), so one created again under the key starts afresh rather than
+    /// inheriting them (a board of another source would list scores of other units). XP it gave stays given.
+    /// </summary>
+    internal async Task DeleteAsync<TRequest, TView>(DefinitionKind<TRequest, TView> kind, string key, CancellationToken ct)
+    {
+        LeaderboardView? removedBoard = null;
+        await database.WriteAsync(async tx =>
+        {
+            var row = await DefinitionStore.FindAsync(tx, kind.Name, key, ct);
+            if (row is null || !await DefinitionStore.DeleteAsync(tx, kind.Name, key, ct))
             {
                 throw NotFound(kind, key);
             }
             await DefinitionStore.BumpVersionAsync(tx, ct);
+            await DefinitionStore.DeleteStateAsync(tx, kind.Name, key, ct);
+            if (kind.Name == DefinitionStore.Leaderboard)
+            {
+                await BoardResets.CancelAsync(tx, key, ct);
+                removedBoard = Leaderboards.Read(row);
+            }
         }, ct);
+        if (removedBoard is { } board)
+        {
+            // The ranked index of its current period (in memory, or shared in Redis) is rebuilt from the database at
+            // its next use: empty, if the key is created again.
+            var period = Periods.BoardKey(board.Period, time.GetUtcNow());
+            await index.InvalidateAsync(new Ranking.BoardSlot(board.Key, period, board.Order == "asc"), ct);
+        }
+    }
+
+    /// <summary>
+    /// A board whose scores mean one thing cannot be made to mean another: changing the <c>source</c> or <c>operator</c> of
+    /// a board with scores is a <c>conflict</c> (<c>board_has_scores</c>): delete it and create it again. Its name,
+    /// period and order may change (the scores stay what they are; the order only reads them the other way).
+    /// </summary>
+    private static async Task CheckBoardChangeAsync(FeatureTransaction tx, LeaderboardView board, CancellationToken ct)
+    {
+        if (await DefinitionStore.FindAsync(tx, DefinitionStore.Leaderboard, board.Key, ct) is not { } row)
+        {
+            return;
+        }
+        var stored = Leaderboards.Read(row);
+        if ((stored.Source != board.Source || stored.Operator != board.Operator) && await DefinitionStore.HasScoresAsync(tx, board.Key, ct))
+        {
+            throw new HubbubException(ErrorCodes.Conflict, "board_has_scores",
+                $"leaderboard '{board.Key}' has scores, so its 'source' and 'operator' stay as they are: delete it and create it again to change them");
+        }
+    }
 
     /// <summary>Every definition of a kind, by key.</summary>
     internal async Task<List<TView>> ListAsync<TRequest, TView>(DefinitionKind<TRequest, TView> kind, CancellationToken ct) =>
@@ -95,6 +150,55 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
     /// <summary>One definition, or <c>not_found</c>.</summary>
     internal async Task<TView> GetAsync<TRequest, TView>(DefinitionKind<TRequest, TView> kind, string key, CancellationToken ct) =>
         kind.Read(await database.ReadAsync(tx => DefinitionStore.FindAsync(tx, kind.Name, key, ct), ct) ?? throw NotFound(kind, key));
+
+    /// <summary>The level curve events use now: the stored one, or the configured one when none is stored.</summary>
+    public async Task<LevelsView> LevelsAsync(CancellationToken ct) =>
+        await database.ReadAsync(tx => DefinitionStore.FindAsync(tx, DefinitionStore.Levels, DefinitionStore.LevelsKey, ct), ct) is { } row
+            ? LevelsOf(row)
+            : new LevelsView(configuredLevels.Curve.Thresholds, configuredLevels.Curve.MaxLevel, LevelSources.Configuration, null);
+
+    /// <summary>
+    /// Stores a level curve for the events processed after it commits (on every node). XP is kept; a user's level is
+    /// what the curve in force gives their XP (<see cref="LevelCurveSource"/>).
+    /// </summary>
+    public async Task<LevelsView> StoreLevelsAsync(LevelsRequest request, CancellationToken ct)
+    {
+        var row = LevelsRow(request, time.GetUtcNow().ToUnixTimeMilliseconds());
+        await database.WriteAsync(async tx =>
+        {
+            await DefinitionStore.UpsertAsync(tx, row, ct);
+            await DefinitionStore.BumpVersionAsync(tx, ct);
+        }, ct);
+        return LevelsOf(row);
+    }
+
+    /// <summary>Removes the stored level curve, so events use the configured one again; none stored is <c>not_found</c>.</summary>
+    public Task RemoveLevelsAsync(CancellationToken ct) =>
+        database.WriteAsync(async tx =>
+        {
+            if (!await DefinitionStore.DeleteAsync(tx, DefinitionStore.Levels, DefinitionStore.LevelsKey, ct))
+            {
+                throw HubbubException.NotFound("no level curve is stored (events use the configured one)");
+            }
+            await DefinitionStore.BumpVersionAsync(tx, ct);
+        }, ct);
+
+    internal static LevelCurve CurveOf(DefinitionRow row) => new(JsonSerializer.Deserialize(row.Data, Default.LevelsRequest)!.Thresholds!);
+
+    private static DefinitionRow LevelsRow(LevelsRequest request, long ms) => new()
+    {
+        Kind = DefinitionStore.Levels,
+        Key = DefinitionStore.LevelsKey,
+        EventType = null,
+        Data = JsonSerializer.Serialize(new LevelsRequest(DefinitionRules.Levels(request)), Default.LevelsRequest),
+        CreatedMs = ms,
+    };
+
+    private static LevelsView LevelsOf(DefinitionRow row)
+    {
+        var curve = CurveOf(row);
+        return new LevelsView(curve.Thresholds, curve.MaxLevel, LevelSources.Stored, DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedMs).UtcDateTime);
+    }
 
     /// <summary>
     /// The achievements with the share of known users (anyone with gamification state) who hold each, and whether
@@ -135,7 +239,20 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
         Collect(rows, Quests, file.Quests, now, ms);
         Collect(rows, Streaks, file.Streaks, now, ms);
         Collect(rows, Leaderboards, file.Leaderboards, now, ms);
-        var duplicate = rows.GroupBy(r => (r.Kind, r.Key)).FirstOrDefault(g => g.Count() > 1);
+        if (file.Levels is { } levels)
+        {
+            try
+            {
+                rows.Add(LevelsRow(levels, ms));
+            }
+            catch (HubbubException ex)
+            {
+                throw HubbubException.BadRequest($"levels: {ex.Message}");
+            }
+        }
+        var challenges = CheckChallenges(file.Challenges);
+        var duplicate = rows.Concat(challenges.Select(c => new DefinitionRow { Kind = "challenge", Key = c.Key! }))
+            .GroupBy(r => (r.Kind, r.Key)).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
             throw HubbubException.BadRequest($"the rules file defines {duplicate.Key.Kind} '{duplicate.Key.Key}' twice");
@@ -147,7 +264,39 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
                 await DefinitionStore.UpsertAsync(tx, row, ct);
             }
             await DefinitionStore.BumpVersionAsync(tx, ct);
+            foreach (var board in rows.Where(r => r.Kind == DefinitionStore.Leaderboard))
+            {
+                await BoardResets.ScheduleAsync(tx, Leaderboards.Read(board), ct);
+            }
+            // A challenge is created once (by its key) and only while it can be taken part in: the file stays valid
+            // as its challenges end, and a restart neither repeats nor redefines one that has participants.
+            foreach (var challenge in challenges.Where(c => c.EndsMs > tx.NowMs))
+            {
+                await ChallengeService.InsertAsync(tx, challenge, ct);
+            }
         }, ct);
+    }
+
+    /// <summary>The file's challenges checked, each with its key; their end is checked against the time of the start, not here.</summary>
+    private static List<ChallengeRules.Checked> CheckChallenges(IReadOnlyList<ChallengeRequest>? items)
+    {
+        var checkedItems = new List<ChallengeRules.Checked>();
+        for (var i = 0; i < (items?.Count ?? 0); i++)
+        {
+            try
+            {
+                if (items![i].Key is null)
+                {
+                    throw HubbubException.BadRequest("'key' is required in a rules file (it makes the challenge be created once)");
+                }
+                checkedItems.Add(ChallengeRules.Check(items[i], DateTimeOffset.MinValue));
+            }
+            catch (HubbubException ex)
+            {
+                throw HubbubException.BadRequest($"challenges[{i}]: {ex.Message}");
+            }
+        }
+        return checkedItems;
     }
 
     private static void Collect<TRequest, TView>(List<DefinitionRow> rows, DefinitionKind<TRequest, TView> kind, IReadOnlyList<TRequest>? items,
@@ -171,6 +320,13 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
 
     private static HubbubException NotFound<TRequest, TView>(DefinitionKind<TRequest, TView> kind, string key) =>
         HubbubException.NotFound($"no {kind.Name} '{key}'");
+}
+
+/// <summary>Where the level curve in force comes from.</summary>
+public static class LevelSources
+{
+    public const string Stored = "stored";
+    public const string Configuration = "configuration";
 }
 
 /// <summary>One kind of definition: how it is validated, keyed, stored and read back.</summary>

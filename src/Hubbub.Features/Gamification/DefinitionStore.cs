@@ -11,6 +11,10 @@ internal static class DefinitionStore
     public const string Streak = "streak";
     public const string Leaderboard = "leaderboard";
 
+    /// <summary>The stored level curve: one row of this kind, key <see cref="LevelsKey"/>.</summary>
+    public const string Levels = "levels";
+    public const string LevelsKey = "curve";
+
     /// <summary>Stores a definition, replacing the one of its key.</summary>
     public static Task UpsertAsync(DatabaseTransaction tx, DefinitionRow row, CancellationToken ct) =>
         tx.ExecuteAsync(
@@ -25,6 +29,20 @@ internal static class DefinitionStore
 
     public static async Task<bool> DeleteAsync(DatabaseTransaction tx, string kind, string key, CancellationToken ct) =>
         await tx.ExecuteAsync("DELETE FROM gam_definitions WHERE kind = @kind AND def_key = @key", new { kind, key }, ct) == 1;
+
+    /// <summary>Deletes what a definition kept per user (none for an XP rule or the level curve).</summary>
+    public static Task DeleteStateAsync(DatabaseTransaction tx, string kind, string key, CancellationToken ct) => kind switch
+    {
+        Achievement => tx.ExecuteAsync("DELETE FROM gam_achievement_progress WHERE achievement = @key", new { key }, ct),
+        Quest => tx.ExecuteAsync("DELETE FROM gam_quest_progress WHERE quest = @key", new { key }, ct),
+        Streak => tx.ExecuteAsync("DELETE FROM gam_streak_state WHERE streak = @key", new { key }, ct),
+        Leaderboard => tx.ExecuteAsync("DELETE FROM gam_scores WHERE board = @key", new { key }, ct),
+        _ => Task.CompletedTask,
+    };
+
+    /// <summary>Whether a board has a score in any period.</summary>
+    public static async Task<bool> HasScoresAsync(DatabaseTransaction tx, string board, CancellationToken ct) =>
+        await tx.QuerySingleOrDefaultAsync<long?>("SELECT 1 FROM gam_scores WHERE board = @board LIMIT 1", new { board }, ct) is not null;
 
     public static Task<long> CountAsync(DatabaseTransaction tx, string kind, CancellationToken ct) =>
         tx.QuerySingleAsync<long>("SELECT COUNT(*) FROM gam_definitions WHERE kind = @kind", new { kind }, ct);

@@ -21,7 +21,7 @@ internal sealed record GameEvent(string User, string Type, JsonElement? Data, Da
 /// back, one query per board the user moved up finds whom they passed, and the publications and notifications are
 /// written together (<see cref="PublicationBatch"/>).
 /// </summary>
-public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelCurveSource curves, LeaderboardLive live, ILeaderboardIndex index,
+public sealed class EventProcessor(IOptions<GamificationOptions> options, LeaderboardLive live, ILeaderboardIndex index,
     DefinitionCache definitions, UncommittedScores uncommitted, ReachedClock reached)
 {
     internal async Task<Effects> ProcessAsync(FeatureTransaction tx, GameEvent e, CancellationToken ct)
@@ -45,9 +45,9 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
 
     private async Task<Effects> ProcessAsync(FeatureTransaction tx, GameEvent e, List<Action> undo, CancellationToken ct)
     {
-        var curve = curves.Curve;
         var player = await PlayerStore.LockAsync(tx, e.User, tx.NowMs, ct);
         var set = await definitions.GetAsync(tx, player.DefinitionsVersion, ct);
+        var curve = set.Curve;
         var defs = set.For(e.Type);
         var zone = defs.NeedsZone ? PlayerStore.ZoneOf(player.TimeZone).Zone : TimeZoneInfo.Utc;
         var questPeriods = defs.Quests.Select(q => Periods.QuestKey(q.Period, e.Time, zone)).ToList();
@@ -196,7 +196,7 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
             amount = value;
         }
         var (progress, doneMs) = state.Achievements.GetValueOrDefault(achievement.Key);
-        progress += amount;
+        progress = Sums.Add(progress, amount);
         var unlocks = doneMs is null && progress >= achievement.Threshold;
         changes.Achievement(achievement.Key, progress, unlocks ? now : doneMs);
         return unlocks;
@@ -259,7 +259,7 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, LevelC
         (double Score, long Version)? old = state.Scores.TryGetValue((board.Key, period), out var found) ? found : null;
         var score = old is null ? v : board.Operator switch
         {
-            "incr" => old.Value.Score + v,
+            "incr" => Sums.Add(old.Value.Score, v),
             "best" => ascending ? Math.Min(old.Value.Score, v) : Math.Max(old.Value.Score, v),
             _ => v,
         };

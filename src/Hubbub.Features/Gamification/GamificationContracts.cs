@@ -151,6 +151,29 @@ public sealed record LeaderboardChange(
     [property: JsonPropertyName("period")] string Period,
     [property: JsonPropertyName("entries")] IReadOnlyList<LeaderboardChangeEntry> Entries);
 
+/// <summary>A period a board has scores in: its key (<c>?period=</c>), whether it is the current one, when it ended.</summary>
+public sealed record BoardPeriod(
+    [property: JsonPropertyName("period")] string Period,
+    [property: JsonPropertyName("current")] bool Current,
+    [property: JsonPropertyName("ended_at")] DateTime? EndedAt);
+
+/// <summary><c>GET /api/leaderboards/{key}/periods</c>: newest first.</summary>
+public sealed record BoardPeriodList(
+    [property: JsonPropertyName("board")] string Board,
+    [property: JsonPropertyName("periods")] IReadOnlyList<BoardPeriod> Periods,
+    [property: JsonPropertyName("next_cursor")] string? NextCursor);
+
+/// <summary>
+/// <c>leaderboard_reset</c> on <c>leaderboard:{key}</c> at a periodic board's reset: the period now shown (empty until
+/// the first score), when it ends, and the ended period with its final top rows (<see cref="BoardResets"/>).
+/// </summary>
+public sealed record LeaderboardReset(
+    [property: JsonPropertyName("board")] string Board,
+    [property: JsonPropertyName("period")] string Period,
+    [property: JsonPropertyName("resets_at")] DateTime ResetsAt,
+    [property: JsonPropertyName("previous_period")] string PreviousPeriod,
+    [property: JsonPropertyName("final")] IReadOnlyList<LeaderboardEntry> Final);
+
 /// <summary><c>xp_gained</c> on <c>user:{id}</c>; <c>reason</c> is the event type.</summary>
 public sealed record XpGained(
     [property: JsonPropertyName("amount")] long Amount,
@@ -239,6 +262,10 @@ public sealed record GamificationQuery(
 [JsonSerializable(typeof(LeaderboardView))]
 [JsonSerializable(typeof(LeaderboardList))]
 [JsonSerializable(typeof(RulesFile))]
+[JsonSerializable(typeof(LeaderboardReset))]
+[JsonSerializable(typeof(BoardPeriodList))]
+[JsonSerializable(typeof(LevelsRequest))]
+[JsonSerializable(typeof(LevelsView))]
 [JsonSerializable(typeof(ProfileView))]
 [JsonSerializable(typeof(LeaderboardPage))]
 [JsonSerializable(typeof(LeaderboardChange))]

@@ -49,6 +49,13 @@ internal static class GamificationEndpoints
         group.MapGet("/{key}/friends", FriendsAsync).WithName("GetLeaderboardAmongFriends")
             .WithSummary("The board among me and my friends (a server names ?user=): a page of ?limit= rows (default 10, at most 100; ?cursor=next_cursor), ranked among us")
             .Produces<LeaderboardPage>().Errors(400, 401, 403, 404);
+        group.MapGet("/{key}/periods", async (string key, FeatureCall call, LeaderboardPeriods periods) =>
+        {
+            GamificationAccess.Viewer(call);
+            return FeatureCall.Json(await periods.ListAsync(key, call.TextQuery("before"), call.IntQuery("limit"), call.Aborted), Default.BoardPeriodList);
+        }).WithName("ListLeaderboardPeriods")
+            .WithSummary("The periods the board has scores in, newest first (?limit=1..100, default 20; ?before=next_cursor)")
+            .Produces<BoardPeriodList>().Errors(400, 401, 404);
     }
 
     public static void MapProfiles(RouteGroupBuilder users) =>

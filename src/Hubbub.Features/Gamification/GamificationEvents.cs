@@ -1,6 +1,6 @@
 namespace Hubbub.Features.Gamification;
 
-/// <summary>The live events of gamification (FEATURES.md "Gamification"), all on <c>user:{id}</c> except <c>leaderboard_change</c>.</summary>
+/// <summary>The live events of gamification (FEATURES.md "Gamification"), all on <c>user:{id}</c> except those of <c>leaderboard:{key}</c> and <c>challenge:{id}</c>.</summary>
 public static class GamificationEvents
 {
     /// <summary><c>{amount, total, reason}</c>: XP gained by one event; reason is the event type.</summary>
@@ -17,6 +17,12 @@ public static class GamificationEvents
     public const string RankChanged = "rank_changed";
     /// <summary><c>{board, by, name, rank}</c>: someone passed the user on a board (bounded per pass); also kept as a notification.</summary>
     public const string Overtaken = "overtaken";
+
+    /// <summary>
+    /// On <c>leaderboard:{key}</c> at a periodic board's reset (the scheduler's job): <c>{board, period, resets_at,
+    /// previous_period, final}</c>, the new period and the ended one's top rows.
+    /// </summary>
+    public const string LeaderboardReset = "leaderboard_reset";
 
     /// <summary>On <c>challenge:{id}</c>: <c>{challenge, user, name}</c>, a user joined.</summary>
     public const string ChallengeJoined = "challenge_joined";

@@ -30,6 +30,7 @@ public sealed class GamificationFeature : HubbubFeature
             .Command<ChallengeService, ChallengeJoinRequest, ChallengeView>("challenges.leave", ChallengeJsonContext.Default.ChallengeJoinRequest,
                 ChallengeJsonContext.Default.ChallengeView, (s, me, r, ct) => s.LeaveAsync(me, r, ct))
             .OnJob<ChallengeService>(ChallengeService.EndJob, (_, tx, job, ct) => ChallengeService.EndAsync(tx, job, ct))
+            .OnJob<LeaderboardService>(BoardResets.Job, (_, tx, job, ct) => BoardResets.RunAsync(tx, job, ct))
             .Command<ChallengeService, ChallengeJoinRequest, ChallengeView>("challenges.get", ChallengeJsonContext.Default.ChallengeJoinRequest,
                 ChallengeJsonContext.Default.ChallengeView, (s, me, r, ct) => s.GetAsync(me, r, ct))
             .CommandAlias("challenge.join", "challenges.join")
@@ -42,6 +43,7 @@ public sealed class GamificationFeature : HubbubFeature
             .Api<GamificationOptions>("/api/quests", o => o.MaxBodyBytes, GamificationEndpoints.MapQuests)
             .Api<GamificationOptions>("/api/streaks", o => o.MaxBodyBytes, GamificationEndpoints.MapStreaks)
             .Api<GamificationOptions>("/api/leaderboards", o => o.MaxBodyBytes, GamificationEndpoints.MapLeaderboards)
+            .Api<GamificationOptions>("/api/levels", o => o.MaxBodyBytes, LevelEndpoints.Map)
             .Api<GamificationOptions>("/api/users", o => o.MaxBodyBytes, GamificationEndpoints.MapProfiles)
             .Api<GamificationOptions>("/api/challenges", o => o.MaxBodyBytes, ChallengeEndpoints.Map)
             .ConsolePage("gamification", "Progress", "gamification.js");
@@ -49,6 +51,7 @@ public sealed class GamificationFeature : HubbubFeature
         services.AddSingleton<LevelCurveSource>();
         services.AddSingleton<DefinitionService>();
         services.AddSingleton<LeaderboardService>();
+        services.AddSingleton<LeaderboardPeriods>();
         // The ranked index: a Redis sorted set shared by the nodes when the host registered Redis, else this node's memory.
         services.AddSingleton<ILeaderboardIndex>(sp => sp.GetService<RedisConnection>() is { } redis
             ? ActivatorUtilities.CreateInstance<RedisLeaderboardIndex>(sp, redis)
@@ -66,5 +69,7 @@ public sealed class GamificationFeature : HubbubFeature
         services.AddSingleton<GamificationService>();
         services.AddSingleton<ChallengeService>();
         services.AddHostedService<RulesFileSeeder>();
+        services.AddHostedService<BoardResetScheduler>(); // after the seeder: the file's boards are scheduled by their store
+
     }
 }

@@ -12,14 +12,15 @@ public sealed class GamificationOptions : Kit.Declaring.IFeatureOptions
     public const int DefaultMaxLevel = 100;
 
     /// <summary>
-    /// A JSON file of definitions (<c>{"rules":[…],"achievements":[…],"quests":[…],"streaks":[…],"leaderboards":[…]}</c>)
+    /// A JSON file of definitions (<c>{"rules":[…],"achievements":[…],"quests":[…],"streaks":[…],"leaderboards":[…],"levels":{…}}</c>)
     /// stored when the server starts (each replaces the stored one of its key; an invalid file stops the start). Null: none.
     /// </summary>
     public string? RulesFile { get; set; }
 
     /// <summary>
     /// Total XP needed for level 2, 3, … in increasing order; the last one is the highest level. Null (the default): level
-    /// n needs 50·n·(n−1) XP (100 for level 2, 300 for 3, 600 for 4, 1000 for 5, …) up to level 100.
+    /// n needs 50·n·(n−1) XP (100 for level 2, 300 for 3, 600 for 4, 1000 for 5, …) up to level 100. In force while no
+    /// curve is stored (<c>POST /api/levels</c>).
     /// </summary>
     public long[]? LevelThresholds { get; set; }
 

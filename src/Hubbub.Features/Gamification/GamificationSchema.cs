@@ -21,7 +21,13 @@ internal static class GamificationSchema
         .Add(7, "overtaken notifications replace the unread one of their board through the kit's key, not a table of their own",
             OvertakenByKey, OvertakenByKey)
         .Add(8, "the unread overtaken notifications keyed by migration 7 kept in the kit's keyed table",
-            Kit.KitSchema.MoveKeyedNotifications, Kit.KitSchema.MoveKeyedNotifications);
+            Kit.KitSchema.MoveKeyedNotifications, Kit.KitSchema.MoveKeyedNotifications)
+        .Add(9, "an optional key per challenge, so a rules file (or an app posting again) creates it once", ChallengeKeys, ChallengeKeys);
+
+    private const string ChallengeKeys = """
+        ALTER TABLE gam_challenges ADD COLUMN def_key TEXT NULL;
+        CREATE UNIQUE INDEX gam_challenges_by_key ON gam_challenges (def_key);
+        """;
 
     /// <summary>
     /// Moves the rule "a newer <c>overtaken</c> replaces the unread one of its board" from <c>gam_overtaken_notices</c> to

@@ -16,7 +16,7 @@ namespace Hubbub.Features.Gamification;
 /// feature raises go through <see cref="EventProcessor"/>, each event in one transaction, exactly once (by its
 /// <c>id</c>, or by the domain event's id). Also the profile.
 /// </summary>
-public sealed partial class GamificationService(FeatureDatabase database, EventProcessor processor, LevelCurveSource curve,
+public sealed partial class GamificationService(FeatureDatabase database, EventProcessor processor, DefinitionCache definitions,
     IOptions<GamificationOptions> options, TimeProvider time, ILogger<GamificationService> logger)
 {
     /// <summary>Events in one batch at most.</summary>
@@ -194,7 +194,8 @@ public sealed partial class GamificationService(FeatureDatabase database, EventP
         {
             var player = await PlayerStore.FindAsync(tx, user, ct);
             var xp = player?.Xp ?? 0;
-            var level = curve.Curve.LevelOf(xp);
+            var curve = (await definitions.CurrentAsync(tx, ct)).Curve;
+            var level = curve.LevelOf(xp);
             var (zone, zoneId) = await PlayerStore.TimeZoneAsync(tx, user, ct);
             var name = (await UserStore.FindAsync(tx, user, ct))?.Name ?? user;
             var achievements = (await DefinitionStore.ListAsync(tx, DefinitionStore.Achievement, ct)).Select(DefinitionService.Achievements.Read)
@@ -226,13 +227,16 @@ public sealed partial class GamificationService(FeatureDatabase database, EventP
                 quests.Add(new ProfileQuest(quest.Key, quest.Name, quest.Period, Math.Min(progress?.Progress ?? 0, quest.Count), quest.Count, quest.Xp,
                     progress?.DoneMs is not null, Periods.QuestResetsAt(quest.Period, now, zone).UtcDateTime));
             }
-            return new ProfileView(user, name, xp, level, level == 1 ? 0 : curve.Curve.NextLevelXp(level - 1) ?? 0, curve.Curve.NextLevelXp(level),
+            return new ProfileView(user, name, xp, level, level == 1 ? 0 : curve.NextLevelXp(level - 1) ?? 0, curve.NextLevelXp(level),
                 zoneId, held, streaks, quests);
         }, ct);
     }
 }
 
-/// <summary>The level curve of the configured options, built once.</summary>
+/// <summary>
+/// The configured level curve (<c>Gamification:LevelThresholds</c> or the default), built once: the one in force while
+/// no curve is stored (<c>POST /api/levels</c>, the rules file's <c>levels</c>; <see cref="DefinitionSet.Curve"/>).
+/// </summary>
 public sealed class LevelCurveSource(IOptions<GamificationOptions> options)
 {
     /// <summary>The curve.</summary>

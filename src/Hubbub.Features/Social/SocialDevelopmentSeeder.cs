@@ -86,7 +86,7 @@ internal sealed partial class SocialDevelopmentSeeder(
         }
         var now = time.GetUtcNow();
         static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        var challenge = await challenges.CreateAsync(
+        var (challenge, _) = await challenges.CreateAsync(
             new ChallengeRequest("Three workouts this week", "workout.completed", null, 3, Iso(now.AddHours(-1)), Iso(now.AddDays(7))), ct);
         await challenges.JoinAsync(Bob, new ChallengeJoinRequest(challenge.Id), ct);
         await challenges.JoinAsync(Carol, new ChallengeJoinRequest(challenge.Id), ct);

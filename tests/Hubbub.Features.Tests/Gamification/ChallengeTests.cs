@@ -313,6 +313,28 @@ public abstract class ChallengeTests(string engine) : IAsyncLifetime
         Assert.Equal(("error", "forbidden"), (other.Type(), other.GetProperty("data").Str("code")));
         Assert.Equal(0, (await _server.GetAsync($"/api/challenges/{id}")).Body.Long("participant_count"));
     }
+
+    [Fact]
+    public async Task A_challenge_with_a_key_is_created_once_and_posting_its_key_again_answers_it_unchanged()
+    {
+        var (type, key) = (Game.Fresh("lap"), Game.Fresh("key"));
+        var body = new
+        {
+            title = "Keyed", type, goal = 3, starts_at = Iso(Now.AddHours(-1)), ends_at = Iso(Now.AddHours(1)), key,
+        };
+        var created = await _server.DefineAsync("/api/challenges", body);
+        Assert.Equal(key, created.Str("key"));
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _server.PostAsync("/api/challenges", body with { title = "Other" })));
+        Assert.All(concurrent, a => Assert.True(a.Status == HttpStatusCode.OK, a.ToString()));
+        Assert.All(concurrent, a => Assert.Equal((created.Str("id"), "Keyed"), (a.Body.Str("id"), a.Body.Str("title"))));
+        Assert.Single((await _server.GetAsync($"/api/challenges?type={type}")).Body.GetProperty("challenges").EnumerateArray());
+        var unkeyed = await CreateAsync(type, 3);
+        Assert.Equal(JsonValueKind.Null, unkeyed.GetProperty("key").ValueKind);
+
+        var bad = await _server.PostAsync("/api/challenges", body with { key = "a b" });
+        Assert.Equal((HttpStatusCode.BadRequest, "bad_request"), (bad.Status, bad.Code));
+        Assert.Contains("'key'", bad.Body.Str("message"), StringComparison.Ordinal);
+    }
 }
 
 public sealed class SqliteChallengeTests() : ChallengeTests("sqlite");

@@ -227,6 +227,37 @@ public abstract class DefinitionTests(GameFixture fixture)
         Assert.Equal(listed, posted);
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$", posted);
     }
+
+    [Fact]
+    public async Task A_removed_definition_takes_its_state_along_and_a_board_with_scores_keeps_its_source_and_operator()
+    {
+        using var server = Game.Server(Chat);
+        var (run, ride, board, badge) = (Game.Fresh("run"), Game.Fresh("ride"), Game.Fresh("board"), Game.Fresh("badge"));
+        var user = Users.New("ada");
+        await server.DefineAsync("/api/leaderboards", new { key = board, name = "Km", source = $"{run}:km" });
+        await server.DefineAsync("/api/achievements", new { key = badge, name = "First run", type = run, threshold = 1, xp = 10 });
+        Assert.Equal(5.0, (await server.EventAsync(user, run, new { km = 5 })).GetProperty("leaderboards")[0].GetProperty("score").GetDouble());
+
+        var changed = await server.PutAsync($"/api/leaderboards/{board}", new { name = "Km", source = $"{ride}:km" });
+        Assert.Equal((HttpStatusCode.Conflict, "board_has_scores"), (changed.Status, changed.Body.Str("reason")));
+        var best = await server.PutAsync($"/api/leaderboards/{board}", new { name = "Km", source = $"{run}:km", @operator = "best" });
+        Assert.Equal((HttpStatusCode.Conflict, "board_has_scores"), (best.Status, best.Body.Str("reason")));
+        var renamed = await server.PutAsync($"/api/leaderboards/{board}", new { name = "Kilometres", source = $"{run}:km", order = "asc" });
+        Assert.Equal(HttpStatusCode.OK, renamed.Status); // name, period and order may change
+        Assert.Equal(5.0, (await server.GetAsync($"/api/leaderboards/{board}")).Body.GetProperty("entries")[0].GetProperty("score").GetDouble());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await server.SendAsync(HttpMethod.Delete, $"/api/leaderboards/{board}")).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await server.SendAsync(HttpMethod.Delete, $"/api/achievements/{badge}")).Status);
+        await server.DefineAsync("/api/leaderboards", new { key = board, name = "Rides", source = ride });
+        await server.DefineAsync("/api/achievements", new { key = badge, name = "A thousand runs", type = run, threshold = 1000 });
+        Assert.Empty((await server.GetAsync($"/api/leaderboards/{board}")).Body.GetProperty("entries").EnumerateArray());
+        var listed = (await server.GetAsync($"/api/achievements?user={user}")).Body.GetProperty("achievements").EnumerateArray().Single(a => a.Str("key") == badge);
+        Assert.False(listed.GetProperty("unlocked").GetBoolean());
+        Assert.Equal(10, (await server.GetAsync($"/api/users/{user}/profile")).Body.Long("xp")); // the XP it gave stays given
+        await server.EventAsync(user, ride);
+        var row = Assert.Single((await server.GetAsync($"/api/leaderboards/{board}")).Body.GetProperty("entries").EnumerateArray());
+        Assert.Equal((1L, 1.0), (row.Long("rank"), row.GetProperty("score").GetDouble()));
+    }
 }
 
 public sealed class SqliteDefinitionTests(SqliteGame fixture) : DefinitionTests(fixture), IClassFixture<SqliteGame>;

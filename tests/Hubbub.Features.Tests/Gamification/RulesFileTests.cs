@@ -38,4 +38,82 @@ public sealed class RulesFileTests
         var failure = await Game.FailedStartAsync("""{"achievements": [{"key": "a", "name": "A", "rarity": "mythic", "type": "t", "threshold": 1}]}""");
         Assert.Contains("is invalid: achievements[0]: 'rarity'", failure, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_rules_file_sets_the_level_curve()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(path, """
+                {"rules": [{"type": "lesson.finished", "xp": 15}],
+                 "levels": {"thresholds": [10, 20, 40]}}
+                """);
+            await using var chat = await ChatServer.StartAsync("sqlite", new() { ["Gamification:RulesFile"] = path });
+            using var server = Game.Server(chat);
+            var levels = (await server.GetAsync("/api/levels")).Body;
+            Assert.Equal(("stored", 4), (levels.Str("source"), levels.GetProperty("max_level").GetInt32()));
+            var user = Users.New("student");
+            Assert.Equal(2, (await server.EventAsync(user, "lesson.finished")).GetProperty("level").GetInt32()); // 15 XP
+            Assert.Equal(3, (await server.EventAsync(user, "lesson.finished")).GetProperty("level").GetInt32()); // 30 XP
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task A_bad_level_curve_in_the_rules_file_stops_the_start_with_the_reason()
+    {
+        var failure = await Game.FailedStartAsync("""{"levels": {"thresholds": [100, 50]}}""");
+        Assert.Contains("is invalid: levels: 'thresholds'", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_rules_file_creates_each_of_its_challenges_once_by_key_and_not_one_that_ended()
+    {
+        var folder = Directory.CreateTempSubdirectory("hubbub-rules-challenges-");
+        try
+        {
+            var path = Path.Combine(folder.FullName, "rules.json");
+            var (starts, ends) = (DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(7));
+            await File.WriteAllTextAsync(path, $$"""
+                {"challenges": [
+                  {"key": "week-of-lessons", "title": "Ten lessons this week", "type": "lesson.finished", "goal": 10,
+                   "starts_at": "{{starts:yyyy-MM-ddTHH:mm:ssZ}}", "ends_at": "{{ends:yyyy-MM-ddTHH:mm:ssZ}}"},
+                  {"key": "last-year", "title": "Over", "type": "lesson.finished", "goal": 1,
+                   "starts_at": "2025-01-01T00:00:00Z", "ends_at": "2025-01-08T00:00:00Z"}]}
+                """);
+            var settings = new Dictionary<string, string?> { ["Gamification:RulesFile"] = path, ["Hubbub:DataDirectory"] = folder.FullName };
+            string id;
+            await using (var first = await ChatServer.StartAsync("sqlite", settings))
+            {
+                using var server = Game.Server(first);
+                var challenge = Assert.Single((await server.GetAsync("/api/challenges")).Body.GetProperty("challenges").EnumerateArray());
+                Assert.Equal(("week-of-lessons", "Ten lessons this week", "active"), (challenge.Str("key"), challenge.Str("title"), challenge.Str("state")));
+                id = challenge.Str("id");
+                using var ada = first.Api(Users.New("ada"), "Ada");
+                Assert.Equal(System.Net.HttpStatusCode.OK, (await ada.PostRawAsync($"/api/challenges/{id}/join", null)).Status);
+            }
+            await using (var second = await ChatServer.StartAsync("sqlite", settings))
+            {
+                using var server = Game.Server(second);
+                var challenge = Assert.Single((await server.GetAsync("/api/challenges")).Body.GetProperty("challenges").EnumerateArray());
+                Assert.Equal((id, 1L), (challenge.Str("id"), challenge.Long("participant_count"))); // the same one, its participant kept
+            }
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_challenge_without_a_key_in_the_rules_file_stops_the_start()
+    {
+        var failure = await Game.FailedStartAsync(
+            """{"challenges": [{"title": "T", "type": "t", "goal": 1, "starts_at": "2030-01-01T00:00:00Z", "ends_at": "2030-01-02T00:00:00Z"}]}""");
+        Assert.Contains("is invalid: challenges[0]: 'key' is required", failure, StringComparison.Ordinal);
+    }
 }

@@ -138,6 +138,14 @@ export async function mount(root, ctx) {
           }
           renderRows(changed);
         },
+        // A periodic board's new period began: it starts empty (the ended one stays readable with ?period=).
+        leaderboard_reset: (p) => {
+          entries.clear();
+          boardInfo.textContent = `period ${p.data.period} · resets ${new Date(p.data.resets_at).toLocaleString()}`;
+          renderRows(new Set());
+          const winner = p.data.final?.[0];
+          if (winner) ctx.toast(`${p.data.previous_period}: ${winner.name} finished first`, 'info');
+        },
       },
     });
   };

@@ -14,6 +14,24 @@ internal static class JobStore
                 claim = NULL, claimed_until_ms = 0, attempts = 0, last_error = NULL
             """, new { kind, key, dueMs, payload }, ct);
 
+    /// <summary>
+    /// Schedules job <paramref name="key"/> unless a job of the kind whose key starts with <paramref name="prefix"/> is
+    /// scheduled (it keeps its time and claim): for chains whose every run has a key of its own. True when added.
+    /// </summary>
+    public static async Task<bool> InsertUnlessPrefixedAsync(DatabaseTransaction tx, string kind, string prefix, string key, long dueMs,
+        CancellationToken ct) =>
+        await tx.ExecuteAsync(
+            """
+            INSERT INTO kit_jobs (kind, job_key, due_ms, payload) SELECT @kind, @key, @dueMs, NULL
+            WHERE NOT EXISTS (SELECT 1 FROM kit_jobs WHERE kind = @kind AND substr(job_key, 1, @length) = @prefix)
+            ON CONFLICT (kind, job_key) DO NOTHING
+            """, new { kind, prefix, key, dueMs, length = prefix.Length }, ct) == 1;
+
+    /// <summary>Removes every job of the kind whose key starts with <paramref name="prefix"/>.</summary>
+    public static Task DeletePrefixedAsync(DatabaseTransaction tx, string kind, string prefix, CancellationToken ct) =>
+        tx.ExecuteAsync("DELETE FROM kit_jobs WHERE kind = @kind AND substr(job_key, 1, @length) = @prefix",
+            new { kind, prefix, length = prefix.Length }, ct);
+
     public static async Task<bool> DeleteAsync(DatabaseTransaction tx, string kind, string key, CancellationToken ct) =>
         await tx.ExecuteAsync("DELETE FROM kit_jobs WHERE kind = @kind AND job_key = @key", new { kind, key }, ct) == 1;
 
