@@ -58,8 +58,7 @@ public sealed class FeatureCall
 
     /// <summary>
     /// The acting user: the one the call names (<paramref name="named"/>, from the body, else <c>?user=</c>; both, differing,
-    /// is <c>bad_request</c>); for a server
-    /// call naming nobody, <paramref name="serverDefault"/> (a user the path names), if any.
+    /// is <c>bad_request</c>); for a server call naming nobody, <paramref name="serverDefault"/> (a user the path names), if any.
     /// </summary>
     public ValueTask<HubbubUser> CallerAsync(string? named = null, string? serverDefault = null) =>
         ActingCallerAsync(named, serverDefault, "user");
