@@ -103,4 +103,25 @@ public sealed class ServerCallTests(ServerCallFixture fixture) : IClassFixture<S
         var members = (await adaApi.GetAsync($"/api/rooms/{room}")).Body.GetProperty("members").EnumerateArray().Select(m => m.GetString());
         Assert.Equal([ada], members);
     }
+
+    [Fact]
+    public async Task A_call_naming_two_different_users_in_the_query_and_the_body_is_refused_not_done_for_either()
+    {
+        // The audit: ?user=a with {"user":"b"} acted for b. Now naming both, differently, is bad_request and nothing happens.
+        var (ada, bob, cy) = (Users.New("ada"), Users.New("bob"), Users.New("cy"));
+        using var server = Server();
+        var id = (await server.PostAsync("/api/conversations", new { participants = new[] { bob, cy }, user = ada })).Body.GetProperty("id").GetString()!;
+        var both = await server.PostAsync($"/api/conversations/{id}/messages?user={ada}", new { text = "whose?", user = bob });
+        Assert.True(both.Status == HttpStatusCode.BadRequest, both.ToString());
+        Assert.Equal("bad_request", both.Code);
+        Assert.Contains("?user=", both.Body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        using var cyApi = Chat.Api(cy);
+        Assert.Equal(0, (await cyApi.GetAsync($"/api/conversations/{id}/messages")).Body.GetProperty("messages").GetArrayLength());
+
+        var same = await server.PostAsync($"/api/conversations/{id}/messages?user={bob}", new { text = "mine", user = bob }); // the same user twice is one
+        Assert.Equal(HttpStatusCode.Created, same.Status);
+        Assert.Equal(bob, same.Body.GetProperty("sender").GetProperty("user").GetString());
+        using var adaApi = Chat.Api(ada); // a user's own token naming another in the query and themself in the body: two users too
+        Assert.Equal(HttpStatusCode.BadRequest, (await adaApi.PostAsync($"/api/conversations/{id}/messages?user={bob}", new { text = "x", user = ada })).Status);
+    }
 }

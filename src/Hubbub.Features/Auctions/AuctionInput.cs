@@ -20,7 +20,7 @@ internal static class AuctionInput
         var minIncrement = WalletInput.Amount(r.MinIncrement, wallet.MaxAmount, "min_increment");
         long? reserve = r.ReservePrice is null ? null : WalletInput.Amount(r.ReservePrice, wallet.MaxAmount, "reserve_price");
 
-        var starts = r.StartsAt is null ? nowMs : Time(r.StartsAt, "starts_at");
+        var starts = r.StartsAt is null ? nowMs : Start(Time(r.StartsAt, "starts_at"), nowMs);
         var ends = Time(r.EndsAt ?? throw HubbubException.BadRequest("'ends_at' is required"), "ends_at");
         if (starts > nowMs + TimeSpan.FromDays(o.MaxScheduleAheadDays).Ticks / TimeSpan.TicksPerMillisecond)
         {
@@ -63,12 +63,32 @@ internal static class AuctionInput
         _ => id,
     };
 
+    /// <summary>How far in the past a <c>starts_at</c> may be and still mean "now": the clocks of the app and Hubbub differ a little.</summary>
+    public static readonly TimeSpan StartSkew = TimeSpan.FromMinutes(1);
+
+    // ISO-8601 date and time with seconds (a fraction optional) and a zone: Z or ±hh:mm. A time without one would be read
+    // in some zone the caller never named, and a free-form parse also took "Sun, 06 Dec 2026 16:30:00 GMT".
+    private static readonly string[] IsoFormats =
+    [
+        "yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'", "yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFFF'Z'",
+        "yyyy'-'MM'-'dd'T'HH':'mm':'sszzz", "yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFFFzzz",
+    ];
+
     private static long Time(string value, string field) =>
-        value.Length <= 64 && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
-            && value.Contains('T', StringComparison.Ordinal)
+        value.Length <= 64
+            && DateTimeOffset.TryParseExact(value, IsoFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
             && t.Year is >= 2000 and <= 9000
             ? t.ToUnixTimeMilliseconds()
-            : throw HubbubException.BadRequest($"'{field}' must be an ISO-8601 time such as \"2030-01-01T12:00:00Z\"");
+            : throw HubbubException.BadRequest($"'{field}' must be an ISO-8601 time with Z or an offset, such as \"2030-01-01T12:00:00Z\"");
+
+    /// <summary>
+    /// A start in the past is refused: an auction begins when it is created or later, never backdated into a live one
+    /// whose first minutes nobody could bid in. Within <see cref="StartSkew"/> it is clock skew and means now.
+    /// </summary>
+    private static long Start(long starts, long nowMs) =>
+        starts >= nowMs ? starts
+        : nowMs - starts <= (long)StartSkew.TotalMilliseconds ? nowMs
+        : throw HubbubException.BadRequest($"'starts_at' is in the past (more than {StartSkew.TotalSeconds:0} s ago); leave it out to start now");
 
     private static long Seconds(long value, string field, int max, bool allowZero) =>
         value >= (allowZero ? 0 : 1) && value <= max

@@ -26,9 +26,10 @@ internal static class CommandData
         {
             return context.Data.Deserialize(info) ?? throw HubbubException.BadRequest("'data' must be an object");
         }
-        catch (JsonException)
+        catch (JsonException refused)
         {
-            throw HubbubException.BadRequest("'data' has a field of the wrong type");
+            // Named as REST names it ({"amount": 1.5} → at 'amount'), so a caller knows what to fix.
+            throw HubbubException.BadRequest("'data' has a field of the wrong type" + Http.JsonBody.Where(refused.Path));
         }
     }
 }

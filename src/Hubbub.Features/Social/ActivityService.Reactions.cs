@@ -18,7 +18,7 @@ public sealed partial class ActivityService
         var id = CheckId(request.Activity);
         return database.WriteAsync(async tx =>
         {
-            var row = await VisibleAsync(tx, me, id, cancellationToken);
+            var row = await VisibleForWriteAsync(tx, me, id, cancellationToken);
             if (!await ActivityStore.LikeAsync(tx, id, me.Id, tx.NowMs, cancellationToken))
             {
                 return new LikeState(id, await ActivityStore.LikeCountAsync(tx, id, cancellationToken), true);
@@ -49,7 +49,7 @@ public sealed partial class ActivityService
         var id = CheckId(request.Activity);
         return database.WriteAsync(async tx =>
         {
-            var row = await VisibleAsync(tx, me, id, cancellationToken);
+            var row = await VisibleForWriteAsync(tx, me, id, cancellationToken);
             var removed = await ActivityStore.UnlikeAsync(tx, id, me.Id, cancellationToken);
             var count = await ActivityStore.LikeCountAsync(tx, id, cancellationToken);
             if (removed)
@@ -72,7 +72,7 @@ public sealed partial class ActivityService
         var text = CheckText(request.Text);
         return database.WriteAsync(async tx =>
         {
-            var row = await VisibleAsync(tx, me, id, cancellationToken);
+            var row = await VisibleForWriteAsync(tx, me, id, cancellationToken);
             var commentId = await ActivityStore.AddCommentAsync(tx, id, me.Id, text, tx.NowMs, cancellationToken);
             var comment = new CommentView(commentId.ToString(CultureInfo.InvariantCulture), me.Id, me.Name, text, Time(tx.NowMs));
             var commented = new ActivityCommentedEvent(id, comment, await ActivityStore.CommentCountAsync(tx, id, cancellationToken));
@@ -97,14 +97,17 @@ public sealed partial class ActivityService
         var commentId = ParseCursor(request.Comment ?? throw HubbubException.BadRequest("'comment' is required"), "comment");
         return database.WriteAsync(async tx =>
         {
-            var row = await VisibleAsync(tx, me, id, cancellationToken);
+            var row = await VisibleForWriteAsync(tx, me, id, cancellationToken);
             var comment = await ActivityStore.FindCommentAsync(tx, id, commentId, cancellationToken)
                 ?? throw HubbubException.NotFound("comment not found");
             if (comment.UserId != me.Id && row.UserId != me.Id && !me.IsAdmin)
             {
                 throw HubbubException.Forbidden("only its writer or the activity's author may delete a comment");
             }
-            await ActivityStore.DeleteCommentAsync(tx, id, commentId, cancellationToken);
+            if (!await ActivityStore.DeleteCommentAsync(tx, id, commentId, cancellationToken))
+            {
+                throw HubbubException.NotFound("comment not found"); // deleted meanwhile: announced once, by that deletion
+            }
             await tx.PublishAsync(ActivityChannel(id), SocialEvents.CommentDeleted,
                 new CommentDeletedEvent(id, comment.Id.ToString(CultureInfo.InvariantCulture), await ActivityStore.CommentCountAsync(tx, id, cancellationToken)),
                 Default.CommentDeletedEvent, cancellationToken);

@@ -101,10 +101,15 @@ public sealed partial class ActivityService(FeatureDatabase database, IOptions<S
         var id = CheckId(request.Activity);
         await database.WriteAsync(async tx =>
         {
+            // The activity's lock first (OwnAsync), then the author's: a second delete waits here and then finds nothing
+            // (not_found), so one delete answers 204 and one activity_deleted goes out.
             var row = await OwnAsync(tx, me, id, cancellationToken);
             await FeedStore.LockAuthorAsync(tx, row.UserId, cancellationToken);
+            if (!await ActivityStore.DeleteAsync(tx, id, cancellationToken))
+            {
+                throw NotFound();
+            }
             await FeedStore.RemoveAsync(tx, row.Seq, row.UserId, cancellationToken);
-            await ActivityStore.DeleteAsync(tx, id, cancellationToken);
             await tx.PublishToChannelsAsync(await ReaderChannelsAsync(tx, row.UserId, cancellationToken), SocialEvents.ActivityDeleted,
                 new ActivityDeletedEvent(id), Default.ActivityDeletedEvent, cancellationToken);
             await tx.PublishAsync(ActivityChannel(id), SocialEvents.ActivityDeleted, new ActivityDeletedEvent(id), Default.ActivityDeletedEvent,
@@ -167,19 +172,25 @@ public sealed partial class ActivityService(FeatureDatabase database, IOptions<S
     }
 
     /// <summary>The activity if <paramref name="me"/> may see it: the author, a friend of theirs, or an admin; else <c>not_found</c>.</summary>
-    internal static async Task<ActivityRow> VisibleAsync(DatabaseTransaction tx, HubbubUser me, string id, CancellationToken ct)
-    {
-        var row = await ActivityStore.FindAsync(tx, id, me.Id, ct);
-        if (row is null || (row.UserId != me.Id && !me.IsAdmin && !await FriendStore.AreFriendsAsync(tx, me.Id, row.UserId, ct)))
-        {
-            throw NotFound();
-        }
-        return row;
-    }
+    internal static async Task<ActivityRow> VisibleAsync(DatabaseTransaction tx, HubbubUser me, string id, CancellationToken ct) =>
+        await SeenByAsync(tx, me, await ActivityStore.FindAsync(tx, id, me.Id, ct), ct);
 
+    /// <summary>
+    /// As <see cref="VisibleAsync"/>, with the activity's row locked until the commit: what every write to an activity,
+    /// its likes or its comments reads first (<see cref="ActivityStore.FindForWriteAsync"/> says why).
+    /// </summary>
+    internal static async Task<ActivityRow> VisibleForWriteAsync(DatabaseTransaction tx, HubbubUser me, string id, CancellationToken ct) =>
+        await SeenByAsync(tx, me, await ActivityStore.FindForWriteAsync(tx, id, me.Id, ct), ct);
+
+    private static async Task<ActivityRow> SeenByAsync(DatabaseTransaction tx, HubbubUser me, ActivityRow? row, CancellationToken ct) =>
+        row is null || (row.UserId != me.Id && !me.IsAdmin && !await FriendStore.AreFriendsAsync(tx, me.Id, row.UserId, ct))
+            ? throw NotFound()
+            : row;
+
+    /// <summary>My own activity (an admin's: any), locked for the edit or deletion that follows.</summary>
     private static async Task<ActivityRow> OwnAsync(DatabaseTransaction tx, HubbubUser me, string id, CancellationToken ct)
     {
-        var row = await VisibleAsync(tx, me, id, ct);
+        var row = await VisibleForWriteAsync(tx, me, id, ct);
         return row.UserId == me.Id || me.IsAdmin ? row : throw HubbubException.Forbidden("only its author may change or delete an activity");
     }
 

@@ -22,6 +22,19 @@ internal static class ActivityStore
         tx.QuerySingleOrDefaultAsync<ActivityRow>($"SELECT {Columns} WHERE a.id = @id", new { id, viewer }, ct);
 
     /// <summary>
+    /// The activity as <see cref="FindAsync"/> reads it, its row locked until the commit: every write to an activity or its
+    /// likes and comments (edit, delete, like, unlike, comment, comment deletion) takes it first, so on PostgreSQL they
+    /// follow one another per activity. Without it a delete and a like each held half of what the other needed (40P01
+    /// deadlock), a like inserted after the delete's cleanup outlived its activity, and concurrent deletes each deleted
+    /// and announced. A write that waited for a delete finds no row: <c>not_found</c>, and nothing written. SQLite's one
+    /// writer already runs writes one at a time.
+    /// </summary>
+    public static Task<ActivityRow?> FindForWriteAsync(DatabaseTransaction tx, string id, string viewer, CancellationToken ct) =>
+        tx.Provider == DatabaseProvider.Postgres
+            ? tx.QuerySingleOrDefaultAsync<ActivityRow>($"SELECT {Columns} WHERE a.id = @id FOR UPDATE OF a", new { id, viewer }, ct)
+            : FindAsync(tx, id, viewer, ct);
+
+    /// <summary>
     /// The feed: the reader's and their friends' activities below <paramref name="before"/>, newest first, each with its
     /// newest <paramref name="latestComments"/> comments. Fan-out on write: one backward range of the reader's inbox
     /// <c>social_feed (user_id, seq)</c>, each row joined to its activity by primary key, so a page reads about
@@ -107,12 +120,20 @@ internal static class ActivityStore
         tx.ExecuteAsync("UPDATE social_activities SET title = @title, description = @description, data = @data, updated_ms = @now WHERE id = @id",
             new { id, title, description, data, now }, ct);
 
-    public static async Task DeleteAsync(DatabaseTransaction tx, string id, CancellationToken ct)
+    /// <summary>
+    /// Deletes the activity, then its likes, comments and like notice; false (and nothing deleted) when it was gone
+    /// already. Run under <see cref="FindForWriteAsync"/>'s lock, so no like or comment can arrive after its cleanup.
+    /// </summary>
+    public static async Task<bool> DeleteAsync(DatabaseTransaction tx, string id, CancellationToken ct)
     {
+        if (await tx.ExecuteAsync("DELETE FROM social_activities WHERE id = @id", new { id }, ct) != 1)
+        {
+            return false;
+        }
         await tx.ExecuteAsync("DELETE FROM social_likes WHERE activity_id = @id", new { id }, ct);
         await tx.ExecuteAsync("DELETE FROM social_comments WHERE activity_id = @id", new { id }, ct);
         await tx.ExecuteAsync("DELETE FROM social_like_notices WHERE activity_id = @id", new { id }, ct);
-        await tx.ExecuteAsync("DELETE FROM social_activities WHERE id = @id", new { id }, ct);
+        return true;
     }
 
     /// <summary>
@@ -160,12 +181,15 @@ internal static class ActivityStore
         tx.QuerySingleOrDefaultAsync<CommentRow>(
             $"SELECT {CommentColumns} WHERE c.activity_id = @activity AND c.id = @id", new { activity, id }, ct);
 
-    public static async Task DeleteCommentAsync(DatabaseTransaction tx, string activity, long id, CancellationToken ct)
+    /// <summary>Deletes a comment and counts it out; false (nothing changed) when no such comment was left to delete.</summary>
+    public static async Task<bool> DeleteCommentAsync(DatabaseTransaction tx, string activity, long id, CancellationToken ct)
     {
-        if (await tx.ExecuteAsync("DELETE FROM social_comments WHERE activity_id = @activity AND id = @id", new { activity, id }, ct) == 1)
+        if (await tx.ExecuteAsync("DELETE FROM social_comments WHERE activity_id = @activity AND id = @id", new { activity, id }, ct) != 1)
         {
-            await tx.ExecuteAsync("UPDATE social_activities SET comment_count = comment_count - 1 WHERE id = @activity", new { activity }, ct);
+            return false;
         }
+        await tx.ExecuteAsync("UPDATE social_activities SET comment_count = comment_count - 1 WHERE id = @activity", new { activity }, ct);
+        return true;
     }
 
     private const string CommentFields =

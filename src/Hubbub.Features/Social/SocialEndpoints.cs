@@ -102,11 +102,21 @@ internal static class SocialEndpoints
                 Default.ActivityPage))
             .WithName("Feed").WithSummary("Mine and my friends' activities, newest first").Produces<ActivityPage>().Errors(400, 401);
 
+    /// <summary>What <c>/api/users/{id}/activities</c> accepts for the caller, as <c>/api/users/{id}</c> does.</summary>
+    private const string Me = "me";
+
+    /// <summary>
+    /// A user's activities. The path names whose: <c>me</c> is the caller; a server call that names no reader with
+    /// <c>?user=</c> reads as the user the path names (FEATURES.md: a server names the user in the body or the path).
+    /// </summary>
     public static void MapTimelines(RouteGroupBuilder users) =>
         users.MapGet("/{id}/activities", async (string id, FeatureCall call, ActivityService s) =>
-            FeatureCall.Json(await s.TimelineAsync(await call.CallerAsync(), new FeedRequest(call.PageCursor(), call.IntQuery("limit"), id), call.Aborted),
-                Default.ActivityPage))
-            .WithName("UserActivities").WithSummary("A user's activities (mine or a friend's)").Produces<ActivityPage>().Errors(400, 401, 403);
+        {
+            var me = await call.CallerAsync(serverDefault: id == Me ? null : id);
+            var page = new FeedRequest(call.PageCursor(), call.IntQuery("limit"), id == Me ? me.Id : id);
+            return FeatureCall.Json(await s.TimelineAsync(me, page, call.Aborted), Default.ActivityPage);
+        }).WithName("UserActivities").WithSummary("A user's activities (mine or a friend's; 'me' for the caller)").Produces<ActivityPage>()
+            .Errors(400, 401, 403);
 
     public static void MapRules(RouteGroupBuilder rules)
     {

@@ -124,4 +124,62 @@ public abstract class HostileInputTests(AuctionHouse house)
         using var other = house.Api(Users.New("mallory"));
         Assert.Equal(HttpStatusCode.Forbidden, (await other.PostAsync("/api/auctions", Auction(b => b["seller"] = seller))).Status);
     }
+
+    [Fact]
+    public async Task Auction_times_are_ISO_8601_with_a_zone_and_a_start_in_the_past_is_refused_beyond_a_minute_of_skew()
+    {
+        // The audit: "2026-12-06T15:50:50" (no zone) was taken as UTC and "Sun, 06 Dec 2026 16:30:00 GMT" was accepted;
+        // a starts_at an hour ago made a backdated live auction.
+        var seller = Users.New("seller");
+        using var api = house.Api(seller);
+        var now = house.Clock.GetUtcNow();
+        var ends = now.AddHours(2).UtcDateTime;
+        Dictionary<string, object?> Auction(string endsAt, string? startsAt = null) => new()
+        {
+            ["title"] = "Lamp", ["currency"] = "coins", ["starting_bid"] = 10, ["min_increment"] = 1, ["ends_at"] = endsAt, ["starts_at"] = startsAt,
+        };
+        foreach (var bad in new[]
+        {
+            ends.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+            ends.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            ends.ToString("yyyy-MM-dd HH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            ends.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        })
+        {
+            var answer = await api.PostAsync("/api/auctions", Auction(bad));
+            Assert.True(answer.Status == HttpStatusCode.BadRequest, $"{bad}: {answer}");
+            Assert.Contains("'ends_at'", answer.Body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+        foreach (var good in new[]
+        {
+            AuctionHouse.Iso(ends), ends.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            new DateTimeOffset(ends).ToOffset(TimeSpan.FromHours(2)).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            new DateTimeOffset(ends).ToOffset(TimeSpan.FromHours(-5)).ToString("yyyy-MM-ddTHH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture),
+        })
+        {
+            var answer = await api.PostAsync("/api/auctions", Auction(good));
+            Assert.True(answer.Status == HttpStatusCode.Created, $"{good}: {answer}");
+            Assert.Equal(ends, answer.Body.GetProperty("ends_at").GetDateTime().ToUniversalTime());
+        }
+
+        var backdated = await api.PostAsync("/api/auctions", Auction(AuctionHouse.Iso(ends), AuctionHouse.Iso(now.AddHours(-1))));
+        Assert.True(backdated.Status == HttpStatusCode.BadRequest, backdated.ToString());
+        Assert.Contains("'starts_at' is in the past", backdated.Body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        var skewed = await api.PostAsync("/api/auctions", Auction(AuctionHouse.Iso(ends), AuctionHouse.Iso(now.AddSeconds(-30))));
+        Assert.True(skewed.Status == HttpStatusCode.Created, skewed.ToString()); // the clocks differ a little: it starts now
+        Assert.Equal((now.UtcDateTime, "live"), (skewed.Body.GetProperty("starts_at").GetDateTime().ToUniversalTime(), skewed.Body.GetProperty("state").GetString()));
+    }
+
+    [Fact]
+    public async Task A_wrong_typed_field_of_a_command_is_named_as_over_REST()
+    {
+        var ada = Users.New("ada");
+        await using var ws = await house.ConnectAsync(ada);
+        var refused = await ws.RequestAsync("wallet.transfer", new { to = Users.New("bob"), currency = "coins", amount = 1.5, id = "t" });
+        Assert.Equal("bad_request", refused.ErrorCode());
+        Assert.Contains("(at 'amount')", refused.GetProperty("data").GetProperty("message").GetString(), StringComparison.Ordinal);
+        using var api = house.Api(ada);
+        var rest = await api.PostAsync("/api/wallet/transfers", new { to = Users.New("bob"), currency = "coins", amount = 1.5, id = "t" });
+        Assert.Contains("(at 'amount')", rest.Body.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
 }

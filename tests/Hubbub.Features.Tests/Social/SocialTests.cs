@@ -507,6 +507,26 @@ public abstract class SocialTests(SocialFixture fixture)
             await Task.Delay(25);
         }
     }
+
+    [Fact]
+    public async Task A_users_activities_read_by_the_server_as_the_path_user_and_me_as_the_caller()
+    {
+        // The audit: with X-Api-Key and no ?user=, /api/users/{id}/activities was 400 (the profile beside it 200), and
+        // /api/users/me/activities took "me" for a user id (403).
+        var (ada, bob, cy) = (Users.New("ada"), Users.New("bob"), Users.New("cy"));
+        await Chat.BefriendAsync(ada, bob);
+        using var adaApi = Chat.Api(ada, "Ada");
+        var run = (await adaApi.PostActivityAsync("Run")).GetProperty("id").GetString();
+        using var server = new Infrastructure.ServerApi(Chat.Server.BaseAddress, TestServer.ApiKey);
+        Assert.Equal([run!], Social.Ids(Social.Ok(await server.GetAsync($"/api/users/{ada}/activities"))));
+        Assert.Equal([run!], Social.Ids(Social.Ok(await server.GetAsync($"/api/users/{ada}/activities?user={bob}")))); // a friend reads
+        Assert.Equal(HttpStatusCode.Forbidden, (await server.GetAsync($"/api/users/{ada}/activities?user={cy}")).Status); // a stranger does not
+
+        Assert.Equal([run!], Social.Ids(Social.Ok(await adaApi.GetAsync("/api/users/me/activities"))));
+        using var bobApi = Chat.Api(bob);
+        Assert.Empty(Social.Ids(Social.Ok(await bobApi.GetAsync("/api/users/me/activities")))); // Bob's own: none
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.GetAsync("/api/users/me/activities")).Status); // the server is nobody
+    }
 }
 
 public sealed class SqliteSocialTests(SqliteSocial fixture) : SocialTests(fixture), IClassFixture<SqliteSocial>;

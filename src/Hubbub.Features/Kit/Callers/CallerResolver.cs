@@ -35,6 +35,19 @@ public sealed class CallerResolver(IRequestIdentity identity, UserDirectory user
         throw Unauthenticated(http);
     }
 
+    /// <summary>
+    /// The user a request names to act for: <paramref name="named"/> (the body's field, or the path's user), else
+    /// <c>?user=</c>. Both, naming different users, is <c>bad_request</c>: before, the body's won silently, so a call with
+    /// <c>?user=a</c> and <c>{"user":"b"}</c> acted for b, whichever the caller meant.
+    /// </summary>
+    public static string? NamedUser(HttpContext http, string? named, string actingField = "user")
+    {
+        var inQuery = http.Request.Query.TryGetValue("user", out var q) ? q.ToString() : null;
+        return named is not null && inQuery is not null && !string.Equals(named, inQuery, StringComparison.Ordinal)
+            ? throw HubbubException.BadRequest($"the call names two users to act for: ?user= and \"{actingField}\" differ; name one")
+            : named ?? inQuery;
+    }
+
     /// <summary>The <c>unauthorized</c> refusal of a request with neither a valid token nor the server key, saying why.</summary>
     public HubbubException Unauthenticated(HttpContext http) => new(ErrorCodes.Unauthorized, identity.WhyUnauthenticated(http));
 

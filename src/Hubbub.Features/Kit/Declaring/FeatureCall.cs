@@ -57,15 +57,14 @@ public sealed class FeatureCall
     }
 
     /// <summary>
-    /// The acting user: the one the call names (<paramref name="named"/>, from the body, else <c>?user=</c>); for a server
-    /// call naming nobody, <paramref name="serverDefault"/> (a user the path names), if any.
+    /// The acting user: the one the call names (<paramref name="named"/>, from the body, else <c>?user=</c>; both, differing,
+    /// is <c>bad_request</c>); for a server call naming nobody, <paramref name="serverDefault"/> (a user the path names), if any.
     /// </summary>
     public ValueTask<HubbubUser> CallerAsync(string? named = null, string? serverDefault = null) =>
         ActingCallerAsync(named, serverDefault, "user");
 
     private ValueTask<HubbubUser> ActingCallerAsync(string? named, string? serverDefault, string actingField) =>
-        _callers.ForRequestAsync(Http, named ?? (Http.Request.Query.TryGetValue("user", out var q) ? q.ToString() : null), serverDefault,
-            actingField, Aborted);
+        _callers.ForRequestAsync(Http, CallerResolver.NamedUser(Http, named, actingField), serverDefault, actingField, Aborted);
 
     /// <summary>
     /// The reader of a public read: as <see cref="CallerAsync"/>, but a server call naming nobody reads as

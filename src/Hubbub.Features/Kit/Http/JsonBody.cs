@@ -85,7 +85,7 @@ internal static class JsonBody
     }
 
     /// <summary><c> (at 'events[1].id')</c> for the reader's path <c>$.events[1].id</c>; nothing at the top level.</summary>
-    private static string Where(string? path) =>
+    internal static string Where(string? path) =>
         path is { Length: > 2 and <= 100 } && path.StartsWith("$.", StringComparison.Ordinal) ? $" (at '{path[2..]}')" : "";
 
     /// <summary>Whether a <c>\\uXXXX</c> escape names half a surrogate pair without its other half.</summary>
