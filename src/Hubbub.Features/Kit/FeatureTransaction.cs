@@ -337,6 +337,15 @@ public sealed class FeatureTransaction
     }
 
     /// <summary>
+    /// Takes the sequence of each channel this transaction publishes on (<see cref="ChannelSequences"/>), on PostgreSQL
+    /// when the publisher keeps them in order across nodes (<paramref name="acrossNodes"/>); null otherwise, at no cost.
+    /// The kit calls it last, after <see cref="WriteOutboxAsync"/>, right before the commit: the rows it locks are held
+    /// from here to the commit only.
+    /// </summary>
+    internal async Task<Dictionary<string, long>?> TakeSequencesAsync(bool acrossNodes, CancellationToken ct) =>
+        acrossNodes && _rows.Count > 0 && Db.Provider == DatabaseProvider.Postgres ? await ChannelSequences.TakeAsync(Db, _rows, ct) : null;
+
+    /// <summary>
     /// Writes the publications not yet in <c>kit_outbox</c> (claimed by this node, which publishes them after the commit),
     /// in the order they were made: one row, a <see cref="OutboxRow.Batch"/> holding them all when there are several (a
     /// gamification event's twenty-odd publications cost one row's insert and one row's delete, not twenty). The kit calls

@@ -18,7 +18,19 @@ internal static class KitSchema
         .Add(3, "the unread notification of each user and key kept in one row, replaced in place",
             sqlite: KeyedNotifications("INTEGER", "WITHOUT ROWID") + NotificationIdsSqlite + MoveKeyedNotifications + DropReplaceableIndex,
             postgres: KeyedNotifications("BIGINT", "") + MoveKeyedNotifications + DropReplaceableIndex)
-        .Add(4, "the name of each user's last token, apart from the name shown", TokenNames, TokenNames);
+        .Add(4, "the name of each user's last token, apart from the name shown", TokenNames, TokenNames)
+        .Add(5, "each channel's last publication sequence, in commit order", ChannelSequences, ChannelSequences);
+
+    /// <summary>
+    /// Each channel's last sequence (<see cref="Outbox.ChannelSequences"/>): taken by every transaction that publishes on
+    /// the channel, last thing before its commit, on PostgreSQL with Redis only (several nodes); the Redis broker
+    /// publishes the channel's publications in its order. Empty on SQLite and on one node.
+    /// </summary>
+    private const string ChannelSequences = """
+        CREATE TABLE kit_channel_sequences (
+            channel TEXT   NOT NULL PRIMARY KEY,
+            seq     BIGINT NOT NULL);
+        """;
 
     /// <summary>
     /// The <c>name</c> claim of the user's last token: a token replaces the shown <c>name</c> only when its name differs
