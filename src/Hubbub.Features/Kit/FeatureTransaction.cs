@@ -103,7 +103,7 @@ public sealed class FeatureTransaction
         var ids = await OutboxStore.InsertManyAsync(Db, distinct, eventType, json, _claim, NowMs, NowMs + _kit.Options.LeaseMs, cancellationToken);
         foreach (var channel in distinct.OrderBy(c => ids[c]))
         {
-            _rows.Add(new OutboxRow { Id = ids[channel], Channel = channel, EventType = eventType, Data = json });
+            _rows.Add(new OutboxRow { Id = ids[channel], Channel = channel, EventType = eventType, Data = json, FanOut = true });
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using Hubbub.Testing;
 
 namespace Hubbub.Redis.Tests.MultiNode;
@@ -45,5 +46,49 @@ public sealed class CommitOrderAcrossNodesTests
                 Assert.Equal(Enumerable.Range(1, Events).Select(n => n * 10L), totals);
             }
         }
+    }
+
+    [Fact]
+    public async Task Bids_on_one_auction_through_two_nodes_reach_a_watcher_with_bid_count_and_price_rising()
+    {
+        Assert.True(await TestPostgres.DatabaseAsync() is not null, "needs the test PostgreSQL (./test.sh): the nodes must share one database");
+        var prefix = TestRedis.UniquePrefix();
+        await using var a = await ServerNode.StartAsync("bids-a", TestRedis.Endpoint, prefix);
+        await using var b = await ServerNode.StartAsync("bids-b", TestRedis.Endpoint, prefix);
+        var suffix = Guid.NewGuid().ToString("N")[..10];
+        var bidders = Enumerable.Range(0, 4).Select(i => $"b{i}-{suffix}").ToList();
+        foreach (var user in bidders)
+        {
+            (await a.Http.PostAsJsonAsync("/api/wallet/grants", new { user, currency = "coins", amount = 10_000_000, id = "g-" + user })).EnsureSuccessStatusCode();
+        }
+        var created = await a.Http.PostAsJsonAsync("/api/auctions", new { seller = $"s-{suffix}", title = "Order", currency = "coins", starting_bid = 10,
+            min_increment = 1, ends_at = DateTimeOffset.UtcNow.AddMinutes(10).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture) });
+        created.EnsureSuccessStatusCode();
+        var auction = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        await using var watcher = await b.ConnectAsync($"w-{suffix}");
+        await watcher.SubscribeAsync($"auction:{auction}");
+
+        // Four bidders, two through each node, each bidding the auction's next minimum over and over: their bids commit one
+        // after another on the auction's row, half on each node, within milliseconds of each other.
+        await Task.WhenAll(bidders.Select((user, i) => Task.Run(async () =>
+        {
+            var node = i % 2 == 0 ? a : b;
+            for (var round = 0; round < 25; round++)
+            {
+                var view = await node.Http.GetFromJsonAsync<JsonElement>($"/api/auctions/{auction}");
+                using var bid = await node.Http.PostAsJsonAsync($"/api/auctions/{auction}/bids", new { user, amount = view.GetProperty("min_next_bid").GetInt64() });
+            }
+        })));
+
+        var count = (await a.Http.GetFromJsonAsync<JsonElement>($"/api/auctions/{auction}")).GetProperty("bid_count").GetInt64();
+        Assert.True(count > 10, $"only {count} bids went through");
+        await watcher.NextAsync(f => IsBid(f) && f.GetProperty("data").GetProperty("bid_count").GetInt64() == count, TimeSpan.FromSeconds(20));
+        var bids = watcher.Frames.Where(IsBid).Select(f => f.GetProperty("data")).ToList();
+        Assert.Equal(Enumerable.Range(1, (int)count).Select(n => (long)n), bids.Select(d => d.GetProperty("bid_count").GetInt64()));
+        var prices = bids.Select(d => d.GetProperty("price").GetInt64()).ToList();
+        Assert.Equal(prices.Order(), prices);
+        Assert.Equal(prices.Count, prices.Distinct().Count());
+
+        static bool IsBid(JsonElement frame) => frame.TryGetProperty("type", out var type) && type.GetString() == "bid_placed";
     }
 }

@@ -16,12 +16,19 @@ namespace Hubbub.Features.Kit.Outbox;
 /// </summary>
 internal static class ChannelSequences
 {
-    /// <summary>The next sequence of each channel that <paramref name="rows"/> publish on (not ends of subscriptions alone).</summary>
+    /// <summary>
+    /// The next sequence of each channel that <paramref name="rows"/> publish on (not ends of subscriptions alone, nor
+    /// fan-outs: <see cref="OutboxRow.FanOut"/>).
+    /// </summary>
     public static async Task<Dictionary<string, long>?> TakeAsync(DatabaseTransaction tx, IReadOnlyList<OutboxRow> rows, CancellationToken ct)
     {
         var channels = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var row in rows)
         {
+            if (row.FanOut)
+            {
+                continue;
+            }
             foreach (var entry in row.Publications())
             {
                 if (entry.Kind == OutboxRow.Publish)
