@@ -24,7 +24,8 @@ internal static class KitSchema
     /// <summary>
     /// Each channel's last sequence (<see cref="Outbox.ChannelSequences"/>): taken by every transaction that publishes on
     /// the channel, last thing before its commit, on PostgreSQL with Redis only (several nodes); the Redis broker
-    /// publishes the channel's publications in its order. Empty on SQLite and on one node.
+    /// publishes the channel's publications in its order. Empty on SQLite and on one node. One small row per channel ever
+    /// published on, never deleted: a channel's numbers must not start over while Redis remembers where they were.
     /// </summary>
     private const string ChannelSequences = """
         CREATE TABLE kit_channel_sequences (
