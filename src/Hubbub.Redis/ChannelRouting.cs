@@ -25,6 +25,13 @@ public sealed class ChannelRouting
     public RedisKey[] History(string channel) => [$"{_prefix}{{{channel}}}:meta", $"{_prefix}{{{channel}}}:stream"];
 
     /// <summary>
+    /// The keys of a publication in commit order: the history keys and the hash of publications held until the ones
+    /// committed before them arrive.
+    /// </summary>
+    public RedisKey[] Ordered(string channel) =>
+        [$"{_prefix}{{{channel}}}:meta", $"{_prefix}{{{channel}}}:stream", $"{_prefix}{{{channel}}}:held"];
+
+    /// <summary>
     /// The presence index: a sorted set of channel → the latest expiry of its presence entries, so a sweep finds the
     /// channels where no live node refreshes anything. One key for the deployment (a single slot in a cluster).
     /// </summary>

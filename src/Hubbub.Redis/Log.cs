@@ -44,4 +44,7 @@ internal static partial class Log
 
     [LoggerMessage(3012, LogLevel.Error, "An observer of expired presence failed for user {User} on {Channel}")]
     public static partial void PresenceExpiryObserverFailed(ILogger logger, Exception exception, string user, string channel);
+
+    [LoggerMessage(3013, LogLevel.Warning, "Channel {Channel}: publication {Sequence} waited {WaitMs} ms for the ones committed before it and went out without them")]
+    public static partial void OrderGivenUp(ILogger logger, string channel, long sequence, long waitMs);
 }

@@ -8,6 +8,7 @@ internal static class LuaScripts
 {
     public static readonly string Publish = Load("common", "publish");
     public static readonly string PublishMany = Load("common", "publish_many");
+    public static readonly string PublishOrdered = Load("common", "publish_ordered");
     public static readonly string Read = Load("common", "read");
     public static readonly string PresenceAdd = Load("presence_common", "presence_add");
     public static readonly string PresenceRemove = Load("presence_common", "presence_remove");

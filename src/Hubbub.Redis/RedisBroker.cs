@@ -15,11 +15,20 @@ namespace Hubbub.Redis;
 /// one path means each publication reaches a subscriber exactly once and in offset order, even when
 /// publications from other nodes interleave with local ones (a local shortcut could overtake them).
 /// </summary>
-public sealed class RedisBroker : IBroker, IMultiPublishBroker
+public sealed class RedisBroker : IBroker, IMultiPublishBroker, ISequencedBroker
 {
     private const int Stripes = 64;
     private const int GapFillBatch = 1_000;
     private static readonly TimeSpan CatchUpRetry = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest pause between two looks at a held publication (<see cref="PublishInOrderAsync"/>).</summary>
+    private static readonly TimeSpan MaxHeldPoll = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// How long Redis keeps held publications (ms): their node forces them out after <see cref="RedisOptions.OrderWaitMs"/>;
+    /// this only clears those of a node that died while waiting (its outbox publishes them again after its lease).
+    /// </summary>
+    private const long HeldTtlMs = 60_000;
 
     private readonly RedisConnection _redis;
     private readonly RedisHistoryStore _history;
@@ -88,6 +97,56 @@ public sealed class RedisBroker : IBroker, IMultiPublishBroker
         var result = await _redis.ExecuteAsync(m => m.GetDatabase().ScriptEvaluateAsync(LuaScripts.PublishMany, keys, args));
         return (long)((RedisResult[])result!)[0];
     }
+
+    /// <inheritdoc />
+    public async ValueTask PublishInOrderAsync(string channel, IReadOnlyList<PublicationDraft> drafts, HistoryPolicy policy, long sequence,
+        CancellationToken cancellationToken = default)
+    {
+        var keys = _redis.Routing.Ordered(channel);
+        var args = new RedisValue[9 + drafts.Count];
+        args[0] = _redis.Routing.PubSubName(channel);
+        args[1] = RedisHistoryStore.NewEpoch();
+        args[2] = Math.Max(0, policy.Size);
+        args[3] = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        args[4] = (long)Math.Max(0, policy.Ttl.TotalMilliseconds);
+        args[5] = RedisHistoryStore.MetaTtlMs(_redis.Options, policy.Ttl);
+        args[6] = sequence;
+        args[7] = 0;
+        args[8] = HeldTtlMs;
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            args[9 + i] = MessageCodec.EncodeDraft(drafts[i]);
+        }
+        // Sent like PublishAllAsync's (before the first wait, not cancellable once sent).
+        var result = await _redis.ExecuteAsync(m => m.GetDatabase().ScriptEvaluateAsync(LuaScripts.PublishOrdered, keys, args));
+        if ((long)((RedisResult[])result!)[0] != 0)
+        {
+            return;
+        }
+        // Held: an earlier transaction's publication has not arrived. Its node committed before this one and is publishing
+        // right now, so it mostly arrives within milliseconds and releases this one in the same script: looked for with
+        // one cheap HEXISTS at growing intervals, then forced out after the bound.
+        var field = (RedisValue)sequence;
+        var started = Stopwatch.GetTimestamp();
+        var bound = TimeSpan.FromMilliseconds(_redis.Options.OrderWaitMs);
+        for (var delay = TimeSpan.FromMilliseconds(1); Stopwatch.GetElapsedTime(started) < bound; delay = Min(delay * 2, MaxHeldPoll))
+        {
+            await Task.Delay(Min(delay, bound - Stopwatch.GetElapsedTime(started)), CancellationToken.None);
+            if (!await _redis.ExecuteAsync(m => m.GetDatabase().HashExistsAsync(keys[2], field)))
+            {
+                return; // released by the one before it
+            }
+        }
+        args[3] = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        args[7] = 1;
+        result = await _redis.ExecuteAsync(m => m.GetDatabase().ScriptEvaluateAsync(LuaScripts.PublishOrdered, keys, args[..9]));
+        if ((long)((RedisResult[])result!)[0] == 1)
+        {
+            Log.OrderGivenUp(_logger, channel, sequence, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <inheritdoc />
     public async ValueTask PublishEphemeralAsync(string channel, EphemeralEvent ephemeral, CancellationToken cancellationToken = default)

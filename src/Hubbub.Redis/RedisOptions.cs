@@ -36,6 +36,13 @@ public sealed class RedisOptions
     /// </summary>
     public int CommandTimeoutMs { get; set; } = 4_000;
 
+    /// <summary>
+    /// How long a feature's publication that arrives before one committed earlier on its channel (by another node) waits
+    /// for it (ms), before it is published anyway: the earlier one's node may have died between its commit and its
+    /// publication (the outbox then publishes it later, out of order), and the channel must not wait for it.
+    /// </summary>
+    public int OrderWaitMs { get; set; } = 500;
+
     /// <summary>Checks every value; returns the problems found (empty when valid).</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -55,6 +62,10 @@ public sealed class RedisOptions
         if (CommandTimeoutMs < 100)
         {
             errors.Add($"Hubbub:Redis:CommandTimeoutMs must be at least 100 (it is {CommandTimeoutMs}).");
+        }
+        if (OrderWaitMs is < 1 or > 10_000)
+        {
+            errors.Add($"Hubbub:Redis:OrderWaitMs must be between 1 and 10000 (it is {OrderWaitMs}).");
         }
         if (KeyPrefix.Contains('{', StringComparison.Ordinal) || KeyPrefix.Contains('}', StringComparison.Ordinal))
         {

@@ -40,16 +40,7 @@ public sealed class ChannelPublisher(IOptions<HubbubOptions> options, ChannelRul
     /// <inheritdoc />
     public async ValueTask PublishAllAsync(string channel, IReadOnlyList<ChannelEvent> events, CancellationToken cancellationToken = default)
     {
-        var name = Parse(channel);
-        if (rules.Find(name.Namespace) is null)
-        {
-            throw HubbubException.NotFound($"channel namespace '{name.Namespace}' does not exist");
-        }
-        var drafts = new PublicationDraft[events.Count];
-        for (var i = 0; i < drafts.Length; i++)
-        {
-            drafts[i] = new PublicationDraft(CheckedType(events[i].EventType), events[i].Data, null); // all checked before any is sent
-        }
+        var (name, drafts) = Checked(channel, events);
         CommandRequest.Current?.HoldForReply();
         var policy = _options.HistoryFor(name.Namespace);
         if (broker is IMultiPublishBroker multi && drafts.Length > 1)
@@ -63,6 +54,39 @@ public sealed class ChannelPublisher(IOptions<HubbubOptions> options, ChannelRul
             await broker.PublishAsync(name.Value, draft, policy, cancellationToken);
             HubbubMetrics.Publications.Inc();
         }
+    }
+
+    /// <inheritdoc />
+    public bool OrdersAcrossNodes => broker is ISequencedBroker;
+
+    /// <inheritdoc />
+    public async ValueTask PublishInOrderAsync(string channel, IReadOnlyList<ChannelEvent> events, long sequence, CancellationToken cancellationToken = default)
+    {
+        if (broker is not ISequencedBroker sequenced)
+        {
+            await PublishAllAsync(channel, events, cancellationToken);
+            return;
+        }
+        var (name, drafts) = Checked(channel, events);
+        CommandRequest.Current?.HoldForReply();
+        await sequenced.PublishInOrderAsync(name.Value, drafts, _options.HistoryFor(name.Namespace), sequence, cancellationToken);
+        HubbubMetrics.Publications.Inc(drafts.Length);
+    }
+
+    /// <summary>The channel and the drafts of <paramref name="events"/>, every one checked before any is sent.</summary>
+    private (ChannelName Name, PublicationDraft[] Drafts) Checked(string channel, IReadOnlyList<ChannelEvent> events)
+    {
+        var name = Parse(channel);
+        if (rules.Find(name.Namespace) is null)
+        {
+            throw HubbubException.NotFound($"channel namespace '{name.Namespace}' does not exist");
+        }
+        var drafts = new PublicationDraft[events.Count];
+        for (var i = 0; i < drafts.Length; i++)
+        {
+            drafts[i] = new PublicationDraft(CheckedType(events[i].EventType), events[i].Data, null);
+        }
+        return (name, drafts);
     }
 
     /// <inheritdoc />

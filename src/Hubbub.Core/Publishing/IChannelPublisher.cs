@@ -34,6 +34,21 @@ public interface IChannelPublisher
         }
     }
 
+    /// <summary>
+    /// True when the publisher is shared by several nodes and publishes a channel's sequenced publications
+    /// (<see cref="PublishInOrderAsync"/>) in the order of their sequences (Redis): only then is a sequence worth taking.
+    /// False by default.
+    /// </summary>
+    bool OrdersAcrossNodes => false;
+
+    /// <summary>
+    /// Publishes <paramref name="events"/> like <see cref="PublishAllAsync"/> as the channel's <paramref name="sequence"/> (taken with the change that made them, in commit order): where
+    /// <see cref="OrdersAcrossNodes"/>, a publication that arrives before an earlier sequence waits for it (bounded).
+    /// By default the sequence is ignored.
+    /// </summary>
+    ValueTask PublishInOrderAsync(string channel, IReadOnlyList<ChannelEvent> events, long sequence, CancellationToken cancellationToken = default) =>
+        PublishAllAsync(channel, events, cancellationToken);
+
     /// <summary>Publishes the same event on <c>user:{id}</c> of every user listed, in order.</summary>
     ValueTask PublishToUsersAsync(IEnumerable<string> users, string eventType, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
 

@@ -43,9 +43,11 @@ public sealed class FeatureDatabase(IDatabase database, OutboxDispatcher outbox,
                 transaction = new FeatureTransaction(tx, this, time.GetUtcNow().ToUnixTimeMilliseconds());
                 var result = await work(transaction);
                 await transaction.WriteOutboxAsync(cancellationToken); // its publications, in one statement, before the commit
+                // Its place in its channels' commit order across nodes (several nodes only; see ChannelSequences).
+                var sequences = await transaction.TakeSequencesAsync(outbox.OrdersAcrossNodes, cancellationToken);
                 // Its place among this node's writes to the same channels: after its writes took their locks, before the
                 // commit (see ChannelOrder).
-                turn = transaction.Outbox.Count > 0 ? outbox.Order.Take(transaction.Outbox) : null;
+                turn = transaction.Outbox.Count > 0 ? outbox.Order.Take(transaction.Outbox, sequences) : null;
                 return result;
             }, cancellationToken);
         }

@@ -103,7 +103,7 @@ public sealed class FeatureTransaction
         var ids = await OutboxStore.InsertManyAsync(Db, distinct, eventType, json, _claim, NowMs, NowMs + _kit.Options.LeaseMs, cancellationToken);
         foreach (var channel in distinct.OrderBy(c => ids[c]))
         {
-            _rows.Add(new OutboxRow { Id = ids[channel], Channel = channel, EventType = eventType, Data = json });
+            _rows.Add(new OutboxRow { Id = ids[channel], Channel = channel, EventType = eventType, Data = json, FanOut = true });
         }
     }
 
@@ -335,6 +335,15 @@ public sealed class FeatureTransaction
         _pending.Add(row);
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Takes the sequence of each channel this transaction publishes on (<see cref="ChannelSequences"/>), on PostgreSQL
+    /// when the publisher keeps them in order across nodes (<paramref name="acrossNodes"/>); null otherwise, at no cost.
+    /// The kit calls it last, after <see cref="WriteOutboxAsync"/>, right before the commit: the rows it locks are held
+    /// from here to the commit only.
+    /// </summary>
+    internal async Task<Dictionary<string, long>?> TakeSequencesAsync(bool acrossNodes, CancellationToken ct) =>
+        acrossNodes && _rows.Count > 0 && Db.Provider == DatabaseProvider.Postgres ? await ChannelSequences.TakeAsync(Db, _rows, ct) : null;
 
     /// <summary>
     /// Writes the publications not yet in <c>kit_outbox</c> (claimed by this node, which publishes them after the commit),

@@ -20,7 +20,8 @@ internal static class KitSchema
             postgres: KeyedNotifications("BIGINT", "") + MoveKeyedNotifications + DropReplaceableIndex)
         .Add(4, "the name of each user's last token, apart from the name shown", TokenNames, TokenNames)
         .Add(5, "the log of keyed notifications merged into their rows in bulk",
-            sqlite: NotificationLogTable("INTEGER PRIMARY KEY", "INTEGER"), postgres: NotificationLogTable("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT"));
+            sqlite: NotificationLogTable("INTEGER PRIMARY KEY", "INTEGER"), postgres: NotificationLogTable("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT"))
+        .Add(6, "each channel's last publication sequence, in commit order", ChannelSequences, ChannelSequences);
 
     /// <summary>
     /// The notice log (<see cref="Notifications.NotificationLog"/>): keyed notifications that replace an unread one,
@@ -36,6 +37,18 @@ internal static class KitSchema
             type       TEXT    NOT NULL,
             data       TEXT    NOT NULL,
             created_ms BIGINT  NOT NULL);
+        """;
+
+    /// <summary>
+    /// Each channel's last sequence (<see cref="Outbox.ChannelSequences"/>): taken by every transaction that publishes on
+    /// the channel, last thing before its commit, on PostgreSQL with Redis only (several nodes); the Redis broker
+    /// publishes the channel's publications in its order. Empty on SQLite and on one node. One small row per channel ever
+    /// published on, never deleted: a channel's numbers must not start over while Redis remembers where they were.
+    /// </summary>
+    private const string ChannelSequences = """
+        CREATE TABLE kit_channel_sequences (
+            channel TEXT   NOT NULL PRIMARY KEY,
+            seq     BIGINT NOT NULL);
         """;
 
     /// <summary>

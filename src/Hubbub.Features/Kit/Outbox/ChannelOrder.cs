@@ -20,8 +20,11 @@ internal sealed class ChannelOrder
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Task> _last = new(StringComparer.Ordinal); // per channel: the latest turn's completion
 
-    /// <summary>A turn behind every earlier one that publishes on any of <paramref name="rows"/>' channels.</summary>
-    public Turn Take(IReadOnlyList<OutboxRow> rows)
+    /// <summary>
+    /// A turn behind every earlier one that publishes on any of <paramref name="rows"/>' channels, carrying the
+    /// transaction's <paramref name="sequences"/> (per channel, across nodes: <see cref="ChannelSequences"/>) if it took any.
+    /// </summary>
+    public Turn Take(IReadOnlyList<OutboxRow> rows, Dictionary<string, long>? sequences = null)
     {
         var channels = new HashSet<string>(StringComparer.Ordinal);
         foreach (var row in rows)
@@ -31,7 +34,7 @@ internal sealed class ChannelOrder
                 channels.Add(entry.Channel);
             }
         }
-        var turn = new Turn(this, channels);
+        var turn = new Turn(this, channels) { Sequences = sequences };
         lock (_gate)
         {
             foreach (var channel in channels)
@@ -71,6 +74,12 @@ internal sealed class ChannelOrder
         internal Task Completion => _done.Task;
 
         internal Dictionary<string, Task>? Before { get; set; }
+
+        /// <summary>The transaction's sequence on each channel it publishes on, when it took them (several nodes).</summary>
+        internal Dictionary<string, long>? Sequences { get; init; }
+
+        /// <summary>The transaction's sequence on <paramref name="channel"/>, or null.</summary>
+        public long? SequenceOf(string channel) => Sequences is { } sequences && sequences.TryGetValue(channel, out var sequence) ? sequence : null;
 
         /// <summary>Waits until the earlier turns on <paramref name="channel"/> published (or gave up: <see cref="MaxWait"/>).</summary>
         public async Task WaitForAsync(string channel)

@@ -30,6 +30,12 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
     /// <summary>The order of this node's committed transactions on each channel, which their publications keep.</summary>
     internal ChannelOrder Order { get; } = new();
 
+    /// <summary>
+    /// True when the publisher keeps a channel's publications in commit order across nodes (Redis), given each
+    /// transaction's sequences (<see cref="ChannelSequences"/>): only then are they taken.
+    /// </summary>
+    internal bool OrdersAcrossNodes => publisher.OrdersAcrossNodes;
+
     /// <summary>Wakes the loop (failed rows to retry, or another node's leftovers worth a look).</summary>
     public void Signal() => Wakeup.Signal();
 
@@ -151,10 +157,13 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
     /// </summary>
     private async Task PublishChannelAsync(OutboxPass pass, IReadOnlyList<OutboxPass.Position> channel, ChannelOrder.Turn? turn, CancellationToken ct)
     {
+        var name = pass.Entry(channel[0]).Channel;
         if (turn is not null)
         {
-            await turn.WaitForAsync(pass.Entry(channel[0]).Channel); // behind the transactions that committed before on this channel
+            await turn.WaitForAsync(name); // behind the transactions that committed before on this channel
         }
+        // The transaction's place on the channel across nodes (several nodes): its first run of publications carries it.
+        var sequence = turn?.SequenceOf(name);
         var failed = false;
         var oneByOneUntil = 0; // after a run refused as a whole: its entries one by one, so only the refused one is dropped
         for (var i = 0; i < channel.Count;)
@@ -164,13 +173,25 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
                 pass.HoldBack(channel[i++]); // behind a failed publication of its channel
                 continue;
             }
-            var run = publisher.PublishesAllAtOnce ? RunOfPublications(pass, channel, i) : 1;
-            if (run > 1 && i >= oneByOneUntil)
+            var inOrder = sequence is not null && pass.Entry(channel[i]).Kind != OutboxRow.Unsubscribe && i >= oneByOneUntil;
+            var run = publisher.PublishesAllAtOnce || inOrder ? RunOfPublications(pass, channel, i) : 1;
+            if ((run > 1 || inOrder) && i >= oneByOneUntil)
             {
                 try
                 {
-                    await publisher.PublishAllAsync(pass.Entry(channel[i]).Channel,
-                        [.. channel.Skip(i).Take(run).Select(at => new ChannelEvent(pass.Entry(at).EventType!, Encoding.UTF8.GetBytes(pass.Entry(at).Data ?? "null")))], ct);
+                    ChannelEvent[] events = [.. channel.Skip(i).Take(run).Select(at => new ChannelEvent(pass.Entry(at).EventType!, Encoding.UTF8.GetBytes(pass.Entry(at).Data ?? "null")))];
+                    if (inOrder)
+                    {
+                        // Used once, whatever comes of it: a retry goes out later, unsequenced, and a later sequence on
+                        // the channel waits for it only a bounded time.
+                        var taken = sequence!.Value;
+                        sequence = null;
+                        await publisher.PublishInOrderAsync(name, events, taken, ct);
+                    }
+                    else
+                    {
+                        await publisher.PublishAllAsync(name, events, ct);
+                    }
                     KitMetrics.OutboxPublished.Inc(run);
                     i += run;
                     continue;

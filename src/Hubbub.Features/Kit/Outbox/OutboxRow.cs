@@ -27,6 +27,13 @@ internal sealed class OutboxRow
     public string? TargetUser { get; set; }
     public long Attempts { get; set; }
 
+    /// <summary>
+    /// Written by a fan-out of one event to many channels (<see cref="FeatureTransaction.PublishToChannelsAsync{T}"/>, the
+    /// social feed's): not numbered across nodes (<see cref="ChannelSequences"/>), which would lock a row per reader until
+    /// the commit and make every activity of overlapping readers wait for each other. In memory only.
+    /// </summary>
+    public bool FanOut { get; init; }
+
     /// <summary>A batch's entries as written (kept in memory by the writing node, so it publishes them without reading them back).</summary>
     public IReadOnlyList<OutboxRow>? Entries { get; set; }
 
