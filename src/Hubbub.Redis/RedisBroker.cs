@@ -81,17 +81,7 @@ public sealed class RedisBroker : IBroker, IMultiPublishBroker, ISequencedBroker
         CancellationToken cancellationToken = default)
     {
         var keys = _redis.Routing.History(channel);
-        var args = new RedisValue[6 + drafts.Count];
-        args[0] = _redis.Routing.PubSubName(channel);
-        args[1] = RedisHistoryStore.NewEpoch();
-        args[2] = Math.Max(0, policy.Size);
-        args[3] = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        args[4] = (long)Math.Max(0, policy.Ttl.TotalMilliseconds);
-        args[5] = RedisHistoryStore.MetaTtlMs(_redis.Options, policy.Ttl);
-        for (var i = 0; i < drafts.Count; i++)
-        {
-            args[6 + i] = MessageCodec.EncodeDraft(drafts[i]);
-        }
+        var args = PublishArgs(channel, drafts, policy, extra: 0);
         // One script for all, sent like PublishAsync's (before the first wait, not cancellable once sent): they are
         // published together or, when it fails before running, not at all.
         var result = await _redis.ExecuteAsync(m => m.GetDatabase().ScriptEvaluateAsync(LuaScripts.PublishMany, keys, args));
@@ -103,20 +93,10 @@ public sealed class RedisBroker : IBroker, IMultiPublishBroker, ISequencedBroker
         CancellationToken cancellationToken = default)
     {
         var keys = _redis.Routing.Ordered(channel);
-        var args = new RedisValue[9 + drafts.Count];
-        args[0] = _redis.Routing.PubSubName(channel);
-        args[1] = RedisHistoryStore.NewEpoch();
-        args[2] = Math.Max(0, policy.Size);
-        args[3] = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        args[4] = (long)Math.Max(0, policy.Ttl.TotalMilliseconds);
-        args[5] = RedisHistoryStore.MetaTtlMs(_redis.Options, policy.Ttl);
+        var args = PublishArgs(channel, drafts, policy, extra: 3);
         args[6] = sequence;
-        args[7] = 0;
+        args[7] = 0; // 1: force (publish it and every one held before it)
         args[8] = HeldTtlMs;
-        for (var i = 0; i < drafts.Count; i++)
-        {
-            args[9 + i] = MessageCodec.EncodeDraft(drafts[i]);
-        }
         // Sent like PublishAllAsync's (before the first wait, not cancellable once sent).
         var result = await _redis.ExecuteAsync(m => m.GetDatabase().ScriptEvaluateAsync(LuaScripts.PublishOrdered, keys, args));
         if ((long)((RedisResult[])result!)[0] != 0)
@@ -147,6 +127,27 @@ public sealed class RedisBroker : IBroker, IMultiPublishBroker, ISequencedBroker
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>
+    /// The arguments of the scripts that publish a channel's drafts: its pub/sub name, an epoch for a channel that starts
+    /// over, the history's size, now, the history's and the stream position's lifetimes; then <paramref name="extra"/>
+    /// slots the script's caller fills; then the drafts.
+    /// </summary>
+    private RedisValue[] PublishArgs(string channel, IReadOnlyList<PublicationDraft> drafts, HistoryPolicy policy, int extra)
+    {
+        var args = new RedisValue[6 + extra + drafts.Count];
+        args[0] = _redis.Routing.PubSubName(channel);
+        args[1] = RedisHistoryStore.NewEpoch();
+        args[2] = Math.Max(0, policy.Size);
+        args[3] = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        args[4] = (long)Math.Max(0, policy.Ttl.TotalMilliseconds);
+        args[5] = RedisHistoryStore.MetaTtlMs(_redis.Options, policy.Ttl);
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            args[6 + extra + i] = MessageCodec.EncodeDraft(drafts[i]);
+        }
+        return args;
+    }
 
     /// <inheritdoc />
     public async ValueTask PublishEphemeralAsync(string channel, EphemeralEvent ephemeral, CancellationToken cancellationToken = default)
