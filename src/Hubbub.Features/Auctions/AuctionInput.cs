@@ -63,15 +63,14 @@ internal static class AuctionInput
         _ => id,
     };
 
-    /// <summary>How far in the past a <c>starts_at</c> may be and still mean "now": the clocks of the app and Hubbub differ a little.</summary>
-    public static readonly TimeSpan StartSkew = TimeSpan.FromMinutes(1);
-
-    // ISO-8601 date and time with seconds (a fraction optional) and a zone: Z or ±hh:mm. A time without one would be read
-    // in some zone the caller never named, and a free-form parse also took "Sun, 06 Dec 2026 16:30:00 GMT".
+    // ISO-8601 date and time with seconds (a fraction optional) and a zone, Z or ±hh:mm, or none: UTC, as every time of
+    // the API is (a client's "2026-12-06T15:50:50" from a UTC clock). A free-form parse also took
+    // "Sun, 06 Dec 2026 16:30:00 GMT" (its "T" was the one of "GMT").
     private static readonly string[] IsoFormats =
     [
         "yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'", "yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFFF'Z'",
         "yyyy'-'MM'-'dd'T'HH':'mm':'sszzz", "yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFFFzzz",
+        "yyyy'-'MM'-'dd'T'HH':'mm':'ss", "yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFFF",
     ];
 
     private static long Time(string value, string field) =>
@@ -79,16 +78,14 @@ internal static class AuctionInput
             && DateTimeOffset.TryParseExact(value, IsoFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
             && t.Year is >= 2000 and <= 9000
             ? t.ToUnixTimeMilliseconds()
-            : throw HubbubException.BadRequest($"'{field}' must be an ISO-8601 time with Z or an offset, such as \"2030-01-01T12:00:00Z\"");
+            : throw HubbubException.BadRequest($"'{field}' must be an ISO-8601 time, such as \"2030-01-01T12:00:00Z\"");
 
     /// <summary>
-    /// A start in the past is refused: an auction begins when it is created or later, never backdated into a live one
-    /// whose first minutes nobody could bid in. Within <see cref="StartSkew"/> it is clock skew and means now.
+    /// A start in the past means now: an auction begins when it is created or later, and is stored so, never backdated
+    /// into a live one whose first minutes nobody could bid in (an app's "start now" sent with its own clock's time, a
+    /// little behind, or a minute back to be safe, starts it at once).
     /// </summary>
-    private static long Start(long starts, long nowMs) =>
-        starts >= nowMs ? starts
-        : nowMs - starts <= (long)StartSkew.TotalMilliseconds ? nowMs
-        : throw HubbubException.BadRequest($"'starts_at' is in the past (more than {StartSkew.TotalSeconds:0} s ago); leave it out to start now");
+    private static long Start(long starts, long nowMs) => Math.Max(starts, nowMs);
 
     private static long Seconds(long value, string field, int max, bool allowZero) =>
         value >= (allowZero ? 0 : 1) && value <= max
