@@ -70,7 +70,7 @@ internal static class BoardResets
         {
             var final = await LeaderboardService.TopRowsAsync(tx, board, ended, FinalRows, ct);
             await tx.PublishAsync(GamificationService.BoardChannel(board.Key), GamificationEvents.LeaderboardReset,
-                new LeaderboardReset(board.Key, current, Periods.BoardResetsAt(board.Period, now)!.Value.UtcDateTime, ended, final),
+                new LeaderboardReset(board.Key, current, next.UtcDateTime, ended, final),
                 Default.LeaderboardReset, ct);
         }
         await tx.ScheduleAsync(Job, KeyOf(board.Key, next), next, cancellationToken: ct);

@@ -45,6 +45,7 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
         var row = kind.Row(view, time.GetUtcNow().ToUnixTimeMilliseconds());
         await database.WriteAsync(async tx =>
         {
+            await StoringAsync(tx, view, ct);
             if (!await DefinitionStore.ReplaceAsync(tx, row, ct))
             {
                 if (await DefinitionStore.CountAsync(tx, kind.Name, ct) >= options.Value.MaxDefinitions)
@@ -69,10 +70,7 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
         }
         await database.WriteAsync(async tx =>
         {
-            if (view is LeaderboardView board)
-            {
-                await CheckBoardChangeAsync(tx, board, ct);
-            }
+            await StoringAsync(tx, view, ct);
             if (!await DefinitionStore.ReplaceAsync(tx, row, ct))
             {
                 throw NotFound(kind, key);
@@ -80,6 +78,18 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
             await StoredAsync(tx, view, ct);
         }, ct);
         return view;
+    }
+
+    /// <summary>
+    /// What a definition about to replace the stored one of its key must respect, for a POST of a taken key as for a
+    /// PUT: a board with scores keeps its source and operator.
+    /// </summary>
+    private static async Task StoringAsync<TView>(FeatureTransaction tx, TView view, CancellationToken ct)
+    {
+        if (view is LeaderboardView board)
+        {
+            await CheckBoardChangeAsync(tx, board, ct);
+        }
     }
 
     /// <summary>What follows a stored definition in its transaction: every node's cache reloads; a board's reset is (re)scheduled.</summary>

@@ -242,6 +242,8 @@ public abstract class DefinitionTests(GameFixture fixture)
         Assert.Equal((HttpStatusCode.Conflict, "board_has_scores"), (changed.Status, changed.Body.Str("reason")));
         var best = await server.PutAsync($"/api/leaderboards/{board}", new { name = "Km", source = $"{run}:km", @operator = "best" });
         Assert.Equal((HttpStatusCode.Conflict, "board_has_scores"), (best.Status, best.Body.Str("reason")));
+        var posted = await server.PostAsync("/api/leaderboards", new { key = board, name = "Km", source = $"{ride}:km" });
+        Assert.Equal((HttpStatusCode.Conflict, "board_has_scores"), (posted.Status, posted.Body.Str("reason"))); // a POST of a taken key too
         var renamed = await server.PutAsync($"/api/leaderboards/{board}", new { name = "Kilometres", source = $"{run}:km", order = "asc" });
         Assert.Equal(HttpStatusCode.OK, renamed.Status); // name, period and order may change
         Assert.Equal(5.0, (await server.GetAsync($"/api/leaderboards/{board}")).Body.GetProperty("entries")[0].GetProperty("score").GetDouble());
