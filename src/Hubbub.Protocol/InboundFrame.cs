@@ -73,6 +73,14 @@ public sealed class InboundFrame : IDisposable
             }
         }
 
+        // Checked on the bytes, not per field: a publication's data goes on as the client sent it, never decoded here.
+        if (utf8.Span.Contains((byte)'\\') && JsonEscapes.HasLoneSurrogate(utf8.Span))
+        {
+            document.Dispose();
+            error = "frame escapes a lone surrogate (such as \\ud800), which is not valid Unicode";
+            return null;
+        }
+
         if (!root.TryGetProperty("type"u8, out var type) || type.ValueKind != JsonValueKind.String
             || (KnownType(type) ?? type.GetString()) is not { Length: > 0 } typeName)
         {

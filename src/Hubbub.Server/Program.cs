@@ -57,6 +57,11 @@ catch (Microsoft.Extensions.Options.OptionsValidationException ex)
     await Console.Error.WriteLineAsync($"Hubbub cannot start: {string.Join(" ", ex.Failures)}");
     return 1;
 }
+catch (Exception ex) when (SettingFailures.Describe(ex) is { } why)
+{
+    await Console.Error.WriteLineAsync($"Hubbub cannot start: {why}");
+    return 1;
+}
 
 /// <summary>The entry point, visible to integration tests.</summary>
 public partial class Program;

@@ -92,7 +92,12 @@ internal sealed class FrameDispatcher
                     frame.Data.ValueKind == JsonValueKind.Undefined ? default : JsonMarshal.GetRawUtf8Value(frame.Data)));
                 return ValueTask.CompletedTask;
             case MessageTypes.Pong:
-                // A client's answer to the server's heartbeat: its arrival is all that matters.
+                // A client's answer to the server's heartbeat: its arrival is all that matters. One that carries an id
+                // is answered like every frame with an id (PROTOCOL "Frames": exactly one answer with that id).
+                if (frame.RawId is not null)
+                {
+                    connection.TryEnqueue(FrameWriter.ReplyRaw(frame.RawId, "{}"u8));
+                }
                 return ValueTask.CompletedTask;
             case MessageTypes.Subscribe:
                 return _lifetime.SubscribeAsync(connection, frame.RawId, Read(frame, HubbubJsonContext.Default.SubscribeRequest), ct);

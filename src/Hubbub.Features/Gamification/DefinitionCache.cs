@@ -1,3 +1,4 @@
+using Hubbub.Features.Kit.DomainEvents;
 using Hubbub.Storage;
 
 namespace Hubbub.Features.Gamification;
@@ -8,8 +9,10 @@ namespace Hubbub.Features.Gamification;
 /// database only when it moved, so a change made on any node applies to the events processed after it commits, and no
 /// event re-reads or re-parses the rules.
 /// </summary>
-public sealed class DefinitionCache(LevelCurveSource configuredLevels)
+public sealed class DefinitionCache(LevelCurveSource configuredLevels, IEnumerable<AnnouncedXp> announcedXp)
 {
+    private readonly AnnouncedXp[] _announcedXp = [.. announcedXp];
+
     private volatile DefinitionSet? _current;
 
     /// <summary>The definitions of <paramref name="version"/> (read in <paramref name="tx"/> when this node holds another).</summary>
@@ -21,7 +24,7 @@ public sealed class DefinitionCache(LevelCurveSource configuredLevels)
         }
         // Read after the version, so what is read is at least that version; a newer one only costs a reload later.
         var set = DefinitionSet.Build(version, await DefinitionStore.AllAsync(tx, ct), await DefinitionStore.ChallengeTypesAsync(tx, ct),
-            configuredLevels.Curve);
+            configuredLevels.Curve, _announcedXp);
         _current = set;
         return set;
     }
@@ -59,10 +62,14 @@ internal sealed class DefinitionSet
     /// <summary>Whether some challenge counts events of <paramref name="type"/> (else the event needs no challenge lookup).</summary>
     public bool HasChallenges(string type) => _challengeTypes.Contains(type);
 
-    public static DefinitionSet Build(long version, List<DefinitionRow> rows, List<string> challengeTypes, LevelCurve configuredCurve)
+    public static DefinitionSet Build(long version, List<DefinitionRow> rows, List<string> challengeTypes, LevelCurve configuredCurve,
+        IReadOnlyList<AnnouncedXp> announcedXp)
     {
         var curve = rows.FirstOrDefault(r => r.Kind == DefinitionStore.Levels) is { } levels ? DefinitionService.CurveOf(levels) : configuredCurve;
         var rules = rows.Where(r => r.Kind == DefinitionStore.Rule).Select(DefinitionService.Rules.Read).ToList();
+        // An event that announces its XP gives it while no rule of its type is stored; a stored rule replaces it.
+        rules.AddRange(announcedXp.Where(a => !rules.Exists(r => r.Type == a.EventType))
+            .Select(a => new XpRuleView(a.EventType, null, a.Field, 1, null, DateTime.UnixEpoch)));
         var achievements = rows.Where(r => r.Kind == DefinitionStore.Achievement).Select(DefinitionService.Achievements.Read).ToList();
         var quests = rows.Where(r => r.Kind == DefinitionStore.Quest).Select(DefinitionService.Quests.Read).ToList();
         var streaks = rows.Where(r => r.Kind == DefinitionStore.Streak).Select(DefinitionService.Streaks.Read).ToList();

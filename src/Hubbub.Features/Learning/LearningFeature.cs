@@ -28,6 +28,7 @@ public sealed class LearningFeature : HubbubFeature
             .Command<LearningService, LinkRoomRequest, CourseRoomView>("learning.link_room", Default.LinkRoomRequest, Default.CourseRoomView,
                 async (s, me, r, ct) => (await s.LinkRoomAsync(me, me.IsAdmin, r, ct)).Room)
             .Api<LearningOptions>("/api/courses", o => o.MaxBodyBytes, LearningEndpoints.Map)
+            .AnnouncesXp(LearningEvents.TaskCompletedKind, "xp")
             .ConsolePage("learning", "Learning", "learning.js");
         feature.Services.AddSingleton<CoursesService>();
         feature.Services.AddSingleton<LearningService>();

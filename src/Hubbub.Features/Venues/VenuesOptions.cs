@@ -12,8 +12,11 @@ public sealed class VenuesOptions : Kit.Declaring.IFeatureOptions
     /// <summary>What <see cref="WhenFull"/> may say: a check-in at capacity is accepted and flagged <c>over_capacity</c>.</summary>
     public const string Flag = "flag";
 
-    /// <summary>Hours a visit may stay open before the server checks the member out (<c>auto: true</c>); default 12.</summary>
-    public int MaxSessionHours { get; set; } = 12;
+    /// <summary>
+    /// Hours a visit may stay open before the server checks the member out (<c>auto: true</c>); default 12. Fractions
+    /// are taken (0.25 is 15 minutes), so a short trial or an app's own test sees an automatic check-out in seconds.
+    /// </summary>
+    public double MaxSessionHours { get; set; } = 12;
 
     /// <summary>What a check-in at capacity does for venues that do not say (<c>refuse</c> or <c>flag</c>); default refuse.</summary>
     public string WhenFull { get; set; } = Refuse;
@@ -37,9 +40,9 @@ public sealed class VenuesOptions : Kit.Declaring.IFeatureOptions
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
-        if (MaxSessionHours is < 1 or > 24 * 14)
+        if (!(MaxSessionHours >= 1.0 / 3600 && MaxSessionHours <= 24 * 14)) // NaN fails too
         {
-            problems.Add("Venues:MaxSessionHours must be 1-336.");
+            problems.Add("Venues:MaxSessionHours must be from 0.0003 (one second) to 336 hours; fractions are taken (0.25 is 15 minutes).");
         }
         if (WhenFull is not (Refuse or Flag))
         {

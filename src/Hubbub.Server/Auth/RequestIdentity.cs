@@ -27,7 +27,7 @@ internal sealed class RequestIdentity(IOptions<AuthOptions> auth) : IRequestIden
             return WhyKeyRefused(auth.Value.ApiKey);
         }
         return http.Request.Headers.Authorization.Count > 0 || http.Request.Query.ContainsKey("access_token")
-            ? "the bearer token was not accepted (expired, signed with another key, or without 'sub'); send a valid one or X-Api-Key"
+            ? "the bearer token was not accepted (expired, signed with another key, without 'sub' or 'exp', or a claim outside the token rules, such as a 'name' over 128 characters or with control characters); send a valid one or X-Api-Key"
             : "a bearer token (Authorization: Bearer) or X-Api-Key is required";
     }
 

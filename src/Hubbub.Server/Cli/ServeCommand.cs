@@ -53,6 +53,13 @@ public static class ServeCommand
                 await error.WriteLineAsync($"Hubbub cannot start: {ex.Message}");
                 return 1;
             }
+            catch (Exception ex) when (SettingFailures.Describe(ex) is { } why)
+            {
+                // A setting's text is not of its type, found when a service first read its options: as above.
+                await app.StopAsync();
+                await error.WriteLineAsync($"Hubbub cannot start: {why}");
+                return 1;
+            }
             await app.WaitForShutdownAsync();
             return 0;
         }

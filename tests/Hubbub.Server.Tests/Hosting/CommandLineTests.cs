@@ -91,6 +91,22 @@ public sealed class CommandLineTests : IDisposable
         Assert.DoesNotContain("Unhandled exception", run.Error + run.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Gamification__LeaderboardChangeIntervalMs", "abc", "the setting value 'abc' at 'Gamification:LeaderboardChangeIntervalMs' is not a whole number")]
+    [InlineData("Venues__MaxSessionHours", "soon", "the setting value 'soon' at 'Venues:MaxSessionHours' is not a number")]
+    [InlineData("Venues__MaxSessionHours", "0", "Venues:MaxSessionHours must be from 0.0003")]
+    public async Task A_setting_not_of_its_type_or_range_is_one_line_and_exit_code_1_without_a_stack_trace(string name, string value, string why)
+    {
+        // A number setting given a word threw from the configuration binder: an unhandled exception, exit 134.
+        var run = await ServerProcess.RunAsync(_folder.FullName, new Dictionary<string, string?> { [name] = value }, ["--urls", "http://127.0.0.1:0"]);
+        Assert.True(run.ExitCode == 1, $"exit {run.ExitCode}: {run.Error}");
+        var lines = run.Error.Trim().Split('\n');
+        Assert.Single(lines);
+        Assert.Contains($"Hubbub cannot start: {why}", lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Error + run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", run.Error + run.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Genconfig_prints_commented_settings_with_fresh_keys()
     {

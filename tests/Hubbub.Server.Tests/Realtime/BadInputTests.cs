@@ -37,6 +37,12 @@ public sealed class BadInputTests : IClassFixture<SharedServer>
         { "cursor without channel", """{"type":"cursor","id":1,"data":{"x":1}}""" },
         { "history limit too big", """{"type":"history","id":1,"data":{"channel":"public:x","limit":100000}}""" },
         { "presence without channel", """{"type":"presence","id":1,"data":{}}""" },
+        // Issue 13 finding 6 over the WebSocket: JSON grammar, but no Unicode (REST refused it, the socket passed it on).
+        { "publish data with a lone high surrogate", """{"type":"publish","id":1,"data":{"channel":"public:sur","data":{"t":"\ud800"}}}""" },
+        { "publish data with a lone low surrogate", """{"type":"publish","id":1,"data":{"channel":"public:sur","data":["a\udc00b"]}}""" },
+        { "publish with a top-level channel and a lone surrogate", """{"type":"publish","id":1,"channel":"public:sur","data":{"t":"\ud800"}}""" },
+        { "a lone surrogate as a key", """{"type":"publish","id":1,"data":{"channel":"public:sur","data":{"\udbff":1}}}""" },
+        { "a high surrogate before a second high one", """{"type":"cursor","id":1,"data":{"channel":"public:sur","x":"\ud800\ud800\udc00"}}""" },
     };
 
     [Theory]
@@ -54,6 +60,38 @@ public sealed class BadInputTests : IClassFixture<SharedServer>
         }
         var pong = await c.RequestAsync("ping");
         Assert.Equal("pong", pong.Type());
+    }
+
+    [Fact]
+    public async Task A_lone_surrogate_is_never_delivered_and_a_real_pair_is()
+    {
+        await using var watcher = await _server.ConnectAsync("sur-watch");
+        await watcher.RequestAsync("subscribe", new { channel = "public:sur-pass" });
+        await using var sender = await _server.ConnectAsync("sur-send");
+        await sender.SendRawAsync("""{"type":"publish","id":7,"data":{"channel":"public:sur-pass","data":{"t":"\ud800"}}}""");
+        Assert.Equal("bad_request", (await sender.NextAsync(f => f.Type() == "error")).ErrorCode());
+        // An escaped pair (an emoji) is Unicode: taken, and delivered as sent.
+        await sender.SendRawAsync("""{"type":"publish","id":8,"data":{"channel":"public:sur-pass","data":{"t":"\ud83d\ude00"}}}""");
+        Assert.Equal("reply", (await sender.NextAsync(f => f.Type() is "reply" or "error")).Type());
+        var message = await watcher.NextAsync(f => f.Type() == "message");
+        Assert.Equal("\U0001F600", message.GetProperty("data").GetProperty("t").GetString());
+        Assert.Equal(1, message.GetProperty("offset").GetInt64()); // the refused one took no offset
+    }
+
+    [Fact]
+    public async Task A_pong_with_an_id_is_answered_and_one_without_is_not()
+    {
+        // PROTOCOL "Frames": a client frame that carries an id gets exactly one answer carrying the same id.
+        await using var c = await _server.ConnectAsync("pong-id");
+        await c.SendRawAsync("""{"type":"pong","id":"p1"}""");
+        await c.SendRawAsync("""{"type":"pong"}""");
+        await c.SendRawAsync("""{"type":"ping","id":"after"}""");
+        var first = await c.NextAsync(f => f.Type() is "reply" or "pong" or "error");
+        Assert.Equal("reply", first.Type());
+        Assert.Equal("p1", first.GetProperty("id").GetString());
+        var second = await c.NextAsync(f => f.Type() is "reply" or "pong" or "error");
+        Assert.Equal("pong", second.Type()); // nothing came for the pong without an id
+        Assert.Equal("after", second.GetProperty("id").GetString());
     }
 
     [Fact]

@@ -162,6 +162,8 @@ public sealed class FallbackTransportTests : IClassFixture<SharedServer>
         {
             ("{\"type\":\"ping\",\"id\":1", HttpStatusCode.BadRequest, "bad_request"), // truncated
             ("", HttpStatusCode.BadRequest, "bad_request"),
+            ("  \r\n", HttpStatusCode.BadRequest, "bad_request"),
+            ("nope", HttpStatusCode.BadRequest, "bad_request"),
             ("[]", HttpStatusCode.BadRequest, "bad_request"),
             ("{\"type\":\"ping\",\"id\":2} {\"type\":\"ping\",\"id\":3}", HttpStatusCode.BadRequest, "bad_request"), // two values
             (new string('[', 100) + new string(']', 100), HttpStatusCode.BadRequest, "bad_request"), // nested too deep
@@ -174,7 +176,13 @@ public sealed class FallbackTransportTests : IClassFixture<SharedServer>
             var (status, answer) = await sse.PostRawAsync(body);
             Assert.True(expected == status, $"{body[..Math.Min(body.Length, 40)]}: {status} {answer}");
             Assert.Equal(code, CodeOf(answer));
+            // Plain words as every REST error (issue 21): no escaped quotes, no parser internals.
+            Assert.DoesNotContain("\\u0027", answer, StringComparison.Ordinal);
+            Assert.DoesNotContain("isFinalBlock", answer, StringComparison.Ordinal);
+            Assert.DoesNotContain("literal", answer, StringComparison.Ordinal);
         }
+        Assert.Contains("the body is empty", (await sse.PostRawAsync(" ")).Body, StringComparison.Ordinal);
+        Assert.Contains("the body is not valid JSON (line 1, byte ", (await sse.PostRawAsync("nope")).Body, StringComparison.Ordinal);
         var invalidUtf8 = await sse.PostBytesAsync([.. "{\"type\":\"ping\",\"id\":7,\"data\":\""u8.ToArray(), 0xC3, 0x28, .. "\"}"u8.ToArray()]);
         Assert.Equal(HttpStatusCode.BadRequest, invalidUtf8.Status);
         var huge = await sse.PostRawAsync("[" + new string(' ', 1024 * 1024) + "]");

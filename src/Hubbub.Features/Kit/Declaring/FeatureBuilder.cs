@@ -117,6 +117,16 @@ public sealed class FeatureBuilder
     }
 
     /// <summary>
+    /// Says that domain event <paramref name="kind"/> announces the XP it is worth in <paramref name="field"/>: given
+    /// while no XP rule of its type is stored (see <see cref="AnnouncedXp"/>).
+    /// </summary>
+    public FeatureBuilder AnnouncesXp<T>(DomainEventKind<T> kind, string field)
+    {
+        Services.AddSingleton(new AnnouncedXp(kind.Type, field));
+        return this;
+    }
+
+    /// <summary>
     /// Handles every domain event type (the generic consumer, gamification): as <see cref="OnDomainEvent{TService, T}"/>,
     /// with the event's type, id and JSON instead of a typed record.
     /// </summary>

@@ -39,7 +39,7 @@ internal static class JsonBody
             throw HubbubException.BadRequest("the body is not valid UTF-8");
         }
         // "\ud800" is JSON grammar but no Unicode: refused wherever it is, even in a member the type would skip.
-        if (HasLoneSurrogateEscape(body))
+        if (JsonEscapes.HasLoneSurrogate(body))
         {
             throw HubbubException.BadRequest("the body escapes a lone surrogate (such as \\ud800), which is not valid Unicode");
         }
@@ -87,51 +87,6 @@ internal static class JsonBody
     /// <summary><c> (at 'events[1].id')</c> for the reader's path <c>$.events[1].id</c>; nothing at the top level.</summary>
     internal static string Where(string? path) =>
         path is { Length: > 2 and <= 100 } && path.StartsWith("$.", StringComparison.Ordinal) ? $" (at '{path[2..]}')" : "";
-
-    /// <summary>Whether a <c>\\uXXXX</c> escape names half a surrogate pair without its other half.</summary>
-    internal static bool HasLoneSurrogateEscape(ReadOnlySpan<byte> json)
-    {
-        for (var i = json.IndexOf((byte)'\\'); i >= 0 && i < json.Length - 1; i = NextEscape(json, i))
-        {
-            if (json[i + 1] != (byte)'u')
-            {
-                continue; // \\, \", \n…: the escaped character is skipped by NextEscape
-            }
-            var unit = Hex4(json, i + 2);
-            if (unit is >= 0xDC00 and <= 0xDFFF)
-            {
-                return true; // a low half with no high half before it (a pair's low half is consumed with its high half)
-            }
-            if (unit is >= 0xD800 and <= 0xDBFF)
-            {
-                var next = i + 6;
-                if (next + 1 >= json.Length || json[next] != (byte)'\\' || json[next + 1] != (byte)'u'
-                    || Hex4(json, next + 2) is not (>= 0xDC00 and <= 0xDFFF))
-                {
-                    return true;
-                }
-                i = next; // the low half belongs to this pair
-            }
-        }
-        return false;
-
-        // After the escape at i (a backslash and the character it escapes), the next backslash.
-        static int NextEscape(ReadOnlySpan<byte> json, int i)
-        {
-            var from = i + 2;
-            if (from >= json.Length)
-            {
-                return -1;
-            }
-            var found = json[from..].IndexOf((byte)'\\');
-            return found < 0 ? -1 : from + found;
-        }
-
-        // The value of 4 hex digits at i, or -1 (the parser then refuses the malformed escape itself).
-        static int Hex4(ReadOnlySpan<byte> json, int i) =>
-            i + 4 <= json.Length && int.TryParse(json.Slice(i, 4), System.Globalization.NumberStyles.AllowHexSpecifier,
-                System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : -1;
-    }
 
     /// <summary>
     /// The UTF-8 JSON of a value read from a body (e.g. the <c>data</c> to publish). A string escaping a lone surrogate

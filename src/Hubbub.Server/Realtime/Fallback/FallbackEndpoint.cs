@@ -231,6 +231,6 @@ public sealed class FallbackEndpoint
     private static Task WriteRefusal(HttpContext context, int status, string code, string message)
     {
         context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new ApiError(code, message), Api.ApiJsonContext.Default.ApiError);
+        return context.Response.WriteAsJsonAsync(new ApiError(code, message), KitHttpJsonContext.ErrorBody); // as every REST error: 'quotes' unescaped
     }
 }

@@ -21,6 +21,12 @@ internal static class FrameBatch
             refusal = (400, "bad_request", "the body is not valid UTF-8");
             return null;
         }
+        if (body.Span.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            // The reader throws on no token at all, with a message about its own buffers.
+            refusal = (400, "bad_request", "the body is empty; send one frame (a JSON object) or an array of frames");
+            return null;
+        }
         var frames = new List<ReadOnlyMemory<byte>>();
         try
         {
@@ -59,7 +65,9 @@ internal static class FrameBatch
         }
         catch (JsonException ex)
         {
-            refusal = (400, "bad_request", $"the body is not valid JSON: {ex.Message.Split(" LineNumber:", 2)[0].Split(" Path:", 2)[0].TrimEnd(' ', '.')}");
+            // Where, not the reader's own sentence (it quotes .NET's terms: "isFinalBlock", "Expected the literal 'null'").
+            refusal = (400, "bad_request",
+                $"the body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}); send one frame (a JSON object) or an array of frames");
             return null;
         }
         if (frames.Count == 0)
