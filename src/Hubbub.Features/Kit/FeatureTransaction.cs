@@ -312,12 +312,13 @@ public sealed class FeatureTransaction
         List<long>? announced = null)
     {
         var json = JsonSerializer.Serialize(data, kind.Json);
-        var id = await DomainEventStore.InsertAsync(Db, kind.Type, json, NowMs, handlers, ct);
+        // A raise asks in its insert whether any endpoint subscribes (nearly always none), and reads which only when one does.
+        var (id, subscribed) = await DomainEventStore.InsertAsync(Db, kind.Type, json, NowMs, handlers, askWebhooks: announced is null, ct);
         // A raise with a pending handling wakes the dispatcher after the commit; one handled at once (RaiseAndHandleAsync) or
         // with no handler has nothing for it to claim, and waking it would cost a sweep of reads per event.
         RaisedEvents |= announced is null && handlers.Count > 0;
         // The app's webhooks get every event raised or announced: their deliveries commit (or roll back) with it.
-        if ((announced ?? await WebhookStore.SubscribersAsync(Db, kind.Type, ct)) is { Count: > 0 } endpoints)
+        if ((announced ?? (subscribed ? await WebhookStore.SubscribersAsync(Db, kind.Type, ct) : null)) is { Count: > 0 } endpoints)
         {
             await WebhookStore.RecordAsync(Db, endpoints, id, kind.Type, json, NowMs, ct);
             RecordedWebhooks = true;

@@ -7,11 +7,29 @@ namespace Hubbub.Features.Kit.DomainEvents;
 /// <summary>The domain-event SQL: events, and one pending handling per handler until its effect commits (then deleted).</summary>
 internal static class DomainEventStore
 {
-    public static async Task<long> InsertAsync(DatabaseTransaction tx, string type, string data, long now, IReadOnlyList<string> handlers,
-        CancellationToken ct)
+    /// <summary>
+    /// Stores an event and its pending handlings. With <paramref name="askWebhooks"/>, the same statement answers whether
+    /// any webhook endpoint subscribes to its type (<see cref="Webhooks.WebhookStore.SubscribedSql"/>): what nearly every
+    /// raise finds is "none", and asking inside the insert spares the writer a statement per raise (one per
+    /// <c>POST /api/events</c>). It reads the subscriptions in the same transaction as the read it replaces did.
+    /// </summary>
+    public static async Task<(long Id, bool Subscribed)> InsertAsync(DatabaseTransaction tx, string type, string data, long now,
+        IReadOnlyList<string> handlers, bool askWebhooks, CancellationToken ct)
     {
-        var id = await tx.QuerySingleAsync<long>(
-            "INSERT INTO kit_domain_events (type, data, created_ms) VALUES (@type, @data, @now) RETURNING id", new { type, data, now }, ct);
+        long id;
+        var subscribed = false;
+        if (askWebhooks)
+        {
+            var parameters = new Dapper.DynamicParameters(new { type, data, now });
+            var patterns = Webhooks.WebhookStore.AddPatterns(parameters, type);
+            var row = await tx.QuerySingleAsync<InsertedRow>(InsertAskingSql(patterns), parameters, ct);
+            (id, subscribed) = (row.Id, row.Subscribed != 0);
+        }
+        else
+        {
+            id = await tx.QuerySingleAsync<long>(
+                "INSERT INTO kit_domain_events (type, data, created_ms) VALUES (@type, @data, @now) RETURNING id", new { type, data, now }, ct);
+        }
         if (handlers.Count > 0)
         {
             // One statement for every handler's pending handling (gamification and social both handle every event).
@@ -23,7 +41,25 @@ internal static class DomainEventStore
             }
             await tx.ExecuteAsync(HandlingsSql(handlers.Count), parameters, ct);
         }
-        return id;
+        return (id, subscribed);
+    }
+
+    private static readonly string[] InsertAskingSqlByCount = new string[9];
+
+    // One text per count of type patterns (a type's dots + 2), so the writer's statement cache keeps them compiled.
+    private static string InsertAskingSql(int patterns) => patterns < InsertAskingSqlByCount.Length
+        ? InsertAskingSqlByCount[patterns] ??= BuildInsertAskingSql(patterns)
+        : BuildInsertAskingSql(patterns);
+
+    private static string BuildInsertAskingSql(int patterns) =>
+        "INSERT INTO kit_domain_events (type, data, created_ms) VALUES (@type, @data, @now) RETURNING id AS Id, "
+        + Webhooks.WebhookStore.SubscribedSql(patterns) + " AS Subscribed";
+
+    // Settable properties: SQLite returns every integer as 64-bit, PostgreSQL the CASE's as 32-bit; Dapper converts both.
+    private sealed class InsertedRow
+    {
+        public long Id { get; set; }
+        public long Subscribed { get; set; }
     }
 
     private static readonly string[] HandlingsSqlByCount = new string[9];

@@ -40,6 +40,29 @@ internal static class WebhookStore
             parameters, ct)).ToList();
     }
 
+    /// <summary>
+    /// Adds the patterns matching <paramref name="type"/> (<see cref="PatternsMatching"/>) as parameters <c>@wp0</c>…, for
+    /// <see cref="SubscribedSql"/>; answers how many.
+    /// </summary>
+    internal static int AddPatterns(Dapper.DynamicParameters parameters, string type)
+    {
+        var patterns = PatternsMatching(type);
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            parameters.Add("wp" + i.ToString(CultureInfo.InvariantCulture), patterns[i]);
+        }
+        return patterns.Count;
+    }
+
+    /// <summary>
+    /// An expression, 1 when an endpoint subscribes to a type whose <paramref name="patterns"/> patterns were added by
+    /// <see cref="AddPatterns"/>, else 0: the same indexed read as <see cref="SubscribersAsync"/>, as a part of another
+    /// statement (the raise's insert) where the answer is nearly always 0.
+    /// </summary>
+    internal static string SubscribedSql(int patterns) =>
+        "CASE WHEN EXISTS (SELECT 1 FROM webhook_subscriptions WHERE event_type IN ("
+        + string.Join(", ", Enumerable.Range(0, patterns).Select(i => "@wp" + i.ToString(CultureInfo.InvariantCulture))) + ")) THEN 1 ELSE 0 END";
+
     /// <summary>One pending delivery per endpoint of the event, due at once, with the body every attempt sends.</summary>
     public static async Task RecordAsync(DatabaseTransaction tx, IReadOnlyList<long> endpoints, long eventId, string type, string data, long now,
         CancellationToken ct)
