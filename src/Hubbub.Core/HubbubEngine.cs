@@ -108,7 +108,11 @@ public sealed class HubbubEngine : IDisposable
     /// Sends an application-level <c>ping</c> to every connection that has been quiet for a heartbeat, so
     /// clients (browsers cannot see WebSocket pings) can tell a live server from a dead one.
     /// </summary>
-    public void SendHeartbeats() => _host.SendHeartbeats();
+    /// <remarks>
+    /// The pings go out in slices, each behind the sends of the one before, so the transport's buffers for them are
+    /// not all taken at once.
+    /// </remarks>
+    public Task SendHeartbeatsAsync() => _host.SendHeartbeatsAsync();
 
     /// <inheritdoc />
     public void Dispose()

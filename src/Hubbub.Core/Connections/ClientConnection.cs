@@ -58,6 +58,7 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
         LastSentTimestamp = time.GetTimestamp();
         ConnectedAt = time.GetUtcNow();
         RateLimit = new Limits.TokenBucket(time, options.MessagesPerSecond, options.Burst);
+        Subscriptions = new SubscriptionSet(_sendGate);
     }
 
     /// <summary>The TCP connection under the socket, ended by the host once the connection is done (none in tests).</summary>
@@ -97,8 +98,8 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
     /// <summary>When the connection was accepted (shown to operators, <c>GET /api/admin/nodes</c>).</summary>
     public DateTimeOffset ConnectedAt { get; }
 
-    /// <summary>Subscriptions by channel.</summary>
-    public SubscriptionSet Subscriptions { get; } = new();
+    /// <summary>Subscriptions by channel (guarded by the send queue's lock, as the subscriptions themselves are).</summary>
+    public SubscriptionSet Subscriptions { get; }
 
     /// <summary>When the writer last wrote a frame (a <see cref="TimeProvider"/> timestamp); drives heartbeats.</summary>
     public long LastSentTimestamp { get; private set; }
@@ -225,7 +226,10 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
     {
         if (_pendingCount == _pending.Length)
         {
-            Array.Resize(ref _pending, Math.Min(Math.Max(4, _pending.Length * 2), _options.SendQueueCapacity));
+            // From one slot, doubling: an idle connection has had one frame at a time queued (its welcome, its subscribe
+            // reply, a heartbeat), and both of its arrays (this one and the drain's) stay for its whole life, so
+            // starting at four kept 96 bytes per connection for nothing. A busy connection grows to what it needs once.
+            Array.Resize(ref _pending, Math.Min(Math.Max(1, _pending.Length * 2), _options.SendQueueCapacity));
         }
         if (index < _pendingCount)
         {

@@ -14,7 +14,7 @@ public sealed class HeartbeatService(HubbubEngine engine, IOptions<HubbubOptions
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                engine.SendHeartbeats();
+                await engine.SendHeartbeatsAsync();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

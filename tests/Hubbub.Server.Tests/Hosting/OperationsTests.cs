@@ -56,6 +56,31 @@ public sealed class OperationsTests
     }
 
     [Fact]
+    public async Task Every_quiet_connection_gets_its_heartbeat_when_they_are_more_than_a_slice()
+    {
+        // The sweep pings 256 connections at a time, each slice after the sends of the one before: the ones past the
+        // first slice must be reached in the same sweep too.
+        using var server = new TestServer(new() { ["Hubbub:HeartbeatMs"] = "500" });
+        var clients = new List<WsClient>();
+        try
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                clients.Add(await server.ConnectAsync($"hb{i}"));
+            }
+            var pings = await Task.WhenAll(clients.Select(c => c.NextAsync(f => f.Type() == "ping", TimeSpan.FromSeconds(20))));
+            Assert.All(pings, ping => Assert.Equal("ping", ping.Type()));
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_silent_peer_is_dropped_and_its_presence_removed()
     {
         using var server = new TestServer(new() { ["Hubbub:HeartbeatMs"] = "200", ["Hubbub:ClientTimeoutMs"] = "600" });
