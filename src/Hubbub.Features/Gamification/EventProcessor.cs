@@ -2,6 +2,7 @@ using System.Text.Json;
 using Hubbub.Features.Gamification.Ranking;
 using Hubbub.Features.Kit;
 using Hubbub.Features.Kit.DomainEvents;
+using Hubbub.Storage;
 using Microsoft.Extensions.Options;
 using static Hubbub.Features.Gamification.GamificationJsonContext;
 
@@ -279,6 +280,7 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, Leader
         long? previous;
         long rank;
         long? behind = null;
+        PassedRead? passed = null;
         if (current)
         {
             List<double> scores = old is null ? [score] : [old.Value.Score, score];
@@ -286,7 +288,18 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, Leader
             {
                 scores.Add(Overtaking.JustBehind(score, ascending));
             }
-            var ranks = await index.RanksOfScoresAsync(slot, scores, e.User, ct);
+            // On SQLite, whom a better score passed is read with its ranks (Overtaking): the changes the index does not
+            // hold yet are taken before the read, so that one applied meanwhile is in the read if it is not among them.
+            Dictionary<string, double>? moved = null;
+            var behindLimit = 0;
+            if (better && tx.Db.Provider == DatabaseProvider.Sqlite && options.Value.OvertakenLimit > 0)
+            {
+                moved = uncommitted.Moved(tx, slot, e.User);
+                behindLimit = options.Value.OvertakenLimit + moved.Count + 1; // enough left after the passer's and the moved users'
+            }
+            var read = await index.RanksAndBehindAsync(slot, scores, e.User, score, behindLimit, ct);
+            var ranks = read.Ranks;
+            passed = read.Behind is { } entries && moved is not null ? new PassedRead(entries, moved) : null;
             // The index holds applied scores only: the other users' changes it does not hold yet (earlier events of this
             // transaction; on SQLite, of a group committed just before) are counted here, without a read.
             uncommitted.Correct(tx, slot, scores, e.User, ranks);
@@ -304,7 +317,7 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, Leader
         changes.Score(board.Key, period, score, reachedMs, version);
         if (behind is { } rankBehind)
         {
-            passes.Add(new Pass(board, period, slot, old?.Score, score, rankBehind));
+            passes.Add(new Pass(board, period, slot, old?.Score, score, rankBehind, passed));
         }
         var effect = new RankEffect(board.Key, rank, previous, score);
         if (current)

@@ -9,9 +9,17 @@ namespace Hubbub.Features.Gamification;
 /// <summary>
 /// A better score on a board's current period: the users between the old and the new score were passed.
 /// <paramref name="RankBehind"/> is the rank a score just behind the new one has now (<see cref="Overtaking.JustBehind"/>,
-/// read from the ranked index with the event's own ranks, in the same call): the best passed row's rank.
+/// read from the ranked index with the event's own ranks, in the same call): the best passed row's rank. On SQLite,
+/// <paramref name="Passed"/> is whom it passed, read in that call too.
 /// </summary>
-internal sealed record Pass(LeaderboardView Board, string Period, BoardSlot Slot, double? OldScore, double NewScore, long RankBehind);
+internal sealed record Pass(LeaderboardView Board, string Period, BoardSlot Slot, double? OldScore, double NewScore, long RankBehind,
+    PassedRead? Passed = null);
+
+/// <summary>
+/// The applied entries behind a new score (<see cref="ILeaderboardIndex.BehindAsync"/>, read with the event's ranks) and
+/// the changes the index did not hold yet, taken just before that read (<see cref="UncommittedScores.Moved"/>).
+/// </summary>
+internal sealed record PassedRead(IReadOnlyList<RankedScore> Behind, Dictionary<string, double> Moved);
 
 /// <summary>
 /// <c>overtaken {board, by, name, rank}</c> to the users a better score passed, in the event's transaction: live on each
@@ -58,17 +66,25 @@ internal static class Overtaking
     }
 
     /// <summary>
-    /// Whom the pass passed, nearest first (<see cref="ScoreStore.PassedAsync"/>'s rows). On SQLite with the index in
-    /// this node's memory, read from the index, with no statement on the writer: there every other transaction has
-    /// ended, so the applied entries and the changes not applied yet (<see cref="UncommittedScores.Moved"/>: earlier
-    /// events of this transaction, a group committed just before) are the database's rows. A moved user's score tied
-    /// with another's in the range is ordered by when it was reached, which only the database holds: then the query.
+    /// Whom the pass passed, nearest first (<see cref="ScoreStore.PassedAsync"/>'s rows). On SQLite, read from the index
+    /// (in memory or in Redis), with no statement on the writer: there every other transaction has ended, so the applied
+    /// entries and the changes not applied yet (<see cref="UncommittedScores.Moved"/>: earlier events of this transaction,
+    /// a group committed just before) are the database's rows. Normally read with the event's ranks
+    /// (<see cref="Pass.Passed"/>: no read here, no round trip on Redis). A moved user's score tied with another's in the
+    /// range is ordered by when it was reached, which only the database holds: then the query.
     /// </summary>
     private static async Task<List<ScoreRow>> PassedAsync(FeatureTransaction tx, ILeaderboardIndex index, UncommittedScores uncommitted,
         string passer, Pass pass, int limit, CancellationToken ct)
     {
         var ascending = pass.Slot.Ascending;
-        if (tx.Db.Provider == DatabaseProvider.Sqlite)
+        if (pass.Passed is { } read)
+        {
+            if (Merge(read.Behind, read.Moved, passer, pass, limit) is { } rows)
+            {
+                return rows;
+            }
+        }
+        else if (tx.Db.Provider == DatabaseProvider.Sqlite)
         {
             var moved = uncommitted.Moved(tx, pass.Slot, passer);
             // Enough applied entries that, after leaving out the passer's and the moved users', `limit` remain.

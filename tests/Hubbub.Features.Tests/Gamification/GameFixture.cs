@@ -33,6 +33,21 @@ public sealed class PostgresRedisGame : GameFixture
     };
 }
 
+/// <summary>
+/// SQLite with Redis (test.sh's): leaderboards rank through the Redis index beside SQLite's single writer, where whom a
+/// pass passed is read from the index with the event's ranks (the leaderboard bench's setup).
+/// </summary>
+public sealed class SqliteRedisGame : GameFixture
+{
+    public override string Engine => "sqlite";
+
+    protected override Dictionary<string, string?> Settings => new(base.Settings)
+    {
+        ["ConnectionStrings:Redis"] = TestRedis.Endpoint,
+        ["Hubbub:Redis:KeyPrefix"] = TestRedis.UniquePrefix(),
+    };
+}
+
 /// <summary>What the gamification tests share: the server's own calls, fresh names, definitions that must be stored.</summary>
 internal static class Game
 {

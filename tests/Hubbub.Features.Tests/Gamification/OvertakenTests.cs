@@ -143,3 +143,5 @@ public abstract class OvertakenTests(GameFixture fixture)
 public sealed class SqliteOvertakenTests(SqliteGame fixture) : OvertakenTests(fixture), IClassFixture<SqliteGame>;
 
 public sealed class PostgresOvertakenTests(PostgresGame fixture) : OvertakenTests(fixture), IClassFixture<PostgresGame>;
+
+public sealed class SqliteRedisOvertakenTests(SqliteRedisGame fixture) : OvertakenTests(fixture), IClassFixture<SqliteRedisGame>;

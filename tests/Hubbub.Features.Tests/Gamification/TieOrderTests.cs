@@ -147,3 +147,5 @@ public sealed class SqliteTieOrderTests() : TieOrderTests("sqlite", redis: false
 public sealed class PostgresTieOrderTests() : TieOrderTests("postgres", redis: false);
 
 public sealed class PostgresRedisTieOrderTests() : TieOrderTests("postgres", redis: true);
+
+public sealed class SqliteRedisTieOrderTests() : TieOrderTests("sqlite", redis: true);

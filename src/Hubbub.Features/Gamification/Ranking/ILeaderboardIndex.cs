@@ -29,6 +29,18 @@ public interface ILeaderboardIndex
     /// </summary>
     Task<long[]> RanksOfScoresAsync(BoardSlot board, IReadOnlyList<double> scores, string? exceptUser, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <see cref="RanksOfScoresAsync"/> of <paramref name="scores"/> and, when <paramref name="behindLimit"/> is positive,
+    /// <see cref="BehindAsync"/> of <paramref name="behind"/> with that limit, in one read (one Redis round trip): what an
+    /// event that passed others needs on SQLite, its ranks and whom it passed, without a statement on the writer.
+    /// </summary>
+    async Task<RanksRead> RanksAndBehindAsync(BoardSlot board, IReadOnlyList<double> scores, string? exceptUser, double behind,
+        int behindLimit, CancellationToken cancellationToken = default)
+    {
+        var ranks = await RanksOfScoresAsync(board, scores, exceptUser, cancellationToken);
+        return new RanksRead(ranks, behindLimit > 0 ? await BehindAsync(board, behind, behindLimit, cancellationToken) : null);
+    }
+
     /// <summary>The first <paramref name="limit"/> entries in order: the page from position 0.</summary>
     Task<IReadOnlyList<RankedScore>> TopAsync(BoardSlot board, int limit, CancellationToken cancellationToken = default) =>
         RangeAsync(board, 0, limit, cancellationToken);
@@ -58,9 +70,10 @@ public interface ILeaderboardIndex
     /// <summary>
     /// Up to <paramref name="limit"/> applied entries in order from the first whose score is strictly worse than
     /// <paramref name="score"/>: whom a new score of <paramref name="score"/> passed, nearest first, before the changes
-    /// the index does not hold yet (<see cref="UncommittedScores"/>) are merged in. Null when the index cannot answer it
-    /// within the caller's database transaction (Redis: shared by nodes whose transactions it cannot see; the database's
-    /// query answers). Used on SQLite's single writer only (<see cref="Overtaking"/>).
+    /// the index does not hold yet (<see cref="UncommittedScores"/>) are merged in. Used on SQLite's single writer only
+    /// (<see cref="Overtaking"/>): there every other transaction has ended, so the applied entries and the changes not
+    /// applied yet are the database's rows; on PostgreSQL other transactions' changes are not visible here (the
+    /// database's query answers). Null when the index cannot answer.
     /// </summary>
     Task<IReadOnlyList<RankedScore>?> BehindAsync(BoardSlot board, double score, int limit, CancellationToken cancellationToken = default);
 }
@@ -76,6 +89,9 @@ public sealed record UserRank(long Rank, long Position, double Score);
 
 /// <summary>An entry of a page, with its rank (shared by ties) and its position (1-based, unique).</summary>
 public sealed record RankedScore(long Rank, string User, double Score, long Position);
+
+/// <summary>An event's ranks (<see cref="ILeaderboardIndex.RanksOfScoresAsync"/>) and, when asked, whom its new score passed (<see cref="ILeaderboardIndex.BehindAsync"/>).</summary>
+public sealed record RanksRead(long[] Ranks, IReadOnlyList<RankedScore>? Behind);
 
 /// <summary>A user's window of entries (<see cref="ILeaderboardIndex.AroundAsync"/>) and how many entries the board holds.</summary>
 public sealed record RankedWindow(IReadOnlyList<RankedScore> Rows, long Count);

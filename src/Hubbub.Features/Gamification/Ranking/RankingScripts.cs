@@ -60,8 +60,14 @@ internal static class RankingScripts
         return {redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. score), redis.call('ZRANK', KEYS[1], member), score}
         """;
 
-    /// <summary>ARGV: user to leave out ('' for none), then scores. Answers the scores strictly better than each, in order.</summary>
-    public const string RanksOfScores = """
+    /// <summary>
+    /// ARGV: user to leave out ('' for none), behind limit, behind score, then scores. Answers {the scores strictly better
+    /// than each score, in order; the entries behind}: the latter, when the limit is positive, up to that many entries
+    /// from the first strictly worse than the behind score, as {scores strictly better than the first, its 0-based
+    /// position, member, score, …} ({} when there are none). One script, so an event's ranks and whom it passed are read
+    /// from one state in one round trip.
+    /// </summary>
+    public const string RanksAndBehind = """
         if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
         local own = nil
         if ARGV[1] ~= '' then
@@ -71,12 +77,21 @@ internal static class RankingScripts
           end
         end
         local answers = {}
-        for i = 2, #ARGV do
+        for i = 4, #ARGV do
           local better = redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. ARGV[i])
           if own and own < tonumber(ARGV[i]) then better = better - 1 end
           answers[#answers + 1] = better
         end
-        return answers
+        local behind = {}
+        local limit = tonumber(ARGV[2])
+        if limit > 0 then
+          local rows = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[3], '+inf', 'WITHSCORES', 'LIMIT', 0, limit)
+          if #rows > 0 then
+            behind = {redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. rows[2]), redis.call('ZRANK', KEYS[1], rows[1])}
+            for i = 1, #rows do behind[#behind + 1] = rows[i] end
+          end
+        end
+        return {answers, behind}
         """;
 
     /// <summary>

@@ -59,18 +59,26 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
 
     /// <inheritdoc />
     public async Task<long[]> RanksOfScoresAsync(BoardSlot board, IReadOnlyList<double> scores, string? exceptUser,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        (await RanksAndBehindAsync(board, scores, exceptUser, 0, 0, cancellationToken)).Ranks;
+
+    /// <inheritdoc />
+    public async Task<RanksRead> RanksAndBehindAsync(BoardSlot board, IReadOnlyList<double> scores, string? exceptUser, double behind,
+        int behindLimit, CancellationToken cancellationToken = default)
     {
         var keys = Keys(board);
         using var timer = RankingMetrics.Time(RankingMetrics.RedisRank);
-        var args = new RedisValue[1 + scores.Count];
+        var args = new RedisValue[3 + scores.Count];
         args[0] = exceptUser ?? "";
+        args[1] = Math.Max(0, behindLimit);
+        args[2] = Orient(board, behind);
         for (var i = 0; i < scores.Count; i++)
         {
-            args[1 + i] = Orient(board, scores[i]);
+            args[3 + i] = Orient(board, scores[i]);
         }
-        var better = (RedisResult[])(await ReadAsync(board, keys, RankingScripts.RanksOfScores, keys.Read, args))!;
-        return better.Select(b => 1 + (long)b).ToArray();
+        var parts = (RedisResult[])(await ReadAsync(board, keys, RankingScripts.RanksAndBehind, keys.Read, args))!;
+        var ranks = ((RedisResult[])parts[0]!).Select(b => 1 + (long)b).ToArray();
+        return new RanksRead(ranks, behindLimit > 0 ? Page(board, (RedisResult[])parts[1]!, 2) : null);
     }
 
     /// <inheritdoc />
@@ -78,7 +86,7 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
     {
         var keys = Keys(board);
         var parts = (RedisResult[])(await ReadAsync(board, keys, RankingScripts.Around, keys.Read, ["", limit, start]))!;
-        return Page(board, parts);
+        return Page(board, parts, 3);
     }
 
     /// <inheritdoc />
@@ -86,7 +94,7 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
     {
         var keys = Keys(board);
         var parts = (RedisResult[])(await ReadAsync(board, keys, RankingScripts.Around, keys.Read, [user, limit, 0]))!;
-        return Page(board, parts);
+        return Page(board, parts, 3);
     }
 
     /// <inheritdoc />
@@ -94,7 +102,7 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
     {
         var keys = Keys(board);
         var parts = (RedisResult[])(await ReadAsync(board, keys, RankingScripts.Around, keys.Read, [user, limit, 0]))!;
-        return new RankedWindow(Page(board, parts), (long)parts[0]);
+        return new RankedWindow(Page(board, parts, 3), (long)parts[0]);
     }
 
     /// <inheritdoc />
@@ -173,15 +181,18 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
         LogBuilt(logger, board.Board, board.Period, scores.Count);
     }
 
-    private static IReadOnlyList<RankedScore> Page(BoardSlot board, RedisResult[] parts)
+    /// <summary>
+    /// A script's page of entries from <paramref name="head"/>: {…, better-than-first, start, member, score, member, score,
+    /// …}, the two counts just before <paramref name="head"/> (the Around script's answer leads with the entries held).
+    /// </summary>
+    private static IReadOnlyList<RankedScore> Page(BoardSlot board, RedisResult[] parts, int head)
     {
-        // {entries held, better-than-first, start, member, score, member, score, …}
-        var rows = new List<(string User, double Score)>(Math.Max(0, (parts.Length - 3) / 2));
-        for (var i = 3; i + 1 < parts.Length; i += 2)
+        var rows = new List<(string User, double Score)>(Math.Max(0, (parts.Length - head) / 2));
+        for (var i = head; i + 1 < parts.Length; i += 2)
         {
             rows.Add((((string)parts[i]!)[MemberPrefix..], Unorient(board, double.Parse((string)parts[i + 1]!, CultureInfo.InvariantCulture))));
         }
-        return rows.Count == 0 ? [] : Ranks.Assign(rows, 1 + (long)parts[1], 1 + (long)parts[2]);
+        return rows.Count == 0 ? [] : Ranks.Assign(rows, 1 + (long)parts[head - 2], 1 + (long)parts[head - 1]);
     }
 
     private const int MemberPrefix = 16;
@@ -214,9 +225,8 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
     private sealed record BoardKeys(string Base, RedisKey[] Apply, RedisKey[] Read);
 
     /// <inheritdoc />
-    /// <remarks>Not answered here: the nodes' transactions are not visible to the set (the database's query answers).</remarks>
-    public Task<IReadOnlyList<RankedScore>?> BehindAsync(BoardSlot board, double score, int limit, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<RankedScore>?>(null);
+    public async Task<IReadOnlyList<RankedScore>?> BehindAsync(BoardSlot board, double score, int limit, CancellationToken cancellationToken = default) =>
+        limit <= 0 ? [] : (await RanksAndBehindAsync(board, [], null, score, limit, cancellationToken)).Behind;
 
     [LoggerMessage(6310, LogLevel.Warning, "Gamification: a score of leaderboard {Board} ({Period}) did not reach Redis; this node rebuilds the board's index before its next read")]
     private static partial void LogApplyFailed(ILogger logger, Exception exception, string board, string period);

@@ -284,4 +284,60 @@ public abstract class LeaderboardIndexContract(SqliteGame fixture)
         Assert.Equal(1, one);
         Assert.Equal(0, (await index.AroundCountedAsync(Board(), "solo", 5)).Count);
     }
+
+    [Fact]
+    public async Task Behind_a_score_are_the_entries_strictly_worse_nearest_first_bounded_and_read_with_the_ranks_in_one_call()
+    {
+        var index = Create(Database);
+        foreach (var ascending in new[] { false, true })
+        {
+            var board = Board(ascending);
+            // desc: a 10, c 5 (reached before b), b 5, d 1, e 1 (d and e together: d first by id); asc: 10 - each.
+            double S(double score) => ascending ? 10 - score : score;
+            await CommitAsync(index, board, "a", S(10), 100);
+            await CommitAsync(index, board, "c", S(5), 200);
+            await CommitAsync(index, board, "b", S(5), 300);
+            await CommitAsync(index, board, "e", S(1), 400);
+            await CommitAsync(index, board, "d", S(1), 400);
+
+            // Several passed, ties in the board's order with their shared ranks, nearest first.
+            var passed = (await index.BehindAsync(board, S(6), 10))!;
+            Assert.Equal([(2L, "c", S(5)), (2L, "b", S(5)), (4L, "d", S(1)), (4L, "e", S(1))], Rows(passed));
+            Assert.Equal([2L, 3, 4, 5], passed.Select(r => r.Position));
+            // Bounded: the nearest only, a tie cut where the bound falls.
+            Assert.Equal([(2L, "c", S(5))], Rows((await index.BehindAsync(board, S(6), 1))!));
+            Assert.Equal([(2L, "c", S(5)), (2L, "b", S(5)), (4L, "d", S(1))], Rows((await index.BehindAsync(board, S(6), 3))!));
+            // A tie is not behind: strictly worse only.
+            Assert.Equal([(4L, "d", S(1)), (4L, "e", S(1))], Rows((await index.BehindAsync(board, S(5), 10))!));
+            // The edges: ahead of the first, everyone; level with or behind the last, nobody; no limit, nobody.
+            Assert.Equal(["a", "c", "b", "d", "e"], (await index.BehindAsync(board, S(11), 10))!.Select(r => r.User));
+            Assert.Empty((await index.BehindAsync(board, S(1), 10))!);
+            Assert.Empty((await index.BehindAsync(board, S(0), 10))!);
+            Assert.Empty((await index.BehindAsync(board, S(6), 0))!);
+            // Scores are compared exactly: the double just ahead of 5 has both 5s behind it.
+            var justAhead = ascending ? Math.BitDecrement(S(5)) : Math.BitIncrement(S(5));
+            Assert.Equal(["c", "b", "d", "e"], (await index.BehindAsync(board, justAhead, 10))!.Select(r => r.User));
+            var justBehind = ascending ? Math.BitIncrement(S(5)) : Math.BitDecrement(S(5));
+
+            // With the ranks, in one read: the same answers as the two reads apart, the user left out of the ranks only.
+            double[] scores = [S(5), S(6), justBehind];
+            var read = await index.RanksAndBehindAsync(board, scores, "b", S(6), 3);
+            Assert.Equal(await index.RanksOfScoresAsync(board, scores, "b"), read.Ranks);
+            Assert.Equal(new long[] { 2, 2, 3 }, read.Ranks); // b's own 5 left out: the just-behind score ranks behind a and c
+            Assert.Equal(Rows((await index.BehindAsync(board, S(6), 3))!), Rows(read.Behind!));
+            Assert.Equal((await index.BehindAsync(board, S(6), 3))!.Select(r => r.Position), read.Behind!.Select(r => r.Position));
+            var ranksOnly = await index.RanksAndBehindAsync(board, [S(6)], null, S(6), 0);
+            Assert.Equal(new long[] { 2 }, ranksOnly.Ranks);
+            Assert.Null(ranksOnly.Behind); // not asked
+            var nobodyBehind = await index.RanksAndBehindAsync(board, [S(0)], "a", S(0), 10);
+            Assert.Equal(new long[] { 5 }, nobodyBehind.Ranks); // a left out: c, b, d, e ahead
+            Assert.Empty(nobodyBehind.Behind!);
+        }
+
+        var empty = Board();
+        Assert.Empty((await index.BehindAsync(empty, 5, 10))!);
+        var alone = await index.RanksAndBehindAsync(empty, [5], "x", 5, 10);
+        Assert.Equal(new long[] { 1 }, alone.Ranks);
+        Assert.Empty(alone.Behind!);
+    }
 }
