@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Hubbub.Core;
 using Hubbub.Features.Kit.Callers;
 
 namespace Hubbub.Features.Auctions;
@@ -82,8 +83,15 @@ public sealed record CreateAuctionRequest(
     [property: JsonPropertyName("seller")] string? Seller = null,
     [property: JsonPropertyName("user")] string? User = null) : IActingRequest
 {
-    /// <summary>A server names the seller as <c>seller</c> (or, like every server call, <c>user</c>).</summary>
-    string? IActingRequest.User => Seller ?? User;
+    /// <summary>
+    /// A server names the seller as <c>seller</c> (or, like every server call, <c>user</c>). Both, naming different users,
+    /// is <c>bad_request</c>, as <c>?user=</c> and a body's user are (<see cref="CallerResolver.NamedUser"/>): before, the
+    /// <c>seller</c> won silently, so a call meant for the one named <c>user</c> sold as the other. Read on both doors
+    /// (REST and the <c>auction.create</c> command), so both refuse alike.
+    /// </summary>
+    string? IActingRequest.User => Seller is not null && User is not null && !string.Equals(Seller, User, StringComparison.Ordinal)
+        ? throw HubbubException.BadRequest("the call names two users to act for: \"seller\" and \"user\" differ; name one")
+        : Seller ?? User;
 
     /// <summary>A server call naming nobody is told to name the <c>seller</c>.</summary>
     static string IActingRequest.ActingField => "seller";

@@ -166,3 +166,9 @@ public sealed record RulesFile(
     [property: JsonPropertyName("leaderboards")] IReadOnlyList<LeaderboardRequest>? Leaderboards,
     [property: JsonPropertyName("levels")] LevelsRequest? Levels = null,
     [property: JsonPropertyName("challenges")] IReadOnlyList<ChallengeRequest>? Challenges = null);
+
+/// <summary>
+/// A leaderboard of the rules file not applied at start: the stored board with its key has scores and another
+/// <paramref name="Fields"/> (<c>source</c>, <c>operator</c> or both), so it is kept as stored.
+/// </summary>
+public sealed record KeptBoard(string Key, string Fields, string Stored, string File);

@@ -141,16 +141,34 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
     /// </summary>
     private static async Task CheckBoardChangeAsync(FeatureTransaction tx, LeaderboardView board, CancellationToken ct)
     {
-        if (await DefinitionStore.FindAsync(tx, DefinitionStore.Leaderboard, board.Key, ct) is not { } row)
-        {
-            return;
-        }
-        var stored = Leaderboards.Read(row);
-        if ((stored.Source != board.Source || stored.Operator != board.Operator) && await DefinitionStore.HasScoresAsync(tx, board.Key, ct))
+        if (await ScoredBoardChangeAsync(tx, board, ct) is not null)
         {
             throw new HubbubException(ErrorCodes.Conflict, "board_has_scores",
                 $"leaderboard '{board.Key}' has scores, so its 'source' and 'operator' stay as they are: delete it and create it again to change them");
         }
+    }
+
+    /// <summary>What <paramref name="board"/> would change of a stored board with scores (its source or operator), or null.</summary>
+    private static async Task<KeptBoard?> ScoredBoardChangeAsync(FeatureTransaction tx, LeaderboardView board, CancellationToken ct)
+    {
+        if (await DefinitionStore.FindAsync(tx, DefinitionStore.Leaderboard, board.Key, ct) is not { } row)
+        {
+            return null;
+        }
+        var stored = Leaderboards.Read(row);
+        var fields = new List<string>(2);
+        if (stored.Source != board.Source)
+        {
+            fields.Add("source");
+        }
+        if (stored.Operator != board.Operator)
+        {
+            fields.Add("operator");
+        }
+        return fields.Count > 0 && await DefinitionStore.HasScoresAsync(tx, board.Key, ct)
+            ? new KeptBoard(board.Key, string.Join(" and ", fields),
+                $"source '{stored.Source}', operator '{stored.Operator}'", $"source '{board.Source}', operator '{board.Operator}'")
+            : null;
     }
 
     /// <summary>Every definition of a kind, by key.</summary>
@@ -237,9 +255,12 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
 
     /// <summary>
     /// Stores every definition of a rules file in one transaction, each replacing the stored one of its key; the whole
-    /// file is validated first, so an invalid one stores nothing (and names the entry at fault).
+    /// file is validated first, so an invalid one stores nothing (and names the entry at fault). One exception: a stored
+    /// leaderboard with scores whose <c>source</c> or <c>operator</c> the file changes is kept as stored (the API refuses
+    /// that change with <c>board_has_scores</c>: the scores would silently mean something else), and returned, so the
+    /// start can warn naming the board and the field.
     /// </summary>
-    public async Task SeedAsync(RulesFile file, CancellationToken ct)
+    public async Task<IReadOnlyList<KeptBoard>> SeedAsync(RulesFile file, CancellationToken ct)
     {
         var now = Now();
         var ms = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -267,16 +288,29 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
         {
             throw HubbubException.BadRequest($"the rules file defines {duplicate.Key.Kind} '{duplicate.Key.Key}' twice");
         }
+        var kept = new List<KeptBoard>();
         await database.WriteAsync(async tx =>
         {
+            kept.Clear(); // a transaction run again starts over
+            var applied = new List<LeaderboardView>();
             foreach (var row in rows)
             {
+                if (row.Kind == DefinitionStore.Leaderboard)
+                {
+                    var board = Leaderboards.Read(row);
+                    if (await ScoredBoardChangeAsync(tx, board, ct) is { } keep)
+                    {
+                        kept.Add(keep);
+                        continue;
+                    }
+                    applied.Add(board);
+                }
                 await DefinitionStore.UpsertAsync(tx, row, ct);
             }
             await DefinitionStore.BumpVersionAsync(tx, ct);
-            foreach (var board in rows.Where(r => r.Kind == DefinitionStore.Leaderboard))
+            foreach (var board in applied)
             {
-                await BoardResets.ScheduleAsync(tx, Leaderboards.Read(board), ct);
+                await BoardResets.ScheduleAsync(tx, board, ct);
             }
             // A challenge is created once (by its key) and only while it can be taken part in: the file stays valid
             // as its challenges end, and a restart neither repeats nor redefines one that has participants.
@@ -285,6 +319,7 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
                 await ChallengeService.InsertAsync(tx, challenge, ct);
             }
         }, ct);
+        return kept;
     }
 
     /// <summary>The file's challenges checked, each with its key; their end is checked against the time of the start, not here.</summary>

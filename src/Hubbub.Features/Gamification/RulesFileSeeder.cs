@@ -31,13 +31,20 @@ internal sealed partial class RulesFileSeeder(DefinitionService definitions, IOp
         {
             throw new StartupException($"Gamification:RulesFile '{path}' could not be read: {ex.Message}");
         }
+        IReadOnlyList<KeptBoard> kept;
         try
         {
-            await definitions.SeedAsync(file, cancellationToken);
+            kept = await definitions.SeedAsync(file, cancellationToken);
         }
         catch (HubbubException ex)
         {
             throw new StartupException($"Gamification:RulesFile '{path}' is invalid: {ex.Message}");
+        }
+        // A board kept as stored does not stop the start: every other definition of the file is in force, and the stored
+        // board goes on as it was. The warning says which field and what to do, since the file no longer says what runs.
+        foreach (var board in kept)
+        {
+            LogBoardKept(logger, path, board.Key, board.Fields, board.Stored, board.File);
         }
         LogSeeded(logger, path);
     }
@@ -46,4 +53,10 @@ internal sealed partial class RulesFileSeeder(DefinitionService definitions, IOp
 
     [LoggerMessage(6302, LogLevel.Information, "Gamification: definitions of {Path} stored")]
     private static partial void LogSeeded(ILogger logger, string path);
+
+    [LoggerMessage(6304, LogLevel.Warning,
+        "Gamification:RulesFile '{Path}': leaderboard '{Board}' is kept as stored ({Stored}): the file changes its {Fields} ({File}) " +
+        "but it has scores, which would then mean something else. To take the file's definition, delete the board " +
+        "(DELETE /api/leaderboards/{Board}, its scores go with it) and start again, or give the file's board a new key")]
+    private static partial void LogBoardKept(ILogger logger, string path, string board, string fields, string stored, string file);
 }

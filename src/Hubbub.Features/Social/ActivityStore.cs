@@ -121,8 +121,9 @@ internal static class ActivityStore
             new { id, title, description, data, now }, ct);
 
     /// <summary>
-    /// Deletes the activity, then its likes, comments and like notice; false (and nothing deleted) when it was gone
-    /// already. Run under <see cref="FindForWriteAsync"/>'s lock, so no like or comment can arrive after its cleanup.
+    /// Deletes the activity, its likes and comments (the database cascades them: social migration 4) and its like notice;
+    /// false (and nothing deleted) when it was gone already. Run under <see cref="FindForWriteAsync"/>'s lock, so no like
+    /// or comment can arrive after it (one that tried would fail the foreign key, not be left behind).
     /// </summary>
     public static async Task<bool> DeleteAsync(DatabaseTransaction tx, string id, CancellationToken ct)
     {
@@ -130,8 +131,6 @@ internal static class ActivityStore
         {
             return false;
         }
-        await tx.ExecuteAsync("DELETE FROM social_likes WHERE activity_id = @id", new { id }, ct);
-        await tx.ExecuteAsync("DELETE FROM social_comments WHERE activity_id = @id", new { id }, ct);
         await tx.ExecuteAsync("DELETE FROM social_like_notices WHERE activity_id = @id", new { id }, ct);
         return true;
     }

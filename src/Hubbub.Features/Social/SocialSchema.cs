@@ -20,7 +20,48 @@ internal static class SocialSchema
             postgres: Inbox(""))
         .Add(3, "activity rules: an optional condition on the event's data",
             sqlite: RuleCondition,
-            postgres: RuleCondition);
+            postgres: RuleCondition)
+        .Add(4, "likes and comments belong to their activity: a foreign key that cascades its delete",
+            sqlite: ReactionKeysSqlite,
+            postgres: ReactionKeysPostgres);
+
+    // Likes and comments had no key to their activity: the service deletes them with it (under the activity's lock), but a
+    // delete outside it (an operator's SQL) or a bug left orphans, counted nowhere and never removed. An earlier version
+    // may have left some, so both engines drop them first. PostgreSQL adds the constraints in place; SQLite cannot add a
+    // foreign key to a table, so its two tables are rebuilt (as auctions' migration 2 does): nothing references them, so
+    // dropping and renaming under `foreign_keys = ON` touches no other table, and the comments keep their ids. The
+    // cascade needs an index led by activity_id on each: the likes' primary key and social_comments_by_activity.
+    private const string ReactionKeysSqlite = """
+        CREATE TABLE social_likes_v4 (
+            activity_id TEXT   NOT NULL REFERENCES social_activities (id) ON DELETE CASCADE,
+            user_id     TEXT   NOT NULL,
+            created_ms  BIGINT NOT NULL,
+            PRIMARY KEY (activity_id, user_id));
+        INSERT INTO social_likes_v4 (activity_id, user_id, created_ms)
+            SELECT activity_id, user_id, created_ms FROM social_likes WHERE activity_id IN (SELECT id FROM social_activities);
+        DROP TABLE social_likes;
+        ALTER TABLE social_likes_v4 RENAME TO social_likes;
+        CREATE TABLE social_comments_v4 (
+            id          INTEGER PRIMARY KEY,
+            activity_id TEXT   NOT NULL REFERENCES social_activities (id) ON DELETE CASCADE,
+            user_id     TEXT   NOT NULL,
+            text        TEXT   NOT NULL,
+            created_ms  BIGINT NOT NULL);
+        INSERT INTO social_comments_v4 (id, activity_id, user_id, text, created_ms)
+            SELECT id, activity_id, user_id, text, created_ms FROM social_comments WHERE activity_id IN (SELECT id FROM social_activities);
+        DROP TABLE social_comments;
+        ALTER TABLE social_comments_v4 RENAME TO social_comments;
+        CREATE INDEX social_comments_by_activity ON social_comments (activity_id, id);
+        """;
+
+    private const string ReactionKeysPostgres = """
+        DELETE FROM social_likes l WHERE NOT EXISTS (SELECT 1 FROM social_activities a WHERE a.id = l.activity_id);
+        DELETE FROM social_comments c WHERE NOT EXISTS (SELECT 1 FROM social_activities a WHERE a.id = c.activity_id);
+        ALTER TABLE social_likes ADD CONSTRAINT social_likes_activity
+            FOREIGN KEY (activity_id) REFERENCES social_activities (id) ON DELETE CASCADE;
+        ALTER TABLE social_comments ADD CONSTRAINT social_comments_activity
+            FOREIGN KEY (activity_id) REFERENCES social_activities (id) ON DELETE CASCADE;
+        """;
 
     // The rule's `when`: a JSON object of top-level data fields and the values they must have (null: every event).
     private const string RuleCondition = "ALTER TABLE social_activity_rules ADD COLUMN when_json TEXT NULL;";

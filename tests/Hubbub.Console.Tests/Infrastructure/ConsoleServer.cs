@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Hubbub.Console.Tests.Infrastructure;
 
@@ -21,13 +22,18 @@ public sealed class ConsoleServer : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private readonly string _dataDirectory;
     private readonly bool _ownsDataDirectory;
+    private readonly FakeTimeProvider? _clock;
 
     /// <param name="environment">The ASP.NET Core environment.</param>
     /// <param name="settings">Configuration overrides.</param>
     /// <param name="dataDirectory">A data directory to reuse (kept on dispose), e.g. to restart a server on the same data.</param>
-    public ConsoleServer(string environment = "Development", Dictionary<string, string?>? settings = null, string? dataDirectory = null)
+    /// <param name="clock">A fake clock for the server (its scheduler, tokens, periods): for what happens at a moment,
+    /// such as a board's reset. The browser keeps its own real clock.</param>
+    public ConsoleServer(string environment = "Development", Dictionary<string, string?>? settings = null, string? dataDirectory = null,
+        FakeTimeProvider? clock = null)
     {
         _environment = environment;
+        _clock = clock;
         _ownsDataDirectory = dataDirectory is null;
         _dataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("hubbub-console-").FullName;
         // The social feature's Development seed would put friends and posts into every test's fresh database: off
@@ -64,6 +70,10 @@ public sealed class ConsoleServer : WebApplicationFactory<Program>
             logging.ClearProviders();
             logging.SetMinimumLevel(LogLevel.Warning);
         });
+        if (_clock is not null)
+        {
+            builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(_clock));
+        }
     }
 
     protected override void Dispose(bool disposing)

@@ -16,6 +16,13 @@ public static class ServerCalls
     /// <summary>A Development console server with <see cref="ApiKey"/>.</summary>
     public static ConsoleServer Start() => new(settings: new() { ["Auth:ApiKey"] = ApiKey });
 
+    /// <summary>
+    /// A Development console server with <see cref="ApiKey"/> on a fake clock, its scheduler polling every 50 ms, so a
+    /// job falls due as soon as the test moves the clock past it.
+    /// </summary>
+    public static ConsoleServer Start(Microsoft.Extensions.Time.Testing.FakeTimeProvider clock) =>
+        new(settings: new() { ["Auth:ApiKey"] = ApiKey, ["Kit:PollMs"] = "50", ["Kit:RetryBaseMs"] = "20" }, clock: clock);
+
     /// <summary>Sends <paramref name="json"/> with the API key; fails the test unless the answer is a success.</summary>
     public static async Task<JsonElement> SendAsKeyAsync(this ConsoleServer server, HttpMethod method, string path, string? json = null)
     {

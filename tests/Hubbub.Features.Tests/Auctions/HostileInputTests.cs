@@ -126,6 +126,66 @@ public abstract class HostileInputTests(AuctionHouse house)
     }
 
     [Fact]
+    public async Task A_create_naming_two_different_sellers_is_refused_on_both_doors_and_sells_for_nobody()
+    {
+        // The audit: {"seller":"a","user":"b"} sold as a, silently, where every other server call refuses two users.
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        var now = house.Clock.GetUtcNow();
+        Dictionary<string, object?> Auction(params (string Key, string Value)[] names)
+        {
+            var body = new Dictionary<string, object?>
+            {
+                ["title"] = "Lamp", ["currency"] = "coins", ["starting_bid"] = 10, ["min_increment"] = 1,
+                ["starts_at"] = AuctionHouse.Iso(now), ["ends_at"] = AuctionHouse.Iso(now.AddHours(1)),
+            };
+            foreach (var (key, value) in names)
+            {
+                body[key] = value;
+            }
+            return body;
+        }
+        async Task<int> SoldByAsync(string seller)
+        {
+            using var server = house.Server();
+            return (await server.GetAsync($"/api/auctions?seller={seller}")).Body.GetProperty("auctions").GetArrayLength();
+        }
+
+        using (var server = house.Server())
+        {
+            var both = await server.PostAsync("/api/auctions", Auction(("seller", ada), ("user", bob)));
+            Assert.True(both.Status == HttpStatusCode.BadRequest, both.ToString());
+            Assert.Equal("bad_request", both.Code);
+            Assert.Equal("the call names two users to act for: \"seller\" and \"user\" differ; name one", both.Body.GetProperty("message").GetString());
+            var inQuery = await server.PostAsync($"/api/auctions?user={bob}", Auction(("seller", ada)));
+            Assert.True(inQuery.Status == HttpStatusCode.BadRequest, inQuery.ToString());
+            Assert.Contains("?user=", inQuery.Body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+        using (var admin = house.Admin())
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsync("/api/auctions", Auction(("seller", ada), ("user", bob)))).Status);
+        }
+        await using (var ws = await WsClient.ConnectAsync(house.Chat.Server.WebSocketUri(AuctionHouse.Token(Users.New("root"), roles: ["admin"]))))
+        {
+            var refused = await ws.RequestAsync("auction.create", Auction(("seller", ada), ("user", bob)));
+            Assert.Equal("bad_request", refused.ErrorCode());
+            Assert.Contains("\"seller\" and \"user\" differ", refused.GetProperty("data").GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+        Assert.Equal((0, 0), (await SoldByAsync(ada), await SoldByAsync(bob)));
+
+        // The same user named twice is one user; either field alone names the seller.
+        using (var server = house.Server())
+        {
+            var same = await server.PostAsync("/api/auctions", Auction(("seller", ada), ("user", ada)));
+            Assert.True(same.Status == HttpStatusCode.Created, same.ToString());
+            Assert.Equal(ada, same.Body.GetProperty("seller").GetString());
+            var byUser = await server.PostAsync("/api/auctions", Auction(("user", bob)));
+            Assert.True(byUser.Status == HttpStatusCode.Created, byUser.ToString());
+            Assert.Equal(bob, byUser.Body.GetProperty("seller").GetString());
+        }
+        Assert.Equal((1, 1), (await SoldByAsync(ada), await SoldByAsync(bob)));
+    }
+
+    [Fact]
     public async Task Auction_times_are_ISO_8601_and_a_start_in_the_past_starts_the_auction_now()
     {
         // The audit: "Sun, 06 Dec 2026 16:30:00 GMT" was accepted (a free-form parse), and a starts_at an hour ago made a

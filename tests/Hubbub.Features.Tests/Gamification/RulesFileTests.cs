@@ -116,4 +116,59 @@ public sealed class RulesFileTests
             """{"challenges": [{"title": "T", "type": "t", "goal": 1, "starts_at": "2030-01-01T00:00:00Z", "ends_at": "2030-01-02T00:00:00Z"}]}""");
         Assert.Contains("is invalid: challenges[0]: 'key' is required", failure, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_scored_board_whose_source_or_operator_the_file_changes_is_kept_as_stored_with_a_warning_naming_it()
+    {
+        // The API refuses such a change (409 board_has_scores); at start the file's board used to replace it silently,
+        // its scores then counted as something else. Now the stored board stays whole and the start says so; a board
+        // without scores still takes the file's definition.
+        var folder = Directory.CreateTempSubdirectory("hubbub-rules-boards-");
+        try
+        {
+            var path = Path.Combine(folder.FullName, "rules.json");
+            var settings = new Dictionary<string, string?> { ["Gamification:RulesFile"] = path, ["Hubbub:DataDirectory"] = folder.FullName };
+            await File.WriteAllTextAsync(path, """
+                {"leaderboards": [
+                  {"key": "km", "name": "Distance", "source": "run.finished:km", "operator": "incr"},
+                  {"key": "fresh", "name": "Fresh", "source": "swim.finished", "operator": "incr"}]}
+                """);
+            var user = Users.New("runner");
+            await using (var first = await ChatServer.StartAsync("sqlite", settings))
+            {
+                using var server = Game.Server(first);
+                await server.EventAsync(user, "run.finished", new { km = 5 });
+                await server.EventAsync(user, "run.finished", new { km = 3 });
+            }
+            await File.WriteAllTextAsync(path, """
+                {"rules": [{"type": "run.finished", "xp": 10}],
+                 "leaderboards": [
+                  {"key": "km", "name": "Longest run", "source": "run.finished:km", "operator": "best"},
+                  {"key": "fresh", "name": "Fresh swims", "source": "swim.finished", "operator": "set"}]}
+                """);
+            await using (var second = await ChatServer.StartAsync("sqlite", settings))
+            {
+                using var server = Game.Server(second);
+                var km = (await server.GetAsync("/api/leaderboards")).Body.GetProperty("leaderboards").EnumerateArray().Single(b => b.Str("key") == "km");
+                Assert.Equal(("Distance", "run.finished:km", "incr"), (km.Str("name"), km.Str("source"), km.Str("operator")));
+                var fresh = (await server.GetAsync("/api/leaderboards")).Body.GetProperty("leaderboards").EnumerateArray().Single(b => b.Str("key") == "fresh");
+                Assert.Equal(("Fresh swims", "set"), (fresh.Str("name"), fresh.Str("operator"))); // no scores: replaced
+                var warning = Assert.Single(second.Server.Logs, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("leaderboard 'km'", StringComparison.Ordinal));
+                Assert.Contains("is kept as stored (source 'run.finished:km', operator 'incr'): the file changes its operator (source 'run.finished:km', operator 'best')",
+                    warning, StringComparison.Ordinal);
+                Assert.Contains("DELETE /api/leaderboards/km", warning, StringComparison.Ordinal);
+                Assert.DoesNotContain(second.Server.Logs, l => l.Contains("leaderboard 'fresh'", StringComparison.Ordinal));
+
+                // The scores go on counting as they did (incr: 5 + 3 + 4), and the rest of the file is in force.
+                var answer = await server.EventAsync(user, "run.finished", new { km = 4 });
+                Assert.Equal(10, answer.Long("xp"));
+                var entry = Assert.Single((await server.GetAsync("/api/leaderboards/km")).Body.GetProperty("entries").EnumerateArray());
+                Assert.Equal((user, 12.0), (entry.Str("user"), entry.GetProperty("score").GetDouble()));
+            }
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
 }
