@@ -591,6 +591,12 @@ export const TOKEN_EXPIRED = 4401;
 /** A refresh that failed is tried again this much later (while the token has not expired yet). */
 const REFRESH_RETRY_MS = 5_000;
 
+/** Failed refreshes are at least this far apart; with less than twice this left, the expiry's reconnect gets the token. */
+const REFRESH_RETRY_FLOOR_MS = 1_000;
+
+/** How long after a handshake's error the client waits for its close before ending the attempt itself (Node 20). */
+const ERROR_WITHOUT_CLOSE_GRACE_MS = 50;
+
 /** setTimeout fires at once for delays past 2^31 − 1 ms (about 24.8 days): longer waits wake up and wait on. */
 const LONGEST_TIMER_MS = 20 * 24 * 3600 * 1000;
 
@@ -931,6 +937,14 @@ export class HubbubClient extends Emitter {
     socket.onerror = (event) => {
       // Browsers hide the handshake status; Node's ws says "Unexpected server response: 401".
       attempt.errorText = String(event?.message ?? event?.error?.message ?? '');
+      // Node 20's built-in WebSocket reports a failed handshake (server down, refused) with an error and never a
+      // close, so the attempt would wait out connectTimeoutMs (10 s) instead of backing off. Browsers and ws fire the
+      // close right after the error; whatever is still open to this socket shortly after is ended here.
+      if (transport === 'websocket' && socket.readyState !== 1) {
+        this._timers.setTimeout(() => {
+          if (this._socket === socket && !attempt.welcomed) this._abandon(socket, 1006, attempt.errorText, attempt);
+        }, ERROR_WITHOUT_CLOSE_GRACE_MS);
+      }
     };
     socket.onclose = (event) => {
       if (this._socket !== socket) return;
@@ -1131,7 +1145,12 @@ export class HubbubClient extends Emitter {
     if (remaining <= 0) return; // too late: the server closes with 4401 and the reconnect gets a fresh token
     const ahead = this._opts.refreshBeforeExpiryMs;
     let delay = remaining > 2 * ahead ? remaining - ahead : remaining / 2;
-    if (retry) delay = Math.min(REFRESH_RETRY_MS, remaining / 2);
+    if (retry) {
+      // Halving towards the expiry bunched the retries into its last milliseconds (eight in 130 ms), hammering a token
+      // service that is already failing; the reconnect after the expiry asks getToken again anyway.
+      if (remaining < 2 * REFRESH_RETRY_FLOOR_MS) return;
+      delay = Math.max(REFRESH_RETRY_FLOOR_MS, Math.min(REFRESH_RETRY_MS, remaining / 2));
+    }
     if (delay > LONGEST_TIMER_MS) {
       this._refreshTimer = this._timers.setTimeout(() => {
         this._refreshTimer = null;
@@ -1252,6 +1271,18 @@ export class HubbubClient extends Emitter {
   /** @private Sends a request with a fresh id and waits for its reply. */
   _sendRequest(request, quiet = false) {
     const id = this._nextId++;
+    const frame = { type: request.type, id };
+    if (request.data !== undefined) frame.data = request.data;
+    const json = JSON.stringify(frame);
+    // A frame over the server's limit would close the whole WebSocket (1009), failing every request in flight with
+    // `disconnected` although this one was certainly refused: it is refused here alone, as the fallback's server does.
+    const limit = this._welcome?.limits?.max_frame_bytes;
+    if (typeof limit === 'number' && json.length > limit / 3 && utf8Length(json) > limit) {
+      request.reject(new HubbubError('too_large',
+        `the '${request.type}' frame is ${utf8Length(json)} bytes; this server takes frames of at most ${limit} bytes`,
+        { type: request.type, channel: request.data?.channel }));
+      return;
+    }
     const entry = {
       resolve: request.resolve,
       reject: request.reject,
@@ -1267,10 +1298,8 @@ export class HubbubClient extends Emitter {
         `no reply to '${request.type}' within ${request.timeoutMs} ms`, entry));
     }, request.timeoutMs);
     this._pending.set(id, entry);
-    const frame = { type: request.type, id };
-    if (request.data !== undefined) frame.data = request.data;
     // If the socket refuses the frame (it is closing), the close handler rejects the request with `disconnected`.
-    this._sendRaw(frame);
+    this._sendText(json);
   }
 
   /** @private */
@@ -1281,10 +1310,15 @@ export class HubbubClient extends Emitter {
 
   /** @private */
   _sendRaw(frame) {
+    return this._sendText(JSON.stringify(frame));
+  }
+
+  /** @private */
+  _sendText(json) {
     const socket = this._socket;
     if (!socket || socket.readyState !== 1) return false;
     try {
-      socket.send(JSON.stringify(frame));
+      socket.send(json);
       return true;
     } catch {
       return false;
