@@ -26,7 +26,7 @@ public sealed class SigningKeyProvider
         if (!environment.IsDevelopment())
         {
             throw new StartupException(
-                "Auth:SigningKey is not set. Set it (environment variable Auth__SigningKey) to a secret of at least 32 characters; " +
+                "Auth:SigningKey is not set. Set it (environment variable Auth__SigningKey) to a secret (32 or more random characters are advised; the genconfig command makes one); " +
                 "only the Development environment generates a key by itself.");
         }
         var path = Path.Combine(DataDirectory(configuration, environment), DevelopmentKeyFile);
