@@ -1,4 +1,6 @@
 using System.Net;
+using Hubbub.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using static Hubbub.Features.Tests.Learning.Progress;
 
 namespace Hubbub.Features.Tests.Learning;
@@ -42,6 +44,8 @@ public abstract class TaskXpTests(LearningFixture fixture)
             """{"type":"task.completed","xp":0}""")).Status);
         Assert.Equal(HttpStatusCode.OK, (await learner.PostAsync($"/api/courses/{course}/tasks/t4/complete", new { })).Status);
         Assert.Equal(4, await fixture.RaisedAsync("task.completed", ada));
+        // A feature's event is given XP when gamification handles it, after the raise: wait for that before the rule goes.
+        await UntilAsync(async () => await PendingAsync(ada) == 0, "t4's task.completed handled");
 
         // Removing the stored rule brings the task's own XP back.
         Assert.Equal(HttpStatusCode.NoContent, (await server.SendAsync(HttpMethod.Delete, "/api/rules/task.completed")).Status);
@@ -49,6 +53,24 @@ public abstract class TaskXpTests(LearningFixture fixture)
         await XpReachesAsync(server, ada, 43);
         await Task.Delay(200);
         Assert.Equal(43, (await server.GetAsync($"/api/users/{ada}/profile")).Body.GetProperty("xp").GetInt64());
+    }
+
+    /// <summary>Handlings of <paramref name="user"/>'s <c>task.completed</c> events not done yet.</summary>
+    private Task<long> PendingAsync(string user) =>
+        fixture.Chat.Server.Services.GetRequiredService<IDatabase>().ReadAsync(tx => tx.ExecuteScalarAsync<long>(
+            """
+            SELECT COUNT(*) FROM kit_event_handlings h JOIN kit_domain_events e ON e.id = h.event_id
+            WHERE e.type = 'task.completed' AND e.data LIKE @pattern
+            """, new { pattern = $"%\"user\":\"{user}\"%" }));
+
+    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, what);
+            await Task.Delay(25);
+        }
     }
 
     private static async Task XpReachesAsync(Infrastructure.ServerApi server, string user, long xp)

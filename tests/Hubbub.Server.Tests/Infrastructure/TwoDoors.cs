@@ -18,9 +18,10 @@ public sealed class TwoDoors : IDisposable
 
     /// <summary>
     /// How late Kestrel may act on one of its timeouts: it adds its heartbeat interval (1 s) to the deadline and
-    /// checks it on the next heartbeat; the rest is room for a busy machine.
+    /// checks it on the next heartbeat; the rest is room for a busy machine (Kestrel's own door answered 408 3.47 s after
+    /// a 4 s headers timeout once in a full run at 3 s). Still below what the regression tests guard against (9.3 s).
     /// </summary>
-    public static readonly TimeSpan KestrelLateness = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan KestrelLateness = TimeSpan.FromSeconds(4);
 
     public TestServer ConnectionLayer { get; } = Start(true);
 
