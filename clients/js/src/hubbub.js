@@ -1277,9 +1277,10 @@ export class HubbubClient extends Emitter {
     // A frame over the server's limit would close the whole WebSocket (1009), failing every request in flight with
     // `disconnected` although this one was certainly refused: it is refused here alone, as the fallback's server does.
     const limit = this._welcome?.limits?.max_frame_bytes;
-    if (typeof limit === 'number' && json.length > limit / 3 && utf8Length(json) > limit) {
+    const bytes = typeof limit === 'number' && json.length > limit / 3 ? utf8Length(json) : 0;
+    if (bytes > limit) {
       request.reject(new HubbubError('too_large',
-        `the '${request.type}' frame is ${utf8Length(json)} bytes; this server takes frames of at most ${limit} bytes`,
+        `the '${request.type}' frame is ${bytes} bytes; this server takes frames of at most ${limit} bytes`,
         { type: request.type, channel: request.data?.channel }));
       return;
     }

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Hubbub.Core;
 using Hubbub.Features.Kit.Callers;
 
 namespace Hubbub.Features.Auctions;
@@ -89,9 +88,7 @@ public sealed record CreateAuctionRequest(
     /// <c>seller</c> won silently, so a call meant for the one named <c>user</c> sold as the other. Read on both doors
     /// (REST and the <c>auction.create</c> command), so both refuse alike.
     /// </summary>
-    string? IActingRequest.User => Seller is not null && User is not null && !string.Equals(Seller, User, StringComparison.Ordinal)
-        ? throw HubbubException.BadRequest("the call names two users to act for: \"seller\" and \"user\" differ; name one")
-        : Seller ?? User;
+    string? IActingRequest.User => CallerResolver.OneUser(Seller, User, "\"seller\" and \"user\"");
 
     /// <summary>A server call naming nobody is told to name the <c>seller</c>.</summary>
     static string IActingRequest.ActingField => "seller";

@@ -43,10 +43,17 @@ public sealed class CallerResolver(IRequestIdentity identity, UserDirectory user
     public static string? NamedUser(HttpContext http, string? named, string actingField = "user")
     {
         var inQuery = http.Request.Query.TryGetValue("user", out var q) ? q.ToString() : null;
-        return named is not null && inQuery is not null && !string.Equals(named, inQuery, StringComparison.Ordinal)
-            ? throw HubbubException.BadRequest($"the call names two users to act for: ?user= and \"{actingField}\" differ; name one")
-            : named ?? inQuery;
+        return OneUser(named, inQuery, $"?user= and \"{actingField}\"");
     }
+
+    /// <summary>
+    /// The user a call acts for when two places of it may name one (<paramref name="first"/> wins when only they agree or
+    /// one is given): both, naming different users, is <c>bad_request</c> saying which <paramref name="places"/> differ.
+    /// </summary>
+    public static string? OneUser(string? first, string? second, string places) =>
+        first is not null && second is not null && !string.Equals(first, second, StringComparison.Ordinal)
+            ? throw HubbubException.BadRequest($"the call names two users to act for: {places} differ; name one")
+            : first ?? second;
 
     /// <summary>The <c>unauthorized</c> refusal of a request with neither a valid token nor the server key, saying why.</summary>
     public HubbubException Unauthenticated(HttpContext http) => new(ErrorCodes.Unauthorized, identity.WhyUnauthenticated(http));

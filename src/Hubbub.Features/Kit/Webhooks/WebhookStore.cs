@@ -28,21 +28,15 @@ internal static class WebhookStore
     /// </summary>
     public static async Task<List<long>> SubscribersAsync(DatabaseTransaction tx, string type, CancellationToken ct)
     {
-        // One named parameter per pattern: list parameters expand differently on the two engines.
-        var patterns = PatternsMatching(type);
-        var parameters = new Dictionary<string, object>(patterns.Count);
-        for (var i = 0; i < patterns.Count; i++)
-        {
-            parameters["p" + i.ToString(CultureInfo.InvariantCulture)] = patterns[i];
-        }
-        var names = string.Join(", ", parameters.Keys.Select(k => "@" + k));
+        var parameters = new Dapper.DynamicParameters();
+        var names = PatternList(AddPatterns(parameters, type));
         return (await tx.QueryAsync<long>($"SELECT DISTINCT endpoint_id FROM webhook_subscriptions WHERE event_type IN ({names}) ORDER BY endpoint_id",
             parameters, ct)).ToList();
     }
 
     /// <summary>
-    /// Adds the patterns matching <paramref name="type"/> (<see cref="PatternsMatching"/>) as parameters <c>@wp0</c>…, for
-    /// <see cref="SubscribedSql"/>; answers how many.
+    /// Adds the patterns matching <paramref name="type"/> (<see cref="PatternsMatching"/>) as parameters <c>@wp0</c>…, one
+    /// named parameter each (list parameters expand differently on the two engines); answers how many.
     /// </summary>
     internal static int AddPatterns(Dapper.DynamicParameters parameters, string type)
     {
@@ -60,8 +54,11 @@ internal static class WebhookStore
     /// statement (the raise's insert) where the answer is nearly always 0.
     /// </summary>
     internal static string SubscribedSql(int patterns) =>
-        "CASE WHEN EXISTS (SELECT 1 FROM webhook_subscriptions WHERE event_type IN ("
-        + string.Join(", ", Enumerable.Range(0, patterns).Select(i => "@wp" + i.ToString(CultureInfo.InvariantCulture))) + ")) THEN 1 ELSE 0 END";
+        $"CASE WHEN EXISTS (SELECT 1 FROM webhook_subscriptions WHERE event_type IN ({PatternList(patterns)})) THEN 1 ELSE 0 END";
+
+    /// <summary>The parameter list <c>@wp0, @wp1, …</c> of <paramref name="patterns"/> patterns added by <see cref="AddPatterns"/>.</summary>
+    private static string PatternList(int patterns) =>
+        string.Join(", ", Enumerable.Range(0, patterns).Select(i => "@wp" + i.ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>One pending delivery per endpoint of the event, due at once, with the body every attempt sends.</summary>
     public static async Task RecordAsync(DatabaseTransaction tx, IReadOnlyList<long> endpoints, long eventId, string type, string data, long now,
