@@ -19,7 +19,10 @@ public sealed record XpRuleView(
     [property: JsonPropertyName("max")] long? Max,
     [property: JsonPropertyName("created_at")] DateTime CreatedAt);
 
-/// <summary><c>POST /api/achievements</c>: unlocked when the count of <c>type</c> events (or the sum of <c>data[field]</c>) reaches <c>threshold</c>.</summary>
+/// <summary>
+/// <c>POST /api/achievements</c>: unlocked when the count of <c>type</c> events (or the sum of <c>data[field]</c>) reaches
+/// <c>threshold</c>; with <c>at_least</c>, the count of the events whose <c>data[field]</c> is at least that ("perfect score").
+/// </summary>
 public sealed record AchievementRequest(
     [property: JsonPropertyName("key")] string? Key,
     [property: JsonPropertyName("name")] string? Name,
@@ -29,7 +32,8 @@ public sealed record AchievementRequest(
     [property: JsonPropertyName("hidden")] bool? Hidden,
     [property: JsonPropertyName("type")] string? Type,
     [property: JsonPropertyName("field")] string? Field,
-    [property: JsonPropertyName("threshold")] double? Threshold);
+    [property: JsonPropertyName("threshold")] double? Threshold,
+    [property: JsonPropertyName("at_least")] double? AtLeast = null);
 
 /// <summary>A stored achievement.</summary>
 public sealed record AchievementView(
@@ -42,7 +46,8 @@ public sealed record AchievementView(
     [property: JsonPropertyName("type")] string Type,
     [property: JsonPropertyName("field")] string? Field,
     [property: JsonPropertyName("threshold")] double Threshold,
-    [property: JsonPropertyName("created_at")] DateTime CreatedAt);
+    [property: JsonPropertyName("created_at")] DateTime CreatedAt,
+    [property: JsonPropertyName("at_least")] double? AtLeast = null);
 
 /// <summary>An achievement in <c>GET /api/achievements</c>: the definition, the share of known users who hold it, and whether the caller does.</summary>
 public sealed record AchievementListing(
@@ -57,7 +62,8 @@ public sealed record AchievementListing(
     [property: JsonPropertyName("threshold")] double Threshold,
     [property: JsonPropertyName("unlocked_percent")] double UnlockedPercent,
     [property: JsonPropertyName("unlocked")] bool Unlocked,
-    [property: JsonPropertyName("unlocked_at")] DateTime? UnlockedAt);
+    [property: JsonPropertyName("unlocked_at")] DateTime? UnlockedAt,
+    [property: JsonPropertyName("at_least")] double? AtLeast = null);
 
 /// <summary><c>POST /api/quests</c>: <c>count</c> events of <c>type</c> within one local day or week give <c>xp</c>.</summary>
 public sealed record QuestRequest(

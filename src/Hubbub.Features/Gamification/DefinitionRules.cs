@@ -55,12 +55,18 @@ internal static class DefinitionRules
         var threshold = r.Threshold is { } t && double.IsFinite(t) && t > 0 && t <= MaxThreshold
             ? t
             : throw HubbubException.BadRequest($"'threshold' must be a number above 0 and at most {MaxThreshold:0}");
-        if (field is null && threshold != Math.Floor(threshold))
+        if (r.AtLeast is { } atLeast && (field is null || !double.IsFinite(atLeast) || Math.Abs(atLeast) > EventProcessor.MaxCountedNumber))
         {
-            throw HubbubException.BadRequest("'threshold' of an achievement counting events (no 'field') must be a whole number");
+            throw HubbubException.BadRequest(field is null
+                ? "'at_least' needs a 'field': it counts the events whose data[field] is at least that"
+                : $"'at_least' must be a number from -{EventProcessor.MaxCountedNumber:0} to {EventProcessor.MaxCountedNumber:0}");
+        }
+        if ((field is null || r.AtLeast is not null) && threshold != Math.Floor(threshold))
+        {
+            throw HubbubException.BadRequest("'threshold' of an achievement counting events (no 'field', or 'at_least') must be a whole number");
         }
         return new AchievementView(key, Name(r.Name), Description(r.Description), OneOf(r.Rarity ?? "common", "rarity", Rarities),
-            Xp(r.Xp ?? 0, "xp"), r.Hidden ?? false, EventType(r.Type, "type"), field, threshold, now);
+            Xp(r.Xp ?? 0, "xp"), r.Hidden ?? false, EventType(r.Type, "type"), field, threshold, now, r.AtLeast);
     }
 
     public static QuestView Quest(QuestRequest r, DateTime now)

@@ -249,7 +249,7 @@ public sealed class DefinitionService(FeatureDatabase database, IOptions<Gamific
                 .Select(a => new AchievementListing(a.Key, a.Name, a.Description, a.Rarity, a.Xp, a.Hidden, a.Type, a.Field, a.Threshold,
                     users == 0 ? 0 : Math.Round(100.0 * holders.GetValueOrDefault(a.Key) / users, 1),
                     mine.ContainsKey(a.Key),
-                    mine.TryGetValue(a.Key, out var at) ? DateTimeOffset.FromUnixTimeMilliseconds(at).UtcDateTime : null))
+                    mine.TryGetValue(a.Key, out var at) ? DateTimeOffset.FromUnixTimeMilliseconds(at).UtcDateTime : null, a.AtLeast))
                 .ToList());
         }, ct);
 

@@ -184,17 +184,31 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, Leader
         return xp >= cap ? cap : (long)xp;
     }
 
-    /// <summary>Adds the event to an achievement's progress; true when this event unlocked it (once per user, ever).</summary>
+    /// <summary>
+    /// Adds the event to an achievement's progress: 1 for a count, <c>data[field]</c> for a sum (positive values), 1 for an
+    /// event whose <c>data[field]</c> is at least <c>at_least</c>; true when this event unlocked it (once per user, ever).
+    /// </summary>
     private static bool AdvanceAchievement(GameEvent e, AchievementView achievement, PlayerState state, PlayerChanges changes, long now)
     {
         double amount = 1;
         if (achievement.Field is { } field)
         {
-            if (NumberOf(e.Data, field) is not { } value || value <= 0)
+            var number = NumberOf(e.Data, field);
+            if (achievement.AtLeast is { } atLeast)
+            {
+                if (number is not { } n || n < atLeast)
+                {
+                    return false;
+                }
+            }
+            else if (number is { } value && value > 0)
+            {
+                amount = value;
+            }
+            else
             {
                 return false;
             }
-            amount = value;
         }
         var (progress, doneMs) = state.Achievements.GetValueOrDefault(achievement.Key);
         progress = Sums.Add(progress, amount);

@@ -42,7 +42,8 @@ public sealed partial class ActivityService
 
     /// <summary>
     /// Takes my like back (none: nothing changes). The author and the activity's channel hear <c>activity_unliked</c> with the new count, so a
-    /// count on screen goes down as it went up; there is no notification (a like taken back is not news).
+    /// count on screen goes down as it went up; there is no notification (a like taken back is not news), and when no like
+    /// is left the author's unread like notification of the activity is withdrawn (it would tell of likes no longer there).
     /// </summary>
     public Task<LikeState> UnlikeAsync(HubbubUser me, ActivityRequest request, CancellationToken cancellationToken = default)
     {
@@ -57,6 +58,10 @@ public sealed partial class ActivityService
                 var unliked = new ActivityLikedEvent(id, me.Id, me.Name, count);
                 await tx.PublishAsync(FeatureTransaction.UserChannel(row.UserId), SocialEvents.ActivityUnliked, unliked, Default.ActivityLikedEvent, cancellationToken);
                 await tx.PublishAsync(ActivityChannel(id), SocialEvents.ActivityUnliked, unliked, Default.ActivityLikedEvent, cancellationToken);
+                if (count == 0 && await ActivityStore.LikeNoticeAsync(tx, id, cancellationToken) is { } notice)
+                {
+                    await tx.WithdrawUnreadNotificationAsync(row.UserId, notice, cancellationToken);
+                }
             }
             return new LikeState(id, count, false);
         }, cancellationToken);

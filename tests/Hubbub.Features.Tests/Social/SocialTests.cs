@@ -324,6 +324,32 @@ public abstract class SocialTests(SocialFixture fixture)
         Assert.Equal(("activity_liked", 1L), (next.Type(), next.GetProperty("data").GetProperty("like_count").GetInt64()));
         var types = Social.Ok(await adaApi.GetAsync("/api/notifications")).GetProperty("items").EnumerateArray().Select(n => n.GetProperty("type").GetString());
         Assert.DoesNotContain("activity_unliked", types);
+        // The first like's notice went with the like taken back (no like left); the new like has its own.
+        Assert.Equal(1, types.Count(t => t == "activity_liked"));
+    }
+
+    [Fact]
+    public async Task A_like_taken_back_leaving_no_like_withdraws_the_unread_notice_and_a_read_one_stays()
+    {
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        await Chat.BefriendAsync(ada, bob);
+        using var adaApi = Chat.Api(ada);
+        using var bobApi = Chat.Api(bob, "Bob");
+        var id = (await adaApi.PostActivityAsync("Row")).GetProperty("id").GetString();
+        async Task<List<JsonElement>> LikeNotices(string query) => Social.Ok(await adaApi.GetAsync("/api/notifications" + query))
+            .GetProperty("items").EnumerateArray().Where(n => n.GetProperty("type").GetString() == "activity_liked").ToList();
+
+        Social.Ok(await bobApi.PostAsync($"/api/activities/{id}/likes", new { }));
+        Assert.Single(await LikeNotices("?unread=true"));
+        Social.Ok(await bobApi.DeleteAsync($"/api/activities/{id}/likes"));
+        Assert.Empty(await LikeNotices(""));
+
+        Social.Ok(await bobApi.PostAsync($"/api/activities/{id}/likes", new { }));
+        var notice = Assert.Single(await LikeNotices("?unread=true"));
+        Social.Ok(await adaApi.PostAsync("/api/notifications/read", new { up_to = notice.GetProperty("id").GetString() }));
+        Social.Ok(await bobApi.DeleteAsync($"/api/activities/{id}/likes"));
+        var kept = Assert.Single(await LikeNotices("")); // read: it is the author's history now
+        Assert.True(kept.GetProperty("read").GetBoolean());
     }
 
     [Fact]
