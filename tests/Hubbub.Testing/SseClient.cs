@@ -20,7 +20,7 @@ public sealed class SseClient : IAsyncDisposable
     private int _nextId = 1000;
     private int _comments;
 
-    private SseClient(HttpClient http, HttpResponseMessage response, string token)
+    private SseClient(HttpClient http, HttpResponseMessage response, string? token)
     {
         // Each POST on a connection of its own, so behind a round-robin proxy they reach every node in turn.
         NewConnectionPerPost = true;
@@ -31,8 +31,8 @@ public sealed class SseClient : IAsyncDisposable
         _reader = Task.Run(ReadLoopAsync);
     }
 
-    /// <summary>The token every POST carries (as <c>Authorization: Bearer</c>).</summary>
-    public string Token { get; }
+    /// <summary>The token every POST carries (as <c>Authorization: Bearer</c>); null for a stream signed in by a cookie.</summary>
+    public string? Token { get; }
 
     /// <summary>Whether each POST asks for its own TCP connection (<c>Connection: close</c>); on by default.</summary>
     public bool NewConnectionPerPost { get; set; }
@@ -62,10 +62,15 @@ public sealed class SseClient : IAsyncDisposable
     public IReadOnlyList<JsonElement> Frames => _received.Frames;
 
     /// <summary>Opens a stream at <paramref name="baseAddress"/> with <paramref name="token"/> in the query (or as a bearer header) and awaits its session and (unless told not to) the welcome.</summary>
-    public static async Task<SseClient> ConnectAsync(Uri baseAddress, string token, bool tokenInHeader = false, string? origin = null,
-        bool expectWelcome = true)
+    /// <param name="cookie">A <c>Cookie</c> header sent with the stream and every POST (a session the connect proxy signs in; token null then).</param>
+    public static async Task<SseClient> ConnectAsync(Uri baseAddress, string? token, bool tokenInHeader = false, string? origin = null,
+        bool expectWelcome = true, string? cookie = null)
     {
         var http = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        if (cookie is not null)
+        {
+            http.DefaultRequestHeaders.Add("Cookie", cookie);
+        }
         var (response, status, body) = await OpenAsync(http, token, tokenInHeader, origin);
         if (response is null)
         {
@@ -134,7 +139,10 @@ public sealed class SseClient : IAsyncDisposable
     private async Task<(HttpStatusCode Status, string Body)> PostContentAsync(HttpContent content, string? session, string? token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/ws/sse/{session ?? Session}") { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? Token);
+        if ((token ?? Token) is { } bearer)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
         request.Headers.ConnectionClose = NewConnectionPerPost;
         using var cts = new CancellationTokenSource(WsClient.DefaultWait);
         using var response = await _http.SendAsync(request, cts.Token);

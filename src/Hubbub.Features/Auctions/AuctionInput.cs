@@ -63,20 +63,8 @@ internal static class AuctionInput
         _ => id,
     };
 
-    // ISO-8601 date and time with seconds (a fraction optional) and a zone, Z or ±hh:mm, or none: UTC, as every time of
-    // the API is (a client's "2026-12-06T15:50:50" from a UTC clock). A free-form parse also took
-    // "Sun, 06 Dec 2026 16:30:00 GMT" (its "T" was the one of "GMT").
-    private static readonly string[] IsoFormats =
-    [
-        "yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'", "yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFFF'Z'",
-        "yyyy'-'MM'-'dd'T'HH':'mm':'sszzz", "yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFFFzzz",
-        "yyyy'-'MM'-'dd'T'HH':'mm':'ss", "yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFFF",
-    ];
-
     private static long Time(string value, string field) =>
-        value.Length <= 64
-            && DateTimeOffset.TryParseExact(value, IsoFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
-            && t.Year is >= 2000 and <= 9000
+        IsoTimes.TryParse(value, out var t) && t.Year is >= 2000 and <= 9000
             ? t.ToUnixTimeMilliseconds()
             : throw HubbubException.BadRequest($"'{field}' must be an ISO-8601 time, such as \"2030-01-01T12:00:00Z\"");
 

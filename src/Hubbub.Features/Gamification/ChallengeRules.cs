@@ -106,8 +106,7 @@ internal static class ChallengeRules
     }
 
     private static DateTimeOffset Time(string? value, string field) =>
-        value is not null && value.Length <= 64
-        && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
-            ? at
+        IsoTimes.TryParse(value, out var at) && at.Year is >= Periods.EarliestYear and <= 9999
+            ? at.ToUniversalTime()
             : throw HubbubException.BadRequest($"'{field}' is required: an ISO-8601 time such as \"2026-12-01T08:30:00Z\"");
 }

@@ -138,7 +138,9 @@ internal static class GamificationEndpoints
     private static async Task<IResult> ProfileAsync(string id, FeatureCall call, GamificationService service)
     {
         var who = id == Me ? (await call.CallerAsync()).Id : id;
-        return FeatureCall.Json(await service.ProfileAsync(who, call.Aborted), Default.ProfileView);
+        // Hidden achievements are listed only to those who hold them, admins and the server (as GET /api/achievements does).
+        var (viewer, seesAll) = GamificationAccess.Viewer(call);
+        return FeatureCall.Json(await service.ProfileAsync(who, showHidden: seesAll || viewer == who, call.Aborted), Default.ProfileView);
     }
 
     private static string? Period(FeatureCall call) =>

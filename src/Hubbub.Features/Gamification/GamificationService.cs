@@ -170,9 +170,10 @@ public sealed partial class GamificationService(FeatureDatabase database, EventP
         var at = now;
         if (r.Time is not null)
         {
-            if (!DateTimeOffset.TryParse(r.Time, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at))
+            if (!IsoTimes.TryParse(r.Time, out at) || at.Year < Periods.EarliestYear)
             {
-                throw HubbubException.BadRequest("'time' must be an ISO-8601 time such as \"2026-12-01T08:30:00Z\"");
+                throw HubbubException.BadRequest(
+                    $"'time' must be an ISO-8601 time from {Periods.EarliestYear} on, such as \"2026-12-01T08:30:00Z\"");
             }
             if (at > now.AddSeconds(options.Value.MaxFutureSkewSeconds))
             {
@@ -184,9 +185,10 @@ public sealed partial class GamificationService(FeatureDatabase database, EventP
 
     /// <summary>
     /// A user's XP, level, unlocked achievements, streaks (0 once broken) and quests in their current local period.
-    /// Anyone signed in may read anyone's: it is what leaderboards show.
+    /// Anyone signed in may read anyone's: it is what leaderboards show; the user's hidden achievements only when
+    /// <paramref name="showHidden"/> (the user themself, an admin, the server).
     /// </summary>
-    public async Task<ProfileView> ProfileAsync(string user, CancellationToken ct)
+    public async Task<ProfileView> ProfileAsync(string user, bool showHidden, CancellationToken ct)
     {
         UserDirectory.CheckUserId(user);
         var now = time.GetUtcNow();
@@ -201,7 +203,7 @@ public sealed partial class GamificationService(FeatureDatabase database, EventP
             var achievements = (await DefinitionStore.ListAsync(tx, DefinitionStore.Achievement, ct)).Select(DefinitionService.Achievements.Read)
                 .ToDictionary(a => a.Key, StringComparer.Ordinal);
             var held = (await PlayerStore.UnlockedAsync(tx, user, ct))
-                .Where(u => achievements.ContainsKey(u.Achievement))
+                .Where(u => achievements.TryGetValue(u.Achievement, out var a) && (showHidden || !a.Hidden))
                 .Select(u => achievements[u.Achievement] is var a
                     ? new ProfileAchievement(a.Key, a.Name, a.Description, a.Rarity, a.Xp, DateTimeOffset.FromUnixTimeMilliseconds(u.UnlockedMs).UtcDateTime)
                     : null!)

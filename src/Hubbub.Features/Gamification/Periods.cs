@@ -9,6 +9,12 @@ namespace Hubbub.Features.Gamification;
 /// </summary>
 internal static partial class Periods
 {
+    /// <summary>
+    /// The earliest year an event's <c>time</c> or a challenge's window may name: a period key has four digits of year,
+    /// and a default date (a backend's empty <c>0001-01-01</c>) is a mistake to refuse, not a moment to score in.
+    /// </summary>
+    public const int EarliestYear = 1970;
+
     /// <summary>The user's local date at <paramref name="at"/>.</summary>
     public static DateOnly LocalDate(DateTimeOffset at, TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone).DateTime);
 
@@ -81,7 +87,7 @@ internal static partial class Periods
     public static bool IsBoardKey(string period, string key) => period == "all" ? key == "all" : BoardKeyEnds(period, key) is not null;
 
     private static string DayOrWeekKey(string period, DateOnly date) => period == "weekly"
-        ? string.Create(CultureInfo.InvariantCulture, $"{ISOWeek.GetYear(date.ToDateTime(TimeOnly.MinValue))}-W{ISOWeek.GetWeekOfYear(date.ToDateTime(TimeOnly.MinValue)):00}")
+        ? string.Create(CultureInfo.InvariantCulture, $"{ISOWeek.GetYear(date.ToDateTime(TimeOnly.MinValue)):0000}-W{ISOWeek.GetWeekOfYear(date.ToDateTime(TimeOnly.MinValue)):00}")
         : date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"^(\d{4})-W(\d{2})$", RegexOptions.CultureInvariant)]

@@ -55,3 +55,45 @@ public sealed class ProxyOptions
     /// <summary>Largest answer body read from a proxy (bytes); a larger one counts as failed.</summary>
     public int MaxResponseBytes { get; set; } = 16 * 1024;
 }
+
+/// <summary>Refuses to start with invalid <c>Hubbub:Proxy:*</c> settings, naming each one (they used to start and fail every call).</summary>
+public sealed class ProxyOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<ProxyOptions>
+{
+    /// <summary>The longest proxy call allowed (ms): a client waits for its answer.</summary>
+    public const int MaxTimeoutMs = 60_000;
+
+    /// <summary>The longest a decision may be remembered (s).</summary>
+    public const int MaxCacheSeconds = 86_400;
+
+    /// <summary>The largest answer body that may be allowed (bytes).</summary>
+    public const int MaxResponseBytesLimit = 16 * 1024 * 1024;
+
+    /// <inheritdoc />
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, ProxyOptions options)
+    {
+        var errors = new List<string>();
+        void InRange(string setting, int value, int min, int max)
+        {
+            if (value < min || value > max)
+            {
+                errors.Add($"{ProxyOptions.Section}:{setting} must be from {min} to {max} (it is {value}).");
+            }
+        }
+        void Url(string setting, string? value)
+        {
+            if (!string.IsNullOrEmpty(value)
+                && !(Uri.TryCreate(value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)))
+            {
+                errors.Add($"{ProxyOptions.Section}:{setting} must be an absolute http:// or https:// URL (it is '{value}').");
+            }
+        }
+        InRange(nameof(ProxyOptions.TimeoutMs), options.TimeoutMs, 1, MaxTimeoutMs);
+        InRange(nameof(ProxyOptions.CacheSeconds), options.CacheSeconds, 0, MaxCacheSeconds);
+        InRange(nameof(ProxyOptions.MaxCacheEntries), options.MaxCacheEntries, 1, 10_000_000);
+        InRange(nameof(ProxyOptions.MaxResponseBytes), options.MaxResponseBytes, 1, MaxResponseBytesLimit);
+        Url(nameof(ProxyOptions.SubscribeUrl), options.SubscribeUrl);
+        Url(nameof(ProxyOptions.PublishUrl), options.PublishUrl);
+        Url(nameof(ProxyOptions.ConnectUrl), options.ConnectUrl);
+        return errors.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -25,20 +25,36 @@ internal enum ConnectVerdict
 internal readonly record struct ConnectResult(ConnectVerdict Verdict, HubbubUser? User);
 
 /// <summary>
-/// Signs in a <c>/ws</c> upgrade without a token through the app's own session: <c>POST {Hubbub:Proxy:ConnectUrl}</c>
-/// with the upgrade's <see cref="ProxyOptions.ConnectHeaders"/> (its <c>Cookie</c>, say) as they came, and the body
-/// <c>{"transport":"websocket"}</c>. <c>200 {"user", "name"?, "roles"?, "channels"?, "expires_at"?}</c> signs the user in
+/// Signs in a <c>/ws</c> upgrade (or a request of the HTTP fallback) without a token through the app's own session:
+/// <c>POST {Hubbub:Proxy:ConnectUrl}</c> with the request's <see cref="ProxyOptions.ConnectHeaders"/> (its <c>Cookie</c>,
+/// say) as they came, and the body <c>{"transport":"websocket"}</c> (<c>"sse"</c> for the fallback). <c>200 {"user", "name"?, "roles"?, "channels"?, "expires_at"?}</c> signs the user in
 /// (held to the same rules as a token's claims); 401 or 403 refuses (401 before the upgrade); anything else fails (503).
 /// </summary>
 internal sealed class ConnectProxy(ProxyCaller caller, IOptions<ProxyOptions> options, IOptions<AuthOptions> auth, TimeProvider time)
 {
-    private static readonly byte[] Body = """{"transport":"websocket"}"""u8.ToArray();
+    /// <summary>The transport named to the backend for a WebSocket upgrade.</summary>
+    public const string WebSocket = "websocket";
+
+    /// <summary>The transport named for the HTTP fallback's stream and posts (<c>/ws/sse</c>).</summary>
+    public const string EventStream = "sse";
+
+    private static readonly byte[] WebSocketBody = """{"transport":"websocket"}"""u8.ToArray();
+    private static readonly byte[] EventStreamBody = """{"transport":"sse"}"""u8.ToArray();
 
     /// <summary>The configured URL, or null when no connect proxy is configured.</summary>
     public Uri? Url { get; } = Uri.TryCreate(options.Value.ConnectUrl, UriKind.Absolute, out var url) ? url : null;
 
-    /// <summary>Asks the backend who the upgrade <paramref name="request"/> signs in.</summary>
-    public async Task<ConnectResult> AuthenticateAsync(HttpRequest request)
+    /// <summary>
+    /// Signs in a request that carries no token at all through the backend; null when no connect proxy is configured or
+    /// the request names a token (valid or not, the token alone decides then).
+    /// </summary>
+    public async Task<ConnectResult?> SignInWithoutTokenAsync(HttpRequest request, string transport) =>
+        Url is null || SocketAuthenticator.TokenOf(request.QueryString.Value, request.Headers.Authorization.ToString()) is not null
+            ? null
+            : await AuthenticateAsync(request, transport);
+
+    /// <summary>Asks the backend who <paramref name="request"/> signs in.</summary>
+    private async Task<ConnectResult> AuthenticateAsync(HttpRequest request, string transport)
     {
         if (Url is null)
         {
@@ -56,7 +72,8 @@ internal sealed class ConnectProxy(ProxyCaller caller, IOptions<ProxyOptions> op
         {
             headers.Add(new(RequestIdentity.ApiKeyHeader, auth.Value.ApiKey));
         }
-        var answer = await caller.PostAsync("connect", Url, Body, headers, CancellationToken.None);
+        var body = transport == EventStream ? EventStreamBody : WebSocketBody;
+        var answer = await caller.PostAsync("connect", Url, body, headers, CancellationToken.None);
         if (answer.Failure is not null)
         {
             return new ConnectResult(ConnectVerdict.Failed, null);

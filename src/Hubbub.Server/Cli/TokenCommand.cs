@@ -22,7 +22,11 @@ public static class TokenCommand
     /// <summary>Runs the verb; returns the process exit code.</summary>
     public static int Run(IServiceProvider services, string[] args, TextWriter output, TextWriter error)
     {
-        var options = ParseOptions(args);
+        if (ParseOptions(args, out var problem) is not { } options)
+        {
+            error.WriteLine(problem);
+            return 2;
+        }
         if (!options.TryGetValue("user", out var user) || string.IsNullOrWhiteSpace(user))
         {
             error.WriteLine(Usage);
@@ -52,28 +56,54 @@ public static class TokenCommand
         return 0;
     }
 
-    private static Dictionary<string, string> ParseOptions(string[] args)
+    /// <summary>The verb's own options; each takes a value.</summary>
+    private static readonly string[] Known = ["user", "name", "roles", "ttl"];
+
+    /// <summary>
+    /// The host's own command-line settings, which the same arguments also configure (<c>--urls</c>,
+    /// <c>--Auth:SigningKey=…</c>): passed over here, not refused.
+    /// </summary>
+    private static bool IsHostSetting(string name) =>
+        name.Contains(':', StringComparison.Ordinal) || name.Contains("__", StringComparison.Ordinal)
+        || name is "urls" or "environment" or "contentRoot" or "applicationName";
+
+    /// <summary>The verb's options by name; null (and why) for one without its value or one the verb does not know.</summary>
+    private static Dictionary<string, string>? ParseOptions(string[] args, out string problem)
     {
+        problem = string.Empty;
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i].StartsWith("--", StringComparison.Ordinal))
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
             {
-                var name = args[i][2..];
-                var eq = name.IndexOf('=', StringComparison.Ordinal);
-                if (eq > 0)
-                {
-                    result[name[..eq]] = name[(eq + 1)..];
-                }
-                else if (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                {
-                    result[name] = args[++i];
-                }
-                else
-                {
-                    result[name] = "true";
-                }
+                continue;
             }
+            var name = args[i][2..];
+            var eq = name.IndexOf('=', StringComparison.Ordinal);
+            string? value = null;
+            if (eq > 0)
+            {
+                (name, value) = (name[..eq], name[(eq + 1)..]);
+            }
+            else if (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                value = args[++i];
+            }
+            if (IsHostSetting(name))
+            {
+                continue;
+            }
+            if (!Known.Contains(name, StringComparer.Ordinal))
+            {
+                problem = $"unknown option --{name}\n{Usage}";
+                return null;
+            }
+            if (value is null)
+            {
+                problem = $"--{name} needs a value\n{Usage}";
+                return null;
+            }
+            result[name] = value;
         }
         return result;
     }

@@ -67,11 +67,10 @@ public sealed class WebSocketEndpoint
             return;
         }
         var user = await _authenticator.AuthenticateAsync(context.Request);
-        if (user is null && _connectProxy.Url is not null && context.WebSockets.IsWebSocketRequest
-            && SocketAuthenticator.TokenOf(context.Request.QueryString.Value, context.Request.Headers.Authorization.ToString()) is null)
+        if (user is null && context.WebSockets.IsWebSocketRequest
+            && await _connectProxy.SignInWithoutTokenAsync(context.Request, Access.ConnectProxy.WebSocket) is { } connect)
         {
             // No token at all: the app's backend signs the upgrade in with its own session (a cookie, say).
-            var connect = await _connectProxy.AuthenticateAsync(context.Request);
             if (connect.Verdict == Access.ConnectVerdict.Failed)
             {
                 await WriteRefusal(context, StatusCodes.Status503ServiceUnavailable, Hubbub.Protocol.ErrorCodes.Internal,

@@ -38,6 +38,28 @@ public abstract class AchievementViewerTests(GameFixture fixture)
         using var admin = new ServerApi(Chat.Server.BaseAddress, bearer: TestTokens.For(Users.New("root"), roles: ["admin"]));
         Assert.True(Unlocked((await admin.GetAsync($"/api/achievements?user={bob}")).Body, key));
     }
+
+    [Fact]
+    public async Task A_hidden_achievement_shows_in_a_profile_only_to_its_holder_an_admin_and_the_server()
+    {
+        // Found by an audit: another user read it in the holder's profile while GET /api/achievements hid it.
+        using var server = Game.Server(Chat);
+        var (type, secret, open) = (Game.Fresh("dig"), Game.Fresh("secret"), Game.Fresh("open"));
+        await server.DefineAsync("/api/achievements", new { key = secret, name = "Secret", rarity = "rare", xp = 0, hidden = true, type, threshold = 1 });
+        await server.DefineAsync("/api/achievements", new { key = open, name = "Open", rarity = "common", xp = 0, hidden = false, type, threshold = 1 });
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        await server.EventAsync(ada, type);
+        static List<string> Keys(JsonElement profile) => [.. profile.GetProperty("achievements").EnumerateArray().Select(a => a.Str("key"))];
+
+        using var adaApi = Chat.Api(ada, "Ada");
+        using var bobApi = Chat.Api(bob, "Bob");
+        using var admin = new ServerApi(Chat.Server.BaseAddress, bearer: TestTokens.For(Users.New("root"), roles: ["admin"]));
+        Assert.Equal([open, secret], Keys((await adaApi.GetAsync("/api/users/me/profile")).Body).Order(StringComparer.Ordinal));
+        Assert.Equal([open, secret], Keys((await adaApi.GetAsync($"/api/users/{ada}/profile")).Body).Order(StringComparer.Ordinal));
+        Assert.Equal([open], Keys((await bobApi.GetAsync($"/api/users/{ada}/profile")).Body));
+        Assert.Equal([open, secret], Keys((await admin.GetAsync($"/api/users/{ada}/profile")).Body).Order(StringComparer.Ordinal));
+        Assert.Equal([open, secret], Keys((await server.GetAsync($"/api/users/{ada}/profile")).Body).Order(StringComparer.Ordinal));
+    }
 }
 
 public sealed class SqliteAchievementViewerTests(SqliteGame fixture) : AchievementViewerTests(fixture), IClassFixture<SqliteGame>;

@@ -235,6 +235,8 @@ public abstract class ChallengeTests(string engine) : FakeClockGame(engine, "202
             ($$"""{"title":"x","type":"t","goal":1.5,"starts_at":"{{start}}","ends_at":"{{end}}"}""", HttpStatusCode.BadRequest, "'goal'"),
             ($$"""{"title":"x","type":"t","goal":1,"ends_at":"{{end}}"}""", HttpStatusCode.BadRequest, "'starts_at'"),
             ($$"""{"title":"x","type":"t","goal":1,"starts_at":"soon","ends_at":"{{end}}"}""", HttpStatusCode.BadRequest, "'starts_at'"),
+            ($$"""{"title":"x","type":"t","goal":1,"starts_at":"12/06/2026","ends_at":"{{end}}"}""", HttpStatusCode.BadRequest, "'starts_at'"),
+            ($$"""{"title":"x","type":"t","goal":1,"starts_at":"{{start}}","ends_at":"Dec 8 2099"}""", HttpStatusCode.BadRequest, "'ends_at'"),
             ($$"""{"title":"x","type":"t","goal":1,"starts_at":"{{end}}","ends_at":"{{start}}"}""", HttpStatusCode.BadRequest, "'ends_at'"),
             ($$"""{"title":"x","type":"t","goal":1,"starts_at":"{{start}}","ends_at":"{{start}}"}""", HttpStatusCode.BadRequest, "'ends_at'"),
             ($$"""{"title":"x","type":"t","goal":1,"starts_at":"2020-01-01T00:00:00Z","ends_at":"2020-02-01T00:00:00Z"}""", HttpStatusCode.BadRequest, "'ends_at'"),

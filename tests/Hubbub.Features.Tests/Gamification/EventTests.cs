@@ -200,6 +200,12 @@ public abstract class EventTests(GameFixture fixture)
             ("""{"id":"1","user":"u1","type":"t","data":"x"}""", "'data'"),
             ("""{"id":"1","user":"u1","type":"t","time":"yesterday"}""", "'time'"),
             ("""{"id":"1","user":"u1","type":"t","time":"2999-01-01T00:00:00Z"}""", "'time'"),
+            // Not ISO-8601 (found by an audit: "05/12/2026" was read as 12 May), or before 1970 (a default date).
+            ("""{"id":"1","user":"u1","type":"t","time":"05/12/2026"}""", "ISO-8601"),
+            ("""{"id":"1","user":"u1","type":"t","time":"Sat, 05 Dec 2026 10:00:00 GMT"}""", "ISO-8601"),
+            ("""{"id":"1","user":"u1","type":"t","time":"10:00"}""", "ISO-8601"),
+            ("""{"id":"1","user":"u1","type":"t","time":"2026-12-05"}""", "ISO-8601"),
+            ("""{"id":"1","user":"u1","type":"t","time":"0001-01-01T00:00:00Z"}""", "from 1970"),
             ("""{"id":"1","user":"u1","type":"t","events":[]}""", "batch"),
             ("""{"id":5,"user":"u1","type":"t"}""", "JSON"),
             ("""not json""", "JSON"),
@@ -211,6 +217,24 @@ public abstract class EventTests(GameFixture fixture)
             Assert.Contains(field, answer.Body.Str("message"), StringComparison.Ordinal);
         }
         Assert.Equal(0, (await server.GetAsync($"/api/users/{user}/profile")).Body.Long("xp"));
+    }
+
+    [Fact]
+    public async Task An_iso_time_with_a_zone_a_fraction_or_none_counts_at_that_moment()
+    {
+        using var server = Game.Server(Chat);
+        var type = Game.Fresh("swim");
+        var board = Game.Fresh("swims");
+        await server.DefineAsync("/api/leaderboards", new { key = board, name = "Swims", source = type, period = "daily" });
+        var user = Users.New("iso");
+        var day = DateTimeOffset.UtcNow.AddDays(-3).UtcDateTime.Date;
+        var key = day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var time in new[] { $"{key}T10:00:00Z", $"{key}T10:00:00.123Z", $"{key}T12:00:00+02:00", $"{key}T10:00:00.5-01:00", $"{key}T10:00:00" })
+        {
+            await server.EventAsync(user, type, time: time);
+        }
+        var rows = (await server.GetAsync($"/api/leaderboards/{board}?period={key}")).Body.GetProperty("entries").EnumerateArray().ToList();
+        Assert.Equal(5, Assert.Single(rows, r => r.Str("user") == user).GetProperty("score").GetDouble());
     }
 
     [Fact]

@@ -61,6 +61,28 @@ public sealed class ProcessTests
         Assert.Contains("usage: token --user", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("token --user", "--user needs a value")]
+    [InlineData("token --user 1 --name", "--name needs a value")]
+    [InlineData("token --user 1 --roles", "--roles needs a value")]
+    [InlineData("token --user 1 --bogus x", "unknown option --bogus")]
+    public async Task Token_verb_refuses_an_option_without_its_value_or_one_it_does_not_know(string args, string message)
+    {
+        // Found by an audit: `--user` alone minted a token for the user "true", an unknown option was ignored.
+        var (code, output, error) = await ServerProcess.RunAsync(args, Env(("Auth__SigningKey", TestTokens.Key)));
+        Assert.Equal(2, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("eyJ", output, StringComparison.Ordinal); // no token printed
+    }
+
+    [Fact]
+    public async Task Token_verb_passes_the_hosts_own_settings_over()
+    {
+        var (code, output, error) = await ServerProcess.RunAsync($"token --user 7 --Auth:SigningKey={TestTokens.Key}", Env());
+        Assert.True(code == 0, error);
+        Assert.Equal(3, output.Trim().Split('\n')[^1].Trim().Split('.').Length);
+    }
+
     [Fact]
     public async Task Development_generates_and_keeps_a_signing_key_shared_by_server_and_verb()
     {

@@ -318,6 +318,29 @@ public sealed class AppAccessTests : IClassFixture<AppAccessTests.Fixture>
         // A token, valid or not, is judged as a token: the proxy is for upgrades without one.
         Assert.Equal(401, await WsClient.HandshakeStatusAsync(_f.Server.WebSocketUri("not-a-token"), o => o.SetRequestHeader("Cookie", "session=sess-ada")));
     }
+
+    [Fact]
+    public async Task The_connect_proxy_signs_in_the_http_fallbacks_stream_and_posts_by_the_session_cookie()
+    {
+        // Found by an audit: a cookie-session app behind a proxy that blocks WebSockets could not connect at all.
+        await using var sse = await SseClient.ConnectAsync(_f.Server.BaseAddress, token: null, cookie: "theme=dark; session=sess-ada");
+        Assert.Equal("ada", sse.Welcome.GetProperty("data").GetProperty("user").GetString());
+        var call = _f.Backend.Calls.Last(x => x.Path == "/connect");
+        Assert.Equal("sse", call.Body.GetProperty("transport").GetString());
+        Assert.Equal(0, (await sse.SubscribeAsync("team:7")).GetProperty("offset").GetInt64()); // a POST, signed in by the cookie too
+        Assert.Equal("forbidden", (await sse.RequestAsync("subscribe", new { channel = "team:8" })).ErrorCode());
+
+        Assert.Equal(401, (await SseClient.OpenStatusAsync(_f.Server.BaseAddress, token: null)).Status);
+        // A token, valid or not, is judged as a token, on a post as on the stream.
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await sse.PostRawAsync("""{"type":"ping","id":1}""", token: "not-a-token")).Status);
+        using var garbage = new HttpClient { BaseAddress = _f.Server.BaseAddress };
+        garbage.DefaultRequestHeaders.Add("Cookie", "session=sess-garbage");
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await garbage.GetAsync("/ws/sse", HttpCompletionOption.ResponseHeadersRead)).StatusCode);
+        using var stolen = new HttpClient { BaseAddress = _f.Server.BaseAddress };
+        stolen.DefaultRequestHeaders.Add("Cookie", "session=stolen");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await stolen.PostAsync($"/ws/sse/{sse.Session}",
+            new StringContent("""{"type":"ping","id":2}""", System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+    }
 }
 
 /// <summary>A configured namespace whose rule cannot work stops the start with one line naming the setting.</summary>
@@ -339,5 +362,27 @@ public sealed class AppNamespaceConfigurationTests
         Assert.Equal(1, code);
         Assert.Contains(message, error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error + output, StringComparison.Ordinal); // one line, no stack trace
+    }
+
+    [Theory]
+    [InlineData("TimeoutMs", "0", "Hubbub:Proxy:TimeoutMs must be from 1 to 60000 (it is 0)")]
+    [InlineData("CacheSeconds", "-5", "Hubbub:Proxy:CacheSeconds must be from 0 to 86400 (it is -5)")]
+    [InlineData("MaxResponseBytes", "-1", "Hubbub:Proxy:MaxResponseBytes must be from 1 to 16777216 (it is -1)")]
+    [InlineData("MaxCacheEntries", "0", "Hubbub:Proxy:MaxCacheEntries must be from 1 to 10000000")]
+    [InlineData("ConnectUrl", "backend/connect", "Hubbub:Proxy:ConnectUrl must be an absolute http:// or https:// URL")]
+    [InlineData("SubscribeUrl", "ftp://127.0.0.1/x", "Hubbub:Proxy:SubscribeUrl must be an absolute http:// or https:// URL")]
+    public async Task A_proxy_setting_out_of_range_stops_the_start(string setting, string value, string message)
+    {
+        // Found by an audit: they started, and every proxied subscribe then failed.
+        var (code, output, error) = await ServerProcess.RunAsync("--urls http://127.0.0.1:0", new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Hubbub__DataDirectory"] = Directory.CreateTempSubdirectory("hubbub-proc-").FullName,
+            ["Auth__SigningKey"] = TestTokens.Key,
+            [$"Hubbub__Proxy__{setting}"] = value,
+        });
+        Assert.Equal(1, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error + output, StringComparison.Ordinal);
     }
 }

@@ -12,7 +12,7 @@ namespace Hubbub.Server.Realtime.Fallback;
 /// The HTTP fallback for clients whose network refuses WebSockets: <c>GET /ws/sse</c> opens a Server-Sent Events
 /// stream that carries every server frame (the engine runs it as a connection, see <see cref="EventStreamSocket"/>),
 /// and <c>POST /ws/sse/{session}</c> carries client frames to it, from any node (<see cref="FallbackSessions"/>).
-/// Origin and token are checked as on <c>/ws</c>, on the stream and on every <c>POST</c>.
+/// Origin and token (or, with none, the connect proxy) are checked as on <c>/ws</c>, on the stream and on every <c>POST</c>.
 /// </summary>
 /// <remarks>A branch ahead of authentication, as <see cref="WebSocketEndpoint"/> is, and ahead of it: its <c>/ws</c> branch would take <c>/ws/sse</c>.</remarks>
 public sealed class FallbackEndpoint
@@ -20,6 +20,7 @@ public sealed class FallbackEndpoint
     private readonly HubbubEngine _engine;
     private readonly OriginPolicy _origins;
     private readonly SocketAuthenticator _authenticator;
+    private readonly Access.ConnectProxy _connectProxy;
     private readonly FallbackSessions _sessions;
     private readonly FallbackOptions _options;
     private readonly HubbubOptions _hubbub;
@@ -30,6 +31,7 @@ public sealed class FallbackEndpoint
         _engine = services.GetRequiredService<HubbubEngine>();
         _origins = services.GetRequiredService<OriginPolicy>();
         _authenticator = services.GetRequiredService<SocketAuthenticator>();
+        _connectProxy = services.GetRequiredService<Access.ConnectProxy>();
         _sessions = services.GetRequiredService<FallbackSessions>();
         _options = services.GetRequiredService<IOptions<FallbackOptions>>().Value;
         _hubbub = services.GetRequiredService<IOptions<HubbubOptions>>().Value;
@@ -81,6 +83,17 @@ public sealed class FallbackEndpoint
             return;
         }
         var user = await _authenticator.AuthenticateAsync(request);
+        if (user is null && await _connectProxy.SignInWithoutTokenAsync(request, Access.ConnectProxy.EventStream) is { } connect)
+        {
+            // No token at all: the app's backend signs the stream, and each post, in with its own session, as on /ws.
+            if (connect.Verdict == Access.ConnectVerdict.Failed)
+            {
+                await WriteRefusal(context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.Internal,
+                    "the app's authentication backend gave no usable answer; try again");
+                return;
+            }
+            user = connect.User;
+        }
         if (user is null)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
