@@ -61,8 +61,11 @@ public sealed class SseClient : IAsyncDisposable
     /// <summary>Every frame received so far, in arrival order.</summary>
     public IReadOnlyList<JsonElement> Frames => _received.Frames;
 
-    /// <summary>Opens a stream at <paramref name="baseAddress"/> with <paramref name="token"/> in the query (or as a bearer header) and awaits its session and (unless told not to) the welcome.</summary>
-    /// <param name="cookie">A <c>Cookie</c> header sent with the stream and every POST (a session the connect proxy signs in; token null then).</param>
+    /// <summary>
+    /// Opens a stream at <paramref name="baseAddress"/> with <paramref name="token"/> in the query (or as a bearer header)
+    /// and awaits its session and (unless told not to) the welcome. With <paramref name="cookie"/> a <c>Cookie</c> header
+    /// goes with the stream and every POST (a session the connect proxy signs in; token null then).
+    /// </summary>
     public static async Task<SseClient> ConnectAsync(Uri baseAddress, string? token, bool tokenInHeader = false, string? origin = null,
         bool expectWelcome = true, string? cookie = null)
     {
