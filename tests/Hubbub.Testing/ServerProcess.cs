@@ -133,23 +133,32 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             settings[key] = value;
         }
-        var port = FreePort();
-        var server = Start(workingDirectory, settings, "--urls", $"http://127.0.0.1:{port}");
-        server.Port = port;
-        server.PostgresConnectionString = settings.GetValueOrDefault("ConnectionStrings__Postgres");
-        try
+        // A free port is free when chosen: another process's outgoing connection may take it before the server binds it
+        // (seen when tests ran beside a benchmark's thousands of clients), so a bind refused is tried again on another.
+        for (var attempt = 1; ; attempt++)
         {
-            if (waitFor is { } status)
+            var port = FreePort();
+            var server = Start(workingDirectory, settings, "--urls", $"http://127.0.0.1:{port}");
+            server.Port = port;
+            server.PostgresConnectionString = settings.GetValueOrDefault("ConnectionStrings__Postgres");
+            try
             {
-                await server.WaitForReadyAsync(status, TimeSpan.FromSeconds(30));
+                if (waitFor is { } status)
+                {
+                    await server.WaitForReadyAsync(status, TimeSpan.FromSeconds(30));
+                }
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && server.Error.Contains("address already in use", StringComparison.Ordinal))
+            {
+                await server.DisposeAsync();
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
             }
         }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-        return server;
     }
 
     /// <summary>Runs a CLI verb to its exit (at most <paramref name="timeoutSeconds"/>).</summary>
