@@ -136,10 +136,31 @@ public sealed class FeatureTransaction
     /// <c>POST /api/events</c> answers with the activity the social feed made of the event). Each handler runs inside a
     /// savepoint: one that fails is rolled back alone (its SQL, publications and outcomes) and left pending, to run again
     /// after the commit as usual; the other handlers and the raiser's work stay. Each effect still happens once.
+    /// <para>
+    /// A handler that declares which types it has work for (<see cref="AllDomainEventsHandlerRegistration.Takes"/>) is
+    /// asked first and skipped, savepoint and all, for a type it has none for. When no handler takes the event, it is
+    /// stored only if a webhook subscribes to its type (as <see cref="AnnounceAsync{T}"/>: for its id and deliveries);
+    /// otherwise nothing is written and the answer's <see cref="HandledEvent.Id"/> is null.
+    /// </para>
     /// </summary>
     public async Task<HandledEvent> RaiseAndHandleAsync<T>(DomainEventKind<T> kind, T data, IReadOnlyCollection<string> skipHandlers,
         CancellationToken cancellationToken = default)
     {
+        var handlers = new List<string>();
+        foreach (var handler in _kit.Routes.HandlersOf(kind.Type))
+        {
+            if (!skipHandlers.Contains(handler, StringComparer.Ordinal) && await _kit.Handlers.TakesAsync(handler, this, kind.Type, cancellationToken))
+            {
+                handlers.Add(handler);
+            }
+        }
+        if (handlers.Count == 0)
+        {
+            // Nothing to run: the event exists for the app's webhooks only, and only when one subscribes (one indexed read).
+            return await WebhookStore.SubscribersAsync(Db, kind.Type, cancellationToken) is { Count: > 0 } subscribers
+                ? new HandledEvent((await InsertEventAsync(kind, data, [], cancellationToken, subscribers)).Id, NoOutcomes)
+                : new HandledEvent(null, NoOutcomes);
+        }
         // Stored with no pending handling (the handlers run right here), and recorded for the app's webhooks like any raise.
         var (id, json) = await InsertEventAsync(kind, data, [], cancellationToken);
         var domainEvent = new DomainEvent(id, kind.Type, json);
@@ -147,7 +168,7 @@ public sealed class FeatureTransaction
         var outcomes = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         try
         {
-            foreach (var handler in _kit.Routes.HandlersOf(kind.Type).Where(h => !skipHandlers.Contains(h, StringComparer.Ordinal)))
+            foreach (var handler in handlers)
             {
                 // The publications made so far (the raiser's, earlier handlers') are written outside this handler's savepoint:
                 // rolling the handler back must not take them along.
@@ -183,6 +204,8 @@ public sealed class FeatureTransaction
         }
         return new HandledEvent(id, outcomes);
     }
+
+    private static readonly IReadOnlyDictionary<string, JsonElement> NoOutcomes = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
 
     /// <summary>
     /// Reports what a domain event handler made (<paramref name="name"/>: <c>activity</c>, …) to a raiser that runs it at
@@ -369,9 +392,9 @@ public sealed class FeatureTransaction
 }
 
 /// <summary>A domain event raised and handled at once (<see cref="FeatureTransaction.RaiseAndHandleAsync{T}"/>).</summary>
-/// <param name="Id">The event's id.</param>
+/// <param name="Id">The event's id; null when nothing needed it stored (no handler took it and no webhook subscribes).</param>
 /// <param name="Outcomes">What its handlers reported, by name (a handler that failed reported nothing: it runs again later).</param>
-public sealed record HandledEvent(long Id, IReadOnlyDictionary<string, JsonElement> Outcomes);
+public sealed record HandledEvent(long? Id, IReadOnlyDictionary<string, JsonElement> Outcomes);
 
 /// <summary>The names of outcomes that features report (<see cref="FeatureTransaction.ReportOutcome{T}"/>) and raisers read.</summary>
 public static class DomainEventOutcomes

@@ -54,6 +54,14 @@ public sealed partial class ActivityRuleService(FeatureDatabase database, UserDi
         new(row.Type, row.Title, row.Description, ActivityRuleCondition.View(row.WhenJson), ActivityService.Time(row.CreatedMs));
 
     /// <summary>
+    /// Whether events of <paramref name="type"/> can make an activity (a rule names the type): asked by a raiser that runs
+    /// the handler at once, so an event with no rule costs one indexed read and no savepoint. Read again by the handler
+    /// when true (a type with a rule pays one small read more).
+    /// </summary>
+    internal async Task<bool> TakesAsync(FeatureTransaction tx, string type, CancellationToken ct) =>
+        ChallengeFeed.DefaultRule(type, options.Value) is not null || await ActivityStore.HasRuleAsync(tx, type, ct);
+
+    /// <summary>
     /// The handler of every domain event: one activity when a rule names the event's type, its <c>when</c> (if any) matches
     /// the event's data and the event names its <c>user</c>.
     /// </summary>

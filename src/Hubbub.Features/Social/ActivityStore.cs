@@ -253,6 +253,9 @@ internal static class ActivityStore
             "SELECT type AS Type, title AS Title, description AS Description, when_json AS WhenJson, created_ms AS CreatedMs FROM social_activity_rules WHERE type = @type",
             new { type }, ct);
 
+    public static async Task<bool> HasRuleAsync(DatabaseTransaction tx, string type, CancellationToken ct) =>
+        await tx.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM social_activity_rules WHERE type = @type", new { type }, ct) > 0;
+
     public static Task<long> RuleCountAsync(DatabaseTransaction tx, CancellationToken ct) =>
         tx.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM social_activity_rules", null, ct);
 

@@ -39,7 +39,7 @@ public sealed class SocialFeature : HubbubFeature
         .Command<ActivityService, ActivityRequest, CommentPage>("social.comments", Default.ActivityRequest, Default.CommentPage, (s, me, r, ct) => s.CommentsAsync(me, r, ct))
         .Command<ActivityService, FeedRequest, ActivityPage>("social.feed", Default.FeedRequest, Default.ActivityPage, (s, me, r, ct) => s.FeedAsync(me, r, ct))
         .Command<ActivityService, FeedRequest, ActivityPage>("social.activities", Default.FeedRequest, Default.ActivityPage, (s, me, r, ct) => s.TimelineAsync(me, r, ct))
-        .OnEveryDomainEvent<ActivityRuleService>("social.activities", (s, tx, e, ct) => s.HandleAsync(tx, e, ct))
+        .OnEveryDomainEvent<ActivityRuleService>("social.activities", (s, tx, e, ct) => s.HandleAsync(tx, e, ct), (s, tx, type, ct) => s.TakesAsync(tx, type, ct))
         .Api<SocialOptions>("/api/friends", o => o.MaxBodyBytes, SocialEndpoints.MapFriends)
         .Api<SocialOptions>("/api/blocks", o => o.MaxBodyBytes, SocialEndpoints.MapBlocks)
         .Api<SocialOptions>("/api/activities", o => o.MaxBodyBytes, SocialEndpoints.MapActivities)

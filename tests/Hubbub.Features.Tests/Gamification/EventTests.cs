@@ -108,6 +108,32 @@ public abstract class EventTests(GameFixture fixture)
     }
 
     [Fact]
+    public async Task An_event_no_handler_takes_stores_no_domain_event_and_a_rule_defined_later_takes_the_next_one()
+    {
+        using var server = Game.Server(Chat);
+        var database = Chat.Server.Services.GetRequiredService<Hubbub.Storage.IDatabase>();
+        var type = Game.Fresh("swim");
+        var ada = Users.New("ada");
+        Task<long> Stored() => database.ReadAsync(tx => tx.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM kit_domain_events WHERE type = @type", new { type }));
+
+        var first = await server.EventAsync(ada, type); // no activity rule names the type, no webhook subscribes
+        Assert.Equal(JsonValueKind.Null, first.GetProperty("activity").ValueKind);
+        Assert.Equal(0, await Stored()); // nothing needed the event stored
+
+        await server.DefineAsync("/api/activity-rules", new { type, title = "Swim logged" });
+        var id = Guid.NewGuid().ToString("N");
+        var second = await server.PostAsync("/api/events", new { id, user = ada, type, data = new { } });
+        var activity = second.Body.GetProperty("effects").GetProperty("activity");
+        Assert.Equal(("Swim logged", type), (activity.Str("title"), activity.Str("type")));
+        Assert.Equal(1, await Stored()); // stored now: the social handler took it, in the event's transaction
+        var again = await server.PostAsync("/api/events", new { id, user = ada, type, data = new { } });
+        Assert.True(again.Body.GetProperty("duplicate").GetBoolean());
+        Assert.Equal(activity.Str("id"), again.Body.GetProperty("effects").GetProperty("activity").Str("id"));
+        Assert.Equal(1, await Stored()); // the duplicate raised nothing again
+    }
+
+    [Fact]
     public async Task The_same_id_ten_times_at_once_has_one_effect_and_every_answer_is_the_first()
     {
         using var server = Game.Server(Chat);

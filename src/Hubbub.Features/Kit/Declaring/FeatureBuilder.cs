@@ -128,13 +128,18 @@ public sealed class FeatureBuilder
 
     /// <summary>
     /// Handles every domain event type (the generic consumer, gamification): as <see cref="OnDomainEvent{TService, T}"/>,
-    /// with the event's type, id and JSON instead of a typed record.
+    /// with the event's type, id and JSON instead of a typed record. <paramref name="takes"/>, when given, says cheaply (a
+    /// read, no effect) whether the handler has work for a type at all: a raiser that handles at once
+    /// (<see cref="FeatureTransaction.RaiseAndHandleAsync{T}"/>) then skips it, with its savepoint, for the types it has
+    /// none for (an app's event that no activity rule names). Handlers run after the commit are not asked.
     /// </summary>
-    public FeatureBuilder OnEveryDomainEvent<TService>(string handler, Func<TService, FeatureTransaction, DomainEvent, CancellationToken, Task> handle)
+    public FeatureBuilder OnEveryDomainEvent<TService>(string handler, Func<TService, FeatureTransaction, DomainEvent, CancellationToken, Task> handle,
+        Func<TService, FeatureTransaction, string, CancellationToken, Task<bool>>? takes = null)
         where TService : notnull
     {
         Services.AddSingleton(new AllDomainEventsHandlerRegistration(handler, typeof(TService),
-            (service, tx, domainEvent, ct) => handle((TService)service, tx, domainEvent, ct)));
+            (service, tx, domainEvent, ct) => handle((TService)service, tx, domainEvent, ct),
+            takes is null ? null : (service, tx, type, ct) => takes((TService)service, tx, type, ct)));
         return this;
     }
 

@@ -19,6 +19,19 @@ public sealed class DomainEventHandlers(IEnumerable<DomainEventHandlerRegistrati
     /// <summary>Resolves every handler's service now (the dispatcher does so when it starts).</summary>
     internal void Resolve() => _ = _resolved.Value;
 
+    /// <summary>
+    /// Whether handler <paramref name="handler"/> has work for events of <paramref name="eventType"/>: a handler of the type
+    /// always; one of every type when it declares no check (<see cref="AllDomainEventsHandlerRegistration.Takes"/>) or its
+    /// check says so.
+    /// </summary>
+    internal Task<bool> TakesAsync(string handler, FeatureTransaction tx, string eventType, CancellationToken ct)
+    {
+        var (typed, every) = _resolved.Value;
+        return typed.ContainsKey((eventType, handler)) || !every.TryGetValue(handler, out var any) || any.Item1.Takes is not { } takes
+            ? Task.FromResult(true)
+            : takes(any.Item2, tx, eventType, ct);
+    }
+
     /// <summary>Runs handler <paramref name="handler"/> of <paramref name="domainEvent"/> inside <paramref name="tx"/>.</summary>
     internal Task InvokeAsync(string handler, FeatureTransaction tx, DomainEvent domainEvent, CancellationToken ct)
     {

@@ -33,8 +33,14 @@ public sealed record DomainEvent(long Id, string Type, string Data);
 /// <param name="Handler">A name unique among all handlers: its handled mark is kept under it.</param>
 /// <param name="Service">The service the handler runs on, resolved when the loop starts.</param>
 /// <param name="Invoke">Runs the handler on the service inside the handler's transaction.</param>
+/// <param name="Takes">
+/// Whether the handler has work for an event type, asked by a raiser that handles at once
+/// (<see cref="FeatureTransaction.RaiseAndHandleAsync{T}"/>) before it runs the handler: a read, in the raiser's
+/// transaction, with no effect. Null: every type.
+/// </param>
 public sealed record AllDomainEventsHandlerRegistration(string Handler, Type Service,
-    Func<object, FeatureTransaction, DomainEvent, CancellationToken, Task> Invoke);
+    Func<object, FeatureTransaction, DomainEvent, CancellationToken, Task> Invoke,
+    Func<object, FeatureTransaction, string, CancellationToken, Task<bool>>? Takes = null);
 
 /// <summary>Which handlers each event type has, so raising an event records one pending handling per handler.</summary>
 public sealed class DomainEventRoutes

@@ -34,6 +34,10 @@ internal static class NotificationStore
     public static async Task<KeptNotifications> InsertEachAsync(DatabaseTransaction tx, IReadOnlyList<NewNotification> items,
         long now, int keep, CancellationToken ct)
     {
+        if (tx.Provider == DatabaseProvider.Sqlite && items.All(i => i.Replaces is not null))
+        {
+            return await InsertKeyedSqliteAsync(tx, items, now, keep, ct);
+        }
         var ids = await TakeIdsAsync(tx, items.Count, ct);
         var plain = new List<int>();
         var keyed = new Dictionary<(string User, string Key), int>();
@@ -57,6 +61,58 @@ internal static class NotificationStore
         await BoundAsync(tx, grown, keep, ct);
         return new KeptNotifications(ids, replaced, items, now);
     }
+
+    /// <summary>
+    /// <see cref="InsertEachAsync"/> on SQLite when every item has a key (gamification's <c>overtaken</c> notices): the ids
+    /// taken, the replacing ones appended to the notice log and the rest inserted into the keyed table in one command of
+    /// three statements instead of three commands (each command pays the driver's and Dapper's fixed cost on the one
+    /// writer). The rows carry their index; each statement computes its id from the sequence the first one advanced.
+    /// </summary>
+    private static async Task<KeptNotifications> InsertKeyedSqliteAsync(DatabaseTransaction tx, IReadOnlyList<NewNotification> items, long now,
+        int keep, CancellationToken ct)
+    {
+        var keyed = new Dictionary<(string User, string Key), int>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            keyed[(items[i].User, items[i].Replaces!)] = i; // the last of a user and key wins
+        }
+        var ordered = keyed.OrderBy(k => k.Key.User, CodePoints).ThenBy(k => k.Key.Key, CodePoints).ToList();
+        var count = items.Count;
+        var rows = KeyedRowsJson(items, null, ordered);
+        var (last, inserted) = await tx.QueryTwoAsync<long, (string User, long Times)>(InsertKeyedSqlite, new { rows, now, count }, ct);
+        var ids = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            ids[i] = last - count + 1 + i;
+        }
+        // A row was appended to the log exactly when its (user, key) had an unread row, and inserted when it had none.
+        var added = inserted.Where(r => r.Times == 0).Select(r => r.User).Distinct(StringComparer.Ordinal).ToList();
+        var replaced = ordered.Count - inserted.Count + inserted.Count(r => r.Times > 0) + (count - keyed.Count);
+        await BoundAsync(tx, added, keep, ct);
+        return new KeptNotifications(ids, replaced, items, now);
+    }
+
+    // The id of a row is the sequence's new last id, less the count taken, plus the row's index (the rows' third field).
+    private const string KeyedId = "(SELECT last_id FROM kit_sequences WHERE name = 'kit_notifications') - @count + 1 + json_extract(j.value, '$[2]')";
+
+    private const string InsertKeyedSqlite =
+        "UPDATE kit_sequences SET last_id = last_id + @count WHERE name = 'kit_notifications' RETURNING last_id;\n"
+        + "INSERT INTO kit_notifications_log (user_id, replaces, id, type, data, created_ms)\n"
+        + "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), " + KeyedId + ", json_extract(j.value, '$[3]'),\n"
+        + "       json_extract(j.value, '$[4]'), @now\n"
+        + "FROM json_each(@rows) j\n"
+        + "WHERE EXISTS (SELECT 1 FROM kit_notifications_keyed k\n"
+        + "              WHERE k.user_id = json_extract(j.value, '$[0]') AND k.replaces = json_extract(j.value, '$[1]'))\n"
+        + "ORDER BY j.key;\n"
+        + "INSERT INTO kit_notifications_keyed (user_id, replaces, id, type, data, created_ms)\n"
+        + "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), " + KeyedId + ", json_extract(j.value, '$[3]'),\n"
+        + "       json_extract(j.value, '$[4]'), @now\n"
+        + "FROM json_each(@rows) j\n"
+        + "WHERE NOT EXISTS (SELECT 1 FROM kit_notifications_keyed k\n"
+        + "                  WHERE k.user_id = json_extract(j.value, '$[0]') AND k.replaces = json_extract(j.value, '$[1]'))\n"
+        + "ON CONFLICT (user_id, replaces) DO UPDATE SET id = excluded.id, type = excluded.type, data = excluded.data,\n"
+        + "   created_ms = excluded.created_ms, replaced = kit_notifications_keyed.replaced + 1\n"
+        + "RETURNING user_id, replaced";
 
     /// <summary>
     /// Takes <paramref name="count"/> ids of the inbox's one sequence, ascending: on SQLite from <c>kit_sequences</c> (a
@@ -191,8 +247,11 @@ internal static class NotificationStore
         RETURNING user_id, replaced
         """;
 
-    /// <summary>The keyed rows as <c>[[user, key, id, type, data], …]</c>, in the order given (text: a blob would be read as JSONB).</summary>
-    private static string KeyedRowsJson(IReadOnlyList<NewNotification> items, long[] ids, List<KeyValuePair<(string User, string Key), int>> ordered) =>
+    /// <summary>
+    /// The keyed rows as <c>[[user, key, id, type, data], …]</c>, in the order given (text: a blob would be read as JSONB);
+    /// with no <paramref name="ids"/>, each row's index in <paramref name="items"/> in place of its id.
+    /// </summary>
+    private static string KeyedRowsJson(IReadOnlyList<NewNotification> items, long[]? ids, List<KeyValuePair<(string User, string Key), int>> ordered) =>
         JsonText.Write((items, ids, ordered), 256 * ordered.Count, static (json, state) =>
         {
             var (items, ids, ordered) = state;
@@ -202,7 +261,7 @@ internal static class NotificationStore
                 json.WriteStartArray();
                 json.WriteStringValue(user);
                 json.WriteStringValue(key);
-                json.WriteNumberValue(ids[index]);
+                json.WriteNumberValue(ids is null ? index : ids[index]);
                 json.WriteStringValue(items[index].Type);
                 json.WriteStringValue(items[index].Data);
                 json.WriteEndArray();
