@@ -302,22 +302,18 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, Leader
             {
                 scores.Add(Overtaking.JustBehind(score, ascending));
             }
-            // On SQLite, whom a better score passed is read with its ranks (Overtaking): the changes the index does not
-            // hold yet are taken before the read, so that one applied meanwhile is in the read if it is not among them.
-            Dictionary<string, double>? moved = null;
-            var behindLimit = 0;
-            if (better && tx.Db.Provider == DatabaseProvider.Sqlite && options.Value.OvertakenLimit > 0)
-            {
-                moved = uncommitted.Moved(tx, slot, e.User);
-                behindLimit = options.Value.OvertakenLimit + moved.Count + 1; // enough left after the passer's and the moved users'
-            }
-            var read = await index.RanksAndBehindAsync(slot, scores, e.User, score, behindLimit, ct);
+            // The index holds applied scores only: the other users' changes it may not hold yet (earlier events of this
+            // transaction; on SQLite, of a group committed just before) go with the read, which counts each unless it
+            // holds that version already, in the same state as its count, whatever applies land meanwhile. On SQLite,
+            // whom a better score passed is read with its ranks (Overtaking), the same changes merged in.
+            var pending = uncommitted.Pending(tx, slot, e.User);
+            var behindLimit = better && tx.Db.Provider == DatabaseProvider.Sqlite && options.Value.OvertakenLimit > 0
+                ? options.Value.OvertakenLimit + pending.Count + 1 // enough left after the passer's and the moved users'
+                : 0;
+            var read = await index.RanksAndBehindAsync(slot, scores, e.User, pending, score, behindLimit, ct);
             var ranks = read.Ranks;
-            passed = read.Behind is { } entries && moved is not null ? new PassedRead(entries, moved) : null;
-            // The index holds applied scores only: the other users' changes it does not hold yet (earlier events of this
-            // transaction; on SQLite, of a group committed just before) are counted here, without a read.
-            uncommitted.Correct(tx, slot, scores, e.User, ranks);
-            undo.Add(uncommitted.Record(tx, slot, e.User, old?.Score, score, (old?.Version ?? 0) + 1));
+            passed = read.Behind is { } entries && behindLimit > 0 ? new PassedRead(entries, UncommittedScores.MovedOf(pending)) : null;
+            undo.Add(uncommitted.Record(tx, slot, e.User, score, (old?.Version ?? 0) + 1));
             (previous, rank) = old is null ? ((long?)null, ranks[0]) : (ranks[0], ranks[1]);
             behind = better ? ranks[^1] + 1 : null; // + 1: the user, left out of the count, is ahead of it now
         }

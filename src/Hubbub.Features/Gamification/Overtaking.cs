@@ -17,7 +17,8 @@ internal sealed record Pass(LeaderboardView Board, string Period, BoardSlot Slot
 
 /// <summary>
 /// The applied entries behind a new score (<see cref="ILeaderboardIndex.BehindAsync"/>, read with the event's ranks) and
-/// the changes the index did not hold yet, taken just before that read (<see cref="UncommittedScores.Moved"/>).
+/// the changes the index may not hold yet, taken just before that read and sent with it (<see cref="UncommittedScores.Pending"/>):
+/// the ranks counted the same changes in the same state.
 /// </summary>
 internal sealed record PassedRead(IReadOnlyList<RankedScore> Behind, Dictionary<string, double> Moved);
 

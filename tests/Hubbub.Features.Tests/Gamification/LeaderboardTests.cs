@@ -206,3 +206,6 @@ public sealed class PostgresLeaderboardTests(PostgresGame fixture) : Leaderboard
 
 /// <summary>The same on PostgreSQL with Redis: ranks come from the Redis index.</summary>
 public sealed class PostgresRedisLeaderboardTests(PostgresRedisGame fixture) : LeaderboardTests(fixture), IClassFixture<PostgresRedisGame>;
+
+/// <summary>The same on SQLite with Redis (the leaderboard bench's setup): ranks come from the Redis index beside the single writer.</summary>
+public sealed class SqliteRedisLeaderboardTests(SqliteRedisGame fixture) : LeaderboardTests(fixture), IClassFixture<SqliteRedisGame>;

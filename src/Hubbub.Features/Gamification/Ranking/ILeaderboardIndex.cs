@@ -30,16 +30,16 @@ public interface ILeaderboardIndex
     Task<long[]> RanksOfScoresAsync(BoardSlot board, IReadOnlyList<double> scores, string? exceptUser, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// <see cref="RanksOfScoresAsync"/> of <paramref name="scores"/> and, when <paramref name="behindLimit"/> is positive,
-    /// <see cref="BehindAsync"/> of <paramref name="behind"/> with that limit, in one read (one Redis round trip): what an
-    /// event that passed others needs on SQLite, its ranks and whom it passed, without a statement on the writer.
+    /// <see cref="RanksOfScoresAsync"/> of <paramref name="scores"/> counting <paramref name="pending"/> and, when
+    /// <paramref name="behindLimit"/> is positive, <see cref="BehindAsync"/> of <paramref name="behind"/> with that limit,
+    /// all from one state in one read (one Redis round trip): what an event needs, its ranks and, on SQLite, whom it
+    /// passed, without a statement on the writer. Each of <paramref name="pending"/> (changes the index may not hold yet,
+    /// <see cref="UncommittedScores.Pending"/>) counts at its score instead of the user's held entry unless the index
+    /// holds that user at the same or a newer version: decided in the same state as the count, so an apply landing at
+    /// any moment is counted once. The entries behind are the applied ones, as <see cref="BehindAsync"/>'s.
     /// </summary>
-    async Task<RanksRead> RanksAndBehindAsync(BoardSlot board, IReadOnlyList<double> scores, string? exceptUser, double behind,
-        int behindLimit, CancellationToken cancellationToken = default)
-    {
-        var ranks = await RanksOfScoresAsync(board, scores, exceptUser, cancellationToken);
-        return new RanksRead(ranks, behindLimit > 0 ? await BehindAsync(board, behind, behindLimit, cancellationToken) : null);
-    }
+    Task<RanksRead> RanksAndBehindAsync(BoardSlot board, IReadOnlyList<double> scores, string? exceptUser, IReadOnlyList<PendingScore> pending,
+        double behind, int behindLimit, CancellationToken cancellationToken = default);
 
     /// <summary>The first <paramref name="limit"/> entries in order: the page from position 0.</summary>
     Task<IReadOnlyList<RankedScore>> TopAsync(BoardSlot board, int limit, CancellationToken cancellationToken = default) =>

@@ -58,6 +58,17 @@ public sealed class InMemoryLeaderboardIndex(FeatureDatabase database) : ILeader
     }
 
     /// <inheritdoc />
+    public Task<RanksRead> RanksAndBehindAsync(BoardSlot board, IReadOnlyList<double> scores, string? exceptUser,
+        IReadOnlyList<PendingScore> pending, double behind, int behindLimit, CancellationToken cancellationToken = default)
+    {
+        using var timer = RankingMetrics.Time(RankingMetrics.MemoryRank);
+        // Under the board's lock, as an apply: the ranks, their correction by the pending changes and whom the score
+        // passed are of one state.
+        return ReadAsync(board, tree => new RanksRead(tree.RanksOfScores(scores, exceptUser, pending),
+            behindLimit > 0 ? Behind(tree, board, behind, behindLimit) : null), cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<RankedScore>> RangeAsync(BoardSlot board, long start, int limit, CancellationToken cancellationToken = default) =>
         ReadAsync<IReadOnlyList<RankedScore>>(board, tree => tree.Range(start, limit), cancellationToken);
 
@@ -159,8 +170,10 @@ public sealed class InMemoryLeaderboardIndex(FeatureDatabase database) : ILeader
     public Task<IReadOnlyList<RankedScore>?> BehindAsync(BoardSlot board, double score, int limit, CancellationToken cancellationToken = default)
     {
         using var timer = RankingMetrics.Time(RankingMetrics.MemoryRank);
-        // The entries at least as good as the score are those strictly better than the next double behind it.
-        return ReadAsync<IReadOnlyList<RankedScore>?>(board,
-            tree => tree.Range(tree.RankOfScore(Overtaking.JustBehind(score, board.Ascending), null) - 1, limit), cancellationToken);
+        return ReadAsync<IReadOnlyList<RankedScore>?>(board, tree => Behind(tree, board, score, limit), cancellationToken);
     }
+
+    /// <summary>The entries at least as good as the score are those strictly better than the next double behind it.</summary>
+    private static List<RankedScore> Behind(RankedTree tree, BoardSlot board, double score, int limit) =>
+        tree.Range(tree.RankOfScore(Overtaking.JustBehind(score, board.Ascending), null) - 1, limit);
 }

@@ -88,6 +88,50 @@ internal sealed class RankedTree
         return 1 + better;
     }
 
+    /// <summary>
+    /// <see cref="RankOfScore"/> of each of <paramref name="scores"/>, counting each of <paramref name="pending"/> (but
+    /// <paramref name="exceptUser"/>'s) at its score instead of the user's entry, unless the tree holds that entry at the
+    /// same or a newer version (then it is counted already).
+    /// </summary>
+    public long[] RanksOfScores(IReadOnlyList<double> scores, string? exceptUser, IReadOnlyList<PendingScore> pending)
+    {
+        var ranks = new long[scores.Count];
+        for (var i = 0; i < ranks.Length; i++)
+        {
+            ranks[i] = RankOfScore(scores[i], exceptUser);
+        }
+        foreach (var change in pending)
+        {
+            double? held = null;
+            if (change.User == exceptUser)
+            {
+                continue;
+            }
+            if (_byUser.TryGetValue(change.User, out var slot))
+            {
+                if (_nodes[slot].Version >= change.Version)
+                {
+                    continue;
+                }
+                held = _nodes[slot].Score;
+            }
+            var moved = Orient(change.Score);
+            for (var i = 0; i < ranks.Length; i++)
+            {
+                var oriented = Orient(scores[i]);
+                if (held < oriented)
+                {
+                    ranks[i]--;
+                }
+                if (moved < oriented)
+                {
+                    ranks[i]++;
+                }
+            }
+        }
+        return ranks;
+    }
+
     /// <summary>Up to <paramref name="count"/> entries from the 0-based <paramref name="start"/>, ranked.</summary>
     public List<RankedScore> Range(long start, int count)
     {

@@ -61,11 +61,13 @@ internal static class RankingScripts
         """;
 
     /// <summary>
-    /// ARGV: user to leave out ('' for none), behind limit, behind score, then scores. Answers {the scores strictly better
-    /// than each score, in order; the entries behind}: the latter, when the limit is positive, up to that many entries
-    /// from the first strictly worse than the behind score, as {scores strictly better than the first, its 0-based
-    /// position, member, score, …} ({} when there are none). One script, so an event's ranks and whom it passed are read
-    /// from one state in one round trip.
+    /// ARGV: user to leave out ('' for none), behind limit, behind score, n, then n scores, then (user, version, score)
+    /// per pending change. Answers {the scores strictly better than each score, in order; the entries behind}: the
+    /// former count each pending change (but the left-out user's) at its score instead of the user's held entry, unless
+    /// the hash holds that user at the same or a newer version (applied: counted already); the latter, when the limit is
+    /// positive, up to that many entries from the first strictly worse than the behind score, as {scores strictly better
+    /// than the first, its 0-based position, member, score, …} ({} when there are none). One script, so an event's ranks,
+    /// their correction and whom it passed are read from one state in one round trip.
     /// </summary>
     public const string RanksAndBehind = """
         if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
@@ -76,11 +78,36 @@ internal static class RankingScripts
             own = tonumber(redis.call('ZSCORE', KEYS[1], string.sub(current, string.find(current, '|', 1, true) + 1)))
           end
         end
+        local n = tonumber(ARGV[4])
+        local scores = {}
         local answers = {}
-        for i = 4, #ARGV do
-          local better = redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. ARGV[i])
-          if own and own < tonumber(ARGV[i]) then better = better - 1 end
-          answers[#answers + 1] = better
+        for i = 1, n do
+          scores[i] = tonumber(ARGV[4 + i])
+          local better = redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. ARGV[4 + i])
+          if own and own < scores[i] then better = better - 1 end
+          answers[i] = better
+        end
+        for j = 5 + n, #ARGV, 3 do
+          if ARGV[j] ~= ARGV[1] then
+            local current = redis.call('HGET', KEYS[2], ARGV[j])
+            local counted = true
+            local held = nil
+            if current then
+              local bar = string.find(current, '|', 1, true)
+              if tonumber(string.sub(current, 1, bar - 1)) >= tonumber(ARGV[j + 1]) then
+                counted = false
+              else
+                held = tonumber(redis.call('ZSCORE', KEYS[1], string.sub(current, bar + 1)))
+              end
+            end
+            if counted then
+              local moved = tonumber(ARGV[j + 2])
+              for i = 1, n do
+                if held and held < scores[i] then answers[i] = answers[i] - 1 end
+                if moved < scores[i] then answers[i] = answers[i] + 1 end
+              end
+            end
+          end
         end
         local behind = {}
         local limit = tonumber(ARGV[2])

@@ -60,21 +60,29 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
     /// <inheritdoc />
     public async Task<long[]> RanksOfScoresAsync(BoardSlot board, IReadOnlyList<double> scores, string? exceptUser,
         CancellationToken cancellationToken = default) =>
-        (await RanksAndBehindAsync(board, scores, exceptUser, 0, 0, cancellationToken)).Ranks;
+        (await RanksAndBehindAsync(board, scores, exceptUser, [], 0, 0, cancellationToken)).Ranks;
 
     /// <inheritdoc />
-    public async Task<RanksRead> RanksAndBehindAsync(BoardSlot board, IReadOnlyList<double> scores, string? exceptUser, double behind,
-        int behindLimit, CancellationToken cancellationToken = default)
+    public async Task<RanksRead> RanksAndBehindAsync(BoardSlot board, IReadOnlyList<double> scores, string? exceptUser,
+        IReadOnlyList<PendingScore> pending, double behind, int behindLimit, CancellationToken cancellationToken = default)
     {
         var keys = Keys(board);
         using var timer = RankingMetrics.Time(RankingMetrics.RedisRank);
-        var args = new RedisValue[3 + scores.Count];
+        var args = new RedisValue[4 + scores.Count + pending.Count * 3];
         args[0] = exceptUser ?? "";
         args[1] = Math.Max(0, behindLimit);
         args[2] = Orient(board, behind);
+        args[3] = scores.Count;
         for (var i = 0; i < scores.Count; i++)
         {
-            args[3 + i] = Orient(board, scores[i]);
+            args[4 + i] = Orient(board, scores[i]);
+        }
+        // The pending changes are corrected inside the script, against the versions the hash holds in that same state.
+        for (int i = 0, at = 4 + scores.Count; i < pending.Count; i++, at += 3)
+        {
+            args[at] = pending[i].User;
+            args[at + 1] = pending[i].Version;
+            args[at + 2] = Orient(board, pending[i].Score);
         }
         var parts = (RedisResult[])(await ReadAsync(board, keys, RankingScripts.RanksAndBehind, keys.Read, args))!;
         var ranks = ((RedisResult[])parts[0]!).Select(b => 1 + (long)b).ToArray();
@@ -226,7 +234,7 @@ public sealed partial class RedisLeaderboardIndex(RedisConnection redis, Feature
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<RankedScore>?> BehindAsync(BoardSlot board, double score, int limit, CancellationToken cancellationToken = default) =>
-        limit <= 0 ? [] : (await RanksAndBehindAsync(board, [], null, score, limit, cancellationToken)).Behind;
+        limit <= 0 ? [] : (await RanksAndBehindAsync(board, [], null, [], score, limit, cancellationToken)).Behind;
 
     [LoggerMessage(6310, LogLevel.Warning, "Gamification: a score of leaderboard {Board} ({Period}) did not reach Redis; this node rebuilds the board's index before its next read")]
     private static partial void LogApplyFailed(ILogger logger, Exception exception, string board, string period);

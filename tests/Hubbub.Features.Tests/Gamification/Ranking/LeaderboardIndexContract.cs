@@ -13,7 +13,7 @@ namespace Hubbub.Features.Tests.Gamification.Ranking;
 /// concurrent applies (the highest version wins), a build from the database (lazily, and again after an invalidation),
 /// a board whose order changed, and a random history checked against a sort of the database's rows.
 /// </summary>
-public abstract class LeaderboardIndexContract(SqliteGame fixture)
+public abstract partial class LeaderboardIndexContract(SqliteGame fixture)
 {
     private FeatureDatabase Database => fixture.Chat.Server.Services.GetRequiredService<FeatureDatabase>();
 
@@ -321,22 +321,22 @@ public abstract class LeaderboardIndexContract(SqliteGame fixture)
 
             // With the ranks, in one read: the same answers as the two reads apart, the user left out of the ranks only.
             double[] scores = [S(5), S(6), justBehind];
-            var read = await index.RanksAndBehindAsync(board, scores, "b", S(6), 3);
+            var read = await index.RanksAndBehindAsync(board, scores, "b", [], S(6), 3);
             Assert.Equal(await index.RanksOfScoresAsync(board, scores, "b"), read.Ranks);
             Assert.Equal(new long[] { 2, 2, 3 }, read.Ranks); // b's own 5 left out: the just-behind score ranks behind a and c
             Assert.Equal(Rows((await index.BehindAsync(board, S(6), 3))!), Rows(read.Behind!));
             Assert.Equal((await index.BehindAsync(board, S(6), 3))!.Select(r => r.Position), read.Behind!.Select(r => r.Position));
-            var ranksOnly = await index.RanksAndBehindAsync(board, [S(6)], null, S(6), 0);
+            var ranksOnly = await index.RanksAndBehindAsync(board, [S(6)], null, [], S(6), 0);
             Assert.Equal(new long[] { 2 }, ranksOnly.Ranks);
             Assert.Null(ranksOnly.Behind); // not asked
-            var nobodyBehind = await index.RanksAndBehindAsync(board, [S(0)], "a", S(0), 10);
+            var nobodyBehind = await index.RanksAndBehindAsync(board, [S(0)], "a", [], S(0), 10);
             Assert.Equal(new long[] { 5 }, nobodyBehind.Ranks); // a left out: c, b, d, e ahead
             Assert.Empty(nobodyBehind.Behind!);
         }
 
         var empty = Board();
         Assert.Empty((await index.BehindAsync(empty, 5, 10))!);
-        var alone = await index.RanksAndBehindAsync(empty, [5], "x", 5, 10);
+        var alone = await index.RanksAndBehindAsync(empty, [5], "x", [], 5, 10);
         Assert.Equal(new long[] { 1 }, alone.Ranks);
         Assert.Empty(alone.Behind!);
     }
