@@ -115,7 +115,7 @@ public sealed class IdleScenario : IScenario
 
             if (context.Settings.IdleHold > TimeSpan.Zero)
             {
-                await HoldAsync(context, kind, round, server, sink, top);
+                await HoldAsync(context, kind, round, server, api, sink, top, cancellationToken);
             }
             context.Status($"idle {kind.Title()} round {round}: closing {top:#,0}");
             var (closeTime, notGraceful) = await CloseAllAsync(all);
@@ -134,23 +134,45 @@ public sealed class IdleScenario : IScenario
 
     /// <summary>
     /// Leaves <paramref name="count"/> connections alone for <see cref="BenchSettings.IdleHold"/> with the server's
-    /// heartbeats on: its CPU over that time is what heartbeats (and timers) cost; no connection may be dropped.
+    /// heartbeats on: its CPU over that time is what heartbeats (and timers) cost; no connection may be dropped. For Hubbub
+    /// also where its memory went in the hold (<see cref="ServerMemoryFigures"/>, read just before and after it; each reading
+    /// allocates about a megabyte, outside the hold's RSS samples' window only in part).
     /// </summary>
-    private async Task HoldAsync(ScenarioContext context, ServerKind kind, int round, ServerProcess server, NullSink sink, int count)
+    private async Task HoldAsync(ScenarioContext context, ServerKind kind, int round, ServerProcess server, ServerApi? api, NullSink sink,
+        int count, CancellationToken cancellationToken)
     {
         var hold = context.Settings.IdleHold;
         context.Status($"idle {kind.Title()} round {round}: holding {count:#,0} for {hold.TotalSeconds:0} s");
+        var memoryBefore = api is null ? null : await ServerMemoryFigures.ReadAsync(api, cancellationToken);
         var frames = sink.Frames;
         var before = server.Sample();
         var clock = Stopwatch.StartNew();
-        await Task.Delay(hold);
+        await Task.Delay(hold, cancellationToken);
         var after = server.Sample();
         var seconds = clock.Elapsed.TotalSeconds;
+        var memoryAfter = api is null ? null : await ServerMemoryFigures.ReadAsync(api, cancellationToken);
         var cpu = after.CpuMicroseconds - before.CpuMicroseconds;
         context.Results.Add(Name, kind, round, $"hold_cpu_pct_{count}", cpu / (seconds * 1e6) * 100, "% of a core", Better.Lower);
         context.Results.Add(Name, kind, round, $"hold_cpu_us_per_conn_per_min_{count}", cpu / (double)count / (seconds / 60), "µs", Better.Lower);
         context.Results.Add(Name, kind, round, $"hold_frames_per_conn_{count}", (sink.Frames - frames) / (double)count, "frames", Better.Lower);
         context.Results.Add(Name, kind, round, $"hold_rss_mib_{count}", after.RssBytes / 1024.0 / 1024.0, "MiB", Better.Lower);
+        context.Results.Add(Name, kind, round, $"hold_rss_growth_kib_per_conn_{count}", (after.RssBytes - before.RssBytes) / 1024.0 / count, "KiB",
+            Better.Lower);
+        if (memoryBefore is not null && memoryAfter is not null)
+        {
+            void Growth(string name, double b, double a) =>
+                context.Results.Add(Name, kind, round, $"hold_{name}_growth_kib_per_conn_{count}", (a - b) / 1024.0 / count, "KiB", Better.Lower);
+            Growth("gc_committed", memoryBefore.Committed, memoryAfter.Committed);
+            Growth("gen2", memoryBefore.Gen2, memoryAfter.Gen2);
+            Growth("gc_fragmentation", memoryBefore.Fragmentation, memoryAfter.Fragmentation);
+            Growth("pinned", memoryBefore.Pinned, memoryAfter.Pinned);
+            Growth("kestrel_pool_allocated", memoryBefore.PoolAllocated, memoryAfter.PoolAllocated);
+            context.Results.Add(Name, kind, round, $"hold_allocated_kib_per_conn_{count}", (memoryAfter.Allocated - memoryBefore.Allocated) / 1024.0 / count,
+                "KiB", Better.Lower);
+            context.Results.Add(Name, kind, round, $"hold_gc_committed_mib_{count}", memoryAfter.Committed / 1024.0 / 1024.0, "MiB", Better.Lower);
+            context.Results.Add(Name, kind, round, $"hold_kestrel_pool_pooled_mib_{count}", memoryAfter.PoolPooled / 1024.0 / 1024.0, "MiB", Better.Lower);
+            context.Results.Add(Name, kind, round, $"hold_thread_pool_threads_{count}", memoryAfter.ThreadPoolThreads, "threads", Better.Lower);
+        }
         context.Results.Add(Name, kind, round, $"dropped_{count}", sink.Closed, "connections", Better.Lower);
         ThrowIfDropped(sink, kind);
     }

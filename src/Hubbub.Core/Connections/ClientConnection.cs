@@ -118,7 +118,15 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
     /// Queues a frame without waiting. When the queue is full the connection is closed as a slow consumer
     /// and false is returned; the caller carries on with the next subscriber. A closing connection takes no frames.
     /// </summary>
-    public bool TryEnqueue(byte[] frame, long publishedTimestamp = 0)
+    public bool TryEnqueue(byte[] frame, long publishedTimestamp = 0) => Enqueue(frame, publishedTimestamp, drainHere: false);
+
+    /// <summary>
+    /// Queues a frame as <see cref="TryEnqueue"/> does, but a drain it starts runs here, on the caller's thread, up to its
+    /// first send that has to wait (the heartbeat sweep's pings: see <see cref="ConnectionHost.SendHeartbeatsAsync"/>).
+    /// </summary>
+    internal bool TryEnqueueAndSend(byte[] frame) => Enqueue(frame, 0, drainHere: true);
+
+    private bool Enqueue(byte[] frame, long publishedTimestamp, bool drainHere)
     {
         bool queued;
         bool startDrain;
@@ -147,7 +155,12 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
         {
             ReportSlowConsumer(full);
         }
-        if (startDrain)
+        if (startDrain && drainHere && queued)
+        {
+            // Never throws; a send that waits goes on without the caller.
+            _ = DrainAsync();
+        }
+        else if (startDrain)
         {
             StartDrain();
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
@@ -25,6 +26,7 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ExpiryWatch _expiries;
+    private readonly TransportBacklog _backlog = new();
     // Made once: a method group converted per connection is a delegate each connection would keep for its lifetime.
     private readonly Func<ClientConnection, ReadOnlyMemory<byte>, ValueTask> _handleFrame;
     // The welcome's part that is the same for every connection of this node, serialized once.
@@ -46,8 +48,12 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
             new WelcomeLimits(options.MaxFrameBytes, options.MaxSubscriptionsPerConnection, options.MessagesPerSecond, options.Burst));
     }
 
-    /// <summary>Stops the token-expiry timer.</summary>
-    public void Dispose() => _expiries.Dispose();
+    /// <summary>Stops the token-expiry timer and the transport's meter listener.</summary>
+    public void Dispose()
+    {
+        _expiries.Dispose();
+        _backlog.Dispose();
+    }
 
     /// <summary>Serves one accepted WebSocket until it closes (see <see cref="HubbubEngine.RunConnectionAsync"/>).</summary>
     /// <remarks>
@@ -162,35 +168,51 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
     }
 
     /// <summary>
-    /// Pings every connection quiet for (nearly) a heartbeat (see <see cref="HubbubEngine.SendHeartbeatsAsync"/>), a
-    /// slice of <see cref="HeartbeatSlice"/> at a time.
+    /// Pings every connection quiet for (nearly) a heartbeat (see <see cref="HubbubEngine.SendHeartbeatsAsync"/>), one
+    /// connection after another on the sweep's own thread; after every <see cref="HeartbeatSlice"/> pings it waits until
+    /// the transport has sent all but about two slices of them.
     /// </summary>
     /// <remarks>
-    /// Each ping's send rents one of the transport's 4 KiB blocks until the transport has written it, and the transport
-    /// keeps the blocks it rented at its peak. All at once, the drains of every quiet connection went to the thread
-    /// pool ahead of the transport's sends (which the drains queue behind themselves), so at 10,000 connections some
-    /// thousands of blocks were out together, and the node's memory grew by about 2.3 KiB per connection at its first
-    /// heartbeat round. After each slice the sweep goes back to the end of the thread pool's queue, behind that slice's
-    /// drains and so about behind its sends: a few slices' blocks are out at a time, whatever the number of connections.
+    /// Each ping's send rents one of the transport's 4 KiB blocks until the transport has written it to the socket, and
+    /// the transport's memory pool keeps the blocks it rented at its peak (it gives back 1 % every 10 s while there is
+    /// traffic). The transport writes on its own I/O queues, thread-pool work items. When the sweep queued a drain per
+    /// connection, in slices of 256 that it only ordered behind the queued work, the drains ran on every worker ahead of
+    /// those queues and the pool peaked at 700–3,700 blocks in a round of 10,000 pings (0.3–1.5 KiB per connection held,
+    /// "Idle connections: eleventh pass" in docs/performance.md). Now the sweep is the only producer: each ping is written
+    /// on its thread (a drain whose send has to wait, to a client not reading, goes on by itself), and after a slice it
+    /// waits, a millisecond at a time, until the blocks rented in the process are at most two slices' more than when it
+    /// began (<see cref="TransportBacklog"/>). So the round's blocks are bounded whatever the number of connections or the
+    /// machine's load. The waiting gives up after <see cref="HeartbeatWaitLimit"/> (a quarter of the heartbeat at most) per
+    /// sweep, so a node busy with other traffic still pings every quiet connection in time.
     /// </remarks>
     public async Task SendHeartbeatsAsync()
     {
         var interval = TimeSpan.FromMilliseconds(_options.HeartbeatMs);
         var now = _time.GetTimestamp();
-        var queued = 0;
+        // Real time, not _time: the wait is for the transport, and must end under a test's fake clock too.
+        var giveUpAt = Stopwatch.GetTimestamp()
+            + (long)(Stopwatch.Frequency * Math.Min(HeartbeatWaitLimit.TotalSeconds, interval.TotalSeconds / 4));
+        var limit = _backlog.RentedBytes + HeartbeatBacklogBytes;
+        var sent = 0;
         foreach (var connection in _connections.Open())
         {
             if (_time.GetElapsedTime(connection.LastSentTimestamp, now) >= interval * 0.9
-                && connection.TryEnqueue(HeartbeatFrame)
-                && ++queued % HeartbeatSlice == 0)
+                && connection.TryEnqueueAndSend(HeartbeatFrame)
+                && ++sent % HeartbeatSlice == 0)
             {
-                await BehindQueuedWork.Instance;
+                await _backlog.WaitAtMostAsync(limit, giveUpAt);
             }
         }
     }
 
-    /// <summary>Pings queued before the sweep waits for their sends (see <see cref="SendHeartbeatsAsync"/>).</summary>
-    internal const int HeartbeatSlice = 256;
+    /// <summary>Pings the sweep writes before it waits for the transport (see <see cref="SendHeartbeatsAsync"/>).</summary>
+    internal const int HeartbeatSlice = 64;
+
+    /// <summary>The transport's blocks a sweep may have rented beyond those rented when it began: two slices' pings.</summary>
+    internal const long HeartbeatBacklogBytes = 2 * HeartbeatSlice * 4096;
+
+    /// <summary>The longest a sweep waits for the transport in all.</summary>
+    internal static readonly TimeSpan HeartbeatWaitLimit = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Ends the TCP connection under a finished socket: gracefully only when both close frames were exchanged;

@@ -58,7 +58,7 @@ public sealed class OperationsTests
     [Fact]
     public async Task Every_quiet_connection_gets_its_heartbeat_when_they_are_more_than_a_slice()
     {
-        // The sweep pings 256 connections at a time, each slice after the sends of the one before: the ones past the
+        // The sweep pings 64 connections at a time, each slice after the sends of the one before: the ones past the
         // first slice must be reached in the same sweep too.
         using var server = new TestServer(new() { ["Hubbub:HeartbeatMs"] = "500" });
         var clients = new List<WsClient>();
@@ -70,6 +70,39 @@ public sealed class OperationsTests
             }
             var pings = await Task.WhenAll(clients.Select(c => c.NextAsync(f => f.Type() == "ping", TimeSpan.FromSeconds(20))));
             Assert.All(pings, ping => Assert.Equal("ping", ping.Type()));
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task With_the_sweep_writing_pings_itself_every_quiet_connection_gets_one_and_a_silent_peer_is_still_dropped()
+    {
+        // The sweep writes each ping on its own thread, a slice at a time: connections past the first slices get theirs in
+        // the same sweep, and a peer that answers no WebSocket ping is dropped as before, its presence removed.
+        const int slice = 64; // ConnectionHost.HeartbeatSlice
+        using var server = new TestServer(new() { ["Hubbub:HeartbeatMs"] = "400", ["Hubbub:ClientTimeoutMs"] = "1200" });
+        var clients = new List<WsClient>();
+        try
+        {
+            var watcher = await server.ConnectAsync("watch-many");
+            clients.Add(watcher);
+            await watcher.SubscribeAsync("public:silent-many");
+            for (var i = 0; i < 3 * slice + 5; i++)
+            {
+                clients.Add(await server.ConnectAsync($"hbs{i}"));
+            }
+            using var silent = await SilentPeer.ConnectAsync(server, "ghost-many", "public:silent-many");
+            Assert.Equal("ghost-many", (await watcher.NextAsync(f => f.Type() == "presence_join")).GetProperty("data").GetProperty("user").GetString());
+            var pings = await Task.WhenAll(clients.Skip(1).Select(c => c.NextAsync(f => f.Type() == "ping", TimeSpan.FromSeconds(20))));
+            Assert.Equal(3 * slice + 5, pings.Count(p => p.Type() == "ping"));
+            var leave = await watcher.NextAsync(f => f.Type() == "presence_leave", TimeSpan.FromSeconds(10));
+            Assert.Equal("ghost-many", leave.GetProperty("data").GetProperty("user").GetString());
         }
         finally
         {
