@@ -43,7 +43,8 @@ public sealed partial class ActivityService
     /// <summary>
     /// Takes my like back (none: nothing changes). The author and the activity's channel hear <c>activity_unliked</c> with the new count, so a
     /// count on screen goes down as it went up; there is no notification (a like taken back is not news), and when no like
-    /// is left the author's unread like notification of the activity is withdrawn (it would tell of likes no longer there).
+    /// is left the author's unread like notification of the activity is withdrawn (it would tell of likes no longer there); when
+    /// likes are left, the unread one is written again naming the newest remaining liker with the new count.
     /// </summary>
     public Task<LikeState> UnlikeAsync(HubbubUser me, ActivityRequest request, CancellationToken cancellationToken = default)
     {
@@ -58,9 +59,15 @@ public sealed partial class ActivityService
                 var unliked = new ActivityLikedEvent(id, me.Id, me.Name, count);
                 await tx.PublishAsync(FeatureTransaction.UserChannel(row.UserId), SocialEvents.ActivityUnliked, unliked, Default.ActivityLikedEvent, cancellationToken);
                 await tx.PublishAsync(ActivityChannel(id), SocialEvents.ActivityUnliked, unliked, Default.ActivityLikedEvent, cancellationToken);
-                if (count == 0 && await ActivityStore.LikeNoticeAsync(tx, id, cancellationToken) is { } notice)
+                if (await ActivityStore.LikeNoticeAsync(tx, id, cancellationToken) is { } notice
+                    && await tx.WithdrawUnreadNotificationAsync(row.UserId, notice, cancellationToken)
+                    && count > 0 && await ActivityStore.NewestLikerAsync(tx, id, row.UserId, cancellationToken) is { } newest)
                 {
-                    await tx.WithdrawUnreadNotificationAsync(row.UserId, notice, cancellationToken);
+                    // The unread notice may name the liker who just took theirs back, and its count is stale: it is
+                    // written again for the likes that are left (newest liker, current count), as a new like would.
+                    var remaining = new ActivityLikedEvent(id, newest.User, newest.Name, count);
+                    var renewed = await tx.NotifyAsync(row.UserId, SocialEvents.ActivityLiked, remaining, Default.ActivityLikedEvent, cancellationToken);
+                    await ActivityStore.SetLikeNoticeAsync(tx, id, renewed.Id, cancellationToken);
                 }
             }
             return new LikeState(id, count, false);

@@ -233,6 +233,16 @@ internal static class ActivityStore
     public static Task<string?> LikeNoticeAsync(DatabaseTransaction tx, string activity, CancellationToken ct) =>
         tx.QuerySingleOrDefaultAsync<string>("SELECT notification_id FROM social_like_notices WHERE activity_id = @activity", new { activity }, ct);
 
+    /// <summary>The latest like of an activity other than its author's own (their likes are not notified), with the liker's name.</summary>
+    public static Task<Liker?> NewestLikerAsync(DatabaseTransaction tx, string activity, string author, CancellationToken ct) =>
+        tx.QuerySingleOrDefaultAsync<Liker>(
+            """
+            SELECT l.user_id AS "User", COALESCE(u.name, l.user_id) AS "Name" FROM social_likes l
+            LEFT JOIN kit_users u ON u.id = l.user_id
+            WHERE l.activity_id = @activity AND l.user_id <> @author
+            ORDER BY l.created_ms DESC, l.user_id DESC LIMIT 1
+            """, new { activity, author }, ct);
+
     public static Task SetLikeNoticeAsync(DatabaseTransaction tx, string activity, string notification, CancellationToken ct) =>
         tx.ExecuteAsync(
             """

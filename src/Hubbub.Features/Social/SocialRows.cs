@@ -54,3 +54,10 @@ internal sealed class RuleRow
     public string? WhenJson { get; set; }
     public long CreatedMs { get; set; }
 }
+
+/// <summary>Who liked an activity, for its like notification.</summary>
+internal sealed class Liker
+{
+    public string User { get; set; } = "";
+    public string Name { get; set; } = "";
+}

@@ -353,6 +353,37 @@ public abstract class SocialTests(SocialFixture fixture)
     }
 
     [Fact]
+    public async Task A_like_taken_back_while_others_remain_renames_the_unread_notice_for_the_newest_remaining_liker()
+    {
+        var (ada, bob, cat) = (Users.New("ada"), Users.New("bob"), Users.New("cat"));
+        await Chat.BefriendAsync(ada, bob);
+        await Chat.BefriendAsync(ada, cat);
+        using var adaApi = Chat.Api(ada);
+        using var bobApi = Chat.Api(bob, "Bob");
+        using var catApi = Chat.Api(cat, "Cat");
+        var id = (await adaApi.PostActivityAsync("Row")).GetProperty("id").GetString();
+        async Task<List<JsonElement>> LikeNotices(string query) => Social.Ok(await adaApi.GetAsync("/api/notifications" + query))
+            .GetProperty("items").EnumerateArray().Where(n => n.GetProperty("type").GetString() == "activity_liked").ToList();
+        static (string?, string?, long) Named(JsonElement notice) => (notice.GetProperty("data").GetProperty("user").GetString(),
+            notice.GetProperty("data").GetProperty("name").GetString(), notice.GetProperty("data").GetProperty("like_count").GetInt64());
+
+        Social.Ok(await bobApi.PostAsync($"/api/activities/{id}/likes", new { }));
+        Social.Ok(await catApi.PostAsync($"/api/activities/{id}/likes", new { }));
+        Assert.Equal((cat, "Cat", 2L), Named(Assert.Single(await LikeNotices("?unread=true"))));
+
+        Social.Ok(await catApi.DeleteAsync($"/api/activities/{id}/likes"));
+        Assert.Equal((bob, "Bob", 1L), Named(Assert.Single(await LikeNotices("")))); // one notice, no longer naming Cat
+
+        // Read, it is history: taking a like back changes nothing in it and adds nothing.
+        Social.Ok(await catApi.PostAsync($"/api/activities/{id}/likes", new { }));
+        var notice = Assert.Single(await LikeNotices("?unread=true"));
+        Social.Ok(await adaApi.PostAsync("/api/notifications/read", new { up_to = notice.GetProperty("id").GetString() }));
+        Social.Ok(await catApi.DeleteAsync($"/api/activities/{id}/likes"));
+        Assert.Empty(await LikeNotices("?unread=true"));
+        Assert.Equal((cat, "Cat", 2L), Named(Assert.Single(await LikeNotices(""), n => n.GetProperty("read").GetBoolean())));
+    }
+
+    [Fact]
     public async Task A_feed_page_carries_each_activitys_newest_comments_and_my_own_likes_only()
     {
         // On PostgreSQL the page and its latest comments are one statement (one row per activity and comment); on SQLite two.

@@ -6,23 +6,29 @@ namespace Hubbub.Features.Gamification.Ranking;
 /// </summary>
 internal static class RankingScripts
 {
+    /// <summary>Prepended to the scripts that read the hash: its "version|member" values read in one place.</summary>
+    private const string HeldEntry = """
+        local function version_of(held) return tonumber(string.sub(held, 1, string.find(held, '|', 1, true) - 1)) end
+        local function member_of(held) return string.sub(held, string.find(held, '|', 1, true) + 1) end
+
+        """;
+
     /// <summary>
     /// ARGV: ttl ms (0: none), then (user, version, score, member) per entry. Keeps each entry unless the hash holds a
     /// version at least as new; unmarks the other order's set (the board's order changed: it is stale now). Answers how
     /// many entries it took.
     /// </summary>
-    public const string Apply = """
+    public const string Apply = HeldEntry + """
         local ttl = tonumber(ARGV[1])
         local applied = 0
         for i = 2, #ARGV, 4 do
           local current = redis.call('HGET', KEYS[2], ARGV[i])
           local newer = true
           if current then
-            local bar = string.find(current, '|', 1, true)
-            if tonumber(string.sub(current, 1, bar - 1)) >= tonumber(ARGV[i + 1]) then
+            if version_of(current) >= tonumber(ARGV[i + 1]) then
               newer = false
             else
-              redis.call('ZREM', KEYS[1], string.sub(current, bar + 1))
+              redis.call('ZREM', KEYS[1], member_of(current))
             end
           end
           if newer then
@@ -51,11 +57,11 @@ internal static class RankingScripts
         """;
 
     /// <summary>ARGV: user. Answers {scores strictly better, 0-based position, score}, or {} when the user has none.</summary>
-    public const string Rank = """
+    public const string Rank = HeldEntry + """
         if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
         local current = redis.call('HGET', KEYS[2], ARGV[1])
         if not current then return {} end
-        local member = string.sub(current, string.find(current, '|', 1, true) + 1)
+        local member = member_of(current)
         local score = redis.call('ZSCORE', KEYS[1], member)
         return {redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. score), redis.call('ZRANK', KEYS[1], member), score}
         """;
@@ -69,13 +75,13 @@ internal static class RankingScripts
     /// than the first, its 0-based position, member, score, …} ({} when there are none). One script, so an event's ranks,
     /// their correction and whom it passed are read from one state in one round trip.
     /// </summary>
-    public const string RanksAndBehind = """
+    public const string RanksAndBehind = HeldEntry + """
         if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
         local own = nil
         if ARGV[1] ~= '' then
           local current = redis.call('HGET', KEYS[2], ARGV[1])
           if current then
-            own = tonumber(redis.call('ZSCORE', KEYS[1], string.sub(current, string.find(current, '|', 1, true) + 1)))
+            own = tonumber(redis.call('ZSCORE', KEYS[1], member_of(current)))
           end
         end
         local n = tonumber(ARGV[4])
@@ -93,11 +99,10 @@ internal static class RankingScripts
             local counted = true
             local held = nil
             if current then
-              local bar = string.find(current, '|', 1, true)
-              if tonumber(string.sub(current, 1, bar - 1)) >= tonumber(ARGV[j + 1]) then
+              if version_of(current) >= tonumber(ARGV[j + 1]) then
                 counted = false
               else
-                held = tonumber(redis.call('ZSCORE', KEYS[1], string.sub(current, bar + 1)))
+                held = tonumber(redis.call('ZSCORE', KEYS[1], member_of(current)))
               end
             end
             if counted then
@@ -128,7 +133,7 @@ internal static class RankingScripts
     /// past the end). The count rides along (ZCARD, O(1)) so that an around-me page knows whether a page follows its
     /// window without a second round trip.
     /// </summary>
-    public const string Around = """
+    public const string Around = HeldEntry + """
         if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
         local held = redis.call('ZCARD', KEYS[1])
         local limit = tonumber(ARGV[2])
@@ -137,7 +142,7 @@ internal static class RankingScripts
         if ARGV[1] ~= '' then
           local current = redis.call('HGET', KEYS[2], ARGV[1])
           if not current then return {held} end
-          local position = redis.call('ZRANK', KEYS[1], string.sub(current, string.find(current, '|', 1, true) + 1))
+          local position = redis.call('ZRANK', KEYS[1], member_of(current))
           start, stop = math.max(0, position - limit), position + limit
         end
         local rows = redis.call('ZRANGE', KEYS[1], start, stop, 'WITHSCORES')

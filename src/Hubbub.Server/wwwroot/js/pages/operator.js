@@ -5,7 +5,7 @@
 import { h, clear, clockTime } from '../dom.js';
 import { field } from '../components/field.js';
 import { runAction } from '../components/actions.js';
-import { pollWhileVisible } from '../components/poll.js';
+import { mountPolled } from '../components/poll.js';
 import { liveCounter } from '../components/live.js';
 
 /** How often the page asks again while it is in view. */
@@ -17,8 +17,7 @@ const HISTORY_SHOWN = 20;
 
 /** @param {HTMLElement} root @param {import('../shell/context.js').ConsoleContext} ctx */
 export function mount(root, ctx) {
-  const page = new OperatorPage(root, ctx);
-  return { shown: () => page.refresh(), unmount: () => page.dispose() };
+  return mountPolled(root, ctx, OperatorPage, REFRESH_MS);
 }
 
 const enc = encodeURIComponent;
@@ -30,13 +29,8 @@ class OperatorPage {
     this.ctx = ctx;
     /** @type {string|null} the channel in the inspector */ this.inspected = null;
     this.busy = false;
+    /** set when the page is unmounted (mountPolled) */ this.disposed = false;
     this.render();
-    this.stopPolling = pollWhileVisible(ctx, root, () => this.refresh(), REFRESH_MS);
-  }
-
-  dispose() {
-    this.stopPolling();
-    this.disposed = true;
   }
 
   render() {

@@ -5,7 +5,7 @@
 import { h, clear, clockTime } from '../dom.js';
 import { field } from '../components/field.js';
 import { runAction } from '../components/actions.js';
-import { pollWhileVisible } from '../components/poll.js';
+import { mountPolled } from '../components/poll.js';
 
 /** How often the page asks again while it is in view. */
 const REFRESH_MS = 2000;
@@ -14,8 +14,7 @@ const DELIVERIES_SHOWN = 100;
 
 /** @param {HTMLElement} root @param {import('../shell/context.js').ConsoleContext} ctx */
 export function mount(root, ctx) {
-  const page = new WebhooksPage(root, ctx);
-  return { shown: () => page.refresh(), unmount: () => page.dispose() };
+  return mountPolled(root, ctx, WebhooksPage, REFRESH_MS);
 }
 
 const enc = encodeURIComponent;
@@ -27,13 +26,8 @@ class WebhooksPage {
     this.ctx = ctx;
     /** @type {string|null} the endpoint whose deliveries are listed */ this.chosen = null;
     this.busy = false;
+    /** set when the page is unmounted (mountPolled) */ this.disposed = false;
     this.render();
-    this.stopPolling = pollWhileVisible(ctx, root, () => this.refresh(), REFRESH_MS);
-  }
-
-  dispose() {
-    this.stopPolling();
-    this.disposed = true;
   }
 
   render() {
