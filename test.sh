@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Hubbub test suite on this machine, from a fresh Debian box to a summary line:
 #   installs what the suites need (Redis, PostgreSQL, Chromium) from Debian packages when missing,
-#   starts Redis and PostgreSQL on loopback ports of its own, builds, runs the .NET and JavaScript suites,
+#   starts Redis and PostgreSQL on loopback ports of its own, builds, runs the .NET and JavaScript suites (two lanes
+#   at once),
 #   stops what it started on every exit path, and exits non-zero when anything failed.
 # Usage: ./test.sh            (everything)
 #        ./test.sh --filter X (only .NET tests whose name matches X; services still start)
@@ -36,6 +37,8 @@ pg_port=$(free_port)
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 
 cleanup() {
+  # The lane of one-at-a-time suites (step 3), if it still runs: its test hosts first, then the lane itself.
+  if [ -n "${serial_lane:-}" ]; then pkill -TERM -P "$serial_lane" 2>/dev/null; kill "$serial_lane" 2>/dev/null; fi
   [ -n "${redis_port:-}" ] && redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1
   if [ -d "$work/pg" ]; then su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D $work/pg -m fast stop" >/dev/null 2>&1; fi
   rm -rf "$work"
@@ -67,17 +70,53 @@ passed=0; failed=0; skipped=0; status=0
 log "building"
 dotnet build Hubbub.slnx -c Release -nologo -v q || { echo "build failed"; echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
 
-for project in tests/*/*.csproj; do
+# Runs one .NET suite: its output to $work/NAME.out, its exit code to $work/NAME.rc (counted from its .trx below).
+run_suite() {
+  local project=$1 name
   name=$(basename "$project" .csproj)
+  local args=(test "$project" -c Release --no-build -nologo --logger "trx;LogFileName=$work/$name.trx" --logger "console;verbosity=normal")
+  [ -n "$filter" ] && args+=(--filter "$filter")
+  dotnet "${args[@]}" 2>&1 | grep -vE '^\s*$' | grep -vE '^  Passed ' | tail -n 200 > "$work/$name.out"
+  echo "${PIPESTATUS[0]}" > "$work/$name.rc"
+}
+
+# The JavaScript SDK's suite: output to $work/js.out, exit code to $work/js.rc.
+run_js() {
+  (cd clients/js && { [ -d node_modules ] || npm install --no-audit --no-fund --silent; } && npm test) > "$work/js.out" 2>&1
+  echo $? > "$work/js.rc"
+}
+
+# Two lanes at once, so the run fits CI's time on two cores: the suites that run their tests one at a time (a
+# browser's pages, the benchmarks' scenarios: "parallelizeTestCollections": false) and the JavaScript suite beside
+# the suites that run their own classes in parallel. Each suite still has its own servers, ports and databases.
+suites=(); serial=()
+for project in tests/*/*.csproj; do
   # A library beside the suites (the test kit, tests/Hubbub.Testing) is built, not run.
   grep -q '<IsTestProject>true</IsTestProject>' "$project" || continue
+  if grep -qs '"parallelizeTestCollections": false' "$(dirname "$project")/xunit.runner.json"; then
+    serial+=("$project")
+  else
+    suites+=("$project")
+  fi
+done
+run_js_too=""
+[ -z "$filter" ] && [ -f clients/js/package.json ] && run_js_too=1
+log "running ${#serial[@]} one-at-a-time suites${run_js_too:+ and the JavaScript suite} beside ${#suites[@]} others"
+(
+  for project in "${serial[@]}"; do run_suite "$project"; done
+  [ -n "$run_js_too" ] && run_js
+) &
+serial_lane=$!
+for project in "${suites[@]}"; do run_suite "$project"; done
+wait "$serial_lane"
+
+for project in "${suites[@]}" "${serial[@]}"; do
+  name=$(basename "$project" .csproj)
   log "dotnet test $name"
-  trx="$work/$name.trx"
-  args=(test "$project" -c Release --no-build -nologo --logger "trx;LogFileName=$trx" --logger "console;verbosity=normal")
-  [ -n "$filter" ] && args+=(--filter "$filter")
-  dotnet "${args[@]}" 2>&1 | grep -vE '^\s*$' | grep -vE '^  Passed ' | tail -n 200
-  rc=${PIPESTATUS[0]}
+  cat "$work/$name.out" 2>/dev/null
+  rc=$(cat "$work/$name.rc" 2>/dev/null || echo 1)
   [ "$rc" -ne 0 ] && status=1
+  trx="$work/$name.trx"
   if [ -f "$trx" ]; then
     counts=$(python3 - "$trx" <<'PY'
 import sys, xml.etree.ElementTree as ET
@@ -92,14 +131,13 @@ PY
   fi
 done
 
-if [ -z "$filter" ] && [ -f clients/js/package.json ]; then
+if [ -n "$run_js_too" ]; then
   log "node --test clients/js"
-  (cd clients/js && { [ -d node_modules ] || npm install --no-audit --no-fund --silent; } && npm test) > "$work/js.log" 2>&1
-  rc=$?
-  cat "$work/js.log" | tail -n 60
+  tail -n 60 "$work/js.out"
+  rc=$(cat "$work/js.rc" 2>/dev/null || echo 1)
   [ "$rc" -ne 0 ] && status=1
-  p=$(grep -E '^# pass ' "$work/js.log" | tail -n1 | awk '{print $3}'); f=$(grep -E '^# fail ' "$work/js.log" | tail -n1 | awk '{print $3}')
-  s=$(grep -E '^# skipped ' "$work/js.log" | tail -n1 | awk '{print $3}')
+  p=$(grep -E '^# pass ' "$work/js.out" | tail -n1 | awk '{print $3}'); f=$(grep -E '^# fail ' "$work/js.out" | tail -n1 | awk '{print $3}')
+  s=$(grep -E '^# skipped ' "$work/js.out" | tail -n1 | awk '{print $3}')
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
   [ -z "$p" ] && [ "$rc" -ne 0 ] && failed=$((failed + 1))
 fi

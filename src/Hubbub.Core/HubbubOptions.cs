@@ -81,10 +81,17 @@ public sealed class HubbubOptions
     /// <summary>
     /// Largest total of publication frames in one <c>history</c> reply (bytes). A reply that would be larger holds the
     /// oldest publications that fit (at least one) and says <c>truncated:true</c>; the client asks again from the last
-    /// offset it got. A <c>subscribe</c> whose missed publications are larger in total answers <c>recovered:false</c>
-    /// and replays none. Must be below <see cref="SendQueueMaxBytes"/>.
+    /// offset it got. Must be below <see cref="SendQueueMaxBytes"/>.
     /// </summary>
     public int MaxHistoryReplyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Largest total of publication frames a <c>subscribe</c> with <c>since</c> replays (bytes, default 4 MiB: 200
+    /// missed publications of 20 KB, or 68 of 60 KB). Missed publications larger in total answer <c>recovered:false</c>
+    /// and replay none (they are still in history: the client pages them with <c>history</c>). The replay is queued at
+    /// once, so it must be below <see cref="SendQueueMaxBytes"/>, which bounds a connection's memory all the same.
+    /// </summary>
+    public int MaxRecoveryBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
     /// Bytes of publications the in-memory history holds on this node, all channels together (default 256 MiB). Past it
@@ -160,6 +167,7 @@ public sealed class HubbubOptions
         Positive(nameof(SendQueueCapacity), SendQueueCapacity);
         Positive(nameof(SendQueueMaxBytes), SendQueueMaxBytes);
         Positive(nameof(MaxHistoryReplyBytes), MaxHistoryReplyBytes);
+        Positive(nameof(MaxRecoveryBytes), MaxRecoveryBytes);
         Positive(nameof(MaxSubscriptionsPerConnection), MaxSubscriptionsPerConnection);
         Positive(nameof(MaxConnectionsPerUser), MaxConnectionsPerUser);
         Positive(nameof(MaxChannelLength), MaxChannelLength);
@@ -173,6 +181,11 @@ public sealed class HubbubOptions
         {
             errors.Add($"Hubbub:MaxHistoryReplyBytes ({MaxHistoryReplyBytes}) must be below Hubbub:SendQueueMaxBytes ({SendQueueMaxBytes}), " +
                 "or a history reply would close its own connection as a slow consumer.");
+        }
+        if (MaxRecoveryBytes >= SendQueueMaxBytes)
+        {
+            errors.Add($"Hubbub:MaxRecoveryBytes ({MaxRecoveryBytes}) must be below Hubbub:SendQueueMaxBytes ({SendQueueMaxBytes}), " +
+                "or a recovery would close its own connection as a slow consumer.");
         }
         Positive(nameof(MaxHistoryBytes), MaxHistoryBytes);
         if (TokenExpiryGraceSeconds < 0)

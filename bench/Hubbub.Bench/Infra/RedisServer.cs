@@ -31,6 +31,23 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts Redis without persistence and waits (bounded) until it accepts connections.</summary>
     public static async Task<RedisServer> StartAsync(CancellationToken cancellationToken)
     {
+        // A port free when chosen may be taken before redis-server binds it (it exits then): tried again on another.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryStartAsync(cancellationToken);
+            }
+            catch (PortTakenException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private sealed class PortTakenException() : Exception("redis-server exited before it listened (its port was taken)");
+
+    private static async Task<RedisServer> TryStartAsync(CancellationToken cancellationToken)
+    {
         var port = Ports.Free();
         var folder = Directory.CreateTempSubdirectory("hubbub-bench-redis").FullName;
         var info = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true };
@@ -50,6 +67,11 @@ public sealed class RedisServer : IAsyncDisposable
                 using var tcp = new TcpClient();
                 await tcp.ConnectAsync("127.0.0.1", port, cancellationToken);
                 return redis;
+            }
+            catch (SocketException) when (process.HasExited)
+            {
+                await redis.DisposeAsync();
+                throw new PortTakenException();
             }
             catch (SocketException)
             {

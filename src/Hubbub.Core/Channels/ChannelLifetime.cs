@@ -93,10 +93,10 @@ internal sealed class ChannelLifetime : IDisposable
                 var history = await _history.ReadAsync(channel.Value, position.Offset, position.Epoch,
                     Math.Max(policy.Size, 1), ct);
                 top = history.Top;
-                // Replayed only within the history reply budget: the replay is queued at once, and a larger one would
-                // hold that much memory per connection (and close a client that reads as fast as it can as a slow
-                // consumer). Beyond it the client is told, and pages what it missed with history.
-                wasRecovered = history.Complete && FrameBytes(history.Publications) <= _options.MaxHistoryReplyBytes;
+                // Replayed only within the recovery budget: the replay is queued at once, and a larger one would hold
+                // that much memory per connection (and close a client that reads as fast as it can as a slow consumer).
+                // Beyond it the client is told, and pages what it missed with history.
+                wasRecovered = history.Complete && FrameBytes(history.Publications) <= _options.MaxRecoveryBytes;
                 if (wasRecovered == true)
                 {
                     recovered = history.Publications;
@@ -105,6 +105,20 @@ internal sealed class ChannelLifetime : IDisposable
             else
             {
                 top = await _history.GetTopAsync(channel.Value, ct);
+            }
+
+            if (presence)
+            {
+                // Joined and announced before the reply is queued: a user who subscribes after reading this reply must
+                // not hear this join (it did, when the announcement came after the reply and was slow, on a fresh node).
+                // A failure here ends the subscription in the catch below, leave included, and answers one error.
+                var joined = await _presence.AddAsync(channel.Value,
+                    new PresenceEntry(connection.Id, connection.User.Id, connection.User.Name, _time.GetUtcNow()), ct);
+                if (joined && _options.JoinLeaveFor(channel.Namespace))
+                {
+                    await _broker.PublishEphemeralAsync(channel.Value,
+                        PresenceEvent(MessageTypes.PresenceJoin, channel.Value, connection.Info, connection.Id), CancellationToken.None);
+                }
             }
 
             var reply = FrameWriter.Reply(rawId, new SubscribeReply(top.Offset, top.Epoch, wasRecovered)
@@ -121,16 +135,6 @@ internal sealed class ChannelLifetime : IDisposable
             throw;
         }
 
-        if (presence)
-        {
-            var joined = await _presence.AddAsync(channel.Value,
-                new PresenceEntry(connection.Id, connection.User.Id, connection.User.Name, _time.GetUtcNow()), ct);
-            if (joined && _options.JoinLeaveFor(channel.Namespace))
-            {
-                await _broker.PublishEphemeralAsync(channel.Value,
-                    PresenceEvent(MessageTypes.PresenceJoin, channel.Value, connection.Info, connection.Id), CancellationToken.None);
-            }
-        }
     }
 
     public async ValueTask UnsubscribeAsync(ClientConnection connection, string? rawId, ChannelRequest request)

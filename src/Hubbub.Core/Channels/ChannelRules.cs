@@ -6,7 +6,8 @@ namespace Hubbub.Core.Channels;
 /// <summary>
 /// The registry of channel namespaces. The core declares <c>public</c> and <c>user</c>; features add
 /// theirs at start-up. A channel in an undeclared namespace is refused. A subscribe to a channel that does not exist
-/// (<see cref="ChannelNamespace.Exists"/>) is <c>not_found</c>; otherwise admins pass every permission.
+/// (<see cref="ChannelNamespace.Exists"/>) is <c>not_found</c>, and so is an admin's publish there; otherwise admins pass
+/// every permission.
 /// </summary>
 public sealed class ChannelRules
 {
@@ -99,8 +100,10 @@ public sealed class ChannelRules
         }
         // An admin may do what the server's API key does, so no permission refuses one; but a channel that does not
         // exist is not_found to an admin too (FEATURES.md "unknown ids are not_found").
+        // An admin's publish asks too (else it would start a stream on a channel that is none); anyone else's publish
+        // on a feature's channel is refused by its permission, so existence is asked of subscribes only.
         var permission = access.User.IsAdmin ? null : subscribing ? ns.CanSubscribe : ns.CanPublish;
-        if (subscribing && ns.Exists is { } exists && (access.User.IsAdmin || !ns.ExistenceIsPrivate))
+        if ((subscribing || access.User.IsAdmin) && ns.Exists is { } exists && (access.User.IsAdmin || !ns.ExistenceIsPrivate))
         {
             return ExistingAsync(exists, permission, access, cancellationToken);
         }

@@ -117,10 +117,13 @@ public sealed class ChannelPublisher(IOptions<HubbubOptions> options, ChannelRul
         return publication;
     }
 
-    /// <summary>The event type to publish (<c>message</c> when none), or <c>bad_request</c> when it is not allowed.</summary>
+    /// <summary>
+    /// The event type to publish (<c>message</c> when none), or <c>bad_request</c> when it is not allowed: an empty one
+    /// is refused as documented (1–64 characters), not read as none.
+    /// </summary>
     private static string CheckedType(string? eventType)
     {
-        var type = string.IsNullOrEmpty(eventType) ? MessageTypes.Message : eventType;
+        var type = eventType ?? MessageTypes.Message;
         if (!IsValidEventType(type))
         {
             throw HubbubException.BadRequest(

@@ -1,6 +1,6 @@
 namespace Hubbub.Core.Tests.Connections;
 
-/// <summary>The send queue's and the history reply's byte bounds: defaults, and the one rule between them.</summary>
+/// <summary>The send queue's, the history reply's and the recovery's byte bounds: defaults, and the rules between them.</summary>
 public sealed class SendBoundsOptionsTests
 {
     [Fact]
@@ -10,6 +10,15 @@ public sealed class SendBoundsOptionsTests
         Assert.Empty(options.Validate());
         Assert.Equal(8 * 1024 * 1024, options.SendQueueMaxBytes);
         Assert.Equal(1024 * 1024, options.MaxHistoryReplyBytes);
+        Assert.Equal(4 * 1024 * 1024, options.MaxRecoveryBytes);
+    }
+
+    [Fact]
+    public void A_recovery_budget_that_does_not_fit_the_send_queue_is_refused()
+    {
+        var errors = new HubbubOptions { MaxRecoveryBytes = 8 * 1024 * 1024 }.Validate();
+        Assert.Contains(errors, e => e.Contains("MaxRecoveryBytes", StringComparison.Ordinal));
+        Assert.NotEmpty(new HubbubOptions { MaxRecoveryBytes = 0 }.Validate());
     }
 
     [Fact]

@@ -34,7 +34,12 @@ public sealed class AdminChannelTests(SqliteAuctionHouse house) : IClassFixture<
         {
             var answer = await admin.RequestAsync("subscribe", new { channel = unknown });
             Assert.True(answer.Type() == "error" && answer.ErrorCode() == "not_found", $"{unknown}: {answer}");
+            // Nor does an admin's publish start a stream there.
+            var published = await admin.RequestAsync("publish", new { channel = unknown, data = new { x = 1 } });
+            Assert.True(published.Type() == "error" && published.ErrorCode() == "not_found", $"publish {unknown}: {published}");
         }
+        // An existing one takes an admin's publish, as the API key's.
+        Assert.True((await admin.OkAsync("publish", new { channel = $"auction:{auction}", data = new { note = "hi" } })).GetProperty("offset").GetInt64() > 0);
 
         // The auction house has one lobby: any other auctions: channel is no channel, for everyone.
         await using var eve = await house.ConnectAsync(Users.New("eve"));

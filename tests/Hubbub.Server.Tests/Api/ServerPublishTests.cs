@@ -61,6 +61,7 @@ public sealed class ServerPublishTests : IClassFixture<SharedServer>
     [InlineData("""{"channel":"no-namespace","data":1}""", HttpStatusCode.BadRequest, "bad_request")]
     [InlineData("""{"channel":"public:<b>","data":1}""", HttpStatusCode.BadRequest, "bad_request")]
     [InlineData("""{"channel":"public:x","type":"welcome","data":1}""", HttpStatusCode.BadRequest, "bad_request")]
+    [InlineData("""{"channel":"public:x","type":"","data":1}""", HttpStatusCode.BadRequest, "bad_request")]
     [InlineData("""{"channel":"nowhere:x","data":1}""", HttpStatusCode.NotFound, "not_found")]
     [InlineData("""{"channel":5,"data":1}""", HttpStatusCode.BadRequest, "bad_request")]
     public async Task Bad_bodies_get_a_clear_error(string body, HttpStatusCode status, string code)

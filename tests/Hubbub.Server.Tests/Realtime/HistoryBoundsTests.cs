@@ -7,7 +7,7 @@ namespace Hubbub.Server.Tests.Realtime;
 
 /// <summary>
 /// A history reply stays within <c>Hubbub:MaxHistoryReplyBytes</c> (truncated, paged with <c>since</c>), a recovery
-/// beyond it is refused with <c>recovered:false</c>, and a connection that asks for history without reading is cut
+/// beyond <c>Hubbub:MaxRecoveryBytes</c> is refused with <c>recovered:false</c> (one within the default is replayed whole), and a connection that asks for history without reading is cut
 /// as a slow consumer by its queue's byte bound, the server's memory staying bounded.
 /// </summary>
 public sealed class HistoryBoundsTests(HistoryBoundsTests.BudgetServer fixture) : IClassFixture<HistoryBoundsTests.BudgetServer>
@@ -15,10 +15,14 @@ public sealed class HistoryBoundsTests(HistoryBoundsTests.BudgetServer fixture) 
     private const int Budget = 256 * 1024;
     private readonly TestServer _server = fixture.Server;
 
-    /// <summary>A server whose history replies hold at most 256 KiB of publications.</summary>
+    /// <summary>A server whose history replies and recoveries hold at most 256 KiB of publications.</summary>
     public sealed class BudgetServer : IDisposable
     {
-        public TestServer Server { get; } = new(new() { ["Hubbub:MaxHistoryReplyBytes"] = Budget.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        public TestServer Server { get; } = new(new()
+        {
+            ["Hubbub:MaxHistoryReplyBytes"] = Budget.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Hubbub:MaxRecoveryBytes"] = Budget.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
 
         public void Dispose() => Server.Dispose();
     }
@@ -75,6 +79,22 @@ public sealed class HistoryBoundsTests(HistoryBoundsTests.BudgetServer fixture) 
         var withinBudget = await c.SubscribeAsync(channel, new { offset = 55, epoch });
         Assert.True(withinBudget.GetProperty("recovered").GetBoolean());
         Assert.Equal([56L, 57, 58, 59, 60], (await c.PublicationsAsync(channel, 5)).Select(f => f.Offset()));
+    }
+
+    [Fact]
+    public async Task With_the_defaults_a_recovery_larger_than_a_history_reply_is_replayed_whole()
+    {
+        // 40 missed publications of 60 KB: 2.4 MB, over one history reply (1 MiB), within the recovery budget (4 MiB).
+        using var server = new TestServer();
+        var channel = Channel();
+        await PublishAsync(server, channel, count: 40, bytes: 60 * 1024);
+        await using var c = await server.ConnectAsync("returning");
+        var epoch = (await c.OkAsync("history", new { channel, limit = 1 })).GetProperty("epoch").GetString();
+
+        var recovered = await c.SubscribeAsync(channel, new { offset = 0, epoch });
+        Assert.True(recovered.GetProperty("recovered").GetBoolean());
+        Assert.Equal(40, recovered.GetProperty("offset").GetInt64());
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i), (await c.PublicationsAsync(channel, 40)).Select(f => f.Offset()));
     }
 
     [Theory]

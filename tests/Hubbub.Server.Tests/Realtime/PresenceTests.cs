@@ -47,6 +47,26 @@ public sealed class PresenceTests : IClassFixture<SharedServer>
     }
 
     [Fact]
+    public async Task A_join_is_announced_and_listed_before_the_joiners_reply_so_who_subscribes_after_it_hears_no_join()
+    {
+        // The join came after the reply, late on a freshly started node: a user subscribing right after that reply got
+        // a presence_join of someone who was there before them, and a presence right after it could miss the joiner.
+        for (var round = 0; round < 5; round++)
+        {
+            var channel = Channel();
+            await using var ada = await _server.ConnectAsync($"early-ada-{round}", "Ada");
+            await using var bob = await _server.ConnectAsync($"late-bob-{round}", "Bob");
+            await ada.SubscribeAsync(channel);
+            await bob.SubscribeAsync(channel);
+            var members = (await bob.OkAsync("presence", new { channel })).GetProperty("members").EnumerateArray()
+                .Select(m => m.GetProperty("user").GetString()).ToList();
+            Assert.Equal([$"early-ada-{round}", $"late-bob-{round}"], members);
+            Assert.Empty(await bob.PendingAfterSyncAsync(f => f.Type() == "presence_join"));
+            Assert.Equal($"late-bob-{round}", (await ada.NextAsync(f => f.Type() == "presence_join")).GetProperty("data").GetProperty("user").GetString());
+        }
+    }
+
+    [Fact]
     public async Task A_members_since_is_an_ISO_8601_UTC_time_ending_in_Z_like_every_other_time_of_the_protocol()
     {
         var channel = Channel();

@@ -160,6 +160,11 @@ public sealed class PubSubTests : IClassFixture<SharedServer>
         await ada.OkAsync("publish", new { channel, @event = "chat:Typing_2", data = 2 });
         Assert.Equal(1, (await bob.NextAsync(f => f.Type() == "newMessage")).Offset());
         Assert.Equal(2, (await bob.NextAsync(f => f.Type() == "chat:Typing_2")).Offset());
+
+        // 1-64 characters when given: an empty name is refused, not taken for "message"; nothing is published.
+        Assert.Equal("bad_request", (await ada.RequestAsync("publish", new { channel, @event = "", data = 3 })).ErrorCode());
+        Assert.Equal("bad_request", (await ada.RequestAsync("publish", new { channel, @event = new string('e', 65), data = 3 })).ErrorCode());
+        Assert.Equal(2, (await ada.OkAsync("history", new { channel, limit = 10 })).GetProperty("offset").GetInt64());
     }
 
     [Fact]
