@@ -24,7 +24,9 @@ if (typeof globalThis.WebSocket !== 'function') {
 }
 
 const print = (event, fields = {}) => console.log(JSON.stringify({ event, ...fields }));
-const client = new HubbubClient(url, { token, backoffBaseMs: 100, backoffCapMs: 2000 });
+// Quick retries for a demo, and a breaker that rests 5 s (not the default 60 s) once 8 rounds in a row failed: with
+// retries this quick, a server restart of a few seconds opens it, and the demo should catch up soon after.
+const client = new HubbubClient(url, { token, backoffBaseMs: 100, backoffCapMs: 2000, circuitBreakerCooldownMs: 5000 });
 let last = 0;
 let received = 0;
 let problems = 0;

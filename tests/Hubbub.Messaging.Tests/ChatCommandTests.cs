@@ -76,6 +76,32 @@ public abstract class ChatCommandTests(ChatFixture fixture)
     }
 
     [Fact]
+    public async Task Adding_and_leaving_are_commands_too_with_the_RESTs_effects_and_errors()
+    {
+        var (ada, bob, cy, eve) = (Users.New("ada"), Users.New("bob"), Users.New("cy"), Users.New("eve"));
+        await using var adaWs = await Chat.ConnectAsync(ada, "Ada");
+        await using var cyWs = await Chat.ConnectAsync(cy, "Cy");
+        await cyWs.SubscribeAsync($"user:{cy}");
+        var group = Id(await adaWs.OkAsync("chat.create", new { kind = "group", participants = new[] { bob }, title = "Crew" }));
+
+        var added = await adaWs.OkAsync("chat.add", new { conversation = group, users = new[] { cy } });
+        Assert.Contains(cy, added.GetProperty("participants").EnumerateArray().Select(p => p.GetProperty("user").GetString()));
+        Assert.Equal(group, Id((await cyWs.NextAsync(f => f.Type() == "conversation_added")).GetProperty("data")));
+
+        await cyWs.SubscribeAsync($"conversation:{group}");
+        Assert.Equal(group, (await cyWs.OkAsync("messaging.leave", new { conversation = group })).GetProperty("conversation").GetString());
+        Assert.Equal("left the conversation", (await cyWs.NextAsync(f => f.Type() == "unsubscribed")).GetProperty("data").GetProperty("reason").GetString());
+        Assert.Equal("forbidden", (await cyWs.RequestAsync("chat.leave", new { conversation = group })).ErrorCode()); // left already
+        Assert.Equal("forbidden", (await cyWs.RequestAsync("chat.messages", new { conversation = group })).ErrorCode());
+
+        await using var eveWs = await Chat.ConnectAsync(eve, "Eve");
+        Assert.Equal("forbidden", (await eveWs.RequestAsync("messaging.add", new { conversation = group, users = new[] { eve } })).ErrorCode());
+        Assert.Equal("bad_request", (await adaWs.RequestAsync("chat.add", new { conversation = group })).ErrorCode());
+        Assert.Equal("not_found", (await adaWs.RequestAsync("chat.leave", new { conversation = "999999999" })).ErrorCode());
+        Assert.Equal("bad_request", (await adaWs.RequestAsync("chat.leave", new { })).ErrorCode());
+    }
+
+    [Fact]
     public async Task Commands_refuse_bad_data_and_strangers_with_error_frames()
     {
         var (ada, bob, eve) = (Users.New("ada"), Users.New("bob"), Users.New("eve"));

@@ -34,6 +34,49 @@ public abstract class ConversationApiTests(ChatFixture fixture)
     }
 
     [Fact]
+    public async Task My_conversations_come_in_pages_newest_activity_first_each_once()
+    {
+        var me = Users.New("pager");
+        using var api = Chat.Api(me);
+        var made = new List<string>();
+        for (var i = 0; i < 7; i++)
+        {
+            made.Add(Id(await api.CreateAsync([Users.New($"peer{i}")])));
+        }
+        await api.SendAsync(made[2], "bump"); // activity moves it to the top
+
+        var seen = new List<string>();
+        string? cursor = null;
+        for (var page = 0; page < 10; page++)
+        {
+            var answer = (await api.GetAsync(cursor is null ? "/api/conversations?limit=3" : $"/api/conversations?limit=3&before={Uri.EscapeDataString(cursor)}")).Body;
+            var ids = answer.GetProperty("conversations").EnumerateArray().Select(Id).ToList();
+            Assert.InRange(ids.Count, 1, 3);
+            seen.AddRange(ids);
+            cursor = answer.GetProperty("next_cursor").GetString();
+            if (cursor is null)
+            {
+                break;
+            }
+        }
+        Assert.Equal([made[2], made[6], made[5], made[4], made[3], made[1], made[0]], seen);
+        Assert.Equal(7, (await api.GetAsync("/api/conversations")).Body.GetProperty("conversations").GetArrayLength()); // default 50
+
+        Assert.Equal("bad_request", (await api.GetAsync("/api/conversations?limit=0")).Code);
+        Assert.Equal("bad_request", (await api.GetAsync("/api/conversations?limit=101")).Code);
+        Assert.Equal("bad_request", (await api.GetAsync("/api/conversations?before=garbage")).Code);
+        Assert.Equal("bad_request", (await api.GetAsync("/api/conversations?before=12_x")).Code);
+    }
+
+    [Fact]
+    public async Task A_direct_conversation_with_a_title_is_refused_not_stripped()
+    {
+        using var api = Chat.Api(Users.New("ada"));
+        var refused = await api.PostAsync("/api/conversations", new { kind = "direct", participants = new[] { Users.New("bob") }, title = "x" });
+        Assert.Equal((HttpStatusCode.BadRequest, "bad_request"), (refused.Status, refused.Code));
+    }
+
+    [Fact]
     public async Task A_user_never_seen_is_named_by_their_id()
     {
         var (ada, ghost) = (Users.New("ada"), Users.New("ghost"));

@@ -234,8 +234,9 @@ public abstract class MessageApiTests(ChatFixture fixture)
         await bobApi.PostAsync($"/api/conversations/{c}/read", new { message_id = m2 });
         Assert.Equal(m2, (await adaWs.NextAsync(f => f.Type() == "read")).GetProperty("data").GetProperty("message_id").GetString());
         Assert.Equal(0, (await bobApi.GetAsync($"/api/conversations/{c}")).Body.GetProperty("unread_count").GetInt64());
-        // Reading an older message again does not move the marker back, nor announce anything.
-        Assert.Equal(HttpStatusCode.OK, (await bobApi.PostAsync($"/api/conversations/{c}/read", new { message_id = m1 })).Status);
+        // Reading an older message again does not move the marker back, nor announce anything; the answer says where it stands.
+        var older = await bobApi.PostAsync($"/api/conversations/{c}/read", new { message_id = m1 });
+        Assert.Equal((HttpStatusCode.OK, m2), (older.Status, older.Body.GetProperty("message_id").GetString()));
         Assert.Empty(await adaWs.PendingAfterSyncAsync(f => f.Type() == "read"));
         Assert.Equal(0, (await bobApi.GetAsync($"/api/conversations/{c}")).Body.GetProperty("unread_count").GetInt64());
 

@@ -880,7 +880,9 @@ export class HubbubClient extends Emitter {
    */
   async _open(fallbackToken) {
     const generation = ++this._generation;
-    this._attempts++;
+    // A fallback to the next transport is the same attempt on another transport: attempts count rounds, as the
+    // circuit breaker's failures do (1, 2, 3, … in `connecting` and `reconnecting`, not 1, 3, 5).
+    if (fallbackToken === undefined) this._attempts++;
     this._setState('connecting');
     this._emit('connecting', { attempt: this._attempts });
     const attempt = { socket: null, welcomed: false, errorText: '' };

@@ -39,8 +39,11 @@ describe('HTTP fallback against a real server', { timeout: 120_000 }, () => {
     try {
       const c = pool.create(net.proxy.wsUrl, { token: server.token('sse-4'), ...fast });
       const fallback = nextEvent(c, 'transport_fallback');
+      const attempts = [];
+      c.on('connecting', (e) => attempts.push(e.attempt));
       await c.connect();
       assert.deepEqual([(await fallback).from, (await fallback).to], ['websocket', 'sse']);
+      assert.deepEqual(attempts, [1, 1], 'the fallback is the same attempt on the next transport');
       assert.equal(c.transport, 'sse');
       assert.equal(net.proxy.refusedUpgrades, 1);
       assert.equal((await c.publish('public:fallback-auto', { n: 1 })).offset, 1);

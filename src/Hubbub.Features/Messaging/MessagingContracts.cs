@@ -31,9 +31,14 @@ public sealed record ConversationView(
     [property: JsonPropertyName("last_message")] MessageView? LastMessage,
     [property: JsonPropertyName("unread_count")] long UnreadCount);
 
-/// <summary>The conversations of the caller, newest activity first.</summary>
+/// <summary>A page of the caller's conversations, newest activity first; <c>next_cursor</c> fetches the next page, null at the end.</summary>
 public sealed record ConversationList(
-    [property: JsonPropertyName("conversations")] IReadOnlyList<ConversationView> Conversations);
+    [property: JsonPropertyName("conversations")] IReadOnlyList<ConversationView> Conversations,
+    [property: JsonPropertyName("next_cursor")] string? NextCursor);
+
+/// <summary>What <c>chat.leave</c> answers: the conversation left.</summary>
+public sealed record ConversationLeft(
+    [property: JsonPropertyName("conversation")] string Conversation);
 
 /// <summary>A page of messages, oldest first; <c>next_cursor</c> fetches the page before it, null at the start.</summary>
 public sealed record MessagePage(
@@ -106,6 +111,7 @@ public sealed record ConversationAddedNotice(
 [JsonSerializable(typeof(MessageView))]
 [JsonSerializable(typeof(ConversationView))]
 [JsonSerializable(typeof(ConversationList))]
+[JsonSerializable(typeof(ConversationLeft))]
 [JsonSerializable(typeof(MessagePage))]
 [JsonSerializable(typeof(ReadReceipt))]
 [JsonSerializable(typeof(CreateConversationRequest))]

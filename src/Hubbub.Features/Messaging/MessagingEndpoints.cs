@@ -15,7 +15,8 @@ internal static class MessagingEndpoints
             .Produces<ConversationView>(StatusCodes.Status201Created).Produces<ConversationView>()
             .Errors(400, 401, 413, 429);
         conversations.MapGet("/", ListAsync).WithName("ListConversations")
-            .WithSummary("My conversations, newest activity first").Produces<ConversationList>().Errors(401);
+            .WithSummary("A page of my conversations, newest activity first; ?before=cursor&limit=1..100")
+            .Produces<ConversationList>().Errors(400, 401);
         conversations.MapGet("/{id}", GetAsync).WithName("GetConversation")
             .WithSummary("One conversation").Produces<ConversationView>().Errors(401, 403, 404);
         conversations.MapPost("/{id}/participants", AddParticipantsAsync).WithName("AddParticipants")
@@ -48,7 +49,8 @@ internal static class MessagingEndpoints
     }
 
     private static async Task<IResult> ListAsync(FeatureCall call, MessagingService service) =>
-        FeatureCall.Json(await service.ListConversationsAsync(await call.CallerAsync(), call.Aborted), Default.ConversationList);
+        FeatureCall.Json(await service.ListConversationsAsync(await call.CallerAsync(),
+            new ConversationRequest(null, call.PageCursor(), call.IntQuery("limit")), call.Aborted), Default.ConversationList);
 
     private static async Task<IResult> GetAsync(string id, FeatureCall call, MessagingService service) =>
         FeatureCall.Json(await service.GetConversationAsync(await call.CallerAsync(), id, call.Aborted), Default.ConversationView);

@@ -26,11 +26,15 @@ public sealed class MessagingFeature : HubbubFeature
         .Command<MessagingService, MessageRequest, MessageView>("chat.delete", Default.MessageRequest, Default.MessageView, (s, me, r, ct) => s.DeleteAsync(me, r, ct))
         .Command<MessagingService, ReadRequest, ReadReceipt>("chat.read", Default.ReadRequest, Default.ReadReceipt, (s, me, r, ct) => s.MarkReadAsync(me, r, ct))
         .Command<MessagingService, ConversationRequest, ConversationList>("chat.conversations", Default.ConversationRequest, Default.ConversationList,
-            (s, me, _, ct) => s.ListConversationsAsync(me, ct))
+            (s, me, r, ct) => s.ListConversationsAsync(me, r, ct))
         .Command<MessagingService, ConversationRequest, MessagePage>("chat.messages", Default.ConversationRequest, Default.MessagePage,
             (s, me, r, ct) => s.GetMessagesAsync(me, r, ct))
         .Command<MessagingService, CreateConversationRequest, ConversationView>("chat.create", Default.CreateConversationRequest, Default.ConversationView,
             async (s, me, r, ct) => (await s.CreateConversationAsync(me, r, ct)).Conversation)
+        .Command<MessagingService, AddParticipantsRequest, ConversationView>("chat.add", Default.AddParticipantsRequest, Default.ConversationView,
+            (s, me, r, ct) => s.AddParticipantsAsync(me, r, ct))
+        .Command<MessagingService, ConversationRequest, ConversationLeft>("chat.leave", Default.ConversationRequest, Default.ConversationLeft,
+            async (s, me, r, ct) => new ConversationLeft(await s.LeaveAsync(me, r.Conversation, ct)))
         // The feature is "messaging": FEATURES.md names commands <feature>.<verb>, so that spelling answers too.
         .CommandAlias("messaging.send", "chat.send")
         .CommandAlias("messaging.edit", "chat.edit")
@@ -39,6 +43,8 @@ public sealed class MessagingFeature : HubbubFeature
         .CommandAlias("messaging.conversations", "chat.conversations")
         .CommandAlias("messaging.messages", "chat.messages")
         .CommandAlias("messaging.create", "chat.create")
+        .CommandAlias("messaging.add", "chat.add")
+        .CommandAlias("messaging.leave", "chat.leave")
         .Api<MessagingOptions>("/api/conversations", o => o.MaxBodyBytes, MessagingEndpoints.Map)
         .ConsolePage("chat", "Chat", "chat.js")
         .Services

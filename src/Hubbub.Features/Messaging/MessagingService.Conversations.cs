@@ -1,3 +1,4 @@
+using Hubbub.Features.Kit.Declaring;
 using System.Data.Common;
 using Hubbub.Core;
 using Hubbub.Features.Kit;
@@ -35,6 +36,10 @@ public sealed partial class MessagingService
         {
             throw HubbubException.BadRequest("a direct conversation has exactly one other participant");
         }
+        if (kind == Direct && !string.IsNullOrWhiteSpace(request.Title))
+        {
+            throw HubbubException.BadRequest("a direct conversation has no title (a group has one)");
+        }
         if (others.Count + 1 > Options.MaxParticipants)
         {
             throw HubbubException.TooLarge($"a conversation has at most {Options.MaxParticipants} participants");
@@ -69,13 +74,35 @@ public sealed partial class MessagingService
         }, ct);
     }
 
-    /// <summary>The caller's conversations, newest activity first, with last message and unread count.</summary>
-    public async Task<ConversationList> ListConversationsAsync(HubbubUser me, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// A page of the caller's conversations, newest activity first, with last message and unread count: <c>limit</c>
+    /// (default <see cref="MessagingOptions.DefaultPageSize"/>) after cursor <c>before</c> (the first page when null);
+    /// <c>next_cursor</c> is null on the last page.
+    /// </summary>
+    public async Task<ConversationList> ListConversationsAsync(HubbubUser me, ConversationRequest request, CancellationToken cancellationToken = default)
     {
-        return new ConversationList(await database.ReadAsync(async tx =>
-            await ViewsAsync(tx, await MessagingStore.ConversationsOfAsync(tx, me.Id, cancellationToken), me.Id, cancellationToken),
-            cancellationToken));
+        var size = request.Limit ?? Options.DefaultPageSize;
+        if (size < 1 || size > Options.MaxPageSize)
+        {
+            throw HubbubException.BadRequest($"'limit' must be between 1 and {Options.MaxPageSize}");
+        }
+        var (beforeMs, beforeId) = string.IsNullOrEmpty(request.Before)
+            ? (long.MaxValue, long.MaxValue)
+            : KeysetCursor.ParseNumbers(request.Before, ConversationCursorSeparator);
+        // One more than the page tells whether an older page follows.
+        return await database.ReadAsync(async tx =>
+        {
+            var rows = await MessagingStore.ConversationsOfAsync(tx, me.Id, beforeMs, beforeId, size + 1, cancellationToken);
+            var page = rows.Take(size).ToList();
+            var next = rows.Count > size
+                ? KeysetCursor.Format(page[^1].LastActivityMs, Format(page[^1].Id), ConversationCursorSeparator)
+                : null;
+            return new ConversationList(await ViewsAsync(tx, page, me.Id, cancellationToken), next);
+        }, cancellationToken);
     }
+
+    // A cursor is "{last_activity_ms}_{conversation id}" of the last conversation of the previous page.
+    private const char ConversationCursorSeparator = '_';
 
     /// <summary>One conversation of the caller.</summary>
     public async Task<ConversationView> GetConversationAsync(HubbubUser me, string conversation, CancellationToken cancellationToken = default)
@@ -122,7 +149,7 @@ public sealed partial class MessagingService
         }, cancellationToken);
 
     /// <summary>Takes the caller out of a conversation; the others get <c>participants_changed</c>.</summary>
-    public async Task LeaveAsync(HubbubUser me, string conversation, CancellationToken cancellationToken = default)
+    public async Task<string> LeaveAsync(HubbubUser me, string? conversation, CancellationToken cancellationToken = default)
     {
         var id = ParseConversation(conversation);
         await database.WriteAsync(async tx =>
@@ -135,6 +162,7 @@ public sealed partial class MessagingService
             // A subscription made while they were a participant must stop receiving now.
             await tx.EndSubscriptionsAsync(me.Id, channel, "left the conversation", cancellationToken);
         }, cancellationToken);
+        return Format(id);
     }
 
     /// <summary>

@@ -105,13 +105,15 @@ public sealed partial class MessagingService
         {
             await RequireParticipantAsync(tx, id, me.Id, cancellationToken);
             _ = await MessagingStore.FindMessageAsync(tx, id, messageId, cancellationToken) ?? throw HubbubException.NotFound("message not found");
-            var receipt = new ReadReceipt(me.Id, Format(messageId), MessagingTime.ToUtc(tx.NowMs));
             if (await MessagingStore.MarkReadAsync(tx, id, me.Id, messageId, cancellationToken))
             {
+                var receipt = new ReadReceipt(me.Id, Format(messageId), MessagingTime.ToUtc(tx.NowMs));
                 await tx.PublishAsync(MessagingEvents.ConversationChannel(Format(id)), MessagingEvents.Read, receipt,
                     MessagingJsonContext.Default.ReadReceipt, cancellationToken);
+                return receipt;
             }
-            return receipt;
+            // The marker never moves back: reading an older message (or the same again) answers where it stands.
+            return new ReadReceipt(me.Id, Format(await MessagingStore.ReadMarkerAsync(tx, id, me.Id, cancellationToken)), MessagingTime.ToUtc(tx.NowMs));
         }, cancellationToken);
     }
 

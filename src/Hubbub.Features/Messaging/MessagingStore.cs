@@ -93,6 +93,12 @@ internal static class MessagingStore
             "UPDATE chat_participants SET last_read_id = @id WHERE conversation_id = @conversation AND user_id = @user AND last_read_id < @id",
             new { conversation, user, id }, ct) > 0;
 
+    /// <summary>The message <paramref name="user"/> has read up to in a conversation (0: none).</summary>
+    public static Task<long> ReadMarkerAsync(DatabaseTransaction tx, long conversation, string user, CancellationToken ct) =>
+        tx.ExecuteScalarAsync<long>(
+            "SELECT last_read_id FROM chat_participants WHERE conversation_id = @conversation AND user_id = @user",
+            new { conversation, user }, ct);
+
     /// <summary>Up to <paramref name="limit"/> messages before <paramref name="before"/> (all when null), newest first.</summary>
     public static async Task<List<MessageRow>> MessagesBeforeAsync(DatabaseTransaction tx, long conversation, long? before, int limit, CancellationToken ct) =>
         [.. await tx.QueryAsync<MessageRow>(
@@ -103,15 +109,21 @@ internal static class MessagingStore
             """,
             new { conversation, before = before ?? long.MaxValue, limit }, ct)];
 
-    /// <summary>The conversations <paramref name="viewer"/> takes part in, newest activity first.</summary>
-    public static async Task<List<ConversationRow>> ConversationsOfAsync(DatabaseTransaction tx, string viewer, CancellationToken ct) =>
+    /// <summary>
+    /// Up to <paramref name="take"/> conversations <paramref name="viewer"/> takes part in, newest activity first, after
+    /// the cursor (<paramref name="beforeMs"/>, <paramref name="beforeId"/>; <see cref="long.MaxValue"/> for the first page).
+    /// </summary>
+    public static async Task<List<ConversationRow>> ConversationsOfAsync(DatabaseTransaction tx, string viewer, long beforeMs, long beforeId,
+        int take, CancellationToken ct) =>
         [.. await tx.QueryAsync<ConversationRow>(
             $"""
             SELECT c.id AS Id, c.kind AS Kind, c.title AS Title, c.created_ms AS CreatedMs, c.last_activity_ms AS LastActivityMs
             FROM chat_conversations c JOIN chat_participants p ON p.conversation_id = c.id AND p.user_id = @viewer
+            WHERE c.last_activity_ms < @beforeMs OR (c.last_activity_ms = @beforeMs AND c.id < @beforeId)
             ORDER BY c.last_activity_ms DESC, c.id DESC
+            LIMIT @take
             """,
-            new { viewer }, ct)];
+            new { viewer, beforeMs, beforeId, take }, ct)];
 
     public static async Task<List<ParticipantRow>> ParticipantsAsync(DatabaseTransaction tx, long[] conversations, CancellationToken ct) =>
         [.. await tx.QueryAsync<ParticipantRow>(

@@ -96,11 +96,18 @@ class ChatPage {
 
   async loadConversations() {
     try {
-      const { conversations } = await this.rest.get('/api/conversations');
-      if (this.disposed) return;
-      for (const c of conversations) this.addConversation(c, false);
+      // Pages of 100, newest activity first, up to 1,000 conversations (older ones come back as they get messages).
+      let before = null;
+      for (let page = 0; page < 10; page++) {
+        const query = before ? `?limit=100&before=${encodeURIComponent(before)}` : '?limit=100';
+        const { conversations, next_cursor: next } = await this.rest.get(`/api/conversations${query}`);
+        if (this.disposed) return;
+        for (const c of conversations) this.addConversation(c, false);
+        if (!next) break;
+        before = next;
+      }
       this.renderList();
-      if (!this.current && conversations.length > 0) this.open(this.sorted()[0].id);
+      if (!this.current && this.conversations.size > 0) this.open(this.sorted()[0].id);
     } catch (err) {
       // A 401 is the shell's to handle (ctx.rest signs out with one toast).
       if (err.status !== 401 && !this.disposed) toast(`Cannot load conversations: ${err.message}`, 'error');
