@@ -95,7 +95,7 @@ public abstract class ChatCommandTests(ChatFixture fixture)
         Assert.Equal("forbidden", (await cyWs.RequestAsync("chat.messages", new { conversation = group })).ErrorCode());
 
         await using var eveWs = await Chat.ConnectAsync(eve, "Eve");
-        Assert.Equal("forbidden", (await eveWs.RequestAsync("messaging.add", new { conversation = group, users = new[] { eve } })).ErrorCode());
+        Assert.Equal("forbidden", (await eveWs.RequestAsync("messaging.add", new { conversation = group, users = new[] { Users.New("friend") } })).ErrorCode());
         Assert.Equal("bad_request", (await adaWs.RequestAsync("chat.add", new { conversation = group })).ErrorCode());
         Assert.Equal("not_found", (await adaWs.RequestAsync("chat.leave", new { conversation = "999999999" })).ErrorCode());
         Assert.Equal("bad_request", (await adaWs.RequestAsync("chat.leave", new { })).ErrorCode());
