@@ -19,8 +19,7 @@ public sealed class WebSocketEndpoint
 {
     private readonly HubbubEngine _engine;
     private readonly OriginPolicy _origins;
-    private readonly SocketAuthenticator _authenticator;
-    private readonly Access.ConnectProxy _connectProxy;
+    private readonly DoorSignIn _signIn;
     private readonly HubbubOptions _options;
     private readonly Hosting.GracefulShutdown _shutdown;
 
@@ -28,8 +27,7 @@ public sealed class WebSocketEndpoint
     {
         _engine = services.GetRequiredService<HubbubEngine>();
         _origins = services.GetRequiredService<OriginPolicy>();
-        _authenticator = services.GetRequiredService<SocketAuthenticator>();
-        _connectProxy = services.GetRequiredService<Access.ConnectProxy>();
+        _signIn = new DoorSignIn(services);
         _options = services.GetRequiredService<IOptions<HubbubOptions>>().Value;
         _shutdown = services.GetRequiredService<Hosting.GracefulShutdown>();
     }
@@ -58,37 +56,23 @@ public sealed class WebSocketEndpoint
         {
             // A socket accepted after the 1001 sweep would hold shutdown open until the host's timeout; the
             // client retries with backoff and reaches another (or the restarted) node.
-            await WriteRefusal(context, StatusCodes.Status503ServiceUnavailable, Hubbub.Protocol.ErrorCodes.Internal, "the server is shutting down; reconnect later");
+            await DoorSignIn.RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, Hubbub.Protocol.ErrorCodes.Internal, "the server is shutting down; reconnect later");
             return;
         }
         if (!_origins.IsAllowed(context.Request))
         {
-            await WriteRefusal(context, StatusCodes.Status403Forbidden, "forbidden", "this origin may not open a Hubbub connection");
+            await DoorSignIn.RefuseAsync(context, StatusCodes.Status403Forbidden, "forbidden", "this origin may not open a Hubbub connection");
             return;
         }
-        var user = await _authenticator.AuthenticateAsync(context.Request);
-        if (user is null && context.WebSockets.IsWebSocketRequest
-            && await _connectProxy.SignInWithoutTokenAsync(context.Request, Access.ConnectProxy.WebSocket) is { } connect)
-        {
-            // No token at all: the app's backend signs the upgrade in with its own session (a cookie, say).
-            if (connect.Verdict == Access.ConnectVerdict.Failed)
-            {
-                await WriteRefusal(context, StatusCodes.Status503ServiceUnavailable, Hubbub.Protocol.ErrorCodes.Internal,
-                    "the app's authentication backend gave no usable answer; try again");
-                return;
-            }
-            user = connect.User;
-        }
+        // A plain GET (no upgrade) asks no connect proxy: it cannot become a connection either way.
+        var user = await _signIn.SignInAsync(context, context.WebSockets.IsWebSocketRequest ? Access.ConnectProxy.WebSocket : null);
         if (user is null)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await WriteRefusal(context, StatusCodes.Status401Unauthorized, "unauthorized",
-                "a valid token is required (access_token query parameter or Authorization: Bearer)");
             return;
         }
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            await WriteRefusal(context, StatusCodes.Status400BadRequest, "bad_request", "this endpoint accepts WebSocket upgrades only");
+            await DoorSignIn.RefuseAsync(context, StatusCodes.Status400BadRequest, "bad_request", "this endpoint accepts WebSocket upgrades only");
             return;
         }
 
@@ -103,11 +87,5 @@ public sealed class WebSocketEndpoint
         // The engine aborts the connection through the upgrade wrapper unless the close handshake completed.
         await _engine.RunConnectionAsync(socket, user, CancellationToken.None, CoalescingUpgrade.TransportOf(context),
             CoalescingUpgrade.EndOf(context));
-    }
-
-    private static Task WriteRefusal(HttpContext context, int status, string code, string message)
-    {
-        context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new ApiError(code, message), KitHttpJsonContext.ErrorBody);
     }
 }

@@ -19,8 +19,7 @@ public sealed class FallbackEndpoint
 {
     private readonly HubbubEngine _engine;
     private readonly OriginPolicy _origins;
-    private readonly SocketAuthenticator _authenticator;
-    private readonly Access.ConnectProxy _connectProxy;
+    private readonly DoorSignIn _signIn;
     private readonly FallbackSessions _sessions;
     private readonly FallbackOptions _options;
     private readonly HubbubOptions _hubbub;
@@ -30,8 +29,7 @@ public sealed class FallbackEndpoint
     {
         _engine = services.GetRequiredService<HubbubEngine>();
         _origins = services.GetRequiredService<OriginPolicy>();
-        _authenticator = services.GetRequiredService<SocketAuthenticator>();
-        _connectProxy = services.GetRequiredService<Access.ConnectProxy>();
+        _signIn = new DoorSignIn(services);
         _sessions = services.GetRequiredService<FallbackSessions>();
         _options = services.GetRequiredService<IOptions<FallbackOptions>>().Value;
         _hubbub = services.GetRequiredService<IOptions<HubbubOptions>>().Value;
@@ -51,12 +49,12 @@ public sealed class FallbackEndpoint
         var path = request.Path.HasValue ? request.Path.Value!.Trim('/') : string.Empty;
         if (!_options.Enabled || path.Contains('/', StringComparison.Ordinal))
         {
-            await WriteRefusal(context, StatusCodes.Status404NotFound, ErrorCodes.NotFound, "no such endpoint");
+            await DoorSignIn.RefuseAsync(context, StatusCodes.Status404NotFound, ErrorCodes.NotFound, "no such endpoint");
             return;
         }
         if (!_origins.IsAllowed(request))
         {
-            await WriteRefusal(context, StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "this origin may not open a Hubbub connection");
+            await DoorSignIn.RefuseAsync(context, StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "this origin may not open a Hubbub connection");
             return;
         }
         AllowCrossOrigin(context);
@@ -73,32 +71,19 @@ public sealed class FallbackEndpoint
         if (stream ? !HttpMethods.IsGet(request.Method) : !HttpMethods.IsPost(request.Method))
         {
             context.Response.Headers.Allow = stream ? "GET" : "POST";
-            await WriteRefusal(context, StatusCodes.Status405MethodNotAllowed, ErrorCodes.BadRequest,
+            await DoorSignIn.RefuseAsync(context, StatusCodes.Status405MethodNotAllowed, ErrorCodes.BadRequest,
                 stream ? "open the stream with GET /ws/sse" : "send frames with POST /ws/sse/{session}");
             return;
         }
         if (stream && _shutdown.IsStopping)
         {
-            await WriteRefusal(context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.Internal, "the server is shutting down; reconnect later");
+            await DoorSignIn.RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.Internal, "the server is shutting down; reconnect later");
             return;
         }
-        var user = await _authenticator.AuthenticateAsync(request);
-        if (user is null && await _connectProxy.SignInWithoutTokenAsync(request, Access.ConnectProxy.EventStream) is { } connect)
-        {
-            // No token at all: the app's backend signs the stream, and each post, in with its own session, as on /ws.
-            if (connect.Verdict == Access.ConnectVerdict.Failed)
-            {
-                await WriteRefusal(context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.Internal,
-                    "the app's authentication backend gave no usable answer; try again");
-                return;
-            }
-            user = connect.User;
-        }
+        // No token at all: the app's backend signs the stream, and each post, in with its own session, as on /ws.
+        var user = await _signIn.SignInAsync(context, Access.ConnectProxy.EventStream);
         if (user is null)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await WriteRefusal(context, StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized,
-                "a valid token is required (access_token query parameter or Authorization: Bearer)");
             return;
         }
         if (stream)
@@ -120,7 +105,7 @@ public sealed class FallbackEndpoint
         }
         catch (HubbubException ex)
         {
-            await WriteRefusal(context, StatusCodes.Status503ServiceUnavailable, ex.Code, ex.Message);
+            await DoorSignIn.RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, ex.Code, ex.Message);
             return;
         }
         var response = context.Response;
@@ -180,14 +165,14 @@ public sealed class FallbackEndpoint
         var body = await ReadBodyAsync(context.Request);
         if (body is null)
         {
-            await WriteRefusal(context, StatusCodes.Status413PayloadTooLarge, ErrorCodes.TooLarge,
+            await DoorSignIn.RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, ErrorCodes.TooLarge,
                 $"the body is larger than {_options.MaxPostBytes} bytes");
             return;
         }
         var frames = FrameBatch.TrySplit(body.Value, _options.MaxFramesPerPost, _hubbub.MaxFrameBytes, out var refusal);
         if (frames is null)
         {
-            await WriteRefusal(context, refusal.Status, refusal.Code, refusal.Message);
+            await DoorSignIn.RefuseAsync(context, refusal.Status, refusal.Code, refusal.Message);
             return;
         }
         Hubbub.Core.Seams.RelayAnswer answer;
@@ -197,12 +182,12 @@ public sealed class FallbackEndpoint
         }
         catch (HubbubException ex)
         {
-            await WriteRefusal(context, StatusCodes.Status503ServiceUnavailable, ex.Code, ex.Message);
+            await DoorSignIn.RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, ex.Code, ex.Message);
             return;
         }
         if (answer.Status != StatusCodes.Status202Accepted)
         {
-            await WriteRefusal(context, answer.Status, answer.Code ?? ErrorCodes.Internal, answer.Message ?? "refused");
+            await DoorSignIn.RefuseAsync(context, answer.Status, answer.Code ?? ErrorCodes.Internal, answer.Message ?? "refused");
             return;
         }
         context.Response.StatusCode = StatusCodes.Status202Accepted;
@@ -239,11 +224,5 @@ public sealed class FallbackEndpoint
             context.Response.Headers.AccessControlAllowOrigin = origin[0];
             context.Response.Headers.Vary = "Origin";
         }
-    }
-
-    private static Task WriteRefusal(HttpContext context, int status, string code, string message)
-    {
-        context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new ApiError(code, message), KitHttpJsonContext.ErrorBody); // as every REST error: 'quotes' unescaped
     }
 }
