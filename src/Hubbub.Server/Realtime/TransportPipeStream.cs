@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
 using Hubbub.Core.Connections;
 using Microsoft.AspNetCore.Connections;
 
@@ -15,12 +17,18 @@ namespace Hubbub.Server.Realtime;
 /// pending flush, so an aborted socket's reader and a writer stuck on a client that stopped reading both end at
 /// once. The connection itself is ended by <see cref="EndAsync"/> once the socket is done with it.
 /// </remarks>
-internal sealed class TransportPipeStream(ConnectionContext connection, TimeSpan closeGrace) : Stream, ITransportEnd
+internal sealed class TransportPipeStream(ConnectionContext connection, TimeSpan closeGrace) : Stream, ITransportEnd, IValueTaskSource<int>
 {
     private readonly IDuplexPipe _transport = connection.Transport;
     private volatile bool _disposed;
     private bool _ended;
     private WebSocket? _socket;
+
+    // The one pending read (ReadAsync): the transport's read it waits on, the caller's buffer, and its completion.
+    private ManualResetValueTaskSourceCore<int> _read;
+    private ValueTaskAwaiter<ReadResult> _pendingRead;
+    private Memory<byte> _pendingBuffer;
+    private Action? _onReadCompleted;
 
     /// <summary>
     /// The WebSocket made on this stream, disposed once the connection is ended (<see cref="EndAsync"/>): the door
@@ -35,9 +43,59 @@ internal sealed class TransportPipeStream(ConnectionContext connection, TimeSpan
 
     public override bool CanSeek => false;
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reads what the transport has, at most <paramref name="buffer"/>'s length. A read that has to wait completes
+    /// through this stream itself (<see cref="IValueTaskSource{TResult}"/>) rather than an async method's state
+    /// machine: an idle connection's read waits for good, so that state machine (about 250 bytes) lived as long as
+    /// the connection and was replaced by a new one at every frame read, each keep-alive PONG included; the old one,
+    /// promoted to gen2 while it waited, stayed there as garbage until a full collection.
+    /// </summary>
+    /// <remarks>The WebSocket reads one at a time, as a stream's reader must; so one pending read's state suffices.</remarks>
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var result = await _transport.Input.ReadAsync(cancellationToken);
+#pragma warning disable CA2012 // The transport's read is consumed exactly once: here when it completed at once, else in OnReadCompleted.
+        var read = _transport.Input.ReadAsync(cancellationToken).GetAwaiter();
+#pragma warning restore CA2012
+        if (read.IsCompleted)
+        {
+            try
+            {
+                return new ValueTask<int>(Take(read.GetResult(), buffer));
+            }
+            catch (Exception e)
+            {
+                return ValueTask.FromException<int>(e);
+            }
+        }
+        _pendingRead = read;
+        _pendingBuffer = buffer;
+        _read.Reset();
+        _pendingRead.UnsafeOnCompleted(_onReadCompleted ??= OnReadCompleted);
+        return new ValueTask<int>(this, _read.Version);
+    }
+
+    private void OnReadCompleted()
+    {
+        var read = _pendingRead;
+        var buffer = _pendingBuffer;
+        _pendingRead = default;
+        _pendingBuffer = default;
+        int count;
+        try
+        {
+            count = Take(read.GetResult(), buffer);
+        }
+        catch (Exception e)
+        {
+            _read.SetException(e);
+            return;
+        }
+        _read.SetResult(count);
+    }
+
+    /// <summary>Copies what <paramref name="result"/> holds into <paramref name="buffer"/> and consumes what it copied.</summary>
+    private int Take(ReadResult result, Memory<byte> buffer)
+    {
         if (result.IsCanceled)
         {
             throw new OperationCanceledException("The connection's stream was closed.");
@@ -54,6 +112,13 @@ internal sealed class TransportPipeStream(ConnectionContext connection, TimeSpan
         _transport.Input.AdvanceTo(data.GetPosition(count));
         return count;
     }
+
+    int IValueTaskSource<int>.GetResult(short token) => _read.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _read.GetStatus(token);
+
+    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _read.OnCompleted(continuation, state, token, flags);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
