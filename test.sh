@@ -34,6 +34,8 @@ chmod 755 "$work"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 redis_port=$(free_port)
 pg_port=$(free_port)
+# Each was free when asked, so the two may be the same port: ask again until they differ.
+for _ in $(seq 20); do [ "$pg_port" != "$redis_port" ] && break; pg_port=$(free_port); done
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 
 cleanup() {
