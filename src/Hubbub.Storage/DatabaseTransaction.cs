@@ -58,19 +58,6 @@ public sealed class DatabaseTransaction(DbConnection connection, DbTransaction t
         return (first, rows);
     }
 
-    /// <summary>
-    /// Like <see cref="QueryTwoAsync{T, TRow}"/>, where the first result set holds at most one row (its first column, or
-    /// default when it holds none).
-    /// </summary>
-    public async Task<(T? First, List<TRow> Rows)> QueryOptionalAndRowsAsync<T, TRow>(string sql, object? parameters = null,
-        CancellationToken cancellationToken = default)
-    {
-        using var grid = await Connection.QueryMultipleAsync(Command(sql, parameters, cancellationToken));
-        var first = await grid.ReadSingleOrDefaultAsync<T>();
-        var rows = (await grid.ReadAsync<TRow>()).AsList();
-        return (first, rows);
-    }
-
     private CommandDefinition Command(string sql, object? parameters, CancellationToken cancellationToken) =>
         new(sql, parameters, Transaction, cancellationToken: cancellationToken);
 }

@@ -25,17 +25,14 @@ internal sealed record GameEvent(string User, string Type, JsonElement? Data, Da
 public sealed class EventProcessor(IOptions<GamificationOptions> options, LeaderboardLive live, ILeaderboardIndex index,
     DefinitionCache definitions, UncommittedScores uncommitted, ReachedClock reached)
 {
-    internal Task<Effects> ProcessAsync(FeatureTransaction tx, GameEvent e, CancellationToken ct) => ProcessAsync(tx, e, null, ct);
-
-    /// <summary>Processes the event; <paramref name="locked"/>: the user's row when the caller locked it already (<see cref="PlayerStore.LockOnceSql"/>).</summary>
-    internal async Task<Effects> ProcessAsync(FeatureTransaction tx, GameEvent e, LockedPlayer? locked, CancellationToken ct)
+    internal async Task<Effects> ProcessAsync(FeatureTransaction tx, GameEvent e, CancellationToken ct)
     {
         // The event's score changes count in the ranks read later in the same database transaction (UncommittedScores);
         // an event that fails is rolled back to its savepoint alone, so its changes stop counting too.
         List<Action> undo = [];
         try
         {
-            return await ProcessAsync(tx, e, locked ?? await PlayerStore.LockAsync(tx, e.User, tx.NowMs, ct), undo, ct);
+            return await ProcessAsync(tx, e, undo, ct);
         }
         catch
         {
@@ -47,8 +44,9 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, Leader
         }
     }
 
-    private async Task<Effects> ProcessAsync(FeatureTransaction tx, GameEvent e, LockedPlayer player, List<Action> undo, CancellationToken ct)
+    private async Task<Effects> ProcessAsync(FeatureTransaction tx, GameEvent e, List<Action> undo, CancellationToken ct)
     {
+        var player = await PlayerStore.LockAsync(tx, e.User, tx.NowMs, ct);
         var set = await definitions.GetAsync(tx, player.DefinitionsVersion, ct);
         var curve = set.Curve;
         var defs = set.For(e.Type);

@@ -103,11 +103,9 @@ public sealed partial class GamificationService(FeatureDatabase database, EventP
         // Built before the write: on SQLite the work runs on the one writer thread, which bounds the rate, so what needs no
         // transaction is done on the request's own thread.
         var appEvent = AppEventData(e.Id, e.Event);
-        // The id's check and the user's lock go as one command (on SQLite's one writer, one command fewer per event).
-        var (effects, duplicate) = await database.WriteAsync(tx => tx.OnceAsync<Effects, LockedPlayer>(EventScope, e.Id, Default.Effects,
-            PlayerStore.LockOnceSql, PlayerStore.LockParameters(e.Event.User, tx.NowMs), async player =>
+        var (effects, duplicate) = await database.WriteAsync(tx => tx.OnceAsync(EventScope, e.Id, Default.Effects, async () =>
         {
-            var effects = await processor.ProcessAsync(tx, e.Event, player, ct);
+            var effects = await processor.ProcessAsync(tx, e.Event, ct);
             // The app's event enters the pipeline too, for every other feature's handlers (social's activity rules):
             // raised in this transaction and inside the once-per-id block, so a retried id raises nothing again; not
             // to our own handler, which would count it twice. They run now, in this transaction, so the answer can carry

@@ -16,25 +16,13 @@ internal static class PlayerStore
     /// and the user's time zone and display name from the kit's directory.
     /// </remarks>
     public static Task<LockedPlayer> LockAsync(DatabaseTransaction tx, string user, long now, CancellationToken ct) =>
-        tx.QuerySingleAsync<LockedPlayer>(LockSql, new { user, now }, ct);
-
-    private const string Locked = """
-        ON CONFLICT (user_id) DO UPDATE SET updated_ms = excluded.updated_ms
-        RETURNING xp AS Xp, level AS Level, (SELECT version FROM gam_definitions_version WHERE id = 1) AS DefinitionsVersion,
-            (SELECT time_zone FROM kit_users WHERE id = @user) AS TimeZone, (SELECT name FROM kit_users WHERE id = @user) AS Name
-        """;
-
-    private const string LockSql = "INSERT INTO gam_users (user_id, xp, level, created_ms, updated_ms) VALUES (@user, 0, 1, @now, @now)\n" + Locked;
-
-    /// <summary>
-    /// <see cref="LockAsync"/> sent with the event id's check (<see cref="Kit.FeatureTransaction.OnceAsync{T, TFirst}"/>, one
-    /// command on SQLite): it locks and answers the row only when the id is not taken, and changes nothing for a duplicate.
-    /// </summary>
-    public const string LockOnceSql = "INSERT INTO gam_users (user_id, xp, level, created_ms, updated_ms)\n"
-        + "SELECT @user, 0, 1, @now, @now WHERE " + Kit.IdempotencyStore.NotTaken + "\n" + Locked;
-
-    /// <summary>The parameters of <see cref="LockOnceSql"/> (the kit adds the id's).</summary>
-    public static Dapper.DynamicParameters LockParameters(string user, long now) => new(new { user, now });
+        tx.QuerySingleAsync<LockedPlayer>(
+            """
+            INSERT INTO gam_users (user_id, xp, level, created_ms, updated_ms) VALUES (@user, 0, 1, @now, @now)
+            ON CONFLICT (user_id) DO UPDATE SET updated_ms = excluded.updated_ms
+            RETURNING xp AS Xp, level AS Level, (SELECT version FROM gam_definitions_version WHERE id = 1) AS DefinitionsVersion,
+                (SELECT time_zone FROM kit_users WHERE id = @user) AS TimeZone, (SELECT name FROM kit_users WHERE id = @user) AS Name
+            """, new { user, now }, ct);
 
     /// <summary>An IANA time zone id as a zone (UTC when none is set or this machine does not know it).</summary>
     public static (TimeZoneInfo Zone, string Id) ZoneOf(string? id) =>

@@ -21,7 +21,6 @@ public sealed class FeatureTransaction
     private readonly List<OutboxRow> _pending = []; // publications made and not yet written: one kit_outbox row before the commit
     private readonly List<OutboxRow> _rows = []; // the kit_outbox rows written, in id order: what is published after the commit
     private Dictionary<string, JsonElement>? _outcomes;
-    private List<Completion>? _completions; // SQLite: idempotency results not yet written (WriteOutboxAsync writes them)
 
     internal FeatureTransaction(DatabaseTransaction db, FeatureDatabase kit, long nowMs)
     {
@@ -191,7 +190,6 @@ public sealed class FeatureTransaction
                     await Db.ExecuteAsync("ROLLBACK TO SAVEPOINT kit_handler", null, cancellationToken);
                     await Db.ExecuteAsync("RELEASE SAVEPOINT kit_handler", null, cancellationToken);
                     _pending.Clear(); // made by the handler alone: the publications before it were written above
-                    _completions?.Clear(); // the handler's idempotency results too (the earlier ones were written above)
                     _rows.RemoveRange(outbox, _rows.Count - outbox);
                     Committed?.RemoveRange(committed, Committed.Count - committed);
                     Diagnostics.KitLog.InlineHandlerFailed(_kit.Logger, ex, handler, id, kind.Type);
@@ -278,79 +276,14 @@ public sealed class FeatureTransaction
     public async Task<(T Result, bool Duplicate)> OnceAsync<T>(string scope, string key, JsonTypeInfo<T> info, Func<Task<T>> create,
         CancellationToken cancellationToken = default)
     {
-        if (await TakenAsync(scope, key, cancellationToken) is { } stored)
+        if (await IdempotencyStore.TryReserveAsync(Db, scope, key, NowMs, cancellationToken) is { } stored)
         {
             return (JsonSerializer.Deserialize(stored, info)!, true);
         }
-        return (await CompleteOnceAsync(scope, key, info, await create(), cancellationToken), false);
+        var result = await create();
+        await IdempotencyStore.CompleteAsync(Db, scope, key, JsonSerializer.Serialize(result, info), NowMs, cancellationToken);
+        return (result, false);
     }
-
-    /// <summary>
-    /// <see cref="OnceAsync{T}"/> whose work begins with one query of a single row, <paramref name="firstSql"/>, sent with
-    /// the key's check: on SQLite in the same command (one command fewer on the one writer per call), on PostgreSQL right
-    /// after the key is reserved. The query runs whether or not the key is taken, so it must change nothing when it is:
-    /// its effects go under <c>WHERE</c> <see cref="IdempotencyStore.NotTaken"/> (which reads <c>@scope</c> and
-    /// <c>@key</c>; <paramref name="parameters"/> must not use those names), and it returns no row then.
-    /// <paramref name="create"/> gets the row.
-    /// </summary>
-    public async Task<(T Result, bool Duplicate)> OnceAsync<T, TFirst>(string scope, string key, JsonTypeInfo<T> info, string firstSql,
-        Dapper.DynamicParameters parameters, Func<TFirst, Task<T>> create, CancellationToken cancellationToken = default)
-    {
-        TFirst first;
-        if (Db.Provider == DatabaseProvider.Sqlite)
-        {
-            if (_completions?.Find(c => c.Scope == scope && c.Key == key) is { } held)
-            {
-                return (JsonSerializer.Deserialize(held.Result, info)!, true);
-            }
-            parameters.Add("scope", scope);
-            parameters.Add("key", key);
-            var (stored, rows) = await Db.QueryOptionalAndRowsAsync<string, TFirst>(IdempotencyStore.ReadSqlite + ";\n" + firstSql, parameters, cancellationToken);
-            if (stored is not null)
-            {
-                return (JsonSerializer.Deserialize(stored, info)!, true);
-            }
-            first = rows.Single();
-        }
-        else
-        {
-            if (await TakenAsync(scope, key, cancellationToken) is { } stored)
-            {
-                return (JsonSerializer.Deserialize(stored, info)!, true);
-            }
-            parameters.Add("scope", scope);
-            parameters.Add("key", key);
-            first = await Db.QuerySingleAsync<TFirst>(firstSql, parameters, cancellationToken);
-        }
-        return (await CompleteOnceAsync(scope, key, info, await create(first), cancellationToken), false);
-    }
-
-    /// <summary>The stored result of a key taken before (in this transaction too), or null after reserving it.</summary>
-    private async Task<string?> TakenAsync(string scope, string key, CancellationToken ct) =>
-        _completions?.Find(c => c.Scope == scope && c.Key == key) is { } held
-            ? held.Result
-            : await IdempotencyStore.TryReserveAsync(Db, scope, key, NowMs, ct);
-
-    /// <summary>
-    /// Stores the first call's result under its key. On SQLite the row is written with the transaction's outbox row, in the
-    /// same command (<see cref="WriteOutboxAsync"/>, before the commit; one command fewer per call on the one writer), and
-    /// this transaction's later calls with the key find it here until then; on PostgreSQL the reserved row is completed now.
-    /// </summary>
-    private async Task<T> CompleteOnceAsync<T>(string scope, string key, JsonTypeInfo<T> info, T result, CancellationToken ct)
-    {
-        var json = JsonSerializer.Serialize(result, info);
-        if (Db.Provider == DatabaseProvider.Sqlite)
-        {
-            (_completions ??= []).Add(new Completion(scope, key, json));
-        }
-        else
-        {
-            await IdempotencyStore.CompleteAsync(Db, scope, key, json, NowMs, ct);
-        }
-        return result;
-    }
-
-    private sealed record Completion(string Scope, string Key, string Result);
 
     /// <summary>
     /// Writes a <see cref="PublicationBatch"/>: its notifications kept in a fixed few statements whatever their number (the
@@ -445,31 +378,14 @@ public sealed class FeatureTransaction
     /// </summary>
     internal async Task WriteOutboxAsync(CancellationToken ct)
     {
-        // The idempotency results held back (SQLite): all but the last written alone (a call rarely holds more than one),
-        // the last in the outbox row's command, or alone when there is no row.
-        Completion? last = null;
-        if (_completions is { Count: > 0 } completions)
-        {
-            last = completions[^1];
-            for (var i = 0; i < completions.Count - 1; i++)
-            {
-                await IdempotencyStore.CompleteAsync(Db, completions[i].Scope, completions[i].Key, completions[i].Result, NowMs, ct);
-            }
-            completions.Clear();
-        }
         if (_pending.Count == 0)
         {
-            if (last is not null)
-            {
-                await IdempotencyStore.CompleteAsync(Db, last.Scope, last.Key, last.Result, NowMs, ct);
-            }
             return;
         }
         var row = _pending.Count == 1
             ? _pending[0]
             : new OutboxRow { Kind = OutboxRow.Batch, Data = OutboxEntries.Write(_pending), Entries = [.. _pending] };
-        await OutboxStore.InsertAsync(Db, row, _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct,
-            last is null ? null : (last.Scope, last.Key, last.Result));
+        await OutboxStore.InsertAsync(Db, row, _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
         _rows.Add(row);
         _pending.Clear();
     }

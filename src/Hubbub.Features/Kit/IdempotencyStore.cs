@@ -18,7 +18,8 @@ internal static class IdempotencyStore
     {
         if (tx.Provider == DatabaseProvider.Sqlite)
         {
-            return await tx.QuerySingleOrDefaultAsync<string>(ReadSqlite, new { scope, key }, ct);
+            return await tx.QuerySingleOrDefaultAsync<string>(
+                "SELECT result FROM kit_idempotency WHERE scope = @scope AND idem_key = @key", new { scope, key }, ct);
         }
         var reserved = await tx.ExecuteAsync(
             "INSERT INTO kit_idempotency (scope, idem_key, created_ms) VALUES (@scope, @key, @now) ON CONFLICT (scope, idem_key) DO NOTHING",
@@ -28,25 +29,13 @@ internal static class IdempotencyStore
             : await tx.QuerySingleAsync<string>("SELECT result FROM kit_idempotency WHERE scope = @scope AND idem_key = @key", new { scope, key }, ct);
     }
 
-    /// <summary>SQLite's check of a key: its stored result (null for a key not taken, or taken by a call that failed).</summary>
-    internal const string ReadSqlite = "SELECT result FROM kit_idempotency WHERE scope = @scope AND idem_key = @key";
-
-    /// <summary>
-    /// A condition true when the key <c>@scope</c>, <c>@key</c> holds no result: the work of a call runs. For a statement
-    /// sent with the key's check (<see cref="FeatureTransaction.OnceAsync{T, TFirst}"/>), to change nothing for a
-    /// duplicate.
-    /// </summary>
-    public const string NotTaken = "NOT EXISTS (SELECT 1 FROM kit_idempotency WHERE scope = @scope AND idem_key = @key AND result IS NOT NULL)";
-
-    /// <summary>SQLite's write of a first call's result (<c>@scope</c>, <c>@key</c>, <c>@result</c>, <c>@now</c>).</summary>
-    internal const string CompleteSqlite = """
-        INSERT INTO kit_idempotency (scope, idem_key, result, created_ms) VALUES (@scope, @key, @result, @now)
-        ON CONFLICT (scope, idem_key) DO UPDATE SET result = excluded.result
-        """;
-
     /// <summary>Stores the first call's result under its key (reserved by <see cref="TryReserveAsync"/>, on SQLite written now).</summary>
     public static Task CompleteAsync(DatabaseTransaction tx, string scope, string key, string result, long now, CancellationToken ct) =>
         tx.Provider == DatabaseProvider.Sqlite
-            ? tx.ExecuteAsync(CompleteSqlite, new { scope, key, result, now }, ct)
+            ? tx.ExecuteAsync("""
+                INSERT INTO kit_idempotency (scope, idem_key, result, created_ms) VALUES (@scope, @key, @result, @now)
+                ON CONFLICT (scope, idem_key) DO UPDATE SET result = excluded.result
+                """,
+                new { scope, key, result, now }, ct)
             : tx.ExecuteAsync("UPDATE kit_idempotency SET result = @result WHERE scope = @scope AND idem_key = @key", new { scope, key, result }, ct);
 }

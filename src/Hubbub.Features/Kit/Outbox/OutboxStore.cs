@@ -14,17 +14,12 @@ internal static class OutboxStore
     /// publishes it after the commit, and sets its id. Ids grow with each insert on both engines, so a crashed node's rows,
     /// published by id, keep the order they were written in.
     /// </summary>
-    public static async Task InsertAsync(DatabaseTransaction tx, OutboxRow row, string claim, long now, long claimedUntil, CancellationToken ct,
-        (string Scope, string Key, string Result)? completion = null) =>
-        row.Id = completion is { } c
-            ? await tx.QuerySingleAsync<long>(IdempotencyStore.CompleteSqlite + ";\n" + InsertSql,
-                new { row.Kind, row.Channel, row.EventType, row.Data, row.TargetUser, now, claim, claimedUntil, scope = c.Scope, key = c.Key, result = c.Result }, ct)
-            : await tx.QuerySingleAsync<long>(InsertSql, new { row.Kind, row.Channel, row.EventType, row.Data, row.TargetUser, now, claim, claimedUntil }, ct);
-
-    private const string InsertSql = """
-        INSERT INTO kit_outbox (kind, channel, event_type, data, target_user, created_ms, claim, claimed_until_ms)
-        VALUES (@Kind, @Channel, @EventType, @Data, @TargetUser, @now, @claim, @claimedUntil) RETURNING id
-        """;
+    public static async Task InsertAsync(DatabaseTransaction tx, OutboxRow row, string claim, long now, long claimedUntil, CancellationToken ct) =>
+        row.Id = await tx.QuerySingleAsync<long>(
+            """
+            INSERT INTO kit_outbox (kind, channel, event_type, data, target_user, created_ms, claim, claimed_until_ms)
+            VALUES (@Kind, @Channel, @EventType, @Data, @TargetUser, @now, @claim, @claimedUntil) RETURNING id
+            """, new { row.Kind, row.Channel, row.EventType, row.Data, row.TargetUser, now, claim, claimedUntil }, ct);
 
     /// <summary>
     /// Writes the same publication for each of <paramref name="channels"/> (distinct) in one statement, claimed like
