@@ -36,6 +36,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly AsyncLocal<bool> _inside = new();
     private SqliteConnection? _connection;
     private SqliteStatementCache? _statements;
+    private long _countedCommands; // the cache's commands already added to StorageMetrics
     private DbConnection? _workConnection;
     private bool _stopping;
 
@@ -126,25 +127,27 @@ internal sealed class SqliteWriter : IDisposable
             {
                 _connection = _open();
                 _statements = _statementCache > 0 ? new SqliteStatementCache(_connection, _statementCache) : null;
+                _countedCommands = 0;
                 _workConnection = _statements is null ? _connection : new CachingSqliteConnection(_statements);
             }
             // BEGIN IMMEDIATE: the lock is taken now (other processes' writers wait up to busy_timeout).
             using var transaction = _connection.BeginTransaction(deferred: false);
             var savepoints = group.Count > 1;
             var rolledBack = false;
+            // Each call in a savepoint of its own, so a failing one is undone alone. The savepoint of a call that succeeded
+            // is released by the command that opens the next call's (one command instead of two: each pays the driver's
+            // fixed cost on this one thread), and the last one by the COMMIT, which releases every savepoint.
+            var open = false;
             foreach (var call in group)
             {
                 if (savepoints)
                 {
-                    Execute(transaction, "SAVEPOINT hubbub_write");
+                    Execute(transaction, open ? "RELEASE SAVEPOINT hubbub_write; SAVEPOINT hubbub_write" : "SAVEPOINT hubbub_write");
+                    open = true;
                 }
                 try
                 {
                     call.Run(new DatabaseTransaction(_workConnection!, transaction, DatabaseProvider.Sqlite));
-                    if (savepoints)
-                    {
-                        Execute(transaction, "RELEASE SAVEPOINT hubbub_write");
-                    }
                     done.Add(call);
                 }
 #pragma warning disable CA1031 // The call's own failure goes to its caller; the group goes on without it.
@@ -155,8 +158,8 @@ internal sealed class SqliteWriter : IDisposable
                     // this throws and the whole group fails below, none of it committed.
                     if (savepoints)
                     {
-                        Execute(transaction, "ROLLBACK TO SAVEPOINT hubbub_write");
-                        Execute(transaction, "RELEASE SAVEPOINT hubbub_write");
+                        Execute(transaction, "ROLLBACK TO SAVEPOINT hubbub_write; RELEASE SAVEPOINT hubbub_write");
+                        open = false;
                     }
                     else
                     {
@@ -213,7 +216,10 @@ internal sealed class SqliteWriter : IDisposable
         var db = _connection!.Handle;
         SQLitePCL.raw.sqlite3_db_status(db, SQLitePCL.raw.SQLITE_DBSTATUS_CACHE_WRITE, out var written, out _, 1);
         SQLitePCL.raw.sqlite3_db_status(db, SQLitePCL.raw.SQLITE_DBSTATUS_CACHE_MISS, out var read, out _, 1);
-        StorageMetrics.WriterGroup(written, read, writes, committed);
+        // Every command the writer runs is rented from the cache (BEGIN and COMMIT are the driver's own, not counted).
+        var commands = _statements is { } s ? s.Prepared + s.Reused : 0;
+        StorageMetrics.WriterGroup(written, read, writes, committed, commands - _countedCommands);
+        _countedCommands = commands;
     }
 
     private void Execute(DbTransaction transaction, string sql)

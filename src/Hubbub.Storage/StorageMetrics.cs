@@ -18,6 +18,7 @@ internal static class StorageMetrics
     private static long s_writerPagesRead;
     private static long s_writerCommits;
     private static long s_writerWrites;
+    private static long s_writerCommands;
 
     static StorageMetrics()
     {
@@ -31,14 +32,17 @@ internal static class StorageMetrics
             "Transactions the SQLite writer committed (each holds a group of writes).");
         Meter.CreateObservableCounter("sqlite.writer.writes", () => Interlocked.Read(ref s_writerWrites), "{write}",
             "Write transactions the SQLite writer ran for callers (committed or failed alone).");
+        Meter.CreateObservableCounter("sqlite.writer.commands", () => Interlocked.Read(ref s_writerCommands), "{command}",
+            "Commands the SQLite writer's connection executed (each pays the driver's and Dapper's fixed cost; a command may hold several statements).");
     }
 
     /// <summary>Adds what a writer thread allocated running a group of writes.</summary>
     public static void WriterAllocated(long bytes) => Interlocked.Add(ref s_writerAllocated, bytes);
 
-    /// <summary>Adds what a writer's group cost in pages (written to the log, read from the file), and its writes and commit.</summary>
-    public static void WriterGroup(long pagesWritten, long pagesRead, int writes, bool committed)
+    /// <summary>Adds what a writer's group cost in pages (written to the log, read from the file), commands, and its writes and commit.</summary>
+    public static void WriterGroup(long pagesWritten, long pagesRead, int writes, bool committed, long commands)
     {
+        Interlocked.Add(ref s_writerCommands, commands);
         Interlocked.Add(ref s_writerPagesWritten, pagesWritten);
         Interlocked.Add(ref s_writerPagesRead, pagesRead);
         Interlocked.Add(ref s_writerWrites, writes);
