@@ -294,9 +294,7 @@ public abstract class SocialTests(SocialFixture fixture)
         Assert.Equal((99L, false), (unliked.GetProperty("like_count").GetInt64(), unliked.GetProperty("liked_by_me").GetBoolean()));
         Assert.Equal(99, Social.Ok(await twice.DeleteAsync($"/api/activities/{id}/likes")).GetProperty("like_count").GetInt64());
 
-        var likes = Social.Ok(await adaApi.GetAsync("/api/notifications?unread=true")).GetProperty("items").EnumerateArray()
-            .Where(n => n.GetProperty("type").GetString() == "activity_liked").ToList();
-        var grouped = Assert.Single(likes).GetProperty("data"); // written again for the 99 likes left, by one of them
+        var grouped = Assert.Single(await LikeNoticesAsync(adaApi, "?unread=true")).GetProperty("data"); // written again for the 99 likes left, by one of them
         Assert.Equal(99, grouped.GetProperty("like_count").GetInt64());
         Assert.Contains(grouped.GetProperty("user").GetString(), fans.Skip(1));
     }
@@ -329,6 +327,11 @@ public abstract class SocialTests(SocialFixture fixture)
         Assert.Equal(1, types.Count(t => t == "activity_liked"));
     }
 
+    /// <summary>The <c>activity_liked</c> notifications in the inbox of <paramref name="api"/>'s user (<paramref name="query"/>: e.g. <c>?unread=true</c>).</summary>
+    private static async Task<List<JsonElement>> LikeNoticesAsync(ApiClient api, string query) =>
+        Social.Ok(await api.GetAsync("/api/notifications" + query)).GetProperty("items").EnumerateArray()
+            .Where(n => n.GetProperty("type").GetString() == "activity_liked").ToList();
+
     [Fact]
     public async Task A_like_taken_back_leaving_no_like_withdraws_the_unread_notice_and_a_read_one_stays()
     {
@@ -337,19 +340,17 @@ public abstract class SocialTests(SocialFixture fixture)
         using var adaApi = Chat.Api(ada);
         using var bobApi = Chat.Api(bob, "Bob");
         var id = (await adaApi.PostActivityAsync("Row")).GetProperty("id").GetString();
-        async Task<List<JsonElement>> LikeNotices(string query) => Social.Ok(await adaApi.GetAsync("/api/notifications" + query))
-            .GetProperty("items").EnumerateArray().Where(n => n.GetProperty("type").GetString() == "activity_liked").ToList();
 
         Social.Ok(await bobApi.PostAsync($"/api/activities/{id}/likes", new { }));
-        Assert.Single(await LikeNotices("?unread=true"));
+        Assert.Single(await LikeNoticesAsync(adaApi, "?unread=true"));
         Social.Ok(await bobApi.DeleteAsync($"/api/activities/{id}/likes"));
-        Assert.Empty(await LikeNotices(""));
+        Assert.Empty(await LikeNoticesAsync(adaApi, ""));
 
         Social.Ok(await bobApi.PostAsync($"/api/activities/{id}/likes", new { }));
-        var notice = Assert.Single(await LikeNotices("?unread=true"));
+        var notice = Assert.Single(await LikeNoticesAsync(adaApi, "?unread=true"));
         Social.Ok(await adaApi.PostAsync("/api/notifications/read", new { up_to = notice.GetProperty("id").GetString() }));
         Social.Ok(await bobApi.DeleteAsync($"/api/activities/{id}/likes"));
-        var kept = Assert.Single(await LikeNotices("")); // read: it is the author's history now
+        var kept = Assert.Single(await LikeNoticesAsync(adaApi, "")); // read: it is the author's history now
         Assert.True(kept.GetProperty("read").GetBoolean());
     }
 
@@ -363,25 +364,23 @@ public abstract class SocialTests(SocialFixture fixture)
         using var bobApi = Chat.Api(bob, "Bob");
         using var catApi = Chat.Api(cat, "Cat");
         var id = (await adaApi.PostActivityAsync("Row")).GetProperty("id").GetString();
-        async Task<List<JsonElement>> LikeNotices(string query) => Social.Ok(await adaApi.GetAsync("/api/notifications" + query))
-            .GetProperty("items").EnumerateArray().Where(n => n.GetProperty("type").GetString() == "activity_liked").ToList();
         static (string?, string?, long) Named(JsonElement notice) => (notice.GetProperty("data").GetProperty("user").GetString(),
             notice.GetProperty("data").GetProperty("name").GetString(), notice.GetProperty("data").GetProperty("like_count").GetInt64());
 
         Social.Ok(await bobApi.PostAsync($"/api/activities/{id}/likes", new { }));
         Social.Ok(await catApi.PostAsync($"/api/activities/{id}/likes", new { }));
-        Assert.Equal((cat, "Cat", 2L), Named(Assert.Single(await LikeNotices("?unread=true"))));
+        Assert.Equal((cat, "Cat", 2L), Named(Assert.Single(await LikeNoticesAsync(adaApi, "?unread=true"))));
 
         Social.Ok(await catApi.DeleteAsync($"/api/activities/{id}/likes"));
-        Assert.Equal((bob, "Bob", 1L), Named(Assert.Single(await LikeNotices("")))); // one notice, no longer naming Cat
+        Assert.Equal((bob, "Bob", 1L), Named(Assert.Single(await LikeNoticesAsync(adaApi, "")))); // one notice, no longer naming Cat
 
         // Read, it is history: taking a like back changes nothing in it and adds nothing.
         Social.Ok(await catApi.PostAsync($"/api/activities/{id}/likes", new { }));
-        var notice = Assert.Single(await LikeNotices("?unread=true"));
+        var notice = Assert.Single(await LikeNoticesAsync(adaApi, "?unread=true"));
         Social.Ok(await adaApi.PostAsync("/api/notifications/read", new { up_to = notice.GetProperty("id").GetString() }));
         Social.Ok(await catApi.DeleteAsync($"/api/activities/{id}/likes"));
-        Assert.Empty(await LikeNotices("?unread=true"));
-        Assert.Equal((cat, "Cat", 2L), Named(Assert.Single(await LikeNotices(""), n => n.GetProperty("read").GetBoolean())));
+        Assert.Empty(await LikeNoticesAsync(adaApi, "?unread=true"));
+        Assert.Equal((cat, "Cat", 2L), Named(Assert.Single(await LikeNoticesAsync(adaApi, ""), n => n.GetProperty("read").GetBoolean())));
     }
 
     [Fact]
