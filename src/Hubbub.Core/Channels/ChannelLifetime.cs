@@ -134,7 +134,6 @@ internal sealed class ChannelLifetime : IDisposable
             await RemoveAsync(subscription);
             throw;
         }
-
     }
 
     public async ValueTask UnsubscribeAsync(ClientConnection connection, string? rawId, ChannelRequest request)

@@ -1,7 +1,7 @@
-using Hubbub.Features.Kit.Declaring;
 using System.Data.Common;
 using Hubbub.Core;
 using Hubbub.Features.Kit;
+using Hubbub.Features.Kit.Declaring;
 using Hubbub.Features.Kit.Text;
 
 namespace Hubbub.Features.Messaging;
