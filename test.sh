@@ -79,13 +79,17 @@ run_suite() {
   local args=(test "$project" -c Release --no-build -nologo --logger "trx;LogFileName=$work/$name.trx" --logger "console;verbosity=normal")
   [ -n "$filter" ] && args+=(--filter "$filter")
   dotnet "${args[@]}" 2>&1 | grep -vE '^\s*$' | grep -vE '^  Passed ' | tail -n 200 > "$work/$name.out"
-  echo "${PIPESTATUS[0]}" > "$work/$name.rc"
+  local rc=${PIPESTATUS[0]}
+  echo "$rc" > "$work/$name.rc"
+  echo "   finished $name (exit $rc; its output follows when both lanes are done)"
 }
 
 # The JavaScript SDK's suite: output to $work/js.out, exit code to $work/js.rc.
 run_js() {
   (cd clients/js && { [ -d node_modules ] || npm install --no-audit --no-fund --silent; } && npm test) > "$work/js.out" 2>&1
-  echo $? > "$work/js.rc"
+  local rc=$?
+  echo "$rc" > "$work/js.rc"
+  echo "   finished the JavaScript suite (exit $rc)"
 }
 
 # Two lanes at once, so the run fits CI's time on two cores: the suites that run their tests one at a time (a
