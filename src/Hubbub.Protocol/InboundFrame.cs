@@ -32,6 +32,12 @@ public sealed class InboundFrame : IDisposable
     public JsonElement Data { get; }
 
     /// <summary>
+    /// Another top-level member, read only when asked (a message-shaped <c>publish</c> names its <c>event</c> beside
+    /// <c>channel</c>); <see cref="JsonValueKind.Undefined"/> when absent. Valid until the frame is disposed.
+    /// </summary>
+    public JsonElement TopLevel(ReadOnlySpan<byte> name) => _document.RootElement.TryGetProperty(name, out var value) ? value : default;
+
+    /// <summary>
     /// Parses one frame. On failure returns null with a human-readable <paramref name="error"/> and, when the
     /// frame got far enough to show one, the request id so the error can answer it.
     /// </summary>

@@ -194,16 +194,32 @@ internal sealed class FrameDispatcher
     /// Reads a <c>publish</c>. Beside the documented shape (<c>data: {channel, event?, data}</c>) a frame shaped like
     /// the message it makes is accepted: a top-level <c>channel</c> with <c>data</c> as the payload itself. With a
     /// top-level <c>channel</c>, <c>data</c> is read as the arguments only when it holds <c>data</c> and nothing but
-    /// <c>channel</c>, <c>event</c> and <c>data</c>; any other payload is published whole.
+    /// <c>channel</c>, <c>event</c> and <c>data</c>; any other payload is published whole, under a top-level
+    /// <c>event</c> when the frame has one.
     /// </summary>
     private static PublishRequest ReadPublish(InboundFrame frame)
     {
-        if (frame.Channel is not null && frame.Data.ValueKind != JsonValueKind.Undefined && !IsPublishArguments(frame.Data))
+        if (frame.Channel is null)
         {
-            return new PublishRequest(frame.Channel, null, frame.Data);
+            return ReadPublishArguments(frame.Data) ?? Read(frame, HubbubJsonContext.Default.PublishRequest);
         }
-        return (frame.Channel is null ? ReadPublishArguments(frame.Data) : null) ?? Read(frame, HubbubJsonContext.Default.PublishRequest);
+        // Beside a top-level channel, a top-level event names the message's type, as it does in the message it makes;
+        // an event inside the arguments comes first.
+        var eventType = TopLevelEvent(frame);
+        if (frame.Data.ValueKind != JsonValueKind.Undefined && !IsPublishArguments(frame.Data))
+        {
+            return new PublishRequest(frame.Channel, eventType, frame.Data);
+        }
+        var request = Read(frame, HubbubJsonContext.Default.PublishRequest);
+        return request.Event is null && eventType is not null ? request with { Event = eventType } : request;
     }
+
+    private static string? TopLevelEvent(InboundFrame frame) => frame.TopLevel("event"u8) switch
+    {
+        { ValueKind: JsonValueKind.String } value => value.GetString(),
+        { ValueKind: JsonValueKind.Undefined or JsonValueKind.Null } => null,
+        _ => throw HubbubException.BadRequest("'event' must be a string"),
+    };
 
     /// <summary>
     /// The common shape, <c>data: {channel, event?, data}</c> with string (or null) <c>channel</c> and <c>event</c>,

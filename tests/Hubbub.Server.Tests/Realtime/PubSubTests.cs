@@ -150,6 +150,35 @@ public sealed class PubSubTests : IClassFixture<SharedServer>
     }
 
     [Fact]
+    public async Task A_message_shaped_publish_takes_its_top_level_event_as_the_type()
+    {
+        var channel = Channel();
+        await using var ada = await _server.ConnectAsync("shape-event", "Ada");
+        await using var bob = await _server.ConnectAsync("shape-event-b", "Bob");
+        await bob.SubscribeAsync(channel);
+
+        // The frame looks like the message it makes: channel, event and data at the top level.
+        await ada.SendRawAsync($$$"""{"type":"publish","id":1,"channel":"{{{channel}}}","event":"cheer","data":{"text":"go"}}""");
+        Assert.Equal("reply", (await ada.NextAsync(f => f.TryGetProperty("id", out var id) && id.GetInt32() == 1)).Type());
+        var cheer = await bob.NextAsync(f => f.Type() is "cheer" or "message");
+        Assert.Equal("cheer", cheer.Type());
+        Assert.Equal("""{"text":"go"}""", cheer.GetProperty("data").GetRawText());
+
+        // Arguments inside data with no event of their own take the top-level one; one inside comes first.
+        await ada.SendRawAsync($$$"""{"type":"publish","id":2,"channel":"{{{channel}}}","event":"wave","data":{"data":1}}""");
+        Assert.Equal(2, (await bob.NextAsync(f => f.Type() == "wave")).Offset());
+        await ada.SendRawAsync($$$"""{"type":"publish","id":3,"channel":"{{{channel}}}","event":"wave","data":{"event":"nod","data":2}}""");
+        Assert.Equal(3, (await bob.NextAsync(f => f.Type() == "nod")).Offset());
+
+        // A top-level event that is not a string, or is empty, is refused and nothing is published.
+        await ada.SendRawAsync($$$"""{"type":"publish","id":4,"channel":"{{{channel}}}","event":7,"data":{"text":"x"}}""");
+        Assert.Equal("bad_request", (await ada.NextAsync(f => f.TryGetProperty("id", out var id) && id.GetInt32() == 4)).ErrorCode());
+        await ada.SendRawAsync($$$"""{"type":"publish","id":5,"channel":"{{{channel}}}","event":"","data":{"text":"x"}}""");
+        Assert.Equal("bad_request", (await ada.NextAsync(f => f.TryGetProperty("id", out var id) && id.GetInt32() == 5)).ErrorCode());
+        Assert.Equal(3, (await ada.OkAsync("history", new { channel, limit = 10 })).GetProperty("offset").GetInt64());
+    }
+
+    [Fact]
     public async Task Event_names_may_use_upper_case_letters_and_colons()
     {
         var channel = Channel();
