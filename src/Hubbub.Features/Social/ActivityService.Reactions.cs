@@ -33,8 +33,7 @@ public sealed partial class ActivityService
                 {
                     await tx.WithdrawUnreadNotificationAsync(row.UserId, previous, cancellationToken);
                 }
-                var notice = await tx.NotifyAsync(row.UserId, SocialEvents.ActivityLiked, liked, Default.ActivityLikedEvent, cancellationToken);
-                await ActivityStore.SetLikeNoticeAsync(tx, id, notice.Id, cancellationToken);
+                await KeepLikeNoticeAsync(tx, row.UserId, liked, cancellationToken);
             }
             return new LikeState(id, count, true);
         }, cancellationToken);
@@ -65,13 +64,18 @@ public sealed partial class ActivityService
                 {
                     // The unread notice may name the liker who just took theirs back, and its count is stale: it is
                     // written again for the likes that are left (newest liker, current count), as a new like would.
-                    var remaining = new ActivityLikedEvent(id, newest.User, newest.Name, count);
-                    var renewed = await tx.NotifyAsync(row.UserId, SocialEvents.ActivityLiked, remaining, Default.ActivityLikedEvent, cancellationToken);
-                    await ActivityStore.SetLikeNoticeAsync(tx, id, renewed.Id, cancellationToken);
+                    await KeepLikeNoticeAsync(tx, row.UserId, new ActivityLikedEvent(id, newest.User, newest.Name, count), cancellationToken);
                 }
             }
             return new LikeState(id, count, false);
         }, cancellationToken);
+    }
+
+    /// <summary>The author's one unread like notification of the activity, remembered so that the next like or unlike finds it.</summary>
+    private static async Task KeepLikeNoticeAsync(FeatureTransaction tx, string author, ActivityLikedEvent liked, CancellationToken cancellationToken)
+    {
+        var notice = await tx.NotifyAsync(author, SocialEvents.ActivityLiked, liked, Default.ActivityLikedEvent, cancellationToken);
+        await ActivityStore.SetLikeNoticeAsync(tx, liked.Activity, notice.Id, cancellationToken);
     }
 
     /// <summary>
