@@ -80,7 +80,8 @@ public abstract class NotificationTests(KitFixture fixture)
         Assert.True(unknown.Status == HttpStatusCode.NotFound && unknown.Code == "not_found", unknown.ToString());
         Assert.Equal("not_found", (await adaApi.PostAsync("/api/notifications/read", new { up_to = items[0].GetProperty("id").GetString() })).Code);
         Assert.Equal(1, (await bobApi.GetAsync("/api/notifications")).Body.GetProperty("unread_count").GetInt64());
-        await bobApi.PostAsync("/api/notifications/read", new { up_to = items[0].GetProperty("id").GetString() });
+        // The id as the number it spells is understood as well as the string the list gives.
+        Assert.Equal(0, (await bobApi.PostAsync("/api/notifications/read", new { up_to = newest })).Body.GetProperty("unread_count").GetInt64());
         var all = await bobApi.GetAsync("/api/notifications");
         Assert.Equal(0, all.Body.GetProperty("unread_count").GetInt64());
         Assert.All(all.Body.GetProperty("items").EnumerateArray(), i => Assert.True(i.GetProperty("read").GetBoolean()));
@@ -163,7 +164,8 @@ public abstract class NotificationTests(KitFixture fixture)
         }
         foreach (var (body, code) in new[]
                  {
-                     ("{}", "bad_request"), ("""{"up_to":"abc"}""", "bad_request"), ("""{"up_to":5}""", "bad_request"),
+                     ("{}", "bad_request"), ("""{"up_to":"abc"}""", "bad_request"), ("""{"up_to":5.5}""", "bad_request"),
+                     ("""{"up_to":true}""", "bad_request"), ("""{"up_to":-3}""", "bad_request"), ("""{"up_to":["1"]}""", "bad_request"),
                      ("not json", "bad_request"), ("[]", "bad_request"), ("", "bad_request"),
                      ($$"""{"up_to":"1","pad":"{{new string('x', 20_000)}}"}""", "too_large"),
                  })

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization.Metadata;
 using Hubbub.Features.Kit.Declaring;
 using Hubbub.Features.Kit.Http;
+using Hubbub.Features.Kit.Text;
 using static Hubbub.Features.Gamification.GamificationJsonContext;
 
 namespace Hubbub.Features.Gamification;
@@ -13,7 +14,7 @@ namespace Hubbub.Features.Gamification;
 internal static class GamificationEndpoints
 {
     /// <summary>The path or query value that names the caller.</summary>
-    internal const string Me = "me";
+    internal const string Me = UserIds.Caller;
 
     public static void MapEvents(RouteGroupBuilder events) =>
         events.MapPost("/", PostEventsAsync).WithName("PostEvents")

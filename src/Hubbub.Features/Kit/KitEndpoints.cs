@@ -1,6 +1,7 @@
 using Hubbub.Features.Kit.Declaring;
 using Hubbub.Features.Kit.Http;
 using Hubbub.Features.Kit.Notifications;
+using Hubbub.Features.Kit.Text;
 using Hubbub.Features.Kit.Users;
 
 namespace Hubbub.Features.Kit;
@@ -9,7 +10,7 @@ namespace Hubbub.Features.Kit;
 internal static class KitEndpoints
 {
     /// <summary>What <c>users/{id}</c> accepts for the caller.</summary>
-    private const string Me = "me";
+    private const string Me = UserIds.Caller;
 
     public static void MapUsers(RouteGroupBuilder users)
     {

@@ -137,7 +137,7 @@ public sealed class CoursesService(FeatureDatabase database, IOptions<LearningOp
 
     private static string? Owner(string? owner) => owner is null ? null : UserIds.IsValid(owner)
         ? owner
-        : throw HubbubException.BadRequest($"'owner' must be a user id of 1-{UserIds.MaxLength} letters, digits and _ - . : @ = , |");
+        : throw HubbubException.BadRequest(UserIds.Rule("owner"));
 
     private static CourseView View(CourseRow course)
     {

@@ -30,7 +30,7 @@ public sealed class RoomsService(FeatureDatabase database, IOptions<RoomsOptions
     public const string Namespace = "room";
 
     /// <summary>What <c>DELETE …/members/me</c> means: the caller. Not accepted as a member id.</summary>
-    public const string Me = "me";
+    public const string Me = UserIds.Caller;
 
     /// <summary>Rooms per page of <c>GET /api/rooms</c> and <c>room.list</c> when <c>limit</c> is not given.</summary>
     public const int DefaultPageSize = 50;

@@ -175,7 +175,8 @@ public sealed class FriendService(FeatureDatabase database, UserDirectory users,
     /// My friends, the requests to me and mine, newest first, <paramref name="limit"/> of each (FEATURES.md: every list is
     /// bounded and paged). Without a cursor: the first page of all three: <c>next_cursor</c> goes on with the friends,
     /// <c>incoming_next_cursor</c> and <c>outgoing_next_cursor</c> with the requests. A cursor names its list, so
-    /// <c>before</c> continues that one list alone (the other two are then empty) and its <c>next_cursor</c> goes on with it.
+    /// <c>before</c> continues that one list alone (the other two are then empty) and its <c>next_cursor</c> goes on with it,
+    /// as does the list's own field (<c>incoming_next_cursor</c>, <c>outgoing_next_cursor</c>).
     /// </summary>
     public Task<FriendList> ListAsync(HubbubUser me, string? before, int? limit, CancellationToken cancellationToken = default)
     {
@@ -200,13 +201,15 @@ public sealed class FriendService(FeatureDatabase database, UserDirectory users,
             var (friends, friendsNext) = await PageAsync(FriendListKind.Friends);
             var (incoming, incomingNext) = await PageAsync(FriendListKind.Incoming);
             var (outgoing, outgoingNext) = await PageAsync(FriendListKind.Outgoing);
+            // A page of one request list says where it goes on in its own field too, so a client that follows
+            // incoming_next_cursor (or outgoing_) from the first page reads the whole list.
             return cursor is { } named
                 ? new FriendList(friends, incoming, outgoing, named.List switch
                 {
                     FriendListKind.Friends => friendsNext,
                     FriendListKind.Incoming => incomingNext,
                     _ => outgoingNext,
-                }, null, null)
+                }, incomingNext, outgoingNext)
                 : new FriendList(friends, incoming, outgoing, friendsNext, incomingNext, outgoingNext);
         }, cancellationToken);
     }

@@ -75,6 +75,24 @@ public abstract class HostileEventDataTests(GameFixture fixture)
         var answer = await server.SendAsync(HttpMethod.Post, "/api/events", body);
         Assert.Equal((HttpStatusCode.BadRequest, "bad_request"), (answer.Status, answer.Body.Str("code")));
     }
+
+    [Fact]
+    public async Task A_user_named_me_is_refused_for_me_names_the_caller_and_its_data_could_never_be_read()
+    {
+        using var server = Game.Server(Chat);
+        var type = Game.Fresh("me");
+        foreach (var (path, body) in new[]
+        {
+            ("/api/events", $$"""{"id":"{{Guid.NewGuid():N}}","user":"me","type":"{{type}}"}"""),
+            ("/api/events", $$"""{"events":[{"id":"{{Guid.NewGuid():N}}","user":"me","type":"{{type}}"}]}"""),
+            ("/api/wallet/grants", $$"""{"id":"{{Guid.NewGuid():N}}","user":"me","currency":"coins","amount":5}"""),
+        })
+        {
+            var answer = await server.SendAsync(HttpMethod.Post, path, body);
+            Assert.Equal((HttpStatusCode.BadRequest, "bad_request"), (answer.Status, answer.Body.Str("code")));
+            Assert.Contains("names the caller", answer.Body.Str("message"));
+        }
+    }
 }
 
 public sealed class SqliteHostileEventDataTests(SqliteGame fixture) : HostileEventDataTests(fixture), IClassFixture<SqliteGame>;

@@ -51,7 +51,7 @@ public abstract class FriendPagingTests(SocialFixture fixture)
         Assert.Equal(People(Social.Ok(await adaApi.GetAsync("/api/friends")), "friends").Take(2), People(first, "friends"));
 
         // Each cursor goes on with its own list alone; the answer's own name (?cursor=) works as ?before= does.
-        async Task<List<string>> RestAsync(string? cursor, string list, string param)
+        async Task<List<string>> RestAsync(string? cursor, string list, string param, string follow = "next_cursor")
         {
             var seen = new List<string>();
             for (var pages = 0; cursor is not null; pages++)
@@ -63,7 +63,8 @@ public abstract class FriendPagingTests(SocialFixture fixture)
                     Assert.Empty(People(page, other));
                 }
                 seen.AddRange(People(page, list));
-                cursor = Cursor(page, "next_cursor");
+                cursor = Cursor(page, follow);
+                Assert.Equal(cursor, Cursor(page, "next_cursor")); // both name where the one list goes on
             }
             return seen;
         }
@@ -73,6 +74,11 @@ public abstract class FriendPagingTests(SocialFixture fixture)
         Assert.Equal(askers.Order(), allIncoming.Order());
         var allOutgoing = People(first, "outgoing").Concat(await RestAsync(Cursor(first, "outgoing_next_cursor"), "outgoing", "before")).ToList();
         Assert.Equal(asked.Order(), allOutgoing.Order());
+        // A client that follows a request list's own field from the first page reads the whole list too.
+        Assert.Equal(allIncoming, People(first, "incoming").Concat(
+            await RestAsync(Cursor(first, "incoming_next_cursor"), "incoming", "before", "incoming_next_cursor")).ToList());
+        Assert.Equal(allOutgoing, People(first, "outgoing").Concat(
+            await RestAsync(Cursor(first, "outgoing_next_cursor"), "outgoing", "before", "outgoing_next_cursor")).ToList());
 
         // A page that holds the rest says so.
         var whole = Social.Ok(await adaApi.GetAsync("/api/friends?limit=5"));

@@ -47,6 +47,7 @@ public sealed class TokenRulesTests(TwoDoorServers servers) : IClassFixture<TwoD
         { "sub with a tab", TestTokens.For("ada\tlovelace") },
         { "sub with a non-ASCII letter", TestTokens.For("adé") },
         { "sub a number", TestTokens.WithClaims("\"sub\":42") },
+        { "sub 'me', the word paths use for the caller", TestTokens.For("me") },
         { "exp a string", TestTokens.SignRaw(Header(), $$"""{"sub":"ada","exp":"{{Exp}}"}""") },
         { "nbf a string", TestTokens.SignRaw(Header(), $$"""{"sub":"ada","exp":{{Exp}},"nbf":"0"}""") },
         { "iat a string", TestTokens.SignRaw(Header(), $$"""{"sub":"ada","exp":{{Exp}},"iat":"0"}""") },
@@ -57,6 +58,7 @@ public sealed class TokenRulesTests(TwoDoorServers servers) : IClassFixture<TwoD
     public static TheoryData<string, string> AcceptedTokens() => new()
     {
         { "plain", TestTokens.For("ada", "Ada") },
+        { "sub that starts with 'me'", TestTokens.For("me2") },
         { "identity-provider id", TestTokens.For("auth0|5f7c.x-y_z:a@b=c,d") },
         { "sub of 128 characters", TestTokens.For(new string('u', 128), name: "U") },
         { "name of 128 characters with emoji and accents", TestTokens.For("ada", name: "Adé 👋 " + new string('n', 120)) },

@@ -102,7 +102,7 @@ public sealed class CallerResolver(IRequestIdentity identity, UserDirectory user
     {
         if (!UserIds.IsValid(named))
         {
-            throw HubbubException.BadRequest($"'user' must be a user id of 1-{UserIds.MaxLength} letters, digits and _ - . : @ = , |");
+            throw HubbubException.BadRequest(UserIds.Rule("user"));
         }
         return new HubbubUser(named, await users.NameOfAsync(named, ct), []);
     }

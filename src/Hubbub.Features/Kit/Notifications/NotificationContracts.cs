@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Hubbub.Features.Kit.Callers;
+using Hubbub.Features.Kit.Text;
 
 namespace Hubbub.Features.Kit.Notifications;
 
@@ -31,7 +32,7 @@ public sealed record NotificationQuery(
 
 /// <summary><c>POST /api/notifications/read</c>: every notification up to and including <c>up_to</c> becomes read.</summary>
 public sealed record MarkReadRequest(
-    [property: JsonPropertyName("up_to")] string? UpTo,
+    [property: JsonPropertyName("up_to"), JsonConverter(typeof(IdTextConverter))] string? UpTo,
     [property: JsonPropertyName("user")] string? User = null) : IActingRequest;
 
 /// <summary>The answer to marking read: how many stay unread.</summary>

@@ -16,9 +16,20 @@ internal static class UserIds
     /// <summary>
     /// 1 to <see cref="MaxLength"/> of the channel-name characters: ASCII letters, digits and <c>_ - . : @ = , |</c>
     /// (so <c>auth0|5f7c</c> or <c>google-oauth2|1234</c> pass; spaces, <c>*</c>, <c>/</c>, control characters and
-    /// anything outside ASCII do not).
+    /// anything outside ASCII do not), other than <see cref="Caller"/>.
     /// </summary>
-    public static bool IsValid([NotNullWhen(true)] string? user) => user is { Length: > 0 and <= MaxLength } && ChannelName.IsValidName(user);
+    public static bool IsValid([NotNullWhen(true)] string? user) =>
+        user is { Length: > 0 and <= MaxLength } && user != Caller && ChannelName.IsValidName(user);
+
+    /// <summary>
+    /// The word a path uses for its caller (<c>/api/users/me/profile</c>), so never a user's id: data kept for a user
+    /// named <c>me</c> could not be read back by anyone.
+    /// </summary>
+    public const string Caller = "me";
+
+    /// <summary>The refusal of an id breaking <see cref="IsValid"/>, naming the request's <paramref name="field"/>.</summary>
+    public static string Rule(string field) =>
+        $"'{field}' must be a user id of 1-{MaxLength} letters, digits and _ - . : @ = , | (not '{Caller}', which names the caller)";
 }
 
 /// <summary>The rule for display names (a token's <c>name</c>), which messaging stores and every event shows.</summary>

@@ -165,7 +165,7 @@ public sealed class UserDirectory(FeatureDatabase database)
     public static string CheckUserId(string? user, string field = "user") =>
         UserIds.IsValid(user)
             ? user
-            : throw HubbubException.BadRequest($"'{field}' must be a user id of 1-{UserIds.MaxLength} letters, digits and _ - . : @ = , |");
+            : throw HubbubException.BadRequest(UserIds.Rule(field));
 
     private static string ValidName(string name)
     {
