@@ -107,6 +107,25 @@ public abstract class NotificationTests(KitFixture fixture)
     }
 
     [Fact]
+    public async Task Every_command_answers_under_the_other_number_of_its_feature_name()
+    {
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        using var adaApi = Chat.Api(ada);
+        await adaApi.PostAsync("/api/rooms", new { members = new[] { bob } });
+        await using var bobWs = await Chat.ConnectAsync(bob);
+        // The same handler under either number: the same answers, the same refusals, the same effects.
+        var list = await bobWs.OkAsync("notification.list", new { unread = true });
+        Assert.Equal(1, list.GetProperty("unread_count").GetInt64());
+        var id = Assert.Single(list.GetProperty("items").EnumerateArray()).GetProperty("id").GetString();
+        Assert.Equal("bad_request", (await bobWs.RequestAsync("notification.read", new { })).ErrorCode());
+        Assert.Equal(0, (await bobWs.OkAsync("notification.read", new { up_to = id })).GetProperty("unread_count").GetInt64());
+        Assert.Equal(0, (await bobWs.OkAsync("notifications.list", new { unread = true })).GetProperty("unread_count").GetInt64());
+        Assert.Equal("Europe/Paris", (await bobWs.OkAsync("user.update", new { timezone = "Europe/Paris" })).GetProperty("timezone").GetString());
+        Assert.Single((await bobWs.OkAsync("rooms.list", new { })).GetProperty("rooms").EnumerateArray()); // declared as room.list
+        Assert.Equal("bad_request", (await bobWs.RequestAsync("notificationss.list", new { })).ErrorCode()); // one s, no more
+    }
+
+    [Fact]
     public async Task The_inbox_and_profile_writes_are_commands_too()
     {
         var (ada, bob) = (Users.New("ada"), Users.New("bob"));

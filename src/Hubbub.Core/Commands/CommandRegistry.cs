@@ -31,13 +31,39 @@ public sealed class CommandRegistry
     {
     }
 
-    /// <summary>Creates the registry with the commands features registered as services (<see cref="HubbubCoreServices.AddHubbubCommand"/>).</summary>
+    /// <summary>
+    /// Creates the registry with the commands features registered as services (<see cref="HubbubCoreServices.AddHubbubCommand"/>),
+    /// each also under the other number of its feature's name when no command has that name.
+    /// </summary>
     public CommandRegistry(IEnumerable<CommandRegistration> registrations)
     {
-        foreach (var registration in registrations)
+        var declared = registrations.ToList();
+        foreach (var registration in declared)
         {
             Add(registration.Type, registration.Handler);
         }
+        // FEATURES.md names commands "<feature>.<verb>" without fixing the feature's number: a client that guessed
+        // notification.read for notifications.read, or wallets.transfer for wallet.transfer, is answered by the same
+        // handler instead of "unknown message type". A name some command already has keeps its own.
+        foreach (var registration in declared)
+        {
+            if (OtherNumber(registration.Type) is { } other && !_handlers.ContainsKey(other) && !MessageTypes.IsReserved(other))
+            {
+                _handlers.TryAdd(other, registration.Handler);
+            }
+        }
+    }
+
+    /// <summary><c>venue.checkin</c> for <c>venues.checkin</c> and back: the prefix before the first dot with its plural <c>s</c> added or taken.</summary>
+    private static string? OtherNumber(string type)
+    {
+        var dot = type.IndexOf('.');
+        if (dot <= 1)
+        {
+            return null;
+        }
+        var prefix = type[..dot];
+        return (prefix.EndsWith('s') ? prefix[..^1] : prefix + "s") + type[dot..];
     }
 
     /// <summary>Registers a command; a type may be registered once and may not shadow a core type.</summary>

@@ -27,10 +27,6 @@ public sealed class AuctionsFeature : HubbubFeature
             .Command<AuctionsService, BidRequest, BidReply>("auction.bid", Default.BidRequest, Default.BidReply, (s, me, r, ct) => s.BidAsync(me, r, ct))
             .Command<AuctionsService, AuctionRequest, AuctionView>("auction.cancel", Default.AuctionRequest, Default.AuctionView,
                 (s, me, r, ct) => s.CancelAsync(me, r, ct))
-            .CommandAlias("auctions.create", "auction.create")
-            .CommandAlias("auctions.get", "auction.get")
-            .CommandAlias("auctions.bid", "auction.bid")
-            .CommandAlias("auctions.cancel", "auction.cancel")
             .OnJob<AuctionsService>(AuctionsService.StartJob, (s, tx, job, ct) => s.StartAsync(tx, job, ct))
             .OnJob<AuctionsService>(AuctionsService.EndJob, (s, tx, job, ct) => s.EndAsync(tx, job, ct))
             .Api<AuctionsOptions>("/api/auctions", o => o.MaxBodyBytes, AuctionsEndpoints.Map)

@@ -33,9 +33,6 @@ public sealed class GamificationFeature : HubbubFeature
             .OnJob<LeaderboardService>(BoardResets.Job, (_, tx, job, ct) => BoardResets.RunAsync(tx, job, ct))
             .Command<ChallengeService, ChallengeJoinRequest, ChallengeView>("challenges.get", ChallengeJsonContext.Default.ChallengeJoinRequest,
                 ChallengeJsonContext.Default.ChallengeView, (s, me, r, ct) => s.GetAsync(me, r, ct))
-            .CommandAlias("challenge.join", "challenges.join")
-            .CommandAlias("challenge.leave", "challenges.leave")
-            .CommandAlias("challenge.get", "challenges.get")
             .OnEveryDomainEvent<GamificationService>(GamificationService.HandlerName, (s, tx, e, ct) => s.HandleDomainEventAsync(tx, e, ct))
             .Api<GamificationOptions>("/api/events", o => o.MaxBodyBytes, GamificationEndpoints.MapEvents)
             .Api<GamificationOptions>("/api/rules", o => o.MaxBodyBytes, GamificationEndpoints.MapRules)

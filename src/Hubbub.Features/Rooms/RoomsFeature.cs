@@ -24,12 +24,6 @@ public sealed class RoomsFeature : HubbubFeature
         .Command<RoomsService, AddMembersRequest, RoomView>("room.add_members", Default.AddMembersRequest, Default.RoomView,
             (s, me, r, ct) => s.AddMembersAsync(me, r, ct))
         .Command<RoomsService, RemoveMemberRequest>("room.remove_member", Default.RemoveMemberRequest, (s, me, r, ct) => s.RemoveMemberAsync(me, r, ct))
-        // The feature is "rooms": FEATURES.md names commands <feature>.<verb>, so the plural answers too.
-        .CommandAlias("rooms.create", "room.create")
-        .CommandAlias("rooms.list", "room.list")
-        .CommandAlias("rooms.get", "room.get")
-        .CommandAlias("rooms.add_members", "room.add_members")
-        .CommandAlias("rooms.remove_member", "room.remove_member")
         .Api<RoomsOptions>("/api/rooms", o => o.MaxBodyBytes, RoomsEndpoints.Map)
         .ConsolePage("rooms", "Rooms", "rooms.js")
         .Services.AddSingleton<RoomsService>();

@@ -20,8 +20,6 @@ public sealed class VenuesFeature : HubbubFeature
         .Namespace(sp => VenueChannelRules.Create(sp.GetRequiredService<VenueQueries>()))
         .Command<VenuesService, CheckinRequest, VisitView>("venues.checkin", Default.CheckinRequest, Default.VisitView, (s, me, r, ct) => s.CheckInAsync(me, r, ct))
         .Command<VenuesService, CheckoutRequest, VisitView>("venues.checkout", Default.CheckoutRequest, Default.VisitView, (s, me, r, ct) => s.CheckOutAsync(me, r, ct))
-        .CommandAlias("venue.checkin", "venues.checkin")
-        .CommandAlias("venue.checkout", "venues.checkout")
         .OnJob<VenuesService>(VenuesService.AutoCheckoutJob, (s, tx, job, ct) => s.AutoCheckOutAsync(tx, job, ct))
         .Api<VenuesOptions>("/api/venues", o => o.MaxBodyBytes, VenuesEndpoints.Map)
         .ConsolePage("venues", "Venues", "venues.js")

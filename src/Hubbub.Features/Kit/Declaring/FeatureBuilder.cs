@@ -67,8 +67,9 @@ public sealed class FeatureBuilder
 
     /// <summary>
     /// Answers WebSocket command <paramref name="alias"/> exactly like <paramref name="type"/>, declared before it (same
-    /// handler: same validation, codes and effects). For the other number of a feature's name (<c>venue.checkin</c> beside
-    /// <c>venues.checkin</c>), so a client that guessed the contract's <c>&lt;feature&gt;.&lt;verb&gt;</c> either way is answered.
+    /// handler: same validation, codes and effects). For another name of the feature (<c>messaging.send</c> beside
+    /// <c>chat.send</c>); the other number of a name (<c>venue.checkin</c> beside <c>venues.checkin</c>) needs none: the
+    /// command registry answers it for every command.
     /// </summary>
     public FeatureBuilder CommandAlias(string alias, string type)
     {
