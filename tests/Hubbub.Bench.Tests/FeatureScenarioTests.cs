@@ -180,6 +180,9 @@ public sealed class FeatureScenarioTests : IDisposable
             Assert.Equal(0, Value(report, run, "lost_xp_gained"));
             Assert.Equal(0, Value(report, run, "extra_xp_gained"));
             Assert.Equal(0, Value(report, run, "board_wrong_answers"));
+            // Users pass each other on the boards: told live, and kept in an inbox only for a top place lost (a share of them).
+            var (live, kept) = (Value(report, run, "overtaken_per_event"), Value(report, run, "overtaken_kept_per_event"));
+            Assert.True(live > 0 && kept <= live, $"{run}: {live} overtaken told per event, {kept} kept");
         }
     }
 

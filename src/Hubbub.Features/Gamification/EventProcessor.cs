@@ -112,7 +112,8 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, Leader
         // Live events in the order a client shows them, published after the commit; the users passed on a board are told
         // first (other channels), then the user's own events, all written together.
         var batch = new PublicationBatch();
-        await Overtaking.NotifyAsync(tx, index, uncommitted, batch, e.User, player.Name ?? e.User, passes, options.Value.OvertakenLimit, ct);
+        await Overtaking.NotifyAsync(tx, index, uncommitted, batch, e.User, player.Name ?? e.User, passes, options.Value.OvertakenLimit,
+            options.Value.OvertakenNotificationTopRank, ct);
         if (xp > 0)
         {
             batch.Publish(user, GamificationEvents.XpGained, new XpGained(xp, total, e.Type), Default.XpGained);

@@ -8,6 +8,9 @@ public sealed class GamificationOptions : Kit.Declaring.IFeatureOptions
     /// <summary>The configuration section.</summary>
     public const string Section = "Gamification";
 
+    /// <summary>Largest <see cref="OvertakenNotificationTopRank"/>: beyond any board's size, so it keeps every <c>overtaken</c>.</summary>
+    public const int MaxOvertakenNotificationTopRank = 1_000_000_000;
+
     /// <summary>Highest level of the default curve.</summary>
     public const int DefaultMaxLevel = 100;
 
@@ -37,6 +40,15 @@ public sealed class GamificationOptions : Kit.Declaring.IFeatureOptions
     /// Users told <c>overtaken</c> per pass at most, the nearest to the new score first (default 10; 0: nobody is told).
     /// </summary>
     public int OvertakenLimit { get; set; } = 10;
+
+    /// <summary>
+    /// An <c>overtaken</c> is also kept in the passed user's inbox only when the place they lost was within the board's top
+    /// this many (default 10; 0: none is kept, live only; a value beyond a board's size keeps every one): the place they
+    /// held before the pass, shared with whoever tied them, which is the event's <c>rank</c> − 1 (1 + the scores strictly
+    /// better, and the mover's was not before). Losing 1st place is worth finding later; going from 4,812th to 4,813th is
+    /// not, and keeping it cost most of an event's writes.
+    /// </summary>
+    public int OvertakenNotificationTopRank { get; set; } = 10;
 
     /// <summary>How far in the future an event's <c>time</c> may be, in seconds (default 300: clocks drift).</summary>
     public int MaxFutureSkewSeconds { get; set; } = 300;
@@ -69,6 +81,7 @@ public sealed class GamificationOptions : Kit.Declaring.IFeatureOptions
         Check(problems, LeaderboardChangeIntervalMs, 10, 60_000, nameof(LeaderboardChangeIntervalMs));
         Check(problems, LeaderboardLiveRows, 1, 1000, nameof(LeaderboardLiveRows));
         Check(problems, OvertakenLimit, 0, 100, nameof(OvertakenLimit));
+        Check(problems, OvertakenNotificationTopRank, 0, MaxOvertakenNotificationTopRank, nameof(OvertakenNotificationTopRank));
         Check(problems, MaxFutureSkewSeconds, 0, 86_400, nameof(MaxFutureSkewSeconds));
         Check(problems, MaxDefinitions, 1, 100_000, nameof(MaxDefinitions));
         Check(problems, MaxBodyBytes, 1024, 16 * 1024 * 1024, nameof(MaxBodyBytes));

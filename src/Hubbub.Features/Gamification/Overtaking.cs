@@ -24,29 +24,34 @@ internal sealed record PassedRead(IReadOnlyList<RankedScore> Behind, Dictionary<
 
 /// <summary>
 /// <c>overtaken {board, by, name, rank}</c> to the users a better score passed, in the event's transaction: live on each
-/// one's <c>user:{id}</c> through the outbox and kept in their inbox, where a newer <c>overtaken</c> of the same board
-/// replaces one still unread. Once per pass (a retried event is answered from its first run), only in the board's
-/// current period, and to at most <see cref="GamificationOptions.OvertakenLimit"/> users per pass: those nearest the new
+/// one's <c>user:{id}</c> through the outbox and, when the place they lost was within the board's top
+/// <see cref="GamificationOptions.OvertakenNotificationTopRank"/> (<see cref="Kept"/>), kept in their inbox too, where a
+/// newer <c>overtaken</c> of the same board replaces one still unread. Once per pass (a retried event is answered from
+/// its first run), only in the board's current period, and to at most <see cref="GamificationOptions.OvertakenLimit"/> users per pass: those nearest the new
 /// score, whose place changed most visibly. Their ranks need no read of their own: the best passed row's is the pass's
 /// <see cref="Pass.RankBehind"/>, read with the event's ranks, and the others follow from the rows' order (<see cref="Ranks"/>);
 /// on Redis that is one round trip fewer while the event's transaction holds the writer.
 /// Every pass of one event costs one query per board (whom it passed), not a few statements per user: the publications
 /// and notifications go into the event's <see cref="PublicationBatch"/>, each notification keyed <c>overtaken:{board}</c>
-/// so that the kit overwrites the user's unread one of that board in place (one upsert for all of them).
+/// so that the kit overwrites the user's unread one of that board in place (one upsert for all of them). Most passes on a
+/// big board are deep in it and keep nothing: a live event is an outbox row, a kept one is also the keyed row, the
+/// notice log's and the inbox's bound, and a second publication (the inbox's <c>notification</c>).
 /// </summary>
 internal static class Overtaking
 {
     /// <summary>
-    /// Adds the <c>overtaken</c> publications and notifications of every pass to <paramref name="batch"/>; each
-    /// notification replaces its user's unread <c>overtaken</c> of the same board.
+    /// Adds the <c>overtaken</c> publications of every pass to <paramref name="batch"/>, and the notifications of those
+    /// <see cref="Kept"/> within <paramref name="keptTopRank"/>; each notification replaces its user's unread
+    /// <c>overtaken</c> of the same board.
     /// </summary>
     public static async Task NotifyAsync(FeatureTransaction tx, ILeaderboardIndex index, UncommittedScores uncommitted, PublicationBatch batch,
-        string passer, string name, IReadOnlyList<Pass> passes, int limit, CancellationToken ct)
+        string passer, string name, IReadOnlyList<Pass> passes, int limit, int keptTopRank, CancellationToken ct)
     {
         if (limit == 0)
         {
             return;
         }
+        var told = 0;
         foreach (var pass in passes)
         {
             var board = pass.Board;
@@ -60,11 +65,34 @@ internal static class Overtaking
             foreach (var row in passed.OrderBy(r => r.User, StringComparer.Ordinal))
             {
                 // The live event and the notification carry the same data: serialized once (as are the channel's name).
-                var overtaken = JsonSerializer.Serialize(new Overtaken(board.Key, passer, name, ranks[row.Score]), Default.Overtaken);
-                batch.PublishAndNotify(row.User, FeatureTransaction.UserChannel(row.User), GamificationEvents.Overtaken, overtaken, replaces);
+                var rank = ranks[row.Score];
+                var overtaken = JsonSerializer.Serialize(new Overtaken(board.Key, passer, name, rank), Default.Overtaken);
+                var channel = FeatureTransaction.UserChannel(row.User);
+                if (Kept(rank, keptTopRank))
+                {
+                    batch.PublishAndNotify(row.User, channel, GamificationEvents.Overtaken, overtaken, replaces);
+                }
+                else
+                {
+                    batch.Publish(channel, GamificationEvents.Overtaken, overtaken);
+                }
             }
+            told += passed.Count;
+        }
+        if (told > 0)
+        {
+            tx.OnCommitted(() => GamificationMetrics.Overtaken.Inc(told));
         }
     }
+
+    /// <summary>
+    /// Whether an <c>overtaken</c> whose user now ranks <paramref name="rank"/> is kept in their inbox: when the place they
+    /// lost, <paramref name="rank"/> − 1, is within the top <paramref name="topRank"/>. A rank is 1 + the scores strictly
+    /// better; the pass made the mover's strictly better and changed no other, so the passed user held <paramref name="rank"/>
+    /// − 1 just before, on a <c>desc</c> or an <c>asc</c> board alike. Tied users shared that place and all keep it (two
+    /// tied 10th, passed, are both 11th now: both kept with a top 10). 0 keeps none (a passed user ranks 2nd at best).
+    /// </summary>
+    internal static bool Kept(long rank, int topRank) => rank - 1 <= topRank;
 
     /// <summary>
     /// Whom the pass passed, nearest first (<see cref="ScoreStore.PassedAsync"/>'s rows). On SQLite, read from the index

@@ -22,6 +22,13 @@ public sealed class PublicationBatch
     public void Publish<T>(string channel, string eventType, T data, JsonTypeInfo<T> info) =>
         Entries.Add((new OutboxRow { Channel = channel, EventType = eventType, Data = JsonSerializer.Serialize(data, info) }, null));
 
+    /// <summary>
+    /// As <see cref="Publish{T}"/> with <paramref name="json"/> serialized by the caller: for one that serializes the same
+    /// data for <see cref="PublishAndNotify"/> when it keeps it, and publishes it alone when not (gamification's <c>overtaken</c>).
+    /// </summary>
+    internal void Publish(string channel, string eventType, string json) =>
+        Entries.Add((new OutboxRow { Channel = channel, EventType = eventType, Data = json }, null));
+
     /// <summary>Keeps a notification in <paramref name="user"/>'s inbox and publishes it live at this place in the order (as <see cref="FeatureTransaction.NotifyAsync{T}"/>).</summary>
     public void Notify<T>(string user, string type, T data, JsonTypeInfo<T> info) => Notify(user, type, data, info, replaces: null);
 

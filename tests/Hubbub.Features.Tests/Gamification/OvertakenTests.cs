@@ -6,7 +6,9 @@ namespace Hubbub.Features.Tests.Gamification;
 /// <summary>
 /// <c>overtaken</c>: the users a better score passed hear it live on <c>user:{id}</c> and keep it in the inbox (an unread
 /// one of the same board replaced by the newer), once per pass (not for a tie, a retried event, a worse score or a past
-/// period), to at most <c>Gamification:OvertakenLimit</c> (10) users per pass, the nearest first.
+/// period), to at most <c>Gamification:OvertakenLimit</c> (10) users per pass, the nearest first. These boards are small:
+/// every place lost is within the top 10 that <c>Gamification:OvertakenNotificationTopRank</c> keeps by default (deeper
+/// passes: <see cref="OvertakenKeptTests"/>).
 /// </summary>
 public abstract class OvertakenTests(GameFixture fixture)
 {

@@ -22,8 +22,8 @@ namespace Hubbub.Bench.Scenarios.Features;
 /// <see cref="BenchSettings.EventBatch"/> a second measured step posts batches of that many events, reported beside. On each
 /// database of <see cref="BenchSettings.Databases"/> but two nodes, and each variant. At issue size the users join with a
 /// long-tailed spread of prior XP and km (<see cref="Population"/>; <see cref="BenchSettings.EventLockstep"/>: all alike),
-/// and the report gives the <c>overtaken</c> notices per measured event from the server's
-/// <c>hubbub_notifications_kept_total</c>, so the workload the figures are of is stated.
+/// and the report gives the <c>overtaken</c> notices per measured event, told live (<c>hubbub_gamification_overtaken_total</c>)
+/// and kept in inboxes (<c>hubbub_notifications_kept_total</c>), so the workload the figures are of is stated.
 /// </summary>
 public sealed class GamificationEventsScenario : IScenario
 {
@@ -181,9 +181,18 @@ public sealed class GamificationEventsScenario : IScenario
             ClosedLoop.AddAgainstBaseline(context, name, kind, round, "event", "events/s", events, baseline);
             if (keptBefore is not null && keptAfter is not null && events.Done > 0)
             {
-                // The workload: how many users each measured event told they were passed (a notification each, and its
-                // live overtaken), and how many of those replaced an unread one instead of growing an inbox.
-                r.Add(name, kind, round, "overtaken_per_event", (keptAfter.Value.Overtaken - keptBefore.Value.Overtaken) / (double)events.Done, "notices", Better.None);
+                // The workload: how many users each measured event told live they were passed, how many of those
+                // overtaken were also kept in an inbox (a notification each, with its live notification: those of a place
+                // lost within Gamification:OvertakenNotificationTopRank), all notifications kept, and how many replaced an
+                // unread one instead of growing an inbox. A build before the live count kept every overtaken: the kept
+                // ones are the live ones there.
+                var kept = (keptAfter.Value.Overtaken - keptBefore.Value.Overtaken) / (double)events.Done;
+                // (The counter shows once it first counts: absent before, it was 0.)
+                var live = keptAfter.Value.OvertakenLive is { } liveAfter
+                    ? (liveAfter - (keptBefore.Value.OvertakenLive ?? 0)) / events.Done
+                    : kept;
+                r.Add(name, kind, round, "overtaken_per_event", live, "notices", Better.None);
+                r.Add(name, kind, round, "overtaken_kept_per_event", kept, "notices", Better.None);
                 r.Add(name, kind, round, "notifications_per_event", (keptAfter.Value.All - keptBefore.Value.All) / (double)events.Done, "notices", Better.None);
                 r.Add(name, kind, round, "notifications_replaced_per_event", (keptAfter.Value.Replaced - keptBefore.Value.Replaced) / (double)events.Done, "notices", Better.None);
             }
@@ -285,9 +294,11 @@ public sealed class GamificationEventsScenario : IScenario
 
     /// <summary>
     /// Counters of the server's <c>/metrics</c>: notifications kept (all, <c>overtaken</c>) and those that replaced an
-    /// unread one; null when the server has none of them (a build before they existed).
+    /// unread one, and the <c>overtaken</c> published live (null from a build before that counter, which kept every one);
+    /// null when the server has none of them (a build before they existed).
     /// </summary>
-    private static async Task<(double All, double Overtaken, double Replaced)?> NotificationsKeptAsync(ServerApi api, CancellationToken cancellationToken)
+    private static async Task<(double All, double Overtaken, double Replaced, double? OvertakenLive)?> NotificationsKeptAsync(ServerApi api,
+        CancellationToken cancellationToken)
     {
         var answer = await api.GetAsync("/metrics", cancellationToken);
         if (!answer.Ok || !answer.Body.Contains("hubbub_notifications_kept_total", StringComparison.Ordinal))
@@ -295,6 +306,7 @@ public sealed class GamificationEventsScenario : IScenario
             return null;
         }
         double all = 0, overtaken = 0, replaced = 0;
+        double? live = null;
         foreach (var line in answer.Body.Split('\n'))
         {
             if (line.StartsWith('#') || line.LastIndexOf(' ') is var space && space < 0
@@ -311,8 +323,12 @@ public sealed class GamificationEventsScenario : IScenario
             {
                 replaced += value;
             }
+            else if (line.StartsWith("hubbub_gamification_overtaken_total", StringComparison.Ordinal))
+            {
+                live = (live ?? 0) + value;
+            }
         }
-        return (all, overtaken, replaced);
+        return (all, overtaken, replaced, live);
     }
 
     private static async Task DefineAsync(ServerApi api, bool realistic, bool spread, CancellationToken cancellationToken)
