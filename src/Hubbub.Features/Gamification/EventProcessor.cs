@@ -258,14 +258,17 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, Leader
     /// <summary>
     /// Applies the event to a board: <c>incr</c> adds the value, <c>best</c> keeps the better of old and new (higher on
     /// <c>desc</c>, lower on <c>asc</c>), <c>set</c> replaces it. The value is the XP gained (the total, for <c>set</c>) on
-    /// an XP board, 1 per event on an event board, <c>data[field]</c> on a field board. Null when the score did not change.
+    /// an XP board (only for an event that gave XP), 1 per event on an event board, <c>data[field]</c> on a field board.
+    /// Null when the score did not change.
     /// </summary>
     private async Task<RankEffect?> ScoreAsync(FeatureTransaction tx, GameEvent e, LeaderboardView board, string period, long xp, long total,
         PlayerState state, PlayerChanges changes, List<Pass> passes, List<RankEffect> currentRanks, List<Action> undo, CancellationToken ct)
     {
         var (type, field) = DefinitionRules.SourceOf(board.Source);
+        // An XP board hears only events that gave XP: one that gave none leaves it as it is (a user with no XP is no row
+        // at 0), whatever its operator.
         double? value = type is null
-            ? board.Operator == "set" ? total : xp > 0 ? xp : null
+            ? xp > 0 ? board.Operator == "set" ? total : xp : null
             : field is null ? 1 : NumberOf(e.Data, field);
         if (value is not { } v)
         {

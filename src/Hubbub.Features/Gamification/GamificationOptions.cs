@@ -59,6 +59,12 @@ public sealed class GamificationOptions : Kit.Declaring.IFeatureOptions
     /// <summary>Largest request body of the gamification API (bytes; a batch of 100 events must fit; default 1 MiB).</summary>
     public int MaxBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Largest <c>data</c> of one event posted to <c>POST /api/events</c> (bytes of its JSON; default 64 KiB): every text
+    /// has a limit, and an event's data is kept with it; a larger one is <c>too_large</c>, the whole batch refused.
+    /// </summary>
+    public int MaxEventDataBytes { get; set; } = 64 * 1024;
+
     /// <summary>The level curve these settings give.</summary>
     public LevelCurve Curve() => new(LevelThresholds ?? LevelCurve.Default(DefaultMaxLevel));
 
@@ -85,6 +91,7 @@ public sealed class GamificationOptions : Kit.Declaring.IFeatureOptions
         Check(problems, MaxFutureSkewSeconds, 0, 86_400, nameof(MaxFutureSkewSeconds));
         Check(problems, MaxDefinitions, 1, 100_000, nameof(MaxDefinitions));
         Check(problems, MaxBodyBytes, 1024, 16 * 1024 * 1024, nameof(MaxBodyBytes));
+        Check(problems, MaxEventDataBytes, 2, 16 * 1024 * 1024, nameof(MaxEventDataBytes));
         return problems;
     }
 

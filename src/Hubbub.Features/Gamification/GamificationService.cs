@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Hubbub.Core;
 using Hubbub.Features.Kit;
@@ -165,6 +166,10 @@ public sealed partial class GamificationService(FeatureDatabase database, EventP
         if (r.Data is { } data && data.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
         {
             throw HubbubException.BadRequest("'data' must be an object");
+        }
+        if (r.Data is { } sized && JsonMarshal.GetRawUtf8Value(sized).Length > options.Value.MaxEventDataBytes)
+        {
+            throw HubbubException.TooLarge($"'data' is larger than {options.Value.MaxEventDataBytes} bytes (Gamification:MaxEventDataBytes)");
         }
         var now = time.GetUtcNow();
         var at = now;

@@ -55,7 +55,7 @@ internal static class PlayerStore
 
     public static async Task<List<(string Achievement, long UnlockedMs)>> UnlockedAsync(DatabaseTransaction tx, string user, CancellationToken ct) =>
         (await tx.QueryAsync<(string, long)>(
-            "SELECT achievement, unlocked_ms FROM gam_achievement_progress WHERE user_id = @user AND unlocked_ms IS NOT NULL ORDER BY unlocked_ms, achievement",
+            "SELECT achievement, unlocked_ms FROM gam_achievement_progress WHERE user_id = @user AND unlocked_ms IS NOT NULL ORDER BY unlocked_ms DESC, achievement",
             new { user }, ct)).ToList();
 
     /// <summary>Counts one more event towards a quest in a period; returns the progress and whether it was completed before.</summary>

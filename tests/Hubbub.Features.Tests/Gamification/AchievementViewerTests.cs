@@ -60,6 +60,27 @@ public abstract class AchievementViewerTests(GameFixture fixture)
         Assert.Equal([open, secret], Keys((await admin.GetAsync($"/api/users/{ada}/profile")).Body).Order(StringComparer.Ordinal));
         Assert.Equal([open, secret], Keys((await server.GetAsync($"/api/users/{ada}/profile")).Body).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task A_profile_lists_achievements_newest_unlock_first()
+    {
+        using var server = Game.Server(Chat);
+        var type = Game.Fresh("step");
+        var keys = Enumerable.Range(1, 3).Select(i => Game.Fresh($"steps{i}")).ToList();
+        for (var i = 0; i < keys.Count; i++)
+        {
+            await server.DefineAsync("/api/achievements", new { key = keys[i], name = $"{i + 1} steps", rarity = "common", xp = 0, hidden = false, type, threshold = i + 1 });
+        }
+        var ada = Users.New("ada");
+        foreach (var _ in keys)
+        {
+            await server.EventAsync(ada, type);
+            await Task.Delay(5); // each unlock in a later millisecond
+        }
+        var profile = (await server.GetAsync($"/api/users/{ada}/profile")).Body.GetProperty("achievements").EnumerateArray().ToList();
+        Assert.Equal([keys[2], keys[1], keys[0]], profile.Select(a => a.Str("key")));
+        Assert.True(profile.Zip(profile.Skip(1)).All(p => p.First.GetProperty("unlocked_at").GetDateTime() >= p.Second.GetProperty("unlocked_at").GetDateTime()));
+    }
 }
 
 public sealed class SqliteAchievementViewerTests(SqliteGame fixture) : AchievementViewerTests(fixture), IClassFixture<SqliteGame>;

@@ -77,6 +77,31 @@ public abstract class HostileEventDataTests(GameFixture fixture)
     }
 
     [Fact]
+    public async Task An_events_data_over_its_limit_is_too_large_and_its_batch_runs_nothing()
+    {
+        using var server = Game.Server(Chat);
+        var type = Game.Fresh("big");
+        await server.DefineAsync("/api/rules", new { type, xp = 5 });
+        var ada = Users.New("ada");
+        var fits = new string('x', 64 * 1024 - 20); // {"route":"…"} just under 64 KiB
+        Assert.Equal(5, (await server.EventAsync(ada, type, new { route = fits })).Long("xp"));
+        var over = new string('x', 64 * 1024);
+        var single = await server.PostAsync("/api/events", new { id = Guid.NewGuid().ToString("N"), user = ada, type, data = new { route = over } });
+        Assert.Equal((HttpStatusCode.RequestEntityTooLarge, "too_large"), (single.Status, single.Body.Str("code")));
+        var batch = await server.PostAsync("/api/events", new
+        {
+            events = new object[]
+            {
+                new { id = Guid.NewGuid().ToString("N"), user = ada, type },
+                new { id = Guid.NewGuid().ToString("N"), user = ada, type, data = new { route = over } },
+            },
+        });
+        Assert.Equal((HttpStatusCode.RequestEntityTooLarge, "too_large"), (batch.Status, batch.Body.Str("code")));
+        Assert.Contains("events[1]", batch.Body.Str("message"));
+        Assert.Equal(5, (await server.GetAsync($"/api/users/{ada}/profile")).Body.Long("xp")); // neither ran
+    }
+
+    [Fact]
     public async Task A_user_named_me_is_refused_for_me_names_the_caller_and_its_data_could_never_be_read()
     {
         using var server = Game.Server(Chat);

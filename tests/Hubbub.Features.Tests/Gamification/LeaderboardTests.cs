@@ -92,6 +92,35 @@ public abstract class LeaderboardTests(GameFixture fixture)
     }
 
     [Fact]
+    public async Task An_xp_board_of_any_operator_hears_only_events_that_gave_xp()
+    {
+        using var server = Game.Server(Chat);
+        var (earning, idle) = (Game.Fresh("earn"), Game.Fresh("idle"));
+        await server.DefineAsync("/api/rules", new { type = earning, xp = 10 });
+        var boards = new[] { "incr", "set", "best" }.Select(op => (Op: op, Key: Game.Fresh($"xp{op}"))).ToList();
+        foreach (var (op, key) in boards)
+        {
+            await server.DefineAsync("/api/leaderboards", new { key, name = $"XP {op}", source = "xp", @operator = op });
+        }
+        var ada = Users.New("ada");
+        bool OnAny(JsonElement effects) => effects.GetProperty("leaderboards").EnumerateArray().Any(l => boards.Any(b => b.Key == l.Str("key")));
+
+        // No XP yet: no row at 0 on any of them, and no rank to tell.
+        Assert.False(OnAny(await server.EventAsync(ada, idle)));
+        foreach (var (_, key) in boards)
+        {
+            Assert.Empty(Rows((await server.GetAsync($"/api/leaderboards/{key}")).Body));
+        }
+        var first = await server.EventAsync(ada, earning);
+        Assert.Equal(3, first.GetProperty("leaderboards").EnumerateArray().Count(l => boards.Any(b => b.Key == l.Str("key"))));
+        await server.EventAsync(ada, earning);
+        Assert.False(OnAny(await server.EventAsync(ada, idle))); // none gained: every board stays
+        Assert.Equal([(1L, ada, 20.0)], Rows((await server.GetAsync($"/api/leaderboards/{boards[0].Key}")).Body));
+        Assert.Equal([(1L, ada, 20.0)], Rows((await server.GetAsync($"/api/leaderboards/{boards[1].Key}")).Body)); // set: the total
+        Assert.Equal([(1L, ada, 10.0)], Rows((await server.GetAsync($"/api/leaderboards/{boards[2].Key}")).Body)); // best: one event's
+    }
+
+    [Fact]
     public async Task Any_signed_in_user_watches_a_board_gets_the_top_rows_on_subscribe_and_the_rows_that_moved_but_cannot_publish()
     {
         using var server = Game.Server(Chat);
