@@ -126,8 +126,15 @@ for project in "${suites[@]}" "${serial[@]}"; do
   if [ -f "$trx" ]; then
     counts=$(python3 - "$trx" <<'PY'
 import sys, xml.etree.ElementTree as ET
-c = ET.parse(sys.argv[1]).getroot().find('.//{*}Counters')
+root = ET.parse(sys.argv[1]).getroot()
+c = root.find('.//{*}Counters')
 print(c.get('passed', 0), int(c.get('failed', 0)) + int(c.get('error', 0)) + int(c.get('timeout', 0)), c.get('notExecuted', 0))
+# Each test that did not pass, with the start of its message: the console log of a busy run may not show it.
+for r in root.findall('.//{*}UnitTestResult'):
+    if r.get('outcome') not in ('Passed', 'NotExecuted'):
+        message = r.find('.//{*}ErrorInfo/{*}Message')
+        text = (message.text or '').strip().splitlines()[:3] if message is not None else []
+        print(f"  NOT PASSED ({r.get('outcome')}): {r.get('testName')}", *("    " + line for line in text), sep="\n", file=sys.stderr)
 PY
 )
     read -r p f s <<<"$counts"
