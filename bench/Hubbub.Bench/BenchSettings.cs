@@ -46,6 +46,14 @@ public sealed class BenchSettings
     /// </summary>
     public string IdleClient { get; set; } = "raw";
 
+    /// <summary>
+    /// How the idle scenario's raw Hubbub clients subscribe to their own channel: <c>connect</c> (default since
+    /// 2026-12-07: <c>subscribe=</c> on the upgrade, answered in the <c>welcome</c>), <c>frame</c> (a <c>subscribe</c> frame
+    /// after the <c>welcome</c>, one round trip more, as clients before connect-time subscriptions do, and builds before
+    /// them can only do) or <c>none</c> (only the <c>welcome</c>: what the subscription itself costs, measured).
+    /// </summary>
+    public string IdleSubscribe { get; set; } = "connect";
+
     /// <summary>How long the soak churns connections.</summary>
     public TimeSpan SoakDuration { get; set; } = TimeSpan.FromMinutes(30);
 
@@ -269,6 +277,10 @@ public sealed class BenchSettings
                                 measure connects after tiered compilation has settled)
           --idle-client raw|ws  the idle scenario's client: raw (default; a raw-socket WebSocket client with its
                                 upgrade heads and tokens made before the measured connects) or ws (ClientWebSocket)
+          --idle-subscribe connect|frame|none  how the raw client subscribes Hubbub connections to their own
+                                channel: connect (default; subscribe= on the upgrade, answered in the welcome), frame
+                                (a subscribe frame after the welcome, as older clients do; the only form builds
+                                before 2026-12-07 know) or none (the welcome only, no subscription)
           --soak-minutes M      `soak` (named only, not in all): minutes of connection churn (default 30)
           --soak-clients N      clients of the soak (default 1000)
         """;
@@ -373,6 +385,7 @@ public sealed class BenchSettings
                     case "--idle-hold-seconds": settings.IdleHold = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     case "--idle-warmup": settings.IdleWarmup = Positive(value); break;
                     case "--idle-client": settings.IdleClient = value is "raw" or "ws" ? value : throw new FormatException(); break;
+                    case "--idle-subscribe": settings.IdleSubscribe = value is "connect" or "frame" or "none" ? value : throw new FormatException(); break;
                     case "--soak-minutes": settings.SoakDuration = TimeSpan.FromMinutes(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     case "--soak-clients": settings.SoakClients = Positive(value); break;
                     default:

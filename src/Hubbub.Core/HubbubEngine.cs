@@ -91,11 +91,13 @@ public sealed class HubbubEngine : IDisposable
     /// <paramref name="transport"/> when it is a <see cref="CoalescingStream"/>, so several queued frames are
     /// sent in one transport write; without it every frame is written on its own. Pass the door's hold on the TCP
     /// connection as <paramref name="end"/>: it is ended (aborted unless the close handshake completed) before this
-    /// returns, and the connection counts against its user's cap until then.
+    /// returns, and the connection counts against its user's cap until then. <paramref name="subscribe"/> are the
+    /// channels the client asked for in its connect: each is subscribed exactly as a <c>subscribe</c> frame without
+    /// <c>since</c> would be, before the welcome, which carries each one's reply or refusal.
     /// </summary>
     public Task RunConnectionAsync(WebSocket socket, HubbubUser user, CancellationToken cancellationToken,
-        CoalescingStream? transport = null, ITransportEnd? end = null) =>
-        _host.RunAsync(socket, user, transport, end, cancellationToken);
+        CoalescingStream? transport = null, ITransportEnd? end = null, IReadOnlyList<string>? subscribe = null) =>
+        _host.RunAsync(socket, user, transport, end, subscribe, cancellationToken);
 
     /// <summary>
     /// Closes every connection with <paramref name="code"/> and waits (bounded) for them to finish; those still open

@@ -51,6 +51,12 @@ public sealed class HubbubOptions
     /// <summary>Channels one connection may be subscribed to at once.</summary>
     public int MaxSubscriptionsPerConnection { get; set; } = 128;
 
+    /// <summary>
+    /// Channels a client may ask for in its connect (<c>subscribe=</c> on <c>/ws</c> or <c>/ws/sse</c>); more are refused
+    /// with 400 before the upgrade. Each still counts toward <see cref="MaxSubscriptionsPerConnection"/>.
+    /// </summary>
+    public int MaxSubscriptionsAtConnect { get; set; } = 16;
+
     /// <summary>Connections one user may hold on this node; one more is closed with 4029.</summary>
     public int MaxConnectionsPerUser { get; set; } = 16;
 
@@ -169,6 +175,7 @@ public sealed class HubbubOptions
         Positive(nameof(MaxHistoryReplyBytes), MaxHistoryReplyBytes);
         Positive(nameof(MaxRecoveryBytes), MaxRecoveryBytes);
         Positive(nameof(MaxSubscriptionsPerConnection), MaxSubscriptionsPerConnection);
+        Positive(nameof(MaxSubscriptionsAtConnect), MaxSubscriptionsAtConnect);
         Positive(nameof(MaxConnectionsPerUser), MaxConnectionsPerUser);
         Positive(nameof(MaxChannelLength), MaxChannelLength);
         Positive(nameof(MessagesPerSecond), MessagesPerSecond);

@@ -36,7 +36,8 @@ public sealed class WelcomeFrame
     /// <param name="user">The user's id.</param>
     /// <param name="name">The user's display name.</param>
     /// <param name="expiresAt">When the connection's token expires (Unix seconds); absent when null.</param>
-    public byte[] For(string client, string user, string name, long? expiresAt)
+    /// <param name="more">Fields of this connection's alone after the node's (the subscriptions it asked for in its connect); none when null.</param>
+    public byte[] For(string client, string user, string name, long? expiresAt, IWelcomeFields? more = null)
     {
         // Room for the strings as the writer reserves it (3 bytes a char), the structure and an expiry: one array, never grown.
         var buffer = new ArrayBufferWriter<byte>(_constant.Length + 128 + (3 * (client.Length + user.Length + name.Length)));
@@ -60,7 +61,21 @@ public sealed class WelcomeFrame
             Utf8Formatter.TryFormat(expires, buffer.GetSpan(20), out var digits);
             buffer.Advance(digits);
         }
+        if (more is not null)
+        {
+            // A writer of its own, carried on from the node's constant part: it separates its first field with a comma.
+            buffer.Write(","u8);
+            using var w = new Utf8JsonWriter(buffer, WriterOptions);
+            more.Write(w);
+        }
         buffer.Write("}}"u8);
         return buffer.WrittenSpan.ToArray();
     }
+}
+
+/// <summary>Fields a connection's <c>welcome</c> carries beyond the node's (see <see cref="WelcomeFrame.For"/>).</summary>
+public interface IWelcomeFields
+{
+    /// <summary>Writes the fields (property names and values) into the welcome's <c>data</c> object.</summary>
+    void Write(Utf8JsonWriter writer);
 }

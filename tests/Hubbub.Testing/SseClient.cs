@@ -64,17 +64,18 @@ public sealed class SseClient : IAsyncDisposable
     /// <summary>
     /// Opens a stream at <paramref name="baseAddress"/> with <paramref name="token"/> in the query (or as a bearer header)
     /// and awaits its session and (unless told not to) the welcome. With <paramref name="cookie"/> a <c>Cookie</c> header
-    /// goes with the stream and every POST (a session the connect proxy signs in; token null then).
+    /// goes with the stream and every POST (a session the connect proxy signs in; token null then). <paramref name="query"/>
+    /// is added to the stream's query (<c>subscribe=…</c>, say).
     /// </summary>
     public static async Task<SseClient> ConnectAsync(Uri baseAddress, string? token, bool tokenInHeader = false, string? origin = null,
-        bool expectWelcome = true, string? cookie = null)
+        bool expectWelcome = true, string? cookie = null, string? query = null)
     {
         var http = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
         if (cookie is not null)
         {
             http.DefaultRequestHeaders.Add("Cookie", cookie);
         }
-        var (response, status, body) = await OpenAsync(http, token, tokenInHeader, origin);
+        var (response, status, body) = await OpenAsync(http, token, tokenInHeader, origin, query);
         if (response is null)
         {
             http.Dispose();
@@ -99,9 +100,13 @@ public sealed class SseClient : IAsyncDisposable
     }
 
     private static async Task<(HttpResponseMessage? Response, HttpStatusCode Status, string Body)> OpenAsync(HttpClient http, string? token,
-        bool tokenInHeader, string? origin)
+        bool tokenInHeader, string? origin, string? query = null)
     {
         var path = token is null || tokenInHeader ? "/ws/sse" : $"/ws/sse?access_token={Uri.EscapeDataString(token)}";
+        if (query is not null)
+        {
+            path += (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + query;
+        }
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Accept.ParseAdd("text/event-stream");
         if (tokenInHeader && token is not null)

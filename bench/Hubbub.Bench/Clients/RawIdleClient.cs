@@ -55,11 +55,12 @@ public sealed class RawIdleClient : IBenchConnection
 
     /// <summary>
     /// Connects, upgrades with <paramref name="head"/>; when <paramref name="firstFrame"/> is given, waits for a text
-    /// frame starting with it, sends <paramref name="request"/> and waits for a text frame starting with
+    /// frame starting with it, then, when <paramref name="request"/> is given, sends it and waits for a text frame starting with
     /// <paramref name="answer"/> (a frame starting with <paramref name="refusal"/> fails; others go to the sink).
     /// </summary>
+    /// <remarks>The first frame must hold <paramref name="welcomeMust"/> and not <paramref name="welcomeMustNot"/> when they are given.</remarks>
     public static async Task<RawIdleClient> ConnectAsync(int port, int index, byte[] head, IFrameSink sink, byte[]? firstFrame, byte[]? request,
-        byte[]? answer, byte[]? refusal, CancellationToken cancellationToken)
+        byte[]? answer, byte[]? refusal, CancellationToken cancellationToken, byte[]? welcomeMust = null, byte[]? welcomeMustNot = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         var client = new RawIdleClient(socket, index, sink);
@@ -75,9 +76,12 @@ public sealed class RawIdleClient : IBenchConnection
             var (start, end) = await ReadHeadAsync(socket, buffer, cancellationToken);
             if (firstFrame is not null)
             {
-                (start, end) = await client.ReadUntilAsync(buffer, start, end, firstFrame, null, cancellationToken);
-                await socket.SendAsync(request!, SocketFlags.None, cancellationToken);
-                (start, end) = await client.ReadUntilAsync(buffer, start, end, answer!, refusal, cancellationToken);
+                (start, end) = await client.ReadUntilAsync(buffer, start, end, firstFrame, null, cancellationToken, welcomeMust, welcomeMustNot);
+                if (request is not null)
+                {
+                    await socket.SendAsync(request, SocketFlags.None, cancellationToken);
+                    (start, end) = await client.ReadUntilAsync(buffer, start, end, answer!, refusal, cancellationToken);
+                }
             }
             if (end > start)
             {
@@ -127,7 +131,8 @@ public sealed class RawIdleClient : IBenchConnection
     }
 
     /// <summary>Reads frames until a text frame starting with <paramref name="wanted"/>; returns what follows it.</summary>
-    private async Task<(int Start, int End)> ReadUntilAsync(byte[] buffer, int start, int end, byte[] wanted, byte[]? refusal, CancellationToken cancellationToken)
+    private async Task<(int Start, int End)> ReadUntilAsync(byte[] buffer, int start, int end, byte[] wanted, byte[]? refusal, CancellationToken cancellationToken,
+        byte[]? must = null, byte[]? mustNot = null)
     {
         while (true)
         {
@@ -138,6 +143,10 @@ public sealed class RawIdleClient : IBenchConnection
                 switch (opcode)
                 {
                     case 0x1 when payload.StartsWith(wanted):
+                        if ((must is not null && payload.IndexOf(must) < 0) || (mustNot is not null && payload.IndexOf(mustNot) >= 0))
+                        {
+                            throw new IOException($"unexpected answer: {Encoding.UTF8.GetString(payload)}");
+                        }
                         return (start, end);
                     case 0x1 when refusal is not null && payload.StartsWith(refusal):
                         throw new IOException($"refused: {Encoding.UTF8.GetString(payload)}");

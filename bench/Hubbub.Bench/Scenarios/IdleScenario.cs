@@ -62,7 +62,7 @@ public sealed class IdleScenario : IScenario
             for (var warmed = 0; warmed < context.Settings.IdleWarmup; warmed += 1_000)
             {
                 var count = Math.Min(1_000, context.Settings.IdleWarmup - warmed);
-                var warmDialer = IdleDialer.Prepare(target, warmSink, OwnChannel, 1_000_000 + warmed, count, raw);
+                var warmDialer = IdleDialer.Prepare(target, warmSink, OwnChannel, 1_000_000 + warmed, count, raw, context.Settings.IdleSubscribe);
                 var warm = await context.ConnectManyAsync(1_000_000 + warmed, count, warmDialer.ConnectAsync, cancellationToken);
                 await ScenarioContext.DisposeAllAsync(warm);
                 await Task.Delay(Settle, cancellationToken);
@@ -76,7 +76,7 @@ public sealed class IdleScenario : IScenario
                 context.Status($"idle {kind.Title()} round {round}: connecting {level:#,0}");
                 var more = level - all.Count;
                 // Tokens, upgrade heads and subscribe frames are made before the clock (the raw client's; see IdleDialer).
-                var dialer = IdleDialer.Prepare(target, sink, OwnChannel, all.Count, more, raw);
+                var dialer = IdleDialer.Prepare(target, sink, OwnChannel, all.Count, more, raw, context.Settings.IdleSubscribe);
                 var gcBefore = api is null ? null : await ServerGcTotals.ReadAsync(api, cancellationToken);
                 var clock = Stopwatch.StartNew();
                 var cpuBefore = server.Sample().CpuMicroseconds;
@@ -124,6 +124,12 @@ public sealed class IdleScenario : IScenario
             context.Results.Add(Name, kind, round, $"close_not_graceful_{top}", notGraceful, "connections", Better.Lower);
             context.Results.Add(Name, kind, round, "source_addresses", addresses, "addresses", Better.Lower);
             context.Results.Add(Name, kind, round, "raw_idle_client", raw ? 1 : 0, "yes/no", Better.Lower);
+            if (kind == ServerKind.Hubbub && raw)
+            {
+                // Which subscription the figures are of (0 none, 1 a subscribe frame, 2 in the connect).
+                context.Results.Add(Name, kind, round, "idle_subscribe", context.Settings.IdleSubscribe switch { "none" => 0, "frame" => 1, _ => 2 }, "kind",
+                    Better.Lower);
+            }
         }
         finally
         {

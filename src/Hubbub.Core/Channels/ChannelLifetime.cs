@@ -42,7 +42,51 @@ internal sealed class ChannelLifetime : IDisposable
         _subscribers.Evicted += OnEvicted;
     }
 
+    /// <summary>A <c>subscribe</c> frame: the subscription started, then its reply and what it buffered sent.</summary>
     public async ValueTask SubscribeAsync(ClientConnection connection, string? rawId, SubscribeRequest request, CancellationToken ct)
+    {
+        var started = await StartAsync(connection, request, ct);
+        started.Subscription.Activate(FrameWriter.Reply(rawId, started.Reply, HubbubJsonContext.Default.SubscribeReply), started.Top, started.Recovered);
+    }
+
+    /// <summary>
+    /// The channels a client asked for in its connect, each started exactly as a <c>subscribe</c> frame without
+    /// <c>since</c> starts it (rules, proxies, cap, presence join), one after another; a refused channel is kept with
+    /// its refusal and the others go on. None is activated: the welcome, which carries their replies, goes first.
+    /// </summary>
+    public async ValueTask<ConnectSubscriptions> StartAtConnectAsync(ClientConnection connection, IReadOnlyList<string> channels, CancellationToken ct)
+    {
+        var outcome = new ConnectSubscriptions(channels.Count);
+        foreach (var channel in channels)
+        {
+            if (outcome.Has(channel))
+            {
+                continue;
+            }
+            try
+            {
+                outcome.Started(channel, await StartAsync(connection, new SubscribeRequest(channel, null), ct));
+            }
+            catch (HubbubException ex)
+            {
+                HubbubMetrics.Errors.WithLabels(ex.Code).Inc();
+                outcome.Refused(channel, ex.Code, ex.Message, ex.Reason);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.RequestFailed(_logger, ex, MessageTypes.Subscribe, connection.Id);
+                HubbubMetrics.Errors.WithLabels(ErrorCodes.Internal).Inc();
+                outcome.Refused(channel, ErrorCodes.Internal, "the server failed to subscribe to this channel; try again", null);
+            }
+        }
+        return outcome;
+    }
+
+    /// <summary>
+    /// Starts a subscription up to its reply: checked, registered (buffering what is published from then on),
+    /// recovered from history when asked, joined to presence. Not yet activated; a failure leaves nothing behind.
+    /// </summary>
+    private async ValueTask<StartedSubscription> StartAsync(ClientConnection connection, SubscribeRequest request, CancellationToken ct)
     {
         var channel = ChannelName.ParseOrRefuse(request.Channel, _options.MaxChannelLength);
         if (!await _rules.CanSubscribeAsync(AccessOf(connection, channel, request), ct))
@@ -121,11 +165,11 @@ internal sealed class ChannelLifetime : IDisposable
                 }
             }
 
-            var reply = FrameWriter.Reply(rawId, new SubscribeReply(top.Offset, top.Epoch, wasRecovered)
+            var reply = new SubscribeReply(top.Offset, top.Epoch, wasRecovered)
             {
                 State = await JoinStateAsync(connection.User, channel, ct),
-            }, HubbubJsonContext.Default.SubscribeReply);
-            subscription.Activate(reply, top, recovered);
+            };
+            return new StartedSubscription(subscription, reply, top, recovered);
         }
         catch
         {

@@ -64,6 +64,9 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
     /// <summary>The TCP connection under the socket, ended by the host once the connection is done (none in tests).</summary>
     internal ITransportEnd? TransportEnd { get; init; }
 
+    /// <summary>Channels the client asked for in its connect, until the host has subscribed them (then null).</summary>
+    internal IReadOnlyList<string>? ConnectChannels { get; set; }
+
     /// <summary>The connection's inbound rate limit.</summary>
     internal Limits.TokenBucket RateLimit { get; }
 

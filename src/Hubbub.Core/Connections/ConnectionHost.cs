@@ -63,13 +63,17 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
     /// not this method's too.
     /// </remarks>
     public Task RunAsync(WebSocket socket, HubbubUser user, CoalescingStream? transport, ITransportEnd? end,
-        CancellationToken cancellationToken)
+        IReadOnlyList<string>? subscribe, CancellationToken cancellationToken)
     {
         ClientConnection connection;
         bool added;
         try
         {
-            connection = new ClientConnection(NewConnectionId(), user, socket, transport, _options, _time, _logger) { TransportEnd = end };
+            connection = new ClientConnection(NewConnectionId(), user, socket, transport, _options, _time, _logger)
+            {
+                TransportEnd = end,
+                ConnectChannels = subscribe is { Count: > 0 } ? subscribe : null,
+            };
             added = _connections.TryAdd(connection, _options.MaxConnectionsPerUser);
         }
         catch (Exception ex)
@@ -93,7 +97,17 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
         await NotifyAsync(connection, opened: true);
         // Watched from before the welcome, so a client that read its welcome knows the watch is on.
         connection.WatchExpiry(TimeSpan.FromSeconds(_options.TokenExpiryGraceSeconds), _expiries);
-        connection.TryEnqueue(Welcome(connection));
+        if (connection.ConnectChannels is not { } asked)
+        {
+            connection.TryEnqueue(Welcome(connection, null));
+            return;
+        }
+        connection.ConnectChannels = null; // not kept for the connection's life
+        // Subscribed before the welcome, which carries their replies, and activated only once it is queued: whatever
+        // is published to them meanwhile waits in each subscription and follows the welcome, in order.
+        var subscriptions = await _channels.StartAtConnectAsync(connection, asked, CancellationToken.None);
+        connection.TryEnqueue(Welcome(connection, subscriptions));
+        subscriptions.Activate();
     }
 
     async ValueTask IConnectionLifecycle.EndedAsync(ClientConnection connection)
@@ -227,8 +241,8 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
         connection.TransportEnd?.EndAsync(connection.SocketState == WebSocketState.Closed || connection.ClosedByLayerAndDrained)
         ?? ValueTask.CompletedTask;
 
-    private byte[] Welcome(ClientConnection connection) =>
-        _welcome.For(connection.Id, connection.User.Id, connection.User.Name, connection.User.ExpiresAt?.ToUnixTimeSeconds());
+    private byte[] Welcome(ClientConnection connection, ConnectSubscriptions? subscriptions) =>
+        _welcome.For(connection.Id, connection.User.Id, connection.User.Name, connection.User.ExpiresAt?.ToUnixTimeSeconds(), subscriptions);
 
     private async ValueTask NotifyAsync(ClientConnection connection, bool opened)
     {

@@ -85,16 +85,19 @@ public sealed class Subscription
     }
 
     /// <summary>
-    /// Sends the subscribe reply, then the recovered publications, then whatever arrived live meanwhile
-    /// (skipping what was already sent), and switches to live delivery.
+    /// Sends the subscribe reply (none when the welcome carried it), then the recovered publications, then whatever
+    /// arrived live meanwhile (skipping what was already sent), and switches to live delivery.
     /// </summary>
-    public void Activate(byte[] reply, StreamTop top, IReadOnlyList<Publication> recovered)
+    public void Activate(byte[]? reply, StreamTop top, IReadOnlyList<Publication> recovered)
     {
         lock (_gate)
         {
             Epoch = top.Epoch;
             _lastOffset = top.Offset;
-            Connection.TryEnqueue(reply);
+            if (reply is not null)
+            {
+                Connection.TryEnqueue(reply);
+            }
             foreach (var publication in recovered)
             {
                 Connection.TryEnqueue(publication.Frame, publication.PublishedTimestamp);

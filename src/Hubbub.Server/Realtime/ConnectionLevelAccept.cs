@@ -65,9 +65,10 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
     {
         HeadOutcome outcome;
         HubbubUser? accepted;
+        List<string>? channels;
         try
         {
-            (outcome, accepted) = await ReadHeadAsync(connection, dependencies);
+            (outcome, accepted, channels) = await ReadHeadAsync(connection, dependencies);
         }
         catch (IOException)
         {
@@ -90,14 +91,14 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
             await connection.Transport.Input.CompleteAsync();
             return Task.CompletedTask;
         }
-        return RunSocket(connection, dependencies, accepted!);
+        return RunSocket(connection, dependencies, accepted!, channels);
     }
 
     /// <summary>
     /// Runs the accepted socket on the connection's pipes. The engine ends the connection through the pipes (aborting it
     /// unless the close handshake completed) on every path, and the pipes dispose the socket once it is ended.
     /// </summary>
-    private static Task RunSocket(ConnectionContext connection, Dependencies dependencies, HubbubUser user)
+    private static Task RunSocket(ConnectionContext connection, Dependencies dependencies, HubbubUser user, List<string>? channels)
     {
         var pipes = new TransportPipeStream(connection, TimeSpan.FromMilliseconds(dependencies.Options.SlowConsumerCloseGraceMs));
         var transport = new CoalescingStream(pipes);
@@ -109,7 +110,7 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
         });
         pipes.DisposeWhenEnded(socket);
         HubbubMetrics.Upgrades.WithLabels("connection").Inc();
-        return dependencies.Engine.RunConnectionAsync(socket, user, CancellationToken.None, transport, pipes);
+        return dependencies.Engine.RunConnectionAsync(socket, user, CancellationToken.None, transport, pipes, channels);
     }
 
     private enum HeadOutcome
@@ -134,7 +135,8 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
     /// client's time is spent, only when the HTTP layer can answer it at once (<see cref="HeadArrival"/>), so the
     /// client never gets more time than Kestrel alone would give it.
     /// </summary>
-    private static async Task<(HeadOutcome Outcome, HubbubUser? User)> ReadHeadAsync(ConnectionContext connection, Dependencies dependencies)
+    private static async Task<(HeadOutcome Outcome, HubbubUser? User, List<string>? Channels)> ReadHeadAsync(ConnectionContext connection,
+        Dependencies dependencies)
     {
         var input = connection.Transport.Input;
         var parser = new UpgradeHeadParser(dependencies.Limits);
@@ -146,6 +148,7 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
         var started = false;
         HeadOutcome outcome;
         HubbubUser? user = null;
+        List<string>? channels = null;
         UpgradeRequestHead? head = null;
         ReadOnlySequence<byte> buffer;
         try
@@ -184,7 +187,10 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
                     var parse = parser.Read(buffer, out head);
                     if (parse == UpgradeParse.Parsed)
                     {
-                        user = await AuthorizeAsync(head!, connection, dependencies);
+                        // Too many channels asked for at connect: the HTTP layer refuses it (400), as every other refusal.
+                        user = ConnectChannels.TryRead(head!.QueryMemory, dependencies.Options.MaxSubscriptionsAtConnect, out channels, out _)
+                            ? await AuthorizeAsync(head, connection, dependencies)
+                            : null;
                         outcome = user is null ? HeadOutcome.Pass : HeadOutcome.Accept;
                         break;
                     }
@@ -234,7 +240,7 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
             // before its welcome, and a connection that is aborted before writing anything never needed it.
             WriteSwitchingProtocols(connection.Transport.Output, head!.Key);
         }
-        return (outcome, user);
+        return (outcome, user, channels);
     }
 
     private static void CancelPendingRead(object? input) => ((PipeReader)input!).CancelPendingRead();

@@ -49,6 +49,20 @@ public sealed class DoorSignIn
         return user;
     }
 
+    /// <summary>
+    /// The channels the request asks to be subscribed to at connect (<see cref="ConnectChannels"/>; null for none), or
+    /// false once a 400 is written (too many).
+    /// </summary>
+    public static async Task<(bool Ok, List<string>? Channels)> ConnectChannelsAsync(HttpContext context, int max)
+    {
+        if (ConnectChannels.TryRead(context.Request.QueryString.Value.AsMemory(), max, out var channels, out var error))
+        {
+            return (true, channels);
+        }
+        await RefuseAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.BadRequest, error!);
+        return (false, null);
+    }
+
     /// <summary>Writes a refusal: <paramref name="status"/> with <c>{"code","message"}</c>, as every REST error.</summary>
     public static Task RefuseAsync(HttpContext context, int status, string code, string message)
     {

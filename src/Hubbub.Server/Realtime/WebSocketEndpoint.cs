@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 namespace Hubbub.Server.Realtime;
 
 /// <summary>
-/// <c>GET /ws</c>: checks the origin (403), the token (401), then upgrades and hands the socket to the engine.
-/// Both refusals happen before the upgrade, so a browser never gets an open socket it may not have.
+/// <c>GET /ws</c>: checks the origin (403), the token (401), the count of channels asked for at connect (400), then
+/// upgrades and hands the socket to the engine. Every refusal happens before the upgrade, so a browser never gets an open socket it may not have.
 /// </summary>
 /// <remarks>
 /// A branch of its own ahead of the authentication and authorization middleware, not a routed endpoint: every
@@ -75,6 +75,11 @@ public sealed class WebSocketEndpoint
             await DoorSignIn.RefuseAsync(context, StatusCodes.Status400BadRequest, "bad_request", "this endpoint accepts WebSocket upgrades only");
             return;
         }
+        var (ok, channels) = await DoorSignIn.ConnectChannelsAsync(context, _options.MaxSubscriptionsAtConnect);
+        if (!ok)
+        {
+            return;
+        }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
@@ -86,6 +91,6 @@ public sealed class WebSocketEndpoint
         // gone fails its read anyway (shutdown closes sockets through the engine).
         // The engine aborts the connection through the upgrade wrapper unless the close handshake completed.
         await _engine.RunConnectionAsync(socket, user, CancellationToken.None, CoalescingUpgrade.TransportOf(context),
-            CoalescingUpgrade.EndOf(context));
+            CoalescingUpgrade.EndOf(context), channels);
     }
 }

@@ -222,6 +222,26 @@ public sealed class AppAccessTests : IClassFixture<AppAccessTests.Fixture>
     }
 
     [Fact]
+    public async Task Channels_asked_for_in_the_connect_are_judged_by_the_subscribe_proxy_and_its_refusals_answered_per_channel()
+    {
+        var uri = new Uri(_f.Server.WebSocketUri(TestTokens.For("cara")) + "&subscribe=orders:cara-1&subscribe=orders:ann-9&subscribe=orders:crash");
+        await using var c = await WsClient.ConnectAsync(uri);
+        var data = c.Welcome.GetProperty("data");
+        Assert.True(data.GetProperty("subscriptions").TryGetProperty("orders:cara-1", out _));
+        var call = _f.Backend.Calls.Last(x => x.Path == "/subscribe" && x.Body.GetProperty("channel").GetString() == "orders:cara-1");
+        Assert.Equal("cara", call.Body.GetProperty("user").GetString());
+        Assert.Equal(data.GetProperty("client").GetString(), call.Body.GetProperty("connection").GetString());
+
+        var errors = data.GetProperty("subscription_errors");
+        Assert.Equal("forbidden", errors.GetProperty("orders:ann-9").GetProperty("code").GetString());
+        Assert.Equal("internal", errors.GetProperty("orders:crash").GetProperty("code").GetString());
+        Assert.Equal("proxy_error", errors.GetProperty("orders:crash").GetProperty("reason").GetString());
+
+        (await _f.Server.PublishAsync("""{"channel":"orders:cara-1","type":"order.shipped","data":{"id":2}}""")).EnsureSuccessStatusCode();
+        Assert.Equal(1, (await c.NextAsync(f => f.Type() == "order.shipped")).Offset());
+    }
+
+    [Fact]
     public async Task The_publish_proxy_decides_client_publications()
     {
         await using var writer = await ConnectAsync("writer");

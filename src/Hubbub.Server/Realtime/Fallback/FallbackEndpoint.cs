@@ -99,6 +99,11 @@ public sealed class FallbackEndpoint
     /// <summary>Runs one fallback connection: the session event, then every frame the engine sends, until either side ends it.</summary>
     private async Task StreamAsync(HttpContext context, HubbubUser user)
     {
+        var (ok, channels) = await DoorSignIn.ConnectChannelsAsync(context, _hubbub.MaxSubscriptionsAtConnect);
+        if (!ok)
+        {
+            return;
+        }
         try
         {
             await _sessions.ListenAsync();
@@ -124,7 +129,7 @@ public sealed class FallbackEndpoint
                 JsonSerializer.SerializeToUtf8Bytes(new SessionOpened(socket.Session), FallbackJsonContext.Default.SessionOpened));
             using var aborted = context.RequestAborted.Register(static s => ((EventStreamSocket)s!).PeerGone(), socket);
             comments = CommentLoopAsync(socket, stopComments.Token);
-            await _engine.RunConnectionAsync(socket, user, CancellationToken.None);
+            await _engine.RunConnectionAsync(socket, user, CancellationToken.None, subscribe: channels);
         }
         catch (IOException)
         {
