@@ -69,15 +69,21 @@ public static class FrameWriter
             w.WriteString("type"u8, MessageTypes.Error);
             WriteId(w, rawId);
             w.WritePropertyName("data"u8);
-            w.WriteStartObject();
-            w.WriteString("code"u8, code);
-            w.WriteString("message"u8, message);
-            if (reason is not null)
-            {
-                w.WriteString("reason"u8, reason);
-            }
-            w.WriteEndObject();
+            WriteErrorBody(w, code, message, reason);
         });
+
+    /// <summary>An error's body, <c>{"code","message","reason"?}</c>, as an <c>error</c> frame's <c>data</c> carries it.</summary>
+    public static void WriteErrorBody(Utf8JsonWriter writer, string code, string message, string? reason)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("code"u8, code);
+        writer.WriteString("message"u8, message);
+        if (reason is not null)
+        {
+            writer.WriteString("reason"u8, reason);
+        }
+        writer.WriteEndObject();
+    }
 
     /// <summary>
     /// A channel event: <c>{"type","channel","offset"?,"data","from"?}</c>. <paramref name="offset"/> is null

@@ -46,14 +46,7 @@ internal sealed class ConnectSubscriptions(int capacity) : IWelcomeFields
         foreach (var (channel, code, message, reason) in _refused)
         {
             writer.WritePropertyName(channel);
-            writer.WriteStartObject();
-            writer.WriteString("code"u8, code);
-            writer.WriteString("message"u8, message);
-            if (reason is not null)
-            {
-                writer.WriteString("reason"u8, reason);
-            }
-            writer.WriteEndObject();
+            FrameWriter.WriteErrorBody(writer, code, message, reason);
         }
         writer.WriteEndObject();
     }

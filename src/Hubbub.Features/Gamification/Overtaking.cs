@@ -27,8 +27,8 @@ internal sealed record PassedRead(IReadOnlyList<RankedScore> Behind, Dictionary<
 /// one's <c>user:{id}</c> through the outbox and, when the place they lost was within the board's top
 /// <see cref="GamificationOptions.OvertakenNotificationTopRank"/> (<see cref="Kept"/>), kept in their inbox too, where a
 /// newer <c>overtaken</c> of the same board replaces one still unread. Once per pass (a retried event is answered from
-/// its first run), only in the board's current period, and to at most <see cref="GamificationOptions.OvertakenLimit"/> users per pass: those nearest the new
-/// score, whose place changed most visibly. Their ranks need no read of their own: the best passed row's is the pass's
+/// its first run), only in the board's current period, and to at most <see cref="GamificationOptions.OvertakenLimit"/>
+/// users per pass: those nearest the new score, whose place changed most visibly. Their ranks need no read of their own: the best passed row's is the pass's
 /// <see cref="Pass.RankBehind"/>, read with the event's ranks, and the others follow from the rows' order (<see cref="Ranks"/>);
 /// on Redis that is one round trip fewer while the event's transaction holds the writer.
 /// Every pass of one event costs one query per board (whom it passed), not a few statements per user: the publications

@@ -7,7 +7,8 @@ namespace Hubbub.Server.Realtime;
 
 /// <summary>
 /// <c>GET /ws</c>: checks the origin (403), the token (401), the count of channels asked for at connect (400), then
-/// upgrades and hands the socket to the engine. Every refusal happens before the upgrade, so a browser never gets an open socket it may not have.
+/// upgrades and hands the socket to the engine. Every refusal happens before the upgrade, so a browser never gets an
+/// open socket it may not have.
 /// </summary>
 /// <remarks>
 /// A branch of its own ahead of the authentication and authorization middleware, not a routed endpoint: every
