@@ -57,9 +57,11 @@ public sealed partial class HubbubClient
                 await Task.Delay(delay, _time, stop);
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (Exception) when (stop.IsCancellationRequested)
         {
-            // Disposed while waiting or connecting.
+            // Disposed while waiting or connecting: whatever the attempt then ended with (cancelled, or its own error in
+            // the same instant, such as a refused connect or a failing token provider) no longer matters, and
+            // DisposeAsync, which awaits this loop, must not throw it.
         }
     }
 

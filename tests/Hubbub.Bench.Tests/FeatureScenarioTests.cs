@@ -195,7 +195,7 @@ public sealed class FeatureScenarioTests : IDisposable
         settings.MaxDuration = TimeSpan.FromMinutes(3);
         adjust?.Invoke(settings);
         var report = await BenchRunner.RunAsync(settings, SilentConsole(), CancellationToken.None);
-        Assert.Empty(report.Failures);
+        ReportAssert.NoFailures(report);
         return report;
     }
 

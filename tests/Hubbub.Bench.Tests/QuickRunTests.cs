@@ -23,7 +23,7 @@ public sealed class QuickRunTests : IDisposable
 
         var report = await BenchRunner.RunAsync(settings, SilentConsole(), CancellationToken.None);
 
-        Assert.Empty(report.Failures);
+        ReportAssert.NoFailures(report);
         foreach (var kind in settings.Servers)
         {
             var step = Assert.Single(report.Results.Steps, s => s.Server == kind.Key());
@@ -55,7 +55,7 @@ public sealed class QuickRunTests : IDisposable
 
         var report = await BenchRunner.RunAsync(settings, SilentConsole(), CancellationToken.None);
 
-        Assert.Empty(report.Failures);
+        ReportAssert.NoFailures(report);
         double Value(ServerKind kind, string metric) => report.Results.Summary("publish", kind, metric)!.Value.Median;
         Assert.Equal(200, Value(ServerKind.Hubbub, "round_trips"));
         Assert.Equal(200, Value(ServerKind.Kestrel, "round_trips"));
@@ -81,7 +81,7 @@ public sealed class QuickRunTests : IDisposable
 
         var report = await BenchRunner.RunAsync(settings, SilentConsole(), CancellationToken.None);
 
-        Assert.Empty(report.Failures);
+        ReportAssert.NoFailures(report);
         double Value(string metric) => report.Results.Summary("recovery-storm", ServerKind.Hubbub, metric)!.Value.Median;
         Assert.Equal(30 * 10, Value("missed_delivered"));
         Assert.Equal(0, Value("gaps"));
@@ -100,7 +100,7 @@ public sealed class QuickRunTests : IDisposable
 
         var report = await BenchRunner.RunAsync(settings, SilentConsole(), CancellationToken.None);
 
-        Assert.Empty(report.Failures);
+        ReportAssert.NoFailures(report);
         foreach (var kind in settings.Servers)
         {
             Assert.True(report.Results.Summary("idle", kind, "rss_mib_50")!.Value.Median > 1);
@@ -117,7 +117,7 @@ public sealed class QuickRunTests : IDisposable
         var settings = Quick("chat");
         var report = await BenchRunner.RunAsync(settings, SilentConsole(), CancellationToken.None);
 
-        Assert.Empty(report.Failures);
+        ReportAssert.NoFailures(report);
         double Value(string metric) => report.Results.Summary("chat", ServerKind.Hubbub, metric)!.Value.Median;
         foreach (var database in new[] { "sqlite", "postgres" })
         {
@@ -137,7 +137,7 @@ public sealed class QuickRunTests : IDisposable
 
         var report = await BenchRunner.RunAsync(settings, SilentConsole(), CancellationToken.None);
 
-        Assert.Empty(report.Failures);
+        ReportAssert.NoFailures(report);
         var step = Assert.Single(report.Results.Steps, s => s.Scenario == "cluster");
         Assert.Equal(10, step.Sent);
         Assert.Equal(step.Sent * 20, step.Expected);

@@ -22,7 +22,7 @@ public sealed class SoakAndIdleTests : IDisposable
 
         var report = await BenchRunner.RunAsync(settings, SilentConsole(), CancellationToken.None);
 
-        Assert.Empty(report.Failures);
+        ReportAssert.NoFailures(report);
         double Value(string metric) => report.Results.Summary("soak", ServerKind.Hubbub, metric)!.Value.Median;
         Assert.True(Value("cycles") >= settings.SoakClients, "every client connected at least once");
         Assert.Equal(Value("cycles") * Scenarios.SoakScenario.MessagesPerCycle, Value("published"));
@@ -59,7 +59,7 @@ public sealed class SoakAndIdleTests : IDisposable
 
         var report = await BenchRunner.RunAsync(settings, SilentConsole(), CancellationToken.None);
 
-        Assert.Empty(report.Failures);
+        ReportAssert.NoFailures(report);
         foreach (var kind in settings.Servers)
         {
             double Value(string metric) => report.Results.Summary("idle", kind, metric)!.Value.Median;

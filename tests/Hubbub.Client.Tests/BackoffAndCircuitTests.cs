@@ -10,7 +10,7 @@ public sealed class BackoffAndCircuitTests
     public async Task Failed_attempts_back_off_exponentially_with_jitter_on_the_clock_and_the_circuit_opens_then_closes()
     {
         var time = new FakeTimeProvider();
-        var port = Eventually.FreePort(); // nothing listens: every attempt is refused at once
+        var port = LoopbackPort.Free(); // nothing listens: every attempt is refused at once
         await using var client = new HubbubClient(new HubbubClientOptions
         {
             Url = new Uri($"ws://127.0.0.1:{port}/ws"),

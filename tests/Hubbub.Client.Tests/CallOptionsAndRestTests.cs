@@ -115,10 +115,7 @@ public sealed class CallOptionsAndRestTests : IAsyncLifetime
     [Fact]
     public async Task An_unreachable_server_is_a_connection_error()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = LoopbackPort.Free();
         await using var nobody = Clients.For(new Uri($"ws://127.0.0.1:{port}/ws"), "x");
         await Assert.ThrowsAsync<HubbubConnectionException>(() => nobody.Rest.GetAsync("/api/conversations"));
     }

@@ -194,7 +194,7 @@ public sealed class RecoveryTests
     [Fact]
     public async Task Cancelling_ConnectAsync_only_stops_waiting_and_a_subscription_made_offline_completes_once_connected()
     {
-        var port = Eventually.FreePort();
+        var port = LoopbackPort.Free();
         await using var client = Clients.For(new Uri($"ws://127.0.0.1:{port}/ws"), "42");
         var log = new StateLog(client);
         using (var cts = new CancellationTokenSource())

@@ -6,9 +6,36 @@ using Microsoft.Extensions.Hosting;
 
 namespace Hubbub.Client.Tests;
 
-/// <summary>What a reconnecting client meets while a server shuts down.</summary>
+/// <summary>What a reconnecting client meets while a server shuts down, and a client disposed in the middle of an attempt.</summary>
 public sealed class ShutdownTests
 {
+    [Fact]
+    public async Task Disposing_a_client_whose_attempt_fails_as_it_is_stopped_ends_quietly()
+    {
+        // An attempt that fails with its own error at the moment the client is disposed (a refused connect, a token
+        // service that errors on cancel): the loop's failure no longer matters, and DisposeAsync must not throw it.
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var client = new HubbubClient(new HubbubClientOptions
+        {
+            Url = new Uri($"ws://127.0.0.1:{LoopbackPort.Free()}/ws"),
+            TokenProvider = async stop =>
+            {
+                asked.TrySetResult();
+                await Task.Delay(Timeout.Infinite, stop).ContinueWith(_ => { }, TaskScheduler.Default);
+                throw new InvalidOperationException("the token service is down");
+            },
+        });
+        var connect = client.ConnectAsync();
+        await asked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await client.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(ConnectionState.Stopped, client.State);
+        // The connect still waiting learns why it will never complete.
+        var never = await Assert.ThrowsAsync<HubbubConnectionException>(() => connect.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("disposed", never.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Once_shutdown_began_new_upgrades_are_refused_with_503_and_the_sdk_keeps_retrying()
     {

@@ -27,7 +27,7 @@ public sealed class WebhooksPageTests(BrowserFixture browser, ITestOutputHelper 
     public async Task A_dead_letter_to_a_closed_port_is_listed_and_replayed_to_the_receiver_once_it_listens(int width)
     {
         // A loopback port nobody listens on (bound, then released): every attempt is a refused connection.
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var url = $"http://127.0.0.1:{port}/hooks/" + new string('h', 150);
         await using var staff = await ConsolePage.OpenAsync(browser, _server.BaseAddress, output, width);
         await using var bob = await ConsolePage.OpenAsync(browser, _server.BaseAddress, output);
@@ -86,13 +86,6 @@ public sealed class WebhooksPageTests(BrowserFixture browser, ITestOutputHelper 
         Assert.False(await staff.ScrollsSidewaysAsync("#page-webhooks .feature-page"), "the webhooks page scrolls sideways");
         Assert.Empty(staff.UnexpectedErrors());
         Assert.Empty(bob.UnexpectedErrors());
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     /// <summary>A webhook receiver on a raw socket: reads one request, answers 200, and hands over its body.</summary>

@@ -1,17 +1,7 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace Hubbub.Testing;
 
-/// <summary>A loopback port nothing listens on (one the OS just handed out and that was closed again).</summary>
+/// <summary>A loopback port nothing listens on (a database or peer that is down).</summary>
 public static class ClosedPort
 {
-    public static int Find()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    public static int Find() => LoopbackPort.Free();
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Hubbub.Testing;
@@ -66,14 +65,6 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>A TCP port on 127.0.0.1 that was free a moment ago.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>
     /// Starts the server with <paramref name="args"/> in <paramref name="workingDirectory"/>: in Production, with
     /// <see cref="SigningKey"/>, its data folder under the working directory, and no database settings inherited
@@ -137,7 +128,7 @@ public sealed class ServerProcess : IAsyncDisposable
         // (seen when tests ran beside a benchmark's thousands of clients), so a bind refused is tried again on another.
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePort();
+            var port = LoopbackPort.Free();
             var server = Start(workingDirectory, settings, "--urls", $"http://127.0.0.1:{port}");
             server.Port = port;
             server.PostgresConnectionString = settings.GetValueOrDefault("ConnectionStrings__Postgres");

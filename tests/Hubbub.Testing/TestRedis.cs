@@ -48,7 +48,7 @@ public sealed class RedisServerProcess : IDisposable
     /// <summary>Starts a server and waits (bounded) until it answers.</summary>
     public static RedisServerProcess Start(int? port = null, string? directory = null)
     {
-        var server = new RedisServerProcess(port ?? ServerProcess.FreePort(), directory ?? System.IO.Directory.CreateTempSubdirectory("hubbub-redis-").FullName);
+        var server = new RedisServerProcess(port ?? LoopbackPort.Free(), directory ?? System.IO.Directory.CreateTempSubdirectory("hubbub-redis-").FullName);
         server.Restart();
         return server;
     }

@@ -79,8 +79,28 @@ public sealed class ChaosPostgres : IAsyncDisposable
     private async Task StartServerAsync(CancellationToken cancellationToken)
     {
         _started = true;
-        await PgAsync($"{_bin}/pg_ctl -D {_folder}/data -w -t 60 -l {_folder}/pg.log -o \"-p {Port} -c listen_addresses=127.0.0.1 -k {_folder}/sock -c fsync=off -c max_connections=300\" start",
-            cancellationToken);
+        try
+        {
+            await PgAsync($"{_bin}/pg_ctl -D {_folder}/data -w -t 60 -l {_folder}/pg.log -o \"-p {Port} -c listen_addresses=127.0.0.1 -k {_folder}/sock -c fsync=off -c max_connections=300\" start",
+                cancellationToken);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // pg_ctl says only "could not start server": the reason is in the server's log, which goes with the folder.
+            throw new InvalidOperationException($"{ex.Message}\nthe end of pg.log:\n{LogTail()}", ex);
+        }
+    }
+
+    private string LogTail()
+    {
+        try
+        {
+            return string.Join('\n', File.ReadLines(Path.Combine(_folder, "pg.log")).TakeLast(15));
+        }
+        catch (IOException ex)
+        {
+            return ex.Message;
+        }
     }
 
     private static string FindBin() =>

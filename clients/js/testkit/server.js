@@ -1,7 +1,7 @@
 // Starts the real Hubbub server (the Release build) as a child process on a free loopback port, for tests.
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -16,16 +16,36 @@ process.once('exit', () => {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
+// The first port of the kernel's ephemeral range (Linux; 32768 where it cannot be read).
+const ephemeralStart = (() => {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+})();
+
+function probe(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(0));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => {
+      const { port: bound } = server.address();
+      server.close(() => resolve(bound));
     });
   });
+}
+
+/**
+ * A free TCP port on 127.0.0.1 for a server started next, taken below the kernel's ephemeral range: a port the kernel
+ * hands out may become the local port of another suite's client connection before the server listens on it.
+ */
+export async function freePort() {
+  for (let attempt = 0; ephemeralStart > 12000 && attempt < 100; attempt++) {
+    const port = await probe(10000 + Math.floor(Math.random() * (ephemeralStart - 10000)));
+    if (port) return port;
+  }
+  return probe(0);
 }
 
 /** Signs an HS256 JWT the way the server checks it. */

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace Hubbub.Client.Tests.Infrastructure;
 
 public static class Eventually
@@ -42,15 +39,5 @@ public static class Eventually
         {
         }
         throw new TimeoutException($"got {got.Count} of {count} events on {subscription.Channel}: {string.Join(", ", got.Select(e => $"{e.Kind}:{e.Type}:{e.Offset}"))}");
-    }
-
-    /// <summary>A loopback port that nothing listens on (for refused connections).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

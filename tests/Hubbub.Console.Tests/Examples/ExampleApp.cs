@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Hubbub.Console.Tests.Infrastructure;
 
@@ -54,7 +52,7 @@ public sealed class ExampleApp : IAsyncDisposable
     {
         var folder = Path.Combine(RepositoryRoot, "examples", example);
         var settings = new Dictionary<string, string?> { ["Gamification:RulesFile"] = Path.Combine(folder, "rules.json") };
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var origin = $"http://127.0.0.1:{port}";
         settings["Auth:ApiKey"] = ApiKey;
         settings["Auth:AllowedOrigins:0"] = origin;
@@ -124,13 +122,6 @@ public sealed class ExampleApp : IAsyncDisposable
         {
             listening?.TrySetResult();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private static string FindRoot()

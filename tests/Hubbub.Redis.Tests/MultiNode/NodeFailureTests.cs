@@ -116,7 +116,7 @@ public sealed class NodeFailureTests
     [Fact]
     public async Task A_node_started_while_Redis_is_down_is_not_ready_until_Redis_comes_up()
     {
-        var port = ServerProcess.FreePort();
+        var port = LoopbackPort.Free();
         await using var node = await ServerNode.StartAsync("early", $"127.0.0.1:{port}", TestRedis.UniquePrefix(),
             waitFor: HttpStatusCode.ServiceUnavailable);
 

@@ -63,7 +63,7 @@ public sealed class DocsSnippetTests : IDisposable
         var blocks = tour.Concat(own.Select(b => (b.Language, b.Text))).ToList();
         var labels = new[] { "README.md tour: server", "README.md tour: TOKEN" }.Concat(own.Select(b => b.ToString())).ToList();
 
-        var script = DocSnippets.Script(blocks, ServerProcess.FreePort(), labels, httpErrorsFail: true);
+        var script = DocSnippets.Script(blocks, LoopbackPort.Free(), labels, httpErrorsFail: true);
         var (code, output, error) = await DocSnippets.RunAsync(script, _folder.FullName,
             new Dictionary<string, string> { ["Hubbub__DataDirectory"] = Path.Combine(_folder.FullName, "data") }, TimeSpan.FromSeconds(180));
         Assert.True(code == 0, $"{document}: exit {code}\n--- stderr (### names the block)\n{error}\n--- stdout\n{output}\n--- script\n{script}");

@@ -12,7 +12,7 @@ public sealed class ReadmeTests : IDisposable
     {
         var blocks = DocSnippets.Blocks("README.md", "## Two-minute tour");
         Assert.Contains(blocks, b => b.Language == "js");
-        var script = DocSnippets.Script(blocks, ServerProcess.FreePort(), httpErrorsFail: true);
+        var script = DocSnippets.Script(blocks, LoopbackPort.Free(), httpErrorsFail: true);
         var (code, output, error) = await DocSnippets.RunAsync(script, _folder.FullName,
             new Dictionary<string, string> { ["Hubbub__DataDirectory"] = Path.Combine(_folder.FullName, "data") }, TimeSpan.FromSeconds(120));
         var why = $"exit {code}\n--- script\n{script}\n--- stdout\n{output}\n--- stderr\n{error}";

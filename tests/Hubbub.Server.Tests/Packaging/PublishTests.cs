@@ -156,7 +156,7 @@ public sealed class PublishTests : IDisposable
 
         public static async Task<PublishedServer> StartAsync(string program, string[] args, string workingDirectory, TimeSpan readyWithin)
         {
-            var port = ServerProcess.FreePort();
+            var port = LoopbackPort.Free();
             var info = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var arg in args.Concat(["--urls", $"http://127.0.0.1:{port}"]))
             {

@@ -30,7 +30,7 @@ public sealed class AppAccessTests : IClassFixture<AppAccessTests.Fixture>
         public async Task InitializeAsync()
         {
             Backend = await AppBackend.StartAsync(AnswerAsync);
-            var down = $"http://127.0.0.1:{ServerProcess.FreePort()}/subscribe"; // nothing listens there
+            var down = $"http://127.0.0.1:{LoopbackPort.Free()}/subscribe"; // nothing listens there
             Server = new TestServer(new()
             {
                 ["Hubbub:Namespaces:orders:Subscribe"] = "Proxy",
