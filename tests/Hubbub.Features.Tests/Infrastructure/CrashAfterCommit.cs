@@ -34,7 +34,7 @@ public sealed class CrashAfterCommit(ChatDatabase database, string apiKey) : IDi
     /// </summary>
     public async Task CrashAsync(Func<ServerApi, Task> commit, Func<ServerApi, Task>? prepare = null)
     {
-        var port = ClosedPort.Find();
+        var port = LoopbackPort.Free();
         await using var doomed = ServerProcess.Start(_folder, Environment(crash: true), "--urls", $"http://127.0.0.1:{port}");
         using var api = new ServerApi(await ReadyAsync(doomed, port), apiKey);
         if (prepare is not null)
@@ -50,7 +50,7 @@ public sealed class CrashAfterCommit(ChatDatabase database, string apiKey) : IDi
     /// <summary>Starts a healthy node on the same folder and database and waits until it is ready; the caller disposes it.</summary>
     public async Task<(ServerProcess Server, Uri Address)> StartAsync()
     {
-        var port = ClosedPort.Find();
+        var port = LoopbackPort.Free();
         var server = ServerProcess.Start(_folder, Environment(crash: false), "--urls", $"http://127.0.0.1:{port}");
         return (server, await ReadyAsync(server, port));
     }
