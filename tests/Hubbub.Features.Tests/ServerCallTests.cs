@@ -124,4 +124,20 @@ public sealed class ServerCallTests(ServerCallFixture fixture) : IClassFixture<S
         using var adaApi = Chat.Api(ada); // a user's own token naming another in the query and themself in the body: two users too
         Assert.Equal(HttpStatusCode.BadRequest, (await adaApi.PostAsync($"/api/conversations/{id}/messages?user={bob}", new { text = "x", user = ada })).Status);
     }
+
+    [Fact]
+    public async Task A_users_token_may_come_as_the_access_token_query_parameter_as_on_the_socket()
+    {
+        var ada = Users.New("ada");
+        using var anonymous = Chat.Anonymous();
+        var wallet = await anonymous.GetAsync($"/api/wallet?access_token={TestTokens.For(ada)}");
+        Assert.True(wallet.Status == HttpStatusCode.OK, wallet.ToString());
+        var notifications = await anonymous.GetAsync($"/api/notifications?access_token={TestTokens.For(ada)}");
+        Assert.Equal(HttpStatusCode.OK, notifications.Status);
+
+        // A bad one is refused as a bad header is, with the protocol's body.
+        var refused = await anonymous.GetAsync("/api/wallet?access_token=not-a-token");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.Status);
+        Assert.Equal("unauthorized", refused.Body.GetProperty("code").GetString());
+    }
 }

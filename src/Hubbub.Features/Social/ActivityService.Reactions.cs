@@ -97,7 +97,8 @@ public sealed partial class ActivityService
             await tx.PublishAsync(ActivityChannel(id), SocialEvents.ActivityCommented, commented, Default.ActivityCommentedEvent, cancellationToken);
             if (row.UserId != me.Id)
             {
-                await tx.NotifyAsync(row.UserId, SocialEvents.ActivityCommented, commented, Default.ActivityCommentedEvent, cancellationToken);
+                var notice = await tx.NotifyAsync(row.UserId, SocialEvents.ActivityCommented, commented, Default.ActivityCommentedEvent, cancellationToken);
+                await ActivityStore.SetCommentNoticeAsync(tx, commentId, notice.Id, cancellationToken);
             }
             return comment;
         }, cancellationToken);
@@ -105,7 +106,7 @@ public sealed partial class ActivityService
 
     /// <summary>
     /// Deletes a comment: its writer may, and the activity's author may delete any on their activity. The activity's
-    /// channel hears <c>comment_deleted</c> with the count left.
+    /// channel hears <c>comment_deleted</c> with the count left; the author's notification of it goes too while unread.
     /// </summary>
     public Task DeleteCommentAsync(HubbubUser me, DeleteCommentRequest request, CancellationToken cancellationToken = default)
     {
@@ -120,9 +121,15 @@ public sealed partial class ActivityService
             {
                 throw HubbubException.Forbidden("only its writer or the activity's author may delete a comment");
             }
+            var notice = await ActivityStore.CommentNoticeAsync(tx, commentId, cancellationToken);
             if (!await ActivityStore.DeleteCommentAsync(tx, id, commentId, cancellationToken))
             {
                 throw HubbubException.NotFound("comment not found"); // deleted meanwhile: announced once, by that deletion
+            }
+            if (notice is not null)
+            {
+                // Unread, it would tell the author of a comment no longer there (read, it stays: the inbox is a history).
+                await tx.WithdrawUnreadNotificationAsync(row.UserId, notice, cancellationToken);
             }
             await tx.PublishAsync(ActivityChannel(id), SocialEvents.CommentDeleted,
                 new CommentDeletedEvent(id, comment.Id.ToString(CultureInfo.InvariantCulture), await ActivityStore.CommentCountAsync(tx, id, cancellationToken)),

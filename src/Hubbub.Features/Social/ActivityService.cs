@@ -95,7 +95,10 @@ public sealed partial class ActivityService(FeatureDatabase database, IOptions<S
         }, cancellationToken);
     }
 
-    /// <summary>Deletes my own activity with its likes and comments; the author's and friends' feeds hear <c>activity_deleted</c>.</summary>
+    /// <summary>
+    /// Deletes my own activity with its likes and comments, and my unread notifications of them; the author's and friends'
+    /// feeds hear <c>activity_deleted</c>.
+    /// </summary>
     public async Task DeleteAsync(HubbubUser me, ActivityRequest request, CancellationToken cancellationToken = default)
     {
         var id = CheckId(request.Activity);
@@ -105,9 +108,15 @@ public sealed partial class ActivityService(FeatureDatabase database, IOptions<S
             // (not_found), so one delete answers 204 and one activity_deleted goes out.
             var row = await OwnAsync(tx, me, id, cancellationToken);
             await FeedStore.LockAuthorAsync(tx, row.UserId, cancellationToken);
+            var notices = (await ActivityStore.NoticesAsync(tx, id, cancellationToken)).ToList();
             if (!await ActivityStore.DeleteAsync(tx, id, cancellationToken))
             {
                 throw NotFound();
+            }
+            // No like or comment outlives its activity, nor an unread notice of one (it would lead to a 404).
+            foreach (var notice in notices)
+            {
+                await tx.WithdrawUnreadNotificationAsync(row.UserId, notice, cancellationToken);
             }
             await FeedStore.RemoveAsync(tx, row.Seq, row.UserId, cancellationToken);
             await tx.PublishToChannelsAsync(await ReaderChannelsAsync(tx, row.UserId, cancellationToken), SocialEvents.ActivityDeleted,

@@ -176,6 +176,23 @@ internal static class ActivityStore
         return id;
     }
 
+    /// <summary>Remembers the notification comment <paramref name="id"/> gave its activity's author.</summary>
+    public static Task SetCommentNoticeAsync(DatabaseTransaction tx, long id, string notification, CancellationToken ct) =>
+        tx.ExecuteAsync("UPDATE social_comments SET notification_id = @notification WHERE id = @id", new { id, notification }, ct);
+
+    /// <summary>The notification comment <paramref name="id"/> gave, if any.</summary>
+    public static Task<string?> CommentNoticeAsync(DatabaseTransaction tx, long id, CancellationToken ct) =>
+        tx.QuerySingleOrDefaultAsync<string>("SELECT notification_id FROM social_comments WHERE id = @id", new { id }, ct);
+
+    /// <summary>Every notification the activity's likes and comments gave its author (to withdraw the unread ones with it).</summary>
+    public static Task<IEnumerable<string>> NoticesAsync(DatabaseTransaction tx, string activity, CancellationToken ct) =>
+        tx.QueryAsync<string>(
+            """
+            SELECT notification_id FROM social_like_notices WHERE activity_id = @activity
+            UNION ALL
+            SELECT notification_id FROM social_comments WHERE activity_id = @activity AND notification_id IS NOT NULL
+            """, new { activity }, ct);
+
     public static Task<CommentRow?> FindCommentAsync(DatabaseTransaction tx, string activity, long id, CancellationToken ct) =>
         tx.QuerySingleOrDefaultAsync<CommentRow>(
             $"SELECT {CommentColumns} WHERE c.activity_id = @activity AND c.id = @id", new { activity, id }, ct);

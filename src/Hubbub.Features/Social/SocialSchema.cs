@@ -23,7 +23,14 @@ internal static class SocialSchema
             postgres: RuleCondition)
         .Add(4, "likes and comments belong to their activity: a foreign key that cascades its delete",
             sqlite: ReactionKeysSqlite,
-            postgres: ReactionKeysPostgres);
+            postgres: ReactionKeysPostgres)
+        .Add(5, "the notification each comment gave its activity's author, withdrawn while unread when the comment goes",
+            sqlite: CommentNotice,
+            postgres: CommentNotice);
+
+    // A comment's notice tells its activity's author of a comment: once the comment or its activity is deleted, an
+    // unread one would tell of something no longer there (a like's notice has its own table, social_like_notices).
+    private const string CommentNotice = "ALTER TABLE social_comments ADD COLUMN notification_id TEXT NULL;";
 
     // Likes and comments had no key to their activity: the service deletes them with it (under the activity's lock), but a
     // delete outside it (an operator's SQL) or a bug left orphans, counted nowhere and never removed. An earlier version

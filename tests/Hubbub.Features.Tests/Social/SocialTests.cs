@@ -54,6 +54,47 @@ public abstract class SocialTests(SocialFixture fixture)
     }
 
     [Fact]
+    public async Task A_deleted_comment_or_activity_takes_its_unread_notifications_with_it_and_leaves_read_ones()
+    {
+        var (ada, bob) = (Users.New("ada"), Users.New("bob"));
+        await Chat.BefriendAsync(ada, bob);
+        using var adaApi = Chat.Api(ada, "Ada");
+        using var bobApi = Chat.Api(bob, "Bob");
+        async Task<List<(string Type, string Activity)>> UnreadAsync() =>
+            Social.Ok(await adaApi.GetAsync("/api/notifications?unread=true")).GetProperty("items").EnumerateArray()
+                .Where(n => n.GetProperty("type").GetString() is "activity_liked" or "activity_commented")
+                .Select(n => (n.GetProperty("type").GetString()!, n.GetProperty("data").GetProperty("activity").GetString()!)).ToList();
+
+        // A comment deleted while its notice is unread takes the notice with it; the other comment's stays.
+        var kept = (await adaApi.PostActivityAsync("kept")).GetProperty("id").GetString()!;
+        var gone = Social.Ok(await bobApi.PostAsync($"/api/activities/{kept}/comments", new { text = "first" })).GetProperty("id").GetString()!;
+        Social.Ok(await bobApi.PostAsync($"/api/activities/{kept}/comments", new { text = "second" }));
+        Assert.Equal(2, (await UnreadAsync()).Count);
+        Assert.Equal(HttpStatusCode.NoContent, (await bobApi.DeleteAsync($"/api/activities/{kept}/comments/{gone}")).Status);
+        var left = Social.Ok(await adaApi.GetAsync("/api/notifications?unread=true")).GetProperty("items").EnumerateArray()
+            .Where(n => n.GetProperty("type").GetString() == "activity_commented").ToList();
+        Assert.Equal("second", left.Single().GetProperty("data").GetProperty("comment").GetProperty("text").GetString());
+
+        // An activity deleted with unread like and comment notices takes them with it: none leads to a 404.
+        var deleted = (await adaApi.PostActivityAsync("deleted")).GetProperty("id").GetString()!;
+        Social.Ok(await bobApi.PostAsync($"/api/activities/{deleted}/likes", new { }));
+        Social.Ok(await bobApi.PostAsync($"/api/activities/{deleted}/comments", new { text = "nice" }));
+        Assert.Equal(2, (await UnreadAsync()).Count(n => n.Activity == deleted));
+        Assert.Equal(HttpStatusCode.NoContent, (await adaApi.DeleteAsync($"/api/activities/{deleted}")).Status);
+        Assert.DoesNotContain(await UnreadAsync(), n => n.Activity == deleted);
+        Assert.Contains(await UnreadAsync(), n => n.Activity == kept);
+
+        // A notice already read stays: the inbox is a history of what was read.
+        var read = (await adaApi.PostActivityAsync("read")).GetProperty("id").GetString()!;
+        Social.Ok(await bobApi.PostAsync($"/api/activities/{read}/comments", new { text = "seen" }));
+        var newest = Social.Ok(await adaApi.GetAsync("/api/notifications")).GetProperty("items")[0].GetProperty("id").GetString()!;
+        Social.Ok(await adaApi.PostAsync("/api/notifications/read", new { up_to = newest }));
+        Assert.Equal(HttpStatusCode.NoContent, (await adaApi.DeleteAsync($"/api/activities/{read}")).Status);
+        Assert.Contains(Social.Ok(await adaApi.GetAsync("/api/notifications")).GetProperty("items").EnumerateArray(),
+            n => n.GetProperty("data").TryGetProperty("activity", out var a) && a.GetString() == read);
+    }
+
+    [Fact]
     public async Task An_accept_makes_a_request_a_friendship_and_without_one_is_not_found()
     {
         // Issue 16's "request, accept, decline": accept is the twin of POST /api/friends/{user}/decline (a request back
