@@ -124,6 +124,45 @@ public static class FrameWriter
     }
 
     /// <summary>
+    /// The length of <see cref="ChannelEvent"/>'s frame without writing it, when none of its strings needs escaping (printable
+    /// ASCII other than what the default encoder escapes: the usual event types, channels and names); null otherwise. Lets a
+    /// publication that may never be sent (a user channel nobody follows) count its history bytes without building it.
+    /// </summary>
+    public static int? ChannelEventLength(string type, string channel, long? offset, int rawDataLength, ClientInfo? from)
+    {
+        if (!Plain(type) || !Plain(channel) || (from is not null && (!Plain(from.User) || !Plain(from.Name))))
+        {
+            return null;
+        }
+        // {"type":"…","channel":"…","offset":…,"data":…,"from":{"user":"…","name":"…"}}
+        var length = 1 + 7 + type.Length + 2 + 11 + channel.Length + 2 + 8 + (rawDataLength == 0 ? 4 : rawDataLength) + 1;
+        if (offset is { } o)
+        {
+            Span<char> digits = stackalloc char[20];
+            o.TryFormat(digits, out var written, default, System.Globalization.CultureInfo.InvariantCulture);
+            length += 10 + written;
+        }
+        if (from is not null)
+        {
+            length += 8 + 1 + 7 + from.User.Length + 2 + 8 + from.Name.Length + 2 + 1;
+        }
+        return length;
+    }
+
+    // Written as they are by the default encoder: printable ASCII but its HTML-sensitive characters, the quote and backslash.
+    private static bool Plain(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c < 0x20 || c > 0x7E || c is '"' or '\\' or '&' or '\'' or '<' or '>' or '+' or '`')
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
     /// <c>{"type":"stream_reset","channel","data":{"epoch","offset"}}</c>: publications the subscriber should have
     /// had will never reach it (the stream restarted under a new epoch, or this node missed publications history
     /// no longer holds). Delivery goes on gap-free after <paramref name="offset"/> of <paramref name="epoch"/>; the

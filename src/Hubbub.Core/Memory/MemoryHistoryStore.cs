@@ -146,7 +146,7 @@ public sealed class MemoryHistoryStore : IHistoryStore
             return false;
         }
         var entry = new HistoryEntry(publication, now + policy.Ttl,
-            publication.Frame.Length + publication.Data.Length + EntryOverheadBytes, stream);
+            publication.FrameLength + publication.Data.Length + EntryOverheadBytes, stream);
         stream.Entries.Enqueue(entry);
         var overBound = _ages.Add(entry);
         while (stream.Entries.Count > policy.Size)

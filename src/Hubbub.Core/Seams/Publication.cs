@@ -13,11 +13,12 @@ public sealed record PublicationDraft(string Event, ReadOnlyMemory<byte> Data, C
 
 /// <summary>
 /// A publication with its place in the channel's stream. <see cref="Frame"/> is the exact bytes every
-/// subscriber receives; it is built once per node.
+/// subscriber receives; it is built once per node, when first sent or read from history (never for one nobody follows
+/// or reads back, as most on user channels; <see cref="Data"/> is an array of its own, so it can wait).
 /// </summary>
 public sealed class Publication
 {
-    /// <summary>Creates a publication and serializes its frame.</summary>
+    /// <summary>Creates a publication; its frame is serialized on first use.</summary>
     public Publication(string channel, long offset, string epoch, PublicationDraft draft, long publishedTimestamp)
     {
         Channel = channel;
@@ -27,7 +28,8 @@ public sealed class Publication
         Data = draft.Data;
         From = draft.From;
         PublishedTimestamp = publishedTimestamp;
-        Frame = FrameWriter.ChannelEvent(draft.Event, channel, offset, draft.Data.Span, draft.From);
+        // Built when first sent or read from history: most publications on user channels are followed by nobody.
+        FrameLength = FrameWriter.ChannelEventLength(draft.Event, channel, offset, draft.Data.Length, draft.From) ?? Frame.Length;
     }
 
     /// <summary>The channel.</summary>
@@ -44,8 +46,19 @@ public sealed class Publication
     public ClientInfo? From { get; }
     /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp on this node when it was published or received; feeds the publish-to-send latency.</summary>
     public long PublishedTimestamp { get; }
-    /// <summary>The frame sent to subscribers.</summary>
-    public byte[] Frame { get; }
+    /// <summary>The publication's frame, built once on first use (any thread; two racing build the same bytes, one is kept).</summary>
+    public byte[] Frame => _frame ?? BuildFrame();
+
+    /// <summary><see cref="Frame"/>'s length, known without building it (the history's byte bound counts it).</summary>
+    public int FrameLength { get; }
+
+    private byte[]? _frame;
+
+    private byte[] BuildFrame()
+    {
+        var frame = FrameWriter.ChannelEvent(Event, Channel, Offset, Data.Span, From);
+        return Interlocked.CompareExchange(ref _frame, frame, null) ?? frame;
+    }
 }
 
 /// <summary>

@@ -51,7 +51,7 @@ internal static class Overtaking
         {
             return;
         }
-        var told = 0;
+        var count = 0;
         foreach (var pass in passes)
         {
             var board = pass.Board;
@@ -60,28 +60,31 @@ internal static class Overtaking
             {
                 continue;
             }
-            var ranks = Ranks(pass.RankBehind, passed);
-            var replaces = $"{GamificationEvents.Overtaken}:{board.Key}";
-            foreach (var row in passed.OrderBy(r => r.User, StringComparer.Ordinal))
+            // Told in the order of the users' ids, so that concurrent passes over the same users lock their kept notifications in
+            // one order (PostgreSQL); each with its rank.
+            var told = ByUser(passed, Ranks(pass.RankBehind, passed));
+            // The data differs only by rank: its JSON up to the rank is serialized once per pass, and each user's made of it.
+            var prefix = OvertakenJson.Prefix(board.Key, passer, name);
+            string? replaces = null;
+            foreach (var (user, rank) in told)
             {
-                // The live event and the notification carry the same data: serialized once (as are the channel's name).
-                var rank = ranks[row.Score];
-                var overtaken = JsonSerializer.Serialize(new Overtaken(board.Key, passer, name, rank), Default.Overtaken);
-                var channel = FeatureTransaction.UserChannel(row.User);
+                var overtaken = OvertakenJson.WithRank(prefix, rank);
+                var channel = FeatureTransaction.UserChannel(user);
                 if (Kept(rank, keptTopRank))
                 {
-                    batch.PublishAndNotify(row.User, channel, GamificationEvents.Overtaken, overtaken, replaces);
+                    replaces ??= $"{GamificationEvents.Overtaken}:{board.Key}";
+                    batch.PublishAndNotify(user, channel, GamificationEvents.Overtaken, overtaken, replaces);
                 }
                 else
                 {
                     batch.Publish(channel, GamificationEvents.Overtaken, overtaken);
                 }
             }
-            told += passed.Count;
+            count += passed.Count;
         }
-        if (told > 0)
+        if (count > 0)
         {
-            tx.OnCommitted(() => GamificationMetrics.Overtaken.Inc(told));
+            tx.OnCommitted(() => GamificationMetrics.Overtaken.Inc(count));
         }
     }
 
@@ -129,15 +132,16 @@ internal static class Overtaking
     /// <summary>
     /// The applied entries behind the new score (in order) without the passer's and the moved users', the moved users'
     /// latest scores in the passed range put in their place, the first <paramref name="limit"/>; null when a moved
-    /// user's score ties another in the range (their order is by when each was reached).
+    /// user's score ties another in the range (their order is by when each was reached). Without LINQ or sets: it runs
+    /// per pass on the writer, over a few dozen rows (the <c>limit</c> and the changes not applied yet).
     /// </summary>
-    private static List<ScoreRow>? Merge(IReadOnlyList<RankedScore> behind, Dictionary<string, double> moved, string passer, Pass pass, int limit)
+    internal static List<ScoreRow>? Merge(IReadOnlyList<RankedScore> behind, Dictionary<string, double> moved, string passer, Pass pass, int limit)
     {
         var ascending = pass.Slot.Ascending;
         // Passed: strictly behind the new score, and ahead of or level with the old one (everyone for a user new on the board).
         bool Passed(double score) => (ascending ? score > pass.NewScore : score < pass.NewScore)
             && (pass.OldScore is not { } old || (ascending ? score <= old : score >= old));
-        var rows = new List<ScoreRow>(limit);
+        var rows = new List<ScoreRow>(Math.Min(behind.Count, limit + moved.Count));
         foreach (var entry in behind)
         {
             if (!Passed(entry.Score))
@@ -149,21 +153,33 @@ internal static class Overtaking
                 rows.Add(new ScoreRow { User = entry.User, Name = entry.User, Score = entry.Score });
             }
         }
-        var scores = rows.Select(r => r.Score).ToHashSet();
         foreach (var (user, score) in moved)
         {
-            if (Passed(score))
+            if (!Passed(score))
             {
-                if (!scores.Add(score))
+                continue;
+            }
+            // In order, as a stable sort by score would put it: before the first row it is better than. The applied ties keep
+            // the index's order; a moved user tying anyone in the range (an applied or another moved) is left to the query.
+            var at = rows.Count;
+            for (var i = 0; i < rows.Count; i++)
+            {
+                if (rows[i].Score == score)
                 {
                     return null;
                 }
-                rows.Add(new ScoreRow { User = user, Name = user, Score = score });
+                if (at == rows.Count && (ascending ? score < rows[i].Score : score > rows[i].Score))
+                {
+                    at = i;
+                }
             }
+            rows.Insert(at, new ScoreRow { User = user, Name = user, Score = score });
         }
-        // A stable sort by score alone keeps the index's order of applied ties; moved users tie nobody.
-        var ordered = rows.OrderBy(r => r.Score, ascending ? Comparer<double>.Default : Comparer<double>.Create((a, b) => b.CompareTo(a)));
-        return ordered.Take(limit).ToList();
+        if (rows.Count > limit)
+        {
+            rows.RemoveRange(limit, rows.Count - limit);
+        }
+        return rows;
     }
 
     /// <summary>
@@ -181,13 +197,26 @@ internal static class Overtaking
     /// The best row's rank is the new score's <see cref="JustBehind"/> rank from the index, plus one for the user who
     /// passed it (left out of the index's count, and now strictly ahead).
     /// </summary>
-    private static Dictionary<double, long> Ranks(long first, List<ScoreRow> passed)
+    internal static long[] Ranks(long first, List<ScoreRow> passed)
     {
-        var ranks = new Dictionary<double, long> { [passed[0].Score] = first };
-        for (var i = 1; i < passed.Count; i++)
+        var ranks = new long[passed.Count];
+        for (var i = 0; i < ranks.Length; i++)
         {
-            ranks.TryAdd(passed[i].Score, first + i);
+            // Ties are next to each other in the board's order: a row tying the one before it shares its rank.
+            ranks[i] = i > 0 && passed[i].Score == passed[i - 1].Score ? ranks[i - 1] : first + i;
         }
         return ranks;
     }
+
+    /// <summary>The passed users with their ranks, in the order of their ids (ordinal; each user is passed once).</summary>
+    private static (string User, long Rank)[] ByUser(List<ScoreRow> passed, long[] ranks)
+    {
+        var told = new (string User, long Rank)[passed.Count];
+        for (var i = 0; i < told.Length; i++)
+        {
+            told[i] = (passed[i].User, ranks[i]);
+        }
+        Array.Sort(told, static (a, b) => string.CompareOrdinal(a.User, b.User));
+        return told;
+}
 }
