@@ -218,5 +218,5 @@ internal static class Overtaking
         }
         Array.Sort(told, static (a, b) => string.CompareOrdinal(a.User, b.User));
         return told;
-}
+    }
 }
