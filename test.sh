@@ -175,7 +175,9 @@ for project in "${suites[@]}" "${serial[@]}"; do
   cat "$work/$name.out" 2>/dev/null
   rc=$(cat "$work/$name.rc" 2>/dev/null || echo 1)
   trx="$work/$name.trx"
-  if [ "$rc" -ne 0 ] && { [ ! -f "$trx" ] || [ "$(trx_counts "$trx" /dev/null /dev/null 2>/dev/null | awk '{print $1 + $2}')" = 0 ]; }; then
+  ran=0
+  [ -f "$trx" ] && ran=$(trx_counts "$trx" /dev/null /dev/null 2>/dev/null | awk '{print $1 + $2}')
+  if [ "$rc" -ne 0 ] && [ "${ran:-0}" = 0 ]; then
     # The suite ended before running a test (its test host did not start in time on a busy machine): once more, alone.
     log "$name ran no test (exit $rc): running it once more"
     rm -f "$trx"
@@ -185,11 +187,12 @@ for project in "${suites[@]}" "${serial[@]}"; do
   fi
   if [ -f "$trx" ]; then
     read -r p f s <<<"$(trx_counts "$trx" "$work/$name.failed" "$work/$name.not-passed")"
+    p=${p:-0}; f=${f:-0}; s=${s:-0} # an unreadable .trx (a run cut short) counts nothing; its exit code still counts
     if [ "$f" -gt 0 ] && [ "$f" -le 3 ] && [ -s "$work/$name.failed" ]; then
       rerun_failed "$project" "$name" "$work/$name.failed"
       if [ -f "$work/$name.rerun.trx" ]; then
         read -r rp rf _ <<<"$(trx_counts "$work/$name.rerun.trx" "$work/$name.failed-again" "$work/$name.rerun.not-passed")"
-        if [ "$rf" -eq 0 ] && [ "$rp" -ge "$f" ]; then
+        if [ "${rf:-1}" -eq 0 ] && [ "${rp:-0}" -ge "$f" ]; then
           while read -r t; do rerun_passed+=("$t"); done < <(sort -u "$work/$name.failed")
           p=$((p + f)); f=0; rc=0
         fi
