@@ -89,13 +89,20 @@ passed=0; failed=0; skipped=0; status=0
 log "building"
 dotnet build Hubbub.slnx -c Release -nologo -v q || { echo "build failed"; echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
 
+# dotnet test of one suite (only the tests matching $3, if given): results to the .trx $2, output (blank lines dropped) to
+# stdout, its exit code returned.
+dotnet_test() {
+  local args=(test "$1" -c Release --no-build -nologo --logger "trx;LogFileName=$2" --logger "console;verbosity=normal")
+  [ -n "$3" ] && args+=(--filter "$3")
+  dotnet "${args[@]}" 2>&1 | grep -vE '^\s*$'
+  return "${PIPESTATUS[0]}"
+}
+
 # Runs one .NET suite: its output to $work/NAME.out, its exit code to $work/NAME.rc (counted from its .trx below).
 run_suite() {
   local project=$1 name
   name=$(basename "$project" .csproj)
-  local args=(test "$project" -c Release --no-build -nologo --logger "trx;LogFileName=$work/$name.trx" --logger "console;verbosity=normal")
-  [ -n "$filter" ] && args+=(--filter "$filter")
-  dotnet "${args[@]}" 2>&1 | grep -vE '^\s*$' | grep -vE '^  Passed ' | tail -n 200 > "$work/$name.out"
+  dotnet_test "$project" "$work/$name.trx" "$filter" | grep -vE '^  Passed ' | tail -n 200 > "$work/$name.out"
   local rc=${PIPESTATUS[0]}
   echo "$rc" > "$work/$name.rc"
   echo "   finished $name (exit $rc; its output follows when both lanes are done)"
@@ -164,8 +171,7 @@ rerun_failed() {
   local project=$1 name=$2 names=$3 filter_expr
   filter_expr=$(sort -u "$names" | sed 's/^/FullyQualifiedName=/' | paste -sd'|')
   log "rerunning $(sort -u "$names" | wc -l) failed test(s) of $name alone"
-  dotnet test "$project" -c Release --no-build -nologo --filter "$filter_expr" \
-    --logger "trx;LogFileName=$work/$name.rerun.trx" --logger "console;verbosity=normal" 2>&1 | grep -vE '^\s*$' | tail -n 60
+  dotnet_test "$project" "$work/$name.rerun.trx" "$filter_expr" | tail -n 60
 }
 
 rerun_passed=()
