@@ -10,7 +10,7 @@ namespace Hubbub.Features.Gamification;
 
 /// <summary>
 /// <c>leaderboard_change</c> on <c>leaderboard:{key}</c>, coalesced to at most one per board per
-/// <see cref="GamificationOptions.LeaderboardChangeIntervalMs"/>: on each node by its <see cref="Coalescer"/>, and across
+/// <see cref="GamificationOptions.LeaderboardChangeIntervalMs"/> (sent <see cref="GamificationOptions.LeaderboardChangeSpacing"/> apart): on each node by its <see cref="Coalescer"/>, and across
 /// the nodes of a Redis deployment by the board's turn in <see cref="ILeaderboardLiveState"/> (a node whose turn is held
 /// flushes when it ends). A flush re-reads the board's top <see cref="GamificationOptions.LeaderboardLiveRows"/> rows from
 /// the database after the commits that changed it (so nothing that rolled back is ever shown) and publishes the rows whose
@@ -48,7 +48,7 @@ public sealed partial class LeaderboardLive
         _time = time;
         _shown = shown;
         _ranksExact = database.Database.Provider == DatabaseProvider.Sqlite;
-        _coalescer = new Coalescer(time, TimeSpan.FromMilliseconds(options.Value.LeaderboardChangeIntervalMs), FlushAsync,
+        _coalescer = new Coalescer(time, options.Value.LeaderboardChangeSpacing, FlushAsync,
             (board, ex) => LogFlushFailed(logger, ex, board));
     }
 
@@ -125,7 +125,7 @@ public sealed partial class LeaderboardLive
             if (await _shown.ShowAsync(turn, read.Period, read.Rows) is not { } before)
             {
                 Restore(state, moved);
-                return TimeSpan.FromMilliseconds(_options.Value.LeaderboardChangeIntervalMs); // the lease ran out: again later
+                return _options.Value.LeaderboardChangeSpacing; // the lease ran out: again later
             }
             var entries = Entries(read.Rows, before.Rows, moved, live);
             entries.AddRange(await LeftAsync(new BoardSlot(board, read.Period, read.Ascending), read.Rows, before.Rows));

@@ -76,7 +76,7 @@ public sealed class RedisLeaderboardLiveState(RedisConnection redis, IOptions<Ga
     /// <inheritdoc />
     public Task EndTurnAsync(LiveTurn turn, bool published) =>
         redis.ExecuteAsync(m => m.GetDatabase().ScriptEvaluateAsync(Scripts.End, [TurnKey(turn.Board), ShownKey(turn.Board)],
-            [turn.Token, published ? options.Value.LeaderboardChangeIntervalMs : 0, 0]));
+            [turn.Token, published ? (long)options.Value.LeaderboardChangeSpacing.TotalMilliseconds : 0, 0]));
 
     /// <inheritdoc />
     public Task ForgetAsync(LiveTurn turn) =>

@@ -37,14 +37,15 @@ public sealed class GamificationPageResetTests : IDisposable
         _server.PostAsKeyAsync("/api/events", $$$"""{"id":"{{{id}}}","user":"{{{user}}}","type":"run.finished","data":{"km":{{{km}}}}}""");
 
     /// <summary>
-    /// Waits for <paramref name="count"/> rows, moving the server's clock a quarter second at a time: a board's changes are
-    /// coalesced on the server's clock (at most one <c>leaderboard_change</c> per 250 ms), so a second change waits for it.
+    /// Waits for <paramref name="count"/> rows, moving the server's clock 300 ms at a time: a board's changes are
+    /// coalesced on the server's clock (at most one <c>leaderboard_change</c> per 250 ms, sent 300 ms apart), so a second
+    /// change waits for it.
     /// </summary>
     private async Task RowsAsync(ConsolePage page, int count)
     {
         for (var i = 0; i < 40 && await Rows(page).CountAsync() != count; i++)
         {
-            _clock.Advance(TimeSpan.FromMilliseconds(250));
+            _clock.Advance(TimeSpan.FromMilliseconds(300));
             await Task.Delay(100);
         }
         await Assertions.Expect(Rows(page)).ToHaveCountAsync(count);

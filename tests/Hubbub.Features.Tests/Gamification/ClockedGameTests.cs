@@ -154,7 +154,8 @@ public abstract class ClockedGameTests(string engine) : IAsyncLifetime
         }
         await Task.Delay(300); // real time passes; the fake clock does not
         Assert.Empty(await watcher.PendingAfterSyncAsync(IsChange));
-        _clock.Advance(TimeSpan.FromMilliseconds(249));
+        // Sent 300 ms apart (the interval and a fifth, for delivery jitter), so a client receives them at least 250 ms apart.
+        _clock.Advance(TimeSpan.FromMilliseconds(299));
         await Task.Delay(200);
         Assert.Empty(await watcher.PendingAfterSyncAsync(IsChange));
         _clock.Advance(TimeSpan.FromMilliseconds(1));

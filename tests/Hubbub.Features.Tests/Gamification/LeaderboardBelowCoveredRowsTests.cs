@@ -41,9 +41,9 @@ public abstract class LeaderboardBelowCoveredRowsTests(bool redis) : IAsyncLifet
     {
         if (redis)
         {
-            await Task.Delay(300);
+            await Task.Delay(400);
         }
-        _clock.Advance(TimeSpan.FromMilliseconds(250));
+        _clock.Advance(TimeSpan.FromMilliseconds(300));
     }
 
     [Fact]
@@ -130,14 +130,14 @@ public abstract class LeaderboardBelowCoveredRowsTests(bool redis) : IAsyncLifet
         await _server.EventAsync(a, type, new { n = 40 });
         await watcher.NextAsync(IsChange);
         await _server.EventAsync(b, type, new { n = 30 });
-        await Task.Delay(300); // the turn a published change holds in Redis is in real time: let it end first
-        _clock.Advance(TimeSpan.FromMilliseconds(250));
+        await Task.Delay(400); // the turn a published change holds in Redis (300 ms) is in real time: let it end first
+        _clock.Advance(TimeSpan.FromMilliseconds(300));
         await watcher.NextAsync(IsChange);
-        await Task.Delay(300);
+        await Task.Delay(400);
         await _server.EventAsync(c, type, new { n = 20 }); // rank 3, new on the board: below
-        _clock.Advance(TimeSpan.FromMilliseconds(250));
-        await Task.Delay(300);
-        _clock.Advance(TimeSpan.FromMilliseconds(250)); // quiet: a flush, were one asked for, would run at once
+        _clock.Advance(TimeSpan.FromMilliseconds(300));
+        await Task.Delay(400);
+        _clock.Advance(TimeSpan.FromMilliseconds(300)); // quiet: a flush, were one asked for, would run at once
 
         // Every flush rewrites the rows shown (and their 7-day expiry); none runs for c's moves below them.
         await using var connection = await ConnectionMultiplexer.ConnectAsync(TestRedis.Endpoint);
@@ -151,7 +151,7 @@ public abstract class LeaderboardBelowCoveredRowsTests(bool redis) : IAsyncLifet
         Assert.True(after < before, $"the rows shown were rewritten: ttl {before} then {after}");
 
         // A move into the covered rows flushes and rewrites them.
-        _clock.Advance(TimeSpan.FromMilliseconds(250));
+        _clock.Advance(TimeSpan.FromMilliseconds(300));
         await _server.EventAsync(c, type, new { n = 35 });
         var change = await watcher.NextAsync(IsChange);
         Assert.Contains(change.GetProperty("data").GetProperty("entries").EnumerateArray(), e => e.Str("user") == c && e.Long("rank") == 2);

@@ -155,6 +155,36 @@ public abstract class LeaderboardTests(GameFixture fixture)
     }
 
     [Fact]
+    public async Task A_watcher_receives_a_boards_changes_at_least_250_ms_apart_on_the_real_clock()
+    {
+        using var server = Game.Server(Chat);
+        var (type, board) = (Game.Fresh("run"), Game.Fresh("gaps"));
+        await server.DefineAsync("/api/leaderboards", new { key = board, name = "Gaps", source = $"{type}:n" });
+        await using var watcher = await Chat.ConnectAsync(Users.New("watcher"));
+        var channel = $"leaderboard:{board}";
+        await watcher.SubscribeAsync(channel);
+        var players = Enumerable.Range(0, 5).Select(i => Users.New($"g{i}")).ToList();
+
+        // Events for about two seconds, each moving a row: changes all along, as the contract's client sees them.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 200 && started.Elapsed < TimeSpan.FromSeconds(2); i++)
+        {
+            await server.EventAsync(players[i % players.Count], type, new { n = 1 + (i % 7) });
+            await Task.Delay(10);
+        }
+        var last = (await server.GetAsync($"/api/leaderboards/{board}?limit=10")).Body.GetProperty("entries")[0];
+        await watcher.NextAsync(f => f.Type() == "leaderboard_change" && f.Channel() == channel
+            && f.GetProperty("data").GetProperty("entries").EnumerateArray().Any(e => e.Str("user") == last.Str("user")
+                && e.GetProperty("score").GetDouble() == last.GetProperty("score").GetDouble()));
+
+        var arrivals = watcher.TimedFrames.Where(f => f.Frame.Type() == "leaderboard_change" && f.Frame.Channel() == channel)
+            .Select(f => f.Arrived).ToList();
+        Assert.True(arrivals.Count >= 3, $"only {arrivals.Count} changes: the test did not exercise coalescing");
+        var gaps = arrivals.Zip(arrivals.Skip(1), (x, y) => System.Diagnostics.Stopwatch.GetElapsedTime(x, y).TotalMilliseconds).ToList();
+        Assert.True(gaps.Min() >= 250, $"{arrivals.Count} changes, gaps (ms): {string.Join(", ", gaps.Select(g => g.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}");
+    }
+
+    [Fact]
     public async Task A_board_reads_in_pages_whose_ties_keep_their_rank_across_a_boundary_and_around_me_names_the_page_after()
     {
         using var server = Game.Server(Chat);
