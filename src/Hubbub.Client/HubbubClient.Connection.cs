@@ -237,7 +237,7 @@ public sealed partial class HubbubClient
                 }
                 else
                 {
-                    pending.Error(ReadError(frame.Data));
+                    pending.Error(ReadError(frame.Data), ReadReason(frame.Data));
                 }
                 return;
             case MessageTypes.Error:
@@ -303,11 +303,17 @@ public sealed partial class HubbubClient
 
     private static ErrorData ReadError(JsonElement data)
     {
-        string Field(string name) => data.ValueKind == JsonValueKind.Object && data.TryGetProperty(name, out var v)
-            && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
-        var code = Field("code");
-        return new ErrorData(code.Length > 0 ? code : ErrorCodes.Internal, Field("message"));
+        var code = ReadString(data, "code") ?? "";
+        return new ErrorData(code.Length > 0 ? code : ErrorCodes.Internal, ReadString(data, "message") ?? "");
     }
+
+    /// <summary>A feature's machine-readable refinement of the code (<c>bid_too_low</c>), when the error carries one.</summary>
+    private static string? ReadReason(JsonElement data) => ReadString(data, "reason") is { Length: > 0 } reason ? reason : null;
+
+    private static string? ReadString(JsonElement data, string name) =>
+        data.ValueKind == JsonValueKind.Object && data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
+            ? v.GetString()
+            : null;
 
     /// <summary>
     /// The socket is gone: requests written to it fail (the server may or may not have acted on them), except

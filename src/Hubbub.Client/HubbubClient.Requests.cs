@@ -237,6 +237,14 @@ public sealed partial class HubbubClient
     /// <summary>Writes a request to the socket and starts its reply timer. Caller holds <see cref="_gate"/>.</summary>
     private void SendLocked(PendingRequest pending, Session session)
     {
+        if (Welcome?.Limits is { MaxFrameBytes: > 0 } limits && pending.Frame.Length > limits.MaxFrameBytes)
+        {
+            // The server would close the whole WebSocket (1009) and every request in flight would fail as lost, though this
+            // one was certainly refused: it is refused here alone, unsent, with the code the server gives a too large body.
+            pending.Fail(new HubbubRequestException(ErrorCodes.TooLarge,
+                $"the frame is {pending.Frame.Length} bytes; this server takes frames of at most {limits.MaxFrameBytes} bytes (not sent)", pending.Type));
+            return;
+        }
         _pending[pending.Id] = pending;
         pending.SentOn = session;
         pending.Timer = _time.CreateTimer(static state =>

@@ -10,6 +10,13 @@ public sealed partial class HubbubClient
     /// <summary>A refresh that failed is tried again this much later (while the token has not expired yet).</summary>
     private static readonly TimeSpan RefreshRetry = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The least wait between two refresh attempts; with less than twice this left, none is tried again (the reconnect
+    /// after the expiry asks the provider anyway). Halving towards the expiry bunched the retries into its last
+    /// milliseconds, hammering a token service that is already failing. The JS SDK's rule too.
+    /// </summary>
+    private static readonly TimeSpan RefreshRetryFloor = TimeSpan.FromSeconds(1);
+
     /// <summary>The longest a refresh timer is set for (system timers refuse about 49 days and more); later ones wake and wait on.</summary>
     private static readonly TimeSpan LongestRefreshWait = TimeSpan.FromDays(20);
 
@@ -34,8 +41,12 @@ public sealed partial class HubbubClient
         {
             return;
         }
+        if (retry && remaining < RefreshRetryFloor * 2)
+        {
+            return;
+        }
         var ahead = _options.TokenRefreshAhead;
-        var delay = retry ? TimeSpan.FromTicks(Math.Min(RefreshRetry.Ticks, remaining.Ticks / 2))
+        var delay = retry ? TimeSpan.FromTicks(Math.Max(RefreshRetryFloor.Ticks, Math.Min(RefreshRetry.Ticks, remaining.Ticks / 2)))
             : remaining > ahead * 2 ? remaining - ahead : remaining / 2;
         lock (_gate)
         {

@@ -45,6 +45,13 @@ public sealed class HubbubRequestException : HubbubException
 
     /// <summary>The server's human-readable message.</summary>
     public string? ServerMessage { get; }
+
+    /// <summary>
+    /// The feature's machine-readable refinement of <see cref="Code"/>, e.g. <c>bid_too_low</c> or
+    /// <c>insufficient_funds</c> for a <c>conflict</c>; null when the server sent none. The same as
+    /// <see cref="HubbubRestException.Reason"/> for the REST call.
+    /// </summary>
+    public string? Reason { get; init; }
 }
 
 /// <summary>

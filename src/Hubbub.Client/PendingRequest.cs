@@ -42,10 +42,10 @@ internal sealed class PendingRequest(long id, string type, string? channel, byte
         _completion.TrySetResult(data);
     }
 
-    public void Error(ErrorData error)
+    public void Error(ErrorData error, string? reason)
     {
         Cleanup();
-        var exception = new HubbubRequestException(error.Code, error.Message, Type);
+        var exception = new HubbubRequestException(error.Code, error.Message, Type) { Reason = reason };
         OnError?.Invoke(exception);
         _completion.TrySetException(exception);
         if (Restorable)

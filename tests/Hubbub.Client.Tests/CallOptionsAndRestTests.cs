@@ -53,6 +53,36 @@ public sealed class CallOptionsAndRestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_command_refusal_carries_the_features_reason_as_rest_does()
+    {
+        await using var ada = await Clients.ConnectedAsync(_server.WsUrl, "dotnet-reason-ada");
+        // A new user's wallet is empty: conflict, reason insufficient_funds.
+        var refused = await Assert.ThrowsAsync<HubbubRequestException>(() => ada.CallAsync("wallet.transfer",
+            new { to = "dotnet-reason-bob", currency = "coins", amount = 600, id = "t-reason" }));
+        Assert.Equal(("conflict", "insufficient_funds", "wallet.transfer"), (refused.Code, refused.Reason, refused.RequestType));
+        var unknown = await Assert.ThrowsAsync<HubbubRequestException>(() => ada.CallAsync("no_such_command", new { }));
+        Assert.Equal("bad_request", unknown.Code);
+        Assert.Null(unknown.Reason);
+    }
+
+    [Fact]
+    public async Task A_frame_over_the_servers_limit_is_refused_alone_unsent_and_the_connection_stays()
+    {
+        await using var client = await Clients.ConnectedAsync(_server.WsUrl, "dotnet-big");
+        var log = new StateLog(client);
+        var limit = client.Welcome!.Limits.MaxFrameBytes;
+        var pending = client.PublishAsync("public:dotnet-big", new { text = "in flight" });
+
+        var refused = await Assert.ThrowsAsync<HubbubRequestException>(() => client.PublishAsync("public:dotnet-big", new { big = new string('x', limit) }));
+        Assert.Equal("too_large", refused.Code);
+        Assert.Contains("not sent", refused.Message, StringComparison.Ordinal);
+        Assert.True(await pending > 0, "the request in flight beside it was answered");
+        Assert.True(await client.PublishAsync("public:dotnet-big", new { text = "after" }) > 0);
+        Assert.Equal(ConnectionState.Connected, client.State);
+        Assert.DoesNotContain(log.All, e => e.State == ConnectionState.Reconnecting);
+    }
+
+    [Fact]
     public async Task Queue_false_before_the_first_connection_fails_too()
     {
         await using var client = Clients.For(_server.WsUrl, "early");

@@ -91,6 +91,35 @@ public sealed class TokenRefreshTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_failing_refresh_is_tried_again_at_most_once_a_second_and_not_in_the_tokens_last_second()
+    {
+        var attempts = new System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset>();
+        var calls = 0;
+        await using var client = await Clients.ConnectedAsync(_server.WsUrl, "retrier", o =>
+        {
+            o.TokenProvider = _ =>
+            {
+                if (Interlocked.Increment(ref calls) == 1)
+                {
+                    return ValueTask.FromResult(ShortToken("retrier", 7));
+                }
+                attempts.Enqueue(DateTimeOffset.UtcNow);
+                throw new InvalidOperationException("the token service is down");
+            };
+            o.TokenRefreshAhead = TimeSpan.FromSeconds(6); // the first refresh at about half the token's life
+        });
+        var expiry = client.TokenExpiresAt!.Value;
+        await Task.Delay(expiry - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(300));
+
+        // Before the expiry (afterwards the reconnect asks the provider, as it should): spaced retries, none at the end.
+        var before = attempts.Where(t => t < expiry).ToList();
+        Assert.InRange(before.Count, 2, 5);
+        var gaps = before.Zip(before.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToList();
+        Assert.True(gaps.All(g => g >= 900), $"retries {string.Join(", ", gaps.Select(g => g.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} ms apart");
+        Assert.True(expiry - before[^1] >= TimeSpan.FromMilliseconds(900), $"the last retry {(expiry - before[^1]).TotalMilliseconds:F0} ms before the expiry");
+    }
+
+    [Fact]
     public async Task A_token_living_longer_than_a_timers_longest_wait_is_not_refreshed_early()
     {
         var issued = 0;

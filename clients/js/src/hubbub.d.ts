@@ -189,7 +189,35 @@ export interface EventDataMap {
 export interface CommandMap {
   'chat.send': { request: { conversation: string; text: string; client_id?: string }; reply: ChatMessage };
   'chat.read': { request: { conversation: string; message: string }; reply: Record<string, unknown> };
-  'auction.bid': { request: { auction: string; amount: number; client_id?: string }; reply: { bid: string; price: number; ends_at: string } };
+  'auction.bid': { request: { auction: string; amount?: number; max_amount?: number; client_id?: string }; reply: BidReply };
+}
+
+/** One bid of an auction (docs/features/auctions.md). */
+export interface AuctionBid {
+  id: string;
+  user: string;
+  name: string;
+  amount: number;
+  at: string;
+  /** Placed by the server for a proxy bidder's maximum. */
+  auto: boolean;
+}
+
+/** The answer to a bid (`auction.bid`, `POST /api/auctions/{id}/bids`): the caller's bid and the auction after it. */
+export interface BidReply {
+  bid: AuctionBid;
+  auction: string;
+  price: number;
+  ends_at: string;
+  bid_count: number;
+  min_next_bid: number;
+  /** A repeat of an earlier bid's `client_id`: the first answer again, nothing placed. */
+  duplicate: boolean;
+  leader: string;
+  /** Whether the caller leads after the bid (a leader's proxy may answer it at once). */
+  leading: boolean;
+  /** The caller's maximum, held while leading. */
+  max_amount: number;
 }
 
 /** The server's first frame's data. */
@@ -318,7 +346,7 @@ export type HubbubErrorCode =
 
 /** An error from the server or the client; check `code`. */
 export declare class HubbubError extends Error {
-  constructor(code: string, message: string, details?: { type?: string; channel?: string });
+  constructor(code: string, message: string, details?: { type?: string; channel?: string; reason?: string });
   readonly name: 'HubbubError' | 'HubbubRestError';
   /** The error code. */
   code: HubbubErrorCode;
@@ -326,6 +354,8 @@ export declare class HubbubError extends Error {
   type?: string;
   /** The channel concerned, when known. */
   channel?: string;
+  /** The feature's machine-readable refinement of `code`, e.g. `bid_too_low`, when the server sent one (WebSocket and REST). */
+  reason?: string;
 }
 
 /** A REST call answered with an error status: `code`, the feature's `reason` (when sent) and the HTTP `status`. */
@@ -334,8 +364,6 @@ export declare class HubbubRestError extends HubbubError {
   readonly name: 'HubbubRestError';
   /** The HTTP status, e.g. 409. */
   status: number;
-  /** The feature's machine-readable reason, e.g. `bid_too_low`, when the server sent one. */
-  reason?: string;
   method: string;
   path: string;
   /** The parsed error body (null when empty or not JSON). */

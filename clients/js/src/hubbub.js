@@ -37,7 +37,8 @@ export class HubbubError extends Error {
   /**
    * @param {string} code snake_case error code, e.g. `forbidden` or `timeout`.
    * @param {string} message human-readable explanation.
-   * @param {{type?: string, channel?: string}} [details] the request that failed, when known.
+   * @param {{type?: string, channel?: string, reason?: string}} [details] the request that failed, when known, and the
+   *   feature's machine-readable reason, when the server sent one.
    */
   constructor(code, message, details = {}) {
     super(message);
@@ -49,6 +50,11 @@ export class HubbubError extends Error {
     this.type = details.type;
     /** The channel concerned, when known. */
     this.channel = details.channel;
+    /**
+     * The feature's machine-readable refinement of `code` (`bid_too_low`, `insufficient_funds`), when the server sent
+     * one: over the WebSocket as over REST, so an app tells a low bid from an empty wallet without parsing `message`.
+     */
+    this.reason = details.reason;
   }
 }
 
@@ -64,13 +70,11 @@ export class HubbubRestError extends HubbubError {
    * @param {{status: number, reason?: string, method: string, path: string, body?: unknown}} details
    */
   constructor(code, message, details) {
-    super(code, message, { type: `${details.method} ${details.path}` });
+    super(code, message, { type: `${details.method} ${details.path}`, reason: details.reason });
     /** @type {string} */
     this.name = 'HubbubRestError';
     /** The HTTP status, e.g. 409. */
     this.status = details.status;
-    /** The feature's machine-readable reason (`bid_too_low`, `already_checked_in`), when the server sent one. */
-    this.reason = details.reason;
     /** The HTTP method. */
     this.method = details.method;
     /** The path called. */
@@ -1216,7 +1220,8 @@ export class HubbubClient extends Emitter {
         }
         if (frame.type === 'error') {
           const d = frame.data ?? {};
-          this._emit('error', new HubbubError(d.code ?? 'internal', d.message ?? 'error from the server'));
+          this._emit('error', new HubbubError(d.code ?? 'internal', d.message ?? 'error from the server',
+            { reason: typeof d.reason === 'string' ? d.reason : undefined }));
           return;
         }
         if (typeof frame.channel === 'string') this._subscriptions.get(frame.channel)?._onFrame(frame);
@@ -1253,7 +1258,8 @@ export class HubbubClient extends Emitter {
     this._timers.clearTimeout(p.timer);
     if (frame.type === 'error') {
       const d = frame.data ?? {};
-      p.reject(new HubbubError(d.code ?? 'internal', d.message ?? 'request failed', p));
+      p.reject(new HubbubError(d.code ?? 'internal', d.message ?? 'request failed',
+        { type: p.type, channel: p.channel, reason: typeof d.reason === 'string' ? d.reason : undefined }));
     } else {
       p.resolve(frame.data ?? {});
     }

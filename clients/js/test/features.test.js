@@ -66,6 +66,16 @@ describe('features against a real server', { timeout: 60_000 }, () => {
     assert.equal(c.state, 'connected');
   });
 
+  it('carries a feature refusal\'s reason on the error, as REST does', { timeout: 20_000 }, async () => {
+    const c = pool.create(server.wsUrl, { token: server.token(4242, 'Ada') });
+    await c.connect();
+    // A new user's wallet is empty: the transfer is refused with conflict and its reason.
+    await assert.rejects(c.call('wallet.transfer', { to: '4343', currency: 'coins', amount: 600, id: 't-reason' }),
+      (err) => err instanceof HubbubError && err.code === 'conflict' && err.reason === 'insufficient_funds' && err.type === 'wallet.transfer');
+    // An error without a reason leaves it undefined.
+    await assert.rejects(c.call('no_such_command', {}), (err) => err.code === 'bad_request' && err.reason === undefined);
+  });
+
   it('shows presence joins and leaves, typing and cursors between two users', { timeout: 20_000 }, async () => {
     const a = pool.create(server.wsUrl, { token: server.token(1, 'Ann') });
     const b = pool.create(server.wsUrl, { token: server.token(2, 'Bob') });

@@ -86,7 +86,14 @@ me.on('something_custom', (p) => console.log(p.data));
 async function bidAndRest(): Promise<void> {
   // A typed command, never sent late.
   const placed = await client.call('auction.bid', { auction: '7', amount: 120 }, { queue: false });
-  console.log(placed.price, placed.ends_at);
+  console.log(placed.price, placed.ends_at, placed.bid.amount, placed.leading, placed.min_next_bid);
+  const proxy = await client.call('auction.bid', { auction: '7', max_amount: 300 });
+  console.log(proxy.max_amount, proxy.bid.auto);
+  try {
+    await client.call('auction.bid', { auction: '7', amount: 1 });
+  } catch (err) {
+    if (err instanceof HubbubError && err.code === 'conflict' && err.reason === 'bid_too_low') console.log(err.message);
+  }
   const sent = await client.call('chat.send', { conversation: '1', text: 'hi', client_id: 'c1' });
   console.log(sent.sender.name, sent.created_at);
   await client.publish('public:lobby', { text: 'now or never' }, { queue: false, event: 'shout' });
@@ -106,8 +113,10 @@ void bidAndRest();
 auction.on('bid_placed', (p) => console.log(p.data.amount));
 // @ts-expect-error xp_gained's amount is a number
 me.on('xp_gained', (p) => { const s: string = p.data.amount; console.log(s); });
-// @ts-expect-error auction.bid needs an amount
-void client.call('auction.bid', { auction: '7' });
+// @ts-expect-error auction.bid's amount is a number
+void client.call('auction.bid', { auction: '7', amount: '5' });
+// @ts-expect-error the bid in the reply is an object
+void client.call('auction.bid', { auction: '7', amount: 5 }).then((r) => { const id: string = r.bid; console.log(id); });
 // @ts-expect-error queue is a boolean
 void client.call('ping', {}, { queue: 'no' });
 
