@@ -208,8 +208,16 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
             + (long)(Stopwatch.Frequency * Math.Min(HeartbeatWaitLimit.TotalSeconds, interval.TotalSeconds / 4));
         var limit = _backlog.RentedBytes + HeartbeatBacklogBytes;
         var sent = 0;
+        // The WebSocket keep-alive of connections that leave it to the engine, in real time as the socket's own was.
+        var ticks = Environment.TickCount64;
+        var quietMs = (long)(_options.HeartbeatMs * 0.9);
+        var timeoutMs = (long)_options.EffectiveClientTimeout.TotalMilliseconds;
         foreach (var connection in _connections.Open())
         {
+            if (connection.KeepAlive(ticks, quietMs, timeoutMs))
+            {
+                continue;
+            }
             if (_time.GetElapsedTime(connection.LastSentTimestamp, now) >= interval * 0.9
                 && connection.TryEnqueueAndSend(HeartbeatFrame)
                 && ++sent % HeartbeatSlice == 0)
