@@ -57,8 +57,12 @@ public sealed class CoalescingStream(Stream inner) : Stream
     public bool KeepsAlive { get; init; }
 
     // Engine keep-alive state (KeepsAlive only), in Environment.TickCount64 milliseconds. The WebSocket calls ReadAsync
-    // again after it has taken what came in, so the last call is when the peer was last heard from.
+    // again after it has taken what came in, so the last call is when the peer was last heard from. Whether a PING was
+    // answered is told by the count of those calls, not by their time: on loopback the PONG comes back within the
+    // clock's resolution (4-10 ms), at the very tick the PING went out.
     private long _lastReadTicks = Environment.TickCount64;
+    private long _reads;
+    private long _readsAtPing;
     private long _pingWrittenTicks; // when the last PING went out (0: none yet)
     private long _pingAskedTicks; // when the pending PING was asked for
     private volatile bool _pingOnNextWrite;
@@ -76,7 +80,7 @@ public sealed class CoalescingStream(Stream inner) : Stream
     {
         var lastRead = Volatile.Read(ref _lastReadTicks);
         var pingWritten = Volatile.Read(ref _pingWrittenTicks);
-        if (pingWritten != 0 && pingWritten >= lastRead)
+        if (pingWritten != 0 && Volatile.Read(ref _reads) == Volatile.Read(ref _readsAtPing))
         {
             return now - pingWritten >= timeoutMs ? KeepAliveState.Dead : KeepAliveState.Waiting;
         }
@@ -109,6 +113,7 @@ public sealed class CoalescingStream(Stream inner) : Stream
         if (ping)
         {
             _pingOnNextWrite = false;
+            Volatile.Write(ref _readsAtPing, Volatile.Read(ref _reads));
             Volatile.Write(ref _pingWrittenTicks, Environment.TickCount64);
             if (!_holding)
             {
@@ -221,6 +226,8 @@ public sealed class CoalescingStream(Stream inner) : Stream
     {
         if (KeepsAlive)
         {
+            // One reader at a time (the WebSocket's), so no interlocked increment is needed.
+            Volatile.Write(ref _reads, _reads + 1);
             Volatile.Write(ref _lastReadTicks, Environment.TickCount64);
         }
         return inner.ReadAsync(buffer, cancellationToken);
