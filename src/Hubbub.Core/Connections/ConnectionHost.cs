@@ -72,6 +72,7 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
             connection = new ClientConnection(NewConnectionId(), user, socket, transport, _options, _time, _logger)
             {
                 TransportEnd = end,
+                HeartbeatPhase = (byte)((uint)Interlocked.Increment(ref _opened) % HeartbeatPhases),
                 ConnectChannels = subscribe is { Count: > 0 } ? subscribe : null,
             };
             added = _connections.TryAdd(connection, _options.MaxConnectionsPerUser);
@@ -182,11 +183,22 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
     }
 
     /// <summary>
-    /// Pings every connection quiet for (nearly) a heartbeat (see <see cref="HubbubEngine.SendHeartbeatsAsync"/>), one
-    /// connection after another on the sweep's own thread; after every <see cref="HeartbeatSlice"/> pings it waits until
-    /// the transport has sent all but about two slices of them.
+    /// Pings every connection of heartbeat phase <paramref name="part"/> (of <paramref name="parts"/>: 1, 2, 4 or 8)
+    /// quiet for (nearly) a heartbeat (see <see cref="HubbubEngine.SendHeartbeatsAsync"/>), one connection after another
+    /// on the sweep's own thread; after every <see cref="HeartbeatSlice"/> pings it waits until the transport has sent all
+    /// but about two slices of them.
     /// </summary>
     /// <remarks>
+    /// <para>
+    /// Phases: each connection gets one of <see cref="HeartbeatPhases"/> phases in turn as it opens, and the host sweeps one
+    /// phase at a time, the next one every half heartbeat divided by the parts, so each connection is still visited every
+    /// half heartbeat but only about 1/<paramref name="parts"/> of them at once. What that spreads is the WebSocket
+    /// keep-alive's PONGs: the PING goes with the sweep's <c>ping</c>, and each PONG's receive holds one of the transport's
+    /// 4 KiB blocks until the reader has taken it; with every PING in one sweep, all PONGs came back within a second or
+    /// two and the pool kept its peak ("Idle connections: fifteenth pass" in docs/performance.md). The order of opening
+    /// rather than the connect time: connections opened in one burst are spread all the same.
+    /// </para>
+    /// <para>
     /// Each ping's send rents one of the transport's 4 KiB blocks until the transport has written it to the socket, and
     /// the transport's memory pool keeps the blocks it rented at its peak (it gives back 1 % every 10 s while there is
     /// traffic). The transport writes on its own I/O queues, thread-pool work items. When the sweep queued a drain per
@@ -196,16 +208,22 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
     /// on its thread (a drain whose send has to wait, to a client not reading, goes on by itself), and after a slice it
     /// waits, a millisecond at a time, until the blocks rented in the process are at most two slices' more than when it
     /// began (<see cref="TransportBacklog"/>). So the round's blocks are bounded whatever the number of connections or the
-    /// machine's load. The waiting gives up after <see cref="HeartbeatWaitLimit"/> (a quarter of the heartbeat at most) per
-    /// sweep, so a node busy with other traffic still pings every quiet connection in time.
+    /// machine's load. The waiting gives up after <see cref="HeartbeatWaitLimit"/> (a quarter of the heartbeat at most)
+    /// per round of phases, shared out among them, so a node busy with other traffic still pings every quiet connection
+    /// in time.
+    /// </para>
     /// </remarks>
-    public async Task SendHeartbeatsAsync()
+    public async Task SendHeartbeatsAsync(int part = 0, int parts = 1)
     {
+        if (parts is not (1 or 2 or 4 or 8) || part < 0 || part >= parts)
+        {
+            throw new ArgumentOutOfRangeException(nameof(parts), $"parts must be 1, 2, 4 or 8 and part below it (got {part} of {parts})");
+        }
         var interval = TimeSpan.FromMilliseconds(_options.HeartbeatMs);
         var now = _time.GetTimestamp();
         // Real time, not _time: the wait is for the transport, and must end under a test's fake clock too.
         var giveUpAt = Stopwatch.GetTimestamp()
-            + (long)(Stopwatch.Frequency * Math.Min(HeartbeatWaitLimit.TotalSeconds, interval.TotalSeconds / 4));
+            + (long)(Stopwatch.Frequency * Math.Min(HeartbeatWaitLimit.TotalSeconds, interval.TotalSeconds / 4) / parts);
         var limit = _backlog.RentedBytes + HeartbeatBacklogBytes;
         var sent = 0;
         // The WebSocket keep-alive of connections that leave it to the engine, in real time as the socket's own was.
@@ -214,7 +232,7 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
         var timeoutMs = (long)_options.EffectiveClientTimeout.TotalMilliseconds;
         foreach (var connection in _connections.Open())
         {
-            if (connection.KeepAlive(ticks, quietMs, timeoutMs))
+            if (connection.HeartbeatPhase % parts != part || connection.KeepAlive(ticks, quietMs, timeoutMs))
             {
                 continue;
             }
@@ -226,6 +244,11 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
             }
         }
     }
+
+    /// <summary>The heartbeat phases a connection may have (see <see cref="SendHeartbeatsAsync"/>); the most parts a round has.</summary>
+    internal const int HeartbeatPhases = 8;
+
+    private int _opened; // connections made, for their heartbeat phase
 
     /// <summary>Pings the sweep writes before it waits for the transport (see <see cref="SendHeartbeatsAsync"/>).</summary>
     internal const int HeartbeatSlice = 64;

@@ -2,6 +2,8 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
 using Hubbub.Core.Connections;
+using Hubbub.Core.Channels;
+using Hubbub.Core.Memory;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hubbub.Core.Tests.Connections;
@@ -29,6 +31,7 @@ public sealed class EngineKeepAliveTests
         Assert.Equal(KeepAliveState.Alive, stream.CheckKeepAlive(now, Quiet, Timeout));
         Assert.False(connection.KeepAlive(quiet, Quiet, Timeout)); // asks for a PING
         Assert.Equal(KeepAliveState.Waiting, stream.CheckKeepAlive(quiet, Quiet, Timeout));
+        var beforeWrite = Environment.TickCount64;
         Assert.True(connection.TryEnqueue(Encoding.UTF8.GetBytes("""{"type":"ping"}""")));
         await transport.WaitForWritesAsync(1);
 
@@ -37,7 +40,7 @@ public sealed class EngineKeepAliveTests
         Assert.Equal([0x89, 0x00], write[^2..]); // then the PING, in the same write
         Assert.Equal(2 + 15 + 2, write.Length);
         var pingWritten = Environment.TickCount64;
-        Assert.Equal(KeepAliveState.Waiting, stream.CheckKeepAlive(pingWritten + Timeout - 50, Quiet, Timeout));
+        Assert.Equal(KeepAliveState.Waiting, stream.CheckKeepAlive(beforeWrite + Timeout - 1, Quiet, Timeout));
 
         transport.Feed([0x8A, 0x80, 1, 2, 3, 4]); // a masked, empty PONG
         await WaitUntilAsync(() => stream.CheckKeepAlive(Environment.TickCount64, Quiet, Timeout) == KeepAliveState.Alive);
@@ -60,12 +63,14 @@ public sealed class EngineKeepAliveTests
         var (connection, _) = NewConnection(transport, keepsAlive: true);
         var run = connection.RunAsync(static (_, _) => ValueTask.CompletedTask, CancellationToken.None);
         connection.KeepAlive(Environment.TickCount64 + Quiet + 100, Quiet, Timeout);
+        // The PING goes out between these two readings of the clock (the wait for the write may take long on a busy machine).
+        var beforeWrite = Environment.TickCount64;
         Assert.True(connection.TryEnqueue(Encoding.UTF8.GetBytes("x")));
         await transport.WaitForWritesAsync(1);
-        var pingWritten = Environment.TickCount64;
+        var afterWrite = Environment.TickCount64;
 
-        Assert.False(connection.KeepAlive(pingWritten + Timeout - 50, Quiet, Timeout));
-        Assert.True(connection.KeepAlive(pingWritten + Timeout, Quiet, Timeout));
+        Assert.False(connection.KeepAlive(beforeWrite + Timeout - 1, Quiet, Timeout));
+        Assert.True(connection.KeepAlive(afterWrite + Timeout, Quiet, Timeout));
         await run.WaitAsync(Deadline); // the socket was aborted: the reader ended
         Assert.Equal(WebSocketState.Aborted, connection.SocketState);
     }
@@ -117,6 +122,74 @@ public sealed class EngineKeepAliveTests
         Assert.Equal([0x89, 0x00], all[^2..]);
         Assert.Equal(big, all[4..^2]);
     }
+
+    [Fact]
+    public async Task A_sweep_of_one_heartbeat_part_pings_only_its_share_of_the_connections_and_a_round_each_once()
+    {
+        // Connections opened in one burst, as the idle bench opens them: all quiet at the same moment, yet each sweep of
+        // a round of 8 parts sends its heartbeat and PING to 1/8 of them, so their PONGs do not all come back at once.
+        const int count = 32;
+        const int parts = ConnectionHost.HeartbeatPhases;
+        using var engine = NewEngine(new HubbubOptions { HeartbeatMs = 100 });
+        var transports = new List<Transport>();
+        var runs = new List<Task>();
+        for (var i = 0; i < count; i++)
+        {
+            var transport = new Transport();
+            var stream = new CoalescingStream(transport) { KeepsAlive = true };
+            var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+            transports.Add(transport);
+            runs.Add(engine.RunConnectionAsync(socket, new HubbubUser($"u{i}", $"U{i}", []), CancellationToken.None, stream));
+        }
+        foreach (var transport in transports)
+        {
+            await transport.WaitForWritesAsync(1); // the welcome
+        }
+        await Task.Delay(300); // every connection quiet for more than 0.9 of the heartbeat, both ways
+
+        int Pinged() => transports.Count(t => t.Writes.Any(IsPingAfterFrame));
+        for (var part = 0; part < parts; part++)
+        {
+            await engine.SendHeartbeatsAsync(part, parts);
+            var expected = (part + 1) * count / parts;
+            await WaitUntilAsync(() => Pinged() >= expected);
+            Assert.Equal(expected, Pinged());
+        }
+        Assert.All(transports, t => Assert.Equal(1, t.Writes.Count(IsPingAfterFrame)));
+        Assert.All(runs, run => Assert.False(run.IsCompleted)); // none dropped
+
+        foreach (var transport in transports)
+        {
+            transport.EndReads();
+        }
+        await Task.WhenAll(runs).WaitAsync(Deadline);
+    }
+
+    [Fact]
+    public async Task A_heartbeat_part_out_of_range_is_refused()
+    {
+        using var engine = NewEngine(new HubbubOptions());
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => engine.SendHeartbeatsAsync(0, 3));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => engine.SendHeartbeatsAsync(4, 4));
+    }
+
+    /// <summary>The engine on its in-memory broker, history and presence, as a single node runs it.</summary>
+    private static HubbubEngine NewEngine(HubbubOptions options)
+    {
+        var subscribers = new SubscriberRegistry();
+        var history = new MemoryHistoryStore(TimeProvider.System, options.MaxHistoryBytes);
+        return new HubbubEngine(Microsoft.Extensions.Options.Options.Create(options), new ChannelRules(), subscribers, new ConnectionRegistry(),
+            new MemoryBroker(history, subscribers), history, new MemoryPresenceStore(), new Commands.CommandRegistry(), new NoServices(),
+            TimeProvider.System, NullLogger<HubbubEngine>.Instance);
+    }
+
+    private sealed class NoServices : IServiceProvider
+    {
+        public object? GetService(Type serviceType) => null;
+    }
+
+    /// <summary>A heartbeat <c>ping</c> text frame with the empty PING control frame after it, in one write.</summary>
+    private static bool IsPingAfterFrame(byte[] write) => write.Length > 2 && write[0] == 0x81 && write[^2] == 0x89 && write[^1] == 0x00;
 
     private static (ClientConnection Connection, CoalescingStream Stream) NewConnection(Transport transport, bool keepsAlive)
     {
