@@ -112,7 +112,7 @@ public sealed class HubbubEngine : IDisposable
     /// </summary>
     /// <remarks>
     /// The pings go out in slices, each behind the sends of the one before, so the transport's buffers for them are
-    /// not all taken at once. With <paramref name="parts"/> above 1 (2, 4 or 8) only the connections of heartbeat phase
+    /// not all taken at once. With <paramref name="parts"/> above 1 (a power of two up to 64) only the connections of heartbeat phase
     /// <paramref name="part"/> are visited: the host calls it for each part in turn, spread over the half heartbeat, so
     /// the WebSocket PINGs (and their PONGs) of an idle node do not all come at once.
     /// </remarks>

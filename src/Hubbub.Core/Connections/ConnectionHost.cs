@@ -183,7 +183,8 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
     }
 
     /// <summary>
-    /// Pings every connection of heartbeat phase <paramref name="part"/> (of <paramref name="parts"/>: 1, 2, 4 or 8)
+    /// Pings every connection of heartbeat phase <paramref name="part"/> (of <paramref name="parts"/>: a power of two up to
+    /// <see cref="HeartbeatPhases"/>)
     /// quiet for (nearly) a heartbeat (see <see cref="HubbubEngine.SendHeartbeatsAsync"/>), one connection after another
     /// on the sweep's own thread; after every <see cref="HeartbeatSlice"/> pings it waits until the transport has sent all
     /// but about two slices of them.
@@ -215,9 +216,10 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
     /// </remarks>
     public async Task SendHeartbeatsAsync(int part = 0, int parts = 1)
     {
-        if (parts is not (1 or 2 or 4 or 8) || part < 0 || part >= parts)
+        if (parts < 1 || parts > HeartbeatPhases || (parts & (parts - 1)) != 0 || part < 0 || part >= parts)
         {
-            throw new ArgumentOutOfRangeException(nameof(parts), $"parts must be 1, 2, 4 or 8 and part below it (got {part} of {parts})");
+            throw new ArgumentOutOfRangeException(nameof(parts),
+                $"parts must be a power of two up to {HeartbeatPhases} and part below it (got {part} of {parts})");
         }
         var interval = TimeSpan.FromMilliseconds(_options.HeartbeatMs);
         var now = _time.GetTimestamp();
@@ -246,7 +248,7 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
     }
 
     /// <summary>The heartbeat phases a connection may have (see <see cref="SendHeartbeatsAsync"/>); the most parts a round has.</summary>
-    internal const int HeartbeatPhases = 8;
+    internal const int HeartbeatPhases = 64;
 
     private int _opened; // connections made, for their heartbeat phase
 

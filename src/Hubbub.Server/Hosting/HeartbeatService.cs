@@ -14,12 +14,13 @@ public sealed class HeartbeatService(HubbubEngine engine, IOptions<HubbubOptions
     private const int MinTickMs = 10;
 
     /// <summary>
-    /// How many sweeps share the half heartbeat: 8, or fewer (4, 2, 1) when the heartbeat is so short (tests, under
-    /// 160 ms) that 8 would come closer together than <see cref="MinTickMs"/>.
+    /// How many sweeps share the half heartbeat: 64 (at the default 25 s, one every 195 ms, each visiting 1/64 of the
+    /// connections), or fewer (a power of two) when the heartbeat is so short (under 1.28 s) that 64 would come closer
+    /// together than <see cref="MinTickMs"/>.
     /// </summary>
     internal static int Parts(int heartbeatMs)
     {
-        var parts = 8;
+        var parts = 64;
         while (parts > 1 && heartbeatMs / 2 / parts < MinTickMs)
         {
             parts /= 2;

@@ -129,7 +129,7 @@ public sealed class EngineKeepAliveTests
         // Connections opened in one burst, as the idle bench opens them: all quiet at the same moment, yet each sweep of
         // a round of 8 parts sends its heartbeat and PING to 1/8 of them, so their PONGs do not all come back at once.
         const int count = 32;
-        const int parts = ConnectionHost.HeartbeatPhases;
+        const int parts = 8;
         using var engine = NewEngine(new HubbubOptions { HeartbeatMs = 100 });
         var transports = new List<Transport>();
         var runs = new List<Task>();
@@ -171,6 +171,7 @@ public sealed class EngineKeepAliveTests
         using var engine = NewEngine(new HubbubOptions());
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => engine.SendHeartbeatsAsync(0, 3));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => engine.SendHeartbeatsAsync(4, 4));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => engine.SendHeartbeatsAsync(0, 2 * ConnectionHost.HeartbeatPhases));
     }
 
     /// <summary>The engine on its in-memory broker, history and presence, as a single node runs it.</summary>
