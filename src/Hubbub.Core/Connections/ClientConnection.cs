@@ -238,9 +238,6 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
     /// <summary>Aborts the socket now, without a close frame (shutdown, once its wait for closing sockets is over).</summary>
     internal void Abort() => _socket.Abort();
 
-    /// <summary>Which part of a heartbeat round visits this connection (see <see cref="ConnectionHost.SendHeartbeatsAsync"/>).</summary>
-    internal byte HeartbeatPhase { get; init; }
-
     /// <summary>
     /// The heartbeat sweep's keep-alive step for a connection whose door left the keep-alive to the engine
     /// (<see cref="CoalescingStream.KeepsAlive"/>): asks for a PING when the peer has been quiet, and aborts the socket

@@ -124,12 +124,12 @@ public sealed class EngineKeepAliveTests
     }
 
     [Fact]
-    public async Task A_sweep_of_one_heartbeat_part_pings_only_its_share_of_the_connections_and_a_round_each_once()
+    public async Task A_heartbeat_sweep_in_groups_pings_one_group_of_the_connections_between_two_pauses_and_each_once()
     {
-        // Connections opened in one burst, as the idle bench opens them: all quiet at the same moment, yet each sweep of
-        // a round of 8 parts sends its heartbeat and PING to 1/8 of them, so their PONGs do not all come back at once.
+        // Connections opened in one burst, as the idle bench opens them: all quiet at the same moment, yet a sweep in 8
+        // groups sends its heartbeat and PING to 1/8 of them before each pause, so their PONGs do not all come back at once.
         const int count = 32;
-        const int parts = 8;
+        const int groups = 8;
         using var engine = NewEngine(new HubbubOptions { HeartbeatMs = 100 });
         var transports = new List<Transport>();
         var runs = new List<Task>();
@@ -148,13 +148,15 @@ public sealed class EngineKeepAliveTests
         await Task.Delay(300); // every connection quiet for more than 0.9 of the heartbeat, both ways
 
         int Pinged() => transports.Count(t => t.Writes.Any(IsPingAfterFrame));
-        for (var part = 0; part < parts; part++)
+        var atPauses = new List<int>();
+        await engine.SendHeartbeatsInGroupsAsync(groups, async () =>
         {
-            await engine.SendHeartbeatsAsync(part, parts);
-            var expected = (part + 1) * count / parts;
+            // The sweep waits here: what was pinged so far stays as it is.
+            var expected = (atPauses.Count + 1) * count / groups;
             await WaitUntilAsync(() => Pinged() >= expected);
-            Assert.Equal(expected, Pinged());
-        }
+            atPauses.Add(Pinged());
+        });
+        Assert.Equal([4, 8, 12, 16, 20, 24, 28], atPauses);
         Assert.All(transports, t => Assert.Equal(1, t.Writes.Count(IsPingAfterFrame)));
         Assert.All(runs, run => Assert.False(run.IsCompleted)); // none dropped
 
@@ -165,14 +167,14 @@ public sealed class EngineKeepAliveTests
         await Task.WhenAll(runs).WaitAsync(Deadline);
     }
 
-    [Fact]
-    public async Task A_heartbeat_part_out_of_range_is_refused()
-    {
-        using var engine = NewEngine(new HubbubOptions());
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => engine.SendHeartbeatsAsync(0, 3));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => engine.SendHeartbeatsAsync(4, 4));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => engine.SendHeartbeatsAsync(0, 2 * ConnectionHost.HeartbeatPhases));
-    }
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(9, 1)]
+    [InlineData(75, 7)]
+    [InlineData(640, 64)]
+    [InlineData(9_375, 64)]
+    public void A_sweep_is_spread_in_groups_at_least_10_ms_apart_and_at_most_64(int spreadMs, int groups) =>
+        Assert.Equal(groups, ConnectionHost.HeartbeatGroups(TimeSpan.FromMilliseconds(spreadMs)));
 
     /// <summary>The engine on its in-memory broker, history and presence, as a single node runs it.</summary>
     private static HubbubEngine NewEngine(HubbubOptions options)

@@ -143,19 +143,6 @@ public sealed class OperationsTests
         Assert.DoesNotContain(watcher.Frames, f => f.Type() == "presence_leave");
     }
 
-    [Theory]
-    [InlineData(25_000, 64)]
-    [InlineData(1_280, 64)]
-    [InlineData(1_279, 32)]
-    [InlineData(200, 8)]
-    [InlineData(20, 1)]
-    [InlineData(1, 1)]
-    public void The_heartbeat_round_has_as_many_parts_as_keep_its_sweeps_10_ms_apart(int heartbeatMs, int parts)
-    {
-        // Each part's sweep visits 1/parts of the connections, one every half heartbeat divided by the parts.
-        Assert.Equal(parts, Hubbub.Server.Hosting.HeartbeatService.Parts(heartbeatMs));
-    }
-
     [Fact]
     public async Task Shutdown_closes_every_connection_with_1001_and_readiness_turns_off()
     {
