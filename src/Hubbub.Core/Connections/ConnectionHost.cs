@@ -236,12 +236,16 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
         var groupSize = Math.Max(1, (_connections.Count + groups - 1) / groups);
         long now = 0, ticks = 0, giveUpAt = 0, limit = 0;
         var visited = 0;
+        var pauses = 0;
         var sent = 0;
         foreach (var connection in _connections.Open())
         {
             if (visited++ % groupSize == 0)
             {
-                if (visited > 1)
+                // At most groups - 1 pauses: connections opened during the walk (a burst after a sweep that began with
+                // few) make more groups of the size counted at its start, and those go on without a pause, so the walk
+                // never takes longer than its spread.
+                if (visited > 1 && pauses++ < groups - 1)
                 {
                     await betweenGroups();
                 }

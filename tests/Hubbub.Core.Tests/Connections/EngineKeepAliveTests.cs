@@ -167,6 +167,48 @@ public sealed class EngineKeepAliveTests
         await Task.WhenAll(runs).WaitAsync(Deadline);
     }
 
+    [Fact]
+    public async Task A_sweep_pauses_at_most_between_the_groups_it_counted_however_many_connections_open_meanwhile()
+    {
+        // A sweep that began with 8 connections (groups of 1) while 40 more open during its first pause: the groups past
+        // the 8 it counted go on without a pause, so the walk never outlasts its spread (at 146 ms a pause, a burst of
+        // 10,000 connections would otherwise hold the heartbeat and keep-alive of every connection for 24 minutes).
+        using var engine = NewEngine(new HubbubOptions { HeartbeatMs = 100 });
+        var runs = new List<Task>();
+        var transports = new List<Transport>();
+        void Open(int i)
+        {
+            var transport = new Transport();
+            var stream = new CoalescingStream(transport) { KeepsAlive = true };
+            var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+            transports.Add(transport);
+            runs.Add(engine.RunConnectionAsync(socket, new HubbubUser($"b{i}", $"B{i}", []), CancellationToken.None, stream));
+        }
+        for (var i = 0; i < 8; i++)
+        {
+            Open(i);
+        }
+        var pauses = 0;
+        await engine.SendHeartbeatsInGroupsAsync(8, () =>
+        {
+            if (pauses++ == 0)
+            {
+                for (var i = 8; i < 48; i++)
+                {
+                    Open(i);
+                }
+            }
+            return ValueTask.CompletedTask;
+        });
+        Assert.Equal(7, pauses);
+
+        foreach (var transport in transports)
+        {
+            transport.EndReads();
+        }
+        await Task.WhenAll(runs).WaitAsync(Deadline);
+    }
+
     [Theory]
     [InlineData(0, 1)]
     [InlineData(9, 1)]
