@@ -112,9 +112,14 @@ public sealed class HubbubEngine : IDisposable
     /// </summary>
     /// <remarks>
     /// The pings go out in slices, each behind the sends of the one before, so the transport's buffers for them are
-    /// not all taken at once.
+    /// not all taken at once. With <paramref name="spreadOver"/> the connections are visited in up to 64 groups with
+    /// pauses between them spanning that time (the host gives it three quarters of the half heartbeat), so the WebSocket
+    /// PINGs (and their PONGs) of an idle node do not all come at once.
     /// </remarks>
-    public Task SendHeartbeatsAsync() => _host.SendHeartbeatsAsync();
+    public Task SendHeartbeatsAsync(TimeSpan spreadOver = default) => _host.SendHeartbeatsAsync(spreadOver);
+
+    /// <summary>The sweep in <paramref name="groups"/> groups with <paramref name="betweenGroups"/> between two (tests).</summary>
+    internal Task SendHeartbeatsInGroupsAsync(int groups, Func<ValueTask> betweenGroups) => _host.SendHeartbeatsInGroupsAsync(groups, betweenGroups);
 
     /// <inheritdoc />
     public void Dispose()

@@ -238,6 +238,23 @@ public sealed partial class ClientConnection : IThreadPoolWorkItem
     /// <summary>Aborts the socket now, without a close frame (shutdown, once its wait for closing sockets is over).</summary>
     internal void Abort() => _socket.Abort();
 
+    /// <summary>
+    /// The heartbeat sweep's keep-alive step for a connection whose door left the keep-alive to the engine
+    /// (<see cref="CoalescingStream.KeepsAlive"/>): asks for a PING when the peer has been quiet, and aborts the socket
+    /// (no close frame: the peer could not take it) when a PING had no answer in time. True when it aborted.
+    /// </summary>
+    internal bool KeepAlive(long now, long quietMs, long timeoutMs)
+    {
+        if (_transport is not { KeepsAlive: true } transport || IsClosing
+            || transport.CheckKeepAlive(now, quietMs, timeoutMs) != KeepAliveState.Dead)
+        {
+            return false;
+        }
+        Log.KeepAliveTimeout(_logger, Id, timeoutMs);
+        _socket.Abort();
+        return true;
+    }
+
     private void InsertLocked(int index, OutFrame frame)
     {
         if (_pendingCount == _pending.Length)

@@ -44,6 +44,59 @@ public sealed class CoalescingStream(Stream inner) : Stream
     /// </summary>
     public int LayerCloseCode { get; private set; }
 
+    /// <summary>
+    /// True when the WebSocket on this stream was made without a keep-alive of its own and the engine keeps it alive
+    /// instead (<see cref="CheckKeepAlive"/>, from the heartbeat sweep). The door that makes the socket sets it.
+    /// </summary>
+    /// <remarks>
+    /// The WebSocket layer's keep-alive is a timer per connection (with its state about 240 bytes, firing every quarter
+    /// of the interval) and sends its PING in a transport write of its own. The sweep already visits every connection
+    /// every half heartbeat; here the PING is appended to the connection's next frame (the sweep's <c>ping</c> on an idle
+    /// connection), so both go out in one write.
+    /// </remarks>
+    public bool KeepsAlive { get; init; }
+
+    // Engine keep-alive state (KeepsAlive only), in Environment.TickCount64 milliseconds. The WebSocket calls ReadAsync
+    // again after it has taken what came in, so the last call is when the peer was last heard from. Whether a PING was
+    // answered is told by the count of those calls, not by their time: on loopback the PONG comes back within the
+    // clock's resolution (4-10 ms), at the very tick the PING went out.
+    private long _lastReadTicks = Environment.TickCount64;
+    private long _reads;
+    private long _readsAtPing;
+    private long _pingWrittenTicks; // when the last PING went out (0: none yet)
+    private long _pingAskedTicks; // when the pending PING was asked for
+    private volatile bool _pingOnNextWrite;
+
+    /// <summary>An unmasked server PING control frame without payload (FIN, opcode 9, length 0).</summary>
+    private static readonly byte[] PingFrame = [0x89, 0x00];
+
+    /// <summary>
+    /// The heartbeat sweep's keep-alive step: asks for a PING on the next write once the peer has been quiet for
+    /// <paramref name="quietMs"/>, and says <see cref="KeepAliveState.Dead"/> when a PING has had no answer (no input at
+    /// all) for <paramref name="timeoutMs"/>, or could not be written for <paramref name="timeoutMs"/> plus
+    /// <paramref name="quietMs"/> (a peer that stopped reading, its sends stuck).
+    /// </summary>
+    internal KeepAliveState CheckKeepAlive(long now, long quietMs, long timeoutMs)
+    {
+        var lastRead = Volatile.Read(ref _lastReadTicks);
+        var pingWritten = Volatile.Read(ref _pingWrittenTicks);
+        if (pingWritten != 0 && Volatile.Read(ref _reads) == Volatile.Read(ref _readsAtPing))
+        {
+            return now - pingWritten >= timeoutMs ? KeepAliveState.Dead : KeepAliveState.Waiting;
+        }
+        if (_pingOnNextWrite)
+        {
+            return now - Volatile.Read(ref _pingAskedTicks) >= timeoutMs + quietMs ? KeepAliveState.Dead : KeepAliveState.Waiting;
+        }
+        if (now - lastRead < quietMs)
+        {
+            return KeepAliveState.Alive;
+        }
+        Volatile.Write(ref _pingAskedTicks, now);
+        _pingOnNextWrite = true;
+        return KeepAliveState.PingAsked;
+    }
+
     /// <inheritdoc />
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -51,17 +104,36 @@ public sealed class CoalescingStream(Stream inner) : Stream
         {
             buffer = withReason;
         }
-        if (!_holding)
+        // A PING asked for by the sweep goes after this frame, in the same write; never after a close frame.
+        var ping = _pingOnNextWrite && !IsCloseFrame(buffer.Span);
+        if (!_holding && !ping)
         {
             return inner.WriteAsync(buffer, cancellationToken);
         }
-        _held ??= ArrayPool<byte>.Shared.Rent(MaxHeldBytes);
-        if (_heldLength + buffer.Length > _held.Length)
+        if (ping)
         {
-            return WriteOverflowAsync(buffer, cancellationToken);
+            _pingOnNextWrite = false;
+            Volatile.Write(ref _readsAtPing, Volatile.Read(ref _reads));
+            Volatile.Write(ref _pingWrittenTicks, Environment.TickCount64);
+            if (!_holding)
+            {
+                // A window of this one write: the frame and the PING go out together.
+                _holding = true;
+                _flushOnNextWrite = true;
+            }
+        }
+        _held ??= ArrayPool<byte>.Shared.Rent(MaxHeldBytes);
+        if (_heldLength + buffer.Length + (ping ? PingFrame.Length : 0) > _held.Length)
+        {
+            return WriteOverflowAsync(buffer, ping, cancellationToken);
         }
         buffer.Span.CopyTo(_held.AsSpan(_heldLength));
         _heldLength += buffer.Length;
+        if (ping)
+        {
+            PingFrame.CopyTo(_held.AsSpan(_heldLength));
+            _heldLength += PingFrame.Length;
+        }
         // A close frame always goes out at once: the socket may send nothing after it (the library sends one by
         // itself on a protocol error, from the reader), so nothing would ever write it out otherwise.
         return _flushOnNextWrite || IsCloseFrame(buffer.Span) ? WriteHeldAsync(cancellationToken) : ValueTask.CompletedTask;
@@ -105,10 +177,14 @@ public sealed class CoalescingStream(Stream inner) : Stream
     private static bool IsCloseFrame(ReadOnlySpan<byte> frame) => frame.Length > 0 && (frame[0] & 0x0F) == 0x8;
 
     /// <summary>The held bytes and <paramref name="buffer"/> do not fit together: write the held ones, then this one.</summary>
-    private async ValueTask WriteOverflowAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    private async ValueTask WriteOverflowAsync(ReadOnlyMemory<byte> buffer, bool ping, CancellationToken cancellationToken)
     {
         await WriteHeldAsync(cancellationToken, endHolding: false);
         await inner.WriteAsync(buffer, cancellationToken);
+        if (ping)
+        {
+            await inner.WriteAsync(PingFrame, cancellationToken);
+        }
         if (_flushOnNextWrite || IsCloseFrame(buffer.Span))
         {
             EndHolding();
@@ -146,8 +222,16 @@ public sealed class CoalescingStream(Stream inner) : Stream
     }
 
     /// <inheritdoc />
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        inner.ReadAsync(buffer, cancellationToken);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (KeepsAlive)
+        {
+            // One reader at a time (the WebSocket's), so no interlocked increment is needed.
+            Volatile.Write(ref _reads, _reads + 1);
+            Volatile.Write(ref _lastReadTicks, Environment.TickCount64);
+        }
+        return inner.ReadAsync(buffer, cancellationToken);
+    }
 
     /// <inheritdoc />
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -207,4 +291,20 @@ public sealed class CoalescingStream(Stream inner) : Stream
         }
         base.Dispose(disposing);
     }
+}
+
+/// <summary>What <see cref="CoalescingStream.CheckKeepAlive"/> found.</summary>
+internal enum KeepAliveState
+{
+    /// <summary>The peer was heard from within the quiet time.</summary>
+    Alive,
+
+    /// <summary>Quiet for the quiet time: a PING goes with the connection's next write.</summary>
+    PingAsked,
+
+    /// <summary>A PING is asked for or out, not yet answered, within its time.</summary>
+    Waiting,
+
+    /// <summary>The PING had no answer in time: the peer is to be dropped.</summary>
+    Dead,
 }

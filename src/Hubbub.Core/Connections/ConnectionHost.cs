@@ -183,10 +183,36 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
 
     /// <summary>
     /// Pings every connection quiet for (nearly) a heartbeat (see <see cref="HubbubEngine.SendHeartbeatsAsync"/>), one
-    /// connection after another on the sweep's own thread; after every <see cref="HeartbeatSlice"/> pings it waits until
-    /// the transport has sent all but about two slices of them.
+    /// connection after another on the sweep's own thread, in groups spread over <paramref name="spreadOver"/> (none: all
+    /// at once); after every <see cref="HeartbeatSlice"/> pings it waits until the transport has sent all but about two
+    /// slices of them.
     /// </summary>
+    public Task SendHeartbeatsAsync(TimeSpan spreadOver = default)
+    {
+        var groups = HeartbeatGroups(spreadOver);
+        var pause = spreadOver / groups;
+        return SendHeartbeatsInGroupsAsync(groups, groups == 1 ? static () => ValueTask.CompletedTask : () => new ValueTask(Task.Delay(pause)));
+    }
+
+    /// <summary>
+    /// The groups a sweep spread over <paramref name="spreadOver"/> comes in: <see cref="MaxHeartbeatGroups"/>, or fewer
+    /// so that the pauses between them are at least 10 ms (a timer's resolution); 1 for no spread.
+    /// </summary>
+    internal static int HeartbeatGroups(TimeSpan spreadOver) =>
+        (int)Math.Clamp(spreadOver.TotalMilliseconds / 10, 1, MaxHeartbeatGroups);
+
+    /// <summary>The sweep in <paramref name="groups"/> groups of the connections, <paramref name="betweenGroups"/> awaited between two.</summary>
     /// <remarks>
+    /// <para>
+    /// Groups: the sweep walks the connections once, as before, but after each 1/<paramref name="groups"/> of them it
+    /// pauses, so the host's sweep every half heartbeat spans most of it, and each connection, at about the same place
+    /// in every walk, is still visited every half heartbeat. What that spreads is the WebSocket keep-alive's PONGs: the
+    /// PING goes with the sweep's <c>ping</c>, and each PONG's receive holds one of the transport's 4 KiB blocks until
+    /// the reader has taken it; with every PING in one burst, all PONGs came back within a second or two and the pool kept
+    /// its peak ("Idle connections: fifteenth pass" in docs/performance.md). One walk, not a walk per group: a walk of
+    /// every connection in each of 64 groups cost an idle node's CPU nearly double ("sixteenth pass").
+    /// </para>
+    /// <para>
     /// Each ping's send rents one of the transport's 4 KiB blocks until the transport has written it to the socket, and
     /// the transport's memory pool keeps the blocks it rented at its peak (it gives back 1 % every 10 s while there is
     /// traffic). The transport writes on its own I/O queues, thread-pool work items. When the sweep queued a drain per
@@ -194,22 +220,47 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
     /// those queues and the pool peaked at 700–3,700 blocks in a round of 10,000 pings (0.3–1.5 KiB per connection held,
     /// "Idle connections: eleventh pass" in docs/performance.md). Now the sweep is the only producer: each ping is written
     /// on its thread (a drain whose send has to wait, to a client not reading, goes on by itself), and after a slice it
-    /// waits, a millisecond at a time, until the blocks rented in the process are at most two slices' more than when it
-    /// began (<see cref="TransportBacklog"/>). So the round's blocks are bounded whatever the number of connections or the
-    /// machine's load. The waiting gives up after <see cref="HeartbeatWaitLimit"/> (a quarter of the heartbeat at most) per
-    /// sweep, so a node busy with other traffic still pings every quiet connection in time.
+    /// waits, a millisecond at a time, until the blocks rented in the process are at most two slices' more than when its
+    /// group began (<see cref="TransportBacklog"/>). So the round's blocks are bounded whatever the number of connections
+    /// or the machine's load. The waiting gives up after <see cref="HeartbeatWaitLimit"/> (a quarter of the heartbeat at
+    /// most) per sweep, shared out among its groups, so a node busy with other traffic still pings every quiet connection
+    /// in time.
+    /// </para>
     /// </remarks>
-    public async Task SendHeartbeatsAsync()
+    internal async Task SendHeartbeatsInGroupsAsync(int groups, Func<ValueTask> betweenGroups)
     {
         var interval = TimeSpan.FromMilliseconds(_options.HeartbeatMs);
-        var now = _time.GetTimestamp();
-        // Real time, not _time: the wait is for the transport, and must end under a test's fake clock too.
-        var giveUpAt = Stopwatch.GetTimestamp()
-            + (long)(Stopwatch.Frequency * Math.Min(HeartbeatWaitLimit.TotalSeconds, interval.TotalSeconds / 4));
-        var limit = _backlog.RentedBytes + HeartbeatBacklogBytes;
+        var quietMs = (long)(_options.HeartbeatMs * 0.9);
+        var timeoutMs = (long)_options.EffectiveClientTimeout.TotalMilliseconds;
+        var waitPerGroup = Math.Min(HeartbeatWaitLimit.TotalSeconds, interval.TotalSeconds / 4) / groups;
+        var groupSize = Math.Max(1, (_connections.Count + groups - 1) / groups);
+        long now = 0, ticks = 0, giveUpAt = 0, limit = 0;
+        var visited = 0;
+        var pauses = 0;
         var sent = 0;
         foreach (var connection in _connections.Open())
         {
+            if (visited++ % groupSize == 0)
+            {
+                // At most groups - 1 pauses: connections opened during the walk (a burst after a sweep that began with
+                // few) make more groups of the size counted at its start, and those go on without a pause, so the walk
+                // never takes longer than its spread.
+                if (visited > 1 && pauses++ < groups - 1)
+                {
+                    await betweenGroups();
+                }
+                now = _time.GetTimestamp();
+                // The WebSocket keep-alive of connections that leave it to the engine, in real time as the socket's own was.
+                ticks = Environment.TickCount64;
+                // Real time, not _time: the wait is for the transport, and must end under a test's fake clock too.
+                giveUpAt = Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * waitPerGroup);
+                limit = _backlog.RentedBytes + HeartbeatBacklogBytes;
+                sent = 0;
+            }
+            if (connection.KeepAlive(ticks, quietMs, timeoutMs))
+            {
+                continue;
+            }
             if (_time.GetElapsedTime(connection.LastSentTimestamp, now) >= interval * 0.9
                 && connection.TryEnqueueAndSend(HeartbeatFrame)
                 && ++sent % HeartbeatSlice == 0)
@@ -218,6 +269,9 @@ internal sealed class ConnectionHost : IConnectionLifecycle, IDisposable
             }
         }
     }
+
+    /// <summary>The most groups a heartbeat sweep comes in (see <see cref="SendHeartbeatsInGroupsAsync"/>).</summary>
+    internal const int MaxHeartbeatGroups = 64;
 
     /// <summary>Pings the sweep writes before it waits for the transport (see <see cref="SendHeartbeatsAsync"/>).</summary>
     internal const int HeartbeatSlice = 64;

@@ -49,4 +49,7 @@ internal static partial class Log
 
     [LoggerMessage(1061, LogLevel.Debug, "Connection {ConnectionId} of user {UserId} refreshed its token")]
     public static partial void TokenRefreshed(ILogger logger, string connectionId, string userId);
+
+    [LoggerMessage(1012, LogLevel.Debug, "Connection {ConnectionId} answered no WebSocket PING within {TimeoutMs} ms; dropping it")]
+    public static partial void KeepAliveTimeout(ILogger logger, string connectionId, long timeoutMs);
 }

@@ -101,12 +101,13 @@ internal sealed class ConnectionLevelAccept(ConnectionDelegate next, IServicePro
     private static Task RunSocket(ConnectionContext connection, Dependencies dependencies, HubbubUser user, List<string>? channels)
     {
         var pipes = new TransportPipeStream(connection, TimeSpan.FromMilliseconds(dependencies.Options.SlowConsumerCloseGraceMs));
-        var transport = new CoalescingStream(pipes);
+        // The keep-alive is the engine's heartbeat sweep (CoalescingStream.KeepsAlive): the socket's own would be a timer
+        // and its state per connection (about 240 bytes) and a transport write of its own for every PING.
+        var transport = new CoalescingStream(pipes) { KeepsAlive = true };
         var socket = WebSocket.CreateFromStream(transport, new WebSocketCreationOptions
         {
             IsServer = true,
-            KeepAliveInterval = TimeSpan.FromMilliseconds(dependencies.Options.HeartbeatMs),
-            KeepAliveTimeout = dependencies.Options.EffectiveClientTimeout,
+            KeepAliveInterval = TimeSpan.Zero,
         });
         pipes.DisposeWhenEnded(socket);
         HubbubMetrics.Upgrades.WithLabels("connection").Inc();

@@ -126,6 +126,24 @@ public sealed class OperationsTests
     }
 
     [Fact]
+    public async Task A_client_that_sends_nothing_but_answers_websocket_pings_stays_connected_past_many_timeouts()
+    {
+        // The keep-alive is the heartbeat sweep's (a PING with the connection's next frame): a peer heard from only
+        // through its PONGs is alive. Twelve timeouts without a frame of its own, then it still gets answers.
+        using var server = new TestServer(new() { ["Hubbub:HeartbeatMs"] = "200", ["Hubbub:ClientTimeoutMs"] = "400" });
+        var engine = (Hubbub.Core.HubbubEngine)server.Services.GetService(typeof(Hubbub.Core.HubbubEngine))!;
+        await using var c = await server.ConnectAsync("pong-only");
+        await using var watcher = await server.ConnectAsync("watch-pong");
+        await watcher.SubscribeAsync("public:pong-only");
+        await c.SubscribeAsync("public:pong-only");
+        await watcher.NextAsync(f => f.Type() == "presence_join");
+        await Task.Delay(TimeSpan.FromSeconds(4.8));
+        Assert.Equal(1, engine.Connections.CountOf("pong-only"));
+        Assert.Equal("pong", (await c.RequestAsync("ping")).Type());
+        Assert.DoesNotContain(watcher.Frames, f => f.Type() == "presence_leave");
+    }
+
+    [Fact]
     public async Task Shutdown_closes_every_connection_with_1001_and_readiness_turns_off()
     {
         var server = new TestServer();
