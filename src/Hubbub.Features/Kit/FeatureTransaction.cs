@@ -382,10 +382,17 @@ public sealed class FeatureTransaction
         {
             return;
         }
-        var row = _pending.Count == 1
-            ? _pending[0]
-            : new OutboxRow { Kind = OutboxRow.Batch, Data = OutboxEntries.Write(_pending), Entries = [.. _pending] };
-        await OutboxStore.InsertAsync(Db, row, _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
+        if (_pending.Count == 1)
+        {
+            await OutboxStore.InsertAsync(Db, _pending[0], _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
+            _rows.Add(_pending[0]);
+            _pending.Clear();
+            return;
+        }
+        // The batch's JSON is written once, as UTF-8, and bound as it is; its entries stay in memory for the dispatcher, so
+        // the row's data is not kept as a string too.
+        var row = new OutboxRow { Kind = OutboxRow.Batch, Entries = [.. _pending] };
+        await OutboxStore.InsertBatchAsync(Db, row, OutboxEntries.WriteUtf8(_pending), _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
         _rows.Add(row);
         _pending.Clear();
     }
