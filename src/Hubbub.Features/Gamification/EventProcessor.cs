@@ -25,14 +25,15 @@ internal sealed record GameEvent(string User, string Type, JsonElement? Data, Da
 public sealed class EventProcessor(IOptions<GamificationOptions> options, LeaderboardLive live, ILeaderboardIndex index,
     DefinitionCache definitions, UncommittedScores uncommitted, ReachedClock reached)
 {
-    internal async Task<Effects> ProcessAsync(FeatureTransaction tx, GameEvent e, CancellationToken ct)
+    // raises: the type of the app event the caller raises after this in the same transaction, if any.
+    internal async Task<Effects> ProcessAsync(FeatureTransaction tx, GameEvent e, CancellationToken ct, string? raises = null)
     {
         // The event's score changes count in the ranks read later in the same database transaction (UncommittedScores);
         // an event that fails is rolled back to its savepoint alone, so its changes stop counting too.
         List<Action> undo = [];
         try
         {
-            return await ProcessAsync(tx, e, undo, ct);
+            return await ProcessAsync(tx, e, raises, undo, ct);
         }
         catch
         {
@@ -44,9 +45,13 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, Leader
         }
     }
 
-    private async Task<Effects> ProcessAsync(FeatureTransaction tx, GameEvent e, List<Action> undo, CancellationToken ct)
+    private async Task<Effects> ProcessAsync(FeatureTransaction tx, GameEvent e, string? raises, List<Action> undo, CancellationToken ct)
     {
-        var player = await PlayerStore.LockAsync(tx, e.User, tx.NowMs, ct);
+        var player = await PlayerStore.LockAsync(tx, e.User, tx.NowMs, raises, ct);
+        if (raises is not null && player.Subscribed == 0)
+        {
+            tx.NoWebhookSubscribers(raises);
+        }
         var set = await definitions.GetAsync(tx, player.DefinitionsVersion, ct);
         var curve = set.Curve;
         var defs = set.For(e.Type);

@@ -106,7 +106,7 @@ public sealed partial class GamificationService(FeatureDatabase database, EventP
         var appEvent = AppEventData(e.Id, e.Event);
         var (effects, duplicate) = await database.WriteAsync(tx => tx.OnceAsync(EventScope, e.Id, Default.Effects, async () =>
         {
-            var effects = await processor.ProcessAsync(tx, e.Event, ct);
+            var effects = await processor.ProcessAsync(tx, e.Event, ct, raises: e.Event.Type);
             // The app's event enters the pipeline too, for every other feature's handlers (social's activity rules):
             // raised in this transaction and inside the once-per-id block, so a retried id raises nothing again; not
             // to our own handler, which would count it twice. They run now, in this transaction, so the answer can carry

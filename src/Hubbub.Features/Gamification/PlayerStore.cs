@@ -1,4 +1,8 @@
+using System.Collections.Concurrent;
+using Dapper;
+using Hubbub.Features.Kit;
 using Hubbub.Features.Kit.Users;
+using Hubbub.Features.Kit.Webhooks;
 using Hubbub.Storage;
 
 namespace Hubbub.Features.Gamification;
@@ -12,17 +16,33 @@ internal static class PlayerStore
     /// events of one user are processed one after the other, also across nodes.
     /// </summary>
     /// <remarks>
-    /// The same statement answers what the event needs besides: the definitions' version (<see cref="DefinitionCache"/>)
-    /// and the user's time zone and display name from the kit's directory.
+    /// The same statement answers what the event needs besides: the definitions' version (<see cref="DefinitionCache"/>),
+    /// the user's time zone and display name from the kit's directory, and, given the type of the app event the
+    /// transaction raises later (<paramref name="raises"/>), whether a webhook subscribes to it (the raise's own read,
+    /// a command of its own on the one writer, folded in here: <see cref="FeatureTransaction.NoWebhookSubscribers"/>).
     /// </remarks>
-    public static Task<LockedPlayer> LockAsync(DatabaseTransaction tx, string user, long now, CancellationToken ct) =>
-        tx.QuerySingleAsync<LockedPlayer>(
-            """
-            INSERT INTO gam_users (user_id, xp, level, created_ms, updated_ms) VALUES (@user, 0, 1, @now, @now)
-            ON CONFLICT (user_id) DO UPDATE SET updated_ms = excluded.updated_ms
-            RETURNING xp AS Xp, level AS Level, (SELECT version FROM gam_definitions_version WHERE id = 1) AS DefinitionsVersion,
-                (SELECT time_zone FROM kit_users WHERE id = @user) AS TimeZone, (SELECT name FROM kit_users WHERE id = @user) AS Name
-            """, new { user, now }, ct);
+    public static Task<LockedPlayer> LockAsync(DatabaseTransaction tx, string user, long now, string? raises, CancellationToken ct)
+    {
+        if (raises is null)
+        {
+            return tx.QuerySingleAsync<LockedPlayer>(LockSql(""), new { user, now }, ct);
+        }
+        var parameters = new DynamicParameters(new { user, now });
+        var patterns = WebhookStore.AddPatterns(parameters, raises);
+        return tx.QuerySingleAsync<LockedPlayer>(LockSqlRaising.GetOrAdd(patterns, static n => LockSql($", {WebhookStore.SubscribedSql(n)} AS Subscribed")),
+            parameters, ct);
+    }
+
+    // By the count of the raised type's patterns (its dots + 2): made once each, not per event.
+    private static readonly ConcurrentDictionary<int, string> LockSqlRaising = new();
+
+    private static string LockSql(string subscribed) =>
+        $"""
+        INSERT INTO gam_users (user_id, xp, level, created_ms, updated_ms) VALUES (@user, 0, 1, @now, @now)
+        ON CONFLICT (user_id) DO UPDATE SET updated_ms = excluded.updated_ms
+        RETURNING xp AS Xp, level AS Level, (SELECT version FROM gam_definitions_version WHERE id = 1) AS DefinitionsVersion,
+            (SELECT time_zone FROM kit_users WHERE id = @user) AS TimeZone, (SELECT name FROM kit_users WHERE id = @user) AS Name{subscribed}
+        """;
 
     /// <summary>An IANA time zone id as a zone (UTC when none is set or this machine does not know it).</summary>
     public static (TimeZoneInfo Zone, string Id) ZoneOf(string? id) =>
@@ -111,6 +131,9 @@ internal sealed class LockedPlayer
     public long DefinitionsVersion { get; set; }
     public string? TimeZone { get; set; }
     public string? Name { get; set; }
+
+    /// <summary>Whether a webhook subscribes to the raised type (1 or 0; 1 when none was asked about).</summary>
+    public long Subscribed { get; set; } = 1;
 }
 
 internal sealed class ProgressRow

@@ -156,7 +156,12 @@ public sealed class FeatureTransaction
         }
         if (handlers.Count == 0)
         {
-            // Nothing to run: the event exists for the app's webhooks only, and only when one subscribes (one indexed read).
+            // Nothing to run: the event exists for the app's webhooks only, and only when one subscribes (one indexed read,
+            // unless the caller's own statement answered it already).
+            if (string.Equals(_unsubscribed, kind.Type, StringComparison.Ordinal))
+            {
+                return new HandledEvent(null, NoOutcomes);
+            }
             return await WebhookStore.SubscribersAsync(Db, kind.Type, cancellationToken) is { Count: > 0 } subscribers
                 ? new HandledEvent((await InsertEventAsync(kind, data, [], cancellationToken, subscribers)).Id, NoOutcomes)
                 : new HandledEvent(null, NoOutcomes);
@@ -204,6 +209,16 @@ public sealed class FeatureTransaction
         }
         return new HandledEvent(id, outcomes);
     }
+
+    private string? _unsubscribed;
+
+    /// <summary>
+    /// Tells the transaction that no webhook subscribes to <paramref name="type"/>, as one of the caller's own statements
+    /// read earlier in it (with <see cref="Webhooks.WebhookStore.SubscribedSql"/>): a later
+    /// <see cref="RaiseAndHandleAsync{T}"/> of that type which no handler takes then skips its own read, a command on
+    /// SQLite's one writer per raise (gamification's <c>POST /api/events</c> asks in its lock of the user's row).
+    /// </summary>
+    internal void NoWebhookSubscribers(string type) => _unsubscribed = type;
 
     private static readonly IReadOnlyDictionary<string, JsonElement> NoOutcomes = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
 
@@ -382,10 +397,17 @@ public sealed class FeatureTransaction
         {
             return;
         }
-        var row = _pending.Count == 1
-            ? _pending[0]
-            : new OutboxRow { Kind = OutboxRow.Batch, Data = OutboxEntries.Write(_pending), Entries = [.. _pending] };
-        await OutboxStore.InsertAsync(Db, row, _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
+        if (_pending.Count == 1)
+        {
+            await OutboxStore.InsertAsync(Db, _pending[0], _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
+            _rows.Add(_pending[0]);
+            _pending.Clear();
+            return;
+        }
+        // The batch's JSON is written once, as UTF-8, and bound as it is; its entries stay in memory for the dispatcher, so
+        // the row's data is not kept as a string too.
+        var row = new OutboxRow { Kind = OutboxRow.Batch, Entries = [.. _pending] };
+        await OutboxStore.InsertBatchAsync(Db, row, OutboxEntries.WriteUtf8(_pending), _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
         _rows.Add(row);
         _pending.Clear();
     }

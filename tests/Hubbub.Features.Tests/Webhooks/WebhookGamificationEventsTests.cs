@@ -100,4 +100,28 @@ public sealed class WebhookGamificationEventsTests(WebhookFixture fixture) : ICl
                  c.GetProperty("goal").GetDouble(), c.GetProperty("starts_at").GetDateTime().ToUniversalTime(),
                  c.GetProperty("ends_at").GetDateTime().ToUniversalTime()));
     }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task An_app_event_no_rule_takes_reaches_the_webhooks_of_its_type_by_pattern_and_one_subscribed_after_a_first_event(string engine)
+    {
+        // No rule of any feature names these types: the event is stored only for a webhook, which the user's lock asked for.
+        var chat = await fixture.ServerAsync(engine);
+        using var api = new ServerApi(chat.Server.BaseAddress, TestServer.ApiKey);
+        var (prefixed, later) = (Hooks.NewType("run"), Hooks.NewType("swim"));
+        var (_, byPrefix) = await Hooks.RegisterAsync(api, fixture.Receiver, prefixed.Split('.')[0] + ".*");
+        var user = Users.New("plain");
+
+        await Hooks.PostEventAsync(api, prefixed, user);
+        await Hooks.PostEventAsync(api, later, user); // nobody subscribes yet: nothing stored, nothing sent
+        var (_, subscribedLater) = await Hooks.RegisterAsync(api, fixture.Receiver, later);
+        await Hooks.PostEventAsync(api, later, user);
+
+        Assert.Equal(prefixed, Assert.Single(await fixture.Receiver.DeliveredAsync(byPrefix, 1)).Type);
+        Assert.Equal(later, Assert.Single(await fixture.Receiver.DeliveredAsync(subscribedLater, 1)).Type);
+        await Task.Delay(500); // a few more sweeps: the first event of the later type was never recorded
+        Assert.Single(fixture.Receiver.At(subscribedLater));
+        Assert.Single(fixture.Receiver.At(byPrefix));
+    }
 }

@@ -179,7 +179,12 @@ public sealed class OutboxDispatcher(IDatabase database, IChannelPublisher publi
             {
                 try
                 {
-                    ChannelEvent[] events = [.. channel.Skip(i).Take(run).Select(at => new ChannelEvent(pass.Entry(at).EventType!, Encoding.UTF8.GetBytes(pass.Entry(at).Data ?? "null")))];
+                    var events = new ChannelEvent[run];
+                    for (var e = 0; e < run; e++)
+                    {
+                        var entry = pass.Entry(channel[i + e]);
+                        events[e] = new ChannelEvent(entry.EventType!, Encoding.UTF8.GetBytes(entry.Data ?? "null"));
+                    }
                     if (inOrder)
                     {
                         // Used once, whatever comes of it: a retry goes out later, unsequenced, and a later sequence on

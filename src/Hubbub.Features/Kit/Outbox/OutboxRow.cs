@@ -15,7 +15,8 @@ internal sealed class OutboxRow
 
     /// <summary>
     /// Several publications and ends of subscriptions of one transaction, in order: <see cref="Data"/> holds them as a JSON
-    /// array (<see cref="OutboxEntries"/>), <see cref="Channel"/> is empty and <see cref="EventType"/> null.
+    /// array (<see cref="OutboxEntries"/>), <see cref="Channel"/> is empty and <see cref="EventType"/> null. A batch the node
+    /// wrote itself holds its <see cref="Entries"/> and no <see cref="Data"/> in memory (its JSON went to the database as UTF-8).
     /// </summary>
     public const string Batch = "batch";
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Hubbub.Storage;
 
 namespace Hubbub.Features.Kit.Outbox;
@@ -15,11 +16,29 @@ internal static class OutboxStore
     /// published by id, keep the order they were written in.
     /// </summary>
     public static async Task InsertAsync(DatabaseTransaction tx, OutboxRow row, string claim, long now, long claimedUntil, CancellationToken ct) =>
-        row.Id = await tx.QuerySingleAsync<long>(
-            """
-            INSERT INTO kit_outbox (kind, channel, event_type, data, target_user, created_ms, claim, claimed_until_ms)
-            VALUES (@Kind, @Channel, @EventType, @Data, @TargetUser, @now, @claim, @claimedUntil) RETURNING id
-            """, new { row.Kind, row.Channel, row.EventType, row.Data, row.TargetUser, now, claim, claimedUntil }, ct);
+        row.Id = await tx.QuerySingleAsync<long>(Insert, new { row.Kind, row.Channel, row.EventType, row.Data, row.TargetUser, now, claim, claimedUntil }, ct);
+
+    /// <summary>
+    /// Writes a <see cref="OutboxRow.Batch"/> row whose data is <paramref name="utf8"/> (its JSON array, <see cref="OutboxEntries.WriteUtf8"/>),
+    /// claimed like <see cref="InsertAsync"/>. On SQLite the bytes are bound as they are and cast to text by the statement,
+    /// in the database's encoding, UTF-8 (the column holds the same text as before; a string parameter would be encoded to
+    /// UTF-8 again, a copy of the row's size per transaction); PostgreSQL gets the text.
+    /// </summary>
+    public static async Task InsertBatchAsync(DatabaseTransaction tx, OutboxRow row, byte[] utf8, string claim, long now, long claimedUntil, CancellationToken ct) =>
+        row.Id = tx.Provider == DatabaseProvider.Postgres
+            ? await tx.QuerySingleAsync<long>(InsertBatch, new { Data = Encoding.UTF8.GetString(utf8), now, claim, claimedUntil }, ct)
+            : await tx.QuerySingleAsync<long>(InsertBatch, new { Data = utf8, now, claim, claimedUntil }, ct);
+
+    // A batch row's kind, channel, type and user are fixed (OutboxRow.Batch): written as literals, four parameters fewer to bind.
+    private const string InsertBatch = $"""
+        INSERT INTO kit_outbox (kind, channel, event_type, data, target_user, created_ms, claim, claimed_until_ms)
+        VALUES ('{OutboxRow.Batch}', '', NULL, CAST(@Data AS TEXT), NULL, @now, @claim, @claimedUntil) RETURNING id
+        """;
+
+    private const string Insert = """
+        INSERT INTO kit_outbox (kind, channel, event_type, data, target_user, created_ms, claim, claimed_until_ms)
+        VALUES (@Kind, @Channel, @EventType, @Data, @TargetUser, @now, @claim, @claimedUntil) RETURNING id
+        """;
 
     /// <summary>
     /// Writes the same publication for each of <paramref name="channels"/> (distinct) in one statement, claimed like

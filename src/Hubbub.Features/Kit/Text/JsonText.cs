@@ -25,7 +25,17 @@ internal static class JsonText
     /// The text <paramref name="write"/> writes for <paramref name="state"/> (the default writer options). Reentrant: a
     /// write inside a write gets a buffer of its own.
     /// </summary>
-    public static string Write<TState>(TState state, int sizeHint, Action<Utf8JsonWriter, TState> write)
+    public static string Write<TState>(TState state, int sizeHint, Action<Utf8JsonWriter, TState> write) =>
+        Write(state, sizeHint, write, static bytes => Encoding.UTF8.GetString(bytes));
+
+    /// <summary>
+    /// The UTF-8 bytes <paramref name="write"/> writes for <paramref name="state"/>, as an array of their own: for text that
+    /// goes to the database as bytes (the outbox's batch row), where a string would be encoded to UTF-8 again for the bind.
+    /// </summary>
+    public static byte[] WriteUtf8<TState>(TState state, int sizeHint, Action<Utf8JsonWriter, TState> write) =>
+        Write(state, sizeHint, write, static bytes => bytes.ToArray());
+
+    private static TResult Write<TState, TResult>(TState state, int sizeHint, Action<Utf8JsonWriter, TState> write, Func<ReadOnlySpan<byte>, TResult> result)
     {
         var buffer = t_buffer ?? new ArrayBufferWriter<byte>(Math.Max(sizeHint, 256));
         var writer = t_writer;
@@ -43,7 +53,7 @@ internal static class JsonText
         {
             write(writer, state);
             writer.Flush();
-            return Encoding.UTF8.GetString(buffer.WrittenSpan);
+            return result(buffer.WrittenSpan);
         }
         finally
         {
