@@ -281,7 +281,7 @@ public sealed class CoalescedSendTests
     }
 
     /// <summary>A transport that records every write; the first may be held until released, reads wait for fed bytes.</summary>
-    private sealed class RecordingStream : Stream
+    private sealed class RecordingStream : AsyncOnlyStream
     {
         private readonly Lock _gate = new();
         private readonly List<byte[]> _writes = [];
@@ -347,27 +347,10 @@ public sealed class CoalescedSendTests
             return bytes.Length;
         }
 
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-
         public override Task FlushAsync(CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _flushes);
             return Task.CompletedTask;
         }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -162,6 +162,9 @@ public sealed class ConnectSubscribeTests(TwoDoors doors) : IClassFixture<TwoDoo
             for (var i = 0; i < 100_000 && !stop.IsCancellationRequested; i++)
             {
                 await publisher.OkAsync("publish", new { channel, data = new { i } });
+                // Under the connection's rate limit (100 frames/s, burst 200): unpaced, a quick machine's publisher was
+                // refused rate_limited after a second or two, and the clients then waited in vain for their five.
+                await Task.Delay(15);
             }
         });
         try
