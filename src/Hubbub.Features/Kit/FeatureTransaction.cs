@@ -404,10 +404,10 @@ public sealed class FeatureTransaction
             _pending.Clear();
             return;
         }
-        // The batch's JSON is written once, as UTF-8, and bound as it is; its entries stay in memory for the dispatcher, so
-        // the row's data is not kept as a string too.
+        // The batch's JSON is written once, in the form the database binds; its entries stay in memory for the dispatcher,
+        // so the row's data is not kept as a string too.
         var row = new OutboxRow { Kind = OutboxRow.Batch, Entries = [.. _pending] };
-        await OutboxStore.InsertBatchAsync(Db, row, OutboxEntries.WriteUtf8(_pending), _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
+        await OutboxStore.InsertBatchAsync(Db, row, _pending, _claim, NowMs, NowMs + _kit.Options.LeaseMs, ct);
         _rows.Add(row);
         _pending.Clear();
     }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Hubbub.Storage;
 
 namespace Hubbub.Features.Kit.Outbox;
@@ -19,15 +18,17 @@ internal static class OutboxStore
         row.Id = await tx.QuerySingleAsync<long>(Insert, new { row.Kind, row.Channel, row.EventType, row.Data, row.TargetUser, now, claim, claimedUntil }, ct);
 
     /// <summary>
-    /// Writes a <see cref="OutboxRow.Batch"/> row whose data is <paramref name="utf8"/> (its JSON array, <see cref="OutboxEntries.WriteUtf8"/>),
-    /// claimed like <see cref="InsertAsync"/>. On SQLite the bytes are bound as they are and cast to text by the statement,
-    /// in the database's encoding, UTF-8 (the column holds the same text as before; a string parameter would be encoded to
-    /// UTF-8 again, a copy of the row's size per transaction); PostgreSQL gets the text.
+    /// Writes a <see cref="OutboxRow.Batch"/> row holding <paramref name="entries"/> (their JSON array,
+    /// <see cref="OutboxEntries"/>), claimed like <see cref="InsertAsync"/>. On SQLite the array is written as UTF-8 and
+    /// bound as bytes, cast to text by the statement in the database's encoding, UTF-8 (the column holds the same text; a
+    /// string parameter would be encoded to UTF-8 again, a copy of the row's size per transaction); PostgreSQL, which
+    /// takes text, gets the array written as text at once.
     /// </summary>
-    public static async Task InsertBatchAsync(DatabaseTransaction tx, OutboxRow row, byte[] utf8, string claim, long now, long claimedUntil, CancellationToken ct) =>
+    public static async Task InsertBatchAsync(DatabaseTransaction tx, OutboxRow row, IReadOnlyList<OutboxRow> entries, string claim, long now,
+        long claimedUntil, CancellationToken ct) =>
         row.Id = tx.Provider == DatabaseProvider.Postgres
-            ? await tx.QuerySingleAsync<long>(InsertBatch, new { Data = Encoding.UTF8.GetString(utf8), now, claim, claimedUntil }, ct)
-            : await tx.QuerySingleAsync<long>(InsertBatch, new { Data = utf8, now, claim, claimedUntil }, ct);
+            ? await tx.QuerySingleAsync<long>(InsertBatch, new { Data = OutboxEntries.Write(entries), now, claim, claimedUntil }, ct)
+            : await tx.QuerySingleAsync<long>(InsertBatch, new { Data = OutboxEntries.WriteUtf8(entries), now, claim, claimedUntil }, ct);
 
     // A batch row's kind, channel, type and user are fixed (OutboxRow.Batch): written as literals, four parameters fewer to bind.
     private const string InsertBatch = $"""
