@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using Hubbub.Core.Seams;
 
 namespace Hubbub.Core.Memory;
@@ -19,12 +20,15 @@ namespace Hubbub.Core.Memory;
 /// </remarks>
 public sealed class MemoryHistoryStore : IHistoryStore
 {
-    /// <summary>What one held publication costs beyond its frame and data bytes (its objects and links), as counted.</summary>
+    /// <summary>
+    /// What one held publication is counted as beyond its frame and data bytes (the frame is rebuilt when read, so it is
+    /// counted, not held: the count is what the bound was set in, and what a read of it costs).
+    /// </summary>
     public const int EntryOverheadBytes = 256;
 
     private readonly ConcurrentDictionary<string, ChannelStream> _streams = new(StringComparer.Ordinal);
     private readonly StreamEpochs _epochs = new();
-    private readonly HistoryAgeList _ages;
+    private readonly HistoryLog _log;
     private readonly TimeProvider _time;
 
     /// <summary>Creates an empty store bounded by the default <see cref="HubbubOptions.MaxHistoryBytes"/>.</summary>
@@ -38,11 +42,14 @@ public sealed class MemoryHistoryStore : IHistoryStore
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
         _time = time;
-        _ages = new HistoryAgeList(maxBytes);
+        _log = new HistoryLog(maxBytes);
     }
 
     /// <summary>The bytes of the publications held (frames and data plus <see cref="EntryOverheadBytes"/> each).</summary>
-    public long HeldBytes => _ages.Bytes;
+    public long HeldBytes => _log.Bytes;
+
+    /// <summary>The log that orders what is held and holds its bytes (its own bounds, for tests).</summary>
+    internal HistoryLog Log => _log;
 
     /// <summary>Streams in the table: channels holding publications, and followed tombstones.</summary>
     public int StreamCount => _streams.Count;
@@ -104,11 +111,11 @@ public sealed class MemoryHistoryStore : IHistoryStore
                 if (!stream.Dropped)
                 {
                     DropExpired(stream, _time.GetUtcNow());
-                    return ValueTask.FromResult(Read(stream.Entries, new StreamTop(stream.Offset, stream.Epoch), sinceOffset, sinceEpoch, limit));
+                    return ValueTask.FromResult(Read(stream, new StreamTop(stream.Offset, stream.Epoch), sinceOffset, sinceEpoch, limit));
                 }
             }
         }
-        return ValueTask.FromResult(Read([], new StreamTop(0, _epochs.Of(channel)), sinceOffset, sinceEpoch, limit));
+        return ValueTask.FromResult(Read(null, new StreamTop(0, _epochs.Of(channel)), sinceOffset, sinceEpoch, limit));
     }
 
     /// <summary>
@@ -123,7 +130,7 @@ public sealed class MemoryHistoryStore : IHistoryStore
             lock (stream)
             {
                 DropExpired(stream, now);
-                if (stream.Entries.Count > 0 || stream.Dropped || isFollowed(channel))
+                if (stream.Count > 0 || stream.Dropped || isFollowed(channel))
                 {
                     continue;
                 }
@@ -145,13 +152,14 @@ public sealed class MemoryHistoryStore : IHistoryStore
         {
             return false;
         }
-        var entry = new HistoryEntry(publication, now + policy.Ttl,
-            publication.FrameLength + publication.Data.Length + EntryOverheadBytes, stream);
-        stream.Entries.Enqueue(entry);
-        var overBound = _ages.Add(entry);
-        while (stream.Entries.Count > policy.Size)
+        var counted = publication.FrameLength + publication.Data.Length + EntryOverheadBytes;
+        var overBound = _log.Add(stream, publication.Offset, counted, publication.Event, publication.Data.Span, out var slab, out var start,
+            out var eventLength);
+        stream.Enqueue(new HeldPublication(publication.Offset, (now + policy.Ttl).UtcTicks, publication.PublishedTimestamp, slab, start,
+            eventLength, publication.Data.Length, publication.From, counted));
+        while (stream.Count > policy.Size)
         {
-            _ages.Remove(stream.Entries.Dequeue());
+            _log.Release(stream.Dequeue());
         }
         return overBound;
     }
@@ -159,15 +167,16 @@ public sealed class MemoryHistoryStore : IHistoryStore
     /// <summary>Evicts the node's oldest publications, whatever their channel, until the total is within its bound.</summary>
     private void EvictOldest()
     {
-        while (_ages.TakeOldestIfOver() is { } evicted)
+        while (_log.TakeOldestIfOver() is { } oldest)
         {
-            var stream = evicted.Stream;
+            var stream = oldest.Stream;
             lock (stream)
             {
-                // Unlisted entries are evicted ones, and they are always at the head (see HistoryAgeList).
-                while (stream.Entries.TryPeek(out var head) && !head.Listed)
+                // The record's publication, and any older one of its stream still held (another thread evicting took
+                // its record first and waits for this lock), are at the stream's head.
+                while (stream.Count > 0 && stream[0].Offset <= oldest.Offset)
                 {
-                    stream.Entries.Dequeue();
+                    _log.Release(stream.Dequeue());
                 }
             }
         }
@@ -175,19 +184,28 @@ public sealed class MemoryHistoryStore : IHistoryStore
 
     private void DropExpired(ChannelStream stream, DateTimeOffset now)
     {
-        while (stream.Entries.TryPeek(out var head) && head.ExpiresAt <= now)
+        while (stream.Count > 0 && stream[0].ExpiresAtTicks <= now.UtcTicks)
         {
-            _ages.Remove(stream.Entries.Dequeue());
+            _log.Release(stream.Dequeue());
         }
     }
 
-    private static HistoryResult Read(IReadOnlyCollection<HistoryEntry> entries, StreamTop top, long? sinceOffset, string? sinceEpoch, int limit)
+    /// <summary>A held publication as the publication it was (its frame built again when sent).</summary>
+    private static Publication Rebuild(ChannelStream stream, in HeldPublication held)
+    {
+        var bytes = held.Slab.Bytes.AsSpan(held.Start, held.EventLength + held.DataLength);
+        var draft = new PublicationDraft(Encoding.UTF8.GetString(bytes[..held.EventLength]), bytes[held.EventLength..].ToArray(), held.From);
+        return new Publication(stream.Channel, held.Offset, stream.Epoch, draft, held.PublishedTimestamp);
+    }
+
+    private static HistoryResult Read(ChannelStream? stream, StreamTop top, long? sinceOffset, string? sinceEpoch, int limit)
     {
         if (sinceEpoch is not null && !string.Equals(sinceEpoch, top.Epoch, StringComparison.Ordinal))
         {
             return new HistoryResult([], top, Complete: false);
         }
-        var result = new List<Publication>(Math.Min(limit, entries.Count));
+        var count = stream?.Count ?? 0;
+        var result = new List<Publication>(Math.Min(limit, count));
         if (sinceOffset is { } since)
         {
             if (since > top.Offset)
@@ -195,26 +213,21 @@ public sealed class MemoryHistoryStore : IHistoryStore
                 return new HistoryResult([], top, Complete: false);
             }
             // The oldest publication still held must directly follow what the client saw.
-            var oldest = entries.Count > 0 ? entries.First().Publication.Offset : top.Offset + 1;
+            var oldest = count > 0 ? stream![0].Offset : top.Offset + 1;
             var complete = since >= top.Offset || oldest <= since + 1;
-            foreach (var entry in entries)
+            for (var i = 0; i < count && result.Count < limit; i++)
             {
-                if (entry.Publication.Offset > since && result.Count < limit)
+                if (stream![i].Offset > since)
                 {
-                    result.Add(entry.Publication);
+                    result.Add(Rebuild(stream, stream[i]));
                 }
             }
             return new HistoryResult(result, top, complete);
         }
 
-        var skip = Math.Max(0, entries.Count - limit);
-        foreach (var entry in entries)
+        for (var i = Math.Max(0, count - limit); i < count; i++)
         {
-            if (skip-- > 0)
-            {
-                continue;
-            }
-            result.Add(entry.Publication);
+            result.Add(Rebuild(stream!, stream![i]));
         }
         return new HistoryResult(result, top, Complete: true);
     }

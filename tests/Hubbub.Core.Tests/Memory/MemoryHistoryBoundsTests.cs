@@ -181,4 +181,53 @@ public sealed class MemoryHistoryBoundsTests : IDisposable
         await sweeping;
         Assert.Equal(0, duplicates);
     }
+
+    [Fact]
+    public async Task Long_lived_publications_among_a_busy_channels_trimmed_ones_keep_the_slabs_and_records_bounded()
+    {
+        // Each quiet channel's one publication, held 600 s, lands in a slab among a busy channel's that its count bound
+        // (1) lets go at once: every slab stays pinned by one quiet publication, and the busy channel's let-go records wait
+        // behind the oldest quiet one. The bound counts both, and lets the oldest publications go first.
+        const long Max = 64 * 1024;
+        var store = new MemoryHistoryStore(_clock, Max);
+        var busy = new HistoryPolicy(1, TimeSpan.FromSeconds(600));
+        var quiet = new HistoryPolicy(10, TimeSpan.FromSeconds(600));
+        for (var i = 0; i < 20_000; i++)
+        {
+            Append(store, "public:busy", 500, busy);
+            if (i % 8 == 0)
+            {
+                Append(store, $"public:q{i / 8}", 10, quiet);
+            }
+            Assert.True(store.Log.SlabBytes <= Max + (2L * store.Log.SlabSize), $"slabs {store.Log.SlabBytes} at {i}");
+            Assert.True(store.Log.Records <= 1025, $"records {store.Log.Records} at {i}");
+            Assert.True(store.HeldBytes <= Max);
+        }
+        // The newest quiet publications and the busy channel's last are held, the oldest quiet ones let go.
+        Assert.Single((await store.ReadAsync("public:busy", null, null, 10)).Publications);
+        Assert.Single((await store.ReadAsync($"public:q{(20_000 / 8) - 1}", null, null, 10)).Publications);
+        Assert.Empty((await store.ReadAsync("public:q0", null, null, 10)).Publications);
+    }
+
+    [Fact]
+    public async Task A_slab_freed_by_expiry_is_written_again_and_what_is_held_reads_back_intact()
+    {
+        var store = new MemoryHistoryStore(_clock, 64 * 1024); // 4 KiB slabs
+        var shortLived = new HistoryPolicy(100, TimeSpan.FromSeconds(1));
+        for (var round = 0; round < 50; round++)
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                Append(store, $"public:r{round}", 300 + i, shortLived);
+            }
+            var read = await store.ReadAsync($"public:r{round}", null, null, 100);
+            Assert.Equal(Enumerable.Range(0, 20).Select(i => $"\"{new string('x', 300 + i)}\""),
+                read.Publications.Select(p => Encoding.UTF8.GetString(p.Data.Span)));
+            _clock.Advance(TimeSpan.FromSeconds(2));
+            store.Sweep(_ => false);
+            Assert.Equal(0, store.HeldBytes);
+        }
+        // Freed slabs are reused or let go: at most the slab being written and two spares.
+        Assert.True(store.Log.SlabBytes <= store.Log.SlabSize, $"slabs {store.Log.SlabBytes}");
+    }
 }
