@@ -92,9 +92,14 @@ public sealed class DatabaseTransaction(DbConnection connection, DbTransaction t
 
     private ValueTask<int> RunAsync<TState>(StatementValues values, TState state, Action<StatementRow, TState>? onRow, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        if (Connection is CachingSqliteConnection writer)
+        if (Connection is not CachingSqliteConnection writer)
         {
+            return RunNamedAsync(values, state, onRow, cancellationToken);
+        }
+        // Synchronous on the writer (as its driver's commands are); a failure is the returned task's, as an async method's.
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
             var compiled = writer.Statements.Rent(values.Statement);
             try
             {
@@ -105,7 +110,10 @@ public sealed class DatabaseTransaction(DbConnection connection, DbTransaction t
                 writer.Statements.Return(compiled);
             }
         }
-        return RunNamedAsync(values, state, onRow, cancellationToken);
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<int>(ex);
+        }
     }
 
     // The named form: the same text, each value a parameter of its name (PostgreSQL, and SQLite off the writer).
