@@ -14,6 +14,9 @@ internal sealed class CachingSqliteConnection(SqliteStatementCache cache) : DbCo
 {
     private SqliteConnection Inner => cache.Connection;
 
+    /// <summary>The writer's kept statements, for <see cref="Statement"/>s run on their compiled form.</summary>
+    internal SqliteStatementCache Statements => cache;
+
     /// <inheritdoc />
     [AllowNull]
     public override string ConnectionString

@@ -58,6 +58,113 @@ public sealed class DatabaseTransaction(DbConnection connection, DbTransaction t
         return (first, rows);
     }
 
+    /// <summary>
+    /// Executes a <see cref="Statement"/> with its values by position; returns the number of rows it changed. On SQLite's
+    /// writer it runs on the statement's kept compiled form, binding each value to its slot (nothing allocated per
+    /// parameter); elsewhere as the same text with named parameters. Completes synchronously on SQLite.
+    /// </summary>
+    public ValueTask<int> ExecuteAsync(StatementValues values, CancellationToken cancellationToken = default) =>
+        RunAsync(values, 0, null, cancellationToken);
+
+    /// <summary>
+    /// Runs a <see cref="Statement"/>'s query with its values by position, handing each row to <paramref name="onRow"/>
+    /// with <paramref name="state"/> (a static callback allocates no closure). The row is valid only inside the callback.
+    /// </summary>
+    public async ValueTask QueryAsync<TState>(StatementValues values, TState state, Action<StatementRow, TState> onRow,
+        CancellationToken cancellationToken = default) =>
+        await RunAsync(values, state, onRow, cancellationToken);
+
+    /// <summary>Runs a <see cref="Statement"/>'s query expected to return exactly one row (throws otherwise), read by <paramref name="read"/>.</summary>
+    public async ValueTask<T> QuerySingleAsync<T>(StatementValues values, Func<StatementRow, T> read, CancellationToken cancellationToken = default)
+    {
+        var single = new SingleRow<T>(read);
+        await RunAsync(values, single, static (row, s) => s.Add(row), cancellationToken);
+        return single.Count == 1 ? single.Value! : throw new InvalidOperationException(single.Count == 0 ? "Sequence contains no elements" : "Sequence contains more than one element");
+    }
+
+    /// <summary>Runs a <see cref="Statement"/>'s query expected to return at most one row (throws on several), read by <paramref name="read"/>; default when none.</summary>
+    public async ValueTask<T?> QuerySingleOrDefaultAsync<T>(StatementValues values, Func<StatementRow, T> read, CancellationToken cancellationToken = default)
+    {
+        var single = new SingleRow<T>(read);
+        await RunAsync(values, single, static (row, s) => s.Add(row), cancellationToken);
+        return single.Count <= 1 ? single.Value : throw new InvalidOperationException("Sequence contains more than one element");
+    }
+
+    private ValueTask<int> RunAsync<TState>(StatementValues values, TState state, Action<StatementRow, TState>? onRow, CancellationToken cancellationToken)
+    {
+        if (Connection is not CachingSqliteConnection writer)
+        {
+            return RunNamedAsync(values, state, onRow, cancellationToken);
+        }
+        // Synchronous on the writer (as its driver's commands are); a failure is the returned task's, as an async method's.
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var compiled = writer.Statements.Rent(values.Statement);
+            try
+            {
+                return ValueTask.FromResult(compiled.Run(values, state, onRow));
+            }
+            finally
+            {
+                writer.Statements.Return(compiled);
+            }
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<int>(ex);
+        }
+    }
+
+    // The named form: the same text, each value a parameter of its name (PostgreSQL, and SQLite off the writer).
+    private async ValueTask<int> RunNamedAsync<TState>(StatementValues values, TState state, Action<StatementRow, TState>? onRow,
+        CancellationToken cancellationToken)
+    {
+        values.EnsureComplete();
+        await using var command = Connection.CreateCommand();
+        command.Transaction = Transaction;
+        command.CommandText = values.Statement.Sql;
+        var names = values.Statement.Names;
+        for (var i = 0; i < names.Count; i++)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = names[i];
+            parameter.DbType = values[i].DbType;
+            parameter.Value = values[i].Boxed;
+            command.Parameters.Add(parameter);
+        }
+        if (onRow is null)
+        {
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var row = new StatementRow().On(reader);
+        do
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                onRow(row, state);
+            }
+        }
+        while (await reader.NextResultAsync(cancellationToken));
+        return reader.RecordsAffected;
+    }
+
+    private sealed class SingleRow<T>(Func<StatementRow, T> read)
+    {
+        public int Count { get; private set; }
+
+        public T? Value { get; private set; }
+
+        public void Add(StatementRow row)
+        {
+            if (++Count == 1)
+            {
+                Value = read(row);
+            }
+        }
+    }
+
     private CommandDefinition Command(string sql, object? parameters, CancellationToken cancellationToken) =>
         new(sql, parameters, Transaction, cancellationToken: cancellationToken);
 }

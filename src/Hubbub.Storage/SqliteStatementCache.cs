@@ -135,9 +135,57 @@ internal sealed class SqliteStatementCache(SqliteConnection connection, int capa
         }
     }
 
+    private readonly Dictionary<Statement, SqliteCompiledStatement> _compiled = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// The compiled form of <paramref name="statement"/>, kept by the statement object (one per text by contract); one of
+    /// its own when the kept one is running (a row callback running the same statement), finalized after use by
+    /// <see cref="Return(SqliteCompiledStatement)"/>. Bounded like the commands: past the capacity, all kept ones that are
+    /// idle are finalized (the hot ones are compiled again at once).
+    /// </summary>
+    public SqliteCompiledStatement Rent(Statement statement)
+    {
+        if (_compiled.TryGetValue(statement, out var kept))
+        {
+            if (!kept.InUse)
+            {
+                Reused++;
+                return kept;
+            }
+            Prepared++;
+            return new SqliteCompiledStatement(connection.Handle!, statement);
+        }
+        if (_compiled.Count >= capacity)
+        {
+            foreach (var (key, idle) in _compiled.Where(p => !p.Value.InUse).ToList())
+            {
+                _compiled.Remove(key);
+                idle.Dispose();
+            }
+        }
+        Prepared++;
+        var compiled = new SqliteCompiledStatement(connection.Handle!, statement);
+        _compiled[statement] = compiled;
+        return compiled;
+    }
+
+    /// <summary>Finalizes a compiled statement that is not the kept one of its statement.</summary>
+    public void Return(SqliteCompiledStatement compiled)
+    {
+        if (!(_compiled.TryGetValue(compiled.Statement, out var kept) && ReferenceEquals(kept, compiled)))
+        {
+            compiled.Dispose();
+        }
+    }
+
     /// <summary>Finalizes every kept statement (before the connection closes).</summary>
     public void Dispose()
     {
+        foreach (var compiled in _compiled.Values)
+        {
+            compiled.Dispose();
+        }
+        _compiled.Clear();
         foreach (var entry in _recent)
         {
             entry.Command.Dispose();

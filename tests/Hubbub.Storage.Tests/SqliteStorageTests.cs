@@ -332,4 +332,29 @@ public sealed class SqliteStorageTests : StorageContractTests
         listener.RecordObservableInstruments();
         return value;
     }
+
+    [Fact]
+    public async Task A_statement_run_again_inside_its_own_row_callback_on_the_writer_gets_a_compiled_statement_of_its_own()
+    {
+        var node = Node(Widgets);
+        await node.Migrations.ApplyAsync();
+        var insert = new Statement("INSERT INTO widgets (name) VALUES (@name)");
+        var names = new Statement("SELECT name FROM widgets WHERE name LIKE @prefix ORDER BY name");
+        var seen = await node.Database.InTransactionAsync(async tx =>
+        {
+            await tx.ExecuteAsync(insert.Values().Add("a1"));
+            await tx.ExecuteAsync(insert.Values().Add("a2"));
+            var seen = new List<string>();
+            await tx.QueryAsync(names.Values().Add("a%"), (tx, seen, names), static (row, s) =>
+            {
+                var name = row.GetString(0);
+                // The outer statement is mid-rows: the inner run must neither reset it nor be refused.
+                var inner = new List<string>();
+                s.tx.QueryAsync(s.names.Values().Add(name), inner, static (r, list) => list.Add(r.GetString(0))).AsTask().GetAwaiter().GetResult();
+                s.seen.Add(name + ":" + string.Join(",", inner) + ":" + row.GetString(0));
+            });
+            return seen;
+        });
+        Assert.Equal(["a1:a1:a1", "a2:a2:a2"], seen);
+    }
 }

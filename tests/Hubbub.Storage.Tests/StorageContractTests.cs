@@ -10,7 +10,7 @@ namespace Hubbub.Storage.Tests;
 /// What every engine behind <see cref="IDatabase"/> must do, run against SQLite (<see cref="SqliteStorageTests"/>)
 /// and PostgreSQL (<see cref="PostgresStorageTests"/>), each test on a fresh database of its own.
 /// </summary>
-public abstract class StorageContractTests : IAsyncLifetime
+public abstract partial class StorageContractTests : IAsyncLifetime
 {
     private readonly List<StorageNode> _nodes = [];
 

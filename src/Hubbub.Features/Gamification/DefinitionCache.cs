@@ -98,4 +98,10 @@ internal sealed record EventDefinitions(List<XpRuleView> Rules, List<Achievement
 {
     /// <summary>Quests and streaks count on the user's local day, so they need the user's time zone.</summary>
     public bool NeedsZone => Quests.Count > 0 || Streaks.Count > 0;
+
+    /// <summary>The achievements' keys, in order: made once per definitions' version, not per event (<see cref="PlayerState"/>).</summary>
+    public IReadOnlyList<string> AchievementKeys { get; } = [.. Achievements.Select(a => a.Key)];
+
+    /// <summary>The streaks' keys, in order.</summary>
+    public IReadOnlyList<string> StreakKeys { get; } = [.. Streaks.Select(s => s.Key)];
 }

@@ -56,15 +56,30 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, Leader
         var curve = set.Curve;
         var defs = set.For(e.Type);
         var zone = defs.NeedsZone ? PlayerStore.ZoneOf(player.TimeZone).Zone : TimeZoneInfo.Utc;
-        var questPeriods = defs.Quests.Select(q => Periods.QuestKey(q.Period, e.Time, zone)).ToList();
-        var boardPeriods = defs.Boards.Select(b => Periods.BoardKey(b.Period, e.Time)).ToList();
-        var state = await PlayerState.ReadAsync(tx, e.User, defs.Achievements.Select(a => a.Key).ToList(),
-            defs.Quests.Select((q, i) => (q.Key, questPeriods[i])).ToList(), defs.Streaks.Select(s => s.Key).ToList(),
-            defs.Boards.Select((b, i) => (b.Key, boardPeriods[i])).ToList(), ct);
+        // Loops, not LINQ: this runs per event on SQLite's one writer, where each iterator and list is garbage to collect.
+        var questPeriods = new string[defs.Quests.Count];
+        var questKeys = new (string Quest, string Period)[defs.Quests.Count];
+        for (var i = 0; i < questPeriods.Length; i++)
+        {
+            questPeriods[i] = Periods.QuestKey(defs.Quests[i].Period, e.Time, zone);
+            questKeys[i] = (defs.Quests[i].Key, questPeriods[i]);
+        }
+        var boardPeriods = new string[defs.Boards.Count];
+        var boardKeys = new (string Board, string Period)[defs.Boards.Count];
+        for (var i = 0; i < boardPeriods.Length; i++)
+        {
+            boardPeriods[i] = Periods.BoardKey(defs.Boards[i].Period, e.Time);
+            boardKeys[i] = (defs.Boards[i].Key, boardPeriods[i]);
+        }
+        var state = await PlayerState.ReadAsync(tx, e.User, defs.AchievementKeys, questKeys, defs.StreakKeys, boardKeys, ct);
         var changes = new PlayerChanges(e.User);
         var user = FeatureTransaction.UserChannel(e.User);
 
-        long xp = defs.Rules.Sum(rule => RuleXp(rule, e.Data));
+        long xp = 0;
+        foreach (var rule in defs.Rules)
+        {
+            xp += RuleXp(rule, e.Data);
+        }
         List<AchievementUnlocked> unlocked = [];
         foreach (var achievement in defs.Achievements)
         {
@@ -142,8 +157,12 @@ public sealed class EventProcessor(IOptions<GamificationOptions> options, Leader
             batch.Publish(user, GamificationEvents.LevelUp, levelUp, Default.LevelUp);
             batch.Notify(e.User, GamificationEvents.LevelUp, levelUp, Default.LevelUp);
         }
-        foreach (var rank in currentRanks.Where(r => r.Rank != r.PreviousRank))
+        foreach (var rank in currentRanks)
         {
+            if (rank.Rank == rank.PreviousRank)
+            {
+                continue;
+            }
             batch.Publish(user, GamificationEvents.RankChanged, new RankChanged(rank.Key, rank.Rank, rank.PreviousRank), Default.RankChanged);
         }
         await tx.PublishBatchAsync(batch, ct);

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Data;
-using System.Globalization;
 using System.Text;
-using Dapper;
 using Hubbub.Storage;
 
 namespace Hubbub.Features.Gamification;
@@ -33,37 +30,42 @@ internal sealed class PlayerState
         {
             return state;
         }
-        var parameters = new DynamicParameters(new { user });
-        Add(parameters, "a", achievements);
-        Add(parameters, "q", "qp", quests);
-        Add(parameters, "s", streaks);
-        Add(parameters, "b", "bp", boards);
+        // Values in the order the text names them: @user, then each part's keys (BuildReadSql).
         var shape = (tx.Provider, achievements.Count, quests.Count, streaks.Count, boards.Count);
-        var sql = ReadSql.GetOrAdd(shape, BuildReadSql);
-        foreach (var row in await tx.QueryAsync<StateRow>(sql, parameters, ct))
-        {
-            switch (row.Kind)
-            {
-                case "a":
-                    state.Achievements[row.Key] = (row.A, row.B < 0 ? null : (long)row.B);
-                    break;
-                case "q":
-                    state.Quests[(row.Key, row.Period)] = ((long)row.A, row.B < 0 ? null : (long)row.B);
-                    break;
-                case "s":
-                    state.Streaks[row.Key] = ((long)row.A, (long)row.B, (long)row.C);
-                    break;
-                case "b":
-                    state.Scores[(row.Key, row.Period)] = (row.A, (long)row.B);
-                    break;
-            }
-        }
+        var values = ReadSql.GetOrAdd(shape, static shape => new Statement(BuildReadSql(shape))).Values().Add(user);
+        Add(values, achievements);
+        Add(values, quests);
+        Add(values, streaks);
+        Add(values, boards);
+        await tx.QueryAsync(values, state, static (row, state) => state.Read(row), ct);
         return state;
+    }
+
+    // Columns: Kind, Key, Period, A, B, C (BuildReadSql).
+    private void Read(StatementRow row)
+    {
+        var key = row.GetString(1);
+        var (a, b) = (row.GetDouble(3), row.GetDouble(4));
+        switch (row.GetString(0))
+        {
+            case "a":
+                Achievements[key] = (a, b < 0 ? null : (long)b);
+                break;
+            case "q":
+                Quests[(key, row.GetString(2))] = ((long)a, b < 0 ? null : (long)b);
+                break;
+            case "s":
+                Streaks[key] = ((long)a, (long)b, (long)row.GetDouble(5));
+                break;
+            case "b":
+                Scores[(key, row.GetString(2))] = (a, (long)b);
+                break;
+        }
     }
 
     // The statement's text depends only on the engine and how many of each kind are read: made once per shape (not per
     // event), so the event's work on the one writer does not rebuild it, and the writer's statement cache finds it.
-    private static readonly ConcurrentDictionary<(DatabaseProvider, int, int, int, int), string> ReadSql = new();
+    private static readonly ConcurrentDictionary<(DatabaseProvider, int, int, int, int), Statement> ReadSql = new();
 
     private static string BuildReadSql((DatabaseProvider Provider, int Achievements, int Quests, int Streaks, int Boards) shape)
     {
@@ -104,20 +106,19 @@ internal sealed class PlayerState
         return string.Join("\nUNION ALL\n", parts);
     }
 
-    private static void Add(DynamicParameters parameters, string prefix, IReadOnlyList<string> values)
+    private static void Add(StatementValues values, IReadOnlyList<string> keys)
     {
-        for (var i = 0; i < values.Count; i++)
+        for (var i = 0; i < keys.Count; i++)
         {
-            parameters.Add(ParameterNames.Of(prefix, i), values[i]);
+            values.Add(keys[i]);
         }
     }
 
-    private static void Add(DynamicParameters parameters, string keyPrefix, string periodPrefix, IReadOnlyList<(string Key, string Period)> values)
+    private static void Add(StatementValues values, IReadOnlyList<(string Key, string Period)> keys)
     {
-        for (var i = 0; i < values.Count; i++)
+        for (var i = 0; i < keys.Count; i++)
         {
-            parameters.Add(ParameterNames.Of(keyPrefix, i), values[i].Key);
-            parameters.Add(ParameterNames.Of(periodPrefix, i), values[i].Period);
+            values.Add(keys[i].Key).Add(keys[i].Period);
         }
     }
 
@@ -127,16 +128,6 @@ internal sealed class PlayerState
     private static string Pairs(string prefix, string keyColumn, string periodColumn, int count) =>
         string.Join(" OR ", Enumerable.Range(0, count).Select(i =>
             $"({keyColumn} = @{ParameterNames.Of(prefix, i)} AND {periodColumn} = @{ParameterNames.Of(prefix + "p", i)})"));
-
-    private sealed class StateRow
-    {
-        public string Kind { get; set; } = "";
-        public string Key { get; set; } = "";
-        public string Period { get; set; } = "";
-        public double A { get; set; }
-        public double B { get; set; }
-        public double C { get; set; }
-    }
 }
 
 /// <summary>
@@ -163,54 +154,41 @@ internal sealed class PlayerChanges(string user)
 
     public async Task WriteAsync(DatabaseTransaction tx, CancellationToken ct)
     {
-        var parameters = new DynamicParameters(new { user });
+        var shape = (_xp is not null, _achievements.Count, _quests.Count, _streaks.Count, _scores.Count);
+        if (shape == (false, 0, 0, 0, 0))
+        {
+            return;
+        }
+        // Values in the order the text names them (BuildWriteSql): @xp, @level, @user when XP changed, else @user first;
+        // then each table's rows, their values in column order.
+        var values = WriteSql.GetOrAdd(shape, static shape => new Statement(BuildWriteSql(shape))).Values();
         if (_xp is { } xp)
         {
-            parameters.Add("xp", xp.Xp);
-            parameters.Add("level", xp.Level);
+            values.Add(xp.Xp).Add((long)xp.Level);
         }
-        for (var i = 0; i < _achievements.Count; i++)
+        values.Add(user);
+        foreach (var (key, progress, doneMs) in _achievements)
         {
-            var (key, progress, doneMs) = _achievements[i];
-            parameters.Add(ParameterNames.Of("ak", i), key);
-            parameters.Add(ParameterNames.Of("ap", i), progress);
-            parameters.Add(ParameterNames.Of("ad", i), doneMs, DbType.Int64);
+            values.Add(key).Add(progress).Add(doneMs);
         }
-        for (var i = 0; i < _quests.Count; i++)
+        foreach (var (key, period, progress, doneMs) in _quests)
         {
-            var (key, period, progress, doneMs) = _quests[i];
-            parameters.Add(ParameterNames.Of("qk", i), key);
-            parameters.Add(ParameterNames.Of("qp", i), period);
-            parameters.Add(ParameterNames.Of("qn", i), progress);
-            parameters.Add(ParameterNames.Of("qd", i), doneMs, DbType.Int64);
+            values.Add(key).Add(period).Add(progress).Add(doneMs);
         }
-        for (var i = 0; i < _streaks.Count; i++)
+        foreach (var (key, count, best, lastDay) in _streaks)
         {
-            var (key, count, best, lastDay) = _streaks[i];
-            parameters.Add(ParameterNames.Of("sk", i), key);
-            parameters.Add(ParameterNames.Of("sc", i), count);
-            parameters.Add(ParameterNames.Of("sb", i), best);
-            parameters.Add(ParameterNames.Of("sl", i), lastDay);
+            values.Add(key).Add(count).Add(best).Add(lastDay);
         }
-        for (var i = 0; i < _scores.Count; i++)
+        foreach (var (board, period, score, reachedMs, version) in _scores)
         {
-            var (board, period, score, reachedMs, version) = _scores[i];
-            parameters.Add(ParameterNames.Of("bk", i), board);
-            parameters.Add(ParameterNames.Of("bp", i), period);
-            parameters.Add(ParameterNames.Of("bs", i), score);
-            parameters.Add(ParameterNames.Of("br", i), reachedMs);
-            parameters.Add(ParameterNames.Of("bv", i), version);
+            values.Add(board).Add(period).Add(score).Add(reachedMs).Add(version);
         }
-        var sql = WriteSql.GetOrAdd((_xp is not null, _achievements.Count, _quests.Count, _streaks.Count, _scores.Count), BuildWriteSql);
-        if (sql.Length > 0)
-        {
-            await tx.ExecuteAsync(sql, parameters, ct);
-        }
+        await tx.ExecuteAsync(values, ct);
     }
 
     // The command's text depends only on which tables and how many rows of each are written: made once per shape, not per
     // event (the event's work runs on SQLite's one writer).
-    private static readonly ConcurrentDictionary<(bool, int, int, int, int), string> WriteSql = new();
+    private static readonly ConcurrentDictionary<(bool, int, int, int, int), Statement> WriteSql = new();
 
     private static string BuildWriteSql((bool Xp, int Achievements, int Quests, int Streaks, int Scores) shape)
     {
@@ -227,9 +205,10 @@ internal sealed class PlayerChanges(string user)
         Upsert(sql, "gam_streak_state (user_id, streak, count, best, last_day)", "(user_id, streak)",
             "count = excluded.count, best = excluded.best, last_day = excluded.last_day", shape.Streaks,
             i => $"(@user, {P("sk", i)}, {P("sc", i)}, {P("sb", i)}, {P("sl", i)})");
-        Upsert(sql, "gam_scores (board, period_key, user_id, score, reached_ms, version)", "(board, period_key, user_id)",
+        // @user first in every row, so it is named first whichever tables are written (the values' order).
+        Upsert(sql, "gam_scores (user_id, board, period_key, score, reached_ms, version)", "(board, period_key, user_id)",
             "score = excluded.score, reached_ms = excluded.reached_ms, version = excluded.version", shape.Scores,
-            i => $"({P("bk", i)}, {P("bp", i)}, @user, {P("bs", i)}, {P("br", i)}, {P("bv", i)})");
+            i => $"(@user, {P("bk", i)}, {P("bp", i)}, {P("bs", i)}, {P("br", i)}, {P("bv", i)})");
         return sql.ToString();
     }
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Dapper;
 using Hubbub.Features.Kit;
 using Hubbub.Features.Kit.Users;
 using Hubbub.Features.Kit.Webhooks;
@@ -21,20 +20,44 @@ internal static class PlayerStore
     /// transaction raises later (<paramref name="raises"/>), whether a webhook subscribes to it (the raise's own read,
     /// a command of its own on the one writer, folded in here: <see cref="FeatureTransaction.NoWebhookSubscribers"/>).
     /// </remarks>
-    public static Task<LockedPlayer> LockAsync(DatabaseTransaction tx, string user, long now, string? raises, CancellationToken ct)
+    public static ValueTask<LockedPlayer> LockAsync(DatabaseTransaction tx, string user, long now, string? raises, CancellationToken ct)
     {
+        // Values in the order the text names them: @user, @now, then the patterns (@wp0…) of SubscribedSql.
         if (raises is null)
         {
-            return tx.QuerySingleAsync<LockedPlayer>(LockSql(""), new { user, now }, ct);
+            return tx.QuerySingleAsync(LockStatement.Values().Add(user).Add(now), ReadLocked, ct);
         }
-        var parameters = new DynamicParameters(new { user, now });
-        var patterns = WebhookStore.AddPatterns(parameters, raises);
-        return tx.QuerySingleAsync<LockedPlayer>(LockSqlRaising.GetOrAdd(patterns, static n => LockSql($", {WebhookStore.SubscribedSql(n)} AS Subscribed")),
-            parameters, ct);
+        var patterns = WebhookStore.PatternsMatching(raises);
+        var statement = LockStatementRaising.GetOrAdd(patterns.Count, static n => new Statement(LockSql($", {WebhookStore.SubscribedSql(n)} AS Subscribed")));
+        var values = statement.Values().Add(user).Add(now);
+        foreach (var pattern in patterns)
+        {
+            values.Add(pattern);
+        }
+        return tx.QuerySingleAsync(values, ReadLockedRaising, ct);
     }
 
+    // By position (Statement): the hot statement of every event, run on the writer's compiled form with no parameter objects.
+    private static readonly Statement LockStatement = new(LockSql(""));
+
     // By the count of the raised type's patterns (its dots + 2): made once each, not per event.
-    private static readonly ConcurrentDictionary<int, string> LockSqlRaising = new();
+    private static readonly ConcurrentDictionary<int, Statement> LockStatementRaising = new();
+
+    private static readonly Func<StatementRow, LockedPlayer> ReadLocked = static row => new LockedPlayer
+    {
+        Xp = row.GetInt64(0),
+        Level = row.GetInt64(1),
+        DefinitionsVersion = row.GetInt64(2),
+        TimeZone = row.GetStringOrNull(3),
+        Name = row.GetStringOrNull(4),
+    };
+
+    private static readonly Func<StatementRow, LockedPlayer> ReadLockedRaising = static row =>
+    {
+        var player = ReadLocked(row);
+        player.Subscribed = row.GetInt64(5);
+        return player;
+    };
 
     private static string LockSql(string subscribed) =>
         $"""

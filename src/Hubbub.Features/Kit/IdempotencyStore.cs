@@ -18,24 +18,31 @@ internal static class IdempotencyStore
     {
         if (tx.Provider == DatabaseProvider.Sqlite)
         {
-            return await tx.QuerySingleOrDefaultAsync<string>(
-                "SELECT result FROM kit_idempotency WHERE scope = @scope AND idem_key = @key", new { scope, key }, ct);
+            return await tx.QuerySingleOrDefaultAsync(Find.Values().Add(scope).Add(key), ReadResult, ct);
         }
-        var reserved = await tx.ExecuteAsync(
-            "INSERT INTO kit_idempotency (scope, idem_key, created_ms) VALUES (@scope, @key, @now) ON CONFLICT (scope, idem_key) DO NOTHING",
-            new { scope, key, now }, ct);
-        return reserved == 1
-            ? null
-            : await tx.QuerySingleAsync<string>("SELECT result FROM kit_idempotency WHERE scope = @scope AND idem_key = @key", new { scope, key }, ct);
+        var reserved = await tx.ExecuteAsync(Reserve.Values().Add(scope).Add(key).Add(now), ct);
+        return reserved == 1 ? null : await tx.QuerySingleAsync(Find.Values().Add(scope).Add(key), ReadResult, ct);
     }
 
     /// <summary>Stores the first call's result under its key (reserved by <see cref="TryReserveAsync"/>, on SQLite written now).</summary>
-    public static Task CompleteAsync(DatabaseTransaction tx, string scope, string key, string result, long now, CancellationToken ct) =>
-        tx.Provider == DatabaseProvider.Sqlite
-            ? tx.ExecuteAsync("""
-                INSERT INTO kit_idempotency (scope, idem_key, result, created_ms) VALUES (@scope, @key, @result, @now)
-                ON CONFLICT (scope, idem_key) DO UPDATE SET result = excluded.result
-                """,
-                new { scope, key, result, now }, ct)
-            : tx.ExecuteAsync("UPDATE kit_idempotency SET result = @result WHERE scope = @scope AND idem_key = @key", new { scope, key, result }, ct);
+    public static async Task CompleteAsync(DatabaseTransaction tx, string scope, string key, string result, long now, CancellationToken ct) =>
+        await (tx.Provider == DatabaseProvider.Sqlite
+            ? tx.ExecuteAsync(Write.Values().Add(scope).Add(key).Add(result).Add(now), ct)
+            : tx.ExecuteAsync(Store.Values().Add(result).Add(scope).Add(key), ct));
+
+    // Statements by position (values in the order each text names them): one or two per call of every feature, run on
+    // SQLite's writer with no parameter objects.
+    private static readonly Statement Find = new("SELECT result FROM kit_idempotency WHERE scope = @scope AND idem_key = @key");
+
+    private static readonly Statement Reserve = new(
+        "INSERT INTO kit_idempotency (scope, idem_key, created_ms) VALUES (@scope, @key, @now) ON CONFLICT (scope, idem_key) DO NOTHING");
+
+    private static readonly Statement Write = new("""
+        INSERT INTO kit_idempotency (scope, idem_key, result, created_ms) VALUES (@scope, @key, @result, @now)
+        ON CONFLICT (scope, idem_key) DO UPDATE SET result = excluded.result
+        """);
+
+    private static readonly Statement Store = new("UPDATE kit_idempotency SET result = @result WHERE scope = @scope AND idem_key = @key");
+
+    private static readonly Func<StatementRow, string?> ReadResult = static row => row.GetStringOrNull(0);
 }
