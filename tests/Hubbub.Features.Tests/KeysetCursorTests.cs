@@ -30,6 +30,19 @@ public sealed class KeysetCursorTests
         Assert.Equal((1733400000000L, 7L), KeysetCursor.ParseNumbers("1733400000000.7", '.'));
     }
 
+    [Fact]
+    public void A_cursor_whose_id_holds_a_control_character_is_a_bad_request_whatever_the_list_takes()
+    {
+        // No stored id has one, and PostgreSQL text cannot hold NUL: compared there, the query would fail, not find nothing.
+        foreach (var text in new[] { "5_a\u0000b", "5_\u0000", "5_a\u0001b", "5_\u007f" })
+        {
+            var refused = Assert.Throws<HubbubException>(() => KeysetCursor.Parse(text, '_', _ => true));
+            Assert.Equal(KeysetCursor.Refusal, refused.Message);
+        }
+        Assert.Throws<HubbubException>(() => KeysetCursor.ParseId("a\u0000b", "after"));
+        Assert.Equal("zzz", KeysetCursor.ParseId("zzz", "after")); // invented, but a place in the order
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("_abc")]

@@ -10,9 +10,12 @@ internal static class CommandData
 {
     /// <summary>
     /// Reads a command's <c>data</c> object (none, or null, reads as <c>{}</c>: the service then refuses what is
-    /// missing); anything else, or a field of the wrong type, is <c>bad_request</c>.
+    /// missing); anything else, a field of the wrong type, or a text field holding a NUL (<see cref="Text.RequestText"/>,
+    /// as a REST body's) is <c>bad_request</c>.
     /// </summary>
-    public static T Parse<T>(CommandContext context, JsonTypeInfo<T> info)
+    public static T Parse<T>(CommandContext context, JsonTypeInfo<T> info) => Text.RequestText.Checked(Read(context, info), info);
+
+    private static T Read<T>(CommandContext context, JsonTypeInfo<T> info)
     {
         if (context.Data.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Hubbub.Core;
 using Hubbub.Core.Channels;
 using Hubbub.Features.Kit;
+using Hubbub.Features.Kit.Declaring;
 using Hubbub.Features.Kit.Text;
 using Hubbub.Features.Kit.Users;
 using Microsoft.Extensions.Options;
@@ -108,7 +109,7 @@ public sealed partial class VenuesService(FeatureDatabase database, VenueQueries
 
     /// <summary>Venues by id, <paramref name="limit"/> (1-100, default 50) at a time after <paramref name="after"/>.</summary>
     public Task<VenueList> ListAsync(string? after, int? limit, CancellationToken cancellationToken = default) =>
-        queries.ListAsync(after, Limit(limit, 50), Options.WhenFull, cancellationToken);
+        queries.ListAsync(after is null ? null : KeysetCursor.ParseId(after, "after"), Limit(limit, 50), Options.WhenFull, cancellationToken);
 
     /// <summary>A venue's newest check-ins and check-outs (<paramref name="limit"/> 1-100, default 10).</summary>
     public Task<ActivityList> ActivityAsync(string id, string? before, int? limit, CancellationToken cancellationToken = default) =>

@@ -99,5 +99,11 @@ public abstract class FriendPagingTests(SocialFixture fixture)
             Assert.Equal("bad_request", refused.Code);
         }
         Assert.Equal("bad_request", (await adaWs.RequestAsync("social.friends", new { before = "nonsense" })).ErrorCode());
+        Assert.Equal(HttpStatusCode.BadRequest, (await adaApi.GetAsync("/api/friends?before=f.12.a%01b")).Status); // no user id has one
+
+        // A well-formed cursor no page gave is a place in its list: here before any friendship began, so nothing.
+        var invented = await adaApi.GetAsync("/api/friends?before=f.123.x");
+        Assert.True(invented.Status == HttpStatusCode.OK, invented.ToString());
+        Assert.Empty(People(invented.Body, "friends"));
     }
 }

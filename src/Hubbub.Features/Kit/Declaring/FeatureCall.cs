@@ -3,6 +3,7 @@ using System.Text.Json.Serialization.Metadata;
 using Hubbub.Core;
 using Hubbub.Features.Kit.Callers;
 using Hubbub.Features.Kit.Http;
+using Hubbub.Features.Kit.Text;
 
 namespace Hubbub.Features.Kit.Declaring;
 
@@ -42,18 +43,21 @@ public sealed class FeatureCall
         }
     }
 
-    /// <summary>Reads the JSON body (bounded by the feature's <c>MaxBodyBytes</c>).</summary>
-    public Task<T> BodyAsync<T>(JsonTypeInfo<T> info)
+    /// <summary>
+    /// Reads the JSON body (bounded by the feature's <c>MaxBodyBytes</c>); a text field holding a NUL is <c>bad_request</c>
+    /// (<see cref="RequestText"/>, as a WebSocket command's <c>data</c>).
+    /// </summary>
+    public async Task<T> BodyAsync<T>(JsonTypeInfo<T> info)
     {
         var limit = Http.GetEndpoint()?.Metadata.GetMetadata<FeatureBodyLimit>()?.Bytes ?? FeatureBodyLimit.Default;
-        return JsonBody.ReadAsync(Http.Request, info, limit, Aborted);
+        return RequestText.Checked(await JsonBody.ReadAsync(Http.Request, info, limit, Aborted), info);
     }
 
     /// <summary>Reads the JSON body like <see cref="BodyAsync{T}"/>, but an empty body reads as <c>{}</c> (every field optional).</summary>
-    public Task<T> OptionalBodyAsync<T>(JsonTypeInfo<T> info)
+    public async Task<T> OptionalBodyAsync<T>(JsonTypeInfo<T> info)
     {
         var limit = Http.GetEndpoint()?.Metadata.GetMetadata<FeatureBodyLimit>()?.Bytes ?? FeatureBodyLimit.Default;
-        return JsonBody.ReadAsync(Http.Request, info, limit, Aborted, optional: true);
+        return RequestText.Checked(await JsonBody.ReadAsync(Http.Request, info, limit, Aborted, optional: true), info);
     }
 
     /// <summary>

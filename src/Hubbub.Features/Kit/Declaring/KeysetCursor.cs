@@ -21,15 +21,41 @@ public readonly record struct KeysetCursor(long Ms, string Id)
 
     /// <summary>
     /// A cursor as <see cref="Format"/> wrote it, whose id <paramref name="isId"/> accepts; anything else is
-    /// <c>bad_request</c>, never a silent first page.
+    /// <c>bad_request</c>, never a silent first page. An id with a character no stored id has is refused here for
+    /// every list (see <see cref="CouldBeId"/>), whatever <paramref name="isId"/> says.
     /// </summary>
     public static KeysetCursor Parse(string value, char separator, Func<string, bool> isId)
     {
         var cut = value.IndexOf(separator, StringComparison.Ordinal);
         return cut > 0 && long.TryParse(value.AsSpan(0, cut), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
-            && value[(cut + 1)..] is var id && isId(id)
+            && value[(cut + 1)..] is var id && CouldBeId(id) && isId(id)
             ? new KeysetCursor(ms, id)
             : throw HubbubException.BadRequest(Refusal);
+    }
+
+    /// <summary>
+    /// The cursor of a list paged by id alone (venues go up by id: <c>?after=</c>, the last id of the page): kept as
+    /// given, so an invented one still reads as a place in the order, as an invented keyset cursor does; one that
+    /// <see cref="CouldBeId"/> refuses is <c>bad_request</c> naming <paramref name="name"/>.
+    /// </summary>
+    public static string ParseId(string value, string name) =>
+        CouldBeId(value) ? value : throw HubbubException.BadRequest($"'{name}' must be a next_cursor of this list");
+
+    /// <summary>
+    /// Whether <paramref name="id"/> could be a stored row's id: not empty, no control character. No list stores an id
+    /// with one, and PostgreSQL text cannot hold NUL at all (the query would fail there, not find nothing), so a
+    /// cursor carrying one is refused alike on every engine rather than compared.
+    /// </summary>
+    public static bool CouldBeId(string id)
+    {
+        foreach (var c in id)
+        {
+            if (char.IsControl(c))
+            {
+                return false;
+            }
+        }
+        return id.Length > 0;
     }
 
     /// <summary>As <see cref="Parse"/>, for a list whose second part is a number (a sequence, not an id).</summary>
