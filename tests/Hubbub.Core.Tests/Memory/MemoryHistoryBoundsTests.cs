@@ -230,4 +230,55 @@ public sealed class MemoryHistoryBoundsTests : IDisposable
         // Freed slabs are reused or let go: at most the slab being written and two spares.
         Assert.True(store.Log.SlabBytes <= store.Log.SlabSize, $"slabs {store.Log.SlabBytes}");
     }
+
+    [Fact]
+    public async Task Concurrent_appends_reads_sweeps_and_evictions_never_hand_out_another_publications_bytes()
+    {
+        // A small bound (4 KiB slabs, evicting all the time) and short ages, so slabs are freed and written again while
+        // other threads read: every publication's data is its own sequence number, known by its channel, epoch and
+        // offset from the delivery, and must read back as published.
+        var store = new MemoryHistoryStore(_clock, 48 * 1024);
+        var policies = new[] { new HistoryPolicy(3, TimeSpan.FromSeconds(2)), new HistoryPolicy(50, TimeSpan.FromSeconds(30)) };
+        var published = new System.Collections.Concurrent.ConcurrentDictionary<(string, string, long), string>();
+        var wrong = 0;
+        var reads = 0;
+        // Two readers (with sweeps and a moving clock) and four writers, each a bounded loop, all at once.
+        var readers = Enumerable.Range(0, 2).Select(r => Task.Run(async () =>
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                var channel = $"public:k{i % 8}";
+                var read = await store.ReadAsync(channel, null, null, 100);
+                foreach (var p in read.Publications)
+                {
+                    Interlocked.Increment(ref reads);
+                    if (!published.TryGetValue((channel, p.Epoch, p.Offset), out var data) || data != Encoding.UTF8.GetString(p.Data.Span))
+                    {
+                        Interlocked.Increment(ref wrong);
+                    }
+                }
+                if (i % 50 == 0)
+                {
+                    store.Sweep(_ => false);
+                    _clock.Advance(TimeSpan.FromMilliseconds(100));
+                }
+            }
+        }));
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+        {
+            for (var n = 0; n < 10_000; n++)
+            {
+                var i = (n * 4) + w;
+                var channel = $"public:k{i % 8}";
+                var data = $"\"{i}{new string('x', i % 700)}\"";
+                // Delivered under the stream's lock, before any read can see it.
+                store.Append(channel, new PublicationDraft("message", Encoding.UTF8.GetBytes(data), null), policies[i % 2], 0,
+                    p => published[(channel, p.Epoch, p.Offset)] = data);
+            }
+        }));
+        await Task.WhenAll(readers.Concat(writers));
+        Assert.Equal(0, wrong);
+        Assert.True(reads > 1000, $"reads {reads}");
+        Assert.True(store.HeldBytes <= 48 * 1024);
+    }
 }
