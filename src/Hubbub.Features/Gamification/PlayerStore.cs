@@ -74,68 +74,24 @@ internal static class PlayerStore
     public static Task<PlayerRow?> FindAsync(DatabaseTransaction tx, string user, CancellationToken ct) =>
         tx.QuerySingleOrDefaultAsync<PlayerRow>("SELECT xp AS Xp, level AS Level FROM gam_users WHERE user_id = @user", new { user }, ct);
 
-    public static Task SetXpAsync(DatabaseTransaction tx, string user, long xp, int level, CancellationToken ct) =>
-        tx.ExecuteAsync("UPDATE gam_users SET xp = @xp, level = @level WHERE user_id = @user", new { user, xp, level }, ct);
-
     /// <summary>The user's IANA time zone from the kit's directory (UTC when none is set or this machine does not know it).</summary>
     public static async Task<(TimeZoneInfo Zone, string Id)> TimeZoneAsync(DatabaseTransaction tx, string user, CancellationToken ct) =>
         ZoneOf((await UserStore.FindAsync(tx, user, ct))?.TimeZone);
-
-    /// <summary>Adds to an achievement's progress; returns the progress and whether it was unlocked before.</summary>
-    public static Task<ProgressRow> AddAchievementProgressAsync(DatabaseTransaction tx, string user, string achievement, double amount, CancellationToken ct) =>
-        tx.QuerySingleAsync<ProgressRow>(
-            """
-            INSERT INTO gam_achievement_progress (user_id, achievement, progress) VALUES (@user, @achievement, @amount)
-            ON CONFLICT (user_id, achievement) DO UPDATE SET progress = gam_achievement_progress.progress + excluded.progress
-            RETURNING progress AS Progress, unlocked_ms AS DoneMs
-            """, new { user, achievement, amount }, ct);
-
-    /// <summary>Marks an achievement unlocked; true only the first time.</summary>
-    public static async Task<bool> UnlockAsync(DatabaseTransaction tx, string user, string achievement, long now, CancellationToken ct) =>
-        await tx.ExecuteAsync(
-            "UPDATE gam_achievement_progress SET unlocked_ms = @now WHERE user_id = @user AND achievement = @achievement AND unlocked_ms IS NULL",
-            new { user, achievement, now }, ct) == 1;
 
     public static async Task<List<(string Achievement, long UnlockedMs)>> UnlockedAsync(DatabaseTransaction tx, string user, CancellationToken ct) =>
         (await tx.QueryAsync<(string, long)>(
             "SELECT achievement, unlocked_ms FROM gam_achievement_progress WHERE user_id = @user AND unlocked_ms IS NOT NULL ORDER BY unlocked_ms DESC, achievement",
             new { user }, ct)).ToList();
 
-    /// <summary>Counts one more event towards a quest in a period; returns the progress and whether it was completed before.</summary>
-    public static Task<QuestProgressRow> AddQuestProgressAsync(DatabaseTransaction tx, string user, string quest, string period, CancellationToken ct) =>
-        tx.QuerySingleAsync<QuestProgressRow>(
-            """
-            INSERT INTO gam_quest_progress (user_id, quest, period_key, progress) VALUES (@user, @quest, @period, 1)
-            ON CONFLICT (user_id, quest, period_key) DO UPDATE SET progress = gam_quest_progress.progress + 1
-            RETURNING progress AS Progress, completed_ms AS DoneMs
-            """, new { user, quest, period }, ct);
-
-    public static async Task<bool> CompleteQuestAsync(DatabaseTransaction tx, string user, string quest, string period, long now, CancellationToken ct) =>
-        await tx.ExecuteAsync(
-            "UPDATE gam_quest_progress SET completed_ms = @now WHERE user_id = @user AND quest = @quest AND period_key = @period AND completed_ms IS NULL",
-            new { user, quest, period, now }, ct) == 1;
-
     public static Task<QuestProgressRow?> QuestProgressAsync(DatabaseTransaction tx, string user, string quest, string period, CancellationToken ct) =>
         tx.QuerySingleOrDefaultAsync<QuestProgressRow>(
             "SELECT progress AS Progress, completed_ms AS DoneMs FROM gam_quest_progress WHERE user_id = @user AND quest = @quest AND period_key = @period",
             new { user, quest, period }, ct);
 
-    public static Task<StreakRow?> StreakAsync(DatabaseTransaction tx, string user, string streak, CancellationToken ct) =>
-        tx.QuerySingleOrDefaultAsync<StreakRow>(
-            "SELECT streak AS Streak, count AS Count, best AS Best, last_day AS LastDay FROM gam_streak_state WHERE user_id = @user AND streak = @streak",
-            new { user, streak }, ct);
-
     public static async Task<List<StreakRow>> StreaksAsync(DatabaseTransaction tx, string user, CancellationToken ct) =>
         (await tx.QueryAsync<StreakRow>(
             "SELECT streak AS Streak, count AS Count, best AS Best, last_day AS LastDay FROM gam_streak_state WHERE user_id = @user",
             new { user }, ct)).ToList();
-
-    public static Task SetStreakAsync(DatabaseTransaction tx, string user, string streak, long count, long best, long lastDay, CancellationToken ct) =>
-        tx.ExecuteAsync(
-            """
-            INSERT INTO gam_streak_state (user_id, streak, count, best, last_day) VALUES (@user, @streak, @count, @best, @lastDay)
-            ON CONFLICT (user_id, streak) DO UPDATE SET count = excluded.count, best = excluded.best, last_day = excluded.last_day
-            """, new { user, streak, count, best, lastDay }, ct);
 }
 
 // Settable properties: SQLite returns every integer as 64-bit, which Dapper converts for properties only.
